@@ -1,0 +1,108 @@
+"""Roles and the one permission layer every view calls.
+
+A role is a Django group. What a role may do is declared once, as data, in ``CAPABILITIES``;
+views ask ``require(user, "capability")`` (or use ``capability_required``) and never test
+group names themselves. Which *records* a provider user may see is decided by the owning
+app's ``access_<thing>`` helpers, which build on ``provider_organisation_id``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import wraps
+
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+
+
+class Role(StrEnum):
+    OFFICER = "Commissioning officer"
+    FINANCE = "Finance officer"
+    BOARD = "Board member"
+    PROVIDER = "Provider user"
+
+
+INTERNAL_ROLES = frozenset({Role.OFFICER, Role.FINANCE, Role.BOARD})
+
+# capability -> roles that hold it. Superusers (system administrators) hold every capability.
+CAPABILITIES: dict[str, frozenset[Role]] = {
+    "dashboard.view": INTERNAL_ROLES,
+    "plan.view": INTERNAL_ROLES,
+    "providers.view": INTERNAL_ROLES,
+    "providers.edit": frozenset({Role.OFFICER}),
+    "providers.import": frozenset({Role.OFFICER}),
+    "grants.view": INTERNAL_ROLES,
+    "grants.edit": frozenset({Role.OFFICER}),
+    "payments.edit": frozenset({Role.FINANCE}),
+    "needs.view": INTERNAL_ROLES,
+    "needs.edit": frozenset({Role.OFFICER}),
+    "reports.view": INTERNAL_ROLES,
+    "reports.request": INTERNAL_ROLES,
+    # The provider portal: a provider user's own organisation only.
+    "portal.view": frozenset({Role.PROVIDER}),
+}
+
+
+def user_roles(user) -> frozenset[Role]:
+    """The user's roles, read once per request and cached on the user object."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_pcc_roles", None)
+    if cached is None:
+        names = {group.name for group in user.groups.all()}
+        cached = frozenset(role for role in Role if role.value in names)
+        user._pcc_roles = cached
+    return cached
+
+
+def has_capability(user, capability: str) -> bool:
+    if capability not in CAPABILITIES:
+        raise KeyError(f"Unknown capability {capability!r}")
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user_roles(user) & CAPABILITIES[capability])
+
+
+def require(user, capability: str) -> None:
+    if not has_capability(user, capability):
+        raise PermissionDenied(f"Your role does not allow this ({capability}).")
+
+
+def is_provider_user(user) -> bool:
+    return Role.PROVIDER in user_roles(user) and not user.is_superuser
+
+
+def provider_organisation_id(user) -> int | None:
+    """The organisation a provider user belongs to (None for everyone else)."""
+    if not is_provider_user(user):
+        return None
+    membership = getattr(user, "provider_membership", None)
+    return membership.organisation_id if membership else None
+
+
+def capability_required(capability: str):
+    """Decorator for function views."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require(request.user, capability)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class CapabilityRequiredMixin(AccessMixin):
+    """For class-based views: set ``capability``."""
+
+    capability: str = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        require(request.user, self.capability)
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,85 @@
+"""Template helpers shared by every app: query strings, pagination, sorting, money."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **changes) -> str:
+    """The current query string with some parameters replaced (None removes one)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()
+
+
+@register.filter
+def page_window(paginator, current: int, around: int = 2) -> list[int | None]:
+    """Page numbers to show: first, last and a window around the current page; None = gap."""
+    last = paginator.num_pages
+    wanted = {1, last, *range(current - around, current + around + 1)}
+    numbers = sorted(n for n in wanted if 1 <= n <= last)
+    window: list[int | None] = []
+    for number in numbers:
+        if window and number - window[-1] > 1:
+            window.append(None)
+        window.append(number)
+    return window
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, field: str, label: str, current: str = "") -> str:
+    """A column header link that sorts by ``field`` (toggling direction), with aria-sort."""
+    request = context["request"]
+    current = current or request.GET.get("sort", "")
+    if current == field:
+        next_sort, state = f"-{field}", "ascending"
+    elif current == f"-{field}":
+        next_sort, state = field, "descending"
+    else:
+        next_sort, state = field, "none"
+    params = request.GET.copy()
+    params["sort"] = next_sort
+    params.pop("page", None)
+    return format_html(
+        '<th scope="col" class="govuk-table__header" aria-sort="{}">'
+        '<a class="govuk-link app-sort-link" href="?{}">{}</a></th>',
+        state,
+        params.urlencode(),
+        label,
+    )
+
+
+def _as_decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+@register.filter
+def pounds(value) -> str:
+    """Whole pounds with thousands separators: £842,100 (negative as -£1,200)."""
+    amount = _as_decimal(value)
+    if amount is None:
+        return "–"
+    whole = amount.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    sign = "-" if whole < 0 else ""
+    return f"{sign}£{abs(whole):,.0f}"
+
+
+@register.filter
+def pence(value) -> str:
+    """Pounds and pence: £1,234.56, for payments and the MoJ return."""
+    amount = _as_decimal(value)
+    if amount is None:
+        return "–"
+    exact = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if exact < 0 else ""
+    return f"{sign}£{abs(exact):,.2f}"

@@ -1,0 +1,35 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .roles import is_provider_user
+
+
+def home(request):
+    """Everyone's landing page; what it shows depends on the role."""
+    if is_provider_user(request.user):
+        template = "pcc_commissioning/home_provider.html"
+    else:
+        template = "pcc_commissioning/home.html"
+    return render(request, template)
+
+
+@login_not_required
+def accessibility_statement(request):
+    return render(request, "pcc_commissioning/accessibility.html")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def health(request):
+    """For load balancers and docker-compose: the app is up and its database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure means "unhealthy"
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})

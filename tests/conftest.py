@@ -1,0 +1,73 @@
+"""Shared fixtures: users in each role and logged-in clients."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.test import Client
+
+from pcc_commissioning.models import User
+from pcc_commissioning.roles import Role
+
+from .factories import UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_is_the_one_asked_for(django_db_setup, django_db_blocker):
+    """CI sets EXPECT_DATABASE_VENDOR=postgresql: fail loudly if the suite fell back to SQLite."""
+    expected = os.environ.get("EXPECT_DATABASE_VENDOR")
+    if expected:
+        from django.db import connection
+
+        assert connection.vendor == expected, (
+            f"Tests were meant to run on {expected} but run on {connection.vendor}: "
+            "check DATABASE_URL."
+        )
+
+
+@pytest.fixture
+def officer(db) -> User:
+    return UserFactory(username="officer", role=Role.OFFICER)
+
+
+@pytest.fixture
+def finance_officer(db) -> User:
+    return UserFactory(username="finance", role=Role.FINANCE)
+
+
+@pytest.fixture
+def board_member(db) -> User:
+    return UserFactory(username="board", role=Role.BOARD)
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+def _logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def officer_client(officer) -> Client:
+    return _logged_in(officer)
+
+
+@pytest.fixture
+def finance_client(finance_officer) -> Client:
+    return _logged_in(finance_officer)
+
+
+@pytest.fixture
+def board_client(board_member) -> Client:
+    return _logged_in(board_member)
+
+
+@pytest.fixture
+def login_as():
+    """``login_as(user)`` gives a client logged in as that user."""
+    return _logged_in

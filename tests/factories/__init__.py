@@ -1,0 +1,5 @@
+"""factory-boy factories, one module per app; import them from here."""
+
+from .users import UserFactory
+
+__all__ = ["UserFactory"]
