@@ -1,0 +1,37 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pcc_commissioning.interchange import ImportFailed, importers, run_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a CSV or XLSX file in one of the interchange formats of DESIGN.md. "
+        "All or nothing: a file with any bad row changes nothing and every bad row is reported."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=sorted(importers()))
+        parser.add_argument("file", help="a .csv or .xlsx file with a header row")
+        parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+        parser.add_argument(
+            "--update", action="store_true", help="replace records whose reference already exists"
+        )
+
+    def handle(self, *, kind, file, dry_run, update, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"No such file: {file}")
+        try:
+            # Command-line imports act as a commissioning officer (DESIGN.md); no user is recorded.
+            result = run_import(
+                kind, path.read_bytes(), filename=path.name, actor=None, dry_run=dry_run, update=update
+            )
+        except ImportFailed as failure:
+            for error in failure.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"{len(failure.errors)} problem(s) in {path.name}; nothing was imported."
+            ) from failure
+        self.stdout.write(result.summary())
