@@ -1,0 +1,93 @@
+import csv
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from outcomes.demo import plan_seed
+from pcc_commissioning.roles import Role
+from providers.demo import organisations_seed
+from providers.models import Organisation
+from providers.services import membership_set
+
+DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data" / "durham_2019_20"
+DEMO_PASSWORD = "demo-password-2019"
+# username -> (role, first name, last name); the provider user works for DEMO_PROVIDER.
+DEMO_USERS = {
+    "officer": (Role.OFFICER, "Olivia", "Officer"),
+    "finance": (Role.FINANCE, "Frank", "Finance"),
+    "board": (Role.BOARD, "Beatrice", "Board"),
+    "provider": (Role.PROVIDER, "Priya", "Provider"),
+}
+DEMO_PROVIDER = "Harbour"
+
+
+def read_csv(name: str) -> list[dict]:
+    with (DEMO_DATA / name).open(newline="", encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo: the Durham 2019/20 Plan, priorities and organisations, and one user "
+        "per role. Safe to run again: a second run writes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=["demo"], default="demo")
+        parser.add_argument("--seed", type=int, default=2019, help="random seed (generated data)")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="run even with DEBUG off (the demo users have a published password)",
+        )
+
+    def handle(self, *, scale, seed, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a published password, so it runs only with "
+                "DEBUG=1 (or --force on a throwaway database)."
+            )
+        with transaction.atomic():
+            created_plan = plan_seed(rows=read_csv("plan.csv"))
+            created_organisations = organisations_seed(rows=read_csv("organisations.csv"))
+            created_users = self.seed_users()
+        self.stdout.write(
+            f"Demo loaded: {created_plan} Plan record(s), {created_organisations} organisation(s), "
+            f"{created_users} user(s) created."
+        )
+        self.print_logins()
+
+    def seed_users(self) -> int:
+        User = get_user_model()
+        created = 0
+        for username, (role, first_name, last_name) in DEMO_USERS.items():
+            user, was_created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first_name, "last_name": last_name, "email": f"{username}@example.org"},
+            )
+            if was_created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+                user.groups.add(Group.objects.get(name=role.value))
+                if role is Role.PROVIDER:
+                    membership_set(user=user, organisation=Organisation.objects.get(name__iexact=DEMO_PROVIDER))
+                created += 1
+        admin, was_created = User.objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "System", "last_name": "Administrator"}
+        )
+        if was_created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save(update_fields=["password"])
+            created += 1
+        return created
+
+    def print_logins(self) -> None:
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for username, (role, *_names) in DEMO_USERS.items():
+            suffix = f" ({DEMO_PROVIDER})" if role is Role.PROVIDER else ""
+            self.stdout.write(f"  {username:<10} {role.value}{suffix}")
+        self.stdout.write(f"  {'admin':<10} System administrator (Django admin at /admin/)")

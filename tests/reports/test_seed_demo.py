@@ -1,0 +1,60 @@
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from pcc_commissioning.roles import Role, has_capability, provider_organisation_id
+
+PROJECT_APPS = ("pcc_commissioning", "providers", "outcomes", "needs_assessment", "grants", "reports")
+
+
+def row_counts() -> dict[str, int]:
+    """Rows in every table of the project, history tables included."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in PROJECT_APPS
+    }
+
+
+def seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", force=True, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_loads_the_plan_organisations_and_one_user_per_role():
+    output = seed()
+    User = apps.get_model("pcc_commissioning", "User")
+    Organisation = apps.get_model("providers", "Organisation")
+    KPQ = apps.get_model("outcomes", "KPQ")
+    assert KPQ.objects.count() == 8
+    assert Organisation.objects.filter(name__iexact="Ministry of Justice").exists()
+    assert has_capability(User.objects.get(username="officer"), "providers.edit")
+    assert not has_capability(User.objects.get(username="board"), "providers.edit")
+    provider = User.objects.get(username="provider")
+    assert Organisation.objects.get(pk=provider_organisation_id(provider)).name == "Harbour"
+    for username in ("officer", "finance", "board", "provider", "admin"):
+        assert username in output
+        assert User.objects.get(username=username).check_password("demo-password-2019")
+    assert "demo-password-2019" in output
+
+
+@pytest.mark.django_db
+def test_a_second_run_writes_nothing():
+    seed()
+    before = row_counts()
+    output = seed()
+    assert row_counts() == before
+    assert "0 Plan record(s), 0 organisation(s), 0 user(s) created" in output
+
+
+@pytest.mark.django_db
+def test_refuses_to_create_published_passwords_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        call_command("seed_demo")
+    assert not apps.get_model("pcc_commissioning", "User").objects.filter(username="officer").exists()
+    assert Role.OFFICER  # the roles exist independently of the demo
