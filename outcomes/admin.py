@@ -1,0 +1,75 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import KPQ, CodeListEntry, CommissioningPriority, PlanOutcome
+from .services import code_list_entry_check
+
+
+class KPQInline(admin.TabularInline):
+    model = KPQ
+    extra = 0
+    fields = ("number", "question")
+
+
+@admin.register(PlanOutcome)
+class PlanOutcomeAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "title")
+    list_display_links = ("number", "title")
+    search_fields = ("title", "description")
+    inlines = [KPQInline]
+
+
+@admin.register(KPQ)
+class KPQAdmin(SimpleHistoryAdmin):
+    list_display = ("label", "question", "outcome")
+    list_filter = ("outcome",)
+    list_select_related = ("outcome",)
+    search_fields = ("question",)
+    ordering = ("number",)
+
+
+@admin.register(CommissioningPriority)
+class CommissioningPriorityAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "sort_order")
+    list_display_links = ("code", "name")
+    list_editable = ("sort_order",)
+    search_fields = ("code", "name", "description")
+
+
+class CodeListEntryAdminForm(forms.ModelForm):
+    """Adds the service's rule that one code's entries do not overlap in years."""
+
+    class Meta:
+        model = CodeListEntry
+        fields = "__all__"
+
+    def clean_code(self):
+        return (self.cleaned_data.get("code") or "").strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            code_list_entry_check(
+                list_name=cleaned["list"],
+                code=cleaned["code"],
+                valid_from_fy=cleaned.get("valid_from_fy"),
+                valid_to_fy=cleaned.get("valid_to_fy"),
+                exclude_pk=self.instance.pk,
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+
+@admin.register(CodeListEntry)
+class CodeListEntryAdmin(SimpleHistoryAdmin):
+    form = CodeListEntryAdminForm
+    list_display = ("list", "code", "label", "valid_from_fy", "valid_to_fy", "sort_order")
+    list_display_links = ("code", "label")
+    list_filter = ("list",)
+    search_fields = ("code", "label", "definition")
+    ordering = ("list", "sort_order", "code", "valid_from_fy")

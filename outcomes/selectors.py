@@ -1,0 +1,70 @@
+"""Reads of the Plan and the code lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from .models import KPQ, CodeList, CodeListEntry, CommissioningPriority, PlanOutcome
+
+
+def _valid_in(fy: int | None) -> Q:
+    """Entries valid in financial year ``fy`` (an open start or end matches every year)."""
+    if fy is None:
+        return Q()
+    return (Q(valid_from_fy__isnull=True) | Q(valid_from_fy__lte=fy)) & (
+        Q(valid_to_fy__isnull=True) | Q(valid_to_fy__gte=fy)
+    )
+
+
+def code_list(list_name: str, *, fy: int | None = None) -> QuerySet[CodeListEntry]:
+    """The entries of one code list valid in ``fy`` (all entries if None), in display order."""
+    if list_name not in CodeList.values:
+        raise ValueError(f"Unknown code list {list_name!r}")
+    return CodeListEntry.objects.filter(_valid_in(fy), list=list_name).order_by(
+        "sort_order", "code", "valid_from_fy"
+    )
+
+
+def codes_by_list(fy: int | None = None) -> dict[str, list[CodeListEntry]]:
+    """Every code list (in CodeList order, empty lists included) -> its entries; one query."""
+    grouped: dict[str, list[CodeListEntry]] = {name: [] for name in CodeList.values}
+    entries = CodeListEntry.objects.filter(_valid_in(fy)).order_by(
+        "list", "sort_order", "code", "valid_from_fy"
+    )
+    for entry in entries:
+        grouped[entry.list].append(entry)
+    return grouped
+
+
+def code_list_years() -> list[int]:
+    """The financial years named as a start or end of any entry, ascending."""
+    years: set[int] = set()
+    for start, end in CodeListEntry.objects.values_list("valid_from_fy", "valid_to_fy"):
+        years.update(year for year in (start, end) if year is not None)
+    return sorted(years)
+
+
+def plan_tree() -> QuerySet[PlanOutcome]:
+    """Plan outcomes in number order, each with ``kpqs`` prefetched in number order (2 queries)."""
+    return PlanOutcome.objects.order_by("number").prefetch_related(
+        Prefetch("kpqs", queryset=KPQ.objects.order_by("number"))
+    )
+
+
+def priority_list() -> QuerySet[CommissioningPriority]:
+    return CommissioningPriority.objects.order_by("sort_order", "name")
+
+
+def kpq_by_number(numbers: Iterable[int]) -> dict[int, KPQ]:
+    """The KPQs with these numbers, keyed by number; numbers with no KPQ are simply absent."""
+    return {kpq.number: kpq for kpq in KPQ.objects.filter(number__in=set(numbers))}
+
+
+def priority_by_name(name: str) -> CommissioningPriority | None:
+    """The commissioning priority with this name, ignoring case and surrounding spaces."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    return CommissioningPriority.objects.filter(name__iexact=name).first()

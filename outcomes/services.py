@@ -1,0 +1,291 @@
+"""Writes to the Plan and the code lists.
+
+Every function is keyword-only and atomic, and raises ``ValidationError`` keyed by the field
+at fault (so a form can show it beside that field) with a message that reads on its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+
+from .models import CODE_VALIDATOR, KPQ, CodeList, CodeListEntry, CommissioningPriority, PlanOutcome
+
+_UNSET: Any = object()
+
+
+def _required_text(field: str, value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: f"Enter the {what}."})
+    return value
+
+
+def _positive(field: str, value: int | None, what: str) -> int:
+    if value is None or isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError({field: f"The {what} must be a whole number, 1 or more."})
+    return value
+
+
+def _sort_order(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError({"sort_order": "The sort order must be a whole number, 0 or more."})
+    return value
+
+
+def _save_if_changed(instance: Model, changes: dict[str, Any]) -> Model:
+    """Apply ``changes``; save (writing one history row) only if something really changed."""
+    changed = [name for name, value in changes.items() if getattr(instance, name) != value]
+    if not changed:
+        return instance
+    for name in changed:
+        setattr(instance, name, changes[name])
+    instance.save()
+    return instance
+
+
+# --- plan outcomes ---------------------------------------------------------------------------
+
+
+def _check_outcome_number(number: int, *, exclude_pk: int | None = None) -> None:
+    clash = PlanOutcome.objects.filter(number=number).exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"number": f"There is already a plan outcome number {number}."})
+
+
+@transaction.atomic
+def plan_outcome_create(*, number: int, title: str, description: str = "") -> PlanOutcome:
+    number = _positive("number", number, "outcome number")
+    title = _required_text("title", title, "outcome title")
+    _check_outcome_number(number)
+    return PlanOutcome.objects.create(number=number, title=title, description=description.strip())
+
+
+@transaction.atomic
+def plan_outcome_update(
+    *,
+    outcome: PlanOutcome,
+    number: int = _UNSET,
+    title: str = _UNSET,
+    description: str = _UNSET,
+) -> PlanOutcome:
+    changes: dict[str, Any] = {}
+    if number is not _UNSET:
+        changes["number"] = _positive("number", number, "outcome number")
+        _check_outcome_number(changes["number"], exclude_pk=outcome.pk)
+    if title is not _UNSET:
+        changes["title"] = _required_text("title", title, "outcome title")
+    if description is not _UNSET:
+        changes["description"] = (description or "").strip()
+    return _save_if_changed(outcome, changes)
+
+
+# --- KPQs ------------------------------------------------------------------------------------
+
+
+def _check_kpq_number(number: int, *, exclude_pk: int | None = None) -> None:
+    if KPQ.objects.filter(number=number).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"number": f"There is already a KPQ{number}."})
+
+
+@transaction.atomic
+def kpq_create(*, number: int, question: str, outcome: PlanOutcome) -> KPQ:
+    number = _positive("number", number, "KPQ number")
+    question = _required_text("question", question, "question")
+    if outcome is None:
+        raise ValidationError({"outcome": "Choose the plan outcome the KPQ answers."})
+    _check_kpq_number(number)
+    return KPQ.objects.create(number=number, question=question, outcome=outcome)
+
+
+@transaction.atomic
+def kpq_update(
+    *,
+    kpq: KPQ,
+    number: int = _UNSET,
+    question: str = _UNSET,
+    outcome: PlanOutcome = _UNSET,
+) -> KPQ:
+    changes: dict[str, Any] = {}
+    if number is not _UNSET:
+        changes["number"] = _positive("number", number, "KPQ number")
+        _check_kpq_number(changes["number"], exclude_pk=kpq.pk)
+    if question is not _UNSET:
+        changes["question"] = _required_text("question", question, "question")
+    if outcome is not _UNSET:
+        if outcome is None:
+            raise ValidationError({"outcome": "Choose the plan outcome the KPQ answers."})
+        changes["outcome_id"] = outcome.pk
+    return _save_if_changed(kpq, changes)
+
+
+# --- commissioning priorities ----------------------------------------------------------------
+
+
+def _check_priority(code: str | None, name: str | None, *, exclude_pk: int | None = None) -> None:
+    others = CommissioningPriority.objects.exclude(pk=exclude_pk)
+    if code is not None and others.filter(code=code).exists():
+        raise ValidationError({"code": f"There is already a commissioning priority with code {code}."})
+    if name is not None and others.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"There is already a commissioning priority called {name!r}."})
+
+
+def _priority_code(code: str) -> str:
+    code = _required_text("code", code, "priority code")
+    if len(code) > CommissioningPriority._meta.get_field("code").max_length:
+        raise ValidationError({"code": "The priority code must be 10 characters or fewer."})
+    return code
+
+
+@transaction.atomic
+def priority_create(
+    *, code: str, name: str, description: str = "", sort_order: int = 0
+) -> CommissioningPriority:
+    code = _priority_code(code)
+    name = _required_text("name", name, "priority name")
+    _check_priority(code, name)
+    return CommissioningPriority.objects.create(
+        code=code,
+        name=name,
+        description=(description or "").strip(),
+        sort_order=_sort_order(sort_order),
+    )
+
+
+@transaction.atomic
+def priority_update(
+    *,
+    priority: CommissioningPriority,
+    code: str = _UNSET,
+    name: str = _UNSET,
+    description: str = _UNSET,
+    sort_order: int = _UNSET,
+) -> CommissioningPriority:
+    changes: dict[str, Any] = {}
+    if code is not _UNSET:
+        changes["code"] = _priority_code(code)
+    if name is not _UNSET:
+        changes["name"] = _required_text("name", name, "priority name")
+    _check_priority(changes.get("code"), changes.get("name"), exclude_pk=priority.pk)
+    if description is not _UNSET:
+        changes["description"] = (description or "").strip()
+    if sort_order is not _UNSET:
+        changes["sort_order"] = _sort_order(sort_order)
+    return _save_if_changed(priority, changes)
+
+
+# --- code list entries -----------------------------------------------------------------------
+
+
+def code_list_entry_check(
+    *,
+    list_name: str,
+    code: str,
+    valid_from_fy: int | None,
+    valid_to_fy: int | None,
+    exclude_pk: int | None = None,
+) -> None:
+    """The rules an entry must keep; also used by the admin form.
+
+    Besides the database constraints, two entries for one list and code may not overlap in
+    years, so that in any financial year a code has exactly one label and definition.
+    """
+    if list_name not in CodeList.values:
+        raise ValidationError({"list": f"There is no code list called {list_name!r}."})
+    try:
+        CODE_VALIDATOR(code)
+    except ValidationError as error:
+        raise ValidationError({"code": error.messages}) from None
+    for field, year in (("valid_from_fy", valid_from_fy), ("valid_to_fy", valid_to_fy)):
+        if year is not None:
+            _positive(field, year, "financial year")
+    if valid_from_fy is not None and valid_to_fy is not None and valid_to_fy < valid_from_fy:
+        raise ValidationError(
+            {"valid_to_fy": "The last valid year cannot be before the first valid year."}
+        )
+    siblings = CodeListEntry.objects.filter(list=list_name, code=code).exclude(pk=exclude_pk)
+    for other in siblings:
+        starts_before_other_ends = (
+            valid_from_fy is None or other.valid_to_fy is None or valid_from_fy <= other.valid_to_fy
+        )
+        ends_after_other_starts = (
+            valid_to_fy is None or other.valid_from_fy is None or valid_to_fy >= other.valid_from_fy
+        )
+        if starts_before_other_ends and ends_after_other_starts:
+            raise ValidationError(
+                {
+                    "valid_from_fy": (
+                        f"The {list_name} code {code!r} already has an entry for some of these "
+                        "years: end that entry first or choose other years."
+                    )
+                }
+            )
+
+
+def _code(code: str) -> str:
+    return _required_text("code", code, "code").lower()
+
+
+@transaction.atomic
+def code_list_entry_create(
+    *,
+    list_name: str,
+    code: str,
+    label: str,
+    definition: str = "",
+    valid_from_fy: int | None = None,
+    valid_to_fy: int | None = None,
+    sort_order: int = 0,
+) -> CodeListEntry:
+    code = _code(code)
+    label = _required_text("label", label, "label")
+    code_list_entry_check(
+        list_name=list_name, code=code, valid_from_fy=valid_from_fy, valid_to_fy=valid_to_fy
+    )
+    return CodeListEntry.objects.create(
+        list=list_name,
+        code=code,
+        label=label,
+        definition=(definition or "").strip(),
+        valid_from_fy=valid_from_fy,
+        valid_to_fy=valid_to_fy,
+        sort_order=_sort_order(sort_order),
+    )
+
+
+@transaction.atomic
+def code_list_entry_update(
+    *,
+    entry: CodeListEntry,
+    code: str = _UNSET,
+    label: str = _UNSET,
+    definition: str = _UNSET,
+    valid_from_fy: int | None = _UNSET,
+    valid_to_fy: int | None = _UNSET,
+    sort_order: int = _UNSET,
+) -> CodeListEntry:
+    """Change an entry. The list an entry belongs to is fixed: create a new entry instead."""
+    changes: dict[str, Any] = {}
+    if code is not _UNSET:
+        changes["code"] = _code(code)
+    if label is not _UNSET:
+        changes["label"] = _required_text("label", label, "label")
+    if definition is not _UNSET:
+        changes["definition"] = (definition or "").strip()
+    if valid_from_fy is not _UNSET:
+        changes["valid_from_fy"] = valid_from_fy
+    if valid_to_fy is not _UNSET:
+        changes["valid_to_fy"] = valid_to_fy
+    if sort_order is not _UNSET:
+        changes["sort_order"] = _sort_order(sort_order)
+    code_list_entry_check(
+        list_name=entry.list,
+        code=changes.get("code", entry.code),
+        valid_from_fy=changes.get("valid_from_fy", entry.valid_from_fy),
+        valid_to_fy=changes.get("valid_to_fy", entry.valid_to_fy),
+        exclude_pk=entry.pk,
+    )
+    return _save_if_changed(entry, changes)
