@@ -1,0 +1,424 @@
+"""Money in (funding streams, allocations, priority budgets) and money out (awards, their
+funding lines, co-funding, forecasts and payments), and the decisions that made the awards.
+
+Amounts are ``Decimal`` in pounds (14 digits, 2 places). Financial years are stored as the
+starting year (2019 = 2019/20); ``pcc_commissioning.periods`` owns all period arithmetic.
+An award's value per year is the sum of its funding lines: there is no second copy of it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def fy_field(**kwargs) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField("financial year", help_text="Starting year: 2019 means 2019/20.", **kwargs)
+
+
+# Funding: money in ------------------------------------------------------------------------
+
+
+class StreamKind(models.TextChoices):
+    CENTRAL_GOVERNMENT = "central_government", "Central government grant"
+    PRECEPT = "precept", "Precept"
+    PARTNER = "partner", "Partner contribution"
+    OTHER = "other", "Other"
+
+
+class FundingStream(models.Model):
+    """Where money comes from, e.g. "MoJ victims' services grant (Core)"."""
+
+    name = models.CharField(max_length=200)
+    source = models.ForeignKey(
+        "providers.Organisation", on_delete=models.PROTECT, related_name="funding_streams",
+        help_text="The organisation the money comes from.",
+    )
+    kind = models.CharField(max_length=30, choices=StreamKind.choices)
+    moj_reported = models.BooleanField(
+        "reported to the MoJ", default=False, help_text="Included in the MoJ bi-annual compliance return."
+    )
+    ring_fenced_for = models.CharField(
+        max_length=100, blank=True, help_text="Blank, or what the money may only be spent on (e.g. ISVA)."
+    )
+    description = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = [Lower("name")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), name="grants_stream_name_unique_ci",
+                violation_error_message="There is already a funding stream with this name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StreamAllocation(models.Model):
+    """The income of a stream in one financial year."""
+
+    stream = models.ForeignKey(FundingStream, on_delete=models.CASCADE, related_name="allocations")
+    fy = fy_field()
+    amount = models.DecimalField(**MONEY)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stream", "fy"]
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "fy"], name="grants_allocation_one_per_stream_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="grants_allocation_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stream} {self.fy}: {self.amount}"
+
+
+class PriorityBudget(models.Model):
+    """The budget of a commissioning priority in one financial year."""
+
+    priority = models.ForeignKey(
+        "outcomes.CommissioningPriority", on_delete=models.PROTECT, related_name="budgets"
+    )
+    fy = fy_field()
+    amount = models.DecimalField(**MONEY)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["priority", "fy"]
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "fy"], name="grants_budget_one_per_priority_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="grants_budget_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.priority} {self.fy}: {self.amount}"
+
+
+# Decisions ----------------------------------------------------------------------------------
+
+
+class DecisionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+    PUBLISHED = "published", "Published"
+
+
+class Decision(models.Model):
+    """A numbered, published decision record of the PCC, e.g. "PCC-2019-033"."""
+
+    reference = models.CharField(max_length=50, unique=True)
+    subject = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    decision_text = models.TextField("decision", blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decision_maker = models.CharField(max_length=200, default="Police and Crime Commissioner")
+    declaration_of_interests = models.TextField(blank=True)
+    contact_officer = models.CharField(max_length=200, blank=True)
+    background_papers = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["-decided_on", "-reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=DecisionStatus.DRAFT) | Q(decided_on__isnull=False),
+                name="grants_decision_signed_has_date",
+                violation_error_message="A signed or published decision needs the date it was decided on.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=DecisionStatus.PUBLISHED) | Q(published_on__isnull=False),
+                name="grants_decision_published_has_date",
+                violation_error_message="A published decision needs its publication date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status in (DecisionStatus.SIGNED, DecisionStatus.PUBLISHED)
+
+
+# Awards: money out --------------------------------------------------------------------------
+
+
+class AwardKind(models.TextChoices):
+    GRANT = "grant", "Grant"
+    CONTRACT = "contract", "Contract"
+    SLA = "sla", "Service level agreement"
+    CONTRIBUTION = "contribution", "Contribution"
+
+
+class AwardStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    PROCURING = "procuring", "Procuring"
+    AWARDED = "awarded", "Awarded"
+    ACTIVE = "active", "Active"
+    ENDED = "ended", "Ended"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# DESIGN.md "Money": what counts as committed, and what as planned. Cancelled counts for nothing.
+COMMITTED_STATUSES = (AwardStatus.AWARDED, AwardStatus.ACTIVE, AwardStatus.ENDED)
+PLANNED_STATUSES = (AwardStatus.PLANNED, AwardStatus.PROCURING)
+OPEN_STATUSES = (AwardStatus.PLANNED, AwardStatus.PROCURING, AwardStatus.AWARDED, AwardStatus.ACTIVE)
+
+
+class Award(models.Model):
+    """A grant, contract, SLA or contribution to a provider."""
+
+    reference = models.CharField(max_length=50, unique=True, help_text="e.g. AWD-2019-0042")
+    title = models.CharField(max_length=300)
+    provider = models.ForeignKey("providers.Organisation", on_delete=models.PROTECT, related_name="awards")
+    kind = models.CharField(max_length=20, choices=AwardKind.choices)
+    priority = models.ForeignKey(
+        "outcomes.CommissioningPriority", on_delete=models.PROTECT, related_name="awards"
+    )
+    kpqs = models.ManyToManyField("outcomes.KPQ", blank=True, related_name="awards", verbose_name="KPQs")
+    purpose = models.TextField(blank=True, help_text="What we want to achieve and why.")
+    approach = models.TextField(blank=True, help_text="How we do it.")
+    conditions = models.TextField("grant conditions", blank=True)
+    reasons = models.TextField(blank=True, help_text="Why it serves the Police and Crime Plan (published for grants).")
+    status = models.CharField(max_length=20, choices=AwardStatus.choices, default=AwardStatus.PLANNED)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    extension_months = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Length of the extension option.")
+    extension_until = models.DateField(null=True, blank=True, help_text="End date if the extension is taken.")
+    extension_taken = models.BooleanField(default=False)
+    duration = models.CharField(max_length=100, blank=True, help_text='As described, e.g. "2 years plus extension".')
+    key_activity = models.TextField("key activity for the year", blank=True)
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_awards"
+    )
+    decision = models.ForeignKey(
+        Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
+    )
+    cost_centre = models.CharField(max_length=50, blank=True)
+    moj_category = models.ForeignKey(
+        "outcomes.CodeListEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"list": "moj_category"}, verbose_name="MoJ service category",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"], m2m_fields=[kpqs])
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="grants_award_end_after_start",
+                violation_error_message="The end date must be on or after the start date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(extension_until__isnull=True) | Q(extension_until__gt=F("end_date")),
+                name="grants_award_extension_after_end",
+                violation_error_message="An extension must end after the award's end date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(extension_taken=False) | Q(extension_until__isnull=False),
+                name="grants_award_taken_extension_has_date",
+                violation_error_message="Say until when the extension runs before marking it taken.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "end_date"]), models.Index(fields=["provider", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def is_committed(self) -> bool:
+        return self.status in COMMITTED_STATUSES
+
+
+class AwardTransition(models.Model):
+    """One status change of an award: what, when, by whom and why (the award's timeline)."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=AwardStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=AwardStatus.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["award", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.award.reference}: {self.from_status or 'new'} → {self.to_status}"
+
+
+class FundingLine(models.Model):
+    """How much one stream puts into one award in one financial year."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="lines")
+    stream = models.ForeignKey(FundingStream, on_delete=models.PROTECT, related_name="lines")
+    fy = fy_field()
+    amount = models.DecimalField(**MONEY)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["award", "fy", "stream"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "stream", "fy"], name="grants_line_one_per_award_stream_year"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="grants_line_amount_not_negative",
+                violation_error_message="A funding line's amount cannot be negative.",
+            ),
+        ]
+        indexes = [models.Index(fields=["fy", "stream"])]
+
+    def __str__(self) -> str:
+        return f"{self.award.reference} {self.stream} {self.fy}: {self.amount}"
+
+
+class CoFunding(models.Model):
+    """A co-commissioning partner's contribution to an award (money not paid through us)."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="co_funding")
+    partner = models.ForeignKey("providers.Organisation", on_delete=models.PROTECT, related_name="co_funded_awards")
+    fy = fy_field(null=True, blank=True)
+    amount = models.DecimalField(**MONEY, null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["award", "partner"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="grants_cofunding_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} → {self.award.reference}"
+
+
+class ForecastOutturn(models.Model):
+    """The officer's forecast of what an award will cost in a financial year."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="forecasts")
+    fy = fy_field()
+    amount = models.DecimalField(**MONEY)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["award", "fy"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "fy"], name="grants_forecast_one_per_award_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="grants_forecast_amount_not_negative"),
+        ]
+
+
+class AwardDocumentKind(models.TextChoices):
+    GRANT_AGREEMENT = "grant_agreement", "Grant agreement"
+    CONTRACT = "contract", "Contract"
+    VARIATION = "variation", "Variation"
+    OTHER = "other", "Other"
+
+
+def award_document_upload_to(instance: AwardDocument, filename: str) -> str:
+    # A random folder name: uploads are served only through a permission-checked view.
+    return f"awards/{uuid.uuid4().hex}/{PurePath(filename).name}"
+
+
+class AwardDocument(models.Model):
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=30, choices=AwardDocumentKind.choices)
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=award_document_upload_to, max_length=300)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["award", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Payment(models.Model):
+    """A scheduled or actual payment of an award from a stream. Paid = has a paid date.
+
+    It counts against financial year ``fy`` (the year of the funding line it pays), which
+    defaults to the year of its due date. Refunds and credit notes are negative, with a reason.
+    """
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="payments")
+    stream = models.ForeignKey(FundingStream, on_delete=models.PROTECT, related_name="payments")
+    fy = fy_field()
+    due_date = models.DateField()
+    paid_date = models.DateField(null=True, blank=True)
+    amount = models.DecimalField(**MONEY)
+    reason = models.CharField(max_length=300, blank=True, help_text="Required for a refund or credit note.")
+    invoice_reference = models.CharField(max_length=100, blank=True)
+    po_number = models.CharField("PO number", max_length=50, blank=True)
+    override_reason = models.TextField(
+        blank=True, help_text="Why finance allowed payment beyond the year's commitment."
+    )
+    override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["version", "created_at"])
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(amount=0), name="grants_payment_not_zero",
+                violation_error_message="A payment's amount cannot be zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | ~Q(reason=""), name="grants_payment_refund_has_reason",
+                violation_error_message="A refund or credit note (a negative amount) needs a reason.",
+            ),
+            models.CheckConstraint(
+                condition=Q(override_reason="") | Q(override_by__isnull=False),
+                name="grants_payment_override_attributed",
+                violation_error_message="An override must say who allowed it.",
+            ),
+        ]
+        indexes = [models.Index(fields=["fy", "stream"]), models.Index(fields=["paid_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.award.reference} {self.due_date} {self.amount}"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_date is not None
