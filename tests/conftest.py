@@ -71,3 +71,28 @@ def board_client(board_member) -> Client:
 def login_as():
     """``login_as(user)`` gives a client logged in as that user."""
     return _logged_in
+
+
+# Providers ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def organisation(db):
+    from .factories import OrganisationFactory
+
+    return OrganisationFactory(name="Harbour Support Services")
+
+
+@pytest.fixture
+def provider_user(organisation) -> User:
+    """A provider user who acts for ``organisation``."""
+    from providers.services import membership_set
+
+    user = UserFactory(username="provider", role=Role.PROVIDER)
+    membership_set(user=user, organisation=organisation)
+    return user
+
+
+@pytest.fixture
+def provider_client(provider_user) -> Client:
+    return _logged_in(provider_user)

@@ -6,12 +6,22 @@ from .outcomes import (
     KPQFactory,
     PlanOutcomeFactory,
 )
+from .providers import (
+    ContactFactory,
+    DueDiligenceDocumentFactory,
+    OrganisationFactory,
+    ProviderMembershipFactory,
+)
 from .users import UserFactory
 
 __all__ = [
     "CodeListEntryFactory",
     "CommissioningPriorityFactory",
+    "ContactFactory",
+    "DueDiligenceDocumentFactory",
     "KPQFactory",
+    "OrganisationFactory",
     "PlanOutcomeFactory",
+    "ProviderMembershipFactory",
     "UserFactory",
 ]

@@ -1,0 +1,46 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Contact, DueDiligenceDocument, Organisation, ProviderMembership
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "charity_number", "company_number", "postcode", "active")
+    list_filter = ("kind", "active")
+    search_fields = ("name", "charity_number", "company_number", "supplier_number", "postcode")
+    readonly_fields = ("version", "created_at", "updated_at")
+    inlines = [ContactInline]
+
+
+@admin.register(Contact)
+class ContactAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "organisation", "job_title", "email", "is_primary")
+    search_fields = ("name", "email", "organisation__name")
+    list_select_related = ("organisation",)
+
+
+@admin.register(DueDiligenceDocument)
+class DueDiligenceDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ("organisation", "kind", "original_name", "valid_from", "expires_on", "verified_on")
+    list_filter = ("kind",)
+    search_fields = ("organisation__name", "original_name")
+    list_select_related = ("organisation",)
+    # Uploads go through the providers pages, which check size and type; the admin only reads them.
+    readonly_fields = ("file", "original_name", "content_type", "size", "uploaded_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ProviderMembership)
+class ProviderMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "organisation", "created_at")
+    search_fields = ("user__username", "user__email", "organisation__name")
+    autocomplete_fields = ("organisation",)
+    list_select_related = ("user", "organisation")

@@ -1,0 +1,92 @@
+"""Forms for the providers pages. They check the shape of the input; the rules (duplicate
+names, charity and company numbers, uploads) live in ``services`` and come back through
+``add_service_errors``."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.fields import DateInputField
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from .identifiers import CHARITY_NUMBER_HELP, COMPANY_NUMBER_HELP
+from .models import DocumentKind, OrganisationKind
+from .uploads import ALLOWED_DESCRIPTION
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on the form: each message on its field where the
+    form has that field, otherwise at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+            form.add_error(target, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _with_blank(choices, label: str = "Choose one") -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(
+        max_length=200, error_messages={"required": "Enter the organisation's name"}
+    )
+    kind = forms.ChoiceField(
+        label="Kind of organisation",
+        choices=_with_blank(OrganisationKind.choices),
+        error_messages={"required": "Choose the kind of organisation"},
+    )
+    charity_number = forms.CharField(max_length=30, required=False, help_text=CHARITY_NUMBER_HELP)
+    company_number = forms.CharField(max_length=30, required=False, help_text=COMPANY_NUMBER_HELP)
+    org_id = forms.CharField(
+        label="360Giving org-id",
+        max_length=100,
+        required=False,
+        help_text="Leave blank to have it worked out from the charity or company number",
+    )
+    supplier_number = forms.CharField(
+        max_length=50, required=False, help_text="The organisation's id in the finance system"
+    )
+    address = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    postcode = forms.CharField(max_length=10, required=False)
+    website = forms.CharField(label="Website", max_length=300, required=False)
+    email = forms.EmailField(label="Email address", required=False)
+    phone = forms.CharField(label="Telephone", max_length=40, required=False)
+    active = forms.BooleanField(
+        label="Active (we currently fund or work with this organisation)", required=False
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class OrganisationEditForm(OrganisationForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(max_length=200, error_messages={"required": "Enter the contact's name"})
+    job_title = forms.CharField(max_length=200, required=False)
+    email = forms.EmailField(label="Email address", required=False)
+    phone = forms.CharField(label="Telephone", max_length=40, required=False)
+    is_primary = forms.BooleanField(
+        label="Main contact for this organisation",
+        required=False,
+        help_text="Replaces the current main contact, if there is one",
+    )
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind of document",
+        choices=_with_blank(DocumentKind.choices),
+        error_messages={"required": "Choose what kind of document this is"},
+    )
+    file = forms.FileField(
+        help_text=f"Upload {ALLOWED_DESCRIPTION}",
+        error_messages={"required": "Choose a file to upload", "empty": "The selected file is empty"},
+    )
+    valid_from = DateInputField(label="Valid from", help_text="For example, 1 4 2025")
+    expires_on = DateInputField(
+        label="Expires on", required=False, help_text="Leave blank if it does not expire"
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,393 @@
+"""Every write to providers data. Forms, imports and management commands all come here, so
+they share the same rules (duplicate names, charity and company numbers, uploads)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from pcc_commissioning.concurrency import lock_for_update
+
+from . import identifiers
+from .models import (
+    Contact,
+    DocumentKind,
+    DueDiligenceDocument,
+    Organisation,
+    OrganisationKind,
+    ProviderMembership,
+)
+from .uploads import upload_problem
+
+ORGANISATION_FIELDS = (
+    "name",
+    "kind",
+    "charity_number",
+    "company_number",
+    "org_id",
+    "supplier_number",
+    "address",
+    "postcode",
+    "website",
+    "email",
+    "phone",
+    "active",
+    "notes",
+)
+# The columns of the providers interchange format (DESIGN.md), in order.
+IMPORT_COLUMNS = (
+    "name",
+    "kind",
+    "charity_number",
+    "company_number",
+    "org_id",
+    "address",
+    "postcode",
+    "website",
+    "email",
+    "phone",
+    "supplier_number",
+)
+_TEXT_FIELDS = tuple(f for f in ORGANISATION_FIELDS if f != "active")
+
+
+def _as_history_user(instance, actor) -> None:
+    """Record ``actor`` on the history row (outside a request there is no middleware to)."""
+    if actor is not None:
+        instance._history_user = actor
+
+
+def duplicate_name_message(existing_name: str) -> str:
+    return (
+        f"An organisation called “{existing_name}” already exists (names are compared "
+        "ignoring capitals). Use a different name, or edit that organisation."
+    )
+
+
+def _errors_of(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {"__all__": exc.messages}
+
+
+def _clean_organisation(*, instance: Organisation, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate ``changes`` (merged over ``instance``) and return the final field values.
+
+    Raises ``ValidationError({field: [messages]})`` with every problem found.
+    """
+    unknown = set(changes) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown organisation fields: {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {field: getattr(instance, field) for field in ORGANISATION_FIELDS}
+    for field, value in changes.items():
+        if field in _TEXT_FIELDS:
+            value = "" if value is None else str(value).strip()
+        values[field] = value
+    errors: dict[str, list[str]] = {}
+
+    if not values["name"]:
+        errors["name"] = ["Enter the organisation's name."]
+    else:
+        existing = (
+            Organisation.objects.filter(name__iexact=values["name"]).exclude(pk=instance.pk).first()
+        )
+        if existing is not None:
+            errors["name"] = [duplicate_name_message(existing.name)]
+
+    values["kind"] = values["kind"].lower()
+    if values["kind"] not in OrganisationKind.values:
+        errors["kind"] = [f"Choose a kind of organisation ({', '.join(OrganisationKind.values)})."]
+
+    for field, normalise in (
+        ("charity_number", identifiers.normalise_charity_number),
+        ("company_number", identifiers.normalise_company_number),
+        ("org_id", identifiers.normalise_org_id),
+    ):
+        try:
+            values[field] = normalise(values[field])
+        except ValueError as exc:
+            errors[field] = [str(exc)]
+
+    if "org_id" not in errors and not ({"charity_number", "company_number"} & set(errors)):
+        derived_before = identifiers.derive_org_id(
+            charity_number=instance.charity_number, company_number=instance.company_number
+        ) if instance.pk else ""
+        if not values["org_id"] or values["org_id"] == derived_before:
+            # Blank, or still the one worked out from the old numbers: work it out again.
+            values["org_id"] = identifiers.derive_org_id(
+                charity_number=values["charity_number"], company_number=values["company_number"]
+            )
+
+    website = values["website"]
+    if website and "://" not in website:
+        values["website"] = f"https://{website}"
+    values["active"] = bool(values["active"])
+
+    # Field-level rules of the model (lengths, e-mail and web addresses) on a scratch copy.
+    scratch = Organisation(**values)
+    try:
+        scratch.full_clean(exclude=["version"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in _errors_of(exc).items():
+            errors.setdefault(field, messages)
+
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _save_organisation(organisation: Organisation) -> None:
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError:
+        # Someone saved the same name between our check and our write.
+        existing = Organisation.objects.filter(name__iexact=organisation.name).exclude(pk=organisation.pk).first()
+        if existing is None:
+            raise
+        raise ValidationError({"name": [duplicate_name_message(existing.name)]}) from None
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    actor,
+    name: str,
+    kind: str = OrganisationKind.OTHER,
+    charity_number: str = "",
+    company_number: str = "",
+    org_id: str = "",
+    supplier_number: str = "",
+    address: str = "",
+    postcode: str = "",
+    website: str = "",
+    email: str = "",
+    phone: str = "",
+    active: bool = True,
+    notes: str = "",
+) -> Organisation:
+    changes = {
+        "name": name,
+        "kind": kind,
+        "charity_number": charity_number,
+        "company_number": company_number,
+        "org_id": org_id,
+        "supplier_number": supplier_number,
+        "address": address,
+        "postcode": postcode,
+        "website": website,
+        "email": email,
+        "phone": phone,
+        "active": active,
+        "notes": notes,
+    }
+    values = _clean_organisation(instance=Organisation(), changes=changes)
+    organisation = Organisation(**values)
+    _as_history_user(organisation, actor)
+    _save_organisation(organisation)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(
+    *, organisation: Organisation, actor, expected_version: int | None, **fields: Any
+) -> Organisation:
+    """Change the given fields. ``expected_version`` is the version the editor loaded (None
+    skips the check, for imports); if someone saved since, nothing is changed and a
+    ``ValidationError`` with ``concurrency.STALE_MESSAGE`` is raised.
+
+    Returns the saved organisation (a fresh instance). Saving identical values writes
+    nothing, so no empty history entry appears.
+    """
+    locked = lock_for_update(organisation, expected_version=expected_version)
+    values = _clean_organisation(instance=locked, changes=fields)
+    changed = {field: value for field, value in values.items() if getattr(locked, field) != value}
+    if not changed:
+        locked.version -= 1  # lock_for_update bumped it in memory; nothing is saved.
+        return locked
+    for field, value in changed.items():
+        setattr(locked, field, value)
+    _as_history_user(locked, actor)
+    _save_organisation(locked)
+    return locked
+
+
+@transaction.atomic
+def organisation_upsert_from_row(*, actor, fields: Mapping[str, Any]) -> tuple[Organisation, bool]:
+    """Create or update an organisation from one row of a providers file.
+
+    The row is matched to an organisation by name, ignoring capitals; a match is updated from
+    the row's non-blank cells only (its name is left as stored). Cells of columns outside
+    the providers format are ignored. Errors are ``ValidationError({column: [messages]})``.
+    """
+    cells = {
+        column: str(value).strip()
+        for column, value in fields.items()
+        if column in IMPORT_COLUMNS and value is not None and str(value).strip() != ""
+    }
+    name = cells.pop("name", "")
+    if not name:
+        raise ValidationError({"name": ["Enter the organisation's name."]})
+    existing = Organisation.objects.filter(name__iexact=name).first()
+    if existing is None:
+        return organisation_create(actor=actor, name=name, **cells), True
+    return organisation_update(organisation=existing, actor=actor, expected_version=None, **cells), False
+
+
+# Contacts -----------------------------------------------------------------------------------
+
+CONTACT_FIELDS = ("name", "job_title", "email", "phone", "is_primary")
+
+
+def _save_contact(contact: Contact, *, actor) -> Contact:
+    for field in ("name", "job_title", "email", "phone"):
+        setattr(contact, field, (getattr(contact, field) or "").strip())
+    contact.is_primary = bool(contact.is_primary)
+    errors: dict[str, list[str]] = {}
+    if not contact.name:
+        errors["name"] = ["Enter the contact's name."]
+    try:
+        contact.full_clean(exclude=["organisation"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in _errors_of(exc).items():
+            errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
+    if contact.is_primary:
+        # One main contact per organisation: the new one takes over (recorded in history).
+        others = Contact.objects.select_for_update().filter(
+            organisation_id=contact.organisation_id, is_primary=True
+        ).exclude(pk=contact.pk)
+        for other in others:
+            other.is_primary = False
+            _as_history_user(other, actor)
+            other.save(update_fields=["is_primary"])
+    _as_history_user(contact, actor)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    organisation: Organisation,
+    actor,
+    name: str,
+    job_title: str = "",
+    email: str = "",
+    phone: str = "",
+    is_primary: bool = False,
+) -> Contact:
+    contact = Contact(
+        organisation=organisation, name=name, job_title=job_title, email=email, phone=phone, is_primary=is_primary
+    )
+    return _save_contact(contact, actor=actor)
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, actor, **fields: Any) -> Contact:
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown contact fields: {', '.join(sorted(unknown))}")
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    before = {field: getattr(contact, field) for field in CONTACT_FIELDS}
+    for field, value in fields.items():
+        setattr(contact, field, value)
+    if all(getattr(contact, f) == before[f] for f in CONTACT_FIELDS):
+        return contact
+    return _save_contact(contact, actor=actor)
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, actor) -> None:
+    _as_history_user(contact, actor)
+    contact.delete()
+
+
+# Due-diligence documents ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_add(
+    *,
+    organisation: Organisation,
+    actor,
+    kind: str,
+    file: File,
+    valid_from: datetime.date | None,
+    expires_on: datetime.date | None = None,
+    notes: str = "",
+) -> DueDiligenceDocument:
+    """Store a due-diligence document after checking its size and, by its contents, its type."""
+    errors: dict[str, list[str]] = {}
+    if kind not in DocumentKind.values:
+        errors["kind"] = ["Choose what kind of document this is."]
+    if valid_from is None:
+        errors["valid_from"] = ["Enter the date the document is valid from."]
+    elif expires_on is not None and expires_on < valid_from:
+        errors["expires_on"] = ["The expiry date must be the same as or after the valid-from date."]
+    content_type = ""
+    if file is None:
+        errors["file"] = ["Choose a file to upload."]
+    else:
+        problem, file_type = upload_problem(
+            name=file.name or "", stream=file, size=file.size, max_bytes=settings.UPLOAD_MAX_BYTES
+        )
+        if problem:
+            errors["file"] = [problem]
+        else:
+            content_type = file_type.content_type
+    if errors:
+        raise ValidationError(errors)
+    original_name = (file.name or "document").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    document = DueDiligenceDocument(
+        organisation=organisation,
+        kind=kind,
+        original_name=original_name,
+        content_type=content_type,
+        size=file.size,
+        valid_from=valid_from,
+        expires_on=expires_on,
+        notes=(notes or "").strip(),
+    )
+    document.file.save(original_name, file, save=False)
+    _as_history_user(document, actor)
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)  # do not leave an orphan file behind
+        raise
+    return document
+
+
+@transaction.atomic
+def document_verify(*, document: DueDiligenceDocument, actor) -> DueDiligenceDocument:
+    """Record that ``actor`` checked the document, today."""
+    if actor is None:
+        raise ValidationError({"verified_by": ["A document is verified by a person."]})
+    document = DueDiligenceDocument.objects.select_for_update().get(pk=document.pk)
+    document.verified_by = actor
+    document.verified_on = timezone.localdate()
+    _as_history_user(document, actor)
+    document.save(update_fields=["verified_by", "verified_on"])
+    return document
+
+
+# Provider users -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_set(*, user, organisation: Organisation | None) -> ProviderMembership | None:
+    """Link a provider user to the organisation they act for (None removes the link)."""
+    if organisation is None:
+        ProviderMembership.objects.filter(user=user).delete()
+        return None
+    membership, _ = ProviderMembership.objects.update_or_create(user=user, defaults={"organisation": organisation})
+    return membership
