@@ -1,5 +1,17 @@
 """factory-boy factories, one module per app; import them from here."""
 
+from .grants import (
+    AwardFactory,
+    AwardTransitionFactory,
+    CoFundingFactory,
+    DecisionFactory,
+    ForecastOutturnFactory,
+    FundingLineFactory,
+    FundingStreamFactory,
+    PaymentFactory,
+    PriorityBudgetFactory,
+    StreamAllocationFactory,
+)
 from .outcomes import (
     CodeListEntryFactory,
     CommissioningPriorityFactory,
@@ -15,13 +27,23 @@ from .providers import (
 from .users import UserFactory
 
 __all__ = [
+    "AwardFactory",
+    "AwardTransitionFactory",
+    "CoFundingFactory",
     "CodeListEntryFactory",
     "CommissioningPriorityFactory",
     "ContactFactory",
+    "DecisionFactory",
     "DueDiligenceDocumentFactory",
+    "ForecastOutturnFactory",
+    "FundingLineFactory",
+    "FundingStreamFactory",
     "KPQFactory",
     "OrganisationFactory",
+    "PaymentFactory",
     "PlanOutcomeFactory",
+    "PriorityBudgetFactory",
     "ProviderMembershipFactory",
+    "StreamAllocationFactory",
     "UserFactory",
 ]

@@ -1,0 +1,125 @@
+"""Django admin for the grants register: for system administrators to look things up and fix
+reference data. The rules (status transitions, the delegated limit, payment limits, funding
+lines within the award's dates) live in ``grants.services``, which the admin does not call, so
+awards' statuses and lines, transitions and payments are read-only here: use the pages."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Award,
+    AwardDocument,
+    AwardTransition,
+    CoFunding,
+    Decision,
+    ForecastOutturn,
+    FundingLine,
+    FundingStream,
+    Payment,
+    PriorityBudget,
+    StreamAllocation,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class StreamAllocationInline(admin.TabularInline):
+    model = StreamAllocation
+    extra = 0
+    fields = ("fy", "amount", "notes")
+
+
+@admin.register(FundingStream)
+class FundingStreamAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "source", "kind", "moj_reported", "ring_fenced_for")
+    list_filter = ("kind", "moj_reported")
+    search_fields = ("name", "source__name", "ring_fenced_for")
+    list_select_related = ("source",)
+    autocomplete_fields = ("source",)
+    readonly_fields = ("version",)
+    inlines = [StreamAllocationInline]
+
+
+@admin.register(PriorityBudget)
+class PriorityBudgetAdmin(SimpleHistoryAdmin):
+    list_display = ("priority", "fy", "amount")
+    list_filter = ("fy", "priority")
+    list_select_related = ("priority",)
+
+
+@admin.register(Decision)
+class DecisionAdmin(SimpleHistoryAdmin):
+    list_display = ("reference", "subject", "decided_on", "status", "published_on")
+    list_filter = ("status",)
+    search_fields = ("reference", "subject", "summary")
+    date_hierarchy = "decided_on"
+    # Signing and publishing are recorded by the decision pages (grants.services).
+    readonly_fields = ("status", "signed_by", "signed_at", "published_on", "version")
+
+
+class FundingLineInline(ReadOnlyInline):
+    model = FundingLine
+    fields = ("stream", "fy", "amount")
+
+
+class AwardTransitionInline(ReadOnlyInline):
+    model = AwardTransition
+    fields = ("at", "from_status", "to_status", "by", "note")
+
+
+class CoFundingInline(ReadOnlyInline):
+    model = CoFunding
+    fields = ("partner", "fy", "amount", "notes")
+
+
+class ForecastInline(ReadOnlyInline):
+    model = ForecastOutturn
+    fields = ("fy", "amount", "updated_by", "updated_at")
+
+
+class AwardDocumentInline(ReadOnlyInline):
+    model = AwardDocument
+    fields = ("kind", "title", "uploaded_by", "uploaded_at")
+
+
+@admin.register(Award)
+class AwardAdmin(SimpleHistoryAdmin):
+    list_display = ("reference", "title", "provider", "kind", "priority", "status", "start_date", "end_date")
+    list_filter = ("status", "kind", "priority")
+    search_fields = ("reference", "title", "provider__name")
+    list_select_related = ("provider", "priority")
+    autocomplete_fields = ("provider", "decision")
+    filter_horizontal = ("kpqs",)
+    readonly_fields = ("reference", "status", "version", "created_at", "updated_at")
+    inlines = [FundingLineInline, CoFundingInline, ForecastInline, AwardDocumentInline, AwardTransitionInline]
+
+    def has_add_permission(self, request):
+        return False  # awards are created through the pages or imports, which check the rules
+
+
+@admin.register(Payment)
+class PaymentAdmin(SimpleHistoryAdmin):
+    list_display = ("award", "stream", "fy", "due_date", "paid_date", "amount", "invoice_reference")
+    list_filter = ("fy", "stream")
+    search_fields = ("award__reference", "invoice_reference", "po_number")
+    list_select_related = ("award", "stream")
+    date_hierarchy = "due_date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

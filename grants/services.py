@@ -1,0 +1,1138 @@
+"""Every write to the grants register: funding streams, allocations and budgets, decisions,
+awards (with their funding lines, status transitions, co-funding, forecasts and documents)
+and payments.
+
+Forms, imports, the demo seeder and management commands all come here, so they share one
+set of rules. Each function is keyword-only and atomic; bad input raises
+``ValidationError({field: [message]})`` naming the field at fault, and nothing is saved.
+``actor`` is the user acting, or None for the command line and imports; it is recorded on the
+history rows (django-simple-history) and on the records that say who did something.
+
+Services do not check roles: views do (``pcc_commissioning.roles``). Payments are meant to be
+recorded by finance officers (capability ``payments.edit``); the views that call
+``payment_record``, ``payment_update``, ``payment_mark_paid`` and ``payment_delete`` must
+require it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import IntegrityError, models, transaction
+from django.db.models import IntegerField, Max, Sum
+from django.db.models.functions import Cast, Substr
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
+from pcc_commissioning.concurrency import lock_for_update
+from pcc_commissioning.periods import FinancialYear, fys_between
+from providers.models import Organisation
+from providers.uploads import upload_problem
+
+from .models import (
+    COMMITTED_STATUSES,
+    Award,
+    AwardDocument,
+    AwardDocumentKind,
+    AwardKind,
+    AwardStatus,
+    AwardTransition,
+    CoFunding,
+    Decision,
+    DecisionStatus,
+    ForecastOutturn,
+    FundingLine,
+    FundingStream,
+    Payment,
+    PriorityBudget,
+    StreamAllocation,
+    StreamKind,
+)
+from .transitions import ACTIONS, NEEDS_DECISION_ABOVE_LIMIT, is_allowed, label_of
+
+DEFAULT_DELEGATED_LIMIT = Decimal("25000")
+_MAX_POUNDS = Decimal("1000000000000")  # 14 digits, 2 of them pence
+_PENNY = Decimal("0.01")
+
+Errors = dict[str, list[str]]
+
+
+# Small helpers ---------------------------------------------------------------------------------
+
+
+def delegated_limit() -> Decimal:
+    """The largest total value an award may have without a signed decision of the PCC
+    (setting ``DELEGATED_LIMIT``, default £25,000). An award worth exactly the limit needs none."""
+    return Decimal(str(getattr(settings, "DELEGATED_LIMIT", DEFAULT_DELEGATED_LIMIT)))
+
+
+def _as_history_user(instance: models.Model, actor) -> None:
+    """Record ``actor`` on the history row (outside a request there is no middleware to)."""
+    if actor is not None:
+        instance._history_user = actor
+
+
+def _add(errors: Errors, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def pounds(amount: Decimal) -> str:
+    """£1,234.56 (or -£1,234.56) for messages."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.2f}"
+
+
+def _fy_label(fy: int) -> str:
+    return FinancialYear(fy).label
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _money(value: Any, field: str, errors: Errors, *, what: str = "amount") -> Decimal | None:
+    """A Decimal amount in pounds and pence, or None (with an error added)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        _add(errors, field, f"Enter the {what}.")
+        return None
+    if isinstance(value, bool):
+        _add(errors, field, f"The {what} must be a number of pounds, like 1234.56.")
+        return None
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        _add(errors, field, f"The {what} must be a number of pounds, like 1234.56.")
+        return None
+    if not amount.is_finite():
+        _add(errors, field, f"The {what} must be a number of pounds, like 1234.56.")
+        return None
+    if amount != amount.quantize(_PENNY):
+        _add(errors, field, f"The {what} must be in pounds and pence (at most 2 decimal places).")
+        return None
+    if abs(amount) >= _MAX_POUNDS:
+        _add(errors, field, f"The {what} is too large.")
+        return None
+    return amount.quantize(_PENNY)
+
+
+def _financial_year(value: Any, field: str, errors: Errors) -> int | None:
+    """The starting year of a financial year (2019 for 2019/20), or None with an error."""
+    if isinstance(value, FinancialYear):
+        return value.start_year
+    if value is None or value == "":
+        _add(errors, field, "Enter the financial year (e.g. 2019 for 2019/20).")
+        return None
+    try:
+        return FinancialYear.parse(value if isinstance(value, (int, str)) else str(value)).start_year
+    except (TypeError, ValueError):
+        _add(errors, field, f"“{value}” is not a financial year: write it like 2019 (for 2019/20).")
+        return None
+
+
+def _date(value: Any, field: str, errors: Errors, *, what: str, required: bool = True) -> datetime.date | None:
+    if value is None or value == "":
+        if required:
+            _add(errors, field, f"Enter the {what}.")
+        return None
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+        _add(errors, field, f"The {what} must be a date.")
+        return None
+    return value
+
+
+def _check_lengths(model: type[models.Model], values: Mapping[str, Any], errors: Errors) -> None:
+    for name, value in values.items():
+        if not isinstance(value, str):
+            continue
+        field = model._meta.get_field(name)
+        if field.max_length and len(value) > field.max_length:
+            _add(errors, name, f"The {field.verbose_name} must be {field.max_length} characters or fewer.")
+
+
+def _raise_if(errors: Errors) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _unknown(fields: Iterable[str], allowed: Iterable[str], what: str) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown {what} fields: {', '.join(sorted(unknown))}")
+
+
+def _apply_changes(instance: models.Model, values: Mapping[str, Any]) -> list[str]:
+    """Set the values that differ; return the names of those fields."""
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, values[name])
+    return changed
+
+
+# Funding streams, allocations and budgets -------------------------------------------------------
+
+STREAM_FIELDS = ("name", "source", "kind", "moj_reported", "ring_fenced_for", "description")
+
+
+def _clean_stream(*, instance: FundingStream, changes: Mapping[str, Any]) -> dict[str, Any]:
+    _unknown(changes, STREAM_FIELDS, "funding stream")
+    values = {name: getattr(instance, name, None) for name in STREAM_FIELDS if name != "source"}
+    values["source"] = instance.source if instance.source_id else None
+    values.update(changes)
+    errors: Errors = {}
+    for name in ("name", "ring_fenced_for", "description"):
+        values[name] = _text(values[name])
+    if not values["name"]:
+        _add(errors, "name", "Enter the name of the funding stream.")
+    elif FundingStream.objects.filter(name__iexact=values["name"]).exclude(pk=instance.pk).exists():
+        _add(errors, "name", f"There is already a funding stream called “{values['name']}”.")
+    if not isinstance(values["source"], Organisation):
+        _add(errors, "source", "Choose the organisation the money comes from.")
+    values["kind"] = _text(values["kind"]).lower()
+    if values["kind"] not in StreamKind.values:
+        _add(errors, "kind", f"Choose the kind of funding stream ({', '.join(StreamKind.values)}).")
+    values["moj_reported"] = bool(values["moj_reported"])
+    _check_lengths(FundingStream, values, errors)
+    _raise_if(errors)
+    return values
+
+
+@transaction.atomic
+def stream_create(
+    *,
+    actor,
+    name: str,
+    source: Organisation,
+    kind: str,
+    moj_reported: bool = False,
+    ring_fenced_for: str = "",
+    description: str = "",
+) -> FundingStream:
+    values = _clean_stream(
+        instance=FundingStream(),
+        changes={
+            "name": name, "source": source, "kind": kind, "moj_reported": moj_reported,
+            "ring_fenced_for": ring_fenced_for, "description": description,
+        },
+    )
+    stream = FundingStream(**values)
+    _as_history_user(stream, actor)
+    try:
+        with transaction.atomic():
+            stream.save()
+    except IntegrityError:
+        raise ValidationError({"name": [f"There is already a funding stream called “{values['name']}”."]}) from None
+    return stream
+
+
+@transaction.atomic
+def stream_update(*, stream: FundingStream, actor, expected_version: int | None, **fields: Any) -> FundingStream:
+    """Change the given fields (``STREAM_FIELDS``). A stale ``expected_version`` is refused."""
+    locked = lock_for_update(stream, expected_version=expected_version)
+    values = _clean_stream(instance=locked, changes=fields)
+    if not _apply_changes(locked, values):
+        locked.version -= 1  # nothing to save
+        return locked
+    _as_history_user(locked, actor)
+    try:
+        with transaction.atomic():
+            locked.save()
+    except IntegrityError:
+        raise ValidationError({"name": [f"There is already a funding stream called “{values['name']}”."]}) from None
+    return locked
+
+
+def _set_yearly(model, *, owner_field: str, owner, actor, fy, amount, notes: str) -> models.Model:
+    errors: Errors = {}
+    year = _financial_year(fy, "fy", errors)
+    value = _money(amount, "amount", errors)
+    if value is not None and value < 0:
+        _add(errors, "amount", "The amount cannot be negative.")
+    _raise_if(errors)
+    record = model.objects.select_for_update().filter(**{owner_field: owner, "fy": year}).first()
+    if record is None:
+        record = model(**{owner_field: owner, "fy": year})
+    elif record.amount == value and record.notes == _text(notes):
+        return record
+    record.amount = value
+    record.notes = _text(notes)
+    _as_history_user(record, actor)
+    record.save()
+    return record
+
+
+@transaction.atomic
+def allocation_set(*, actor, stream: FundingStream, fy: int, amount: Decimal, notes: str = "") -> StreamAllocation:
+    """Set a stream's income for a financial year (creates or replaces that year's figure)."""
+    return _set_yearly(StreamAllocation, owner_field="stream", owner=stream, actor=actor, fy=fy, amount=amount, notes=notes)
+
+
+@transaction.atomic
+def budget_set(
+    *, actor, priority: CommissioningPriority, fy: int, amount: Decimal, notes: str = ""
+) -> PriorityBudget:
+    """Set a commissioning priority's budget for a financial year (creates or replaces it)."""
+    return _set_yearly(PriorityBudget, owner_field="priority", owner=priority, actor=actor, fy=fy, amount=amount, notes=notes)
+
+
+# Decisions ----------------------------------------------------------------------------------------
+
+DECISION_FIELDS = (
+    "reference",
+    "subject",
+    "summary",
+    "decision_text",
+    "decided_on",
+    "decision_maker",
+    "declaration_of_interests",
+    "contact_officer",
+    "background_papers",
+)
+
+
+def _clean_decision(*, instance: Decision, changes: Mapping[str, Any]) -> dict[str, Any]:
+    _unknown(changes, DECISION_FIELDS, "decision")
+    values = {name: getattr(instance, name) for name in DECISION_FIELDS}
+    values.update(changes)
+    errors: Errors = {}
+    for name in DECISION_FIELDS:
+        if name != "decided_on":
+            values[name] = _text(values[name])
+    if not values["reference"]:
+        _add(errors, "reference", "Enter the decision's reference, e.g. PCC-2019-033.")
+    elif Decision.objects.filter(reference__iexact=values["reference"]).exclude(pk=instance.pk).exists():
+        _add(errors, "reference", f"There is already a decision with the reference {values['reference']}.")
+    if not values["subject"]:
+        _add(errors, "subject", "Enter what the decision is about.")
+    if not values["decision_maker"]:
+        _add(errors, "decision_maker", "Enter who made the decision.")
+    values["decided_on"] = _date(values["decided_on"], "decided_on", errors, what="date of the decision", required=False)
+    _check_lengths(Decision, values, errors)
+    _raise_if(errors)
+    return values
+
+
+def _save_decision(decision: Decision) -> None:
+    try:
+        with transaction.atomic():
+            decision.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"reference": [f"There is already a decision with the reference {decision.reference}."]}
+        ) from None
+
+
+@transaction.atomic
+def decision_create(*, actor, reference: str, subject: str, **fields: Any) -> Decision:
+    """A draft decision record. ``fields`` are any of ``DECISION_FIELDS``."""
+    values = _clean_decision(instance=Decision(), changes={"reference": reference, "subject": subject, **fields})
+    decision = Decision(**values, status=DecisionStatus.DRAFT)
+    _as_history_user(decision, actor)
+    _save_decision(decision)
+    return decision
+
+
+@transaction.atomic
+def decision_update(*, decision: Decision, actor, expected_version: int | None, **fields: Any) -> Decision:
+    """Change a draft. A signed or published decision is a record and cannot be changed."""
+    locked = lock_for_update(decision, expected_version=expected_version)
+    if locked.status != DecisionStatus.DRAFT:
+        raise ValidationError(
+            {"status": [f"Decision {locked.reference} is {locked.get_status_display().lower()}: "
+                        "a signed decision is a record and cannot be changed."]}
+        )
+    values = _clean_decision(instance=locked, changes=fields)
+    if not _apply_changes(locked, values):
+        locked.version -= 1
+        return locked
+    _as_history_user(locked, actor)
+    _save_decision(locked)
+    return locked
+
+
+@transaction.atomic
+def decision_sign(
+    *, decision: Decision, actor, decided_on: datetime.date | None = None, expected_version: int | None = None
+) -> Decision:
+    """Record that the PCC signed the decision, on ``decided_on`` (default: the date already
+    on the draft, else today), with who recorded it (``signed_by``) and when (``signed_at``)."""
+    locked = lock_for_update(decision, expected_version=expected_version)
+    errors: Errors = {}
+    if locked.status != DecisionStatus.DRAFT:
+        _add(errors, "status", f"Decision {locked.reference} is already {locked.get_status_display().lower()}.")
+    day = _date(decided_on, "decided_on", errors, what="date of the decision", required=False)
+    day = day or locked.decided_on or timezone.localdate()
+    if day > timezone.localdate():
+        _add(errors, "decided_on", "The date of the decision cannot be in the future.")
+    _raise_if(errors)
+    locked.decided_on = day
+    locked.status = DecisionStatus.SIGNED
+    locked.signed_by = actor
+    locked.signed_at = timezone.now()
+    _as_history_user(locked, actor)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def decision_publish(
+    *, decision: Decision, actor, published_on: datetime.date | None = None, expected_version: int | None = None
+) -> Decision:
+    """Record that a signed decision was published, on ``published_on`` (default today)."""
+    locked = lock_for_update(decision, expected_version=expected_version)
+    errors: Errors = {}
+    if locked.status == DecisionStatus.DRAFT:
+        _add(errors, "status", f"Decision {locked.reference} must be signed before it is published.")
+    elif locked.status == DecisionStatus.PUBLISHED:
+        _add(errors, "status", f"Decision {locked.reference} is already published.")
+    day = _date(published_on, "published_on", errors, what="publication date", required=False)
+    day = day or timezone.localdate()
+    if day > timezone.localdate():
+        _add(errors, "published_on", "The publication date cannot be in the future.")
+    elif locked.decided_on and day < locked.decided_on:
+        _add(errors, "published_on", "A decision cannot be published before the date it was decided on.")
+    _raise_if(errors)
+    locked.status = DecisionStatus.PUBLISHED
+    locked.published_on = day
+    _as_history_user(locked, actor)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def decision_get_or_create(
+    *, actor, reference: str, decided_on: datetime.date | None = None, subject: str = ""
+) -> tuple[Decision, bool]:
+    """The decision ``reference`` (matched ignoring capitals), created if there is none. For imports.
+
+    A decision named in an awards file has already been made, so one created here *with* a
+    date is recorded as signed on that date (``signed_by`` = ``actor``); without a date it is a
+    draft. It is not published: the file does not say when (call ``decision_publish``).
+    An existing decision is returned unchanged; a different date from the one stored is refused.
+    """
+    errors: Errors = {}
+    reference = _text(reference)
+    if not reference:
+        _add(errors, "reference", "Enter the decision's reference, e.g. PCC-2019-033.")
+    day = _date(decided_on, "decided_on", errors, what="date of the decision", required=False)
+    _raise_if(errors)
+    existing = Decision.objects.filter(reference__iexact=reference).first()
+    if existing is not None:
+        if day is not None and existing.decided_on is not None and existing.decided_on != day:
+            raise ValidationError({"decided_on": [
+                f"Decision {existing.reference} is recorded as decided on {existing.decided_on.isoformat()}, "
+                f"not {day.isoformat()}."
+            ]})
+        return existing, False
+    decision = decision_create(actor=actor, reference=reference, subject=_text(subject) or reference, decided_on=day)
+    if day is not None:
+        decision = decision_sign(decision=decision, actor=actor, decided_on=day)
+    return decision, True
+
+
+# Awards -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One funding line as given to ``award_create``/``award_update``."""
+
+    stream: FundingStream
+    fy: int
+    amount: Decimal
+
+
+AWARD_OPTIONAL_FIELDS = (
+    "purpose",
+    "approach",
+    "conditions",
+    "reasons",
+    "extension_months",
+    "extension_until",
+    "extension_taken",
+    "duration",
+    "key_activity",
+    "lead_officer",
+    "decision",
+    "cost_centre",
+    "moj_category",
+)
+AWARD_FIELDS = ("reference", "title", "provider", "kind", "priority", "start_date", "end_date", *AWARD_OPTIONAL_FIELDS)
+_AWARD_TEXT = ("reference", "title", "purpose", "approach", "conditions", "reasons", "duration", "key_activity", "cost_centre")
+_AWARD_RELATIONS = ("provider", "priority", "lead_officer", "decision", "moj_category")
+_REFERENCE_ATTEMPTS = 20
+
+
+def _related(instance: models.Model, name: str):
+    """The related object if set (None otherwise), without a query when it is not set."""
+    return getattr(instance, name) if getattr(instance, f"{name}_id") is not None else None
+
+
+def _clean_award(*, instance: Award, changes: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+    """The final field values of an award (``changes`` over ``instance``); problems go to ``errors``."""
+    values: dict[str, Any] = {}
+    for name in AWARD_FIELDS:
+        values[name] = _related(instance, name) if name in _AWARD_RELATIONS else getattr(instance, name)
+    values.update(changes)
+    for name in _AWARD_TEXT:
+        values[name] = _text(values[name])
+
+    if not values["title"]:
+        _add(errors, "title", "Enter the title of the award.")
+    if not isinstance(values["provider"], Organisation):
+        _add(errors, "provider", "Choose the provider the award is made to.")
+    values["kind"] = _text(values["kind"]).lower()
+    if values["kind"] not in AwardKind.values:
+        _add(errors, "kind", f"Choose the kind of award ({', '.join(AwardKind.values)}).")
+    if not isinstance(values["priority"], CommissioningPriority):
+        _add(errors, "priority", "Choose the commissioning priority the award serves.")
+    start = _date(values["start_date"], "start_date", errors, what="start date")
+    end = _date(values["end_date"], "end_date", errors, what="end date")
+    if start and end and end < start:
+        _add(errors, "end_date", "The end date must be the same as or after the start date.")
+
+    months = values["extension_months"]
+    if months in ("", None):
+        values["extension_months"] = None
+    elif isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 240:
+        _add(errors, "extension_months", "The extension must be a whole number of months, 1 or more.")
+    until = _date(values["extension_until"], "extension_until", errors, what="extension end date", required=False)
+    values["extension_until"] = until
+    if until and end and until <= end:
+        _add(errors, "extension_until", "An extension must end after the award's end date.")
+    values["extension_taken"] = bool(values["extension_taken"])
+    if values["extension_taken"] and until is None and "extension_until" not in errors:
+        _add(errors, "extension_taken", "Say until when the extension runs before marking it taken.")
+
+    decision = values["decision"]
+    if decision is not None and not isinstance(decision, Decision):
+        _add(errors, "decision", "Choose the decision that made the award.")
+    category = values["moj_category"]
+    if category is not None and (not isinstance(category, CodeListEntry) or category.list != CodeList.MOJ_CATEGORY):
+        _add(errors, "moj_category", "Choose an MoJ service category.")
+    officer = values["lead_officer"]
+    if officer is not None and not isinstance(officer, models.Model):
+        _add(errors, "lead_officer", "Choose the lead officer.")
+    _check_lengths(Award, {name: values[name] for name in _AWARD_TEXT}, errors)
+    return values
+
+
+def _line_label(number: int, line: LineInput) -> str:
+    try:
+        year = _fy_label(int(line.fy))
+    except (TypeError, ValueError):
+        year = str(line.fy)
+    return f"Funding line {number} ({getattr(line.stream, 'name', '?')}, {year})"
+
+
+def _clean_lines(
+    lines: Sequence[LineInput], *, start: datetime.date | None, end: datetime.date | None, errors: Errors
+) -> list[LineInput]:
+    """Check each line (stream, a year the award's dates touch, amount ≥ 0, one per stream and
+    year); problems go to ``errors["lines"]``. Returns the lines with Decimal amounts."""
+    allowed = {fy.start_year for fy in fys_between(start, end)} if start and end and end >= start else None
+    cleaned: list[LineInput] = []
+    seen: set[tuple[int, int]] = set()
+    for number, line in enumerate(lines, start=1):
+        label = _line_label(number, line)
+        problems: Errors = {}
+        if not isinstance(line.stream, FundingStream) or line.stream.pk is None:
+            _add(errors, "lines", f"{label}: choose the funding stream.")
+            continue
+        fy = _financial_year(line.fy, "fy", problems)
+        amount = _money(line.amount, "amount", problems)
+        for messages in problems.values():
+            for message in messages:
+                _add(errors, "lines", f"{label}: {message[0].lower()}{message[1:]}")
+        if fy is None or amount is None:
+            continue
+        if amount < 0:
+            _add(errors, "lines", f"{label}: the amount cannot be negative.")
+        if allowed is not None and fy not in allowed:
+            span = ", ".join(_fy_label(year) for year in sorted(allowed))
+            _add(errors, "lines", f"{label}: {_fy_label(fy)} is outside the award's dates, which cover {span}.")
+        if (line.stream.pk, fy) in seen:
+            _add(errors, "lines", f"{label}: there is already a line for this stream and year; combine them.")
+        seen.add((line.stream.pk, fy))
+        cleaned.append(LineInput(stream=line.stream, fy=fy, amount=amount))
+    return cleaned
+
+
+def _check_delegated_limit(*, total: Decimal, decision: Decision | None, entering: str, errors: Errors) -> None:
+    limit = delegated_limit()
+    if total > limit and (decision is None or not decision.is_signed):
+        which = "it has no decision linked" if decision is None else f"decision {decision.reference} is not signed"
+        _add(
+            errors,
+            "decision",
+            f"The award's total value, {pounds(total)}, is above the delegated limit of {pounds(limit)}, "
+            f"so it cannot be {entering} without a signed decision of the PCC; {which}.",
+        )
+
+
+def award_reference_next(*, fy: int) -> str:
+    """The next free generated reference for awards starting in ``fy``: AWD-<fy>-<0001…>."""
+    prefix = f"AWD-{int(fy)}-"
+    highest = (
+        Award.objects.filter(reference__iregex=rf"^{re.escape(prefix)}[0-9]{{1,9}}$")
+        .annotate(number=Cast(Substr("reference", len(prefix) + 1), output_field=IntegerField()))
+        .aggregate(highest=Max("number"))["highest"]
+    )
+    return f"{prefix}{(highest or 0) + 1:04d}"
+
+
+def _reference_taken(reference: str, *, exclude_pk: int | None = None) -> bool:
+    return Award.objects.filter(reference__iexact=reference).exclude(pk=exclude_pk).exists()
+
+
+def _reference_message(reference: str) -> str:
+    return f"There is already an award with the reference {reference}."
+
+
+def _save_new_award(award: Award, *, generate: bool) -> None:
+    """Insert the award; with ``generate``, take the next free reference, retrying if another
+    session took the same one at the same moment (the unique constraint decides)."""
+    fy = FinancialYear.of(award.start_date).start_year
+    for _ in range(_REFERENCE_ATTEMPTS):
+        if generate:
+            award.reference = award_reference_next(fy=fy)
+        try:
+            with transaction.atomic():
+                award.save()
+            return
+        except IntegrityError:
+            if not _reference_taken(award.reference):
+                raise  # some other constraint: a bug, not bad input (the checks ran first)
+            if not generate:
+                raise ValidationError({"reference": [_reference_message(award.reference)]}) from None
+    raise ValidationError({"reference": ["Could not generate a free reference; try again."]})
+
+
+def _write_lines(award: Award, lines: Sequence[LineInput], *, actor) -> bool:
+    """Make the award's lines exactly ``lines`` (changing only what differs). True if any changed."""
+    existing = {(line.stream_id, line.fy): line for line in FundingLine.objects.select_for_update().filter(award=award)}
+    wanted = {(line.stream.pk, line.fy): line for line in lines}
+    changed = False
+    for key, line in existing.items():
+        if key not in wanted:
+            _as_history_user(line, actor)
+            line.delete()
+            changed = True
+        elif line.amount != wanted[key].amount:
+            line.amount = wanted[key].amount
+            _as_history_user(line, actor)
+            line.save(update_fields=["amount"])
+            changed = True
+    new = [FundingLine(award=award, stream=line.stream, fy=line.fy, amount=line.amount)
+           for key, line in wanted.items() if key not in existing]
+    if new:
+        bulk_create_with_history(new, FundingLine, default_user=actor)
+        changed = True
+    return changed
+
+
+def _record_transition(award: Award, *, from_status: str, actor, note: str) -> AwardTransition:
+    return AwardTransition.objects.create(
+        award=award, from_status=from_status, to_status=award.status, at=timezone.now(), by=actor, note=note
+    )
+
+
+def _kpq_list(kpqs: Iterable, errors: Errors) -> list[KPQ]:
+    chosen = list(kpqs)
+    if any(not isinstance(kpq, KPQ) for kpq in chosen):
+        _add(errors, "kpqs", "Choose the key performance questions from the list.")
+    return chosen
+
+
+@transaction.atomic
+def award_create(
+    *,
+    actor,
+    title: str,
+    provider: Organisation,
+    kind: str,
+    priority: CommissioningPriority,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    lines: Sequence[LineInput] = (),
+    reference: str = "",
+    kpqs: Iterable[KPQ] = (),
+    status: str = AwardStatus.PLANNED,
+    note: str = "",
+    **optional_fields: Any,
+) -> Award:
+    """Create an award with its funding lines, in ``status`` (imports may bring awards in any
+    status; the first entry of its timeline records it, with ``note``).
+
+    A blank ``reference`` is generated (``award_reference_next`` for the year of the start
+    date). An award created in a committed status (awarded, active, ended) is held to the
+    delegated-limit rule. ``optional_fields`` are any of ``AWARD_OPTIONAL_FIELDS``.
+    """
+    _unknown(optional_fields, AWARD_OPTIONAL_FIELDS, "award")
+    errors: Errors = {}
+    changes = {
+        "reference": reference, "title": title, "provider": provider, "kind": kind, "priority": priority,
+        "start_date": start_date, "end_date": end_date, **optional_fields,
+    }
+    values = _clean_award(instance=Award(), changes=changes, errors=errors)
+    if values["reference"] and _reference_taken(values["reference"]):
+        _add(errors, "reference", _reference_message(values["reference"]))
+    status = _text(status).lower()
+    if status not in AwardStatus.values:
+        _add(errors, "status", f"Choose a status ({', '.join(AwardStatus.values)}).")
+    cleaned = _clean_lines(lines, start=values["start_date"], end=values["end_date"], errors=errors)
+    chosen_kpqs = _kpq_list(kpqs, errors)
+    if status in COMMITTED_STATUSES and "lines" not in errors:
+        _check_delegated_limit(
+            total=sum((line.amount for line in cleaned), Decimal(0)), decision=values["decision"],
+            entering=f"recorded as {label_of(status).lower()}", errors=errors,
+        )
+    _raise_if(errors)
+
+    award = Award(**values, status=status)
+    _as_history_user(award, actor)
+    _save_new_award(award, generate=not values["reference"])
+    if chosen_kpqs:
+        award.kpqs.set(chosen_kpqs)
+    _write_lines(award, cleaned, actor=actor)
+    _record_transition(award, from_status="", actor=actor, note=_text(note))
+    return award
+
+
+def _payments_by_year(award: Award) -> dict[int, Decimal]:
+    rows = Payment.objects.filter(award=award).values("fy").annotate(total=Sum("amount")).order_by()
+    return {row["fy"]: row["total"] for row in rows}
+
+
+def _check_lines_cover_payments(award: Award, lines: Sequence[LineInput], errors: Errors) -> None:
+    """Replacing lines must leave a line for every stream and year that has payments, and (unless
+    finance overrode it) at least as much committed in each year as is scheduled or paid."""
+    payments = Payment.objects.filter(award=award)
+    paid_keys = set(payments.values_list("stream_id", "fy").distinct().order_by())
+    line_keys = {(line.stream.pk, line.fy) for line in lines}
+    streams = {line.stream.pk: line.stream for line in lines}
+    missing = paid_keys - line_keys
+    if missing:
+        names = dict(FundingStream.objects.filter(pk__in={key[0] for key in missing}).values_list("pk", "name"))
+        for stream_id, fy in sorted(missing, key=lambda key: (key[1], names.get(key[0], ""))):
+            _add(errors, "lines", f"There are payments from {names.get(stream_id, streams.get(stream_id))} in "
+                                  f"{_fy_label(fy)}: keep a funding line for that stream and year.")
+    if award.status not in COMMITTED_STATUSES:
+        return
+    overridden = set(payments.exclude(override_reason="").values_list("fy", flat=True).distinct().order_by())
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        totals[line.fy] += line.amount
+    for fy, scheduled in sorted(_payments_by_year(award).items()):
+        if fy not in overridden and scheduled > totals.get(fy, Decimal(0)):
+            _add(errors, "lines", f"Payments of {pounds(scheduled)} are recorded for {_fy_label(fy)}, but the lines "
+                                  f"would commit only {pounds(totals.get(fy, Decimal(0)))} for that year.")
+
+
+@transaction.atomic
+def award_update(
+    *,
+    award: Award,
+    actor,
+    expected_version: int | None,
+    lines: Sequence[LineInput] | None = None,
+    kpqs: Iterable[KPQ] | None = None,
+    **fields: Any,
+) -> Award:
+    """Change an award's fields (any of ``AWARD_FIELDS``), and its lines and KPQs when given
+    (``lines`` replace all the lines; None leaves them). The status is changed only by
+    ``award_transition``. ``expected_version`` is the version the editor loaded (None skips the
+    check, for imports); if someone saved since, nothing is changed."""
+    if "status" in fields:
+        raise TypeError("award_update does not change the status: use award_transition.")
+    _unknown(fields, AWARD_FIELDS, "award")
+    locked = lock_for_update(award, expected_version=expected_version)
+    errors: Errors = {}
+    values = _clean_award(instance=locked, changes=fields, errors=errors)
+    if values["reference"] and _reference_taken(values["reference"], exclude_pk=locked.pk):
+        _add(errors, "reference", _reference_message(values["reference"]))
+    elif not values["reference"]:
+        _add(errors, "reference", "Enter the award's reference.")
+    start, end = values["start_date"], values["end_date"]
+    if lines is not None:
+        cleaned = _clean_lines(lines, start=start, end=end, errors=errors)
+        if "lines" not in errors:
+            _check_lines_cover_payments(locked, cleaned, errors)
+    else:
+        current = list(FundingLine.objects.filter(award=locked).select_related("stream"))
+        cleaned = [LineInput(stream=line.stream, fy=line.fy, amount=line.amount) for line in current]
+        if start and end and end >= start and not ({"start_date", "end_date"} & set(errors)):
+            allowed = {fy.start_year for fy in fys_between(start, end)}
+            field = "end_date" if end != locked.end_date else "start_date"
+            for line in cleaned:
+                if line.fy not in allowed:
+                    _add(errors, field, f"The funding line from {line.stream.name} in {_fy_label(line.fy)} would fall "
+                                        "outside the award's dates: change or remove that line first.")
+    chosen_kpqs = _kpq_list(kpqs, errors) if kpqs is not None else None
+    if locked.status in COMMITTED_STATUSES and "lines" not in errors:
+        _check_delegated_limit(
+            total=sum((line.amount for line in cleaned), Decimal(0)), decision=values["decision"],
+            entering=f"kept {locked.get_status_display().lower()}", errors=errors,
+        )
+    _raise_if(errors)
+
+    changed = bool(_apply_changes(locked, values))
+    if chosen_kpqs is not None and {kpq.pk for kpq in chosen_kpqs} != set(locked.kpqs.values_list("pk", flat=True)):
+        _as_history_user(locked, actor)
+        locked.kpqs.set(chosen_kpqs)
+        changed = True
+    if lines is not None and _write_lines(locked, cleaned, actor=actor):
+        changed = True
+    if not changed:
+        locked.version -= 1
+        return locked
+    _as_history_user(locked, actor)
+    try:
+        with transaction.atomic():
+            locked.save()
+    except IntegrityError:
+        raise ValidationError({"reference": [_reference_message(locked.reference)]}) from None
+    return locked
+
+
+@transaction.atomic
+def award_transition(
+    *, award: Award, actor, to_status: str, note: str = "", expected_version: int | None = None
+) -> Award:
+    """Move the award to ``to_status`` if ``transitions.TRANSITIONS`` allows it, recording who,
+    when and why on its timeline. Cancelling needs a note. Entering awarded or active needs a
+    signed decision when the total of all its lines is above ``delegated_limit()``."""
+    locked = lock_for_update(award, expected_version=expected_version)
+    errors: Errors = {}
+    target = _text(to_status).lower()
+    note = _text(note)
+    current = locked.status
+    if not is_allowed(current, target):
+        _add(errors, "status", f"An award that is {label_of(current).lower()} cannot be marked "
+                               f"{label_of(target).lower()}.")
+        _raise_if(errors)
+    action = ACTIONS[AwardStatus(target)]
+    if action.needs_note and not note:
+        _add(errors, "note", "Say why (this is kept on the award's timeline).")
+    if target in NEEDS_DECISION_ABOVE_LIMIT:
+        total = FundingLine.objects.filter(award=locked).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+        _check_delegated_limit(
+            total=total, decision=_related(locked, "decision"), entering=f"marked {label_of(target).lower()}",
+            errors=errors,
+        )
+    _raise_if(errors)
+    locked.status = target
+    _as_history_user(locked, actor)
+    locked.save()
+    _record_transition(locked, from_status=current, actor=actor, note=note)
+    return locked
+
+
+@transaction.atomic
+def cofunding_set(
+    *,
+    actor,
+    award: Award,
+    partner: Organisation,
+    amount: Decimal | None = None,
+    fy: int | None = None,
+    notes: str = "",
+) -> CoFunding:
+    """Record a co-commissioning partner's contribution to an award (one entry per partner and
+    financial year; ``fy`` None for a contribution not tied to a year; ``amount`` None if unknown)."""
+    errors: Errors = {}
+    if not isinstance(partner, Organisation):
+        _add(errors, "partner", "Choose the partner organisation.")
+    elif partner.pk == award.provider_id:
+        _add(errors, "partner", "The provider of the award cannot also be its co-commissioning partner.")
+    year = None if fy in (None, "") else _financial_year(fy, "fy", errors)
+    if year is not None and "fy" not in errors:
+        allowed = {y.start_year for y in fys_between(award.start_date, award.end_date)}
+        if year not in allowed:
+            _add(errors, "fy", f"{_fy_label(year)} is outside the award's dates.")
+    value = None if amount in (None, "") else _money(amount, "amount", errors)
+    if value is not None and value < 0:
+        _add(errors, "amount", "The contribution cannot be negative.")
+    _raise_if(errors)
+    record = CoFunding.objects.select_for_update().filter(award=award, partner=partner, fy=year).first()
+    if record is None:
+        record = CoFunding(award=award, partner=partner, fy=year)
+    elif record.amount == value and record.notes == _text(notes):
+        return record
+    record.amount = value
+    record.notes = _text(notes)
+    _as_history_user(record, actor)
+    record.save()
+    return record
+
+
+@transaction.atomic
+def cofunding_remove(*, actor, cofunding: CoFunding) -> None:
+    _as_history_user(cofunding, actor)
+    cofunding.delete()
+
+
+@transaction.atomic
+def forecast_set(*, actor, award: Award, fy: int, amount: Decimal | None) -> ForecastOutturn | None:
+    """Set the forecast outturn of an award for a year; ``amount`` None removes the forecast
+    (reports then take the committed value as the forecast)."""
+    errors: Errors = {}
+    year = _financial_year(fy, "fy", errors)
+    if year is not None:
+        allowed = {y.start_year for y in fys_between(award.start_date, award.end_date)}
+        if year not in allowed:
+            _add(errors, "fy", f"{_fy_label(year)} is outside the award's dates.")
+    value = None if amount in (None, "") else _money(amount, "amount", errors, what="forecast")
+    if value is not None and value < 0:
+        _add(errors, "amount", "The forecast cannot be negative.")
+    _raise_if(errors)
+    record = ForecastOutturn.objects.select_for_update().filter(award=award, fy=year).first()
+    if value is None:
+        if record is not None:
+            _as_history_user(record, actor)
+            record.delete()
+        return None
+    if record is None:
+        record = ForecastOutturn(award=award, fy=year)
+    elif record.amount == value:
+        return record
+    record.amount = value
+    record.updated_by = actor
+    _as_history_user(record, actor)
+    record.save()
+    return record
+
+
+@transaction.atomic
+def award_document_add(*, actor, award: Award, kind: str, title: str, file: File) -> AwardDocument:
+    """Store a document of the award after checking its size and, by its contents, its type
+    (``providers.uploads``). A blank title becomes the file's name."""
+    errors: Errors = {}
+    if kind not in AwardDocumentKind.values:
+        _add(errors, "kind", "Choose what kind of document this is.")
+    if file is None:
+        _add(errors, "file", "Choose a file to upload.")
+    else:
+        problem, _ = upload_problem(
+            name=file.name or "", stream=file, size=file.size, max_bytes=settings.UPLOAD_MAX_BYTES
+        )
+        if problem:
+            _add(errors, "file", problem)
+    original_name = ((file.name if file is not None else "") or "document").replace("\\", "/").rsplit("/", 1)[-1]
+    title = _text(title) or original_name
+    _check_lengths(AwardDocument, {"title": title}, errors)
+    _raise_if(errors)
+    document = AwardDocument(award=award, kind=kind, title=title, uploaded_by=actor)
+    document.file.save(original_name[:200], file, save=False)
+    _as_history_user(document, actor)
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)  # no orphan file
+        raise
+    return document
+
+
+@transaction.atomic
+def award_document_delete(*, actor, document: AwardDocument) -> None:
+    _as_history_user(document, actor)
+    stored = document.file.name
+    document.delete()
+    storage = document.file.storage
+    transaction.on_commit(lambda: storage.delete(stored) if stored else None)
+
+
+# Payments -----------------------------------------------------------------------------------------
+
+PAYMENT_FIELDS = (
+    "stream", "fy", "due_date", "paid_date", "amount", "invoice_reference", "po_number", "reason", "override_reason",
+)
+# Once a payment is paid, these are fixed: correct it with a refund or credit note instead.
+_PAID_FIXED = ("stream", "fy", "due_date", "amount")
+
+
+def _clean_payment(
+    *, award: Award, values: dict[str, Any], exclude_pk: int | None, actor, errors: Errors
+) -> dict[str, Any]:
+    """Check a payment's values against the rules and its award; returns them cleaned, with
+    ``override_by`` set when the year's commitment is exceeded and an override reason is given."""
+    for name in ("invoice_reference", "po_number", "reason", "override_reason"):
+        values[name] = _text(values[name])
+    today = timezone.localdate()
+    if award.status not in COMMITTED_STATUSES:
+        _add(errors, "award", f"Award {award.reference} is {award.get_status_display().lower()}: only awarded, "
+                              "active or ended awards can be paid.")
+    amount = _money(values["amount"], "amount", errors)
+    if amount is not None and amount == 0:
+        _add(errors, "amount", "The amount cannot be zero.")
+    if amount is not None and amount < 0 and not values["reason"]:
+        _add(errors, "reason", "Give the reason for the refund or credit note (a negative amount).")
+    values["amount"] = amount
+    due = _date(values["due_date"], "due_date", errors, what="due date")
+    paid = _date(values["paid_date"], "paid_date", errors, what="paid date", required=False)
+    if paid and paid > today:
+        _add(errors, "paid_date", "The paid date cannot be in the future: leave it blank until it is paid.")
+    if values["fy"] in (None, ""):
+        values["fy"] = FinancialYear.of(due).start_year if due else None
+    else:
+        values["fy"] = _financial_year(values["fy"], "fy", errors)
+    fy, stream = values["fy"], values["stream"]
+    if not isinstance(stream, FundingStream):
+        _add(errors, "stream", "Choose the funding stream the payment is made from.")
+    elif fy is not None:
+        stream_years = set(FundingLine.objects.filter(award=award, stream=stream).values_list("fy", flat=True))
+        if not stream_years:
+            _add(errors, "stream", f"Award {award.reference} has no funding from {stream.name}.")
+        elif fy not in stream_years:
+            years = ", ".join(_fy_label(year) for year in sorted(stream_years))
+            _add(errors, "fy", f"Award {award.reference} has no funding from {stream.name} in {_fy_label(fy)} "
+                               f"(it has in {years}).")
+    values["override_by"] = None
+    if amount is not None and amount > 0 and fy is not None and not errors:
+        committed = FundingLine.objects.filter(award=award, fy=fy).aggregate(t=Sum("amount"))["t"] or Decimal(0)
+        others = Payment.objects.filter(award=award, fy=fy).exclude(pk=exclude_pk)
+        already = others.aggregate(t=Sum("amount"))["t"] or Decimal(0)
+        total = already + amount
+        if total > committed:
+            if not values["override_reason"]:
+                _add(errors, "amount", (
+                    f"This would take the payments of award {award.reference} for {_fy_label(fy)} to {pounds(total)}, "
+                    f"{pounds(total - committed)} more than the {pounds(committed)} committed for that year. "
+                    "Reduce the amount, or record a finance override with a reason."
+                ))
+            elif actor is None:
+                _add(errors, "override_reason", "An override must be recorded by a named finance officer.")
+            else:
+                values["override_by"] = actor
+    return values
+
+
+def _lock_award(award: Award) -> Award:
+    """Lock the award row, so two payments on one award are checked one after the other."""
+    return Award.objects.select_for_update().get(pk=award.pk)
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    actor,
+    award: Award,
+    stream: FundingStream,
+    amount: Decimal,
+    due_date: datetime.date,
+    paid_date: datetime.date | None = None,
+    fy: int | None = None,
+    invoice_reference: str = "",
+    po_number: str = "",
+    reason: str = "",
+    override_reason: str = "",
+) -> Payment:
+    """Record a scheduled (no ``paid_date``) or actual payment of an award from a stream.
+
+    For finance officers: views must require ``payments.edit``. ``fy`` (the year of the funding
+    line it pays) defaults to the financial year of ``due_date``. The award must be awarded,
+    active or ended and have a funding line for that stream and year. A negative amount is a
+    refund or credit note and needs a ``reason``. If the award's payments for that year
+    (scheduled and paid, this one included) would exceed what is committed for the year, the
+    payment is refused unless ``override_reason`` is given; the override is then recorded
+    with ``override_by`` = ``actor`` (so it needs a named actor). An override reason given
+    when none is needed is not stored.
+    """
+    locked_award = _lock_award(award)
+    errors: Errors = {}
+    values = _clean_payment(
+        award=locked_award,
+        values={
+            "stream": stream, "fy": fy, "due_date": due_date, "paid_date": paid_date, "amount": amount,
+            "invoice_reference": invoice_reference, "po_number": po_number, "reason": reason,
+            "override_reason": override_reason,
+        },
+        exclude_pk=None, actor=actor, errors=errors,
+    )
+    _check_lengths(Payment, {k: values[k] for k in ("invoice_reference", "po_number", "reason")}, errors)
+    _raise_if(errors)
+    if values["override_by"] is None:
+        values["override_reason"] = ""
+    payment = Payment(award=locked_award, recorded_by=actor, **values)
+    _as_history_user(payment, actor)
+    payment.save()
+    return payment
+
+
+@transaction.atomic
+def payment_update(*, payment: Payment, actor, expected_version: int | None, **fields: Any) -> Payment:
+    """Change a payment (any of ``PAYMENT_FIELDS``), re-checking every rule. Once paid, its
+    stream, year, due date and amount are fixed (record a refund or credit note instead).
+    For finance officers."""
+    _unknown(fields, PAYMENT_FIELDS, "payment")
+    locked_award = _lock_award(payment.award)
+    locked = lock_for_update(payment, expected_version=expected_version)
+    errors: Errors = {}
+    if locked.is_paid:
+        for name in _PAID_FIXED:
+            if name in fields and fields[name] != (locked.stream if name == "stream" else getattr(locked, name)):
+                _add(errors, name, "This payment has been paid, so this cannot be changed: record a refund or "
+                                   "credit note instead.")
+    _raise_if(errors)
+    current = {name: getattr(locked, name) for name in PAYMENT_FIELDS if name != "stream"}
+    current["stream"] = locked.stream
+    values = _clean_payment(
+        award=locked_award, values={**current, **fields}, exclude_pk=locked.pk, actor=actor, errors=errors
+    )
+    _check_lengths(Payment, {k: values[k] for k in ("invoice_reference", "po_number", "reason")}, errors)
+    _raise_if(errors)
+    override_by = values.pop("override_by")
+    if override_by is None:
+        values["override_reason"] = ""
+        values["override_by"] = None
+    elif values["override_reason"] != locked.override_reason or locked.override_by_id is None:
+        values["override_by"] = override_by
+    if not _apply_changes(locked, values):
+        locked.version -= 1
+        return locked
+    _as_history_user(locked, actor)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def payment_mark_paid(
+    *, payment: Payment, actor, paid_date: datetime.date, expected_version: int | None = None
+) -> Payment:
+    """Record that a scheduled payment was paid on ``paid_date``. For finance officers."""
+    locked = lock_for_update(payment, expected_version=expected_version)
+    errors: Errors = {}
+    day = _date(paid_date, "paid_date", errors, what="paid date")
+    if locked.is_paid:
+        _add(errors, "paid_date", f"This payment was already marked paid on {locked.paid_date.isoformat()}.")
+    elif day and day > timezone.localdate():
+        _add(errors, "paid_date", "The paid date cannot be in the future.")
+    if locked.award.status not in COMMITTED_STATUSES:
+        _add(errors, "award", f"Award {locked.award.reference} is {locked.award.get_status_display().lower()}: "
+                              "only awarded, active or ended awards can be paid.")
+    _raise_if(errors)
+    locked.paid_date = day
+    _as_history_user(locked, actor)
+    locked.save(update_fields=["paid_date", "version"])
+    return locked
+
+
+@transaction.atomic
+def payment_delete(*, payment: Payment, actor, expected_version: int | None = None) -> None:
+    """Delete a scheduled payment. A paid one is a record: correct it with a refund instead."""
+    locked = lock_for_update(payment, expected_version=expected_version)
+    if locked.is_paid:
+        raise ValidationError({"paid_date": [
+            "This payment has been paid, so it cannot be deleted: record a refund or credit note instead."
+        ]})
+    _as_history_user(locked, actor)
+    locked.delete()
