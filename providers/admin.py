@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Contact, DueDiligenceDocument, Organisation, ProviderMembership
@@ -16,6 +17,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "charity_number", "company_number", "supplier_number", "postcode")
     readonly_fields = ("version", "created_at", "updated_at")
     inlines = [ContactInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Contact)

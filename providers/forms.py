@@ -5,6 +5,7 @@ names, charity and company numbers, uploads) live in ``services`` and come back 
 from __future__ import annotations
 
 from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
@@ -75,6 +76,13 @@ class ContactForm(forms.Form):
     )
 
 
+class _DateWidget(DateInputWidget):
+    """The error summary links a date's error to its day box (Django's multi-widgets give no id)."""
+
+    def id_for_label(self, id_):
+        return f"{id_}_0" if id_ else ""
+
+
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind of document",
@@ -85,8 +93,8 @@ class DocumentForm(forms.Form):
         help_text=f"Upload {ALLOWED_DESCRIPTION}",
         error_messages={"required": "Choose a file to upload", "empty": "The selected file is empty"},
     )
-    valid_from = DateInputField(label="Valid from", help_text="For example, 1 4 2025")
+    valid_from = DateInputField(label="Valid from", help_text="For example, 1 4 2025", widget=_DateWidget)
     expires_on = DateInputField(
-        label="Expires on", required=False, help_text="Leave blank if it does not expire"
+        label="Expires on", required=False, help_text="Leave blank if it does not expire", widget=_DateWidget
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -28,6 +28,7 @@ def _organisation_context(request, organisation, *, current: str, **extra) -> di
         "organisation": organisation,
         "tabs": organisation_tabs(user=request.user, organisation_pk=organisation.pk, current=current),
         "can_edit": has_capability(request.user, "providers.edit"),
+        "warning_days": settings.DUE_DILIGENCE_WARNING_DAYS,
         **extra,
     }
 
@@ -200,7 +201,6 @@ def organisation_documents(request, pk: int):
             organisation,
             current="providers:documents",
             rows=rows,
-            warning_days=settings.DUE_DILIGENCE_WARNING_DAYS,
         ),
     )
 
