@@ -186,8 +186,9 @@ def organisation_documents(organisation: Organisation) -> list[DocumentRow]:
 
 
 def documents_expiring(within_days: int | None = None, *, today: datetime.date | None = None) -> QuerySet[DueDiligenceDocument]:
-    """Current (not replaced) documents that expire within ``within_days`` (default: the
-    warning period) or have already expired, soonest first. For reminders and dashboards."""
+    """Current (not replaced) documents of active organisations that expire within
+    ``within_days`` (default: the warning period) or have already expired, soonest first.
+    For reminders and dashboards."""
     limit = warning_limit(today, within_days)
     return (
         current_documents()

@@ -133,6 +133,13 @@ def test_detail_shows_fields_tabs_and_edit_link_for_officers(officer_client):
     assert [tab["label"] for tab in response.context["tabs"]] == ["Details", "Contacts", "Documents", "History"]
     assert response.context["tabs"][0]["current"]
     assert reverse("providers:edit", args=[organisation.pk]) in content
+    assert "govuk-warning-text" not in content
+
+
+def test_detail_warns_when_a_document_is_expiring(board_client, organisation):
+    DueDiligenceDocumentFactory(organisation=organisation, expires_on=TODAY + datetime.timedelta(days=59))
+    content = board_client.get(reverse("providers:detail", args=[organisation.pk])).content.decode()
+    assert "expires within 60 days" in content
 
 
 def test_a_higher_app_can_add_a_tab_by_url_name_and_unknown_ones_are_hidden(officer_client, monkeypatch):
