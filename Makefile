@@ -1,0 +1,19 @@
+# Two commands: `make run` (the demo on http://127.0.0.1:8000) and `make test`.
+# Extra pytest arguments: make test PYTEST_ARGS="-k providers -x"
+
+PYTHON_VENV := .venv/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: run test venv
+
+venv:
+	./scripts/ensure-venv
+
+run: venv
+	DEBUG=1 $(PYTHON_VENV) manage.py migrate --noinput
+	DEBUG=1 $(PYTHON_VENV) manage.py seed_demo
+	DEBUG=1 $(PYTHON_VENV) manage.py runserver 127.0.0.1:8000
+
+test:
+	./scripts/ensure-test-deps
+	.venv/bin/pytest $(PYTEST_ARGS)

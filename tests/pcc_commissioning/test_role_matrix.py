@@ -1,0 +1,110 @@
+"""Role × page matrix: what each role gets when it opens each page.
+
+One row per page: URL name, how to build its arguments, the method, and the expected answer
+for each role. Rows whose page does not exist yet (the URL name does not reverse, or its
+factory is not written yet) are skipped, so the matrix grows as pages land: add a row for
+each new page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from pcc_commissioning.roles import Role
+from tests.factories import UserFactory
+
+LOGIN = "login"  # expected: redirected to the login page
+ROLES = ("anonymous", "officer", "finance", "board", "provider", "superuser")
+
+PUBLIC = dict.fromkeys(ROLES, 200)
+SIGNED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": LOGIN}
+INTERNAL_READ = {"anonymous": LOGIN, "officer": 200, "finance": 200, "board": 200, "provider": 403, "superuser": 200}
+OFFICER_EDIT = {"anonymous": LOGIN, "officer": 200, "finance": 403, "board": 403, "provider": 403, "superuser": 200}
+
+
+def _organisation() -> dict:
+    from tests.factories.providers import OrganisationFactory
+
+    return {"pk": OrganisationFactory().pk}
+
+
+@dataclass(frozen=True)
+class Page:
+    url_name: str
+    expected: dict
+    kwargs: Callable[[], dict] = dict
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method.upper()} {self.url_name}"
+
+
+PAGES = [
+    Page("home", SIGNED_IN),
+    Page("accessibility", PUBLIC),
+    Page("outcomes:plan", INTERNAL_READ),
+    Page("outcomes:code_lists", INTERNAL_READ),
+    Page("providers:list", INTERNAL_READ),
+    Page("providers:create", OFFICER_EDIT),
+    # An empty form comes back with its errors (200) for an officer; everyone else is refused.
+    Page("providers:create", OFFICER_EDIT, method="post"),
+    Page("providers:detail", INTERNAL_READ, kwargs=_organisation),
+    Page("providers:edit", OFFICER_EDIT, kwargs=_organisation),
+    Page("providers:edit", OFFICER_EDIT, kwargs=_organisation, method="post"),
+]
+
+
+def _user(role: str):
+    if role == "anonymous":
+        return None
+    if role == "superuser":
+        return UserFactory(is_superuser=True, is_staff=True)
+    if role == "provider":
+        user = UserFactory(role=Role.PROVIDER)
+        try:
+            from tests.factories.providers import ProviderMembershipFactory
+        except ImportError:
+            return user
+        ProviderMembershipFactory(user=user)  # a provider user belongs to an organisation
+        return user
+    return UserFactory(role={"officer": Role.OFFICER, "finance": Role.FINANCE, "board": Role.BOARD}[role])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", PAGES, ids=[page.id for page in PAGES])
+def test_role_page_matrix(page: Page, role: str):
+    try:
+        kwargs = page.kwargs()
+    except ImportError as error:
+        pytest.skip(f"{page.url_name}: its factory does not exist yet ({error})")
+    try:
+        url = reverse(page.url_name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        pytest.skip(f"{page.url_name} is not a page yet")
+    client = Client()
+    user = _user(role)
+    if user is not None:
+        client.force_login(user)
+
+    response = getattr(client, page.method)(url, page.data)
+
+    expected = page.expected[role]
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{role} got {response.status_code}"
+        assert urlsplit(response["Location"]).path == reverse("login")
+    else:
+        assert response.status_code == expected, f"{role} got {response.status_code}"
+
+
+def test_every_row_states_every_role():
+    for page in PAGES:
+        assert set(page.expected) == set(ROLES), page.id
