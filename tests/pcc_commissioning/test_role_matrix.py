@@ -59,6 +59,10 @@ PAGES = [
     Page("providers:detail", INTERNAL_READ, kwargs=_organisation),
     Page("providers:edit", OFFICER_EDIT, kwargs=_organisation),
     Page("providers:edit", OFFICER_EDIT, kwargs=_organisation, method="post"),
+    # Sections in the navigation whose pages are still being built.
+    Page("grants:index", INTERNAL_READ),
+    Page("needs_assessment:index", INTERNAL_READ),
+    Page("reports:index", INTERNAL_READ),
 ]
 
 
