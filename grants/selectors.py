@@ -15,6 +15,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
+    Case,
     DecimalField,
     Exists,
     F,
@@ -24,6 +25,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
@@ -113,6 +115,12 @@ def access_award(user, pk: int, *, for_edit: bool = False) -> Award:
 
 # The register ----------------------------------------------------------------------------------------
 
+# The last day an award runs: the end of its extension once taken, else its end date.
+RUNS_UNTIL = Case(
+    When(extension_taken=True, extension_until__isnull=False, then=F("extension_until")),
+    default=F("end_date"),
+)
+
 SORT_FIELDS = {
     "reference": Lower("reference"),
     "title": Lower("title"),
@@ -159,12 +167,13 @@ def award_list(
 ) -> QuerySet[Award]:
     """The awards register, filtered and sorted (``SORT_FIELDS``; "-" for descending).
 
-    ``fy``: awards whose dates touch that financial year (funding lines always lie within the
-    dates). ``priority``, ``kpq``, ``provider``, ``stream``: an instance or a pk. ``status``:
+    ``fy``: awards whose dates (with a taken extension) touch that financial year (funding
+    lines always lie within them). ``priority``, ``kpq``, ``provider``, ``stream``: an instance or a pk. ``status``:
     one value or several. ``ending_within_months``: open awards ending between today and that
     many months ahead. ``search``: reference, title or provider name, ignoring capitals.
 
-    Annotations: ``value_fy`` (sum of the award's lines in ``fy``, or over all years when
+    Annotations: ``runs_until`` (the end date, or the extension's end once taken),
+    ``value_fy`` (sum of the award's lines in ``fy``, or over all years when
     ``fy`` is None; whatever the status, so read it with ``status``) and ``paid_fy`` (paid
     payments counted against ``fy``, or all). One query, whatever the number of awards;
     KPQs are not prefetched (add ``prefetch_related("kpqs")`` when showing them).
@@ -176,10 +185,11 @@ def award_list(
     queryset = _award_queryset().annotate(
         value_fy=_sum_subquery(lines, "award"),
         paid_fy=_sum_subquery(paid, "award"),
+        runs_until=RUNS_UNTIL,
     )
     if fy is not None:
         year = FinancialYear(int(fy))
-        queryset = queryset.filter(start_date__lte=year.end, end_date__gte=year.start)
+        queryset = queryset.filter(start_date__lte=year.end, runs_until__gte=year.start)
     if priority:
         queryset = queryset.filter(priority_id=_pk(priority))
     if kpq:
@@ -196,8 +206,8 @@ def award_list(
         today = today or timezone.localdate()
         queryset = queryset.filter(
             status__in=OPEN_STATUSES,
-            end_date__gte=today,
-            end_date__lte=today + relativedelta(months=int(ending_within_months)),
+            runs_until__gte=today,
+            runs_until__lte=today + relativedelta(months=int(ending_within_months)),
         )
     search = (search or "").strip()
     if search:
@@ -268,7 +278,8 @@ def award_money_by_year(award: Award) -> list[YearMoney]:
     )
     payments = {row["fy"]: row for row in payment_rows}
     forecasts = dict(ForecastOutturn.objects.filter(award=award).values_list("fy", "amount"))
-    years = {fy.start_year for fy in fys_between(award.start_date, award.end_date)}
+    until = award.extension_until if award.extension_taken and award.extension_until else award.end_date
+    years = {fy.start_year for fy in fys_between(award.start_date, max(until, award.end_date))}
     years |= {line.fy for line in lines} | set(payments) | set(forecasts)
     by_year: dict[int, list[StreamAmount]] = {year: [] for year in years}
     for line in lines:

@@ -526,6 +526,22 @@ def _clean_award(*, instance: Award, changes: Mapping[str, Any], errors: Errors)
     return values
 
 
+def award_runs_until(*, end_date: datetime.date | None, extension_until: datetime.date | None,
+                     extension_taken: bool) -> datetime.date | None:
+    """The last day of an award: the end of its extension once taken, else its end date."""
+    if extension_taken and extension_until and end_date and extension_until > end_date:
+        return extension_until
+    return end_date
+
+
+def _award_years(award: Award) -> set[int]:
+    """The financial years an award's dates (with a taken extension) touch."""
+    until = award_runs_until(
+        end_date=award.end_date, extension_until=award.extension_until, extension_taken=award.extension_taken
+    )
+    return {fy.start_year for fy in fys_between(award.start_date, until)}
+
+
 def _line_label(number: int, line: LineInput) -> str:
     try:
         year = _fy_label(int(line.fy))
@@ -689,7 +705,10 @@ def award_create(
     status = _text(status).lower()
     if status not in AwardStatus.values:
         _add(errors, "status", f"Choose a status ({', '.join(AwardStatus.values)}).")
-    cleaned = _clean_lines(lines, start=values["start_date"], end=values["end_date"], errors=errors)
+    cleaned = _clean_lines(lines, start=values["start_date"], end=award_runs_until(
+        end_date=values["end_date"], extension_until=values["extension_until"],
+        extension_taken=values["extension_taken"],
+    ), errors=errors)
     chosen_kpqs = _kpq_list(kpqs, errors)
     if status in COMMITTED_STATUSES and "lines" not in errors:
         _check_delegated_limit(
@@ -762,7 +781,11 @@ def award_update(
         _add(errors, "reference", _reference_message(values["reference"]))
     elif not values["reference"]:
         _add(errors, "reference", "Enter the award's reference.")
-    start, end = values["start_date"], values["end_date"]
+    start = values["start_date"]
+    end = award_runs_until(
+        end_date=values["end_date"], extension_until=values["extension_until"],
+        extension_taken=values["extension_taken"],
+    )
     if lines is not None:
         cleaned = _clean_lines(lines, start=start, end=end, errors=errors)
         if "lines" not in errors:
@@ -770,9 +793,14 @@ def award_update(
     else:
         current = list(FundingLine.objects.filter(award=locked).select_related("stream"))
         cleaned = [LineInput(stream=line.stream, fy=line.fy, amount=line.amount) for line in current]
-        if start and end and end >= start and not ({"start_date", "end_date"} & set(errors)):
+        if start and end and end >= start and not ({"start_date", "end_date", "extension_until"} & set(errors)):
             allowed = {fy.start_year for fy in fys_between(start, end)}
-            field = "end_date" if end != locked.end_date else "start_date"
+            if values["end_date"] != locked.end_date:
+                field = "end_date"
+            elif start != locked.start_date:
+                field = "start_date"
+            else:
+                field = "extension_taken" if values["extension_taken"] != locked.extension_taken else "extension_until"
             for line in cleaned:
                 if line.fy not in allowed:
                     _add(errors, field, f"The funding line from {line.stream.name} in {_fy_label(line.fy)} would fall "
@@ -856,8 +884,7 @@ def cofunding_set(
         _add(errors, "partner", "The provider of the award cannot also be its co-commissioning partner.")
     year = None if fy in (None, "") else _financial_year(fy, "fy", errors)
     if year is not None and "fy" not in errors:
-        allowed = {y.start_year for y in fys_between(award.start_date, award.end_date)}
-        if year not in allowed:
+        if year not in _award_years(award):
             _add(errors, "fy", f"{_fy_label(year)} is outside the award's dates.")
     value = None if amount in (None, "") else _money(amount, "amount", errors)
     if value is not None and value < 0:
@@ -888,8 +915,7 @@ def forecast_set(*, actor, award: Award, fy: int, amount: Decimal | None) -> For
     errors: Errors = {}
     year = _financial_year(fy, "fy", errors)
     if year is not None:
-        allowed = {y.start_year for y in fys_between(award.start_date, award.end_date)}
-        if year not in allowed:
+        if year not in _award_years(award):
             _add(errors, "fy", f"{_fy_label(year)} is outside the award's dates.")
     value = None if amount in (None, "") else _money(amount, "amount", errors, what="forecast")
     if value is not None and value < 0:

@@ -345,3 +345,12 @@ def test_user_without_a_role_is_refused(db):
     award = AwardFactory()
     with pytest.raises(PermissionDenied):
         selectors.access_award(UserFactory(), award.pk)
+
+
+def test_award_list_counts_a_taken_extension_as_running_on(db):
+    extended = AwardFactory(reference="EXT", extension_until=dated(2021, 3, 31), extension_taken=True)
+    AwardFactory(reference="OPTION", extension_until=dated(2021, 3, 31), extension_taken=False)
+    assert refs(selectors.award_list(fy=2020)) == ["EXT"]
+    assert refs(selectors.award_list(ending_within_months=3, today=dated(2020, 1, 15))) == ["OPTION"]
+    assert refs(selectors.award_list(ending_within_months=3, today=dated(2021, 1, 15))) == ["EXT"]
+    assert [year.label for year in selectors.award_money_by_year(extended)] == ["2019/20", "2020/21"]

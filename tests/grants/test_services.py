@@ -789,3 +789,16 @@ def test_payment_update_refuses_a_stale_version(finance_officer, active_award, c
 def test_factories_build_consistent_payments():
     payment = PaymentFactory()
     assert payment.award.is_committed
+
+
+def test_a_taken_extension_lengthens_the_years_lines_may_cover(create, officer, core):
+    extension = {"extension_months": 12, "extension_until": MAR_2021}
+    with pytest.raises(ValidationError) as excinfo:
+        create(lines=[LineInput(core, 2020, D("100"))], **extension)  # extension not taken yet
+    assert "outside the award's dates" in errors_of(excinfo)["lines"][0]
+    award = create(lines=[LineInput(core, 2020, D("100"))], extension_taken=True, **extension)
+    assert award.lines.get().fy == 2020
+    with pytest.raises(ValidationError) as excinfo:
+        services.award_update(award=award, actor=officer, expected_version=award.version, extension_taken=False)
+    assert "2020/21" in errors_of(excinfo)["extension_taken"][0]
+    assert Award.objects.get().extension_taken is True
