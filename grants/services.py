@@ -60,7 +60,6 @@ from .models import (
 )
 from .transitions import ACTIONS, NEEDS_DECISION_ABOVE_LIMIT, is_allowed, label_of
 
-DEFAULT_DELEGATED_LIMIT = Decimal("25000")
 _MAX_POUNDS = Decimal("1000000000000")  # 14 digits, 2 of them pence
 _PENNY = Decimal("0.01")
 
@@ -73,7 +72,7 @@ Errors = dict[str, list[str]]
 def delegated_limit() -> Decimal:
     """The largest total value an award may have without a signed decision of the PCC
     (setting ``DELEGATED_LIMIT``, default £25,000). An award worth exactly the limit needs none."""
-    return Decimal(str(getattr(settings, "DELEGATED_LIMIT", DEFAULT_DELEGATED_LIMIT)))
+    return settings.DELEGATED_LIMIT
 
 
 def _as_history_user(instance: models.Model, actor) -> None:

@@ -169,6 +169,8 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 # Commissioning rules (editable per deployment).
 DUE_DILIGENCE_WARNING_DAYS = env.int("DUE_DILIGENCE_WARNING_DAYS", default=60)
+# An award whose lines total more than this needs a signed PCC decision before it is awarded.
+DELEGATED_LIMIT = env.decimal("DELEGATED_LIMIT", default="25000")
 
 LOGGING = {
     "version": 1,
