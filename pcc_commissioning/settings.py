@@ -5,6 +5,7 @@ eager mode, so ``make run`` works on a fresh machine. Production sets DEBUG=0 an
 security settings on by default.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -170,7 +171,7 @@ CRISPY_TEMPLATE_PACK = "gds"
 # Commissioning rules (editable per deployment).
 DUE_DILIGENCE_WARNING_DAYS = env.int("DUE_DILIGENCE_WARNING_DAYS", default=60)
 # An award whose lines total more than this needs a signed PCC decision before it is awarded.
-DELEGATED_LIMIT = env.decimal("DELEGATED_LIMIT", default="25000")
+DELEGATED_LIMIT = Decimal(env("DELEGATED_LIMIT", default="25000"))
 
 LOGGING = {
     "version": 1,
