@@ -96,3 +96,10 @@ def provider_user(organisation) -> User:
 @pytest.fixture
 def provider_client(provider_user) -> Client:
     return _logged_in(provider_user)
+
+
+def pytest_configure(config):
+    """A fast password hasher: tests create many users, and security is not under test here."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -48,11 +48,6 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="package")
 def browser(django_db_setup, django_db_blocker):
     if not os.access(CHROMIUM, os.X_OK):
