@@ -25,6 +25,13 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def add_rule_problems(form: forms.Form, problems: dict[str, list[str]]) -> None:
+    """Add a service's rule problems to an already invalid form, on fields without an error."""
+    for field, messages in problems.items():
+        if field in form.fields and field not in form.errors:
+            form.add_error(field, messages)
+
+
 def _with_blank(choices, label: str = "Choose one") -> list[tuple[str, str]]:
     return [("", label), *choices]
 

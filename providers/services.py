@@ -155,6 +155,16 @@ def _save_organisation(organisation: Organisation) -> None:
         raise ValidationError({"name": [duplicate_name_message(existing.name)]}) from None
 
 
+def organisation_problems(*, organisation: Organisation | None, changes: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Every rule these values break, without saving anything: lets a form that already has
+    errors of its own show the rule errors (duplicate name, identifiers) in the same round."""
+    try:
+        _clean_organisation(instance=organisation or Organisation(), changes=changes)
+    except ValidationError as exc:
+        return exc.message_dict
+    return {}
+
+
 @transaction.atomic
 def organisation_create(
     *,

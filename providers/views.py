@@ -15,7 +15,14 @@ from pcc_commissioning.roles import capability_required, has_capability
 
 from . import selectors, services
 from .filters import OrganisationFilter
-from .forms import ContactForm, DocumentForm, OrganisationEditForm, OrganisationForm, add_service_errors
+from .forms import (
+    ContactForm,
+    DocumentForm,
+    OrganisationEditForm,
+    OrganisationForm,
+    add_rule_problems,
+    add_service_errors,
+)
 from .tabs import organisation_tabs
 
 PAGE_SIZE = 25
@@ -60,14 +67,17 @@ def organisation_list(request):
 @require_http_methods(["GET", "POST"])
 def organisation_create(request):
     form = OrganisationForm(request.POST or None, initial={"active": True})
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+    if request.method == "POST":
+        if not form.is_valid():
+            add_rule_problems(form, services.organisation_problems(organisation=None, changes=form.cleaned_data))
         else:
-            messages.success(request, f"{organisation.name} has been added.")
-            return redirect("providers:detail", pk=organisation.pk)
+            try:
+                organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{organisation.name} has been added.")
+                return redirect("providers:detail", pk=organisation.pk)
     return render(request, "providers/organisation_form.html", {"form": form, "section": "providers"})
 
 
@@ -94,7 +104,10 @@ def organisation_edit(request, pk: int):
     initial = {field: getattr(organisation, field) for field in _EDITABLE}
     initial["version"] = organisation.version
     form = OrganisationEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        changes = {key: value for key, value in form.cleaned_data.items() if key != "version"}
+        add_rule_problems(form, services.organisation_problems(organisation=organisation, changes=changes))
+    elif request.method == "POST":
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")
         try:

@@ -249,6 +249,18 @@ def test_create_refuses_bad_input_with_an_error_summary(officer_client, override
     assert Organisation.objects.count() == 1
 
 
+def test_every_problem_is_shown_in_one_round(officer_client):
+    """A missing kind must not hide the duplicate name or the malformed numbers."""
+    OrganisationFactory(name="Harbour")
+    response = officer_client.post(
+        reverse("providers:create"),
+        form_data(name="harbour", kind="", charity_number="12AB", company_number="123"),
+    )
+    errors = response.context["form"].errors
+    assert set(errors) == {"name", "kind", "charity_number", "company_number"}
+    assert Organisation.objects.count() == 1
+
+
 def test_edit_happy_path_shows_in_history(officer_client):
     organisation = OrganisationFactory(name="Harbour", postcode="DL1 1AA")
     url = reverse("providers:edit", args=[organisation.pk])
