@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.utils import timezone
 
+from pcc_commissioning.records import ordering_for
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
 
 from .filters import OrganisationFilter
@@ -99,14 +100,7 @@ DEFAULT_SORT = "name"
 
 
 def _ordering(sort: str) -> list:
-    key = sort.removeprefix("-")
-    if key not in SORT_FIELDS:
-        key, descending = DEFAULT_SORT, False
-    else:
-        descending = sort.startswith("-")
-    expression = SORT_FIELDS[key]
-    first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
-    return [first, Lower("name").asc(), "pk"]
+    return ordering_for(sort, fields=SORT_FIELDS, default=DEFAULT_SORT, tiebreak="name")
 
 
 def organisation_list(

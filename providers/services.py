@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pcc_commissioning.concurrency import lock_for_update
+from pcc_commissioning.records import attribute_to
 
 from . import identifiers
 from .models import (
@@ -56,12 +57,6 @@ IMPORT_COLUMNS = (
     "supplier_number",
 )
 _TEXT_FIELDS = tuple(f for f in ORGANISATION_FIELDS if f != "active")
-
-
-def _as_history_user(instance, actor) -> None:
-    """Record ``actor`` on the history row (outside a request there is no middleware to)."""
-    if actor is not None:
-        instance._history_user = actor
 
 
 def duplicate_name_message(existing_name: str) -> str:
@@ -200,7 +195,7 @@ def organisation_create(
     }
     values = _clean_organisation(instance=Organisation(), changes=changes)
     organisation = Organisation(**values)
-    _as_history_user(organisation, actor)
+    attribute_to(organisation, actor)
     _save_organisation(organisation)
     return organisation
 
@@ -224,7 +219,7 @@ def organisation_update(
         return locked
     for field, value in changed.items():
         setattr(locked, field, value)
-    _as_history_user(locked, actor)
+    attribute_to(locked, actor)
     _save_organisation(locked)
     return locked
 
@@ -277,9 +272,9 @@ def _save_contact(contact: Contact, *, actor) -> Contact:
         ).exclude(pk=contact.pk)
         for other in others:
             other.is_primary = False
-            _as_history_user(other, actor)
+            attribute_to(other, actor)
             other.save(update_fields=["is_primary"])
-    _as_history_user(contact, actor)
+    attribute_to(contact, actor)
     contact.save()
     return contact
 
@@ -317,7 +312,7 @@ def contact_update(*, contact: Contact, actor, **fields: Any) -> Contact:
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, actor) -> None:
-    _as_history_user(contact, actor)
+    attribute_to(contact, actor)
     contact.delete()
 
 
@@ -368,7 +363,7 @@ def document_add(
         notes=(notes or "").strip(),
     )
     document.file.save(original_name, file, save=False)
-    _as_history_user(document, actor)
+    attribute_to(document, actor)
     try:
         document.save()
     except Exception:
@@ -385,7 +380,7 @@ def document_verify(*, document: DueDiligenceDocument, actor) -> DueDiligenceDoc
     document = DueDiligenceDocument.objects.select_for_update().get(pk=document.pk)
     document.verified_by = actor
     document.verified_on = timezone.localdate()
-    _as_history_user(document, actor)
+    attribute_to(document, actor)
     document.save(update_fields=["verified_by", "verified_on"])
     return document
 

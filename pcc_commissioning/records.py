@@ -1,0 +1,32 @@
+"""Small helpers every app's services and selectors share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db import models
+from django.db.models.expressions import BaseExpression
+from django.db.models.functions import Lower
+
+
+def attribute_to(instance: models.Model, actor) -> None:
+    """Record ``actor`` on the next history row of ``instance`` (outside a request there is
+    no middleware to do it; ``None`` leaves the row unattributed, as for imports)."""
+    if actor is not None:
+        instance._history_user = actor
+
+
+def ordering_for(
+    sort: str, *, fields: Mapping[str, BaseExpression], default: str, tiebreak: str
+) -> list:
+    """The ``order_by`` arguments for a list's ``?sort=`` value: a key of ``fields``, with a
+    leading ``-`` for descending. Unknown keys fall back to ``default``; ties are broken by
+    ``tiebreak`` (case-insensitively) and then the primary key, so pages never overlap."""
+    key = (sort or "").removeprefix("-")
+    if key not in fields:
+        key, descending = default, False
+    else:
+        descending = sort.startswith("-")
+    expression = fields[key]
+    first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    return [first, Lower(tiebreak).asc(), "pk"]
