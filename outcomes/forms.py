@@ -1,10 +1,9 @@
-from datetime import date
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
-from .templatetags.outcomes_tags import fy_label
+from pcc_commissioning.periods import FinancialYear
 
 EARLIEST_FY, LATEST_FY = 2000, 2099
 
@@ -23,13 +22,13 @@ class CodeListYearForm(forms.Form):
 
     def __init__(self, *args, years: list[int] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        this_year = date.today().year
+        this_year = FinancialYear.current().start_year
         offered = {*years, *range(this_year - 6, this_year + 2)}
         asked = str(self.data.get("fy", "")) if self.is_bound else ""
         if asked.isdigit() and EARLIEST_FY <= int(asked) <= LATEST_FY:
             offered.add(int(asked))  # a year from a bookmarked link stays selectable
         self.fields["fy"].choices = [("", "All years")] + [
-            (year, fy_label(year)) for year in sorted(offered, reverse=True)
+            (year, FinancialYear(year).label) for year in sorted(offered, reverse=True)
         ]
         self.helper = FormHelper()
         self.helper.form_tag = False

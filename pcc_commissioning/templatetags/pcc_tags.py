@@ -5,6 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.utils.html import format_html
 
+from pcc_commissioning.periods import FinancialYear
+
 register = template.Library()
 
 
@@ -83,3 +85,11 @@ def pence(value) -> str:
     exact = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = "-" if exact < 0 else ""
     return f"{sign}£{abs(exact):,.2f}"
+
+
+@register.filter
+def fy_label(year, open_label: str = "open") -> str:
+    """A financial year's label: 2019 -> "2019/20"; no year -> ``open_label``."""
+    if year is None or year == "":
+        return open_label
+    return FinancialYear(int(year)).label

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from outcomes.models import CodeListEntry, PlanOutcome
-from outcomes.templatetags.outcomes_tags import fy_label
+from pcc_commissioning.templatetags.pcc_tags import fy_label
 
 pytestmark = pytest.mark.django_db
 
