@@ -1,4 +1,3 @@
-
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
