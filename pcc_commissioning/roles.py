@@ -34,6 +34,11 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "grants.view": INTERNAL_ROLES,
     "grants.edit": frozenset({Role.OFFICER}),
     "payments.edit": frozenset({Role.FINANCE}),
+    # Imports (the upload page and manage.py import_data): awards by officers, payments by
+    # finance, funding streams and their allocations by either.
+    "grants.import": frozenset({Role.OFFICER}),
+    "streams.import": frozenset({Role.OFFICER, Role.FINANCE}),
+    "payments.import": frozenset({Role.FINANCE}),
     "needs.view": INTERNAL_ROLES,
     "needs.edit": frozenset({Role.OFFICER}),
     "reports.view": INTERNAL_ROLES,

@@ -1,0 +1,164 @@
+"""The grants register's exports (DESIGN.md "Exports"): awards, payments and commitments.
+
+``awards_table`` and ``payments_table`` write the import formats, so an export can be edited
+and imported again; list pages pass their filtered querysets to them for their downloads
+(``pcc_commissioning.interchange.export_response``). Amounts are Decimals and dates are dates:
+the writers put them in a spreadsheet as numbers and dates, and guard text against formulas.
+Each table is a fixed number of queries, whatever the number of records.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Lower
+
+from outcomes.models import KPQ
+from pcc_commissioning.interchange import Sheet, exporter
+
+from .importers import AWARD_COLUMNS, PAYMENT_COLUMNS
+from .models import COMMITTED_STATUSES, PLANNED_STATUSES, Award, FundingLine, Payment
+from .selectors import MONEY_FIELD, ZERO
+
+Table = tuple[list[str], list[list[Any]]]
+
+COMMITMENT_COLUMNS = (
+    "fy", "stream", "priority", "provider", "award_reference", "status", "committed", "planned", "paid",
+)
+
+
+def _penny(amount: Decimal | None) -> Decimal:
+    return (amount or ZERO).quantize(ZERO)
+
+
+def awards_table(awards: QuerySet[Award], *, fy: int | None = None) -> Table:
+    """The awards of ``awards`` in the awards import format: one row per funding line (an award
+    with no lines has one row with blank line cells), ordered by reference, year and stream.
+    With ``fy``, the awards that have a line in that year, with all their lines. Three queries."""
+    selected = Award.objects.filter(pk__in=awards.order_by().values("pk"))
+    if fy is not None:
+        selected = selected.filter(Exists(FundingLine.objects.filter(award=OuterRef("pk"), fy=fy)))
+    selected = (
+        selected.select_related("provider", "priority", "decision", "moj_category")
+        .prefetch_related(
+            Prefetch("kpqs", queryset=KPQ.objects.order_by("number")),
+            Prefetch(
+                "lines",
+                queryset=FundingLine.objects.select_related("stream").order_by("fy", Lower("stream__name"), "stream_id"),
+            ),
+        )
+        .order_by("reference", "pk")
+    )
+    rows = []
+    for award in selected:
+        common = {
+            "reference": award.reference,
+            "title": award.title,
+            "provider": award.provider.name,
+            "kind": award.kind,
+            "priority": award.priority.name,
+            "kpqs": ";".join(str(kpq.number) for kpq in award.kpqs.all()),
+            "purpose": award.purpose,
+            "approach": award.approach,
+            "start_date": award.start_date,
+            "end_date": award.end_date,
+            "status": award.status,
+            "duration": award.duration,
+            "key_activity": award.key_activity,
+            "moj_category": award.moj_category.code if award.moj_category else "",
+            "decision_reference": award.decision.reference if award.decision else "",
+            "decision_date": award.decision.decided_on if award.decision else None,
+            "cost_centre": award.cost_centre,
+        }
+        lines = list(award.lines.all()) or [None]
+        for line in lines:
+            cells = {
+                **common,
+                "funding_stream": line.stream.name if line else "",
+                "fy": line.fy if line else None,
+                "amount": line.amount if line else None,
+            }
+            rows.append([cells[column] for column in AWARD_COLUMNS])
+    return list(AWARD_COLUMNS), rows
+
+
+def payments_table(payments: QuerySet[Payment]) -> Table:
+    """The payments of ``payments`` in the payments import format, by due date. One query."""
+    selected = payments.select_related("award", "stream").order_by("due_date", "award__reference", "pk")
+    rows = [
+        [
+            payment.award.reference,
+            payment.stream.name,
+            payment.due_date,
+            payment.paid_date,
+            payment.amount,
+            payment.invoice_reference,
+            payment.fy,
+            payment.po_number,
+        ]
+        for payment in selected
+    ]
+    return list(PAYMENT_COLUMNS), rows
+
+
+def commitments_table(*, fy: int) -> Table:
+    """One row per award and funding stream with a line in ``fy``: the line's amount as
+    committed (awarded, active, ended) or planned (planned, procuring) — a cancelled award's
+    counts for neither — and what has been paid against it in that year. One query."""
+    paid = (
+        Payment.objects.filter(award=OuterRef("award"), stream=OuterRef("stream"), fy=fy, paid_date__isnull=False)
+        .order_by()
+        .values("award")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    lines = (
+        FundingLine.objects.filter(fy=fy)
+        .select_related("award__provider", "award__priority", "stream")
+        .annotate(paid=Coalesce(Subquery(paid, output_field=MONEY_FIELD), ZERO, output_field=MONEY_FIELD))
+        .order_by(Lower("stream__name"), "stream_id", "award__reference", "award_id")
+    )
+    rows = []
+    for line in lines:
+        award = line.award
+        rows.append([
+            fy,
+            line.stream.name,
+            award.priority.name,
+            award.provider.name,
+            award.reference,
+            award.status,
+            _penny(line.amount if award.status in COMMITTED_STATUSES else None),
+            _penny(line.amount if award.status in PLANNED_STATUSES else None),
+            _penny(line.paid),
+        ])
+    return list(COMMITMENT_COLUMNS), rows
+
+
+# The registry: ``manage.py export_data KIND`` ----------------------------------------------------------
+
+
+@exporter("awards", capability="grants.view", description="Awards in the awards import format, one row per funding line.")
+def export_awards(*, fy: int | None) -> Sheet:
+    return Sheet("Awards", *awards_table(Award.objects.all(), fy=fy))
+
+
+@exporter("payments", capability="grants.view", description="Payments in the payments import format.")
+def export_payments(*, fy: int | None) -> Sheet:
+    payments = Payment.objects.all()
+    if fy is not None:
+        payments = payments.filter(fy=fy)
+    return Sheet("Payments", *payments_table(payments))
+
+
+@exporter(
+    "commitments", capability="grants.view", fy_required=True,
+    description="Committed, planned and paid per award and funding stream in one financial year.",
+)
+def export_commitments(*, fy: int | None) -> Sheet:
+    return Sheet("Commitments", *commitments_table(fy=fy))
+
+
+__all__ = ["COMMITMENT_COLUMNS", "awards_table", "commitments_table", "payments_table"]

@@ -1,0 +1,52 @@
+import io
+import os
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pcc_commissioning.interchange import EXPORT_FORMATS, ExportError, exporters, run_export
+from pcc_commissioning.periods import FinancialYear
+
+
+class Command(BaseCommand):
+    help = (
+        "Export a table in one of the interchange formats of DESIGN.md as CSV or XLSX "
+        "(text that a spreadsheet would run as a formula is written with a leading apostrophe)."
+    )
+
+    def add_arguments(self, parser):
+        # Checked in handle(), so a bad argument gives one line on stderr rather than a usage text.
+        parser.add_argument("kind", help="what to export: " + ", ".join(sorted(exporters())))
+        parser.add_argument("--fy", help="financial year, the year it starts (2019 for 2019/20)")
+        parser.add_argument("--format", help="csv or xlsx (default: from the output file's extension, else csv)")
+        parser.add_argument("--output", help="the file to write")
+
+    def handle(self, *, kind, fy, format, output, **options):
+        specs = exporters()
+        if kind not in specs:
+            raise CommandError(f"Unknown export '{kind}': choose one of {', '.join(sorted(specs))}.")
+        if not output:
+            raise CommandError("Give the file to write with --output FILE.")
+        path = Path(output)
+        format = (format or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")).lower()
+        if format not in EXPORT_FORMATS:
+            raise CommandError(f"Unknown format '{format}': choose csv or xlsx.")
+        year = None
+        if fy:
+            try:
+                year = FinancialYear.parse(fy).start_year
+            except (TypeError, ValueError) as exc:
+                raise CommandError(str(exc)) from None
+        directory = path.parent if str(path.parent) else Path(".")
+        if path.is_dir() or not directory.is_dir() or not os.access(directory, os.W_OK):
+            raise CommandError(f"Cannot write {output}: no such folder, or not writable.")
+        buffer = io.BytesIO()
+        try:
+            run_export(kind, format=format, output=buffer, fy=year)
+        except ExportError as exc:
+            raise CommandError(str(exc)) from None
+        try:
+            path.write_bytes(buffer.getvalue())
+        except OSError as exc:
+            raise CommandError(f"Cannot write {output}: {exc.strerror or exc}.") from None
+        self.stdout.write(f"Wrote the {kind} export ({format}) to {output}.")
