@@ -1,4 +1,5 @@
 import io
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -49,6 +50,24 @@ def test_a_second_run_writes_nothing():
     output = seed()
     assert row_counts() == before
     assert "0 Plan record(s), 0 organisation(s), 0 user(s) created" in output
+    assert "Grants register: 0 record(s) created" in output
+
+
+@pytest.mark.django_db
+def test_the_demo_commits_the_published_2019_20_budget_of_each_priority():
+    from grants.selectors import funding_summary
+
+    output = seed()
+    committed = {row.priority.name: row.committed for row in funding_summary(fy=2019).priorities}
+    assert committed == {
+        "Victims services": Decimal("842100.00"),
+        "Reducing reoffending": Decimal("634900.00"),
+        "Community safety and prevention": Decimal("577100.00"),
+    }
+    Award = apps.get_model("grants", "Award")
+    assert Award.objects.filter(status="active").count() == 17
+    assert Award.objects.filter(lead_officer__username="officer").count() == Award.objects.count()
+    assert "Grants register:" in output
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from grants.demo import grants_seed
 from outcomes.demo import plan_seed
 from pcc_commissioning.roles import Role
 from providers.demo import organisations_seed
@@ -55,9 +56,18 @@ class Command(BaseCommand):
             created_plan = plan_seed(rows=read_csv("plan.csv"))
             created_organisations = organisations_seed(rows=read_csv("organisations.csv"))
             created_users = self.seed_users()
+            created_grants = grants_seed(
+                delivery_rows=read_csv("delivery_plan.csv"),
+                organisation_rows=read_csv("organisations.csv"),
+                lead_officer=get_user_model().objects.filter(username="officer").first(),
+            )
         self.stdout.write(
             f"Demo loaded: {created_plan} Plan record(s), {created_organisations} organisation(s), "
             f"{created_users} user(s) created."
+        )
+        self.stdout.write(
+            f"Grants register: {created_grants} record(s) created (streams, allocations, budgets, "
+            "decisions, awards and payments)."
         )
         self.print_logins()
 
