@@ -463,3 +463,250 @@ def funding_summary(*, fy: int) -> FundingSummary:
         totals.budget += row.budget or ZERO
         totals.forecast += row.forecast
     return summary
+
+
+# Pages (added for the grants pages: views.py) -----------------------------------------------------
+# Reads the award, decision, stream and funding pages need beyond the selectors above; each
+# keeps its query count flat whatever the number of rows.
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db.models import Count  # noqa: E402
+
+from .models import (  # noqa: E402
+    AwardDocument,
+    AwardTransition,
+    CoFunding,
+    Decision,
+)
+
+
+def award_years() -> list[int]:
+    """The financial years the register has funding lines in, with the current year, newest first."""
+    years = set(FundingLine.objects.order_by().values_list("fy", flat=True).distinct())
+    years.add(FinancialYear.current().start_year)
+    return sorted(years, reverse=True)
+
+
+def funding_years() -> list[int]:
+    """Years with allocations, budgets or funding lines, with the current year, newest first."""
+    years = set(FundingLine.objects.order_by().values_list("fy", flat=True).distinct())
+    years |= set(StreamAllocation.objects.order_by().values_list("fy", flat=True).distinct())
+    years |= set(PriorityBudget.objects.order_by().values_list("fy", flat=True).distinct())
+    years.add(FinancialYear.current().start_year)
+    return sorted(years, reverse=True)
+
+
+def award_page_data(award: Award) -> dict:
+    """Everything the award page lists besides the award itself: KPQs, payments, co-funders,
+    documents. One query each."""
+    return {
+        "kpqs": list(award.kpqs.order_by("number")),
+        "payments": list(
+            Payment.objects.filter(award=award).select_related("stream", "override_by").order_by("due_date", "pk")
+        ),
+        "co_funding": list(CoFunding.objects.filter(award=award).select_related("partner").order_by("fy", "pk")),
+        "documents": list(AwardDocument.objects.filter(award=award).select_related("uploaded_by")),
+    }
+
+
+def award_streams(award: Award) -> list[FundingStream]:
+    """The streams the award has funding lines from (the streams a payment may come from)."""
+    return list(FundingStream.objects.filter(lines__award=award).distinct().order_by(Lower("name")))
+
+
+def award_payment(award: Award, payment_pk: int) -> Payment:
+    try:
+        return Payment.objects.select_related("stream").get(award=award, pk=payment_pk)
+    except (Payment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such payment.") from None
+
+
+def award_document(award: Award, document_pk: int) -> AwardDocument:
+    try:
+        return AwardDocument.objects.get(award=award, pk=document_pk)
+    except (AwardDocument.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such document.") from None
+
+
+def award_cofunding(award: Award, cofunding_pk: int) -> CoFunding:
+    try:
+        return CoFunding.objects.select_related("partner").get(award=award, pk=cofunding_pk)
+    except (CoFunding.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such co-funding.") from None
+
+
+@dataclass
+class TimelineEntry:
+    when: datetime.datetime
+    who: str
+    title: str
+    note: str = ""
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+_AWARD_TRACKED = (
+    "reference", "title", "provider", "kind", "priority", "start_date", "end_date", "extension_months",
+    "extension_until", "extension_taken", "duration", "lead_officer", "decision", "cost_centre", "moj_category",
+    "purpose", "approach", "conditions", "reasons", "key_activity",
+)
+_LONG_TEXT = {"purpose", "approach", "conditions", "reasons", "key_activity"}
+
+
+def _who(user) -> str:
+    return user.display_name if user is not None else "System"
+
+
+def award_timeline(award: Award) -> list[TimelineEntry]:
+    """The award's history, newest first: its status changes (with their notes), changes to its
+    fields and to its funding lines, payments and documents. A fixed number of queries."""
+    from outcomes.models import CodeListEntry
+    from providers.models import Organisation
+
+    entries: list[TimelineEntry] = []
+    for transition in AwardTransition.objects.filter(award=award).select_related("by"):
+        title = (
+            f"Created as {transition.get_to_status_display().lower()}" if not transition.from_status
+            else f"Status changed from {transition.get_from_status_display().lower()} to "
+                 f"{transition.get_to_status_display().lower()}"
+        )
+        entries.append(TimelineEntry(when=transition.at, who=_who(transition.by), title=title, note=transition.note))
+
+    rows = list(Award.history.filter(id=award.pk).select_related("history_user").order_by("history_date", "history_id"))
+    ids: dict[str, set] = {"provider": set(), "priority": set(), "lead_officer": set(), "decision": set(),
+                           "moj_category": set()}
+    for row in rows:
+        for name in ids:
+            value = getattr(row, f"{name}_id")
+            if value is not None:
+                ids[name].add(value)
+    names = {
+        "provider": dict(Organisation.objects.filter(pk__in=ids["provider"]).values_list("pk", "name")),
+        "priority": dict(CommissioningPriority.objects.filter(pk__in=ids["priority"]).values_list("pk", "name")),
+        "lead_officer": {u.pk: u.display_name for u in get_user_model().objects.filter(pk__in=ids["lead_officer"])},
+        "decision": dict(Decision.objects.filter(pk__in=ids["decision"]).values_list("pk", "reference")),
+        "moj_category": dict(CodeListEntry.objects.filter(pk__in=ids["moj_category"]).values_list("pk", "label")),
+    }
+
+    def shown(name: str, value) -> str:
+        if value in (None, ""):
+            return "none"
+        if name in names:
+            return str(names[name].get(value, value))
+        if name == "kind":
+            return str(dict(Award._meta.get_field("kind").choices).get(value, value))
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, datetime.date):
+            return value.strftime("%-d %B %Y")
+        return str(value)
+
+    previous = None
+    for row in rows:
+        if row.history_type == "~" and previous is not None:
+            changes = []
+            for name in _AWARD_TRACKED:
+                attname = Award._meta.get_field(name).attname
+                old, new = getattr(previous, attname), getattr(row, attname)
+                if old != new:
+                    label = str(Award._meta.get_field(name).verbose_name).capitalize()
+                    if name in _LONG_TEXT:
+                        changes.append((label, "(text)", "changed"))
+                    else:
+                        changes.append((label, shown(name, old), shown(name, new)))
+            if changes:
+                entries.append(TimelineEntry(when=row.history_date, who=_who(row.history_user),
+                                             title="Details changed", changes=changes))
+        previous = row
+
+    line_rows = list(
+        FundingLine.history.filter(award_id=award.pk).select_related("history_user").order_by("history_date", "history_id")
+    )
+    stream_names = dict(
+        FundingStream.objects.filter(pk__in={row.stream_id for row in line_rows}).values_list("pk", "name")
+    )
+    last_amount: dict[int, Decimal] = {}
+    for row in line_rows:
+        what = f"{stream_names.get(row.stream_id, 'a stream')}, {FinancialYear(row.fy).label}"
+        if row.history_type == "+":
+            title, changes = f"Funding line added: {what}", [("Amount", "none", f"£{row.amount:,.2f}")]
+        elif row.history_type == "-":
+            title, changes = f"Funding line removed: {what}", []
+        else:
+            old = last_amount.get(row.id)
+            title = f"Funding line changed: {what}"
+            changes = [("Amount", f"£{old:,.2f}" if old is not None else "?", f"£{row.amount:,.2f}")]
+        last_amount[row.id] = row.amount
+        entries.append(TimelineEntry(when=row.history_date, who=_who(row.history_user), title=title, changes=changes))
+
+    for row in Payment.history.filter(award_id=award.pk, history_type__in=["+", "-"]).select_related("history_user"):
+        verb = "recorded" if row.history_type == "+" else "deleted"
+        entries.append(TimelineEntry(
+            when=row.history_date, who=_who(row.history_user),
+            title=f"Payment of £{row.amount:,.2f} due {row.due_date.strftime('%-d %B %Y')} {verb}",
+        ))
+    for row in AwardDocument.history.filter(award_id=award.pk, history_type__in=["+", "-"]).select_related("history_user"):
+        verb = "uploaded" if row.history_type == "+" else "removed"
+        entries.append(TimelineEntry(when=row.history_date, who=_who(row.history_user), title=f"Document {verb}: {row.title}"))
+
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries
+
+
+def decision_list() -> QuerySet[Decision]:
+    """Decisions, newest first, with the number of awards each made (``award_count``)."""
+    return (
+        Decision.objects.select_related("signed_by").annotate(award_count=Count("awards"))
+        .order_by(F("decided_on").desc(nulls_first=True), "-reference", "pk")
+    )
+
+
+def decision_detail(pk: int) -> Decision:
+    try:
+        return Decision.objects.select_related("signed_by").get(pk=pk)
+    except (Decision.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such decision.") from None
+
+
+def decision_awards(decision: Decision) -> QuerySet[Award]:
+    return decision.awards.select_related("provider").annotate(
+        value_fy=_sum_subquery(FundingLine.objects.filter(award=OuterRef("pk")), "award"),
+    ).order_by(Lower("reference"))
+
+
+def stream_list() -> QuerySet[FundingStream]:
+    return FundingStream.objects.select_related("source").annotate(award_count=Count("lines__award", distinct=True))
+
+
+def stream_detail(pk: int) -> FundingStream:
+    try:
+        return FundingStream.objects.select_related("source").get(pk=pk)
+    except (FundingStream.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such funding stream.") from None
+
+
+def stream_years(stream: FundingStream) -> list[dict]:
+    """Each year the stream has an allocation or lines: allocation, committed, planned, paid."""
+    allocations = {a.fy: a for a in StreamAllocation.objects.filter(stream=stream)}
+    lines = {
+        row["fy"]: row for row in FundingLine.objects.filter(stream=stream).order_by().values("fy").annotate(
+            committed=Sum("amount", filter=_committed_q()), planned=Sum("amount", filter=_planned_q()),
+        )
+    }
+    paid = dict(
+        Payment.objects.filter(stream=stream, paid_date__isnull=False).order_by().values("fy")
+        .annotate(total=Sum("amount")).values_list("fy", "total")
+    )
+    rows = []
+    for year in sorted(set(allocations) | set(lines) | set(paid), reverse=True):
+        allocation = allocations.get(year)
+        committed = _penny(lines.get(year, {}).get("committed"))
+        rows.append({
+            "fy": year, "label": FinancialYear(year).label,
+            "allocation": allocation.amount if allocation else None,
+            "notes": allocation.notes if allocation else "",
+            "committed": committed,
+            "planned": _penny(lines.get(year, {}).get("planned")),
+            "paid": _penny(paid.get(year)),
+            "over": committed > (allocation.amount if allocation else ZERO),
+        })
+    return rows

@@ -1,0 +1,74 @@
+"""The awards register's filters (django-filter). The form is django-filter's; the filtering
+itself is ``selectors.award_list``, so the page, the totals and the downloads filter alike."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models.functions import Lower
+
+from outcomes.models import KPQ, CommissioningPriority
+from pcc_commissioning.periods import FinancialYear
+from providers.models import Organisation
+
+from . import selectors
+from .models import Award, AwardKind, AwardStatus, FundingStream
+
+
+class AwardFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", help_text="Reference, title or provider")
+    fy = django_filters.ChoiceFilter(label="Financial year", empty_label="Any year", choices=())
+    priority = django_filters.ModelChoiceFilter(
+        label="Commissioning priority", queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
+        empty_label="Any priority",
+    )
+    kpq = django_filters.ModelChoiceFilter(label="KPQ", queryset=KPQ.objects.order_by("number"), empty_label="Any KPQ")
+    kind = django_filters.ChoiceFilter(label="Kind", choices=AwardKind.choices, empty_label="Any kind")
+    status = django_filters.ChoiceFilter(label="Status", choices=AwardStatus.choices, empty_label="Any status")
+    provider = django_filters.ModelChoiceFilter(
+        label="Provider", queryset=Organisation.objects.filter(awards__isnull=False).distinct().order_by(Lower("name")),
+        empty_label="Any provider",
+    )
+    stream = django_filters.ModelChoiceFilter(
+        label="Funding stream", queryset=FundingStream.objects.order_by(Lower("name")), empty_label="Any stream",
+    )
+    ending = django_filters.NumberFilter(
+        label="Ending within (months)", min_value=0, max_value=120,
+        help_text="Open awards ending between today and this many months ahead",
+    )
+
+    FIELDS = ("q", "fy", "priority", "kpq", "kind", "status", "provider", "stream", "ending")
+
+    class Meta:
+        model = Award
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, queryset=Award.objects.none(), **kwargs)
+        self.filters["fy"].extra["choices"] = [
+            (str(year), FinancialYear(year).label) for year in selectors.award_years()
+        ]
+        self.filters["kpq"].field.label_from_instance = lambda kpq: f"{kpq.label}: {kpq.question}"
+        self.form.fields["ending"].widget.attrs.update({"inputmode": "numeric", "class": "govuk-input--width-3"})
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.data.get(name) for name in self.FIELDS) if self.data else False
+
+    def selector_arguments(self) -> dict:
+        """The chosen filters as ``selectors.award_list`` arguments (invalid ones ignored)."""
+        self.form.is_valid()
+        data = getattr(self.form, "cleaned_data", {})
+        fy = data.get("fy")
+        ending = data.get("ending")
+        return {
+            "fy": int(fy) if fy else None,
+            "priority": data.get("priority"),
+            "kpq": data.get("kpq"),
+            "kind": data.get("kind") or None,
+            "status": data.get("status") or None,
+            "provider": data.get("provider"),
+            "stream": data.get("stream"),
+            "ending_within_months": int(ending) if ending is not None else None,
+            "search": data.get("q") or "",
+        }

@@ -1,0 +1,767 @@
+"""Grants pages: thin views that check permission, call a selector or service, render.
+
+Who may do what (``pcc_commissioning.roles``):
+- ``grants.view`` (officers, finance, board): every page here that only reads.
+- ``grants.edit`` (officers): awards, their status, forecasts, co-funders and documents,
+  decisions, and funding streams (their names and sources).
+- ``payments.edit`` (finance): payments, and the money side of the funding page: stream
+  allocations and priority budgets per year (finance owns the figures, officers the streams).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from outcomes.models import CommissioningPriority
+from pcc_commissioning.concurrency import STALE_MESSAGE
+from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.roles import capability_required, has_capability
+from providers.selectors import access_organisation
+from providers.tabs import organisation_tabs
+
+from . import selectors, services
+from .filters import AwardFilter
+from .forms import (
+    EXTRA_ROWS_STEP,
+    AwardDocumentForm,
+    AwardEditForm,
+    AwardForm,
+    BudgetForm,
+    CoFundingForm,
+    DecisionActionForm,
+    DecisionEditForm,
+    DecisionForm,
+    ForecastForm,
+    LineFormSet,
+    MarkPaidForm,
+    PaymentEditForm,
+    PaymentForm,
+    StreamEditForm,
+    StreamForm,
+    TransitionForm,
+    YearAmountForm,
+    add_line_errors,
+    add_service_errors,
+    line_years,
+)
+from .models import DecisionStatus, PriorityBudget
+from .transitions import actions_for
+
+PAGE_SIZE = 25
+SECTION = "grants"
+
+
+def _context(request, **extra) -> dict:
+    user = request.user
+    return {
+        "section": SECTION,
+        "can_edit": has_capability(user, "grants.edit"),
+        "can_pay": has_capability(user, "payments.edit"),
+        **extra,
+    }
+
+
+def _error_text(exc: ValidationError) -> list[str]:
+    """A service's messages, each naming its field, for a notification banner."""
+    if hasattr(exc, "error_dict"):
+        texts = []
+        for name, errors in exc.error_dict.items():
+            label = name.replace("_", " ").capitalize()
+            texts.extend(f"{label}: {message}" for error in errors for message in error.messages)
+        return texts
+    return list(exc.messages)
+
+
+def _fy_param(request, *, default: int | None) -> int | None:
+    value = request.GET.get("fy", "")
+    try:
+        return FinancialYear.parse(value).start_year if value else default
+    except (TypeError, ValueError):
+        return default
+
+
+# The register ----------------------------------------------------------------------------------
+
+
+@capability_required("grants.view")
+def award_list(request):
+    filterset = AwardFilter(request.GET or None)
+    arguments = filterset.selector_arguments()
+    sort = request.GET.get("sort", "")
+    queryset = selectors.award_list(**arguments, sort=sort)
+    page_obj = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    fy = arguments["fy"]
+    return render(
+        request,
+        "grants/award_list.html",
+        _context(
+            request,
+            filter_form=filterset.form,
+            filtered=filterset.is_filtered,
+            page_obj=page_obj,
+            awards=page_obj.object_list,
+            sort=sort,
+            fy=fy,
+            fy_label=FinancialYear(fy).label if fy else "",
+            totals=selectors.award_list_totals(queryset, fy=fy),
+            export_query=request.GET.urlencode(),
+            exports=_exporters() is not None,
+        ),
+    )
+
+
+@capability_required("grants.view")
+def provider_awards(request, pk: int):
+    """The "Awards" tab of an organisation's page (registered in ``GrantsConfig.ready``)."""
+    organisation = access_organisation(request.user, pk)
+    sort = request.GET.get("sort", "")
+    queryset = selectors.award_list(provider=organisation.pk, sort=sort or "-start_date")
+    page_obj = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "grants/provider_awards.html",
+        _context(
+            request,
+            organisation=organisation,
+            tabs=organisation_tabs(user=request.user, organisation_pk=organisation.pk, current="grants:provider_awards"),
+            page_obj=page_obj,
+            awards=page_obj.object_list,
+            totals=selectors.award_list_totals(queryset, fy=None),
+            sort=sort,
+        ),
+    )
+
+
+# One award -------------------------------------------------------------------------------------
+
+
+@capability_required("grants.view")
+def award_detail(request, pk: int):
+    award = selectors.access_award(request.user, pk)
+    years = selectors.award_money_by_year(award)
+    data = selectors.award_page_data(award)
+    totals = {
+        "value": sum((year.value for year in years), Decimal(0)),
+        "scheduled": sum((year.scheduled for year in years), Decimal(0)),
+        "paid": sum((year.paid for year in years), Decimal(0)),
+        "outturn": sum((year.outturn for year in years), Decimal(0)),
+    }
+    for record in [*data["payments"], *data["co_funding"]]:
+        record.fy_label = FinancialYear(record.fy).label if record.fy else ""
+    can_edit = has_capability(request.user, "grants.edit")
+    return render(
+        request,
+        "grants/award_detail.html",
+        _context(
+            request,
+            award=award,
+            years=years,
+            totals=totals,
+            streams=sorted({part.stream.name for year in years for part in year.lines}),
+            actions=actions_for(award.status) if can_edit else [],
+            forecast_form=ForecastForm(years=[year.fy for year in years]) if can_edit else None,
+            timeline=selectors.award_timeline(award),
+            **data,
+        ),
+    )
+
+
+def _line_inputs(formset) -> tuple[list[services.LineInput], list]:
+    lines, forms_sent = [], []
+    for form in formset.forms:
+        if form.is_blank:
+            continue
+        data = form.cleaned_data
+        lines.append(services.LineInput(stream=data["stream"], fy=data["fy"], amount=data["amount"]))
+        forms_sent.append(form)
+    return lines, forms_sent
+
+
+def _apply_award_errors(form, formset, exc: ValidationError, line_forms) -> None:
+    if hasattr(exc, "error_dict"):
+        line_messages = [m for error in exc.error_dict.pop("lines", []) for m in error.messages]
+        if line_messages:
+            add_line_errors(formset, line_messages, line_forms)
+        if exc.error_dict:
+            add_service_errors(form, exc)
+    else:
+        add_service_errors(form, exc)
+
+
+def _years_for(request, award=None) -> list[int]:
+    """Years the funding-line rows offer: around the dates on the form (or the award's)."""
+    dates = []
+    if request.method == "POST":
+        probe = AwardForm(request.POST)
+        for name in ("start_date", "end_date", "extension_until"):
+            field = probe.fields[name]
+            try:
+                dates.append(field.clean(field.widget.value_from_datadict(request.POST, {}, probe.add_prefix(name))))
+            except ValidationError:
+                pass
+    if award is not None:
+        dates += [award.start_date, award.end_date, award.extension_until]
+    return line_years(*dates)
+
+
+def _more_rows(request, form, formset_class, years, prefix="lines"):
+    """"Add another line": the same form again with more empty rows (no JavaScript needed).
+    Nothing is checked or saved yet, so no errors are shown."""
+    data = request.POST.copy()
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", 0) or 0)
+    except ValueError:
+        total = 0
+    data[f"{prefix}-TOTAL_FORMS"] = str(min(total + EXTRA_ROWS_STEP, 60))
+    formset = formset_class(data, prefix=prefix, years=years)
+    form._errors = ErrorDict()
+    formset._errors = []
+    formset._non_form_errors = formset.error_class()
+    for subform in formset.forms:
+        subform._errors = ErrorDict()
+    return formset
+
+
+@capability_required("grants.edit")
+@require_http_methods(["GET", "POST"])
+def award_create(request):
+    years = _years_for(request)
+    form = AwardForm(request.POST or None, initial={"provider": request.GET.get("provider") or None})
+    formset = LineFormSet(request.POST or None, prefix="lines", years=years)
+    if request.method == "POST" and "add_line" in request.POST:
+        formset = _more_rows(request, form, LineFormSet, years)
+        return render(request, "grants/award_form.html", _context(request, form=form, formset=formset))
+    if request.method == "POST" and form.is_valid() & formset.is_valid():
+        lines, line_forms = _line_inputs(formset)
+        fields = dict(form.cleaned_data)
+        kpqs = fields.pop("kpqs")
+        try:
+            award = services.award_create(actor=request.user, lines=lines, kpqs=kpqs, **fields)
+        except ValidationError as exc:
+            _apply_award_errors(form, formset, exc, line_forms)
+        else:
+            messages.success(request, f"Award {award.reference} has been added.")
+            return redirect("grants:award_detail", pk=award.pk)
+    return render(request, "grants/award_form.html", _context(request, form=form, formset=formset))
+
+
+_AWARD_EDITABLE = (
+    "reference", "title", "provider", "kind", "priority", "start_date", "end_date", "extension_months",
+    "extension_until", "extension_taken", "duration", "lead_officer", "decision", "cost_centre", "moj_category",
+    "purpose", "approach", "conditions", "reasons", "key_activity",
+)
+
+
+@capability_required("grants.edit")
+@require_http_methods(["GET", "POST"])
+def award_edit(request, pk: int):
+    award = selectors.access_award(request.user, pk, for_edit=True)
+    years = _years_for(request, award)
+    if request.method == "POST":
+        form = AwardEditForm(request.POST)
+        formset = LineFormSet(request.POST, prefix="lines", years=years)
+    else:
+        initial = {name: getattr(award, name) for name in _AWARD_EDITABLE}
+        initial["kpqs"] = list(award.kpqs.all())
+        initial["version"] = award.version
+        form = AwardEditForm(initial=initial)
+        current = [{"stream": line.stream, "fy": line.fy, "amount": line.amount}
+                   for line in award.lines.select_related("stream").order_by("fy", "stream__name")]
+        formset = LineFormSet(initial=current, prefix="lines", years=years)
+    if request.method == "POST" and "add_line" in request.POST:
+        formset = _more_rows(request, form, LineFormSet, years)
+        return render(request, "grants/award_form.html", _context(request, form=form, formset=formset, award=award))
+    if request.method == "POST" and form.is_valid() & formset.is_valid():
+        lines, line_forms = _line_inputs(formset)
+        fields = dict(form.cleaned_data)
+        expected_version = fields.pop("version")
+        kpqs = fields.pop("kpqs")
+        try:
+            services.award_update(
+                award=award, actor=request.user, expected_version=expected_version, lines=lines, kpqs=kpqs, **fields
+            )
+        except ValidationError as exc:
+            _apply_award_errors(form, formset, exc, line_forms)
+        else:
+            messages.success(request, f"Award {fields['reference']} has been updated.")
+            return redirect("grants:award_detail", pk=award.pk)
+    return render(request, "grants/award_form.html", _context(request, form=form, formset=formset, award=award))
+
+
+@capability_required("grants.edit")
+@require_POST
+def award_transition(request, pk: int):
+    award = selectors.access_award(request.user, pk, for_edit=True)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The status could not be changed: reload the page and try again.")
+        return redirect("grants:award_detail", pk=award.pk)
+    try:
+        award = services.award_transition(
+            award=award, actor=request.user, to_status=form.cleaned_data["to_status"],
+            note=form.cleaned_data["note"], expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        for text in _error_text(exc):
+            messages.error(request, text)
+    else:
+        messages.success(request, f"Award {award.reference} is now {award.get_status_display().lower()}.")
+    return redirect("grants:award_detail", pk=award.pk)
+
+
+def _award_subform(request, award, form, *, template: str, title: str, **extra):
+    return render(request, template, _context(request, award=award, form=form, title=title, **extra))
+
+
+@capability_required("grants.edit")
+@require_http_methods(["GET", "POST"])
+def award_forecast(request, pk: int):
+    award = selectors.access_award(request.user, pk, for_edit=True)
+    years = [year.fy for year in selectors.award_money_by_year(award)]
+    initial = {"fy": request.GET.get("fy")} if request.GET.get("fy") else None
+    form = ForecastForm(request.POST or None, years=years, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.forecast_set(actor=request.user, award=award, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            label = FinancialYear(form.cleaned_data["fy"]).label
+            if record is None:
+                messages.success(request, f"The forecast for {label} has been removed: the committed value is used.")
+            else:
+                messages.success(request, f"The forecast outturn for {label} has been saved.")
+            return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#money")
+    return _award_subform(request, award, form, template="grants/award_subform.html", title="Set a forecast outturn")
+
+
+@capability_required("grants.edit")
+@require_http_methods(["GET", "POST"])
+def award_cofunding_add(request, pk: int):
+    award = selectors.access_award(request.user, pk, for_edit=True)
+    years = [year.fy for year in selectors.award_money_by_year(award)]
+    form = CoFundingForm(request.POST or None, years=years)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.cofunding_set(actor=request.user, award=award, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{record.partner.name} has been recorded as a co-funder.")
+            return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#co-funding")
+    return _award_subform(request, award, form, template="grants/award_subform.html", title="Add a co-funder")
+
+
+@capability_required("grants.edit")
+@require_POST
+def award_cofunding_remove(request, pk: int, cofunding_pk: int):
+    award = selectors.access_award(request.user, pk, for_edit=True)
+    record = selectors.award_cofunding(award, cofunding_pk)
+    name = record.partner.name
+    services.cofunding_remove(actor=request.user, cofunding=record)
+    messages.success(request, f"{name} has been removed from the co-funders.")
+    return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#co-funding")
+
+
+@capability_required("grants.edit")
+@require_http_methods(["GET", "POST"])
+def award_document_add(request, pk: int):
+    award = selectors.access_award(request.user, pk, for_edit=True)
+    form = AwardDocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.award_document_add(actor=request.user, award=award, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{document.title} has been uploaded.")
+            return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#documents")
+    return _award_subform(request, award, form, template="grants/award_subform.html", title="Upload a document")
+
+
+@capability_required("grants.view")
+def award_document_download(request, pk: int, document_pk: int):
+    """Documents are only ever served here, after the permission check, as an attachment."""
+    award = selectors.access_award(request.user, pk)
+    document = selectors.award_document(award, document_pk)
+    name = document.file.name.rsplit("/", 1)[-1]
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("The file is missing.") from None
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@capability_required("grants.edit")
+@require_POST
+def award_document_delete(request, pk: int, document_pk: int):
+    award = selectors.access_award(request.user, pk, for_edit=True)
+    document = selectors.award_document(award, document_pk)
+    title = document.title
+    services.award_document_delete(actor=request.user, document=document)
+    messages.success(request, f"{title} has been removed.")
+    return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#documents")
+
+
+# Payments (finance officers) ---------------------------------------------------------------------
+
+
+def _payment_years(award) -> list[int]:
+    return [year.fy for year in selectors.award_money_by_year(award)]
+
+
+@capability_required("payments.edit")
+@require_http_methods(["GET", "POST"])
+def payment_create(request, pk: int):
+    award = selectors.access_award(request.user, pk)
+    streams = selectors.award_streams(award)
+    form = PaymentForm(request.POST or None, streams=streams, years=_payment_years(award))
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment = services.payment_record(actor=request.user, award=award, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            note = " (finance override recorded)" if payment.override_reason else ""
+            messages.success(request, f"A payment of £{payment.amount:,.2f} has been recorded{note}.")
+            return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
+    return render(request, "grants/payment_form.html", _context(request, award=award, form=form))
+
+
+_PAYMENT_EDITABLE = ("stream", "fy", "due_date", "paid_date", "amount", "reason", "invoice_reference", "po_number",
+                     "override_reason")
+
+
+@capability_required("payments.edit")
+@require_http_methods(["GET", "POST"])
+def payment_edit(request, pk: int, payment_pk: int):
+    award = selectors.access_award(request.user, pk)
+    payment = selectors.award_payment(award, payment_pk)
+    streams = selectors.award_streams(award)
+    initial = {name: getattr(payment, name) for name in _PAYMENT_EDITABLE}
+    initial["version"] = payment.version
+    form = PaymentEditForm(request.POST or None, initial=initial, streams=streams, years=_payment_years(award))
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        expected_version = fields.pop("version")
+        try:
+            services.payment_update(payment=payment, actor=request.user, expected_version=expected_version, **fields)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The payment has been updated.")
+            return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
+    return render(request, "grants/payment_form.html", _context(request, award=award, form=form, payment=payment))
+
+
+@capability_required("payments.edit")
+@require_http_methods(["GET", "POST"])
+def payment_mark_paid(request, pk: int, payment_pk: int):
+    award = selectors.access_award(request.user, pk)
+    payment = selectors.award_payment(award, payment_pk)
+    form = MarkPaidForm(request.POST or None, initial={"version": payment.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_mark_paid(
+                payment=payment, actor=request.user, paid_date=form.cleaned_data["paid_date"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"The payment of £{payment.amount:,.2f} is marked as paid.")
+            return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
+    return _award_subform(
+        request, award, form, template="grants/award_subform.html", title="Mark a payment as paid",
+        intro=f"Payment of £{payment.amount:,.2f} from {payment.stream.name}, due {payment.due_date:%-d %B %Y}.",
+    )
+
+
+# Decisions -------------------------------------------------------------------------------------------
+
+
+@capability_required("grants.view")
+def decision_list(request):
+    page_obj = Paginator(selectors.decision_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "grants/decision_list.html", _context(request, page_obj=page_obj, decisions=page_obj.object_list))
+
+
+@capability_required("grants.view")
+def decision_detail(request, pk: int):
+    decision = selectors.decision_detail(pk)
+    return render(
+        request,
+        "grants/decision_detail.html",
+        _context(request, decision=decision, awards=selectors.decision_awards(decision),
+                 action_form=DecisionActionForm(initial={"version": decision.version})),
+    )
+
+
+@capability_required("grants.edit")
+@require_http_methods(["GET", "POST"])
+def decision_create(request):
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.decision_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Decision {decision.reference} has been added as a draft.")
+            return redirect("grants:decision_detail", pk=decision.pk)
+    return render(request, "grants/decision_form.html", _context(request, form=form))
+
+
+_DECISION_EDITABLE = ("reference", "subject", "summary", "decision_text", "decided_on", "decision_maker",
+                      "declaration_of_interests", "contact_officer", "background_papers")
+
+
+@capability_required("grants.edit")
+@require_http_methods(["GET", "POST"])
+def decision_edit(request, pk: int):
+    decision = selectors.decision_detail(pk)
+    if decision.status != DecisionStatus.DRAFT:
+        messages.error(request, f"Decision {decision.reference} is {decision.get_status_display().lower()}: "
+                                "a signed decision is a record and cannot be changed.")
+        return redirect("grants:decision_detail", pk=decision.pk)
+    initial = {name: getattr(decision, name) for name in _DECISION_EDITABLE}
+    initial["version"] = decision.version
+    form = DecisionEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        expected_version = fields.pop("version")
+        try:
+            services.decision_update(decision=decision, actor=request.user, expected_version=expected_version, **fields)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Decision {fields['reference']} has been updated.")
+            return redirect("grants:decision_detail", pk=decision.pk)
+    return render(request, "grants/decision_form.html", _context(request, form=form, decision=decision))
+
+
+def _decision_action(request, pk: int, action, done: str):
+    decision = selectors.decision_detail(pk)
+    form = DecisionActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, STALE_MESSAGE)
+        return redirect("grants:decision_detail", pk=decision.pk)
+    try:
+        decision = action(decision=decision, actor=request.user, expected_version=form.cleaned_data["version"])
+    except ValidationError as exc:
+        for text in _error_text(exc):
+            messages.error(request, text)
+    else:
+        messages.success(request, f"Decision {decision.reference} {done}.")
+    return redirect("grants:decision_detail", pk=decision.pk)
+
+
+@capability_required("grants.edit")
+@require_POST
+def decision_sign(request, pk: int):
+    return _decision_action(request, pk, services.decision_sign, "is recorded as signed")
+
+
+@capability_required("grants.edit")
+@require_POST
+def decision_publish(request, pk: int):
+    return _decision_action(request, pk, services.decision_publish, "is recorded as published")
+
+
+# Funding: streams, allocations, budgets and the funding page -----------------------------------------
+
+
+@capability_required("grants.view")
+def funding(request):
+    current = FinancialYear.current().start_year
+    fy = _fy_param(request, default=current)
+    summary = selectors.funding_summary(fy=fy)
+    years = selectors.funding_years()
+    if fy not in years:
+        years = sorted({*years, fy}, reverse=True)
+    return render(
+        request,
+        "grants/funding.html",
+        _context(request, summary=summary, fy=fy, years=[(year, FinancialYear(year).label) for year in years],
+                 exports=_exporters() is not None),
+    )
+
+
+@capability_required("grants.view")
+def stream_list(request):
+    return render(request, "grants/stream_list.html", _context(request, streams=selectors.stream_list()))
+
+
+@capability_required("grants.view")
+def stream_detail(request, pk: int):
+    stream = selectors.stream_detail(pk)
+    return render(request, "grants/stream_detail.html", _context(request, stream=stream, rows=selectors.stream_years(stream)))
+
+
+@capability_required("grants.edit")
+@require_http_methods(["GET", "POST"])
+def stream_create(request):
+    form = StreamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stream = services.stream_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{stream.name} has been added.")
+            return redirect("grants:stream_detail", pk=stream.pk)
+    return render(request, "grants/stream_form.html", _context(request, form=form))
+
+
+@capability_required("grants.edit")
+@require_http_methods(["GET", "POST"])
+def stream_edit(request, pk: int):
+    stream = selectors.stream_detail(pk)
+    initial = {name: getattr(stream, name) for name in services.STREAM_FIELDS}
+    initial["version"] = stream.version
+    form = StreamEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        expected_version = fields.pop("version")
+        try:
+            services.stream_update(stream=stream, actor=request.user, expected_version=expected_version, **fields)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{fields['name']} has been updated.")
+            return redirect("grants:stream_detail", pk=stream.pk)
+    return render(request, "grants/stream_form.html", _context(request, form=form, stream=stream))
+
+
+def _year_choices(extra=()) -> list[int]:
+    current = FinancialYear.current().start_year
+    return sorted({*range(current - 3, current + 4), *extra}, reverse=True)
+
+
+@capability_required("payments.edit")
+@require_http_methods(["GET", "POST"])
+def allocation_set(request, pk: int):
+    stream = selectors.stream_detail(pk)
+    fy = _fy_param(request, default=None)
+    initial = {"fy": fy}
+    if fy is not None:
+        existing = next((row for row in selectors.stream_years(stream) if row["fy"] == fy), None)
+        if existing and existing["allocation"] is not None:
+            initial.update(amount=existing["allocation"], notes=existing["notes"])
+    form = YearAmountForm(request.POST or None, initial=initial, years=_year_choices([fy] if fy else []))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.allocation_set(actor=request.user, stream=stream, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            label = FinancialYear(form.cleaned_data["fy"]).label
+            messages.success(request, f"The {label} allocation of {stream.name} has been saved.")
+            return redirect("grants:stream_detail", pk=stream.pk)
+    return render(request, "grants/allocation_form.html", _context(request, form=form, stream=stream))
+
+
+@capability_required("payments.edit")
+@require_http_methods(["GET", "POST"])
+def budget_set(request):
+    fy = _fy_param(request, default=None)
+    initial = {"fy": fy, "priority": request.GET.get("priority") or None}
+    if fy is not None and initial["priority"]:
+        existing = PriorityBudget.objects.filter(priority_id=initial["priority"], fy=fy).first() \
+            if str(initial["priority"]).isdigit() else None
+        if existing:
+            initial.update(amount=existing.amount, notes=existing.notes)
+    form = BudgetForm(request.POST or None, initial=initial, years=_year_choices([fy] if fy else []))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        priority: CommissioningPriority = data.pop("priority")
+        try:
+            services.budget_set(actor=request.user, priority=priority, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            label = FinancialYear(data["fy"]).label
+            messages.success(request, f"The {label} budget of {priority.name} has been saved.")
+            return redirect(f"{reverse('grants:funding')}?fy={data['fy']}")
+    return render(request, "grants/budget_form.html", _context(request, form=form))
+
+
+# Downloads -----------------------------------------------------------------------------------------
+
+
+def _exporters():
+    """``grants.exporters`` once it exists (written separately), else None."""
+    try:
+        from . import exporters
+    except ImportError:
+        return None
+    return exporters
+
+
+def _download(headers, rows, *, name: str, format: str) -> HttpResponse:
+    from pcc_commissioning import interchange
+
+    if format == "xlsx":
+        content = interchange.write_xlsx(headers, rows)
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        extension = "xlsx"
+    else:
+        content = interchange.write_csv(headers, rows)
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        extension = "csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _export_format(request) -> str:
+    return "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+
+
+@capability_required("grants.view")
+def awards_export(request):
+    exporters = _exporters()
+    if exporters is None:
+        raise Http404("Downloads are not available yet.")
+    filterset = AwardFilter(request.GET or None)
+    arguments = filterset.selector_arguments()
+    queryset = selectors.award_list(**arguments, sort=request.GET.get("sort", ""))
+    headers, rows = exporters.awards_table(queryset, fy=arguments["fy"])
+    suffix = f"-{arguments['fy']}" if arguments["fy"] else ""
+    return _download(headers, rows, name=f"awards{suffix}", format=_export_format(request))
+
+
+@capability_required("grants.view")
+def payments_export(request):
+    exporters = _exporters()
+    if exporters is None:
+        raise Http404("Downloads are not available yet.")
+    fy = _fy_param(request, default=None)
+    headers, rows = exporters.payments_table(fy=fy)
+    return _download(headers, rows, name=f"payments-{fy}" if fy else "payments", format=_export_format(request))
+
+
+@capability_required("grants.view")
+def commitments_export(request):
+    exporters = _exporters()
+    if exporters is None:
+        raise Http404("Downloads are not available yet.")
+    fy = _fy_param(request, default=FinancialYear.current().start_year)
+    headers, rows = exporters.commitments_table(fy=fy)
+    return _download(headers, rows, name=f"commitments-{fy}", format=_export_format(request))
