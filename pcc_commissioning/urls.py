@@ -15,6 +15,7 @@ urlpatterns = [
     path("needs/", include("needs_assessment.urls")),
     path("grants/", include("grants.urls")),
     path("reports/", include("reports.urls")),
+    path("imports/", include("pcc_commissioning.imports_urls")),
 ]
 
 admin.site.site_header = f"{settings.SERVICE_NAME} administration"
