@@ -1,4 +1,5 @@
 import csv
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from pcc_commissioning.roles import Role
 from providers.demo import organisations_seed
 from providers.models import Organisation
 from providers.services import membership_set
+from reports.national import NationalDataPresent, national_seed
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data" / "durham_2019_20"
 DEMO_PASSWORD = "demo-password-2019"
@@ -33,20 +35,28 @@ def read_csv(name: str) -> list[dict]:
 
 class Command(BaseCommand):
     help = (
-        "Load the demo: the Durham 2019/20 Plan, priorities and organisations, and one user "
-        "per role. Safe to run again: a second run writes nothing."
+        "Load the demo: the Durham 2019/20 Plan, priorities and organisations, its grants register "
+        "(streams, budgets, awards, decisions, payments) and one user per role. Safe to run again: "
+        "a second run writes nothing. With --scale national, then also generate the national "
+        "stress dataset (deterministic for --seed; refused if it is already loaded)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=["demo"], default="demo")
+        parser.add_argument("--scale", choices=["demo", "national"], default="demo")
         parser.add_argument("--seed", type=int, default=2019, help="random seed (generated data)")
+        parser.add_argument(
+            "--scale-factor",
+            type=float,
+            default=1.0,
+            help="national scale only: multiply the providers and awards (and what follows from them) by this",
+        )
         parser.add_argument(
             "--force",
             action="store_true",
             help="run even with DEBUG off (the demo users have a published password)",
         )
 
-    def handle(self, *, scale, seed, force, **options):
+    def handle(self, *, scale, seed, force, scale_factor=1.0, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates accounts with a published password, so it runs only with "
@@ -69,7 +79,24 @@ class Command(BaseCommand):
             f"Grants register: {created_grants} record(s) created (streams, allocations, budgets, "
             "decisions, awards and payments)."
         )
+        if scale == "national":
+            self.seed_national(seed=seed, scale_factor=scale_factor)
         self.print_logins()
+
+    def seed_national(self, *, seed: int, scale_factor: float) -> None:
+        if scale_factor <= 0:
+            raise CommandError("--scale-factor must be more than zero.")
+        self.stdout.write(f"Generating the national dataset (seed {seed}, scale factor {scale_factor:g})...")
+        started = time.perf_counter()
+        try:
+            counts = national_seed(seed=seed, stdout=self.stdout, scale_factor=scale_factor)
+        except NationalDataPresent as exc:
+            raise CommandError(str(exc)) from None
+        elapsed = time.perf_counter() - started
+        self.stdout.write("National dataset loaded:")
+        for name, count in counts.items():
+            self.stdout.write(f"  {name.replace('_', ' '):<20} {count:>8,}")
+        self.stdout.write(f"  {'elapsed':<20} {elapsed:>7.1f}s")
 
     def seed_users(self) -> int:
         User = get_user_model()
