@@ -82,9 +82,8 @@ class MoneyField(forms.CharField):
     def __init__(self, *, what: str = "amount", **kwargs):
         self.what = what
         kwargs.setdefault("help_text", MONEY_HELP)
-        kwargs.setdefault("max_length", 30)
+        kwargs["error_messages"] = {"required": f"Enter the {what}", **kwargs.get("error_messages", {})}
         super().__init__(**kwargs)
-        self.error_messages.setdefault("required", f"Enter the {what}")
         self.widget.attrs.setdefault("inputmode", "decimal")
         self.widget.attrs.setdefault("spellcheck", "false")
 
@@ -92,6 +91,8 @@ class MoneyField(forms.CharField):
         text = super().to_python(value)
         if text in self.empty_values:
             return None
+        if len(text) > 30:
+            raise ValidationError(f"The {self.what} is too long: write it like 1234.56", code="invalid")
         cleaned = text.replace(",", "").replace(" ", "")
         negative = cleaned.startswith("-")
         cleaned = cleaned.lstrip("-").removeprefix("£")

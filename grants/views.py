@@ -649,7 +649,7 @@ def stream_edit(request, pk: int):
 
 def _year_choices(extra=()) -> list[int]:
     current = FinancialYear.current().start_year
-    return sorted({*range(current - 3, current + 4), *extra}, reverse=True)
+    return sorted({*range(current - 10, current + 4), *extra}, reverse=True)
 
 
 @capability_required("payments.edit")
