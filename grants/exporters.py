@@ -84,8 +84,13 @@ def awards_table(awards: QuerySet[Award], *, fy: int | None = None) -> Table:
     return list(AWARD_COLUMNS), rows
 
 
-def payments_table(payments: QuerySet[Payment]) -> Table:
-    """The payments of ``payments`` in the payments import format, by due date. One query."""
+def payments_table(payments: QuerySet[Payment] | None = None, *, fy: int | None = None) -> Table:
+    """The payments of ``payments`` (default: all), counted against ``fy`` if given, in the
+    payments import format, by due date. One query."""
+    if payments is None:
+        payments = Payment.objects.all()
+    if fy is not None:
+        payments = payments.filter(fy=fy)
     selected = payments.select_related("award", "stream").order_by("due_date", "award__reference", "pk")
     rows = [
         [
@@ -147,10 +152,7 @@ def export_awards(*, fy: int | None) -> Sheet:
 
 @exporter("payments", capability="grants.view", description="Payments in the payments import format.")
 def export_payments(*, fy: int | None) -> Sheet:
-    payments = Payment.objects.all()
-    if fy is not None:
-        payments = payments.filter(fy=fy)
-    return Sheet("Payments", *payments_table(payments))
+    return Sheet("Payments", *payments_table(fy=fy))
 
 
 @exporter(

@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
+from outcomes.models import CodeList, CodeListEntry, CommissioningPriority
 from outcomes.selectors import code_list, kpq_by_number, priority_by_name
 from pcc_commissioning.interchange import (
     CellError,

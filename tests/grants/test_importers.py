@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from grants.importers import AWARD_COLUMNS, PAYMENT_COLUMNS, STREAM_COLUMNS
-from grants.models import Award, AwardStatus, AwardTransition, Decision, DecisionStatus, FundingLine, FundingStream, Payment, StreamAllocation
+from grants.models import Award, AwardStatus, AwardTransition, Decision, DecisionStatus, FundingStream, Payment, StreamAllocation
 from pcc_commissioning.interchange import ImportFailed, run_import
 from tests.factories import (
     AwardFactory,

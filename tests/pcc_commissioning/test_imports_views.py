@@ -229,3 +229,19 @@ def test_the_kind_in_the_link_is_preselected(officer_client):
     page = officer_client.get(f"{UPLOAD}?kind=awards").content.decode()
     assert re.search(r'value="awards"[^>]*checked|checked[^>]*value="awards"', page)
     assert "Replace awards that already exist" in page
+
+
+def test_an_xlsx_file_is_previewed_and_imported(officer_client, moj):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(list(STREAM_COLUMNS))
+    workbook.active.append(["ISVA grant", "Ministry of Justice", "other", "no", None, 2019, 1500.5])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(officer_client, "streams", SimpleUploadedFile("Streams.XLSX", buffer.getvalue()))
+    assert "1 row: 1 to create" in response.content.decode()
+    officer_client.post(CONFIRM, {"token": token_of(response)})
+    assert FundingStream.objects.get().allocations.get().amount == 1500.5
