@@ -17,19 +17,20 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from outcomes.models import CommissioningPriority
 from pcc_commissioning.concurrency import STALE_MESSAGE
+from pcc_commissioning.interchange import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import capability_required, has_capability
 from providers.selectors import access_organisation
 from providers.tabs import organisation_tabs
 
-from . import selectors, services
+from . import exporters, selectors, services
 from .filters import AwardFilter
 from .forms import (
     EXTRA_ROWS_STEP,
@@ -54,7 +55,7 @@ from .forms import (
     add_service_errors,
     line_years,
 )
-from .models import DecisionStatus, PriorityBudget
+from .models import DecisionStatus, Payment, PriorityBudget
 from .transitions import actions_for
 
 PAGE_SIZE = 25
@@ -114,8 +115,6 @@ def award_list(request):
             fy=fy,
             fy_label=FinancialYear(fy).label if fy else "",
             totals=selectors.award_list_totals(queryset, fy=fy),
-            export_query=request.GET.urlencode(),
-            exports=_exporters() is not None,
         ),
     )
 
@@ -597,7 +596,7 @@ def funding(request):
         request,
         "grants/funding.html",
         _context(request, summary=summary, fy=fy, years=[(year, FinancialYear(year).label) for year in years],
-                 exports=_exporters() is not None),
+),
     )
 
 
@@ -701,33 +700,8 @@ def budget_set(request):
 
 
 # Downloads -----------------------------------------------------------------------------------------
-
-
-def _exporters():
-    """``grants.exporters`` once it exists (written separately), else None."""
-    try:
-        from . import exporters
-    except ImportError:
-        return None
-    return exporters
-
-
-def _download(headers, rows, *, name: str, format: str) -> HttpResponse:
-    from pcc_commissioning import interchange
-
-    if format == "xlsx":
-        content = interchange.write_xlsx(headers, rows)
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        extension = "xlsx"
-    else:
-        content = interchange.write_csv(headers, rows)
-        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-        extension = "csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+# The tables are ``grants.exporters``' (the same as ``manage.py export_data``); these views
+# check permission, apply the page's filters and hand the table to the shared writer.
 
 
 def _export_format(request) -> str:
@@ -736,32 +710,30 @@ def _export_format(request) -> str:
 
 @capability_required("grants.view")
 def awards_export(request):
-    exporters = _exporters()
-    if exporters is None:
-        raise Http404("Downloads are not available yet.")
-    filterset = AwardFilter(request.GET or None)
-    arguments = filterset.selector_arguments()
+    """The awards register as listed (same filters and order), one row per funding line."""
+    arguments = AwardFilter(request.GET or None).selector_arguments()
     queryset = selectors.award_list(**arguments, sort=request.GET.get("sort", ""))
-    headers, rows = exporters.awards_table(queryset, fy=arguments["fy"])
+    sheet = Sheet("Awards", *exporters.awards_table(queryset))
     suffix = f"-{arguments['fy']}" if arguments["fy"] else ""
-    return _download(headers, rows, name=f"awards{suffix}", format=_export_format(request))
+    return _private(export_response(sheet, format=_export_format(request), filename=f"awards{suffix}"))
 
 
 @capability_required("grants.view")
 def payments_export(request):
-    exporters = _exporters()
-    if exporters is None:
-        raise Http404("Downloads are not available yet.")
     fy = _fy_param(request, default=None)
-    headers, rows = exporters.payments_table(fy=fy)
-    return _download(headers, rows, name=f"payments-{fy}" if fy else "payments", format=_export_format(request))
+    payments = Payment.objects.all() if fy is None else Payment.objects.filter(fy=fy)
+    sheet = Sheet("Payments", *exporters.payments_table(payments))
+    name = f"payments-{fy}" if fy is not None else "payments"
+    return _private(export_response(sheet, format=_export_format(request), filename=name))
 
 
 @capability_required("grants.view")
 def commitments_export(request):
-    exporters = _exporters()
-    if exporters is None:
-        raise Http404("Downloads are not available yet.")
     fy = _fy_param(request, default=FinancialYear.current().start_year)
-    headers, rows = exporters.commitments_table(fy=fy)
-    return _download(headers, rows, name=f"commitments-{fy}", format=_export_format(request))
+    sheet = Sheet("Commitments", *exporters.commitments_table(fy=fy))
+    return _private(export_response(sheet, format=_export_format(request), filename=f"commitments-{fy}"))
+
+
+def _private(response):
+    response["Cache-Control"] = "private, no-store"
+    return response

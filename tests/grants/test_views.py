@@ -151,6 +151,9 @@ PAGES = [
     ("grants:allocation_set", lambda r: {"pk": r["stream"].pk}, "get", FINANCE),
     ("grants:budget_set", lambda r: {}, "get", FINANCE),
     ("grants:provider_awards", lambda r: {"pk": r["award"].provider_id}, "get", READ),
+    ("grants:awards_export", lambda r: {}, "get", READ),
+    ("grants:payments_export", lambda r: {}, "get", READ),
+    ("grants:commitments_export", lambda r: {}, "get", READ),
 ]
 
 
@@ -727,6 +730,40 @@ def test_funding_page_defaults_to_the_current_year(board_client):
     page = _text(board_client.get(reverse("grants:funding")))
     assert f"Funding in {FinancialYear.current().label}" in page
     assert f"Funding in {FinancialYear.current().label}" in _text(board_client.get(reverse("grants:funding"), {"fy": "x"}))
+
+
+# Downloads -------------------------------------------------------------------------------------------------
+
+
+def test_awards_download_keeps_the_list_filters(board_client, setting_up):
+    wanted = AwardFactory(reference="KEEP-1", priority=setting_up["priority"])
+    FundingLineFactory(award=wanted, stream=setting_up["core"], amount=Decimal("1234.50"))
+    AwardFactory(reference="DROP-1")
+    listing = _text(board_client.get(reverse("grants:index"), {"priority": setting_up["priority"].pk, "page": "1"}))
+    link = re.search(r'href="(/grants/awards/export/\?[^"]*format=csv[^"]*)"', listing).group(1).replace("&amp;", "&")
+    assert f"priority={setting_up['priority'].pk}" in link and "page=" not in link
+
+    response = board_client.get(link)
+    assert response["Content-Disposition"] == 'attachment; filename="awards.csv"'
+    body = response.content.decode("utf-8-sig")
+    assert body.splitlines()[0].startswith("reference,title,provider")
+    assert "KEEP-1" in body and "DROP-1" not in body and "1234.50" in body
+
+    xlsx = board_client.get(reverse("grants:awards_export"), {"format": "xlsx"})
+    assert xlsx["Content-Disposition"] == 'attachment; filename="awards.xlsx"'
+    assert xlsx.content[:2] == b"PK"
+
+
+def test_payments_and_commitments_downloads_for_a_year(finance_client, paid_award, setting_up):
+    PaymentFactory(award=paid_award, stream=setting_up["core"], amount=Decimal("300"), invoice_reference="INV-2019")
+    PaymentFactory(award=paid_award, stream=setting_up["core"], fy=2020, amount=Decimal("400"), invoice_reference="INV-2020")
+    payments = finance_client.get(reverse("grants:payments_export"), {"fy": "2019"}).content.decode("utf-8-sig")
+    assert "INV-2019" in payments and "INV-2020" not in payments
+    commitments = finance_client.get(reverse("grants:commitments_export"), {"fy": "2019", "format": "csv"})
+    assert commitments["Content-Disposition"] == 'attachment; filename="commitments-2019.csv"'
+    assert paid_award.reference in commitments.content.decode("utf-8-sig")
+    funding = _text(finance_client.get(reverse("grants:funding"), {"fy": "2019"}))
+    assert "/grants/funding/commitments/export/?fy=2019&amp;format=xlsx" in funding
 
 
 # The provider page's Awards tab -------------------------------------------------------------------------
