@@ -213,9 +213,9 @@ def line_years(*dates) -> list[int]:
     """The years a funding line may be offered for: from a year before the earliest date to a
     year after the latest (the service checks the line lies within the award's dates)."""
     known = [day for day in dates if day]
-    if not known:
+    if not known:  # a new award: past years too, as awards are often recorded after the event
         current = FinancialYear.current().start_year
-        return list(range(current - 1, current + 4))
+        return list(range(current - 8, current + 5))
     years = [fy.start_year for fy in fys_between(min(known), max(known))]
     return list(range(years[0] - 1, years[-1] + 2))
 

@@ -1,0 +1,121 @@
+"""An award from plan to payment, as the officer and the finance officer would do it in a
+browser: the officer adds an award with two funding lines above the delegated limit, records
+its decision as signed, links it and moves the award to awarded then active; finance records
+a payment; the funding page for that year shows what is committed and paid."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from playwright.sync_api import expect
+
+from pcc_commissioning.periods import FinancialYear
+from tests.factories import (
+    CommissioningPriorityFactory,
+    FundingStreamFactory,
+    OrganisationFactory,
+    StreamAllocationFactory,
+)
+
+from .conftest import BROWSER_TEST, sign_in
+from tests.factories.users import TEST_PASSWORD
+
+pytestmark = BROWSER_TEST
+
+TITLE = "Independent sexual violence advisers"
+
+
+def _fill_date(page, name: str, day: int, month: int, year: int) -> None:
+    page.locator(f"input[name={name}_0]").fill(str(day))
+    page.locator(f"input[name={name}_1]").fill(str(month))
+    page.locator(f"input[name={name}_2]").fill(str(year))
+
+
+def _stream_row(page, name: str):
+    return page.locator("#stream-table tbody tr").filter(has=page.get_by_role("link", name=name))
+
+
+def test_award_from_plan_to_payment(logged_in_page, officer, finance_officer):
+    year = FinancialYear.current().previous()  # a year that is over, so payments can be paid in it
+    fy, label = year.start_year, year.label
+    OrganisationFactory(name="Rape Crisis Tyneside")
+    CommissioningPriorityFactory(name="Victims services")
+    core = FundingStreamFactory(name="MoJ victims' grant (Core)")
+    precept = FundingStreamFactory(name="Police precept")
+    StreamAllocationFactory(stream=core, fy=fy, amount=Decimal("500000"))
+    StreamAllocationFactory(stream=precept, fy=fy, amount=Decimal("100000"))
+
+    # The officer adds the award with two funding lines: £32,000 in all, above the £25,000 limit.
+    page = logged_in_page(officer)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Grants and contracts").click()
+    page.get_by_role("button", name="Add an award").click()
+    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label("Provider").select_option(label="Rape Crisis Tyneside")
+    page.get_by_label("Kind of award").select_option(label="Grant")
+    page.get_by_label("Commissioning priority").select_option(label="Victims services")
+    _fill_date(page, "start_date", 1, 4, fy)
+    _fill_date(page, "end_date", 31, 3, fy + 1)
+    page.locator("select[name=lines-0-stream]").select_option(label="MoJ victims' grant (Core)")
+    page.locator("select[name=lines-0-fy]").select_option(label=label)
+    page.locator("input[name=lines-0-amount]").fill("20,000")
+    page.locator("select[name=lines-1-stream]").select_option(label="Police precept")
+    page.locator("select[name=lines-1-fy]").select_option(label=label)
+    page.locator("input[name=lines-1-amount]").fill("12000")
+    page.get_by_role("button", name="Add award").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("has been added")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(TITLE)
+    award_url = page.url
+    assert re.search(r"/grants/awards/\d+/$", award_url), award_url
+
+    # Without a signed decision it cannot be marked awarded.
+    page.get_by_role("button", name="Mark as awarded").click()
+    expect(page.get_by_role("alert").filter(has_text="delegated limit")).to_be_visible()
+
+    # The officer records the decision and its signature.
+    page.get_by_role("link", name="Grants and contracts", exact=True).first.click()
+    page.get_by_role("link", name="Decisions").click()
+    page.get_by_role("button", name="Add a decision").click()
+    page.get_by_label("Reference").fill("PCC-2019-033")  # a reference as the OPCC writes it
+    page.get_by_label("Subject").fill("Sexual violence support")
+    page.get_by_role("button", name="Add decision").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("PCC-2019-033")
+    page.get_by_role("button", name="Record as signed").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("signed")
+
+    # … links it to the award, and moves the award on.
+    page.goto(award_url)
+    page.get_by_role("button", name="Edit the award and its funding lines").click()
+    page.get_by_label("Decision of the PCC").select_option(label="PCC-2019-033 Sexual violence support")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("has been updated")
+    page.get_by_role("button", name="Mark as awarded").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is now awarded")
+    page.get_by_role("button", name="Mark as active").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is now active")
+    page.get_by_role("button", name="Sign out").click()
+
+    # Finance records a payment from the MoJ grant.
+    sign_in(page, finance_officer.username, TEST_PASSWORD)
+    page.goto(award_url)
+    page.get_by_role("button", name="Record a payment").click()
+    page.get_by_label("Funding stream").select_option(label="MoJ victims' grant (Core)")
+    _fill_date(page, "due_date", 30, 6, fy)
+    _fill_date(page, "paid_date", 1, 7, fy)
+    page.get_by_label("Amount (£)").fill("5000")
+    page.get_by_label("Invoice reference").fill("RCT-0042")
+    page.get_by_role("button", name="Record payment").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("£5,000.00")
+
+    # The funding page for that year shows the commitment and the payment.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Grants and contracts").click()
+    page.get_by_role("link", name="Funding", exact=True).click()
+    page.get_by_label("Financial year").select_option(label=label)
+    page.get_by_role("button", name="Show year").click()
+    expect(page.get_by_role("heading", name=f"Funding in {label}")).to_be_visible()
+    core_row = _stream_row(page, "MoJ victims' grant (Core)")
+    expect(core_row.locator("td").nth(1)).to_have_text("£20,000")  # committed
+    expect(core_row.locator("td").nth(3)).to_have_text("£5,000")  # paid
+    precept_row = _stream_row(page, "Police precept")
+    expect(precept_row.locator("td").nth(1)).to_have_text("£12,000")
+    expect(precept_row.locator("td").nth(3)).to_have_text("£0")
