@@ -18,12 +18,15 @@ from django.db.models.functions import Coalesce, Lower
 from outcomes.models import KPQ
 from pcc_commissioning.interchange import Sheet, exporter
 
-from .importers import AWARD_COLUMNS, PAYMENT_COLUMNS
+from .importers import AWARD_COLUMNS, PAYMENT_COLUMNS, PAYMENT_OPTIONAL_COLUMNS
 from .models import COMMITTED_STATUSES, PLANNED_STATUSES, Award, FundingLine, Payment
 from .selectors import MONEY_FIELD, ZERO
 
 Table = tuple[list[str], list[list[Any]]]
 
+# The payments format and, last, the reason a refund or credit note needs (without it a refund
+# could not be imported again).
+PAYMENT_EXPORT_COLUMNS = (*PAYMENT_COLUMNS, *PAYMENT_OPTIONAL_COLUMNS)
 COMMITMENT_COLUMNS = (
     "fy", "stream", "priority", "provider", "award_reference", "status", "committed", "planned", "paid",
 )
@@ -86,7 +89,7 @@ def awards_table(awards: QuerySet[Award], *, fy: int | None = None) -> Table:
 
 def payments_table(payments: QuerySet[Payment] | None = None, *, fy: int | None = None) -> Table:
     """The payments of ``payments`` (default: all), counted against ``fy`` if given, in the
-    payments import format, by due date. One query."""
+    payments import format (with the ``reason`` column last), by due date. One query."""
     if payments is None:
         payments = Payment.objects.all()
     if fy is not None:
@@ -102,10 +105,11 @@ def payments_table(payments: QuerySet[Payment] | None = None, *, fy: int | None 
             payment.invoice_reference,
             payment.fy,
             payment.po_number,
+            payment.reason,
         ]
         for payment in selected
     ]
-    return list(PAYMENT_COLUMNS), rows
+    return list(PAYMENT_EXPORT_COLUMNS), rows
 
 
 def commitments_table(*, fy: int) -> Table:
@@ -163,4 +167,4 @@ def export_commitments(*, fy: int | None) -> Sheet:
     return Sheet("Commitments", *commitments_table(fy=fy))
 
 
-__all__ = ["COMMITMENT_COLUMNS", "awards_table", "commitments_table", "payments_table"]
+__all__ = ["COMMITMENT_COLUMNS", "PAYMENT_EXPORT_COLUMNS", "awards_table", "commitments_table", "payments_table"]

@@ -567,8 +567,9 @@ def _status_path(current: str, target: str) -> list[str]:
     columns=AWARD_COLUMNS,
     required=["title", "provider", "kind", "priority", "start_date", "end_date"],
     capability="grants.import",
-    description="Awards, one row per funding line (rows sharing a reference are one award). An existing "
-    "reference is refused unless updating is asked for, which replaces that award's fields and lines.",
+    description="Awards, one row per funding line (rows sharing a reference are one award; a row with no "
+    "reference is a new award whose reference is generated). An existing reference is refused unless "
+    "updating is asked for, which replaces that award's fields and lines.",
 )
 def import_awards(rows: Sequence[Row], *, actor, update: bool, context: RowContext) -> ImportResult:
     return _AwardImport(actor=actor, update=update, context=context).run(rows)

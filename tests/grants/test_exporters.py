@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from grants import services
-from grants.exporters import COMMITMENT_COLUMNS, awards_table, commitments_table, payments_table
-from grants.importers import AWARD_COLUMNS, PAYMENT_COLUMNS
+from grants.exporters import COMMITMENT_COLUMNS, PAYMENT_EXPORT_COLUMNS, awards_table, commitments_table, payments_table
+from grants.importers import AWARD_COLUMNS
 from grants.models import Award, AwardStatus, AwardTransition, Decision, FundingLine, Payment
 from grants.services import LineInput
 from outcomes.selectors import code_list
@@ -179,14 +179,18 @@ def test_payments_export_round_trip_and_a_reimport_is_harmless(plan):
                             invoice_reference="=INV-1", po_number="PO-1")
     services.payment_record(actor=None, award=award, stream=plan["streams"][0], amount=D("2500.00"),
                             due_date=datetime.date(2020, 4, 30), fy=2019)
+    services.payment_record(actor=None, award=award, stream=plan["streams"][0], amount=D("-100.00"),
+                            due_date=datetime.date(2020, 5, 30), fy=2019, reason="Credit note: -unused sessions")
     headers, rows = payments_table(Payment.objects.all())
-    assert headers == list(PAYMENT_COLUMNS)
+    assert headers == list(PAYMENT_EXPORT_COLUMNS)
+    assert headers[:8] == ["award_reference", "funding_stream", "due_date", "paid_date", "amount",
+                           "invoice_reference", "fy", "po_number"]
     assert rows[0] == ["AWD-7", "MoJ Core", datetime.date(2019, 6, 30), datetime.date(2019, 7, 1), D("2500.00"),
-                       "=INV-1", 2019, "PO-1"]
+                       "=INV-1", 2019, "PO-1", ""]
     for format in ("csv", "xlsx"):
         data = export("payments", format)
         result = run_import("payments", data, filename=f"payments.{format}")
-        assert (result.created, result.updated, result.skipped) == (0, 0, 2)
+        assert (result.created, result.updated, result.skipped) == (0, 0, 3)
         Payment.objects.all().delete()
         run_import("payments", data, filename=f"payments.{format}")
         assert payments_table(Payment.objects.all()) == (headers, rows)
