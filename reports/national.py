@@ -746,7 +746,7 @@ def national_digest() -> str:
         FundingStream.objects.order_by("name").values_list("name", "source__name", "kind", "moj_reported", "ring_fenced_for"),
         StreamAllocation.objects.order_by("stream__name", "fy").values_list("stream__name", "fy", "amount"),
         PriorityBudget.objects.order_by("priority__code", "fy").values_list("priority__code", "fy", "amount"),
-        Decision.objects.order_by("reference").values_list(
+        Decision.objects.filter(awards__reference__startswith=REFERENCE_PREFIX).order_by("reference").values_list(
             "reference", "subject", "summary", "decided_on", "status", "signed_at", "published_on"),
         Award.objects.filter(**national).order_by("reference").values_list(
             "reference", "title", "provider__name", "kind", "priority__code", "purpose", "approach", "status",
