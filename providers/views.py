@@ -29,6 +29,11 @@ PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 50
 
 
+def _posted(request):
+    """The submitted data on a POST (even an empty one, so the form is bound and validated)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _organisation_context(request, organisation, *, current: str, **extra) -> dict:
     return {
         "section": "providers",
@@ -66,7 +71,7 @@ def organisation_list(request):
 @capability_required("providers.edit")
 @require_http_methods(["GET", "POST"])
 def organisation_create(request):
-    form = OrganisationForm(request.POST or None, initial={"active": True})
+    form = OrganisationForm(_posted(request), initial={"active": True})
     if request.method == "POST":
         if not form.is_valid():
             add_rule_problems(form, services.organisation_problems(organisation=None, changes=form.cleaned_data))
@@ -103,7 +108,7 @@ def organisation_edit(request, pk: int):
     organisation = selectors.access_organisation(request.user, pk, for_edit=True)
     initial = {field: getattr(organisation, field) for field in _EDITABLE}
     initial["version"] = organisation.version
-    form = OrganisationEditForm(request.POST or None, initial=initial)
+    form = OrganisationEditForm(_posted(request), initial=initial)
     if request.method == "POST" and not form.is_valid():
         changes = {key: value for key, value in form.cleaned_data.items() if key != "version"}
         add_rule_problems(form, services.organisation_problems(organisation=organisation, changes=changes))
@@ -144,7 +149,7 @@ def organisation_contacts(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def contact_add(request, pk: int):
     organisation = selectors.access_organisation(request.user, pk, for_edit=True)
-    form = ContactForm(request.POST or None)
+    form = ContactForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_create(organisation=organisation, actor=request.user, **form.cleaned_data)
@@ -166,7 +171,7 @@ def contact_edit(request, pk: int, contact_pk: int):
     organisation = selectors.access_organisation(request.user, pk, for_edit=True)
     contact = selectors.contact_for(organisation, contact_pk)
     initial = {field: getattr(contact, field) for field in services.CONTACT_FIELDS}
-    form = ContactForm(request.POST or None, initial=initial)
+    form = ContactForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_update(contact=contact, actor=request.user, **form.cleaned_data)
@@ -222,7 +227,7 @@ def organisation_documents(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def document_add(request, pk: int):
     organisation = selectors.access_organisation(request.user, pk, for_edit=True)
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    form = DocumentForm(_posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             document = services.document_add(organisation=organisation, actor=request.user, **form.cleaned_data)
