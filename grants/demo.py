@@ -461,7 +461,7 @@ class _Loader:
             lines=[services.LineInput(stream=self.streams[name], fy=fy, amount=amount) for name, fy, amount in extra.lines],
             kpqs=_kpqs(";".join(map(str, extra.kpqs))), status=status, note=NOTE, purpose=extra.purpose,
             key_activity=extra.key_activity, lead_officer=self.lead_officer, decision=decision,
-            moj_category=_moj_category(extra.moj_category, extra.start_date.year),
+            moj_category=_moj_category(extra.moj_category, FinancialYear.of(extra.start_date).start_year),
         )
         self.created += 1
         if extra.status == AwardStatus.CANCELLED:

@@ -182,3 +182,5 @@ def test_the_command_loads_the_demo_then_the_national_data_and_reports_counts_an
     assert victims_2019 > Decimal("842100") and victims_2019 >= committed
     with pytest.raises(CommandError, match="already holds the national dataset"):
         call_command("seed_demo", scale="national", seed=3, scale_factor=0.01, force=True, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="more than zero"):
+        call_command("seed_demo", scale="national", scale_factor=0, force=True, stdout=io.StringIO())

@@ -14,7 +14,7 @@ from pcc_commissioning.roles import Role
 from providers.demo import organisations_seed
 from providers.models import Organisation
 from providers.services import membership_set
-from reports.national import NationalDataPresent, national_seed
+from reports.national import NationalDataPresent, national_data_present, national_seed
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data" / "durham_2019_20"
 DEMO_PASSWORD = "demo-password-2019"
@@ -62,6 +62,13 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password, so it runs only with "
                 "DEBUG=1 (or --force on a throwaway database)."
             )
+        if scale == "national":
+            if scale_factor <= 0:
+                raise CommandError("--scale-factor must be more than zero.")
+            if national_data_present():
+                raise CommandError(
+                    "This database already holds the national dataset; load it into a fresh database."
+                )
         with transaction.atomic():
             created_plan = plan_seed(rows=read_csv("plan.csv"))
             created_organisations = organisations_seed(rows=read_csv("organisations.csv"))
@@ -84,8 +91,6 @@ class Command(BaseCommand):
         self.print_logins()
 
     def seed_national(self, *, seed: int, scale_factor: float) -> None:
-        if scale_factor <= 0:
-            raise CommandError("--scale-factor must be more than zero.")
         self.stdout.write(f"Generating the national dataset (seed {seed}, scale factor {scale_factor:g})...")
         started = time.perf_counter()
         try:
