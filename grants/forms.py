@@ -85,6 +85,7 @@ class MoneyField(forms.CharField):
         kwargs["error_messages"] = {"required": f"Enter the {what}", **kwargs.get("error_messages", {})}
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", "decimal")
+        self.widget.attrs.setdefault("class", "govuk-input--width-10")
         self.widget.attrs.setdefault("spellcheck", "false")
 
     def to_python(self, value):
@@ -231,7 +232,8 @@ class FundingLineForm(forms.Form):
     def __init__(self, *args, years: list[int] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fy"].choices = _with_blank(fy_choices(years), "Choose a year")
-        self.fields["amount"].widget.attrs["class"] = "govuk-input--width-10"
+        for name in ("stream", "fy", "amount"):  # fill their grid columns, no wider
+            self.fields[name].widget.attrs["class"] = "govuk-!-width-full"
         index = (self.prefix or "").rsplit("-", 1)[-1]
         number = int(index) + 1 if index.isdigit() else None
         self.helper = FormHelper()
@@ -239,9 +241,9 @@ class FundingLineForm(forms.Form):
         self.helper.layout = Layout(
             Fieldset(
                 Div(
-                    Div("stream", css_class="govuk-grid-column-one-half"),
-                    Div("fy", css_class="govuk-grid-column-one-quarter"),
-                    Div("amount", css_class="govuk-grid-column-one-quarter"),
+                    Div("stream", css_class="govuk-grid-column-one-third"),
+                    Div("fy", css_class="govuk-grid-column-one-third"),
+                    Div("amount", css_class="govuk-grid-column-one-third"),
                     css_class="govuk-grid-row",
                 ),
                 legend=f"Funding line {number}" if number else "Funding line",
@@ -257,13 +259,14 @@ class FundingLineForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors or self.is_blank:
+        if self.is_blank and not self.errors:
             return data
-        if not data.get("stream"):
+        # A row with anything in it needs all three (each missing one is reported at once).
+        if not data.get("stream") and "stream" not in self.errors:
             self.add_error("stream", "Choose the funding stream")
-        if not data.get("fy"):
+        if not data.get("fy") and "fy" not in self.errors:
             self.add_error("fy", "Choose the financial year")
-        if data.get("amount") is None:
+        if data.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", "Enter the amount")
         return data
 

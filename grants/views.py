@@ -131,6 +131,7 @@ def provider_awards(request, pk: int):
         "grants/provider_awards.html",
         _context(
             request,
+            section="providers",  # a tab of the provider's page
             organisation=organisation,
             tabs=organisation_tabs(user=request.user, organisation_pk=organisation.pk, current="grants:provider_awards"),
             page_obj=page_obj,
