@@ -4,7 +4,6 @@ itself is ``selectors.award_list``, so the page, the totals and the downloads fi
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models.functions import Lower
 
 from outcomes.models import KPQ, CommissioningPriority
