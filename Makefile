@@ -6,7 +6,7 @@
 PYTHON_VENV := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test venv
+.PHONY: run test venv bench
 
 venv:
 	./scripts/ensure-venv
@@ -19,3 +19,7 @@ run: venv
 test:
 	./scripts/ensure-test-deps
 	.venv/bin/pytest $(PYTEST_ARGS)
+
+# National-scale timings into bench/RESULTS.md (PostgreSQL on 127.0.0.1; not part of make test).
+bench: venv
+	./scripts/bench

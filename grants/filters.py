@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.widgets import FastSelect
 from providers.models import Organisation
 
 from . import selectors
@@ -26,10 +27,11 @@ class AwardFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label="Status", choices=AwardStatus.choices, empty_label="Any status")
     provider = django_filters.ModelChoiceFilter(
         label="Provider", queryset=Organisation.objects.filter(awards__isnull=False).distinct().order_by(Lower("name")),
-        empty_label="Any provider",
+        empty_label="Any provider", widget=FastSelect,
     )
     stream = django_filters.ModelChoiceFilter(
         label="Funding stream", queryset=FundingStream.objects.order_by(Lower("name")), empty_label="Any stream",
+        widget=FastSelect,
     )
     ending = django_filters.NumberFilter(
         label="Ending within (months)", min_value=0, max_value=120,

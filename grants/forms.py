@@ -20,6 +20,7 @@ from django.db.models.functions import Lower
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning.periods import FinancialYear, fys_between
 from pcc_commissioning.roles import Role
+from pcc_commissioning.widgets import FastSelect
 from providers.models import Organisation
 from providers.uploads import ALLOWED_DESCRIPTION
 
@@ -158,7 +159,7 @@ class AwardForm(forms.Form):
     title = forms.CharField(max_length=300, error_messages={"required": "Enter the title of the award"})
     provider = forms.ModelChoiceField(
         queryset=Organisation.objects.order_by(Lower("name")), empty_label="Choose the provider",
-        error_messages={"required": "Choose the provider the award is made to"},
+        error_messages={"required": "Choose the provider the award is made to"}, widget=FastSelect,
     )
     kind = forms.ChoiceField(
         label="Kind of award", choices=_with_blank(AwardKind.choices),
@@ -185,6 +186,7 @@ class AwardForm(forms.Form):
     decision = forms.ModelChoiceField(
         label="Decision of the PCC", queryset=Decision.objects.order_by("-decided_on", "-reference"), required=False,
         empty_label="None yet", help_text="Needed (signed) before an award above the delegated limit is made",
+        widget=FastSelect,
     )
     cost_centre = forms.CharField(max_length=50, required=False)
     moj_category = _CategoryField(
@@ -224,7 +226,7 @@ def line_years(*dates) -> list[int]:
 class FundingLineForm(forms.Form):
     stream = forms.ModelChoiceField(
         label="Funding stream", queryset=FundingStream.objects.order_by(Lower("name")), required=False,
-        empty_label="Choose a stream",
+        empty_label="Choose a stream", widget=FastSelect,
     )
     fy = forms.TypedChoiceField(label="Financial year", coerce=int, required=False, choices=())
     amount = MoneyField(label="Amount (£)", required=False, help_text="")
@@ -312,6 +314,7 @@ class CoFundingForm(forms.Form):
     partner = forms.ModelChoiceField(
         label="Partner organisation", queryset=Organisation.objects.order_by(Lower("name")),
         empty_label="Choose the partner", error_messages={"required": "Choose the partner organisation"},
+        widget=FastSelect,
     )
     fy = forms.TypedChoiceField(label="Financial year", coerce=int, required=False, empty_value=None, choices=())
     amount = MoneyField(label="Contribution (£)", what="contribution", required=False, help_text="Leave blank if not known")
@@ -405,6 +408,7 @@ class StreamForm(forms.Form):
     source = forms.ModelChoiceField(
         label="Where the money comes from", queryset=Organisation.objects.order_by(Lower("name")),
         empty_label="Choose the organisation", error_messages={"required": "Choose the organisation the money comes from"},
+        widget=FastSelect,
     )
     kind = forms.ChoiceField(label="Kind of stream", choices=_with_blank(StreamKind.choices),
                              error_messages={"required": "Choose the kind of funding stream"})

@@ -26,6 +26,7 @@ from outcomes.models import CommissioningPriority
 from pcc_commissioning.concurrency import STALE_MESSAGE
 from pcc_commissioning.interchange import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
 from providers.selectors import access_organisation
 from providers.tabs import organisation_tabs
@@ -100,7 +101,7 @@ def award_list(request):
     arguments = filterset.selector_arguments()
     sort = request.GET.get("sort", "")
     queryset = selectors.award_list(**arguments, sort=sort)
-    page_obj = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = page_of(queryset, number=request.GET.get("page"), per_page=PAGE_SIZE)
     fy = arguments["fy"]
     return render(
         request,
@@ -125,7 +126,7 @@ def provider_awards(request, pk: int):
     organisation = access_organisation(request.user, pk)
     sort = request.GET.get("sort", "")
     queryset = selectors.award_list(provider=organisation.pk, sort=sort or "-start_date")
-    page_obj = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = page_of(queryset, number=request.GET.get("page"), per_page=PAGE_SIZE)
     return render(
         request,
         "grants/provider_awards.html",
