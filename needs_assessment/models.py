@@ -20,6 +20,28 @@ from simple_history.models import HistoricalRecords
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+class Theme(models.Model):
+    """A theme of need shared by indicators, findings and intentions, e.g. "Domestic abuse".
+    Need-versus-spend compares an indicator's rate with the spend on intentions of its theme."""
+
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [Lower("name")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), name="needs_theme_name_unique_ci",
+                violation_error_message="There is already a theme with this name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AreaType(models.TextChoices):
     FORCE_AREA = "force_area", "Police force area"
     LOCAL_AUTHORITY = "local_authority", "Local authority"
@@ -81,7 +103,10 @@ class NeedsAssessment(models.Model):
 
     title = models.CharField(max_length=300)
     scope = models.CharField(max_length=20, choices=AssessmentScope.choices, default=AssessmentScope.UNIFIED)
-    theme = models.CharField(max_length=100, blank=True, help_text='For a thematic assessment, e.g. "Domestic abuse".')
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.PROTECT, related_name="assessments",
+        help_text='For a thematic assessment, e.g. "Domestic abuse".',
+    )
     fy = models.PositiveSmallIntegerField("financial year", help_text="Starting year: 2019 means 2019/20.")
     author = models.CharField(max_length=200, blank=True)
     published_on = models.DateField(null=True, blank=True)
@@ -95,7 +120,7 @@ class NeedsAssessment(models.Model):
         ordering = ["-fy", "title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(scope=AssessmentScope.UNIFIED) | ~Q(theme=""), name="needs_thematic_assessment_has_theme",
+                condition=Q(scope=AssessmentScope.UNIFIED) | Q(theme__isnull=False), name="needs_thematic_assessment_has_theme",
                 violation_error_message="A thematic assessment needs its theme.",
             ),
         ]
@@ -113,7 +138,7 @@ class Indicator(models.Model):
     """A measure of need, e.g. "Domestic abuse-related crimes" (a count) or "Repeat victims (%)"."""
 
     name = models.CharField(max_length=200)
-    theme = models.CharField(max_length=100, blank=True)
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.PROTECT, related_name="indicators")
     unit = models.CharField(max_length=50, blank=True, help_text='e.g. "crimes", "%", "people".')
     source = models.CharField(max_length=300, blank=True)
     definition = models.TextField(blank=True)
@@ -125,7 +150,7 @@ class Indicator(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["theme", Lower("name")]
+        ordering = [Lower("name")]
         constraints = [
             models.UniqueConstraint(
                 Lower("name"), name="needs_indicator_name_unique_ci",
@@ -179,7 +204,7 @@ class Finding(models.Model):
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
-    theme = models.CharField(max_length=100, blank=True)
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.PROTECT, related_name="findings")
     areas = models.ManyToManyField(Area, blank=True, related_name="findings")
     kpqs = models.ManyToManyField("outcomes.KPQ", blank=True, related_name="findings", verbose_name="KPQs")
     priority = models.ForeignKey(
@@ -219,6 +244,10 @@ class CommissioningIntention(models.Model):
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     findings = models.ManyToManyField(Finding, blank=True, related_name="intentions")
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.PROTECT, related_name="intentions",
+        help_text="The need it answers: spend on awards that fulfil it counts against this theme.",
+    )
     rank = models.CharField("priority", max_length=10, choices=IntentionRank.choices)
     when_date = models.DateField("when (date)", null=True, blank=True)
     when_fy = models.PositiveSmallIntegerField("when (financial year)", null=True, blank=True)
