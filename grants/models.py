@@ -220,6 +220,14 @@ class Award(models.Model):
         Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
     )
     cost_centre = models.CharField(max_length=50, blank=True)
+    intention = models.ForeignKey(
+        "needs_assessment.CommissioningIntention", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="awards", help_text="The commissioning intention this award fulfils.",
+    )
+    areas = models.ManyToManyField(
+        "needs_assessment.Area", blank=True, related_name="awards",
+        help_text="Where the service is delivered. None: the whole force area.",
+    )
     moj_category = models.ForeignKey(
         "outcomes.CodeListEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         limit_choices_to={"list": "moj_category"}, verbose_name="MoJ service category",
@@ -228,7 +236,7 @@ class Award(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
-    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"], m2m_fields=[kpqs])
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"], m2m_fields=[kpqs, areas])
 
     class Meta:
         ordering = ["reference"]
