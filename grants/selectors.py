@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from outcomes.models import CommissioningPriority
 from pcc_commissioning.periods import FinancialYear, fys_between
+from pcc_commissioning.records import ordering_for
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
 
 from .models import (
@@ -137,14 +138,7 @@ DEFAULT_SORT = "reference"
 
 
 def _ordering(sort: str) -> list:
-    key = (sort or "").removeprefix("-")
-    if key not in SORT_FIELDS:
-        key, descending = DEFAULT_SORT, False
-    else:
-        descending = sort.startswith("-")
-    expression = SORT_FIELDS[key]
-    first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
-    return [first, Lower("reference").asc(), "pk"]
+    return ordering_for(sort, fields=SORT_FIELDS, default=DEFAULT_SORT, tiebreak="reference")
 
 
 def _pk(value):
