@@ -32,6 +32,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from outcomes.models import CommissioningPriority
+from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear, fys_between
 from pcc_commissioning.records import ordering_for
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
@@ -622,13 +623,13 @@ def award_timeline(award: Award) -> list[TimelineEntry]:
     for row in line_rows:
         what = f"{stream_names.get(row.stream_id, 'a stream')}, {FinancialYear(row.fy).label}"
         if row.history_type == "+":
-            title, changes = f"Funding line added: {what}", [("Amount", "none", f"£{row.amount:,.2f}")]
+            title, changes = f"Funding line added: {what}", [("Amount", "none", format_pence(row.amount))]
         elif row.history_type == "-":
             title, changes = f"Funding line removed: {what}", []
         else:
             old = last_amount.get(row.id)
             title = f"Funding line changed: {what}"
-            changes = [("Amount", f"£{old:,.2f}" if old is not None else "?", f"£{row.amount:,.2f}")]
+            changes = [("Amount", format_pence(old, missing="?"), format_pence(row.amount))]
         last_amount[row.id] = row.amount
         entries.append(TimelineEntry(when=row.history_date, who=_who(row.history_user), title=title, changes=changes))
 
@@ -636,7 +637,7 @@ def award_timeline(award: Award) -> list[TimelineEntry]:
         verb = "recorded" if row.history_type == "+" else "deleted"
         entries.append(TimelineEntry(
             when=row.history_date, who=_who(row.history_user),
-            title=f"Payment of £{row.amount:,.2f} due {row.due_date.strftime('%-d %B %Y')} {verb}",
+            title=f"Payment of {format_pence(row.amount)} due {row.due_date.strftime('%-d %B %Y')} {verb}",
         ))
     for row in AwardDocument.history.filter(award_id=award.pk, history_type__in=["+", "-"]).select_related("history_user"):
         verb = "uploaded" if row.history_type == "+" else "removed"

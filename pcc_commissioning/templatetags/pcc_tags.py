@@ -1,10 +1,9 @@
 """Template helpers shared by every app: query strings, pagination, sorting, money."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django import template
 from django.utils.html import format_html
 
+from pcc_commissioning.money import format_pence, format_pounds
 from pcc_commissioning.periods import FinancialYear
 
 register = template.Library()
@@ -59,32 +58,16 @@ def sort_header(context, field: str, label: str, current: str = "") -> str:
     )
 
 
-def _as_decimal(value) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
 @register.filter
 def pounds(value) -> str:
     """Whole pounds with thousands separators: £842,100 (negative as -£1,200)."""
-    amount = _as_decimal(value)
-    if amount is None:
-        return "–"
-    whole = amount.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    sign = "-" if whole < 0 else ""
-    return f"{sign}£{abs(whole):,.0f}"
+    return format_pounds(value)
 
 
 @register.filter
 def pence(value) -> str:
     """Pounds and pence: £1,234.56, for payments and the MoJ return."""
-    amount = _as_decimal(value)
-    if amount is None:
-        return "–"
-    exact = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "-" if exact < 0 else ""
-    return f"{sign}£{abs(exact):,.2f}"
+    return format_pence(value)
 
 
 @register.filter
