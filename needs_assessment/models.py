@@ -272,6 +272,11 @@ class CommissioningIntention(models.Model):
                 name="needs_intention_cost_not_negative",
             ),
             models.CheckConstraint(condition=Q(rank__in=IntentionRank.values), name="needs_intention_rank_known"),
+            models.CheckConstraint(condition=Q(status__in=IntentionStatus.values), name="needs_intention_status_known"),
+            models.CheckConstraint(
+                condition=Q(when_date__isnull=True) | Q(when_fy__isnull=True), name="needs_intention_when_date_or_fy",
+                violation_error_message="Give the date or the financial year it is due, not both.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,6 +41,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "payments.import": frozenset({Role.FINANCE}),
     "needs.view": INTERNAL_ROLES,
     "needs.edit": frozenset({Role.OFFICER}),
+    "needs.import": frozenset({Role.OFFICER}),  # areas, indicators and their values
     "reports.view": INTERNAL_ROLES,
     "reports.request": INTERNAL_ROLES,
     # The provider portal: a provider user's own organisation only.
