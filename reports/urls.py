@@ -1,3 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("need-versus-spend/", views.need_vs_spend, name="need_vs_spend"),
+]

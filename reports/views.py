@@ -1,0 +1,78 @@
+"""Reports pages: thin views that check permission (``reports.view``: officers, finance and
+board members), call a selector and render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.roles import capability_required, has_capability
+
+from . import selectors
+
+SECTION = "reports"
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """One report on the Reports page. Later reports add an entry to ``REPORTS``."""
+
+    title: str
+    url_name: str
+    description: str
+    capability: str = "reports.view"
+
+
+REPORTS: list[ReportEntry] = [
+    ReportEntry(
+        title="Need versus spend",
+        url_name="reports:need_vs_spend",
+        description="For each local authority and theme of need: the indicator rates per 1,000 population next "
+                    "to the committed spend per 1,000, showing where need is high and spend is low.",
+    ),
+]
+
+
+@capability_required("reports.view")
+def index(request):
+    reports = [
+        {"title": entry.title, "url": reverse(entry.url_name), "description": entry.description}
+        for entry in REPORTS if has_capability(request.user, entry.capability)
+    ]
+    return render(request, "reports/index.html", {"section": SECTION, "reports": reports})
+
+
+def _fy_param(request, *, years: list[int], default: int) -> int:
+    value = request.GET.get("fy", "")
+    try:
+        return FinancialYear.parse(value).start_year if value else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _chart(table: selectors.ThemeTable, report: selectors.NeedVersusSpend):
+    """A bar chart of spend per 1,000 by local authority for one theme (the shared chart module)."""
+    return None
+
+
+@capability_required("reports.view")
+def need_vs_spend(request):
+    years = selectors.report_years()
+    fy = _fy_param(request, years=years, default=selectors.default_report_year(years))
+    if fy not in years:
+        years = sorted({*years, fy}, reverse=True)
+    report = selectors.need_versus_spend(fy=fy)
+    return render(
+        request,
+        "reports/need_vs_spend.html",
+        {
+            "section": SECTION,
+            "report": report,
+            "sections": [{"table": table, "chart": _chart(table, report)} for table in report.themes],
+            "fy": fy,
+            "year_choices": [(year, FinancialYear(year).label) for year in years],
+        },
+    )
