@@ -12,6 +12,16 @@ from .grants import (
     PriorityBudgetFactory,
     StreamAllocationFactory,
 )
+from .needs import (
+    AreaFactory,
+    AreaPopulationFactory,
+    CommissioningIntentionFactory,
+    FindingFactory,
+    IndicatorFactory,
+    IndicatorValueFactory,
+    NeedsAssessmentFactory,
+    ThemeFactory,
+)
 from .outcomes import (
     CodeListEntryFactory,
     CommissioningPriorityFactory,
@@ -27,6 +37,14 @@ from .providers import (
 from .users import UserFactory
 
 __all__ = [
+    "AreaFactory",
+    "AreaPopulationFactory",
+    "CommissioningIntentionFactory",
+    "FindingFactory",
+    "IndicatorFactory",
+    "IndicatorValueFactory",
+    "NeedsAssessmentFactory",
+    "ThemeFactory",
     "AwardFactory",
     "AwardTransitionFactory",
     "CoFundingFactory",
