@@ -10,3 +10,8 @@ class GrantsConfig(AppConfig):
         from providers.tabs import register_tab
 
         register_tab("Awards", "grants:provider_awards", "grants.view")
+
+        # The "Awards" tab on a commissioning intention's page, likewise by URL name only.
+        from needs_assessment.tabs import register_tab as register_intention_tab
+
+        register_intention_tab("Awards", "grants:intention_awards", "grants.view")

@@ -15,8 +15,10 @@ from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Case, Value, When
 from django.db.models.functions import Lower
 
+from needs_assessment.models import Area, AreaType, CommissioningIntention, IntentionStatus
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning.periods import FinancialYear, fys_between
 from pcc_commissioning.roles import Role
@@ -148,6 +150,32 @@ class _CategoryField(forms.ModelChoiceField):
         return obj.label
 
 
+class _IntentionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        rank = obj.get_rank_display()
+        dropped = " (dropped)" if obj.status == IntentionStatus.DROPPED else ""
+        return f"{obj.title} ({rank}){dropped}"
+
+
+class _AreaField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.get_type_display().lower()})"
+
+
+def _intentions():
+    return CommissioningIntention.objects.order_by(Lower("title"), "pk")
+
+
+def _areas():
+    # The force area first, then its local authorities, then community safety partnerships.
+    order = Case(
+        When(type=AreaType.FORCE_AREA, then=Value(0)),
+        When(type=AreaType.LOCAL_AUTHORITY, then=Value(1)),
+        default=Value(2),
+    )
+    return Area.objects.order_by(order, Lower("name"), "pk")
+
+
 # Awards -------------------------------------------------------------------------------------
 
 
@@ -189,6 +217,14 @@ class AwardForm(forms.Form):
         widget=FastSelect,
     )
     cost_centre = forms.CharField(max_length=50, required=False)
+    intention = _IntentionField(
+        label="Intention it fulfils", queryset=_intentions(), required=False, empty_label="None",
+        help_text="The commissioning intention (from a needs assessment) this award meets", widget=FastSelect,
+    )
+    areas = _AreaField(
+        label="Areas served", queryset=_areas(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Leave empty for the whole force area",
+    )
     moj_category = _CategoryField(
         label="MoJ service category",
         queryset=CodeListEntry.objects.filter(list=CodeList.MOJ_CATEGORY).order_by("sort_order", "label"),
@@ -203,6 +239,8 @@ class AwardForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_officer"].queryset = _officers()
+        self.fields["intention"].queryset = _intentions()
+        self.fields["areas"].queryset = _areas()
         self.helper = FormHelper()
         self.helper.form_tag = False
 

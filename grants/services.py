@@ -33,6 +33,7 @@ from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from needs_assessment.models import Area, CommissioningIntention, IntentionStatus
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.periods import FinancialYear, fys_between
@@ -464,10 +465,11 @@ AWARD_OPTIONAL_FIELDS = (
     "decision",
     "cost_centre",
     "moj_category",
+    "intention",
 )
 AWARD_FIELDS = ("reference", "title", "provider", "kind", "priority", "start_date", "end_date", *AWARD_OPTIONAL_FIELDS)
 _AWARD_TEXT = ("reference", "title", "purpose", "approach", "conditions", "reasons", "duration", "key_activity", "cost_centre")
-_AWARD_RELATIONS = ("provider", "priority", "lead_officer", "decision", "moj_category")
+_AWARD_RELATIONS = ("provider", "priority", "lead_officer", "decision", "moj_category", "intention")
 _REFERENCE_ATTEMPTS = 20
 
 
@@ -521,6 +523,12 @@ def _clean_award(*, instance: Award, changes: Mapping[str, Any], errors: Errors)
     officer = values["lead_officer"]
     if officer is not None and not isinstance(officer, models.Model):
         _add(errors, "lead_officer", "Choose the lead officer.")
+    intention = values["intention"]
+    if intention is not None:
+        if not isinstance(intention, CommissioningIntention) or intention.pk is None:
+            _add(errors, "intention", "Choose the commissioning intention the award fulfils from the list.")
+        elif intention.status == IntentionStatus.DROPPED and intention.pk != instance.intention_id:
+            _add(errors, "intention", f"The intention “{intention.title}” has been dropped: choose another, or none.")
     _check_lengths(Award, {name: values[name] for name in _AWARD_TEXT}, errors)
     return values
 
@@ -661,6 +669,20 @@ def _record_transition(award: Award, *, from_status: str, actor, note: str) -> A
     )
 
 
+def _area_list(areas: Iterable, errors: Errors) -> list[Area]:
+    """The areas an award serves, once each (none: the whole force area)."""
+    if areas is None or isinstance(areas, (str, bytes, Area)):
+        _add(errors, "areas", "Choose the areas served from the list, or none for the whole force area.")
+        return []
+    chosen: dict[int, Area] = {}
+    for area in areas:
+        if not isinstance(area, Area) or area.pk is None:
+            _add(errors, "areas", "Choose the areas served from the list, or none for the whole force area.")
+            return []
+        chosen.setdefault(area.pk, area)
+    return list(chosen.values())
+
+
 def _kpq_list(kpqs: Iterable, errors: Errors) -> list[KPQ]:
     chosen = list(kpqs)
     if any(not isinstance(kpq, KPQ) for kpq in chosen):
@@ -681,6 +703,7 @@ def award_create(
     lines: Sequence[LineInput] = (),
     reference: str = "",
     kpqs: Iterable[KPQ] = (),
+    areas: Iterable[Area] = (),
     status: str = AwardStatus.PLANNED,
     note: str = "",
     **optional_fields: Any,
@@ -690,7 +713,9 @@ def award_create(
 
     A blank ``reference`` is generated (``award_reference_next`` for the year of the start
     date). An award created in a committed status (awarded, active, ended) is held to the
-    delegated-limit rule. ``optional_fields`` are any of ``AWARD_OPTIONAL_FIELDS``.
+    delegated-limit rule. ``optional_fields`` are any of ``AWARD_OPTIONAL_FIELDS`` (among them
+    ``intention``: the commissioning intention it fulfils, not a dropped one). ``areas``: where
+    the service is delivered (none: the whole force area).
     """
     _unknown(optional_fields, AWARD_OPTIONAL_FIELDS, "award")
     errors: Errors = {}
@@ -709,6 +734,7 @@ def award_create(
         extension_taken=values["extension_taken"],
     ), errors=errors)
     chosen_kpqs = _kpq_list(kpqs, errors)
+    chosen_areas = _area_list(areas, errors)
     if status in COMMITTED_STATUSES and "lines" not in errors:
         _check_delegated_limit(
             total=sum((line.amount for line in cleaned), Decimal(0)), decision=values["decision"],
@@ -721,6 +747,8 @@ def award_create(
     _save_new_award(award, generate=not values["reference"])
     if chosen_kpqs:
         award.kpqs.set(chosen_kpqs)
+    if chosen_areas:
+        award.areas.set(chosen_areas)
     _write_lines(award, cleaned, actor=actor)
     _record_transition(award, from_status="", actor=actor, note=_text(note))
     return award
@@ -764,10 +792,12 @@ def award_update(
     expected_version: int | None,
     lines: Sequence[LineInput] | None = None,
     kpqs: Iterable[KPQ] | None = None,
+    areas: Iterable[Area] | None = None,
     **fields: Any,
 ) -> Award:
-    """Change an award's fields (any of ``AWARD_FIELDS``), and its lines and KPQs when given
-    (``lines`` replace all the lines; None leaves them). The status is changed only by
+    """Change an award's fields (any of ``AWARD_FIELDS``), and its lines, KPQs and areas when
+    given (``lines`` replace all the lines; None leaves them; ``areas=()`` means the whole
+    force area). The status is changed only by
     ``award_transition``. ``expected_version`` is the version the editor loaded (None skips the
     check, for imports); if someone saved since, nothing is changed."""
     if "status" in fields:
@@ -805,6 +835,7 @@ def award_update(
                     _add(errors, field, f"The funding line from {line.stream.name} in {_fy_label(line.fy)} would fall "
                                         "outside the award's dates: change or remove that line first.")
     chosen_kpqs = _kpq_list(kpqs, errors) if kpqs is not None else None
+    chosen_areas = _area_list(areas, errors) if areas is not None else None
     if locked.status in COMMITTED_STATUSES and "lines" not in errors:
         _check_delegated_limit(
             total=sum((line.amount for line in cleaned), Decimal(0)), decision=values["decision"],
@@ -816,6 +847,12 @@ def award_update(
     if chosen_kpqs is not None and {kpq.pk for kpq in chosen_kpqs} != set(locked.kpqs.values_list("pk", flat=True)):
         _as_history_user(locked, actor)
         locked.kpqs.set(chosen_kpqs)
+        changed = True
+    if chosen_areas is not None and {area.pk for area in chosen_areas} != set(
+        locked.areas.values_list("pk", flat=True)
+    ):
+        _as_history_user(locked, actor)
+        locked.areas.set(chosen_areas)
         changed = True
     if lines is not None and _write_lines(locked, cleaned, actor=actor):
         changed = True

@@ -39,4 +39,5 @@ urlpatterns = [
     path("streams/<int:pk>/edit/", views.stream_edit, name="stream_edit"),
     path("streams/<int:pk>/allocation/", views.allocation_set, name="allocation_set"),
     path("provider/<int:pk>/awards/", views.provider_awards, name="provider_awards"),
+    path("intentions/<int:pk>/awards/", views.intention_awards, name="intention_awards"),
 ]

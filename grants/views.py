@@ -19,9 +19,11 @@ from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from needs_assessment import selectors as needs_selectors
+from needs_assessment.tabs import intention_tabs
 from outcomes.models import CommissioningPriority
 from pcc_commissioning.concurrency import STALE_MESSAGE
 from pcc_commissioning.interchange import Sheet, export_response
@@ -61,6 +63,7 @@ from .transitions import actions_for
 
 PAGE_SIZE = 25
 SECTION = "grants"
+INTENTION_PAGE = "needs_assessment:intention_detail"  # the intention's page (a lower layer)
 
 
 def _context(request, **extra) -> dict:
@@ -143,6 +146,31 @@ def provider_awards(request, pk: int):
     )
 
 
+@capability_required("grants.view")
+def intention_awards(request, pk: int):
+    """The "Awards" tab of a commissioning intention's page: the awards that fulfil it
+    (registered in ``GrantsConfig.ready``; ``needs_assessment`` links to it by URL name only)."""
+    intention = needs_selectors.access_intention(request.user, pk)
+    sort = request.GET.get("sort", "")
+    queryset = selectors.award_list(sort=sort).filter(intention=intention)
+    page_obj = page_of(queryset, number=request.GET.get("page"), per_page=PAGE_SIZE)
+    return render(
+        request,
+        "grants/intention_awards.html",
+        _context(
+            request,
+            section="needs",  # a tab of the intention's page
+            intention=intention,
+            intention_url=_intention_url(intention.pk),
+            tabs=intention_tabs(user=request.user, intention_pk=intention.pk, current="grants:intention_awards"),
+            page_obj=page_obj,
+            awards=page_obj.object_list,
+            totals=selectors.award_list_totals(queryset, fy=None),
+            sort=sort,
+        ),
+    )
+
+
 # One award -------------------------------------------------------------------------------------
 
 
@@ -160,12 +188,19 @@ def award_detail(request, pk: int):
     for record in [*data["payments"], *data["co_funding"]]:
         record.fy_label = FinancialYear(record.fy).label if record.fy else ""
     can_edit = has_capability(request.user, "grants.edit")
+    # Commissioning intentions are internal planning: shown only to those who may read needs.
+    intention = award.intention if has_capability(request.user, "needs.view") else None
+    show_intention = has_capability(request.user, "needs.view")
     return render(
         request,
         "grants/award_detail.html",
         _context(
             request,
             award=award,
+            intention=intention,
+            show_intention=show_intention,
+            intention_url=_intention_url(intention.pk) if intention else "",
+            areas=list(award.areas.all()),
             years=years,
             totals=totals,
             streams=sorted({part.stream.name for year in years for part in year.lines}),
@@ -175,6 +210,14 @@ def award_detail(request, pk: int):
             **data,
         ),
     )
+
+
+def _intention_url(pk: int) -> str:
+    """The intention's page in ``needs_assessment`` (linked by URL name only), or "" if none."""
+    try:
+        return reverse(INTENTION_PAGE, kwargs={"pk": pk})
+    except NoReverseMatch:
+        return ""
 
 
 def _line_inputs(formset) -> tuple[list[services.LineInput], list]:
@@ -246,8 +289,9 @@ def award_create(request):
         lines, line_forms = _line_inputs(formset)
         fields = dict(form.cleaned_data)
         kpqs = fields.pop("kpqs")
+        areas = fields.pop("areas")
         try:
-            award = services.award_create(actor=request.user, lines=lines, kpqs=kpqs, **fields)
+            award = services.award_create(actor=request.user, lines=lines, kpqs=kpqs, areas=areas, **fields)
         except ValidationError as exc:
             _apply_award_errors(form, formset, exc, line_forms)
         else:
@@ -259,7 +303,7 @@ def award_create(request):
 _AWARD_EDITABLE = (
     "reference", "title", "provider", "kind", "priority", "start_date", "end_date", "extension_months",
     "extension_until", "extension_taken", "duration", "lead_officer", "decision", "cost_centre", "moj_category",
-    "purpose", "approach", "conditions", "reasons", "key_activity",
+    "purpose", "approach", "conditions", "reasons", "key_activity", "intention",
 )
 
 
@@ -274,6 +318,7 @@ def award_edit(request, pk: int):
     else:
         initial = {name: getattr(award, name) for name in _AWARD_EDITABLE}
         initial["kpqs"] = list(award.kpqs.all())
+        initial["areas"] = list(award.areas.all())
         initial["version"] = award.version
         form = AwardEditForm(initial=initial)
         current = [{"stream": line.stream, "fy": line.fy, "amount": line.amount}
@@ -287,9 +332,11 @@ def award_edit(request, pk: int):
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")
         kpqs = fields.pop("kpqs")
+        areas = fields.pop("areas")
         try:
             services.award_update(
-                award=award, actor=request.user, expected_version=expected_version, lines=lines, kpqs=kpqs, **fields
+                award=award, actor=request.user, expected_version=expected_version, lines=lines, kpqs=kpqs,
+                areas=areas, **fields,
             )
         except ValidationError as exc:
             _apply_award_errors(form, formset, exc, line_forms)

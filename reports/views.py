@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django.urls import reverse
 
+from pcc_commissioning.charts import Chart, bar_chart
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import capability_required, has_capability
 
@@ -53,9 +54,18 @@ def _fy_param(request, *, years: list[int], default: int) -> int:
         return default
 
 
-def _chart(table: selectors.ThemeTable, report: selectors.NeedVersusSpend):
-    """A bar chart of spend per 1,000 by local authority for one theme (the shared chart module)."""
-    return None
+def _chart(table: selectors.ThemeTable, report: selectors.NeedVersusSpend) -> Chart | None:
+    """A bar chart of spend per 1,000 by local authority for one theme, with the force-area
+    average as the last bar (the shared chart module; its data table comes with it)."""
+    if not table.rows:
+        return None
+    return bar_chart(
+        title=f"{table.theme.name}, {report.label}: committed spend per 1,000 population",
+        categories=[*(row.area.name for row in table.rows), "Force area average"],
+        series={"Spend per 1,000": [*(row.spend_per_1000 for row in table.rows), table.average_spend_per_1000]},
+        unit="£", horizontal=True, category_label="Local authority", value_label="Spend per 1,000 population",
+        decimals=2,
+    )
 
 
 @capability_required("reports.view")

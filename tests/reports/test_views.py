@@ -97,6 +97,10 @@ def test_need_vs_spend_page(officer_client):
     # The rule is written on the page.
     assert "in proportion to their population" in page
     assert 'style="' not in page and "<script>" not in page
+    # The chart (server-drawn SVG) with its data as a table.
+    assert 'class="app-chart__image" src="data:image/svg+xml;base64,' in page
+    assert "Domestic abuse, 2019/20: committed spend per 1,000 population: the data" in page
+    assert "Force area average" in page
 
 
 def test_year_selector(officer_client):
