@@ -51,6 +51,9 @@ def test_a_second_run_writes_nothing():
     assert row_counts() == before
     assert "0 Plan record(s), 0 organisation(s), 0 user(s) created" in output
     assert "Grants register: 0 record(s) created" in output
+    assert "Needs assessment: 0 record(s) created" in output
+    assert before["needs_assessment.IndicatorValue"] > 0
+    assert before["needs_assessment.HistoricalCommissioningIntention"] > 0
 
 
 @pytest.mark.django_db
@@ -76,3 +79,19 @@ def test_refuses_to_create_published_passwords_when_debug_is_off(settings):
     with pytest.raises(CommandError, match="DEBUG=1"):
         call_command("seed_demo")
     assert not apps.get_model("pcc_commissioning", "User").objects.filter(username="officer").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_links_durham_awards_to_the_intentions_they_fulfil():
+    output = seed()
+    assert "Needs assessment:" in output
+    Award = apps.get_model("grants", "Award")
+    Intention = apps.get_model("needs_assessment", "CommissioningIntention")
+    harbour = Award.objects.get(reference="AWD-2019-0005")  # domestic abuse support, County Durham
+    assert harbour.intention.theme.name == "Domestic abuse"
+    assert [area.name for area in harbour.areas.all()] == ["County Durham"]
+    assert [area.name for area in Award.objects.get(reference="AWD-2019-0002").areas.all()] == ["Darlington"]
+    assert not Award.objects.get(reference="AWD-2019-0006").areas.exists()  # the whole force area
+    must = Intention.objects.filter(rank="must")
+    assert must.filter(status="commissioned", awards__isnull=False).exists()
+    assert must.exclude(status="commissioned").filter(awards__isnull=True).exists()  # a gap still open

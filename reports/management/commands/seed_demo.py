@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from grants.demo import grants_seed
+from grants.services import award_update
+from needs_assessment.demo import needs_seed
 from outcomes.demo import plan_seed
 from pcc_commissioning.roles import Role
 from providers.demo import organisations_seed
@@ -78,6 +80,9 @@ class Command(BaseCommand):
                 organisation_rows=read_csv("organisations.csv"),
                 lead_officer=get_user_model().objects.filter(username="officer").first(),
             )
+            created_needs = needs_seed(
+                lead=get_user_model().objects.filter(username="officer").first(), award_update=award_update
+            )
         self.stdout.write(
             f"Demo loaded: {created_plan} Plan record(s), {created_organisations} organisation(s), "
             f"{created_users} user(s) created."
@@ -85,6 +90,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Grants register: {created_grants} record(s) created (streams, allocations, budgets, "
             "decisions, awards and payments)."
+        )
+        self.stdout.write(
+            f"Needs assessment: {created_needs} record(s) created (areas, populations, indicators and values, "
+            "findings, intentions and award links)."
         )
         if scale == "national":
             self.seed_national(seed=seed, scale_factor=scale_factor)
