@@ -11,10 +11,12 @@ an appendix (``{% chart_table chart %}`` draws it there).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from pcc_commissioning.charts import Chart
+from pcc_commissioning.charts import Chart, format_number
 
 register = template.Library()
 
@@ -69,3 +71,17 @@ def chart_img(chart: Chart, table: bool = True) -> str:
     if not table:
         return figure
     return format_html("{}{}", figure, chart_table(chart))
+
+
+@register.filter
+def plain_number(value, decimals: int | None = None) -> str:
+    """A measured value as the charts' tables write it: 1234.5000 -> "1,234.5"; ``decimals`` fixes
+    the places (``|plain_number:2``); None -> "–"."""
+    if value is None or value == "":
+        return "–"
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if decimals is None:
+        normal = number.normalize()
+        places = max(0, -normal.as_tuple().exponent) if normal != normal.to_integral_value() else 0
+        return format_number(number, places)
+    return format_number(number, int(decimals))
