@@ -161,7 +161,6 @@ def intention_awards(request, pk: int):
             request,
             section="needs",  # a tab of the intention's page
             intention=intention,
-            intention_url=_intention_url(intention.pk),
             tabs=intention_tabs(user=request.user, intention_pk=intention.pk, current="grants:intention_awards"),
             page_obj=page_obj,
             awards=page_obj.object_list,
