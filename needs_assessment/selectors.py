@@ -487,3 +487,20 @@ def intention_when(intention: CommissioningIntention) -> str:
 
 def intention_statuses() -> list[tuple[str, str]]:
     return list(IntentionStatus.choices)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Added for the needs pages (views.py): the findings citing an indicator, for the indicator page.
+
+
+def indicator_findings(indicator: Indicator) -> list[Finding]:
+    """The findings whose evidence includes a value of ``indicator``, with their assessment and the
+    intentions answering them, most severe first. Three queries."""
+    findings = list(
+        Finding.objects.filter(evidence__indicator=indicator)
+        .distinct()
+        .select_related("assessment")
+        .prefetch_related(Prefetch("intentions", queryset=CommissioningIntention.objects.order_by(Lower("title"))))
+    )
+    findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.title.casefold(), f.pk))
+    return findings
