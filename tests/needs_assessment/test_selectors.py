@@ -306,3 +306,26 @@ def test_needs_records_are_internal(officer, board_member, provider_user):
         selectors.access_assessment(provider_user, assessment.pk)
     with pytest.raises(Http404):
         selectors.access_intention(officer, 999_999)
+
+
+def test_intention_detail_brings_findings_with_their_evidence_and_awards():
+    intention = CommissioningIntentionFactory()
+    finding = FindingFactory()
+    value = IndicatorValueFactory()
+    finding.evidence.add(value)
+    intention.findings.add(finding)
+    award = AwardFactory(intention=intention)
+    detail = selectors.intention_detail(intention.pk)
+
+    def read():
+        return [list(f.evidence.all()) for f in detail.findings.all()], list(detail.awards.all())
+
+    assert queries(read) == 0  # all prefetched
+    assert read() == ([[value]], [award])
+    assert detail.award_count == 1
+
+
+def test_intention_when_in_words():
+    assert selectors.intention_when(CommissioningIntentionFactory(when_fy=2020)) == "2020/21"
+    assert selectors.intention_when(CommissioningIntentionFactory(when_date=datetime.date(2020, 7, 1))) == "1 July 2020"
+    assert selectors.intention_when(CommissioningIntentionFactory()) == ""
