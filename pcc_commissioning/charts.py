@@ -332,7 +332,7 @@ def line_chart(
                 linewidth=2, markersize=7, label=name,
             )
             for position, value in zip(positions, values):
-                if value is not None and len(series) <= 2:  # more would crowd: the table has them
+                if value is not None and len(series) == 1:  # more would crowd: the table has them
                     axes.annotate(
                         format_number(value, places), (position, float(value)), textcoords="offset points",
                         xytext=(0, 8), ha="center", fontsize=8, color=TEXT_COLOUR,

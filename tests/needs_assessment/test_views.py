@@ -214,7 +214,7 @@ def test_finding_page_shows_evidence_intentions_and_the_way_back(officer_client,
 
 def test_assessment_page_lists_findings_and_indicators(officer_client, trail):
     html = _text(officer_client.get(_pages(trail)["assessment"]))
-    assert "Too few IDVAs for the demand" in html and "High severity" in html
+    assert "Too few IDVAs for the demand" in html and 'govuk-tag--red">High</strong>' in html
     assert "Domestic abuse" in html and "Darlington" in html and "KPQ3" in html
     assert reverse("needs_assessment:intention_detail", args=[trail["intention"].pk]) in html
     assert f'{reverse("needs_assessment:indicator_detail", args=[trail["indicator"].pk])}?period=2019' in html
