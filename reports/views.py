@@ -46,7 +46,7 @@ def index(request):
     return render(request, "reports/index.html", {"section": SECTION, "reports": reports})
 
 
-def _fy_param(request, *, years: list[int], default: int) -> int:
+def _fy_param(request, *, default: int) -> int:
     value = request.GET.get("fy", "")
     try:
         return FinancialYear.parse(value).start_year if value else default
@@ -71,7 +71,7 @@ def _chart(table: selectors.ThemeTable, report: selectors.NeedVersusSpend) -> Ch
 @capability_required("reports.view")
 def need_vs_spend(request):
     years = selectors.report_years()
-    fy = _fy_param(request, years=years, default=selectors.default_report_year(years))
+    fy = _fy_param(request, default=selectors.default_report_year(years))
     if fy not in years:
         years = sorted({*years, fy}, reverse=True)
     report = selectors.need_versus_spend(fy=fy)
