@@ -30,6 +30,7 @@ from pcc_commissioning.interchange import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
+from pcc_commissioning.web import form_data, form_files
 from providers.selectors import access_organisation
 from providers.tabs import organisation_tabs
 
@@ -279,8 +280,8 @@ def _more_rows(request, form, formset_class, years, prefix="lines"):
 @require_http_methods(["GET", "POST"])
 def award_create(request):
     years = _years_for(request)
-    form = AwardForm(request.POST or None, initial={"provider": request.GET.get("provider") or None})
-    formset = LineFormSet(request.POST or None, prefix="lines", years=years)
+    form = AwardForm(form_data(request), initial={"provider": request.GET.get("provider") or None})
+    formset = LineFormSet(form_data(request), prefix="lines", years=years)
     if request.method == "POST" and "add_line" in request.POST:
         formset = _more_rows(request, form, LineFormSet, years)
         return render(request, "grants/award_form.html", _context(request, form=form, formset=formset))
@@ -376,7 +377,7 @@ def award_forecast(request, pk: int):
     award = selectors.access_award(request.user, pk, for_edit=True)
     years = [year.fy for year in selectors.award_money_by_year(award)]
     initial = {"fy": request.GET.get("fy")} if request.GET.get("fy") else None
-    form = ForecastForm(request.POST or None, years=years, initial=initial)
+    form = ForecastForm(form_data(request), years=years, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             record = services.forecast_set(actor=request.user, award=award, **form.cleaned_data)
@@ -397,7 +398,7 @@ def award_forecast(request, pk: int):
 def award_cofunding_add(request, pk: int):
     award = selectors.access_award(request.user, pk, for_edit=True)
     years = [year.fy for year in selectors.award_money_by_year(award)]
-    form = CoFundingForm(request.POST or None, years=years)
+    form = CoFundingForm(form_data(request), years=years)
     if request.method == "POST" and form.is_valid():
         try:
             record = services.cofunding_set(actor=request.user, award=award, **form.cleaned_data)
@@ -424,7 +425,7 @@ def award_cofunding_remove(request, pk: int, cofunding_pk: int):
 @require_http_methods(["GET", "POST"])
 def award_document_add(request, pk: int):
     award = selectors.access_award(request.user, pk, for_edit=True)
-    form = AwardDocumentForm(request.POST or None, request.FILES or None)
+    form = AwardDocumentForm(form_data(request), form_files(request))
     if request.method == "POST" and form.is_valid():
         try:
             document = services.award_document_add(actor=request.user, award=award, **form.cleaned_data)
@@ -476,7 +477,7 @@ def _payment_years(award) -> list[int]:
 def payment_create(request, pk: int):
     award = selectors.access_award(request.user, pk)
     streams = selectors.award_streams(award)
-    form = PaymentForm(request.POST or None, streams=streams, years=_payment_years(award))
+    form = PaymentForm(form_data(request), streams=streams, years=_payment_years(award))
     if request.method == "POST" and form.is_valid():
         try:
             payment = services.payment_record(actor=request.user, award=award, **form.cleaned_data)
@@ -501,7 +502,7 @@ def payment_edit(request, pk: int, payment_pk: int):
     streams = selectors.award_streams(award)
     initial = {name: getattr(payment, name) for name in _PAYMENT_EDITABLE}
     initial["version"] = payment.version
-    form = PaymentEditForm(request.POST or None, initial=initial, streams=streams, years=_payment_years(award))
+    form = PaymentEditForm(form_data(request), initial=initial, streams=streams, years=_payment_years(award))
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")
@@ -520,7 +521,7 @@ def payment_edit(request, pk: int, payment_pk: int):
 def payment_mark_paid(request, pk: int, payment_pk: int):
     award = selectors.access_award(request.user, pk)
     payment = selectors.award_payment(award, payment_pk)
-    form = MarkPaidForm(request.POST or None, initial={"version": payment.version})
+    form = MarkPaidForm(form_data(request), initial={"version": payment.version})
     if request.method == "POST" and form.is_valid():
         try:
             services.payment_mark_paid(
@@ -561,7 +562,7 @@ def decision_detail(request, pk: int):
 @capability_required("grants.edit")
 @require_http_methods(["GET", "POST"])
 def decision_create(request):
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             decision = services.decision_create(actor=request.user, **form.cleaned_data)
@@ -587,7 +588,7 @@ def decision_edit(request, pk: int):
         return redirect("grants:decision_detail", pk=decision.pk)
     initial = {name: getattr(decision, name) for name in _DECISION_EDITABLE}
     initial["version"] = decision.version
-    form = DecisionEditForm(request.POST or None, initial=initial)
+    form = DecisionEditForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")
@@ -662,7 +663,7 @@ def stream_detail(request, pk: int):
 @capability_required("grants.edit")
 @require_http_methods(["GET", "POST"])
 def stream_create(request):
-    form = StreamForm(request.POST or None)
+    form = StreamForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             stream = services.stream_create(actor=request.user, **form.cleaned_data)
@@ -680,7 +681,7 @@ def stream_edit(request, pk: int):
     stream = selectors.stream_detail(pk)
     initial = {name: getattr(stream, name) for name in services.STREAM_FIELDS}
     initial["version"] = stream.version
-    form = StreamEditForm(request.POST or None, initial=initial)
+    form = StreamEditForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")
@@ -709,7 +710,7 @@ def allocation_set(request, pk: int):
         existing = next((row for row in selectors.stream_years(stream) if row["fy"] == fy), None)
         if existing and existing["allocation"] is not None:
             initial.update(amount=existing["allocation"], notes=existing["notes"])
-    form = YearAmountForm(request.POST or None, initial=initial, years=_year_choices([fy] if fy else []))
+    form = YearAmountForm(form_data(request), initial=initial, years=_year_choices([fy] if fy else []))
     if request.method == "POST" and form.is_valid():
         try:
             services.allocation_set(actor=request.user, stream=stream, **form.cleaned_data)
@@ -732,7 +733,7 @@ def budget_set(request):
             if str(initial["priority"]).isdigit() else None
         if existing:
             initial.update(amount=existing.amount, notes=existing.notes)
-    form = BudgetForm(request.POST or None, initial=initial, years=_year_choices([fy] if fy else []))
+    form = BudgetForm(form_data(request), initial=initial, years=_year_choices([fy] if fy else []))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         priority: CommissioningPriority = data.pop("priority")

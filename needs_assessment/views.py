@@ -24,6 +24,7 @@ from pcc_commissioning.charts import bar_chart, line_chart
 from pcc_commissioning.periods import FinancialYear, parse_period_code, period_code
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
+from pcc_commissioning.web import form_data, form_files
 
 from . import selectors, services
 from .filters import IntentionFilter
@@ -42,15 +43,6 @@ from .tabs import intention_tabs
 
 PAGE_SIZE = 25
 SECTION = "needs"
-
-
-def _posted(request):
-    """The submitted data on a POST (even an empty one, so the form is bound and validated)."""
-    return request.POST if request.method == "POST" else None
-
-
-def _files(request):
-    return request.FILES if request.method == "POST" else None
 
 
 def _context(request, **extra) -> dict:
@@ -122,7 +114,7 @@ def _assessment_fields(form) -> dict:
 @capability_required("needs.edit")
 @require_http_methods(["GET", "POST"])
 def assessment_create(request):
-    form = AssessmentForm(_posted(request), _files(request), initial={"fy": FinancialYear.current().start_year})
+    form = AssessmentForm(form_data(request), form_files(request), initial={"fy": FinancialYear.current().start_year})
     if request.method == "POST" and form.is_valid():
         fields = _assessment_fields(form)
         try:
@@ -141,7 +133,7 @@ def assessment_edit(request, pk: int):
     assessment = selectors.access_assessment(request.user, pk, for_edit=True)
     initial = {name: getattr(assessment, name) for name in services.ASSESSMENT_FIELDS}
     initial["version"] = assessment.version
-    form = AssessmentEditForm(_posted(request), _files(request), initial=initial)
+    form = AssessmentEditForm(form_data(request), form_files(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = _assessment_fields(form)
         try:
@@ -171,7 +163,7 @@ def finding_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def finding_create(request, pk: int):
     assessment = selectors.access_assessment(request.user, pk, for_edit=True)
-    form = FindingForm(_posted(request), fy=assessment.fy)
+    form = FindingForm(form_data(request), fy=assessment.fy)
     if request.method == "POST" and form.is_valid():
         try:
             finding = services.finding_create(actor=request.user, assessment=assessment, **form.cleaned_data)
@@ -193,7 +185,7 @@ def finding_edit(request, pk: int):
     initial.update(
         areas=list(finding.areas.all()), kpqs=list(finding.kpqs.all()), evidence=list(finding.evidence.all())
     )
-    form = FindingForm(_posted(request), initial=initial, fy=finding.assessment.fy)
+    form = FindingForm(form_data(request), initial=initial, fy=finding.assessment.fy)
     if request.method == "POST" and form.is_valid():
         try:
             services.finding_update(finding=finding, actor=request.user, **form.cleaned_data)
@@ -352,7 +344,7 @@ def intention_create(request):
     finding_pk = request.GET.get("finding", "")
     if finding_pk.isdigit():
         initial["findings"] = [int(finding_pk)]
-    form = IntentionForm(_posted(request), initial=initial)
+    form = IntentionForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             intention = services.intention_create(actor=request.user, **_intention_fields(form))
@@ -370,7 +362,7 @@ def intention_edit(request, pk: int):
     intention = selectors.access_intention(request.user, pk, for_edit=True)
     initial = {name: getattr(intention, name) for name in services.INTENTION_FIELDS}
     initial.update(findings=list(intention.findings.all()), version=intention.version)
-    form = IntentionEditForm(_posted(request), initial=initial)
+    form = IntentionEditForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = _intention_fields(form)
         try:
@@ -424,7 +416,7 @@ def theme_list(request):
 @capability_required("needs.edit")
 @require_http_methods(["GET", "POST"])
 def theme_create(request):
-    form = ThemeForm(_posted(request))
+    form = ThemeForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             theme = services.theme_create(actor=request.user, **form.cleaned_data)
@@ -440,7 +432,7 @@ def theme_create(request):
 @require_http_methods(["GET", "POST"])
 def theme_edit(request, pk: int):
     theme = selectors.access_theme(request.user, pk, for_edit=True)
-    form = ThemeForm(_posted(request), initial={"name": theme.name, "description": theme.description})
+    form = ThemeForm(form_data(request), initial={"name": theme.name, "description": theme.description})
     if request.method == "POST" and form.is_valid():
         try:
             services.theme_update(theme=theme, actor=request.user, **form.cleaned_data)

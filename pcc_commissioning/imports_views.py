@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .interchange import ImporterSpec, ImportFailed, ImportResult, importers, run_import
 from .roles import CAPABILITIES, has_capability
+from .web import form_data, form_files
 
 ALLOWED_EXTENSIONS = (".csv", ".xlsx")
 SESSION_KEY = "pending_imports"
@@ -184,7 +185,7 @@ def upload(request):
         raise PermissionDenied("Your role does not allow importing files.")
     wanted = request.GET.get("kind", "")
     form = UploadForm(
-        request.POST or None, request.FILES or None, kinds=kinds,
+        form_data(request), form_files(request), kinds=kinds,
         initial={"kind": wanted} if wanted in kinds else {},
     )
     if request.method == "POST" and form.is_valid():

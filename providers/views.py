@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pcc_commissioning.roles import capability_required, has_capability
+from pcc_commissioning.web import form_data, form_files
 
 from . import selectors, services
 from .filters import OrganisationFilter
@@ -27,11 +28,6 @@ from .tabs import organisation_tabs
 
 PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 50
-
-
-def _posted(request):
-    """The submitted data on a POST (even an empty one, so the form is bound and validated)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _organisation_context(request, organisation, *, current: str, **extra) -> dict:
@@ -71,7 +67,7 @@ def organisation_list(request):
 @capability_required("providers.edit")
 @require_http_methods(["GET", "POST"])
 def organisation_create(request):
-    form = OrganisationForm(_posted(request), initial={"active": True})
+    form = OrganisationForm(form_data(request), initial={"active": True})
     if request.method == "POST":
         if not form.is_valid():
             add_rule_problems(form, services.organisation_problems(organisation=None, changes=form.cleaned_data))
@@ -108,7 +104,7 @@ def organisation_edit(request, pk: int):
     organisation = selectors.access_organisation(request.user, pk, for_edit=True)
     initial = {field: getattr(organisation, field) for field in _EDITABLE}
     initial["version"] = organisation.version
-    form = OrganisationEditForm(_posted(request), initial=initial)
+    form = OrganisationEditForm(form_data(request), initial=initial)
     if request.method == "POST" and not form.is_valid():
         changes = {key: value for key, value in form.cleaned_data.items() if key != "version"}
         add_rule_problems(form, services.organisation_problems(organisation=organisation, changes=changes))
@@ -149,7 +145,7 @@ def organisation_contacts(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def contact_add(request, pk: int):
     organisation = selectors.access_organisation(request.user, pk, for_edit=True)
-    form = ContactForm(_posted(request))
+    form = ContactForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_create(organisation=organisation, actor=request.user, **form.cleaned_data)
@@ -171,7 +167,7 @@ def contact_edit(request, pk: int, contact_pk: int):
     organisation = selectors.access_organisation(request.user, pk, for_edit=True)
     contact = selectors.contact_for(organisation, contact_pk)
     initial = {field: getattr(contact, field) for field in services.CONTACT_FIELDS}
-    form = ContactForm(_posted(request), initial=initial)
+    form = ContactForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_update(contact=contact, actor=request.user, **form.cleaned_data)
@@ -227,7 +223,7 @@ def organisation_documents(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def document_add(request, pk: int):
     organisation = selectors.access_organisation(request.user, pk, for_edit=True)
-    form = DocumentForm(_posted(request), request.FILES if request.method == "POST" else None)
+    form = DocumentForm(form_data(request), form_files(request))
     if request.method == "POST" and form.is_valid():
         try:
             document = services.document_add(organisation=organisation, actor=request.user, **form.cleaned_data)
