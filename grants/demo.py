@@ -32,6 +32,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
+from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear, apportion_by_weights, fys_between
 from providers.demo import infer_kind
 from providers.models import Organisation, OrganisationKind
@@ -357,7 +358,7 @@ class _Loader:
             actor=self.actor, reference=reference,
             subject=f"{AwardKind(kind).label} to {provider.name}: {award_title}",
             summary=summary,
-            decision_text=f"To approve the {AwardKind(kind).label.lower()} of {services.pounds(total)} "
+            decision_text=f"To approve the {AwardKind(kind).label.lower()} of {format_pence(total)} "
                           f"to {provider.name} for {award_title.lower()}.",
             decided_on=decided_on,
             contact_officer="Commissioning officer",

@@ -542,7 +542,7 @@ class TimelineEntry:
 _AWARD_TRACKED = (
     "reference", "title", "provider", "kind", "priority", "start_date", "end_date", "extension_months",
     "extension_until", "extension_taken", "duration", "lead_officer", "decision", "cost_centre", "moj_category",
-    "purpose", "approach", "conditions", "reasons", "key_activity",
+    "purpose", "approach", "conditions", "reasons", "key_activity", "intention",
 )
 _LONG_TEXT = {"purpose", "approach", "conditions", "reasons", "key_activity"}
 

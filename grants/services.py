@@ -36,7 +36,9 @@ from simple_history.utils import bulk_create_with_history
 from needs_assessment.models import Area, CommissioningIntention, IntentionStatus
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning.concurrency import lock_for_update
+from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear, fys_between
+from pcc_commissioning.records import attribute_to
 from providers.models import Organisation
 from providers.uploads import upload_problem
 
@@ -76,20 +78,8 @@ def delegated_limit() -> Decimal:
     return settings.DELEGATED_LIMIT
 
 
-def _as_history_user(instance: models.Model, actor) -> None:
-    """Record ``actor`` on the history row (outside a request there is no middleware to)."""
-    if actor is not None:
-        instance._history_user = actor
-
-
 def _add(errors: Errors, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
-
-
-def pounds(amount: Decimal) -> str:
-    """£1,234.56 (or -£1,234.56) for messages."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.2f}"
 
 
 def _fy_label(fy: int) -> str:
@@ -225,7 +215,7 @@ def stream_create(
         },
     )
     stream = FundingStream(**values)
-    _as_history_user(stream, actor)
+    attribute_to(stream, actor)
     try:
         with transaction.atomic():
             stream.save()
@@ -242,7 +232,7 @@ def stream_update(*, stream: FundingStream, actor, expected_version: int | None,
     if not _apply_changes(locked, values):
         locked.version -= 1  # nothing to save
         return locked
-    _as_history_user(locked, actor)
+    attribute_to(locked, actor)
     try:
         with transaction.atomic():
             locked.save()
@@ -265,7 +255,7 @@ def _set_yearly(model, *, owner_field: str, owner, actor, fy, amount, notes: str
         return record
     record.amount = value
     record.notes = _text(notes)
-    _as_history_user(record, actor)
+    attribute_to(record, actor)
     record.save()
     return record
 
@@ -336,7 +326,7 @@ def decision_create(*, actor, reference: str, subject: str, **fields: Any) -> De
     """A draft decision record. ``fields`` are any of ``DECISION_FIELDS``."""
     values = _clean_decision(instance=Decision(), changes={"reference": reference, "subject": subject, **fields})
     decision = Decision(**values, status=DecisionStatus.DRAFT)
-    _as_history_user(decision, actor)
+    attribute_to(decision, actor)
     _save_decision(decision)
     return decision
 
@@ -354,7 +344,7 @@ def decision_update(*, decision: Decision, actor, expected_version: int | None, 
     if not _apply_changes(locked, values):
         locked.version -= 1
         return locked
-    _as_history_user(locked, actor)
+    attribute_to(locked, actor)
     _save_decision(locked)
     return locked
 
@@ -378,7 +368,7 @@ def decision_sign(
     locked.status = DecisionStatus.SIGNED
     locked.signed_by = actor
     locked.signed_at = timezone.now()
-    _as_history_user(locked, actor)
+    attribute_to(locked, actor)
     locked.save()
     return locked
 
@@ -403,7 +393,7 @@ def decision_publish(
     _raise_if(errors)
     locked.status = DecisionStatus.PUBLISHED
     locked.published_on = day
-    _as_history_user(locked, actor)
+    attribute_to(locked, actor)
     locked.save()
     return locked
 
@@ -597,7 +587,7 @@ def _check_delegated_limit(*, total: Decimal, decision: Decision | None, enterin
         _add(
             errors,
             "decision",
-            f"The award's total value, {pounds(total)}, is above the delegated limit of {pounds(limit)}, "
+            f"The award's total value, {format_pence(total)}, is above the delegated limit of {format_pence(limit)}, "
             f"so it cannot be {entering} without a signed decision of the PCC; {which}.",
         )
 
@@ -647,12 +637,12 @@ def _write_lines(award: Award, lines: Sequence[LineInput], *, actor) -> bool:
     changed = False
     for key, line in existing.items():
         if key not in wanted:
-            _as_history_user(line, actor)
+            attribute_to(line, actor)
             line.delete()
             changed = True
         elif line.amount != wanted[key].amount:
             line.amount = wanted[key].amount
-            _as_history_user(line, actor)
+            attribute_to(line, actor)
             line.save(update_fields=["amount"])
             changed = True
     new = [FundingLine(award=award, stream=line.stream, fy=line.fy, amount=line.amount)
@@ -743,7 +733,7 @@ def award_create(
     _raise_if(errors)
 
     award = Award(**values, status=status)
-    _as_history_user(award, actor)
+    attribute_to(award, actor)
     _save_new_award(award, generate=not values["reference"])
     if chosen_kpqs:
         award.kpqs.set(chosen_kpqs)
@@ -780,8 +770,8 @@ def _check_lines_cover_payments(award: Award, lines: Sequence[LineInput], errors
         totals[line.fy] += line.amount
     for fy, scheduled in sorted(_payments_by_year(award).items()):
         if fy not in overridden and scheduled > totals.get(fy, Decimal(0)):
-            _add(errors, "lines", f"Payments of {pounds(scheduled)} are recorded for {_fy_label(fy)}, but the lines "
-                                  f"would commit only {pounds(totals.get(fy, Decimal(0)))} for that year.")
+            _add(errors, "lines", f"Payments of {format_pence(scheduled)} are recorded for {_fy_label(fy)}, but the lines "
+                                  f"would commit only {format_pence(totals.get(fy, Decimal(0)))} for that year.")
 
 
 @transaction.atomic
@@ -845,13 +835,13 @@ def award_update(
 
     changed = bool(_apply_changes(locked, values))
     if chosen_kpqs is not None and {kpq.pk for kpq in chosen_kpqs} != set(locked.kpqs.values_list("pk", flat=True)):
-        _as_history_user(locked, actor)
+        attribute_to(locked, actor)
         locked.kpqs.set(chosen_kpqs)
         changed = True
     if chosen_areas is not None and {area.pk for area in chosen_areas} != set(
         locked.areas.values_list("pk", flat=True)
     ):
-        _as_history_user(locked, actor)
+        attribute_to(locked, actor)
         locked.areas.set(chosen_areas)
         changed = True
     if lines is not None and _write_lines(locked, cleaned, actor=actor):
@@ -859,7 +849,7 @@ def award_update(
     if not changed:
         locked.version -= 1
         return locked
-    _as_history_user(locked, actor)
+    attribute_to(locked, actor)
     try:
         with transaction.atomic():
             locked.save()
@@ -895,7 +885,7 @@ def award_transition(
         )
     _raise_if(errors)
     locked.status = target
-    _as_history_user(locked, actor)
+    attribute_to(locked, actor)
     locked.save()
     _record_transition(locked, from_status=current, actor=actor, note=note)
     return locked
@@ -933,14 +923,14 @@ def cofunding_set(
         return record
     record.amount = value
     record.notes = _text(notes)
-    _as_history_user(record, actor)
+    attribute_to(record, actor)
     record.save()
     return record
 
 
 @transaction.atomic
 def cofunding_remove(*, actor, cofunding: CoFunding) -> None:
-    _as_history_user(cofunding, actor)
+    attribute_to(cofunding, actor)
     cofunding.delete()
 
 
@@ -960,7 +950,7 @@ def forecast_set(*, actor, award: Award, fy: int, amount: Decimal | None) -> For
     record = ForecastOutturn.objects.select_for_update().filter(award=award, fy=year).first()
     if value is None:
         if record is not None:
-            _as_history_user(record, actor)
+            attribute_to(record, actor)
             record.delete()
         return None
     if record is None:
@@ -969,7 +959,7 @@ def forecast_set(*, actor, award: Award, fy: int, amount: Decimal | None) -> For
         return record
     record.amount = value
     record.updated_by = actor
-    _as_history_user(record, actor)
+    attribute_to(record, actor)
     record.save()
     return record
 
@@ -995,7 +985,7 @@ def award_document_add(*, actor, award: Award, kind: str, title: str, file: File
     _raise_if(errors)
     document = AwardDocument(award=award, kind=kind, title=title, uploaded_by=actor)
     document.file.save(original_name[:200], file, save=False)
-    _as_history_user(document, actor)
+    attribute_to(document, actor)
     try:
         document.save()
     except Exception:
@@ -1006,7 +996,7 @@ def award_document_add(*, actor, award: Award, kind: str, title: str, file: File
 
 @transaction.atomic
 def award_document_delete(*, actor, document: AwardDocument) -> None:
-    _as_history_user(document, actor)
+    attribute_to(document, actor)
     stored = document.file.name
     document.delete()
     storage = document.file.storage
@@ -1067,8 +1057,8 @@ def _clean_payment(
         if total > committed:
             if not values["override_reason"]:
                 _add(errors, "amount", (
-                    f"This would take the payments of award {award.reference} for {_fy_label(fy)} to {pounds(total)}, "
-                    f"{pounds(total - committed)} more than the {pounds(committed)} committed for that year. "
+                    f"This would take the payments of award {award.reference} for {_fy_label(fy)} to {format_pence(total)}, "
+                    f"{format_pence(total - committed)} more than the {format_pence(committed)} committed for that year. "
                     "Reduce the amount, or record a finance override with a reason."
                 ))
             elif actor is None:
@@ -1125,7 +1115,7 @@ def payment_record(
     if values["override_by"] is None:
         values["override_reason"] = ""
     payment = Payment(award=locked_award, recorded_by=actor, **values)
-    _as_history_user(payment, actor)
+    attribute_to(payment, actor)
     payment.save()
     return payment
 
@@ -1161,7 +1151,7 @@ def payment_update(*, payment: Payment, actor, expected_version: int | None, **f
     if not _apply_changes(locked, values):
         locked.version -= 1
         return locked
-    _as_history_user(locked, actor)
+    attribute_to(locked, actor)
     locked.save()
     return locked
 
@@ -1183,7 +1173,7 @@ def payment_mark_paid(
                               "only awarded, active or ended awards can be paid.")
     _raise_if(errors)
     locked.paid_date = day
-    _as_history_user(locked, actor)
+    attribute_to(locked, actor)
     locked.save(update_fields=["paid_date", "version"])
     return locked
 
@@ -1196,5 +1186,5 @@ def payment_delete(*, payment: Payment, actor, expected_version: int | None = No
         raise ValidationError({"paid_date": [
             "This payment has been paid, so it cannot be deleted: record a refund or credit note instead."
         ]})
-    _as_history_user(locked, actor)
+    attribute_to(locked, actor)
     locked.delete()
