@@ -223,6 +223,10 @@ class FindingForm(forms.Form):
 # Commissioning intentions -------------------------------------------------------------------------
 
 
+
+class FindingEditForm(FindingForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
 class IntentionForm(forms.Form):
     title = forms.CharField(
         max_length=300, error_messages={"required": "Enter the title of the commissioning intention"}

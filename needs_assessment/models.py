@@ -213,8 +213,9 @@ class Finding(models.Model):
     evidence = models.ManyToManyField(
         IndicatorValue, blank=True, related_name="findings", help_text="The indicator values behind the finding."
     )
+    version = models.PositiveIntegerField(default=1)
 
-    history = HistoricalRecords(m2m_fields=[areas, kpqs, evidence])
+    history = HistoricalRecords(excluded_fields=["version"], m2m_fields=[areas, kpqs, evidence])
 
     class Meta:
         ordering = ["assessment", "title"]

@@ -589,18 +589,25 @@ def finding_update(
     areas: Iterable[Area] | None = None,
     kpqs: Iterable[KPQ] | None = None,
     evidence: Iterable[IndicatorValue] | None = None,
+    expected_version: int | None = None,
     **fields: Any,
 ) -> Finding:
-    """Change a finding's fields, and its areas, KPQs and evidence when given (None leaves them)."""
-    locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    """Change a finding's fields, and its areas, KPQs and evidence when given (None leaves them).
+    ``expected_version`` is the version the editor loaded: a stale edit is refused."""
+    locked = lock_for_update(finding, expected_version=expected_version)
     values, errors = _clean_finding(instance=locked, changes=fields)
     areas, kpqs, evidence = _finding_relations(areas, kpqs, evidence, errors)
     _raise_if(errors)
-    if _apply(locked, values):
-        attribute_to(locked, actor)
-        locked.save()
-    for name, chosen in (("areas", areas), ("kpqs", kpqs), ("evidence", evidence)):
+    fields_changed = _apply(locked, values)
+    relations_changed = [
         _set_m2m(locked, name, chosen, actor=actor)
+        for name, chosen in (("areas", areas), ("kpqs", kpqs), ("evidence", evidence))
+    ]
+    if fields_changed or any(relations_changed):
+        attribute_to(locked, actor)
+        locked.save()  # saves the bumped version too, so a concurrent editor is refused
+    else:
+        locked.version -= 1  # nothing changed: lock_for_update's bump is not saved
     return locked
 
 

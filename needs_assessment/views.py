@@ -31,6 +31,7 @@ from .filters import IntentionFilter
 from .forms import (
     AssessmentEditForm,
     AssessmentForm,
+    FindingEditForm,
     FindingForm,
     IntentionEditForm,
     IntentionForm,
@@ -183,12 +184,17 @@ def finding_edit(request, pk: int):
     finding = selectors.access_finding(request.user, pk, for_edit=True)
     initial = {name: getattr(finding, name) for name in ("title", "description", "severity", "theme", "priority")}
     initial.update(
-        areas=list(finding.areas.all()), kpqs=list(finding.kpqs.all()), evidence=list(finding.evidence.all())
+        areas=list(finding.areas.all()), kpqs=list(finding.kpqs.all()), evidence=list(finding.evidence.all()),
+        version=finding.version,
     )
-    form = FindingForm(form_data(request), initial=initial, fy=finding.assessment.fy)
+    form = FindingEditForm(form_data(request), initial=initial, fy=finding.assessment.fy)
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        expected_version = fields.pop("version")
         try:
-            services.finding_update(finding=finding, actor=request.user, **form.cleaned_data)
+            services.finding_update(
+                finding=finding, actor=request.user, expected_version=expected_version, **fields
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

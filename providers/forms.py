@@ -83,6 +83,10 @@ class ContactForm(forms.Form):
     )
 
 
+class ContactEditForm(ContactForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 class _DateWidget(DateInputWidget):
     """The error summary links a date's error to its day box (Django's multi-widgets give no id)."""
 

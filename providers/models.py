@@ -78,7 +78,9 @@ class Contact(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     is_primary = models.BooleanField("Main contact", default=False)
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["-is_primary", Lower("name")]

@@ -297,15 +297,16 @@ def contact_create(
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, actor, **fields: Any) -> Contact:
+def contact_update(*, contact: Contact, actor, expected_version: int | None = None, **fields: Any) -> Contact:
     unknown = set(fields) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown contact fields: {', '.join(sorted(unknown))}")
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    contact = lock_for_update(contact, expected_version=expected_version)
     before = {field: getattr(contact, field) for field in CONTACT_FIELDS}
     for field, value in fields.items():
         setattr(contact, field, value)
     if all(getattr(contact, f) == before[f] for f in CONTACT_FIELDS):
+        contact.version -= 1  # nothing to save
         return contact
     return _save_contact(contact, actor=actor)
 

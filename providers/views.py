@@ -17,6 +17,7 @@ from pcc_commissioning.web import form_data, form_files
 from . import selectors, services
 from .filters import OrganisationFilter
 from .forms import (
+    ContactEditForm,
     ContactForm,
     DocumentForm,
     OrganisationEditForm,
@@ -167,10 +168,15 @@ def contact_edit(request, pk: int, contact_pk: int):
     organisation = selectors.access_organisation(request.user, pk, for_edit=True)
     contact = selectors.contact_for(organisation, contact_pk)
     initial = {field: getattr(contact, field) for field in services.CONTACT_FIELDS}
-    form = ContactForm(form_data(request), initial=initial)
+    initial["version"] = contact.version
+    form = ContactEditForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        expected_version = fields.pop("version")
         try:
-            contact = services.contact_update(contact=contact, actor=request.user, **form.cleaned_data)
+            contact = services.contact_update(
+                contact=contact, actor=request.user, expected_version=expected_version, **fields
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

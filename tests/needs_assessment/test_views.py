@@ -413,7 +413,8 @@ def test_officer_edits_a_finding(officer_client, trail):
     form = officer_client.get(url).context["form"]
     assert set(form.initial["evidence"]) == set(finding.evidence.all())
     data = {"title": "Too few IDVAs", "severity": "high", "areas": [trail["darlington"].pk, trail["durham"].pk],
-            "kpqs": [trail["kpq"].pk], "evidence": [value.pk for value in finding.evidence.all()]}
+            "kpqs": [trail["kpq"].pk], "evidence": [value.pk for value in finding.evidence.all()],
+            "version": finding.version}
     assert officer_client.post(url, data).status_code == 302
     finding.refresh_from_db()
     assert finding.title == "Too few IDVAs" and finding.areas.count() == 2 and finding.evidence.count() == 2
@@ -556,3 +557,18 @@ def test_query_counts_stay_flat(officer_client, page):
         assert counted == fewer
     else:
         assert _queries(officer_client, urls[page](small)) == _queries(officer_client, urls[page](large))
+
+
+def test_a_stale_finding_edit_is_refused_and_nothing_is_overwritten(officer_client, trail):
+    finding = trail["finding"]
+    url = reverse("needs_assessment:finding_edit", args=[finding.pk])
+    form = officer_client.get(url).context["form"]
+    loaded = {
+        name: value for name, value in form.initial.items()
+        if name in {"title", "description", "severity", "version"} and value is not None
+    }
+    officer_client.post(url, {**loaded, "title": "Theirs"})  # someone else saves first
+    response = officer_client.post(url, {**loaded, "title": "Mine"})
+    assert STALE_MESSAGE.split(":")[0] in response.content.decode()
+    finding.refresh_from_db()
+    assert finding.title == "Theirs"

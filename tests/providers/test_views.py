@@ -320,7 +320,9 @@ def test_contacts_add_edit_remove(officer_client, organisation):
     assert contact.is_primary
     page = officer_client.get(reverse("providers:contacts", args=[organisation.pk])).content.decode()
     assert "Ann Smith" in page and "Main contact" in page
-    officer_client.post(reverse("providers:contact_edit", args=[organisation.pk, contact.pk]), {"name": "Ann Jones"})
+    officer_client.post(
+        reverse("providers:contact_edit", args=[organisation.pk, contact.pk]), {"name": "Ann Jones", "version": contact.version}
+    )
     contact.refresh_from_db()
     assert (contact.name, contact.is_primary) == ("Ann Jones", False)
     officer_client.post(reverse("providers:contact_delete", args=[organisation.pk, contact.pk]))
@@ -425,3 +427,14 @@ def test_documents_tab_shows_status_and_download_links(board_client, organisatio
     assert "Expired" in content
     assert reverse("providers:document_download", args=[organisation.pk, document.pk]) in content
     assert "Not verified" in content
+
+
+def test_a_stale_contact_edit_is_refused_and_nothing_is_overwritten(officer_client, organisation):
+    contact = ContactFactory(organisation=organisation, name="Ann Smith", phone="0100")
+    url = reverse("providers:contact_edit", args=[organisation.pk, contact.pk])
+    loaded = {"name": "Ann Smith", "phone": "MINE", "version": contact.version}
+    officer_client.post(url, {**loaded, "phone": "THEIRS"})  # someone else saves first
+    response = officer_client.post(url, loaded)
+    assert STALE_MESSAGE.split(":")[0] in response.content.decode()
+    contact.refresh_from_db()
+    assert (contact.phone, contact.version) == ("THEIRS", 2)
