@@ -430,3 +430,169 @@ class Payment(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.paid_date is not None
+
+
+# Monitoring ----------------------------------------------------------------------------------
+
+
+class KPIPeriod(models.TextChoices):
+    QUARTER = "quarter", "Per quarter"
+    YEAR = "year", "Per year"
+
+
+class AwardKPI(models.Model):
+    """A key performance indicator of an award, with its target and the KPQ it evidences."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="kpis")
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=50, blank=True, help_text='e.g. "people", "%".')
+    target = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    target_period = models.CharField(max_length=10, choices=KPIPeriod.choices, default=KPIPeriod.QUARTER)
+    kpq = models.ForeignKey(
+        "outcomes.KPQ", null=True, blank=True, on_delete=models.PROTECT, related_name="award_kpis", verbose_name="KPQ"
+    )
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["award", "name"]
+        verbose_name = "award KPI"
+        constraints = [
+            models.UniqueConstraint(
+                "award", Lower("name"), name="grants_kpi_name_unique_per_award",
+                violation_error_message="This award already has a KPI with this name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award.reference} {self.name}"
+
+
+class ReturnStatus(models.TextChoices):
+    DUE = "due", "Due"
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    ACCEPTED = "accepted", "Accepted"
+    RETURNED = "returned", "Returned for changes"
+
+
+class Rag(models.TextChoices):
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+
+
+class MonitoringReturn(models.Model):
+    """A provider's quarterly monitoring return for an award (quarter 1–4 of financial year ``fy``).
+
+    Late = past ``due_date`` and neither submitted nor accepted (worked out, not stored).
+    """
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="returns")
+    fy = fy_field()
+    quarter = models.PositiveSmallIntegerField()
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=ReturnStatus.choices, default=ReturnStatus.DUE)
+    referrals = models.PositiveIntegerField("referrals received", null=True, blank=True)
+    supported = models.PositiveIntegerField("victims supported (new in the quarter)", null=True, blank=True)
+    narrative = models.TextField(blank=True)
+    case_study = models.TextField(blank=True, help_text="No names or other details that could identify a person.")
+    case_study_consent = models.BooleanField(default=False, help_text="The person agreed to the case study being used.")
+    feedback = models.TextField("service-user feedback", blank=True)
+    rag = models.CharField("RAG rating", max_length=10, choices=Rag.choices, blank=True)
+    rag_comment = models.TextField("officer's comment", blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    returned_reason = models.TextField(blank=True, help_text="Why the officer returned it for changes.")
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["award", "fy", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "fy", "quarter"], name="grants_return_one_per_award_quarter"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="grants_return_quarter_1_to_4"),
+            models.CheckConstraint(
+                condition=~Q(status=ReturnStatus.ACCEPTED) | ~Q(rag=""), name="grants_accepted_return_is_rated",
+                violation_error_message="An accepted return needs a RAG rating.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"]), models.Index(fields=["fy", "quarter"])]
+
+    def __str__(self) -> str:
+        return f"{self.award.reference} Q{self.quarter} {self.fy}"
+
+
+class ReturnBreakdown(models.Model):
+    """How many of those supported fall in one code (crime type, age band, sex, ethnicity, disability)."""
+
+    monitoring_return = models.ForeignKey(MonitoringReturn, on_delete=models.CASCADE, related_name="breakdowns")
+    code = models.ForeignKey("outcomes.CodeListEntry", on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["monitoring_return", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["monitoring_return", "code"], name="grants_breakdown_one_per_code"),
+        ]
+
+
+class ReturnOutcome(models.Model):
+    """A victims' outcome measure in a return: how many were assessed and how many improved."""
+
+    monitoring_return = models.ForeignKey(MonitoringReturn, on_delete=models.CASCADE, related_name="outcomes")
+    code = models.ForeignKey("outcomes.CodeListEntry", on_delete=models.PROTECT, related_name="+")
+    assessed = models.PositiveIntegerField()
+    improved = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["monitoring_return", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["monitoring_return", "code"], name="grants_outcome_one_per_code"),
+            models.CheckConstraint(
+                condition=Q(improved__lte=F("assessed")), name="grants_outcome_improved_within_assessed",
+                violation_error_message="The number improved cannot be more than the number assessed.",
+            ),
+        ]
+
+
+class ReturnKPIValue(models.Model):
+    monitoring_return = models.ForeignKey(MonitoringReturn, on_delete=models.CASCADE, related_name="kpi_values")
+    kpi = models.ForeignKey(AwardKPI, on_delete=models.CASCADE, related_name="values")
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+
+    class Meta:
+        ordering = ["monitoring_return", "kpi"]
+        constraints = [
+            models.UniqueConstraint(fields=["monitoring_return", "kpi"], name="grants_kpi_value_one_per_return"),
+        ]
+
+
+class ReminderKind(models.TextChoices):
+    RETURN_DUE = "return_due", "Return due in 7 days"
+    RETURN_LATE = "return_late", "Return late"
+    DOCUMENT_EXPIRING = "document_expiring", "Due-diligence document expiring"
+    CONTRACT_ENDING = "contract_ending", "Contract ending within 90 days"
+
+
+class ReminderSent(models.Model):
+    """A reminder e-mail that was sent, so the daily job sends each one once per item and stage."""
+
+    kind = models.CharField(max_length=30, choices=ReminderKind.choices)
+    item = models.CharField(max_length=100, help_text='What it was about, e.g. "return:123" or "document:45".')
+    stage = models.CharField(max_length=50, blank=True, help_text="e.g. the due date it was about.")
+    recipients = models.TextField(blank=True)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "item", "stage"], name="grants_reminder_once_per_item_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.item} {self.stage}"

@@ -180,3 +180,81 @@ class CodeListEntry(models.Model):
         starts = self.valid_from_fy is None or self.valid_from_fy <= fy
         ends = self.valid_to_fy is None or self.valid_to_fy >= fy
         return starts and ends
+
+
+class CountingTerm(models.TextChoices):
+    REFERRAL = "referral", "Referral"
+    SUPPORTED = "supported", "Victim supported"
+
+
+class CountingDefinition(models.Model):
+    """How this OPCC counts a "referral" or a "victim supported": PCCs count them differently,
+    so the definition is stated once and shown beside the field on every return form."""
+
+    term = models.CharField(max_length=20, choices=CountingTerm.choices, unique=True)
+    label = models.CharField(max_length=100)
+    definition = models.TextField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Polarity(models.TextChoices):
+    HIGHER_IS_BETTER = "higher_is_better", "Higher is better"
+    HIGHER_IS_WORSE = "higher_is_worse", "Higher is worse"
+
+
+class PerformanceMeasure(models.Model):
+    """A measure that answers a KPQ, e.g. "Victim satisfaction (%)" for KPQ3."""
+
+    kpq = models.ForeignKey(KPQ, on_delete=models.PROTECT, related_name="measures")
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=50, blank=True, help_text='e.g. "%", "people".')
+    polarity = models.CharField(max_length=20, choices=Polarity.choices, default=Polarity.HIGHER_IS_BETTER)
+    source = models.CharField(max_length=300, blank=True)
+    definition = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kpq", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "kpq", Lower("name"), name="outcomes_measure_name_unique_per_kpq",
+                violation_error_message="This KPQ already has a measure with this name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpq.label} {self.name}"
+
+
+class PerformanceValue(models.Model):
+    """A measure's value (and target) in a period: a financial year "2019" or a quarter "2019-Q1"."""
+
+    measure = models.ForeignKey(PerformanceMeasure, on_delete=models.CASCADE, related_name="values")
+    period = models.CharField(max_length=7)
+    fy = models.PositiveSmallIntegerField("financial year")
+    quarter = models.PositiveSmallIntegerField(null=True, blank=True)
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+    target = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure", "fy", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "period"], name="outcomes_value_one_per_measure_period"),
+            models.CheckConstraint(
+                condition=Q(quarter__isnull=True) | Q(quarter__gte=1, quarter__lte=4),
+                name="outcomes_value_quarter_1_to_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.period}: {self.value}"
