@@ -5,10 +5,12 @@ eager mode, so ``make run`` works on a fresh machine. Production sets DEBUG=0 an
 security settings on by default.
 """
 
+import datetime
 from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -158,7 +160,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Longer than the longest report, so a job held by a worker that died is redelivered, not lost.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Daily at 07:00: remind providers of returns due soon or late, and officers of due-diligence
+# documents and contracts ending soon (each reminder once per item and stage).
+CELERY_BEAT_SCHEDULE: dict = {
+    "send-reminders": {"task": "grants.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
@@ -175,6 +181,18 @@ CRISPY_TEMPLATE_PACK = "gds"
 DUE_DILIGENCE_WARNING_DAYS = env.int("DUE_DILIGENCE_WARNING_DAYS", default=60)
 # An award whose lines total more than this needs a signed PCC decision before it is awarded.
 DELEGATED_LIMIT = Decimal(env("DELEGATED_LIMIT", default="25000"))
+
+# Monitoring returns: the app schedules one per award per quarter from this date (or the award's
+# start, whichever is later); older quarters come only from imports.
+try:
+    MONITORING_START = datetime.date.fromisoformat(env("MONITORING_START", default="2019-04-01"))
+except ValueError as error:
+    raise ImproperlyConfigured("MONITORING_START must be a date written YYYY-MM-DD.") from error
+# A return is due this many days after its quarter ends, and late after that.
+RETURN_DUE_DAYS = env.int("RETURN_DUE_DAYS", default=20)
+# Reminders: providers about returns due within this many days; officers about contracts ending.
+REMINDER_DUE_SOON_DAYS = env.int("REMINDER_DUE_SOON_DAYS", default=7)
+CONTRACT_ENDING_DAYS = env.int("CONTRACT_ENDING_DAYS", default=90)
 
 LOGGING = {
     "version": 1,
