@@ -261,18 +261,28 @@ def _indicators(fy: int) -> list[_Indicator]:
 # The report -------------------------------------------------------------------------------------
 
 
+def _spend_and_need_years() -> tuple[set[int], set[int]]:
+    spend = set(FundingLine.objects.order_by().values_list("fy", flat=True).distinct())
+    need = set(IndicatorValue.objects.order_by().values_list("fy", flat=True).distinct())
+    return spend, need
+
+
 def report_years() -> list[int]:
     """Financial years with funding lines or indicator values, newest first (two queries)."""
-    years = set(FundingLine.objects.order_by().values_list("fy", flat=True).distinct())
-    years |= set(IndicatorValue.objects.order_by().values_list("fy", flat=True).distinct())
-    return sorted(years, reverse=True)
+    spend, need = _spend_and_need_years()
+    return sorted(spend | need, reverse=True)
 
 
 def default_report_year(years: list[int]) -> int:
-    """The latest of ``years`` that has begun, else the current financial year."""
+    """The year a reader most likely wants: the latest that has begun and has both spend and
+    need to compare; else the latest that has begun; else the current financial year."""
     current = FinancialYear.current().start_year
-    started = [year for year in years if year <= current]
-    return max(started) if started else current
+    spend, need = _spend_and_need_years()
+    for candidates in ([y for y in years if y <= current and y in spend and y in need],
+                       [y for y in years if y <= current]):
+        if candidates:
+            return max(candidates)
+    return current
 
 
 

@@ -48,7 +48,7 @@ from needs_assessment.models import (
     Theme,
 )
 from reports.selectors import need_versus_spend
-from tests.factories import AwardFactory, FundingLineFactory, FundingStreamFactory
+from tests.factories import AwardFactory, FundingLineFactory, FundingStreamFactory, IndicatorValueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +218,15 @@ def test_query_count_is_flat(case):
         report = need_versus_spend(fy=2019)
     assert len(report.themes) == 7 and len(report.areas) == 7
     assert len(large) == len(small)
+
+
+@pytest.mark.django_db
+def test_the_page_opens_on_the_latest_year_with_both_spend_and_need(officer_client):
+    """Spend is often planned a year ahead of the latest need data: open where both exist."""
+    award = AwardFactory(start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2021, 3, 31))
+    FundingLineFactory(award=award, fy=2019)
+    FundingLineFactory(award=award, fy=2020)
+    IndicatorValueFactory(fy=2019)
+    response = officer_client.get("/reports/need-versus-spend/")
+    assert response.context["fy"] == 2019
+    assert "2020/21" in [label for _, label in response.context["year_choices"]]  # still offered
