@@ -1,0 +1,625 @@
+"""Monitoring writes: award KPIs, the schedule of quarterly returns, and a return's life.
+
+A return's life (``ReturnStatus``)::
+
+    due ──save──> draft ──submit──> submitted ──accept──> accepted (final: never overwritten)
+     └────────────submit────────────┘   └──send back──> returned ──save/submit──> …
+
+The provider (or an officer on its behalf) may change a return only while it is due, a draft
+or returned for changes; saving a returned return keeps it "returned" (with the officer's
+reason) until it is submitted again. Only officers accept or send back.
+
+Every write validates first and saves nothing when anything is wrong: negative counts, more
+improved than assessed, codes not valid in the return's financial year, KPIs of another
+award. A breakdown whose total differs from the number of victims supported is not an error:
+the return is saved and the difference comes back as a warning for the officer to see.
+
+Field keys of the ``ValidationError`` raised: ``referrals``, ``supported``, ``narrative``,
+``case_study``, ``feedback``, ``rag``, ``rag_comment``, ``reason``, ``status``, ``quarter``,
+``<list>:<code>`` for a breakdown count (``crime:burglary``), ``outcome:<code>`` for an
+outcome measure, ``kpi:<id>`` for a KPI value, ``__all__`` for the return as a whole.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from outcomes.models import KPQ, CodeList, CodeListEntry
+from outcomes.selectors import codes_by_list
+from pcc_commissioning.concurrency import lock_for_update
+from pcc_commissioning.periods import FinancialYear, Period, due_date, quarter_of
+from pcc_commissioning.records import attribute_to
+from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
+
+from .models import (
+    COMMITTED_STATUSES,
+    Award,
+    AwardKPI,
+    KPIPeriod,
+    MonitoringReturn,
+    Rag,
+    ReturnBreakdown,
+    ReturnKPIValue,
+    ReturnOutcome,
+    ReturnStatus,
+)
+
+Errors = dict[str, list[str]]
+
+# The lists a return breaks "victims supported" down by, in the order forms show them.
+BREAKDOWN_LISTS: tuple[str, ...] = (
+    CodeList.CRIME, CodeList.AGE, CodeList.SEX, CodeList.ETHNICITY, CodeList.DISABILITY,
+)
+# Statuses in which the provider may still change a return.
+EDITABLE_STATUSES = (ReturnStatus.DUE, ReturnStatus.DRAFT, ReturnStatus.RETURNED)
+# Statuses in which the provider has not handed the return in (late once past its due date).
+OUTSTANDING_STATUSES = EDITABLE_STATUSES
+# What an import may set.
+IMPORT_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
+
+_KPI_VALUE_LIMIT = Decimal("1e12")  # max_digits=16, decimal_places=4
+
+
+@dataclass
+class ReturnData:
+    """What a provider fills in on a return (everything but the officer's rating)."""
+
+    referrals: int | None = None
+    supported: int | None = None
+    breakdowns: dict[str, dict[str, int]] = field(default_factory=dict)  # {list: {code: count}}
+    outcomes: dict[str, tuple[int, int]] = field(default_factory=dict)  # {code: (assessed, improved)}
+    kpi_values: dict[int, Decimal] = field(default_factory=dict)  # {kpi id: value}
+    narrative: str = ""
+    case_study: str = ""
+    case_study_consent: bool = False
+    feedback: str = ""
+
+    @classmethod
+    def from_return(cls, monitoring_return: MonitoringReturn) -> ReturnData:
+        """The data stored on a return (uses prefetched children when there are any)."""
+        breakdowns: dict[str, dict[str, int]] = defaultdict(dict)
+        for row in monitoring_return.breakdowns.all():
+            breakdowns[row.code.list][row.code.code] = row.count
+        return cls(
+            referrals=monitoring_return.referrals,
+            supported=monitoring_return.supported,
+            breakdowns=dict(breakdowns),
+            outcomes={row.code.code: (row.assessed, row.improved) for row in monitoring_return.outcomes.all()},
+            kpi_values={row.kpi_id: row.value for row in monitoring_return.kpi_values.all()},
+            narrative=monitoring_return.narrative,
+            case_study=monitoring_return.case_study,
+            case_study_consent=monitoring_return.case_study_consent,
+            feedback=monitoring_return.feedback,
+        )
+
+
+# Helpers -----------------------------------------------------------------------------------------
+
+
+def _add(errors: Errors, key: str, message: str) -> None:
+    errors.setdefault(key, []).append(message)
+
+
+def _raise_if(errors: Errors) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _count(value: Any, key: str, what: str, errors: Errors, *, required: bool = False) -> int | None:
+    """A whole number of people, 0 or more (None when blank and not required)."""
+    if value is None or value == "":
+        if required:
+            _add(errors, key, f"Enter {what}.")
+        return None
+    if isinstance(value, bool):
+        _add(errors, key, f"{what[0].upper()}{what[1:]} must be a whole number.")
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        _add(errors, key, f"{what[0].upper()}{what[1:]} must be a whole number.")
+        return None
+    if not number.is_finite() or number != number.to_integral_value():
+        _add(errors, key, f"{what[0].upper()}{what[1:]} must be a whole number.")
+        return None
+    if number < 0:
+        _add(errors, key, f"{what[0].upper()}{what[1:]} cannot be negative.")
+        return None
+    if number > 2_000_000_000:
+        _add(errors, key, f"{what[0].upper()}{what[1:]} is too large.")
+        return None
+    return int(number)
+
+
+def _decimal(value: Any, key: str, what: str, errors: Errors) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        _add(errors, key, f"{what} must be a number.")
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        _add(errors, key, f"{what} must be a number.")
+        return None
+    if not number.is_finite():
+        _add(errors, key, f"{what} must be a number.")
+        return None
+    if abs(number) >= _KPI_VALUE_LIMIT:
+        _add(errors, key, f"{what} is too large.")
+        return None
+    if number != number.quantize(Decimal("0.0001")):
+        _add(errors, key, f"{what} can have at most 4 decimal places.")
+        return None
+    return number
+
+
+def _check_actor_may_fill_in(actor, award: Award) -> None:
+    """A provider user fills in its own organisation's returns only; officers any."""
+    if actor is None:
+        return
+    if is_provider_user(actor):
+        if provider_organisation_id(actor) != award.provider_id:
+            raise PermissionDenied("You can only fill in your own organisation's monitoring returns.")
+        return
+    require(actor, "grants.edit")
+
+
+def _check_officer(actor) -> None:
+    if actor is None:
+        return
+    if is_provider_user(actor):
+        raise PermissionDenied("Only commissioning officers review monitoring returns.")
+    require(actor, "grants.edit")
+
+
+def _runs_until(award: Award) -> datetime.date:
+    if award.extension_taken and award.extension_until and award.extension_until > award.end_date:
+        return award.extension_until
+    return award.end_date
+
+
+def award_active_in(award: Award, fy: int, quarter: int) -> bool:
+    """Whether an award (made, not cancelled) runs on any day of quarter ``quarter`` of ``fy``."""
+    if award.status not in COMMITTED_STATUSES:
+        return False
+    period = Period(FinancialYear(fy), f"Q{quarter}")
+    return award.start_date <= period.end and _runs_until(award) >= period.start
+
+
+def return_due_date(fy: int, quarter: int) -> datetime.date:
+    """The day a quarter's return is due: ``RETURN_DUE_DAYS`` after the quarter ends."""
+    return due_date(Period(FinancialYear(fy), f"Q{quarter}"), settings.RETURN_DUE_DAYS)
+
+
+def breakdown_warnings(data: ReturnData) -> list[str]:
+    """One warning per breakdown list whose total differs from the number supported.
+
+    A list left entirely blank gives no warning (nothing was broken down)."""
+    if data.supported is None:
+        return []
+    warnings = []
+    labels = dict(CodeList.choices)
+    for list_name in BREAKDOWN_LISTS:
+        counts = [count for count in (data.breakdowns.get(list_name) or {}).values() if count not in (None, "")]
+        if not counts:
+            continue
+        total = sum(int(count) for count in counts)
+        if total != data.supported:
+            warnings.append(
+                f"The {labels[list_name].lower()} breakdown adds up to {total:,}, "
+                f"but {data.supported:,} victims were supported."
+            )
+    return warnings
+
+
+@dataclass
+class _Clean:
+    values: dict[str, Any]
+    breakdowns: list[tuple[CodeListEntry, int]]
+    outcomes: list[tuple[CodeListEntry, int, int]]
+    kpi_values: list[tuple[int, Decimal]]
+    data: ReturnData
+
+
+def _clean_data(*, award: Award, fy: int, data: ReturnData, require_counts: bool) -> _Clean:
+    """Check ``data`` for a return of ``award`` in ``fy``; raise ValidationError with every problem."""
+    errors: Errors = {}
+    referrals = _count(data.referrals, "referrals", "the number of referrals received", errors, required=require_counts)
+    supported = _count(data.supported, "supported", "the number of victims supported", errors, required=require_counts)
+
+    lists = codes_by_list(fy)
+    by_code = {name: {entry.code: entry for entry in entries} for name, entries in lists.items()}
+    labels = dict(CodeList.choices)
+
+    breakdowns: list[tuple[CodeListEntry, int]] = []
+    clean_breakdowns: dict[str, dict[str, int]] = {}
+    for list_name, counts in (data.breakdowns or {}).items():
+        if list_name not in BREAKDOWN_LISTS:
+            _add(errors, "__all__", f"“{list_name}” is not a breakdown list (use {', '.join(BREAKDOWN_LISTS)}).")
+            continue
+        for code, raw in (counts or {}).items():
+            key = f"{list_name}:{code}"
+            entry = by_code[list_name].get(code)
+            if entry is None:
+                _add(errors, key, f"“{code}” is not a {labels[list_name].lower()} code in use in {FinancialYear(fy).label}.")
+                continue
+            count = _count(raw, key, f"the number supported for {labels[list_name].lower()} “{entry.label}”", errors)
+            if count is not None:
+                breakdowns.append((entry, count))
+                clean_breakdowns.setdefault(list_name, {})[code] = count
+
+    outcomes: list[tuple[CodeListEntry, int, int]] = []
+    clean_outcomes: dict[str, tuple[int, int]] = {}
+    for code, pair in (data.outcomes or {}).items():
+        key = f"outcome:{code}"
+        entry = by_code[CodeList.OUTCOME].get(code)
+        if entry is None:
+            _add(errors, key, f"“{code}” is not an outcome measure in use in {FinancialYear(fy).label}.")
+            continue
+        try:
+            raw_assessed, raw_improved = pair
+        except (TypeError, ValueError):
+            _add(errors, key, f"Give the number assessed and the number improved for “{entry.label}”.")
+            continue
+        if raw_assessed in (None, "") and raw_improved in (None, ""):
+            continue
+        assessed = _count(raw_assessed, key, f"the number assessed for “{entry.label}”", errors, required=True)
+        improved = _count(raw_improved, key, f"the number improved for “{entry.label}”", errors, required=True)
+        if assessed is None or improved is None:
+            continue
+        if improved > assessed:
+            _add(errors, key, f"“{entry.label}”: the number improved ({improved:,}) cannot be more than the number assessed ({assessed:,}).")
+            continue
+        outcomes.append((entry, assessed, improved))
+        clean_outcomes[code] = (assessed, improved)
+
+    kpis = {kpi.pk: kpi for kpi in award.kpis.all()}
+    kpi_values: list[tuple[int, Decimal]] = []
+    for kpi_id, raw in (data.kpi_values or {}).items():
+        try:
+            kpi = kpis.get(int(kpi_id))
+        except (TypeError, ValueError):
+            kpi = None
+        key = f"kpi:{kpi_id}"
+        if kpi is None:
+            _add(errors, key, f"KPI {kpi_id} is not one of this award's KPIs.")
+            continue
+        value = _decimal(raw, key, f"The value of “{kpi.name}”", errors)
+        if value is not None:
+            kpi_values.append((kpi.pk, value))
+
+    values: dict[str, Any] = {"referrals": referrals, "supported": supported}
+    for name in ("narrative", "case_study", "feedback"):
+        raw = getattr(data, name)
+        values[name] = "" if raw is None else str(raw).strip()
+    values["case_study_consent"] = bool(data.case_study_consent)
+    _raise_if(errors)
+    clean = ReturnData(
+        referrals=referrals, supported=supported, breakdowns=clean_breakdowns, outcomes=clean_outcomes,
+        kpi_values=dict(kpi_values), narrative=values["narrative"], case_study=values["case_study"],
+        case_study_consent=values["case_study_consent"], feedback=values["feedback"],
+    )
+    return _Clean(values=values, breakdowns=breakdowns, outcomes=outcomes, kpi_values=kpi_values, data=clean)
+
+
+def _write(ret: MonitoringReturn, clean: _Clean) -> None:
+    """Store the cleaned data on a locked return: fields, and the children replaced wholesale."""
+    for name, value in clean.values.items():
+        setattr(ret, name, value)
+    ret.save()
+    ReturnBreakdown.objects.filter(monitoring_return=ret).delete()
+    ReturnOutcome.objects.filter(monitoring_return=ret).delete()
+    ReturnKPIValue.objects.filter(monitoring_return=ret).delete()
+    ReturnBreakdown.objects.bulk_create(
+        ReturnBreakdown(monitoring_return=ret, code=entry, count=count) for entry, count in clean.breakdowns
+    )
+    ReturnOutcome.objects.bulk_create(
+        ReturnOutcome(monitoring_return=ret, code=entry, assessed=assessed, improved=improved)
+        for entry, assessed, improved in clean.outcomes
+    )
+    ReturnKPIValue.objects.bulk_create(
+        ReturnKPIValue(monitoring_return=ret, kpi_id=kpi_id, value=value) for kpi_id, value in clean.kpi_values
+    )
+
+
+def _lock_editable(monitoring_return: MonitoringReturn, *, expected_version: int | None, doing: str) -> MonitoringReturn:
+    locked = lock_for_update(monitoring_return, expected_version=expected_version)
+    if locked.status not in EDITABLE_STATUSES:
+        if locked.status == ReturnStatus.ACCEPTED:
+            message = f"This return has been accepted: it cannot be {doing}."
+        else:
+            message = f"This return has been submitted and is awaiting review: it cannot be {doing} unless the officer returns it for changes."
+        raise ValidationError({"status": [message]}, code="status")
+    return locked
+
+
+# The schedule --------------------------------------------------------------------------------------
+
+
+def _quarters(first: datetime.date, last: datetime.date) -> Iterable[Period]:
+    period = quarter_of(first)
+    while period.start <= last:
+        yield period
+        period = quarter_of(period.end + datetime.timedelta(days=1))
+
+
+def returns_schedule(*, today: datetime.date | None = None, award: Award | None = None) -> int:
+    """Create the missing returns (status due) of every made award, one per quarter that has
+    started and that the award runs in, from ``MONITORING_START`` or the award's start,
+    whichever is later. Older quarters come only from imports. Idempotent; returns the count
+    created."""
+    today = today or timezone.localdate()
+    start = settings.MONITORING_START
+    awards = Award.objects.filter(status__in=COMMITTED_STATUSES, start_date__lte=today)
+    if award is not None:
+        awards = awards.filter(pk=award.pk)
+    awards = awards.filter(Q(end_date__gte=start) | Q(extension_taken=True, extension_until__gte=start))
+    awards = list(awards.only("pk", "start_date", "end_date", "extension_until", "extension_taken", "status"))
+    stored = MonitoringReturn.objects.filter(award__status__in=COMMITTED_STATUSES)
+    if award is not None:
+        stored = stored.filter(award=award)
+    existing = set(stored.values_list("award_id", "fy", "quarter"))
+    missing = []
+    for item in awards:
+        first = max(start, item.start_date)
+        last = min(_runs_until(item), today)
+        if first > last:
+            continue
+        for period in _quarters(first, last):
+            key = (item.pk, period.fy.start_year, period.number)
+            if key in existing:
+                continue
+            existing.add(key)
+            missing.append(
+                MonitoringReturn(
+                    award_id=item.pk, fy=key[1], quarter=key[2], status=ReturnStatus.DUE,
+                    due_date=due_date(period, settings.RETURN_DUE_DAYS),
+                )
+            )
+    if missing:
+        with transaction.atomic():
+            bulk_create_with_history(missing, MonitoringReturn, batch_size=1000, ignore_conflicts=True)
+    return len(missing)
+
+
+# A return's life -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def return_save(
+    *, monitoring_return: MonitoringReturn, actor, data: ReturnData, expected_version: int | None
+) -> tuple[MonitoringReturn, list[str]]:
+    """Save a return as a draft (while due, a draft or returned). Returns it and its warnings."""
+    _check_actor_may_fill_in(actor, monitoring_return.award)
+    locked = _lock_editable(monitoring_return, expected_version=expected_version, doing="changed")
+    clean = _clean_data(award=locked.award, fy=locked.fy, data=data, require_counts=False)
+    if locked.status == ReturnStatus.DUE:
+        locked.status = ReturnStatus.DRAFT
+    attribute_to(locked, actor)
+    _write(locked, clean)
+    return locked, breakdown_warnings(clean.data)
+
+
+@transaction.atomic
+def return_submit(
+    *, monitoring_return: MonitoringReturn, actor, data: ReturnData | None = None, expected_version: int | None
+) -> tuple[MonitoringReturn, list[str]]:
+    """Submit a return for review (with ``data``, or as stored). Referrals and victims
+    supported must be filled in. Returns it and its warnings."""
+    _check_actor_may_fill_in(actor, monitoring_return.award)
+    locked = _lock_editable(monitoring_return, expected_version=expected_version, doing="submitted again")
+    if data is None:
+        stored = MonitoringReturn.objects.prefetch_related("breakdowns__code", "outcomes__code", "kpi_values").get(pk=locked.pk)
+        data = ReturnData.from_return(stored)
+    clean = _clean_data(award=locked.award, fy=locked.fy, data=data, require_counts=True)
+    locked.status = ReturnStatus.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.submitted_by = actor
+    attribute_to(locked, actor)
+    _write(locked, clean)
+    return locked, breakdown_warnings(clean.data)
+
+
+@transaction.atomic
+def return_accept(
+    *, monitoring_return: MonitoringReturn, actor, rag: str, rag_comment: str = "", expected_version: int | None
+) -> MonitoringReturn:
+    """An officer accepts a submitted return with a RAG rating (final)."""
+    _check_officer(actor)
+    locked = lock_for_update(monitoring_return, expected_version=expected_version)
+    errors: Errors = {}
+    if locked.status != ReturnStatus.SUBMITTED:
+        _add(errors, "status", f"Only a submitted return can be accepted; this one is {locked.get_status_display().lower()}.")
+    if rag not in Rag.values:
+        _add(errors, "rag", "Choose a RAG rating: green, amber or red.")
+    _raise_if(errors)
+    locked.status = ReturnStatus.ACCEPTED
+    locked.rag = rag
+    locked.rag_comment = (rag_comment or "").strip()
+    locked.reviewed_at = timezone.now()
+    locked.reviewed_by = actor
+    locked.returned_reason = ""
+    attribute_to(locked, actor)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def return_send_back(
+    *, monitoring_return: MonitoringReturn, actor, reason: str, expected_version: int | None
+) -> MonitoringReturn:
+    """An officer returns a submitted return to the provider for changes, saying why."""
+    _check_officer(actor)
+    locked = lock_for_update(monitoring_return, expected_version=expected_version)
+    errors: Errors = {}
+    if locked.status != ReturnStatus.SUBMITTED:
+        _add(errors, "status", f"Only a submitted return can be returned for changes; this one is {locked.get_status_display().lower()}.")
+    reason = (reason or "").strip()
+    if not reason:
+        _add(errors, "reason", "Enter the reason for returning it, so the provider knows what to change.")
+    _raise_if(errors)
+    locked.status = ReturnStatus.RETURNED
+    locked.returned_reason = reason
+    locked.reviewed_at = timezone.now()
+    locked.reviewed_by = actor
+    attribute_to(locked, actor)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def return_import(
+    *, award: Award, fy: int, quarter: int, data: ReturnData, rag: str = "", status: str = "submitted", actor=None
+) -> tuple[MonitoringReturn, bool]:
+    """Create or update the return of ``award`` for quarter ``quarter`` of ``fy`` from an import
+    (acting as an officer; any quarter the award ran in, before ``MONITORING_START`` too).
+    ``status`` is "submitted" or "accepted" (which needs ``rag``). An accepted return is
+    refused, as is a quarter the award was not active in. Returns (return, created)."""
+    errors: Errors = {}
+    if isinstance(quarter, bool) or quarter not in (1, 2, 3, 4):
+        _add(errors, "quarter", f"“{quarter}” is not a quarter: use 1, 2, 3 or 4.")
+    status = (status or ReturnStatus.SUBMITTED).strip().lower()
+    if status not in IMPORT_STATUSES:
+        _add(errors, "status", f"“{status}” is not an import status: use submitted or accepted.")
+    rag = (rag or "").strip().lower()
+    if rag and rag not in Rag.values:
+        _add(errors, "rag", f"“{rag}” is not a RAG rating: use green, amber or red.")
+    elif status == ReturnStatus.ACCEPTED and not rag:
+        _add(errors, "rag", "An accepted return needs a RAG rating: green, amber or red.")
+    _raise_if(errors)
+    if not award_active_in(award, fy, quarter):
+        raise ValidationError(
+            {"quarter": [f"Award {award.reference} was not active in Q{quarter} {FinancialYear(fy).label}: no return can be recorded for it."]}
+        )
+    if actor is not None:
+        _check_officer(actor)
+    existing = MonitoringReturn.objects.filter(award=award, fy=fy, quarter=quarter).first()
+    created = existing is None
+    if created:
+        ret = MonitoringReturn(award=award, fy=fy, quarter=quarter, due_date=return_due_date(fy, quarter))
+    else:
+        ret = lock_for_update(existing, expected_version=None)
+        if ret.status == ReturnStatus.ACCEPTED:
+            raise ValidationError(
+                {"status": [f"The return of {award.reference} for Q{quarter} {FinancialYear(fy).label} has been accepted: it cannot be overwritten."]}
+            )
+    clean = _clean_data(award=award, fy=fy, data=data, require_counts=False)
+    now = timezone.now()
+    ret.status = status
+    ret.submitted_at = ret.submitted_at or now
+    ret.submitted_by = ret.submitted_by or actor
+    if rag:
+        ret.rag = rag
+    if status == ReturnStatus.ACCEPTED:
+        ret.reviewed_at = now
+        ret.reviewed_by = actor
+        ret.returned_reason = ""
+    attribute_to(ret, actor)
+    _write(ret, clean)
+    return ret, created
+
+
+# Award KPIs ----------------------------------------------------------------------------------------
+
+_KPI_FIELDS = ("name", "unit", "target", "target_period", "kpq", "description")
+
+
+def _clean_kpi(*, award: Award, values: Mapping[str, Any], exclude_pk: int | None) -> dict[str, Any]:
+    errors: Errors = {}
+    unknown = set(values) - set(_KPI_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown KPI fields: {', '.join(sorted(unknown))}")
+    clean: dict[str, Any] = {}
+    if "name" in values:
+        name = (values["name"] or "").strip()
+        if not name:
+            _add(errors, "name", "Enter the KPI's name.")
+        elif len(name) > AwardKPI._meta.get_field("name").max_length:
+            _add(errors, "name", "The KPI's name must be 200 characters or fewer.")
+        else:
+            taken = AwardKPI.objects.filter(award=award).annotate(lower=Lower("name")).filter(lower=name.lower())
+            if exclude_pk is not None:
+                taken = taken.exclude(pk=exclude_pk)
+            if taken.exists():
+                _add(errors, "name", f"This award already has a KPI called “{name}”.")
+        clean["name"] = name
+    if "unit" in values:
+        unit = (values["unit"] or "").strip()
+        if len(unit) > AwardKPI._meta.get_field("unit").max_length:
+            _add(errors, "unit", "The unit must be 50 characters or fewer.")
+        clean["unit"] = unit
+    if "target" in values:
+        target = _decimal(values["target"], "target", "The target", errors)
+        if target is not None and target < 0:
+            _add(errors, "target", "The target cannot be negative.")
+        clean["target"] = target
+    if "target_period" in values:
+        period = values["target_period"] or KPIPeriod.QUARTER
+        if period not in KPIPeriod.values:
+            _add(errors, "target_period", "Choose whether the target is per quarter or per year.")
+        clean["target_period"] = period
+    if "kpq" in values:
+        kpq = values["kpq"]
+        if kpq is not None and not isinstance(kpq, KPQ):
+            _add(errors, "kpq", "Choose a KPQ.")
+        clean["kpq"] = kpq
+    if "description" in values:
+        clean["description"] = (values["description"] or "").strip()
+    _raise_if(errors)
+    return clean
+
+
+@transaction.atomic
+def kpi_create(
+    *, award: Award, actor, name: str, unit: str = "", target: Decimal | None = None,
+    target_period: str = KPIPeriod.QUARTER, kpq: KPQ | None = None, description: str = "",
+) -> AwardKPI:
+    """Add a KPI to an award: its unit, a target per quarter or per year, the KPQ it evidences."""
+    _check_officer(actor)
+    clean = _clean_kpi(
+        award=award, exclude_pk=None,
+        values={"name": name, "unit": unit, "target": target, "target_period": target_period, "kpq": kpq, "description": description},
+    )
+    kpi = AwardKPI(award=award, **clean)
+    attribute_to(kpi, actor)
+    kpi.save()
+    return kpi
+
+
+@transaction.atomic
+def kpi_update(*, kpi: AwardKPI, actor, **fields: Any) -> AwardKPI:
+    """Change some of a KPI's fields (name, unit, target, target_period, kpq, description)."""
+    _check_officer(actor)
+    locked = AwardKPI.objects.select_for_update().get(pk=kpi.pk)
+    clean = _clean_kpi(award=locked.award, values=fields, exclude_pk=locked.pk)
+    for name, value in clean.items():
+        setattr(locked, name, value)
+    attribute_to(locked, actor)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def kpi_delete(*, kpi: AwardKPI, actor) -> None:
+    """Remove a KPI that no return has a value for (values are evidence: they are kept)."""
+    _check_officer(actor)
+    if ReturnKPIValue.objects.filter(kpi=kpi).exists():
+        raise ValidationError(
+            {"__all__": [f"“{kpi.name}” has values in monitoring returns, so it cannot be deleted. Change its name or target instead."]}
+        )
+    attribute_to(kpi, actor)
+    kpi.delete()
