@@ -9,14 +9,20 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     Award,
     AwardDocument,
+    AwardKPI,
     AwardTransition,
     CoFunding,
     Decision,
     ForecastOutturn,
     FundingLine,
     FundingStream,
+    MonitoringReturn,
     Payment,
     PriorityBudget,
+    ReminderSent,
+    ReturnBreakdown,
+    ReturnKPIValue,
+    ReturnOutcome,
     StreamAllocation,
 )
 
@@ -114,6 +120,71 @@ class PaymentAdmin(SimpleHistoryAdmin):
     search_fields = ("award__reference", "invoice_reference", "po_number")
     list_select_related = ("award", "stream")
     date_hierarchy = "due_date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Monitoring: KPIs are reference data an administrator may fix; returns follow the rules in
+# ``grants.monitoring`` (status transitions, validation, accepted returns final), so here they
+# are read-only, as is the record of reminders sent.
+
+
+@admin.register(AwardKPI)
+class AwardKPIAdmin(SimpleHistoryAdmin):
+    list_display = ("award", "name", "unit", "target", "target_period", "kpq")
+    list_filter = ("target_period", "kpq")
+    search_fields = ("award__reference", "name")
+    list_select_related = ("award", "kpq")
+    autocomplete_fields = ("award",)
+
+
+class ReturnBreakdownInline(ReadOnlyInline):
+    model = ReturnBreakdown
+    fields = ("code", "count")
+
+
+class ReturnOutcomeInline(ReadOnlyInline):
+    model = ReturnOutcome
+    fields = ("code", "assessed", "improved")
+
+
+class ReturnKPIValueInline(ReadOnlyInline):
+    model = ReturnKPIValue
+    fields = ("kpi", "value")
+
+
+@admin.register(MonitoringReturn)
+class MonitoringReturnAdmin(SimpleHistoryAdmin):
+    list_display = ("award", "fy", "quarter", "status", "due_date", "rag", "submitted_at", "reviewed_at")
+    list_filter = ("status", "rag", "fy", "quarter")
+    search_fields = ("award__reference", "award__title", "award__provider__name")
+    list_select_related = ("award",)
+    date_hierarchy = "due_date"
+    inlines = [ReturnBreakdownInline, ReturnOutcomeInline, ReturnKPIValueInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    list_display = ("kind", "item", "stage", "sent_at", "recipients")
+    list_filter = ("kind",)
+    search_fields = ("item", "recipients")
+    date_hierarchy = "sent_at"
 
     def has_add_permission(self, request):
         return False

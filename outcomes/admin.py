@@ -3,7 +3,15 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import KPQ, CodeListEntry, CommissioningPriority, PlanOutcome
+from .models import (
+    KPQ,
+    CodeListEntry,
+    CommissioningPriority,
+    CountingDefinition,
+    PerformanceMeasure,
+    PerformanceValue,
+    PlanOutcome,
+)
 from .services import code_list_entry_check
 
 
@@ -73,3 +81,43 @@ class CodeListEntryAdmin(SimpleHistoryAdmin):
     list_filter = ("list",)
     search_fields = ("code", "label", "definition")
     ordering = ("list", "sort_order", "code", "valid_from_fy")
+
+
+@admin.register(CountingDefinition)
+class CountingDefinitionAdmin(SimpleHistoryAdmin):
+    """How this OPCC counts a "referral" and a "victim supported" (shown on every return form).
+    Both are seeded; they are edited here, not added or removed."""
+
+    list_display = ("term", "label", "definition")
+    list_display_links = ("term", "label")
+    readonly_fields = ("term",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PerformanceValueInline(admin.TabularInline):
+    model = PerformanceValue
+    extra = 0
+    fields = ("period", "fy", "quarter", "value", "target")
+
+
+@admin.register(PerformanceMeasure)
+class PerformanceMeasureAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kpq", "unit", "polarity", "source")
+    list_filter = ("kpq", "polarity")
+    list_select_related = ("kpq",)
+    search_fields = ("name", "source", "definition")
+    inlines = [PerformanceValueInline]
+
+
+@admin.register(PerformanceValue)
+class PerformanceValueAdmin(SimpleHistoryAdmin):
+    list_display = ("measure", "period", "value", "target")
+    list_filter = ("fy", "measure__kpq")
+    list_select_related = ("measure", "measure__kpq")
+    search_fields = ("measure__name", "period")
+    ordering = ("measure", "fy", "quarter")

@@ -12,6 +12,14 @@ from .grants import (
     PriorityBudgetFactory,
     StreamAllocationFactory,
 )
+from .monitoring import (
+    AwardKPIFactory,
+    MonitoringReturnFactory,
+    ReminderSentFactory,
+    ReturnBreakdownFactory,
+    ReturnKPIValueFactory,
+    ReturnOutcomeFactory,
+)
 from .needs import (
     AreaFactory,
     AreaPopulationFactory,
@@ -46,6 +54,12 @@ __all__ = [
     "NeedsAssessmentFactory",
     "ThemeFactory",
     "AwardFactory",
+    "AwardKPIFactory",
+    "MonitoringReturnFactory",
+    "ReminderSentFactory",
+    "ReturnBreakdownFactory",
+    "ReturnKPIValueFactory",
+    "ReturnOutcomeFactory",
     "AwardTransitionFactory",
     "CoFundingFactory",
     "CodeListEntryFactory",
