@@ -1,0 +1,153 @@
+"""``import_data returns``: the DESIGN.md returns format; every bad cell refused with its row and
+column and nothing saved; re-importing updates a return until it is accepted."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from grants.models import AwardKPI, AwardStatus, MonitoringReturn, Rag, ReturnStatus
+from pcc_commissioning.interchange import ImportFailed, run_import
+from tests.factories import AwardFactory
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = [
+    "award_reference", "fy", "quarter", "referrals", "supported",
+    "crime:domestic_abuse", "crime:sexual_violence", "sex:female", "sex:male",
+    "outcome:feel_safer:improved", "outcome:feel_safer:assessed", "kpi:People helped", "rag", "narrative", "status",
+]
+
+
+def table(*rows: dict, columns=COLUMNS) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in columns])
+    return out.getvalue().encode()
+
+
+def failures(data: bytes) -> dict[tuple[int, str], str]:
+    with pytest.raises(ImportFailed) as failure:
+        run_import("returns", data)
+    return {(error.row, error.column): error.message for error in failure.value.errors}
+
+
+@pytest.fixture
+def award():
+    award = AwardFactory(
+        reference="AWD-1", status=AwardStatus.ACTIVE,
+        start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2021, 3, 31),
+    )
+    AwardKPI.objects.create(award=award, name="People helped", unit="people", target=Decimal(30))
+    return award
+
+
+def good_row(**changes) -> dict:
+    row = {
+        "award_reference": "AWD-1", "fy": "2019", "quarter": "2", "referrals": "50", "supported": "40",
+        "crime:domestic_abuse": "30", "crime:sexual_violence": "10", "sex:female": "35", "sex:male": "5",
+        "outcome:feel_safer:improved": "20", "outcome:feel_safer:assessed": "25", "kpi:People helped": "41.5",
+        "narrative": "=A good quarter", "status": "",
+    }
+    row.update(changes)
+    return row
+
+
+def test_a_return_is_imported_with_its_breakdowns_outcomes_and_kpi_values(award):
+    result = run_import("returns", table(good_row()))
+
+    assert (result.created, result.updated) == (1, 0)
+    ret = MonitoringReturn.objects.get(award=award, fy=2019, quarter=2)
+    assert ret.status == ReturnStatus.SUBMITTED
+    assert (ret.referrals, ret.supported, ret.narrative) == (50, 40, "=A good quarter")
+    assert {(b.code.list, b.code.code): b.count for b in ret.breakdowns.all()} == {
+        ("crime", "domestic_abuse"): 30, ("crime", "sexual_violence"): 10, ("sex", "female"): 35, ("sex", "male"): 5,
+    }
+    assert [(o.code.code, o.assessed, o.improved) for o in ret.outcomes.all()] == [("feel_safer", 25, 20)]
+    assert [(v.kpi.name, v.value) for v in ret.kpi_values.all()] == [("People helped", Decimal("41.5"))]
+
+
+def test_reimporting_updates_the_return_until_it_is_accepted_then_refuses(award):
+    run_import("returns", table(good_row()))
+    result = run_import("returns", table(good_row(referrals="60", rag="amber", status="accepted")))
+    assert (result.created, result.updated) == (0, 1)
+    ret = MonitoringReturn.objects.get(award=award, fy=2019, quarter=2)
+    assert (ret.referrals, ret.status, ret.rag) == (60, ReturnStatus.ACCEPTED, Rag.AMBER)
+
+    errors = failures(table(good_row(referrals="70")))
+
+    assert any("accepted" in message for message in errors.values())
+    assert all(row == 2 for row, _column in errors)
+    ret.refresh_from_db()
+    assert ret.referrals == 60
+
+
+def test_every_bad_cell_is_reported_with_row_and_column_and_nothing_is_saved(award):
+    data = table(
+        good_row(quarter="1"),  # fine on its own
+        good_row(award_reference="NOPE"),
+        good_row(quarter="3", referrals="-1", **{"crime:domestic_abuse": "-3"}),
+        good_row(quarter="4", **{"outcome:feel_safer:improved": "26"}),
+        good_row(fy="2021", quarter="1"),  # the award had ended
+        good_row(quarter="5"),
+        good_row(fy="2020", quarter="2", rag="purple", status="accepted"),
+        good_row(fy="2020", quarter="3", **{"kpi:People helped": "lots"}),
+    )
+
+    errors = failures(data)
+
+    assert "There is no award with the reference 'NOPE'." == errors[(3, "award_reference")]
+    assert "negative" in errors[(4, "referrals")]
+    assert "negative" in errors[(4, "crime:domestic_abuse")]
+    assert "cannot be more than the number assessed" in errors[(5, "outcome:feel_safer:improved")]
+    assert "not active" in errors[(6, "quarter")]
+    assert (7, "quarter") in errors
+    assert (8, "rag") in errors
+    assert "not a number" in errors[(9, "kpi:people helped")]  # headers are read in lower case
+    assert not MonitoringReturn.objects.exists()
+
+
+def test_an_unknown_code_column_is_refused_as_a_header_error(award):
+    columns = [*COLUMNS, "crime:nonsense", "colour"]
+    errors = failures(table(good_row(**{"crime:nonsense": "1"}), columns=columns))
+
+    assert "'nonsense' is not a code of the crime type list." == errors[(1, "crime:nonsense")]
+    assert (1, "colour") in errors
+    assert not MonitoringReturn.objects.exists()
+
+
+def test_a_kpi_the_award_does_not_have_is_refused(award):
+    columns = [*COLUMNS, "kpi:Cups of tea"]
+    errors = failures(table(good_row(**{"kpi:Cups of tea": "3"}), columns=columns))
+    assert errors == {(2, "kpi:cups of tea"): "Award AWD-1 has no KPI called 'cups of tea'."}
+
+
+def test_breakdowns_that_do_not_add_up_are_saved(award):
+    run_import("returns", table(good_row(**{"sex:female": "1"})))
+    assert MonitoringReturn.objects.get(award=award, fy=2019, quarter=2).breakdowns.get(code__code="female").count == 1
+
+
+def test_an_older_quarter_than_monitoring_start_can_be_imported(settings, award):
+    settings.MONITORING_START = datetime.date(2020, 4, 1)
+    run_import("returns", table(good_row(fy="2019", quarter="1")))
+    assert MonitoringReturn.objects.filter(award=award, fy=2019, quarter=1).exists()
+
+
+def test_the_command_line_import_reports_row_and_column(tmp_path, award):
+    path = tmp_path / "returns.csv"
+    path.write_bytes(table(good_row(referrals="-5")))
+    stderr = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_data", "returns", str(path), stdout=io.StringIO(), stderr=stderr)
+    assert "Row 2, column referrals" in stderr.getvalue()
+    assert not MonitoringReturn.objects.exists()
+
+    path.write_bytes(table(good_row()))
+    out = io.StringIO()
+    call_command("import_data", "returns", str(path), stdout=out)
+    assert MonitoringReturn.objects.filter(award=award).count() == 1
