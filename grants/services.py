@@ -774,6 +774,28 @@ def _check_lines_cover_payments(award: Award, lines: Sequence[LineInput], errors
                                   f"would commit only {format_pence(totals.get(fy, Decimal(0)))} for that year.")
 
 
+AWARD_REQUIRED = ("title", "provider", "kind", "priority", "start_date", "end_date")
+
+
+def award_problems(*, award: Award | None, lines: Sequence[LineInput] = (), **fields: Any) -> ValidationError | None:
+    """The rules these values break, found by running the create (or update) and undoing it.
+
+    Lets a form that already has errors of its own show the service's rule errors (dates,
+    lines outside them, the delegated limit…) in the same round. Fields the form could not
+    read are simply left out (a create gets None for the required ones).
+    """
+    try:
+        with transaction.atomic():
+            if award is None:
+                award_create(actor=None, lines=lines, **({name: None for name in AWARD_REQUIRED} | fields))
+            else:
+                award_update(award=award, actor=None, expected_version=None, lines=lines, **fields)
+            transaction.set_rollback(True)
+    except ValidationError as exc:
+        return exc
+    return None
+
+
 @transaction.atomic
 def award_update(
     *,

@@ -231,6 +231,34 @@ def _line_inputs(formset) -> tuple[list[services.LineInput], list]:
     return lines, forms_sent
 
 
+def _valid_line_inputs(formset) -> tuple[list[services.LineInput], list]:
+    """The non-blank rows that read cleanly, for checking the rules while other rows have errors."""
+    lines, forms_sent = [], []
+    for form in formset.forms:
+        if form.errors or form.is_blank:
+            continue
+        data = form.cleaned_data
+        lines.append(services.LineInput(stream=data["stream"], fy=data["fy"], amount=data["amount"]))
+        forms_sent.append(form)
+    return lines, forms_sent
+
+
+def _show_rule_problems(form, formset, *, award=None) -> None:
+    """The form has errors of its own: also show the rules the rest of its values break, on
+    fields and rows without an error yet, so everything can be fixed in one round."""
+    lines, line_forms = _valid_line_inputs(formset)
+    fields = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+    problems = services.award_problems(award=award, lines=lines, **fields)
+    if problems is None or not hasattr(problems, "error_dict"):
+        return
+    fresh = {
+        name: errors for name, errors in problems.error_dict.items()
+        if name == "lines" or (name in form.fields and name not in form.errors)
+    }
+    if fresh:
+        _apply_award_errors(form, formset, ValidationError(fresh), line_forms)
+
+
 def _apply_award_errors(form, formset, exc: ValidationError, line_forms) -> None:
     if hasattr(exc, "error_dict"):
         line_messages = [m for error in exc.error_dict.pop("lines", []) for m in error.messages]
@@ -297,6 +325,8 @@ def award_create(request):
         else:
             messages.success(request, f"Award {award.reference} has been added.")
             return redirect("grants:award_detail", pk=award.pk)
+    elif request.method == "POST":
+        _show_rule_problems(form, formset)
     return render(request, "grants/award_form.html", _context(request, form=form, formset=formset))
 
 
@@ -343,6 +373,8 @@ def award_edit(request, pk: int):
         else:
             messages.success(request, f"Award {fields['reference']} has been updated.")
             return redirect("grants:award_detail", pk=award.pk)
+    elif request.method == "POST":
+        _show_rule_problems(form, formset, award=award)
     return render(request, "grants/award_form.html", _context(request, form=form, formset=formset, award=award))
 
 

@@ -828,3 +828,23 @@ def test_query_count_is_flat(url_for, officer, django_assert_max_num_queries):
         assert client.get(url_for(large)).status_code == 200
 
 
+
+
+def test_every_problem_shows_in_one_round(officer_client, setting_up):
+    """A missing title (the form's own check) must not hide the rule errors: end before start
+    and a line outside the award's dates (the service's checks)."""
+    data = _award_post(
+        setting_up, lines=[(setting_up["core"], 2021, "1000"), (setting_up["precept"], 2019, "-5")],
+        start=datetime.date(2019, 4, 1), end=datetime.date(2021, 3, 31),
+    )
+    data["title"] = ""
+    page = _refused(
+        officer_client.post(reverse("grants:award_create"), data),
+        "Enter the title of the award",
+        "Row 1, financial year: 2021/22 is outside the award&#x27;s dates",
+        "Row 2, amount (£): The amount cannot be negative",
+    )
+    assert page.count("There is a problem") == 1
+    assert not Award.objects.exists()
+    data.update(title="Fixed", **{"end_date_0": "1", "end_date_1": "1", "end_date_2": "2019"})
+    _refused(officer_client.post(reverse("grants:award_create"), data), "The end date must be the same as or after")
