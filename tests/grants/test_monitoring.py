@@ -1,0 +1,489 @@
+"""Monitoring services: the returns schedule, a return's life, its validation, imports, KPIs."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from grants.models import AwardStatus, MonitoringReturn, ReturnBreakdown, ReturnKPIValue, ReturnOutcome, ReturnStatus
+from grants.monitoring import (
+    ReturnData,
+    kpi_create,
+    kpi_delete,
+    kpi_update,
+    return_accept,
+    return_import,
+    return_save,
+    return_send_back,
+    return_submit,
+    returns_schedule,
+)
+from outcomes.models import CodeList
+from pcc_commissioning.concurrency import STALE_MESSAGE
+
+from ..factories import (
+    AwardFactory,
+    AwardKPIFactory,
+    CodeListEntryFactory,
+    MonitoringReturnFactory,
+    OrganisationFactory,
+    ReturnKPIValueFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def good_data(**overrides) -> ReturnData:
+    """A complete return: 10 supported, every breakdown adding up to 10."""
+    values = dict(
+        referrals=14,
+        supported=10,
+        breakdowns={
+            "crime": {"domestic_abuse": 6, "violence": 4},
+            "age": {"25_34": 10},
+            "sex": {"female": 7, "male": 3},
+            "ethnicity": {},
+            "disability": {"yes": 2, "no": 8},
+        },
+        outcomes={"cope_recover": (8, 5)},
+        narrative="A steady quarter.",
+        case_study="A woman in her thirties was helped to move to a safe home.",
+        case_study_consent=True,
+        feedback="“They listened.”",
+    )
+    values.update(overrides)
+    return ReturnData(**values)
+
+
+def refused(call, **kwargs) -> ValidationError:
+    with pytest.raises(ValidationError) as caught:
+        call(**kwargs)
+    return caught.value
+
+
+def assert_unchanged(ret: MonitoringReturn, *, status: str = ReturnStatus.DUE) -> None:
+    stored = MonitoringReturn.objects.get(pk=ret.pk)
+    assert stored.status == status
+    assert stored.version == ret.version
+    assert stored.referrals == ret.referrals
+    assert not ReturnBreakdown.objects.filter(monitoring_return=ret).exists()
+    assert not ReturnOutcome.objects.filter(monitoring_return=ret).exists()
+    assert not ReturnKPIValue.objects.filter(monitoring_return=ret).exists()
+
+
+@pytest.fixture
+def due_return(organisation):
+    return MonitoringReturnFactory(award__provider=organisation)
+
+
+# The schedule ------------------------------------------------------------------------------------
+
+
+class TestSchedule:
+    def test_creates_a_due_return_per_started_quarter_with_its_due_date(self, settings):
+        settings.RETURN_DUE_DAYS = 20
+        award = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2021, 3, 31))
+
+        created = returns_schedule(today=datetime.date(2019, 10, 1))
+
+        rows = list(MonitoringReturn.objects.filter(award=award).order_by("fy", "quarter"))
+        assert created == 3
+        assert [(r.fy, r.quarter) for r in rows] == [(2019, 1), (2019, 2), (2019, 3)]  # Q3 has just started
+        assert {r.status for r in rows} == {ReturnStatus.DUE}
+        assert [r.due_date for r in rows] == [datetime.date(2019, 7, 20), datetime.date(2019, 10, 20), datetime.date(2020, 1, 20)]
+
+    def test_is_idempotent(self):
+        AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2021, 3, 31))
+        assert returns_schedule(today=datetime.date(2020, 1, 5)) == 4
+        assert returns_schedule(today=datetime.date(2020, 1, 5)) == 0
+        assert MonitoringReturn.objects.count() == 4
+
+    def test_starts_at_monitoring_start_for_an_older_award(self, settings):
+        settings.MONITORING_START = datetime.date(2019, 4, 1)
+        award = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2017, 4, 1), end_date=datetime.date(2020, 3, 31))
+
+        returns_schedule(today=datetime.date(2019, 5, 1))
+
+        assert list(MonitoringReturn.objects.filter(award=award).values_list("fy", "quarter")) == [(2019, 1)]
+
+    def test_starts_at_the_award_start_when_it_is_later(self, settings):
+        settings.MONITORING_START = datetime.date(2019, 4, 1)
+        award = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 8, 15), end_date=datetime.date(2020, 3, 31))
+
+        returns_schedule(today=datetime.date(2019, 12, 1))
+
+        assert list(MonitoringReturn.objects.filter(award=award).values_list("fy", "quarter")) == [(2019, 2), (2019, 3)]
+
+    def test_a_later_monitoring_start_setting_is_respected(self, settings):
+        settings.MONITORING_START = datetime.date(2020, 4, 1)
+        award = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2021, 3, 31))
+
+        returns_schedule(today=datetime.date(2020, 5, 1))
+
+        assert list(MonitoringReturn.objects.filter(award=award).values_list("fy", "quarter")) == [(2020, 1)]
+
+    def test_stops_at_the_award_end_and_honours_a_taken_extension(self):
+        ended = AwardFactory(status=AwardStatus.ENDED, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2019, 9, 30))
+        extended = AwardFactory(
+            status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2019, 9, 30),
+            extension_until=datetime.date(2019, 12, 31), extension_taken=True,
+        )
+
+        returns_schedule(today=datetime.date(2020, 6, 1))
+
+        assert list(MonitoringReturn.objects.filter(award=ended).values_list("quarter", flat=True)) == [1, 2]
+        assert list(MonitoringReturn.objects.filter(award=extended).values_list("quarter", flat=True)) == [1, 2, 3]
+
+    @pytest.mark.parametrize("status", [AwardStatus.PLANNED, AwardStatus.PROCURING, AwardStatus.CANCELLED])
+    def test_awards_not_made_get_no_returns(self, status):
+        AwardFactory(status=status, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2020, 3, 31))
+        assert returns_schedule(today=datetime.date(2020, 1, 5)) == 0
+        assert not MonitoringReturn.objects.exists()
+
+    def test_future_awards_get_none_yet_and_one_award_can_be_scheduled_alone(self):
+        AwardFactory(status=AwardStatus.AWARDED, start_date=datetime.date(2020, 4, 1), end_date=datetime.date(2021, 3, 31))
+        this = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2020, 3, 31))
+        other = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2020, 3, 31))
+
+        assert returns_schedule(today=datetime.date(2019, 5, 1), award=this) == 1
+        assert not MonitoringReturn.objects.filter(award=other).exists()
+        assert returns_schedule(today=datetime.date(2019, 5, 1)) == 1  # just the other award's Q1
+
+    def test_an_imported_quarter_is_not_duplicated(self):
+        award = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2020, 3, 31))
+        MonitoringReturnFactory(award=award, fy=2019, quarter=1, submitted=True)
+
+        assert returns_schedule(today=datetime.date(2019, 8, 1)) == 1
+        assert MonitoringReturn.objects.get(award=award, quarter=1).status == ReturnStatus.SUBMITTED
+
+
+# Saving and submitting ----------------------------------------------------------------------------------
+
+
+class TestSave:
+    def test_a_provider_saves_a_draft_with_every_part(self, due_return, provider_user):
+        kpi = AwardKPIFactory(award=due_return.award)
+        data = good_data(kpi_values={kpi.pk: Decimal("12.5")})
+
+        ret, warnings = return_save(monitoring_return=due_return, actor=provider_user, data=data, expected_version=1)
+
+        ret.refresh_from_db()
+        assert warnings == []
+        assert ret.status == ReturnStatus.DRAFT
+        assert (ret.referrals, ret.supported, ret.version) == (14, 10, 2)
+        assert ret.case_study_consent is True
+        assert ret.narrative == "A steady quarter."
+        assert {(b.code.list, b.code.code): b.count for b in ret.breakdowns.all()}[("crime", "domestic_abuse")] == 6
+        assert ret.breakdowns.count() == 7
+        outcome = ret.outcomes.get()
+        assert (outcome.code.code, outcome.assessed, outcome.improved) == ("cope_recover", 8, 5)
+        assert ret.kpi_values.get().value == Decimal("12.5")
+
+    def test_saving_again_replaces_the_rows(self, due_return, provider_user):
+        ret, _ = return_save(monitoring_return=due_return, actor=provider_user, data=good_data(), expected_version=1)
+        ret, _ = return_save(
+            monitoring_return=ret, actor=provider_user, expected_version=2,
+            data=good_data(breakdowns={"crime": {"fraud": 10}}, outcomes={}),
+        )
+        assert [(b.code.code, b.count) for b in ret.breakdowns.all()] == [("fraud", 10)]
+        assert not ret.outcomes.exists()
+
+    def test_breakdowns_that_do_not_add_up_are_saved_with_a_warning(self, due_return, provider_user):
+        data = good_data(breakdowns={"crime": {"domestic_abuse": 6}, "sex": {"female": 7, "male": 3}, "age": {}})
+
+        ret, warnings = return_save(monitoring_return=due_return, actor=provider_user, data=data, expected_version=1)
+
+        assert warnings == ["The crime type breakdown adds up to 6, but 10 victims were supported."]
+        assert ret.breakdowns.count() == 3
+
+    def test_submitting_returns_the_same_warnings_and_submits(self, due_return, provider_user):
+        data = good_data(breakdowns={"age": {"25_34": 9}})
+        ret, warnings = return_submit(monitoring_return=due_return, actor=provider_user, data=data, expected_version=1)
+        ret.refresh_from_db()
+        assert warnings == ["The age band breakdown adds up to 9, but 10 victims were supported."]
+        assert ret.status == ReturnStatus.SUBMITTED
+        assert ret.submitted_by == provider_user
+        assert ret.submitted_at is not None
+
+    def test_submitting_the_stored_draft_as_it_is(self, due_return, provider_user):
+        ret, _ = return_save(monitoring_return=due_return, actor=provider_user, data=good_data(), expected_version=1)
+        ret, warnings = return_submit(monitoring_return=ret, actor=provider_user, expected_version=2)
+        ret.refresh_from_db()
+        assert ret.status == ReturnStatus.SUBMITTED
+        assert ret.breakdowns.count() == 7 and ret.outcomes.count() == 1
+        assert warnings == []
+
+    def test_a_draft_may_leave_counts_blank_but_a_submission_may_not(self, due_return, provider_user):
+        ret, _ = return_save(monitoring_return=due_return, actor=provider_user, data=ReturnData(narrative="Started."), expected_version=1)
+        assert ret.status == ReturnStatus.DRAFT
+
+        error = refused(return_submit, monitoring_return=ret, actor=provider_user, expected_version=2)
+
+        assert set(error.message_dict) == {"referrals", "supported"}
+        assert MonitoringReturn.objects.get(pk=ret.pk).status == ReturnStatus.DRAFT
+
+    def test_an_officer_may_fill_in_a_return_for_the_provider(self, due_return, officer):
+        ret, _ = return_save(monitoring_return=due_return, actor=officer, data=good_data(), expected_version=1)
+        assert ret.status == ReturnStatus.DRAFT
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        ("data", "key"),
+        [
+            (dict(referrals=-1), "referrals"),
+            (dict(supported=-3), "supported"),
+            (dict(referrals="lots"), "referrals"),
+            (dict(supported=2.5), "supported"),
+            (dict(breakdowns={"crime": {"domestic_abuse": -2}}), "crime:domestic_abuse"),
+            (dict(breakdowns={"crime": {"no_such_code": 2}}), "crime:no_such_code"),
+            (dict(breakdowns={"outcome": {"cope_recover": 2}}), "__all__"),
+            (dict(outcomes={"cope_recover": (5, 6)}), "outcome:cope_recover"),
+            (dict(outcomes={"cope_recover": (-1, 0)}), "outcome:cope_recover"),
+            (dict(outcomes={"cope_recover": (4, None)}), "outcome:cope_recover"),
+            (dict(outcomes={"domestic_abuse": (4, 2)}), "outcome:domestic_abuse"),
+        ],
+    )
+    def test_is_refused_and_nothing_is_saved(self, due_return, provider_user, data, key):
+        for call in (return_save, return_submit):
+            error = refused(call, monitoring_return=due_return, actor=provider_user, data=good_data(**data), expected_version=1)
+            assert key in error.message_dict
+            assert_unchanged(due_return)
+
+    def test_improved_above_assessed_names_the_measure(self, due_return, provider_user):
+        error = refused(
+            return_save, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(outcomes={"cope_recover": (5, 6)}),
+        )
+        assert "cannot be more than the number assessed" in error.message_dict["outcome:cope_recover"][0]
+
+    def test_a_code_not_valid_in_the_return_year_is_refused(self, due_return, provider_user):
+        retired = CodeListEntryFactory(list=CodeList.CRIME, code="retired_crime", valid_to_fy=2018)
+        future = CodeListEntryFactory(list=CodeList.OUTCOME, code="future_measure", valid_from_fy=2020)
+
+        error = refused(
+            return_save, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(breakdowns={"crime": {retired.code: 1}}, outcomes={future.code: (2, 1)}),
+        )
+
+        assert {"crime:retired_crime", "outcome:future_measure"} <= set(error.message_dict)
+        assert "2019/20" in error.message_dict["crime:retired_crime"][0]
+        assert_unchanged(due_return)
+
+    def test_a_kpi_of_another_award_is_refused(self, due_return, provider_user):
+        other_kpi = AwardKPIFactory()
+        error = refused(
+            return_save, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(kpi_values={other_kpi.pk: Decimal("3")}),
+        )
+        assert f"kpi:{other_kpi.pk}" in error.message_dict
+        assert_unchanged(due_return)
+
+    def test_a_kpi_value_that_is_not_a_number_is_refused(self, due_return, provider_user):
+        kpi = AwardKPIFactory(award=due_return.award)
+        error = refused(
+            return_save, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(kpi_values={kpi.pk: "about ten"}),
+        )
+        assert f"kpi:{kpi.pk}" in error.message_dict
+        assert_unchanged(due_return)
+
+    def test_a_provider_cannot_fill_in_another_organisations_return(self, provider_user):
+        theirs = MonitoringReturnFactory(award__provider=OrganisationFactory(name="Someone Else"))
+        for call in (return_save, return_submit):
+            with pytest.raises(PermissionDenied):
+                call(monitoring_return=theirs, actor=provider_user, data=good_data(), expected_version=1)
+            assert_unchanged(theirs)
+
+    def test_board_and_finance_cannot_fill_in_returns(self, due_return, board_member, finance_officer):
+        for actor in (board_member, finance_officer):
+            with pytest.raises(PermissionDenied):
+                return_save(monitoring_return=due_return, actor=actor, data=good_data(), expected_version=1)
+        assert_unchanged(due_return)
+
+    def test_a_stale_edit_is_refused(self, due_return, provider_user):
+        return_save(monitoring_return=due_return, actor=provider_user, data=good_data(), expected_version=1)
+        error = refused(
+            return_save, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(referrals=99),
+        )
+        assert error.messages == [STALE_MESSAGE]
+        assert MonitoringReturn.objects.get(pk=due_return.pk).referrals == 14
+
+
+# Review ------------------------------------------------------------------------------------------
+
+
+class TestReview:
+    @pytest.fixture
+    def submitted(self, due_return, provider_user):
+        ret, _ = return_submit(monitoring_return=due_return, actor=provider_user, data=good_data(), expected_version=1)
+        return ret
+
+    def test_a_submitted_return_cannot_be_changed_or_submitted_again(self, submitted, provider_user):
+        for call in (return_save, return_submit):
+            error = refused(call, monitoring_return=submitted, actor=provider_user, data=good_data(referrals=1), expected_version=submitted.version)
+            assert "awaiting review" in error.message_dict["status"][0]
+        assert MonitoringReturn.objects.get(pk=submitted.pk).referrals == 14
+
+    def test_an_officer_accepts_with_a_rag_rating(self, submitted, officer):
+        ret = return_accept(monitoring_return=submitted, actor=officer, rag="amber", rag_comment="Referrals low.", expected_version=submitted.version)
+        ret.refresh_from_db()
+        assert (ret.status, ret.rag, ret.rag_comment, ret.reviewed_by) == (ReturnStatus.ACCEPTED, "amber", "Referrals low.", officer)
+
+    @pytest.mark.parametrize("rag", ["", "purple"])
+    def test_accepting_needs_a_rag_rating(self, submitted, officer, rag):
+        error = refused(return_accept, monitoring_return=submitted, actor=officer, rag=rag, expected_version=submitted.version)
+        assert "rag" in error.message_dict
+        assert MonitoringReturn.objects.get(pk=submitted.pk).status == ReturnStatus.SUBMITTED
+
+    def test_a_provider_cannot_accept_or_send_back(self, submitted, provider_user):
+        with pytest.raises(PermissionDenied):
+            return_accept(monitoring_return=submitted, actor=provider_user, rag="green", expected_version=submitted.version)
+        with pytest.raises(PermissionDenied):
+            return_send_back(monitoring_return=submitted, actor=provider_user, reason="No", expected_version=submitted.version)
+        assert MonitoringReturn.objects.get(pk=submitted.pk).status == ReturnStatus.SUBMITTED
+
+    def test_a_draft_cannot_be_accepted(self, due_return, officer):
+        error = refused(return_accept, monitoring_return=due_return, actor=officer, rag="green", expected_version=1)
+        assert "status" in error.message_dict
+        assert MonitoringReturn.objects.get(pk=due_return.pk).status == ReturnStatus.DUE
+
+    def test_sending_back_needs_a_reason(self, submitted, officer):
+        error = refused(return_send_back, monitoring_return=submitted, actor=officer, reason="  ", expected_version=submitted.version)
+        assert "reason" in error.message_dict
+        assert MonitoringReturn.objects.get(pk=submitted.pk).status == ReturnStatus.SUBMITTED
+
+    def test_a_returned_return_can_be_edited_and_submitted_again(self, submitted, officer, provider_user):
+        ret = return_send_back(monitoring_return=submitted, actor=officer, reason="Add the case study consent.", expected_version=submitted.version)
+        assert (ret.status, ret.returned_reason) == (ReturnStatus.RETURNED, "Add the case study consent.")
+
+        ret, _ = return_save(monitoring_return=ret, actor=provider_user, data=good_data(referrals=15), expected_version=ret.version)
+        assert ret.status == ReturnStatus.RETURNED  # still with the provider, reason kept
+        ret, _ = return_submit(monitoring_return=ret, actor=provider_user, expected_version=ret.version)
+        ret.refresh_from_db()
+        assert (ret.status, ret.referrals) == (ReturnStatus.SUBMITTED, 15)
+
+    def test_an_accepted_return_is_never_changed(self, submitted, officer, provider_user):
+        accepted = return_accept(monitoring_return=submitted, actor=officer, rag="green", expected_version=submitted.version)
+        for call, kwargs in (
+            (return_save, dict(actor=provider_user, data=good_data(referrals=1))),
+            (return_submit, dict(actor=provider_user, data=good_data(referrals=1))),
+            (return_save, dict(actor=officer, data=good_data(referrals=1))),
+            (return_send_back, dict(actor=officer, reason="Oops")),
+            (return_accept, dict(actor=officer, rag="red")),
+        ):
+            error = refused(call, monitoring_return=accepted, expected_version=accepted.version, **kwargs)
+            assert "status" in error.message_dict
+        stored = MonitoringReturn.objects.get(pk=accepted.pk)
+        assert (stored.status, stored.rag, stored.referrals, stored.version) == (ReturnStatus.ACCEPTED, "green", 14, accepted.version)
+
+
+# Imports ------------------------------------------------------------------------------------------
+
+
+class TestImport:
+    @pytest.fixture
+    def award(self):
+        return AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2017, 4, 1), end_date=datetime.date(2020, 3, 31))
+
+    def test_creates_a_submitted_return_for_a_quarter_before_monitoring_start(self, award, settings):
+        settings.RETURN_DUE_DAYS = 20
+        ret, created = return_import(award=award, fy=2018, quarter=3, data=good_data())
+        ret.refresh_from_db()
+        assert created
+        assert (ret.status, ret.due_date, ret.supported) == (ReturnStatus.SUBMITTED, datetime.date(2019, 1, 20), 10)
+        assert ret.breakdowns.count() == 7
+
+    def test_updates_a_return_not_yet_accepted_and_can_accept_it(self, award, officer):
+        MonitoringReturnFactory(award=award, fy=2019, quarter=1)
+        ret, created = return_import(award=award, fy=2019, quarter=1, data=good_data(), rag="red", status="accepted", actor=officer)
+        ret.refresh_from_db()
+        assert not created
+        assert (ret.status, ret.rag, ret.reviewed_by) == (ReturnStatus.ACCEPTED, "red", officer)
+        assert MonitoringReturn.objects.filter(award=award).count() == 1
+
+    def test_an_accepted_return_is_refused(self, award):
+        accepted = MonitoringReturnFactory(award=award, fy=2019, quarter=1, accepted=True)
+        error = refused(return_import, award=award, fy=2019, quarter=1, data=good_data(referrals=99))
+        assert "accepted" in error.message_dict["status"][0]
+        assert MonitoringReturn.objects.get(pk=accepted.pk).referrals == 12
+
+    @pytest.mark.parametrize(("fy", "quarter"), [(2016, 4), (2020, 1)])
+    def test_a_quarter_the_award_was_not_active_in_is_refused(self, award, fy, quarter):
+        error = refused(return_import, award=award, fy=fy, quarter=quarter, data=good_data())
+        assert "was not active" in error.message_dict["quarter"][0]
+        assert not MonitoringReturn.objects.exists()
+
+    def test_an_award_not_made_has_no_returns(self):
+        planned = AwardFactory(status=AwardStatus.PLANNED)
+        refused(return_import, award=planned, fy=2019, quarter=1, data=good_data())
+        assert not MonitoringReturn.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("kwargs", "key"),
+        [
+            (dict(quarter=5), "quarter"),
+            (dict(status="draft"), "status"),
+            (dict(status="accepted"), "rag"),
+            (dict(rag="blue"), "rag"),
+            (dict(data=ReturnData(referrals=-1)), "referrals"),
+            (dict(data=ReturnData(outcomes={"cope_recover": (1, 2)})), "outcome:cope_recover"),
+        ],
+    )
+    def test_bad_rows_are_refused_and_nothing_is_saved(self, award, kwargs, key):
+        arguments = dict(award=award, fy=2019, quarter=1, data=good_data()) | kwargs
+        error = refused(return_import, **arguments)
+        assert key in error.message_dict
+        assert not MonitoringReturn.objects.exists()
+        assert not ReturnBreakdown.objects.exists()
+
+
+# KPIs ----------------------------------------------------------------------------------------------
+
+
+class TestKPIs:
+    def test_create_update_and_delete(self, officer):
+        award = AwardFactory(status=AwardStatus.ACTIVE)
+        kpi = kpi_create(award=award, actor=officer, name=" Victims supported ", unit="people", target=Decimal("40"), target_period="year")
+        assert (kpi.name, kpi.target, kpi.target_period) == ("Victims supported", Decimal("40"), "year")
+
+        kpi = kpi_update(kpi=kpi, actor=officer, target=Decimal("45.5"))
+        kpi.refresh_from_db()
+        assert kpi.target == Decimal("45.5")
+
+        kpi_delete(kpi=kpi, actor=officer)
+        assert not award.kpis.exists()
+
+    def test_names_are_unique_per_award_ignoring_case(self, officer):
+        kpi = AwardKPIFactory(name="Referrals")
+        error = refused(kpi_create, award=kpi.award, actor=officer, name="referrals")
+        assert "name" in error.message_dict
+        kpi_create(award=AwardFactory(), actor=officer, name="Referrals")  # another award may
+
+    @pytest.mark.parametrize(
+        ("fields", "key"),
+        [(dict(name=""), "name"), (dict(target=Decimal("-1")), "target"), (dict(target_period="month"), "target_period")],
+    )
+    def test_bad_fields_are_refused(self, officer, fields, key):
+        kpi = AwardKPIFactory(name="Old")
+        error = refused(kpi_update, kpi=kpi, actor=officer, **fields)
+        assert key in error.message_dict
+        kpi.refresh_from_db()
+        assert (kpi.name, kpi.target, kpi.target_period) == ("Old", Decimal("10"), "quarter")
+
+    def test_a_kpi_with_values_in_returns_is_kept(self, officer):
+        value = ReturnKPIValueFactory()
+        error = refused(kpi_delete, kpi=value.kpi, actor=officer)
+        assert "values in monitoring returns" in error.messages[0]
+        assert value.kpi.__class__.objects.filter(pk=value.kpi.pk).exists()
+
+    def test_only_officers_manage_kpis(self, provider_user, board_member):
+        award = AwardFactory(status=AwardStatus.ACTIVE, provider=provider_user.provider_membership.organisation)
+        for actor in (provider_user, board_member):
+            with pytest.raises(PermissionDenied):
+                kpi_create(award=award, actor=actor, name="Mine")
+        assert not award.kpis.exists()
