@@ -14,6 +14,7 @@ urlpatterns = [
     path("outcomes/", include("outcomes.urls")),
     path("needs/", include("needs_assessment.urls")),
     path("grants/", include("grants.urls")),
+    path("portal/", include("grants.portal_urls")),
     path("reports/", include("reports.urls")),
     path("imports/", include("pcc_commissioning.imports_urls")),
 ]

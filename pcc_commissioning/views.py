@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -11,6 +12,10 @@ from .roles import is_provider_user
 def home(request):
     """Everyone's landing page; what it shows depends on the role."""
     if is_provider_user(request.user):
+        try:
+            return redirect(reverse("portal:home"))
+        except NoReverseMatch:  # the portal is not installed
+            pass
         template = "pcc_commissioning/home_provider.html"
     else:
         template = "pcc_commissioning/home.html"

@@ -47,8 +47,12 @@ class Page:
         return f"{self.method.upper()} {self.url_name}"
 
 
+PORTAL = {"anonymous": LOGIN, "officer": 403, "finance": 403, "board": 403, "provider": 200, "superuser": 200}
+
 PAGES = [
-    Page("home", SIGNED_IN),
+    # Provider users are sent on to the portal's home page.
+    Page("home", {**SIGNED_IN, "provider": 302}),
+    Page("portal:home", PORTAL),
     Page("accessibility", PUBLIC),
     Page("outcomes:plan", INTERNAL_READ),
     Page("outcomes:code_lists", INTERNAL_READ),

@@ -1,0 +1,311 @@
+"""The provider portal: a provider user's own organisation, its awards, payments and monitoring
+returns, its contact details and due-diligence documents.
+
+The organisation always comes from the signed-in user's membership, never from the URL; every
+other id in a URL (award, return, contact, document) is resolved through an access helper that
+answers 404 for another organisation's records, so their existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from pcc_commissioning.roles import capability_required, provider_organisation_id
+from pcc_commissioning.web import form_data, form_files
+from providers import selectors as provider_selectors
+from providers import services as provider_services
+from providers.forms import ContactEditForm, ContactForm, DocumentForm, add_service_errors
+
+from . import monitoring, monitoring_selectors, selectors
+from .models import Payment
+from .portal_forms import ORGANISATION_CONTACT_FIELDS, OrganisationContactForm, ReturnForm
+
+EDITABLE_STATUSES = monitoring.EDITABLE_STATUSES
+
+
+def _organisation(request):
+    """The signed-in provider user's organisation (404 for anyone without one)."""
+    organisation_id = provider_organisation_id(request.user)
+    if organisation_id is None:
+        raise Http404("Your account is not linked to an organisation.")
+    return provider_selectors.organisation_detail(organisation_id)
+
+
+def _context(organisation, *, tab: str = "", **extra) -> dict:
+    return {"section": "portal", "organisation": organisation, "portal_tab": tab, **extra}
+
+
+def _return_rows(returns, today) -> list[dict]:
+    return [
+        {
+            "ret": ret,
+            "period": _period(ret),
+            "late": monitoring_selectors.is_late(ret, today),
+            "editable": ret.status in EDITABLE_STATUSES,
+        }
+        for ret in returns
+    ]
+
+
+@capability_required("portal.view")
+def home(request):
+    organisation_id = provider_organisation_id(request.user)
+    if organisation_id is None:
+        return render(request, "grants/portal/not_linked.html", {"section": "portal"})
+    organisation = provider_selectors.organisation_detail(organisation_id)
+    today = timezone.localdate()
+    awards = list(
+        selectors.award_list(provider=organisation, status=list(selectors.PROVIDER_VISIBLE_STATUSES))
+    )
+    payments = list(
+        Payment.objects.filter(award__in=[award.pk for award in awards])
+        .select_related("award", "stream")
+        .order_by("-due_date", "-pk")
+    )
+    returns = monitoring_selectors.provider_returns(organisation)
+    return render(
+        request,
+        "grants/portal/home.html",
+        _context(
+            organisation,
+            tab="home",
+            awards=awards,
+            payments=payments,
+            return_rows=_return_rows(returns, today),
+            today=today,
+        ),
+    )
+
+
+@capability_required("portal.view")
+def award_detail(request, pk: int):
+    organisation = _organisation(request)
+    award = selectors.access_award(request.user, pk)
+    today = timezone.localdate()
+    returns = monitoring_selectors.award_returns(award)
+    return render(
+        request,
+        "grants/portal/award_detail.html",
+        _context(
+            organisation,
+            tab="home",
+            award=award,
+            years=selectors.award_money_by_year(award),
+            payments=selectors.award_page_data(award)["payments"],
+            return_rows=_return_rows(returns, today),
+        ),
+    )
+
+
+def _return_form(monitoring_return, data=None, *, read_only=False) -> ReturnForm:
+    codes = monitoring_selectors.return_form_codes(monitoring_return.fy)
+    return ReturnForm(
+        data,
+        initial=ReturnForm.initial_for(monitoring_return),
+        codes=codes.lists,
+        definitions=codes.definitions,
+        kpis=monitoring_return.award.kpis.all().order_by("name"),
+        read_only=read_only,
+    )
+
+
+@capability_required("portal.view")
+@require_http_methods(["GET", "POST"])
+def return_edit(request, pk: int):
+    """Fill in a return: save it as a draft, or submit it. Read-only once submitted, unless
+    the officer returns it for changes."""
+    organisation = _organisation(request)
+    checked = monitoring_selectors.access_return(request.user, pk)
+    monitoring_return = monitoring_selectors.return_detail(checked.pk)
+    editable = monitoring_return.status in EDITABLE_STATUSES
+    if request.method == "POST" and not editable:
+        messages.error(request, "This return has been submitted, so it cannot be changed.")
+        return redirect("portal:return", pk=monitoring_return.pk)
+    form = _return_form(monitoring_return, form_data(request), read_only=not editable)
+    if request.method == "POST" and form.is_valid():
+        monitoring_selectors.access_return(request.user, pk, for_edit=True)
+        submit = "submit" in request.POST
+        data = monitoring.ReturnData(**form.return_data_kwargs())
+        service = monitoring.return_submit if submit else monitoring.return_save
+        try:
+            saved, warnings = service(
+                monitoring_return=monitoring_return,
+                actor=request.user,
+                data=data,
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            for warning in warnings:
+                messages.warning(request, warning)
+            if submit:
+                messages.success(request, f"Your return for {_period(saved)} has been submitted.")
+                return redirect("portal:home")
+            messages.success(request, f"Your return for {_period(saved)} has been saved as a draft.")
+            return redirect("portal:return", pk=saved.pk)
+    return render(
+        request,
+        "grants/portal/return_form.html",
+        _context(
+            organisation,
+            tab="home",
+            ret=monitoring_return,
+            award=monitoring_return.award,
+            form=form,
+            editable=editable,
+            late=monitoring_selectors.is_late(monitoring_return, timezone.localdate()),
+            period=_period(monitoring_return),
+        ),
+    )
+
+
+def _period(monitoring_return) -> str:
+    return monitoring_selectors.quarter_label(monitoring_return.fy, monitoring_return.quarter)
+
+
+# The organisation's contact details ------------------------------------------------------------
+
+
+@capability_required("portal.view")
+def organisation_detail(request):
+    organisation = _organisation(request)
+    return render(
+        request,
+        "grants/portal/organisation.html",
+        _context(organisation, tab="organisation", contacts=provider_selectors.organisation_contacts(organisation)),
+    )
+
+
+@capability_required("portal.view")
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request):
+    organisation = _organisation(request)
+    initial = {name: getattr(organisation, name) for name in ORGANISATION_CONTACT_FIELDS}
+    initial["version"] = organisation.version
+    form = OrganisationContactForm(form_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in ORGANISATION_CONTACT_FIELDS}
+        try:
+            provider_services.organisation_update(
+                organisation=organisation,
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+                **fields,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Your organisation's contact details have been updated.")
+            return redirect("portal:organisation")
+    return render(request, "grants/portal/organisation_form.html", _context(organisation, form=form))
+
+
+@capability_required("portal.view")
+@require_http_methods(["GET", "POST"])
+def contact_add(request):
+    organisation = _organisation(request)
+    form = ContactForm(form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = provider_services.contact_create(
+                organisation=organisation, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{contact.name} has been added as a contact.")
+            return redirect("portal:organisation")
+    return render(request, "grants/portal/contact_form.html", _context(organisation, form=form))
+
+
+@capability_required("portal.view")
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, contact_pk: int):
+    organisation = _organisation(request)
+    contact = provider_selectors.contact_for(organisation, contact_pk)
+    initial = {name: getattr(contact, name) for name in provider_services.CONTACT_FIELDS}
+    initial["version"] = contact.version
+    form = ContactEditForm(form_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        expected_version = fields.pop("version")
+        try:
+            contact = provider_services.contact_update(
+                contact=contact, actor=request.user, expected_version=expected_version, **fields
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{contact.name}'s details have been updated.")
+            return redirect("portal:organisation")
+    return render(
+        request, "grants/portal/contact_form.html", _context(organisation, form=form, contact=contact)
+    )
+
+
+@capability_required("portal.view")
+@require_http_methods(["GET", "POST"])
+def contact_delete(request, contact_pk: int):
+    organisation = _organisation(request)
+    contact = provider_selectors.contact_for(organisation, contact_pk)
+    if request.method == "POST":
+        name = contact.name
+        provider_services.contact_delete(contact=contact, actor=request.user)
+        messages.success(request, f"{name} has been removed from your contacts.")
+        return redirect("portal:organisation")
+    return render(request, "grants/portal/contact_confirm_delete.html", _context(organisation, contact=contact))
+
+
+# Due-diligence documents ---------------------------------------------------------------------
+
+
+@capability_required("portal.view")
+def documents(request):
+    organisation = _organisation(request)
+    return render(
+        request,
+        "grants/portal/documents.html",
+        _context(organisation, tab="documents", rows=provider_selectors.organisation_documents(organisation)),
+    )
+
+
+@capability_required("portal.view")
+@require_http_methods(["GET", "POST"])
+def document_add(request):
+    organisation = _organisation(request)
+    form = DocumentForm(form_data(request), form_files(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = provider_services.document_add(
+                organisation=organisation, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{document.get_kind_display()} ({document.original_name}) has been uploaded."
+            )
+            return redirect("portal:documents")
+    return render(request, "grants/portal/document_form.html", _context(organisation, form=form))
+
+
+@capability_required("portal.view")
+def document_download(request, document_pk: int):
+    """Served only here, after the check that the document is the user's organisation's."""
+    organisation = _organisation(request)
+    document = provider_selectors.document_for(organisation, document_pk)
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("The file is missing.") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

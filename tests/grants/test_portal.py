@@ -1,0 +1,372 @@
+"""The provider portal: a provider user sees and changes its own organisation's things only.
+
+Every portal URL is tried with another organisation's ids (refused, nothing changed), internal
+pages are refused, and the return form refuses bad input naming the field while saving a
+breakdown that does not add up, with a warning.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from grants.models import AwardKPI, AwardStatus, MonitoringReturn, ReturnStatus
+from outcomes.models import CountingDefinition
+from providers.models import Contact, DueDiligenceDocument, Organisation
+from tests.factories import (
+    AwardFactory,
+    ContactFactory,
+    DueDiligenceDocumentFactory,
+    OrganisationFactory,
+    PaymentFactory,
+)
+from tests.factories.providers import PDF_BYTES
+
+pytestmark = pytest.mark.django_db
+
+
+def _return(award, *, quarter=1, fy=2019, status=ReturnStatus.DUE, **fields) -> MonitoringReturn:
+    return MonitoringReturn.objects.create(
+        award=award, fy=fy, quarter=quarter, status=status,
+        due_date=datetime.date(fy, 7, 20) if quarter == 1 else datetime.date(fy, 10, 20), **fields,
+    )
+
+
+@pytest.fixture
+def award(organisation):
+    return AwardFactory(provider=organisation, status=AwardStatus.ACTIVE, title="Harbour victims' hub", reference="AWD-OWN-1")
+
+
+@pytest.fixture
+def due_return(award):
+    return _return(award)
+
+
+@pytest.fixture
+def other():
+    """Another organisation with an award, a payment, a return, a contact and a document."""
+    organisation = OrganisationFactory(name="Other Org Ltd")
+    award = AwardFactory(provider=organisation, status=AwardStatus.ACTIVE, title="Someone else's service", reference="AWD-OTHER-1")
+    return {
+        "organisation": organisation,
+        "award": award,
+        "payment": PaymentFactory(award=award, invoice_reference="INV-OTHER-42"),
+        "return": _return(award),
+        "contact": ContactFactory(organisation=organisation, name="Olive Other", email="olive@other.example"),
+        "document": DueDiligenceDocumentFactory(organisation=organisation, original_name="other-insurance.pdf"),
+    }
+
+
+def _post_return(client, ret, *, action="save", **fields):
+    data = {"version": ret.version, action: "1"}
+    data.update({key: value for key, value in fields.items()})
+    return client.post(reverse("portal:return", args=[ret.pk]), data)
+
+
+# The portal's pages ---------------------------------------------------------------------------------
+
+
+def test_home_redirects_a_provider_user_to_the_portal(provider_client):
+    response = provider_client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:home")
+
+
+def test_portal_home_lists_own_awards_payments_and_returns_only(provider_client, organisation, award, due_return, other):
+    AwardFactory(provider=organisation, status=AwardStatus.PROCURING, title="Secret tender")
+    PaymentFactory(award=award, invoice_reference="INV-OWN-7", amount=Decimal("1234.50"))
+    overdue = _return(award, quarter=2, status=ReturnStatus.DRAFT)
+    MonitoringReturn.objects.filter(pk=overdue.pk).update(due_date=datetime.date(2019, 10, 20))
+
+    response = provider_client.get(reverse("portal:home"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Harbour victims&#x27; hub" in html
+    assert "INV-OWN-7" in html and "£1,234.50" in html
+    assert reverse("portal:return", args=[due_return.pk]) in html
+    assert "Late" in html  # the 2019 returns are long past their due dates
+    assert "Secret tender" not in html  # procurement is not shown
+    for text in ("Someone else", "INV-OTHER-42", "AWD-OTHER-1"):
+        assert text not in html
+
+
+def test_award_page_shows_dates_value_payments_and_returns(provider_client, award, due_return):
+    PaymentFactory(award=award, paid_date=datetime.date(2019, 7, 1), amount=Decimal("2500.00"))
+    response = provider_client.get(reverse("portal:award", args=[award.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "1 April 2019" in html and "31 March 2020" in html
+    assert "2019/20" in html and "£2,500.00" in html
+    assert "Q1 2019/20" in html
+
+
+# Another organisation's ids: refused, nothing changed ----------------------------------------------
+
+
+def _other_urls(other) -> list[tuple[str, str]]:
+    return [
+        ("get", reverse("portal:award", args=[other["award"].pk])),
+        ("get", reverse("portal:return", args=[other["return"].pk])),
+        ("post", reverse("portal:return", args=[other["return"].pk])),
+        ("get", reverse("portal:contact_edit", args=[other["contact"].pk])),
+        ("post", reverse("portal:contact_edit", args=[other["contact"].pk])),
+        ("get", reverse("portal:contact_delete", args=[other["contact"].pk])),
+        ("post", reverse("portal:contact_delete", args=[other["contact"].pk])),
+        ("get", reverse("portal:document_download", args=[other["document"].pk])),
+    ]
+
+
+def test_every_portal_url_refuses_another_organisations_ids(provider_client, other):
+    for method, url in _other_urls(other):
+        data = {"version": 1, "name": "Hijacked", "referrals": 5, "supported": 5, "submit": "1"} if method == "post" else None
+        response = getattr(provider_client, method)(url, data)
+        assert response.status_code == 404, f"{method.upper()} {url} gave {response.status_code}"
+
+    ret = MonitoringReturn.objects.get(pk=other["return"].pk)
+    assert (ret.status, ret.referrals, ret.version) == (ReturnStatus.DUE, None, 1)
+    assert Contact.objects.get(pk=other["contact"].pk).name == "Olive Other"
+
+
+def test_every_portal_url_with_an_organisation_or_pk_refuses_someone_elses(provider_client, other):
+    """The portal takes the organisation from the user, never from the URL: no portal URL has
+    an organisation id, and every id it takes is tried above."""
+    from grants import portal_urls
+
+    tried = {name for name in ("award", "return", "contact_edit", "contact_delete", "document_download")}
+    with_ids = {pattern.name for pattern in portal_urls.urlpatterns if pattern.pattern.converters}
+    assert with_ids == tried
+
+
+def test_a_provider_cannot_see_its_own_award_while_it_is_being_procured(provider_client, organisation):
+    award = AwardFactory(provider=organisation, status=AwardStatus.PROCURING)
+    ret = _return(award)
+    assert provider_client.get(reverse("portal:award", args=[award.pk])).status_code == 404
+    assert provider_client.get(reverse("portal:return", args=[ret.pk])).status_code == 404
+
+
+def test_internal_pages_are_refused_to_a_provider_user(provider_client, organisation, award, due_return):
+    for url in (
+        reverse("providers:list"),
+        reverse("providers:detail", args=[organisation.pk]),
+        reverse("providers:documents", args=[organisation.pk]),
+        reverse("grants:index"),
+        reverse("grants:award_detail", args=[award.pk]),
+        reverse("grants:provider_awards", args=[organisation.pk]),
+        reverse("grants:funding"),
+        reverse("reports:index"),
+        reverse("needs_assessment:index"),
+        reverse("outcomes:plan"),
+    ):
+        assert provider_client.get(url).status_code in (403, 404), url
+
+
+def test_the_portal_is_refused_to_internal_users(officer_client, board_client, due_return):
+    for client in (officer_client, board_client):
+        assert client.get(reverse("portal:home")).status_code == 403
+        assert client.get(reverse("portal:return", args=[due_return.pk])).status_code == 403
+
+
+def test_a_provider_user_without_an_organisation_is_told_so(login_as):
+    from pcc_commissioning.roles import Role
+    from tests.factories import UserFactory
+
+    client = login_as(UserFactory(username="unlinked", role=Role.PROVIDER))
+    response = client.get(reverse("portal:home"))
+    assert response.status_code == 200
+    assert "not yet linked" in response.content.decode()
+    assert client.get(reverse("portal:organisation")).status_code == 404
+
+
+# The return form -----------------------------------------------------------------------------------
+
+
+def test_return_form_shows_each_code_with_its_definition_and_the_counting_definitions(provider_client, due_return):
+    CountingDefinition.objects.update_or_create(
+        term="referral", defaults={"label": "Referral", "definition": "A request for help that reaches us, counted once per person."}
+    )
+    CountingDefinition.objects.update_or_create(
+        term="supported", defaults={"label": "Victim supported", "definition": "Someone given at least one support session."}
+    )
+    response = provider_client.get(reverse("portal:return", args=[due_return.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "counted once per person" in html and "at least one support session" in html
+    for name in ("crime__domestic_abuse", "age__18_24", "sex__female", "ethnicity__white", "disability__yes",
+                 "outcome__feel_safer__assessed", "outcome__feel_safer__improved"):
+        assert f'name="{name}"' in html, name
+    from outcomes.selectors import code_list
+
+    entry = code_list("crime", fy=2019).exclude(definition="").first()
+    assert entry is not None and str(entry.definition)[:30] in html.replace("&#x27;", "'")
+    assert "no names or details that could identify a person" in html
+    assert 'name="case_study_consent"' in html
+
+
+def test_save_as_draft_then_submit(provider_client, provider_user, due_return, award):
+    kpi = AwardKPI.objects.create(award=award, name="Victims supported to cope", unit="people", target=Decimal("30"))
+
+    response = _post_return(
+        provider_client, due_return, referrals=40, supported=30, crime__domestic_abuse=30,
+        outcome__feel_safer__assessed=20, outcome__feel_safer__improved=15,
+        **{f"kpi__{kpi.pk}": "28"}, narrative="A steady quarter.",
+    )
+
+    assert response.status_code == 302
+    ret = MonitoringReturn.objects.get(pk=due_return.pk)
+    assert (ret.status, ret.referrals, ret.supported) == (ReturnStatus.DRAFT, 40, 30)
+    assert ret.breakdowns.get().count == 30
+    assert (ret.outcomes.get().assessed, ret.outcomes.get().improved) == (20, 15)
+    assert ret.kpi_values.get().value == Decimal("28")
+
+    page = provider_client.get(response["Location"]).content.decode()
+    assert 'value="40"' in page and "A steady quarter." in page
+
+    response = _post_return(provider_client, ret, action="submit", referrals=40, supported=30, crime__domestic_abuse=30)
+    assert response.status_code == 302 and response["Location"] == reverse("portal:home")
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.SUBMITTED and ret.submitted_by == provider_user
+
+
+def test_a_submitted_return_is_read_only_until_it_is_returned(provider_client, due_return):
+    MonitoringReturn.objects.filter(pk=due_return.pk).update(status=ReturnStatus.SUBMITTED, referrals=9, supported=8)
+
+    page = provider_client.get(reverse("portal:return", args=[due_return.pk])).content.decode()
+    assert "Submit return" not in page and "disabled" in page
+
+    response = _post_return(provider_client, MonitoringReturn.objects.get(pk=due_return.pk), referrals=1, supported=1)
+    assert response.status_code == 302
+    assert MonitoringReturn.objects.get(pk=due_return.pk).referrals == 9
+
+    MonitoringReturn.objects.filter(pk=due_return.pk).update(status=ReturnStatus.RETURNED, returned_reason="Add the age breakdown.")
+    page = provider_client.get(reverse("portal:return", args=[due_return.pk])).content.decode()
+    assert "Add the age breakdown." in page and "Submit return" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_name", "message"),
+    [
+        ({"referrals": -1, "supported": 3}, "referrals", "0 or more"),
+        ({"referrals": 3, "supported": -2}, "supported", "0 or more"),
+        ({"referrals": 3, "supported": 3, "crime__violence": -1}, "crime__violence", "0 or more"),
+        ({"referrals": 3, "supported": 3, "outcome__cope_recover__assessed": 4, "outcome__cope_recover__improved": 5},
+         "outcome__cope_recover__improved", "cannot be more than the number assessed"),
+        ({"referrals": "lots", "supported": 3}, "referrals", "whole number"),
+    ],
+)
+@pytest.mark.parametrize("action", ["save", "submit"])
+def test_bad_input_is_refused_naming_the_field_and_nothing_is_saved(provider_client, due_return, fields, field_name, message, action):
+    response = _post_return(provider_client, due_return, action=action, **fields)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert field_name in form.errors and message in " ".join(form.errors[field_name])
+    html = response.content.decode()
+    assert "There is a problem" in html and f'href="#id_{field_name}"' in html
+    ret = MonitoringReturn.objects.get(pk=due_return.pk)
+    assert (ret.status, ret.referrals, ret.supported, ret.version) == (ReturnStatus.DUE, None, None, 1)
+    assert not ret.breakdowns.exists() and not ret.outcomes.exists()
+
+
+def test_a_service_refusal_is_shown_on_its_field(provider_client, due_return):
+    """Submitting needs both counts (the service's rule): the message lands on the field."""
+    response = _post_return(provider_client, due_return, action="submit", referrals=4)
+    assert response.status_code == 200
+    assert "supported" in response.context["form"].errors
+    assert MonitoringReturn.objects.get(pk=due_return.pk).status == ReturnStatus.DUE
+
+
+def test_a_breakdown_that_does_not_add_up_is_saved_with_a_warning(provider_client, due_return):
+    response = _post_return(
+        provider_client, due_return, referrals=12, supported=10, sex__female=6, sex__male=2
+    )
+    assert response.status_code == 302
+    ret = MonitoringReturn.objects.get(pk=due_return.pk)
+    assert ret.status == ReturnStatus.DRAFT and sum(b.count for b in ret.breakdowns.all()) == 8
+
+    page = provider_client.get(response["Location"]).content.decode()
+    assert "adds up to 8" in page and "10 victims were supported" in page  # the service's warning
+    assert "These add up to 8, not the 10 victims supported." in page  # beside the fieldset
+
+
+def test_a_stale_form_is_refused(provider_client, due_return):
+    MonitoringReturn.objects.filter(pk=due_return.pk).update(version=2)
+    response = _post_return(provider_client, due_return, referrals=3, supported=3)  # sends version 1
+    assert response.status_code == 200
+    assert "Someone else saved this record" in response.content.decode()
+    assert MonitoringReturn.objects.get(pk=due_return.pk).referrals is None
+
+
+# Organisation details, contacts and documents -----------------------------------------------------
+
+
+def test_provider_updates_only_its_contact_details(provider_client, organisation):
+    organisation.refresh_from_db()
+    response = provider_client.post(reverse("portal:organisation_edit"), {
+        "address": "1 Quay Street\nSunderland", "postcode": "SR1 1AA", "website": "harbour.example",
+        "email": "hello@harbour.example", "phone": "0191 000 0000", "version": organisation.version,
+        "name": "Renamed by provider", "charity_number": "1234567",
+    })
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.postcode == "SR1 1AA" and organisation.website == "https://harbour.example"
+    assert organisation.name == "Harbour Support Services" and organisation.charity_number == ""
+    assert organisation.history.first().history_user.username == "provider"
+
+
+def test_contact_details_bad_email_is_refused(provider_client, organisation):
+    organisation.refresh_from_db()
+    response = provider_client.post(reverse("portal:organisation_edit"), {"email": "not an email", "version": organisation.version})
+    assert response.status_code == 200 and "email" in response.context["form"].errors
+    assert Organisation.objects.get(pk=organisation.pk).email == ""
+
+
+def test_provider_adds_changes_and_removes_its_contacts(provider_client, organisation):
+    response = provider_client.post(reverse("portal:contact_add"), {"name": "Pat Provider", "email": "pat@harbour.example", "is_primary": "on"})
+    assert response.status_code == 302
+    contact = Contact.objects.get(organisation=organisation)
+    assert contact.is_primary
+
+    response = provider_client.post(
+        reverse("portal:contact_edit", args=[contact.pk]),
+        {"name": "Pat Provider", "email": "pat.p@harbour.example", "version": contact.version},
+    )
+    assert response.status_code == 302
+    assert Contact.objects.get(pk=contact.pk).email == "pat.p@harbour.example"
+
+    assert provider_client.post(reverse("portal:contact_delete", args=[contact.pk])).status_code == 302
+    assert not Contact.objects.filter(organisation=organisation).exists()
+
+
+def test_provider_uploads_lists_and_downloads_its_documents(provider_client, organisation, other):
+    upload = SimpleUploadedFile("safeguarding.pdf", PDF_BYTES, content_type="application/pdf")
+    response = provider_client.post(reverse("portal:document_add"), {
+        "kind": "safeguarding", "file": upload, "valid_from_0": "1", "valid_from_1": "4", "valid_from_2": "2025",
+    })
+    assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    document = DueDiligenceDocument.objects.get(organisation=organisation)
+
+    listing = provider_client.get(reverse("portal:documents")).content.decode()
+    assert "safeguarding.pdf" in listing and "other-insurance.pdf" not in listing
+
+    download = provider_client.get(reverse("portal:document_download", args=[document.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF_BYTES
+
+
+def test_a_file_that_is_not_a_document_is_refused(provider_client, organisation):
+    upload = SimpleUploadedFile("policy.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = provider_client.post(reverse("portal:document_add"), {
+        "kind": "safeguarding", "file": upload, "valid_from_0": "1", "valid_from_1": "4", "valid_from_2": "2025",
+    })
+    assert response.status_code == 200 and "file" in response.context["form"].errors
+    assert not DueDiligenceDocument.objects.filter(organisation=organisation).exists()
+
+
+def test_the_portal_links_to_the_password_change_page(provider_client):
+    html = provider_client.get(reverse("portal:organisation")).content.decode()
+    assert reverse("password_change") in html
+    assert provider_client.get(reverse("password_change")).status_code == 200
