@@ -12,6 +12,11 @@ from django.db.models import Sum
 
 from grants.models import (
     COMMITTED_STATUSES,
+    MonitoringReturn,
+    Rag,
+    ReturnBreakdown,
+    ReturnOutcome,
+    ReturnStatus,
     Award,
     AwardStatus,
     AwardTransition,
@@ -23,7 +28,7 @@ from grants.models import (
 )
 from grants.services import award_runs_until, delegated_limit
 from outcomes.demo import plan_seed
-from pcc_commissioning.periods import fys_between
+from pcc_commissioning.periods import FinancialYear, Period, due_date, fys_between, quarter_of
 from providers import identifiers
 from providers.models import Organisation, OrganisationKind
 from reports.management.commands.seed_demo import read_csv
@@ -69,7 +74,8 @@ def test_counts_follow_the_scale_factor(plan):
     assert counts["streams"] == 43 * 5
     assert counts["funding_lines"] == FundingLine.objects.count() > counts["awards"]
     assert counts["payments"] == Payment.objects.count() > 0
-    assert counts["monitoring_returns"] == 0
+    assert counts["monitoring_returns"] == MonitoringReturn.objects.count() > counts["awards"]
+    assert counts["return_breakdowns"] == ReturnBreakdown.objects.count() > 0
     assert Organisation.objects.filter(kind=OrganisationKind.PCC).count() == 43
 
 
@@ -157,6 +163,45 @@ def test_ring_fenced_money_pays_only_isva_and_idva_and_allocations_cover_commitm
     allocations = {(a.stream_id, a.fy): a.amount for a in StreamAllocation.objects.all()}
     assert all(allocations[key] >= amount for key, amount in used.items())
     assert PriorityBudget.objects.count() == 3 * 5
+
+
+def test_returns_follow_the_awards_quarters_and_what_had_happened_by_the_dataset_date(national, settings):
+    awards = {award.pk: award for award in Award.objects.all()}
+    expected = set()
+    for award in awards.values():
+        if award.status not in COMMITTED_STATUSES:
+            continue
+        until = min(AS_OF, award_runs_until(
+            end_date=award.end_date, extension_until=award.extension_until, extension_taken=award.extension_taken
+        ))
+        quarter = quarter_of(max(award.start_date, settings.MONITORING_START))
+        while quarter.start <= until:
+            expected.add((award.pk, quarter.fy.start_year, quarter.number))
+            quarter = quarter.next()
+    returns = list(MonitoringReturn.objects.all())
+    assert {(r.award_id, r.fy, r.quarter) for r in returns} == expected
+    statuses = {r.status for r in returns}
+    assert statuses >= {ReturnStatus.DUE, ReturnStatus.DRAFT, ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED}
+    assert {r.rag for r in returns if r.status == ReturnStatus.ACCEPTED} == {Rag.GREEN, Rag.AMBER, Rag.RED}
+    late = [r for r in returns if r.status == ReturnStatus.DUE and r.due_date < AS_OF]
+    assert late, "some returns are late"
+    for r in returns:
+        assert r.due_date == due_date(Period(FinancialYear(r.fy), f"Q{r.quarter}"), settings.RETURN_DUE_DAYS)
+        if r.status == ReturnStatus.DUE:
+            assert r.supported is None and r.submitted_at is None
+        else:
+            assert 0 <= r.supported <= r.referrals
+        if r.submitted_at:
+            assert r.submitted_at.date() <= AS_OF
+        if r.status == ReturnStatus.ACCEPTED:
+            assert r.due_date <= AS_OF and r.submitted_at <= r.reviewed_at and r.reviewed_at.date() <= AS_OF
+    supported = {r.pk: r.supported for r in returns}
+    totals = defaultdict(int)
+    for row in ReturnBreakdown.objects.select_related("code"):
+        totals[(row.monitoring_return_id, row.code.list)] += row.count
+    matching = sum(1 for (pk, _list), total in totals.items() if total == supported[pk])
+    assert matching / len(totals) > 0.9  # most add up; a few are left not adding up, as in life
+    assert all(o.improved <= o.assessed for o in ReturnOutcome.objects.all())
 
 
 def test_a_second_load_is_refused(national):
