@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -40,4 +40,5 @@ urlpatterns = [
     path("streams/<int:pk>/allocation/", views.allocation_set, name="allocation_set"),
     path("provider/<int:pk>/awards/", views.provider_awards, name="provider_awards"),
     path("intentions/<int:pk>/awards/", views.intention_awards, name="intention_awards"),
+    path("monitoring/", include("grants.monitoring_urls")),
 ]
