@@ -1,7 +1,7 @@
 """The demo grants register (``grants.demo.grants_seed``) loaded from the Durham 2019/20 data."""
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 import pytest
@@ -12,13 +12,19 @@ from grants.demo import PAIRINGS, _award_dates, grants_seed
 from grants.models import (
     COMMITTED_STATUSES,
     Award,
+    AwardKPI,
     AwardStatus,
     AwardTransition,
     CoFunding,
     FundingLine,
     FundingStream,
+    MonitoringReturn,
     Payment,
+    Rag,
+    ReturnBreakdown,
+    ReturnStatus,
 )
+from grants.monitoring import award_active_in
 from grants.selectors import funding_summary
 from grants.services import award_runs_until, delegated_limit
 from outcomes.demo import plan_seed
@@ -180,3 +186,53 @@ def test_every_pairing_names_an_organisation_row(organisation_rows):
 )
 def test_award_dates_follow_the_published_duration(duration, expected):
     assert _award_dates(duration) == expected
+
+
+def test_demo_awards_have_kpis_and_two_years_of_quarterly_returns(seeded):
+    made = Award.objects.filter(status__in=COMMITTED_STATUSES, start_date__lte=datetime.date(2021, 3, 31))
+    returns = MonitoringReturn.objects.filter(award__in=made)
+    assert set(returns.values_list("fy", flat=True)) == {2019, 2020}
+    for award in made:
+        assert {kpi.name for kpi in award.kpis.all()} == {"Victims supported", "Satisfied with the service"}
+        assert all(kpi.target and kpi.target > 0 for kpi in award.kpis.all())
+        quarters = set(award.returns.values_list("fy", "quarter"))
+        expected = {(fy, q) for fy in (2019, 2020) for q in (1, 2, 3, 4)
+                    if award_active_in(award, fy, q)}
+        assert quarters == expected, award.reference
+    by_status = Counter(returns.values_list("status", flat=True))
+    assert by_status[ReturnStatus.ACCEPTED] > len(returns) * 0.7
+    assert by_status[ReturnStatus.SUBMITTED] > 0
+    late = returns.filter(status=ReturnStatus.DUE, due_date__lt=datetime.date.today())
+    assert late.exists()
+    rated = Counter(returns.filter(status=ReturnStatus.ACCEPTED).values_list("rag", flat=True))
+    assert rated[Rag.GREEN] > rated[Rag.AMBER] > 0 and rated[Rag.RED] > 0
+    assert not returns.filter(rag__in=[Rag.AMBER, Rag.RED], rag_comment="").exists()
+
+
+def test_demo_returns_have_plausible_figures(seeded):
+    filled = MonitoringReturn.objects.exclude(status=ReturnStatus.DUE).prefetch_related(
+        "breakdowns__code", "outcomes", "kpi_values__kpi"
+    )
+    assert filled
+    adding_up = 0
+    for ret in filled:
+        assert 0 < ret.supported <= ret.referrals
+        totals = Counter()
+        for row in ret.breakdowns.all():
+            totals[row.code.list] += row.count
+        assert set(totals) == {"crime", "age", "sex", "ethnicity", "disability"}
+        adding_up += all(total == ret.supported for total in totals.values())
+        assert len(ret.outcomes.all()) == 5
+        assert all(0 <= o.improved <= o.assessed <= ret.supported for o in ret.outcomes.all())
+        values = {v.kpi.name: v.value for v in ret.kpi_values.all()}
+        assert values["Victims supported"] == ret.supported
+        assert 0 <= values["Satisfied with the service"] <= 100
+    assert len(filled) * 0.8 < adding_up < len(filled)  # a few do not add up: the officer sees a warning
+
+
+def test_a_second_run_writes_no_kpis_returns_or_history(seeded, delivery_rows, organisation_rows):
+    counts = (AwardKPI.objects.count(), MonitoringReturn.objects.count(), MonitoringReturn.history.count(),
+              ReturnBreakdown.objects.count())
+    assert grants_seed(delivery_rows=delivery_rows, organisation_rows=organisation_rows) == 0
+    assert (AwardKPI.objects.count(), MonitoringReturn.objects.count(), MonitoringReturn.history.count(),
+            ReturnBreakdown.objects.count()) == counts
