@@ -68,3 +68,39 @@ def priority_by_name(name: str) -> CommissioningPriority | None:
     if not name:
         return None
     return CommissioningPriority.objects.filter(name__iexact=name).first()
+
+
+# --- counting definitions and KPQ performance measures ----------------------------------------
+
+
+def counting_definitions() -> list:
+    """How a "referral" and a "victim supported" are counted here, in term order."""
+    from .models import CountingDefinition
+
+    return list(CountingDefinition.objects.order_by("term"))
+
+
+def kpq_detail(pk: int) -> KPQ:
+    return KPQ.objects.select_related("outcome").get(pk=pk)
+
+
+def kpq_measures(kpq: KPQ) -> list:
+    """The measures of a KPQ, each with ``values`` prefetched in period order (2 queries)."""
+    from .models import PerformanceMeasure, PerformanceValue
+
+    return list(
+        PerformanceMeasure.objects.filter(kpq=kpq).order_by("name").prefetch_related(
+            Prefetch("values", queryset=PerformanceValue.objects.order_by("fy", "quarter"))
+        )
+    )
+
+
+def measures_by_kpq() -> dict[int, int]:
+    """KPQ id -> how many measures it has (one query)."""
+    from django.db.models import Count
+
+    from .models import PerformanceMeasure
+
+    return dict(
+        PerformanceMeasure.objects.order_by().values("kpq_id").annotate(n=Count("id")).values_list("kpq_id", "n")
+    )

@@ -289,3 +289,124 @@ def code_list_entry_update(
         exclude_pk=entry.pk,
     )
     return _save_if_changed(entry, changes)
+
+
+# --- KPQ performance measures and their values ------------------------------------------------
+
+
+def _measure_name_clash(kpq: KPQ, name: str, *, exclude_pk: int | None = None) -> None:
+    from .models import PerformanceMeasure
+
+    if PerformanceMeasure.objects.filter(kpq=kpq, name__iexact=name).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"name": f"{kpq.label} already has a measure called {name!r}."})
+
+
+def _polarity(value: str) -> str:
+    from .models import Polarity
+
+    if value not in Polarity.values:
+        raise ValidationError({"polarity": "Choose whether higher values are better or worse."})
+    return value
+
+
+@transaction.atomic
+def measure_create(
+    *,
+    kpq: KPQ,
+    name: str,
+    unit: str = "",
+    polarity: str = "higher_is_better",
+    source: str = "",
+    definition: str = "",
+):
+    """A performance measure answering ``kpq`` (e.g. "Victim satisfaction", unit "%")."""
+    from .models import PerformanceMeasure
+
+    if kpq is None:
+        raise ValidationError({"kpq": "Choose the KPQ the measure answers."})
+    name = _required_text("name", name, "measure name")
+    _measure_name_clash(kpq, name)
+    return PerformanceMeasure.objects.create(
+        kpq=kpq,
+        name=name,
+        unit=(unit or "").strip(),
+        polarity=_polarity(polarity),
+        source=(source or "").strip(),
+        definition=(definition or "").strip(),
+    )
+
+
+@transaction.atomic
+def measure_update(
+    *,
+    measure,
+    name: str = _UNSET,
+    unit: str = _UNSET,
+    polarity: str = _UNSET,
+    source: str = _UNSET,
+    definition: str = _UNSET,
+):
+    changes: dict[str, Any] = {}
+    if name is not _UNSET:
+        changes["name"] = _required_text("name", name, "measure name")
+        _measure_name_clash(measure.kpq, changes["name"], exclude_pk=measure.pk)
+    if unit is not _UNSET:
+        changes["unit"] = (unit or "").strip()
+    if polarity is not _UNSET:
+        changes["polarity"] = _polarity(polarity)
+    if source is not _UNSET:
+        changes["source"] = (source or "").strip()
+    if definition is not _UNSET:
+        changes["definition"] = (definition or "").strip()
+    return _save_if_changed(measure, changes)
+
+
+def _measure_period(text: str) -> tuple[str, int, int | None]:
+    """"2019" (a financial year) or "2019-Q1" (a quarter) -> (code, fy, quarter or None)."""
+    from pcc_commissioning.periods import parse_period_code, period_code
+
+    try:
+        period = parse_period_code(text or "", kinds=("FY", "Q"))
+    except ValueError as error:
+        raise ValidationError({"period": str(error)}) from None
+    quarter = int(period.code[1]) if period.kind == "Q" else None
+    return period_code(period), period.fy.start_year, quarter
+
+
+@transaction.atomic
+def measure_value_set(*, measure, period: str, value, target=None):
+    """Record (or correct) a measure's value, and optionally its target, for a period.
+
+    Returns ``(value_row, created)``.
+    """
+    from decimal import Decimal, InvalidOperation
+
+    from .models import PerformanceValue
+
+    code, fy, quarter = _measure_period(period)
+    numbers: dict[str, Decimal | None] = {}
+    for field, raw in (("value", value), ("target", target)):
+        if raw is None or raw == "":
+            if field == "value":
+                raise ValidationError({"value": "Enter the value."})
+            numbers[field] = None
+            continue
+        try:
+            number = Decimal(str(raw))
+        except InvalidOperation:
+            raise ValidationError({field: f"The {field} must be a number, like 85 or 12.5."}) from None
+        if not number.is_finite():
+            raise ValidationError({field: f"The {field} must be a number, like 85 or 12.5."})
+        numbers[field] = number
+    row, created = PerformanceValue.objects.get_or_create(
+        measure=measure, period=code,
+        defaults={"fy": fy, "quarter": quarter, "value": numbers["value"], "target": numbers["target"]},
+    )
+    if not created:
+        _save_if_changed(row, {"value": numbers["value"], "target": numbers["target"]})
+    return row, created
+
+
+@transaction.atomic
+def measure_value_delete(*, value_row) -> None:
+    value_row.delete()

@@ -369,3 +369,86 @@ def need_versus_spend(*, fy: int) -> NeedVersusSpend:
         fy=fy, label=FinancialYear(fy).label, themes=tables, areas=places.local_authorities,
         linked=linked, not_linked=not_linked, not_linked_awards=not_linked_awards,
     )
+
+
+# KPQ page -----------------------------------------------------------------------------------------
+#
+# For a key performance question and a financial year FY: the KPQ's performance measures with
+# their values by period (``outcomes``); the award KPIs that evidence the KPQ, each with its target
+# and its latest reported actual (the value in the latest submitted or accepted return); and the
+# **spend answering it**: the committed value in FY (funding lines in FY of awarded, active or
+# ended awards) of the awards that name the KPQ among their KPQs. A fixed number of queries,
+# whatever the number of awards, KPIs or returns.
+
+
+@dataclass
+class KPIRow:
+    kpi: object  # grants.models.AwardKPI, with award and provider loaded
+    latest_value: Decimal | None
+    latest_period: str  # "2019/20 Q1", or "" when nothing was reported
+
+
+@dataclass
+class KPQSpendRow:
+    award: Award
+    committed: Decimal
+
+
+@dataclass
+class KPQPage:
+    kpq: object  # outcomes.models.KPQ
+    fy: int
+    label: str
+    measures: list
+    kpis: list[KPIRow]
+    spend: list[KPQSpendRow]
+
+    @property
+    def total_spend(self) -> Decimal:
+        return sum((row.committed for row in self.spend), ZERO)
+
+
+def kpq_page(kpq, *, fy: int) -> KPQPage:
+    from grants.models import AwardKPI, ReturnKPIValue, ReturnStatus
+    from outcomes import selectors as outcomes_selectors
+
+    kpis = list(
+        AwardKPI.objects.filter(kpq=kpq).select_related("award", "award__provider").order_by("award__reference", "name")
+    )
+    latest: dict[int, tuple[Decimal, int, int]] = {}
+    values = (
+        ReturnKPIValue.objects.filter(
+            kpi__kpq=kpq, monitoring_return__status__in=(ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
+        )
+        .order_by("kpi_id", "-monitoring_return__fy", "-monitoring_return__quarter")
+        .values_list("kpi_id", "value", "monitoring_return__fy", "monitoring_return__quarter")
+    )
+    for kpi_id, value, value_fy, quarter in values:
+        latest.setdefault(kpi_id, (value, value_fy, quarter))
+    kpi_rows = []
+    for kpi in kpis:
+        found = latest.get(kpi.pk)
+        kpi_rows.append(
+            KPIRow(
+                kpi=kpi,
+                latest_value=found[0] if found else None,
+                latest_period=f"{FinancialYear(found[1]).label} Q{found[2]}" if found else "",
+            )
+        )
+    totals = dict(
+        FundingLine.objects.filter(fy=fy, award__status__in=COMMITTED_STATUSES, award__kpqs=kpq)
+        .order_by()
+        .values("award_id")
+        .annotate(total=Sum("amount"))
+        .values_list("award_id", "total")
+    )
+    awards = Award.objects.filter(pk__in=totals).select_related("provider").order_by("reference")
+    spend = [KPQSpendRow(award=award, committed=totals[award.pk] or ZERO) for award in awards]
+    return KPQPage(
+        kpq=kpq,
+        fy=fy,
+        label=FinancialYear(fy).label,
+        measures=outcomes_selectors.kpq_measures(kpq),
+        kpis=kpi_rows,
+        spend=spend,
+    )

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
+from outcomes import selectors as outcomes_selectors
+from outcomes.models import KPQ
 from pcc_commissioning.charts import Chart, bar_chart
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import capability_required, has_capability
@@ -33,6 +36,12 @@ REPORTS: list[ReportEntry] = [
         url_name="reports:need_vs_spend",
         description="For each local authority and theme of need: the indicator rates per 1,000 population next "
                     "to the committed spend per 1,000, showing where need is high and spend is low.",
+    ),
+    ReportEntry(
+        title="Key performance questions",
+        url_name="reports:kpq_index",
+        description="For each KPQ of the Police and Crime Plan: its performance measures by period, the award KPIs "
+                    "that evidence it with their latest actuals, and the committed spend answering it.",
     ),
 ]
 
@@ -82,6 +91,37 @@ def need_vs_spend(request):
             "section": SECTION,
             "report": report,
             "sections": [{"table": table, "chart": _chart(table, report)} for table in report.themes],
+            "fy": fy,
+            "year_choices": [(year, FinancialYear(year).label) for year in years],
+        },
+    )
+
+
+# KPQ pages ---------------------------------------------------------------------------------------
+
+
+@capability_required("reports.view")
+def kpq_index(request):
+    """The KPQs of the Plan, each linking to its KPQ page."""
+    return render(request, "reports/kpq_index.html", {"section": SECTION, "outcomes": outcomes_selectors.plan_tree()})
+
+
+@capability_required("reports.view")
+def kpq(request, pk: int):
+    try:
+        question = outcomes_selectors.kpq_detail(pk)
+    except KPQ.DoesNotExist:
+        raise Http404("No such KPQ.") from None
+    years = selectors.report_years()
+    fy = _fy_param(request, default=selectors.default_report_year(years))
+    if fy not in years:
+        years = sorted({*years, fy}, reverse=True)
+    return render(
+        request,
+        "reports/kpq.html",
+        {
+            "section": SECTION,
+            "page": selectors.kpq_page(question, fy=fy),
             "fy": fy,
             "year_choices": [(year, FinancialYear(year).label) for year in years],
         },
