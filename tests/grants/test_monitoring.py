@@ -487,3 +487,42 @@ class TestKPIs:
             with pytest.raises(PermissionDenied):
                 kpi_create(award=award, actor=actor, name="Mine")
         assert not award.kpis.exists()
+
+
+# Counting definitions and the admin ---------------------------------------------------------------
+
+
+def test_both_counting_definitions_are_seeded_and_an_administrator_edits_them(superuser, login_as):
+    from django.urls import reverse
+
+    from outcomes.models import CountingDefinition
+
+    assert set(CountingDefinition.objects.values_list("term", flat=True)) == {"referral", "supported"}
+    referral = CountingDefinition.objects.get(term="referral")
+    client = login_as(superuser)
+
+    response = client.post(
+        reverse("admin:outcomes_countingdefinition_change", args=[referral.pk]),
+        {"label": "Referral", "definition": "Each request for help, counted once per person per quarter."},
+    )
+
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.definition == "Each request for help, counted once per person per quarter."
+    assert referral.term == "referral"  # the term itself is fixed
+
+
+def test_monitoring_admin_pages_open_and_returns_are_read_only_there(superuser, login_as):
+    from django.urls import reverse
+
+    ret = MonitoringReturnFactory(submitted=True)
+    kpi_value = ReturnKPIValueFactory(monitoring_return=ret)
+    client = login_as(superuser)
+    for name in ("grants_awardkpi", "grants_monitoringreturn", "grants_remindersent",
+                 "outcomes_performancemeasure", "outcomes_performancevalue", "outcomes_countingdefinition"):
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
+    assert client.get(reverse("admin:grants_awardkpi_change", args=[kpi_value.kpi.pk])).status_code == 200
+    page = client.get(reverse("admin:grants_monitoringreturn_change", args=[ret.pk]))
+    assert page.status_code == 200
+    client.post(reverse("admin:grants_monitoringreturn_change", args=[ret.pk]), {"status": "accepted", "rag": "green"})
+    assert MonitoringReturn.objects.get(pk=ret.pk).status == ReturnStatus.SUBMITTED
