@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from .models import KPQ, CodeList, CodeListEntry, CommissioningPriority, PlanOutcome
 
@@ -90,7 +90,8 @@ def kpq_measures(kpq: KPQ) -> list:
 
     return list(
         PerformanceMeasure.objects.filter(kpq=kpq).order_by("name").prefetch_related(
-            Prefetch("values", queryset=PerformanceValue.objects.order_by("fy", "quarter"))
+            # a year's value first, then its quarters (NULLs sort differently on each database)
+            Prefetch("values", queryset=PerformanceValue.objects.order_by("fy", F("quarter").asc(nulls_first=True)))
         )
     )
 
