@@ -151,3 +151,38 @@ def test_the_command_line_import_reports_row_and_column(tmp_path, award):
     out = io.StringIO()
     call_command("import_data", "returns", str(path), stdout=out)
     assert MonitoringReturn.objects.filter(award=award).count() == 1
+
+
+def _snapshot():
+    return sorted(
+        (
+            r.award.reference, r.fy, r.quarter, r.status, r.referrals, r.supported, r.rag, r.narrative,
+            tuple(sorted((b.code.list, b.code.code, b.count) for b in r.breakdowns.all())),
+            tuple(sorted((o.code.code, o.assessed, o.improved) for o in r.outcomes.all())),
+            tuple(sorted((v.kpi.name, v.value) for v in r.kpi_values.all())),
+        )
+        for r in MonitoringReturn.objects.all()
+    )
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+def test_exported_returns_import_back_to_the_same_returns(award, format):
+    from pcc_commissioning.interchange import run_export
+
+    AwardKPI.objects.create(award=award, name="Satisfaction", unit="%", target=Decimal(85))
+    run_import("returns", table(
+        good_row(quarter="1", rag="red", status="accepted", narrative="+plus sign"),
+        good_row(quarter="2", referrals="7", supported="3", **{"kpi:People helped": "40"}),
+        good_row(quarter="3", **{"outcome:feel_safer:improved": "", "outcome:feel_safer:assessed": "",
+                                 "crime:domestic_abuse": "0"}),
+    ))
+    before = _snapshot()
+    assert len(before) == 3
+    output = io.BytesIO()
+    run_export("returns", format=format, output=output)
+
+    MonitoringReturn.objects.all().delete()
+    result = run_import("returns", output.getvalue(), filename=f"returns.{format}")
+
+    assert result.created == 3
+    assert _snapshot() == before
