@@ -73,10 +73,11 @@ def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
 
 
 def _already_sent(reminders: list[Reminder]) -> set[tuple[str, str, str]]:
-    items = {reminder.item for reminder in reminders}
-    if not items:
-        return set()
-    return set(ReminderSent.objects.filter(item__in=items).values_list("kind", "item", "stage"))
+    items = sorted({reminder.item for reminder in reminders})
+    sent: set[tuple[str, str, str]] = set()
+    for start in range(0, len(items), 500):  # in chunks: SQLite limits the parameters of a query
+        sent.update(ReminderSent.objects.filter(item__in=items[start:start + 500]).values_list("kind", "item", "stage"))
+    return sent
 
 
 def _send_once(reminder: Reminder) -> bool:

@@ -186,3 +186,15 @@ def test_the_celery_task_runs_the_reminders_once_per_day(settings):
 def test_the_reminders_task_is_scheduled_daily(settings):
     tasks = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
     assert "grants.tasks.send_reminders" in tasks
+
+
+@pytest.mark.django_db
+def test_many_late_returns_are_each_reminded_once():
+    provider = OrganisationFactory(email="office@provider.example")
+    awards = [active_award(provider=provider) for _ in range(160)]
+    for award in awards:
+        for quarter in (1, 2, 3, 4):
+            a_return(award, fy=2019, quarter=quarter, due_date=datetime.date(2020, 1, 1) + datetime.timedelta(days=quarter))
+    assert reminders_send(today=TODAY)[ReminderKind.RETURN_LATE] == 640
+    assert reminders_send(today=TODAY)[ReminderKind.RETURN_LATE] == 0
+    assert len(mail.outbox) == 640
