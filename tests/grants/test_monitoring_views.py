@@ -391,3 +391,10 @@ def test_a_provider_of_another_organisation_cannot_reach_a_return_by_id(login_as
     membership_set(user=stranger, organisation=OrganisationFactory(name="Other org"))
     client = login_as(stranger)
     assert client.get(reverse("grants:return_review", args=[submitted.pk])).status_code == 403
+
+
+def test_the_grants_section_links_to_the_returns_inbox_and_portfolio(officer_client):
+    awards = officer_client.get(reverse("grants:index")).content.decode()
+    assert reverse("grants:returns_inbox") in awards
+    inbox = officer_client.get(reverse("grants:returns_inbox")).content.decode()
+    assert reverse("grants:portfolio_rag") in inbox
