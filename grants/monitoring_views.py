@@ -43,6 +43,7 @@ PAGE_SIZE = 25
 def _helper(*fields) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
+    helper.disable_csrf = True  # POST forms put their own token; GET filters must not carry one
     helper.layout = Layout(*fields)
     return helper
 

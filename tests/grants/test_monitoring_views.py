@@ -398,3 +398,10 @@ def test_the_grants_section_links_to_the_returns_inbox_and_portfolio(officer_cli
     assert reverse("grants:returns_inbox") in awards
     inbox = officer_client.get(reverse("grants:returns_inbox")).content.decode()
     assert reverse("grants:portfolio_rag") in inbox
+
+
+@pytest.mark.parametrize("name", ["grants:returns_inbox", "grants:portfolio_rag"])
+def test_filter_forms_do_not_put_the_csrf_token_in_the_address(officer_client, name):
+    page = officer_client.get(reverse(name)).content.decode()
+    start = page.index('<form method="get"')
+    assert "csrfmiddlewaretoken" not in page[start:page.index("</form>", start)]
