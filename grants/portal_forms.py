@@ -55,7 +55,8 @@ def _count_field(label: str, *, hint: str = "") -> forms.IntegerField:
         min_value=0,
         help_text=escape(hint) if hint else "",
         error_messages={"min_value": NEGATIVE, "invalid": WHOLE},
-        widget=forms.NumberInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric", "min": "0"}),
+        # A text box, as GOV.UK advises for numbers (type="number" mangles input and misleads screen readers).
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5", "inputmode": "numeric", "spellcheck": "false"}),
     )
 
 
@@ -75,7 +76,7 @@ class ReturnForm(forms.Form):
     """A monitoring return. ``codes``: {list name: [CodeListEntry]} valid in the return's year;
     ``definitions``: {"referral"|"supported": CountingDefinition}; ``kpis``: the award's KPIs."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     referrals = _count_field("Referrals received")
     supported = _count_field("Victims supported (new in the quarter)")
     narrative = forms.CharField(
@@ -120,7 +121,7 @@ class ReturnForm(forms.Form):
         for term, name in (("referral", "referrals"), ("supported", "supported")):
             definition = definitions.get(term)
             if definition is not None:
-                self.fields[name].help_text = escape(f"{definition.label}: {definition.definition}")
+                self.fields[name].help_text = escape(definition.definition)
 
         for list_name in BREAKDOWN_LISTS:
             names = []

@@ -120,15 +120,16 @@ def return_edit(request, pk: int):
     """Fill in a return: save it as a draft, or submit it. Read-only once submitted, unless
     the officer returns it for changes."""
     organisation = _organisation(request)
-    checked = monitoring_selectors.access_return(request.user, pk)
-    monitoring_return = monitoring_selectors.return_detail(checked.pk)
+    monitoring_return = monitoring_selectors.access_return(request.user, pk, for_edit=request.method == "POST")
     editable = monitoring_return.status in EDITABLE_STATUSES
     if request.method == "POST" and not editable:
-        messages.error(request, "This return has been submitted, so it cannot be changed.")
+        messages.error(
+            request,
+            f"This return is {monitoring_return.get_status_display().lower()}, so it cannot be changed.",
+        )
         return redirect("portal:return", pk=monitoring_return.pk)
     form = _return_form(monitoring_return, form_data(request), read_only=not editable)
     if request.method == "POST" and form.is_valid():
-        monitoring_selectors.access_return(request.user, pk, for_edit=True)
         submit = "submit" in request.POST
         data = monitoring.ReturnData(**form.return_data_kwargs())
         service = monitoring.return_submit if submit else monitoring.return_save
@@ -142,12 +143,12 @@ def return_edit(request, pk: int):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
+            done = "submitted" if submit else "saved as a draft"
+            messages.success(request, f"Your return for {_period(saved)} has been {done}.")
             for warning in warnings:
                 messages.warning(request, warning)
             if submit:
-                messages.success(request, f"Your return for {_period(saved)} has been submitted.")
                 return redirect("portal:home")
-            messages.success(request, f"Your return for {_period(saved)} has been saved as a draft.")
             return redirect("portal:return", pk=saved.pk)
     return render(
         request,
