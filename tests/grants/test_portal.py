@@ -95,6 +95,27 @@ def test_portal_home_lists_own_awards_payments_and_returns_only(provider_client,
         assert text not in html
 
 
+def _portal_home_queries(client, organisation, count: int) -> int:
+    """Add ``count`` awards, each with a payment and two returns, then count the home page's queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(count):
+        award = AwardFactory(provider=organisation, status=AwardStatus.ACTIVE)
+        PaymentFactory(award=award)
+        _return(award, quarter=1)
+        _return(award, quarter=2, status=ReturnStatus.SUBMITTED)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("portal:home")).status_code == 200
+    return len(queries)
+
+
+def test_portal_home_query_count_is_flat(provider_client, organisation):
+    few = _portal_home_queries(provider_client, organisation, 2)
+    more = _portal_home_queries(provider_client, organisation, 8)
+    assert few == more
+
+
 def test_award_page_shows_dates_value_payments_and_returns(provider_client, award, due_return):
     PaymentFactory(award=award, paid_date=datetime.date(2019, 7, 1), amount=Decimal("2500.00"))
     response = provider_client.get(reverse("portal:award", args=[award.pk]))
@@ -161,6 +182,9 @@ def test_internal_pages_are_refused_to_a_provider_user(provider_client, organisa
         reverse("reports:index"),
         reverse("needs_assessment:index"),
         reverse("outcomes:plan"),
+        reverse("grants:returns_inbox"),
+        reverse("grants:return_review", args=[due_return.pk]),
+        reverse("grants:award_performance", args=[award.pk]),
     ):
         assert provider_client.get(url).status_code in (403, 404), url
 
