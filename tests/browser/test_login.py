@@ -54,5 +54,5 @@ def test_a_provider_user_sees_only_their_organisation_in_the_navigation(logged_i
     user = UserFactory(username="provider-user", role=Role.PROVIDER)
     page = logged_in_page(user)
 
-    assert urlsplit(page.url).path == reverse("home")
+    assert urlsplit(page.url).path == reverse("portal:home")  # the home page sends them on to the portal
     assert _navigation_labels(page) == ["Your organisation"]
