@@ -324,6 +324,8 @@ def award_performance(request, pk: int):
             "award": award,
             "performance": performance,
             "sections": _kpi_charts(performance),
+            "returns": monitoring_selectors.award_returns(award),
+            "today": timezone.localdate(),
             "can_edit": has_capability(request.user, EDIT),
         },
     )

@@ -286,6 +286,7 @@ def test_performance_tab_charts_actual_against_target_and_lists_rag_history(offi
     assert ">7<" in page and ">12<" in page  # the chart's data table
     assert "Staff shortages" in page
     assert reverse("grants:return_review", args=[q1.pk]) in page
+    assert reverse("grants:return_review", args=[q2.pk]) in page  # the returns table lists every return
 
 
 def test_award_page_links_to_the_performance_tab(officer_client, award):
