@@ -61,11 +61,11 @@ def test_the_urls_are_the_ones_list_pages_link_to():
 @pytest.mark.parametrize(
     "role, status, kinds",
     [
-        ("officer", 200, {"providers", "streams", "awards", "areas", "indicators", "needs"}),
+        ("officer", 200, {"providers", "streams", "awards", "returns", "areas", "indicators", "needs"}),
         ("finance", 200, {"streams", "payments"}),
         ("board", 403, None),
         ("provider", 403, None),
-        ("superuser", 200, {"providers", "streams", "awards", "payments", "areas", "indicators", "needs"}),
+        ("superuser", 200, {"providers", "streams", "awards", "payments", "returns", "areas", "indicators", "needs"}),
     ],
 )
 def test_each_role_sees_only_the_kinds_it_may_import(role, status, kinds, login_as, officer, finance_officer,
