@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from outcomes.models import KPQ, CommissioningPriority
-from pcc_commissioning.charts import bar_chart, line_chart
+from pcc_commissioning.charts import RAG_COLOURS, bar_chart, line_chart
 from pcc_commissioning.periods import FinancialYear, quarter_of
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data
@@ -427,6 +427,7 @@ def portfolio_rag(request):
                 "Not rated": [row.not_rated for row in rows],
             },
             unit="", horizontal=True, category_label="Commissioning priority", value_label="Awards",
+            colours=RAG_COLOURS,
         )
     return render(
         request,

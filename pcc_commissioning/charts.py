@@ -44,6 +44,9 @@ GRID_COLOUR = "#b1b4b6"
 # Each at least 3:1 against white (WCAG 1.4.11), in an order that keeps neighbours apart.
 COLOURS = ("#1d70b8", "#912b88", "#00703c", "#0b0c0c", "#4c2c92", "#505a5f", "#d4351c", "#28a197")
 HATCHES = ("", "//", "..", "xx", "\\\\", "++", "--", "oo")
+# For RAG ratings the colours must mean what they say (each at least 4.5:1 on white), in the
+# order green, amber, red, not rated; the hatching still tells them apart without colour.
+RAG_COLOURS = ("#00703c", "#b35c00", "#d4351c", "#505a5f")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINE_STYLES = ("-", "--", ":", "-.", "-", "--", ":", "-.")
 
@@ -236,11 +239,14 @@ def bar_chart(
     value_label: str = "",
     decimals: int | None = None,
     description: str = "",
+    colours: Sequence[str] | None = None,
 ) -> Chart:
     """Bars for each category, one bar per series (grouped), each labelled with its value.
 
     ``series`` maps a series' name to one value per category (``None``: no bar, "No data").
+    ``colours``: one per series where the colours carry meaning (``RAG_COLOURS``).
     """
+    palette = tuple(colours) if colours else COLOURS
     categories = [str(category) for category in categories]
     _check_series(series, len(categories), "categories")
     values_all = [value for values in series.values() for value in values]
@@ -262,7 +268,7 @@ def bar_chart(
             offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
             numbers = [_as_float(value) for value in values]
             style = {
-                "color": COLOURS[index % len(COLOURS)],
+                "color": palette[index % len(palette)],
                 "hatch": HATCHES[index % len(HATCHES)],
                 "edgecolor": "#ffffff",
                 "linewidth": 0.5,

@@ -361,6 +361,11 @@ def test_portfolio_counts_ratings_by_priority_and_names_red_and_amber_awards(off
     assert "R-AMBER" in page and "Waiting list growing" in page
     assert "V-GREEN" not in page  # only red and amber awards are listed
     assert 'src="data:image/svg+xml;base64,' in page
+    # Each listed award's tag says its rating in words, and the chart colours mean what they say.
+    assert '<strong class="govuk-tag govuk-tag--red">Red</strong>' in page
+    assert '<strong class="govuk-tag govuk-tag--yellow">Amber</strong>' in page
+    svg = response.context["chart"].svg
+    assert all(colour in svg for colour in ("#00703c", "#b35c00", "#d4351c"))
 
     q2 = officer_client.get(reverse("grants:portfolio_rag"), {"fy": 2019, "quarter": 2})
     assert all(row.total == 0 for row in q2.context["rows"])
