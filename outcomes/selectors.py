@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from .models import KPQ, CodeList, CodeListEntry, CommissioningPriority, PlanOutcome
+from .models import (
+    KPQ,
+    CodeList,
+    CodeListEntry,
+    CommissioningPriority,
+    CountingDefinition,
+    PerformanceMeasure,
+    PerformanceValue,
+    PlanOutcome,
+)
 
 
 def _valid_in(fy: int | None) -> Q:
@@ -75,7 +84,6 @@ def priority_by_name(name: str) -> CommissioningPriority | None:
 
 def counting_definitions() -> list:
     """How a "referral" and a "victim supported" are counted here, in term order."""
-    from .models import CountingDefinition
 
     return list(CountingDefinition.objects.order_by("term"))
 
@@ -86,7 +94,6 @@ def kpq_detail(pk: int) -> KPQ:
 
 def kpq_measures(kpq: KPQ) -> list:
     """The measures of a KPQ, each with ``values`` prefetched in period order (2 queries)."""
-    from .models import PerformanceMeasure, PerformanceValue
 
     return list(
         PerformanceMeasure.objects.filter(kpq=kpq).order_by("name").prefetch_related(
@@ -98,9 +105,7 @@ def kpq_measures(kpq: KPQ) -> list:
 
 def measures_by_kpq() -> dict[int, int]:
     """KPQ id -> how many measures it has (one query)."""
-    from django.db.models import Count
 
-    from .models import PerformanceMeasure
 
     return dict(
         PerformanceMeasure.objects.order_by().values("kpq_id").annotate(n=Count("id")).values_list("kpq_id", "n")

@@ -6,13 +6,26 @@ at fault (so a form can show it beside that field) with a message that reads on 
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 
-from .models import CODE_VALIDATOR, KPQ, CodeList, CodeListEntry, CommissioningPriority, PlanOutcome
+from pcc_commissioning.periods import parse_period_code, period_code
+
+from .models import (
+    CODE_VALIDATOR,
+    KPQ,
+    CodeList,
+    CodeListEntry,
+    CommissioningPriority,
+    PerformanceMeasure,
+    PerformanceValue,
+    PlanOutcome,
+    Polarity,
+)
 
 _UNSET: Any = object()
 
@@ -295,14 +308,12 @@ def code_list_entry_update(
 
 
 def _measure_name_clash(kpq: KPQ, name: str, *, exclude_pk: int | None = None) -> None:
-    from .models import PerformanceMeasure
 
     if PerformanceMeasure.objects.filter(kpq=kpq, name__iexact=name).exclude(pk=exclude_pk).exists():
         raise ValidationError({"name": f"{kpq.label} already has a measure called {name!r}."})
 
 
 def _polarity(value: str) -> str:
-    from .models import Polarity
 
     if value not in Polarity.values:
         raise ValidationError({"polarity": "Choose whether higher values are better or worse."})
@@ -320,7 +331,6 @@ def measure_create(
     definition: str = "",
 ):
     """A performance measure answering ``kpq`` (e.g. "Victim satisfaction", unit "%")."""
-    from .models import PerformanceMeasure
 
     if kpq is None:
         raise ValidationError({"kpq": "Choose the KPQ the measure answers."})
@@ -363,7 +373,6 @@ def measure_update(
 
 def _measure_period(text: str) -> tuple[str, int, int | None]:
     """"2019" (a financial year) or "2019-Q1" (a quarter) -> (code, fy, quarter or None)."""
-    from pcc_commissioning.periods import parse_period_code, period_code
 
     try:
         period = parse_period_code(text or "", kinds=("FY", "Q"))
@@ -379,9 +388,7 @@ def measure_value_set(*, measure, period: str, value, target=None):
 
     Returns ``(value_row, created)``.
     """
-    from decimal import Decimal, InvalidOperation
 
-    from .models import PerformanceValue
 
     code, fy, quarter = _measure_period(period)
     numbers: dict[str, Decimal | None] = {}
