@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import services
-from .models import KPQ, CommissioningPriority, PlanOutcome
+from .models import KPQ, CommissioningPriority, PerformanceMeasure, PlanOutcome
 
 KINDS = ("outcome", "kpq", "priority")
 
@@ -84,4 +84,39 @@ def plan_seed(*, rows: list[dict]) -> int:
         else:
             services.priority_update(priority=priority, name=name)
 
+    return created
+
+
+# Illustrative KPQ performance measures for the demo (not published statistics): KPQ number,
+# name, unit, polarity, source, and values with targets for 2017/18 to 2019/20.
+DEMO_MEASURES = (
+    (3, "Victims satisfied with the support they received", "%", "higher_is_better",
+     "Victim satisfaction survey", ((2017, "82.0", "85"), (2018, "84.5", "85"), (2019, "86.1", "85"))),
+    (3, "Victims referred to support who take it up", "%", "higher_is_better",
+     "Victim referral service records", ((2017, "41.0", "45"), (2018, "43.8", "45"), (2019, "44.2", "50"))),
+    (5, "Proven reoffending rate (adults)", "%", "higher_is_worse",
+     "Ministry of Justice proven reoffending statistics", ((2017, "28.9", "27"), (2018, "28.1", "27"), (2019, "27.4", "26"))),
+    (8, "People who think the police do a good job", "%", "higher_is_better",
+     "Crime Survey for England and Wales", ((2017, "61.0", "65"), (2018, "63.2", "65"), (2019, "62.5", "65"))),
+)
+
+
+@transaction.atomic
+def measures_seed() -> int:
+    """Load the demo's KPQ performance measures and values. A second run writes nothing."""
+    created = 0
+    kpqs = {kpq.number: kpq for kpq in KPQ.objects.filter(number__in={row[0] for row in DEMO_MEASURES})}
+    for number, name, unit, polarity, source, values in DEMO_MEASURES:
+        kpq = kpqs.get(number)
+        if kpq is None:
+            continue
+        measure = PerformanceMeasure.objects.filter(kpq=kpq, name__iexact=name).first()
+        if measure is None:
+            measure = services.measure_create(kpq=kpq, name=name, unit=unit, polarity=polarity, source=source)
+            created += 1
+        stored = set(measure.values.values_list("period", flat=True))
+        for fy, value, target in values:
+            if str(fy) not in stored:
+                services.measure_value_set(measure=measure, period=str(fy), value=value, target=target)
+                created += 1
     return created

@@ -95,3 +95,13 @@ def test_the_demo_links_durham_awards_to_the_intentions_they_fulfil():
     must = Intention.objects.filter(rank="must")
     assert must.filter(status="commissioned", awards__isnull=False).exists()
     assert must.exclude(status="commissioned").filter(awards__isnull=True).exists()  # a gap still open
+
+
+@pytest.mark.django_db
+def test_the_demo_has_kpq_performance_measures_with_values_and_targets():
+    seed()
+    Measure = apps.get_model("outcomes", "PerformanceMeasure")
+    satisfaction = Measure.objects.get(kpq__number=3, name__startswith="Victims satisfied")
+    assert [(v.period, v.target is not None) for v in satisfaction.values.order_by("fy")] == [
+        ("2017", True), ("2018", True), ("2019", True),
+    ]

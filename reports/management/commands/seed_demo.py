@@ -11,7 +11,7 @@ from django.db import transaction
 from grants.demo import grants_seed
 from grants.services import award_update
 from needs_assessment.demo import needs_seed
-from outcomes.demo import plan_seed
+from outcomes.demo import measures_seed, plan_seed
 from pcc_commissioning.roles import Role
 from providers.demo import organisations_seed
 from providers.models import Organisation
@@ -72,7 +72,7 @@ class Command(BaseCommand):
                     "This database already holds the national dataset; load it into a fresh database."
                 )
         with transaction.atomic():
-            created_plan = plan_seed(rows=read_csv("plan.csv"))
+            created_plan = plan_seed(rows=read_csv("plan.csv")) + measures_seed()
             created_organisations = organisations_seed(rows=read_csv("organisations.csv"))
             created_users = self.seed_users()
             created_grants = grants_seed(
