@@ -1,11 +1,13 @@
 """The demo grants register (``grants.demo.grants_seed``) loaded from the Durham 2019/20 data."""
 
 import datetime
+import io
 from collections import Counter, defaultdict
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db.models import Sum
 
 from grants.demo import PAIRINGS, _award_dates, grants_seed
@@ -28,6 +30,7 @@ from grants.monitoring import award_active_in
 from grants.selectors import funding_summary
 from grants.services import award_runs_until, delegated_limit
 from outcomes.demo import plan_seed
+from pcc_commissioning.models import User
 from pcc_commissioning.periods import fys_between
 from providers.demo import organisations_seed
 from reports.management.commands.seed_demo import read_csv
@@ -236,3 +239,13 @@ def test_a_second_run_writes_no_kpis_returns_or_history(seeded, delivery_rows, o
     assert grants_seed(delivery_rows=delivery_rows, organisation_rows=organisation_rows) == 0
     assert (AwardKPI.objects.count(), MonitoringReturn.objects.count(), MonitoringReturn.history.count(),
             ReturnBreakdown.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_the_demo_provider_has_a_return_to_fill_in():
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+    provider = User.objects.get(username="provider")
+    waiting = MonitoringReturn.objects.filter(
+        award__provider_id=provider.provider_membership.organisation_id, status=ReturnStatus.DUE
+    )
+    assert waiting.exists()
