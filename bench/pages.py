@@ -25,7 +25,8 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from grants.models import Award, FundingLine  # noqa: E402
+from grants.models import Award, FundingLine, MonitoringReturn  # noqa: E402
+from outcomes.models import KPQ  # noqa: E402
 from providers.models import Organisation  # noqa: E402
 
 REPEATS = int(os.environ.get("BENCH_REPEATS", "20"))
@@ -41,6 +42,7 @@ def pages() -> list[tuple[str, str]]:
         .order_by("-n").values_list("award__provider", flat=True).first()
     )
     some_provider = Organisation.objects.order_by("pk").values_list("pk", flat=True).first()
+    kpq3 = KPQ.objects.get(number=3).pk
     return [
         ("Providers list", "/providers/"),
         ("Providers list, search", "/providers/?q=trust"),
@@ -52,6 +54,13 @@ def pages() -> list[tuple[str, str]]:
         ("Provider Awards tab (busiest provider)", f"/grants/provider/{busiest_provider}/awards/"),
         ("Funding page FY 2021", "/grants/funding/?fy=2021"),
         ("Decisions list", "/grants/decisions/"),
+        ("Award performance tab", f"/grants/monitoring/awards/{busiest_award}/performance/"),
+        ("Returns inbox (awaiting review)", "/grants/monitoring/returns/"),
+        ("Returns inbox (late)", "/grants/monitoring/returns/?show=late"),
+        ("Portfolio RAG FY 2021", "/grants/monitoring/portfolio/?fy=2021"),
+        ("KPQ page (KPQ3) FY 2021", f"/reports/kpqs/{kpq3}/?fy=2021"),
+        ("Need versus spend FY 2019", "/reports/need-versus-spend/?fy=2019"),
+        ("Intentions board", "/needs/intentions/"),
         ("Awards export CSV, FY 2021", "/grants/awards/export/?fy=2021&format=csv"),
     ]
 
@@ -85,6 +94,7 @@ def main() -> None:
         "awards": Award.objects.count(),
         "funding lines": FundingLine.objects.count(),
         "payments": django.apps.apps.get_model("grants", "Payment").objects.count(),
+        "monitoring returns": MonitoringReturn.objects.count(),
     }
     rows = []
     for name, url in pages():

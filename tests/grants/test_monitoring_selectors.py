@@ -284,4 +284,4 @@ class TestPortfolio:
         build(3)
         small = queries(read)
         build(12)
-        assert queries(read) == small == 2
+        assert queries(read) == small == 3  # counting facts, priorities, the red and amber returns
