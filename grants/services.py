@@ -38,7 +38,7 @@ from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear, fys_between
-from pcc_commissioning.records import attribute_to
+from pcc_commissioning.records import attribute_to, save_unique
 from providers.models import Organisation
 from providers.uploads import upload_problem
 
@@ -216,11 +216,7 @@ def stream_create(
     )
     stream = FundingStream(**values)
     attribute_to(stream, actor)
-    try:
-        with transaction.atomic():
-            stream.save()
-    except IntegrityError:
-        raise ValidationError({"name": [f"There is already a funding stream called “{values['name']}”."]}) from None
+    save_unique(stream, field="name", message=f"There is already a funding stream called “{values['name']}”.")
     return stream
 
 
@@ -233,11 +229,7 @@ def stream_update(*, stream: FundingStream, actor, expected_version: int | None,
         locked.version -= 1  # nothing to save
         return locked
     attribute_to(locked, actor)
-    try:
-        with transaction.atomic():
-            locked.save()
-    except IntegrityError:
-        raise ValidationError({"name": [f"There is already a funding stream called “{values['name']}”."]}) from None
+    save_unique(locked, field="name", message=f"There is already a funding stream called “{values['name']}”.")
     return locked
 
 
@@ -312,13 +304,7 @@ def _clean_decision(*, instance: Decision, changes: Mapping[str, Any]) -> dict[s
 
 
 def _save_decision(decision: Decision) -> None:
-    try:
-        with transaction.atomic():
-            decision.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"reference": [f"There is already a decision with the reference {decision.reference}."]}
-        ) from None
+    save_unique(decision, field="reference", message=f"There is already a decision with the reference {decision.reference}.")
 
 
 @transaction.atomic
@@ -872,11 +858,7 @@ def award_update(
         locked.version -= 1
         return locked
     attribute_to(locked, actor)
-    try:
-        with transaction.atomic():
-            locked.save()
-    except IntegrityError:
-        raise ValidationError({"reference": [_reference_message(locked.reference)]}) from None
+    save_unique(locked, field="reference", message=_reference_message(locked.reference))
     return locked
 
 

@@ -17,12 +17,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.periods import FinancialYear, Period, parse_period_code, period_code
-from pcc_commissioning.records import attribute_to
+from pcc_commissioning.records import attribute_to, save_unique
 from providers.uploads import upload_problem
 
 from .models import (
@@ -248,11 +248,7 @@ def area_create(*, actor, code: str, name: str, type: str, parent: Area | None =
     values = _clean_area(instance=Area(), changes={"code": code, "name": name, "type": type, "parent": parent})
     area = Area(**values)
     attribute_to(area, actor)
-    try:
-        with transaction.atomic():
-            area.save()
-    except IntegrityError:
-        raise ValidationError({"code": [f"There is already an area with the code {area.code}."]}) from None
+    save_unique(area, field="code", message=f"There is already an area with the code {area.code}.")
     return area
 
 
@@ -426,11 +422,7 @@ def indicator_create(
     })
     indicator = Indicator(**values)
     attribute_to(indicator, actor)
-    try:
-        with transaction.atomic():
-            indicator.save()
-    except IntegrityError:
-        raise ValidationError({"name": [f"There is already an indicator called “{indicator.name}”."]}) from None
+    save_unique(indicator, field="name", message=f"There is already an indicator called “{indicator.name}”.")
     return indicator
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Lower
@@ -16,6 +17,17 @@ def attribute_to(instance: models.Model, actor) -> None:
     no middleware to do it; ``None`` leaves the row unattributed, as for imports)."""
     if actor is not None:
         instance._history_user = actor
+
+
+def save_unique(instance: models.Model, *, field: str, message: str) -> None:
+    """Save ``instance``; if a unique constraint refuses it (someone saved the same value
+    between the service's check and this write), raise ``ValidationError({field: [message]})``
+    instead of an IntegrityError, leaving the surrounding transaction usable."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise ValidationError({field: [message]}) from None
 
 
 def ordering_for(
