@@ -31,6 +31,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # The organisation running the service, shown in the header and on reports.
 OPCC_NAME = env("OPCC_NAME", default="Office of the Police and Crime Commissioner")
+# Published reports show counts of people from 1 to this number less one as "<5" (issue 6).
+PUBLISHED_COUNT_THRESHOLD = env.int("PUBLISHED_COUNT_THRESHOLD", default=5)
 SERVICE_NAME = "PCC Commissioning"
 
 INSTALLED_APPS = [
@@ -164,7 +166,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # documents and contracts ending soon (each reminder once per item and stage).
 CELERY_BEAT_SCHEDULE: dict = {
     "send-reminders": {"task": "grants.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
+    # Every 5 minutes: a report still running past REPORT_STUCK_AFTER_MINUTES is marked failed.
+    "sweep-stuck-reports": {"task": "reports.tasks.sweep_stuck_reports", "schedule": crontab(minute="*/5")},
 }
+# A report running longer than this is taken as stuck (its worker died) and marked failed.
+REPORT_STUCK_AFTER_MINUTES = env.int("REPORT_STUCK_AFTER_MINUTES", default=30)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

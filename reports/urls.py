@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import engine_views, views
 
 app_name = "reports"
 
@@ -9,4 +9,9 @@ urlpatterns = [
     path("need-versus-spend/", views.need_vs_spend, name="need_vs_spend"),
     path("kpqs/", views.kpq_index, name="kpq_index"),
     path("kpqs/<int:pk>/", views.kpq, name="kpq"),
+    path("request/", engine_views.report_request, name="report_request"),
+    path("archive/", engine_views.report_archive, name="report_archive"),
+    path("archive/<int:pk>/", engine_views.report_detail, name="report_detail"),
+    path("archive/<int:pk>/status/", engine_views.report_status, name="report_status"),
+    path("archive/<int:pk>/download/", engine_views.report_download, name="report_download"),
 ]

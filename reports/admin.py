@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from .models import Report
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("pk", "kind", "parameters_key", "status", "progress", "requested_by", "requested_at", "finished_at")
+    list_filter = ("kind", "status")
+    readonly_fields = ("checksum", "requested_at", "started_at", "finished_at")
+    search_fields = ("kind", "parameters_key", "error")

@@ -1,0 +1,33 @@
+"""Celery tasks of the reports engine: they only look up the id and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .services import TRANSIENT_ERRORS, report_mark_failed, report_run, reports_sweep_stuck
+
+
+@shared_task(
+    bind=True,
+    name="reports.tasks.run_report",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=3,
+)
+def run_report(self, report_id: int) -> str:
+    try:
+        report = report_run(report_id=report_id)
+    except TRANSIENT_ERRORS as error:
+        if self.request.retries >= self.max_retries:
+            report_mark_failed(report_id=report_id, error=f"Gave up after {self.max_retries} retries: {error}")
+        raise
+    return report.status
+
+
+@shared_task(name="reports.tasks.sweep_stuck_reports")
+def sweep_stuck_reports() -> int:
+    return reports_sweep_stuck()
