@@ -32,4 +32,7 @@ def register(kind: ReportKind) -> None:
 
 
 # --- panel report (engineer P) -----------------------------------------------------------------
+from .panel import PanelReportForm, build_panel_report  # noqa: E402
+
+register(ReportKind(name="panel", label="Police and Crime Panel report", build=build_panel_report, parameters_form=PanelReportForm))
 # --- end panel report ----------------------------------------------------------------------------

@@ -1,0 +1,262 @@
+"""The commissioning report to the Police and Crime Panel (issue 6): gathered through the
+selectors, rendered with Django templates and turned into a tagged A4 PDF with WeasyPrint.
+
+The report is published, so victims are protected: counts of people from 1 to
+``settings.PUBLISHED_COUNT_THRESHOLD - 1`` are shown as "<5" (zero stays 0), and no case-study
+text is ever read, let alone printed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from pcc_commissioning.charts import bar_chart
+from pcc_commissioning.money import format_pounds
+from pcc_commissioning.periods import Period
+
+PANEL_PERIODS = ("Q1", "Q2", "Q3", "Q4", "H1", "H2", "FY")
+ZERO = Decimal("0")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def published_count(value: int | None) -> str:
+    """A count of people as it may be published: 1 to threshold-1 become "<threshold"."""
+    if value is None:
+        return "–"
+    threshold = int(getattr(settings, "PUBLISHED_COUNT_THRESHOLD", 5))
+    if 0 < value < threshold:
+        return f"<{threshold}"
+    return f"{value:,}"
+
+
+def period_label(period: Period) -> str:
+    """"H1 2019/20 (April to September 2019)"."""
+    start, end = period.start, period.end
+    span = f"{_MONTHS[start.month - 1]}{'' if start.year == end.year else f' {start.year}'} to {_MONTHS[end.month - 1]} {end.year}"
+    return f"{period.label} ({span})"
+
+
+def parse_panel_period(fy: int, period: str) -> Period:
+    code = str(period).upper()
+    if code not in PANEL_PERIODS:
+        raise ValueError(f"Unknown period {period!r}: use one of {', '.join(PANEL_PERIODS)}.")
+    return Period.parse(int(fy), code)
+
+
+@dataclass
+class OutputRow:
+    name: str
+    referrals: int = 0
+    supported: int = 0
+
+    @property
+    def referrals_text(self) -> str:
+        return published_count(self.referrals)
+
+    @property
+    def supported_text(self) -> str:
+        return published_count(self.supported)
+
+
+@dataclass
+class PanelData:
+    fy: int
+    period: Period
+    period_label: str
+    funding: object
+    budget_chart: object
+    awards_made: list
+    awards_ending: list
+    rag: list
+    rag_quarter: int | None
+    outputs: list[OutputRow]
+    outputs_total: OutputRow
+    kpqs: list
+    must_do: list
+    delivery_plan: list
+    organisations: list = field(default_factory=list)
+
+    @property
+    def flagged(self) -> list:
+        """The red and amber returns, red first, priority by priority."""
+        return [ret for row in self.rag for ret in row.flagged]
+
+    @property
+    def delivery_plan_total(self) -> Decimal:
+        return sum((row["spend"] for row in self.delivery_plan), ZERO)
+
+
+def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], None] = lambda pct, step: None) -> PanelData:
+    """Everything the report shows, in a fixed number of queries whatever the size of the data."""
+    from grants.models import COMMITTED_STATUSES, OPEN_STATUSES, Award, AwardKPI, FundingLine, MonitoringReturn, ReturnStatus
+    from grants.monitoring_selectors import portfolio_rag
+    from grants.selectors import funding_summary
+    from needs_assessment.models import IntentionRank
+    from needs_assessment.selectors import intention_board
+    from outcomes.models import KPQ, CommissioningPriority
+
+    fy = int(fy)
+    span = parse_panel_period(fy, period)
+
+    progress(10, "Budget summary")
+    funding = funding_summary(fy=fy)
+    budget_chart = bar_chart(
+        title=f"Budget, committed and paid by priority, {funding.label}",
+        categories=[row.priority.name for row in funding.priorities],
+        series={
+            "Budget": [row.budget or ZERO for row in funding.priorities],
+            "Committed": [row.committed for row in funding.priorities],
+            "Paid": [row.paid for row in funding.priorities],
+        },
+        unit="£", horizontal=True, category_label="Priority", value_label="Pounds", decimals=0,
+        description="Budget, committed and paid for each commissioning priority.",
+    )
+
+    progress(20, "Awards made and ending")
+    awards_made = list(
+        Award.objects.filter(status__in=COMMITTED_STATUSES)
+        .filter(Q(decision__decided_on__range=(span.start, span.end)) | Q(start_date__range=(span.start, span.end)))
+        .select_related("provider", "decision", "priority")
+        .order_by("start_date", "reference")
+    )
+    horizon_end = datetime.date(span.end.year + 1, span.end.month, span.end.day)
+    awards_ending = list(
+        Award.objects.filter(status__in=OPEN_STATUSES)
+        .filter(end_date__gt=span.end, end_date__lte=horizon_end)
+        .select_related("provider", "priority")
+        .order_by("end_date", "reference")
+    )
+
+    progress(30, "Performance")
+    quarters = [part.number for part in span.quarters()]
+    rag_quarter = None if span.kind == "FY" else quarters[-1]
+    rag = portfolio_rag(fy=fy, quarter=rag_quarter)
+    priorities = list(CommissioningPriority.objects.order_by("sort_order", "name", "pk"))
+    sums = {
+        row["award__priority_id"]: row
+        for row in MonitoringReturn.objects.filter(fy=fy, quarter__in=quarters, status=ReturnStatus.ACCEPTED)
+        .order_by()
+        .values("award__priority_id")
+        .annotate(referrals=Sum("referrals"), supported=Sum("supported"))
+    }
+    outputs = []
+    for priority in priorities:
+        found = sums.get(priority.pk, {})
+        outputs.append(OutputRow(priority.name, found.get("referrals") or 0, found.get("supported") or 0))
+    outputs_total = OutputRow("Total", sum(row.referrals for row in outputs), sum(row.supported for row in outputs))
+
+    progress(40, "KPQ coverage")
+    spend_by_kpq = dict(
+        FundingLine.objects.filter(fy=fy, award__status__in=COMMITTED_STATUSES, award__kpqs__isnull=False)
+        .order_by()
+        .values("award__kpqs")
+        .annotate(total=Sum("amount"))
+        .values_list("award__kpqs", "total")
+    )
+    kpis_by_kpq = dict(
+        AwardKPI.objects.filter(kpq__isnull=False).order_by().values("kpq").annotate(n=Count("pk")).values_list("kpq", "n")
+    )
+    kpqs = [
+        {"kpq": kpq, "spend": spend_by_kpq.get(kpq.pk) or ZERO, "kpis": kpis_by_kpq.get(kpq.pk, 0)}
+        for kpq in KPQ.objects.select_related("outcome").order_by("number")
+    ]
+
+    progress(50, "Needs")
+    board = intention_board(fy=None)
+    must_do = next((group.intentions for group in board if group.rank == IntentionRank.MUST), [])
+
+    progress(60, "Appendices")
+    spend_by_award = dict(
+        FundingLine.objects.filter(fy=fy, award__status__in=COMMITTED_STATUSES)
+        .order_by()
+        .values("award")
+        .annotate(total=Sum("amount"))
+        .values_list("award", "total")
+    )
+    plan_awards = list(
+        Award.objects.filter(pk__in=list(spend_by_award))
+        .select_related("provider", "priority")
+        .prefetch_related("kpqs")
+        .order_by("priority__sort_order", "reference")
+    )
+    delivery_plan = [{"award": award, "spend": spend_by_award[award.pk] or ZERO} for award in plan_awards]
+    by_organisation = defaultdict(list)
+    for award in sorted(plan_awards, key=lambda award: (award.provider.name.lower(), award.reference)):
+        by_organisation[award.provider.name].append(award)
+    organisations = [{"name": name, "awards": awards} for name, awards in by_organisation.items()]
+
+    return PanelData(
+        fy=fy, period=span, period_label=period_label(span), funding=funding, budget_chart=budget_chart,
+        awards_made=awards_made, awards_ending=awards_ending, rag=rag, rag_quarter=rag_quarter,
+        outputs=outputs, outputs_total=outputs_total, kpqs=kpqs, must_do=must_do,
+        delivery_plan=delivery_plan, organisations=organisations,
+    )
+
+
+def render_panel_html(data: PanelData) -> str:
+    return render_to_string(
+        "reports/panel/report.html",
+        {
+            "data": data,
+            "opcc_name": settings.OPCC_NAME,
+            "title": "Commissioning report to the Police and Crime Panel",
+            "generated": timezone.localdate(),
+            "version": 1,
+            "horizon_end": datetime.date(data.period.end.year + 1, data.period.end.month, data.period.end.day),
+            "threshold": int(getattr(settings, "PUBLISHED_COUNT_THRESHOLD", 5)),
+        },
+    )
+
+
+def build_panel_report(
+    *, fy: int, period: str, progress: Callable[[int, str], None] = lambda pct, step: None
+) -> tuple[bytes, str]:
+    """The panel report as PDF bytes, with a suggested file name."""
+    from weasyprint import CSS, HTML
+
+    data = gather_panel_data(fy=fy, period=period, progress=progress)
+    progress(70, "Rendering the report")
+    html = render_panel_html(data)
+    progress(90, "Writing the PDF")
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        stylesheets=[CSS(string=render_to_string("reports/panel/report.css"))], pdf_tags=True
+    )
+    progress(100, "Done")
+    code = data.period.code if data.period.kind != "FY" else "FY"
+    return pdf, f"panel-report-{data.fy}-{str(data.fy + 1)[-2:]}-{code}.pdf"
+
+
+def money(value) -> str:
+    return format_pounds(value)
+
+
+
+def _fy_choices() -> list[tuple[int, str]]:
+    from pcc_commissioning.periods import FinancialYear
+
+    from .selectors import report_years
+
+    return [(year, FinancialYear(year).label) for year in report_years()]
+
+
+class PanelReportForm(forms.Form):
+    """The panel report's parameters on the request page (cleaned_data: ``fy`` int, ``period`` str)."""
+
+    fy = forms.TypedChoiceField(label="Financial year", coerce=int, choices=_fy_choices)
+    period = forms.ChoiceField(
+        label="Period",
+        choices=[(code, "Whole year" if code == "FY" else code) for code in PANEL_PERIODS],
+        initial="H1",
+        help_text="A quarter, a half year or the whole year.",
+    )
