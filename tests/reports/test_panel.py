@@ -135,7 +135,9 @@ def test_pdf_is_tagged_with_title_language_and_embedded_fonts(small_dataset, tmp
     assert "Tagged:          yes" in info
     assert "Title:           Commissioning report to the Police and Crime Panel: Q1 2019/20 (April to June 2019)" in info
     assert "(A4)" in info
-    assert b"/Lang (en-GB)" in _pdf_objects(pdf)
+    objects = _pdf_objects(pdf)
+    assert b"/Lang (en-GB)" in objects
+    assert b"pdfuaid:part" in objects  # declared PDF/UA-1 in the XMP metadata
     path = tmp_path / "fonts.pdf"
     path.write_bytes(pdf)
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
