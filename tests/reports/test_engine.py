@@ -227,7 +227,7 @@ def test_anonymous_users_are_sent_to_sign_in(kinds, client):
 
 
 @pytest.mark.parametrize("role_client", ["officer_client", "finance_client", "board_client"])
-def test_officers_finance_and_board_request_a_report_and_download_it(kinds, role_client, request,
+def test_officers_finance_and_board_request_a_report_and_download_it(db, kinds, role_client, request,
                                                                      django_capture_on_commit_callbacks):
     client = request.getfixturevalue(role_client)
 
