@@ -104,7 +104,7 @@ def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], No
     from grants.selectors import funding_summary
     from needs_assessment.models import IntentionRank
     from needs_assessment.selectors import intention_board
-    from outcomes.models import KPQ, CommissioningPriority
+    from outcomes.models import KPQ, CommissioningPriority, PerformanceMeasure
 
     fy = int(fy)
     span = parse_panel_period(fy, period)
@@ -167,8 +167,12 @@ def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], No
     kpis_by_kpq = dict(
         AwardKPI.objects.filter(kpq__isnull=False).order_by().values("kpq").annotate(n=Count("pk")).values_list("kpq", "n")
     )
+    measures_by_kpq = defaultdict(list)
+    for kpq_id, name in PerformanceMeasure.objects.order_by("name", "pk").values_list("kpq_id", "name"):
+        measures_by_kpq[kpq_id].append(name)
     kpqs = [
-        {"kpq": kpq, "spend": spend_by_kpq.get(kpq.pk) or ZERO, "kpis": kpis_by_kpq.get(kpq.pk, 0)}
+        {"kpq": kpq, "spend": spend_by_kpq.get(kpq.pk) or ZERO, "kpis": kpis_by_kpq.get(kpq.pk, 0),
+         "measures": measures_by_kpq.get(kpq.pk, [])}
         for kpq in KPQ.objects.select_related("outcome").order_by("number")
     ]
 

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from grants.models import AwardStatus
+from outcomes.models import PerformanceMeasure
 from reports.kinds import REPORT_KINDS
 from reports.panel import build_panel_report, gather_panel_data, published_count
 from tests.factories.grants import (
@@ -23,7 +24,7 @@ from tests.factories.grants import (
     PriorityBudgetFactory,
 )
 from tests.factories.monitoring import MonitoringReturnFactory
-from tests.factories.outcomes import CommissioningPriorityFactory
+from tests.factories.outcomes import CommissioningPriorityFactory, KPQFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,9 @@ def small_dataset():
                       start_date=datetime.date(2018, 4, 1), end_date=datetime.date(2022, 3, 31))
     b1 = AwardFactory(reference="AWD-B1", title="Beta mentoring", priority=beta, status=AwardStatus.ACTIVE,
                       start_date=datetime.date(2018, 4, 1), end_date=datetime.date(2022, 3, 31))
+    kpq = KPQFactory(number=41, question="How quickly are victims helped?")
+    a1.kpqs.add(kpq)
+    PerformanceMeasure.objects.create(kpq=kpq, name="Days from referral to first contact")
     FundingLineFactory(award=a1, stream=stream, fy=2019, amount=Decimal("60000"))
     FundingLineFactory(award=a2, stream=stream, fy=2019, amount=Decimal("15000"))
     FundingLineFactory(award=b1, stream=stream, fy=2019, amount=Decimal("30000"))
@@ -121,6 +125,8 @@ def test_pdf_shows_the_hand_computed_figures(small_dataset, tmp_path):
     outputs = text[text.index("Referrals and victims supported by priority"):]
     assert _line(outputs, "Alpha victims") == "Alpha victims <5 0"
     assert _line(outputs, "Beta reoffending") == "Beta reoffending 12 10"
+    # KPQ coverage: the spend of the awards answering it, and its measures.
+    assert "KPQ41: How quickly are victims helped? £60,000 0 Days from referral to first contact" in flat
     # Delivery plan appendix.
     assert "Victims get help quickly" in flat and "A phone line staffed daily" in flat
     assert "No MoJ return has been prepared for this period yet." in flat
