@@ -21,7 +21,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pcc_commissioning.charts import bar_chart
-from pcc_commissioning.money import format_pounds
 from pcc_commissioning.periods import Period
 
 PANEL_PERIODS = ("Q1", "Q2", "Q3", "Q4", "H1", "H2", "FY")
@@ -240,10 +239,6 @@ def build_panel_report(
     progress(100, "Done")
     code = data.period.code if data.period.kind != "FY" else "FY"
     return pdf, f"panel-report-{data.fy}-{str(data.fy + 1)[-2:]}-{code}.pdf"
-
-
-def money(value) -> str:
-    return format_pounds(value)
 
 
 
