@@ -125,7 +125,7 @@ def report_run(*, report_id: int) -> Report:
         report.save(update_fields=["checksum", "file", "status", "progress", "step", "finished_at"])
         return report
     except TRANSIENT_ERRORS as error:
-        # Leave it running? No: record the attempt's error, back to queued for the retry.
+        # Back to queued (still deduplicated) with the attempt's error, for Celery's retry.
         logger.warning("Report %s hit a transient error: %s", report_id, error)
         try:
             Report.objects.filter(pk=report_id).update(

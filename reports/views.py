@@ -31,7 +31,9 @@ class ReportEntry:
 
 
 REPORTS: list[ReportEntry] = [
-    ReportEntry(title="Report archive: request a report", url_name="reports:report_archive", description="Request a report to publish, such as the Police and Crime Panel report, follow its progress and download it as a PDF; every report requested before, with its status."),
+    ReportEntry(title="Report archive: request a report", url_name="reports:report_archive",
+                description="Request a report to publish, such as the Police and Crime Panel report, follow its "
+                            "progress and download it as a PDF; every report requested before, with its status."),
     ReportEntry(
         title="Need versus spend",
         url_name="reports:need_vs_spend",

@@ -147,28 +147,29 @@ def _ping(client) -> bool:
 @pytest.fixture
 def broker(redis_url, monkeypatch):
     """The test process sends its jobs to the throwaway Redis instead of running them eagerly."""
-    from pcc_commissioning.celery import app
+    from pcc_commissioning.celery import app as celery_app
     from reports.kinds import REPORT_KINDS
 
     for name, kind in _test_kinds().items():
         monkeypatch.setitem(REPORT_KINDS, name, kind)
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "broker_transport_options")}
-    app.conf.update(broker_url=redis_url, task_always_eager=False,
-                    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT})
-    _forget_connections(app)
+    keys = ("broker_url", "task_always_eager", "broker_transport_options")
+    saved = {key: celery_app.conf[key] for key in keys}
+    celery_app.conf.update(broker_url=redis_url, task_always_eager=False,
+                           broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT})
+    _forget_connections(celery_app)
     try:
         yield redis_url
     finally:
-        _forget_connections(app)
-        app.conf.update(saved)
+        _forget_connections(celery_app)
+        celery_app.conf.update(saved)
 
 
-def _forget_connections(app) -> None:
+def _forget_connections(celery_app) -> None:
     """Drop the cached connection and producer pools, so the next send uses ``broker_url``."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 class Workers:

@@ -89,7 +89,8 @@ def test_an_unknown_kind_is_refused(kinds, officer):
         services.report_request(kind="nope", parameters=PARAMS, actor=officer)
 
 
-def test_the_job_is_queued_only_once_the_request_is_committed(kinds, officer, no_enqueue, django_capture_on_commit_callbacks):
+def test_the_job_is_queued_only_once_the_request_is_committed(kinds, officer, no_enqueue,
+                                                             django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         report, _ = services.report_request(kind="test", parameters=PARAMS, actor=officer)
         assert no_enqueue == []
@@ -97,7 +98,8 @@ def test_the_job_is_queued_only_once_the_request_is_committed(kinds, officer, no
     assert no_enqueue == [report.pk]
 
 
-def test_running_a_report_records_progress_and_stores_the_file_with_its_checksum(kinds, officer, no_enqueue, monkeypatch):
+def test_running_a_report_records_progress_and_stores_the_file_with_its_checksum(kinds, officer, no_enqueue,
+                                                                                monkeypatch):
     report, _ = services.report_request(kind="test", parameters=PARAMS, actor=officer)
     seen = []
     original = services._set_progress
