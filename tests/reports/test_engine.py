@@ -342,3 +342,36 @@ def test_the_archive_takes_the_same_number_of_queries_for_more_reports(kinds, of
     with CaptureQueriesContext(connection) as one:
         officer_client.get(reverse("reports:report_archive"))
     assert len(many) == len(one)
+
+
+def test_the_task_marks_the_report_failed_when_the_retries_are_used_up(kinds, officer, no_enqueue, monkeypatch):
+    def flaky(*, fy, period, progress):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setitem(REPORT_KINDS, "test", ReportKind("test", "Test report", flaky, FinancialYearPeriodForm))
+    report, _ = services.report_request(kind="test", parameters=PARAMS, actor=officer)
+
+    with pytest.raises(OperationalError):  # eager tasks propagate their errors in this set-up
+        run_report.apply(args=[report.pk], retries=run_report.max_retries)
+
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED
+    assert report.error.startswith("Gave up after 3 retries") and "could not connect" in report.error
+
+
+def test_requesting_while_the_queue_is_down_shows_the_report_waiting_not_an_error(kinds, officer_client, monkeypatch,
+                                                                                  django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError as KombuOperationalError
+
+    def down(*args, **kwargs):
+        raise KombuOperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(run_report, "delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = officer_client.post(reverse("reports:report_request"),
+                                       {"kind": "test", "fy": "2019", "period": "H1"})
+
+    assert response.status_code == 302
+    page = officer_client.get(response["Location"])
+    assert "Queued" in page.text
+    assert "the report queue could not be reached" in page.text
