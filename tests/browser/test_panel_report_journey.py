@@ -59,3 +59,19 @@ def test_an_officer_requests_the_panel_report_and_downloads_the_pdf(eager_celery
     page.goto("/reports/archive/?status=succeeded")
     expect(page.get_by_role("table")).to_contain_text("Police and Crime Panel report")
     expect(page.get_by_role("table")).to_contain_text("2019/20 H1")
+
+
+def test_the_report_page_follows_progress_by_itself(logged_in_page, officer):
+    report = Report.objects.create(
+        kind="panel", parameters={"fy": 2019, "period": "H1"}, parameters_key='{"fy":2019,"period":"H1"}',
+        status=Report.Status.RUNNING, progress=30, step="Gathering the awards", requested_by=officer,
+    )
+    page = logged_in_page(officer)
+    page.goto(f"/reports/archive/{report.pk}/")
+    expect(page.locator("#report-status")).to_contain_text("30%: Gathering the awards")
+
+    Report.objects.filter(pk=report.pk).update(progress=70, step="Drawing the charts")
+    expect(page.locator("#report-status")).to_contain_text("70%: Drawing the charts", timeout=10_000)
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED, error="ValueError: no data")
+    expect(page.locator("#report-status")).to_contain_text("ValueError: no data", timeout=10_000)
+    assert page.locator("#report-status[hx-trigger]").count() == 0  # polling stops once it has ended
