@@ -160,7 +160,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Longer than the longest report, so a job held by a worker that died is redelivered, not lost.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# Redis hands a job held by a worker that died to another after this many seconds: far longer
+# than the longest report (target under a minute), and shorter than REPORT_STUCK_AFTER_MINUTES,
+# so such a job is redelivered and finished before the sweep would give up on it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
 CELERY_TIMEZONE = TIME_ZONE
 # Daily at 07:00: remind providers of returns due soon or late, and officers of due-diligence
 # documents and contracts ending soon (each reminder once per item and stage).

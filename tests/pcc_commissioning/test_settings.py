@@ -154,3 +154,11 @@ def test_ci_runs_the_suite_on_postgresql():
     from django.db import connection
 
     assert connection.vendor == "postgresql", "CI must run the tests on PostgreSQL (DATABASE_URL)"
+
+
+def test_a_job_lost_with_its_worker_is_handed_on_before_the_sweep_gives_up(settings):
+    """acks_late: Redis redelivers a dead worker's job after the visibility timeout; the sweep
+    must wait longer than that, or it would fail reports that were about to be finished."""
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+    assert 60 < visibility < settings.REPORT_STUCK_AFTER_MINUTES * 60
