@@ -35,6 +35,7 @@ from typing import Union
 import matplotlib
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 Number = Union[Decimal, float, int, None]
 
@@ -47,6 +48,8 @@ HATCHES = ("", "//", "..", "xx", "\\\\", "++", "--", "oo")
 # For RAG ratings the colours must mean what they say (each at least 4.5:1 on white), in the
 # order green, amber, red, not rated; the hatching still tells them apart without colour.
 RAG_COLOURS = ("#00703c", "#b35c00", "#d4351c", "#505a5f")
+# Axis numbers as people write them: 200,000 rather than 200000 (decimals kept for small values).
+_THOUSANDS = FuncFormatter(lambda value, _position: f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINE_STYLES = ("-", "--", ":", "-.", "-", "--", ":", "-.")
 
@@ -285,12 +288,14 @@ def bar_chart(
             axes.invert_yaxis()  # the first category at the top, as in the table
             axes.set_xlabel(_axis_label(value_label, unit))
             axes.xaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
+            axes.xaxis.set_major_formatter(_THOUSANDS)
             axes.margins(x=0.15)
         else:
             axes.set_xticks(positions, ["\n".join(textwrap.wrap(c, 14)) for c in categories])
             axes.set_ylabel(_axis_label(value_label, unit))
             axes.set_xlabel(category_label)
             axes.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
+            axes.yaxis.set_major_formatter(_THOUSANDS)
             axes.margins(y=0.15)
         if groups > 1:
             axes.legend(frameon=False, loc="lower right" if horizontal else "upper right")
@@ -347,6 +352,7 @@ def line_chart(
         axes.set_xlabel(x_label)
         axes.set_ylabel(_axis_label(value_label, unit))
         axes.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
+        axes.yaxis.set_major_formatter(_THOUSANDS)
         axes.margins(x=0.05, y=0.2)
         if any(value is not None for value in values_all) and min(
             (float(v) for v in values_all if v is not None), default=0

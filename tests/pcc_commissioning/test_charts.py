@@ -168,3 +168,9 @@ def test_chart_img_tag_renders_the_image_and_its_data_table():
 def test_chart_img_tag_can_leave_the_table_for_an_appendix():
     html = Template("{% load pcc_charts %}{% chart_img chart table=False %}").render(Context({"chart": _bar()}))
     assert "<img" in html and "<table" not in html
+
+
+def test_axis_numbers_have_thousands_separators():
+    chart = bar_chart(title="Money", categories=["A", "B"], series={"Budget": [Decimal("842100"), Decimal("634900")]})
+    assert "800,000" in chart.svg and "600,000" in chart.svg
+    assert "800000" not in chart.svg
