@@ -103,3 +103,17 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_tasks_run_in_process():
+    """Tasks run in the test's own process, as in the embedded set-up, whether or not the
+    environment names a broker (CI does): only tests that start a real worker switch it off
+    (``tests/reports/test_celery_worker.py``). Otherwise a task's result would wait forever."""
+    from pcc_commissioning.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
