@@ -152,6 +152,9 @@ def broker(redis_url, monkeypatch):
 
     for name, kind in _test_kinds().items():
         monkeypatch.setitem(REPORT_KINDS, name, kind)
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets it
+    # to the shared Redis), so the variable must name the throwaway broker too.
+    monkeypatch.setenv("CELERY_BROKER_URL", redis_url)
     keys = ("broker_url", "task_always_eager", "broker_transport_options")
     saved = {key: celery_app.conf[key] for key in keys}
     celery_app.conf.update(broker_url=redis_url, task_always_eager=False,
