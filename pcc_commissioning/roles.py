@@ -44,6 +44,15 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "needs.import": frozenset({Role.OFFICER}),  # areas, indicators and their values
     "reports.view": INTERNAL_ROLES,
     "reports.request": INTERNAL_ROLES,
+    # The MoJ bi-annual return: officers prepare and submit it, finance signs it off.
+    "moj.view": INTERNAL_ROLES,
+    "moj.prepare": frozenset({Role.OFFICER}),
+    "moj.sign_off": frozenset({Role.FINANCE}),
+    # Finance exports (payments and commitments by stream, priority, provider and month).
+    "exports.finance": frozenset({Role.FINANCE, Role.OFFICER}),
+    # The transparency lists (Specified Information Order) and the 360Giving file are public
+    # data once published; every internal role may read and download them.
+    "transparency.view": INTERNAL_ROLES,
     # The provider portal: a provider user's own organisation only.
     "portal.view": frozenset({Role.PROVIDER}),
 }

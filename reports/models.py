@@ -62,3 +62,108 @@ class Report(models.Model):
         if fy:
             return f"{int(fy)}/{(int(fy) + 1) % 100:02d} {period}".strip()
         return period
+
+
+class MojReturnStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted for sign-off"
+    SIGNED_OFF = "signed_off", "Signed off"
+
+
+class MojReturn(models.Model):
+    """One version of the MoJ bi-annual compliance return for a financial year and half.
+
+    While draft or submitted the figures are computed live from funding lines, payments and
+    accepted monitoring returns (``reports.moj.figures``). Signing off stores them in
+    ``figures`` (the JSON shape the README documents) and they never change again; an amendment
+    is a new version, computed live, compared with the one before.
+    """
+
+    fy = models.PositiveSmallIntegerField("financial year", help_text="Starting year: 2019 means 2019/20.")
+    half = models.PositiveSmallIntegerField(help_text="1 = April to September, 2 = October to March.")
+    number = models.PositiveSmallIntegerField("version", default=1)
+    status = models.CharField(max_length=20, choices=MojReturnStatus.choices, default=MojReturnStatus.DRAFT)
+    amends = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amended_by",
+        help_text="The signed-off version this one amends.",
+    )
+    amendment_reason = models.TextField(blank=True)
+    figures = models.JSONField(null=True, blank=True, help_text="The frozen figures; set when signed off.")
+    figures_checksum = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text as well: the record must still say who signed if the account is removed.
+    signed_off_name = models.CharField(max_length=200, blank=True)
+    signed_off_role = models.CharField(max_length=200, blank=True)
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Row version, against lost updates.")
+
+    class Meta:
+        ordering = ["-fy", "-half", "-number"]
+        verbose_name = "MoJ return"
+        constraints = [
+            models.UniqueConstraint(fields=["fy", "half", "number"], name="reports_moj_return_one_per_version"),
+            # Only one version of a half may be open (draft or submitted) at a time.
+            models.UniqueConstraint(
+                fields=["fy", "half"], condition=~Q(status="signed_off"),
+                name="reports_moj_return_one_open_per_half",
+            ),
+            models.CheckConstraint(condition=Q(half__in=[1, 2]), name="reports_moj_return_half_1_or_2"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "signed_off"]), name="reports_moj_return_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="signed_off")
+                | (Q(figures__isnull=False) & Q(signed_off_at__isnull=False) & ~Q(signed_off_name="")),
+                name="reports_moj_return_signed_off_is_frozen",
+                violation_error_message="A signed-off return needs its frozen figures, signatory and date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"MoJ return {self.fy}/{(self.fy + 1) % 100:02d} H{self.half} v{self.number}"
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.status == MojReturnStatus.SIGNED_OFF
+
+
+class MojReturnExplanation(models.Model):
+    """A finance officer's explanation of a blocking validation issue, recorded at sign-off."""
+
+    moj_return = models.ForeignKey(MojReturn, on_delete=models.CASCADE, related_name="explanations")
+    issue_key = models.CharField(max_length=200, help_text="The issue's stable key, e.g. missing_return:AWD-1:2019-Q1.")
+    issue_message = models.TextField()
+    explanation = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["moj_return", "issue_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["moj_return", "issue_key"], name="reports_moj_explanation_one_per_issue"),
+            models.CheckConstraint(condition=~Q(explanation=""), name="reports_moj_explanation_not_blank"),
+        ]
+
+
+class MojReturnEvent(models.Model):
+    """The return's history: created, submitted, returned to draft, signed off, amended."""
+
+    moj_return = models.ForeignKey(MojReturn, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=MojReturnStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=MojReturnStatus.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["moj_return", "at", "pk"]
