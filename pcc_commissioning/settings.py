@@ -33,6 +33,13 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 OPCC_NAME = env("OPCC_NAME", default="Office of the Police and Crime Commissioner")
 # Published reports show counts of people from 1 to this number less one as "<5" (issue 6).
 PUBLISHED_COUNT_THRESHOLD = env.int("PUBLISHED_COUNT_THRESHOLD", default=5)
+# The 360Giving export (issue 8): grant ids are 360G-<prefix>-<award reference>; the funder is
+# OPCC_ORG_ID / OPCC_NAME; the beneficiary location is the force area FORCE_AREA_CODE (an ONS
+# E23 code) named FORCE_AREA_NAME, or when blank the one force area in the needs assessment.
+THREESIXTY_GIVING_PREFIX = env("THREESIXTY_GIVING_PREFIX", default="pccdurham")
+OPCC_ORG_ID = env("OPCC_ORG_ID", default="360G-pccdurham-opcc")
+FORCE_AREA_CODE = env("FORCE_AREA_CODE", default="")
+FORCE_AREA_NAME = env("FORCE_AREA_NAME", default="")
 SERVICE_NAME = "PCC Commissioning"
 
 INSTALLED_APPS = [
@@ -66,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "pcc_commissioning.security.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -109,8 +117,20 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A session lasts at most SESSION_COOKIE_AGE from sign-in (a working day), and its cookie is
+# dropped when the browser closes (shared office machines).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sign-in throttling (pcc_commissioning/security.py): after LOGIN_FAILURE_LIMIT failed sign-ins
+# for one username, or LOGIN_FAILURE_LIMIT_PER_ADDRESS from one client address, within
+# LOGIN_LOCKOUT_SECONDS, sign-ins for it are refused for LOGIN_LOCKOUT_SECONDS. Counted in the
+# cache: point CACHE_URL at Redis when several processes serve the site.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=30)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# Behind a reverse proxy, the client's address is the last one in X-Forwarded-For.
+LOGIN_CLIENT_IP_FROM_X_FORWARDED_FOR = env.bool("LOGIN_CLIENT_IP_FROM_X_FORWARDED_FOR", default=False)
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -149,6 +169,21 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent on every response by pcc_commissioning.security.ContentSecurityPolicyMiddleware. No
+# 'unsafe-inline': templates have no inline scripts or styles; charts are data: URI images.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "style-src": ["'self'"],
+    "script-src": ["'self'"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "base-uri": ["'self'"],
+    "object-src": ["'none'"],
+}
 SESSION_COOKIE_HTTPONLY = True
 
 # Celery: Redis in production; with no broker configured tasks run eagerly, in-process.
@@ -171,6 +206,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "send-reminders": {"task": "grants.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
     # Every 5 minutes: a report still running past REPORT_STUCK_AFTER_MINUTES is marked failed.
     "sweep-stuck-reports": {"task": "reports.tasks.sweep_stuck_reports", "schedule": crontab(minute="*/5")},
+    # Every minute: a report requested while the broker was down is sent once it is back.
+    "requeue-waiting-reports": {"task": "reports.tasks.requeue_waiting_reports", "schedule": crontab()},
 }
 # A report running longer than this is taken as stuck (its worker died) and marked failed.
 REPORT_STUCK_AFTER_MINUTES = env.int("REPORT_STUCK_AFTER_MINUTES", default=30)

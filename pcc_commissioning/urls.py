@@ -1,12 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import urls as auth_urls
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .security import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Django's sign-in page with failed attempts throttled (pcc_commissioning/security.py).
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"),
+    path("accounts/", include([p for p in auth_urls.urlpatterns if p.name != "login"])),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
@@ -16,8 +21,10 @@ urlpatterns = [
     path("grants/", include("grants.urls")),
     path("portal/", include("grants.portal_urls")),
     path("reports/", include("reports.urls")),
+    path("search/", include("reports.search_urls")),
     path("imports/", include("pcc_commissioning.imports_urls")),
 ]
 
 admin.site.site_header = f"{settings.SERVICE_NAME} administration"
 admin.site.site_title = settings.SERVICE_NAME
+admin.site.login_form = ThrottledAdminAuthenticationForm

@@ -26,6 +26,17 @@ def _database_is_the_one_asked_for(django_db_setup, django_db_blocker):
         )
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: failed sign-ins counted by the throttle
+    (pcc_commissioning/security.py) in one test must not lock out the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def officer(db) -> User:
     return UserFactory(username="officer", role=Role.OFFICER)

@@ -1,0 +1,440 @@
+"""Security hardening (issue 9): response headers and the Content-Security-Policy, no inline
+scripts or styles (templates and rendered pages), sign-in throttling, sessions that expire,
+strong passwords, and uploads stored and served safely.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sessions.models import Session
+from django.contrib.staticfiles import finders
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+
+from pcc_commissioning.models import User
+from pcc_commissioning.roles import Role
+from pcc_commissioning.security import locked_out_message
+from tests.factories import AwardFactory, UserFactory
+from tests.factories.providers import PDF_BYTES, DueDiligenceDocumentFactory
+from tests.factories.users import TEST_PASSWORD
+
+from .test_url_access import ROUTES
+
+ROOT = Path(settings.BASE_DIR)
+
+# ---------------------------------------------------------------------------------------------
+# Headers
+
+
+def _csp(response) -> dict[str, list[str]]:
+    policy = {}
+    for part in response["Content-Security-Policy"].split(";"):
+        directive, *sources = part.split()
+        policy[directive] = sources
+    return policy
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_every_response_carries_the_security_headers(signed_in, officer):
+    client = Client()
+    if signed_in:
+        client.force_login(officer)
+    response = client.get(reverse("accessibility"))
+    assert response.status_code == 200
+    policy = _csp(response)
+    assert policy == {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert "unsafe-eval" not in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_errors_and_redirects_carry_the_policy_too(client, officer_client):
+    assert "Content-Security-Policy" in client.get(reverse("home"))  # redirect to sign in
+    assert "Content-Security-Policy" in officer_client.get("/no-such-page/")
+    assert "Content-Security-Policy" in client.get(reverse("health"))
+
+
+# ---------------------------------------------------------------------------------------------
+# No inline scripts or styles: the policy would block them
+
+
+INLINE_PROBLEMS = {
+    "inline script": re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I),
+    "style element": re.compile(r"<style\b", re.I),
+    "style attribute": re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I),
+    "event handler attribute": re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I),
+    "javascript: URL": re.compile(r"(?:href|src|action)\s*=\s*[\"']?\s*javascript:", re.I),
+}
+TEMPLATE_COMMENTS = re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}", re.S)
+
+
+def _inline_problems(html: str) -> list[str]:
+    return [
+        f"{name}: {match.group(0)[:80]}"
+        for name, pattern in INLINE_PROBLEMS.items()
+        for match in pattern.finditer(html)
+    ]
+
+
+def _project_templates() -> list[Path]:
+    folders = [ROOT / "templates", *ROOT.glob("*/templates")]
+    return sorted(path for folder in folders for path in folder.rglob("*.html") if ".venv" not in path.parts)
+
+
+def test_the_scan_finds_what_it_looks_for():
+    assert len(_inline_problems('<script>alert(1)</script><p style="x"><a onclick="y">')) == 3
+    assert _inline_problems('<script src="/static/a.js" defer></script><p class="style">one=two</p>') == []
+
+
+def test_no_template_has_inline_scripts_or_styles():
+    templates = _project_templates()
+    assert len(templates) > 50
+    problems = {
+        str(path.relative_to(ROOT)): found
+        for path in templates
+        if (found := _inline_problems(TEMPLATE_COMMENTS.sub("", path.read_text())))
+    }
+    assert problems == {}
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+
+
+def test_no_rendered_page_has_inline_scripts_or_styles(demo):
+    """Every page the URL walk finds (ids 1, which exist in the demo), as the administrator."""
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(username="admin"))
+    checked, problems = 0, {}
+    for route, url in ROUTES:
+        if route.name == "logout" or url.startswith(settings.STATIC_URL):
+            continue
+        response = client.get(url)
+        if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        checked += 1
+        if found := _inline_problems(response.content.decode()):
+            problems[url] = found
+    assert checked > 40
+    assert problems == {}
+
+
+@pytest.mark.django_db
+def test_the_admin_works_under_the_policy(superuser):
+    """Every registered model's list and add pages: scripts come from files that exist."""
+    client = Client()
+    client.force_login(superuser)
+    pages = [reverse("admin:index")]
+    for model in admin.site._registry:
+        meta = model._meta
+        pages.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+    assert len(pages) > 5
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert _inline_problems(html) == [], url
+        for src in re.findall(r"<script[^>]*\bsrc=\"([^\"]+)\"", html):
+            if src.startswith(settings.STATIC_URL):
+                assert finders.find(src.removeprefix(settings.STATIC_URL).split("?")[0]), src
+            else:
+                assert client.get(src).status_code == 200, src  # e.g. the admin's jsi18n
+
+
+# ---------------------------------------------------------------------------------------------
+# Sign-in throttling
+
+
+def _sign_in(client: Client, username: str, password: str, url: str = "/accounts/login/", **extra):
+    return client.post(url, {"username": username, "password": password}, **extra)
+
+
+@pytest.fixture
+def limits(settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS = 6
+    settings.LOGIN_LOCKOUT_SECONDS = 900
+    return settings
+
+
+@pytest.mark.django_db
+def test_failures_below_the_limit_do_not_stop_the_right_password(limits, officer):
+    client = Client()
+    for _ in range(2):
+        response = _sign_in(client, "officer", "wrong password")
+        assert response.status_code == 200
+        assert "Please enter a correct username and password" in response.content.decode()
+    assert _sign_in(client, "officer", TEST_PASSWORD).status_code == 302
+    # A successful sign-in clears the count: two more failures still do not lock the account.
+    other = Client()
+    for _ in range(2):
+        _sign_in(other, "officer", "wrong password")
+    assert _sign_in(Client(), "officer", TEST_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_limit_locks_the_username_even_for_the_right_password(limits, officer):
+    client = Client()
+    for _ in range(3):
+        _sign_in(client, "officer", "wrong password")
+    response = _sign_in(Client(REMOTE_ADDR="10.0.0.9"), "officer", TEST_PASSWORD)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert locked_out_message() in html
+    assert "Wait 15 minutes and try again" in html
+    assert 'class="govuk-error-summary"' in html and "<title>Error: Sign in" in html
+    assert "_auth_user_id" not in Client().session
+    # Case and spaces do not get round the lock; another user is unaffected.
+    assert locked_out_message() in _sign_in(Client(REMOTE_ADDR="10.0.0.9"), " OFFICER", TEST_PASSWORD).content.decode()
+    UserFactory(username="colleague", role=Role.OFFICER)
+    assert _sign_in(Client(REMOTE_ADDR="10.0.0.9"), "colleague", TEST_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_lock_reveals_nothing_about_whether_the_account_exists(limits, officer):
+    answers = []
+    for username in ("officer", "nobody-by-this-name"):
+        client = Client(REMOTE_ADDR=f"10.0.1.{len(answers)}")
+        pages = [_sign_in(client, username, "wrong password") for _ in range(4)]
+        answers.append([(page.status_code, _error_text(page)) for page in pages])
+    assert answers[0] == answers[1]
+    assert answers[0][-1] == (200, [locked_out_message()])
+
+
+def _error_text(response) -> list[str]:
+    return re.findall(r'<li><a href="#id_username">(.*?)</a></li>', response.content.decode())
+
+
+@pytest.mark.django_db
+def test_the_lock_ends_after_the_lockout_time(limits, officer):
+    limits.LOGIN_LOCKOUT_SECONDS = 1
+    client = Client()
+    for _ in range(3):
+        _sign_in(client, "officer", "wrong password")
+    assert _sign_in(client, "officer", TEST_PASSWORD).status_code == 200
+    time.sleep(1.2)
+    assert _sign_in(client, "officer", TEST_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_one_address_trying_many_usernames_is_locked_out(limits, officer):
+    client = Client(REMOTE_ADDR="192.0.2.7")
+    for number in range(6):
+        _sign_in(client, f"guess{number}", "wrong password")
+    assert locked_out_message() in _sign_in(client, "officer", TEST_PASSWORD).content.decode()
+    assert _sign_in(Client(REMOTE_ADDR="192.0.2.8"), "officer", TEST_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_address_is_the_last_forwarded_one(limits, officer):
+    limits.LOGIN_CLIENT_IP_FROM_X_FORWARDED_FOR = True
+    proxy = Client(REMOTE_ADDR="10.9.9.9")
+    for number in range(6):
+        # The client may forge the first entries; the proxy appends the real address.
+        _sign_in(proxy, f"guess{number}", "x", HTTP_X_FORWARDED_FOR=f"1.1.1.{number}, 203.0.113.5")
+    locked = _sign_in(proxy, "officer", TEST_PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert locked_out_message() in locked.content.decode()
+    assert _sign_in(proxy, "officer", TEST_PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.6").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_admin_sign_in_is_throttled_too(limits, superuser):
+    client = Client()
+    url = reverse("admin:login")
+    for _ in range(3):
+        assert _sign_in(client, "admin", "wrong password", url).status_code == 200
+    response = _sign_in(client, "admin", TEST_PASSWORD, url)
+    assert response.status_code == 200 and locked_out_message() in response.content.decode()
+
+
+def test_the_defaults_are_set_from_the_environment():
+    assert settings.LOGIN_FAILURE_LIMIT >= 3
+    assert settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS > settings.LOGIN_FAILURE_LIMIT
+    assert settings.LOGIN_LOCKOUT_SECONDS >= 60
+
+
+# ---------------------------------------------------------------------------------------------
+# Sessions and passwords
+
+
+@pytest.mark.django_db
+def test_sessions_end_with_the_browser_and_after_a_working_day(officer):
+    client = Client()
+    response = _sign_in(client, "officer", TEST_PASSWORD)
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert not cookie["max-age"] and not cookie["expires"]  # a browser-session cookie
+    assert cookie["httponly"]
+    assert settings.SESSION_COOKIE_AGE <= 12 * 60 * 60
+    assert client.get(reverse("providers:list")).status_code == 200
+
+    session = Session.objects.get(session_key=cookie.value)
+    assert session.expire_date <= timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    response = client.get(reverse("providers:list"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_passwords_must_be_long_and_uncommon():
+    validators = {entry["NAME"].rsplit(".", 1)[1]: entry for entry in settings.AUTH_PASSWORD_VALIDATORS}
+    assert validators["MinimumLengthValidator"]["OPTIONS"]["min_length"] >= 12
+    assert {"CommonPasswordValidator", "NumericPasswordValidator", "UserAttributeSimilarityValidator"} <= set(validators)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "password, problem",
+    [
+        ("Short-pass1", "at least 12 characters"),
+        ("password1234", "too common"),
+        ("739204817362", "entirely numeric"),
+    ],
+)
+def test_changing_a_password_enforces_the_rules(officer, password, problem):
+    client = Client()
+    client.force_login(officer)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": password, "new_password2": password},
+    )
+    assert response.status_code == 200 and problem in response.content.decode()
+    officer.refresh_from_db()
+    assert officer.check_password(TEST_PASSWORD)
+    good = "correct horse battery staple"
+    response = client.post(
+        reverse("password_change"), {"old_password": TEST_PASSWORD, "new_password1": good, "new_password2": good}
+    )
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.check_password(good)
+
+
+@pytest.mark.django_db
+def test_resetting_a_password_enforces_the_rules(officer, mailoutbox):
+    Client().post(reverse("password_reset"), {"email": officer.email})
+    assert len(mailoutbox) == 1
+    link = re.search(r"(/accounts/reset/[^/\s]+/[^/\s]+/)", mailoutbox[0].body).group(1)
+    client = Client()
+    form_url = client.get(link)["Location"]  # Django swaps the token for a session value
+    response = client.post(form_url, {"new_password1": "Short-pass1", "new_password2": "Short-pass1"})
+    assert response.status_code == 200 and "at least 12 characters" in response.content.decode()
+    officer.refresh_from_db()
+    assert officer.check_password(TEST_PASSWORD)
+    good = "correct horse battery staple"
+    assert client.post(form_url, {"new_password1": good, "new_password2": good}).status_code == 302
+    officer.refresh_from_db()
+    assert officer.check_password(good)
+
+
+# ---------------------------------------------------------------------------------------------
+# Uploads
+
+
+def test_uploads_are_stored_outside_every_static_folder_and_no_url_serves_them():
+    media = Path(settings.MEDIA_ROOT).resolve()
+    for static in [Path(settings.STATIC_ROOT), *map(Path, settings.STATICFILES_DIRS)]:
+        static = static.resolve()
+        assert not media.is_relative_to(static) and not static.is_relative_to(media), static
+    for url in (f"{settings.MEDIA_URL}awards/x/agreement.pdf", f"{settings.MEDIA_URL}documents/1/x.pdf"):
+        with pytest.raises(Resolver404):
+            resolve(url)
+
+
+@pytest.fixture
+def stored_documents(db, settings, tmp_path, organisation, provider_user):
+    settings.MEDIA_ROOT = tmp_path
+    document = DueDiligenceDocumentFactory(organisation=organisation)
+    award = AwardFactory(provider=organisation)
+    from grants.services import award_document_add
+
+    officer = UserFactory(role=Role.OFFICER)
+    award_document = award_document_add(
+        actor=officer, award=award, kind="contract", title="", file=SimpleUploadedFile("contract.pdf", PDF_BYTES)
+    )
+    return {
+        "officer": officer,
+        "provider": provider_user,
+        "providers:document_download": {"pk": organisation.pk, "document_pk": document.pk},
+        "portal:document_download": {"document_pk": document.pk},
+        "grants:award_document_download": {"pk": award.pk, "document_pk": award_document.pk},
+    }
+
+
+@pytest.mark.parametrize(
+    "url_name, who",
+    [
+        ("providers:document_download", "officer"),
+        ("portal:document_download", "provider"),
+        ("grants:award_document_download", "officer"),
+    ],
+)
+def test_documents_are_served_as_private_attachments(stored_documents, url_name, who):
+    client = Client()
+    client.force_login(stored_documents[who])
+    response = client.get(reverse(url_name, kwargs=stored_documents[url_name]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    # Anyone else: refused or not found, never the file.
+    outsider = UserFactory(role=Role.PROVIDER)
+    from providers.services import membership_set
+    from tests.factories.providers import OrganisationFactory
+
+    membership_set(user=outsider, organisation=OrganisationFactory())
+    other = Client()
+    other.force_login(outsider)
+    assert other.get(reverse(url_name, kwargs=stored_documents[url_name])).status_code in (403, 404)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name, content, problem",
+    [
+        ("agreement.pdf", b"<html><script>alert(1)</script></html>", "The selected file must be"),
+        ("agreement.pdf", b"MZ\x90\x00\x03 a program", "The selected file must be"),
+        ("agreement.pdf", PDF_BYTES + b"0" * 4096, "must be smaller than"),
+    ],
+)
+def test_award_documents_are_checked_by_content_and_size(officer_client, settings, tmp_path, name, content, problem):
+    settings.MEDIA_ROOT = tmp_path
+    settings.UPLOAD_MAX_BYTES = 2048
+    from grants.models import AwardDocument
+
+    award = AwardFactory()
+    response = officer_client.post(
+        reverse("grants:award_document_add", kwargs={"pk": award.pk}),
+        {"kind": "contract", "title": "", "file": SimpleUploadedFile(name, content, content_type="application/pdf")},
+    )
+    assert response.status_code == 200
+    assert problem in response.content.decode()
+    assert not AwardDocument.objects.exists()
+    assert not any(tmp_path.rglob("*.pdf"))
