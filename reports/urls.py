@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import engine_views, views
+from . import engine_views, finance_views, views
 
 app_name = "reports"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("archive/<int:pk>/", engine_views.report_detail, name="report_detail"),
     path("archive/<int:pk>/status/", engine_views.report_status, name="report_status"),
     path("archive/<int:pk>/download/", engine_views.report_download, name="report_download"),
+    path("finance/", finance_views.finance_page, name="finance"),
+    path("finance/download/", finance_views.finance_download, name="finance_download"),
+    path("transparency/360giving/", finance_views.threesixty_page, name="threesixty"),
+    path("transparency/360giving/download/", finance_views.threesixty_download, name="threesixty_download"),
+    path("transparency/<slug:kind>/", finance_views.transparency_list, name="transparency_list"),
+    path("transparency/<slug:kind>/download/", finance_views.transparency_download, name="transparency_download"),
 ]

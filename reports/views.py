@@ -28,6 +28,7 @@ class ReportEntry:
     url_name: str
     description: str
     capability: str = "reports.view"
+    url_args: tuple = ()
 
 
 REPORTS: list[ReportEntry] = [
@@ -46,13 +47,34 @@ REPORTS: list[ReportEntry] = [
         description="For each KPQ of the Police and Crime Plan: its performance measures by period, the award KPIs "
                     "that evidence it with their latest actuals, and the committed spend answering it.",
     ),
+    ReportEntry(
+        title="Finance: commitments and payments",
+        url_name="reports:finance",
+        description="For a financial year: committed, planned and paid by funding stream, by priority, by provider "
+                    "and by month, with CSV and XLSX downloads and the XLSX finance pack.",
+        capability="exports.finance",
+    ),
+    ReportEntry(
+        title="Transparency lists: grants, contracts, decisions and spend over £500",
+        url_name="reports:transparency_list", url_args=("grants_register",),
+        description="Grants and contributions made (recipient, purpose, amount, conditions, reasons), the contracts "
+                    "register (over £10,000), published decisions and spend over £500, as pages and downloads.",
+        capability="transparency.view",
+    ),
+    ReportEntry(
+        title="Transparency: grants as 360Giving open data",
+        url_name="reports:threesixty",
+        description="The grants and contributions made, as a 360Giving file checked against the official schema; "
+                    "any award that cannot be published is listed with the reason.",
+        capability="transparency.view",
+    ),
 ]
 
 
 @capability_required("reports.view")
 def index(request):
     reports = [
-        {"title": entry.title, "url": reverse(entry.url_name), "description": entry.description}
+        {"title": entry.title, "url": reverse(entry.url_name, args=entry.url_args), "description": entry.description}
         for entry in REPORTS if has_capability(request.user, entry.capability)
     ]
     return render(request, "reports/index.html", {"section": SECTION, "reports": reports})

@@ -1,0 +1,178 @@
+"""Pages and downloads of the finance views, the transparency lists and the 360Giving file.
+
+Thin views: parse the year (and month), check the capability, call ``reports.finance``,
+``reports.transparency`` or ``reports.threesixty`` and render, or hand the same tables as
+``manage.py export_data`` to the shared writer. Finance needs ``exports.finance`` (finance and
+commissioning officers); the transparency lists and 360Giving need ``transparency.view``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from grants.selectors import award_years
+from pcc_commissioning.interchange import export_response
+from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.records import page_of
+from pcc_commissioning.roles import capability_required
+
+from . import finance, selectors, threesixty
+from .transparency import LISTS, month_period
+
+SECTION = "reports"
+PAGE_SIZE = 25
+
+
+def _fy(request, *, default: int | None) -> int | None:
+    """The ``fy`` parameter as a start year; blank or unreadable gives ``default``."""
+    value = request.GET.get("fy", "").strip()
+    try:
+        return FinancialYear.parse(value).start_year if value else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _format(request) -> str:
+    return "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+
+
+def _private(response):
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _year_choices(years: list[int], fy: int | None) -> list[tuple[int, str]]:
+    if fy is not None and fy not in years:
+        years = sorted({*years, fy}, reverse=True)
+    return [(year, FinancialYear(year).label) for year in years]
+
+
+# Finance -----------------------------------------------------------------------------------------------
+
+
+def _finance_year(request) -> tuple[int, list[int]]:
+    years = selectors.report_years()
+    return _fy(request, default=selectors.default_report_year(years)), years
+
+
+@capability_required("exports.finance")
+def finance_page(request):
+    fy, years = _finance_year(request)
+    return render(request, "reports/finance.html", {
+        "section": SECTION,
+        "views": finance.finance_views(fy=fy),
+        "fy": fy,
+        "year_choices": _year_choices(years, fy),
+        "downloads": [
+            ("stream", "By funding stream"), ("priority", "By priority"),
+            ("provider", "By provider"), ("month", "By month"),
+        ],
+    })
+
+
+@capability_required("exports.finance")
+def finance_download(request):
+    """One view as CSV or XLSX, or the finance pack (``view=pack``, XLSX only)."""
+    fy, _ = _finance_year(request)
+    view = request.GET.get("view", "")
+    if view == "pack":
+        return _private(export_response(finance.finance_pack_sheets(fy=fy), format="xlsx", filename=f"finance-pack-{fy}"))
+    build = finance.VIEW_SHEETS.get(view)
+    if build is None:
+        raise Http404("No such finance view: choose stream, priority, provider, month or pack.")
+    sheet = build(finance.finance_views(fy=fy))
+    return _private(export_response(sheet, format=_format(request), filename=f"finance-by-{view}-{fy}"))
+
+
+# Transparency lists ---------------------------------------------------------------------------------
+
+
+def _transparency_list(kind: str):
+    try:
+        return LISTS[kind]
+    except KeyError:
+        raise Http404("No such transparency list.") from None
+
+
+def _filters(request, entry) -> tuple[int | None, str, str]:
+    """(fy or None for every year, month code or "", the month's problem or "")."""
+    fy = _fy(request, default=None)
+    month = request.GET.get("month", "").strip().upper() if entry.by_month else ""
+    if not month:
+        return fy, "", ""
+    if fy is None:
+        return fy, "", "Month: choose a financial year first, then a month of it."
+    try:
+        month_period(fy, month)
+    except ValueError:
+        return fy, "", f"Month: '{month}' is not a month of the year; choose one from the list."
+    return fy, month, ""
+
+
+@capability_required("transparency.view")
+def transparency_list(request, kind: str):
+    entry = _transparency_list(kind)
+    fy, month, month_error = _filters(request, entry)
+    page_obj = page_of(entry.queryset(fy=fy, month=month or None), number=request.GET.get("page"), per_page=PAGE_SIZE)
+    shown = [position for position, column in enumerate(entry.columns) if column.name not in entry.page_omits]
+    rows = []
+    for record in page_obj.object_list:
+        values = entry.row(record)
+        rows.append([{"value": values[position], "kind": entry.columns[position].kind} for position in shown])
+    months = [(period.code, period.label) for period in FinancialYear(fy).months()] if entry.by_month and fy else []
+    return render(request, "reports/transparency_list.html", {
+        "section": SECTION,
+        "entry": entry,
+        "columns": [entry.columns[position] for position in shown],
+        "rows": rows,
+        "page_obj": page_obj,
+        "fy": fy,
+        "fy_label": FinancialYear(fy).label if fy else "",
+        "month": month,
+        "month_label": dict(months).get(month, ""),
+        "months": months,
+        "month_error": month_error,
+        "year_choices": _year_choices(award_years(), fy),
+        "others": [other for other in LISTS.values() if other.kind != kind],
+    })
+
+
+@capability_required("transparency.view")
+def transparency_download(request, kind: str):
+    entry = _transparency_list(kind)
+    fy, month, _ = _filters(request, entry)
+    name = "-".join(part for part in (kind.replace("_", "-"), str(fy) if fy else "", month.lower()) if part)
+    return _private(export_response(entry.sheet(fy=fy, month=month or None), format=_format(request), filename=name))
+
+
+# 360Giving ------------------------------------------------------------------------------------------
+
+
+@capability_required("transparency.view")
+def threesixty_page(request):
+    fy = _fy(request, default=None)
+    export = threesixty.threesixty_giving(fy=fy)
+    return render(request, "reports/threesixty.html", {
+        "section": SECTION,
+        "export": export,
+        "fy": fy,
+        "fy_label": FinancialYear(fy).label if fy else "",
+        "year_choices": _year_choices(award_years(), fy),
+    })
+
+
+@capability_required("transparency.view")
+def threesixty_download(request):
+    fy = _fy(request, default=None)
+    export = threesixty.threesixty_giving(fy=fy)
+    page = reverse("reports:threesixty") + (f"?fy={fy}" if fy else "")
+    if not export.grants:
+        messages.error(request, "There is no grant to publish for this choice, so there is no file to download.")
+        return redirect(page)
+    response = HttpResponse(export.to_json(), content_type="application/json; charset=utf-8")
+    name = f"360giving-{fy}" if fy else "360giving"
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return _private(response)
