@@ -36,3 +36,9 @@ from .panel import PanelReportForm, build_panel_report  # noqa: E402
 
 register(ReportKind(name="panel", label="Police and Crime Panel report", build=build_panel_report, parameters_form=PanelReportForm))
 # --- end panel report ----------------------------------------------------------------------------
+
+# --- MoJ bi-annual return (issue 7) ---------------------------------------------------------------
+from .moj.kind import MojReturnReportForm, build_moj_return  # noqa: E402
+
+register(ReportKind(name="moj_return", label="MoJ bi-annual return", build=build_moj_return, parameters_form=MojReturnReportForm))
+# --- end MoJ return --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import engine_views, finance_views, views
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("archive/<int:pk>/", engine_views.report_detail, name="report_detail"),
     path("archive/<int:pk>/status/", engine_views.report_status, name="report_status"),
     path("archive/<int:pk>/download/", engine_views.report_download, name="report_download"),
+    path("moj/", include("reports.moj.urls")),
     path("finance/", finance_views.finance_page, name="finance"),
     path("finance/download/", finance_views.finance_download, name="finance_download"),
     path("transparency/360giving/", finance_views.threesixty_page, name="threesixty"),

@@ -48,6 +48,13 @@ REPORTS: list[ReportEntry] = [
                     "that evidence it with their latest actuals, and the committed spend answering it.",
     ),
     ReportEntry(
+        title="MoJ bi-annual returns",
+        url_name="reports:moj_index",
+        description="The victims' grant return to the Ministry of Justice for each half year: figures by stream and "
+                    "service, the issues to deal with before sign-off, finance sign-off, versions and downloads.",
+        capability="moj.view",
+    ),
+    ReportEntry(
         title="Finance: commitments and payments",
         url_name="reports:finance",
         description="For a financial year: committed, planned and paid by funding stream, by priority, by provider "
