@@ -222,20 +222,26 @@ def render_panel_html(data: PanelData) -> str:
     )
 
 
+def tagged_pdf(html: str, *, stylesheets: list[str]) -> bytes:
+    """An HTML document (with ``lang``, ``<title>`` and table captions/header cells) as a tagged
+    A4 PDF/UA-1, styled by the given CSS templates. The one PDF writer of the reports."""
+    from weasyprint import CSS, HTML
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        stylesheets=[CSS(string=render_to_string(name)) for name in stylesheets], pdf_tags=True, pdf_variant="pdf/ua-1"
+    )
+
+
 def build_panel_report(
     *, fy: int, period: str, progress: Callable[[int, str], None] = lambda pct, step: None
 ) -> tuple[bytes, str]:
     """The panel report as PDF bytes, with a suggested file name: tagged PDF/UA-1 (WeasyPrint
     renders our content as PDF/UA without complaint), title and language in the metadata."""
-    from weasyprint import CSS, HTML
-
     data = gather_panel_data(fy=fy, period=period, progress=progress)
     progress(70, "Rendering the report")
     html = render_panel_html(data)
     progress(90, "Writing the PDF")
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[CSS(string=render_to_string("reports/panel/report.css"))], pdf_tags=True, pdf_variant="pdf/ua-1"
-    )
+    pdf = tagged_pdf(html, stylesheets=["reports/panel/report.css"])
     progress(100, "Done")
     code = data.period.code if data.period.kind != "FY" else "FY"
     return pdf, f"panel-report-{data.fy}-{str(data.fy + 1)[-2:]}-{code}.pdf"
