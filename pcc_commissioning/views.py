@@ -6,11 +6,13 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .roles import is_provider_user
+from .roles import has_capability, is_provider_user
 
 
 def home(request):
-    """Everyone's landing page; what it shows depends on the role."""
+    """Everyone's landing page; where it leads depends on the role: provider users go to the
+    portal, internal roles to the dashboard (``reports``, linked by URL name: a lower layer
+    never imports a higher one), anyone else sees a page saying they have no role yet."""
     if is_provider_user(request.user):
         try:
             return redirect(reverse("portal:home"))
@@ -18,6 +20,11 @@ def home(request):
             pass
         template = "pcc_commissioning/home_provider.html"
     else:
+        if has_capability(request.user, "dashboard.view"):
+            try:
+                return redirect(reverse("reports:dashboard"))
+            except NoReverseMatch:  # the reports app is not installed
+                pass
         template = "pcc_commissioning/home.html"
     return render(request, template)
 

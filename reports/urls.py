@@ -1,11 +1,12 @@
 from django.urls import include, path
 
-from . import engine_views, finance_views, views
+from . import dashboard_views, engine_views, finance_views, views
 
 app_name = "reports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("need-versus-spend/", views.need_vs_spend, name="need_vs_spend"),
     path("kpqs/", views.kpq_index, name="kpq_index"),
     path("kpqs/<int:pk>/", views.kpq, name="kpq"),

@@ -1,0 +1,206 @@
+"""Reads for the dashboard: the home page of every internal role (officers, finance, board
+members and system administrators).
+
+For one financial year it gathers the picture at a glance through the lower apps' selectors:
+
+- the money: ``grants.selectors.funding_summary`` — the one selector behind the funding page, the
+  panel report and this dashboard, so the three always show the same budget, committed and paid;
+- active awards (``grants.selectors.award_list`` with the year and status *active*, the same
+  query the awards register runs for those filters);
+- returns late today (``grants.monitoring_selectors.returns_inbox``: the inbox's *late* list,
+  whatever the year they are for);
+- RAG by priority (``grants.monitoring_selectors.portfolio_rag``: each award's latest rated return
+  of the year) and so the awards rated red;
+- committed spend by KPQ (an award answering several KPQs counts in full under each);
+- awards ending in the next 6 and 12 months (``award_list(ending_within_months=…)``, from today);
+- Must-do commissioning intentions not yet commissioned: rank Must, neither commissioned nor
+  dropped, and no award linked to them other than cancelled ones;
+- need-versus-spend highlights (``reports.selectors.need_versus_spend(fy=).flagged``);
+- the MoJ return of the current half (``reports.moj.selectors.moj_return_latest``).
+
+Every part runs a fixed number of queries, so the dashboard's query count does not grow with the
+number of awards, returns, payments or intentions (tested at two sizes).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Exists, F, OuterRef, Sum
+from django.utils import timezone
+
+from grants import monitoring_selectors
+from grants import selectors as grants_selectors
+from grants.models import COMMITTED_STATUSES, Award, AwardStatus, FundingLine
+from needs_assessment.models import CommissioningIntention, IntentionRank, IntentionStatus
+from outcomes.models import KPQ
+from pcc_commissioning.periods import FinancialYear, half_of
+
+from . import selectors as report_selectors
+
+ZERO = Decimal("0.00")
+ONE_PLACE = Decimal("0.1")
+# How many records each list on the dashboard shows (the count beside it gives the whole).
+LIST_LIMIT = 10
+ENDING_HORIZONS = (6, 12)  # months
+
+
+def percentage(part: Decimal, whole: Decimal) -> Decimal | None:
+    """``part`` as a percentage of ``whole``, to one decimal place (None when ``whole`` is 0)."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class KpqSpend:
+    kpq: KPQ
+    committed: Decimal
+
+
+@dataclass
+class EndingAwards:
+    months: int
+    count: int
+
+
+@dataclass
+class MojStatus:
+    fy: int
+    half: int
+    label: str  # "H1 2026/27"
+    latest: object | None  # the newest MojReturn of the half, or None: not started
+
+
+@dataclass
+class Dashboard:
+    fy: int
+    label: str
+    today: datetime.date
+    funding: grants_selectors.FundingSummary
+    active_awards: int
+    returns_late: int
+    rag: list  # of monitoring_selectors.PriorityRag
+    kpq_spend: list[KpqSpend]
+    ending: list[EndingAwards]
+    ending_soonest: list[Award]  # the first LIST_LIMIT awards ending within the longest horizon
+    must_do: list[CommissioningIntention]
+    must_do_count: int
+    need_flagged: list  # (ThemeTable, AreaRow) pairs, at most LIST_LIMIT
+    need_flagged_count: int
+    moj: MojStatus
+    years: list[int] = field(default_factory=list)
+
+    @property
+    def committed_pct(self) -> Decimal | None:
+        """Committed as a percentage of the priorities' budgets."""
+        return percentage(self.funding.totals.committed, self.funding.totals.budget)
+
+    @property
+    def paid_pct(self) -> Decimal | None:
+        """Paid as a percentage of committed."""
+        return percentage(self.funding.totals.paid, self.funding.totals.committed)
+
+    @property
+    def awards_red(self) -> int:
+        return sum(row.red for row in self.rag)
+
+    @property
+    def rag_totals(self) -> dict[str, int]:
+        return {
+            "green": sum(row.green for row in self.rag),
+            "amber": sum(row.amber for row in self.rag),
+            "red": self.awards_red,
+            "not_rated": sum(row.not_rated for row in self.rag),
+        }
+
+
+# The year -----------------------------------------------------------------------------------------
+
+
+def dashboard_years(today: datetime.date | None = None) -> tuple[list[int], int]:
+    """The years to choose from (those with funding lines, and the current one), newest first,
+    and the default: the current financial year if it has funding lines, else the latest earlier
+    year that has them, else the earliest (all in the future), else the current year. One query."""
+    current = FinancialYear.current(today).start_year
+    with_data = set(FundingLine.objects.order_by().values_list("fy", flat=True).distinct())
+    years = sorted(with_data | {current}, reverse=True)
+    if current in with_data or not with_data:
+        return years, current
+    earlier = [year for year in with_data if year < current]
+    return years, max(earlier) if earlier else min(with_data)
+
+
+# The parts ------------------------------------------------------------------------------------------
+
+
+def kpq_spend(*, fy: int) -> list[KpqSpend]:
+    """Committed spend in ``fy`` answering each KPQ (all KPQs, in number order). Two queries."""
+    totals = dict(
+        FundingLine.objects.filter(fy=fy, award__status__in=COMMITTED_STATUSES, award__kpqs__isnull=False)
+        .order_by()
+        .values("award__kpqs")
+        .annotate(total=Sum("amount"))
+        .values_list("award__kpqs", "total")
+    )
+    return [
+        KpqSpend(kpq=kpq, committed=(totals.get(kpq.pk) or ZERO).quantize(ZERO))
+        for kpq in KPQ.objects.order_by("number", "pk")
+    ]
+
+
+def must_do_not_commissioned():
+    """Must-do intentions that are neither commissioned nor dropped and have no award (other
+    than a cancelled one) linked: the soonest due first, those with no When last."""
+    live_awards = Award.objects.filter(intention=OuterRef("pk")).exclude(status=AwardStatus.CANCELLED)
+    return (
+        CommissioningIntention.objects.filter(rank=IntentionRank.MUST)
+        .exclude(status__in=[IntentionStatus.COMMISSIONED, IntentionStatus.DROPPED])
+        .filter(~Exists(live_awards))
+        .select_related("priority", "lead", "theme")
+        .order_by(F("when_fy").asc(nulls_last=True), F("when_date").asc(nulls_last=True), "title", "pk")
+    )
+
+
+def moj_status(today: datetime.date) -> MojStatus:
+    """The MoJ return of the half ``today`` lies in. One query."""
+    from .moj.selectors import moj_return_latest
+
+    half = half_of(today)
+    fy = half.fy.start_year
+    return MojStatus(fy=fy, half=half.number, label=half.label, latest=moj_return_latest(fy=fy, half=half.number))
+
+
+def dashboard(*, fy: int, today: datetime.date | None = None) -> Dashboard:
+    """Everything the dashboard shows for financial year ``fy``, in a fixed number of queries."""
+    fy = FinancialYear(int(fy)).start_year
+    today = today or timezone.localdate()
+    longest = max(ENDING_HORIZONS)
+    must_do = must_do_not_commissioned()
+    need = report_selectors.need_versus_spend(fy=fy)
+    flagged = need.flagged
+    return Dashboard(
+        fy=fy,
+        label=FinancialYear(fy).label,
+        today=today,
+        funding=grants_selectors.funding_summary(fy=fy),
+        active_awards=grants_selectors.award_list(fy=fy, status=AwardStatus.ACTIVE).count(),
+        returns_late=monitoring_selectors.returns_inbox(today=today).late.count(),
+        rag=monitoring_selectors.portfolio_rag(fy=fy),
+        kpq_spend=kpq_spend(fy=fy),
+        ending=[
+            EndingAwards(months=months, count=grants_selectors.award_list(ending_within_months=months, today=today).count())
+            for months in ENDING_HORIZONS
+        ],
+        ending_soonest=list(
+            grants_selectors.award_list(ending_within_months=longest, today=today)
+            .order_by("runs_until", "reference")[:LIST_LIMIT]
+        ),
+        must_do=list(must_do[:LIST_LIMIT]),
+        must_do_count=must_do.count(),
+        need_flagged=flagged[:LIST_LIMIT],
+        need_flagged_count=len(flagged),
+        moj=moj_status(today),
+    )

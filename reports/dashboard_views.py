@@ -1,0 +1,234 @@
+"""The dashboard (the home page of every internal role) and the search behind the header's
+search box. Thin views: check the capability, call ``reports.dashboard`` / ``reports.search``,
+build the links and render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET
+
+from pcc_commissioning.charts import RAG_COLOURS, Chart, bar_chart
+from pcc_commissioning.money import format_pounds
+from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.roles import Role, capability_required, has_capability, is_provider_user, user_roles
+
+from . import dashboard as dashboard_selectors
+from . import search as search_selectors
+
+SECTION = "dashboard"
+
+
+def _url(name: str, *, anchor: str = "", **query) -> str:
+    """``reverse(name)`` with a query string (empty values left out) and an anchor."""
+    url = reverse(name)
+    params = {key: value for key, value in query.items() if value not in (None, "")}
+    if params:
+        url = f"{url}?{urlencode(params)}"
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _optional_url(name: str, **query) -> str | None:
+    """The URL of a page that may not exist yet (another part of the service still being built)."""
+    try:
+        return _url(name, **query)
+    except NoReverseMatch:
+        return None
+
+
+# The dashboard ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    heading: str
+    value: str
+    note: str
+    url: str
+    link_text: str
+    warning: bool = False
+
+
+# Which tiles come first for whom: finance looks at payments first, officers at what needs action.
+TILE_ORDER = {
+    "finance": ("paid", "forecast", "budget", "committed", "active", "late", "red"),
+    "officer": ("late", "red", "active", "budget", "committed", "paid", "forecast"),
+    "default": ("budget", "committed", "paid", "forecast", "active", "late", "red"),
+}
+
+
+def _audience(user) -> str:
+    roles = user_roles(user)
+    if user.is_superuser:
+        return "default"
+    if Role.OFFICER in roles:
+        return "officer"
+    if Role.FINANCE in roles:
+        return "finance"
+    return "default"
+
+
+def _percent(value) -> str:
+    return "No figure" if value is None else f"{value}%"
+
+
+def _tiles(data: dashboard_selectors.Dashboard, audience: str) -> list[Tile]:
+    fy, totals = data.fy, data.funding.totals
+    funding = _url("grants:funding", fy=fy, anchor="priorities")
+    tiles = {
+        "budget": Tile(
+            "budget", "Budget", format_pounds(totals.budget),
+            f"Commissioning priorities' budgets for {data.label}", funding, "Budgets by priority",
+        ),
+        "committed": Tile(
+            "committed", "Committed", _percent(data.committed_pct),
+            f"{format_pounds(totals.committed)} of the budget committed to awards", funding, "Committed by priority",
+            warning=totals.committed > totals.budget,
+        ),
+        "paid": Tile(
+            "paid", "Paid", _percent(data.paid_pct),
+            f"{format_pounds(totals.paid)} of the committed amount paid", _url("grants:funding", fy=fy, anchor="streams"),
+            "Paid by funding stream",
+        ),
+        "forecast": Tile(
+            "forecast", "Forecast outturn", format_pounds(totals.forecast),
+            f"{format_pounds(totals.variance)} {'over' if totals.over else 'under'} budget"
+            if totals.variance else "On budget", funding, "Forecast by priority", warning=totals.over,
+        ),
+        "active": Tile(
+            "active", "Active awards", f"{data.active_awards:,}", f"Active awards running in {data.label}",
+            _url("grants:index", fy=fy, status="active"), "Active awards",
+        ),
+        "late": Tile(
+            "late", "Returns late", f"{data.returns_late:,}", "Monitoring returns past their due date today, any year",
+            _url("grants:returns_inbox", show="late"), "Late returns", warning=data.returns_late > 0,
+        ),
+        "red": Tile(
+            "red", "Awards rated red", f"{data.awards_red:,}", f"On their latest rated return of {data.label}",
+            _url("grants:portfolio_rag", fy=fy), "RAG ratings", warning=data.awards_red > 0,
+        ),
+    }
+    return [tiles[key] for key in TILE_ORDER[audience]]
+
+
+def _charts(data: dashboard_selectors.Dashboard) -> dict[str, Chart | None]:
+    funding, label = data.funding, data.label
+    charts: dict[str, Chart | None] = {"priority": None, "stream": None, "kpq": None, "rag": None}
+    if funding.priorities:
+        charts["priority"] = bar_chart(
+            title=f"Budget, committed and paid by commissioning priority, {label}",
+            categories=[row.priority.name for row in funding.priorities],
+            series={
+                "Budget": [row.budget for row in funding.priorities],
+                "Committed": [row.committed for row in funding.priorities],
+                "Paid": [row.paid for row in funding.priorities],
+            },
+            unit="£", horizontal=True, category_label="Commissioning priority", value_label="Pounds", decimals=0,
+        )
+    if funding.streams:
+        charts["stream"] = bar_chart(
+            title=f"Allocation, committed and paid by funding stream, {label}",
+            categories=[row.stream.name for row in funding.streams],
+            series={
+                "Allocation": [row.allocation for row in funding.streams],
+                "Committed": [row.committed for row in funding.streams],
+                "Paid": [row.paid for row in funding.streams],
+            },
+            unit="£", horizontal=True, category_label="Funding stream", value_label="Pounds", decimals=0,
+        )
+    if any(row.committed for row in data.kpq_spend):
+        charts["kpq"] = bar_chart(
+            title=f"Committed spend by key performance question, {label}",
+            categories=[row.kpq.label for row in data.kpq_spend],
+            series={"Committed": [row.committed for row in data.kpq_spend]},
+            unit="£", horizontal=True, category_label="KPQ", value_label="Pounds", decimals=0,
+        )
+    if any(row.total for row in data.rag):
+        charts["rag"] = bar_chart(
+            title=f"Awards by RAG rating and commissioning priority, {label}",
+            categories=[row.priority.name for row in data.rag],
+            series={
+                "Green": [row.green for row in data.rag],
+                "Amber": [row.amber for row in data.rag],
+                "Red": [row.red for row in data.rag],
+                "Not rated": [row.not_rated for row in data.rag],
+            },
+            horizontal=True, category_label="Commissioning priority", value_label="Awards", colours=RAG_COLOURS,
+        )
+    return charts
+
+
+def _actions(user, data: dashboard_selectors.Dashboard) -> list[dict]:
+    """Links to pages that change something, for the roles that may: none for board members."""
+    actions = []
+    if has_capability(user, "grants.edit"):
+        actions.append({"text": "Add an award", "url": reverse("grants:award_create")})
+        actions.append({"text": "Review returns waiting for you", "url": _url("grants:returns_inbox", show="review")})
+    if has_capability(user, "payments.edit"):
+        actions.append({"text": f"Set a priority's budget for {data.label}", "url": _url("grants:budget_set", fy=data.fy)})
+    if has_capability(user, "moj.prepare") or has_capability(user, "moj.sign_off"):
+        url = _optional_url("reports:moj_index")
+        if url:
+            actions.append({"text": f"Work on the MoJ return for {data.moj.label}", "url": url})
+    return actions
+
+
+def _fy_param(request, *, default: int) -> int:
+    value = request.GET.get("fy", "")
+    try:
+        return FinancialYear.parse(value).start_year if value else default
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
+@require_GET
+@capability_required("dashboard.view")
+def dashboard(request):
+    years, default = dashboard_selectors.dashboard_years()
+    fy = _fy_param(request, default=default)
+    if fy not in years:
+        years = sorted({*years, fy}, reverse=True)
+    data = dashboard_selectors.dashboard(fy=fy)
+    audience = _audience(request.user)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "section": SECTION,
+            "data": data,
+            "fy": fy,
+            "year_choices": [(year, FinancialYear(year).label) for year in years],
+            "tiles": _tiles(data, audience),
+            "charts": _charts(data),
+            "actions": _actions(request.user, data),
+            "moj_url": _optional_url("reports:moj_index"),
+            "limit": dashboard_selectors.LIST_LIMIT,
+        },
+    )
+
+
+# Search -------------------------------------------------------------------------------------------
+
+
+@require_GET
+def search(request):
+    """The results of the header's search box. Every signed-in user may search; each group of
+    results is shown only to those who may read it, and a provider user finds only their own
+    organisation's awards."""
+    text = request.GET.get("q", "")
+    results = search_selectors.site_search(user=request.user, text=text)
+    provider = is_provider_user(request.user)
+    return render(
+        request,
+        "reports/search.html",
+        {
+            "section": "search",
+            "results": results,
+            "provider": provider,
+            "limit": search_selectors.GROUP_LIMIT,
+        },
+    )
