@@ -1,0 +1,302 @@
+"""The 360Giving export (issue 8, "360Giving"): the demo validates with zero errors against the
+official schema (format checking on); each field as specified; which awards are grants; an
+award that cannot be exported validly is reported by reference with the reason, on the page and
+by the command, never silently dropped; permissions; flat query counts."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from jsonschema import Draft202012Validator
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+from grants.models import AwardKind, AwardStatus, DecisionStatus
+from needs_assessment.models import AreaType
+from reports import threesixty
+from tests.factories import (
+    AreaFactory,
+    AwardFactory,
+    CommissioningPriorityFactory,
+    DecisionFactory,
+    FundingLineFactory,
+    OrganisationFactory,
+    PaymentFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "360giving"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "standards" / "360giving"
+
+
+def official_validator() -> Draft202012Validator:
+    """The official package schema, as the standards README says: the grant schema registered
+    under both its 1.4.3 id and the 1.4.2 address the package refers to, format checking on."""
+    package = json.loads((FIXTURES / "360-giving-package-schema.json").read_text())
+    grant = json.loads((FIXTURES / "360-giving-schema.json").read_text())
+    resource = DRAFT202012.create_resource(grant)
+    registry = Registry().with_resources([
+        (grant["$id"], resource),
+        ("https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json", resource),
+    ])
+    return Draft202012Validator(package, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def errors_of(package: dict) -> list[str]:
+    return [f"{list(error.absolute_path)}: {error.message}" for error in official_validator().iter_errors(package)]
+
+
+def test_the_fixture_is_the_official_schema_with_its_licence_note():
+    assert (FIXTURES / "README.md").read_text().count("CC BY 4.0") >= 1
+    assert FIXTURES.resolve() == threesixty.SCHEMA_DIR  # one copy, used by the app and the tests
+    if SHARED.is_dir():  # the reference copy of the standard, where it is available
+        for name in ("360-giving-package-schema.json", "360-giving-schema.json"):
+            assert hashlib.sha256((FIXTURES / name).read_bytes()).digest() == hashlib.sha256((SHARED / name).read_bytes()).digest()
+
+
+def test_format_checking_is_on():
+    """Without format checking a plain date matches both branches of awardDate's oneOf and fails."""
+    grant = {
+        "id": "360G-x-1", "title": "t", "description": "d", "currency": "GBP", "amountAwarded": 1,
+        "awardDate": "2019-04-01", "recipientOrganization": [{"id": "GB-CHC-1", "name": "r"}],
+        "fundingOrganization": [{"id": "GB-x", "name": "f"}],
+    }
+    assert errors_of({"grants": [grant]}) == []
+    assert threesixty.grant_problems(grant) == []
+    assert errors_of({"grants": [{**grant, "awardDate": "2019-13-01"}]})
+
+
+def test_the_demo_export_validates_with_zero_errors(tmp_path):
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+    for fy in (None, 2019):
+        export = threesixty.threesixty_giving(fy=fy)
+        assert export.problems == []
+        assert len(export.grants) > 10
+        assert errors_of(export.package) == []
+    output = tmp_path / "demo.json"
+    out = io.StringIO()
+    call_command("export_360giving", output=str(output), stdout=out, stderr=io.StringIO())
+    package = json.loads(output.read_text())
+    assert errors_of(package) == []
+    assert f"Wrote {len(package['grants'])} grant(s)" in out.getvalue()
+    assert all(grant["beneficiaryLocation"][0]["geoCode"] == "E23000008" for grant in package["grants"])
+    assert all(grant["grantProgramme"][0]["code"] and grant["amountAwarded"] > 0 for grant in package["grants"])
+
+
+def _grant_award(**extra):
+    defaults = {"reference": "AWD-2019-0042", "status": AwardStatus.ACTIVE, "title": "Victims' hub"}
+    award = AwardFactory(**{**defaults, **extra})
+    return award
+
+
+def test_each_field_as_specified(settings):
+    settings.THREESIXTY_GIVING_PREFIX = "pcctest"
+    settings.OPCC_ORG_ID = "GB-GOR-PC999"
+    settings.OPCC_NAME = "Office of the Test PCC"
+    AreaFactory(code="E23000008", name="Durham", type=AreaType.FORCE_AREA)
+    decision = DecisionFactory(status=DecisionStatus.PUBLISHED, decided_on=datetime.date(2019, 3, 2),
+                               published_on=datetime.date(2019, 3, 9))
+    provider = OrganisationFactory(name="Harbour", charity_number="1122334", company_number="01234567",
+                                   org_id="GB-CHC-1122334")
+    priority = CommissioningPriorityFactory(code="V", name="Victims services")
+    award = _grant_award(provider=provider, priority=priority, decision=decision, purpose="Support for victims",
+                         start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2021, 3, 31))
+    FundingLineFactory(award=award, fy=2019, amount=D("20000.00"))
+    FundingLineFactory(award=award, fy=2020, amount=D("5000.50"))
+    PaymentFactory(award=award, amount=D("6000.00"), paid_date=datetime.date(2019, 5, 1))
+    PaymentFactory(award=award, amount=D("4000.00"))  # scheduled: not disbursed
+    export = threesixty.threesixty_giving(fy=2020)
+    assert export.problems == []
+    (grant,) = export.grants
+    modified = grant.pop("dateModified")
+    assert datetime.datetime.fromisoformat(modified).tzinfo is not None
+    assert grant == {
+        "id": "360G-pcctest-AWD-2019-0042",
+        "title": "Victims' hub",
+        "description": "Support for victims",
+        "currency": "GBP",
+        "amountAwarded": 25000.5,
+        "amountDisbursed": 6000,
+        "awardDate": "2019-03-02",
+        "plannedDates": [{"startDate": "2019-04-01", "endDate": "2021-03-31", "duration": 24}],
+        "recipientOrganization": [{"id": "GB-CHC-1122334", "name": "Harbour", "charityNumber": "1122334",
+                                   "companyNumber": "01234567"}],
+        "fundingOrganization": [{"id": "GB-GOR-PC999", "name": "Office of the Test PCC"}],
+        "grantProgramme": [{"code": "V", "title": "Victims services"}],
+        "beneficiaryLocation": [{"geoCode": "E23000008", "geoCodeType": "PFA", "name": "Durham", "countryCode": "GB"}],
+    }
+    assert export.package["publisher"] == {"name": "Office of the Test PCC", "identifier": "GB-GOR-PC999"}
+    assert errors_of(export.package) == []
+
+
+def test_fallbacks_award_date_description_recipient_id_and_location(settings):
+    settings.THREESIXTY_GIVING_PREFIX = "pcctest"
+    settings.FORCE_AREA_CODE = "E23000013"
+    settings.FORCE_AREA_NAME = "Cleveland"
+    AreaFactory(code="E23000008", name="Durham", type=AreaType.FORCE_AREA)  # the setting wins
+    provider = OrganisationFactory(name="Small group")
+    award = _grant_award(provider=provider, purpose="", start_date=datetime.date(2019, 7, 15),
+                         end_date=datetime.date(2019, 9, 30), kind=AwardKind.CONTRIBUTION)
+    FundingLineFactory(award=award, fy=2019, amount=D("750.00"))
+    (grant,) = threesixty.threesixty_giving().grants
+    assert grant["awardDate"] == "2019-07-15"  # no decision: the start date
+    assert grant["description"] == "Victims' hub"  # no purpose: the title
+    assert grant["recipientOrganization"] == [{"id": f"360G-pcctest-org-{provider.pk}", "name": "Small group"}]
+    assert grant["beneficiaryLocation"][0]["geoCode"] == "E23000013"
+    assert grant["plannedDates"][0]["duration"] == 2.5  # 15 July to 30 September: 2 months and 16 days
+    assert grant["amountDisbursed"] == 0
+
+
+def test_no_force_area_means_no_location_and_says_why():
+    award = _grant_award()
+    FundingLineFactory(award=award, amount=D("100.00"))
+    export = threesixty.threesixty_giving()
+    assert "beneficiaryLocation" not in export.grants[0]
+    assert "no force area is recorded" in export.publisher.location_note
+
+
+def test_only_grants_and_contributions_made_are_exported():
+    for reference, kind, status in (
+        ("G-active", AwardKind.GRANT, AwardStatus.ACTIVE), ("G-awarded", AwardKind.GRANT, AwardStatus.AWARDED),
+        ("G-ended", AwardKind.GRANT, AwardStatus.ENDED), ("K-active", AwardKind.CONTRIBUTION, AwardStatus.ACTIVE),
+        ("G-planned", AwardKind.GRANT, AwardStatus.PLANNED), ("G-procuring", AwardKind.GRANT, AwardStatus.PROCURING),
+        ("G-cancelled", AwardKind.GRANT, AwardStatus.CANCELLED), ("C-active", AwardKind.CONTRACT, AwardStatus.ACTIVE),
+        ("S-active", AwardKind.SLA, AwardStatus.ACTIVE),
+    ):
+        award = AwardFactory(reference=reference, kind=kind, status=status)
+        FundingLineFactory(award=award, fy=2019 if reference != "G-ended" else 2018, amount=D("1000.00"))
+    ids = [grant["id"].removeprefix("360G-pccdurham-") for grant in threesixty.threesixty_giving().grants]
+    assert ids == ["G-active", "G-awarded", "G-ended", "K-active"]
+    assert len(threesixty.threesixty_giving(fy=2019).grants) == 3  # G-ended has no line in 2019
+
+
+def _invalid_setup():
+    good = _grant_award(reference="AWD-OK")
+    FundingLineFactory(award=good, amount=D("1000.00"))
+    _grant_award(reference="AWD-NO-MONEY")  # no funding lines: £0
+    zero = _grant_award(reference="AWD-ZERO")
+    FundingLineFactory(award=zero, amount=D("0.00"))
+
+
+def test_an_award_that_cannot_be_exported_is_reported_by_reference():
+    _invalid_setup()
+    export = threesixty.threesixty_giving()
+    assert [grant["id"].endswith("AWD-OK") for grant in export.grants] == [True]
+    assert [problem.reference for problem in export.problems] == ["AWD-NO-MONEY", "AWD-ZERO"]
+    assert "amountAwarded is £0" in str(export.problems[0])
+
+
+def test_schema_errors_are_reported_with_where_and_why():
+    grant = {"id": "360G-x-1", "title": "t", "description": "d", "currency": "GBP", "amountAwarded": 1,
+             "awardDate": "1 April 2019", "recipientOrganization": [], "fundingOrganization": [{"id": "x", "name": "f"}]}
+    problems = threesixty.grant_problems(grant)
+    assert any(problem.startswith("awardDate:") for problem in problems)
+    assert any(problem.startswith("recipientOrganization:") for problem in problems)
+
+
+def test_blank_settings_are_reported(settings):
+    settings.OPCC_ORG_ID = ""
+    award = _grant_award()
+    FundingLineFactory(award=award, amount=D("100.00"))
+    export = threesixty.threesixty_giving()
+    assert export.grants == []
+    assert "OPCC_ORG_ID" in str(export.problems[0])
+
+
+def test_command_refuses_and_writes_nothing_when_an_award_is_invalid(tmp_path):
+    _invalid_setup()
+    output = tmp_path / "grants.json"
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="2 award\\(s\\) cannot be exported"):
+        call_command("export_360giving", output=str(output), stdout=io.StringIO(), stderr=err)
+    assert not output.exists()
+    assert "Cannot export AWD-NO-MONEY: amountAwarded is £0" in err.getvalue()
+    assert "Cannot export AWD-ZERO" in err.getvalue()
+
+
+def test_command_with_skip_invalid_writes_the_valid_grants_and_still_reports(tmp_path):
+    _invalid_setup()
+    output = tmp_path / "grants.json"
+    out, err = io.StringIO(), io.StringIO()
+    call_command("export_360giving", output=str(output), skip_invalid=True, stdout=out, stderr=err)
+    package = json.loads(output.read_text())
+    assert [grant["id"] for grant in package["grants"]] == ["360G-pccdurham-AWD-OK"]
+    assert errors_of(package) == []
+    assert "AWD-NO-MONEY" in err.getvalue() and "2 award(s) left out" in out.getvalue()
+
+
+def test_command_input_errors(tmp_path):
+    with pytest.raises(CommandError, match="--output"):
+        call_command("export_360giving", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="not a financial year"):
+        call_command("export_360giving", fy="20x9", output=str(tmp_path / "x.json"), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="no grants"):
+        call_command("export_360giving", fy="2019", output=str(tmp_path / "x.json"), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="Cannot write"):
+        call_command("export_360giving", output=str(tmp_path / "missing" / "x.json"), stdout=io.StringIO())
+
+
+# The page ------------------------------------------------------------------------------------------
+
+
+def test_page_reports_invalid_awards_and_offers_the_download(board_client):
+    _invalid_setup()
+    page = board_client.get(reverse("reports:threesixty")).content.decode()
+    assert "Awards that cannot be published" in page
+    assert "AWD-NO-MONEY" in page and "amountAwarded is £0" in page
+    assert reverse("reports:threesixty_download") in page
+    response = board_client.get(reverse("reports:threesixty_download"))
+    assert response["Content-Disposition"] == 'attachment; filename="360giving.json"'
+    package = json.loads(response.content)
+    assert errors_of(package) == [] and len(package["grants"]) == 1
+
+
+def test_download_with_nothing_to_publish_goes_back_with_a_message(officer_client):
+    response = officer_client.get(reverse("reports:threesixty_download") + "?fy=2019", follow=True)
+    assert response.status_code == 200
+    assert "There is no grant to publish" in response.content.decode()
+
+
+@pytest.mark.parametrize("client_name, expected", [
+    ("officer_client", 200), ("finance_client", 200), ("board_client", 200), ("provider_client", 403),
+])
+def test_who_may_see_the_page(request, client_name, expected):
+    client = request.getfixturevalue(client_name)
+    assert client.get(reverse("reports:threesixty")).status_code == expected
+
+
+def test_query_counts_stay_flat(board_client):
+    def build(start, count):
+        for n in range(start, start + count):
+            award = _grant_award(reference=f"AWD-{n:04d}", decision=DecisionFactory(decided_on=datetime.date(2019, 3, 1)))
+            FundingLineFactory(award=award, amount=D("1000.00"))
+            PaymentFactory(award=award, amount=D("100.00"), paid_date=datetime.date(2019, 6, 1))
+
+    def counts():
+        result = []
+        for url in (reverse("reports:threesixty"), reverse("reports:threesixty_download")):
+            with CaptureQueriesContext(connection) as captured:
+                assert board_client.get(url).status_code == 200
+            result.append(len(captured))
+        with CaptureQueriesContext(connection) as captured:
+            threesixty.threesixty_giving_json(fy=2019)
+        result.append(len(captured))
+        return result
+
+    build(0, 3)
+    small = counts()
+    build(3, 30)
+    assert counts() == small
+    assert small[2] <= 2
