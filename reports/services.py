@@ -37,8 +37,9 @@ QUEUE_DOWN_STEP = (
 )
 
 
-def _enqueue(report_id: int) -> None:
-    """Hand the job to Celery. If the broker is down, the report stays queued and says so."""
+def _enqueue(report_id: int) -> bool:
+    """Hand the job to Celery. If the broker is down, the report stays queued and says so
+    (``reports_requeue_waiting`` sends it once the broker is back). Returns whether it was sent."""
     from .tasks import run_report
 
     try:
@@ -51,6 +52,8 @@ def _enqueue(report_id: int) -> None:
             raise
         logger.warning("Could not queue report %s: %s", report_id, error)
         Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(step=QUEUE_DOWN_STEP)
+        return False
+    return True
 
 
 def report_request(*, kind: str, parameters: dict, actor) -> tuple[Report, bool]:
@@ -161,3 +164,22 @@ def reports_sweep_stuck(*, now: datetime.datetime | None = None) -> int:
         error=f"The report stopped: it was still running after {settings.REPORT_STUCK_AFTER_MINUTES} minutes. "
               "Request it again.",
     )
+
+
+def reports_requeue_waiting() -> int:
+    """Send to Celery again every queued report whose first sending failed (the broker was
+    down: its step says so). Run every minute by Celery beat, so such a report starts soon after
+    the broker is back. Stops at the first failure (the broker is still down). Returns how many
+    were sent."""
+    waiting = Report.objects.filter(status=Report.Status.QUEUED, step=QUEUE_DOWN_STEP).order_by("pk")
+    sent = 0
+    for report_id in waiting.values_list("pk", flat=True):
+        # Marked before sending, so a worker that starts it at once is not overwritten.
+        if not Report.objects.filter(pk=report_id, status=Report.Status.QUEUED, step=QUEUE_DOWN_STEP).update(
+            step="Waiting to start"
+        ):
+            continue  # started or requeued meanwhile
+        if not _enqueue(report_id):
+            break
+        sent += 1
+    return sent

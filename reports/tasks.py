@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import TRANSIENT_ERRORS, report_mark_failed, report_run, reports_sweep_stuck
+from .services import TRANSIENT_ERRORS, report_mark_failed, report_run, reports_requeue_waiting, reports_sweep_stuck
 
 
 @shared_task(
@@ -31,3 +31,8 @@ def run_report(self, report_id: int) -> str:
 @shared_task(name="reports.tasks.sweep_stuck_reports")
 def sweep_stuck_reports() -> int:
     return reports_sweep_stuck()
+
+
+@shared_task(name="reports.tasks.requeue_waiting_reports")
+def requeue_waiting_reports() -> int:
+    return reports_requeue_waiting()

@@ -1,0 +1,453 @@
+"""Failure recovery against throwaway servers each test starts on free ports (never the shared
+PostgreSQL on 5432 or Redis on 6379):
+
+- Redis down when a report is requested: a clear message, the report kept (queued) and run once
+  Redis is back and ``reports_requeue_waiting`` (Celery beat, every minute) sends it again;
+- the database restarting under a running gunicorn: the requests after it succeed (persistent
+  connections are health-checked, ``CONN_HEALTH_CHECKS``);
+- a worker killed mid-report and not restarted in time: the sweep marks the report failed, and
+  the job redelivered later leaves it so (the restart-and-finish path is in test_celery_worker);
+- backup and restore: ``manage.py backup`` then ``manage.py restore`` into an empty database
+  gives back every row of every table (row counts and a checksum of every row compared).
+
+A throwaway PostgreSQL cluster is made with the server's own ``initdb``/``pg_ctl`` (as the
+``postgres`` user when the tests run as root); the tests that need one are skipped, saying why,
+where those programs are missing. The Redis and worker tests reuse test_celery_worker's fixtures
+and, like them, need the test database on PostgreSQL (a database two processes share).
+"""
+
+from __future__ import annotations
+
+import datetime
+import glob
+import hashlib
+import io
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core.management import call_command
+
+from bench.http_session import HttpSession
+from pcc_commissioning.roles import Role
+from tests.factories.users import TEST_PASSWORD, UserFactory
+from tests.reports.test_celery_worker import (  # noqa: F401  (fixtures used by name)
+    ROOT,
+    VISIBILITY_TIMEOUT,
+    _finished,
+    _free_port,
+    _ping,
+    _report,
+    _wait_for,
+    broker,
+    shared_database,
+    workers,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+# Throwaway servers ------------------------------------------------------------------------------
+
+
+def _postgres_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]))
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL cluster in a temporary folder, on a free port, trusting local connections."""
+
+    def __init__(self, bin_dir: Path):
+        self.bin = bin_dir
+        self.port = _free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="pcc-throwaway-pg-"))
+        self.data = self.root / "data"
+        self.log = self.root / "server.log"
+        self.as_postgres: list[str] = []
+        if os.geteuid() == 0:  # postgres refuses to run as root
+            self.as_postgres = ["runuser", "-u", "postgres", "--"]
+            shutil.chown(self.root, user="postgres")
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                  "--encoding=UTF8", "--no-sync")
+        with (self.data / "postgresql.conf").open("a") as conf:  # (initdb -c is PostgreSQL 16+)
+            conf.write(f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
+                       f"unix_socket_directories = '{self.root}'\nfsync = off\nfull_page_writes = off\n")
+
+    def _run(self, *command: str) -> None:
+        result = subprocess.run([*self.as_postgres, *command], capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            raise AssertionError(f"{command[0]} failed: {result.stderr}{result.stdout}\n{log}")
+
+    def pg_ctl(self, action: str, *extra: str) -> None:
+        self._run(str(self.bin / "pg_ctl"), action, "-D", str(self.data), "-l", str(self.log), "-w", *extra)
+
+    def start(self) -> None:
+        self.pg_ctl("start")
+
+    def restart(self) -> None:
+        self.pg_ctl("restart", "-m", "fast")  # ends every open connection
+
+    def stop(self) -> None:
+        self.pg_ctl("stop", "-m", "immediate")
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def connect(self, name: str):
+        import psycopg2
+
+        return psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=name)
+
+    def create_database(self, name: str) -> str:
+        conn = self.connect("postgres")
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        conn.close()
+        return self.url(name)
+
+
+@pytest.fixture(scope="module")
+def throwaway_postgres():
+    bin_dir = _postgres_bin()
+    if bin_dir is None or not (bin_dir / "pg_ctl").exists():
+        pytest.skip("PostgreSQL server programs (initdb, pg_ctl) are missing: install the Debian package postgresql")
+    if os.geteuid() == 0 and not shutil.which("runuser"):
+        pytest.skip("Running as root without runuser: cannot start PostgreSQL as the postgres user")
+    server = ThrowawayPostgres(bin_dir)
+    try:
+        server.start()
+        yield server
+    finally:
+        try:
+            server.stop()
+        except AssertionError:
+            pass
+        shutil.rmtree(server.root, ignore_errors=True)
+
+
+class RedisServer:
+    """A redis-server on a fixed free port that the test can stop and start again."""
+
+    def __init__(self, directory: Path):
+        self.binary = shutil.which("redis-server")
+        self.port = _free_port()
+        self.directory = directory
+        self.process: subprocess.Popen | None = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        try:
+            _wait_for(lambda: _ping(client), timeout=15, what="the throwaway redis-server")
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture
+def redis_server(shared_database, tmp_path):
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is missing: install the Debian package redis-server")
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """Overrides test_celery_worker's fixture of that name: the broker the tests can stop."""
+    return redis_server.url
+
+
+def _manage(*arguments: str, database_url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def _require_postgres_test_database(why: str) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(f"{why}: runs with the test database on PostgreSQL (DATABASE_URL=postgres://...; CI does)")
+
+
+# Redis down when a report is requested ----------------------------------------------------------
+
+
+def test_a_report_requested_while_redis_is_down_waits_and_runs_when_redis_is_back(
+    redis_server, workers, officer, client
+):
+    from reports import services
+    from reports.models import Report
+
+    redis_server.stop()
+    client.force_login(officer)
+
+    started = time.monotonic()
+    response = client.post("/reports/request/", {"kind": "worker-ok"})
+    assert time.monotonic() - started < 15, "the request waited too long on the dead broker"
+
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert response["Location"] == f"/reports/archive/{report.pk}/"
+    assert report.status == Report.Status.QUEUED
+    assert report.step == services.QUEUE_DOWN_STEP
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "the report queue could not be reached" in page.content.decode()
+    assert services.reports_requeue_waiting() == 0  # still down: nothing sent, still waiting
+    assert _report(report.pk).step == services.QUEUE_DOWN_STEP
+
+    redis_server.start()
+    workers.start()
+    assert services.reports_requeue_waiting() == 1
+
+    done = _wait_for(lambda: _finished(report.pk), what=f"report {report.pk} to run\n{workers.log_tail()}")
+    assert done.status == Report.Status.SUCCEEDED, done.error
+    assert services.reports_requeue_waiting() == 0  # sent once only
+
+
+def test_the_requeue_runs_every_minute_in_celery_beat(settings):
+    from celery.schedules import crontab
+
+    entry = settings.CELERY_BEAT_SCHEDULE["requeue-waiting-reports"]
+    assert entry["task"] == "reports.tasks.requeue_waiting_reports"
+    assert entry["schedule"] == crontab()  # every minute
+
+
+# A worker killed mid-report ---------------------------------------------------------------------
+
+
+def test_a_worker_killed_mid_report_is_marked_failed_by_the_sweep_and_stays_failed(workers, officer, settings):
+    from django.utils import timezone
+
+    from reports import services
+    from reports.models import Report
+
+    first = workers.start()
+    report, _ = services.report_request(kind="worker-slow", parameters={}, actor=officer)
+    _wait_for(lambda: _report(report.pk).status == "running", what=f"the job to start\n{workers.log_tail()}")
+    workers.kill(first)
+
+    assert services.reports_sweep_stuck() == 0  # too soon to call it stuck
+    later = timezone.now() + datetime.timedelta(minutes=settings.REPORT_STUCK_AFTER_MINUTES + 1)
+    assert services.reports_sweep_stuck(now=later) == 1
+    swept = _report(report.pk)
+    assert swept.status == Report.Status.FAILED
+    assert "still running after" in swept.error
+
+    # The job the dead worker held comes back after the visibility timeout; it leaves the report failed.
+    time.sleep(VISIBILITY_TIMEOUT + 1)
+    workers.start()
+    _wait_for(lambda: "succeeded in" in workers.log_tail(), timeout=60,
+              what=f"the redelivered job to end\n{workers.log_tail()}")
+    again = _report(report.pk)
+    assert again.status == Report.Status.FAILED
+    assert not again.file
+
+
+# The database restarting ------------------------------------------------------------------------
+
+
+def _gunicorn(database_url: str, port: int, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": database_url, "CONN_MAX_AGE": "600",
+           "ALLOWED_HOSTS": "127.0.0.1", "PYTHONPATH": str(ROOT)}
+    env.pop("CELERY_BROKER_URL", None)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    return subprocess.Popen(
+        [str(gunicorn), "pcc_commissioning.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+         "--timeout", "60"],
+        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+
+
+def test_requests_after_the_database_restarts_succeed(throwaway_postgres, tmp_path):
+    _require_postgres_test_database("The database restart test copies the migrated test database")
+    user = UserFactory(username="restart-officer", role=Role.OFFICER)
+    # The tests hash passwords with a fast hasher the server's settings do not list.
+    user.password = PBKDF2PasswordHasher().encode(TEST_PASSWORD, PBKDF2PasswordHasher().salt())
+    user.save(update_fields=["password"])
+    backup = tmp_path / "test.dump"
+    call_command("backup", output=str(backup), stdout=io.StringIO())
+    url = throwaway_postgres.create_database("restart_check")
+    restored = _manage("restore", str(backup), database_url=url)
+    assert restored.returncode == 0, restored.stderr
+
+    port = _free_port()
+    log = tmp_path / "gunicorn.log"
+    server = _gunicorn(url, port, log)
+    try:
+        session = HttpSession(f"http://127.0.0.1:{port}", timeout=30)
+        _wait_for(lambda: _up(session), timeout=30, what=f"gunicorn to start\n{log.read_text(errors='replace')}")
+        session.login("restart-officer", TEST_PASSWORD)
+        assert session.get("/grants/").status == 200
+        assert _connections(throwaway_postgres, "restart_check") == 1  # one persistent connection, reused
+
+        throwaway_postgres.restart()  # the open connection is gone
+
+        for path in ("/grants/", "/providers/", "/health/"):
+            reply = session.get(path)
+            assert reply.status == 200, f"{path}: {reply.status}\n{log.read_text(errors='replace')[-3000:]}"
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def _up(session: HttpSession) -> bool:
+    try:
+        return session.get("/health/").status == 200
+    except OSError:
+        return False
+
+
+def _connections(server: ThrowawayPostgres, name: str) -> int:
+    conn = server.connect("postgres")
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name])
+            return cursor.fetchone()[0]
+    finally:
+        conn.close()
+
+
+# Backup and restore -----------------------------------------------------------------------------
+
+
+def _model_tables() -> set[str]:
+    return {model._meta.db_table for model in apps.get_models(include_auto_created=True)
+            if model._meta.managed and not model._meta.proxy}
+
+
+def _postgres_fingerprint(conn) -> dict[str, tuple[int, str]]:
+    """Every table of the public schema: its row count and an MD5 over every row's text, and
+    every sequence's position (new rows after a restore must not reuse ids)."""
+    fingerprint = {}
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        for (table,) in cursor.fetchall():
+            cursor.execute(
+                f'SELECT count(*), md5(coalesce(string_agg(md5(t::text), \',\' ORDER BY md5(t::text)), \'\')) '
+                f'FROM "{table}" AS t'
+            )
+            fingerprint[table] = cursor.fetchone()
+        cursor.execute("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
+        for name, last_value in cursor.fetchall():
+            fingerprint[f"sequence {name}"] = (last_value, "")
+    return fingerprint
+
+
+def _sqlite_fingerprint(conn: sqlite3.Connection) -> dict[str, tuple[int, str]]:
+    fingerprint = {}
+    tables = [row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_stat%' ORDER BY name"
+    )]
+    for table in tables:
+        # quote() gives each value's SQL text, so no type converter of the connection changes it.
+        columns = [row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')]
+        row_text = " || ',' || ".join(f'quote("{column}")' for column in columns)
+        rows = sorted(hashlib.sha256(text.encode()).hexdigest()
+                      for (text,) in conn.execute(f'SELECT {row_text} FROM "{table}"'))
+        fingerprint[table] = (len(rows), hashlib.sha256(",".join(rows).encode()).hexdigest())
+    return fingerprint
+
+
+def _seed_demo() -> None:
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+
+
+def _assert_same(source: dict, restored: dict) -> None:
+    assert set(restored) == set(source)
+    different = {table: (source[table], restored[table]) for table in source if source[table] != restored[table]}
+    assert not different, f"Tables that differ after the restore: {different}"
+    missing = _model_tables() - set(source)
+    assert not missing, f"Models without a table: {missing}"
+    for table in ("grants_award", "grants_payment", "providers_organisation", "pcc_commissioning_user"):
+        assert source[table][0] > 0, f"the demo should have rows in {table}"
+
+
+def test_a_postgresql_backup_restored_into_an_empty_database_gives_back_every_row(throwaway_postgres, tmp_path):
+    _require_postgres_test_database("The PostgreSQL backup round trip")
+    from django.db import connection
+
+    _seed_demo()
+    backup = tmp_path / "pcc.dump"
+    call_command("backup", output=str(backup), stdout=io.StringIO())
+
+    url = throwaway_postgres.create_database("restored")
+    restored = _manage("restore", str(backup), database_url=url)
+    assert restored.returncode == 0, restored.stderr
+    again = _manage("restore", str(backup), database_url=url)
+    assert again.returncode != 0 and "is not empty" in again.stderr  # never over existing data
+
+    connection.ensure_connection()
+    source = _postgres_fingerprint(connection.connection)
+    copy = throwaway_postgres.connect("restored")
+    try:
+        _assert_same(source, _postgres_fingerprint(copy))
+    finally:
+        copy.close()
+
+
+def test_a_sqlite_backup_restored_into_an_empty_database_gives_back_every_row(tmp_path):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("The SQLite backup round trip runs with the SQLite test database (the default)")
+    _seed_demo()
+    backup = tmp_path / "pcc.sqlite3"
+    call_command("backup", output=str(backup), stdout=io.StringIO())
+
+    target = tmp_path / "restored.sqlite3"
+    restored = _manage("restore", str(backup), database_url=f"sqlite:///{target}")
+    assert restored.returncode == 0, restored.stderr
+
+    connection.ensure_connection()
+    source = _sqlite_fingerprint(connection.connection)
+    copy = sqlite3.connect(target)
+    try:
+        _assert_same(source, _sqlite_fingerprint(copy))
+    finally:
+        copy.close()
+
+
+def test_restore_refuses_a_backup_of_the_other_engine(tmp_path):
+    from django.db import connection
+
+    other = tmp_path / "other.backup"
+    other.write_bytes(b"PGDMP" if connection.vendor == "sqlite" else b"SQLite format 3\x00" + b"\x00" * 100)
+    with pytest.raises(Exception, match="backup but the database is"):
+        call_command("restore", str(other), stdout=io.StringIO())
