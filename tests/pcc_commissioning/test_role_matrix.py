@@ -47,6 +47,7 @@ class Page:
         return f"{self.method.upper()} {self.url_name}"
 
 
+FINANCE_READ = {"anonymous": LOGIN, "officer": 200, "finance": 200, "board": 403, "provider": 403, "superuser": 200}
 PORTAL = {"anonymous": LOGIN, "officer": 403, "finance": 403, "board": 403, "provider": 200, "superuser": 200}
 
 PAGES = [
@@ -67,6 +68,15 @@ PAGES = [
     Page("grants:index", INTERNAL_READ),
     Page("needs_assessment:index", INTERNAL_READ),
     Page("reports:index", INTERNAL_READ),
+    # Finance views (finance and commissioning officers) and the transparency lists (every internal role).
+    Page("reports:finance", FINANCE_READ),
+    Page("reports:finance_download", FINANCE_READ, data={"fy": "2019", "view": "pack"}),
+    *(Page("reports:transparency_list", INTERNAL_READ, kwargs=lambda kind=kind: {"kind": kind})
+      for kind in ("grants_register", "contracts_register", "decisions", "spend_over_500")),
+    Page("reports:transparency_download", INTERNAL_READ, kwargs=lambda: {"kind": "spend_over_500"}, data={"fy": "2019"}),
+    Page("reports:threesixty", INTERNAL_READ),
+    # With no grant to publish, the download goes back to the 360Giving page with a message.
+    Page("reports:threesixty_download", {**INTERNAL_READ, "officer": 302, "finance": 302, "board": 302, "superuser": 302}),
 ]
 
 
