@@ -6,7 +6,7 @@ officers prepare and submit, finance officers sign off; board members change not
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,21 +55,23 @@ def moj_index(request):
 # The return page ------------------------------------------------------------------------------
 
 
-def _issue_link(issue: dict, links: selectors.FigureLinks) -> str:
+def _issue_link(issue: dict, links: selectors.FigureLinks) -> tuple[str, str]:
+    """Where to act on an issue: (URL, link text): the monitoring return, else the award, else
+    the stream; ("", "") when none is found."""
     reference, quarter = issue.get("award_reference"), issue.get("quarter")
     if reference and quarter and (reference, quarter) in links.returns:
-        return reverse("grants:return_review", kwargs={"pk": links.returns[(reference, quarter)]})
+        return reverse("grants:return_review", kwargs={"pk": links.returns[(reference, quarter)]}), "Open the return"
     if reference and reference in links.awards:
-        return reverse("grants:award_detail", kwargs={"pk": links.awards[reference]})
+        return reverse("grants:award_detail", kwargs={"pk": links.awards[reference]}), "Open the award"
     if issue.get("stream") in links.streams:
-        return reverse("grants:stream_detail", kwargs={"pk": links.streams[issue["stream"]]})
-    return ""
+        return reverse("grants:stream_detail", kwargs={"pk": links.streams[issue["stream"]]}), "Open the stream"
+    return "", ""
 
 
 def _percent(improved: int, assessed: int) -> str:
     if not assessed:
         return "–"
-    return f"{(Decimal(improved) * 100 / Decimal(assessed)).quantize(Decimal('1'))}%"
+    return f"{(Decimal(improved) * 100 / Decimal(assessed)).quantize(Decimal('1'), rounding=ROUND_HALF_UP)}%"
 
 
 def _tables(figures: dict, links: selectors.FigureLinks) -> dict:
@@ -79,7 +81,8 @@ def _tables(figures: dict, links: selectors.FigureLinks) -> dict:
     by_award: dict[str, list[dict]] = {}
     by_stream: dict[str, list[dict]] = {}
     for number, issue in enumerate(figures.get("issues", []), start=1):
-        shown = {**issue, "anchor": f"issue-{number}", "url": _issue_link(issue, links)}
+        url, link_text = _issue_link(issue, links)
+        shown = {**issue, "anchor": f"issue-{number}", "url": url, "link_text": link_text}
         issues.append(shown)
         if issue.get("award_reference"):
             by_award.setdefault(issue["award_reference"], []).append(shown)
