@@ -40,11 +40,11 @@ def test_wrong_password_shows_the_error_summary(page, officer):
     ],
     ids=["officer", "board"],
 )
-def test_staff_land_on_the_home_page_with_their_navigation(logged_in_page, role, expected):
+def test_staff_land_on_the_dashboard_with_their_navigation(logged_in_page, role, expected):
     user = UserFactory(username=f"{role.name.lower()}-user", first_name="Sam", last_name="Hall", role=role)
     page = logged_in_page(user)
 
-    assert urlsplit(page.url).path == reverse("home")
+    assert urlsplit(page.url).path == reverse("reports:dashboard")  # the home page sends staff on to it
     expect(page.get_by_role("banner")).to_contain_text("Signed in as Sam Hall")
     assert expected <= set(_navigation_labels(page))
     assert "Your organisation" not in _navigation_labels(page)

@@ -170,7 +170,7 @@ def test_officers_see_the_edit_buttons(officer_client, trail):
 
 
 def test_the_needs_navigation_item_opens_the_assessments(officer_client, trail):
-    html = _text(officer_client.get(reverse("home")))
+    html = _text(officer_client.get(reverse("home"), follow=True))
     assert f'href="{reverse("needs_assessment:index")}"' in html
     index = _text(officer_client.get(reverse("needs_assessment:index")))
     assert "Unified needs assessment 2019" in index

@@ -165,7 +165,7 @@ def test_login_page_references_only_assets_that_exist(client):
 
 @pytest.mark.django_db
 def test_signed_in_page_references_only_assets_that_exist(officer_client):
-    response = officer_client.get(reverse("home"))
+    response = officer_client.get(reverse("home"), follow=True)  # on to the dashboard
     assert response.status_code == 200
     _assert_assets_found(response.content.decode())
 
@@ -183,7 +183,7 @@ def test_pages_have_no_inline_scripts_or_styles(client, url_name):
 def test_signed_in_header_names_the_user_and_offers_sign_out(officer, officer_client):
     officer.first_name, officer.last_name = "Sam", "Patel"
     officer.save()
-    html = officer_client.get(reverse("home")).content.decode()
+    html = officer_client.get(reverse("home"), follow=True).content.decode()
     page = _parse(html)
     assert page.inline_scripts == 0 and page.style_attributes == []
     assert "Signed in as <strong>Sam Patel</strong>" in html

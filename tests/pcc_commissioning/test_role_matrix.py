@@ -51,8 +51,11 @@ FINANCE_READ = {"anonymous": LOGIN, "officer": 200, "finance": 200, "board": 403
 PORTAL = {"anonymous": LOGIN, "officer": 403, "finance": 403, "board": 403, "provider": 200, "superuser": 200}
 
 PAGES = [
-    # Provider users are sent on to the portal's home page.
-    Page("home", {**SIGNED_IN, "provider": 302}),
+    # Provider users are sent on to the portal's home page, internal roles to the dashboard.
+    Page("home", {**dict.fromkeys(ROLES, 302), "anonymous": LOGIN}),
+    Page("reports:dashboard", INTERNAL_READ),
+    # Every signed-in user may search; what each finds depends on the role (tests/reports/test_search.py).
+    Page("search:index", SIGNED_IN, data={"q": "a"}),
     Page("portal:home", PORTAL),
     Page("accessibility", PUBLIC),
     Page("outcomes:plan", INTERNAL_READ),
