@@ -34,6 +34,18 @@ def _organisation() -> dict:
     return {"pk": OrganisationFactory().pk}
 
 
+def _moj_half() -> dict:
+    """The 2019/20 H1 MoJ return, submitted for sign-off (no data behind it: the page says so)."""
+    from reports.models import MojReturn
+
+    MojReturn.objects.create(fy=2019, half=1, status="submitted")
+    return {"fy": 2019, "half": 1}
+
+
+def _moj_empty_half() -> dict:
+    return {"fy": 2019, "half": 1}
+
+
 @dataclass(frozen=True)
 class Page:
     url_name: str
@@ -71,6 +83,19 @@ PAGES = [
     Page("grants:index", INTERNAL_READ),
     Page("needs_assessment:index", INTERNAL_READ),
     Page("reports:index", INTERNAL_READ),
+    # The MoJ return: every internal role reads; officers start, submit and amend, finance signs
+    # off, either returns it to draft; board members change nothing. Empty posts: the start has
+    # nothing in scope and the submit no version (both redirect with a message); the others show
+    # their form's errors (200). Downloads: a bad request goes back to the page (302).
+    Page("reports:moj_index", INTERNAL_READ),
+    Page("reports:moj_return", INTERNAL_READ, kwargs=_moj_half),
+    Page("reports:moj_start", {**OFFICER_EDIT, "officer": 302, "superuser": 302}, kwargs=_moj_empty_half, method="post"),
+    Page("reports:moj_submit", {**OFFICER_EDIT, "officer": 302, "superuser": 302}, kwargs=_moj_half, method="post"),
+    Page("reports:moj_reopen", {**OFFICER_EDIT, "finance": 200}, kwargs=_moj_half, method="post"),
+    Page("reports:moj_sign_off", {**OFFICER_EDIT, "officer": 403, "finance": 200}, kwargs=_moj_half, method="post"),
+    Page("reports:moj_amend", OFFICER_EDIT, kwargs=_moj_half, method="post"),
+    Page("reports:moj_download", {**INTERNAL_READ, "officer": 302, "finance": 302, "board": 302, "superuser": 302},
+         kwargs=_moj_half, method="post"),
     # Finance views (finance and commissioning officers) and the transparency lists (every internal role).
     Page("reports:finance", FINANCE_READ),
     Page("reports:finance_download", FINANCE_READ, data={"fy": "2019", "view": "pack"}),
