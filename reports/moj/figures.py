@@ -40,6 +40,7 @@ from grants.services import award_runs_until
 from outcomes.models import CodeList, CodeListEntry
 from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear, Period, period_code
+from reports.panel import period_label
 
 ZERO = Decimal("0.00")
 PENNY = Decimal("0.01")
@@ -369,8 +370,6 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
     severity_order = {BLOCKING: 0, WARNING: 1}
     issues.sort(key=lambda i: (severity_order[i["severity"]], i.get("award_reference") or "", i.get("quarter") or "",
                                i["kind"], i["key"]))
-    from reports.panel import period_label
-
     return {
         "fy": fy,
         "fy_label": year.label,
