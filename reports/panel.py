@@ -85,6 +85,7 @@ class PanelData:
     must_do: list
     delivery_plan: list
     organisations: list = field(default_factory=list)
+    moj: list = field(default_factory=list)  # MoJ returns of the period's halves (``_moj_returns``)
 
     @property
     def flagged(self) -> list:
@@ -199,12 +200,41 @@ def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], No
         by_organisation[award.provider.name].append(award)
     organisations = [{"name": name, "awards": awards} for name, awards in by_organisation.items()]
 
+    progress(65, "MoJ return")
+    moj = _moj_returns(fy=fy, span=span)
+
     return PanelData(
         fy=fy, period=span, period_label=period_label(span), funding=funding, budget_chart=budget_chart,
         awards_made=awards_made, awards_ending=awards_ending, rag=rag, rag_quarter=rag_quarter,
         outputs=outputs, outputs_total=outputs_total, kpqs=kpqs, must_do=must_do,
-        delivery_plan=delivery_plan, organisations=organisations,
+        delivery_plan=delivery_plan, organisations=organisations, moj=moj,
     )
+
+
+def _moj_returns(*, fy: int, span: Period) -> list[dict]:
+    """For each half the period lies in (a quarter's half, or the halves of a half or year) that
+    has an MoJ return: its latest version and headline totals (the frozen figures once signed
+    off, else today's). A fixed number of queries per half."""
+    from django.core.exceptions import ValidationError
+
+    from .moj.selectors import moj_return_figures_for, moj_return_latest
+
+    halves = [span.half()] if span.kind in ("Q", "M") else list(span.halves())
+    rows = []
+    for half in halves:
+        latest = moj_return_latest(fy=fy, half=half.number)
+        if latest is None:
+            continue
+        try:
+            totals = moj_return_figures_for(latest).get("totals", {})
+        except ValidationError:
+            totals = None
+        rows.append({
+            "label": f"{half.label}", "moj_return": latest, "totals": totals,
+            "supported_text": published_count(totals["supported"]) if totals else "–",
+            "referrals_text": published_count(totals["referrals"]) if totals else "–",
+        })
+    return rows
 
 
 def render_panel_html(data: PanelData) -> str:

@@ -347,3 +347,23 @@ def test_the_signed_off_page_and_the_index_keep_their_queries_flat(signed_off, d
     _grow(data, 30)
     large = (_queries(officer_client, PAGE), _queries(officer_client, "/reports/moj/"))
     assert small == large, (small, large)
+
+
+# The Panel report's MoJ section ---------------------------------------------------------------------
+
+
+def test_the_panel_report_shows_the_halfs_latest_version_and_headline_totals(signed_off):
+    from reports.panel import gather_panel_data, render_panel_html
+
+    data = gather_panel_data(fy=2019, period="Q2")  # Q2 lies in H1
+    assert [row["moj_return"] for row in data.moj] == [signed_off]
+    html = render_panel_html(data)
+    section = html[html.index('id="moj"'):html.index('id="delivery-plan"')]
+    assert "version 1, signed off" in section and "Chief Finance Officer" in section
+    assert "£130,000" in section and "£44,500" in section and "84" in section
+    assert "No MoJ return has been prepared" not in section
+    whole_year = render_panel_html(gather_panel_data(fy=2019, period="FY"))
+    assert "H1 2019/20 return" in whole_year and "H2 2019/20 return" not in whole_year
+    assert "No MoJ return has been prepared for this period yet." in render_panel_html(
+        gather_panel_data(fy=2019, period="Q3")
+    )
