@@ -130,7 +130,7 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
     fy = int(fy)
     year = FinancialYear(fy)
     quarters = [int(q.code[1]) for q in period.quarters()]
-    all_quarters = [1, 2, 3, 4] if half == 2 else quarters
+    all_quarters = [int(q.code[1]) for q in year.quarters()] if half == 2 else quarters
     half_start = None if half == 1 else period.start  # H1 takes payments in advance too
     half_end = period.end
 
@@ -171,19 +171,17 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
         paid_ytd[key] = row["ytd"] or ZERO
 
     # 5. The services: committed awards with a line in the year from an in-scope stream.
-    award_rows = list(
-        Award.objects.filter(
-            status__in=COMMITTED_STATUSES,
-            pk__in=FundingLine.objects.filter(moj_stream, fy=fy).values("award_id"),
-        ).values(
+    in_scope_awards = Award.objects.filter(
+        status__in=COMMITTED_STATUSES, pk__in=FundingLine.objects.filter(moj_stream, fy=fy).values("award_id")
+    )
+    awards = {
+        row["pk"]: row
+        for row in in_scope_awards.values(
             "pk", "reference", "title", "provider__name", "moj_category__code", "moj_category__label",
             "start_date", "end_date", "extension_until", "extension_taken",
         )
-    )
-    awards = {row["pk"]: row for row in award_rows}
-    in_scope_awards = Award.objects.filter(
-        status__in=COMMITTED_STATUSES, pk__in=FundingLine.objects.filter(moj_stream, fy=fy).values("award_id")
-    ).values("pk")
+    }
+    in_scope_awards = in_scope_awards.values("pk")
 
     # 6. Monitoring returns of the half (for H2, of the whole year).
     returns = list(
@@ -234,20 +232,17 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
             "paid_ytd": money(sums["paid_ytd"]),
             "remaining": money(alloc - sums["paid_ytd"]),
         })
-        if sums["paid_ytd"] > alloc:
-            issues.append({
-                "key": f"over_allocation:{row['name']}", "severity": BLOCKING, "kind": "over_allocation",
-                "stream": row["name"],
-                "message": f"{row['name']}: paid to the end of {period.code} ({format_pence(sums['paid_ytd'])}) "
-                           f"is more than the allocation for {year.label} ({format_pence(alloc)}).",
-            })
-        if sums["committed"] > alloc:
-            issues.append({
-                "key": f"over_committed:{row['name']}", "severity": WARNING, "kind": "over_allocation",
-                "stream": row["name"],
-                "message": f"{row['name']}: committed ({format_pence(sums['committed'])}) is more than the "
-                           f"allocation for {year.label} ({format_pence(alloc)}).",
-            })
+        name = row["name"]
+        for key, severity, amount, what in (
+            ("over_allocation", BLOCKING, sums["paid_ytd"], f"paid to the end of {period.code}"),
+            ("over_committed", WARNING, sums["committed"], "committed"),
+        ):
+            if amount > alloc:
+                issues.append({
+                    "key": f"{key}:{name}", "severity": severity, "kind": "over_allocation", "stream": name,
+                    "message": f"{name}: {what} ({format_pence(amount)}) is more than the allocation for "
+                               f"{year.label} ({format_pence(alloc)}).",
+                })
 
     # -- Services -------------------------------------------------------------------------------
     returns_by_award: dict[int, dict[int, dict]] = defaultdict(dict)
