@@ -38,6 +38,10 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # Shown, never edited: fields Django cannot put in a form (auto_now dates) may be listed.
+        return self.fields or ()
+
 
 class StreamAllocationInline(admin.TabularInline):
     model = StreamAllocation
