@@ -74,16 +74,17 @@ def _walk(resolver: URLResolver, chain: tuple = (), namespaces: tuple = ()):
             )
 
 
-def _piece_options(pattern) -> list[str]:
-    """Candidate texts for one piece of a URL."""
+def _piece_options(pattern, integer: str = "1") -> list[str]:
+    """Candidate texts for one piece of a URL; ``integer`` for every integer parameter."""
+    samples = tuple(integer if sample == "1" else sample for sample in SAMPLES)
     if isinstance(pattern, RoutePattern):
         route = str(pattern._route)
 
         def fill(match: re.Match) -> str:
             converter = pattern.converters[match.group("name")]
             if isinstance(converter, IntConverter):
-                return "1"
-            for sample in SAMPLES:
+                return integer
+            for sample in samples:
                 if re.fullmatch(converter.regex, sample):
                     return sample
             raise AssertionError(f"no sample value fits <{match.group(0)}>: add one to SAMPLES")
@@ -94,16 +95,17 @@ def _piece_options(pattern) -> list[str]:
         literals = {m["name"]: m["alternatives"].split("|")[0] for m in LITERAL_ALTERNATIVES.finditer(regex)}
         options = []
         for template, params in normalize(regex):
-            choices = [[literals[p]] if p in literals else list(SAMPLES) for p in params]
+            choices = [[literals[p]] if p in literals else list(samples) for p in params]
             for values in itertools.product(*choices):
                 options.append(template % dict(zip(params, values)))
         return options
     raise AssertionError(f"unknown pattern type {type(pattern)!r}")
 
 
-def _url(route: Route) -> str:
-    """A URL that resolves to ``route``'s view."""
-    for pieces in itertools.product(*(_piece_options(p) for p in route.patterns)):
+def _url(route: Route, integer: str = "1") -> str:
+    """A URL that resolves to ``route``'s view, with ``integer`` for every integer id in it
+    (``test_cross_organisation`` puts another organisation's ids there)."""
+    for pieces in itertools.product(*(_piece_options(p, integer) for p in route.patterns)):
         url = "/" + "".join(pieces)
         try:
             match = resolve(url)
