@@ -148,7 +148,7 @@ def moj_return_start(*, fy: int, half: int, actor) -> MojReturn:
         raise ValidationError({"half": [taken]})
     moj_return = MojReturn(fy=fy, half=half, number=1, status=Status.DRAFT, created_by=actor)
     save_unique(moj_return, field="half", message=taken)
-    _event(moj_return, from_status="", actor=actor, note="Started")
+    _event(moj_return, from_status="", actor=actor)
     return moj_return
 
 
