@@ -300,3 +300,14 @@ def test_query_counts_stay_flat(board_client):
     build(3, 30)
     assert counts() == small
     assert small[2] <= 2
+
+
+def test_package_errors_check_the_envelope_and_unique_ids():
+    award = _grant_award()
+    FundingLineFactory(award=award, amount=D("100.00"))
+    export = threesixty.threesixty_giving()
+    assert export.package_errors() == []
+    export.grants.append(dict(export.grants[0]))
+    assert export.package_errors() == [f"grants: the id {export.grants[0]['id']} is used more than once"]
+    export.grants.clear()
+    assert any("grants" in error for error in export.package_errors())  # at least one grant
