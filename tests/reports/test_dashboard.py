@@ -289,7 +289,7 @@ def test_charts_come_with_captions_and_data_tables(portfolio, board_client):
         assert chart is not None
         assert f'alt="{chart.title}"' in html
     for table_id in ("priority-table", "stream-table", "kpq-table", "rag-table"):
-        assert re.search(rf'<table class="govuk-table" id="{table_id}"> <caption', html)
+        assert re.search(rf'<table class="govuk-table govuk-!-font-size-16" id="{table_id}"> <caption', html)
     # Rows link to the filtered awards list.
     assert f'{reverse("grants:index")}?fy={FY}&amp;priority={portfolio["victims"].pk}' in html
     assert f'{reverse("grants:index")}?fy={FY}&amp;stream={portfolio["core"].pk}' in html
