@@ -6,7 +6,7 @@
 PYTHON_VENV := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test venv bench
+.PHONY: run test venv bench load
 
 venv:
 	./scripts/ensure-venv
@@ -23,3 +23,8 @@ test:
 # National-scale timings into bench/RESULTS.md (PostgreSQL on 127.0.0.1; not part of make test).
 bench: venv
 	./scripts/bench
+
+# 20 officers for 60 s against gunicorn + PostgreSQL + Celery on Redis, into bench/LOAD.md
+# (loopback only; locust from requirements-bench.txt; not part of make test or CI).
+load: venv
+	./scripts/load
