@@ -261,9 +261,6 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
 
     services = []
     for award_id, award in sorted(awards.items(), key=lambda item: (item[1]["reference"], item[0])):
-        ref = award["reference"]
-        who = f"{ref} ({award['provider__name']})"
-        category = award["moj_category__code"]
         funded_by = {}
         for stream_id in stream_ids:
             key = (award_id, stream_id)
@@ -275,82 +272,24 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
         service_paid = sum((paid_half.get((award_id, s), ZERO) for s in stream_ids), ZERO)
         service_ytd = sum((paid_ytd.get((award_id, s), ZERO) for s in stream_ids), ZERO)
 
-        referrals = supported = 0
-        reported = []
-        breakdowns: dict[str, dict[str, int]] = {}
-        runs_until = award_runs_until(
-            end_date=award["end_date"], extension_until=award["extension_until"],
-            extension_taken=award["extension_taken"],
+        activity = _quarter_activity(
+            award, returns_by_award[award_id], breakdowns_by_return, year=year, quarters=quarters, issues=issues
         )
-        for quarter in quarters:
-            q_period = Period(year, f"Q{quarter}")
-            code = period_code(q_period)
-            ret = returns_by_award[award_id].get(quarter)
-            if ret is not None and ret["status"] == ReturnStatus.ACCEPTED:
-                reported.append(code)
-                referrals += ret["referrals"] or 0
-                supported += ret["supported"] or 0
-                for dimension, codes in breakdowns_by_return.get(ret["pk"], {}).items():
-                    into = breakdowns.setdefault(dimension, {})
-                    for code_name, count in codes.items():
-                        into[code_name] = into.get(code_name, 0) + count
-                    total = sum(codes.values())
-                    if total != (ret["supported"] or 0):
-                        issues.append({
-                            "key": f"breakdown_mismatch:{ref}:{code}:{dimension}", "severity": WARNING,
-                            "kind": "breakdown_mismatch", "award_reference": ref, "quarter": code,
-                            "message": f"{who}: the {DIMENSION_NAMES[dimension]} breakdown for {q_period.label} "
-                                       f"adds up to {total:,}, not the {ret['supported'] or 0:,} victims supported.",
-                        })
-                continue
-            runs_in_quarter = award["start_date"] <= q_period.end and runs_until >= q_period.start
-            if ret is not None and ret["status"] == ReturnStatus.SUBMITTED:
-                issues.append({
-                    "key": f"unaccepted_return:{ref}:{code}", "severity": WARNING, "kind": "unaccepted_return",
-                    "award_reference": ref, "quarter": code,
-                    "message": f"{who}: the monitoring return for {q_period.label} is submitted but not yet "
-                               f"accepted, so its figures are not counted.",
-                })
-            elif runs_in_quarter:
-                reason = (f"no monitoring return for {q_period.label}." if ret is None
-                          else f"the monitoring return for {q_period.label} {_NOT_HANDED_IN.get(ret['status'], 'is not accepted')}.")
-                issues.append({
-                    "key": f"missing_return:{ref}:{code}", "severity": BLOCKING, "kind": "missing_return",
-                    "award_reference": ref, "quarter": code, "message": f"{who}: {reason}",
-                })
-
-        if not category:
-            issues.append({
-                "key": f"no_category:{ref}", "severity": BLOCKING, "kind": "no_category", "award_reference": ref,
-                "message": f"{who}: funded by the MoJ grant but has no MoJ service category.",
-            })
-        for stream_id in stream_ids:
-            purpose = streams[stream_id]["ring_fenced_for"]
-            if not purpose or committed.get((award_id, stream_id), ZERO) <= 0:
-                continue
-            if not ring_fence_allows(purpose, category, award["moj_category__label"]):
-                name = streams[stream_id]["name"]
-                what = (f"whose MoJ service category is {award['moj_category__label']}" if category
-                        else "which has no MoJ service category")
-                issues.append({
-                    "key": f"ring_fence:{name}:{ref}", "severity": BLOCKING, "kind": "ring_fence",
-                    "award_reference": ref, "stream": name,
-                    "message": f"{name} is ring-fenced for {purpose}, but funds {who}, {what}.",
-                })
+        _funding_issues(award, streams, {s: committed.get((award_id, s), ZERO) for s in stream_ids}, issues=issues)
 
         service = {
-            "award_reference": ref,
+            "award_reference": award["reference"],
             "award_title": award["title"],
             "provider": award["provider__name"],
-            "category": category,
+            "category": award["moj_category__code"],
             "committed": money(service_committed),
             "paid_half": money(service_paid),
             "streams": funded_by,
-            "referrals": referrals,
-            "supported": supported,
-            "breakdowns": {d: dict(sorted(breakdowns[d].items())) for d in DIMENSIONS if d in breakdowns},
+            "referrals": activity["referrals"],
+            "supported": activity["supported"],
+            "breakdowns": activity["breakdowns"],
             "outcomes": dict(sorted(outcomes_by_award.get(award_id, {}).items())),
-            "quarters_reported": reported,
+            "quarters_reported": activity["quarters_reported"],
         }
         if half == 2:
             accepted_year = [r for r in returns_by_award[award_id].values() if r["status"] == ReturnStatus.ACCEPTED]
@@ -379,6 +318,86 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
         "issues": issues,
         "labels": {name: dict(sorted(codes.items())) for name, codes in sorted(labels.items())},
     }
+
+
+def _who(award: dict) -> str:
+    return f"{award['reference']} ({award['provider__name']})"
+
+
+def _quarter_activity(award: dict, returns: dict[int, dict], breakdowns_by_return: dict, *, year: FinancialYear,
+                      quarters: list[int], issues: list[dict]) -> dict:
+    """An award's referrals, supported, breakdowns and quarters reported from its accepted
+    returns of the half's quarters; the issues about those quarters' returns go into ``issues``."""
+    ref, who = award["reference"], _who(award)
+    referrals = supported = 0
+    reported: list[str] = []
+    breakdowns: dict[str, dict[str, int]] = {}
+    runs_until = award_runs_until(
+        end_date=award["end_date"], extension_until=award["extension_until"], extension_taken=award["extension_taken"]
+    )
+    for quarter in quarters:
+        q_period = Period(year, f"Q{quarter}")
+        code = period_code(q_period)
+        ret = returns.get(quarter)
+        if ret is not None and ret["status"] == ReturnStatus.ACCEPTED:
+            reported.append(code)
+            referrals += ret["referrals"] or 0
+            supported += ret["supported"] or 0
+            for dimension, codes in breakdowns_by_return.get(ret["pk"], {}).items():
+                into = breakdowns.setdefault(dimension, {})
+                for code_name, count in codes.items():
+                    into[code_name] = into.get(code_name, 0) + count
+                total = sum(codes.values())
+                if total != (ret["supported"] or 0):
+                    issues.append({
+                        "key": f"breakdown_mismatch:{ref}:{code}:{dimension}", "severity": WARNING,
+                        "kind": "breakdown_mismatch", "award_reference": ref, "quarter": code,
+                        "message": f"{who}: the {DIMENSION_NAMES[dimension]} breakdown for {q_period.label} "
+                                   f"adds up to {total:,}, not the {ret['supported'] or 0:,} victims supported.",
+                    })
+        elif ret is not None and ret["status"] == ReturnStatus.SUBMITTED:
+            issues.append({
+                "key": f"unaccepted_return:{ref}:{code}", "severity": WARNING, "kind": "unaccepted_return",
+                "award_reference": ref, "quarter": code,
+                "message": f"{who}: the monitoring return for {q_period.label} is submitted but not yet "
+                           f"accepted, so its figures are not counted.",
+            })
+        elif award["start_date"] <= q_period.end and runs_until >= q_period.start:
+            reason = (f"no monitoring return for {q_period.label}." if ret is None
+                      else f"the monitoring return for {q_period.label} "
+                           f"{_NOT_HANDED_IN.get(ret['status'], 'is not accepted')}.")
+            issues.append({
+                "key": f"missing_return:{ref}:{code}", "severity": BLOCKING, "kind": "missing_return",
+                "award_reference": ref, "quarter": code, "message": f"{who}: {reason}",
+            })
+    return {
+        "referrals": referrals, "supported": supported, "quarters_reported": reported,
+        "breakdowns": {d: dict(sorted(breakdowns[d].items())) for d in DIMENSIONS if d in breakdowns},
+    }
+
+
+def _funding_issues(award: dict, streams: dict[int, dict], committed: dict[int, Decimal], *,
+                    issues: list[dict]) -> None:
+    """No MoJ category, and ring-fenced streams (by id) committing money (by stream id) to an
+    award whose category does not fit their purpose."""
+    ref, who = award["reference"], _who(award)
+    category, label = award["moj_category__code"], award["moj_category__label"]
+    if not category:
+        issues.append({
+            "key": f"no_category:{ref}", "severity": BLOCKING, "kind": "no_category", "award_reference": ref,
+            "message": f"{who}: funded by the MoJ grant but has no MoJ service category.",
+        })
+    for stream_id, amount in committed.items():
+        purpose = streams[stream_id]["ring_fenced_for"]
+        if not purpose or amount <= 0 or ring_fence_allows(purpose, category, label):
+            continue
+        name = streams[stream_id]["name"]
+        what = f"whose MoJ service category is {label}" if category else "which has no MoJ service category"
+        issues.append({
+            "key": f"ring_fence:{name}:{ref}", "severity": BLOCKING, "kind": "ring_fence",
+            "award_reference": ref, "stream": name,
+            "message": f"{name} is ring-fenced for {purpose}, but funds {who}, {what}.",
+        })
 
 
 def _accepted_half_returns(in_scope_awards, fy: int, quarters: list[int]):
