@@ -191,7 +191,10 @@ def dashboard(*, fy: int, today: datetime.date | None = None) -> Dashboard:
         rag=monitoring_selectors.portfolio_rag(fy=fy),
         kpq_spend=kpq_spend(fy=fy),
         ending=[
-            EndingAwards(months=months, count=grants_selectors.award_list(ending_within_months=months, today=today).count())
+            EndingAwards(
+                months=months,
+                count=grants_selectors.award_list(ending_within_months=months, today=today).count(),
+            )
             for months in ENDING_HORIZONS
         ],
         ending_soonest=list(

@@ -91,7 +91,8 @@ def _tiles(data: dashboard_selectors.Dashboard, audience: str) -> list[Tile]:
         ),
         "paid": Tile(
             "paid", "Paid", _percent(data.paid_pct),
-            f"{format_pounds(totals.paid)} of the committed amount paid", _url("grants:funding", fy=fy, anchor="streams"),
+            f"{format_pounds(totals.paid)} of the committed amount paid",
+            _url("grants:funding", fy=fy, anchor="streams"),
             "Paid by funding stream",
         ),
         "forecast": Tile(
@@ -115,30 +116,34 @@ def _tiles(data: dashboard_selectors.Dashboard, audience: str) -> list[Tile]:
     return [tiles[key] for key in TILE_ORDER[audience]]
 
 
+def _money_chart(*, title: str, rows: list, category_label: str, first_label: str, name, first) -> Chart:
+    """Horizontal bars of ``first`` (budget or allocation), committed and paid for each row."""
+    return bar_chart(
+        title=title,
+        categories=[name(row) for row in rows],
+        series={
+            first_label: [first(row) for row in rows],
+            "Committed": [row.committed for row in rows],
+            "Paid": [row.paid for row in rows],
+        },
+        unit="£", horizontal=True, category_label=category_label, value_label="Pounds", decimals=0,
+    )
+
+
 def _charts(data: dashboard_selectors.Dashboard) -> dict[str, Chart | None]:
     funding, label = data.funding, data.label
     charts: dict[str, Chart | None] = {"priority": None, "stream": None, "kpq": None, "rag": None}
     if funding.priorities:
-        charts["priority"] = bar_chart(
-            title=f"Budget, committed and paid by commissioning priority, {label}",
-            categories=[row.priority.name for row in funding.priorities],
-            series={
-                "Budget": [row.budget for row in funding.priorities],
-                "Committed": [row.committed for row in funding.priorities],
-                "Paid": [row.paid for row in funding.priorities],
-            },
-            unit="£", horizontal=True, category_label="Commissioning priority", value_label="Pounds", decimals=0,
+        charts["priority"] = _money_chart(
+            title=f"Budget, committed and paid by commissioning priority, {label}", rows=funding.priorities,
+            category_label="Commissioning priority", first_label="Budget",
+            name=lambda row: row.priority.name, first=lambda row: row.budget,
         )
     if funding.streams:
-        charts["stream"] = bar_chart(
-            title=f"Allocation, committed and paid by funding stream, {label}",
-            categories=[row.stream.name for row in funding.streams],
-            series={
-                "Allocation": [row.allocation for row in funding.streams],
-                "Committed": [row.committed for row in funding.streams],
-                "Paid": [row.paid for row in funding.streams],
-            },
-            unit="£", horizontal=True, category_label="Funding stream", value_label="Pounds", decimals=0,
+        charts["stream"] = _money_chart(
+            title=f"Allocation, committed and paid by funding stream, {label}", rows=funding.streams,
+            category_label="Funding stream", first_label="Allocation",
+            name=lambda row: row.stream.name, first=lambda row: row.allocation,
         )
     if any(row.committed for row in data.kpq_spend):
         charts["kpq"] = bar_chart(
@@ -169,7 +174,9 @@ def _actions(user, data: dashboard_selectors.Dashboard) -> list[dict]:
         actions.append({"text": "Add an award", "url": reverse("grants:award_create")})
         actions.append({"text": "Review returns waiting for you", "url": _url("grants:returns_inbox", show="review")})
     if has_capability(user, "payments.edit"):
-        actions.append({"text": f"Set a priority's budget for {data.label}", "url": _url("grants:budget_set", fy=data.fy)})
+        actions.append(
+            {"text": f"Set a priority's budget for {data.label}", "url": _url("grants:budget_set", fy=data.fy)}
+        )
     if has_capability(user, "moj.prepare") or has_capability(user, "moj.sign_off"):
         url = _optional_url("reports:moj_index")
         if url:

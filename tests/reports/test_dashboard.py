@@ -177,7 +177,11 @@ def test_each_tile_links_to_the_list_behind_it(portfolio, officer_client):
 
 @pytest.mark.parametrize(
     "client_fixture, first",
-    [("finance_client", ["paid", "forecast"]), ("officer_client", ["late", "red"]), ("board_client", ["budget", "committed"])],
+    [
+        ("finance_client", ["paid", "forecast"]),
+        ("officer_client", ["late", "red"]),
+        ("board_client", ["budget", "committed"]),
+    ],
 )
 def test_what_each_role_sees_first(request, portfolio, client_fixture, first):
     client = request.getfixturevalue(client_fixture)
@@ -297,7 +301,13 @@ def test_charts_come_with_captions_and_data_tables(portfolio, board_client):
 
 def test_need_versus_spend_highlights(board_client):
     from needs_assessment.models import AreaType
-    from tests.factories import AreaFactory, AreaPopulationFactory, IndicatorFactory, IndicatorValueFactory, ThemeFactory
+    from tests.factories import (
+        AreaFactory,
+        AreaPopulationFactory,
+        IndicatorFactory,
+        IndicatorValueFactory,
+        ThemeFactory,
+    )
 
     force = AreaFactory(code="E23000008", name="Durham force area", type=AreaType.FORCE_AREA)
     high = AreaFactory(code="E06000047", name="County Durham", parent=force)

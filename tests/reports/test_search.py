@@ -41,7 +41,8 @@ def _found(response) -> dict[str, list[str]]:
     names = {}
     for group in response.context["results"].groups:
         names[group.key] = [
-            getattr(record, "reference", None) or getattr(record, "name", None) or record.title for record in group.records
+            getattr(record, "reference", None) or getattr(record, "name", None) or record.title
+            for record in group.records
         ]
     return names
 
