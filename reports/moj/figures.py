@@ -316,7 +316,7 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
         "services": services,
         "totals": totals,
         "issues": issues,
-        "labels": {name: dict(sorted(codes.items())) for name, codes in sorted(labels.items())},
+        "labels": {name: labels[name] for name in sorted(labels)},  # each list in its own order
     }
 
 
@@ -407,13 +407,15 @@ def _accepted_half_returns(in_scope_awards, fy: int, quarters: list[int]):
 
 
 def _code_labels(fy: int) -> dict[str, dict[str, str]]:
-    """{list: {code: label}} of the code lists the return uses, as valid in the year."""
+    """{list: {code: label}} of the code lists the return uses, as valid in the year, each list
+    in its sort order (the order forms and the PDF show them in)."""
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     wanted = [*DIMENSIONS, CodeList.OUTCOME, CodeList.MOJ_CATEGORY]
     for row in (
         CodeListEntry.objects.filter(list__in=wanted)
         .filter(Q(valid_from_fy__isnull=True) | Q(valid_from_fy__lte=fy))
         .filter(Q(valid_to_fy__isnull=True) | Q(valid_to_fy__gte=fy))
+        .order_by("list", "sort_order", "code", "valid_from_fy")
         .values("list", "code", "label")
     ):
         labels[str(row["list"])][row["code"]] = row["label"]

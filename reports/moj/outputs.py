@@ -211,24 +211,59 @@ def render_xlsx(figures: dict) -> bytes:
 # PDF
 
 
-def _pdf_context(figures: dict) -> dict:
-    explained = _explanations(figures)
-    services = []
-    for s in figures["services"]:
-        services.append({
-            **s,
-            "category_label": _label(figures, "moj_category", s["category"]),
-            "quarters": ", ".join(q.split("-", 1)[-1] for q in s["quarters_reported"]) or "none",
-            "breakdown_rows": [
-                {"dimension": DIMENSION_NAMES[d].capitalize(), "label": _label(figures, d, code), "count": count}
-                for d in DIMENSIONS for code, count in s["breakdowns"].get(d, {}).items()
-            ],
-            "outcome_rows": [
-                {"label": _label(figures, "outcome", code), "assessed": o["assessed"], "improved": o["improved"],
-                 "percent": _percent(improved_share(o["assessed"], o["improved"]))}
-                for code, o in s["outcomes"].items()
+def _codes_used(figures: dict, list_name: str, per_service: list[dict]) -> list[tuple[str, str]]:
+    """(code, label) of the codes any service reports, in the code list's order."""
+    used = {code for counts in per_service for code in counts}
+    known = list(figures.get("labels", {}).get(list_name, {}))
+    ordered = [code for code in known if code in used] + sorted(used - set(known))
+    return [(code, _label(figures, list_name, code)) for code in ordered]
+
+
+def _breakdown_tables(figures: dict) -> list[dict]:
+    """One table per dimension: a row per service reporting it, a column per code used."""
+    tables = []
+    for dimension in DIMENSIONS:
+        reporting = [s for s in figures["services"] if s["breakdowns"].get(dimension)]
+        if not reporting:
+            continue
+        codes = _codes_used(figures, dimension, [s["breakdowns"][dimension] for s in reporting])
+        tables.append({
+            "name": DIMENSION_NAMES[dimension],
+            "codes": codes,
+            "rows": [
+                {"award_reference": s["award_reference"], "supported": s["supported"],
+                 "counts": [s["breakdowns"][dimension].get(code, 0) for code, _ in codes],
+                 "total": sum(s["breakdowns"][dimension].values())}
+                for s in reporting
             ],
         })
+    return tables
+
+
+def _outcome_table(figures: dict) -> dict | None:
+    """A row per service with outcomes, a column per outcome measure used:
+    improved of assessed and the percentage."""
+    reporting = [s for s in figures["services"] if s["outcomes"]]
+    if not reporting:
+        return None
+    codes = _codes_used(figures, "outcome", [s["outcomes"] for s in reporting])
+    rows = []
+    for s in reporting:
+        cells = []
+        for code, _ in codes:
+            o = s["outcomes"].get(code)
+            cells.append(None if o is None else {**o, "percent": _percent(improved_share(o["assessed"], o["improved"]))})
+        rows.append({"award_reference": s["award_reference"], "cells": cells})
+    return {"codes": codes, "rows": rows}
+
+
+def _pdf_context(figures: dict) -> dict:
+    explained = _explanations(figures)
+    services = [
+        {**s, "category_label": _label(figures, "moj_category", s["category"]),
+         "quarters": ", ".join(q.split("-", 1)[-1] for q in s["quarters_reported"]) or "none"}
+        for s in figures["services"]
+    ]
     signed = figures.get("signed_off") or {}
     return {
         "f": figures,
@@ -239,6 +274,8 @@ def _pdf_context(figures: dict) -> dict:
         "signed_off": signed and {**signed, "when": _when(signed.get("at"))},
         "computed_at": _when(figures.get("computed_at")),
         "services": services,
+        "breakdown_tables": _breakdown_tables(figures),
+        "outcome_table": _outcome_table(figures),
         "categories": [{"name": n, "code": c, **g} for n, c, g in _groups(figures)[:-3]],
         "lines": [{"name": n, "code": c, **g} for n, c, g in _groups(figures)[-3:]],
         "issues": [{**i, "explanation": explained.get(i["key"], "")} for i in figures.get("issues", [])],
