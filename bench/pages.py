@@ -54,9 +54,13 @@ def _setup_django() -> None:
     for key, value in SERVER_ENV.items():
         os.environ.setdefault(key, value)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pcc_commissioning.settings")
+    import logging
+
     import django
 
     django.setup()
+    for noisy in ("weasyprint", "fontTools"):  # page-by-page progress at INFO
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def free_port() -> int:
