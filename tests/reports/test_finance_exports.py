@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -22,7 +21,6 @@ from grants.models import AwardStatus
 from grants.selectors import funding_summary
 from pcc_commissioning.interchange import run_export
 from providers.models import Organisation
-from pcc_commissioning.roles import Role
 from reports import finance
 from reports.exporters import finance_pack_bytes
 from tests.factories import (
@@ -34,7 +32,6 @@ from tests.factories import (
     PaymentFactory,
     PriorityBudgetFactory,
     StreamAllocationFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -204,20 +201,8 @@ def test_finance_text_that_looks_like_a_formula_is_guarded():
 
 # Pages and downloads -------------------------------------------------------------------------------
 
-ROLES = {"anonymous": "login", "officer": 200, "finance": 200, "board": 403, "provider": 403}
-
-
-def _client(role: str) -> Client:
-    client = Client()
-    if role != "anonymous":
-        roles = {"officer": Role.OFFICER, "finance": Role.FINANCE, "board": Role.BOARD, "provider": Role.PROVIDER}
-        user = UserFactory(role=roles[role])
-        if role == "provider":
-            from providers.services import membership_set
-
-            membership_set(user=user, organisation=OrganisationFactory())
-        client.force_login(user)
-    return client
+# pytest-django's ``client`` is anonymous; the others are tests/conftest.py's signed-in clients.
+ROLES = {"client": "login", "officer_client": 200, "finance_client": 200, "board_client": 403, "provider_client": 403}
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -226,8 +211,8 @@ def _client(role: str) -> Client:
     lambda: reverse("reports:finance_download") + "?fy=2019&view=stream&format=csv",
     lambda: reverse("reports:finance_download") + "?fy=2019&view=pack",
 ])
-def test_finance_pages_are_for_finance_and_officers(role, url):
-    response = _client(role).get(url())
+def test_finance_pages_are_for_finance_and_officers(request, role, url):
+    response = request.getfixturevalue(role).get(url())
     if ROLES[role] == "login":
         assert response.status_code == 302
         assert urlsplit(response["Location"]).path == reverse("login")

@@ -12,14 +12,12 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from grants.models import AwardKind, AwardStatus, DecisionStatus
 from pcc_commissioning.interchange import run_export
-from pcc_commissioning.roles import Role
 from reports.transparency import LISTS
 from tests.factories import (
     AwardFactory,
@@ -27,7 +25,6 @@ from tests.factories import (
     FundingLineFactory,
     OrganisationFactory,
     PaymentFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -158,26 +155,14 @@ def test_export_data_writes_each_list(kind, tmp_path):
 
 # Pages ----------------------------------------------------------------------------------------------
 
-READ = {"anonymous": "login", "officer": 200, "finance": 200, "board": 200, "provider": 403}
-
-
-def _client(role: str) -> Client:
-    client = Client()
-    if role != "anonymous":
-        roles = {"officer": Role.OFFICER, "finance": Role.FINANCE, "board": Role.BOARD, "provider": Role.PROVIDER}
-        user = UserFactory(role=roles[role])
-        if role == "provider":
-            from providers.services import membership_set
-
-            membership_set(user=user, organisation=OrganisationFactory())
-        client.force_login(user)
-    return client
+# pytest-django's ``client`` is anonymous; the others are tests/conftest.py's signed-in clients.
+READ = {"client": "login", "officer_client": 200, "finance_client": 200, "board_client": 200, "provider_client": 403}
 
 
 @pytest.mark.parametrize("role", list(READ))
 @pytest.mark.parametrize("kind", list(COLUMNS))
-def test_every_internal_role_may_read_and_download_the_lists(role, kind):
-    client = _client(role)
+def test_every_internal_role_may_read_and_download_the_lists(request, role, kind):
+    client = request.getfixturevalue(role)
     for url in (reverse("reports:transparency_list", args=[kind]), reverse("reports:transparency_download", args=[kind])):
         response = client.get(url)
         if READ[role] == "login":
