@@ -403,6 +403,7 @@ def test_documents_are_served_as_private_attachments(stored_documents, url_name,
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content) == PDF_BYTES
     # Anyone else: refused or not found, never the file.
     outsider = UserFactory(role=Role.PROVIDER)
