@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from pcc_commissioning.models import User
+from tests.pcc_commissioning.test_security import restart_ids
 from tests.pcc_commissioning.test_url_access import ROUTES
 
 from .conftest import BROWSER_TEST, TIMEOUT_MS, sign_in
@@ -97,6 +98,7 @@ def _submit_empty(page) -> bool:
 
 
 def test_every_page_passes_axe_for_every_role(page, live_server):
+    restart_ids()
     call_command("seed_demo", force=True, stdout=io.StringIO())
     users = {name: User.objects.get(username=name) for name in ("officer", "finance", "board", "provider")}
     officer_pages = _html_pages(users["officer"])
