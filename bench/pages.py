@@ -334,7 +334,7 @@ def measure(args) -> None:
         out["database"] = f"{connection.vendor} {cursor.fetchone()[0].split()[0]}"
     if args.pages:
         out["pages"] = measure_pages(data, Path(args.out).parent)
-    out["generation"] = measure_generation(data)
+    out["generation"] = [] if args.skip_generation else measure_generation(data)
     Path(args.out).write_text(json.dumps(out, indent=1))
 
 
@@ -360,11 +360,13 @@ def _seconds(row: dict | None) -> str:
     text = f"{row['seconds']:.2f}"
     if row.get("pdf_seconds"):
         text += f" (WeasyPrint {row['pdf_seconds']:.2f})"
+    if "," in row["name"]:
+        text += f" for {row['name'].split(',', 1)[1].strip()}"
     return text
 
 
 def _key(name: str) -> str:
-    return re.sub(r",.*", "", name)
+    return name.split(",", 1)[0]
 
 
 def write(args) -> None:
@@ -425,7 +427,7 @@ def write(args) -> None:
         if target:
             seconds = next((r.get("seconds") for r in national["generation"] if _key(r["name"]) == _key(name)), None)
             verdict = f"< {target} s: " + ("met" if seconds is not None and seconds < target else "NOT met")
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {verdict} |")
+        lines.append(f"| {_key(name)} | " + " | ".join(cells) + f" | {verdict} |")
     lines.append("")
     if LOAD.exists():
         lines += ["", LOAD.read_text().replace("# Load test", "## Load test (`make load`)", 1).strip(), ""]
@@ -440,6 +442,7 @@ def main() -> None:
     run.add_argument("--label", required=True)
     run.add_argument("--out", required=True)
     run.add_argument("--pages", action="store_true")
+    run.add_argument("--skip-generation", action="store_true", help="pages only (a quick look)")
     report = commands.add_parser("write")
     report.add_argument("runs", nargs="+")
     args = parser.parse_args()
