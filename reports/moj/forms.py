@@ -32,14 +32,18 @@ class AmendForm(forms.Form):
     )
 
 
+EXPLANATION_MISSING = "Write an explanation of this blocking issue before signing off."
+
+
 class SignOffForm(ActionForm):
     """A finance officer's sign-off: their role, an explanation of each blocking issue, and the
     checksum of the figures they were shown."""
 
     checksum = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    # Not required here: the service checks it, so a missing role and missing explanations are
+    # reported together.
     signatory_role = forms.CharField(
-        label="Your role", max_length=200, help_text="For example, Chief Finance Officer.",
-        error_messages={"required": "Enter your role, for example Chief Finance Officer."},
+        label="Your role", max_length=200, required=False, help_text="For example, Chief Finance Officer.",
     )
 
     def __init__(self, *args, blocking_issues: list[dict], **kwargs):
@@ -56,6 +60,12 @@ class SignOffForm(ActionForm):
     def explanations(self) -> dict[str, str]:
         """{issue key: explanation} of the submitted form."""
         return {name.split(":", 1)[1]: self.cleaned_data.get(name, "") for name in self.issue_fields}
+
+    def shorten_issue_errors(self) -> None:
+        """Each box's label names its issue already: its error need not repeat it."""
+        for name in self.issue_fields:
+            if name in self.errors:
+                self.errors[name] = self.error_class([EXPLANATION_MISSING])
 
     def issue_boxes(self):
         return [self[name] for name in self.issue_fields]

@@ -298,6 +298,7 @@ def moj_sign_off(request, fy: int, half: int):
                 messages.error(request, services.CHANGED_SINCE_OPENED)
                 return redirect(_page_url(fy, half))
             add_service_errors(form, error)
+            form.shorten_issue_errors()
         else:
             messages.success(request, "The return has been signed off. Its figures are now frozen.")
             return redirect(_page_url(fy, half))

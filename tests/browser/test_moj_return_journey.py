@@ -72,7 +72,8 @@ def test_officer_prepares_finance_signs_off_files_download_and_the_figures_stay_
     page.goto("/reports/moj/2019/h1/")
     page.get_by_label("Your role").fill("Chief Finance Officer")
     page.get_by_role("button", name="Sign off the return").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text(f"Explain the blocking issue “{MISSING}”")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        f"Explain: {MISSING}: Write an explanation of this blocking issue before signing off.")
     page.get_by_label(f"Explain: {MISSING}").fill("Harbour's Q2 return was received by e-mail; figures checked.")
     page.get_by_role("button", name="Sign off the return").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("signed off")

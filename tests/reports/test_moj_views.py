@@ -154,13 +154,21 @@ def test_sign_off_without_explanations_is_refused_naming_the_issue(submitted, fi
     assert response.status_code == 200
     page = text(response)
     assert "There is a problem" in page
-    assert "Explain the blocking issue “AWD-2019-0003 (Harbour): no monitoring return for Q1 2019/20.”" in page
+    assert ("Explain: AWD-2019-0003 (Harbour): no monitoring return for Q1 2019/20.: "
+            "Write an explanation of this blocking issue before signing off.") in page
     assert MojReturn.objects.get().status == "submitted"
 
 
 def test_sign_off_without_a_role_is_refused(submitted, finance_client):
     response = finance_client.post(url("moj_sign_off"), _sign_off_post(submitted, role=""))
-    assert response.status_code == 200 and "Enter your role" in text(response)
+    assert response.status_code == 200 and "Your role: Enter your role" in text(response)
+
+
+def test_a_missing_role_and_missing_explanations_are_reported_together(submitted, finance_client):
+    page = text(finance_client.post(url("moj_sign_off"), _sign_off_post(submitted, role="", explain=False)))
+    assert "Your role: Enter your role" in page
+    assert "Explain: AWD-2019-0005 (Safe Spaces): the monitoring return for Q2 2019/20 is still a draft." in page
+    assert MojReturn.objects.get().status == "submitted"
 
 
 def test_sign_off_after_the_figures_changed_is_refused(submitted, finance_client, data):
