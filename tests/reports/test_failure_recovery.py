@@ -451,3 +451,43 @@ def test_restore_refuses_a_backup_of_the_other_engine(tmp_path):
     other.write_bytes(b"PGDMP" if connection.vendor == "sqlite" else b"SQLite format 3\x00" + b"\x00" * 100)
     with pytest.raises(Exception, match="backup but the database is"):
         call_command("restore", str(other), stdout=io.StringIO())
+
+
+# The requeue service on its own (any database; the broker replaced by a stand-in) ---------------
+
+
+def test_requeue_sends_only_reports_whose_sending_failed_and_stops_while_the_broker_is_down(
+    officer, monkeypatch, tmp_path
+):
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    from reports import services, tasks
+    from reports.models import Report
+    from tests.reports.test_celery_worker import _test_kinds
+
+    for name, kind in _test_kinds().items():
+        monkeypatch.setitem(services.REPORT_KINDS, name, kind)
+    sent: list[int] = []
+    broker_up = False
+
+    def delay(report_id):
+        if not broker_up:
+            raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        sent.append(report_id)
+
+    monkeypatch.setattr(tasks.run_report, "delay", delay)
+    first, _ = services.report_request(kind="worker-ok", parameters={}, actor=officer)
+    second, _ = services.report_request(kind="worker-slow", parameters={}, actor=officer)
+    fine = Report.objects.create(kind="worker-fail", parameters={}, parameters_key="{}", requested_by=officer,
+                                 step="Waiting to start")  # sent normally: never sent twice
+    assert {r.step for r in Report.objects.filter(pk__in=[first.pk, second.pk])} == {services.QUEUE_DOWN_STEP}
+
+    assert services.reports_requeue_waiting() == 0  # still down: both keep waiting, unchanged
+    assert Report.objects.filter(step=services.QUEUE_DOWN_STEP).count() == 2
+
+    broker_up = True
+    assert services.reports_requeue_waiting() == 2
+    assert sent == [first.pk, second.pk]
+    assert services.reports_requeue_waiting() == 0
+    assert fine.pk not in sent
+    assert set(Report.objects.values_list("status", flat=True)) == {Report.Status.QUEUED}
