@@ -316,8 +316,18 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
         "services": services,
         "totals": totals,
         "issues": issues,
-        "labels": {name: labels[name] for name in sorted(labels)},  # each list in its own order
+        "labels": {name: labels[name] for name in sorted(labels)},
+        # PostgreSQL's jsonb does not keep the order of an object's keys, so a frozen return
+        # keeps each code list's order as a list.
+        "code_order": {name: list(labels[name]) for name in sorted(labels)},
     }
+
+
+def ordered_codes(figures: dict, list_name: str, used) -> list[str]:
+    """The codes in ``used`` in their code list's order; codes no longer listed last, sorted."""
+    used = set(used)
+    known = figures.get("code_order", {}).get(list_name) or list(figures.get("labels", {}).get(list_name, {}))
+    return [code for code in known if code in used] + sorted(used - set(known))
 
 
 def _who(award: dict) -> str:

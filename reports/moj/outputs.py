@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from pcc_commissioning.interchange import write_xlsx_sheet
 
-from .figures import DIMENSION_NAMES, DIMENSIONS
+from .figures import DIMENSION_NAMES, DIMENSIONS, ordered_codes
 
 MONEY_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.0%"
@@ -214,9 +214,7 @@ def render_xlsx(figures: dict) -> bytes:
 def _codes_used(figures: dict, list_name: str, per_service: list[dict]) -> list[tuple[str, str]]:
     """(code, label) of the codes any service reports, in the code list's order."""
     used = {code for counts in per_service for code in counts}
-    known = list(figures.get("labels", {}).get(list_name, {}))
-    ordered = [code for code in known if code in used] + sorted(used - set(known))
-    return [(code, _label(figures, list_name, code)) for code in ordered]
+    return [(code, _label(figures, list_name, code)) for code in ordered_codes(figures, list_name, used)]
 
 
 def _breakdown_tables(figures: dict) -> list[dict]:

@@ -21,7 +21,7 @@ from pcc_commissioning.roles import capability_required, has_capability
 from reports import services as engine
 
 from . import selectors, services
-from .figures import DIMENSION_NAMES, DIMENSIONS, moj_scope_exists
+from .figures import DIMENSION_NAMES, DIMENSIONS, moj_scope_exists, ordered_codes
 from .forms import ActionForm, AmendForm, DownloadForm, ReasonForm, SignOffForm
 from .kind import FORMATS
 
@@ -117,15 +117,18 @@ def _tables(figures: dict, links: selectors.FigureLinks) -> dict:
     breakdown_tables = [
         {
             "dimension": dimension, "name": DIMENSION_NAMES.get(dimension, dimension),
-            "rows": [(labels.get(dimension, {}).get(code, code), count) for code, count in counts.items()],
+            "rows": [
+                (labels.get(dimension, {}).get(code, code), counts[code])
+                for code in ordered_codes(figures, dimension, counts)
+            ],
             "total": sum(counts.values()),
         }
         for dimension, counts in breakdowns.items() if counts
     ]
     outcome_rows = [
-        {"label": labels.get("outcome", {}).get(code, code), **counts,
-         "percent": _percent(counts["improved"], counts["assessed"])}
-        for code, counts in sorted(outcomes.items())
+        {"label": labels.get("outcome", {}).get(code, code), **outcomes[code],
+         "percent": _percent(outcomes[code]["improved"], outcomes[code]["assessed"])}
+        for code in ordered_codes(figures, "outcome", outcomes)
     ]
     return {
         "issues": issues,

@@ -28,7 +28,7 @@ def dataset():
 
 
 def _without_stamp(figures: dict) -> dict:
-    return {k: v for k, v in figures.items() if k not in ("computed_at", "labels")}
+    return {k: v for k, v in figures.items() if k not in ("computed_at", "labels", "code_order")}
 
 
 # H1 2019/20 worked out by hand (payments to 30 Sep 2019 of fy 2019; in advance counts in H1):
@@ -356,3 +356,9 @@ def test_code_labels_follow_the_year(dataset):
     labels = moj_return_figures(fy=2019, half=1)["labels"]
     assert set(labels) == {"age", "crime", "disability", "ethnicity", "moj_category", "outcome", "sex"}
     assert labels[CodeList.MOJ_CATEGORY]["isva"] == "Independent Sexual Violence Adviser (ISVA)"
+
+
+def test_each_code_list_keeps_its_order_as_a_list(dataset):
+    figures = moj_return_figures(fy=2019, half=1)
+    assert figures["code_order"]["age"][0] == "under_18"  # the list's order, not the codes' sort order
+    assert figures["code_order"]["age"] == list(figures["labels"]["age"])

@@ -191,6 +191,26 @@ def test_a_signed_off_return_shows_its_frozen_figures_after_later_edits(signed_o
     assert "Amend the return" in after
 
 
+def test_a_frozen_return_lists_breakdowns_in_the_code_lists_order_whatever_order_the_keys_come_back(
+    signed_off, officer_client
+):
+    # PostgreSQL's jsonb hands an object's keys back in its own order (by length, then bytes);
+    # simulate the worst case: every object reversed.
+    def reversed_keys(value):
+        if isinstance(value, dict):
+            return {key: reversed_keys(value[key]) for key in reversed(list(value))}
+        if isinstance(value, list):
+            return [reversed_keys(item) for item in value]
+        return value
+
+    MojReturn.objects.filter(pk=signed_off.pk).update(figures=reversed_keys(signed_off.figures))
+    page = text(officer_client.get(PAGE))
+    order = signed_off.figures["code_order"]["age"]
+    shown = [signed_off.figures["labels"]["age"][age] for age in order if f">{signed_off.figures['labels']['age'][age]}<" in page]
+    assert len(shown) >= 2
+    assert [page.index(f">{label}<") for label in shown] == sorted(page.index(f">{label}<") for label in shown)
+
+
 def test_an_amendment_lists_its_differences_and_older_versions_stay_readable(signed_off, officer_client, data):
     FundingLine.objects.filter(award=data["a1"], stream=data["core"]).update(amount=Decimal("45000.00"))
     response = officer_client.post(url("moj_amend"), {"number": 1, "reason": "Victim Care's grant grew"}, follow=True)
