@@ -20,6 +20,7 @@ from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required
 
 from . import finance, selectors, threesixty
+from .dashboard import dashboard_years
 from .transparency import LISTS, month_period
 
 SECTION = "reports"
@@ -153,14 +154,17 @@ def transparency_download(request, kind: str):
 
 @capability_required("transparency.view")
 def threesixty_page(request):
-    fy = _fy(request, default=None)
+    # Opened without a choice: the latest year (every year of a large portfolio takes a while
+    # to check against the schema). Choosing "All years" sends fy blank.
+    years, latest = dashboard_years()
+    fy = _fy(request, default=None) if "fy" in request.GET else latest
     export = threesixty.threesixty_giving(fy=fy)
     return render(request, "reports/threesixty.html", {
         "section": SECTION,
         "export": export,
         "fy": fy,
         "fy_label": FinancialYear(fy).label if fy else "",
-        "year_choices": _year_choices(award_years(), fy),
+        "year_choices": _year_choices(years, fy),
     })
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -54,6 +56,12 @@ class Report(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def file_format(self) -> str:
+        """"PDF", "XLSX", "JSON"…: the built file's type, from its name."""
+        suffix = PurePath(self.file.name or "").suffix
+        return suffix.lstrip(".").upper()
 
     @property
     def period_label(self) -> str:

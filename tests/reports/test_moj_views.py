@@ -293,6 +293,9 @@ def test_a_download_is_requested_from_the_reports_engine(signed_off, board_clien
         assert content.startswith(b"PK")
     else:
         assert json.loads(content)["status"] == "signed_off"
+    # The report's page names the file's type on its download button.
+    page = text(board_client.get(reverse("reports:report_detail", kwargs={"pk": report.pk})))
+    assert f"Download the report ({fmt.upper()})" in page
     assert "2019/20 H1" in text(board_client.get(reverse("reports:report_detail", kwargs={"pk": report.pk})))
 
 

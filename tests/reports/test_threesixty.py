@@ -253,7 +253,7 @@ def test_command_input_errors(tmp_path):
 
 def test_page_reports_invalid_awards_and_offers_the_download(board_client):
     _invalid_setup()
-    page = board_client.get(reverse("reports:threesixty")).content.decode()
+    page = board_client.get(reverse("reports:threesixty") + "?fy=").content.decode()  # "All years"
     assert "Awards that cannot be published" in page
     assert "AWD-NO-MONEY" in page and "amountAwarded is £0" in page
     assert reverse("reports:threesixty_download") in page
@@ -261,6 +261,19 @@ def test_page_reports_invalid_awards_and_offers_the_download(board_client):
     assert response["Content-Disposition"] == 'attachment; filename="360giving.json"'
     package = json.loads(response.content)
     assert errors_of(package) == [] and len(package["grants"]) == 1
+
+
+def test_the_page_opens_on_the_latest_year_and_all_years_is_a_choice(board_client):
+    old = _grant_award(reference="AWD-OLD")
+    FundingLineFactory(award=old, fy=2018, amount=D("1000.00"))
+    new = _grant_award(reference="AWD-NEW")
+    FundingLineFactory(award=new, fy=2019, amount=D("2000.00"))
+    page = board_client.get(reverse("reports:threesixty")).content.decode()
+    assert "Grants as 360Giving open data, 2019/20" in page
+    assert f'{reverse("reports:threesixty_download")}?fy=2019' in page
+    every_year = board_client.get(reverse("reports:threesixty") + "?fy=").content.decode()
+    assert "Grants as 360Giving open data</h1>" in every_year
+    assert '<option value="" selected>All years</option>' in every_year
 
 
 def test_download_with_nothing_to_publish_goes_back_with_a_message(officer_client):
