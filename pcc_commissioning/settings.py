@@ -245,4 +245,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every step of every page at INFO: keep its warnings only.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
