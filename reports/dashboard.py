@@ -16,7 +16,7 @@ For one financial year it gathers the picture at a glance through the lower apps
 - Must-do commissioning intentions not yet commissioned: rank Must, neither commissioned nor
   dropped, and no award linked to them other than cancelled ones;
 - need-versus-spend highlights (``reports.selectors.need_versus_spend(fy=).flagged``);
-- the MoJ return of the current half (``reports.moj.selectors.moj_return_latest``).
+- the MoJ return of each half of the year, the current half marked.
 
 Every part runs a fixed number of queries, so the dashboard's query count does not grow with the
 number of awards, returns, payments or intentions (tested at two sizes).
@@ -72,6 +72,7 @@ class MojStatus:
     half: int
     label: str  # "H1 2026/27"
     latest: object | None  # the newest MojReturn of the half, or None: not started
+    current: bool = False  # today lies in this half
 
 
 @dataclass
@@ -90,7 +91,7 @@ class Dashboard:
     must_do_count: int
     need_flagged: list  # (ThemeTable, AreaRow) pairs, at most LIST_LIMIT
     need_flagged_count: int
-    moj: MojStatus
+    moj: list[MojStatus]  # the year's two halves
     years: list[int] = field(default_factory=list)
 
     @property
@@ -164,13 +165,19 @@ def must_do_not_commissioned():
     )
 
 
-def moj_status(today: datetime.date) -> MojStatus:
-    """The MoJ return of the half ``today`` lies in. One query."""
-    from .moj.selectors import moj_return_latest
+def moj_statuses(*, fy: int, today: datetime.date) -> list[MojStatus]:
+    """The MoJ return of each half of ``fy`` (its newest version, or None), the half ``today``
+    lies in marked current. One query."""
+    from reports.models import MojReturn
 
-    half = half_of(today)
-    fy = half.fy.start_year
-    return MojStatus(fy=fy, half=half.number, label=half.label, latest=moj_return_latest(fy=fy, half=half.number))
+    latest: dict[int, MojReturn] = {}
+    for moj_return in MojReturn.objects.filter(fy=fy).select_related("signed_off_by").order_by("half", "-number"):
+        latest.setdefault(moj_return.half, moj_return)
+    current = half_of(today)
+    return [
+        MojStatus(fy=fy, half=half.number, label=half.label, latest=latest.get(half.number), current=half == current)
+        for half in FinancialYear(fy).halves()
+    ]
 
 
 def dashboard(*, fy: int, today: datetime.date | None = None) -> Dashboard:
@@ -205,5 +212,5 @@ def dashboard(*, fy: int, today: datetime.date | None = None) -> Dashboard:
         must_do_count=must_do.count(),
         need_flagged=flagged[:LIST_LIMIT],
         need_flagged_count=len(flagged),
-        moj=moj_status(today),
+        moj=moj_statuses(fy=fy, today=today),
     )

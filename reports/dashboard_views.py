@@ -180,7 +180,7 @@ def _actions(user, data: dashboard_selectors.Dashboard) -> list[dict]:
     if has_capability(user, "moj.prepare") or has_capability(user, "moj.sign_off"):
         url = _optional_url("reports:moj_index")
         if url:
-            actions.append({"text": f"Work on the MoJ return for {data.moj.label}", "url": url})
+            actions.append({"text": f"Work on the MoJ returns for {data.label}", "url": url})
     return actions
 
 

@@ -330,15 +330,22 @@ def test_need_versus_spend_highlights(board_client):
     assert f'{reverse("reports:need_vs_spend")}?fy={FY}' in html
 
 
-def test_moj_return_of_the_current_half(board_client, officer_client):
+def test_moj_returns_of_the_years_two_halves_link_to_their_pages(board_client):
+    html = _text(_dashboard(board_client, fy=FY))
+    assert f"MoJ bi-annual returns, {FinancialYear(FY).label}" in html
+    assert html.count("Not started") == 2
+    MojReturn.objects.create(fy=FY, half=2, status="draft")
+    MojReturn.objects.create(fy=FY + 1, half=1, status="draft")  # another year: not shown
+    html = _text(_dashboard(board_client, fy=FY))
+    assert html.count("Not started") == 1 and "Draft" in html
+    for half in (1, 2):
+        assert reverse("reports:moj_return", kwargs={"fy": FY, "half": half}) in html
+
+
+def test_the_current_half_is_marked(board_client):
     half = half_of(timezone.localdate())
-    html = _text(_dashboard(board_client))
-    assert f"MoJ return, {half.label}" in html
-    assert "Not started" in html
-    MojReturn.objects.create(fy=half.fy.start_year, half=half.number, status="draft")
-    html = _text(_dashboard(board_client))
-    assert "Not started" not in html
-    assert "Draft" in html
+    html = _text(_dashboard(board_client, fy=half.fy.start_year))
+    assert f"{half.label} (the current half)" in html
 
 
 def test_no_inline_scripts_or_styles(portfolio, board_client):
