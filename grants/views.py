@@ -30,7 +30,7 @@ from pcc_commissioning.interchange import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
-from pcc_commissioning.web import form_data, form_files
+from pcc_commissioning.web import form_data, form_files, fy_param
 from providers.selectors import access_organisation
 from providers.tabs import organisation_tabs
 
@@ -88,12 +88,6 @@ def _error_text(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-def _fy_param(request, *, default: int | None) -> int | None:
-    value = request.GET.get("fy", "")
-    try:
-        return FinancialYear.parse(value).start_year if value else default
-    except (TypeError, ValueError):
-        return default
 
 
 # The register ----------------------------------------------------------------------------------
@@ -668,7 +662,7 @@ def decision_publish(request, pk: int):
 @capability_required("grants.view")
 def funding(request):
     current = FinancialYear.current().start_year
-    fy = _fy_param(request, default=current)
+    fy = fy_param(request, default=current)
     summary = selectors.funding_summary(fy=fy)
     years = selectors.funding_years()
     if fy not in years:
@@ -736,7 +730,7 @@ def _year_choices(extra=()) -> list[int]:
 @require_http_methods(["GET", "POST"])
 def allocation_set(request, pk: int):
     stream = selectors.stream_detail(pk)
-    fy = _fy_param(request, default=None)
+    fy = fy_param(request, default=None)
     initial = {"fy": fy}
     if fy is not None:
         existing = next((row for row in selectors.stream_years(stream) if row["fy"] == fy), None)
@@ -758,7 +752,7 @@ def allocation_set(request, pk: int):
 @capability_required("payments.edit")
 @require_http_methods(["GET", "POST"])
 def budget_set(request):
-    fy = _fy_param(request, default=None)
+    fy = fy_param(request, default=None)
     initial = {"fy": fy, "priority": request.GET.get("priority") or None}
     if fy is not None and initial["priority"]:
         existing = PriorityBudget.objects.filter(priority_id=initial["priority"], fy=fy).first() \
@@ -801,7 +795,7 @@ def awards_export(request):
 
 @capability_required("grants.view")
 def payments_export(request):
-    fy = _fy_param(request, default=None)
+    fy = fy_param(request, default=None)
     payments = Payment.objects.all() if fy is None else Payment.objects.filter(fy=fy)
     sheet = Sheet("Payments", *exporters.payments_table(payments))
     name = f"payments-{fy}" if fy is not None else "payments"
@@ -810,7 +804,7 @@ def payments_export(request):
 
 @capability_required("grants.view")
 def commitments_export(request):
-    fy = _fy_param(request, default=FinancialYear.current().start_year)
+    fy = fy_param(request, default=FinancialYear.current().start_year)
     sheet = Sheet("Commitments", *exporters.commitments_table(fy=fy))
     return _private(export_response(sheet, format=_export_format(request), filename=f"commitments-{fy}"))
 

@@ -12,3 +12,15 @@ def form_data(request):
 def form_files(request):
     """The uploaded files on a POST, else None (see ``form_data``)."""
     return request.FILES if request.method == "POST" else None
+
+
+def fy_param(request, *, default: int | None) -> int | None:
+    """The ``fy`` query parameter as a starting year ("2019", "2019/20"); blank or unreadable
+    gives ``default``, so a mistyped address shows the default year rather than an error."""
+    from .periods import FinancialYear
+
+    value = request.GET.get("fy", "").strip()
+    try:
+        return FinancialYear.parse(value).start_year if value else default
+    except (TypeError, ValueError, OverflowError):
+        return default

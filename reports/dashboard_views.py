@@ -15,6 +15,7 @@ from pcc_commissioning.charts import RAG_COLOURS, Chart, bar_chart
 from pcc_commissioning.money import format_pounds
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import Role, capability_required, has_capability, is_provider_user, user_roles
+from pcc_commissioning.web import fy_param
 
 from . import dashboard as dashboard_selectors
 from . import search as search_selectors
@@ -184,19 +185,13 @@ def _actions(user, data: dashboard_selectors.Dashboard) -> list[dict]:
     return actions
 
 
-def _fy_param(request, *, default: int) -> int:
-    value = request.GET.get("fy", "")
-    try:
-        return FinancialYear.parse(value).start_year if value else default
-    except (TypeError, ValueError, OverflowError):
-        return default
 
 
 @require_GET
 @capability_required("dashboard.view")
 def dashboard(request):
     years, default = dashboard_selectors.dashboard_years()
-    fy = _fy_param(request, default=default)
+    fy = fy_param(request, default=default)
     if fy not in years:
         years = sorted({*years, fy}, reverse=True)
     data = dashboard_selectors.dashboard(fy=fy)

@@ -18,6 +18,7 @@ from pcc_commissioning.interchange import export_response
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required
+from pcc_commissioning.web import fy_param
 
 from . import finance, selectors, threesixty
 from .dashboard import dashboard_years
@@ -27,13 +28,6 @@ SECTION = "reports"
 PAGE_SIZE = 25
 
 
-def _fy(request, *, default: int | None) -> int | None:
-    """The ``fy`` parameter as a start year; blank or unreadable gives ``default``."""
-    value = request.GET.get("fy", "").strip()
-    try:
-        return FinancialYear.parse(value).start_year if value else default
-    except (TypeError, ValueError):
-        return default
 
 
 def _format(request) -> str:
@@ -56,7 +50,7 @@ def _year_choices(years: list[int], fy: int | None) -> list[tuple[int, str]]:
 
 def _finance_year(request) -> tuple[int, list[int]]:
     years = selectors.report_years()
-    return _fy(request, default=selectors.default_report_year(years)), years
+    return fy_param(request, default=selectors.default_report_year(years)), years
 
 
 @capability_required("exports.finance")
@@ -100,7 +94,7 @@ def _transparency_list(kind: str):
 
 def _filters(request, entry) -> tuple[int | None, str, str]:
     """(fy or None for every year, month code or "", the month's problem or "")."""
-    fy = _fy(request, default=None)
+    fy = fy_param(request, default=None)
     month = request.GET.get("month", "").strip().upper() if entry.by_month else ""
     if not month:
         return fy, "", ""
@@ -157,7 +151,7 @@ def threesixty_page(request):
     # Opened without a choice: the latest year (every year of a large portfolio takes a while
     # to check against the schema). Choosing "All years" sends fy blank.
     years, latest = dashboard_years()
-    fy = _fy(request, default=None) if "fy" in request.GET else latest
+    fy = fy_param(request, default=None) if "fy" in request.GET else latest
     export = threesixty.threesixty_giving(fy=fy)
     return render(request, "reports/threesixty.html", {
         "section": SECTION,
@@ -170,7 +164,7 @@ def threesixty_page(request):
 
 @capability_required("transparency.view")
 def threesixty_download(request):
-    fy = _fy(request, default=None)
+    fy = fy_param(request, default=None)
     export = threesixty.threesixty_giving(fy=fy)
     page = reverse("reports:threesixty") + (f"?fy={fy}" if fy else "")
     if not export.grants:

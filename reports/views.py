@@ -14,6 +14,7 @@ from outcomes.models import KPQ
 from pcc_commissioning.charts import Chart, bar_chart
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import capability_required, has_capability
+from pcc_commissioning.web import fy_param
 
 from . import selectors
 
@@ -87,12 +88,6 @@ def index(request):
     return render(request, "reports/index.html", {"section": SECTION, "reports": reports})
 
 
-def _fy_param(request, *, default: int) -> int:
-    value = request.GET.get("fy", "")
-    try:
-        return FinancialYear.parse(value).start_year if value else default
-    except (TypeError, ValueError):
-        return default
 
 
 def _chart(table: selectors.ThemeTable, report: selectors.NeedVersusSpend) -> Chart | None:
@@ -112,7 +107,7 @@ def _chart(table: selectors.ThemeTable, report: selectors.NeedVersusSpend) -> Ch
 @capability_required("reports.view")
 def need_vs_spend(request):
     years = selectors.report_years()
-    fy = _fy_param(request, default=selectors.default_report_year(years))
+    fy = fy_param(request, default=selectors.default_report_year(years))
     if fy not in years:
         years = sorted({*years, fy}, reverse=True)
     report = selectors.need_versus_spend(fy=fy)
@@ -145,7 +140,7 @@ def kpq(request, pk: int):
     except KPQ.DoesNotExist:
         raise Http404("No such KPQ.") from None
     years = selectors.report_years()
-    fy = _fy_param(request, default=selectors.default_report_year(years))
+    fy = fy_param(request, default=selectors.default_report_year(years))
     if fy not in years:
         years = sorted({*years, fy}, reverse=True)
     return render(
