@@ -76,6 +76,13 @@ class ThrowawayPostgres:
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         self.as_postgres: list[str] = []
+        try:
+            self._initdb()
+        except BaseException:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
+
+    def _initdb(self) -> None:
         if os.geteuid() == 0:  # postgres refuses to run as root
             self.as_postgres = ["runuser", "-u", "postgres", "--"]
             shutil.chown(self.root, user="postgres")
@@ -127,16 +134,18 @@ def throwaway_postgres():
         pytest.skip("PostgreSQL server programs (initdb, pg_ctl) are missing: install the Debian package postgresql")
     if os.geteuid() == 0 and not shutil.which("runuser"):
         pytest.skip("Running as root without runuser: cannot start PostgreSQL as the postgres user")
-    server = ThrowawayPostgres(bin_dir)
+    server = None
     try:
+        server = ThrowawayPostgres(bin_dir)
         server.start()
         yield server
     finally:
-        try:
-            server.stop()
-        except AssertionError:
-            pass
-        shutil.rmtree(server.root, ignore_errors=True)
+        if server is not None:
+            try:
+                server.stop()
+            except AssertionError:
+                pass
+            shutil.rmtree(server.root, ignore_errors=True)
 
 
 class RedisServer:
