@@ -22,17 +22,19 @@ How a chart is drawn:
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import math
 import re
 import textwrap
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Union
 
 import matplotlib
+from django.core.cache import cache
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -231,6 +233,26 @@ def _axis_label(label: str, unit: str) -> str:
     return f"{label} ({unit})" if unit and label else (label or unit)
 
 
+# Drawn charts are kept in the cache, keyed by everything that shapes them: matplotlib takes a
+# quarter of a second or more per chart, and a page such as the dashboard draws four on every
+# view. The key holds the data, so a cached drawing is never out of date.
+CHART_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _drawn(shape: tuple, draw: Callable[[], str]) -> str:
+    normalised = tuple(
+        tuple((name, tuple(str(value) for value in values)) for name, values in part.items())
+        if isinstance(part, Mapping) else tuple(part) if isinstance(part, (list, tuple)) else part
+        for part in shape
+    )
+    key = "chart-svg:" + hashlib.sha256(repr(normalised).encode("utf-8")).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = draw()
+        cache.set(key, svg, CHART_CACHE_SECONDS)
+    return svg
+
+
 def bar_chart(
     *,
     title: str,
@@ -262,48 +284,54 @@ def bar_chart(
         height = min(2.0 + 0.32 * max(count, 1) * max(groups, 1), 30.0)
     else:
         height = 4.5
-    with _LOCK, matplotlib.rc_context(_RC):
-        figure, axes = _figure(height)
-        _set_title(figure, title)
-        width = 0.8 / groups
-        positions = list(range(count))
-        for index, (name, values) in enumerate(series.items()):
-            offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
-            numbers = [_as_float(value) for value in values]
-            style = {
-                "color": palette[index % len(palette)],
-                "hatch": HATCHES[index % len(HATCHES)],
-                "edgecolor": "#ffffff",
-                "linewidth": 0.5,
-                "label": name,
-            }
+    def draw() -> str:
+        with _LOCK, matplotlib.rc_context(_RC):
+            figure, axes = _figure(height)
+            _set_title(figure, title)
+            width = 0.8 / groups
+            positions = list(range(count))
+            for index, (name, values) in enumerate(series.items()):
+                offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
+                numbers = [_as_float(value) for value in values]
+                style = {
+                    "color": palette[index % len(palette)],
+                    "hatch": HATCHES[index % len(HATCHES)],
+                    "edgecolor": "#ffffff",
+                    "linewidth": 0.5,
+                    "label": name,
+                }
+                if horizontal:
+                    bars = axes.barh(offsets, [0 if math.isnan(n) else n for n in numbers], height=width, **style)
+                else:
+                    bars = axes.bar(offsets, [0 if math.isnan(n) else n for n in numbers], width=width, **style)
+                labels = [format_number(value, places, empty="No data") for value in values]
+                axes.bar_label(bars, labels=labels, padding=3, fontsize=9, color=TEXT_COLOUR)
             if horizontal:
-                bars = axes.barh(offsets, [0 if math.isnan(n) else n for n in numbers], height=width, **style)
+                axes.set_yticks(positions, categories)
+                axes.invert_yaxis()  # the first category at the top, as in the table
+                axes.set_xlabel(_axis_label(value_label, unit))
+                axes.xaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
+                axes.xaxis.set_major_formatter(_THOUSANDS)
+                axes.margins(x=0.15)
             else:
-                bars = axes.bar(offsets, [0 if math.isnan(n) else n for n in numbers], width=width, **style)
-            labels = [format_number(value, places, empty="No data") for value in values]
-            axes.bar_label(bars, labels=labels, padding=3, fontsize=9, color=TEXT_COLOUR)
-        if horizontal:
-            axes.set_yticks(positions, categories)
-            axes.invert_yaxis()  # the first category at the top, as in the table
-            axes.set_xlabel(_axis_label(value_label, unit))
-            axes.xaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
-            axes.xaxis.set_major_formatter(_THOUSANDS)
-            axes.margins(x=0.15)
-        else:
-            axes.set_xticks(positions, ["\n".join(textwrap.wrap(c, 14)) for c in categories])
-            axes.set_ylabel(_axis_label(value_label, unit))
-            axes.set_xlabel(category_label)
-            axes.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
-            axes.yaxis.set_major_formatter(_THOUSANDS)
-            axes.margins(y=0.15)
-        if groups > 1:
-            axes.legend(frameon=False, loc="lower right" if horizontal else "upper right")
-        raw = _render(figure)
+                axes.set_xticks(positions, ["\n".join(textwrap.wrap(c, 14)) for c in categories])
+                axes.set_ylabel(_axis_label(value_label, unit))
+                axes.set_xlabel(category_label)
+                axes.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
+                axes.yaxis.set_major_formatter(_THOUSANDS)
+                axes.margins(y=0.15)
+            if groups > 1:
+                axes.legend(frameon=False, loc="lower right" if horizontal else "upper right")
+            raw = _render(figure)
+            return _clean_svg(raw, title=title, description=description)
+
+    shape = ("bar", title, categories, series, unit, horizontal, category_label, value_label, places, description,
+             palette)
+    svg = _drawn(shape, draw)
     return Chart(
         title=title,
         description=description,
-        svg=_clean_svg(raw, title=title, description=description),
+        svg=svg,
         columns=(category_label, *series.keys()),
         rows=_rows(categories, series),
         unit=unit,
@@ -329,42 +357,46 @@ def line_chart(
     values_all = [value for values in series.values() for value in values]
     places = _auto_decimals(values_all) if decimals is None else decimals
     description = description or _describe("Line chart", title, x_labels, series, unit, places)
-    with _LOCK, matplotlib.rc_context(_RC):
-        figure, axes = _figure(4.5)
-        _set_title(figure, title)
-        positions = list(range(len(x_labels)))
-        for index, (name, values) in enumerate(series.items()):
-            numbers = [_as_float(value) for value in values]
-            axes.plot(
-                positions, numbers,
-                color=COLOURS[index % len(COLOURS)],
-                marker=MARKERS[index % len(MARKERS)],
-                linestyle=LINE_STYLES[index % len(LINE_STYLES)],
-                linewidth=2, markersize=7, label=name,
-            )
-            for position, value in zip(positions, values):
-                if value is not None and len(series) == 1:  # more would crowd: the table has them
-                    axes.annotate(
-                        format_number(value, places), (position, float(value)), textcoords="offset points",
-                        xytext=(0, 8), ha="center", fontsize=8, color=TEXT_COLOUR,
-                    )
-        axes.set_xticks(positions, x_labels)
-        axes.set_xlabel(x_label)
-        axes.set_ylabel(_axis_label(value_label, unit))
-        axes.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
-        axes.yaxis.set_major_formatter(_THOUSANDS)
-        axes.margins(x=0.05, y=0.2)
-        if any(value is not None for value in values_all) and min(
-            (float(v) for v in values_all if v is not None), default=0
-        ) >= 0:
-            axes.set_ylim(bottom=0)
-        if len(series) > 1:
-            axes.legend(frameon=False, loc="best")
-        raw = _render(figure)
+    def draw() -> str:
+        with _LOCK, matplotlib.rc_context(_RC):
+            figure, axes = _figure(4.5)
+            _set_title(figure, title)
+            positions = list(range(len(x_labels)))
+            for index, (name, values) in enumerate(series.items()):
+                numbers = [_as_float(value) for value in values]
+                axes.plot(
+                    positions, numbers,
+                    color=COLOURS[index % len(COLOURS)],
+                    marker=MARKERS[index % len(MARKERS)],
+                    linestyle=LINE_STYLES[index % len(LINE_STYLES)],
+                    linewidth=2, markersize=7, label=name,
+                )
+                for position, value in zip(positions, values):
+                    if value is not None and len(series) == 1:  # more would crowd: the table has them
+                        axes.annotate(
+                            format_number(value, places), (position, float(value)), textcoords="offset points",
+                            xytext=(0, 8), ha="center", fontsize=8, color=TEXT_COLOUR,
+                        )
+            axes.set_xticks(positions, x_labels)
+            axes.set_xlabel(x_label)
+            axes.set_ylabel(_axis_label(value_label, unit))
+            axes.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
+            axes.yaxis.set_major_formatter(_THOUSANDS)
+            axes.margins(x=0.05, y=0.2)
+            if any(value is not None for value in values_all) and min(
+                (float(v) for v in values_all if v is not None), default=0
+            ) >= 0:
+                axes.set_ylim(bottom=0)
+            if len(series) > 1:
+                axes.legend(frameon=False, loc="best")
+            raw = _render(figure)
+            return _clean_svg(raw, title=title, description=description)
+
+    svg = _drawn(("line", title, x_labels, series, unit, x_label, value_label, places, description), draw)
     return Chart(
         title=title,
         description=description,
-        svg=_clean_svg(raw, title=title, description=description),
+        svg=svg,
         columns=(x_label, *series.keys()),
         rows=_rows(x_labels, series),
         unit=unit,

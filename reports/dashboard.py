@@ -44,6 +44,9 @@ ZERO = Decimal("0.00")
 ONE_PLACE = Decimal("0.1")
 # How many records each list on the dashboard shows (the count beside it gives the whole).
 LIST_LIMIT = 10
+# The stream chart shows the largest streams and one bar for the rest: a shared service may
+# hold hundreds of streams, and a chart of them all is unreadable and slow to draw.
+STREAMS_SHOWN = 8
 ENDING_HORIZONS = (6, 12)  # months
 
 
@@ -64,6 +67,33 @@ class KpqSpend:
 class EndingAwards:
     months: int
     count: int
+
+
+@dataclass
+class OtherStreams:
+    """The streams beyond the largest ``STREAMS_SHOWN``, added together."""
+
+    count: int
+    allocation: Decimal
+    committed: Decimal
+    paid: Decimal
+
+
+def split_streams(streams: list, shown: int = STREAMS_SHOWN) -> tuple[list, OtherStreams | None]:
+    """The ``shown`` largest streams (by the larger of allocation and committed), in their
+    usual order, and the rest added together (None if there is no rest)."""
+    if len(streams) <= shown:
+        return list(streams), None
+    size = {id(row): max(row.allocation or Decimal(0), row.committed) for row in streams}
+    largest = {id(row) for row in sorted(streams, key=lambda row: size[id(row)], reverse=True)[:shown]}
+    kept = [row for row in streams if id(row) in largest]
+    rest = [row for row in streams if id(row) not in largest]
+    return kept, OtherStreams(
+        count=len(rest),
+        allocation=sum((row.allocation or Decimal(0) for row in rest), Decimal(0)),
+        committed=sum((row.committed for row in rest), Decimal(0)),
+        paid=sum((row.paid for row in rest), Decimal(0)),
+    )
 
 
 @dataclass
@@ -93,6 +123,10 @@ class Dashboard:
     need_flagged_count: int
     moj: list[MojStatus]  # the year's two halves
     years: list[int] = field(default_factory=list)
+
+    @property
+    def streams_split(self) -> tuple[list, OtherStreams | None]:
+        return split_streams(self.funding.streams)
 
     @property
     def committed_pct(self) -> Decimal | None:

@@ -141,10 +141,12 @@ def _charts(data: dashboard_selectors.Dashboard) -> dict[str, Chart | None]:
             name=lambda row: row.priority.name, first=lambda row: row.budget,
         )
     if funding.streams:
+        streams, other = data.streams_split
         charts["stream"] = _money_chart(
-            title=f"Allocation, committed and paid by funding stream, {label}", rows=funding.streams,
+            title=f"Allocation, committed and paid by funding stream, {label}", rows=streams + ([other] if other else []),
             category_label="Funding stream", first_label="Allocation",
-            name=lambda row: row.stream.name, first=lambda row: row.allocation,
+            name=lambda row: f"Other streams ({row.count})" if row is other else row.stream.name,
+            first=lambda row: row.allocation,
         )
     if any(row.committed for row in data.kpq_spend):
         charts["kpq"] = bar_chart(

@@ -174,3 +174,22 @@ def test_axis_numbers_have_thousands_separators():
     chart = bar_chart(title="Money", categories=["A", "B"], series={"Budget": [Decimal("842100"), Decimal("634900")]})
     assert "800,000" in chart.svg and "600,000" in chart.svg
     assert "800000" not in chart.svg
+
+
+def test_a_chart_is_drawn_once_for_the_same_data_and_again_when_the_data_change(monkeypatch):
+    from pcc_commissioning import charts
+
+    drawn = []
+    real_render = charts._render
+    monkeypatch.setattr(charts, "_render", lambda figure: drawn.append(1) or real_render(figure))
+
+    def chart(paid):
+        return charts.bar_chart(title="Paid by stream", categories=["Core", "General"],
+                                series={"Paid": [Decimal("100"), paid]}, unit="£")
+
+    first = chart(Decimal("250"))
+    again = chart(Decimal("250"))
+    assert len(drawn) == 1 and again.svg == first.svg
+    changed = chart(Decimal("251"))
+    assert len(drawn) == 2 and changed.svg != first.svg
+    assert changed.rows[1] == ("General", Decimal("251"))

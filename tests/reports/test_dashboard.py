@@ -435,3 +435,23 @@ def test_percentages_without_a_budget_say_so(board_client):
     tiles = _tiles(_dashboard(board_client))
     assert tiles["committed"].value == "No figure"
     assert tiles["paid"].value == "No figure"
+
+
+def test_many_streams_show_the_largest_and_the_rest_together(board_client):
+    # A shared service can hold hundreds of streams: the chart and its table show the largest
+    # eight and one row for the others, and the totals still cover every stream.
+    award = AwardFactory(status=AwardStatus.ACTIVE)
+    for number in range(12):
+        stream = FundingStreamFactory(name=f"Stream {number:02d}")
+        StreamAllocationFactory(stream=stream, fy=FY, amount=D(1000 * (number + 1)))
+        FundingLineFactory(award=award, stream=stream, fy=FY, amount=D(100))
+    response = _dashboard(board_client, fy=FY)
+    html = _text(response)
+    table = html[html.index('id="stream-table"'):html.index("</table>", html.index('id="stream-table"'))]
+    shown = [f"Stream {number:02d}" for number in range(4, 12)]
+    assert all(name in table for name in shown)
+    assert "Stream 03" not in table and "Other streams (4)" in table
+    assert "£10,000" in table  # the four smallest allocations: 1,000 + 2,000 + 3,000 + 4,000
+    assert response.context["data"].funding.totals.allocation == D(78000)
+    assert "£78,000" in table
+    assert "Other streams (4)" in response.context["charts"]["stream"].rows[-1][0]
