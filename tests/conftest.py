@@ -26,22 +26,6 @@ def _database_is_the_one_asked_for(django_db_setup, django_db_blocker):
         )
 
 
-def pytest_collection_modifyitems(items):
-    """A transactional test (live server, real worker) empties every table when it ends, the
-    roles and code lists the migrations seeded included. Ask for a serialised rollback so they
-    are put back: the tests after it, in this process or an xdist worker, find them again."""
-    for item in items:
-        names = getattr(item, "fixturenames", None)
-        if names is None:
-            continue
-        marker = item.get_closest_marker("django_db")
-        transactional = {"live_server", "transactional_db"} & set(names) or (
-            marker is not None and marker.kwargs.get("transaction")
-        )
-        if transactional and "django_db_serialized_rollback" not in names:
-            names.append("django_db_serialized_rollback")
-
-
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: failed sign-ins counted by the throttle
