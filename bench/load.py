@@ -157,8 +157,8 @@ def _give_up_on_active_reports(reason: str) -> None:
         report_mark_failed(report_id=report_id, error=reason)
 
 
-def _sign_in(base_url: str, count: int) -> list[dict[str, str]]:
-    """One signed-in officer session per simulated user: its cookies."""
+def _sign_in(base_url: str, count: int) -> list:
+    """One signed-in officer session (a bench.http_session.HttpSession) per simulated user."""
     from bench.http_session import HttpSession
     from bench.pages import DEMO_PASSWORD
 
@@ -166,8 +166,27 @@ def _sign_in(base_url: str, count: int) -> list[dict[str, str]]:
     for _ in range(count):
         session = HttpSession(base_url)
         session.login("officer", DEMO_PASSWORD)
-        sessions.append({cookie.name: cookie.value for cookie in session.cookies})
+        sessions.append(session)
     return sessions
+
+
+def _warm_up(sessions: list, targets: dict) -> None:
+    """Each page of the mix requested by as many sessions at once as gunicorn has workers, twice,
+    before the clock starts: every worker has then compiled its templates and drawn the
+    dashboard's charts, as on a server that has been up for a while. A cold worker's first
+    page takes about a second (measured separately: ``bench/pages.py`` times one warm-up)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    fy = targets["fys"][-1]
+    urls = ["/reports/dashboard/", "/grants/", f"/grants/?fy={fy}&status=active&sort=-value",
+            f"/grants/awards/{targets['awards'][0]}/", "/providers/", "/grants/monitoring/returns/",
+            f"/grants/funding/?fy={fy}"]
+    if targets.get("moj"):
+        urls.append(f"/reports/moj/{targets['moj'][0]}/h{targets['moj'][1]}/")
+    concurrent = sessions[: GUNICORN_WORKERS * 2]
+    with ThreadPoolExecutor(max_workers=len(concurrent)) as pool:
+        for url in urls:
+            list(pool.map(lambda session: session.get(url), concurrent))
 
 
 def _wait_ready(process: subprocess.Popen, log: Path, marker: bytes, what: str, timeout: float = 60) -> None:
@@ -233,8 +252,10 @@ def main() -> None:
                              extra_env={"CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": broker,
                                         "MEDIA_ROOT": str(media)})
         targets = json.loads(targets_file.read_text())
-        targets["sessions"] = _sign_in(f"http://127.0.0.1:{web_port}", USERS)
+        sessions = _sign_in(f"http://127.0.0.1:{web_port}", USERS)
+        targets["sessions"] = [{cookie.name: cookie.value for cookie in session.cookies} for session in sessions]
         targets_file.write_text(json.dumps(targets))
+        _warm_up(sessions, targets)
         samples_file = work / "samples.json"
         load_before = os.getloadavg()[0]
         print(f"locust: {USERS} users for {SECONDS} s against gunicorn ({GUNICORN_WORKERS} workers) on "
@@ -286,7 +307,8 @@ def write_results(*, samples, reports, data, started_at, machine, locust_status,
         + ", ".join(f"{n:,} {what}" for what, n in data["counts"].items()) + ").",
         f"{USERS} officers (locust, a second process on loopback), each waiting 0.5-1.5 s between pages, for "
         f"{SECONDS} s, against gunicorn ({GUNICORN_WORKERS} sync workers, production settings) + PostgreSQL + one "
-        "Celery worker (at nice 10) on Redis. Each user is signed in before the clock starts (its own session). "
+        "Celery worker (at nice 10) on Redis. Each user is signed in before the clock starts (its own session), "
+        "and each page of the mix is requested a few times at once first, so every gunicorn worker is warm. "
         "Page views: every GET except the report form."
         + (f" Left out of the mix (LOAD_SKIP): {os.environ['LOAD_SKIP']}." if os.environ.get("LOAD_SKIP") else ""),
         f"Load average (1 min) on the machine just before the run: {load_before:.1f} (other work included).",

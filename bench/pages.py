@@ -145,6 +145,7 @@ def page_rows(data: dict) -> list[tuple[str, str, str]]:
         (f"Awards list, FY {fy} + status active + sorted by value", f"/grants/?fy={fy}&status=active&sort=-value",
          "officer"),
         ("Awards list, search 'trust'", "/grants/?q=trust", "officer"),
+        ("Awards list, provider name 'trust'", "/grants/?provider=trust", "officer"),
         ("Award page (most funding lines)", f"/grants/awards/{award}/", "officer"),
         ("Providers list", "/providers/", "officer"),
         ("Providers list, search 'trust'", "/providers/?q=trust", "officer"),
@@ -165,6 +166,17 @@ def page_rows(data: dict) -> list[tuple[str, str, str]]:
         ("Admin: organisation changelist", "/admin/providers/organisation/", "admin"),
     ]
     return rows
+
+
+# Our page and the Django admin page that does the same job (the quickest thing a team would
+# build instead), compared side by side in RESULTS.md.
+ADMIN_COUNTERPARTS = (
+    ("Awards list", "Admin: award changelist"),
+    ("Awards list, status active", "Admin: award changelist, status active"),
+    ("Awards list, search 'trust'", "Admin: award changelist, search 'trust'"),
+    ("Award page (most funding lines)", "Admin: award change page"),
+    ("Providers list", "Admin: organisation changelist"),
+)
 
 
 def _query_count(client, url: str) -> tuple[int, int]:
@@ -365,6 +377,31 @@ def _seconds(row: dict | None) -> str:
     return text
 
 
+def _admin_comparison(pages: list[dict]) -> list[str]:
+    """Our pages against their admin counterparts, measured in the same run."""
+    by_name = {row["name"]: row for row in pages}
+    pairs = [(by_name[ours], by_name[admin]) for ours, admin in ADMIN_COUNTERPARTS
+             if ours in by_name and admin in by_name]
+    if not pairs:
+        return []
+    lines = ["", "Against the Django admin, same run (median ms, queries):", "",
+             "| Our page | Ours | Admin page | Admin | Ours is |", "|---|---|---|---|---|"]
+    for ours, admin in pairs:
+        ratio = admin["median"] / ours["median"] if ours["median"] else 0
+        verdict = f"{ratio:.1f}× faster" if ratio >= 1 else f"{1 / ratio:.1f}× slower" if ratio else "-"
+        lines.append(f"| {ours['name']} | {ours['median']:.0f} ({ours['queries']} queries) | {admin['name']} "
+                     f"| {admin['median']:.0f} ({admin['queries']} queries) | {verdict} |")
+    return lines
+
+
+def _growth(cells: list[dict | None]) -> str:
+    """How many times longer the last run (national) took than the first (demo)."""
+    first, last = cells[0], cells[-1]
+    if not first or not last or not first.get("seconds") or "seconds" not in last:
+        return "-"
+    return f"{last['seconds'] / first['seconds']:,.0f}×"
+
+
 def _key(name: str) -> str:
     return name.split(",", 1)[0]
 
@@ -400,6 +437,7 @@ def write(args) -> None:
     for row in national.get("pages", []):
         lines.append(f"| {row['name']} | `{row['url']}` | {row['status']} | {row['median']:.0f} | {row['p95']:.0f} "
                      f"| {row['queries']} |")
+    lines += _admin_comparison(national.get("pages", []))
     lines += [
         "",
         "## Reports and exports",
@@ -407,8 +445,8 @@ def write(args) -> None:
         "Seconds in one process (median of three runs when a run takes under 5 s); WeasyPrint's "
         "share is the time spent turning the HTML into the PDF.",
         "",
-        "| What | " + " | ".join(f"{run['label']} s" for run in runs) + " | Target |",
-        "|---|" + "---|" * len(runs) + "---|",
+        "| What | " + " | ".join(f"{run['label']} s" for run in runs) + " | Growth | Target |",
+        "|---|" + "---|" * len(runs) + "---|---|",
     ]
     names = []
     for run in runs:
@@ -416,18 +454,19 @@ def write(args) -> None:
             if _key(row["name"]) not in [_key(n) for n in names]:
                 names.append(row["name"])
     for name in names:
-        cells = []
+        cells, found = [], []
         target = None
         for run in runs:
             row = next((r for r in run["generation"] if _key(r["name"]) == _key(name)), None)
             cells.append(_seconds(row))
+            found.append(row)
             if run is national and row and row.get("target"):
                 target = row["target"]
         verdict = ""
         if target:
             seconds = next((r.get("seconds") for r in national["generation"] if _key(r["name"]) == _key(name)), None)
             verdict = f"< {target} s: " + ("met" if seconds is not None and seconds < target else "NOT met")
-        lines.append(f"| {_key(name)} | " + " | ".join(cells) + f" | {verdict} |")
+        lines.append(f"| {_key(name)} | " + " | ".join(cells) + f" | {_growth(found)} | {verdict} |")
     lines.append("")
     if LOAD.exists():
         lines += ["", LOAD.read_text().replace("# Load test", "## Load test (`make load`)", 1).strip(), ""]

@@ -4,12 +4,12 @@ itself is ``selectors.award_list``, so the page, the totals and the downloads fi
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models.functions import Lower
 
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.widgets import FastSelect
-from providers.models import Organisation
 
 from . import selectors
 from .models import Award, AwardKind, AwardStatus, FundingStream
@@ -25,10 +25,9 @@ class AwardFilter(django_filters.FilterSet):
     kpq = django_filters.ModelChoiceFilter(label="KPQ", queryset=KPQ.objects.order_by("number"), empty_label="Any KPQ")
     kind = django_filters.ChoiceFilter(label="Kind", choices=AwardKind.choices, empty_label="Any kind")
     status = django_filters.ChoiceFilter(label="Status", choices=AwardStatus.choices, empty_label="Any status")
-    provider = django_filters.ModelChoiceFilter(
-        label="Provider", queryset=Organisation.objects.filter(awards__isnull=False).distinct().order_by(Lower("name")),
-        empty_label="Any provider", widget=FastSelect,
-    )
+    # Typed, not chosen: a shared service has thousands of providers, too many for a list to
+    # be usable or quick; the provider's own page has an "Awards" tab for exactly one.
+    provider = django_filters.CharFilter(label="Provider", help_text="All or part of the provider's name")
     stream = django_filters.ModelChoiceFilter(
         label="Funding stream", queryset=FundingStream.objects.order_by(Lower("name")), empty_label="Any stream",
         widget=FastSelect,
@@ -50,7 +49,11 @@ class AwardFilter(django_filters.FilterSet):
             (str(year), FinancialYear(year).label) for year in selectors.award_years()
         ]
         self.filters["kpq"].field.label_from_instance = lambda kpq: f"{kpq.label}: {kpq.question}"
-        self.form.fields["ending"].widget.attrs.update({"inputmode": "numeric", "class": "govuk-input--width-3"})
+        # A text box, as the GOV.UK Design System asks for numbers (a number input's spinner
+        # changes the value on a scroll); still checked as a whole number from 0 to 120.
+        self.form.fields["ending"].widget = forms.TextInput(
+            attrs={"inputmode": "numeric", "class": "govuk-input--width-3", "spellcheck": "false"}
+        )
 
     @property
     def is_filtered(self) -> bool:
@@ -68,7 +71,7 @@ class AwardFilter(django_filters.FilterSet):
             "kpq": data.get("kpq"),
             "kind": data.get("kind") or None,
             "status": data.get("status") or None,
-            "provider": data.get("provider"),
+            "provider_name": data.get("provider") or "",
             "stream": data.get("stream"),
             "ending_within_months": int(ending) if ending is not None else None,
             "search": data.get("q") or "",

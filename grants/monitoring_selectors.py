@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -293,49 +293,72 @@ class PriorityRag:
         return self.green + self.amber + self.red + self.not_rated
 
 
-def portfolio_rag(*, fy: int, quarter: int | None = None) -> list[PriorityRag]:
-    """Per commissioning priority (all of them, in order): how many awards were rated green,
-    amber or red, or are not rated yet, for quarter ``quarter`` of ``fy`` — or, with no quarter,
-    on each award's latest rated return of the year. Three queries.
-
-    The choosing runs over plain tuples (a national service has tens of thousands of returns
-    a year); only the red and amber returns that are listed are loaded as records."""
+def _latest_ratings(*, fy: int, quarter: int | None) -> dict[int, tuple[int, int, str]]:
+    """Award id → (return pk, priority id, rating) of the return each award counts with: the
+    quarter's return, or with no quarter its latest rated return of the year ("" when not rated).
+    One query over plain tuples (a national service has tens of thousands of returns a year)."""
     returns = MonitoringReturn.objects.filter(fy=fy, award__status__in=COMMITTED_STATUSES)
     if quarter is not None:
         returns = returns.filter(quarter=quarter)
     facts = returns.order_by("award_id", "quarter").values_list("pk", "award_id", "award__priority_id", "status", "rag")
-
-    def rating(status: str, rag: str) -> str:
-        return rag if status == ReturnStatus.ACCEPTED and rag else ""
-
     # Ordered by quarter: the latest rated return wins; an award with none counts as not rated.
     latest: dict[int, tuple[int, int, str]] = {}
     for pk, award_id, priority_id, status, rag in facts:
         held = latest.get(award_id)
-        rated_now = rating(status, rag)
+        rated_now = rag if status == ReturnStatus.ACCEPTED and rag else ""
         if held is None or rated_now or not held[2]:
             latest[award_id] = (pk, priority_id, rated_now)
+    return latest
+
+
+FLAGGED = (Rag.RED, Rag.AMBER)
+
+
+def _flagged_returns(pks: list[int]) -> QuerySet[MonitoringReturn]:
+    """These red and amber returns by priority (in the Plan's order), red first, then by award."""
+    return (
+        MonitoringReturn.objects.filter(pk__in=pks)
+        .select_related("award", "award__provider", "award__priority")
+        .order_by(
+            "award__priority__sort_order", "award__priority__name", "award__priority_id",
+            Case(When(rag=Rag.RED, then=Value(0)), default=Value(1)), "award__reference", "pk",
+        )
+    )
+
+
+def portfolio_rag(*, fy: int, quarter: int | None = None, with_flagged: bool = True) -> list[PriorityRag]:
+    """Per commissioning priority (all of them, in order): how many awards were rated green,
+    amber or red, or are not rated yet, for quarter ``quarter`` of ``fy`` — or, with no quarter,
+    on each award's latest rated return of the year. Three queries; two without
+    ``with_flagged``, when each row's ``flagged`` stays empty (the counts are wanted, or the
+    red and amber returns are listed a page at a time from ``portfolio_flagged``)."""
     rows = {priority.pk: PriorityRag(priority=priority) for priority in priority_list()}
     flagged_pks = []
-    for pk, priority_id, rated_now in latest.values():
+    for pk, priority_id, rating in _latest_ratings(fy=fy, quarter=quarter).values():
         row = rows.get(priority_id)
         if row is None:
             continue
-        if rated_now == Rag.GREEN:
+        if rating == Rag.GREEN:
             row.green += 1
-        elif rated_now == Rag.AMBER:
+        elif rating == Rag.AMBER:
             row.amber += 1
-        elif rated_now == Rag.RED:
+        elif rating == Rag.RED:
             row.red += 1
         else:
             row.not_rated += 1
-        if rated_now in (Rag.RED, Rag.AMBER):
+        if with_flagged and rating in FLAGGED:
             flagged_pks.append(pk)
-    order = {Rag.RED: 0, Rag.AMBER: 1}
-    flagged = MonitoringReturn.objects.filter(pk__in=flagged_pks).select_related("award", "award__provider")
-    for ret in sorted(flagged, key=lambda ret: (order[ret.rag], ret.award.reference)):
-        rows[ret.award.priority_id].flagged.append(ret)
+    if flagged_pks:
+        for ret in _flagged_returns(flagged_pks):
+            rows[ret.award.priority_id].flagged.append(ret)
     return list(rows.values())
+
+
+def portfolio_flagged(*, fy: int, quarter: int | None = None) -> QuerySet[MonitoringReturn]:
+    """The red and amber returns ``portfolio_rag`` counts, across every priority, as one
+    queryset to paginate: by priority, red first, then by award. One query to choose them."""
+    pks = [pk for pk, _, rating in _latest_ratings(fy=fy, quarter=quarter).values() if rating in FLAGGED]
+    return _flagged_returns(pks)
 
 
 # The provider portal -----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning.charts import RAG_COLOURS, bar_chart, line_chart
 from pcc_commissioning.periods import FinancialYear, quarter_of
+from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data
 
@@ -413,7 +414,9 @@ def portfolio_rag(request):
     fy, quarter = current, None
     if form.is_bound and form.is_valid():
         fy, quarter = form.cleaned_data["fy"], form.cleaned_data["quarter"]
-    rows = monitoring_selectors.portfolio_rag(fy=fy, quarter=quarter)
+    rows = monitoring_selectors.portfolio_rag(fy=fy, quarter=quarter, with_flagged=False)
+    flagged = page_of(monitoring_selectors.portfolio_flagged(fy=fy, quarter=quarter),
+                      number=request.GET.get("page"), per_page=PAGE_SIZE)
     label = f"Q{quarter} {FinancialYear(fy).label}" if quarter else FinancialYear(fy).label
     chart = None
     if any(row.total for row in rows):
@@ -433,7 +436,7 @@ def portfolio_rag(request):
         request,
         "grants/monitoring/portfolio_rag.html",
         {
-            "section": SECTION, "form": form, "rows": rows, "chart": chart, "label": label,
+            "section": SECTION, "form": form, "rows": rows, "chart": chart, "label": label, "page_obj": flagged,
             "totals": {
                 "green": sum(row.green for row in rows), "amber": sum(row.amber for row in rows),
                 "red": sum(row.red for row in rows), "not_rated": sum(row.not_rated for row in rows),

@@ -46,7 +46,9 @@ TEXT_COLOUR = "#0b0c0c"
 GRID_COLOUR = "#b1b4b6"
 # Each at least 3:1 against white (WCAG 1.4.11), in an order that keeps neighbours apart.
 COLOURS = ("#1d70b8", "#912b88", "#00703c", "#0b0c0c", "#4c2c92", "#505a5f", "#d4351c", "#28a197")
-HATCHES = ("", "//", "..", "xx", "\\\\", "++", "--", "oo")
+# Line hatches only: dots and circles are drawn as thousands of curves (a dotted series made a
+# chart about 80 KB, inlined in every page that shows it).
+HATCHES = ("", "//", "||", "xx", "\\\\", "++", "--", "|/")
 # For RAG ratings the colours must mean what they say (each at least 4.5:1 on white), in the
 # order green, amber, red, not rated; the hatching still tells them apart without colour.
 RAG_COLOURS = ("#00703c", "#b35c00", "#d4351c", "#505a5f")

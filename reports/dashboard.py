@@ -229,7 +229,7 @@ def dashboard(*, fy: int, today: datetime.date | None = None) -> Dashboard:
         funding=grants_selectors.funding_summary(fy=fy),
         active_awards=grants_selectors.award_list(fy=fy, status=AwardStatus.ACTIVE).count(),
         returns_late=monitoring_selectors.returns_inbox(today=today).late.count(),
-        rag=monitoring_selectors.portfolio_rag(fy=fy),
+        rag=monitoring_selectors.portfolio_rag(fy=fy, with_flagged=False),  # counts only
         kpq_spend=kpq_spend(fy=fy),
         ending=[
             EndingAwards(

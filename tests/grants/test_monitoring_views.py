@@ -4,6 +4,7 @@ return for changes), an award's KPIs and performance tab, and the portfolio RAG 
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -369,6 +370,30 @@ def test_portfolio_counts_ratings_by_priority_and_names_red_and_amber_awards(off
 
     q2 = officer_client.get(reverse("grants:portfolio_rag"), {"fy": 2019, "quarter": 2})
     assert all(row.total == 0 for row in q2.context["rows"])
+
+
+def test_portfolio_lists_red_and_amber_awards_a_page_at_a_time_red_first(officer_client):
+    victims = CommissioningPriorityFactory(name="Victims services", sort_order=1)
+    prevention = CommissioningPriorityFactory(name="Prevention", sort_order=2)
+    for number in range(20):
+        MonitoringReturnFactory(award__priority=victims, award__reference=f"V-{number:02d}", accepted=True,
+                                rag="amber" if number % 2 else "red")
+    for number in range(10):
+        MonitoringReturnFactory(award__priority=prevention, award__reference=f"P-{number:02d}", accepted=True, rag="red")
+    url = reverse("grants:portfolio_rag")
+
+    first = officer_client.get(url, {"fy": 2019}).content.decode()
+    listed = re.findall(r">([VP]-\d\d)</a>", first)
+    assert len(listed) == 25
+    # Victims services first (the Plan's order), its red awards before its amber ones, then Prevention.
+    assert listed[:10] == [f"V-{n:02d}" for n in range(0, 20, 2)]
+    assert listed[10:20] == [f"V-{n:02d}" for n in range(1, 20, 2)]
+    assert listed[20:] == [f"P-{n:02d}" for n in range(5)]
+    assert "30 awards rated red or amber" in first and "page 1 of 2" in first
+
+    second = officer_client.get(url, {"fy": 2019, "page": 2}).content.decode()
+    assert re.findall(r">([VP]-\d\d)</a>", second) == [f"P-{n:02d}" for n in range(5, 10)]
+    assert 'href="?fy=2019&amp;page=1"' in second  # the year is kept when paging
 
 
 def test_portfolio_query_count_does_not_grow_with_awards(officer_client):

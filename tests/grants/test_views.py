@@ -238,6 +238,15 @@ def test_list_filters_totals_and_money_in_whole_pounds(officer_client, setting_u
     assert "1 award match" in by_search and "Refuge" in by_search
 
 
+def test_list_filters_by_part_of_the_providers_name_typed_not_chosen(officer_client, setting_up):
+    AwardFactory(title="Refuge", provider=setting_up["provider"])  # Harbour Women's Aid
+    AwardFactory(title="Street triage", provider=OrganisationFactory(name="Tees Health Trust"))
+    page = _text(officer_client.get(reverse("grants:index"), {"provider": "harbour"}))
+    assert "1 award matches your filters" in page and "Refuge" in page and "Street triage" not in page
+    assert re.search(r'<input[^>]*name="provider"[^>]*value="harbour"', page)  # kept in the box
+    assert '<select name="provider"' not in page
+
+
 def test_list_ending_within_months_and_status(officer_client):
     today = datetime.date.today()
     AwardFactory(title="Ends soon", status=AwardStatus.ACTIVE, start_date=today - datetime.timedelta(days=300),
