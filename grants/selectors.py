@@ -221,9 +221,11 @@ def award_list(
 def award_list_totals(queryset: QuerySet[Award], *, fy: int | None) -> dict[str, Decimal]:
     """Committed, planned and paid over the awards of ``queryset`` (e.g. a filtered
     ``award_list``), in ``fy`` (all years when None). Two queries."""
-    award_ids = queryset.order_by().values("pk")
-    lines = FundingLine.objects.filter(award__in=award_ids)
-    payments = Payment.objects.filter(award__in=award_ids, paid_date__isnull=False)
+    lines = FundingLine.objects.all()
+    payments = Payment.objects.filter(paid_date__isnull=False)
+    if queryset.query.where:  # the whole register needs no restricting (half the time at national scale)
+        award_ids = queryset.order_by().values("pk")
+        lines, payments = lines.filter(award__in=award_ids), payments.filter(award__in=award_ids)
     if fy is not None:
         lines, payments = lines.filter(fy=fy), payments.filter(fy=fy)
     money = lines.aggregate(
@@ -487,7 +489,7 @@ def funding_summary(*, fy: int) -> FundingSummary:
 # keeps its query count flat whatever the number of rows.
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db.models import Count  # noqa: E402
+from django.db.models import Count, Max, Min  # noqa: E402
 
 from .models import (  # noqa: E402
     AwardDocument,
@@ -497,20 +499,26 @@ from .models import (  # noqa: E402
 )
 
 
-def award_years() -> list[int]:
-    """The financial years the register has funding lines in, with the current year, newest first."""
-    years = set(FundingLine.objects.order_by().values_list("fy", flat=True).distinct())
-    years.add(FinancialYear.current().start_year)
+def _years_spanned(*models) -> list[int]:
+    """Every financial year from the earliest to the latest ``fy`` of these tables' rows, and
+    the current year, newest first. Their first and last years come from the ``fy`` indexes:
+    listing the distinct years would read every row (tens of thousands of funding lines)."""
+    spans = [model.objects.order_by().aggregate(first=Min("fy"), last=Max("fy")) for model in models]
+    spans = [span for span in spans if span["first"] is not None]
+    years = {FinancialYear.current().start_year}
+    if spans:
+        years.update(range(min(span["first"] for span in spans), max(span["last"] for span in spans) + 1))
     return sorted(years, reverse=True)
+
+
+def award_years() -> list[int]:
+    """The financial years of the register's funding lines, with the current year, newest first."""
+    return _years_spanned(FundingLine)
 
 
 def funding_years() -> list[int]:
-    """Years with allocations, budgets or funding lines, with the current year, newest first."""
-    years = set(FundingLine.objects.order_by().values_list("fy", flat=True).distinct())
-    years |= set(StreamAllocation.objects.order_by().values_list("fy", flat=True).distinct())
-    years |= set(PriorityBudget.objects.order_by().values_list("fy", flat=True).distinct())
-    years.add(FinancialYear.current().start_year)
-    return sorted(years, reverse=True)
+    """The years of allocations, budgets and funding lines, with the current year, newest first."""
+    return _years_spanned(FundingLine, StreamAllocation, PriorityBudget)
 
 
 def award_page_data(award: Award) -> dict:

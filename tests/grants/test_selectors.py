@@ -356,3 +356,25 @@ def test_award_list_counts_a_taken_extension_as_running_on(db):
     assert refs(selectors.award_list(ending_within_months=3, today=dated(2020, 1, 15))) == ["OPTION"]
     assert refs(selectors.award_list(ending_within_months=3, today=dated(2021, 1, 15))) == ["EXT"]
     assert [year.label for year in selectors.award_money_by_year(extended)] == ["2019/20", "2020/21"]
+
+
+# The years offered by the year pickers ---------------------------------------------------------------
+
+
+def test_year_pickers_offer_every_year_from_the_first_to_the_last_and_the_current_one(django_assert_num_queries):
+    from pcc_commissioning.periods import FinancialYear
+
+    current = FinancialYear.current().start_year
+    FundingLineFactory(fy=current - 6)
+    FundingLineFactory(fy=current - 4)  # nothing in between: those years are still offered
+    StreamAllocationFactory(fy=current - 8)
+    with django_assert_num_queries(1):
+        award_years = selectors.award_years()
+    assert award_years == [current, current - 4, current - 5, current - 6]
+    assert selectors.funding_years() == [current, *range(current - 4, current - 9, -1)]
+
+
+def test_year_pickers_with_nothing_recorded_offer_the_current_year(db):
+    from pcc_commissioning.periods import FinancialYear
+
+    assert selectors.award_years() == selectors.funding_years() == [FinancialYear.current().start_year]
