@@ -17,20 +17,24 @@ from .models import Award, AwardKind, AwardStatus, FundingStream
 
 class AwardFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", help_text="Reference, title or provider")
-    fy = django_filters.ChoiceFilter(label="Financial year", empty_label="Any year", choices=())
+    fy = django_filters.ChoiceFilter(label="Financial year", empty_label="Any year", choices=(), widget=FastSelect)
     priority = django_filters.ModelChoiceFilter(
         label="Commissioning priority", queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
-        empty_label="Any priority",
+        empty_label="Any priority", widget=FastSelect,
     )
-    kpq = django_filters.ModelChoiceFilter(label="KPQ", queryset=KPQ.objects.order_by("number"), empty_label="Any KPQ")
-    kind = django_filters.ChoiceFilter(label="Kind", choices=AwardKind.choices, empty_label="Any kind")
-    status = django_filters.ChoiceFilter(label="Status", choices=AwardStatus.choices, empty_label="Any status")
+    kpq = django_filters.ModelChoiceFilter(
+        label="KPQ", queryset=KPQ.objects.order_by("number"), empty_label="Any KPQ", widget=FastSelect
+    )
+    kind = django_filters.ChoiceFilter(label="Kind", choices=AwardKind.choices, empty_label="Any kind", widget=FastSelect)
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=AwardStatus.choices, empty_label="Any status", widget=FastSelect
+    )
     # Typed, not chosen: a shared service has thousands of providers, too many for a list to
     # be usable or quick; the provider's own page has an "Awards" tab for exactly one.
     provider = django_filters.CharFilter(label="Provider", help_text="All or part of the provider's name")
-    stream = django_filters.ModelChoiceFilter(
-        label="Funding stream", queryset=FundingStream.objects.order_by(Lower("name")), empty_label="Any stream",
-        widget=FastSelect,
+    # Its choices (set below) are (id, name) pairs, not records: a shared service has hundreds of streams.
+    stream = django_filters.TypedChoiceFilter(
+        label="Funding stream", coerce=int, empty_value=None, choices=(), widget=FastSelect
     )
     ending = django_filters.NumberFilter(
         label="Ending within (months)", min_value=0, max_value=120,
@@ -47,6 +51,9 @@ class AwardFilter(django_filters.FilterSet):
         super().__init__(data, *args, queryset=Award.objects.none(), **kwargs)
         self.filters["fy"].extra["choices"] = [
             (str(year), FinancialYear(year).label) for year in selectors.award_years()
+        ]
+        self.filters["stream"].extra["choices"] = [
+            ("", "Any stream"), *FundingStream.objects.order_by(Lower("name"), "pk").values_list("pk", "name")
         ]
         self.filters["kpq"].field.label_from_instance = lambda kpq: f"{kpq.label}: {kpq.question}"
         # A text box, as the GOV.UK Design System asks for numbers (a number input's spinner

@@ -106,7 +106,7 @@ def test_filter_turns_the_query_into_selector_arguments():
     stream = FundingStreamFactory()
     arguments = AwardFilter({"fy": "", "priority": str(priority.pk), "kpq": str(kpq.pk), "stream": str(stream.pk),
                              "status": "active", "ending": "6", "q": " refuge ", "provider": "harbour"}).selector_arguments()
-    assert arguments["priority"] == priority and arguments["kpq"] == kpq and arguments["stream"] == stream
+    assert arguments["priority"] == priority and arguments["kpq"] == kpq and arguments["stream"] == stream.pk
     assert arguments["provider_name"] == "harbour"
     assert arguments["status"] == "active" and arguments["ending_within_months"] == 6
     assert arguments["fy"] is None and arguments["search"] == "refuge"
