@@ -30,7 +30,7 @@ from pcc_commissioning.interchange import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
-from pcc_commissioning.web import form_data, form_files, fy_param
+from pcc_commissioning.web import form_data, form_files, fy_param, show_errors
 from providers.selectors import access_organisation
 from providers.tabs import organisation_tabs
 
@@ -77,15 +77,6 @@ def _context(request, **extra) -> dict:
     }
 
 
-def _error_text(exc: ValidationError) -> list[str]:
-    """A service's messages, each naming its field, for a notification banner."""
-    if hasattr(exc, "error_dict"):
-        texts = []
-        for name, errors in exc.error_dict.items():
-            label = name.replace("_", " ").capitalize()
-            texts.extend(f"{label}: {message}" for error in errors for message in error.messages)
-        return texts
-    return list(exc.messages)
 
 
 
@@ -386,8 +377,7 @@ def award_transition(request, pk: int):
             note=form.cleaned_data["note"], expected_version=form.cleaned_data["version"],
         )
     except ValidationError as exc:
-        for text in _error_text(exc):
-            messages.error(request, text)
+        show_errors(request, exc, name_fields=True)
     else:
         messages.success(request, f"Award {award.reference} is now {award.get_status_display().lower()}.")
     return redirect("grants:award_detail", pk=award.pk)
@@ -637,8 +627,7 @@ def _decision_action(request, pk: int, action, done: str):
     try:
         decision = action(decision=decision, actor=request.user, expected_version=form.cleaned_data["version"])
     except ValidationError as exc:
-        for text in _error_text(exc):
-            messages.error(request, text)
+        show_errors(request, exc, name_fields=True)
     else:
         messages.success(request, f"Decision {decision.reference} {done}.")
     return redirect("grants:decision_detail", pk=decision.pk)

@@ -24,7 +24,7 @@ from pcc_commissioning.charts import bar_chart, line_chart
 from pcc_commissioning.periods import FinancialYear, parse_period_code, period_code
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
-from pcc_commissioning.web import form_data, form_files
+from pcc_commissioning.web import form_data, form_files, show_errors
 
 from . import selectors, services
 from .filters import IntentionFilter
@@ -399,8 +399,7 @@ def intention_status(request, pk: int):
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as exc:
-        for text in exc.messages:  # a stale version says so: nothing was changed
-            messages.error(request, text)
+        show_errors(request, exc)  # a stale version says so: nothing was changed
     else:
         messages.success(request, f"“{intention.title}” is now {intention.get_status_display().lower()}.")
     return redirect("needs_assessment:intention_detail", pk=intention.pk)

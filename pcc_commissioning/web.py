@@ -24,3 +24,22 @@ def fy_param(request, *, default: int | None) -> int | None:
         return FinancialYear.parse(value).start_year if value else default
     except (TypeError, ValueError, OverflowError):
         return default
+
+
+def show_errors(request, error, *, name_fields: bool = False) -> None:
+    """A service's ``ValidationError`` as error banners on the next page, one per message. With
+    ``name_fields``, a message about a field starts with the field's name ("Status: …"), for
+    messages that do not say what they are about."""
+    from django.contrib import messages
+
+    if name_fields and hasattr(error, "error_dict"):
+        texts = [
+            f"{name.replace('_', ' ').capitalize()}: {message}"
+            for name, errors in error.error_dict.items()
+            for single in errors
+            for message in single.messages
+        ]
+    else:
+        texts = error.messages
+    for text in texts:
+        messages.error(request, text)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from grants.forms import add_service_errors
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import capability_required, has_capability
+from pcc_commissioning.web import show_errors
 from reports import services as engine
 
 from . import selectors, services
@@ -211,12 +212,6 @@ def _version_or_404(fy: int, half: int, number) -> object:
     return found
 
 
-def _report(request, error: ValidationError) -> None:
-    for name, texts in (error.message_dict.items() if hasattr(error, "error_dict") else [("", error.messages)]):
-        for text in texts:
-            messages.error(request, text)
-
-
 @capability_required("moj.prepare")
 @require_POST
 def moj_start(request, fy: int, half: int):
@@ -224,7 +219,7 @@ def moj_start(request, fy: int, half: int):
     try:
         services.moj_return_start(fy=fy, half=half, actor=request.user)
     except ValidationError as error:
-        _report(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, f"The {services.half_label(fy=fy, half=half)} return has been started "
                                   "(version 1, a draft). Check the issues below.")
@@ -242,7 +237,7 @@ def moj_submit(request, fy: int, half: int):
     try:
         services.moj_return_submit(moj_return=moj_return, actor=request.user, version=form.cleaned_data["version"])
     except ValidationError as error:
-        _report(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, "The return has been submitted to a finance officer for sign-off.")
     return redirect(_page_url(fy, half))

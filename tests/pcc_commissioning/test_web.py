@@ -1,11 +1,14 @@
-"""Helpers for thin views: the ``fy`` query parameter."""
+"""Helpers for thin views: the ``fy`` query parameter, a service's refusal as banners."""
 
 from __future__ import annotations
 
 import pytest
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from pcc_commissioning.web import fy_param
+from pcc_commissioning.web import fy_param, show_errors
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -19,3 +22,20 @@ def test_fy_param_reads_the_year_or_falls_back_to_the_default(value, expected):
 
 def test_fy_param_without_the_parameter_gives_the_default():
     assert fy_param(RequestFactory().get("/"), default=None) is None
+
+
+def _banners(error, **options) -> list[str]:
+    request = RequestFactory().post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    show_errors(request, error, **options)
+    return [(message.level_tag, message.message) for message in get_messages(request)]
+
+
+def test_show_errors_puts_each_message_in_an_error_banner_naming_the_field_when_asked():
+    refusal = ValidationError({"to_status": ["Choose a status."], "end_date": ["Too early.", "Not a date."]})
+    assert _banners(refusal, name_fields=True) == [
+        ("error", "To status: Choose a status."), ("error", "End date: Too early."), ("error", "End date: Not a date."),
+    ]
+    assert _banners(refusal) == [("error", "Choose a status."), ("error", "Too early."), ("error", "Not a date.")]
+    assert _banners(ValidationError("Someone else changed it.")) == [("error", "Someone else changed it.")]
