@@ -171,7 +171,7 @@ def _sign_in(base_url: str, count: int) -> list:
 
 
 def _warm_up(sessions: list, targets: dict) -> None:
-    """Each page of the mix requested by as many sessions at once as gunicorn has workers, twice,
+    """Each page of the mix requested at once by twice as many sessions as gunicorn has workers,
     before the clock starts: every worker has then compiled its templates and drawn the
     dashboard's charts, as on a server that has been up for a while. A cold worker's first
     page takes about a second (measured separately: ``bench/pages.py`` times one warm-up)."""
