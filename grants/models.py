@@ -128,6 +128,10 @@ class Decision(models.Model):
     summary = models.TextField(blank=True)
     decision_text = models.TextField("decision", blank=True)
     decided_on = models.DateField(null=True, blank=True)
+    amount = models.DecimalField(
+        "amount approved", **MONEY, null=True, blank=True,
+        help_text="The most the PCC approved. Awards made under this decision may not be worth more.",
+    )
     decision_maker = models.CharField(max_length=200, default="Police and Crime Commissioner")
     declaration_of_interests = models.TextField(blank=True)
     contact_officer = models.CharField(max_length=200, blank=True)
@@ -154,6 +158,10 @@ class Decision(models.Model):
                 condition=~Q(status=DecisionStatus.PUBLISHED) | Q(published_on__isnull=False),
                 name="grants_decision_published_has_date",
                 violation_error_message="A published decision needs its publication date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="grants_decision_amount_not_negative",
+                violation_error_message="The amount approved cannot be negative.",
             ),
         ]
 
@@ -281,6 +289,12 @@ class AwardTransition(models.Model):
     at = models.DateTimeField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.TextField(blank=True)
+    automatic = models.BooleanField(
+        default=False, help_text="Made by the system (the daily job) because of the calendar, not by a person."
+    )
+    due_diligence_note = models.TextField(
+        blank=True, help_text="Why the award went ahead although due-diligence documents were missing or expired.",
+    )
 
     class Meta:
         ordering = ["award", "at", "pk"]
@@ -385,11 +399,59 @@ class AwardDocument(models.Model):
         return self.title
 
 
+class PlanFrequency(models.TextChoices):
+    QUARTERLY = "quarterly", "Quarterly"
+    MONTHLY = "monthly", "Monthly"
+
+
+class PlanTiming(models.TextChoices):
+    ADVANCE = "advance", "In advance (due on the first day of each period)"
+    ARREARS = "arrears", "In arrears (due the day after each period ends)"
+    ON_RETURN = "on_return", "On acceptance of the quarter's monitoring return"
+
+
+class PaymentPlan(models.Model):
+    """How an award is paid: instalments per quarter or month, in advance, in arrears or once
+    the quarter's monitoring return is accepted. ``grants.schedules.instalments`` turns it
+    into scheduled payments (one per funding line and period) for finance to approve and pay."""
+
+    award = models.OneToOneField(Award, on_delete=models.CASCADE, related_name="payment_plan")
+    frequency = models.CharField(max_length=20, choices=PlanFrequency.choices)
+    timing = models.CharField(max_length=20, choices=PlanTiming.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(timing=PlanTiming.ON_RETURN) | Q(frequency=PlanFrequency.QUARTERLY),
+                name="grants_plan_on_return_is_quarterly",
+                violation_error_message="Instalments paid on acceptance of a return must be quarterly.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award.reference}: {self.get_frequency_display().lower()}, {self.timing}"
+
+
+class CountedPaymentManager(models.Manager):
+    """Payments that count: a cancelled payment is kept (with who cancelled it and why) but
+    counts for nothing, so every sum, list and check reads through this manager by default."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(cancelled_at__isnull=True)
+
+
 class Payment(models.Model):
     """A scheduled or actual payment of an award from a stream. Paid = has a paid date.
 
     It counts against financial year ``fy`` (the year of the funding line it pays), which
     defaults to the year of its due date. Refunds and credit notes are negative, with a reason.
+    A payment is approved by finance before it is paid (one recorded by a finance officer is
+    approved as it is recorded); an unpaid one may be cancelled, after which it counts for
+    nothing (``Payment.objects`` leaves it out; ``Payment.all_objects`` keeps it).
     """
 
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="payments")
@@ -402,17 +464,40 @@ class Payment(models.Model):
     invoice_reference = models.CharField(max_length=100, blank=True)
     po_number = models.CharField("PO number", max_length=50, blank=True)
     override_reason = models.TextField(
-        blank=True, help_text="Why finance allowed payment beyond the year's commitment."
+        blank=True, help_text="Why finance allowed payment beyond the award's funding for the year or stream."
     )
     override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    due_diligence_note = models.TextField(
+        blank=True, help_text="Why the payment went ahead although due-diligence documents were missing or expired.",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cancel_reason = models.TextField(blank=True)
+    plan = models.ForeignKey(
+        PaymentPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="instalments",
+        help_text="The payment plan this instalment was scheduled from.",
+    )
+    plan_period = models.CharField(
+        max_length=10, blank=True, help_text='The period an instalment pays for, e.g. "2019-Q1" or "2019-M01".'
+    )
+    awaits_return = models.ForeignKey(
+        "MonitoringReturn", null=True, blank=True, on_delete=models.SET_NULL, related_name="instalments",
+        help_text="An instalment paid on acceptance of this return: it cannot be approved before.",
+    )
     version = models.PositiveIntegerField(default=1)
+
+    objects = CountedPaymentManager()
+    all_objects = models.Manager()
 
     history = HistoricalRecords(excluded_fields=["version", "created_at"])
 
     class Meta:
         ordering = ["due_date", "pk"]
+        base_manager_name = "all_objects"
         constraints = [
             models.CheckConstraint(
                 condition=~Q(amount=0), name="grants_payment_not_zero",
@@ -427,8 +512,32 @@ class Payment(models.Model):
                 name="grants_payment_override_attributed",
                 violation_error_message="An override must say who allowed it.",
             ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | Q(paid_date__isnull=True),
+                name="grants_payment_paid_not_cancelled",
+                violation_error_message="A paid payment cannot be cancelled: record a refund or credit note.",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | ~Q(cancel_reason=""),
+                name="grants_payment_cancel_has_reason",
+                violation_error_message="Say why the payment is cancelled.",
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_date__isnull=True) | Q(approved_at__isnull=False),
+                name="grants_payment_paid_was_approved",
+                violation_error_message="A payment must be approved before it is paid.",
+            ),
+            # One instalment per plan, stream, year and period: the reconciler may run twice at once.
+            models.UniqueConstraint(
+                fields=["plan", "stream", "fy", "plan_period"], condition=Q(plan__isnull=False, cancelled_at__isnull=True),
+                name="grants_payment_one_instalment_per_period",
+            ),
         ]
-        indexes = [models.Index(fields=["fy", "stream"]), models.Index(fields=["paid_date"])]
+        indexes = [
+            models.Index(fields=["fy", "stream"]),
+            models.Index(fields=["paid_date"]),
+            models.Index(fields=["award", "stream", "fy"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.award.reference} {self.due_date} {self.amount}"
@@ -436,6 +545,27 @@ class Payment(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.paid_date is not None
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def state(self) -> str:
+        """"paid", "approved", "awaiting return", "scheduled" or "cancelled" (what the pages show)."""
+        if self.is_cancelled:
+            return "cancelled"
+        if self.is_paid:
+            return "paid"
+        if self.is_approved:
+            return "approved"
+        if self.awaits_return_id is not None:
+            return "awaiting return"
+        return "scheduled"
 
 
 # Monitoring ----------------------------------------------------------------------------------
@@ -503,6 +633,10 @@ class MonitoringReturn(models.Model):
     referrals = models.PositiveIntegerField("referrals received", null=True, blank=True)
     supported = models.PositiveIntegerField("victims supported (new in the quarter)", null=True, blank=True)
     narrative = models.TextField(blank=True)
+    breakdown_explanation = models.TextField(
+        "why the breakdowns do not add up", blank=True,
+        help_text="The provider's explanation when a breakdown's total differs from the victims supported.",
+    )
     case_study = models.TextField(blank=True, help_text="No names or other details that could identify a person.")
     case_study_consent = models.BooleanField(default=False, help_text="The person agreed to the case study being used.")
     feedback = models.TextField("service-user feedback", blank=True)

@@ -39,6 +39,7 @@ from simple_history.utils import bulk_create_with_history
 
 from outcomes.models import KPQ, CodeList, CodeListEntry
 from outcomes.selectors import codes_by_list
+from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.periods import FinancialYear, Period, due_date, quarter_of
 from pcc_commissioning.records import attribute_to
@@ -362,7 +363,7 @@ def returns_schedule(*, today: datetime.date | None = None, award: Award | None 
     started and that the award runs in, from ``MONITORING_START`` or the award's start,
     whichever is later. Older quarters come only from imports. Idempotent; returns the count
     created."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     start = settings.MONITORING_START
     awards = Award.objects.filter(status__in=COMMITTED_STATUSES, start_date__lte=today)
     if award is not None:

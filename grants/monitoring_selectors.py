@@ -14,10 +14,10 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.http import Http404
-from django.utils import timezone
 
 from outcomes.models import CodeList, CodeListEntry, CommissioningPriority, CountingDefinition, CountingTerm
 from outcomes.selectors import codes_by_list, priority_list
+from pcc_commissioning import clock
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
 
@@ -94,7 +94,7 @@ def access_return(user, pk: int, *, for_edit: bool = False) -> MonitoringReturn:
 
 def is_late(ret: MonitoringReturn, today: datetime.date | None = None) -> bool:
     """Past its due date and not yet handed in (due, a draft, or returned for changes)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return ret.status in OUTSTANDING_STATUSES and ret.due_date < today
 
 
@@ -159,7 +159,7 @@ def _inbox_queryset() -> QuerySet[MonitoringReturn]:
 
 
 def returns_inbox(*, today: datetime.date | None = None) -> ReturnsInbox:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     outstanding = _inbox_queryset().filter(status__in=OUTSTANDING_STATUSES)
     return ReturnsInbox(
         today=today,

@@ -18,10 +18,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from outcomes.models import KPQ, CommissioningPriority
+from pcc_commissioning import clock
 from pcc_commissioning.charts import RAG_COLOURS, bar_chart, line_chart
 from pcc_commissioning.periods import FinancialYear, quarter_of
 from pcc_commissioning.records import page_of
@@ -326,7 +326,7 @@ def award_performance(request, pk: int):
             "performance": performance,
             "sections": _kpi_charts(performance),
             "returns": monitoring_selectors.award_returns(award),
-            "today": timezone.localdate(),
+            "today": clock.today(),
             "can_edit": has_capability(request.user, EDIT),
         },
     )
@@ -408,7 +408,7 @@ def kpi_delete(request, pk: int, kpi_pk: int):
 def portfolio_rag(request):
     """RAG ratings by commissioning priority for a year (and quarter), with the red and amber
     awards and the officers' comments."""
-    current = quarter_of(timezone.localdate()).fy.start_year
+    current = quarter_of(clock.today()).fy.start_year
     years = sorted({*selectors.award_years(), current}, reverse=True)
     form = PortfolioForm(request.GET or None, years=years, initial={"fy": current})
     fy, quarter = current, None

@@ -12,9 +12,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from pcc_commissioning import clock
 from pcc_commissioning.roles import capability_required, provider_organisation_id
 from pcc_commissioning.web import form_data, form_files
 from providers import selectors as provider_selectors
@@ -58,7 +58,7 @@ def home(request):
     if organisation_id is None:
         return render(request, "grants/portal/not_linked.html", {"section": "portal"})
     organisation = provider_selectors.organisation_detail(organisation_id)
-    today = timezone.localdate()
+    today = clock.today()
     awards = list(
         selectors.award_list(provider=organisation, status=list(selectors.PROVIDER_VISIBLE_STATUSES))
     )
@@ -86,7 +86,7 @@ def home(request):
 def award_detail(request, pk: int):
     organisation = _organisation(request)
     award = selectors.access_award(request.user, pk)
-    today = timezone.localdate()
+    today = clock.today()
     returns = monitoring_selectors.award_returns(award)
     return render(
         request,
@@ -160,7 +160,7 @@ def return_edit(request, pk: int):
             award=monitoring_return.award,
             form=form,
             editable=editable,
-            late=monitoring_selectors.is_late(monitoring_return, timezone.localdate()),
+            late=monitoring_selectors.is_late(monitoring_return, clock.today()),
             period=_period(monitoring_return),
         ),
     )

@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from pcc_commissioning import clock
 from pcc_commissioning.periods import period_for
 from pcc_commissioning.roles import Role
 from providers.models import Organisation
@@ -56,7 +57,7 @@ class Reminder:
 def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
     """Send every reminder that is due today and not sent before; return how many were sent per
     kind, and under ``NO_RECIPIENT`` how many could not be sent because nobody has an address."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     result = {kind.value: 0 for kind in ReminderKind}
     result[NO_RECIPIENT] = 0
     reminders = [*_return_reminders(today), *_document_reminders(today), *_award_reminders(today)]

@@ -30,9 +30,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
-from django.utils import timezone
 
 from outcomes.models import CommissioningPriority
+from pcc_commissioning import clock
 from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear, fys_between
 from pcc_commissioning.records import ordering_for
@@ -211,7 +211,7 @@ def award_list(
     if stream:
         queryset = queryset.filter(Exists(FundingLine.objects.filter(award=OuterRef("pk"), stream_id=_pk(stream))))
     if ending_within_months is not None:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         queryset = queryset.filter(
             status__in=OPEN_STATUSES,
             runs_until__gte=today,

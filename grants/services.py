@@ -35,6 +35,7 @@ from simple_history.utils import bulk_create_with_history
 
 from needs_assessment.models import Area, CommissioningIntention, IntentionStatus
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
+from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear, fys_between
@@ -346,8 +347,8 @@ def decision_sign(
     if locked.status != DecisionStatus.DRAFT:
         _add(errors, "status", f"Decision {locked.reference} is already {locked.get_status_display().lower()}.")
     day = _date(decided_on, "decided_on", errors, what="date of the decision", required=False)
-    day = day or locked.decided_on or timezone.localdate()
-    if day > timezone.localdate():
+    day = day or locked.decided_on or clock.today()
+    if day > clock.today():
         _add(errors, "decided_on", "The date of the decision cannot be in the future.")
     _raise_if(errors)
     locked.decided_on = day
@@ -371,8 +372,8 @@ def decision_publish(
     elif locked.status == DecisionStatus.PUBLISHED:
         _add(errors, "status", f"Decision {locked.reference} is already published.")
     day = _date(published_on, "published_on", errors, what="publication date", required=False)
-    day = day or timezone.localdate()
-    if day > timezone.localdate():
+    day = day or clock.today()
+    if day > clock.today():
         _add(errors, "published_on", "The publication date cannot be in the future.")
     elif locked.decided_on and day < locked.decided_on:
         _add(errors, "published_on", "A decision cannot be published before the date it was decided on.")
@@ -1023,7 +1024,7 @@ def _clean_payment(
     ``override_by`` set when the year's commitment is exceeded and an override reason is given."""
     for name in ("invoice_reference", "po_number", "reason", "override_reason"):
         values[name] = _text(values[name])
-    today = timezone.localdate()
+    today = clock.today()
     if award.status not in COMMITTED_STATUSES:
         _add(errors, "award", f"Award {award.reference} is {award.get_status_display().lower()}: only awarded, "
                               "active or ended awards can be paid.")
@@ -1118,7 +1119,8 @@ def payment_record(
     _raise_if(errors)
     if values["override_by"] is None:
         values["override_reason"] = ""
-    payment = Payment(award=locked_award, recorded_by=actor, **values)
+    # Recorded by finance (or brought in by an import): approved as it is recorded.
+    payment = Payment(award=locked_award, recorded_by=actor, approved_by=actor, approved_at=clock.now(), **values)
     attribute_to(payment, actor)
     payment.save()
     return payment
@@ -1170,7 +1172,7 @@ def payment_mark_paid(
     day = _date(paid_date, "paid_date", errors, what="paid date")
     if locked.is_paid:
         _add(errors, "paid_date", f"This payment was already marked paid on {locked.paid_date.isoformat()}.")
-    elif day and day > timezone.localdate():
+    elif day and day > clock.today():
         _add(errors, "paid_date", "The paid date cannot be in the future.")
     if locked.award.status not in COMMITTED_STATUSES:
         _add(errors, "award", f"Award {locked.award.reference} is {locked.award.get_status_display().lower()}: "

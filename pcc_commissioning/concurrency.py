@@ -22,7 +22,8 @@ def lock_for_update(instance: models.Model, *, expected_version: int | None) -> 
     Must run inside ``transaction.atomic``. Returns the locked, fresh instance whose
     ``version`` has been bumped; the caller sets fields on it and saves it.
     """
-    locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    # The base manager: a record hidden by a default manager (a cancelled payment) is still found.
+    locked = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
     if expected_version is not None and locked.version != expected_version:
         raise ValidationError(STALE_MESSAGE, code="stale")
     locked.version += 1

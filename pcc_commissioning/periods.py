@@ -131,9 +131,10 @@ class FinancialYear:
     def current(cls, today: date | None = None) -> FinancialYear:
         """The financial year of ``today`` (default: today's date in the site's time zone)."""
         if today is None:
-            from django.utils import timezone
 
-            today = timezone.localdate()
+            from pcc_commissioning import clock
+
+            today = clock.today()
         return cls.of(today)
 
     @classmethod

@@ -163,3 +163,24 @@ class ProviderMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation}"
+
+
+class RequiredDocument(models.Model):
+    """A due-diligence document an organisation of a kind must hold, current, before it is
+    awarded or paid (data, edited in the admin; seeded with safeguarding, insurance and accounts
+    for voluntary, community, private and housing organisations)."""
+
+    organisation_kind = models.CharField(max_length=30, choices=OrganisationKind.choices)
+    document_kind = models.CharField(max_length=30, choices=DocumentKind.choices)
+
+    class Meta:
+        ordering = ["organisation_kind", "document_kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation_kind", "document_kind"], name="providers_required_document_once",
+                violation_error_message="This document is already required of this kind of organisation.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_organisation_kind_display()}: {self.get_document_kind_display()}"

@@ -24,17 +24,17 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
-from django.utils import timezone
 
+from pcc_commissioning import clock
 from pcc_commissioning.records import ordering_for
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
 
 from .filters import OrganisationFilter
-from .models import Contact, DocumentKind, DueDiligenceDocument, Organisation, OrganisationKind
+from .models import Contact, DocumentKind, DueDiligenceDocument, Organisation, OrganisationKind, RequiredDocument
 
 
 def warning_limit(today: datetime.date | None = None, within_days: int | None = None) -> datetime.date:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     days = settings.DUE_DILIGENCE_WARNING_DAYS if within_days is None else within_days
     return today + datetime.timedelta(days=days)
 
@@ -151,7 +151,7 @@ def document_status(
     document: DueDiligenceDocument, *, superseded: bool, today: datetime.date | None = None
 ) -> tuple[str, str]:
     """(label, govuk-tag colour) for a document."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if superseded:
         return "Replaced", "grey"
     if document.expires_on is None:
@@ -171,7 +171,7 @@ def organisation_documents(organisation: Organisation) -> list[DocumentRow]:
         .select_related("verified_by")
         .order_by("kind", F("expires_on").desc(nulls_first=True), "-valid_from", "-pk")
     )
-    today = timezone.localdate()
+    today = clock.today()
     rows = []
     for document in documents:
         label, colour = document_status(document, superseded=document.superseded, today=today)
@@ -190,6 +190,34 @@ def documents_expiring(within_days: int | None = None, *, today: datetime.date |
         .select_related("organisation")
         .order_by("expires_on", Lower("organisation__name"), "pk")
     )
+
+
+def required_document_kinds(organisation_kind: str) -> list[str]:
+    """The due-diligence document kinds an organisation of this kind must hold (data:
+    ``RequiredDocument``), in the order ``DocumentKind`` lists them."""
+    wanted = set(RequiredDocument.objects.filter(organisation_kind=organisation_kind).values_list("document_kind", flat=True))
+    return [kind for kind in DocumentKind.values if kind in wanted]
+
+
+def due_diligence_gaps(organisation: Organisation, *, today: datetime.date | None = None) -> list[str]:
+    """What is wrong with the organisation's due diligence on ``today``, one sentence per
+    required kind that has no document on file or whose current one has expired (expiring on
+    ``today`` itself is still valid). Empty when all is in order. Two queries."""
+    today = today or clock.today()
+    labels = dict(DocumentKind.choices)
+    latest: dict[str, DueDiligenceDocument] = {}
+    for document in current_documents().filter(organisation=organisation).order_by("kind", "-valid_from", "-pk"):
+        latest.setdefault(document.kind, document)
+    gaps = []
+    for kind in required_document_kinds(organisation.kind):
+        document = latest.get(kind)
+        if document is None:
+            gaps.append(f"no {labels[kind].lower()} on file")
+        elif document.valid_from > today:
+            gaps.append(f"the {labels[kind].lower()} is valid only from {document.valid_from:%-d %B %Y}")
+        elif document.expires_on is not None and document.expires_on < today:
+            gaps.append(f"the {labels[kind].lower()} expired on {document.expires_on:%-d %B %Y}")
+    return gaps
 
 
 def organisation_contacts(organisation: Organisation) -> QuerySet[Contact]:

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.records import attribute_to
 
@@ -380,7 +380,7 @@ def document_verify(*, document: DueDiligenceDocument, actor) -> DueDiligenceDoc
         raise ValidationError({"verified_by": ["A document is verified by a person."]})
     document = DueDiligenceDocument.objects.select_for_update().get(pk=document.pk)
     document.verified_by = actor
-    document.verified_on = timezone.localdate()
+    document.verified_on = clock.today()
     attribute_to(document, actor)
     document.save(update_fields=["verified_by", "verified_on"])
     return document

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from pcc_commissioning import clock
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data, form_files
 
@@ -60,7 +60,7 @@ def organisation_list(request):
             "filtered": any(request.GET.get(key) for key in ("q", "kind", "active", "expiring")),
             "can_edit": has_capability(request.user, "providers.edit"),
             "warning_days": settings.DUE_DILIGENCE_WARNING_DAYS,
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 

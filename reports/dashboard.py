@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Exists, F, OuterRef, Sum
-from django.utils import timezone
 
 from grants import monitoring_selectors
 from grants import selectors as grants_selectors
 from grants.models import COMMITTED_STATUSES, Award, AwardStatus, FundingLine
 from needs_assessment.models import CommissioningIntention, IntentionRank, IntentionStatus
 from outcomes.models import KPQ
+from pcc_commissioning import clock
 from pcc_commissioning.periods import FinancialYear, half_of
 
 from . import selectors as report_selectors
@@ -217,7 +217,7 @@ def moj_statuses(*, fy: int, today: datetime.date) -> list[MojStatus]:
 def dashboard(*, fy: int, today: datetime.date | None = None) -> Dashboard:
     """Everything the dashboard shows for financial year ``fy``, in a fixed number of queries."""
     fy = FinancialYear(int(fy)).start_year
-    today = today or timezone.localdate()
+    today = today or clock.today()
     longest = max(ENDING_HORIZONS)
     must_do = must_do_not_commissioned()
     need = report_selectors.need_versus_spend(fy=fy)

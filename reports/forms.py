@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
+
+from pcc_commissioning import clock
 
 from .models import Report
 
@@ -20,7 +21,7 @@ FIRST_YEAR = 2015
 
 
 def financial_year_choices() -> list[tuple[int, str]]:
-    today = timezone.localdate()
+    today = clock.today()
     current = today.year if today.month >= 4 else today.year - 1
     return [(year, f"{year}/{(year + 1) % 100:02d}") for year in range(current, FIRST_YEAR - 1, -1)]
 

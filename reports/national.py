@@ -73,6 +73,7 @@ from grants.models import (
 )
 from grants.services import award_runs_until
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
+from pcc_commissioning import clock
 from pcc_commissioning.periods import FinancialYear, apportion, apportion_by_weights, fys_between, quarter_of
 from pcc_commissioning.periods import due_date as period_due_date
 from providers.identifiers import derive_org_id
@@ -642,7 +643,7 @@ def seed_payments(ctx: _Context) -> None:
                 payments.append(Payment(
                     award=award, stream=line.stream, fy=line.fy, due_date=due, paid_date=paid, amount=amount,
                     invoice_reference=f"INV-{award.reference[4:]}-{number}" if award.kind == AwardKind.CONTRACT else "",
-                    po_number=f"PO-{code}-{serial:07d}",
+                    po_number=f"PO-{code}-{serial:07d}", approved_at=_approved(due),
                 ))
             if award.status == AwardStatus.ENDED and rng.random() < 0.02:
                 refund = min(line.amount, Decimal(rng.randint(1, 50) * 100))
@@ -650,10 +651,15 @@ def seed_payments(ctx: _Context) -> None:
                 if refund > 0 and day <= AS_OF:
                     payments.append(Payment(
                         award=award, stream=line.stream, fy=line.fy, due_date=day, paid_date=day, amount=-refund,
-                        reason=rng.choice(REFUND_REASONS),
+                        reason=rng.choice(REFUND_REASONS), approved_at=_approved(day),
                     ))
     _bulk(Payment, payments)
     ctx.counts["payments"] = len(payments)
+
+
+def _approved(due: datetime.date) -> datetime.datetime:
+    """Finance approved each payment on the morning it fell due (a paid payment was approved)."""
+    return clock.start_of(due)
 
 
 def seed_money_in(ctx: _Context) -> None:

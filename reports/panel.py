@@ -18,8 +18,8 @@ from django import forms
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
-from django.utils import timezone
 
+from pcc_commissioning import clock
 from pcc_commissioning.charts import bar_chart
 from pcc_commissioning.periods import Period
 
@@ -99,7 +99,15 @@ class PanelData:
 
 def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], None] = lambda pct, step: None) -> PanelData:
     """Everything the report shows, in a fixed number of queries whatever the size of the data."""
-    from grants.models import COMMITTED_STATUSES, OPEN_STATUSES, Award, AwardKPI, FundingLine, MonitoringReturn, ReturnStatus
+    from grants.models import (
+        COMMITTED_STATUSES,
+        OPEN_STATUSES,
+        Award,
+        AwardKPI,
+        FundingLine,
+        MonitoringReturn,
+        ReturnStatus,
+    )
     from grants.monitoring_selectors import portfolio_rag
     from grants.selectors import funding_summary
     from needs_assessment.models import IntentionRank
@@ -244,7 +252,7 @@ def render_panel_html(data: PanelData) -> str:
             "data": data,
             "opcc_name": settings.OPCC_NAME,
             "title": "Commissioning report to the Police and Crime Panel",
-            "generated": timezone.localdate(),
+            "generated": clock.today(),
             "version": 1,
             "horizon_end": datetime.date(data.period.end.year + 1, data.period.end.month, data.period.end.day),
             "threshold": int(getattr(settings, "PUBLISHED_COUNT_THRESHOLD", 5)),

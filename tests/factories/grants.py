@@ -141,3 +141,5 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     due_date = datetime.date(2019, 6, 30)
     paid_date = None
     amount = Decimal("2500.00")
+    # Recorded by finance, so approved as it was recorded (a paid payment must have been approved).
+    approved_at = factory.LazyFunction(timezone.now)

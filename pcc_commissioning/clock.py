@@ -1,0 +1,29 @@
+"""The one place the service asks what day it is.
+
+Statuses, schedules, lateness, reminders and "the current year" all depend on the date, so
+they take it from here (or as a ``today`` argument that defaults to ``today()``). Tests move
+the clock with time-machine, which these functions follow; nothing else calls
+``timezone.localdate()`` or ``date.today()``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+
+def today() -> datetime.date:
+    """Today in the service's time zone (``TIME_ZONE``, UK time)."""
+    return timezone.localdate()
+
+
+def now() -> datetime.datetime:
+    """The current moment, time-zone aware."""
+    return timezone.now()
+
+
+def start_of(day: datetime.date) -> datetime.datetime:
+    """The first moment of ``day`` in the service's time zone (for records dated by a job
+    run for a given day)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
