@@ -367,6 +367,7 @@ class _Loader:
             decision_text=f"To approve the {AwardKind(kind).label.lower()} of {format_pence(total)} "
                           f"to {provider.name} for {award_title.lower()}.",
             decided_on=decided_on,
+            amount=total,
             contact_officer="Commissioning officer",
         )
         decision = services.decision_sign(decision=decision, actor=self.actor, decided_on=decided_on)
@@ -523,7 +524,7 @@ def grants_seed(
 
 # Monitoring: KPIs and two years of quarterly returns ------------------------------------------------
 # Every made demo award gets two KPIs with targets and a return for each quarter of 2019/20 and
-# 2020/21 it ran in (created by ``monitoring.returns_schedule``, as the daily job would). Each
+# 2020/21 it ran in (scheduled when the award was made, as for any award). Each
 # return's fate is drawn from a generator seeded with its award and quarter, so it is the same on
 # every run: most are accepted and rated (some amber or red, with the officer's comment), the last
 # quarter's are partly awaiting review, and a few were never sent in (late). Through the
@@ -656,7 +657,6 @@ def returns_seed(*, actor=None) -> int:
                     target_period=period, kpq=kpq, description=description,
                 )
                 created += 1
-        created += monitoring.returns_schedule(today=RETURNS_UNTIL, award=award)
     codes_by_year = {}
     due = (
         MonitoringReturn.objects.filter(award__in=awards, status=ReturnStatus.DUE, fy__lte=2020)

@@ -423,6 +423,11 @@ class DecisionForm(forms.Form):
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     decision_text = forms.CharField(label="Decision", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     decided_on = date_field("Date of the decision", required=False, help_text="Leave blank until it is signed")
+    amount = MoneyField(
+        label="Amount approved (£)", what="amount approved", required=False,
+        help_text="The most the PCC approved. Needed before the signature is recorded; awards made under this "
+                  "decision may not be worth more in total",
+    )
     decision_maker = forms.CharField(max_length=200, initial="Police and Crime Commissioner",
                                      error_messages={"required": "Enter who made the decision"})
     declaration_of_interests = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -436,6 +441,10 @@ class DecisionEditForm(DecisionForm):
 
 class DecisionActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class DecisionPublishForm(DecisionActionForm):
+    published_on = date_field("Date it was published", help_text="The day it went on the website. For example, 8 3 2019")
 
 
 # Streams, allocations and budgets ----------------------------------------------------------------

@@ -279,6 +279,13 @@ class Award(models.Model):
     def is_committed(self) -> bool:
         return self.status in COMMITTED_STATUSES
 
+    @property
+    def last_day(self):
+        """The award's last day: the end of its extension once taken, else its end date."""
+        if self.extension_taken and self.extension_until and self.extension_until > self.end_date:
+            return self.extension_until
+        return self.end_date
+
 
 class AwardTransition(models.Model):
     """One status change of an award: what, when, by whom and why (the award's timeline)."""

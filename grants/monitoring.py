@@ -1,4 +1,5 @@
-"""Monitoring writes: award KPIs, the schedule of quarterly returns, and a return's life.
+"""Monitoring writes: award KPIs and a return's life (the schedule of quarterly returns is
+``grants.schedules.returns``).
 
 A return's life (``ReturnStatus``)::
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -32,16 +33,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from outcomes.models import KPQ, CodeList, CodeListEntry
 from outcomes.selectors import codes_by_list
-from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
-from pcc_commissioning.periods import FinancialYear, Period, due_date, quarter_of
+from pcc_commissioning.periods import FinancialYear, Period, due_date
 from pcc_commissioning.records import attribute_to
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
 
@@ -187,18 +185,12 @@ def _check_officer(actor) -> None:
     require(actor, "grants.edit")
 
 
-def _runs_until(award: Award) -> datetime.date:
-    if award.extension_taken and award.extension_until and award.extension_until > award.end_date:
-        return award.extension_until
-    return award.end_date
-
-
 def award_active_in(award: Award, fy: int, quarter: int) -> bool:
     """Whether an award (made, not cancelled) runs on any day of quarter ``quarter`` of ``fy``."""
     if award.status not in COMMITTED_STATUSES:
         return False
     period = Period(FinancialYear(fy), f"Q{quarter}")
-    return award.start_date <= period.end and _runs_until(award) >= period.start
+    return award.start_date <= period.end and award.last_day >= period.start
 
 
 def return_due_date(fy: int, quarter: int) -> datetime.date:
@@ -338,7 +330,14 @@ def _write(ret: MonitoringReturn, clean: _Clean) -> None:
 
 
 def _lock_editable(monitoring_return: MonitoringReturn, *, expected_version: int | None, doing: str) -> MonitoringReturn:
+    from .schedules.returns import has_started, opens_on
+
     locked = lock_for_update(monitoring_return, expected_version=expected_version)
+    if not has_started(locked):
+        raise ValidationError(
+            {"status": [f"This return is for a quarter that has not started: it can be filled in from "
+                        f"{opens_on(locked):%-d %B %Y}."]}, code="status",
+        )
     if locked.status not in EDITABLE_STATUSES:
         if locked.status == ReturnStatus.ACCEPTED:
             message = f"This return has been accepted: it cannot be {doing}."
@@ -346,55 +345,6 @@ def _lock_editable(monitoring_return: MonitoringReturn, *, expected_version: int
             message = f"This return has been submitted and is awaiting review: it cannot be {doing} unless the officer returns it for changes."
         raise ValidationError({"status": [message]}, code="status")
     return locked
-
-
-# The schedule --------------------------------------------------------------------------------------
-
-
-def _quarters(first: datetime.date, last: datetime.date) -> Iterable[Period]:
-    period = quarter_of(first)
-    while period.start <= last:
-        yield period
-        period = quarter_of(period.end + datetime.timedelta(days=1))
-
-
-def returns_schedule(*, today: datetime.date | None = None, award: Award | None = None) -> int:
-    """Create the missing returns (status due) of every made award, one per quarter that has
-    started and that the award runs in, from ``MONITORING_START`` or the award's start,
-    whichever is later. Older quarters come only from imports. Idempotent; returns the count
-    created."""
-    today = today or clock.today()
-    start = settings.MONITORING_START
-    awards = Award.objects.filter(status__in=COMMITTED_STATUSES, start_date__lte=today)
-    if award is not None:
-        awards = awards.filter(pk=award.pk)
-    awards = awards.filter(Q(end_date__gte=start) | Q(extension_taken=True, extension_until__gte=start))
-    awards = list(awards.only("pk", "start_date", "end_date", "extension_until", "extension_taken", "status"))
-    stored = MonitoringReturn.objects.filter(award__status__in=COMMITTED_STATUSES)
-    if award is not None:
-        stored = stored.filter(award=award)
-    existing = set(stored.values_list("award_id", "fy", "quarter"))
-    missing = []
-    for item in awards:
-        first = max(start, item.start_date)
-        last = min(_runs_until(item), today)
-        if first > last:
-            continue
-        for period in _quarters(first, last):
-            key = (item.pk, period.fy.start_year, period.number)
-            if key in existing:
-                continue
-            existing.add(key)
-            missing.append(
-                MonitoringReturn(
-                    award_id=item.pk, fy=key[1], quarter=key[2], status=ReturnStatus.DUE,
-                    due_date=due_date(period, settings.RETURN_DUE_DAYS),
-                )
-            )
-    if missing:
-        with transaction.atomic():
-            bulk_create_with_history(missing, MonitoringReturn, batch_size=1000, ignore_conflicts=True)
-    return len(missing)
 
 
 # A return's life -----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The daily reminder e-mails (run by the Celery beat task ``grants.tasks.send_reminders``).
+"""The daily reminder e-mails (sent by the daily run, ``grants.schedules.daily``).
 
 Four kinds (``ReminderKind``):
 

@@ -40,7 +40,9 @@ from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear, fys_between
 from pcc_commissioning.records import attribute_to, save_unique
+from pcc_commissioning.roles import require
 from providers.models import Organisation
+from providers.selectors import due_diligence_gaps
 from providers.uploads import upload_problem
 
 from .models import (
@@ -59,6 +61,7 @@ from .models import (
     FundingStream,
     Payment,
     PriorityBudget,
+    ReturnStatus,
     StreamAllocation,
     StreamKind,
 )
@@ -275,6 +278,7 @@ DECISION_FIELDS = (
     "summary",
     "decision_text",
     "decided_on",
+    "amount",
     "decision_maker",
     "declaration_of_interests",
     "contact_officer",
@@ -288,8 +292,14 @@ def _clean_decision(*, instance: Decision, changes: Mapping[str, Any]) -> dict[s
     values.update(changes)
     errors: Errors = {}
     for name in DECISION_FIELDS:
-        if name != "decided_on":
+        if name not in ("decided_on", "amount"):
             values[name] = _text(values[name])
+    if values["amount"] in (None, ""):
+        values["amount"] = None
+    else:
+        values["amount"] = _money(values["amount"], "amount", errors, what="amount approved")
+        if values["amount"] is not None and values["amount"] < 0:
+            _add(errors, "amount", "The amount approved cannot be negative.")
     if not values["reference"]:
         _add(errors, "reference", "Enter the decision's reference, e.g. PCC-2019-033.")
     elif Decision.objects.filter(reference__iexact=values["reference"]).exclude(pk=instance.pk).exists():
@@ -338,14 +348,20 @@ def decision_update(*, decision: Decision, actor, expected_version: int | None, 
 
 @transaction.atomic
 def decision_sign(
-    *, decision: Decision, actor, decided_on: datetime.date | None = None, expected_version: int | None = None
+    *, decision: Decision, actor, decided_on: datetime.date | None = None, expected_version: int | None = None,
+    require_amount: bool = True,
 ) -> Decision:
     """Record that the PCC signed the decision, on ``decided_on`` (default: the date already
-    on the draft, else today), with who recorded it (``signed_by``) and when (``signed_at``)."""
+    on the draft, else today), with who recorded it (``signed_by``) and when (``signed_at``).
+    The draft must say the amount the PCC approved (awards made under it are held to it),
+    except for a decision an import names (``require_amount=False``): the file does not say."""
     locked = lock_for_update(decision, expected_version=expected_version)
     errors: Errors = {}
     if locked.status != DecisionStatus.DRAFT:
         _add(errors, "status", f"Decision {locked.reference} is already {locked.get_status_display().lower()}.")
+    elif require_amount and locked.amount is None:
+        _add(errors, "amount", f"Record the amount the PCC approved on decision {locked.reference} before recording "
+                               "its signature: edit the draft.")
     day = _date(decided_on, "decided_on", errors, what="date of the decision", required=False)
     day = day or locked.decided_on or clock.today()
     if day > clock.today():
@@ -412,7 +428,7 @@ def decision_get_or_create(
         return existing, False
     decision = decision_create(actor=actor, reference=reference, subject=_text(subject) or reference, decided_on=day)
     if day is not None:
-        decision = decision_sign(decision=decision, actor=actor, decided_on=day)
+        decision = decision_sign(decision=decision, actor=actor, decided_on=day, require_amount=False)
     return decision, True
 
 
@@ -567,7 +583,12 @@ def _clean_lines(
     return cleaned
 
 
-def _check_delegated_limit(*, total: Decimal, decision: Decision | None, entering: str, errors: Errors) -> None:
+def _check_delegated_limit(
+    *, total: Decimal, decision: Decision | None, entering: str, errors: Errors, award: Award | None = None
+) -> None:
+    """Above the delegated limit an award needs a signed decision of the PCC; and whatever its
+    size, an award made under a signed decision that records an amount may not take the awards
+    made under that decision beyond it (what the PCC approved)."""
     limit = delegated_limit()
     if total > limit and (decision is None or not decision.is_signed):
         which = "it has no decision linked" if decision is None else f"decision {decision.reference} is not signed"
@@ -576,6 +597,21 @@ def _check_delegated_limit(*, total: Decimal, decision: Decision | None, enterin
             "decision",
             f"The award's total value, {format_pence(total)}, is above the delegated limit of {format_pence(limit)}, "
             f"so it cannot be {entering} without a signed decision of the PCC; {which}.",
+        )
+        return
+    if decision is None or not decision.is_signed or decision.amount is None:
+        return
+    lines = FundingLine.objects.filter(award__decision=decision, award__status__in=COMMITTED_STATUSES)
+    if award is not None and award.pk:
+        lines = lines.exclude(award=award)
+    others = lines.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    if total + others > decision.amount:
+        under = f" with the {format_pence(others)} of the other awards made under it" if others else ""
+        _add(
+            errors,
+            "decision",
+            f"The award's total value, {format_pence(total)}{under}, is more than the {format_pence(decision.amount)} "
+            f"that decision {decision.reference} approved, so it cannot be {entering}.",
         )
 
 
@@ -640,10 +676,47 @@ def _write_lines(award: Award, lines: Sequence[LineInput], *, actor) -> bool:
     return changed
 
 
-def _record_transition(award: Award, *, from_status: str, actor, note: str) -> AwardTransition:
+def _record_transition(
+    award: Award, *, from_status: str, actor, note: str, automatic: bool = False,
+    at: datetime.datetime | None = None, due_diligence_note: str = "",
+) -> AwardTransition:
     return AwardTransition.objects.create(
-        award=award, from_status=from_status, to_status=award.status, at=timezone.now(), by=actor, note=note
+        award=award, from_status=from_status, to_status=award.status, at=at or clock.now(), by=actor, note=note,
+        automatic=automatic, due_diligence_note=due_diligence_note,
     )
+
+
+def _follow_schedules(award: Award, *, actor) -> None:
+    """Keep the award's monitoring returns and pending instalments in step with it."""
+    from .schedules.instalments import award_instalments_reconcile
+    from .schedules.returns import award_returns_reconcile
+
+    award_returns_reconcile(award=award)
+    award_instalments_reconcile(award=award, actor=actor)
+
+
+def due_diligence_check(*, organisation: Organisation, actor, reason: str, field: str, doing: str,
+                        errors: Errors) -> str:
+    """Due diligence at the moment it matters (an award marked awarded, a payment recorded or
+    approved): when the organisation's required documents are missing or expired, a person must
+    give a reason to go ahead, or, with ``settings.DUE_DILIGENCE_BLOCKS``, cannot go ahead at
+    all. Returns the note to keep in the history ("" when all is in order); problems go to
+    ``errors[field]``. Imports and the system (``actor`` None) bring in what already happened
+    and are not checked."""
+    if actor is None:
+        return ""
+    gaps = due_diligence_gaps(organisation)
+    if not gaps:
+        return ""
+    missing = f"{organisation.name}'s due diligence is not in order: {'; '.join(gaps)}."
+    if settings.DUE_DILIGENCE_BLOCKS:
+        _add(errors, field, f"{missing} Record current documents on its page before {doing}.")
+        return ""
+    reason = _text(reason)
+    if not reason:
+        _add(errors, field, f"{missing} To go ahead with {doing} anyway, give your reason (it is kept in the history).")
+        return ""
+    return f"{missing} Went ahead because: {reason}"
 
 
 def _area_list(areas: Iterable, errors: Errors) -> list[Area]:
@@ -728,18 +801,28 @@ def award_create(
         award.areas.set(chosen_areas)
     _write_lines(award, cleaned, actor=actor)
     _record_transition(award, from_status="", actor=actor, note=_text(note))
+    if status in COMMITTED_STATUSES:
+        _follow_schedules(award, actor=actor)
     return award
 
 
+def _fixed_payments(award: Award):
+    """The award's payments that count and that no payment plan will reschedule."""
+    from .schedules.instalments import pending_instalments_q
+
+    return Payment.objects.filter(award=award).exclude(pending_instalments_q())
+
+
 def _payments_by_year(award: Award) -> dict[int, Decimal]:
-    rows = Payment.objects.filter(award=award).values("fy").annotate(total=Sum("amount")).order_by()
+    rows = _fixed_payments(award).values("fy").annotate(total=Sum("amount")).order_by()
     return {row["fy"]: row["total"] for row in rows}
 
 
 def _check_lines_cover_payments(award: Award, lines: Sequence[LineInput], errors: Errors) -> None:
     """Replacing lines must leave a line for every stream and year that has payments, and (unless
-    finance overrode it) at least as much committed in each year as is scheduled or paid."""
-    payments = Payment.objects.filter(award=award)
+    finance overrode it) at least as much committed in each year as is scheduled or paid.
+    Pending plan instalments do not count: they follow the lines."""
+    payments = _fixed_payments(award)
     paid_keys = set(payments.values_list("stream_id", "fy").distinct().order_by())
     line_keys = {(line.stream.pk, line.fy) for line in lines}
     streams = {line.stream.pk: line.stream for line in lines}
@@ -759,6 +842,13 @@ def _check_lines_cover_payments(award: Award, lines: Sequence[LineInput], errors
         if fy not in overridden and scheduled > totals.get(fy, Decimal(0)):
             _add(errors, "lines", f"Payments of {format_pence(scheduled)} are recorded for {_fy_label(fy)}, but the lines "
                                   f"would commit only {format_pence(totals.get(fy, Decimal(0)))} for that year.")
+    by_line = {(line.stream.pk, line.fy): line for line in lines}
+    rows = payments.values("stream_id", "stream__name", "fy").annotate(total=Sum("amount")).order_by("fy", "stream__name")
+    for row in rows:
+        line = by_line.get((row["stream_id"], row["fy"]))
+        if line is not None and row["fy"] not in overridden and row["total"] > line.amount:
+            _add(errors, "lines", f"Payments of {format_pence(row['total'])} from {row['stream__name']} are recorded for "
+                                  f"{_fy_label(row['fy'])}, but its line would be only {format_pence(line.amount)}.")
 
 
 AWARD_REQUIRED = ("title", "provider", "kind", "priority", "start_date", "end_date")
@@ -838,7 +928,7 @@ def award_update(
     if locked.status in COMMITTED_STATUSES and "lines" not in errors:
         _check_delegated_limit(
             total=sum((line.amount for line in cleaned), Decimal(0)), decision=values["decision"],
-            entering=f"kept {locked.get_status_display().lower()}", errors=errors,
+            entering=f"kept {locked.get_status_display().lower()}", errors=errors, award=locked,
         )
     _raise_if(errors)
 
@@ -860,16 +950,23 @@ def award_update(
         return locked
     attribute_to(locked, actor)
     save_unique(locked, field="reference", message=_reference_message(locked.reference))
+    _follow_schedules(locked, actor=actor)
     return locked
 
 
 @transaction.atomic
 def award_transition(
-    *, award: Award, actor, to_status: str, note: str = "", expected_version: int | None = None
+    *, award: Award, actor, to_status: str, note: str = "", expected_version: int | None = None,
+    due_diligence_reason: str = "", automatic: bool = False, at: datetime.datetime | None = None,
 ) -> Award:
     """Move the award to ``to_status`` if ``transitions.TRANSITIONS`` allows it, recording who,
     when and why on its timeline. Cancelling needs a note. Entering awarded or active needs a
-    signed decision when the total of all its lines is above ``delegated_limit()``."""
+    signed decision when the total of all its lines is above ``delegated_limit()``, worth no
+    more than the decision approved. Marking it awarded checks the provider's due diligence
+    (``due_diligence_check``: a reason to go ahead when documents are missing or expired).
+
+    ``automatic`` marks a change the system made because of the calendar (the daily run), dated
+    ``at`` (default now). The award's returns and instalments follow the new status."""
     locked = lock_for_update(award, expected_version=expected_version)
     errors: Errors = {}
     target = _text(to_status).lower()
@@ -886,13 +983,23 @@ def award_transition(
         total = FundingLine.objects.filter(award=locked).aggregate(total=Sum("amount"))["total"] or Decimal(0)
         _check_delegated_limit(
             total=total, decision=_related(locked, "decision"), entering=f"marked {label_of(target).lower()}",
-            errors=errors,
+            errors=errors, award=locked,
+        )
+    due_diligence_note = ""
+    if target == AwardStatus.AWARDED and not automatic:
+        due_diligence_note = due_diligence_check(
+            organisation=locked.provider, actor=actor, reason=due_diligence_reason, field="due_diligence_reason",
+            doing=f"marking {locked.reference} awarded", errors=errors,
         )
     _raise_if(errors)
     locked.status = target
     attribute_to(locked, actor)
     locked.save()
-    _record_transition(locked, from_status=current, actor=actor, note=note)
+    _record_transition(
+        locked, from_status=current, actor=actor, note=note, automatic=automatic, at=at,
+        due_diligence_note=due_diligence_note,
+    )
+    _follow_schedules(locked, actor=actor)
     return locked
 
 
@@ -1055,22 +1162,49 @@ def _clean_payment(
                                f"(it has in {years}).")
     values["override_by"] = None
     if amount is not None and amount > 0 and fy is not None and not errors:
-        committed = FundingLine.objects.filter(award=award, fy=fy).aggregate(t=Sum("amount"))["t"] or Decimal(0)
-        others = Payment.objects.filter(award=award, fy=fy).exclude(pk=exclude_pk)
-        already = others.aggregate(t=Sum("amount"))["t"] or Decimal(0)
-        total = already + amount
-        if total > committed:
+        beyond = _beyond_funding(award=award, stream=stream, fy=fy, amount=amount, exclude_pk=exclude_pk)
+        if beyond:
             if not values["override_reason"]:
-                _add(errors, "amount", (
-                    f"This would take the payments of award {award.reference} for {_fy_label(fy)} to {format_pence(total)}, "
-                    f"{format_pence(total - committed)} more than the {format_pence(committed)} committed for that year. "
-                    "Reduce the amount, or record a finance override with a reason."
-                ))
+                _add(errors, "amount", f"{beyond} Reduce the amount, or record a finance override with a reason.")
             elif actor is None:
                 _add(errors, "override_reason", "An override must be recorded by a named finance officer.")
             else:
                 values["override_by"] = actor
     return values
+
+
+def _counted_payments(*, award: Award, fy: int, exclude_pk: int | None):
+    """The award's payments of a year that use up its funding: every payment that counts except
+    instalments a payment plan may still reschedule (they shrink to what is left)."""
+    from .schedules.instalments import pending_instalments_q
+
+    return Payment.objects.filter(award=award, fy=fy).exclude(pending_instalments_q()).exclude(pk=exclude_pk)
+
+
+def _beyond_funding(*, award: Award, stream: FundingStream, fy: int, amount: Decimal, exclude_pk: int | None) -> str:
+    """Why a payment of ``amount`` would go beyond the award's funding ("" if it would not):
+    the award's payments of the year beyond its funding lines of the year, or its payments from
+    the stream beyond its line from that stream (so money of one stream is never charged to
+    another, say precept-funded work to the MoJ grant)."""
+    others = _counted_payments(award=award, fy=fy, exclude_pk=exclude_pk)
+    lines = FundingLine.objects.filter(award=award, fy=fy)
+    label = _fy_label(fy)
+    line = lines.filter(stream=stream).aggregate(t=Sum("amount"))["t"] or Decimal(0)
+    from_stream = (others.filter(stream=stream).aggregate(t=Sum("amount"))["t"] or Decimal(0)) + amount
+    if from_stream > line:
+        return (
+            f"This would take the payments of award {award.reference} from {stream.name} for {label} to "
+            f"{format_pence(from_stream)}, {format_pence(from_stream - line)} more than its "
+            f"{format_pence(line)} funding line from that stream."
+        )
+    committed = lines.aggregate(t=Sum("amount"))["t"] or Decimal(0)
+    total = (others.aggregate(t=Sum("amount"))["t"] or Decimal(0)) + amount
+    if total > committed:
+        return (
+            f"This would take the payments of award {award.reference} for {label} to {format_pence(total)}, "
+            f"{format_pence(total - committed)} more than the {format_pence(committed)} committed for that year."
+        )
+    return ""
 
 
 def _lock_award(award: Award) -> Award:
@@ -1092,6 +1226,7 @@ def payment_record(
     po_number: str = "",
     reason: str = "",
     override_reason: str = "",
+    due_diligence_reason: str = "",
 ) -> Payment:
     """Record a scheduled (no ``paid_date``) or actual payment of an award from a stream.
 
@@ -1101,8 +1236,12 @@ def payment_record(
     refund or credit note and needs a ``reason``. If the award's payments for that year
     (scheduled and paid, this one included) would exceed what is committed for the year, the
     payment is refused unless ``override_reason`` is given; the override is then recorded
-    with ``override_by`` = ``actor`` (so it needs a named actor). An override reason given
-    when none is needed is not stored.
+    with ``override_by`` = ``actor`` (so it needs a named actor). The same holds per stream:
+    the payments from a stream may not go beyond the award's line from that stream for the
+    year. An override reason given when none is needed is not stored. Recorded by a person,
+    the payment is approved as it is recorded, after the provider's due diligence is checked
+    (``due_diligence_check``). Pending plan instalments of that stream and year shrink to
+    what is left.
     """
     locked_award = _lock_award(award)
     errors: Errors = {}
@@ -1116,14 +1255,35 @@ def payment_record(
         exclude_pk=None, actor=actor, errors=errors,
     )
     _check_lengths(Payment, {k: values[k] for k in ("invoice_reference", "po_number", "reason")}, errors)
+    note = ""
+    if not errors and values["amount"] > 0:
+        note = due_diligence_check(
+            organisation=locked_award.provider, actor=actor, reason=due_diligence_reason,
+            field="due_diligence_reason", doing="this payment", errors=errors,
+        )
     _raise_if(errors)
     if values["override_by"] is None:
         values["override_reason"] = ""
     # Recorded by finance (or brought in by an import): approved as it is recorded.
-    payment = Payment(award=locked_award, recorded_by=actor, approved_by=actor, approved_at=clock.now(), **values)
+    payment = Payment(
+        award=locked_award, recorded_by=actor, approved_by=actor, approved_at=clock.now(), due_diligence_note=note,
+        **values,
+    )
     attribute_to(payment, actor)
     payment.save()
+    _reschedule_instalments(locked_award, actor=actor)
     return payment
+
+
+def _reschedule_instalments(award: Award, *, actor) -> None:
+    from .schedules.instalments import award_instalments_reconcile
+
+    award_instalments_reconcile(award=award, actor=actor)
+
+
+def _refuse_cancelled(payment: Payment, errors: Errors) -> None:
+    if payment.is_cancelled:
+        _add(errors, "status", "This payment was cancelled: it counts for nothing and cannot be changed.")
 
 
 @transaction.atomic
@@ -1135,11 +1295,24 @@ def payment_update(*, payment: Payment, actor, expected_version: int | None, **f
     locked_award = _lock_award(payment.award)
     locked = lock_for_update(payment, expected_version=expected_version)
     errors: Errors = {}
+    _refuse_cancelled(locked, errors)
+    _raise_if(errors)
+
+    def changes(name: str) -> bool:
+        return name in fields and fields[name] != (locked.stream if name == "stream" else getattr(locked, name))
+
     if locked.is_paid:
         for name in _PAID_FIXED:
-            if name in fields and fields[name] != (locked.stream if name == "stream" else getattr(locked, name)):
+            if changes(name):
                 _add(errors, name, "This payment has been paid, so this cannot be changed: record a refund or "
                                    "credit note instead.")
+    elif locked.plan_period and not locked.is_approved:
+        for name in _PAID_FIXED:
+            if changes(name):
+                _add(errors, name, "This instalment comes from the award's payment plan, which sets it: change the "
+                                   "plan or the funding lines, or cancel the instalment.")
+    if not locked.is_approved and fields.get("paid_date"):
+        _add(errors, "paid_date", "This payment has not been approved yet: approve it before recording it as paid.")
     _raise_if(errors)
     current = {name: getattr(locked, name) for name in PAYMENT_FIELDS if name != "stream"}
     current["stream"] = locked.stream
@@ -1159,6 +1332,7 @@ def payment_update(*, payment: Payment, actor, expected_version: int | None, **f
         return locked
     attribute_to(locked, actor)
     locked.save()
+    _reschedule_instalments(locked_award, actor=actor)
     return locked
 
 
@@ -1170,10 +1344,13 @@ def payment_mark_paid(
     locked = lock_for_update(payment, expected_version=expected_version)
     errors: Errors = {}
     day = _date(paid_date, "paid_date", errors, what="paid date")
+    _refuse_cancelled(locked, errors)
     if locked.is_paid:
         _add(errors, "paid_date", f"This payment was already marked paid on {locked.paid_date.isoformat()}.")
     elif day and day > clock.today():
         _add(errors, "paid_date", "The paid date cannot be in the future.")
+    elif not locked.is_approved:
+        _add(errors, "paid_date", "This payment has not been approved yet: approve it before recording it as paid.")
     if locked.award.status not in COMMITTED_STATUSES:
         _add(errors, "award", f"Award {locked.award.reference} is {locked.award.get_status_display().lower()}: "
                               "only awarded, active or ended awards can be paid.")
@@ -1193,4 +1370,73 @@ def payment_delete(*, payment: Payment, actor, expected_version: int | None = No
             "This payment has been paid, so it cannot be deleted: record a refund or credit note instead."
         ]})
     attribute_to(locked, actor)
+    award = locked.award
     locked.delete()
+    _reschedule_instalments(award, actor=actor)
+
+
+def _payment_label(payment: Payment) -> str:
+    return f"the payment of {format_pence(payment.amount)} from {payment.stream.name} due {payment.due_date:%-d %B %Y}"
+
+
+@transaction.atomic
+def payment_approve(
+    *, payment: Payment, actor, due_diligence_reason: str = "", expected_version: int | None = None
+) -> Payment:
+    """Finance approves a scheduled payment (an instalment of a payment plan) for paying. An
+    instalment paid on acceptance of a return waits until that return is accepted. The
+    provider's due diligence is checked (``due_diligence_check``)."""
+    if actor is not None:
+        require(actor, "payments.edit")
+    locked_award = _lock_award(payment.award)
+    locked = lock_for_update(payment, expected_version=expected_version)
+    errors: Errors = {}
+    _refuse_cancelled(locked, errors)
+    if locked.is_approved:
+        _add(errors, "status", f"This payment was already approved on {locked.approved_at:%-d %B %Y}.")
+    if locked_award.status not in COMMITTED_STATUSES:
+        _add(errors, "award", f"Award {locked_award.reference} is {locked_award.get_status_display().lower()}: only "
+                              "awarded, active or ended awards can be paid.")
+    waiting = locked.awaits_return
+    if waiting is not None and waiting.status != ReturnStatus.ACCEPTED:
+        _add(errors, "status", f"This instalment is paid once the monitoring return for Q{waiting.quarter} "
+                               f"{_fy_label(waiting.fy)} is accepted; it is {waiting.get_status_display().lower()}.")
+    _raise_if(errors)
+    note = due_diligence_check(
+        organisation=locked_award.provider, actor=actor, reason=due_diligence_reason, field="due_diligence_reason",
+        doing=f"approving {_payment_label(locked)}", errors=errors,
+    )
+    _raise_if(errors)
+    locked.approved_at = clock.now()
+    locked.approved_by = actor
+    locked.due_diligence_note = note
+    attribute_to(locked, actor)
+    locked.save(update_fields=["approved_at", "approved_by", "due_diligence_note", "version"])
+    return locked
+
+
+@transaction.atomic
+def payment_cancel(*, payment: Payment, actor, reason: str, expected_version: int | None = None) -> Payment:
+    """Finance cancels a payment that has not been paid (entered by mistake, or an instalment
+    not to be paid). It is kept, with who cancelled it, when and why, and counts for nothing;
+    a cancelled instalment is not scheduled again."""
+    if actor is not None:
+        require(actor, "payments.edit")
+    locked_award = _lock_award(payment.award)
+    locked = lock_for_update(payment, expected_version=expected_version)
+    errors: Errors = {}
+    _refuse_cancelled(locked, errors)
+    if locked.is_paid:
+        _add(errors, "status", "This payment has been paid, so it cannot be cancelled: record a refund or credit "
+                               "note instead.")
+    reason = _text(reason)
+    if not reason:
+        _add(errors, "reason", "Say why the payment is cancelled (this is kept with it).")
+    _raise_if(errors)
+    locked.cancelled_at = clock.now()
+    locked.cancelled_by = actor
+    locked.cancel_reason = reason
+    attribute_to(locked, actor)
+    locked.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "version"])
+    _reschedule_instalments(locked_award, actor=actor)
+    return locked

@@ -2,12 +2,20 @@
 
 from celery import shared_task
 
-from pcc_commissioning import clock
-
 from .reminders import reminders_send
+from .schedules.daily import daily_jobs_run
+
+
+@shared_task(name="grants.tasks.run_daily_jobs")
+def run_daily_jobs() -> dict:
+    """Every daily job as of today (scheduled by ``CELERY_BEAT_SCHEDULE``; the same code as
+    ``manage.py run_daily_jobs``)."""
+    run = daily_jobs_run()
+    return {"day": run.day.isoformat(), "changed": run.changed, "held": run.held, "reminders": run.reminders}
 
 
 @shared_task(name="grants.tasks.send_reminders")
 def send_reminders() -> dict[str, int]:
-    """The daily reminder e-mails (scheduled by ``CELERY_BEAT_SCHEDULE``)."""
-    return reminders_send(today=clock.today())
+    """The reminder e-mails alone. Kept so a task queued under this name before an upgrade
+    still runs; beat now schedules ``run_daily_jobs``, which sends them."""
+    return reminders_send()

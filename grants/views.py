@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from needs_assessment import selectors as needs_selectors
 from needs_assessment.tabs import intention_tabs
 from outcomes.models import CommissioningPriority
+from pcc_commissioning import clock
 from pcc_commissioning.concurrency import STALE_MESSAGE
 from pcc_commissioning.interchange import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear
@@ -46,6 +47,7 @@ from .forms import (
     DecisionActionForm,
     DecisionEditForm,
     DecisionForm,
+    DecisionPublishForm,
     ForecastForm,
     LineFormSet,
     MarkPaidForm,
@@ -590,7 +592,7 @@ def decision_create(request):
     return render(request, "grants/decision_form.html", _context(request, form=form))
 
 
-_DECISION_EDITABLE = ("reference", "subject", "summary", "decision_text", "decided_on", "decision_maker",
+_DECISION_EDITABLE = ("reference", "subject", "summary", "decision_text", "decided_on", "amount", "decision_maker",
                       "declaration_of_interests", "contact_officer", "background_papers")
 
 
@@ -640,9 +642,30 @@ def decision_sign(request, pk: int):
 
 
 @capability_required("grants.edit")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def decision_publish(request, pk: int):
-    return _decision_action(request, pk, services.decision_publish, "is recorded as published")
+    """Record the day the decision was published: the officer chooses it (today by default)."""
+    decision = selectors.decision_detail(pk)
+    if decision.status != DecisionStatus.SIGNED:
+        state = "must be signed before it is published" if decision.status == DecisionStatus.DRAFT else "is already published"
+        messages.error(request, f"Status: Decision {decision.reference} {state}.")
+        return redirect("grants:decision_detail", pk=decision.pk)
+    form = DecisionPublishForm(
+        form_data(request), initial={"version": decision.version, "published_on": clock.today()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.decision_publish(
+                decision=decision, actor=request.user, published_on=form.cleaned_data["published_on"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Decision {decision.reference} is recorded as published on "
+                                      f"{decision.published_on:%-d %B %Y}.")
+            return redirect("grants:decision_detail", pk=decision.pk)
+    return render(request, "grants/decision_publish.html", _context(request, form=form, decision=decision))
 
 
 # Funding: streams, allocations, budgets and the funding page -----------------------------------------

@@ -27,3 +27,8 @@ def start_of(day: datetime.date) -> datetime.datetime:
     """The first moment of ``day`` in the service's time zone (for records dated by a job
     run for a given day)."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def localtime(moment: datetime.datetime) -> datetime.datetime:
+    """``moment`` in the service's time zone (for the day a record was made)."""
+    return timezone.localtime(moment)

@@ -200,10 +200,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # so such a job is redelivered and finished before the sweep would give up on it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
 CELERY_TIMEZONE = TIME_ZONE
-# Daily at 07:00: remind providers of returns due soon or late, and officers of due-diligence
-# documents and contracts ending soon (each reminder once per item and stage).
+# Daily at 06:30 (grants.schedules.daily; the same as `manage.py run_daily_jobs`): award
+# statuses follow the calendar, return schedules and payment-plan instalments are reconciled,
+# then reminders go out (returns due soon or late, due-diligence documents expiring, contracts
+# ending; each once per item and stage).
 CELERY_BEAT_SCHEDULE: dict = {
-    "send-reminders": {"task": "grants.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
+    "run-daily-jobs": {"task": "grants.tasks.run_daily_jobs", "schedule": crontab(hour=6, minute=30)},
     # Every 5 minutes: a report still running past REPORT_STUCK_AFTER_MINUTES is marked failed.
     "sweep-stuck-reports": {"task": "reports.tasks.sweep_stuck_reports", "schedule": crontab(minute="*/5")},
     # Every minute: a report requested while the broker was down is sent once it is back.
@@ -225,6 +227,10 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 # Commissioning rules (editable per deployment).
 DUE_DILIGENCE_WARNING_DAYS = env.int("DUE_DILIGENCE_WARNING_DAYS", default=60)
+# Marking an award awarded, or recording or approving a payment, for an organisation whose
+# required due-diligence documents are missing or expired: a warning that a reason overrides
+# (False), or a block until the documents are on file (True).
+DUE_DILIGENCE_BLOCKS = env.bool("DUE_DILIGENCE_BLOCKS", default=False)
 # An award whose lines total more than this needs a signed PCC decision before it is awarded.
 DELEGATED_LIMIT = Decimal(env("DELEGATED_LIMIT", default="25000"))
 

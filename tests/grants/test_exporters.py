@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from grants import services
 from grants.exporters import COMMITMENT_COLUMNS, PAYMENT_EXPORT_COLUMNS, awards_table, commitments_table, payments_table
 from grants.importers import AWARD_COLUMNS
-from grants.models import Award, AwardStatus, AwardTransition, Decision, FundingLine, Payment
+from grants.models import Award, AwardStatus, AwardTransition, Decision, FundingLine, MonitoringReturn, Payment
 from grants.services import LineInput
 from outcomes.selectors import code_list
 from pcc_commissioning.interchange import Sheet, export_response, run_export, run_import, write_sheets
@@ -81,7 +81,8 @@ def build_awards(plan):
 
 
 def wipe_awards():
-    Payment.objects.all().delete()
+    Payment.all_objects.all().delete()
+    MonitoringReturn.objects.all().delete()
     AwardTransition.objects.all().delete()
     FundingLine.objects.all().delete()
     Award.objects.all().delete()

@@ -410,7 +410,7 @@ def test_bad_payment_rows_are_reported_and_nothing_is_saved(active_award):
         (3, "award_reference"), (4, "funding_stream"), (5, "amount"), (6, "due_date"), (7, "fy"), (8, "amount"),
         (9, "reason"),
     }
-    assert "more than the £10,000.00 committed" in reported[(8, "amount")]
+    assert "more than its £10,000.00 funding line from that stream" in reported[(8, "amount")]
     assert not Payment.objects.exists()
 
 

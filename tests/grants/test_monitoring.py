@@ -19,7 +19,6 @@ from grants.monitoring import (
     return_save,
     return_send_back,
     return_submit,
-    returns_schedule,
 )
 from outcomes.models import CodeList
 from pcc_commissioning.concurrency import STALE_MESSAGE
@@ -77,87 +76,6 @@ def assert_unchanged(ret: MonitoringReturn, *, status: str = ReturnStatus.DUE) -
 @pytest.fixture
 def due_return(organisation):
     return MonitoringReturnFactory(award__provider=organisation)
-
-
-# The schedule ------------------------------------------------------------------------------------
-
-
-class TestSchedule:
-    def test_creates_a_due_return_per_started_quarter_with_its_due_date(self, settings):
-        settings.RETURN_DUE_DAYS = 20
-        award = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2021, 3, 31))
-
-        created = returns_schedule(today=datetime.date(2019, 10, 1))
-
-        rows = list(MonitoringReturn.objects.filter(award=award).order_by("fy", "quarter"))
-        assert created == 3
-        assert [(r.fy, r.quarter) for r in rows] == [(2019, 1), (2019, 2), (2019, 3)]  # Q3 has just started
-        assert {r.status for r in rows} == {ReturnStatus.DUE}
-        assert [r.due_date for r in rows] == [datetime.date(2019, 7, 20), datetime.date(2019, 10, 20), datetime.date(2020, 1, 20)]
-
-    def test_is_idempotent(self):
-        AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2021, 3, 31))
-        assert returns_schedule(today=datetime.date(2020, 1, 5)) == 4
-        assert returns_schedule(today=datetime.date(2020, 1, 5)) == 0
-        assert MonitoringReturn.objects.count() == 4
-
-    def test_starts_at_monitoring_start_for_an_older_award(self, settings):
-        settings.MONITORING_START = datetime.date(2019, 4, 1)
-        award = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2017, 4, 1), end_date=datetime.date(2020, 3, 31))
-
-        returns_schedule(today=datetime.date(2019, 5, 1))
-
-        assert list(MonitoringReturn.objects.filter(award=award).values_list("fy", "quarter")) == [(2019, 1)]
-
-    def test_starts_at_the_award_start_when_it_is_later(self, settings):
-        settings.MONITORING_START = datetime.date(2019, 4, 1)
-        award = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 8, 15), end_date=datetime.date(2020, 3, 31))
-
-        returns_schedule(today=datetime.date(2019, 12, 1))
-
-        assert list(MonitoringReturn.objects.filter(award=award).values_list("fy", "quarter")) == [(2019, 2), (2019, 3)]
-
-    def test_a_later_monitoring_start_setting_is_respected(self, settings):
-        settings.MONITORING_START = datetime.date(2020, 4, 1)
-        award = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2021, 3, 31))
-
-        returns_schedule(today=datetime.date(2020, 5, 1))
-
-        assert list(MonitoringReturn.objects.filter(award=award).values_list("fy", "quarter")) == [(2020, 1)]
-
-    def test_stops_at_the_award_end_and_honours_a_taken_extension(self):
-        ended = AwardFactory(status=AwardStatus.ENDED, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2019, 9, 30))
-        extended = AwardFactory(
-            status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2019, 9, 30),
-            extension_until=datetime.date(2019, 12, 31), extension_taken=True,
-        )
-
-        returns_schedule(today=datetime.date(2020, 6, 1))
-
-        assert list(MonitoringReturn.objects.filter(award=ended).values_list("quarter", flat=True)) == [1, 2]
-        assert list(MonitoringReturn.objects.filter(award=extended).values_list("quarter", flat=True)) == [1, 2, 3]
-
-    @pytest.mark.parametrize("status", [AwardStatus.PLANNED, AwardStatus.PROCURING, AwardStatus.CANCELLED])
-    def test_awards_not_made_get_no_returns(self, status):
-        AwardFactory(status=status, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2020, 3, 31))
-        assert returns_schedule(today=datetime.date(2020, 1, 5)) == 0
-        assert not MonitoringReturn.objects.exists()
-
-    def test_future_awards_get_none_yet_and_one_award_can_be_scheduled_alone(self):
-        AwardFactory(status=AwardStatus.AWARDED, start_date=datetime.date(2020, 4, 1), end_date=datetime.date(2021, 3, 31))
-        this = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2020, 3, 31))
-        other = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2020, 3, 31))
-
-        assert returns_schedule(today=datetime.date(2019, 5, 1), award=this) == 1
-        assert not MonitoringReturn.objects.filter(award=other).exists()
-        assert returns_schedule(today=datetime.date(2019, 5, 1)) == 1  # just the other award's Q1
-
-    def test_an_imported_quarter_is_not_duplicated(self):
-        award = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2020, 3, 31))
-        MonitoringReturnFactory(award=award, fy=2019, quarter=1, submitted=True)
-
-        assert returns_schedule(today=datetime.date(2019, 8, 1)) == 1
-        assert MonitoringReturn.objects.get(award=award, quarter=1).status == ReturnStatus.SUBMITTED
 
 
 # Saving and submitting ----------------------------------------------------------------------------------

@@ -183,11 +183,6 @@ def test_the_celery_task_runs_the_reminders_once_per_day(settings):
     assert len(mail.outbox) == 1
 
 
-def test_the_reminders_task_is_scheduled_daily(settings):
-    tasks = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
-    assert "grants.tasks.send_reminders" in tasks
-
-
 @pytest.mark.django_db
 def test_many_late_returns_are_each_reminded_once():
     provider = OrganisationFactory(email="office@provider.example")

@@ -188,7 +188,7 @@ def test_decision_create_is_a_draft_and_references_are_unique_ignoring_capitals(
 
 
 def test_decision_sign_records_who_and_when_and_defaults_to_today(officer):
-    decision = services.decision_create(actor=officer, reference="PCC-2019-040", subject="Grants")
+    decision = services.decision_create(actor=officer, reference="PCC-2019-040", subject="Grants", amount=D("30000"))
     signed = services.decision_sign(decision=decision, actor=officer)
     signed.refresh_from_db()
     assert signed.status == DecisionStatus.SIGNED
@@ -197,7 +197,7 @@ def test_decision_sign_records_who_and_when_and_defaults_to_today(officer):
 
 
 def test_decision_sign_refuses_a_future_date_and_a_second_signature(officer):
-    decision = services.decision_create(actor=officer, reference="PCC-2019-041", subject="Grants")
+    decision = services.decision_create(actor=officer, reference="PCC-2019-041", subject="Grants", amount=D("30000"))
     with pytest.raises(ValidationError) as excinfo:
         services.decision_sign(decision=decision, actor=officer, decided_on=timezone.localdate() + datetime.timedelta(days=1))
     assert "decided_on" in errors_of(excinfo)
@@ -228,7 +228,7 @@ def test_draft_decision_edit_refuses_a_stale_version(officer):
 
 
 def test_decision_publish_needs_a_signed_decision_and_a_date_after_the_decision(officer):
-    decision = services.decision_create(actor=officer, reference="PCC-2019-060", subject="Grants")
+    decision = services.decision_create(actor=officer, reference="PCC-2019-060", subject="Grants", amount=D("30000"))
     with pytest.raises(ValidationError) as excinfo:
         services.decision_publish(decision=decision, actor=officer)
     assert "status" in errors_of(excinfo)
@@ -694,7 +694,7 @@ def test_payment_beyond_the_years_commitment_is_refused_then_accepted_with_a_rec
     with pytest.raises(ValidationError) as excinfo:
         pay(active_award, precept, D("0.01"), actor=finance_officer)
     message = errors_of(excinfo)["amount"][0]
-    assert "£0.01 more than the £10,000.00 committed" in message and "2019/20" in message
+    assert "£0.01 more than its £4,000.00 funding line from that stream" in message and "2019/20" in message
     assert Payment.objects.count() == 2
     with pytest.raises(ValidationError) as excinfo:
         pay(active_award, precept, D("0.01"), actor=None, override_reason="Agreed overspend")
@@ -711,7 +711,7 @@ def test_another_years_payments_do_not_use_this_years_commitment(active_award, c
 
 
 def test_a_refund_frees_commitment_for_a_later_payment(active_award, core):
-    pay(active_award, core, D("10000"), paid_date=datetime.date(2019, 7, 1))
+    pay(active_award, core, D("6000"), paid_date=datetime.date(2019, 7, 1))  # all of the 2019/20 core line
     pay(active_award, core, D("-1000"), reason="Credit note CN-12", paid_date=datetime.date(2019, 8, 1))
     assert pay(active_award, core, D("1000")).amount == D("1000.00")
 
@@ -744,15 +744,15 @@ def test_payment_mark_paid(finance_officer, active_award, core):
 
 
 def test_payment_update_rechecks_the_commitment_without_counting_itself(finance_officer, active_award, core):
-    payment = pay(active_award, core, D("6000"))
+    payment = pay(active_award, core, D("4000"))
     updated = services.payment_update(payment=payment, actor=finance_officer, expected_version=payment.version,
-                                      amount=D("10000.00"), invoice_reference="INV-1")
-    assert (updated.amount, updated.invoice_reference) == (D("10000.00"), "INV-1")
+                                      amount=D("6000.00"), invoice_reference="INV-1")  # the whole core line
+    assert (updated.amount, updated.invoice_reference) == (D("6000.00"), "INV-1")
     with pytest.raises(ValidationError) as excinfo:
         services.payment_update(payment=updated, actor=finance_officer, expected_version=updated.version,
-                                amount=D("10000.01"))
+                                amount=D("6000.01"))
     assert "£0.01 more" in errors_of(excinfo)["amount"][0]
-    assert Payment.objects.get().amount == D("10000.00")
+    assert Payment.objects.get().amount == D("6000.00")
 
 
 def test_paid_payment_amount_is_fixed_and_it_cannot_be_deleted(finance_officer, active_award, core):

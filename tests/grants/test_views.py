@@ -452,7 +452,7 @@ def test_cancelling_needs_a_note(officer_client):
 
 
 def test_over_the_limit_without_a_signed_decision_is_refused_then_allowed(officer_client):
-    decision = DecisionFactory()
+    decision = DecisionFactory(amount=Decimal("30000"))
     award = AwardFactory(status=AwardStatus.PLANNED, decision=decision)
     FundingLineFactory(award=award, amount=Decimal("25000.01"))
     page = _text(_transition(officer_client, award, "awarded"))
@@ -503,7 +503,7 @@ def test_finance_records_a_payment(finance_client, finance_officer, paid_award, 
 def test_payment_beyond_commitment_is_refused_then_accepted_with_an_override(finance_client, finance_officer, paid_award, setting_up):
     url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
     _refused(finance_client.post(url, _payment_data(setting_up["core"], "10000.01")),
-             "Amount (£): This would take the payments of award", "£0.01 more than the £10,000.00 committed")
+             "Amount (£): This would take the payments of award", "£0.01 more than its £10,000.00 funding line")
     assert not Payment.objects.exists()
 
     response = finance_client.post(url, _payment_data(setting_up["core"], "10000.01", override_reason="Agreed uplift, email 3 May"))
@@ -629,7 +629,7 @@ def test_document_upload_and_permission_checked_download(officer_client, board_c
 
 def test_decision_create_edit_sign_publish(officer_client):
     data = {"reference": "PCC-2019-033", "subject": "Victims' services 2019-21", "summary": "", "decision_text": "",
-            **_date("decided_on", None), "decision_maker": "Police and Crime Commissioner",
+            **_date("decided_on", None), "amount": "", "decision_maker": "Police and Crime Commissioner",
             "declaration_of_interests": "", "contact_officer": "", "background_papers": ""}
     response = officer_client.post(reverse("grants:decision_create"), data)
     decision = Decision.objects.get()
@@ -641,15 +641,34 @@ def test_decision_create_edit_sign_publish(officer_client):
     decision.refresh_from_db()
     assert decision.subject == "Victims' services"
 
+    # No amount approved yet: the signature is not recorded, and the page says why.
+    page = _text(officer_client.post(reverse("grants:decision_sign", kwargs={"pk": decision.pk}),
+                                     {"version": decision.version}, follow=True))
+    assert "Record the amount the PCC approved" in page
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.DRAFT
+    assert officer_client.post(edit, {**data, "subject": "Victims' services", "amount": "£48,500",
+                                      "version": decision.version}).status_code == 302
+    decision.refresh_from_db()
+    assert decision.amount == Decimal("48500.00")
+
     officer_client.post(reverse("grants:decision_sign", kwargs={"pk": decision.pk}), {"version": decision.version})
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.SIGNED and decision.decided_on is not None
     # A signed decision is a record: its edit page sends you back.
     assert officer_client.get(edit).status_code == 302
 
-    officer_client.post(reverse("grants:decision_publish", kwargs={"pk": decision.pk}), {"version": decision.version})
+    # The officer chooses the day it was published; one before the decision is refused.
+    publish = reverse("grants:decision_publish", kwargs={"pk": decision.pk})
+    assert "Record as published" in _text(officer_client.get(publish))
+    day_before = decision.decided_on - datetime.timedelta(days=1)
+    _refused(officer_client.post(publish, {"version": decision.version, **_date("published_on", day_before)}),
+             "cannot be published before the date it was decided on")
     decision.refresh_from_db()
-    assert decision.status == DecisionStatus.PUBLISHED
+    assert decision.status == DecisionStatus.SIGNED
+    officer_client.post(publish, {"version": decision.version, **_date("published_on", decision.decided_on)})
+    decision.refresh_from_db()
+    assert (decision.status, decision.published_on) == (DecisionStatus.PUBLISHED, decision.decided_on)
 
     award = AwardFactory(decision=decision, title="Made by it")
     listing = _text(officer_client.get(reverse("grants:decision_list")))
