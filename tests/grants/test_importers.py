@@ -414,6 +414,23 @@ def test_bad_payment_rows_are_reported_and_nothing_is_saved(active_award):
     assert not Payment.objects.exists()
 
 
+def test_payments_imports_hold_each_stream_to_its_own_line(active_award, plan):
+    # £10,000 from MoJ Core plus a £2,000 precept line: £12,000 for the year, but the precept
+    # money may not pay for MoJ work, so £10,500 from MoJ Core is refused though the year has room.
+    FundingLineFactory(award=active_award, stream=plan["precept"], fy=2019, amount=D("2000"))
+    reported = messages("payments", table(
+        PAYMENT_COLUMNS, payment_row(amount="6000"), payment_row(amount="4500", invoice_reference="INV-2"),
+    ))
+    assert set(reported) == {(3, "amount")}
+    assert "£500.00 more than its £10,000.00 funding line from that stream" in reported[(3, "amount")]
+    assert not Payment.objects.exists()
+    run_import("payments", table(
+        PAYMENT_COLUMNS, payment_row(amount="6000"), payment_row(amount="4000", invoice_reference="INV-2"),
+        payment_row(amount="2000", funding_stream="precept", invoice_reference="INV-3"),
+    ))
+    assert Payment.objects.count() == 3
+
+
 def test_a_refund_with_a_reason_column_is_recorded(active_award):
     run_import("payments", table(PAYMENT_COLUMNS, payment_row()))
     data = table((*PAYMENT_COLUMNS, "reason"), payment_row(amount="-100", invoice_reference="CN-1", reason="Underspend"))

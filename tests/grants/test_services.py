@@ -802,3 +802,49 @@ def test_a_taken_extension_lengthens_the_years_lines_may_cover(create, officer, 
         services.award_update(award=award, actor=officer, expected_version=award.version, extension_taken=False)
     assert "2020/21" in errors_of(excinfo)["extension_taken"][0]
     assert Award.objects.get().extension_taken is True
+
+
+# The amount a decision approved ------------------------------------------------------------------------
+
+
+def test_an_award_may_not_exceed_the_amount_its_signed_decision_approved(officer):
+    decision = DecisionFactory(signed=True, amount=D("30000.00"))
+    award = AwardFactory(status=AwardStatus.PLANNED, decision=decision)
+    line = FundingLineFactory(award=award, amount=D("30000.01"))
+    with pytest.raises(ValidationError) as excinfo:
+        services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED)
+    assert "more than the £30,000.00 that decision" in errors_of(excinfo)["decision"][0]
+    line.amount = D("30000.00")  # exactly what was approved
+    line.save()
+    assert services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED).status == "awarded"
+
+
+def test_the_awards_under_one_decision_share_its_amount(officer):
+    decision = DecisionFactory(signed=True, amount=D("50000.00"))
+    first = AwardFactory(status=AwardStatus.AWARDED, decision=decision)
+    FundingLineFactory(award=first, amount=D("30000.00"))
+    second = AwardFactory(status=AwardStatus.PLANNED, decision=decision)
+    FundingLineFactory(award=second, amount=D("20000.01"))
+    with pytest.raises(ValidationError) as excinfo:
+        services.award_transition(award=second, actor=officer, to_status=AwardStatus.AWARDED)
+    assert "with the £30,000.00 of the other awards made under it" in errors_of(excinfo)["decision"][0]
+
+
+def test_a_committed_awards_lines_cannot_grow_past_its_decision(officer, core):
+    decision = DecisionFactory(signed=True, amount=D("10000.00"))
+    award = AwardFactory(status=AwardStatus.ACTIVE, decision=decision)
+    FundingLineFactory(award=award, stream=core, amount=D("10000.00"))
+    with pytest.raises(ValidationError) as excinfo:
+        services.award_update(award=award, actor=officer, expected_version=None,
+                              lines=[services.LineInput(stream=core, fy=2019, amount=D("12000.00"))])
+    assert "decision" in errors_of(excinfo)
+
+
+def test_signing_needs_the_amount_and_a_negative_amount_is_refused(officer):
+    with pytest.raises(ValidationError) as excinfo:
+        services.decision_create(actor=officer, reference="PCC-2019-070", subject="Grants", amount=D("-1"))
+    assert "amount" in errors_of(excinfo)
+    decision = services.decision_create(actor=officer, reference="PCC-2019-070", subject="Grants")
+    with pytest.raises(ValidationError) as excinfo:
+        services.decision_sign(decision=decision, actor=officer)
+    assert "Record the amount the PCC approved" in errors_of(excinfo)["amount"][0]
