@@ -26,7 +26,7 @@ from pcc_commissioning.widgets import FastSelect
 from providers.models import Organisation
 from providers.uploads import ALLOWED_DESCRIPTION
 
-from .models import AwardDocumentKind, AwardKind, Decision, FundingStream, StreamKind
+from .models import AwardDocumentKind, AwardKind, Decision, FundingStream, PlanFrequency, PlanTiming, StreamKind
 
 MONEY_HELP = "In pounds, for example 12500 or 12,500.50"
 
@@ -334,6 +334,46 @@ EXTRA_ROWS_STEP = 3
 class TransitionForm(forms.Form):
     to_status = forms.CharField(widget=forms.HiddenInput)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    due_diligence_reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+DUE_DILIGENCE_REASON_LABEL = "Why go ahead although the due diligence is not in order?"
+
+
+def due_diligence_reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=DUE_DILIGENCE_REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the history with what was missing",
+    )
+
+
+class PaymentPlanForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label="How often is the award paid?", choices=PlanFrequency.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose how often the award is paid"},
+    )
+    timing = forms.ChoiceField(
+        label="When does each instalment fall due?", choices=PlanTiming.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose when each instalment falls due"},
+    )
+
+
+class PaymentApproveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, due_diligence: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if due_diligence:
+            self.fields["due_diligence_reason"] = due_diligence_reason_field()
+
+
+class PaymentCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it cancelled?", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the payment, which then counts for nothing",
+        error_messages={"required": "Say why the payment is cancelled"},
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
@@ -395,13 +435,16 @@ class PaymentForm(forms.Form):
     po_number = forms.CharField(label="PO number", max_length=50, required=False)
     override_reason = forms.CharField(
         label="Finance override: reason", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only if this payment takes the year's payments beyond what is committed: say why it is allowed",
+        help_text="Only if this payment takes the payments beyond the award's funding line from this stream, or "
+                  "beyond what is committed for the year: say why it is allowed",
     )
 
-    def __init__(self, *args, streams=(), years: list[int] = (), **kwargs):
+    def __init__(self, *args, streams=(), years: list[int] = (), due_diligence: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stream"].queryset = FundingStream.objects.filter(pk__in=[s.pk for s in streams]).order_by(Lower("name"))
         self.fields["fy"].choices = _with_blank(fy_choices(years), "The year of the due date")
+        if due_diligence:
+            self.fields["due_diligence_reason"] = due_diligence_reason_field()
 
 
 class PaymentEditForm(PaymentForm):

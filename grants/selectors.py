@@ -503,6 +503,7 @@ from .models import (  # noqa: E402
     AwardTransition,
     CoFunding,
     Decision,
+    PaymentPlan,
 )
 
 
@@ -533,12 +534,20 @@ def award_page_data(award: Award) -> dict:
     documents. One query each."""
     return {
         "kpqs": list(award.kpqs.order_by("number")),
+        # Cancelled payments too: they are shown, marked, and count for nothing.
         "payments": list(
-            Payment.objects.filter(award=award).select_related("stream", "override_by").order_by("due_date", "pk")
+            Payment.all_objects.filter(award=award)
+            .select_related("stream", "override_by", "approved_by", "cancelled_by", "awaits_return")
+            .order_by("due_date", "pk")
         ),
+        "payment_plan": award_payment_plan(award),
         "co_funding": list(CoFunding.objects.filter(award=award).select_related("partner").order_by("fy", "pk")),
         "documents": list(AwardDocument.objects.filter(award=award).select_related("uploaded_by")),
     }
+
+
+def award_payment_plan(award: Award) -> PaymentPlan | None:
+    return PaymentPlan.objects.filter(award=award).first()
 
 
 def award_streams(award: Award) -> list[FundingStream]:
@@ -601,7 +610,9 @@ def award_timeline(award: Award) -> list[TimelineEntry]:
             else f"Status changed from {transition.get_from_status_display().lower()} to "
                  f"{transition.get_to_status_display().lower()}"
         )
-        entries.append(TimelineEntry(when=transition.at, who=_who(transition.by), title=title, note=transition.note))
+        note = "\n\n".join(part for part in (transition.note, transition.due_diligence_note) if part)
+        who = "the daily run (the award's dates)" if transition.automatic else _who(transition.by)
+        entries.append(TimelineEntry(when=transition.at, who=who, title=title, note=note))
 
     rows = list(Award.history.filter(id=award.pk).select_related("history_user").order_by("history_date", "history_id"))
     ids: dict[str, set] = {"provider": set(), "priority": set(), "lead_officer": set(), "decision": set(),

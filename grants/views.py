@@ -32,10 +32,12 @@ from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data, form_files, fy_param, show_errors
-from providers.selectors import access_organisation
+from pcc_commissioning.money import format_pence
+from providers.selectors import access_organisation, due_diligence_gaps
 from providers.tabs import organisation_tabs
 
 from . import exporters, selectors, services
+from .schedules import instalments
 from .filters import AwardFilter
 from .forms import (
     EXTRA_ROWS_STEP,
@@ -51,8 +53,11 @@ from .forms import (
     ForecastForm,
     LineFormSet,
     MarkPaidForm,
+    PaymentApproveForm,
+    PaymentCancelForm,
     PaymentEditForm,
     PaymentForm,
+    PaymentPlanForm,
     StreamEditForm,
     StreamForm,
     TransitionForm,
@@ -175,6 +180,11 @@ def award_detail(request, pk: int):
     for record in [*data["payments"], *data["co_funding"]]:
         record.fy_label = FinancialYear(record.fy).label if record.fy else ""
     can_edit = has_capability(request.user, "grants.edit")
+    actions = actions_for(award.status) if can_edit else []
+    # The provider's due diligence, where it matters: before the award is made and paid.
+    gaps = due_diligence_gaps(award.provider) if (can_edit or has_capability(request.user, "payments.edit")) else []
+    # With due diligence not in order, "Mark as awarded" asks for the reason to go ahead.
+    awarded_action = next((action for action in actions if action.to_status == "awarded"), None) if gaps else None
     # Commissioning intentions are internal planning: shown only to those who may read needs.
     intention = award.intention if has_capability(request.user, "needs.view") else None
     show_intention = has_capability(request.user, "needs.view")
@@ -191,7 +201,9 @@ def award_detail(request, pk: int):
             years=years,
             totals=totals,
             streams=sorted({part.stream.name for year in years for part in year.lines}),
-            actions=actions_for(award.status) if can_edit else [],
+            actions=actions,
+            gaps=gaps,
+            awarded_action=awarded_action,
             forecast_form=ForecastForm(years=[year.fy for year in years]) if can_edit else None,
             timeline=selectors.award_timeline(award),
             **data,
@@ -377,6 +389,7 @@ def award_transition(request, pk: int):
         award = services.award_transition(
             award=award, actor=request.user, to_status=form.cleaned_data["to_status"],
             note=form.cleaned_data["note"], expected_version=form.cleaned_data["version"],
+            due_diligence_reason=form.cleaned_data["due_diligence_reason"],
         )
     except ValidationError as exc:
         show_errors(request, exc, name_fields=True)
@@ -495,7 +508,8 @@ def _payment_years(award) -> list[int]:
 def payment_create(request, pk: int):
     award = selectors.access_award(request.user, pk)
     streams = selectors.award_streams(award)
-    form = PaymentForm(form_data(request), streams=streams, years=_payment_years(award))
+    gaps = due_diligence_gaps(award.provider)
+    form = PaymentForm(form_data(request), streams=streams, years=_payment_years(award), due_diligence=bool(gaps))
     if request.method == "POST" and form.is_valid():
         try:
             payment = services.payment_record(actor=request.user, award=award, **form.cleaned_data)
@@ -503,9 +517,10 @@ def payment_create(request, pk: int):
             add_service_errors(form, exc)
         else:
             note = " (finance override recorded)" if payment.override_reason else ""
-            messages.success(request, f"A payment of £{payment.amount:,.2f} has been recorded{note}.")
+            state = "paid" if payment.is_paid else "scheduled"
+            messages.success(request, f"A {state} payment of {format_pence(payment.amount)} has been recorded{note}.")
             return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
-    return render(request, "grants/payment_form.html", _context(request, award=award, form=form))
+    return render(request, "grants/payment_form.html", _context(request, award=award, form=form, gaps=gaps))
 
 
 _PAYMENT_EDITABLE = ("stream", "fy", "due_date", "paid_date", "amount", "reason", "invoice_reference", "po_number",
@@ -555,6 +570,79 @@ def payment_mark_paid(request, pk: int, payment_pk: int):
         request, award, form, template="grants/award_subform.html", title="Mark a payment as paid",
         intro=f"Payment of £{payment.amount:,.2f} from {payment.stream.name}, due {payment.due_date:%-d %B %Y}.",
     )
+
+
+@capability_required("payments.edit")
+@require_http_methods(["GET", "POST"])
+def payment_approve(request, pk: int, payment_pk: int):
+    award = selectors.access_award(request.user, pk)
+    payment = selectors.award_payment(award, payment_pk)
+    gaps = due_diligence_gaps(award.provider)
+    form = PaymentApproveForm(form_data(request), initial={"version": payment.version}, due_diligence=bool(gaps))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_approve(
+                payment=payment, actor=request.user, expected_version=form.cleaned_data["version"],
+                due_diligence_reason=form.cleaned_data.get("due_diligence_reason", ""),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"The payment of {format_pence(payment.amount)} due "
+                                      f"{payment.due_date:%-d %B %Y} is approved for paying.")
+            return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
+    return render(request, "grants/payment_action.html", _context(
+        request, award=award, payment=payment, form=form, gaps=gaps, title="Approve a payment",
+        submit_label="Approve for paying",
+    ))
+
+
+@capability_required("payments.edit")
+@require_http_methods(["GET", "POST"])
+def payment_cancel(request, pk: int, payment_pk: int):
+    award = selectors.access_award(request.user, pk)
+    payment = selectors.award_payment(award, payment_pk)
+    form = PaymentCancelForm(form_data(request), initial={"version": payment.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_cancel(
+                payment=payment, actor=request.user, reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"The payment of {format_pence(payment.amount)} due "
+                                      f"{payment.due_date:%-d %B %Y} is cancelled: it is kept, and counts for nothing.")
+            return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
+    return render(request, "grants/payment_action.html", _context(
+        request, award=award, payment=payment, form=form, title="Cancel a payment", submit_label="Cancel the payment",
+        warning=True,
+    ))
+
+
+@capability_required("grants.edit")
+@require_http_methods(["GET", "POST"])
+def payment_plan(request, pk: int):
+    """Set up, change or remove an award's payment plan (officers); finance approves the
+    instalments it schedules."""
+    award = selectors.access_award(request.user, pk, for_edit=True)
+    plan = selectors.award_payment_plan(award)
+    if request.method == "POST" and "remove" in request.POST:
+        instalments.payment_plan_remove(actor=request.user, award=award)
+        messages.success(request, "The payment plan is removed: its instalments not yet approved are withdrawn.")
+        return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
+    initial = {"frequency": plan.frequency, "timing": plan.timing} if plan else None
+    form = PaymentPlanForm(form_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            instalments.payment_plan_set(actor=request.user, award=award, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The payment plan is saved and its instalments are scheduled for finance to approve.")
+            return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
+    return render(request, "grants/payment_plan_form.html", _context(request, award=award, form=form, plan=plan))
 
 
 # Decisions -------------------------------------------------------------------------------------------

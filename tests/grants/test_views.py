@@ -137,6 +137,9 @@ PAGES = [
     ("grants:payment_create", lambda r: {"pk": r["award"].pk}, "get", FINANCE),
     ("grants:payment_edit", lambda r: {"pk": r["award"].pk, "payment_pk": r["payment"].pk}, "get", FINANCE),
     ("grants:payment_mark_paid", lambda r: {"pk": r["award"].pk, "payment_pk": r["payment"].pk}, "get", FINANCE),
+    ("grants:payment_approve", lambda r: {"pk": r["award"].pk, "payment_pk": r["payment"].pk}, "get", FINANCE),
+    ("grants:payment_cancel", lambda r: {"pk": r["award"].pk, "payment_pk": r["payment"].pk}, "get", FINANCE),
+    ("grants:payment_plan", lambda r: {"pk": r["award"].pk}, "get", OFFICER),
     ("grants:decision_list", lambda r: {}, "get", READ),
     ("grants:decision_detail", lambda r: {"pk": r["decision"].pk}, "get", READ),
     ("grants:decision_create", lambda r: {}, "get", OFFICER),
@@ -496,7 +499,7 @@ def test_finance_records_a_payment(finance_client, finance_officer, paid_award, 
     payment = Payment.objects.get()
     assert (payment.amount, payment.fy, payment.recorded_by) == (Decimal("2500.25"), 2019, finance_officer)
     page = _text(response)
-    assert "A payment of £2,500.25 has been recorded" in page
+    assert "A paid payment of £2,500.25 has been recorded" in page
     assert "£2,500.25" in page and "2019/20" in page and "INV-1" in page
 
 
@@ -876,3 +879,76 @@ def test_every_problem_shows_in_one_round(officer_client, setting_up):
     assert not Award.objects.exists()
     data.update(title="Fixed", **{"end_date_0": "1", "end_date_1": "1", "end_date_2": "2019"})
     _refused(officer_client.post(reverse("grants:award_create"), data), "The end date must be the same as or after")
+
+
+# Payment plans, approval, cancellation and due diligence on the pages -----------------------------------
+
+
+def test_an_officer_sets_a_plan_and_finance_approves_then_pays_an_instalment(
+    officer_client, finance_client, paid_award, setting_up, time_machine
+):
+    time_machine.move_to(datetime.datetime(2019, 7, 2, 10, 0))
+    plan_url = reverse("grants:payment_plan", kwargs={"pk": paid_award.pk})
+    _refused(officer_client.post(plan_url, {"frequency": "monthly", "timing": "on_return"}), "must be quarterly")
+    assert not Payment.objects.exists()
+    assert officer_client.post(plan_url, {"frequency": "quarterly", "timing": "arrears"}).status_code == 302
+    # £10,000 of MoJ Core in 2019/20, in four whole quarters: £2,500 due 1 July, 1 October, 1 January, 1 April.
+    assert [(p.amount, p.due_date) for p in Payment.objects.order_by("due_date")] == [
+        (Decimal("2500.00"), datetime.date(2019, 7, 1)), (Decimal("2500.00"), datetime.date(2019, 10, 1)),
+        (Decimal("2500.00"), datetime.date(2020, 1, 1)), (Decimal("2500.00"), datetime.date(2020, 4, 1)),
+    ]
+    first = Payment.objects.order_by("due_date").first()
+    page = _text(finance_client.get(reverse("grants:award_detail", kwargs={"pk": paid_award.pk})))
+    assert "Paid <strong>quarterly</strong>, in arrears" in page and "Scheduled" in page
+    approve = reverse("grants:payment_approve", kwargs={"pk": paid_award.pk, "payment_pk": first.pk})
+    assert approve in page and "Mark paid" not in page
+    assert finance_client.post(approve, {"version": first.version}).status_code == 302
+    first.refresh_from_db()
+    assert first.is_approved
+    mark_paid = reverse("grants:payment_mark_paid", kwargs={"pk": paid_award.pk, "payment_pk": first.pk})
+    finance_client.post(mark_paid, {"version": first.version, **_date("paid_date", datetime.date(2019, 7, 2))})
+    first.refresh_from_db()
+    assert first.paid_date == datetime.date(2019, 7, 2)
+
+
+def test_finance_cancels_a_scheduled_payment_with_a_reason_and_it_stays_on_the_page(finance_client, paid_award, setting_up):
+    payment = PaymentFactory(award=paid_award, stream=setting_up["core"], amount=Decimal("3000"))
+    url = reverse("grants:payment_cancel", kwargs={"pk": paid_award.pk, "payment_pk": payment.pk})
+    _refused(finance_client.post(url, {"version": payment.version, "reason": ""}), "Say why the payment is cancelled")
+    assert Payment.objects.filter(pk=payment.pk).exists()
+    finance_client.post(url, {"version": payment.version, "reason": "Entered twice by mistake"})
+    assert not Payment.objects.filter(pk=payment.pk).exists()  # counts for nothing
+    page = _text(finance_client.get(reverse("grants:award_detail", kwargs={"pk": paid_award.pk})))
+    assert "Cancelled" in page and "Entered twice by mistake" in page
+    # The money it held is free again: the whole £10,000 line can be scheduled.
+    assert finance_client.post(reverse("grants:payment_create", kwargs={"pk": paid_award.pk}),
+                               _payment_data(setting_up["core"], "10000", paid=None)).status_code == 302
+
+
+@pytest.mark.due_diligence
+def test_marking_awarded_asks_for_a_reason_when_due_diligence_is_not_in_order(officer_client):
+    award = AwardFactory(status=AwardStatus.PLANNED, provider=OrganisationFactory(name="Harbour", kind="voluntary_sector"))
+    url = reverse("grants:award_detail", kwargs={"pk": award.pk})
+    page = _text(officer_client.get(url))
+    assert "Harbour's due diligence is not in order: no safeguarding policy on file" in page
+    assert "Why mark it awarded although the due diligence is not in order?" in page
+    refused = _text(_transition(officer_client, award, "awarded"))
+    award.refresh_from_db()
+    assert award.status == AwardStatus.PLANNED and "give your reason" in refused
+    done = _text(officer_client.post(reverse("grants:award_transition", kwargs={"pk": award.pk}), {
+        "to_status": "awarded", "version": award.version, "due_diligence_reason": "Documents promised by Friday",
+    }, follow=True))
+    award.refresh_from_db()
+    assert award.status == AwardStatus.AWARDED and "Documents promised by Friday" in done
+
+
+@pytest.mark.due_diligence
+def test_recording_a_payment_asks_for_a_reason_when_due_diligence_is_not_in_order(finance_client, setting_up):
+    award = AwardFactory(status=AwardStatus.ACTIVE, provider=OrganisationFactory(name="Harbour", kind="voluntary_sector"))
+    FundingLineFactory(award=award, stream=setting_up["core"], fy=2019, amount=Decimal("10000"))
+    url = reverse("grants:payment_create", kwargs={"pk": award.pk})
+    assert "Why go ahead although the due diligence is not in order?" in _text(finance_client.get(url))
+    _refused(finance_client.post(url, _payment_data(setting_up["core"], "100")), "give your reason")
+    assert not Payment.objects.exists()
+    finance_client.post(url, _payment_data(setting_up["core"], "100", due_diligence_reason="Agreed by the Treasurer"))
+    assert Payment.objects.get().due_diligence_note.endswith("Went ahead because: Agreed by the Treasurer")
