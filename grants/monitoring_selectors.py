@@ -159,8 +159,11 @@ def _inbox_queryset() -> QuerySet[MonitoringReturn]:
 
 
 def returns_inbox(*, today: datetime.date | None = None) -> ReturnsInbox:
+    from .schedules.returns import started_q
+
     today = today or clock.today()
-    outstanding = _inbox_queryset().filter(status__in=OUTSTANDING_STATUSES)
+    # Quarters that have not begun are on the schedule but nobody can fill them in yet.
+    outstanding = _inbox_queryset().filter(started_q(today), status__in=OUTSTANDING_STATUSES)
     return ReturnsInbox(
         today=today,
         due=outstanding.filter(due_date__gte=today).order_by("due_date", "award__reference", "pk"),
@@ -364,11 +367,15 @@ def portfolio_flagged(*, fy: int, quarter: int | None = None) -> QuerySet[Monito
 # The provider portal -----------------------------------------------------------------------------------
 
 
-def provider_returns(organisation) -> QuerySet[MonitoringReturn]:
-    """An organisation's returns (of awards that have been made), latest quarter first."""
+def provider_returns(organisation, *, today: datetime.date | None = None) -> QuerySet[MonitoringReturn]:
+    """An organisation's returns (of awards that have been made) whose quarter has begun by
+    ``today``, latest quarter first. Later quarters are on each award's page."""
+    from .schedules.returns import started_q
+
     organisation_id = getattr(organisation, "pk", organisation)
     return (
         MonitoringReturn.objects.filter(award__provider_id=organisation_id, award__status__in=PROVIDER_VISIBLE_STATUSES)
+        .filter(started_q(today))
         .select_related("award")
         .order_by("-fy", "-quarter", "award__reference")
     )

@@ -24,6 +24,7 @@ from providers.forms import ContactEditForm, ContactForm, DocumentForm, add_serv
 from . import monitoring, monitoring_selectors, selectors
 from .models import Payment
 from .portal_forms import ORGANISATION_CONTACT_FIELDS, OrganisationContactForm, ReturnForm
+from .schedules.returns import has_started, opens_on
 
 EDITABLE_STATUSES = monitoring.EDITABLE_STATUSES
 
@@ -41,15 +42,18 @@ def _context(organisation, *, tab: str = "", **extra) -> dict:
 
 
 def _return_rows(returns, today) -> list[dict]:
-    return [
-        {
+    rows = []
+    for ret in returns:
+        upcoming = not has_started(ret, today)
+        rows.append({
             "ret": ret,
             "period": _period(ret),
             "late": monitoring_selectors.is_late(ret, today),
-            "editable": ret.status in EDITABLE_STATUSES,
-        }
-        for ret in returns
-    ]
+            "editable": ret.status in EDITABLE_STATUSES and not upcoming,
+            "upcoming": upcoming,
+            "opens": opens_on(ret),
+        })
+    return rows
 
 
 @capability_required("portal.view")
@@ -67,7 +71,7 @@ def home(request):
         .select_related("award", "stream")
         .order_by("-due_date", "-pk")
     )
-    returns = monitoring_selectors.provider_returns(organisation)
+    returns = monitoring_selectors.provider_returns(organisation, today=today)
     return render(
         request,
         "grants/portal/home.html",
@@ -121,12 +125,16 @@ def return_edit(request, pk: int):
     the officer returns it for changes."""
     organisation = _organisation(request)
     monitoring_return = monitoring_selectors.access_return(request.user, pk, for_edit=request.method == "POST")
-    editable = monitoring_return.status in EDITABLE_STATUSES
+    upcoming = not has_started(monitoring_return)
+    editable = monitoring_return.status in EDITABLE_STATUSES and not upcoming
     if request.method == "POST" and not editable:
-        messages.error(
-            request,
-            f"This return is {monitoring_return.get_status_display().lower()}, so it cannot be changed.",
-        )
+        if upcoming:
+            messages.error(request, f"This return can be filled in from {opens_on(monitoring_return):%-d %B %Y}.")
+        else:
+            messages.error(
+                request,
+                f"This return is {monitoring_return.get_status_display().lower()}, so it cannot be changed.",
+            )
         return redirect("portal:return", pk=monitoring_return.pk)
     form = _return_form(monitoring_return, form_data(request), read_only=not editable)
     if request.method == "POST" and form.is_valid():
@@ -160,6 +168,8 @@ def return_edit(request, pk: int):
             award=monitoring_return.award,
             form=form,
             editable=editable,
+            upcoming=upcoming,
+            opens=opens_on(monitoring_return),
             late=monitoring_selectors.is_late(monitoring_return, clock.today()),
             period=_period(monitoring_return),
         ),
