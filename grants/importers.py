@@ -855,6 +855,8 @@ def import_returns(rows: Sequence[Row], *, actor, update: bool, context: RowCont
             case_study=existing.case_study if existing else "",
             case_study_consent=existing.case_study_consent if existing else False,
             feedback=existing.feedback if existing else "",
+            # Kept while a breakdown still does not add up; the service clears it otherwise.
+            breakdown_explanation=existing.breakdown_explanation if existing else "",
         )
         with row_savepoint(row, context, columns=error_columns):
             _, created = monitoring.return_import(

@@ -10,15 +10,32 @@ The provider (or an officer on its behalf) may change a return only while it is 
 or returned for changes; saving a returned return keeps it "returned" (with the officer's
 reason) until it is submitted again. Only officers accept or send back.
 
-Every write validates first and saves nothing when anything is wrong: negative counts, more
-improved than assessed, codes not valid in the return's financial year, KPIs of another
-award. A breakdown whose total differs from the number of victims supported is not an error:
-the return is saved and the difference comes back as a warning for the officer to see.
+Every write validates first and saves nothing when anything is wrong: counts that are
+negative or not whole numbers, a breakdown count larger than the number of victims supported
+(each person is counted once in a list), more improved than assessed,
+codes not valid in the return's financial year, KPIs of another award.
+
+A breakdown list that has been filled in should add up to the number of victims supported.
+When one does not:
+
+- saving a draft is allowed; the difference comes back as a warning;
+- submitting is refused unless the provider explains why (``breakdown_explanation``): the
+  error names the explanation and each list that does not add up (``breakdowns:<list>``);
+- an import (historic data, acting as an officer) is accepted, as submitted or accepted
+  returns have always been, and any explanation already on the return is kept;
+- the officer's review page and the MoJ return (``breakdown_mismatch``) show the difference
+  with the explanation, if there is one.
+
+An explanation is stored only while a breakdown does not add up: once they all do (or none
+is filled in) it is cleared, so it never describes figures that are no longer there.
 
 Field keys of the ``ValidationError`` raised: ``referrals``, ``supported``, ``narrative``,
-``case_study``, ``feedback``, ``rag``, ``rag_comment``, ``reason``, ``status``, ``quarter``,
-``<list>:<code>`` for a breakdown count (``crime:burglary``), ``outcome:<code>`` for an
-outcome measure, ``kpi:<id>`` for a KPI value, ``__all__`` for the return as a whole.
+``case_study``, ``feedback``, ``breakdown_explanation``, ``rag``, ``rag_comment``,
+``reason``, ``status``, ``quarter``, ``<list>:<code>`` for a breakdown count
+(``crime:burglary``), ``breakdowns:<list>`` for a whole breakdown list, ``outcome:<code>``
+for an outcome measure as a whole (unknown, or more improved than assessed),
+``outcome:<code>:assessed`` and ``outcome:<code>:improved`` for one of its two numbers,
+``kpi:<id>`` for a KPI value, ``__all__`` for the return as a whole.
 """
 
 from __future__ import annotations
@@ -70,6 +87,8 @@ OUTSTANDING_STATUSES = EDITABLE_STATUSES
 IMPORT_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
 
 _KPI_VALUE_LIMIT = Decimal("1e12")  # max_digits=16, decimal_places=4
+# Long enough for a real reason; short enough to sit in an issue line of the MoJ return.
+EXPLANATION_MAX_LENGTH = 2000
 
 
 @dataclass
@@ -85,6 +104,7 @@ class ReturnData:
     case_study: str = ""
     case_study_consent: bool = False
     feedback: str = ""
+    breakdown_explanation: str = ""  # why a breakdown does not add up to ``supported``
 
     @classmethod
     def from_return(cls, monitoring_return: MonitoringReturn) -> ReturnData:
@@ -102,6 +122,7 @@ class ReturnData:
             case_study=monitoring_return.case_study,
             case_study_consent=monitoring_return.case_study_consent,
             feedback=monitoring_return.feedback,
+            breakdown_explanation=monitoring_return.breakdown_explanation,
         )
 
 
@@ -198,25 +219,67 @@ def return_due_date(fy: int, quarter: int) -> datetime.date:
     return due_date(Period(FinancialYear(fy), f"Q{quarter}"), settings.RETURN_DUE_DAYS)
 
 
-def breakdown_warnings(data: ReturnData) -> list[str]:
-    """One warning per breakdown list whose total differs from the number supported.
+@dataclass(frozen=True)
+class BreakdownTotal:
+    """A breakdown list that has been filled in, and its total against the victims supported."""
 
-    A list left entirely blank gives no warning (nothing was broken down)."""
+    list_name: str
+    label: str  # "crime type"
+    total: int
+    supported: int
+
+    @property
+    def difference(self) -> int:
+        """Positive: more counted than supported; negative: fewer."""
+        return self.total - self.supported
+
+
+def breakdown_mismatches(data: ReturnData) -> list[BreakdownTotal]:
+    """The breakdown lists filled in (any count given, 0 included) whose total differs from the
+    number supported, in form order. A list left entirely blank is not a mismatch (nothing was
+    broken down), and nothing is compared while ``supported`` is blank."""
     if data.supported is None:
         return []
-    warnings = []
     labels = dict(CodeList.choices)
+    mismatches = []
     for list_name in BREAKDOWN_LISTS:
         counts = [count for count in (data.breakdowns.get(list_name) or {}).values() if count not in (None, "")]
         if not counts:
             continue
         total = sum(int(count) for count in counts)
         if total != data.supported:
-            warnings.append(
-                f"The {labels[list_name].lower()} breakdown adds up to {total:,}, "
-                f"but {data.supported:,} victims were supported."
-            )
-    return warnings
+            mismatches.append(BreakdownTotal(list_name, labels[list_name].lower(), total, int(data.supported)))
+    return mismatches
+
+
+def breakdown_warnings(data: ReturnData) -> list[str]:
+    """One warning per breakdown list whose total differs from the number supported."""
+    return [
+        f"The {item.label} breakdown adds up to {item.total:,}, but {item.supported:,} victims were supported."
+        for item in breakdown_mismatches(data)
+    ]
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _require_explanation(data: ReturnData, errors: Errors) -> None:
+    """Submitting: every breakdown filled in adds up to the victims supported, or the provider
+    says why not. Names each list that does not add up, and the explanation box."""
+    mismatches = breakdown_mismatches(data)
+    if not mismatches or data.breakdown_explanation:
+        return
+    for item in mismatches:
+        side = f"{-item.difference:,} short" if item.difference < 0 else f"{item.difference:,} over"
+        _add(errors, f"breakdowns:{item.list_name}",
+             f"The {item.label} breakdown adds up to {item.total:,}, not the {item.supported:,} victims "
+             f"supported ({side}).")
+    lists = _and([item.label for item in mismatches])
+    breakdowns = "breakdown does" if len(mismatches) == 1 else "breakdowns do"
+    _add(errors, "breakdown_explanation",
+         f"The {lists} {breakdowns} not add up to the {mismatches[0].supported:,} victims supported: "
+         f"correct the numbers, or explain why they do not add up.")
 
 
 @dataclass
@@ -228,8 +291,13 @@ class _Clean:
     data: ReturnData
 
 
-def _clean_data(*, award: Award, fy: int, data: ReturnData, require_counts: bool) -> _Clean:
-    """Check ``data`` for a return of ``award`` in ``fy``; raise ValidationError with every problem."""
+def _clean_data(
+    *, award: Award, fy: int, data: ReturnData, require_counts: bool, require_explanation: bool = False
+) -> _Clean:
+    """Check ``data`` for a return of ``award`` in ``fy``; raise ValidationError with every problem.
+
+    ``require_counts``: referrals and victims supported must be given (submitting).
+    ``require_explanation``: a breakdown that does not add up needs an explanation (submitting)."""
     errors: Errors = {}
     referrals = _count(data.referrals, "referrals", "the number of referrals received", errors, required=require_counts)
     supported = _count(data.supported, "supported", "the number of victims supported", errors, required=require_counts)
@@ -240,6 +308,7 @@ def _clean_data(*, award: Award, fy: int, data: ReturnData, require_counts: bool
 
     breakdowns: list[tuple[CodeListEntry, int]] = []
     clean_breakdowns: dict[str, dict[str, int]] = {}
+    lists_with_errors: set[str] = set()
     for list_name, counts in (data.breakdowns or {}).items():
         if list_name not in BREAKDOWN_LISTS:
             _add(errors, "__all__", f"“{list_name}” is not a breakdown list (use {', '.join(BREAKDOWN_LISTS)}).")
@@ -249,11 +318,22 @@ def _clean_data(*, award: Award, fy: int, data: ReturnData, require_counts: bool
             entry = by_code[list_name].get(code)
             if entry is None:
                 _add(errors, key, f"“{code}” is not a {labels[list_name].lower()} code in use in {FinancialYear(fy).label}.")
+                lists_with_errors.add(list_name)
                 continue
-            count = _count(raw, key, f"the number supported for {labels[list_name].lower()} “{entry.label}”", errors)
-            if count is not None:
-                breakdowns.append((entry, count))
-                clean_breakdowns.setdefault(list_name, {})[code] = count
+            what = f"the number supported for {labels[list_name].lower()} “{entry.label}”"
+            count = _count(raw, key, what, errors)
+            if count is None:
+                if raw not in (None, ""):
+                    lists_with_errors.add(list_name)
+                continue
+            # Each person is counted once in a list, so no one code can hold more than all of them.
+            if supported is not None and count > supported:
+                _add(errors, key, f"{what[0].upper()}{what[1:]} ({count:,}) cannot be more than the number of "
+                                  f"victims supported ({supported:,}).")
+                lists_with_errors.add(list_name)
+                continue
+            breakdowns.append((entry, count))
+            clean_breakdowns.setdefault(list_name, {})[code] = count
 
     outcomes: list[tuple[CodeListEntry, int, int]] = []
     clean_outcomes: dict[str, tuple[int, int]] = {}
@@ -270,13 +350,15 @@ def _clean_data(*, award: Award, fy: int, data: ReturnData, require_counts: bool
             continue
         if raw_assessed in (None, "") and raw_improved in (None, ""):
             continue
-        assessed = _count(raw_assessed, key, f"the number assessed for “{entry.label}”", errors, required=True)
-        improved = _count(raw_improved, key, f"the number improved for “{entry.label}”", errors, required=True)
+        assessed = _count(raw_assessed, f"{key}:assessed", f"the number assessed for “{entry.label}”", errors, required=True)
+        improved = _count(raw_improved, f"{key}:improved", f"the number improved for “{entry.label}”", errors, required=True)
         if assessed is None or improved is None:
             continue
         if improved > assessed:
             _add(errors, key, f"“{entry.label}”: the number improved ({improved:,}) cannot be more than the number assessed ({assessed:,}).")
             continue
+        # No ceiling at the victims supported: "supported" counts those new in the quarter, while
+        # an outcome is often assessed when a case closes, for people first supported earlier.
         outcomes.append((entry, assessed, improved))
         clean_outcomes[code] = (assessed, improved)
 
@@ -300,11 +382,31 @@ def _clean_data(*, award: Award, fy: int, data: ReturnData, require_counts: bool
         raw = getattr(data, name)
         values[name] = "" if raw is None else str(raw).strip()
     values["case_study_consent"] = bool(data.case_study_consent)
+
+    explanation = "" if data.breakdown_explanation is None else str(data.breakdown_explanation).strip()
+    # Compared only over lists whose every count is acceptable: a list with a bad count has its
+    # own error, and its partial total would mislead.
+    compared = ReturnData(
+        supported=supported,
+        breakdowns={name: counts for name, counts in clean_breakdowns.items() if name not in lists_with_errors},
+        breakdown_explanation=explanation,
+    )
+    if breakdown_mismatches(compared):
+        if len(explanation) > EXPLANATION_MAX_LENGTH:
+            _add(errors, "breakdown_explanation",
+                 f"The explanation of why the breakdowns do not add up must be {EXPLANATION_MAX_LENGTH:,} "
+                 f"characters or fewer (it has {len(explanation):,}).")
+        if require_explanation:
+            _require_explanation(compared, errors)
+    else:
+        explanation = ""  # nothing left to explain: an old explanation would describe other figures
+    values["breakdown_explanation"] = explanation
     _raise_if(errors)
     clean = ReturnData(
         referrals=referrals, supported=supported, breakdowns=clean_breakdowns, outcomes=clean_outcomes,
         kpi_values=dict(kpi_values), narrative=values["narrative"], case_study=values["case_study"],
         case_study_consent=values["case_study_consent"], feedback=values["feedback"],
+        breakdown_explanation=explanation,
     )
     return _Clean(values=values, breakdowns=breakdowns, outcomes=outcomes, kpi_values=kpi_values, data=clean)
 
@@ -354,7 +456,9 @@ def _lock_editable(monitoring_return: MonitoringReturn, *, expected_version: int
 def return_save(
     *, monitoring_return: MonitoringReturn, actor, data: ReturnData, expected_version: int | None
 ) -> tuple[MonitoringReturn, list[str]]:
-    """Save a return as a draft (while due, a draft or returned). Returns it and its warnings."""
+    """Save a return as a draft (while due, a draft or returned). Returns it and its warnings:
+    a breakdown that does not add up is allowed in a draft, and comes back as a warning so the
+    provider can correct or explain it before submitting."""
     _check_actor_may_fill_in(actor, monitoring_return.award)
     locked = _lock_editable(monitoring_return, expected_version=expected_version, doing="changed")
     clean = _clean_data(award=locked.award, fy=locked.fy, data=data, require_counts=False)
@@ -370,13 +474,15 @@ def return_submit(
     *, monitoring_return: MonitoringReturn, actor, data: ReturnData | None = None, expected_version: int | None
 ) -> tuple[MonitoringReturn, list[str]]:
     """Submit a return for review (with ``data``, or as stored). Referrals and victims
-    supported must be filled in. Returns it and its warnings."""
+    supported must be filled in, and a breakdown that does not add up to the victims supported
+    needs ``data.breakdown_explanation``. Returns it and its warnings (each breakdown that does
+    not add up, explained)."""
     _check_actor_may_fill_in(actor, monitoring_return.award)
     locked = _lock_editable(monitoring_return, expected_version=expected_version, doing="submitted again")
     if data is None:
         stored = MonitoringReturn.objects.prefetch_related("breakdowns__code", "outcomes__code", "kpi_values").get(pk=locked.pk)
         data = ReturnData.from_return(stored)
-    clean = _clean_data(award=locked.award, fy=locked.fy, data=data, require_counts=True)
+    clean = _clean_data(award=locked.award, fy=locked.fy, data=data, require_counts=True, require_explanation=True)
     locked.status = ReturnStatus.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.submitted_by = actor
@@ -439,7 +545,12 @@ def return_import(
     """Create or update the return of ``award`` for quarter ``quarter`` of ``fy`` from an import
     (acting as an officer; any quarter the award ran in, before ``MONITORING_START`` too).
     ``status`` is "submitted" or "accepted" (which needs ``rag``). An accepted return is
-    refused, as is a quarter the award was not active in. Returns (return, created)."""
+    refused, as is a quarter the award was not active in. Returns (return, created).
+
+    Breakdowns that do not add up are accepted without an explanation: an import records what
+    a provider reported in the past, which nobody can now explain on its behalf. The difference
+    still shows on the review page and in the MoJ return. Impossible values are refused as on
+    the form."""
     errors: Errors = {}
     if isinstance(quarter, bool) or quarter not in (1, 2, 3, 4):
         _add(errors, "quarter", f"“{quarter}” is not a quarter: use 1, 2, 3 or 4.")

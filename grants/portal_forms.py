@@ -9,13 +9,21 @@ pages show it read-only (``read_only=True``).
 
 The form checks the shape of the input (whole numbers, not negative, improved not above
 assessed); the rules live in ``grants.monitoring`` and come back through ``add_service_errors``.
+
+Each breakdown list shows its running total against the victims supported ("Total entered: 37
+of 40 supported — 3 short"), worked out here from what was sent or stored, so the page says it
+without JavaScript; ``static/js/return-totals.js`` updates the same text while the provider
+types, by the same rules (keep the two in step). The explanation box ("Why do the breakdowns
+not add up?") is shown when a list that has been filled in does not add up.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -23,7 +31,8 @@ from django.utils.html import escape
 
 from outcomes.models import CodeList
 
-from .monitoring import BREAKDOWN_LISTS
+from .monitoring import BREAKDOWN_LISTS, EXPLANATION_MAX_LENGTH
+
 OUTCOME_LIST = CodeList.OUTCOME
 SEPARATOR = "__"  # field names: crime__domestic_abuse, outcome__feel_safer__assessed, kpi__12
 
@@ -34,6 +43,21 @@ CASE_STUDY_REMINDER = (
 )
 NEGATIVE = "Enter a number that is 0 or more"
 WHOLE = "Enter a whole number, like 12"
+
+
+EXPLANATION_LABEL = "Why do the breakdowns not add up?"
+# What Django's IntegerField accepts as a whole number of 0 or more ("12", " 12 ", "+12", "12.0").
+_WHOLE = re.compile(r"^\+?\d+(?:\.0*)?$")
+
+
+def whole_number(value: Any) -> int | None:
+    """``value`` as a whole number of 0 or more, read as the form reads it; None if blank or not one."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    text = str(value).strip()
+    return int(text.lstrip("+").split(".")[0]) if _WHOLE.match(text) else None
 
 
 def breakdown_field_name(list_name: str, code: str) -> str:
@@ -62,14 +86,66 @@ def _count_field(label: str, *, hint: str = "") -> forms.IntegerField:
 
 @dataclass
 class FieldGroup:
-    """A fieldset of the form: a code list (or the outcome measures, or the KPIs)."""
+    """A breakdown list's fieldset, with its running total against the victims supported."""
 
-    key: str
+    key: str  # the list: "crime"
     legend: str
     hint: str = ""
-    fields: list = field(default_factory=list)  # bound fields, or (entry, assessed, improved) for outcomes
-    total: int | None = None  # breakdown lists: the sum entered
-    mismatch: bool = False  # breakdown lists: something entered, and the sum is not the number supported
+    label: str = ""  # the list's name in a sentence: "crime type"
+    fields: list = field(default_factory=list)  # bound fields
+    total: int = 0  # the sum of the whole numbers entered
+    entered: bool = False  # at least one whole number entered (0 included)
+    not_counted: int = 0  # boxes holding something that is not a whole number of 0 or more
+    supported: int | None = None  # the victims supported, when that box holds a whole number
+    errors: list[str] = field(default_factory=list)  # about the list as a whole (from the service)
+
+    @property
+    def total_id(self) -> str:
+        return f"{self.key}-total"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.key}-error"
+
+    @property
+    def first_id(self) -> str:
+        return self.fields[0].id_for_label if self.fields else "main-content"
+
+    @property
+    def difference(self) -> int | None:
+        """Total minus supported, once something is entered and supported is known."""
+        if not self.entered or self.supported is None:
+            return None
+        return self.total - self.supported
+
+    @property
+    def mismatch(self) -> bool:
+        return self.difference not in (None, 0)
+
+    @property
+    def verdict(self) -> str:
+        """"adds up", "3 short", "2 over", or "" when there is nothing to compare."""
+        difference = self.difference
+        if difference is None:
+            return ""
+        if difference == 0:
+            return "adds up"
+        return f"{-difference:,} short" if difference < 0 else f"{difference:,} over"
+
+    @property
+    def total_text(self) -> str:
+        return f"{self.total:,}"
+
+    @property
+    def supported_text(self) -> str:
+        return "" if self.supported is None else f"{self.supported:,}"
+
+    @property
+    def not_counted_text(self) -> str:
+        if not self.not_counted:
+            return ""
+        boxes = "1 box" if self.not_counted == 1 else f"{self.not_counted:,} boxes"
+        return f"{boxes} not counted: not a whole number"
 
 
 class ReturnForm(forms.Form):
@@ -99,6 +175,18 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What people who used the service said about it, in their words where possible.",
     )
+    # No max_length here: the service checks the length, and only when an explanation is needed
+    # (one that is not needed is discarded, however long).
+    breakdown_explanation = forms.CharField(
+        label=EXPLANATION_LABEL,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "Needed before you submit if a breakdown you filled in does not add up to the victims supported, "
+            "for example because some people did not say their age. The commissioning team sees it with your "
+            f"return. Up to {EXPLANATION_MAX_LENGTH:,} characters."
+        ),
+    )
 
     def __init__(
         self,
@@ -114,6 +202,10 @@ class ReturnForm(forms.Form):
         definitions = definitions or {}
         self.read_only = read_only
         self.kpis = list(kpis)
+        # Errors the service gives about a whole breakdown list ({list: [message]}), and the
+        # service's messages, which name their field themselves.
+        self.group_errors: dict[str, list[str]] = {}
+        self._service_messages: set[str] = set()
         self._breakdown_names: dict[str, list[tuple[str, object]]] = {}
         self._outcome_names: list[tuple[object, str, str]] = []
         self._kpi_names: list[tuple[object, str]] = []
@@ -176,6 +268,7 @@ class ReturnForm(forms.Form):
             "case_study": monitoring_return.case_study,
             "case_study_consent": monitoring_return.case_study_consent,
             "feedback": monitoring_return.feedback,
+            "breakdown_explanation": monitoring_return.breakdown_explanation,
         }
         for breakdown in monitoring_return.breakdowns.all():
             initial[breakdown_field_name(breakdown.code.list, breakdown.code.code)] = breakdown.count
@@ -233,11 +326,13 @@ class ReturnForm(forms.Form):
             "case_study": data.get("case_study", ""),
             "case_study_consent": bool(data.get("case_study_consent")),
             "feedback": data.get("feedback", ""),
+            "breakdown_explanation": data.get("breakdown_explanation", ""),
         }
 
     def service_error_field(self, key: str) -> str | None:
         """The form field a service error key names (``supported``, ``crime:violence``,
-        ``outcome:feel_safer:improved``, ``kpi:12``, ``breakdowns``…), or None."""
+        ``outcome:feel_safer:assessed``, ``outcome:feel_safer`` (its improved box), ``kpi:12``,
+        ``breakdown_explanation``…), or None."""
         if key in self.fields:
             return key
         name = key.replace(":", SEPARATOR)
@@ -253,10 +348,21 @@ class ReturnForm(forms.Form):
         where the form has that field, otherwise at the top."""
         if hasattr(exc, "error_dict"):
             for key, errors in exc.error_dict.items():
+                messages = [message for error in errors for message in error.messages]
+                self._service_messages.update(messages)
+                list_name = key.removeprefix("breakdowns:")
+                if key.startswith("breakdowns:") and list_name in self._breakdown_names:
+                    self.group_errors.setdefault(list_name, []).extend(messages)
+                    continue
                 target = None if key == NON_FIELD_ERRORS else self.service_error_field(key)
                 self.add_error(target, errors)
         else:
+            self._service_messages.update(exc.messages)
             self.add_error(None, exc)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors or self.group_errors)
 
     # Layout for the template ------------------------------------------------------------------
 
@@ -267,34 +373,42 @@ class ReturnForm(forms.Form):
 
     @property
     def breakdown_groups(self) -> list[FieldGroup]:
+        supported = whole_number(self._value("supported"))
         groups = []
-        try:
-            supported = int(self._value("supported"))
-        except (TypeError, ValueError):
-            supported = None
         for list_name in BREAKDOWN_LISTS:
             names = self._breakdown_names.get(list_name, [])
             if not names:
                 continue
-            total, entered = 0, False
+            label = CodeList(list_name).label.lower()
+            group = FieldGroup(
+                key=list_name,
+                legend=f"Victims supported by {label}",
+                hint="Each person once. The numbers should add up to the victims supported.",
+                label=label,
+                fields=[self[name] for name, _entry in names],
+                supported=supported,
+                errors=self.group_errors.get(list_name, []),
+            )
             for name, _entry in names:
                 value = self._value(name)
-                if value in (None, ""):
+                if value is None or (isinstance(value, str) and not value.strip()):
                     continue
-                try:
-                    total += int(value)
-                    entered = True
-                except (TypeError, ValueError):
-                    pass
-            groups.append(FieldGroup(
-                key=list_name,
-                legend=f"Victims supported by {CodeList(list_name).label.lower()}",
-                hint="Each person once. The numbers should add up to the victims supported.",
-                fields=[self[name] for name, _entry in names],
-                total=total,
-                mismatch=entered and supported is not None and total != supported,
-            ))
+                number = whole_number(value)
+                if number is None:
+                    group.not_counted += 1
+                else:
+                    group.total += number
+                    group.entered = True
+            groups.append(group)
         return groups
+
+    @property
+    def explanation_needed(self) -> bool:
+        """Show the explanation box: a list filled in does not add up, or it holds an answer or
+        an error. (With JavaScript, the box also appears and disappears while typing.)"""
+        if self["breakdown_explanation"].errors or (self._value("breakdown_explanation") or "").strip():
+            return True
+        return any(group.mismatch for group in self.breakdown_groups)
 
     @property
     def outcome_rows(self) -> list[tuple]:
@@ -305,10 +419,44 @@ class ReturnForm(forms.Form):
     def kpi_fields(self) -> list:
         return [self[name] for _kpi, name in self._kpi_names]
 
+    def _labelled(self, bound, label: str) -> list[dict]:
+        """A field's errors for the summary: a service message as it is (it names its field),
+        a form message after the field's label ("Referrals received: Enter a whole number")."""
+        return [
+            {"href": f"#{bound.id_for_label}", "text": error if error in self._service_messages else f"{label}: {error}"}
+            for error in bound.errors
+        ]
+
     @property
-    def error_fields(self) -> list:
-        """Bound fields with errors, in page order (for the error summary)."""
-        return [bound for bound in self if bound.errors]
+    def summary_items(self) -> list[dict]:
+        """Every error as {"href", "text"}, in the order the page shows the fields: the error
+        summary links each to its box (a whole breakdown list to its first box)."""
+        items = [{"href": f"#{self['referrals'].id_for_label}", "text": error} for error in self.non_field_errors()]
+        shown: set[str] = set()
+
+        def add(name: str, label: str | None = None) -> None:
+            shown.add(name)
+            bound = self[name]
+            items.extend(self._labelled(bound, label or str(bound.label)))
+
+        add("referrals")
+        add("supported")
+        for group in self.breakdown_groups:
+            items.extend({"href": f"#{group.first_id}", "text": error} for error in group.errors)
+            for bound in group.fields:
+                add(bound.name, f"{bound.label} ({group.label})")
+        add("breakdown_explanation")
+        for _entry, assessed, improved in self._outcome_names:
+            add(assessed)
+            add(improved)
+        for _kpi, name in self._kpi_names:
+            add(name)
+        for name in ("narrative", "case_study", "case_study_consent", "feedback"):
+            add(name)
+        for bound in self:
+            if bound.name not in shown and bound.errors:  # the hidden version box
+                items.extend({"href": "#main-content", "text": error} for error in bound.errors)
+        return items
 
 
 class OrganisationContactForm(forms.Form):

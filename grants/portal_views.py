@@ -23,7 +23,7 @@ from providers.forms import ContactEditForm, ContactForm, DocumentForm, add_serv
 
 from . import monitoring, monitoring_selectors, selectors
 from .models import Payment
-from .portal_forms import ORGANISATION_CONTACT_FIELDS, OrganisationContactForm, ReturnForm
+from .portal_forms import EXPLANATION_LABEL, ORGANISATION_CONTACT_FIELDS, OrganisationContactForm, ReturnForm
 from .schedules.returns import has_started, opens_on
 
 EDITABLE_STATUSES = monitoring.EDITABLE_STATUSES
@@ -155,6 +155,12 @@ def return_edit(request, pk: int):
             messages.success(request, f"Your return for {_period(saved)} has been {done}.")
             for warning in warnings:
                 messages.warning(request, warning)
+            if warnings and not submit and not saved.breakdown_explanation:
+                messages.warning(
+                    request,
+                    "Before you submit, correct the breakdowns or say why they do not add up "
+                    f"(“{EXPLANATION_LABEL}”).",
+                )
             if submit:
                 return redirect("portal:home")
             return redirect("portal:return", pk=saved.pk)

@@ -186,7 +186,7 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
     # 6. Monitoring returns of the half (for H2, of the whole year).
     returns = list(
         MonitoringReturn.objects.filter(award__in=in_scope_awards, fy=fy, quarter__in=all_quarters).values(
-            "pk", "award_id", "quarter", "status", "referrals", "supported"
+            "pk", "award_id", "quarter", "status", "referrals", "supported", "breakdown_explanation"
         )
     )
 
@@ -359,11 +359,18 @@ def _quarter_activity(award: dict, returns: dict[int, dict], breakdowns_by_retur
                     into[code_name] = into.get(code_name, 0) + count
                 total = sum(codes.values())
                 if total != (ret["supported"] or 0):
+                    # The provider's own reason goes with the figure, so whoever reads the
+                    # return (on the page, in the PDF or the spreadsheet) sees both together.
+                    explanation = (ret.get("breakdown_explanation") or "").strip()
+                    explained = (f" The provider's explanation: “{explanation}”" if explanation
+                                 else " The provider gave no explanation.")
                     issues.append({
                         "key": f"breakdown_mismatch:{ref}:{code}:{dimension}", "severity": WARNING,
                         "kind": "breakdown_mismatch", "award_reference": ref, "quarter": code,
                         "message": f"{who}: the {DIMENSION_NAMES[dimension]} breakdown for {q_period.label} "
-                                   f"adds up to {total:,}, not the {ret['supported'] or 0:,} victims supported.",
+                                   f"adds up to {total:,}, not the {ret['supported'] or 0:,} victims supported."
+                                   f"{explained}",
+                        "provider_explanation": explanation,
                     })
         elif ret is not None and ret["status"] == ReturnStatus.SUBMITTED:
             issues.append({

@@ -16,6 +16,7 @@ from providers.services import membership_set
 from tests.factories import AwardFactory, OrganisationFactory, UserFactory
 
 from .conftest import BROWSER_TEST, sign_in
+from .test_accessibility import _axe
 
 pytestmark = BROWSER_TEST
 
@@ -79,3 +80,77 @@ def test_provider_submits_a_return_and_an_officer_accepts_it(page):
     rag_history = page.locator("table").filter(has_text="RAG ratings given")
     expect(rag_history).to_contain_text("Q1 2019/20")
     expect(rag_history).to_contain_text("Green")
+
+
+# A warning's text as the page holds it: the "!" icon, then "Warning: " for screen readers.
+WARNING = "!Warning: "
+
+
+def test_running_totals_update_while_typing_and_a_mismatch_needs_an_explanation(page):
+    provider, _officer, _award, _kpi, ret = _setup()
+    sign_in(page, provider.username, "correct-horse-battery-staple")
+    page.goto(reverse("portal:return", args=[ret.pk]))
+
+    crime_total = page.locator("#crime-total")
+    sex_total = page.locator("#sex-total")
+    explanation = page.get_by_label("Why do the breakdowns not add up?")
+    expect(crime_total).to_have_text("Total entered: none")
+    expect(explanation).to_be_hidden()
+
+    page.get_by_label("Referrals received").fill("45")
+    page.get_by_label("Victims supported (new in the quarter)").fill("40")
+    # Typed key by key, as a provider would: the total follows each box.
+    page.locator("#id_crime__domestic_abuse").press_sequentially("3")
+    expect(crime_total).to_have_text(WARNING + "Total entered: 3 of 40 supported — 37 short")
+    page.locator("#id_crime__domestic_abuse").press_sequentially("0")
+    expect(crime_total).to_have_text(WARNING + "Total entered: 30 of 40 supported — 10 short")
+    page.locator("#id_crime__sexual_violence").press_sequentially("7")
+    expect(crime_total).to_have_text(WARNING + "Total entered: 37 of 40 supported — 3 short")
+    expect(crime_total).to_have_class(re.compile("govuk-warning-text"))
+    expect(explanation).to_be_visible()
+    # Once typing pauses, the live region says it once.
+    expect(page.locator("[data-return-live]")).to_have_text(
+        "Crime type: Total entered: 37 of 40 supported — 3 short. "
+        "The box “Why do the breakdowns not add up?” has appeared after the breakdowns."
+    )
+
+    page.locator("#id_crime__sexual_violence").fill("10")
+    expect(crime_total).to_have_text("Total entered: 40 of 40 supported — adds up")
+    expect(crime_total).not_to_have_class(re.compile("govuk-warning-text"))
+    expect(explanation).to_be_hidden()
+    page.locator("#id_sex__female").fill("35")
+    expect(sex_total).to_have_text(WARNING + "Total entered: 35 of 40 supported — 5 short")
+    expect(explanation).to_be_visible()
+    # Changing the victims supported moves every comparison.
+    page.get_by_label("Victims supported (new in the quarter)").fill("35")
+    expect(sex_total).to_have_text("Total entered: 35 of 35 supported — adds up")
+    expect(crime_total).to_have_text(WARNING + "Total entered: 40 of 35 supported — 5 over")
+    page.get_by_label("Victims supported (new in the quarter)").fill("40")
+
+    # Outcome measures: more improved than assessed is pointed out at once.
+    check = page.locator("#outcome-feel_safer-check")
+    page.locator("#id_outcome__feel_safer__assessed").fill("12")
+    page.locator("#id_outcome__feel_safer__improved").fill("15")
+    expect(check).to_have_text(WARNING + "Check: 15 improved is more than the 12 assessed")
+    page.locator("#id_outcome__feel_safer__improved").fill("9")
+    expect(check).to_be_hidden()
+
+    assert _axe(page) == []  # warnings and the explanation box shown by the script
+
+    # Submitting with the sex breakdown 5 short: refused by the server, with the error summary.
+    page.get_by_role("button", name="Submit return").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    assert _axe(page) == []
+    expect(summary).to_contain_text("The sex breakdown adds up to 35, not the 40 victims supported (5 short).")
+    link = summary.get_by_role("link", name=re.compile("correct the numbers, or explain why"))
+    link.click()
+    expect(explanation).to_be_focused()
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.DUE
+
+    explanation.fill("Five people chose not to say.")
+    page.get_by_role("button", name="Submit return").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("has been submitted")
+    ret.refresh_from_db()
+    assert (ret.status, ret.breakdown_explanation) == (ReturnStatus.SUBMITTED, "Five people chose not to say.")

@@ -117,8 +117,8 @@ class TestSave:
         assert warnings == ["The crime type breakdown adds up to 6, but 10 victims were supported."]
         assert ret.breakdowns.count() == 3
 
-    def test_submitting_returns_the_same_warnings_and_submits(self, due_return, provider_user):
-        data = good_data(breakdowns={"age": {"25_34": 9}})
+    def test_submitting_an_explained_mismatch_returns_the_same_warnings_and_submits(self, due_return, provider_user):
+        data = good_data(breakdowns={"age": {"25_34": 9}}, breakdown_explanation="One person would not give their age.")
         ret, warnings = return_submit(monitoring_return=due_return, actor=provider_user, data=data, expected_version=1)
         ret.refresh_from_db()
         assert warnings == ["The age band breakdown adds up to 9, but 10 victims were supported."]
@@ -160,8 +160,8 @@ class TestBadInput:
             (dict(breakdowns={"crime": {"no_such_code": 2}}), "crime:no_such_code"),
             (dict(breakdowns={"outcome": {"cope_recover": 2}}), "__all__"),
             (dict(outcomes={"cope_recover": (5, 6)}), "outcome:cope_recover"),
-            (dict(outcomes={"cope_recover": (-1, 0)}), "outcome:cope_recover"),
-            (dict(outcomes={"cope_recover": (4, None)}), "outcome:cope_recover"),
+            (dict(outcomes={"cope_recover": (-1, 0)}), "outcome:cope_recover:assessed"),
+            (dict(outcomes={"cope_recover": (4, None)}), "outcome:cope_recover:improved"),
             (dict(outcomes={"domestic_abuse": (4, 2)}), "outcome:domestic_abuse"),
         ],
     )
@@ -230,6 +230,226 @@ class TestBadInput:
         )
         assert error.messages == [STALE_MESSAGE]
         assert MonitoringReturn.objects.get(pk=due_return.pk).referrals == 14
+
+
+class TestBreakdownsAddUp:
+    """A breakdown list that has been filled in adds up to the victims supported (10 in
+    ``good_data``), or the provider explains why before submitting."""
+
+    MISMATCHED = {"crime": {"domestic_abuse": 6}, "age": {"25_34": 9}, "sex": {"female": 7, "male": 3}}
+
+    def test_submitting_a_mismatch_without_an_explanation_is_refused_naming_each_list(self, due_return, provider_user):
+        # crime 6 (4 short), age 9 (1 short), sex 7 + 3 = 10 adds up.
+        error = refused(
+            return_submit, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(breakdowns=self.MISMATCHED),
+        )
+
+        assert set(error.message_dict) == {"breakdown_explanation", "breakdowns:crime", "breakdowns:age"}
+        assert error.message_dict["breakdowns:crime"] == [
+            "The crime type breakdown adds up to 6, not the 10 victims supported (4 short)."
+        ]
+        assert error.message_dict["breakdowns:age"] == [
+            "The age band breakdown adds up to 9, not the 10 victims supported (1 short)."
+        ]
+        assert error.message_dict["breakdown_explanation"] == [
+            "The crime type and age band breakdowns do not add up to the 10 victims supported: "
+            "correct the numbers, or explain why they do not add up."
+        ]
+        assert_unchanged(due_return)
+
+    @pytest.mark.parametrize("blank", ["", "   \n  "])
+    def test_a_blank_explanation_is_no_explanation(self, due_return, provider_user, blank):
+        error = refused(
+            return_submit, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(breakdowns={"age": {"25_34": 9}}, breakdown_explanation=blank),
+        )
+        assert set(error.message_dict) == {"breakdown_explanation", "breakdowns:age"}
+        assert_unchanged(due_return)
+
+    def test_submitting_a_mismatch_with_an_explanation_stores_it(self, due_return, provider_user):
+        ret, warnings = return_submit(
+            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(breakdowns=self.MISMATCHED,
+                           breakdown_explanation="  Four victims of fraud were counted under another award.\n"),
+        )
+
+        stored = MonitoringReturn.objects.get(pk=ret.pk)
+        assert stored.status == ReturnStatus.SUBMITTED
+        assert stored.breakdown_explanation == "Four victims of fraud were counted under another award."
+        assert warnings == [
+            "The crime type breakdown adds up to 6, but 10 victims were supported.",
+            "The age band breakdown adds up to 9, but 10 victims were supported.",
+        ]
+
+    def test_a_draft_with_a_mismatch_is_saved_then_its_submission_needs_the_explanation(self, due_return, provider_user):
+        ret, warnings = return_save(
+            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(breakdowns={"age": {"25_34": 9}}),
+        )
+        assert MonitoringReturn.objects.get(pk=ret.pk).status == ReturnStatus.DRAFT
+        assert warnings == ["The age band breakdown adds up to 9, but 10 victims were supported."]
+
+        # Submitting the stored draft as it is: the same rule.
+        error = refused(return_submit, monitoring_return=ret, actor=provider_user, expected_version=2)
+        assert set(error.message_dict) == {"breakdown_explanation", "breakdowns:age"}
+        assert MonitoringReturn.objects.get(pk=ret.pk).status == ReturnStatus.DRAFT
+
+        ret, _ = return_save(
+            monitoring_return=ret, actor=provider_user, expected_version=2,
+            data=good_data(breakdowns={"age": {"25_34": 9}}, breakdown_explanation="One age not recorded."),
+        )
+        assert MonitoringReturn.objects.get(pk=ret.pk).breakdown_explanation == "One age not recorded."
+        ret, _ = return_submit(monitoring_return=ret, actor=provider_user, expected_version=3)
+        stored = MonitoringReturn.objects.get(pk=ret.pk)
+        assert (stored.status, stored.breakdown_explanation) == (ReturnStatus.SUBMITTED, "One age not recorded.")
+
+    def test_an_explanation_is_cleared_once_everything_adds_up(self, due_return, provider_user):
+        ret, _ = return_save(
+            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(breakdowns={"age": {"25_34": 9}}, breakdown_explanation="One age not recorded."),
+        )
+        assert MonitoringReturn.objects.get(pk=ret.pk).breakdown_explanation == "One age not recorded."
+
+        # The age is found: 10 of 10. The old explanation no longer describes the figures.
+        ret, warnings = return_save(
+            monitoring_return=ret, actor=provider_user, expected_version=2,
+            data=good_data(breakdown_explanation="One age not recorded."),
+        )
+        assert warnings == []
+        assert MonitoringReturn.objects.get(pk=ret.pk).breakdown_explanation == ""
+
+        ret, _ = return_submit(
+            monitoring_return=ret, actor=provider_user, expected_version=3,
+            data=good_data(breakdown_explanation="Not needed."),
+        )
+        assert MonitoringReturn.objects.get(pk=ret.pk).breakdown_explanation == ""
+
+    def test_lists_left_blank_are_not_a_mismatch(self, due_return, provider_user):
+        blank = {"crime": {}, "age": {"25_34": None, "18_24": ""}, "sex": {}, "ethnicity": {}, "disability": {}}
+        ret, warnings = return_submit(
+            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(breakdowns=blank, breakdown_explanation="Nothing to explain."),
+        )
+        stored = MonitoringReturn.objects.get(pk=ret.pk)
+        assert warnings == []
+        assert (stored.status, stored.breakdown_explanation) == (ReturnStatus.SUBMITTED, "")
+        assert not stored.breakdowns.exists()
+
+    def test_a_list_of_zeros_has_been_filled_in_and_is_a_mismatch(self, due_return, provider_user):
+        error = refused(
+            return_submit, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(breakdowns={"disability": {"yes": 0, "no": 0}}),
+        )
+        assert error.message_dict["breakdowns:disability"] == [
+            "The disability breakdown adds up to 0, not the 10 victims supported (10 short)."
+        ]
+
+    @pytest.mark.parametrize(
+        ("crime", "side"),
+        [
+            ({"domestic_abuse": 6, "violence": 3}, "1 short"),  # 9 of 10
+            ({"domestic_abuse": 6, "violence": 5}, "1 over"),  # 11 of 10
+        ],
+    )
+    def test_one_off_either_way_is_refused(self, due_return, provider_user, crime, side):
+        error = refused(
+            return_submit, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(breakdowns={"crime": crime}),
+        )
+        assert set(error.message_dict) == {"breakdown_explanation", "breakdowns:crime"}
+        assert error.message_dict["breakdowns:crime"][0].endswith(f"({side}).")
+        assert_unchanged(due_return)
+
+    def test_totals_equal_to_the_victims_supported_are_fine(self, due_return, provider_user):
+        ret, warnings = return_submit(
+            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(breakdowns={"crime": {"domestic_abuse": 6, "violence": 4}}),  # 10 of 10
+        )
+        assert warnings == []
+        assert MonitoringReturn.objects.get(pk=ret.pk).status == ReturnStatus.SUBMITTED
+
+    def test_nothing_is_compared_while_victims_supported_is_blank(self, due_return, provider_user):
+        ret, warnings = return_save(
+            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(supported=None, breakdowns={"age": {"25_34": 9}}, breakdown_explanation="Early."),
+        )
+        assert warnings == []
+        assert MonitoringReturn.objects.get(pk=ret.pk).breakdown_explanation == ""
+
+    def test_an_overlong_explanation_is_refused(self, due_return, provider_user):
+        for call in (return_save, return_submit):
+            error = refused(
+                call, monitoring_return=due_return, actor=provider_user, expected_version=1,
+                data=good_data(breakdowns={"age": {"25_34": 9}}, breakdown_explanation="x" * 2001),
+            )
+            assert set(error.message_dict) == {"breakdown_explanation"}
+            assert "2,000 characters or fewer (it has 2,001)" in error.message_dict["breakdown_explanation"][0]
+            assert_unchanged(due_return)
+        ret, _ = return_save(
+            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(breakdowns={"age": {"25_34": 9}}, breakdown_explanation="x" * 2000),
+        )
+        assert len(MonitoringReturn.objects.get(pk=ret.pk).breakdown_explanation) == 2000
+
+    def test_an_officer_submitting_for_the_provider_follows_the_same_rule(self, due_return, officer):
+        error = refused(
+            return_submit, monitoring_return=due_return, actor=officer, expected_version=1,
+            data=good_data(breakdowns={"age": {"25_34": 9}}),
+        )
+        assert "breakdown_explanation" in error.message_dict
+
+
+class TestImpossibleValues:
+    """Values no return can hold, refused on a draft, a submission and an import alike, each
+    under the key of its own box (10 victims supported in ``good_data``)."""
+
+    @pytest.mark.parametrize(
+        ("data", "key", "message"),
+        [
+            (dict(breakdowns={"crime": {"domestic_abuse": 11}}), "crime:domestic_abuse",
+             "The number supported for crime type “Domestic abuse” (11) cannot be more than the number of victims "
+             "supported (10)."),
+            (dict(breakdowns={"age": {"25_34": "2.5"}}), "age:25_34",
+             "The number supported for age band “25 to 34” must be a whole number."),
+            (dict(breakdowns={"sex": {"female": -1}}), "sex:female",
+             "The number supported for sex “Female” cannot be negative."),
+            (dict(outcomes={"cope_recover": ("1.5", 1)}), "outcome:cope_recover:assessed",
+             "The number assessed for “Improved ability to cope and recover” must be a whole number."),
+            (dict(outcomes={"cope_recover": (8, -2)}), "outcome:cope_recover:improved",
+             "The number improved for “Improved ability to cope and recover” cannot be negative."),
+            (dict(outcomes={"cope_recover": (8, 9)}), "outcome:cope_recover",
+             "“Improved ability to cope and recover”: the number improved (9) cannot be more than the number "
+             "assessed (8)."),
+            (dict(referrals=3.5), "referrals", "The number of referrals received must be a whole number."),
+        ],
+    )
+    def test_is_refused_naming_its_box_and_nothing_is_saved(self, due_return, provider_user, data, key, message):
+        for call in (return_save, return_submit):
+            error = refused(call, monitoring_return=due_return, actor=provider_user, data=good_data(**data), expected_version=1)
+            # Only its own box: a list with a bad count is not also reported as not adding up.
+            assert error.message_dict == {key: [message]}
+            assert_unchanged(due_return)
+        with pytest.raises(ValidationError) as caught:
+            return_import(award=due_return.award, fy=2019, quarter=1, data=good_data(**data))
+        assert caught.value.message_dict == {key: [message]}
+        assert_unchanged(due_return)
+
+    def test_the_limits_themselves_are_allowed(self, due_return, provider_user):
+        # One code holding every victim supported, and every one of them assessed: both possible.
+        ret, warnings = return_submit(
+            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(breakdowns={"crime": {"domestic_abuse": 10}}, outcomes={"cope_recover": (10, 10)}),
+        )
+        assert warnings == []
+        assert MonitoringReturn.objects.get(pk=ret.pk).outcomes.get().assessed == 10
+
+    def test_nothing_is_compared_with_a_blank_victims_supported_in_a_draft(self, due_return, provider_user):
+        ret, _ = return_save(
+            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            data=good_data(supported=None, breakdowns={"crime": {"domestic_abuse": 60}}, outcomes={"cope_recover": (50, 5)}),
+        )
+        assert MonitoringReturn.objects.get(pk=ret.pk).status == ReturnStatus.DRAFT
 
 
 # Review ------------------------------------------------------------------------------------------
@@ -340,6 +560,15 @@ class TestImport:
         planned = AwardFactory(status=AwardStatus.PLANNED)
         refused(return_import, award=planned, fy=2019, quarter=1, data=good_data())
         assert not MonitoringReturn.objects.exists()
+
+    def test_a_mismatch_is_accepted_without_an_explanation_as_historic_data(self, award, officer):
+        ret, _ = return_import(
+            award=award, fy=2019, quarter=1, data=good_data(breakdowns={"age": {"25_34": 9}}),
+            rag="amber", status="accepted", actor=officer,
+        )
+        stored = MonitoringReturn.objects.get(pk=ret.pk)
+        assert (stored.status, stored.breakdown_explanation) == (ReturnStatus.ACCEPTED, "")
+        assert stored.breakdowns.get().count == 9
 
     @pytest.mark.parametrize(
         ("kwargs", "key"),

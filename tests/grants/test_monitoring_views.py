@@ -204,6 +204,36 @@ def test_review_page_shows_definitions_warnings_and_kpis_against_target(officer_
     assert ">8<" in page
 
 
+def test_review_page_shows_the_providers_explanation_of_a_mismatch(officer_client, submitted):
+    crime = CodeListEntryFactory(list=CodeList.CRIME, label="Stalking")
+    ReturnBreakdownFactory(monitoring_return=submitted, code=crime, count=7)  # 7 of the 10 supported
+    MonitoringReturn.objects.filter(pk=submitted.pk).update(
+        breakdown_explanation="Three victims were referred on before we asked.\nThey are in next quarter's return."
+    )
+
+    page = officer_client.get(reverse("grants:return_review", args=[submitted.pk])).content.decode()
+
+    block = re.search(r'<div class="govuk-inset-text" id="breakdown-explanation">(.*?)</div>', page, re.S)
+    assert block, "the explanation is not marked out"
+    assert "The provider's explanation of why the breakdowns do not add up" in block.group(1)
+    assert "Three victims were referred on before we asked.<br>They are in next quarter&#x27;s return." in block.group(1)
+    # Beside the warning it explains.
+    assert page.index("The crime type breakdown adds up to 7") < page.index('id="breakdown-explanation"')
+
+
+def test_review_page_says_when_a_mismatch_has_no_explanation(officer_client, submitted):
+    ReturnBreakdownFactory(monitoring_return=submitted, count=7)
+    page = officer_client.get(reverse("grants:return_review", args=[submitted.pk])).content.decode()
+    assert "The provider gave no explanation." in page
+    assert 'class="govuk-inset-text" id="breakdown-explanation"' not in page
+
+
+def test_review_page_of_a_return_that_adds_up_says_nothing_about_explanations(officer_client, submitted):
+    ReturnBreakdownFactory(monitoring_return=submitted, count=10)
+    page = officer_client.get(reverse("grants:return_review", args=[submitted.pk])).content.decode()
+    assert 'id="breakdown-explanation"' not in page
+
+
 # Inbox --------------------------------------------------------------------------------------------
 
 

@@ -61,6 +61,22 @@ def other():
     }
 
 
+def _text(html: str) -> str:
+    """The page's text: tags removed and white space collapsed."""
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def _summary_links(html: str) -> list[tuple[str, str]]:
+    """(href, text) of each link in the page's error summary, in order."""
+    import re
+
+    summary = re.search(r'<div class="govuk-error-summary".*?</ul>', html, re.S)
+    assert summary, "no error summary"
+    return re.findall(r'<a href="([^"]+)">([^<]*)</a>', summary.group(0))
+
+
 def _post_return(client, ret, *, action="save", **fields):
     data = {"version": ret.version, action: "1"}
     data.update({key: value for key, value in fields.items()})
@@ -314,7 +330,125 @@ def test_a_breakdown_that_does_not_add_up_is_saved_with_a_warning(provider_clien
 
     page = provider_client.get(response["Location"]).content.decode()
     assert "adds up to 8" in page and "10 victims were supported" in page  # the service's warning
-    assert "These add up to 8, not the 10 victims supported." in page  # beside the fieldset
+    assert "Before you submit, correct the breakdowns or say why they do not add up" in page
+    # Beside the fieldset, worked out by the server (no JavaScript needed): 6 + 2 = 8 of 10.
+    assert "Total entered: 8 of 10 supported — 2 short" in _text(page)
+    assert 'id="sex-total" class="govuk-warning-text' in page
+    # The explanation box is shown, since the sex breakdown does not add up.
+    assert "data-breakdown-explanation>" in page and 'name="breakdown_explanation"' in page
+
+
+def test_running_totals_are_shown_without_javascript(provider_client, due_return):
+    # 7 of 10 by sex (3 short), 10 of 10 by crime type, 4 + 8 = 12 of 10 by age (2 over);
+    # "x" in a disability box is refused by the form and not counted.
+    response = _post_return(
+        provider_client, due_return, referrals=12, supported=10, sex__female=7, crime__domestic_abuse=6,
+        crime__violence=4, age__18_24=4, age__25_34=8, disability__yes="x",
+    )
+    assert response.status_code == 200  # refused: the disability box holds no number
+    text = _text(response.content.decode())
+    assert "Total entered: 7 of 10 supported — 3 short" in text
+    assert "Total entered: 10 of 10 supported — adds up" in text
+    assert "Total entered: 12 of 10 supported — 2 over" in text
+    assert "Total entered: none (1 box not counted: not a whole number)" in text
+    assert "Total entered: none" in text  # ethnicity, left empty
+
+
+def test_the_explanation_box_is_hidden_while_everything_adds_up(provider_client, due_return):
+    page = provider_client.get(reverse("portal:return", args=[due_return.pk])).content.decode()
+    assert "data-breakdown-explanation hidden>" in page
+    # The page's script, served from /static/ (no inline script), and a single live region.
+    assert 'src="/static/js/return-totals.js" type="module"' in page
+    assert page.count('aria-live="polite"') == 1
+
+
+def test_submitting_a_mismatch_without_an_explanation_shows_the_error_summary(provider_client, due_return):
+    response = _post_return(
+        provider_client, due_return, action="submit", referrals=12, supported=10, sex__female=6, sex__male=2,
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Error: " in html
+    assert _summary_links(html) == [
+        ("#id_sex__female", "The sex breakdown adds up to 8, not the 10 victims supported (2 short)."),
+        ("#id_breakdown_explanation", "The sex breakdown does not add up to the 10 victims supported: correct the "
+                                      "numbers, or explain why they do not add up."),
+    ]
+    # Each link leads to a box on the page; the list's own error sits in its fieldset.
+    assert 'id="id_sex__female"' in html and 'id="id_breakdown_explanation"' in html
+    assert 'aria-describedby="sex-hint sex-error sex-total"' in html
+    assert "Why do the breakdowns not add up?" in html
+    assert "data-breakdown-explanation>" in html  # shown, not hidden
+    ret = MonitoringReturn.objects.get(pk=due_return.pk)
+    assert (ret.status, ret.supported, ret.breakdown_explanation) == (ReturnStatus.DUE, None, "")
+
+
+def test_submitting_a_mismatch_with_an_explanation(provider_client, due_return):
+    response = _post_return(
+        provider_client, due_return, action="submit", referrals=12, supported=10, sex__female=6, sex__male=2,
+        breakdown_explanation="Two people preferred not to say.",
+    )
+
+    assert response.status_code == 302 and response["Location"] == reverse("portal:home")
+    ret = MonitoringReturn.objects.get(pk=due_return.pk)
+    assert (ret.status, ret.breakdown_explanation) == (ReturnStatus.SUBMITTED, "Two people preferred not to say.")
+    home = provider_client.get(response["Location"]).content.decode()
+    assert "The sex breakdown adds up to 8, but 10 victims were supported." in home  # still warned
+
+    # Read-only now: the provider still sees what they wrote, and no script is loaded.
+    page = provider_client.get(reverse("portal:return", args=[ret.pk])).content.decode()
+    assert "Two people preferred not to say." in page
+    assert "return-totals.js" not in page and "data-return-live" not in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "href", "message"),
+    [
+        ({"crime__domestic_abuse": 11}, "#id_crime__domestic_abuse",
+         "The number supported for crime type “Domestic abuse” (11) cannot be more than the number of victims "
+         "supported (10)."),
+    ],
+)
+@pytest.mark.parametrize("action", ["save", "submit"])
+def test_a_count_above_the_victims_supported_is_refused_linking_to_its_box(
+    provider_client, due_return, fields, href, message, action
+):
+    response = _post_return(provider_client, due_return, action=action, referrals=12, supported=10, **fields)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _summary_links(html) == [(href, message)]
+    assert f'id="{href[1:]}"' in html
+    assert message in response.context["form"].errors[href.removeprefix("#id_")]
+    ret = MonitoringReturn.objects.get(pk=due_return.pk)
+    assert (ret.status, ret.supported) == (ReturnStatus.DUE, None)
+
+
+def test_a_form_error_in_the_summary_names_the_list_of_its_box(provider_client, due_return):
+    response = _post_return(provider_client, due_return, referrals=3, supported=3, age__unknown="-1", sex__unknown="x")
+    assert _summary_links(response.content.decode()) == [
+        ("#id_age__unknown", "Not known (age band): Enter a number that is 0 or more"),
+        ("#id_sex__unknown", "Not known (sex): Enter a whole number, like 12"),
+    ]
+
+
+def test_another_organisations_provider_cannot_see_the_explanation(login_as, due_return):
+    from pcc_commissioning.roles import Role
+    from providers.services import membership_set
+    from tests.factories import UserFactory
+
+    MonitoringReturn.objects.filter(pk=due_return.pk).update(
+        status=ReturnStatus.SUBMITTED, referrals=12, supported=10, breakdown_explanation="Private reason."
+    )
+    stranger = UserFactory(username="stranger", role=Role.PROVIDER)
+    membership_set(user=stranger, organisation=OrganisationFactory(name="Stranger Org"))
+    client = login_as(stranger)
+
+    response = client.get(reverse("portal:return", args=[due_return.pk]))
+    assert response.status_code == 404 and b"Private reason." not in response.content
+    response = client.get(reverse("grants:return_review", args=[due_return.pk]))
+    assert response.status_code == 403 and b"Private reason." not in response.content
 
 
 def test_a_stale_form_is_refused(provider_client, due_return):

@@ -132,6 +132,40 @@ def test_breakdowns_that_do_not_add_up_are_saved(award):
     assert MonitoringReturn.objects.get(award=award, fy=2019, quarter=2).breakdowns.get(code__code="female").count == 1
 
 
+def test_a_providers_explanation_survives_a_reimport_while_the_breakdowns_still_do_not_add_up(award, provider_user):
+    from grants.monitoring import ReturnData, return_save
+
+    award.provider = provider_user.provider_membership.organisation
+    award.save()
+    ret = MonitoringReturn.objects.create(award=award, fy=2019, quarter=2, due_date=datetime.date(2019, 10, 20))
+    return_save(
+        monitoring_return=ret, actor=provider_user, expected_version=1,
+        data=ReturnData(referrals=50, supported=40, breakdowns={"sex": {"female": 30, "male": 5}},
+                        breakdown_explanation="Five people did not say."),
+    )
+
+    run_import("returns", table(good_row(**{"sex:female": "30"})))  # 30 + 5 = 35 of 40: still short
+    assert MonitoringReturn.objects.get(pk=ret.pk).breakdown_explanation == "Five people did not say."
+
+    run_import("returns", table(good_row()))  # 35 + 5 = 40: adds up, nothing left to explain
+    assert MonitoringReturn.objects.get(pk=ret.pk).breakdown_explanation == ""
+
+
+def test_an_impossible_count_is_refused_with_its_column(award):
+    errors = failures(table(good_row(**{"crime:domestic_abuse": "41"})))
+    assert errors == {
+        (2, "crime:domestic_abuse"): "The number supported for crime type “Domestic abuse” (41) cannot be more "
+                                     "than the number of victims supported (40).",
+    }
+    assert not MonitoringReturn.objects.exists()
+
+
+def test_more_assessed_than_newly_supported_is_accepted(award):
+    # Outcomes are often assessed as cases close, for people first supported in earlier quarters.
+    run_import("returns", table(good_row(**{"outcome:feel_safer:assessed": "41", "outcome:feel_safer:improved": "20"})))
+    assert MonitoringReturn.objects.get().outcomes.get().assessed == 41
+
+
 def test_an_older_quarter_than_monitoring_start_can_be_imported(settings, award):
     settings.MONITORING_START = datetime.date(2020, 4, 1)
     run_import("returns", table(good_row(fy="2019", quarter="1")))
@@ -172,7 +206,7 @@ def test_exported_returns_import_back_to_the_same_returns(award, format):
     AwardKPI.objects.create(award=award, name="Satisfaction", unit="%", target=Decimal(85))
     run_import("returns", table(
         good_row(quarter="1", rag="red", status="accepted", narrative="+plus sign"),
-        good_row(quarter="2", referrals="7", supported="3", **{"kpi:People helped": "40"}),
+        good_row(quarter="2", referrals="44", supported="40", **{"kpi:People helped": "40"}),
         good_row(quarter="3", **{"outcome:feel_safer:improved": "", "outcome:feel_safer:assessed": "",
                                  "crime:domestic_abuse": "0"}),
     ))

@@ -114,13 +114,32 @@ H1_EXPECTED = {
         {"key": "breakdown_mismatch:AWD-2019-0002:2019-Q1:age", "severity": "warning", "kind": "breakdown_mismatch",
          "award_reference": "AWD-2019-0002", "quarter": "2019-Q1",
          "message": "AWD-2019-0002 (Rape Crisis): the age band breakdown for Q1 2019/20 adds up to 7, "
-                    "not the 8 victims supported."},
+                    "not the 8 victims supported. The provider gave no explanation.",
+         "provider_explanation": ""},
         {"key": "unaccepted_return:AWD-2019-0004:2019-Q2", "severity": "warning", "kind": "unaccepted_return",
          "award_reference": "AWD-2019-0004", "quarter": "2019-Q2",
          "message": "AWD-2019-0004 (RJ Hub): the monitoring return for Q2 2019/20 is submitted but not yet "
                     "accepted, so its figures are not counted."},
     ],
 }
+
+
+def test_a_breakdown_mismatch_carries_the_providers_explanation(dataset):
+    from grants.models import MonitoringReturn
+
+    MonitoringReturn.objects.filter(award__reference="AWD-2019-0002", fy=2019, quarter=1).update(
+        breakdown_explanation="One survivor did not want to give her age."
+    )
+
+    issues = [i for i in moj_return_figures(fy=2019, half=1)["issues"] if i["kind"] == "breakdown_mismatch"]
+
+    assert issues == [{
+        "key": "breakdown_mismatch:AWD-2019-0002:2019-Q1:age", "severity": "warning", "kind": "breakdown_mismatch",
+        "award_reference": "AWD-2019-0002", "quarter": "2019-Q1",
+        "message": "AWD-2019-0002 (Rape Crisis): the age band breakdown for Q1 2019/20 adds up to 7, not the 8 "
+                   "victims supported. The provider's explanation: “One survivor did not want to give her age.”",
+        "provider_explanation": "One survivor did not want to give her age.",
+    }]
 
 
 def test_h1_figures_match_the_hand_computed_values(dataset):

@@ -151,6 +151,25 @@ def test_draft_pdf_shows_the_totals_the_issues_and_says_draft(figures, tmp_path)
 
 
 @needs_poppler
+def test_the_providers_explanation_of_a_mismatch_is_in_every_output(tmp_path):
+    from grants.models import MonitoringReturn
+
+    build_moj_dataset()
+    MonitoringReturn.objects.filter(award__reference="AWD-2019-0002", quarter=1).update(
+        breakdown_explanation="One survivor did not give her age."
+    )
+    figures = moj_return_figures(fy=2019, half=1)
+    said = "The provider's explanation: “One survivor did not give her age.”"
+
+    issue = next(i for i in json.loads(render_json(figures))["issues"] if i["kind"] == "breakdown_mismatch")
+    assert issue["provider_explanation"] == "One survivor did not give her age." and issue["message"].endswith(said)
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(figures)))
+    rows = [row for row in book["Issues"].iter_rows(min_row=2, values_only=True) if row[1] == "breakdown_mismatch"]
+    assert len(rows) == 1 and rows[0][5].endswith(said)
+    assert said in _pdf_text(render_pdf(figures), tmp_path, layout=False)
+
+
+@needs_poppler
 def test_signed_off_pdf_says_who_signed_and_shows_explanations(figures, tmp_path):
     text = _pdf_text(render_pdf(_signed(figures)), tmp_path, layout=False)
     assert "Signed off by Fiona Finance, Chief Finance Officer, on 4 November 2019" in text

@@ -126,6 +126,15 @@ def test_an_officer_starts_the_return_and_sees_its_issues_linked_to_the_records(
     assert "Submit for sign-off" in page
 
 
+def test_the_page_shows_the_providers_explanation_with_the_mismatch(draft, data, officer_client):
+    MonitoringReturn.objects.filter(award=data["a2"], quarter=1).update(
+        breakdown_explanation="One survivor did not give her age."
+    )
+    page = text(officer_client.get(PAGE))
+    assert ("AWD-2019-0002 (Rape Crisis): the age band breakdown for Q1 2019/20 adds up to 7, not the 8 victims "
+            "supported. The provider&#x27;s explanation: “One survivor did not give her age.”") in page
+
+
 def test_issues_are_shown_beside_the_service_they_concern(draft, officer_client):
     page = text(officer_client.get(PAGE))
     row_start = page.index('AWD-2019-0003</a>')
