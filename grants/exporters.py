@@ -233,4 +233,14 @@ def export_returns(*, fy: int | None) -> Sheet:
     return Sheet("Returns", *returns_table(fy=fy))
 
 
+@exporter(
+    "return_schedule", capability="grants.view",
+    description="Every scheduled monitoring return: award, provider, quarter, its dates, due date and status.",
+)
+def export_return_schedule(*, fy: int | None) -> Sheet:
+    from .schedules.returns import return_schedule_table
+
+    return Sheet("Return schedule", *return_schedule_table(fy=fy))
+
+
 __all__ = ["COMMITMENT_COLUMNS", "PAYMENT_EXPORT_COLUMNS", "awards_table", "commitments_table", "payments_table", "returns_table"]

@@ -8,6 +8,7 @@ from . import monitoring_views as views
 urlpatterns = [
     path("returns/", views.returns_inbox, name="returns_inbox"),
     path("returns/<int:pk>/", views.return_review, name="return_review"),
+    path("returns/schedule/", views.return_schedule_export, name="return_schedule_export"),
     path("portfolio/", views.portfolio_rag, name="portfolio_rag"),
     path("awards/<int:pk>/performance/", views.award_performance, name="award_performance"),
     path("awards/<int:pk>/kpis/new/", views.kpi_create, name="kpi_create"),

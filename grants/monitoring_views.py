@@ -23,14 +23,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning import clock
 from pcc_commissioning.charts import RAG_COLOURS, bar_chart, line_chart
+from pcc_commissioning.interchange import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear, quarter_of
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
-from pcc_commissioning.web import form_data
+from pcc_commissioning.web import form_data, fy_param
 
 from . import monitoring, monitoring_selectors, selectors
 from .forms import add_service_errors
 from .models import AwardKPI, KPIPeriod, Rag, ReturnStatus
+from .schedules.returns import return_schedule_table
 
 SECTION = "grants"
 VIEW = "grants.view"
@@ -183,6 +185,19 @@ def returns_inbox(request):
             "today": inbox.today,
         },
     )
+
+
+@require_GET
+@capability_required(VIEW)
+def return_schedule_export(request):
+    """Every scheduled return, as CSV or XLSX (``?fy=2026`` for one year's): the same table as
+    ``manage.py export_data return_schedule``."""
+    fy = fy_param(request, default=None)
+    sheet = Sheet("Return schedule", *return_schedule_table(fy=fy))
+    response = export_response(sheet, format="xlsx" if request.GET.get("format") == "xlsx" else "csv",
+                               filename=f"return-schedule-{fy}" if fy else "return-schedule")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # Return review -----------------------------------------------------------------------------------

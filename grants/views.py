@@ -28,16 +28,15 @@ from outcomes.models import CommissioningPriority
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import STALE_MESSAGE
 from pcc_commissioning.interchange import Sheet, export_response
+from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data, form_files, fy_param, show_errors
-from pcc_commissioning.money import format_pence
 from providers.selectors import access_organisation, due_diligence_gaps
 from providers.tabs import organisation_tabs
 
 from . import exporters, selectors, services
-from .schedules import instalments
 from .filters import AwardFilter
 from .forms import (
     EXTRA_ROWS_STEP,
@@ -67,6 +66,7 @@ from .forms import (
     line_years,
 )
 from .models import DecisionStatus, Payment, PriorityBudget
+from .schedules import instalments
 from .transitions import actions_for
 
 PAGE_SIZE = 25

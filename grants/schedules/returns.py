@@ -160,3 +160,35 @@ def started_q(today: datetime.date | None = None, prefix: str = "") -> Q:
 def opens_on(monitoring_return: MonitoringReturn) -> datetime.date:
     """The first day the return can be filled in: its quarter's first day."""
     return Period.parse(monitoring_return.fy, f"Q{monitoring_return.quarter}").start
+
+
+# The schedule as a table ----------------------------------------------------------------------------
+
+SCHEDULE_COLUMNS = ("award_reference", "provider", "fy", "quarter", "period_start", "period_end", "due_date", "status")
+# Not yet handed in: past its due date, such a return is "overdue" in the schedule.
+_NOT_HANDED_IN = (ReturnStatus.DUE, ReturnStatus.DRAFT)
+
+
+def schedule_status(monitoring_return: MonitoringReturn, today: datetime.date) -> str:
+    """The return's status in the schedule: "overdue" for one not handed in (due or a draft)
+    after its due date, else its own status (due, draft, submitted, returned, accepted)."""
+    if monitoring_return.status in _NOT_HANDED_IN and monitoring_return.due_date < today:
+        return "overdue"
+    return monitoring_return.status
+
+
+def return_schedule_table(*, fy: int | None = None, today: datetime.date | None = None) -> tuple[list[str], list[list]]:
+    """Every scheduled return (of every year, or of ``fy``), by award and quarter, in the
+    ``return_schedule`` format. One query."""
+    today = today or clock.today()
+    returns = MonitoringReturn.objects.select_related("award__provider").order_by("award__reference", "fy", "quarter", "pk")
+    if fy is not None:
+        returns = returns.filter(fy=fy)
+    rows = []
+    for ret in returns.only("fy", "quarter", "due_date", "status", "award__reference", "award__provider__name"):
+        period = Period.parse(ret.fy, f"Q{ret.quarter}")
+        rows.append([
+            ret.award.reference, ret.award.provider.name, ret.fy, ret.quarter, period.start, period.end,
+            ret.due_date, schedule_status(ret, today),
+        ])
+    return list(SCHEDULE_COLUMNS), rows

@@ -54,6 +54,7 @@ def kpi(award):
 def _read_urls(award, ret):
     return [
         reverse("grants:returns_inbox"),
+        reverse("grants:return_schedule_export"),
         reverse("grants:return_review", args=[ret.pk]),
         reverse("grants:portfolio_rag"),
         reverse("grants:award_performance", args=[award.pk]),
@@ -272,6 +273,26 @@ def test_inbox_sorts_returns_into_due_late_and_awaiting_review(officer_client, o
     assert "LATE-1" in filtered and "Awaiting review (0)" in filtered and "Due (0)" in filtered
     by_provider = officer_client.get(url, {"show": "review", "provider": waiting.award.provider.name}).content.decode()
     assert "WAIT-1" in by_provider and "Late (0)" in by_provider
+
+
+def test_quarters_not_begun_stay_out_of_the_inbox_until_their_first_day(officer_client, time_machine):
+    # A Q3 2026/27 return (October to December), due 20 January 2027.
+    MonitoringReturnFactory(award__reference="NEXT-1", fy=2026, quarter=3)
+    url = reverse("grants:returns_inbox")
+    time_machine.move_to(datetime.datetime(2026, 9, 30, 12, 0))
+    assert "NEXT-1" not in officer_client.get(url, {"show": "due"}).content.decode()
+    time_machine.move_to(datetime.datetime(2026, 10, 1, 9, 0))
+    assert "NEXT-1" in officer_client.get(url, {"show": "due"}).content.decode()
+
+
+def test_the_inbox_offers_the_whole_schedule_as_a_download(officer_client):
+    MonitoringReturnFactory(award__reference="SCHED-1", fy=2019, quarter=1)
+    assert reverse("grants:return_schedule_export") in officer_client.get(reverse("grants:returns_inbox")).content.decode()
+    response = officer_client.get(reverse("grants:return_schedule_export"), {"format": "csv", "fy": "2019"})
+    assert response["Content-Disposition"] == 'attachment; filename="return-schedule-2019.csv"'
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "award_reference,provider,fy,quarter,period_start,period_end,due_date,status"
+    assert lines[1].startswith("SCHED-1,") and lines[1].endswith(",2019-04-01,2019-06-30,2019-07-20,overdue")
 
 
 def test_inbox_is_paginated(officer_client):

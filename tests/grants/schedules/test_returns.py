@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from openpyxl import load_workbook
 
 from grants import services
 from grants.models import AwardStatus, MonitoringReturn, ReturnStatus
 from grants.monitoring import ReturnData, return_save, return_submit
-from grants.schedules.returns import award_returns_reconcile, has_started, returns_reconcile_all
+from grants.schedules.returns import (
+    SCHEDULE_COLUMNS,
+    award_returns_reconcile,
+    has_started,
+    return_schedule_table,
+    returns_reconcile_all,
+)
 from pcc_commissioning.interchange import run_import
 from pcc_commissioning.periods import fys_between
 
@@ -163,3 +173,40 @@ def test_a_return_can_be_filled_in_from_the_first_day_of_its_quarter(parts, time
     time_machine.move_to(datetime.datetime(2026, 10, 1, 9, 0))
     saved, _ = return_save(monitoring_return=q3, actor=None, data=ReturnData(referrals=3), expected_version=None)
     assert saved.status == ReturnStatus.DRAFT
+
+
+# The schedule as a file (export_data return_schedule) ---------------------------------------------
+
+
+def test_the_schedule_exports_every_return_with_its_dates_and_status(parts, tmp_path, time_machine):
+    award = make(parts, start=datetime.date(2026, 4, 1), end=datetime.date(2026, 12, 31))
+    time_machine.move_to(datetime.datetime(2026, 10, 21, 9, 0))
+    q1, q2, q3 = MonitoringReturn.objects.filter(award=award).order_by("quarter")
+    return_submit(monitoring_return=q1, actor=None, data=ReturnData(referrals=5, supported=4), expected_version=None)
+    return_save(monitoring_return=q3, actor=None, data=ReturnData(referrals=1), expected_version=None)
+    output = tmp_path / "schedule.csv"
+    call_command("export_data", "return_schedule", "--fy", "2026", "--output", str(output), stdout=io.StringIO())
+    rows = list(csv.reader(output.read_text(encoding="utf-8-sig").splitlines()))
+    # On 21 October: Q1 submitted; Q2 (due 20 October) never started, so overdue; Q3 a draft, due 20 January.
+    assert rows == [
+        ["award_reference", "provider", "fy", "quarter", "period_start", "period_end", "due_date", "status"],
+        [award.reference, "Harbour", "2026", "1", "2026-04-01", "2026-06-30", "2026-07-20", "submitted"],
+        [award.reference, "Harbour", "2026", "2", "2026-07-01", "2026-09-30", "2026-10-20", "overdue"],
+        [award.reference, "Harbour", "2026", "3", "2026-10-01", "2026-12-31", "2027-01-20", "draft"],
+    ]
+
+
+def test_on_its_due_date_a_return_is_due_and_the_day_after_overdue(parts, time_machine):
+    make(parts, start=datetime.date(2026, 4, 1), end=datetime.date(2026, 6, 30))
+    assert return_schedule_table(today=datetime.date(2026, 7, 20))[1][0][-1] == "due"
+    assert return_schedule_table(today=datetime.date(2026, 7, 21))[1][0][-1] == "overdue"
+
+
+def test_the_schedule_exports_as_xlsx_and_by_year(parts, tmp_path):
+    make(parts, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 6, 30))  # Q4 2025/26 and Q1 2026/27
+    output = tmp_path / "schedule.xlsx"
+    call_command("export_data", "return_schedule", "--fy", "2025", "--format", "xlsx", "--output", str(output),
+                 stdout=io.StringIO())
+    sheet = load_workbook(output).active
+    assert [cell.value for cell in sheet[1]] == list(SCHEDULE_COLUMNS)
+    assert sheet.max_row == 2 and sheet["D2"].value == 4 and sheet["G2"].value.date() == datetime.date(2026, 4, 20)
