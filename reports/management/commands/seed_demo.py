@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from grants.demo import grants_seed
+from grants.schedules.statuses import award_statuses_follow_calendar
 from grants.services import award_update
 from needs_assessment.demo import needs_seed
 from outcomes.demo import measures_seed, plan_seed
@@ -83,6 +84,9 @@ class Command(BaseCommand):
             created_needs = needs_seed(
                 lead=get_user_model().objects.filter(username="officer").first(), award_update=award_update
             )
+            # The demo's awards are of 2019/20 and 2020/21: bring their statuses to today, as the
+            # daily run would have done had the service been running all along.
+            statuses = award_statuses_follow_calendar()
         self.stdout.write(
             f"Demo loaded: {created_plan} Plan record(s), {created_organisations} organisation(s), "
             f"{created_users} user(s) created."
@@ -91,6 +95,10 @@ class Command(BaseCommand):
             f"Grants register: {created_grants} record(s) created (streams, allocations, budgets, "
             "decisions, awards and payments)."
         )
+        if statuses.changed:
+            self.stdout.write(
+                f"Statuses brought to today: {statuses.activated} award(s) made active, {statuses.ended} ended."
+            )
         self.stdout.write(
             f"Needs assessment: {created_needs} record(s) created (areas, populations, indicators and values, "
             "findings, intentions and award links)."
