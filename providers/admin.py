@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Contact, DueDiligenceDocument, Organisation, ProviderMembership
+from .models import Contact, DueDiligenceDocument, Organisation, ProviderMembership, RequiredDocument
 
 
 class ContactInline(admin.TabularInline):
@@ -46,3 +46,12 @@ class ProviderMembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__email", "organisation__name")
     autocomplete_fields = ("organisation",)
     list_select_related = ("user", "organisation")
+
+
+@admin.register(RequiredDocument)
+class RequiredDocumentAdmin(admin.ModelAdmin):
+    """Which due-diligence documents each kind of organisation must hold before it is awarded
+    or paid: reference data the system administrator keeps, like the code lists."""
+
+    list_display = ("organisation_kind", "document_kind")
+    list_filter = ("organisation_kind",)
