@@ -12,7 +12,21 @@ PASSWORD_HELP = (
 )
 
 
-class ColleagueInvitationForm(forms.Form):
+class _ErrorBorders:
+    """crispy-forms-gds gives the red error border only to text inputs, selects and text
+    areas (it goes by the widget's class name): give it to e-mail and password boxes too."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self._errors:
+            widget = self.fields[name].widget if name in self.fields else None
+            if isinstance(widget, (forms.EmailInput, forms.PasswordInput)):
+                classes = widget.attrs.get("class", "").split()
+                if "govuk-input--error" not in classes:
+                    widget.attrs["class"] = " ".join([*classes, "govuk-input--error"])
+
+
+class ColleagueInvitationForm(_ErrorBorders, forms.Form):
     """A lead inviting a colleague (never as lead)."""
 
     first_name = forms.CharField(
@@ -48,11 +62,11 @@ class InvitationForm(ColleagueInvitationForm):
     )
 
 
-class InvitationAcceptForm(SetPasswordForm):
+class InvitationAcceptForm(_ErrorBorders, SetPasswordForm):
     """Choosing a first password, with Django's password validators applied against the
     invited person's names and address (``user`` is the unsaved account)."""
 
-    error_messages = {"password_mismatch": "The passwords do not match: type the same password in both boxes"}
+    error_messages = {"password_mismatch": "The passwords are not the same"}
     new_password1, new_password2 = SetPasswordMixin.create_password_fields(
         label1="Create a password", label2="Type the password again"
     )

@@ -301,7 +301,7 @@ def test_accepting_signs_the_person_in_and_lands_them_in_the_portal(invite, orga
         ({"new_password1": "short", "new_password2": "short"},
          "Type the password again: This password is too short. It must contain at least 12 characters."),
         ({"new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD + "x"},
-         "Type the password again: The passwords do not match"),
+         "Type the password again: The passwords are not the same"),
         ({"new_password1": "jo.bloggs@example.org", "new_password2": "jo.bloggs@example.org"},
          "The password is too similar to the"),
         ({}, "Create a password: Enter a password"),
