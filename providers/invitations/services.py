@@ -86,10 +86,10 @@ def _account_problem(email: str, organisation: Organisation, *, officer: bool) -
             f"switched off. {switch_on} instead of inviting them again."
         )
     if officer and account.is_active:
-        where = f"{membership.organisation.name}'s" if membership is not None else "an internal"
+        whose = f"an account of {membership.organisation.name}" if membership is not None else "an internal account"
         return (
-            f"{email} already belongs to a user of the service ({where} account), so it cannot "
-            "be invited. Each person has one account: ask a system administrator if it should move."
+            f"{email} already belongs to a user of the service ({whose}), so it cannot be invited. "
+            "Each person has one account: ask a system administrator if it should move."
         )
     if officer:
         return (

@@ -20,6 +20,7 @@ from pcc_commissioning.models import User
 from pcc_commissioning.roles import Role, provider_organisation_id
 from providers.invitations import services
 from providers.models import InvitationStatus, ProviderInvitation, ProviderMembership
+from providers.services import membership_set
 from tests.factories import UserFactory
 
 from .conftest import GOOD_PASSWORD, LINK_BASE, link_in, token_in
@@ -106,9 +107,25 @@ def test_an_address_that_belongs_to_an_active_user_is_refused(invite, officer):
     UserFactory(username="someone", email="Jo.Bloggs@example.org", role=Role.FINANCE)
     with pytest.raises(ValidationError) as caught:
         invite("jo.bloggs@example.org")
-    assert "already belongs to a user of the service" in caught.value.message_dict["email"][0]
+    assert caught.value.message_dict["email"][0].startswith(
+        "jo.bloggs@example.org already belongs to a user of the service (an internal account)"
+    )
     assert ProviderInvitation.objects.count() == 0
     assert mail.outbox == []
+
+
+def test_only_an_officer_is_told_which_organisation_an_address_belongs_to(invite, lead, other_organisation):
+    user = UserFactory(username="zed", email="zed@example.org", role=Role.PROVIDER)
+    membership_set(user=user, organisation=other_organisation)
+    with pytest.raises(ValidationError) as caught:
+        invite("zed@example.org")
+    assert "(an account of Zephyr Other Trust)" in caught.value.message_dict["email"][0]
+    with pytest.raises(ValidationError) as caught:
+        invite("zed@example.org", actor=lead)
+    assert caught.value.message_dict["email"] == [
+        "This email address already belongs to a user of the service, so it cannot be invited. "
+        "Ask the commissioning team if they need access."
+    ]
 
 
 def test_an_address_of_a_user_who_already_has_access_says_so(invite, provider_user):
