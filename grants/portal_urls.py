@@ -18,4 +18,6 @@ urlpatterns = [
     path("documents/", views.documents, name="documents"),
     path("documents/new/", views.document_add, name="document_add"),
     path("documents/<int:document_pk>/download/", views.document_download, name="document_download"),
+    path("users/", views.users, name="users"),
+    path("users/invite/", views.invitation_create, name="invitation_create"),
 ]

@@ -8,6 +8,7 @@ answers 404 for another organisation's records, so their existence is not reveal
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -16,10 +17,13 @@ from django.views.decorators.http import require_http_methods
 
 from pcc_commissioning import clock
 from pcc_commissioning.roles import capability_required, provider_organisation_id
-from pcc_commissioning.web import form_data, form_files
+from pcc_commissioning.web import form_data, form_files, link_base
 from providers import selectors as provider_selectors
 from providers import services as provider_services
 from providers.forms import ContactEditForm, ContactForm, DocumentForm, add_service_errors
+from providers.invitations import selectors as invitation_selectors
+from providers.invitations import services as invitation_services
+from providers.invitations.forms import ColleagueInvitationForm
 
 from . import monitoring, monitoring_selectors, selectors
 from .models import Payment
@@ -326,3 +330,45 @@ def document_download(request, document_pk: int):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# The organisation's users (its leads only) -----------------------------------------------------
+
+
+@capability_required("portal.view")
+def users(request):
+    """A lead's view of who at their organisation can sign in, and who has been invited."""
+    organisation = invitation_selectors.access_lead_organisation(request.user)
+    return render(
+        request,
+        "grants/portal/users.html",
+        _context(
+            organisation,
+            tab="users",
+            memberships=invitation_selectors.organisation_memberships(organisation),
+            invitations=list(invitation_selectors.pending_invitations(organisation)),
+        ),
+    )
+
+
+@capability_required("portal.view")
+@require_http_methods(["GET", "POST"])
+def invitation_create(request):
+    """A lead invites a colleague (never as lead: only the commissioning team makes leads)."""
+    organisation = invitation_selectors.access_lead_organisation(request.user)
+    form = ColleagueInvitationForm(form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitation_services.invitation_create(
+                organisation=organisation, actor=request.user, link_base=link_base(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"An invitation has been sent to {invitation.full_name} at {invitation.email}.")
+            return redirect("portal:users")
+    return render(
+        request,
+        "grants/portal/invitation_form.html",
+        _context(organisation, form=form, invitation_days=settings.INVITATION_DAYS),
+    )

@@ -32,9 +32,19 @@ def _navigation(request) -> list[dict]:
     return items
 
 
+def _admin_url(request) -> str:
+    """The Django admin, for system administrators (superusers) only: nobody else may use
+    it, so nobody else is shown the way in."""
+    user = request.user
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return reverse("admin:index")
+    return ""
+
+
 def service(request) -> dict:
     return {
         "service_name": settings.SERVICE_NAME,
         "opcc_name": settings.OPCC_NAME,
         "navigation": _navigation(request),
+        "admin_url": _admin_url(request),
     }

@@ -245,6 +245,10 @@ RETURN_DUE_DAYS = env.int("RETURN_DUE_DAYS", default=20)
 # Reminders: providers about returns due within this many days; officers about contracts ending.
 REMINDER_DUE_SOON_DAYS = env.int("REMINDER_DUE_SOON_DAYS", default=7)
 CONTRACT_ENDING_DAYS = env.int("CONTRACT_ENDING_DAYS", default=90)
+# An invitation to a provider's user works for this many days after it is sent (or re-sent).
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
+if INVITATION_DAYS < 1:
+    raise ImproperlyConfigured("INVITATION_DAYS must be a whole number of days, 1 or more.")
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("providers/", include("providers.urls")),
+    # The link in an invitation e-mail: public, the token proves who follows it.
+    path("invitations/", include("providers.invitations.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("needs/", include("needs_assessment.urls")),
     path("grants/", include("grants.urls")),

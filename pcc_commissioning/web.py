@@ -43,3 +43,9 @@ def show_errors(request, error, *, name_fields: bool = False) -> None:
         texts = error.messages
     for text in texts:
         messages.error(request, text)
+
+
+def link_base(request) -> str:
+    """Scheme and host for links sent by e-mail: the address the sender reached the service on
+    (Django has checked the host against ALLOWED_HOSTS)."""
+    return request.build_absolute_uri("/")

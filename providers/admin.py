@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Contact, DueDiligenceDocument, Organisation, ProviderMembership, RequiredDocument
+from .models import (
+    Contact,
+    DueDiligenceDocument,
+    Organisation,
+    ProviderInvitation,
+    ProviderMembership,
+    RequiredDocument,
+)
 
 
 class ContactInline(admin.TabularInline):
@@ -41,8 +48,9 @@ class DueDiligenceDocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProviderMembership)
-class ProviderMembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "organisation", "created_at")
+class ProviderMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "organisation", "is_lead", "created_at")
+    list_filter = ("is_lead",)
     search_fields = ("user__username", "user__email", "organisation__name")
     autocomplete_fields = ("organisation",)
     list_select_related = ("user", "organisation")
@@ -55,3 +63,21 @@ class RequiredDocumentAdmin(admin.ModelAdmin):
 
     list_display = ("organisation_kind", "document_kind")
     list_filter = ("organisation_kind",)
+
+
+@admin.register(ProviderInvitation)
+class ProviderInvitationAdmin(SimpleHistoryAdmin):
+    """To look at only: invitations are sent, re-sent and withdrawn on the organisation's Users
+    tab, which e-mails the link (the admin could not: only the token's hash is stored)."""
+
+    list_display = ("email", "organisation", "status", "as_lead", "sent_at", "expires_at")
+    list_filter = ("status", "as_lead")
+    search_fields = ("email", "first_name", "last_name", "organisation__name")
+    list_select_related = ("organisation",)
+    exclude = ("token_hash",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

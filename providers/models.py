@@ -152,6 +152,16 @@ class DueDiligenceDocument(models.Model):
         return f"{self.get_kind_display()}: {self.original_name}"
 
 
+class MembershipEvent(models.TextChoices):
+    """Why a membership was saved, kept as the history row's change reason: switching a user
+    off or on changes the user (``is_active``), not the membership, so without a reason the
+    organisation's history could not tell these saves apart."""
+
+    ACCEPTED = "invitation-accepted", "Invitation accepted"
+    SWITCHED_OFF = "switched-off", "Access switched off"
+    SWITCHED_ON = "switched-on", "Access switched back on"
+
+
 class ProviderMembership(models.Model):
     """Which organisation a provider user acts for (``roles.provider_organisation_id``)."""
 
@@ -159,10 +169,82 @@ class ProviderMembership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_membership"
     )
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    is_lead = models.BooleanField(
+        "Organisation's lead", default=False, help_text="A lead may invite colleagues to the portal."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation}"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be accepted"
+    ACCEPTED = "accepted", "Accepted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ProviderInvitation(models.Model):
+    """An invitation for a person to use the provider portal for an organisation.
+
+    The e-mail carries a one-time link; only a hash of its token is stored (``token_hash``),
+    so a copy of the database gives nobody a working link. The account is created when the
+    link is followed, with the names and e-mail address given here.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    # It becomes the username, which is at most 150 characters long.
+    email = models.EmailField("Email address", max_length=150)
+    first_name = models.CharField(max_length=150)
+    last_name = models.CharField(max_length=150)
+    as_lead = models.BooleanField("Invited as the organisation's lead", default=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The account created when the invitation was accepted.",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was accepted or withdrawn.")
+
+    # The token's hash is left out: history needs to say that a link was replaced, not keep
+    # every hash there ever was.
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(status="pending"),
+                name="providers_invitation_one_pending_per_email",
+                violation_error_message="An invitation to this email address is already waiting to be accepted.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=InvitationStatus.values), name="providers_invitation_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(email=""), name="providers_invitation_email_not_blank"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("sent_at")), name="providers_invitation_expires_after_sending"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", closed_at__isnull=True) | (~Q(status="pending") & Q(closed_at__isnull=False)),
+                name="providers_invitation_closed_when_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} <{self.email}> – {self.organisation}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
 
 
 class RequiredDocument(models.Model):

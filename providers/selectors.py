@@ -24,13 +24,25 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
+from django.utils import timezone
 
 from pcc_commissioning import clock
 from pcc_commissioning.records import ordering_for
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
 
 from .filters import OrganisationFilter
-from .models import Contact, DocumentKind, DueDiligenceDocument, Organisation, OrganisationKind, RequiredDocument
+from .models import (
+    Contact,
+    DocumentKind,
+    DueDiligenceDocument,
+    InvitationStatus,
+    MembershipEvent,
+    Organisation,
+    OrganisationKind,
+    ProviderInvitation,
+    ProviderMembership,
+    RequiredDocument,
+)
 
 
 def warning_limit(today: datetime.date | None = None, within_days: int | None = None) -> datetime.date:
@@ -290,8 +302,9 @@ def _title(model, record) -> str:
 
 
 def organisation_history(organisation: Organisation) -> list[HistoryEntry]:
-    """The audit trail of the organisation, its contacts and its documents, newest first:
-    who did what, when, and which fields changed from what to what."""
+    """The audit trail of the organisation, its contacts, its documents and its portal users
+    (invitations, leads, access switched off and on), newest first: who did what, when, and
+    which fields changed from what to what."""
     sources = (
         (Organisation, Organisation.history.filter(id=organisation.pk)),
         (Contact, Contact.history.filter(organisation_id=organisation.pk)),
@@ -335,5 +348,90 @@ def organisation_history(organisation: Organisation) -> list[HistoryEntry]:
                 changes=changes,
             ))
             previous = row
+    entries.extend(_invitation_entries(organisation))
+    entries.extend(_membership_entries(organisation))
     entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries
+
+
+def _who(record) -> str:
+    user = record.history_user
+    return user.display_name if user else "System"
+
+
+def _moment(value: datetime.datetime) -> str:
+    local = timezone.localtime(value)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def _invitation_entries(organisation: Organisation) -> list[HistoryEntry]:
+    """Invitations sent, re-sent, withdrawn and accepted (their history rows, in order)."""
+    rows = (
+        ProviderInvitation.history.filter(organisation_id=organisation.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    entries = []
+    previous = None
+    for row in rows:
+        if previous is not None and previous.id != row.id:
+            previous = None
+        person = f"{row.first_name} {row.last_name} ({row.email})"
+        changes: list[tuple[str, str, str]] = []
+        if row.history_type == "+":
+            title = f"Invitation sent to {person}" + (" as the organisation's lead" if row.as_lead else "")
+        elif row.history_type == "-":
+            title = f"Invitation deleted: {person}"
+        elif previous is not None and previous.status != row.status and row.status == InvitationStatus.WITHDRAWN:
+            title = f"Invitation withdrawn: {person}"
+        elif previous is not None and previous.status != row.status and row.status == InvitationStatus.ACCEPTED:
+            title = f"Invitation accepted: {person} now has access" + (" as the organisation's lead" if row.as_lead else "")
+        elif previous is not None and previous.sent_at != row.sent_at:
+            title = f"Invitation re-sent to {person} with a new link"
+            changes.append(("Link expires", _moment(previous.expires_at), _moment(row.expires_at)))
+        else:
+            previous = row
+            continue  # a save that changed nothing shown here
+        entries.append(HistoryEntry(when=row.history_date, who=_who(row), title=title, changes=changes))
+        previous = row
+    return entries
+
+
+_MEMBERSHIP_EVENT_TITLES = {
+    MembershipEvent.SWITCHED_OFF.value: "Access switched off",
+    MembershipEvent.SWITCHED_ON.value: "Access switched back on",
+}
+
+
+def _membership_entries(organisation: Organisation) -> list[HistoryEntry]:
+    """Provider users made or unmade leads, switched off and on, linked and unlinked. The
+    link made by accepting an invitation is left out: the invitation's entry says it."""
+    rows = list(
+        ProviderMembership.history.filter(organisation_id=organisation.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    user_ids = {row.user_id for row in rows if row.user_id}
+    users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids)} if user_ids else {}
+    entries = []
+    previous = None
+    for row in rows:
+        if previous is not None and previous.id != row.id:
+            previous = None
+        user = users.get(row.user_id)
+        name = user.display_name if user else f"a user no longer recorded (user {row.user_id})"
+        reason = row.history_change_reason or ""
+        if reason in _MEMBERSHIP_EVENT_TITLES:
+            title = f"{_MEMBERSHIP_EVENT_TITLES[reason]}: {name}"
+        elif row.history_type == "+" or (row.history_type == "~" and previous is None):
+            title = None if reason == MembershipEvent.ACCEPTED else f"User linked to the organisation: {name}"
+        elif row.history_type == "-":
+            title = f"User unlinked from the organisation: {name}"
+        elif previous.is_lead != row.is_lead:
+            title = f"Made a lead of the organisation: {name}" if row.is_lead else f"No longer a lead of the organisation: {name}"
+        else:
+            title = None  # a save that changed nothing shown here
+        if title:
+            entries.append(HistoryEntry(when=row.history_date, who=_who(row), title=title))
+        previous = row
     return entries

@@ -390,10 +390,17 @@ def document_verify(*, document: DueDiligenceDocument, actor) -> DueDiligenceDoc
 
 
 @transaction.atomic
-def membership_set(*, user, organisation: Organisation | None) -> ProviderMembership | None:
-    """Link a provider user to the organisation they act for (None removes the link)."""
+def membership_set(
+    *, user, organisation: Organisation | None, is_lead: bool | None = None
+) -> ProviderMembership | None:
+    """Link a provider user to the organisation they act for (None removes the link), and
+    with ``is_lead`` make them its lead or not (None leaves that as it is). For the demo and
+    set-up scripts; officers use ``providers.invitations.services``."""
     if organisation is None:
         ProviderMembership.objects.filter(user=user).delete()
         return None
-    membership, _ = ProviderMembership.objects.update_or_create(user=user, defaults={"organisation": organisation})
+    defaults: dict[str, Any] = {"organisation": organisation}
+    if is_lead is not None:
+        defaults["is_lead"] = bool(is_lead)
+    membership, _ = ProviderMembership.objects.update_or_create(user=user, defaults=defaults)
     return membership

@@ -16,6 +16,7 @@ BUILT_IN_TABS: list[tuple[str, str]] = [
     ("Details", "providers:detail"),
     ("Contacts", "providers:contacts"),
     ("Documents", "providers:documents"),
+    ("Users", "providers:users"),
     ("History", "providers:history"),
 ]
 

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
+from .invitations.urls import organisation_urlpatterns as users_urlpatterns
 
 app_name = "providers"
 
@@ -17,5 +18,6 @@ urlpatterns = [
     path("<int:pk>/documents/new/", views.document_add, name="document_add"),
     path("<int:pk>/documents/<int:document_pk>/download/", views.document_download, name="document_download"),
     path("<int:pk>/documents/<int:document_pk>/verify/", views.document_verify, name="document_verify"),
+    path("<int:pk>/users/", include(users_urlpatterns)),
     path("<int:pk>/history/", views.organisation_history, name="history"),
 ]

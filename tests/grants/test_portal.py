@@ -528,3 +528,100 @@ def test_the_portal_links_to_the_password_change_page(provider_client):
     html = provider_client.get(reverse("portal:organisation")).content.decode()
     assert reverse("password_change") in html
     assert provider_client.get(reverse("password_change")).status_code == 200
+
+
+# A lead's page: the organisation's users ------------------------------------------------------
+
+
+@pytest.fixture
+def lead_client(organisation, login_as):
+    from pcc_commissioning.roles import Role
+    from providers.services import membership_set
+    from tests.factories import UserFactory
+
+    lead = UserFactory(username="lead", first_name="Lee", last_name="Lead", role=Role.PROVIDER)
+    membership_set(user=lead, organisation=organisation, is_lead=True)
+    return login_as(lead)
+
+
+def test_a_lead_sees_their_organisations_users_and_invitations_only(lead_client, provider_user, organisation, other):
+    from django.core import mail
+
+    from pcc_commissioning.roles import Role
+    from providers.invitations.services import invitation_create
+    from providers.services import membership_set
+    from tests.factories import UserFactory
+
+    officer = UserFactory(role=Role.OFFICER)
+    invitation_create(organisation=organisation, actor=officer, email="waiting@example.org", first_name="Wendy",
+                      last_name="Waiting", link_base="http://testserver")
+    membership_set(user=UserFactory(first_name="Olive", last_name="Other", email="olive.user@other.example"),
+                   organisation=other["organisation"])
+    invitation_create(organisation=other["organisation"], actor=officer, email="theirs@other.example",
+                      first_name="Theo", last_name="Theirs", link_base="http://testserver")
+    assert len(mail.outbox) == 2
+
+    response = lead_client.get(reverse("portal:users"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Lee Lead" in html and provider_user.display_name in html and provider_user.email in html
+    assert "Wendy Waiting" in html and "waiting@example.org" in html
+    for text in ("Olive Other", "olive.user@other.example", "Theo Theirs", "theirs@other.example"):
+        assert text not in html
+    assert 'aria-current="page">Your organisation\'s users' in html
+
+
+def test_a_lead_invites_a_colleague_never_as_lead(lead_client, organisation):
+    from django.core import mail
+
+    from providers.models import ProviderInvitation
+
+    form = lead_client.get(reverse("portal:invitation_create"))
+    assert form.status_code == 200 and "as_lead" not in form.content.decode()
+    response = lead_client.post(
+        reverse("portal:invitation_create"),
+        {"first_name": "Cal", "last_name": "Colleague", "email": "cal@example.org", "as_lead": "on"},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("portal:users")
+    invitation = ProviderInvitation.objects.get()
+    assert (invitation.organisation, invitation.email, invitation.as_lead) == (organisation, "cal@example.org", False)
+    assert mail.outbox[0].to == ["cal@example.org"]
+
+
+def test_a_leads_bad_input_is_shown_naming_the_field(lead_client):
+    from providers.models import ProviderInvitation
+
+    response = lead_client.post(reverse("portal:invitation_create"), {"first_name": "Cal", "last_name": "", "email": "cal@"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in html
+    assert "Last name: Enter their last name" in html
+    assert "Email address: Enter an email address in the correct format" in html
+    assert ProviderInvitation.objects.count() == 0
+
+
+def test_a_provider_user_who_is_not_a_lead_cannot_see_or_invite(provider_client):
+    from django.core import mail
+
+    from providers.models import ProviderInvitation
+
+    assert provider_client.get(reverse("portal:users")).status_code == 403
+    assert provider_client.get(reverse("portal:invitation_create")).status_code == 403
+    response = provider_client.post(
+        reverse("portal:invitation_create"), {"first_name": "Cal", "last_name": "Colleague", "email": "cal@example.org"}
+    )
+    assert response.status_code == 403
+    assert ProviderInvitation.objects.count() == 0 and mail.outbox == []
+    # The portal's navigation offers the page to leads only.
+    assert reverse("portal:users") not in provider_client.get(reverse("portal:home")).content.decode()
+
+
+def test_the_portal_navigation_offers_the_users_page_to_a_lead(lead_client):
+    assert reverse("portal:users") in lead_client.get(reverse("portal:home")).content.decode()
+
+
+def test_a_lead_cannot_reach_the_officers_users_tab_of_any_organisation(lead_client, organisation, other):
+    for pk in (organisation.pk, other["organisation"].pk):
+        assert lead_client.get(reverse("providers:users", args=[pk])).status_code == 403
+        assert lead_client.post(reverse("providers:invitation_create", args=[pk]),
+                                {"first_name": "A", "last_name": "B", "email": "ab@example.org"}).status_code == 403

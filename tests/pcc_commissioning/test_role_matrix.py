@@ -34,6 +34,36 @@ def _organisation() -> dict:
     return {"pk": OrganisationFactory().pk}
 
 
+def _invitation(*, token: str = "matrix-token") -> dict:
+    """A pending invitation (whose link's token is ``token``) to a new organisation."""
+    import datetime
+
+    from pcc_commissioning import clock
+    from providers.invitations.selectors import token_hash
+    from providers.models import ProviderInvitation
+    from tests.factories.providers import OrganisationFactory
+
+    now = clock.now()
+    invitation = ProviderInvitation.objects.create(
+        organisation=OrganisationFactory(), email="invited@example.org", first_name="Ivy", last_name="Invited",
+        token_hash=token_hash(token), sent_at=now, expires_at=now + datetime.timedelta(days=14),
+    )
+    return {"pk": invitation.organisation_id, "invitation_pk": invitation.pk}
+
+
+def _invitation_link() -> dict:
+    _invitation(token="matrix-token")
+    return {"token": "matrix-token"}
+
+
+def _member() -> dict:
+    """A provider user of a new organisation, for the Users tab's actions."""
+    from tests.factories.providers import ProviderMembershipFactory
+
+    membership = ProviderMembershipFactory(user=UserFactory(role=Role.PROVIDER))
+    return {"pk": membership.organisation_id, "user_pk": membership.user_id}
+
+
 def _moj_half() -> dict:
     """The 2019/20 H1 MoJ return, submitted for sign-off (no data behind it: the page says so)."""
     from reports.models import MojReturn
@@ -79,6 +109,21 @@ PAGES = [
     Page("providers:detail", INTERNAL_READ, kwargs=_organisation),
     Page("providers:edit", OFFICER_EDIT, kwargs=_organisation),
     Page("providers:edit", OFFICER_EDIT, kwargs=_organisation, method="post"),
+    # A provider's users: every internal role reads the tab; only officers invite and act (an
+    # action redirects back to the tab, with a message when it is refused); provider users
+    # manage their colleagues in the portal, and only its leads (none here) may.
+    Page("providers:users", INTERNAL_READ, kwargs=_organisation),
+    Page("providers:invitation_create", OFFICER_EDIT, kwargs=_organisation),
+    Page("providers:invitation_create", OFFICER_EDIT, kwargs=_organisation, method="post"),
+    *(Page(f"providers:invitation_{action}", {**OFFICER_EDIT, "officer": 302, "superuser": 302},
+           kwargs=_invitation, method="post") for action in ("resend", "withdraw")),
+    *(Page(f"providers:user_{action}", {**OFFICER_EDIT, "officer": 302, "superuser": 302}, kwargs=_member, method="post")
+      for action in ("switch_off", "switch_on", "lead_set", "lead_unset")),
+    Page("portal:users", {**PORTAL, "provider": 403, "superuser": 403}),
+    Page("portal:invitation_create", {**PORTAL, "provider": 403, "superuser": 403}),
+    Page("portal:invitation_create", {**PORTAL, "provider": 403, "superuser": 403}, method="post"),
+    # The page an invitation's link opens: anyone holding the link, signed in or not.
+    Page("invitations:accept", PUBLIC, kwargs=_invitation_link),
     # Sections in the navigation whose pages are still being built.
     Page("grants:index", INTERNAL_READ),
     Page("needs_assessment:index", INTERNAL_READ),

@@ -35,6 +35,8 @@ ANONYMOUS_ALLOWED = frozenset(
         "accessibility",
         "health",
         "admin:login",
+        # The link in an invitation e-mail: the invited person has no account yet.
+        "invitations:accept",
     }
 )
 SAMPLE_UUID = str(uuid.UUID(int=1))
@@ -188,6 +190,26 @@ def test_the_allowlisted_pages_work_for_anonymous_users(name, kwargs):
     assert name in ANONYMOUS_ALLOWED
     response = Client().get(reverse(name, kwargs=kwargs), follow=True)
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_invitation_link_works_for_anonymous_users_and_a_made_up_one_is_not_found():
+    from django.core import mail
+
+    from pcc_commissioning.roles import Role
+    from providers.invitations.services import invitation_create
+    from tests.factories import OrganisationFactory, UserFactory
+
+    assert "invitations:accept" in ANONYMOUS_ALLOWED
+    invitation_create(
+        organisation=OrganisationFactory(name="Harbour"), actor=UserFactory(role=Role.OFFICER),
+        email="jo@example.org", first_name="Jo", last_name="Bloggs", link_base="http://testserver",
+    )
+    link = re.search(r"http://testserver(/invitations/[\w-]+/)", mail.outbox[0].body).group(1)
+    response = Client().get(link)
+    assert response.status_code == 200
+    assert "Create your account" in response.content.decode()
+    assert Client().get(reverse("invitations:accept", kwargs={"token": "made-up"})).status_code == 404
 
 
 @pytest.mark.django_db

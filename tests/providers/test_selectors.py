@@ -150,3 +150,89 @@ def test_history_shows_who_changed_which_field_from_what_to_what(officer, financ
         ("Kind", "Voluntary or community sector", "Private company"),
         ("Postcode", "DL1 1AA", "DL2 2BB"),
     ]
+
+
+def test_history_shows_every_step_of_a_providers_users_with_who_and_when(officer, organisation):
+    """Invited, re-sent, withdrawn, accepted, lead set and unset, switched off and on: each an
+    entry naming the person acted on, by whom, at the moment it happened (a minute apart)."""
+    import re
+
+    import time_machine
+    from django.core import mail
+
+    from providers.invitations import services
+
+    def at(minute: int):
+        return time_machine.travel(datetime.datetime(2026, 3, 2, 9, minute, tzinfo=datetime.UTC), tick=False)
+
+    base = "https://commissioning.example.org"
+    with at(1):
+        withdrawn = services.invitation_create(
+            organisation=organisation, actor=officer, email="wes@example.org", first_name="Wes", last_name="Went", link_base=base
+        )
+    with at(2):
+        services.invitation_withdraw(invitation=withdrawn, actor=officer)
+    with at(3):
+        invitation = services.invitation_create(
+            organisation=organisation, actor=officer, email="jo@example.org", first_name="Jo", last_name="Bloggs",
+            as_lead=True, link_base=base,
+        )
+    with at(4):
+        services.invitation_resend(invitation=invitation, actor=officer, link_base=base)
+    token = re.search(r"/invitations/([\w-]+)/", mail.outbox[-1].body).group(1)
+    with at(5):
+        jo = services.invitation_accept(token=token, password="granite lantern orchard 42")
+    membership = jo.provider_membership
+    with at(6):
+        services.membership_set_lead(membership=membership, actor=officer, is_lead=False)
+    with at(7):
+        services.membership_set_lead(membership=membership, actor=officer, is_lead=True)
+    with at(8):
+        services.membership_switch_off(membership=membership, actor=officer)
+    with at(9):
+        services.membership_switch_on(membership=membership, actor=officer)
+
+    # (The organisation's own "created" entry, from the fixture, is left aside.)
+    entries = [entry for entry in organisation_history(organisation) if entry.title != "Organisation created"]
+
+    by = officer.display_name
+    assert [(entry.when.minute, entry.who, entry.title) for entry in entries] == [
+        (9, by, "Access switched back on: Jo Bloggs"),
+        (8, by, "Access switched off: Jo Bloggs"),
+        (7, by, "Made a lead of the organisation: Jo Bloggs"),
+        (6, by, "No longer a lead of the organisation: Jo Bloggs"),
+        (5, "Jo Bloggs", "Invitation accepted: Jo Bloggs (jo@example.org) now has access as the organisation's lead"),
+        (4, by, "Invitation re-sent to Jo Bloggs (jo@example.org) with a new link"),
+        (3, by, "Invitation sent to Jo Bloggs (jo@example.org) as the organisation's lead"),
+        (2, by, "Invitation withdrawn: Wes Went (wes@example.org)"),
+        (1, by, "Invitation sent to Wes Went (wes@example.org)"),
+    ]
+    # 14 days after 09:03 and after 09:04 on 2 March (UK time is UTC then).
+    assert entries[5].changes == [("Link expires", "16 March 2026 at 09:03", "16 March 2026 at 09:04")]
+
+
+def test_history_of_users_stays_with_their_organisation(officer, organisation):
+    from providers.invitations import services
+
+    other = OrganisationFactory(name="Zephyr Other Trust")
+    services.invitation_create(
+        organisation=other, actor=officer, email="zed@example.org", first_name="Zed", last_name="Zephyr",
+        link_base="https://commissioning.example.org",
+    )
+    assert not any("Zed" in entry.title for entry in organisation_history(organisation))
+    assert any("Zed" in entry.title for entry in organisation_history(other))
+
+
+def test_a_user_linked_outside_an_invitation_appears_in_history(organisation):
+    from providers.services import membership_set
+    from tests.factories import UserFactory
+
+    import time_machine
+
+    user = UserFactory(first_name="Ada", last_name="Admin")
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
+        membership_set(user=user, organisation=organisation)
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC), tick=False):
+        membership_set(user=user, organisation=None)
+    titles = [entry.title for entry in organisation_history(organisation) if entry.title != "Organisation created"]
+    assert titles == ["User unlinked from the organisation: Ada Admin", "User linked to the organisation: Ada Admin"]

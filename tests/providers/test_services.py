@@ -258,3 +258,13 @@ def test_membership_set_links_moves_and_removes(organisation):
     membership_set(user=user, organisation=None)
     assert not ProviderMembership.objects.filter(user=user).exists()
 
+
+
+def test_membership_set_makes_a_lead_only_when_told_and_otherwise_leaves_it_alone(organisation):
+    user = UserFactory()
+    assert membership_set(user=user, organisation=organisation).is_lead is False
+    membership_set(user=user, organisation=organisation, is_lead=True)
+    membership_set(user=user, organisation=organisation)
+    assert ProviderMembership.objects.get(user=user).is_lead is True
+    membership_set(user=user, organisation=organisation, is_lead=False)
+    assert ProviderMembership.objects.get(user=user).is_lead is False

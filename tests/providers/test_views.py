@@ -131,7 +131,7 @@ def test_detail_shows_fields_tabs_and_edit_link_for_officers(officer_client):
     assert "GB-CHC-1122334" in content
     assert 'class="moj-sub-navigation"' in content
     # The built-in tabs first; higher apps' tabs (grants' "Awards") follow.
-    assert [tab["label"] for tab in response.context["tabs"]][:4] == ["Details", "Contacts", "Documents", "History"]
+    assert [tab["label"] for tab in response.context["tabs"]][:5] == ["Details", "Contacts", "Documents", "Users", "History"]
     assert response.context["tabs"][0]["current"]
     assert reverse("providers:edit", args=[organisation.pk]) in content
     assert "govuk-warning-text" not in content

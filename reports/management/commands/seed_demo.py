@@ -133,7 +133,10 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
                 user.groups.add(Group.objects.get(name=role.value))
                 if role is Role.PROVIDER:
-                    membership_set(user=user, organisation=Organisation.objects.get(name__iexact=DEMO_PROVIDER))
+                    # The organisation's lead, so the demo shows how a lead invites colleagues.
+                    membership_set(
+                        user=user, organisation=Organisation.objects.get(name__iexact=DEMO_PROVIDER), is_lead=True
+                    )
                 created += 1
         admin, was_created = User.objects.get_or_create(
             username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "System", "last_name": "Administrator"}
@@ -147,6 +150,6 @@ class Command(BaseCommand):
     def print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, (role, *_names) in DEMO_USERS.items():
-            suffix = f" ({DEMO_PROVIDER})" if role is Role.PROVIDER else ""
+            suffix = f" ({DEMO_PROVIDER}, its lead)" if role is Role.PROVIDER else ""
             self.stdout.write(f"  {username:<10} {role.value}{suffix}")
         self.stdout.write(f"  {'admin':<10} System administrator (Django admin at /admin/)")
