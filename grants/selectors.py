@@ -4,6 +4,10 @@ Money follows DESIGN.md "Money": *committed* is the funding lines of awards that
 active or ended; lines of planned or procuring awards are *planned*; cancelled awards count
 for nothing. *Paid* is payments with a paid date, counted against their ``fy`` (the year of
 the line they pay), whatever the award's status now. Amounts are summed in the database.
+
+The funding summary stands at one day (``funding_summary``'s ``as_at``): payments paid by then,
+and each award with the status it had then (``status_at``), so a past period's figures do not
+move when payments are made or statuses change later.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
+    CharField,
     DecimalField,
     Exists,
     F,
@@ -34,7 +39,7 @@ from django.http import Http404
 from outcomes.models import CommissioningPriority
 from pcc_commissioning import clock
 from pcc_commissioning.money import format_pence
-from pcc_commissioning.periods import FinancialYear, fys_between
+from pcc_commissioning.periods import FinancialYear, Period, day_label, fys_between
 from pcc_commissioning.records import ordering_for
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
 from providers.models import Organisation
@@ -45,6 +50,7 @@ from .models import (
     PLANNED_STATUSES,
     Award,
     AwardStatus,
+    AwardTransition,
     ForecastOutturn,
     FundingLine,
     FundingStream,
@@ -316,6 +322,38 @@ def award_money_by_year(award: Award) -> list[YearMoney]:
     return result
 
 
+# An award's status on a given day -------------------------------------------------------------------
+
+
+def status_at(day: datetime.date | None, *, award: str = "award"):
+    """The status an award had at the end of ``day``, as an expression for a queryset whose
+    rows reach the award through the field ``award`` ("award" for funding lines, payments and
+    forecasts; "" for a queryset of awards).
+
+    On or after today (or with no day) it is the award's status now: a page "as at today"
+    reads what the register says (the timeline's last entry, without looking it up). For an earlier day it is read from the award's timeline
+    (``AwardTransition``): the status recorded by its last transition at or before the end of
+    that day in the service's time zone. An award with no transition by then was entered later
+    (an import or the demo seeder date the first transition when the record was made), so it
+    takes the status its first transition recorded; one with no transition at all (never
+    through the services) takes its status now.
+
+    One correlated subquery per row that asks (two lookups on the transitions' award index),
+    so a report that sums thousands of lines still runs one query.
+    """
+    prefix = f"{award}__" if award else ""
+    now = F(f"{prefix}status")
+    if day is None or day >= clock.today():
+        return now
+    transitions = AwardTransition.objects.filter(award=OuterRef(award or "pk")).order_by()
+    last_by_then = transitions.filter(at__lt=clock.end_of(day)).order_by("-at", "-pk").values("to_status")[:1]
+    first = transitions.order_by("at", "pk").values("to_status")[:1]
+    return Coalesce(
+        Subquery(last_by_then, output_field=CharField()), Subquery(first, output_field=CharField()), now,
+        output_field=CharField(),
+    )
+
+
 # The funding summary (funding page, dashboard, panel report) ------------------------------------------
 
 
@@ -325,12 +363,23 @@ class StreamSummary:
     allocation: Decimal | None  # None: no allocation recorded for the year
     committed: Decimal
     planned: Decimal
-    paid: Decimal
+    paid_in_period: Decimal
+    paid_to_date: Decimal
 
     @property
-    def remaining(self) -> Decimal:
-        """Allocation not yet committed (negative when over-committed)."""
+    def paid(self) -> Decimal:
+        """What had been paid at the summary's ``as_at`` day (``paid_to_date``)."""
+        return self.paid_to_date
+
+    @property
+    def uncommitted(self) -> Decimal:
+        """Allocation not committed (negative when over-committed)."""
         return (self.allocation or ZERO) - self.committed
+
+    @property
+    def unspent(self) -> Decimal:
+        """Allocation not paid out by the ``as_at`` day."""
+        return (self.allocation or ZERO) - self.paid_to_date
 
     @property
     def over_committed(self) -> bool:
@@ -343,8 +392,19 @@ class PrioritySummary:
     budget: Decimal | None  # None: no budget recorded for the year
     committed: Decimal
     planned: Decimal
-    paid: Decimal
+    paid_in_period: Decimal
+    paid_to_date: Decimal
     forecast: Decimal  # forecast outturn: each award's forecast where set, else its committed value
+
+    @property
+    def paid(self) -> Decimal:
+        """What had been paid at the summary's ``as_at`` day (``paid_to_date``)."""
+        return self.paid_to_date
+
+    @property
+    def uncommitted(self) -> Decimal:
+        """Budget not committed (negative when over-committed)."""
+        return (self.budget or ZERO) - self.committed
 
     @property
     def variance(self) -> Decimal:
@@ -362,12 +422,23 @@ class SummaryTotals:
     budget: Decimal = ZERO
     committed: Decimal = ZERO
     planned: Decimal = ZERO
-    paid: Decimal = ZERO
+    paid_in_period: Decimal = ZERO
+    paid_to_date: Decimal = ZERO
     forecast: Decimal = ZERO
 
     @property
-    def remaining(self) -> Decimal:
+    def paid(self) -> Decimal:
+        return self.paid_to_date
+
+    @property
+    def uncommitted(self) -> Decimal:
+        """The streams' allocations not committed."""
         return self.allocation - self.committed
+
+    @property
+    def unspent(self) -> Decimal:
+        """The streams' allocations not paid out by the ``as_at`` day."""
+        return self.allocation - self.paid_to_date
 
     @property
     def variance(self) -> Decimal:
@@ -386,9 +457,41 @@ class SummaryTotals:
 class FundingSummary:
     fy: int
     label: str
+    period: Period  # the period reported on: the whole year on the funding page and the dashboard
+    as_at: datetime.date  # the figures stand at the end of this day
     streams: list[StreamSummary] = field(default_factory=list)
     priorities: list[PrioritySummary] = field(default_factory=list)
     totals: SummaryTotals = field(default_factory=SummaryTotals)
+
+    @property
+    def as_at_label(self) -> str:
+        """"30 June 2019"."""
+        return day_label(self.as_at)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the period had ended by the ``as_at`` day (else its figures are so far)."""
+        return self.as_at >= self.period.end
+
+    @property
+    def paid_label(self) -> str:
+        """"Paid at 31 March 2020": the label of ``paid`` on the funding page and dashboard."""
+        return f"Paid at {self.as_at_label}"
+
+    @property
+    def paid_in_period_label(self) -> str:
+        """"Paid in Q1 2019/20"; "Paid in 2019/20" for the whole year."""
+        return f"Paid in {self.period.label}"
+
+    @property
+    def paid_to_date_label(self) -> str:
+        """"Paid to date at 30 June 2019"."""
+        return f"Paid to date at {self.as_at_label}"
+
+    @property
+    def committed_label(self) -> str:
+        """"Committed at 30 June 2019"."""
+        return f"Committed at {self.as_at_label}"
 
 
 def _committed_q(prefix: str = "award__") -> Q:
@@ -407,49 +510,107 @@ def _amount_of_year(model, *, owner: str, fy: int) -> Subquery:
     )
 
 
-def funding_summary(*, fy: int) -> FundingSummary:
+def summary_period(fy: int, period: Period | str | None) -> Period:
+    """The period ``funding_summary`` reports on: ``period`` (a Period of ``fy`` or a code such
+    as "Q1"), the whole year when None."""
+    year = FinancialYear(int(fy))
+    if period is None:
+        return year.period
+    if isinstance(period, str):
+        return Period.parse(year, period)
+    if period.fy != year:
+        raise ValueError(f"{period.label} is not a period of {year.label}.")
+    return period
+
+
+def default_as_at(period: Period, today: datetime.date | None = None) -> datetime.date:
+    """The day a period's figures stand at: its last day, or today while it has not ended."""
+    return min(period.end, today or clock.today())
+
+
+def funding_summary(
+    *, fy: int, period: Period | str | None = None, as_at: datetime.date | None = None
+) -> FundingSummary:
     """Income against commitment for one financial year, by funding stream and by
-    commissioning priority, with totals. The one selector behind the funding page, the
-    dashboard and the panel report. Five queries whatever the size of the data.
+    commissioning priority, with totals, as they stood at the end of one day. The one selector
+    behind the funding page, the dashboard, the Panel report and the finance views. Five
+    queries whatever the size of the data.
 
-    Streams listed: those with an allocation, a funding line or a payment in the year.
+    ``period`` (a ``Period`` of ``fy``, or its code; default the whole year) is what the
+    report covers; ``as_at`` is the day the figures stand at, by default the period's last
+    day, or today while the period has not ended. So the funding page and the dashboard show a
+    past year at 31 March and the current year at today; a Panel report for Q1 2019/20 stands
+    at 30 June 2019 however late it is generated; the finance views pass today to count
+    arrears paid after the year.
+
+    - *Committed* and *planned*: the year's funding lines of awards whose status at the end of
+      ``as_at`` (``status_at``) was committed (awarded, active, ended) or planned (planned,
+      procuring); an award cancelled after that day still counts, one awarded after it does not.
+    - *Paid in the period* (``paid_in_period``): payments counted against ``fy`` whose paid
+      date falls in the period and not after ``as_at``; the period that opens the year (FY,
+      H1, Q1, April) also takes those paid before 1 April (in advance).
+    - *Paid to date* (``paid_to_date``, also ``paid``): payments counted against ``fy`` paid on
+      or before ``as_at``. Nothing paid after ``as_at`` counts, so arrears paid in April
+      after the year are not in a past year's figures at 31 March.
+
+    Refunds (negative) count; unpaid and cancelled payments do not, whatever the award's status.
+    Streams listed: those with an allocation, a funding line or such a payment in the year.
     Priorities listed: all of them. Forecast outturn per priority is the sum over its awards
-    (not cancelled) of the forecast where one is set for the year, else the committed value.
+    not cancelled at ``as_at`` of the forecast where one is set for the year, else the
+    committed value.
 
-    The year's lines and payments are each summed in one grouped scan (by stream and priority)
-    and the groups added up here: correlated sums per stream and priority re-read the lines
-    hundreds of times at national scale (a shared service has hundreds of streams).
+    The year's lines and payments are each summed in one grouped scan (by stream, priority and
+    status) and the groups added up here: correlated sums per stream and priority re-read the
+    lines hundreds of times at national scale (a shared service has hundreds of streams).
     """
     fy = int(fy)
+    span = summary_period(fy, period)
+    as_at = as_at or default_as_at(span)
+    status = status_at(as_at)
     has_forecast = Exists(ForecastOutturn.objects.filter(award=OuterRef("award"), fy=fy))
+    # Grouped by each award's status at as_at (a few values) rather than summed with a filter
+    # per status: the status subquery is then evaluated once per line.
     line_groups = (
         FundingLine.objects.filter(fy=fy).order_by()
-        .values_list("stream_id", "award__priority_id")
-        .annotate(
-            committed=Sum("amount", filter=_committed_q()),
-            planned=Sum("amount", filter=_planned_q()),
-            committed_unforecast=Sum("amount", filter=_committed_q() & ~Q(has_forecast)),
-        )
+        .annotate(status_then=status)
+        .values_list("stream_id", "award__priority_id", "status_then")
+        .annotate(total=Sum("amount"), unforecast=Sum("amount", filter=~Q(has_forecast)))
     )
+    in_period = Q(paid_date__lte=min(span.end, as_at))
+    if not span.opens_year:
+        in_period &= Q(paid_date__gte=span.start)
     payment_groups = (
-        Payment.objects.filter(fy=fy).order_by()
+        Payment.objects.filter(fy=fy, paid_date__isnull=False, paid_date__lte=as_at).order_by()
         .values_list("stream_id", "award__priority_id")
-        .annotate(paid=Sum("amount", filter=Q(paid_date__isnull=False)))
+        .annotate(to_date=Sum("amount"), in_period=Sum("amount", filter=in_period))
     )
     by_stream: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     by_priority: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for stream_id, priority_id, committed, planned, committed_unforecast in line_groups:
+    for stream_id, priority_id, status_then, total, unforecast in line_groups:
+        # Touched even for a cancelled award's line: its stream is still listed for the year.
+        stream_sums = by_stream[stream_id]
+        if status_then in COMMITTED_STATUSES:
+            kind = "committed"
+            by_priority[priority_id]["committed_unforecast"] += unforecast or ZERO
+        elif status_then in PLANNED_STATUSES:
+            kind = "planned"
+        else:
+            continue
+        for sums in (stream_sums, by_priority[priority_id]):
+            sums[kind] += total or ZERO
+    for stream_id, priority_id, to_date, paid_in_period in payment_groups:
         for sums in (by_stream[stream_id], by_priority[priority_id]):
-            sums["committed"] += committed or ZERO
-            sums["planned"] += planned or ZERO
-        by_priority[priority_id]["committed_unforecast"] += committed_unforecast or ZERO
-    for stream_id, priority_id, paid in payment_groups:
-        by_stream[stream_id]["paid"] += paid or ZERO
-        by_priority[priority_id]["paid"] += paid or ZERO
-    forecast_set = dict(
-        ForecastOutturn.objects.filter(fy=fy).exclude(award__status=AwardStatus.CANCELLED).order_by()
-        .values_list("award__priority_id").annotate(total=Sum("amount"))
-    )
+            sums["paid_to_date"] += to_date or ZERO
+            sums["paid_in_period"] += paid_in_period or ZERO
+    forecast_set: dict[int, Decimal] = defaultdict(Decimal)
+    for priority_id, status_then, total in (
+        ForecastOutturn.objects.filter(fy=fy).order_by()
+        .annotate(status_then=status)
+        .values_list("award__priority_id", "status_then")
+        .annotate(total=Sum("amount"))
+    ):
+        if status_then != AwardStatus.CANCELLED:
+            forecast_set[priority_id] += total or ZERO
 
     streams = (
         FundingStream.objects.select_related("source")
@@ -463,27 +624,28 @@ def funding_summary(*, fy: int) -> FundingSummary:
         "sort_order", "name", "pk"
     )
 
-    summary = FundingSummary(fy=fy, label=FinancialYear(fy).label)
+    summary = FundingSummary(fy=fy, label=FinancialYear(fy).label, period=span, as_at=as_at)
     totals = summary.totals
     for stream in streams:
         sums = by_stream.get(stream.pk, {})
         row = StreamSummary(
             stream=stream, allocation=None if stream.allocation is None else _penny(stream.allocation),
             committed=_penny(sums.get("committed")), planned=_penny(sums.get("planned")),
-            paid=_penny(sums.get("paid")),
+            paid_in_period=_penny(sums.get("paid_in_period")), paid_to_date=_penny(sums.get("paid_to_date")),
         )
         summary.streams.append(row)
         totals.allocation += row.allocation or ZERO
         totals.committed += row.committed
         totals.planned += row.planned
-        totals.paid += row.paid
+        totals.paid_in_period += row.paid_in_period
+        totals.paid_to_date += row.paid_to_date
     for priority in priorities:
         sums = by_priority.get(priority.pk, {})
         row = PrioritySummary(
             priority=priority, budget=None if priority.budget is None else _penny(priority.budget),
             committed=_penny(sums.get("committed")), planned=_penny(sums.get("planned")),
-            paid=_penny(sums.get("paid")),
-            forecast=_penny(sums.get("committed_unforecast", ZERO) + (forecast_set.get(priority.pk) or ZERO)),
+            paid_in_period=_penny(sums.get("paid_in_period")), paid_to_date=_penny(sums.get("paid_to_date")),
+            forecast=_penny(sums.get("committed_unforecast", ZERO) + forecast_set.get(priority.pk, ZERO)),
         )
         summary.priorities.append(row)
         totals.budget += row.budget or ZERO
@@ -500,7 +662,6 @@ from django.db.models import Count, Max, Min  # noqa: E402
 
 from .models import (  # noqa: E402
     AwardDocument,
-    AwardTransition,
     CoFunding,
     Decision,
     PaymentPlan,

@@ -32,3 +32,10 @@ def start_of(day: datetime.date) -> datetime.datetime:
 def localtime(moment: datetime.datetime) -> datetime.datetime:
     """``moment`` in the service's time zone (for the day a record was made)."""
     return timezone.localtime(moment)
+
+
+def end_of(day: datetime.date) -> datetime.datetime:
+    """The first moment after ``day`` ends in the service's time zone: a moment falls on or
+    before ``day`` exactly when it is earlier than this (``at < end_of(day)``). Comparing with
+    23:59:59 instead would lose the last second, and a UTC midnight the last hour in summer."""
+    return start_of(day + datetime.timedelta(days=1))

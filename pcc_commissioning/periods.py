@@ -37,6 +37,8 @@ _KIND_COUNT = {"FY": 1, "H": 2, "Q": 4, "M": 12}
 _KIND_MONTHS = {"FY": 12, "H": 6, "Q": 3, "M": 1}
 CODES = ("FY", "H1", "H2", "Q1", "Q2", "Q3", "Q4") + tuple(f"M{n}" for n in range(1, 13))
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December")
 PENNY = Decimal("0.01")
 
 
@@ -259,6 +261,12 @@ class Period:
     def contains(self, day: date) -> bool:
         return self.start <= _check_date(day) <= self.end
 
+    @property
+    def opens_year(self) -> bool:
+        """True for the periods that start on 1 April (FY, H1, Q1, M1). Money paid before the
+        year starts and counted against it (in advance) belongs to these periods."""
+        return self.start == self.fy.start
+
     def within(self, other: Period) -> bool:
         """True if this period lies inside ``other`` (a period lies within itself)."""
         return other.start <= self.start and self.end <= other.end
@@ -442,6 +450,13 @@ def parse_period_code(text: str, *, kinds: Iterable[str] = KINDS) -> Period:
     if period.kind not in allowed:
         raise ValueError(problem)
     return period
+
+
+def day_label(day: date) -> str:
+    """A day as reports write it: "30 June 2019" (no leading zero, English month names
+    whatever the locale)."""
+    day = _check_date(day)
+    return f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 # ---------------------------------------------------------------------------------------------

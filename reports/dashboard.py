@@ -4,7 +4,9 @@ members and system administrators).
 For one financial year it gathers the picture at a glance through the lower apps' selectors:
 
 - the money: ``grants.selectors.funding_summary`` — the one selector behind the funding page, the
-  panel report and this dashboard, so the three always show the same budget, committed and paid;
+  panel report and this dashboard, so the three always show the same budget, committed and paid.
+  A past year stands at its last day (paid at 31 March, each award's status then), the current
+  year at today (paid so far, each award's status now), as on the funding page;
 - active awards (``grants.selectors.award_list`` with the year and status *active*, the same
   query the awards register runs for those filters);
 - returns late today (``grants.monitoring_selectors.returns_inbox``: the inbox's *late* list,
@@ -171,10 +173,14 @@ def dashboard_years(today: datetime.date | None = None) -> tuple[list[int], int]
 # The parts ------------------------------------------------------------------------------------------
 
 
-def kpq_spend(*, fy: int) -> list[KpqSpend]:
-    """Committed spend in ``fy`` answering each KPQ (all KPQs, in number order). Two queries."""
+def kpq_spend(*, fy: int, as_at: datetime.date | None = None) -> list[KpqSpend]:
+    """Committed spend in ``fy`` answering each KPQ (all KPQs, in number order), counting the
+    awards committed at the end of ``as_at`` (``grants.selectors.status_at``; default today,
+    their status now). Two queries."""
     totals = dict(
-        FundingLine.objects.filter(fy=fy, award__status__in=COMMITTED_STATUSES, award__kpqs__isnull=False)
+        FundingLine.objects.filter(fy=fy, award__kpqs__isnull=False)
+        .alias(status_then=grants_selectors.status_at(as_at))
+        .filter(status_then__in=COMMITTED_STATUSES)
         .order_by()
         .values("award__kpqs")
         .annotate(total=Sum("amount"))
@@ -222,15 +228,19 @@ def dashboard(*, fy: int, today: datetime.date | None = None) -> Dashboard:
     must_do = must_do_not_commissioned()
     need = report_selectors.need_versus_spend(fy=fy)
     flagged = need.flagged
+    # A past year stands at its last day (31 March), the current year at today.
+    funding = grants_selectors.funding_summary(
+        fy=fy, as_at=grants_selectors.default_as_at(FinancialYear(fy).period, today)
+    )
     return Dashboard(
         fy=fy,
         label=FinancialYear(fy).label,
         today=today,
-        funding=grants_selectors.funding_summary(fy=fy),
+        funding=funding,
         active_awards=grants_selectors.award_list(fy=fy, status=AwardStatus.ACTIVE).count(),
         returns_late=monitoring_selectors.returns_inbox(today=today).late.count(),
         rag=monitoring_selectors.portfolio_rag(fy=fy, with_flagged=False),  # counts only
-        kpq_spend=kpq_spend(fy=fy),
+        kpq_spend=kpq_spend(fy=fy, as_at=funding.as_at),
         ending=[
             EndingAwards(
                 months=months,

@@ -53,6 +53,11 @@ class Tile:
     link_text: str
     warning: bool = False
 
+    @property
+    def heading_in_sentence(self) -> str:
+        """The heading inside a sentence: "paid at 31 March 2020", the month keeping its capital."""
+        return self.heading[:1].lower() + self.heading[1:]
+
 
 # Which tiles come first for whom: finance looks at payments first, officers at what needs action.
 TILE_ORDER = {
@@ -91,8 +96,8 @@ def _tiles(data: dashboard_selectors.Dashboard, audience: str) -> list[Tile]:
             warning=totals.committed > totals.budget,
         ),
         "paid": Tile(
-            "paid", "Paid", _percent(data.paid_pct),
-            f"{format_pounds(totals.paid)} of the committed amount paid",
+            "paid", data.funding.paid_label, _percent(data.paid_pct),
+            f"{format_pounds(totals.paid)} of the committed amount paid by {data.funding.as_at_label}",
             _url("grants:funding", fy=fy, anchor="streams"),
             "Paid by funding stream",
         ),
@@ -117,7 +122,8 @@ def _tiles(data: dashboard_selectors.Dashboard, audience: str) -> list[Tile]:
     return [tiles[key] for key in TILE_ORDER[audience]]
 
 
-def _money_chart(*, title: str, rows: list, category_label: str, first_label: str, name, first) -> Chart:
+def _money_chart(*, title: str, rows: list, category_label: str, first_label: str, paid_label: str, name,
+                 first) -> Chart:
     """Horizontal bars of ``first`` (budget or allocation), committed and paid for each row."""
     return bar_chart(
         title=title,
@@ -125,7 +131,7 @@ def _money_chart(*, title: str, rows: list, category_label: str, first_label: st
         series={
             first_label: [first(row) for row in rows],
             "Committed": [row.committed for row in rows],
-            "Paid": [row.paid for row in rows],
+            paid_label: [row.paid for row in rows],
         },
         unit="£", horizontal=True, category_label=category_label, value_label="Pounds", decimals=0,
     )
@@ -137,14 +143,14 @@ def _charts(data: dashboard_selectors.Dashboard) -> dict[str, Chart | None]:
     if funding.priorities:
         charts["priority"] = _money_chart(
             title=f"Budget, committed and paid by commissioning priority, {label}", rows=funding.priorities,
-            category_label="Commissioning priority", first_label="Budget",
+            category_label="Commissioning priority", first_label="Budget", paid_label=funding.paid_label,
             name=lambda row: row.priority.name, first=lambda row: row.budget,
         )
     if funding.streams:
         streams, other = data.streams_split
         charts["stream"] = _money_chart(
             title=f"Allocation, committed and paid by funding stream, {label}", rows=streams + ([other] if other else []),
-            category_label="Funding stream", first_label="Allocation",
+            category_label="Funding stream", first_label="Allocation", paid_label=funding.paid_label,
             name=lambda row: f"Other streams ({row.count})" if row is other else row.stream.name,
             first=lambda row: row.allocation,
         )

@@ -1,12 +1,15 @@
 """Finance views of one financial year: commitments and payments by funding stream, by
 commissioning priority, by provider and by month (issue 8, "Finance exports").
 
-The stream and priority views are ``grants.selectors.funding_summary`` itself, so their totals
-are the funding page's, the dashboard's and the panel report's. The provider and month views
-sum the same funding lines and payments in other groupings; their totals agree with the
-summary's (tested). Money follows DESIGN.md "Money": committed = lines of awarded, active or
-ended awards; planned = lines of planned or procuring awards; paid = payments with a paid
-date counted against the year (``Payment.fy``). Six queries in all, whatever the data.
+The stream and priority views are ``grants.selectors.funding_summary`` itself, standing at
+today (``as_at=today``): the finance system wants every payment counted against the year,
+arrears paid after 31 March included, so for a past year *paid* here can be more than the
+funding page's and dashboard's "Paid at 31 March" (committed and planned are theirs: each
+award's status now). The provider and month views sum the same funding lines and payments in
+other groupings; their totals agree with the summary's (tested). Money follows DESIGN.md
+"Money": committed = lines of awarded, active or ended awards; planned = lines of planned or
+procuring awards; paid = payments with a paid date counted against the year (``Payment.fy``).
+Six queries in all, whatever the data.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.db.models.functions import TruncMonth
 
 from grants.models import COMMITTED_STATUSES, PLANNED_STATUSES, FundingLine, Payment
 from grants.selectors import FundingSummary, funding_summary
+from pcc_commissioning import clock
 from pcc_commissioning.interchange import Sheet
 from pcc_commissioning.periods import FinancialYear, month_of
 
@@ -73,7 +77,7 @@ class FinanceViews:
 def finance_views(*, fy: int) -> FinanceViews:
     """The four views of ``fy`` with their totals. Six queries whatever the size of the data."""
     fy = int(fy)
-    summary = funding_summary(fy=fy)
+    summary = funding_summary(fy=fy, as_at=clock.today())
     views = FinanceViews(fy=fy, label=summary.label, summary=summary)
     views.providers = _by_provider(fy)
     views.months = _by_month(fy)

@@ -1,5 +1,15 @@
-"""The commissioning report to the Police and Crime Panel (issue 6): gathered through the
-selectors, rendered with Django templates and turned into a tagged A4 PDF with WeasyPrint.
+"""The commissioning report to the Police and Crime Panel: gathered through the selectors,
+rendered with Django templates and turned into a tagged A4 PDF with WeasyPrint.
+
+A report is true to its period. Its money stands at the period's last day (or today, while the
+period has not ended: ``grants.selectors.funding_summary``): *paid in the period* is payments
+counted against the year with a paid date in the period (the period that opens the year also
+takes those paid before 1 April), *paid to date* is those paid by the last day, and *committed*
+counts each award with the status it had at the end of that day (``status_at``). Outputs come
+from the accepted returns of the period's quarters. So generating a past period's report again
+after later payments, later returns and later status changes gives the same figures. The MoJ
+section shows the returns of the halves that end in the period, by stream, with the same rules;
+where a signed-off return's frozen figures differ from the register's, it says so.
 
 The report is published, so victims are protected: counts of people from 1 to
 ``settings.PUBLISHED_COUNT_THRESHOLD - 1`` are shown as "<5" (zero stays 0), and no case-study
@@ -21,7 +31,7 @@ from django.template.loader import render_to_string
 
 from pcc_commissioning import clock
 from pcc_commissioning.charts import bar_chart
-from pcc_commissioning.periods import Period
+from pcc_commissioning.periods import Period, day_label
 
 PANEL_PERIODS = ("Q1", "Q2", "Q3", "Q4", "H1", "H2", "FY")
 ZERO = Decimal("0")
@@ -85,7 +95,13 @@ class PanelData:
     must_do: list
     delivery_plan: list
     organisations: list = field(default_factory=list)
-    moj: list = field(default_factory=list)  # MoJ returns of the period's halves (``_moj_returns``)
+    moj: list = field(default_factory=list)  # MoJ returns of the halves ending in the period (``_moj_returns``)
+    moj_pending: Period | None = None  # the half a quarter lies in, when it ends after the period
+
+    @property
+    def as_at_label(self) -> str:
+        """The day the report's figures stand at: "30 June 2019"."""
+        return self.funding.as_at_label
 
     @property
     def flagged(self) -> list:
@@ -109,7 +125,7 @@ def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], No
         ReturnStatus,
     )
     from grants.monitoring_selectors import portfolio_rag
-    from grants.selectors import funding_summary
+    from grants.selectors import funding_summary, status_at
     from needs_assessment.models import IntentionRank
     from needs_assessment.selectors import intention_board
     from outcomes.models import KPQ, CommissioningPriority, PerformanceMeasure
@@ -118,29 +134,33 @@ def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], No
     span = parse_panel_period(fy, period)
 
     progress(10, "Budget summary")
-    funding = funding_summary(fy=fy)
+    # Everything below stands at the period's last day (today while the period runs): each
+    # award with the status it had then, each payment by its paid date.
+    funding = funding_summary(fy=fy, period=span)
+    line_status = status_at(funding.as_at)
+    award_status = status_at(funding.as_at, award="")
     budget_chart = bar_chart(
-        title=f"Budget, committed and paid by priority, {funding.label}",
+        title=f"Budget, committed and paid by priority, {span.label}",
         categories=[row.priority.name for row in funding.priorities],
         series={
             "Budget": [row.budget or ZERO for row in funding.priorities],
-            "Committed": [row.committed for row in funding.priorities],
-            "Paid": [row.paid for row in funding.priorities],
+            funding.committed_label: [row.committed for row in funding.priorities],
+            funding.paid_to_date_label: [row.paid_to_date for row in funding.priorities],
         },
         unit="£", horizontal=True, category_label="Priority", value_label="Pounds", decimals=0,
-        description="Budget, committed and paid for each commissioning priority.",
+        description=f"Budget, committed and paid to date at {funding.as_at_label} for each commissioning priority.",
     )
 
     progress(20, "Awards made and ending")
     awards_made = list(
-        Award.objects.filter(status__in=COMMITTED_STATUSES)
+        Award.objects.alias(status_then=award_status).filter(status_then__in=COMMITTED_STATUSES)
         .filter(Q(decision__decided_on__range=(span.start, span.end)) | Q(start_date__range=(span.start, span.end)))
         .select_related("provider", "decision", "priority")
         .order_by("start_date", "reference")
     )
     horizon_end = datetime.date(span.end.year + 1, span.end.month, span.end.day)
     awards_ending = list(
-        Award.objects.filter(status__in=OPEN_STATUSES)
+        Award.objects.alias(status_then=award_status).filter(status_then__in=OPEN_STATUSES)
         .filter(end_date__gt=span.end, end_date__lte=horizon_end)
         .select_related("provider", "priority")
         .order_by("end_date", "reference")
@@ -166,7 +186,8 @@ def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], No
 
     progress(40, "KPQ coverage")
     spend_by_kpq = dict(
-        FundingLine.objects.filter(fy=fy, award__status__in=COMMITTED_STATUSES, award__kpqs__isnull=False)
+        FundingLine.objects.filter(fy=fy, award__kpqs__isnull=False)
+        .alias(status_then=line_status).filter(status_then__in=COMMITTED_STATUSES)
         .order_by()
         .values("award__kpqs")
         .annotate(total=Sum("amount"))
@@ -190,7 +211,8 @@ def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], No
 
     progress(60, "Appendices")
     spend_by_award = dict(
-        FundingLine.objects.filter(fy=fy, award__status__in=COMMITTED_STATUSES)
+        FundingLine.objects.filter(fy=fy)
+        .alias(status_then=line_status).filter(status_then__in=COMMITTED_STATUSES)
         .order_by()
         .values("award")
         .annotate(total=Sum("amount"))
@@ -210,35 +232,88 @@ def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], No
 
     progress(65, "MoJ return")
     moj = _moj_returns(fy=fy, span=span)
+    pending = span.half() if span.kind in ("Q", "M") and not span.contains(span.half().end) else None
 
     return PanelData(
         fy=fy, period=span, period_label=period_label(span), funding=funding, budget_chart=budget_chart,
         awards_made=awards_made, awards_ending=awards_ending, rag=rag, rag_quarter=rag_quarter,
         outputs=outputs, outputs_total=outputs_total, kpqs=kpqs, must_do=must_do,
-        delivery_plan=delivery_plan, organisations=organisations, moj=moj,
+        delivery_plan=delivery_plan, organisations=organisations, moj=moj, moj_pending=pending,
     )
 
 
+def moj_halves(span: Period) -> list[Period]:
+    """The halves whose MoJ return a report for ``span`` shows: those ending in the period (H1
+    in a Q2, H1 or whole-year report). A Q1 report stops at 30 June, before H1 ends, so showing
+    the H1 return there would count payments made after the period."""
+    return [half for half in span.fy.halves() if span.contains(half.end)]
+
+
+# The money figures of a return's stream, in the order the report's table shows them.
+MOJ_STREAM_FIGURES = (
+    ("allocation", "allocation"), ("committed", "committed"), ("paid_half", "paid in the half"),
+    ("paid_ytd", "paid to date"), ("remaining", "unspent"),
+)
+
+
+def moj_differences(frozen: dict, live: dict | None) -> list[str]:
+    """How a signed-off return's frozen stream figures differ from the register's figures for
+    the same half now, one sentence per figure ("MoJ Core, paid in the half: £32,000.00 signed
+    off, £33,000.00 now."). Empty when they agree."""
+    from pcc_commissioning.money import format_pence
+
+    if live is None:
+        return ["The register no longer has a funding stream reported to the MoJ in scope for this half."]
+    before = {row["name"]: row for row in frozen.get("streams", [])}
+    after = {row["name"]: row for row in live.get("streams", [])}
+    out = []
+    for name in sorted(set(before) | set(after), key=str.lower):
+        if name not in after:
+            out.append(f"{name} was signed off but is no longer in scope.")
+            continue
+        if name not in before:
+            out.append(f"{name} is now in scope but was not in the signed-off return.")
+            continue
+        for key, what in MOJ_STREAM_FIGURES:
+            old, new = Decimal(before[name][key]), Decimal(after[name][key])
+            if old != new:
+                out.append(f"{name}, {what}: {format_pence(old)} signed off, {format_pence(new)} now.")
+    return out
+
+
 def _moj_returns(*, fy: int, span: Period) -> list[dict]:
-    """For each half the period lies in (a quarter's half, or the halves of a half or year) that
-    has an MoJ return: its latest version and headline totals (the frozen figures once signed
-    off, else today's). A fixed number of queries per half."""
+    """For each half ending in the period (``moj_halves``) that has an MoJ return: its latest
+    version and its figures by stream (frozen once signed off, else computed now as at the
+    half's end). For a signed-off version the figures are compared with the register's for the
+    same half, and any difference is listed. A fixed number of queries per half."""
     from django.core.exceptions import ValidationError
 
+    from .moj.figures import moj_return_figures
     from .moj.selectors import moj_return_figures_for, moj_return_latest
 
-    halves = [span.half()] if span.kind in ("Q", "M") else list(span.halves())
     rows = []
-    for half in halves:
+    for half in moj_halves(span):
         latest = moj_return_latest(fy=fy, half=half.number)
         if latest is None:
             continue
         try:
-            totals = moj_return_figures_for(latest).get("totals", {})
+            figures = moj_return_figures_for(latest)
         except ValidationError:
-            totals = None
+            figures = None
+        differences: list[str] = []
+        if figures is not None and latest.is_signed_off:
+            try:
+                live = moj_return_figures(fy=fy, half=half.number)
+            except ValidationError:
+                live = None
+            differences = moj_differences(figures, live)
+        totals = figures.get("totals", {}) if figures else None
         rows.append({
-            "label": f"{half.label}", "moj_return": latest, "totals": totals,
+            "half": half, "label": half.label, "moj_return": latest, "figures": figures,
+            "streams": figures.get("streams", []) if figures else [], "totals": totals,
+            "paid_half_label": f"Paid in {half.label}",
+            "paid_ytd_label": f"Paid to date at {day_label(half.end)}",
+            "differences": differences,
             "supported_text": published_count(totals["supported"]) if totals else "–",
             "referrals_text": published_count(totals["referrals"]) if totals else "–",
         })

@@ -5,6 +5,11 @@ documents ("MoJ bi-annual return"): per MoJ-reported stream, per MoJ-funded serv
 totals, and the validation issues an officer acts on before sign-off. Money is written as a
 string with two decimals ("1234.50"), counts as integers.
 
+The figures are those of the half as it ended: committed counts the awards committed at the
+end of the half's last day (``grants.selectors.status_at``: their status then, read from their
+timelines, or now for a half not over yet), and paid counts payments with a paid date on or
+before that day, so computing a past half again later gives the same money.
+
 A constant number of queries whatever the size of the data: one grouped query each for the
 streams, allocations, funding lines, payments, awards, returns, breakdowns, outcomes and code
 labels; everything else is assembled in Python.
@@ -36,6 +41,7 @@ from grants.models import (
     ReturnStatus,
     StreamAllocation,
 )
+from grants.selectors import status_at
 from grants.services import award_runs_until
 from outcomes.models import CodeList, CodeListEntry
 from pcc_commissioning.money import format_pence
@@ -148,10 +154,13 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
         for row in StreamAllocation.objects.filter(fy=fy, stream__moj_reported=True).values("stream_id", "amount")
     }
 
-    # 3. Committed funding lines by award and stream.
+    # 3. Committed funding lines by award and stream: awards committed at the end of the half
+    #    (an award cancelled after it still counts in the half, one awarded after it does not).
     committed: dict[tuple[int, int], Decimal] = {}
     for row in (
-        FundingLine.objects.filter(moj_stream, fy=fy, award__status__in=COMMITTED_STATUSES)
+        FundingLine.objects.filter(moj_stream, fy=fy)
+        .alias(status_then=status_at(half_end))
+        .filter(status_then__in=COMMITTED_STATUSES)
         .values("award_id", "stream_id")
         .annotate(total=Sum("amount"))
     ):
@@ -170,9 +179,10 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
         paid_half[key] = row["half"] or ZERO
         paid_ytd[key] = row["ytd"] or ZERO
 
-    # 5. The services: committed awards with a line in the year from an in-scope stream.
-    in_scope_awards = Award.objects.filter(
-        status__in=COMMITTED_STATUSES, pk__in=FundingLine.objects.filter(moj_stream, fy=fy).values("award_id")
+    # 5. The services: awards committed at the end of the half with a line in the year from an
+    #    in-scope stream.
+    in_scope_awards = Award.objects.alias(status_then=status_at(half_end, award="")).filter(
+        status_then__in=COMMITTED_STATUSES, pk__in=FundingLine.objects.filter(moj_stream, fy=fy).values("award_id")
     )
     awards = {
         row["pk"]: row
@@ -230,6 +240,8 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
             "committed": money(sums["committed"]),
             "paid_half": money(sums["paid_half"]),
             "paid_ytd": money(sums["paid_ytd"]),
+            # Shown as "unspent" on the pages, PDF and XLSX; the key keeps the name the README
+            # documents for the JSON format, which signed-off versions also carry frozen.
             "remaining": money(alloc - sums["paid_ytd"]),
         })
         name = row["name"]
@@ -510,7 +522,7 @@ class Difference:
 
 _FIELD_NAMES = {
     "allocation": "allocation", "committed": "committed", "paid_half": "paid in half",
-    "paid_ytd": "paid year to date", "remaining": "remaining", "ring_fenced_for": "ring-fenced for",
+    "paid_ytd": "paid year to date", "remaining": "unspent", "ring_fenced_for": "ring-fenced for",
     "award_title": "title", "provider": "provider", "category": "MoJ category", "referrals": "referrals",
     "supported": "victims supported", "quarters_reported": "quarters reported", "full_year": "full year",
     "paid": "paid", "assessed": "assessed", "improved": "improved", "streams": "streams",

@@ -142,7 +142,7 @@ def render_xlsx(figures: dict) -> bytes:
     ]
     stream_rows.append(["Total", "", *(_money(totals[k]) for k in ("allocation", "committed", "paid_half", "paid_ytd", "remaining"))])
     _sheet(workbook, "Streams",
-           ["Funding stream", "Ring-fenced for", "Allocation", "Committed", "Paid in half", "Paid year to date", "Remaining"],
+           ["Funding stream", "Ring-fenced for", "Allocation", "Committed", "Paid in half", "Paid year to date", "Unspent"],
            stream_rows, money=(2, 3, 4, 5, 6), bold_last=True)
 
     service_headers = ["Award reference", "Title", "Provider", "MoJ category", "Category", "Committed (MoJ)",

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
+from pcc_commissioning import clock
 from pcc_commissioning.periods import FinancialYear
 from tests.factories import (
     CommissioningPriorityFactory,
@@ -37,8 +38,12 @@ def _stream_row(page, name: str):
 
 
 def test_award_from_plan_to_payment(logged_in_page, officer, finance_officer):
-    year = FinancialYear.current().previous()  # a year that is over, so payments can be paid in it
+    # The current year: the award is planned, awarded and made active today, so the funding page
+    # (which stands at today for the current year) counts it as committed. In a year already over
+    # it would count as planned: its timeline says it was planned until after that year ended.
+    year = FinancialYear.current()
     fy, label = year.start_year, year.label
+    today = clock.today()  # in the current year, and not in the future: a date a payment may be paid on
     OrganisationFactory(name="Rape Crisis Tyneside")
     CommissioningPriorityFactory(name="Victims services")
     core = FundingStreamFactory(name="MoJ victims' grant (Core)")
@@ -101,7 +106,7 @@ def test_award_from_plan_to_payment(logged_in_page, officer, finance_officer):
     page.get_by_role("button", name="Record a payment").click()
     page.get_by_label("Funding stream").select_option(label="MoJ victims' grant (Core)")
     _fill_date(page, "due_date", 30, 6, fy)
-    _fill_date(page, "paid_date", 1, 7, fy)
+    _fill_date(page, "paid_date", today.day, today.month, today.year)
     page.get_by_label("Amount (£)").fill("5000")
     page.get_by_label("Invoice reference").fill("RCT-0042")
     page.get_by_role("button", name="Record payment").click()

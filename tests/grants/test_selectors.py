@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from grants import selectors
-from grants.models import AwardStatus
+from grants.models import Award, AwardStatus, FundingStream
+from outcomes.models import CommissioningPriority
 from pcc_commissioning.roles import Role
 from tests.factories import (
     AwardFactory,
@@ -128,16 +129,21 @@ def portfolio(db):
 def test_funding_summary_by_stream(portfolio):
     summary = selectors.funding_summary(fy=2019)
     assert (summary.fy, summary.label) == (2019, "2019/20")
+    # 2019/20 is over: its figures stand at its last day.
+    assert (summary.as_at, summary.paid_label, summary.complete) == (dated(2020, 3, 31), "Paid at 31 March 2020", True)
     rows = {row.stream.name: row for row in summary.streams}
     assert list(rows) == ["Core", "ISVA", "Precept"]  # "Old" has nothing in 2019/20
     figures = {
-        name: (row.allocation, row.committed, row.planned, row.paid, row.remaining, row.over_committed)
+        name: (row.allocation, row.committed, row.planned, row.paid, row.uncommitted, row.unspent, row.over_committed)
         for name, row in rows.items()
     }
     assert figures == {
-        "Core": (D("100000"), D("30000"), D("8000"), D("15000"), D("70000"), False),
-        "ISVA": (D("20000"), D("25000"), D("0"), D("0"), D("-5000"), True),
-        "Precept": (D("50000"), D("55000"), D("12000"), D("53000"), D("-5000"), True),
+        # Paid 15,000 (30 Sep); the 15,000 due in March is unpaid. Unspent 100,000 − 15,000.
+        "Core": (D("100000"), D("30000"), D("8000"), D("15000"), D("70000"), D("85000"), False),
+        "ISVA": (D("20000"), D("25000"), D("0"), D("0"), D("-5000"), D("20000"), True),
+        # Paid 45,000 − 2,000 refund = 43,000. A1's 10,000 paid on 25 April 2020 is counted
+        # against 2019/20 but was paid after 31 March 2020, the day the year stands at.
+        "Precept": (D("50000"), D("55000"), D("12000"), D("43000"), D("-5000"), D("7000"), True),
     }
 
 
@@ -149,7 +155,8 @@ def test_funding_summary_by_priority(portfolio):
     }
     assert figures == {
         # A1 forecast 38,000 + A2 committed 25,000; A5 is cancelled, so its forecast counts for nothing.
-        "Victims": (D("120000"), D("65000"), D("0"), D("25000"), D("63000"), D("57000"), False),
+        # Paid: A1's Core 15,000 (its Precept 10,000 arrears were paid after 31 March 2020).
+        "Victims": (D("120000"), D("65000"), D("0"), D("15000"), D("63000"), D("57000"), False),
         # A6 forecast 40,000 + A3's (planned) forecast 12,000.
         "Reoffending": (D("40000"), D("45000"), D("20000"), D("43000"), D("52000"), D("-12000"), True),
         "Community": (None, D("0"), D("0"), D("0"), D("0"), D("0"), False),
@@ -159,13 +166,27 @@ def test_funding_summary_by_priority(portfolio):
 
 def test_funding_summary_totals(portfolio):
     totals = selectors.funding_summary(fy=2019).totals
+    # Paid at 31 March 2020: Core 15,000 + Precept 43,000 = 58,000.
     assert (totals.allocation, totals.committed, totals.planned, totals.paid) == (
-        D("170000"), D("110000"), D("20000"), D("68000"),
+        D("170000"), D("110000"), D("20000"), D("58000"),
     )
-    assert (totals.budget, totals.forecast, totals.variance, totals.remaining) == (
-        D("160000"), D("115000"), D("45000"), D("60000"),
+    # Uncommitted 170,000 − 110,000; unspent 170,000 − 58,000.
+    assert (totals.budget, totals.forecast, totals.variance, totals.uncommitted, totals.unspent) == (
+        D("160000"), D("115000"), D("45000"), D("60000"), D("112000"),
     )
     assert not totals.over and not totals.over_committed
+
+
+def test_funding_summary_as_at_a_later_day_counts_arrears_but_not_in_the_period(portfolio):
+    # The finance views stand at today: A1's Precept 10,000 paid 25 April 2020 against 2019/20
+    # is paid to date (43,000 + 10,000) but was not paid in the year 2019/20 itself.
+    summary = selectors.funding_summary(fy=2019, as_at=dated(2020, 4, 25))
+    precept = next(row for row in summary.streams if row.stream.name == "Precept")
+    assert (precept.paid_to_date, precept.paid_in_period) == (D("53000"), D("43000"))
+    assert (summary.totals.paid_to_date, summary.totals.paid_in_period) == (D("68000"), D("58000"))
+    # A day earlier the arrears were not yet paid.
+    earlier = selectors.funding_summary(fy=2019, as_at=dated(2020, 4, 24))
+    assert earlier.totals.paid_to_date == D("58000")
 
 
 def test_funding_summary_of_another_year(portfolio):
@@ -204,6 +225,219 @@ def test_funding_summary_takes_five_queries_whatever_the_size(portfolio, django_
         summary = selectors.funding_summary(fy=2019)
         names = [row.stream.source.name for row in summary.streams]  # sources come with the streams
     assert len(names) == 5
+
+
+# funding_summary for a period: paid in the period, paid to date, status at the period's end -----------
+#
+# One stream "Boundary" (allocation 100,000), one priority "Edges" (budget 90,000), one active
+# award with a 60,000 line in 2019/20. Its payments, each counted against 2019/20 unless said,
+# are powers of two so any sum shows which ones were counted:
+#
+#   100 paid 31 Mar 2019 (in advance, before the year)   200 paid 1 Apr 2019 (Q1's first day)
+#   400 paid 30 Jun 2019 (Q1's last day)                  800 paid 1 Jul 2019 (Q2's first day)
+#   1,600 paid 30 Sep 2019 (Q2's and H1's last day)       3,200 paid 1 Oct 2019 (H2's first day)
+#   6,400 paid 31 Mar 2020 (the year's last day)          12,800 paid 1 Apr 2020 (arrears)
+#   25,600 paid 15 May 2019 but counted against 2018/19 (never in 2019/20)
+#   51,200 due 30 Jun 2019, never paid;  102,400 due 30 Jun 2019, cancelled
+
+
+@pytest.fixture
+def boundaries(db):
+    from django.utils import timezone
+
+    stream = FundingStreamFactory(name="Boundary")
+    StreamAllocationFactory(stream=stream, fy=2019, amount=D("100000"))
+    priority = CommissioningPriorityFactory(code="E", name="Edges", sort_order=1)
+    PriorityBudgetFactory(priority=priority, fy=2019, amount=D("90000"))
+    award = AwardFactory(reference="EDGE", status=AwardStatus.ACTIVE, priority=priority)
+    FundingLineFactory(award=award, stream=stream, fy=2019, amount=D("60000"))
+    for amount, paid_on, fy in (
+        ("100", dated(2019, 3, 31), 2019), ("200", dated(2019, 4, 1), 2019), ("400", dated(2019, 6, 30), 2019),
+        ("800", dated(2019, 7, 1), 2019), ("1600", dated(2019, 9, 30), 2019), ("3200", dated(2019, 10, 1), 2019),
+        ("6400", dated(2020, 3, 31), 2019), ("12800", dated(2020, 4, 1), 2019), ("25600", dated(2019, 5, 15), 2018),
+    ):
+        PaymentFactory(award=award, stream=stream, fy=fy, due_date=paid_on, paid_date=paid_on, amount=D(amount))
+    PaymentFactory(award=award, stream=stream, fy=2019, due_date=dated(2019, 6, 30), amount=D("51200"))
+    PaymentFactory(award=award, stream=stream, fy=2019, due_date=dated(2019, 6, 30), amount=D("102400"),
+                   cancelled_at=timezone.now(), cancel_reason="Raised twice")
+    return {"stream": stream, "priority": priority, "award": award}
+
+
+def _paid(summary):
+    """(paid in the period, paid to date) of the one stream, the one priority and the totals."""
+    stream = next(row for row in summary.streams if row.stream.name == "Boundary")
+    priority = next(row for row in summary.priorities if row.priority.name == "Edges")
+    figures = {(row.paid_in_period, row.paid_to_date) for row in (stream, priority, summary.totals)}
+    assert len(figures) == 1, figures  # the stream, the priority and the totals agree
+    return figures.pop()
+
+
+@pytest.mark.parametrize("code, as_at, in_period, to_date", [
+    # 100 in advance + 200 (1 Apr) + 400 (30 Jun); 800 (1 Jul) is Q2's.
+    ("Q1", dated(2019, 6, 30), D("700"), D("700")),
+    # 800 (1 Jul) + 1,600 (30 Sep); not the 400 of 30 Jun, not the 100 in advance, not 1 Oct's 3,200.
+    ("Q2", dated(2019, 9, 30), D("2400"), D("3100")),
+    ("Q3", dated(2019, 12, 31), D("3200"), D("6300")),  # 3,200 (1 Oct); to date 3,100 + 3,200
+    ("Q4", dated(2020, 3, 31), D("6400"), D("12700")),  # 6,400 (31 Mar); 12,800 of 1 Apr 2020 never
+    ("H1", dated(2019, 9, 30), D("3100"), D("3100")),  # 100 + 200 + 400 + 800 + 1,600
+    ("H2", dated(2020, 3, 31), D("9600"), D("12700")),  # 3,200 + 6,400; to date 3,100 + 9,600
+    ("FY", dated(2020, 3, 31), D("12700"), D("12700")),  # everything but the arrears and 2018/19's
+])
+def test_paid_in_a_period_and_to_date_at_its_last_day(boundaries, code, as_at, in_period, to_date):
+    summary = selectors.funding_summary(fy=2019, period=code)
+    assert (summary.period.code, summary.as_at, summary.complete) == (code, as_at, True)
+    assert _paid(summary) == (in_period, to_date)
+
+
+def test_a_payment_made_after_the_period_never_counts_in_it(boundaries):
+    # Q1 stands at 30 June 2019: the 800 paid on 1 July is neither paid in Q1 nor paid to date.
+    q1 = selectors.funding_summary(fy=2019, period="Q1")
+    assert _paid(q1) == (D("700"), D("700"))
+    # A payment dated 1 July recorded later changes nothing in Q1, and is Q2's.
+    PaymentFactory(award=boundaries["award"], stream=boundaries["stream"], fy=2019, due_date=dated(2019, 7, 1),
+                   paid_date=dated(2019, 7, 1), amount=D("0.01"))
+    assert _paid(selectors.funding_summary(fy=2019, period="Q1")) == (D("700"), D("700"))
+    assert _paid(selectors.funding_summary(fy=2019, period="Q2")) == (D("2400.01"), D("3100.01"))
+
+
+def test_labels_of_a_period_summary(boundaries):
+    q1 = selectors.funding_summary(fy=2019, period="Q1")
+    assert (q1.paid_in_period_label, q1.paid_to_date_label, q1.committed_label) == (
+        "Paid in Q1 2019/20", "Paid to date at 30 June 2019", "Committed at 30 June 2019",
+    )
+    year = selectors.funding_summary(fy=2019)
+    assert (year.period.code, year.paid_in_period_label, year.paid_label) == ("FY", "Paid in 2019/20", "Paid at 31 March 2020")
+
+
+def test_a_period_not_yet_over_stands_at_today(boundaries, time_machine):
+    time_machine.move_to(datetime.datetime(2019, 8, 15, 12, 0, tzinfo=datetime.timezone.utc))
+    q2 = selectors.funding_summary(fy=2019, period="Q2")
+    # On 15 August only the 800 of 1 July had been paid in Q2 (the register holds the later
+    # ones here, but none of them counts before its day).
+    assert (q2.as_at, q2.complete, q2.paid_to_date_label) == (dated(2019, 8, 15), False, "Paid to date at 15 August 2019")
+    assert _paid(q2) == (D("800"), D("1500"))
+
+
+def test_a_period_of_another_year_is_refused(boundaries):
+    from pcc_commissioning.periods import Period
+
+    with pytest.raises(ValueError, match="not a period of 2019/20"):
+        selectors.funding_summary(fy=2019, period=Period.parse(2020, "Q1"))
+
+
+# Status at the end of the period. Each award has one 1,000 line on the "Edges" priority and a
+# timeline (AwardTransition); times are UTC, and the service's day is UK time (BST in summer).
+
+
+def _award_with_timeline(reference, status, *steps, amount="1000"):
+    from tests.factories import AwardTransitionFactory
+
+    award = AwardFactory(reference=reference, status=status, priority=CommissioningPriority.objects.get(code="E"))
+    FundingLineFactory(award=award, stream=FundingStream.objects.get(name="Boundary"), fy=2019, amount=D(amount))
+    previous = ""
+    for moment, to_status in steps:
+        AwardTransitionFactory(award=award, from_status=previous, to_status=to_status, at=moment)
+        previous = to_status
+    return award
+
+
+def utc(*args):
+    return datetime.datetime(*args, tzinfo=datetime.timezone.utc)
+
+
+@pytest.fixture
+def timelines(boundaries):
+    # Cancelled on 15 July 2019, after Q1: committed in Q1, not in Q2.
+    _award_with_timeline("LATER-CANCELLED", AwardStatus.CANCELLED,
+                         (utc(2019, 3, 1, 9), AwardStatus.PLANNED), (utc(2019, 3, 15, 9), AwardStatus.AWARDED),
+                         (utc(2019, 4, 1, 9), AwardStatus.ACTIVE), (utc(2019, 7, 15, 9), AwardStatus.CANCELLED),
+                         amount="2000")
+    # Awarded at 00:30 on 1 July 2019 UK time (23:30 UTC on 30 June): after Q1 ends.
+    _award_with_timeline("AWARDED-1-JULY", AwardStatus.ACTIVE,
+                         (utc(2019, 3, 1, 9), AwardStatus.PLANNED), (utc(2019, 6, 30, 23, 30), AwardStatus.AWARDED),
+                         (utc(2019, 10, 1, 9), AwardStatus.ACTIVE), amount="4000")
+    # Awarded at 23:59 on 30 June 2019 UK time (22:59 UTC): in Q1.
+    _award_with_timeline("AWARDED-30-JUNE", AwardStatus.AWARDED,
+                         (utc(2019, 3, 1, 9), AwardStatus.PROCURING), (utc(2019, 6, 30, 22, 59), AwardStatus.AWARDED),
+                         amount="8000")
+    # Imported in 2026: its first (and only) transition is dated when it was entered.
+    _award_with_timeline("IMPORTED", AwardStatus.ENDED, (utc(2026, 1, 5, 9), AwardStatus.ENDED), amount="16000")
+    # Entered late as planned, awarded later still: planned whenever before its awarding.
+    _award_with_timeline("ENTERED-LATE", AwardStatus.AWARDED,
+                         (utc(2026, 1, 5, 9), AwardStatus.PLANNED), (utc(2026, 2, 1, 9), AwardStatus.AWARDED),
+                         amount="32000")
+
+
+def _committed_planned(summary):
+    stream = next(row for row in summary.streams if row.stream.name == "Boundary")
+    return stream.committed, stream.planned
+
+
+def test_committed_and_planned_use_each_awards_status_at_the_end_of_the_period(timelines):
+    # The fixture's EDGE award (60,000) has no timeline: its status now (active) counts.
+    # Q1, at the end of 30 June 2019: committed EDGE 60,000 + LATER-CANCELLED 2,000 (active then)
+    # + AWARDED-30-JUNE 8,000 + IMPORTED 16,000 (its first transition's status) = 86,000;
+    # planned AWARDED-1-JULY 4,000 (still planned) + ENTERED-LATE 32,000 = 36,000.
+    assert _committed_planned(selectors.funding_summary(fy=2019, period="Q1")) == (D("86000"), D("36000"))
+    # Q2, at the end of 30 September: LATER-CANCELLED counts for nothing, AWARDED-1-JULY is
+    # committed: 60,000 + 4,000 + 8,000 + 16,000 = 88,000; planned ENTERED-LATE 32,000.
+    assert _committed_planned(selectors.funding_summary(fy=2019, period="Q2")) == (D("88000"), D("32000"))
+    # The priority agrees with the stream.
+    q1 = selectors.funding_summary(fy=2019, period="Q1")
+    edges = next(row for row in q1.priorities if row.priority.name == "Edges")
+    assert (edges.committed, edges.planned) == (D("86000"), D("36000"))
+
+
+def test_the_current_year_counts_each_awards_status_now(timelines, time_machine):
+    # On 6 December 2026 (in 2026/27) every award has its status now; for 2019/20, at 31 March
+    # 2020: ENTERED-LATE was planned then (its awarding is dated 2026) though awarded now.
+    time_machine.move_to(utc(2026, 12, 6, 12))
+    past = selectors.funding_summary(fy=2019)
+    assert past.as_at == dated(2020, 3, 31)
+    assert _committed_planned(past) == (D("88000"), D("32000"))
+    # Asked to stand at today instead, the statuses are today's: ENTERED-LATE is committed.
+    today = selectors.funding_summary(fy=2019, as_at=dated(2026, 12, 6))
+    assert _committed_planned(today) == (D("120000"), D("0"))
+
+
+def test_forecast_outturn_leaves_out_awards_cancelled_by_the_period_end(timelines):
+    cancelled_later = Award.objects.get(reference="LATER-CANCELLED")
+    ForecastOutturnFactory(award=cancelled_later, fy=2019, amount=D("2500"))
+
+    def forecast(code):
+        summary = selectors.funding_summary(fy=2019, period=code)
+        return next(row for row in summary.priorities if row.priority.name == "Edges").forecast
+
+    # Q1: committed without a forecast 60,000 + 8,000 + 16,000 = 84,000, + LATER-CANCELLED's
+    # forecast 2,500 = 86,500. Q2: it was cancelled by then; AWARDED-1-JULY's 4,000 joins:
+    # 60,000 + 4,000 + 8,000 + 16,000 = 88,000.
+    assert (forecast("Q1"), forecast("Q2")) == (D("86500"), D("88000"))
+
+
+def grow_timelines(count: int) -> None:
+    """``count`` more awards, each with a line, a paid payment and a two-step timeline."""
+    from tests.factories import AwardTransitionFactory
+
+    stream, priority = FundingStream.objects.get(name="Boundary"), CommissioningPriority.objects.get(code="E")
+    for number in range(count):
+        award = AwardFactory(status=AwardStatus.ACTIVE, priority=priority)
+        FundingLineFactory(award=award, stream=stream, amount=D("1000"))
+        PaymentFactory(award=award, stream=stream, paid_date=dated(2019, 5, 1), amount=D("100"))
+        ForecastOutturnFactory(award=award, amount=D("900"))
+        AwardTransitionFactory(award=award, to_status=AwardStatus.AWARDED, at=utc(2019, 3, 1, 9))
+        AwardTransitionFactory(award=award, from_status=AwardStatus.AWARDED, to_status=AwardStatus.ACTIVE,
+                               at=utc(2019, 4 + number % 6, 1, 9))
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_a_period_summary_takes_five_queries_whatever_the_size(timelines, django_assert_num_queries, size):
+    grow_timelines(size)
+    with django_assert_num_queries(5):
+        summary = selectors.funding_summary(fy=2019, period="Q1")
+        names = [row.stream.source.name for row in summary.streams]
+    assert names
+    # Each grown award was awarded on 1 March 2019: committed in Q1 (1,000 each).
+    assert _committed_planned(summary) == (D("86000") + size * D("1000"), D("36000"))
 
 
 # award_list and its totals ------------------------------------------------------------------------------

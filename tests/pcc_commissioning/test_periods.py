@@ -492,3 +492,33 @@ def test_apportion_by_weights_adds_up_and_is_fair(amount, weights):
         assert abs(Fraction(value) - share) < Fraction(1, 100)
         if weight == 0:
             assert value == 0
+
+
+# The periods that open a year, days as reports write them, and the end of a day ----------------------
+
+
+def test_the_periods_that_open_the_year_are_those_starting_on_1_april():
+    year = FinancialYear(2019)
+    opening = [period.code for period in (year.period, *year.halves(), *year.quarters(), *year.months())
+               if period.opens_year]
+    assert opening == ["FY", "H1", "Q1", "M1"]
+
+
+@pytest.mark.parametrize("day, text", [
+    (date(2019, 6, 30), "30 June 2019"), (date(2020, 3, 1), "1 March 2020"), (date(2019, 9, 30), "30 September 2019"),
+])
+def test_day_label(day, text):
+    from pcc_commissioning.periods import day_label
+
+    assert day_label(day) == text
+
+
+def test_the_end_of_a_day_is_the_first_moment_of_the_next_in_uk_time():
+    from datetime import timezone as tz
+
+    from pcc_commissioning import clock
+
+    # The service runs on UK time (settings.TIME_ZONE). 30 June is in summer time: the day ends
+    # at 23:00 UTC. 31 December ends at midnight UTC.
+    assert clock.end_of(date(2019, 6, 30)) == datetime(2019, 6, 30, 23, 0, tzinfo=tz.utc)
+    assert clock.end_of(date(2019, 12, 31)) == datetime(2020, 1, 1, 0, 0, tzinfo=tz.utc)

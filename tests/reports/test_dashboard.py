@@ -455,3 +455,58 @@ def test_many_streams_show_the_largest_and_the_rest_together(board_client):
     assert response.context["data"].funding.totals.allocation == D(78000)
     assert "£78,000" in table
     assert "Other streams (4)" in response.context["charts"]["stream"].rows[-1][0]
+
+
+# "Paid at": a past year stands at its last day, the current year at today ---------------------------
+
+
+def test_paid_is_labelled_with_the_day_the_figures_stand_at(portfolio, board_client, officer_client, time_machine):
+    awards, core = portfolio["awards"], portfolio["core"]
+    # 10 August 2020: 2020/21 is the current year, 2019/20 is past.
+    time_machine.move_to(datetime.datetime(2020, 8, 10, 12, 0, tzinfo=datetime.timezone.utc))
+    # Arrears: 1,000 counted against 2019/20 but paid on 15 April 2020, after its last day.
+    PaymentFactory(award=awards["a1"], stream=core, fy=FY, due_date=datetime.date(2020, 3, 31),
+                   paid_date=datetime.date(2020, 4, 15), amount=D("1000"))
+    # 2020/21: a 10,000 line; 1,500 paid in advance on 20 March 2020, 2,000 on 1 July 2020.
+    FundingLineFactory(award=awards["a1"], stream=core, fy=FY + 1, amount=D("10000"))
+    for day, amount in ((datetime.date(2020, 3, 20), "1500"), (datetime.date(2020, 7, 1), "2000")):
+        PaymentFactory(award=awards["a1"], stream=core, fy=FY + 1, due_date=day, paid_date=day, amount=D(amount))
+
+    past = _dashboard(board_client, fy=FY)
+    tiles = _tiles(past)
+    # Paid at 31 March 2020: A1 15,000 + A2 9,000 = 24,000 (not the 1,000 of 15 April).
+    assert tiles["paid"].heading == "Paid at 31 March 2020"
+    assert tiles["paid"].note == "£24,000 of the committed amount paid by 31 March 2020"
+    html = _text(past)
+    assert html.count(">Paid at 31 March 2020</th>") == 2  # the priority and the stream tables
+    assert "The money stands at 31 March 2020, the last day of 2019/20" in html
+    funding = officer_client.get(reverse("grants:funding"), {"fy": FY})
+    assert funding.context["summary"].totals.paid == D("24000.00")
+    page = _text(funding)
+    assert page.count(">Paid at 31 March 2020</th>") == 2
+    assert "Uncommitted" in page and "remaining" not in page.lower()
+
+    current = _dashboard(board_client, fy=FY + 1)
+    tiles = _tiles(current)
+    # Paid at today, 10 August 2020: 1,500 in advance + 2,000 = 3,500.
+    assert tiles["paid"].heading == "Paid at 10 August 2020"
+    assert current.context["data"].funding.totals.paid == D("3500.00")
+    assert "The money stands at today, 10 August 2020" in _text(current)
+    funding = officer_client.get(reverse("grants:funding"), {"fy": FY + 1})
+    assert ">Paid at 10 August 2020</th>" in _text(funding)
+    assert "These figures stand at today, 10 August 2020" in _text(funding)
+
+
+def test_the_dashboard_counts_each_awards_status_at_the_years_end(portfolio, board_client, officer):
+    from grants.services import award_transition
+    from tests.factories import AwardTransitionFactory
+
+    a1 = portfolio["awards"]["a1"]
+    AwardTransitionFactory(award=a1, to_status=AwardStatus.ACTIVE,
+                           at=datetime.datetime(2019, 4, 1, 9, tzinfo=datetime.timezone.utc))
+    award_transition(award=a1, actor=officer, to_status=AwardStatus.CANCELLED, note="Closed")  # today
+    # 2019/20 stands at 31 March 2020, when A1 was active: still 60,000 committed.
+    assert _dashboard(board_client, fy=FY).context["data"].funding.totals.committed == D("60000.00")
+    # KPQ 1 is answered by A1 alone: its 40,000 still counts in 2019/20.
+    kpq = next(row for row in _dashboard(board_client, fy=FY).context["data"].kpq_spend if row.kpq.number == 1)
+    assert kpq.committed == D("40000.00")

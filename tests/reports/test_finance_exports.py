@@ -1,5 +1,5 @@
-"""Finance views and exports (issue 8, "Finance exports"): commitments and payments by stream,
-priority, provider and month; their totals are funding_summary's; CSV and XLSX downloads (real
+"""Finance views and exports: commitments and payments by stream, priority, provider and month;
+their totals are funding_summary's standing at today (arrears paid after the year included); CSV and XLSX downloads (real
 numbers, dates as dates, a header row, a totals row in XLSX); the finance pack; export_data;
 who may see them; flat query counts at two sizes."""
 
@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from grants.models import AwardStatus
 from grants.selectors import funding_summary
+from pcc_commissioning import clock
 from pcc_commissioning.interchange import run_export
 from providers.models import Organisation
 from reports import finance
@@ -78,9 +79,14 @@ def build(count: int = 1, *, fy: int = 2019):
     return streams, priorities
 
 
+def to_date(fy: int = 2019):
+    """The funding summary the finance views are: the year's money standing at today."""
+    return funding_summary(fy=fy, as_at=clock.today())
+
+
 def test_every_view_totals_match_funding_summary():
     build(3)
-    summary = funding_summary(fy=2019)
+    summary = to_date()
     views = finance.finance_views(fy=2019)
     assert (views.totals.committed, views.totals.planned, views.totals.paid) == (
         summary.totals.committed, summary.totals.planned, summary.totals.paid,
@@ -94,6 +100,10 @@ def test_every_view_totals_match_funding_summary():
         assert sum(row.paid for row in rows) == summary.totals.paid
     assert sum(row.paid for row in views.months) == summary.totals.paid
     assert views.totals.scheduled == D("9000.00")
+    # The funding page stands at 31 March 2020: the same commitments, but not the 3 × 3,000.25
+    # paid in April 2020: 35,701.50 − 9,000.75 = 26,700.75.
+    at_year_end = funding_summary(fy=2019)
+    assert (at_year_end.totals.committed, at_year_end.totals.paid) == (views.totals.committed, D("26700.75"))
 
 
 def test_month_view_lists_the_twelve_months_and_arrears_outside_the_year():
@@ -126,7 +136,7 @@ def test_finance_pack_has_one_sheet_per_view_with_numbers_dates_and_a_totals_row
     build(2)
     workbook = _pack()
     assert workbook.sheetnames == ["By stream", "By priority", "By provider", "By month"]
-    summary = funding_summary(fy=2019)
+    summary = to_date()
     stream = workbook["By stream"]
     rows = list(stream.iter_rows(values_only=True))
     assert rows[0] == finance.STREAM_COLUMNS
@@ -148,7 +158,7 @@ def test_finance_pack_has_one_sheet_per_view_with_numbers_dates_and_a_totals_row
 
 def test_finance_pack_of_the_demo_matches_the_funding_summary():
     call_command("seed_demo", force=True, stdout=io.StringIO())
-    summary = funding_summary(fy=2019)
+    summary = to_date()
     assert summary.totals.committed > 0
     workbook = _pack(2019)
     for title, committed, paid in (("By stream", 3, 5), ("By priority", 4, 6), ("By provider", 3, 5)):

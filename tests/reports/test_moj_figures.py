@@ -381,3 +381,109 @@ def test_each_code_list_keeps_its_order_as_a_list(dataset):
     figures = moj_return_figures(fy=2019, half=1)
     assert figures["code_order"]["age"][0] == "under_18"  # the list's order, not the codes' sort order
     assert figures["code_order"]["age"] == list(figures["labels"]["age"])
+
+
+# Boundaries: each of these fails on a wrong comparison (< for <=, >= for >) ------------------------
+
+
+def _stream(figures, name="MoJ Core"):
+    return next(s for s in figures["streams"] if s["name"] == name)
+
+
+def test_30_september_is_in_h1_and_1_october_in_h2(dataset):
+    paid(dataset["a1"], dataset["core"], "0.07", datetime.date(2019, 9, 30))
+    paid(dataset["a1"], dataset["core"], "0.11", datetime.date(2019, 10, 1))
+    h1, h2 = moj_return_figures(fy=2019, half=1), moj_return_figures(fy=2019, half=2)
+    # H1: 32,000 + 0.07 (30 Sep); the 0.11 of 1 October is after the half, not even to date.
+    assert (_stream(h1)["paid_half"], _stream(h1)["paid_ytd"]) == ("32000.07", "32000.07")
+    # H2: 10,000 (20 Oct) + 0.11 (1 Oct); to date 32,000.07 + 10,000.11 = 42,000.18.
+    assert (_stream(h2)["paid_half"], _stream(h2)["paid_ytd"]) == ("10000.11", "42000.18")
+
+
+def test_31_march_counts_against_the_year_and_1_april_does_not(dataset):
+    # Paid in advance on 31 March 2019: H1's (it opens the year), never H2's "in the half".
+    paid(dataset["a1"], dataset["core"], "0.13", datetime.date(2019, 3, 31), due=datetime.date(2019, 4, 1))
+    # Paid on the year's last day: H2's. Paid the next day (arrears): after the half, not counted.
+    paid(dataset["a1"], dataset["core"], "0.17", datetime.date(2020, 3, 31))
+    paid(dataset["a1"], dataset["core"], "0.19", datetime.date(2020, 4, 1), due=datetime.date(2020, 3, 31))
+    h1, h2 = moj_return_figures(fy=2019, half=1), moj_return_figures(fy=2019, half=2)
+    assert _stream(h1)["paid_half"] == "32000.13"  # 32,000 + 0.13
+    # H2 in the half: 10,000 + 0.17; to date: 32,000.13 + 10,000.17 = 42,000.30; neither has 0.19.
+    assert (_stream(h2)["paid_half"], _stream(h2)["paid_ytd"]) == ("10000.17", "42000.30")
+    first = next(s for s in h2["services"] if s["award_reference"] == "AWD-2019-0001")
+    assert first["full_year"]["paid"] == "30000.30"  # 10,000 × 3 + 0.13 + 0.17
+
+
+def test_outcomes_and_breakdowns_of_a_submitted_return_are_not_counted(dataset):
+    from tests.reports.moj_dataset import code
+
+    # 0004's Q2 return is submitted, not accepted: give it an outcome and a breakdown.
+    submitted = dataset["a4"].returns.get(quarter=2)
+    assert submitted.status == ReturnStatus.SUBMITTED
+    from tests.factories.monitoring import ReturnBreakdownFactory, ReturnOutcomeFactory
+
+    ReturnOutcomeFactory(monitoring_return=submitted, code=code(CodeList.OUTCOME, "cope_recover"), assessed=6, improved=4)
+    ReturnBreakdownFactory(monitoring_return=submitted, code=code("crime", "violence"), count=6)
+    service = next(s for s in moj_return_figures(fy=2019, half=1)["services"] if s["award_reference"] == "AWD-2019-0004")
+    # Only Q1 (accepted, 6 / 5, no outcomes or breakdowns) counts.
+    assert (service["referrals"], service["supported"], service["outcomes"], service["breakdowns"]) == (6, 5, {}, {})
+    # Accepting it brings them in.
+    submitted.status, submitted.rag = ReturnStatus.ACCEPTED, "green"
+    submitted.save()
+    service = next(s for s in moj_return_figures(fy=2019, half=1)["services"] if s["award_reference"] == "AWD-2019-0004")
+    assert (service["referrals"], service["outcomes"], service["breakdowns"]) == (
+        13, {"cope_recover": {"assessed": 6, "improved": 4}}, {"crime": {"violence": 6}},
+    )
+
+
+def test_spending_exactly_the_allocation_is_not_an_overspend_but_a_penny_more_is(dataset):
+    isva = dataset["isva"]  # allocation 30,000; paid 12,500 in H1; committed 25,000
+    paid(dataset["a2"], isva, "17500", datetime.date(2019, 9, 1))  # paid to date 30,000.00
+    FundingLineFactory(award=moj_award("AWD-2019-0011", "Exact ISVA", "isva"), stream=isva, fy=2019,
+                       amount=Decimal("5000.00"))  # committed 30,000.00
+    assert _issues(kind="over_allocation") == []
+    assert (_stream(moj_return_figures(fy=2019, half=1), "MoJ ISVA")["remaining"]) == "0.00"
+    paid(dataset["a2"], isva, "0.01", datetime.date(2019, 9, 2))
+    FundingLineFactory(award=moj_award("AWD-2019-0012", "Penny ISVA", "isva"), stream=isva, fy=2019,
+                       amount=Decimal("0.01"))
+    assert [(i["key"], i["severity"]) for i in _issues(kind="over_allocation")] == [
+        ("over_allocation:MoJ ISVA", "blocking"), ("over_committed:MoJ ISVA", "warning"),
+    ]
+
+
+# Status at the end of the half -----------------------------------------------------------------------
+
+
+def _at(*args):
+    return datetime.datetime(*args, tzinfo=datetime.timezone.utc)
+
+
+def test_an_award_cancelled_after_the_half_still_counts_in_it(dataset, officer):
+    from grants.services import award_transition
+    from tests.factories.grants import AwardTransitionFactory
+
+    a5 = dataset["a5"]
+    AwardTransitionFactory(award=a5, to_status=AwardStatus.ACTIVE, at=_at(2019, 3, 1, 9))
+    before = moj_return_figures(fy=2019, half=1)
+    award_transition(award=a5, actor=officer, to_status=AwardStatus.CANCELLED, note="Closed")  # today
+    after = moj_return_figures(fy=2019, half=1)
+    # Still 0005's 5,000 in the 75,000 committed, and still a service of H1.
+    assert _stream(after)["committed"] == _stream(before)["committed"] == "75000.00"
+    assert "AWD-2019-0005" in [s["award_reference"] for s in after["services"]]
+
+
+def test_an_award_awarded_after_the_half_ends_does_not_count_in_it(dataset):
+    from tests.factories.grants import AwardTransitionFactory
+
+    a6 = dataset["a6"]  # planned, Core 9,999
+    AwardTransitionFactory(award=a6, to_status=AwardStatus.PLANNED, at=_at(2019, 3, 1, 9))
+    # Awarded at 00:30 on 1 October 2019 UK time (23:30 UTC on 30 September): after H1.
+    AwardTransitionFactory(award=a6, from_status=AwardStatus.PLANNED, to_status=AwardStatus.AWARDED,
+                           at=_at(2019, 9, 30, 23, 30))
+    a6.status = AwardStatus.AWARDED
+    a6.save()
+    h1, h2 = moj_return_figures(fy=2019, half=1), moj_return_figures(fy=2019, half=2)
+    assert _stream(h1)["committed"] == "75000.00"
+    assert "AWD-2019-0006" not in [s["award_reference"] for s in h1["services"]]
+    assert _stream(h2)["committed"] == "84999.00"  # 75,000 + 9,999 at 31 March 2020
+    assert "AWD-2019-0006" in [s["award_reference"] for s in h2["services"]]

@@ -50,7 +50,7 @@ def test_xlsx_has_a_sheet_per_section_with_numbers_as_numbers(figures):
 
     streams = book["Streams"]
     assert [c.value for c in streams[1]] == [
-        "Funding stream", "Ring-fenced for", "Allocation", "Committed", "Paid in half", "Paid year to date", "Remaining"
+        "Funding stream", "Ring-fenced for", "Allocation", "Committed", "Paid in half", "Paid year to date", "Unspent"
     ]
     core = [c.value for c in streams[2]]
     assert core == ["MoJ Core", None, 100000, 75000, 32000, 32000, 68000]

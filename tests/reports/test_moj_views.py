@@ -404,6 +404,10 @@ def test_the_panel_report_shows_the_halfs_latest_version_and_headline_totals(sig
     assert "No MoJ return has been prepared" not in section
     whole_year = render_panel_html(gather_panel_data(fy=2019, period="FY"))
     assert "H1 2019/20 return" in whole_year and "H2 2019/20 return" not in whole_year
+    # H2 has no return yet; a Q3 report would not show it anyway: H2 ends after Q3 does.
     assert "No MoJ return has been prepared for this period yet." in render_panel_html(
-        gather_panel_data(fy=2019, period="Q3")
+        gather_panel_data(fy=2019, period="H2")
     )
+    q3 = " ".join(render_panel_html(gather_panel_data(fy=2019, period="Q3")).split())
+    assert "The H2 2019/20 return runs to 31 March 2020, after this period ends" in q3
+    assert "No MoJ return has been prepared" not in q3

@@ -112,9 +112,10 @@ def test_pdf_shows_the_hand_computed_figures(small_dataset, tmp_path):
     flat = " ".join(text.split())
     assert "Commissioning report to the Police and Crime Panel" in flat
     assert "H1 2019/20 (April to September 2019)" in flat
-    # Budget, committed, paid per priority (the budget table is the first one naming them).
-    assert _line(text, "Alpha victims") == "Alpha victims £100,000 £75,000 £25,000"
-    assert _line(text, "Beta reoffending") == "Beta reoffending £50,000 £30,000 £0"
+    # Budget, committed, paid in H1 and paid to date at 30 September per priority (the budget
+    # table is the first one naming them); H1 opens the year, so the two paid figures agree.
+    assert _line(text, "Alpha victims") == "Alpha victims £100,000 £75,000 £25,000 £25,000"
+    assert _line(text, "Beta reoffending") == "Beta reoffending £50,000 £30,000 £0 £0"
     assert "Zeta victims grant" in flat
     # Awards made in the period with their decision.
     assert "PCC-2019-777: Grant for the Alpha helpline" in flat
@@ -191,3 +192,277 @@ def test_gathering_takes_the_same_number_of_queries_at_two_sizes(small_dataset):
         FundingLineFactory(award=award, stream=stream, fy=2019)
         MonitoringReturnFactory(award=award, quarter=2, accepted=True, rag="amber", rag_comment="Behind")
     assert count() == small
+
+
+# A report true to its period ------------------------------------------------------------------------
+#
+# 2019/20. Priorities: Victims (budget 100,000), Reoffending (budget 40,000). Streams: "MoJ core"
+# (reported to the MoJ, allocation 50,000) and "Local precept" (allocation 60,000).
+#
+#   award  priority     lines 2019/20                       timeline (UK time)
+#   V1     Victims      MoJ core 30,000 + precept 10,000    awarded 1 Mar 2019, active 1 Apr 2019
+#   V2     Victims      MoJ core 12,000                     planned 1 Mar 2019, awarded 15 Aug 2019
+#   R1     Reoffending  precept 20,000                      awarded 1 Mar 2019, active 1 Apr 2019
+#
+# Payments counted against 2019/20:
+#   V1 MoJ  5,000 paid 28 Mar 2019 (in advance)   V1 MoJ 7,500 paid 30 Jun 2019
+#   V1 MoJ  7,500 paid 2 Aug 2019                 V1 precept 2,500 paid 1 Jul 2019
+#   R1 prec 5,000 paid 15 May 2019                V2 MoJ 3,000 paid 30 Sep 2019
+#   V1 MoJ  4,000 paid 1 Oct 2019 (H2)            R1 precept 1,000 paid 3 Feb 2020 (H2)
+#
+# Q1 (stands at 30 June 2019): V2 was still planned.
+#   committed  Victims 40,000 (V1); Reoffending 20,000 (R1)   MoJ core 30,000; precept 30,000
+#   paid in Q1 = paid to date: MoJ core 5,000 + 7,500 = 12,500; precept 5,000 (R1)
+#              Victims 12,500; Reoffending 5,000; total 17,500 (not August's 7,500 nor July's 2,500)
+# H1 (stands at 30 September 2019): V2 awarded on 15 August.
+#   committed  Victims 40,000 + 12,000 = 52,000; Reoffending 20,000   MoJ core 42,000; precept 30,000
+#   paid in H1 = paid to date: MoJ core 5,000 + 7,500 + 7,500 + 3,000 = 23,000; precept 5,000 + 2,500
+#              = 7,500; Victims 23,000 + 2,500 = 25,500; Reoffending 5,000; total 30,500
+#              (not 1 October's 4,000 nor February's 1,000)
+#   MoJ H1 return, MoJ core: allocation 50,000, committed 42,000, paid in H1 23,000, paid to date
+#              23,000, unspent 50,000 − 23,000 = 27,000
+# Outputs (accepted returns): Q1 V1 9 referrals / 6 supported, R1 7 / 5; Q2 V1 11 / 8.
+
+
+def _utc(*args):
+    return datetime.datetime(*args, tzinfo=datetime.timezone.utc)
+
+
+def _timeline(award, *steps):
+    from tests.factories.grants import AwardTransitionFactory
+
+    previous = ""
+    for moment, status in steps:
+        AwardTransitionFactory(award=award, from_status=previous, to_status=status, at=moment)
+        previous = status
+
+
+@pytest.fixture
+def period_dataset():
+    from outcomes.models import CodeList, CodeListEntry
+    from tests.factories.grants import StreamAllocationFactory
+    from tests.factories.providers import OrganisationFactory
+
+    victims = CommissioningPriorityFactory(code="PV", name="Victims", sort_order=80)
+    reoffending = CommissioningPriorityFactory(code="PR", name="Reoffending", sort_order=81)
+    PriorityBudgetFactory(priority=victims, fy=2019, amount=Decimal("100000"))
+    PriorityBudgetFactory(priority=reoffending, fy=2019, amount=Decimal("40000"))
+    moj = FundingStreamFactory(name="MoJ core", moj_reported=True, source=OrganisationFactory(name="MoJ"))
+    precept = FundingStreamFactory(name="Local precept")
+    StreamAllocationFactory(stream=moj, fy=2019, amount=Decimal("50000"))
+    StreamAllocationFactory(stream=precept, fy=2019, amount=Decimal("60000"))
+    category = CodeListEntry.objects.get(list=CodeList.MOJ_CATEGORY, code="general_support")
+    kpq = KPQFactory(number=51, question="Are victims supported?")
+
+    v1 = AwardFactory(reference="V1", title="Victim hub", priority=victims, status=AwardStatus.ACTIVE,
+                      moj_category=category)
+    v2 = AwardFactory(reference="V2", title="ISVA service", priority=victims, status=AwardStatus.AWARDED,
+                      moj_category=category, start_date=datetime.date(2019, 8, 15))
+    r1 = AwardFactory(reference="R1", title="Mentoring", priority=reoffending, status=AwardStatus.ACTIVE)
+    v1.kpqs.add(kpq)
+    v2.kpqs.add(kpq)
+    _timeline(v1, (_utc(2019, 3, 1, 9), AwardStatus.AWARDED), (_utc(2019, 4, 1, 9), AwardStatus.ACTIVE))
+    _timeline(v2, (_utc(2019, 3, 1, 9), AwardStatus.PLANNED), (_utc(2019, 8, 15, 9), AwardStatus.AWARDED))
+    _timeline(r1, (_utc(2019, 3, 1, 9), AwardStatus.AWARDED), (_utc(2019, 4, 1, 9), AwardStatus.ACTIVE))
+    for award, stream, amount in ((v1, moj, "30000"), (v1, precept, "10000"), (v2, moj, "12000"),
+                                  (r1, precept, "20000")):
+        FundingLineFactory(award=award, stream=stream, fy=2019, amount=Decimal(amount))
+    for award, stream, amount, day in (
+        (v1, moj, "5000", datetime.date(2019, 3, 28)), (v1, moj, "7500", datetime.date(2019, 6, 30)),
+        (v1, moj, "7500", datetime.date(2019, 8, 2)), (v1, precept, "2500", datetime.date(2019, 7, 1)),
+        (r1, precept, "5000", datetime.date(2019, 5, 15)), (v2, moj, "3000", datetime.date(2019, 9, 30)),
+        (v1, moj, "4000", datetime.date(2019, 10, 1)), (r1, precept, "1000", datetime.date(2020, 2, 3)),
+    ):
+        PaymentFactory(award=award, stream=stream, fy=2019, amount=Decimal(amount), due_date=day, paid_date=day)
+    MonitoringReturnFactory(award=v1, quarter=1, accepted=True, referrals=9, supported=6)
+    MonitoringReturnFactory(award=r1, quarter=1, accepted=True, referrals=7, supported=5)
+    MonitoringReturnFactory(award=v1, quarter=2, accepted=True, referrals=11, supported=8)
+    return {"moj": moj, "precept": precept, "v1": v1, "v2": v2, "r1": r1}
+
+
+def _row(rows, name):
+    """The stream or priority row called ``name``."""
+    return next(row for row in rows if (row.stream if hasattr(row, "stream") else row.priority).name == name)
+
+
+def _money(row):
+    return (row.committed, row.paid_in_period, row.paid_to_date)
+
+
+def test_q1_report_stands_at_30_june(period_dataset):
+    data = gather_panel_data(fy=2019, period="Q1")
+    f = data.funding
+    assert (f.as_at, f.committed_label, f.paid_in_period_label, f.paid_to_date_label) == (
+        datetime.date(2019, 6, 30), "Committed at 30 June 2019", "Paid in Q1 2019/20", "Paid to date at 30 June 2019",
+    )
+    D = Decimal
+    assert _money(_row(f.priorities, "Victims")) == (D("40000"), D("12500"), D("12500"))
+    assert _money(_row(f.priorities, "Reoffending")) == (D("20000"), D("5000"), D("5000"))
+    assert _money(_row(f.streams, "MoJ core")) == (D("30000"), D("12500"), D("12500"))
+    assert _money(_row(f.streams, "Local precept")) == (D("30000"), D("5000"), D("5000"))
+    assert (f.totals.paid_in_period, f.totals.paid_to_date) == (D("17500"), D("17500"))
+    # V2 was planned at the end of Q1: its 12,000 is planned, its KPQ spend not committed.
+    assert _row(f.priorities, "Victims").planned == D("12000")
+    assert next(row["spend"] for row in data.kpqs if row["kpq"].number == 51) == D("40000")
+    assert [(row["award"].reference, row["spend"]) for row in data.delivery_plan
+            if row["award"].reference in ("V1", "V2", "R1")] == [("V1", D("40000")), ("R1", D("20000"))]
+    # Outputs: the accepted returns of Q1 only.
+    assert [(row.name, row.referrals, row.supported) for row in data.outputs
+            if row.name in ("Victims", "Reoffending")] == [("Victims", 9, 6), ("Reoffending", 7, 5)]
+
+
+def test_q2_report_counts_only_what_was_paid_in_q2(period_dataset):
+    # Paid in Q2 (1 July to 30 September): MoJ core 7,500 (2 Aug) + 3,000 (30 Sep) = 10,500, not
+    # March's advance nor 30 June's; precept 2,500 (1 Jul). To date at 30 September as in H1.
+    f = gather_panel_data(fy=2019, period="Q2").funding
+    D = Decimal
+    assert _money(_row(f.streams, "MoJ core")) == (D("42000"), D("10500"), D("23000"))
+    assert _money(_row(f.streams, "Local precept")) == (D("30000"), D("2500"), D("7500"))
+
+
+def test_h1_report_stands_at_30_september(period_dataset):
+    data = gather_panel_data(fy=2019, period="H1")
+    f = data.funding
+    D = Decimal
+    assert _money(_row(f.priorities, "Victims")) == (D("52000"), D("25500"), D("25500"))
+    assert _money(_row(f.priorities, "Reoffending")) == (D("20000"), D("5000"), D("5000"))
+    assert _money(_row(f.streams, "MoJ core")) == (D("42000"), D("23000"), D("23000"))
+    assert _money(_row(f.streams, "Local precept")) == (D("30000"), D("7500"), D("7500"))
+    assert (f.totals.committed, f.totals.paid_in_period) == (D("72000"), D("30500"))
+    assert [(row.name, row.referrals, row.supported) for row in data.outputs
+            if row.name in ("Victims", "Reoffending")] == [("Victims", 20, 14), ("Reoffending", 7, 5)]
+
+
+def test_h1_funding_table_agrees_with_the_moj_section(period_dataset, officer):
+    from reports.moj.services import moj_return_start
+
+    moj_return_start(fy=2019, half=1, actor=officer)
+    data = gather_panel_data(fy=2019, period="H1")
+    (section,) = data.moj
+    assert section["label"] == "H1 2019/20"
+    (moj_core,) = section["streams"]
+    table = _row(data.funding.streams, "MoJ core")
+    # The same stream and half: every figure agrees (the return writes them as strings).
+    assert (Decimal(moj_core["allocation"]), Decimal(moj_core["committed"]), Decimal(moj_core["paid_half"]),
+            Decimal(moj_core["paid_ytd"]), Decimal(moj_core["remaining"])) == (
+        table.allocation, table.committed, table.paid_in_period, table.paid_to_date, table.unspent,
+    ) == (Decimal("50000"), Decimal("42000"), Decimal("23000"), Decimal("23000"), Decimal("27000"))
+    assert (section["paid_half_label"], section["paid_ytd_label"]) == ("Paid in H1 2019/20", "Paid to date at 30 September 2019")
+    assert section["differences"] == []
+
+
+def test_a_quarter_report_shows_the_moj_return_only_when_its_half_ends_in_it(period_dataset, officer):
+    from reports.moj.services import moj_return_start
+
+    moj_return_start(fy=2019, half=1, actor=officer)
+    q1 = gather_panel_data(fy=2019, period="Q1")
+    # H1 ends on 30 September, after Q1: its figures would count payments made after 30 June.
+    assert q1.moj == [] and q1.moj_pending.code == "H1"
+    q2 = gather_panel_data(fy=2019, period="Q2")
+    assert [row["label"] for row in q2.moj] == ["H1 2019/20"] and q2.moj_pending is None
+    assert [row["label"] for row in gather_panel_data(fy=2019, period="FY").moj] == ["H1 2019/20"]
+
+
+def _money_figures(data) -> dict:
+    """Every money figure (and list of awards) the report shows."""
+    import dataclasses
+
+    f = data.funding
+    return {
+        "as_at": f.as_at,
+        "streams": [(r.stream.name, r.allocation, r.committed, r.planned, r.paid_in_period, r.paid_to_date)
+                    for r in f.streams],
+        "priorities": [(r.priority.name, r.budget, r.committed, r.planned, r.paid_in_period, r.paid_to_date,
+                        r.forecast) for r in f.priorities],
+        "totals": dataclasses.asdict(f.totals),
+        "chart": data.budget_chart.rows,
+        "kpqs": [(row["kpq"].number, row["spend"]) for row in data.kpqs],
+        "delivery_plan": [(row["award"].reference, row["spend"]) for row in data.delivery_plan],
+        "outputs": [(row.name, row.referrals, row.supported) for row in [*data.outputs, data.outputs_total]],
+        "awards_made": [award.reference for award in data.awards_made],
+        "awards_ending": [award.reference for award in data.awards_ending],
+        "moj": [(row["label"], row["streams"], {k: v for k, v in row["totals"].items()}) for row in data.moj],
+    }
+
+
+@pytest.mark.parametrize("period", ["Q1", "H1"])
+def test_generating_a_past_periods_report_again_gives_the_same_figures(period_dataset, officer, period):
+    from grants.services import award_transition
+    from reports.moj.services import moj_return_start
+
+    if period == "H1":
+        moj_return_start(fy=2019, half=1, actor=officer)
+    first = _money_figures(gather_panel_data(fy=2019, period=period))
+    ds = period_dataset
+    # Later payments, against the same year, paid after the period's end (a refund too).
+    PaymentFactory(award=ds["v1"], stream=ds["moj"], fy=2019, amount=Decimal("900"),
+                   due_date=datetime.date(2019, 10, 2), paid_date=datetime.date(2019, 10, 2))
+    PaymentFactory(award=ds["r1"], stream=ds["precept"], fy=2019, amount=Decimal("-300"), reason="Underspend",
+                   due_date=datetime.date(2020, 1, 10), paid_date=datetime.date(2020, 1, 10))
+    # Later returns of later quarters.
+    MonitoringReturnFactory(award=ds["v1"], quarter=3, accepted=True, referrals=40, supported=30, rag="red",
+                            rag_comment="Staff shortage")
+    MonitoringReturnFactory(award=ds["r1"], quarter=4, accepted=True, referrals=50, supported=45)
+    # Later status changes, made today (long after the period): V1 cancelled, R1 ended, V2 active.
+    award_transition(award=ds["v1"], actor=officer, to_status=AwardStatus.CANCELLED, note="Provider closed")
+    award_transition(award=ds["r1"], actor=officer, to_status=AwardStatus.ENDED)
+    award_transition(award=ds["v2"], actor=officer, to_status=AwardStatus.ACTIVE)
+    again = _money_figures(gather_panel_data(fy=2019, period=period))
+    assert again == first
+    # While the register today does see the changes (the dashboard's current figures differ).
+    from grants.selectors import funding_summary
+    from pcc_commissioning import clock
+
+    today = funding_summary(fy=2019, as_at=clock.today())
+    assert _row(today.streams, "MoJ core").committed == Decimal("12000")  # V1 cancelled now
+
+
+@needs_poppler
+def test_the_pdf_labels_each_figure_with_its_period_and_day(period_dataset, officer, tmp_path):
+    from reports.moj.services import moj_return_start
+
+    moj_return_start(fy=2019, half=1, actor=officer)
+    pdf, _ = build_panel_report(fy=2019, period="Q1")
+    flat = " ".join(_pdf_text(pdf, tmp_path).split())
+    for label in ("Committed at 30 June 2019", "Paid in Q1 2019/20", "Paid to date at 30 June 2019"):
+        assert label in flat
+    assert "They stand at 30 June 2019, the last day of the period" in flat
+    assert "The H1 2019/20 return runs to 30 September 2019, after this period ends" in flat
+    assert "remaining" not in flat.lower()
+    # Victims: budget 100,000, committed 40,000, paid in Q1 12,500, to date 12,500.
+    budget = flat[flat.index("Budget, committed and paid by commissioning priority"):]
+    assert "Victims £100,000 £40,000 £12,500 £12,500" in budget
+
+    pdf, _ = build_panel_report(fy=2019, period="H1")
+    flat = " ".join(_pdf_text(pdf, tmp_path).split())
+    moj = flat[flat.index("7. Ministry of Justice return"):]
+    assert "Paid in H1 2019/20" in moj and "Paid to date at 30 September 2019" in moj and "Unspent" in moj
+    # The MoJ core row: allocation, committed, paid in H1, paid to date, unspent.
+    assert "MoJ core £50,000 £42,000 £23,000 £23,000 £27,000" in moj
+
+
+@needs_poppler
+def test_a_signed_off_return_that_differs_from_the_register_says_so(period_dataset, officer, tmp_path):
+    from django.utils import timezone
+
+    from reports.models import MojReturn
+    from reports.moj.figures import moj_return_figures
+
+    MojReturn.objects.create(fy=2019, half=1, number=1, status="signed_off",
+                             figures=moj_return_figures(fy=2019, half=1), signed_off_name="Fay Finance",
+                             signed_off_role="Chief Finance Officer", signed_off_at=timezone.now())
+    assert gather_panel_data(fy=2019, period="H1").moj[0]["differences"] == []
+    # A payment of 20 September recorded after the sign-off: the register's H1 changes.
+    PaymentFactory(award=period_dataset["v1"], stream=period_dataset["moj"], fy=2019, amount=Decimal("1000"),
+                   due_date=datetime.date(2019, 9, 20), paid_date=datetime.date(2019, 9, 20))
+    data = gather_panel_data(fy=2019, period="H1")
+    assert data.moj[0]["differences"] == [
+        "MoJ core, paid in the half: £23,000.00 signed off, £24,000.00 now.",
+        "MoJ core, paid to date: £23,000.00 signed off, £24,000.00 now.",
+        "MoJ core, unspent: £27,000.00 signed off, £26,000.00 now.",
+    ]
+    assert _row(data.funding.streams, "MoJ core").paid_in_period == Decimal("24000")
+    pdf, _ = build_panel_report(fy=2019, period="H1")
+    flat = " ".join(_pdf_text(pdf, tmp_path).split())
+    assert "The register's figures for H1 2019/20 now differ from the signed-off return." in flat
+    assert "MoJ core, paid in the half: £23,000.00 signed off, £24,000.00 now." in flat

@@ -159,6 +159,21 @@ def test_fallbacks_award_date_description_recipient_id_and_location(settings):
     assert grant["amountDisbursed"] == 0
 
 
+def test_planned_end_includes_the_extension_only_once_it_is_taken():
+    # Both run 1 April 2019 to 31 March 2020 with an option to extend to 31 March 2021.
+    option = _grant_award(reference="AWD-OPTION", start_date=datetime.date(2019, 4, 1),
+                          end_date=datetime.date(2020, 3, 31), extension_months=12,
+                          extension_until=datetime.date(2021, 3, 31), extension_taken=False)
+    taken = _grant_award(reference="AWD-TAKEN", start_date=datetime.date(2019, 4, 1),
+                         end_date=datetime.date(2020, 3, 31), extension_months=12,
+                         extension_until=datetime.date(2021, 3, 31), extension_taken=True)
+    for award in (option, taken):
+        FundingLineFactory(award=award, fy=2019, amount=D("1000.00"))
+    grants = {grant["id"].rsplit("-", 1)[-1]: grant["plannedDates"][0] for grant in threesixty.threesixty_giving().grants}
+    assert grants["OPTION"] == {"startDate": "2019-04-01", "endDate": "2020-03-31", "duration": 12}
+    assert grants["TAKEN"] == {"startDate": "2019-04-01", "endDate": "2021-03-31", "duration": 24}
+
+
 def test_no_force_area_means_no_location_and_says_why():
     award = _grant_award()
     FundingLineFactory(award=award, amount=D("100.00"))
