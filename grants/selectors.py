@@ -334,9 +334,10 @@ def status_at(day: datetime.date | None, *, award: str = "award"):
     reads what the register says (the timeline's last entry, without looking it up). For an earlier day it is read from the award's timeline
     (``AwardTransition``): the status recorded by its last transition at or before the end of
     that day in the service's time zone. An award with no transition by then was entered later
-    (an import or the demo seeder date the first transition when the record was made), so it
-    takes the status its first transition recorded; one with no transition at all (never
-    through the services) takes its status now.
+    (by an import, the demo seeder, or an officer recording a past year late), so its timeline
+    says nothing about that day: it takes the last status it was given other than cancelled —
+    what the officer made of it, while a cancellation never reaches back to before it was made.
+    One with no transition at all (never through the services) takes its status now.
 
     One correlated subquery per row that asks (two lookups on the transitions' award index),
     so a report that sums thousands of lines still runs one query.
@@ -347,9 +348,11 @@ def status_at(day: datetime.date | None, *, award: str = "award"):
         return now
     transitions = AwardTransition.objects.filter(award=OuterRef(award or "pk")).order_by()
     last_by_then = transitions.filter(at__lt=clock.end_of(day)).order_by("-at", "-pk").values("to_status")[:1]
-    first = transitions.order_by("at", "pk").values("to_status")[:1]
+    entered_later = (
+        transitions.exclude(to_status=AwardStatus.CANCELLED).order_by("-at", "-pk").values("to_status")[:1]
+    )
     return Coalesce(
-        Subquery(last_by_then, output_field=CharField()), Subquery(first, output_field=CharField()), now,
+        Subquery(last_by_then, output_field=CharField()), Subquery(entered_later, output_field=CharField()), now,
         output_field=CharField(),
     )
 

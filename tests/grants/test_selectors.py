@@ -362,7 +362,8 @@ def timelines(boundaries):
                          amount="8000")
     # Imported in 2026: its first (and only) transition is dated when it was entered.
     _award_with_timeline("IMPORTED", AwardStatus.ENDED, (utc(2026, 1, 5, 9), AwardStatus.ENDED), amount="16000")
-    # Entered late as planned, awarded later still: planned whenever before its awarding.
+    # Entered late (in 2026, for 2019/20) as planned, then awarded: its timeline says nothing
+    # about 2019, so it has the last status it was given, awarded, in every 2019/20 period.
     _award_with_timeline("ENTERED-LATE", AwardStatus.AWARDED,
                          (utc(2026, 1, 5, 9), AwardStatus.PLANNED), (utc(2026, 2, 1, 9), AwardStatus.AWARDED),
                          amount="32000")
@@ -376,28 +377,40 @@ def _committed_planned(summary):
 def test_committed_and_planned_use_each_awards_status_at_the_end_of_the_period(timelines):
     # The fixture's EDGE award (60,000) has no timeline: its status now (active) counts.
     # Q1, at the end of 30 June 2019: committed EDGE 60,000 + LATER-CANCELLED 2,000 (active then)
-    # + AWARDED-30-JUNE 8,000 + IMPORTED 16,000 (its first transition's status) = 86,000;
-    # planned AWARDED-1-JULY 4,000 (still planned) + ENTERED-LATE 32,000 = 36,000.
-    assert _committed_planned(selectors.funding_summary(fy=2019, period="Q1")) == (D("86000"), D("36000"))
+    # + AWARDED-30-JUNE 8,000 + IMPORTED 16,000 + ENTERED-LATE 32,000 (entered later: their last
+    # status) = 118,000; planned AWARDED-1-JULY 4,000 (still planned on 30 June).
+    assert _committed_planned(selectors.funding_summary(fy=2019, period="Q1")) == (D("118000"), D("4000"))
     # Q2, at the end of 30 September: LATER-CANCELLED counts for nothing, AWARDED-1-JULY is
-    # committed: 60,000 + 4,000 + 8,000 + 16,000 = 88,000; planned ENTERED-LATE 32,000.
-    assert _committed_planned(selectors.funding_summary(fy=2019, period="Q2")) == (D("88000"), D("32000"))
+    # committed: 60,000 + 4,000 + 8,000 + 16,000 + 32,000 = 120,000; nothing planned.
+    assert _committed_planned(selectors.funding_summary(fy=2019, period="Q2")) == (D("120000"), D("0"))
     # The priority agrees with the stream.
     q1 = selectors.funding_summary(fy=2019, period="Q1")
     edges = next(row for row in q1.priorities if row.priority.name == "Edges")
-    assert (edges.committed, edges.planned) == (D("86000"), D("36000"))
+    assert (edges.committed, edges.planned) == (D("118000"), D("4000"))
 
 
 def test_the_current_year_counts_each_awards_status_now(timelines, time_machine):
-    # On 6 December 2026 (in 2026/27) every award has its status now; for 2019/20, at 31 March
-    # 2020: ENTERED-LATE was planned then (its awarding is dated 2026) though awarded now.
+    # On 6 December 2026 (in 2026/27) a past year stands at its 31 March: LATER-CANCELLED was
+    # cancelled by then and counts for nothing: 60,000 + 4,000 + 8,000 + 16,000 + 32,000.
     time_machine.move_to(utc(2026, 12, 6, 12))
     past = selectors.funding_summary(fy=2019)
     assert past.as_at == dated(2020, 3, 31)
-    assert _committed_planned(past) == (D("88000"), D("32000"))
-    # Asked to stand at today instead, the statuses are today's: ENTERED-LATE is committed.
+    assert _committed_planned(past) == (D("120000"), D("0"))
+    # Asked to stand at today instead, the statuses are today's, which agree here.
     today = selectors.funding_summary(fy=2019, as_at=dated(2026, 12, 6))
     assert _committed_planned(today) == (D("120000"), D("0"))
+
+
+def test_a_cancellation_never_reaches_back_before_an_award_was_entered(boundaries):
+    # Entered in 2026 for 2019/20 as awarded, then cancelled: in 2019/20 it was committed.
+    _award_with_timeline("ENTERED-THEN-CANCELLED", AwardStatus.CANCELLED,
+                         (utc(2026, 1, 5, 9), AwardStatus.AWARDED), (utc(2026, 3, 1, 9), AwardStatus.CANCELLED))
+    # Entered as planned and cancelled without ever being made: planned in 2019/20.
+    _award_with_timeline("NEVER-MADE", AwardStatus.CANCELLED,
+                         (utc(2026, 1, 5, 9), AwardStatus.PLANNED), (utc(2026, 3, 1, 9), AwardStatus.CANCELLED),
+                         amount="500")
+    # With the fixture's EDGE (60,000, active, no timeline): committed 61,000, planned 500.
+    assert _committed_planned(selectors.funding_summary(fy=2019, period="Q1")) == (D("61000"), D("500"))
 
 
 def test_forecast_outturn_leaves_out_awards_cancelled_by_the_period_end(timelines):
@@ -408,10 +421,10 @@ def test_forecast_outturn_leaves_out_awards_cancelled_by_the_period_end(timeline
         summary = selectors.funding_summary(fy=2019, period=code)
         return next(row for row in summary.priorities if row.priority.name == "Edges").forecast
 
-    # Q1: committed without a forecast 60,000 + 8,000 + 16,000 = 84,000, + LATER-CANCELLED's
-    # forecast 2,500 = 86,500. Q2: it was cancelled by then; AWARDED-1-JULY's 4,000 joins:
-    # 60,000 + 4,000 + 8,000 + 16,000 = 88,000.
-    assert (forecast("Q1"), forecast("Q2")) == (D("86500"), D("88000"))
+    # Q1: committed without a forecast 60,000 + 8,000 + 16,000 + 32,000 = 116,000, + LATER-
+    # CANCELLED's forecast 2,500 = 118,500. Q2: it was cancelled by then; AWARDED-1-JULY's 4,000
+    # joins: 60,000 + 4,000 + 8,000 + 16,000 + 32,000 = 120,000.
+    assert (forecast("Q1"), forecast("Q2")) == (D("118500"), D("120000"))
 
 
 def grow_timelines(count: int) -> None:
@@ -437,7 +450,7 @@ def test_a_period_summary_takes_five_queries_whatever_the_size(timelines, django
         names = [row.stream.source.name for row in summary.streams]
     assert names
     # Each grown award was awarded on 1 March 2019: committed in Q1 (1,000 each).
-    assert _committed_planned(summary) == (D("86000") + size * D("1000"), D("36000"))
+    assert _committed_planned(summary) == (D("118000") + size * D("1000"), D("4000"))
 
 
 # award_list and its totals ------------------------------------------------------------------------------
