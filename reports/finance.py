@@ -4,7 +4,7 @@ commissioning priority, by provider and by month (issue 8, "Finance exports").
 The stream and priority views are ``grants.selectors.funding_summary`` itself, so their totals
 are the funding page's, the dashboard's and the panel report's. The provider and month views
 sum the same funding lines and payments in other groupings; their totals agree with the
-summary's (tested). Money follows DESIGN.md "Money": committed = lines of awarded, active or
+summary's (tested). Money follows docs/formats.md "Money": committed = lines of awarded, active or
 ended awards; planned = lines of planned or procuring awards; paid = payments with a paid
 date counted against the year (``Payment.fy``). Six queries in all, whatever the data.
 """
