@@ -1,5 +1,5 @@
 """The benchmark behind ``make bench`` (scripts/bench). Not a test: timings are recorded, never
-asserted (DESIGN.md "Scale").
+asserted (README "Performance").
 
 ``measure`` (run once per database, DATABASE_URL naming it):
   - with ``--pages``: serves the app with gunicorn (production settings over plain HTTP on

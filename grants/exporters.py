@@ -1,4 +1,4 @@
-"""The grants register's exports (DESIGN.md "Exports"): awards, payments and commitments.
+"""The grants register's exports (docs/formats.md "Exports"): awards, payments and commitments.
 
 ``awards_table`` and ``payments_table`` write the import formats, so an export can be edited
 and imported again; list pages pass their filtered querysets to them for their downloads

@@ -1,4 +1,4 @@
-"""The grants register's imports (DESIGN.md "Interchange formats"): streams, awards, payments.
+"""The grants register's imports (docs/formats.md "Imports"): streams, awards, payments.
 
 Every write goes through ``grants.services``; this module only reads the cells, finds the
 records they name and reports every bad cell with its row and column. ``run_import`` makes
@@ -50,7 +50,7 @@ AWARD_COLUMNS = (
 PAYMENT_COLUMNS = (
     "award_reference", "funding_stream", "due_date", "paid_date", "amount", "invoice_reference", "fy", "po_number",
 )
-# Not in the DESIGN.md format, but accepted: the reason a refund or credit note (a negative amount) needs.
+# Optional: the reason a refund or credit note (a negative amount) needs (docs/formats.md "payments").
 PAYMENT_OPTIONAL_COLUMNS = ("reason",)
 
 IMPORT_NOTE = "Imported from a file."
@@ -662,7 +662,7 @@ def _take_match(candidates: list[Payment], paid_date: datetime.date | None) -> P
 
 
 # Monitoring returns -----------------------------------------------------------------------------------
-# DESIGN.md "returns": award_reference, fy, quarter, referrals, supported, one column per code-list
+# docs/formats.md "returns": award_reference, fy, quarter, referrals, supported, one column per code-list
 # entry (crime:<code>, age:<code>, sex:<code>, ethnicity:<code>, disability:<code>,
 # outcome:<code>:improved, outcome:<code>:assessed), kpi:<name> columns, rag, narrative, status.
 

@@ -192,7 +192,7 @@ class AwardStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-# DESIGN.md "Money": what counts as committed, and what as planned. Cancelled counts for nothing.
+# docs/formats.md "Money": what counts as committed, and what as planned. Cancelled counts for nothing.
 COMMITTED_STATUSES = (AwardStatus.AWARDED, AwardStatus.ACTIVE, AwardStatus.ENDED)
 PLANNED_STATUSES = (AwardStatus.PLANNED, AwardStatus.PROCURING)
 OPEN_STATUSES = (AwardStatus.PLANNED, AwardStatus.PROCURING, AwardStatus.AWARDED, AwardStatus.ACTIVE)

@@ -1,6 +1,6 @@
 """Every non-trivial read of the grants register, shaped so query counts stay flat.
 
-Money follows DESIGN.md "Money": *committed* is the funding lines of awards that are awarded,
+Money follows docs/formats.md "Money": *committed* is the funding lines of awards that are awarded,
 active or ended; lines of planned or procuring awards are *planned*; cancelled awards count
 for nothing. *Paid* is payments with a paid date, counted against their ``fy`` (the year of
 the line they pay), whatever the award's status now. Amounts are summed in the database.

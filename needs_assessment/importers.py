@@ -1,4 +1,4 @@
-"""The needs imports (DESIGN.md "Interchange formats"): areas, indicators and needs (values).
+"""The needs imports (docs/formats.md "Imports"): areas, indicators and needs (values).
 
 Every write goes through ``needs_assessment.services``; this module reads the cells, finds the
 records they name and reports every bad cell with its row and column. ``run_import`` makes the

@@ -1,7 +1,7 @@
 """Evidence of need: areas, needs assessments, indicators and their values, the findings (gaps)
 an assessment makes, and the commissioning intentions that answer them.
 
-Periods follow DESIGN.md's needs format: a financial year ``2019`` or a quarter of one
+Periods follow the needs format of docs/formats.md: a financial year ``2019`` or a quarter of one
 ``2019-Q1`` (``pcc_commissioning.periods.parse_period_code``). An award names the intention
 it fulfils (``grants.Award.intention``): the link is held by the award, a layer below.
 """

@@ -97,7 +97,7 @@ class CommissioningPriority(models.Model):
 
 
 class CodeList(models.TextChoices):
-    """The code lists of DESIGN.md; the value is the list name used in import columns."""
+    """The code lists of docs/formats.md; the value is the list name used in import columns."""
 
     CRIME = "crime", "Crime type"
     AGE = "age", "Age band"

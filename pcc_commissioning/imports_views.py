@@ -1,4 +1,4 @@
-"""The officers' upload page for the interchange imports (DESIGN.md "Interchange formats").
+"""The officers' upload page for the interchange imports (docs/formats.md "Imports").
 
 Two steps, both through ``interchange.run_import`` (the service ``manage.py import_data`` uses):
 the upload is checked with a dry run and previewed; "Confirm import" imports the same file.

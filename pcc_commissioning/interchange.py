@@ -1,4 +1,4 @@
-"""The interchange formats of DESIGN.md: reading and writing CSV/XLSX tables, cell parsing,
+"""The interchange formats of docs/formats.md: reading and writing CSV/XLSX tables, cell parsing,
 row-level error reporting and the all-or-nothing import runner.
 
 Each app declares its importers in an ``importers.py`` module with ``@importer("kind", ...)``;

@@ -1,4 +1,4 @@
-"""How amounts of money are written for people (DESIGN.md "Money"): whole pounds with
+"""How amounts of money are written for people (docs/formats.md "Money"): whole pounds with
 thousands separators (£842,100) unless pence matter (£1,234.56); a minus sign before the £."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Financial periods: the one module that does date arithmetic for periods (DESIGN.md, "Time").
+"""Financial periods: the one module that does date arithmetic for periods (docs/formats.md,
+"Financial years and periods").
 
 The UK public-sector financial year runs 1 April to 31 March; ``FinancialYear(2019)`` is
 "2019/20". Within a year: halves H1 (Apr-Sep) and H2 (Oct-Mar), quarters Q1 (Apr-Jun),

@@ -1,4 +1,4 @@
-"""The providers import (DESIGN.md "providers" format): an upsert matched by name."""
+"""The providers import (docs/formats.md "providers"): an upsert matched by name."""
 
 from pcc_commissioning.interchange import ImportResult, RowReader, importer, parse_choice, row_savepoint
 

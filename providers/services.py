@@ -42,7 +42,7 @@ ORGANISATION_FIELDS = (
     "active",
     "notes",
 )
-# The columns of the providers interchange format (DESIGN.md), in order.
+# The columns of the providers import format (docs/formats.md), in order.
 IMPORT_COLUMNS = (
     "name",
     "kind",

@@ -1,4 +1,4 @@
-"""The reports app's exports (``manage.py export_data KIND``; DESIGN.md "Exports"):
+"""The reports app's exports (``manage.py export_data KIND``; docs/formats.md "Exports"):
 the finance views and pack, and the transparency lists. Found by
 ``pcc_commissioning.interchange.exporters()``, like ``grants.exporters``.
 """

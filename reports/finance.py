@@ -6,8 +6,8 @@ today (``as_at=today``): the finance system wants every payment counted against 
 arrears paid after 31 March included, so for a past year *paid* here can be more than the
 funding page's and dashboard's "Paid at 31 March" (committed and planned are theirs: each
 award's status now). The provider and month views sum the same funding lines and payments in
-other groupings; their totals agree with the summary's (tested). Money follows DESIGN.md
-"Money": committed = lines of awarded, active or ended awards; planned = lines of planned or
+other groupings; their totals agree with the summary's (tested). Money follows the README's
+"What 'paid' means": committed = lines of awarded, active or ended awards; planned = lines of planned or
 procuring awards; paid = payments with a paid date counted against the year (``Payment.fy``).
 Six queries in all, whatever the data.
 """

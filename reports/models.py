@@ -83,7 +83,7 @@ class MojReturn(models.Model):
 
     While draft or submitted the figures are computed live from funding lines, payments and
     accepted monitoring returns (``reports.moj.figures``). Signing off stores them in
-    ``figures`` (the JSON shape the README documents) and they never change again; an amendment
+    ``figures`` (the JSON shape docs/formats.md documents) and they never change again; an amendment
     is a new version, computed live, compared with the one before.
     """
 

@@ -1,4 +1,4 @@
-"""The national stress dataset of DESIGN.md ("Scale"): 43 forces' worth over five financial years.
+"""The national stress dataset (README "Performance"): 43 forces' worth over five financial years.
 
 At full size (``scale_factor=1``): 43 OPCCs, about 2,000 providers, 215 funding streams with
 their allocations, budgets per priority and year, about 10,000 awards, 40,000 funding lines,
@@ -6,7 +6,7 @@ their allocations, budgets per priority and year, about 10,000 awards, 40,000 fu
 load a shared regional or national service would carry, so the priority budgets are those of
 the whole service (one per priority and year, the Plan's priorities reused), and about 50,000
 quarterly monitoring returns with one KPI per committed award (see ``seed_monitoring_returns``).
-DESIGN.md asks for 120,000 returns, but returns follow from the awards: one per committed award
+The original target was 120,000 returns, but returns follow from the awards: one per committed award
 and quarter it ran in by ``AS_OF``. With 10,000 awards starting across the five years and about
 four funding lines each, awards average 18 months, so about 5 quarters each have passed; even if
 every award ran to ``AS_OF`` there would be at most about 90,000.
@@ -89,7 +89,7 @@ AS_OF = datetime.date(2023, 9, 30)
 REFERENCE_PREFIX = "NAT-"
 BATCH_SIZE = 2000
 
-# Full-size targets (DESIGN.md "Scale"); lines and payments follow from the awards' shapes.
+# Full-size targets (README "Performance"); lines and payments follow from the awards' shapes.
 FULL_PROVIDERS = 2000
 FULL_AWARDS = 10000
 

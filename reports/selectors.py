@@ -1,11 +1,11 @@
 """Reads for the reports: pages that combine layers (need versus spend, …) read the lower
-apps through their selectors and models and combine the results here (DESIGN.md: ``reports``
-is the lowest layer that sees everything).
+apps through their selectors and models and combine the results here (README "Architecture in ten lines":
+``reports`` is the lowest layer and sees everything).
 
 Need versus spend
 -----------------
 For a financial year FY, the **spend on a theme** is the *committed* value in FY (funding
-lines in FY of awards that are awarded, active or ended — DESIGN.md "Money"; planned,
+lines in FY of awards that are awarded, active or ended — docs/formats.md "Money"; planned,
 procuring and cancelled awards count for nothing) of the awards whose commissioning
 intention has that theme.
 

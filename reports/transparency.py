@@ -7,7 +7,7 @@ one record into a row. The page paginates the queryset and the export writes eve
 both show the same records in the same order. Each list is one query per page of rows (plus
 the page count), whatever the number of records.
 
-What each list holds (README "Transparency lists"):
+What each list holds (docs/formats.md "Transparency lists"):
 
 - ``grants_register``: grants and contributions that have been made (awarded, active or ended;
   planned, procuring and cancelled awards are not yet, or no longer, grants). ``amount`` is the

@@ -1,4 +1,5 @@
-"""Seed the code lists every deployment needs (DESIGN.md), open-ended so they cover historic data.
+"""Seed the code lists every deployment needs (docs/formats.md, "Code lists"), open-ended so
+they cover historic data.
 
 The data is written out here, not imported from the app, so this migration keeps meaning what
 it meant when it was written. Labels and definitions may be refined later in the admin; the

@@ -1,6 +1,6 @@
 """The figures of the MoJ bi-annual compliance return and their validation (issue 7).
 
-``moj_return_figures(fy=, half=)`` computes, live, the plain JSON-serialisable dict the README
+``moj_return_figures(fy=, half=)`` computes, live, the plain JSON-serialisable dict docs/formats.md
 documents ("MoJ bi-annual return"): per MoJ-reported stream, per MoJ-funded service (award),
 totals, and the validation issues an officer acts on before sign-off. Money is written as a
 string with two decimals ("1234.50"), counts as integers.

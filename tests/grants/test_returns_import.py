@@ -1,4 +1,4 @@
-"""``import_data returns``: the DESIGN.md returns format; every bad cell refused with its row and
+"""``import_data returns``: the returns format of docs/formats.md; every bad cell refused with its row and
 column and nothing saved; re-importing updates a return until it is accepted."""
 
 import csv

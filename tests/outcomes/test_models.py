@@ -11,8 +11,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# DESIGN.md, "Code lists are data": the stable codes every deployment is seeded with.
-DESIGN_CODES = {
+# docs/formats.md, "Code lists": the stable codes every deployment is seeded with.
+SEEDED_CODES = {
     "crime": ["domestic_abuse", "sexual_violence", "violence", "hate_crime", "asb",
               "burglary_theft", "fraud", "other"],
     "age": ["under_18", "18_24", "25_34", "35_49", "50_64", "65_plus", "unknown"],
@@ -31,11 +31,11 @@ def _refused(**fields):
 
 
 def test_the_code_list_names_are_designs():
-    assert set(CodeList.values) == set(DESIGN_CODES)
+    assert set(CodeList.values) == set(SEEDED_CODES)
 
 
 def test_seeded_code_lists_hold_exactly_designs_codes_in_order_and_open_ended():
-    for list_name, codes in DESIGN_CODES.items():
+    for list_name, codes in SEEDED_CODES.items():
         entries = list(CodeListEntry.objects.filter(list=list_name).order_by("sort_order"))
         assert [entry.code for entry in entries] == codes, list_name
         for entry in entries:

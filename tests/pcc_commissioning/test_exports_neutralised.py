@@ -1,4 +1,4 @@
-"""Text is stored as entered and neutralised on output (DESIGN.md): EVERY registered export,
+"""Text is stored as entered and neutralised on output (docs/formats.md): EVERY registered export,
 as CSV and as XLSX, writes text that starts with ``=``, ``+``, ``-`` or ``@`` with a leading
 apostrophe, so a spreadsheet shows it instead of running it.
 

@@ -85,7 +85,7 @@ def test_kpq_page_shows_the_figures(officer_client, kpq, case):
     page = response.content.decode()
     assert response.status_code == 200
     assert "Are victims satisfied with the support they get?" in page
-    assert "£17,501" in page and "£15,001" in page  # whole pounds on pages (DESIGN.md "Money")
+    assert "£17,501" in page and "£15,001" in page  # whole pounds on pages (docs/formats.md "Money")
     assert "KPQ-PLANNED" not in page and "Not about KPQ3" not in page
     assert "Victims helped to cope" in page and "2019/20 Q2" in page and "Not reported" in page
     assert "Victim satisfaction (%)" in page and "81.5" in page

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 D = Decimal
 
-# The documented columns (README "Transparency lists"): a public contract.
+# The documented columns (docs/formats.md "Transparency lists"): a public contract.
 COLUMNS = {
     "grants_register": "reference,recipient,charity_number,company_number,kind,title,purpose,conditions,reasons,"
                        "amount,start_date,end_date,decision_reference,decision_date",

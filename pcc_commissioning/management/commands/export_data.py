@@ -10,7 +10,7 @@ from pcc_commissioning.periods import FinancialYear
 
 class Command(BaseCommand):
     help = (
-        "Export a table in one of the interchange formats of DESIGN.md as CSV or XLSX "
+        "Export a table as CSV or XLSX, in one of the formats described in docs/formats.md "
         "(text that a spreadsheet would run as a formula is written with a leading apostrophe)."
     )
 

@@ -7,7 +7,7 @@ from pcc_commissioning.interchange import ImportFailed, importers, run_import
 
 class Command(BaseCommand):
     help = (
-        "Import a CSV or XLSX file in one of the interchange formats of DESIGN.md. "
+        "Import a CSV or XLSX file in one of the formats described in docs/formats.md. "
         "All or nothing: a file with any bad row changes nothing and every bad row is reported."
     )
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
         try:
-            # Command-line imports act as a commissioning officer (DESIGN.md); no user is recorded.
+            # Command-line imports act as a commissioning officer (docs/formats.md); no user is recorded.
             result = run_import(
                 kind, path.read_bytes(), filename=path.name, actor=None, dry_run=dry_run, update=update
             )
