@@ -639,6 +639,7 @@ def import_payments(rows: Sequence[Row], *, actor, update: bool, context: RowCon
             services.payment_record(
                 actor=actor, award=award, stream=stream, amount=amount, due_date=due_date, paid_date=paid_date,
                 fy=fy, invoice_reference=invoice, po_number=row.get("po_number"), reason=row.get("reason"),
+                imported=True,
             )
             result.created += 1
     return result

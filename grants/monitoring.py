@@ -563,6 +563,12 @@ def return_import(
     elif status == ReturnStatus.ACCEPTED and not rag:
         _add(errors, "rag", "An accepted return needs a RAG rating: green, amber or red.")
     _raise_if(errors)
+    from .schedules.returns import quarter_has_begun
+
+    if not quarter_has_begun(fy, quarter):
+        raise ValidationError(
+            {"quarter": [f"Q{quarter} {FinancialYear(fy).label} has not started yet: no return can be recorded for it."]}
+        )
     if not award_active_in(award, fy, quarter):
         raise ValidationError(
             {"quarter": [f"Award {award.reference} was not active in Q{quarter} {FinancialYear(fy).label}: no return can be recorded for it."]}

@@ -1125,7 +1125,7 @@ _PAID_FIXED = ("stream", "fy", "due_date", "amount")
 
 
 def _clean_payment(
-    *, award: Award, values: dict[str, Any], exclude_pk: int | None, actor, errors: Errors
+    *, award: Award, values: dict[str, Any], exclude_pk: int | None, actor, errors: Errors, imported: bool = False
 ) -> dict[str, Any]:
     """Check a payment's values against the rules and its award; returns them cleaned, with
     ``override_by`` set when the year's commitment is exceeded and an override reason is given."""
@@ -1164,7 +1164,10 @@ def _clean_payment(
     if amount is not None and amount > 0 and fy is not None and not errors:
         beyond = _beyond_funding(award=award, stream=stream, fy=fy, amount=amount, exclude_pk=exclude_pk)
         if beyond:
-            if not values["override_reason"]:
+            if imported:
+                _add(errors, "amount", f"{beyond} Reduce the amount (a finance override can be recorded on the "
+                                       "payment form only).")
+            elif not values["override_reason"]:
                 _add(errors, "amount", f"{beyond} Reduce the amount, or record a finance override with a reason.")
             elif actor is None:
                 _add(errors, "override_reason", "An override must be recorded by a named finance officer.")
@@ -1227,6 +1230,7 @@ def payment_record(
     reason: str = "",
     override_reason: str = "",
     due_diligence_reason: str = "",
+    imported: bool = False,
 ) -> Payment:
     """Record a scheduled (no ``paid_date``) or actual payment of an award from a stream.
 
@@ -1241,7 +1245,8 @@ def payment_record(
     year. An override reason given when none is needed is not stored. Recorded by a person,
     the payment is approved as it is recorded, after the provider's due diligence is checked
     (``due_diligence_check``). Pending plan instalments of that stream and year shrink to
-    what is left.
+    what is left. ``imported``: a row of a payments file, which records what already happened
+    (no due-diligence check) and has no override column.
     """
     locked_award = _lock_award(award)
     errors: Errors = {}
@@ -1252,11 +1257,11 @@ def payment_record(
             "invoice_reference": invoice_reference, "po_number": po_number, "reason": reason,
             "override_reason": override_reason,
         },
-        exclude_pk=None, actor=actor, errors=errors,
+        exclude_pk=None, actor=actor, errors=errors, imported=imported,
     )
     _check_lengths(Payment, {k: values[k] for k in ("invoice_reference", "po_number", "reason")}, errors)
     note = ""
-    if not errors and values["amount"] > 0:
+    if not errors and values["amount"] > 0 and not imported:
         note = due_diligence_check(
             organisation=locked_award.provider, actor=actor, reason=due_diligence_reason,
             field="due_diligence_reason", doing="this payment", errors=errors,

@@ -144,10 +144,13 @@ def returns_reconcile_all() -> ReconcileResult:
 # Whether a return can be filled in yet ------------------------------------------------------------
 
 
+def quarter_has_begun(fy: int, quarter: int, today: datetime.date | None = None) -> bool:
+    return Period.parse(fy, f"Q{quarter}").start <= (today or clock.today())
+
+
 def has_started(monitoring_return: MonitoringReturn, today: datetime.date | None = None) -> bool:
     """Whether the return's quarter has begun (only then can it be filled in)."""
-    today = today or clock.today()
-    return Period.parse(monitoring_return.fy, f"Q{monitoring_return.quarter}").start <= today
+    return quarter_has_begun(monitoring_return.fy, monitoring_return.quarter, today)
 
 
 def started_q(today: datetime.date | None = None, prefix: str = "") -> Q:

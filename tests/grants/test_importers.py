@@ -431,6 +431,20 @@ def test_payments_imports_hold_each_stream_to_its_own_line(active_award, plan):
     assert Payment.objects.count() == 3
 
 
+@pytest.mark.due_diligence
+def test_payments_imports_record_what_happened_whatever_the_due_diligence(active_award, finance_officer):
+    # The provider holds none of the documents a voluntary organisation must: the payment form
+    # would ask for a reason; the import (from the upload page, as finance) records it.
+    assert active_award.provider.kind == "voluntary_sector"
+    run_import("payments", table(PAYMENT_COLUMNS, payment_row()), actor=finance_officer)
+    assert Payment.objects.get().due_diligence_note == ""
+
+
+def test_an_import_beyond_the_funding_says_the_override_is_on_the_form(active_award):
+    reported = messages("payments", table(PAYMENT_COLUMNS, payment_row(amount="10000.01")))
+    assert reported[(2, "amount")].endswith("Reduce the amount (a finance override can be recorded on the payment form only).")
+
+
 def test_a_refund_with_a_reason_column_is_recorded(active_award):
     run_import("payments", table(PAYMENT_COLUMNS, payment_row()))
     data = table((*PAYMENT_COLUMNS, "reason"), payment_row(amount="-100", invoice_reference="CN-1", reason="Underspend"))

@@ -220,3 +220,12 @@ def test_exported_returns_import_back_to_the_same_returns(award, format):
 
     assert result.created == 3
     assert _snapshot() == before
+
+
+def test_a_quarter_not_yet_begun_is_refused(award, time_machine):
+    time_machine.move_to(datetime.datetime(2019, 9, 30, 12, 0))
+    errors = failures(table(good_row(quarter="3")))  # Q3 2019/20 starts on 1 October
+    assert errors == {(2, "quarter"): "Q3 2019/20 has not started yet: no return can be recorded for it."}
+    time_machine.move_to(datetime.datetime(2019, 10, 1, 9, 0))
+    run_import("returns", table(good_row(quarter="3")))
+    assert MonitoringReturn.objects.filter(award=award, quarter=3).exists()
