@@ -12,7 +12,11 @@ from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.widgets import FastSelect
 
 from . import selectors
-from .models import Award, AwardKind, AwardStatus, FundingStream
+from .models import COMMITTED_STATUSES, Award, AwardKind, AwardStatus, FundingStream
+
+
+# A status choice of its own: every award that has been made (what "committed" counts).
+MADE = "made"
 
 
 class AwardFilter(django_filters.FilterSet):
@@ -27,7 +31,8 @@ class AwardFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(label="Kind", choices=AwardKind.choices, empty_label="Any kind", widget=FastSelect)
     status = django_filters.ChoiceFilter(
-        label="Status", choices=AwardStatus.choices, empty_label="Any status", widget=FastSelect
+        label="Status", choices=[*AwardStatus.choices, (MADE, "Made (awarded, active or ended)")],
+        empty_label="Any status", widget=FastSelect,
     )
     # Typed, not chosen: a shared service has thousands of providers, too many for a list to
     # be usable or quick; the provider's own page has an "Awards" tab for exactly one.
@@ -77,7 +82,7 @@ class AwardFilter(django_filters.FilterSet):
             "priority": data.get("priority"),
             "kpq": data.get("kpq"),
             "kind": data.get("kind") or None,
-            "status": data.get("status") or None,
+            "status": list(COMMITTED_STATUSES) if data.get("status") == MADE else data.get("status") or None,
             "provider_name": data.get("provider") or "",
             "stream": data.get("stream"),
             "ending_within_months": int(ending) if ending is not None else None,

@@ -237,7 +237,11 @@ def dashboard(*, fy: int, today: datetime.date | None = None) -> Dashboard:
         label=FinancialYear(fy).label,
         today=today,
         funding=funding,
-        active_awards=grants_selectors.award_list(fy=fy, status=AwardStatus.ACTIVE).count(),
+        # A year that is over has no active awards left (the daily run ended them): count the
+        # awards that ran in it instead (made: awarded, active or ended).
+        active_awards=grants_selectors.award_list(
+            fy=fy, status=list(COMMITTED_STATUSES) if funding.complete else AwardStatus.ACTIVE
+        ).count(),
         returns_late=monitoring_selectors.returns_inbox(today=today).late.count(),
         rag=monitoring_selectors.portfolio_rag(fy=fy, with_flagged=False),  # counts only
         kpq_spend=kpq_spend(fy=fy, as_at=funding.as_at),

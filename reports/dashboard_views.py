@@ -107,6 +107,10 @@ def _tiles(data: dashboard_selectors.Dashboard, audience: str) -> list[Tile]:
             if totals.variance else "On budget", funding, "Forecast by priority", warning=totals.over,
         ),
         "active": Tile(
+            "active", "Awards made", f"{data.active_awards:,}",
+            f"Awards made (awarded, active or ended) that ran in {data.label}",
+            _url("grants:index", fy=fy, status="made"), f"Awards made in {data.label}",
+        ) if data.funding.complete else Tile(
             "active", "Active awards", f"{data.active_awards:,}", f"Active awards running in {data.label}",
             _url("grants:index", fy=fy, status="active"), "Active awards",
         ),

@@ -155,15 +155,17 @@ def test_tiles_show_the_headline_figures(portfolio, board_client):
     assert tiles["paid"].value == "40.0%"  # 24,000 of 60,000
     # Forecast: A1's forecast 42,000 + A2's committed 20,000 (no forecast).
     assert tiles["forecast"].value == "£62,000"
-    assert tiles["active"].value == "1"
+    # 2019/20 is over: the tile counts the awards made that ran in it, A1 (active) and A2
+    # (awarded); not the planned or the cancelled one.
+    assert (tiles["active"].heading, tiles["active"].value) == ("Awards made", "2")
     assert tiles["late"].value == "1"
     assert tiles["red"].value == "1"
 
 
 def test_each_tile_links_to_the_list_behind_it(portfolio, officer_client):
     tiles = _tiles(_dashboard(officer_client, fy=FY))
-    active = officer_client.get(tiles["active"].url)
-    assert [award.reference for award in active.context["awards"]] == ["VS-001"]
+    made = officer_client.get(tiles["active"].url)
+    assert [award.reference for award in made.context["awards"]] == ["RR-001", "VS-001"]
     late = officer_client.get(tiles["late"].url)
     assert late.context["current"] == "late"
     assert [ret.award.reference for ret in late.context["page_obj"]] == ["VS-001"]
@@ -510,3 +512,12 @@ def test_the_dashboard_counts_each_awards_status_at_the_years_end(portfolio, boa
     # KPQ 1 is answered by A1 alone: its 40,000 still counts in 2019/20.
     kpq = next(row for row in _dashboard(board_client, fy=FY).context["data"].kpq_spend if row.kpq.number == 1)
     assert kpq.committed == D("40000.00")
+
+
+def test_the_current_year_counts_awards_active_today(portfolio, board_client, officer_client, time_machine):
+    # On 1 December 2019, 2019/20 is the current year: only A1 is active.
+    time_machine.move_to(datetime.datetime(2019, 12, 1, 12, 0, tzinfo=datetime.timezone.utc))
+    tiles = _tiles(_dashboard(board_client, fy=FY))
+    assert (tiles["active"].heading, tiles["active"].value) == ("Active awards", "1")
+    active = officer_client.get(tiles["active"].url)
+    assert [award.reference for award in active.context["awards"]] == ["VS-001"]
