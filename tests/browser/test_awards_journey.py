@@ -83,6 +83,7 @@ def test_award_from_plan_to_payment(logged_in_page, officer, finance_officer):
     page.get_by_role("button", name="Add a decision").click()
     page.get_by_label("Reference", exact=True).fill("PCC-2019-033")  # a reference as the OPCC writes it
     page.get_by_label("Subject").fill("Sexual violence support")
+    page.get_by_label("Amount approved (£)").fill("32,000")
     page.get_by_role("button", name="Add decision").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("PCC-2019-033")
     page.get_by_role("button", name="Record as signed").click()
