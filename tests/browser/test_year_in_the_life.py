@@ -41,7 +41,7 @@ from django.core import mail
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from grants.models import Award, AwardStatus, MonitoringReturn, Payment, ReturnStatus
+from grants.models import Award, AwardStatus, MonitoringReturn, Payment
 from tests.factories import CommissioningPriorityFactory, KPQFactory
 from tests.factories.users import TEST_PASSWORD
 
