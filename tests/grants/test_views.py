@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from grants.models import (
     Award,
@@ -41,6 +42,7 @@ from tests.factories import (
     FundingLineFactory,
     FundingStreamFactory,
     KPQFactory,
+    MonitoringReturnFactory,
     OrganisationFactory,
     PaymentFactory,
     PriorityBudgetFactory,
@@ -833,6 +835,12 @@ def _portfolio(size: int, provider, priority) -> Award:
         FundingLineFactory(award=first, stream=stream, fy=2019 + number % 10, amount=Decimal("500"))
         PaymentFactory(award=first, stream=stream, fy=2019 + number % 10, amount=Decimal("5"),
                        due_date=datetime.date(2019 + number % 10, 6, 1))
+        # A cancelled payment and an instalment waiting for its quarter's return: shown too.
+        PaymentFactory(award=first, stream=stream, fy=2019 + number % 10, amount=Decimal("5"),
+                       approved_at=None, cancelled_at=timezone.now(), cancel_reason="Entered twice")
+        waited_for = MonitoringReturnFactory(award=first, fy=2019 + number // 4, quarter=number % 4 + 1)
+        PaymentFactory(award=first, stream=stream, fy=2019 + number % 10, amount=Decimal("5"), approved_at=None,
+                       awaits_return=waited_for, plan_period=f"{2019 + number // 4}-Q{number % 4 + 1}")
         CoFundingFactory(award=first)
     return first
 
