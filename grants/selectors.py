@@ -845,17 +845,40 @@ def award_timeline(award: Award) -> list[TimelineEntry]:
         last_amount[row.id] = row.amount
         entries.append(TimelineEntry(when=row.history_date, who=_who(row.history_user), title=title, changes=changes))
 
-    for row in Payment.history.filter(award_id=award.pk, history_type__in=["+", "-"]).select_related("history_user"):
-        verb = "recorded" if row.history_type == "+" else "deleted"
-        entries.append(TimelineEntry(
-            when=row.history_date, who=_who(row.history_user),
-            title=f"Payment of {format_pence(row.amount)} due {row.due_date.strftime('%-d %B %Y')} {verb}",
-        ))
+    entries.extend(_payment_timeline(award))
     for row in AwardDocument.history.filter(award_id=award.pk, history_type__in=["+", "-"]).select_related("history_user"):
         verb = "uploaded" if row.history_type == "+" else "removed"
         entries.append(TimelineEntry(when=row.history_date, who=_who(row.history_user), title=f"Document {verb}: {row.title}"))
 
     entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries
+
+
+def _payment_timeline(award: Award) -> list[TimelineEntry]:
+    """What happened to the award's payments: recorded (or scheduled by the payment plan),
+    approved, paid, cancelled, and instalments withdrawn when the plan rescheduled them. One query."""
+    entries = []
+    previous: dict[int, object] = {}
+    rows = Payment.history.filter(award_id=award.pk).select_related("history_user").order_by("history_date", "history_id")
+    for row in rows:
+        before = previous.get(row.id)
+        previous[row.id] = row
+        what = f"{format_pence(row.amount)} due {row.due_date.strftime('%-d %B %Y')}"
+        instalment = f"Instalment {row.plan_period} of {what}" if row.plan_period else f"Payment of {what}"
+        if row.history_type == "+":
+            title = f"{instalment} scheduled by the payment plan" if row.plan_period else f"{instalment} recorded"
+        elif row.history_type == "-":
+            title = f"{instalment} withdrawn (rescheduled by the payment plan)" if row.plan_period else f"{instalment} deleted"
+        elif before is not None and row.cancelled_at and not before.cancelled_at:
+            title = f"{instalment} cancelled: {row.cancel_reason}"
+        elif before is not None and row.paid_date and not before.paid_date:
+            title = f"{instalment} paid on {row.paid_date.strftime('%-d %B %Y')}"
+        elif before is not None and row.approved_at and not before.approved_at:
+            title = f"{instalment} approved for paying"
+        else:
+            continue
+        entries.append(TimelineEntry(when=row.history_date, who=_who(row.history_user), title=title,
+                                     note=row.due_diligence_note if "approved" in title or "recorded" in title else ""))
     return entries
 
 

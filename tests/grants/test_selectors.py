@@ -625,3 +625,27 @@ def test_year_pickers_with_nothing_recorded_offer_the_current_year(db):
     from pcc_commissioning.periods import FinancialYear
 
     assert selectors.award_years() == selectors.funding_years() == [FinancialYear.current().start_year]
+
+
+def test_the_timeline_tells_each_payments_story(officer, finance_officer, time_machine):
+    time_machine.move_to(datetime.datetime(2027, 1, 5, 12, 0))
+    from grants import services
+    from grants.models import Payment
+    from grants.schedules.instalments import payment_plan_set
+
+    award = AwardFactory(status=AwardStatus.AWARDED, start_date=datetime.date(2026, 10, 1),
+                         end_date=datetime.date(2027, 3, 31))
+    FundingLineFactory(award=award, fy=2026, amount=D("6000"))
+    payment_plan_set(actor=officer, award=award, frequency="quarterly", timing="arrears")
+    q3, q4 = Payment.objects.filter(award=award).order_by("due_date")
+    services.payment_approve(payment=q3, actor=finance_officer)
+    services.payment_mark_paid(payment=q3, actor=finance_officer, paid_date=datetime.date(2027, 1, 2))
+    services.payment_cancel(payment=q4, actor=finance_officer, reason="Service closed early")
+    titles = [entry.title for entry in selectors.award_timeline(award) if "2026-Q" in entry.title]
+    assert titles == [
+        "Instalment 2026-Q4 of £3,000.00 due 1 April 2027 cancelled: Service closed early",
+        "Instalment 2026-Q3 of £3,000.00 due 1 January 2027 paid on 2 January 2027",
+        "Instalment 2026-Q3 of £3,000.00 due 1 January 2027 approved for paying",
+        "Instalment 2026-Q4 of £3,000.00 due 1 April 2027 scheduled by the payment plan",
+        "Instalment 2026-Q3 of £3,000.00 due 1 January 2027 scheduled by the payment plan",
+    ]
