@@ -104,7 +104,8 @@ def award_detail(request, pk: int):
             tab="home",
             award=award,
             years=selectors.award_money_by_year(award),
-            payments=selectors.award_page_data(award)["payments"],
+            # A cancelled payment is not coming: the provider sees only those that count.
+            payments=[payment for payment in selectors.award_page_data(award)["payments"] if not payment.is_cancelled],
             return_rows=_return_rows(returns, today),
         ),
     )

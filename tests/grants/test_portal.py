@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from grants.models import AwardKPI, AwardStatus, MonitoringReturn, ReturnStatus
 from outcomes.models import CountingDefinition
@@ -140,6 +141,20 @@ def test_award_page_shows_dates_value_payments_and_returns(provider_client, awar
     assert "1 April 2019" in html and "31 March 2020" in html
     assert "2019/20" in html and "£2,500.00" in html
     assert "Q1 2019/20" in html
+
+
+def test_award_page_leaves_out_cancelled_payments_and_shows_quarters_not_begun_as_upcoming(
+    provider_client, award, time_machine
+):
+    time_machine.move_to(datetime.datetime(2019, 8, 1, 12, 0))
+    PaymentFactory(award=award, amount=Decimal("1234.00"), approved_at=None,
+                   cancelled_at=timezone.now(), cancel_reason="Entered twice")
+    for quarter in (2, 3):
+        _return(award, quarter=quarter)
+    html = provider_client.get(reverse("portal:award", args=[award.pk])).content.decode()
+    assert "£1,234.00" not in html
+    # On 1 August, Q2 (July to September) can be filled in; Q3 opens on 1 October.
+    assert "Opens 1 Oct 2019" in html and html.count("Upcoming") == 1
 
 
 # Another organisation's ids: refused, nothing changed ----------------------------------------------
