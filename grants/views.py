@@ -549,76 +549,74 @@ def payment_edit(request, pk: int, payment_pk: int):
     return render(request, "grants/payment_form.html", _context(request, award=award, form=form, payment=payment))
 
 
-@capability_required("payments.edit")
-@require_http_methods(["GET", "POST"])
-def payment_mark_paid(request, pk: int, payment_pk: int):
+def _payment_step(request, pk: int, payment_pk: int, *, form_for, act, done, **page):
+    """One of finance's steps on a payment (approve, mark paid, cancel): a small form about
+    the payment, the service call, and back to the award's payments with ``done(payment)``."""
     award = selectors.access_award(request.user, pk)
     payment = selectors.award_payment(award, payment_pk)
-    form = MarkPaidForm(form_data(request), initial={"version": payment.version})
+    form = form_for(award, payment)
     if request.method == "POST" and form.is_valid():
         try:
-            services.payment_mark_paid(
-                payment=payment, actor=request.user, paid_date=form.cleaned_data["paid_date"],
-                expected_version=form.cleaned_data["version"],
-            )
+            act(payment, form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"The payment of £{payment.amount:,.2f} is marked as paid.")
+            messages.success(request, done(payment))
             return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
-    return _award_subform(
-        request, award, form, template="grants/award_subform.html", title="Mark a payment as paid",
-        intro=f"Payment of £{payment.amount:,.2f} from {payment.stream.name}, due {payment.due_date:%-d %B %Y}.",
+    return render(request, "grants/payment_action.html", _context(request, award=award, payment=payment, form=form,
+                                                                  **page))
+
+
+def _payment_words(payment) -> str:
+    return f"The payment of {format_pence(payment.amount)} due {payment.due_date:%-d %B %Y}"
+
+
+@capability_required("payments.edit")
+@require_http_methods(["GET", "POST"])
+def payment_mark_paid(request, pk: int, payment_pk: int):
+    return _payment_step(
+        request, pk, payment_pk,
+        form_for=lambda award, payment: MarkPaidForm(form_data(request), initial={"version": payment.version}),
+        act=lambda payment, data: services.payment_mark_paid(
+            payment=payment, actor=request.user, paid_date=data["paid_date"], expected_version=data["version"],
+        ),
+        done=lambda payment: f"{_payment_words(payment)} is marked as paid.",
+        title="Mark a payment as paid", submit_label="Save",
     )
 
 
 @capability_required("payments.edit")
 @require_http_methods(["GET", "POST"])
 def payment_approve(request, pk: int, payment_pk: int):
-    award = selectors.access_award(request.user, pk)
-    payment = selectors.award_payment(award, payment_pk)
-    gaps = due_diligence_gaps(award.provider)
-    form = PaymentApproveForm(form_data(request), initial={"version": payment.version}, due_diligence=bool(gaps))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.payment_approve(
-                payment=payment, actor=request.user, expected_version=form.cleaned_data["version"],
-                due_diligence_reason=form.cleaned_data.get("due_diligence_reason", ""),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"The payment of {format_pence(payment.amount)} due "
-                                      f"{payment.due_date:%-d %B %Y} is approved for paying.")
-            return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
-    return render(request, "grants/payment_action.html", _context(
-        request, award=award, payment=payment, form=form, gaps=gaps, title="Approve a payment",
-        submit_label="Approve for paying",
-    ))
+    gaps: list[str] = []
+
+    def form_for(award, payment):
+        gaps.extend(due_diligence_gaps(award.provider))
+        return PaymentApproveForm(form_data(request), initial={"version": payment.version}, due_diligence=bool(gaps))
+
+    return _payment_step(
+        request, pk, payment_pk, form_for=form_for,
+        act=lambda payment, data: services.payment_approve(
+            payment=payment, actor=request.user, expected_version=data["version"],
+            due_diligence_reason=data.get("due_diligence_reason", ""),
+        ),
+        done=lambda payment: f"{_payment_words(payment)} is approved for paying.",
+        title="Approve a payment", submit_label="Approve for paying", gaps=gaps,
+    )
 
 
 @capability_required("payments.edit")
 @require_http_methods(["GET", "POST"])
 def payment_cancel(request, pk: int, payment_pk: int):
-    award = selectors.access_award(request.user, pk)
-    payment = selectors.award_payment(award, payment_pk)
-    form = PaymentCancelForm(form_data(request), initial={"version": payment.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.payment_cancel(
-                payment=payment, actor=request.user, reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"The payment of {format_pence(payment.amount)} due "
-                                      f"{payment.due_date:%-d %B %Y} is cancelled: it is kept, and counts for nothing.")
-            return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
-    return render(request, "grants/payment_action.html", _context(
-        request, award=award, payment=payment, form=form, title="Cancel a payment", submit_label="Cancel the payment",
-        warning=True,
-    ))
+    return _payment_step(
+        request, pk, payment_pk,
+        form_for=lambda award, payment: PaymentCancelForm(form_data(request), initial={"version": payment.version}),
+        act=lambda payment, data: services.payment_cancel(
+            payment=payment, actor=request.user, reason=data["reason"], expected_version=data["version"],
+        ),
+        done=lambda payment: f"{_payment_words(payment)} is cancelled: it is kept, and counts for nothing.",
+        title="Cancel a payment", submit_label="Cancel the payment", warning=True,
+    )
 
 
 @capability_required("grants.edit")
