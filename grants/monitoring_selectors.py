@@ -139,6 +139,27 @@ def return_form_codes(fy: int) -> ReturnFormCodes:
     )
 
 
+@dataclass
+class Chasing:
+    """Who can hand in a return that is still outstanding, and the reminders already sent."""
+
+    portal_users: int
+    reminders: list  # ReminderSent, oldest first
+
+
+def return_chasing(ret: MonitoringReturn) -> Chasing:
+    """For an officer looking at a return not yet handed in: how many of the provider's people
+    can sign in to the portal to fill it in, and which reminders went out. Two queries."""
+    from providers.models import ProviderMembership
+
+    from .models import ReminderSent
+
+    return Chasing(
+        portal_users=ProviderMembership.objects.filter(organisation_id=ret.award.provider_id, user__is_active=True).count(),
+        reminders=list(ReminderSent.objects.filter(item=f"return:{ret.pk}").order_by("sent_at")),
+    )
+
+
 # The officers' inbox -------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -245,6 +246,8 @@ def _review_context(request, ret, *, accept_form=None, send_back_form=None) -> d
         "can_review": can_review,
         "accept_form": accept_form,
         "send_back_form": send_back_form,
+        "chasing": monitoring_selectors.return_chasing(ret) if ret.status in monitoring.OUTSTANDING_STATUSES else None,
+        "due_soon_days": settings.REMINDER_DUE_SOON_DAYS,
     }
 
 

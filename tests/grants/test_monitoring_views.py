@@ -487,3 +487,27 @@ def test_filter_forms_do_not_put_the_csrf_token_in_the_address(officer_client, n
     page = officer_client.get(reverse(name)).content.decode()
     start = page.index('<form method="get"')
     assert "csrfmiddlewaretoken" not in page[start:page.index("</form>", start)]
+
+
+def test_an_outstanding_return_says_who_can_fill_it_in_and_what_reminders_went(officer_client, award):
+    from grants.models import ReminderSent
+    from pcc_commissioning.roles import Role
+    from providers.services import membership_set
+
+    from ..factories import UserFactory
+
+    due = MonitoringReturnFactory(award=award, fy=2019, quarter=1)
+    url = reverse("grants:return_review", args=[due.pk])
+    page = officer_client.get(url).content.decode()
+    assert "Nobody at" in page and reverse("providers:users", args=[award.provider_id]) in page
+    assert "No reminder has been sent yet" in page
+
+    membership_set(user=UserFactory(role=Role.PROVIDER), organisation=award.provider)
+    ReminderSent.objects.create(kind="return_late", item=f"return:{due.pk}", stage="2019-07-20",
+                                sent_at=datetime.datetime(2019, 7, 21, 7, tzinfo=datetime.timezone.utc))
+    page = officer_client.get(url).content.decode()
+    assert "1 of" in page and "Nobody at" not in page
+    assert "Reminders sent: return late on 21 July 2019." in page
+
+    accepted = MonitoringReturnFactory(award=award, fy=2019, quarter=2, accepted=True)
+    assert 'id="chasing"' not in officer_client.get(reverse("grants:return_review", args=[accepted.pk])).content.decode()
