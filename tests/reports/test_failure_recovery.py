@@ -366,6 +366,9 @@ def _postgres_fingerprint(conn) -> dict[str, tuple[int, str]]:
     every sequence's position (new rows after a restore must not reuse ids)."""
     fingerprint = {}
     with conn.cursor() as cursor:
+        # A timestamp's text depends on the session's time zone: compare both databases in UTC
+        # (Django's connection is in UTC; a plain one takes the server's zone, BST in summer).
+        cursor.execute("SET TIME ZONE 'UTC'")
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
         for (table,) in cursor.fetchall():
             cursor.execute(
