@@ -20,6 +20,7 @@ from pcc_commissioning.interchange import Sheet, exporter
 
 from .importers import AWARD_COLUMNS, PAYMENT_COLUMNS, PAYMENT_OPTIONAL_COLUMNS
 from .models import COMMITTED_STATUSES, PLANNED_STATUSES, Award, FundingLine, Payment
+from .schedules.returns import return_schedule_table
 from .selectors import MONEY_FIELD, ZERO
 
 Table = tuple[list[str], list[list[Any]]]
@@ -238,8 +239,6 @@ def export_returns(*, fy: int | None) -> Sheet:
     description="Every scheduled monitoring return: award, provider, quarter, its dates, due date and status.",
 )
 def export_return_schedule(*, fy: int | None) -> Sheet:
-    from .schedules.returns import return_schedule_table
-
     return Sheet("Return schedule", *return_schedule_table(fy=fy))
 
 

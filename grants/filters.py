@@ -14,7 +14,6 @@ from pcc_commissioning.widgets import FastSelect
 from . import selectors
 from .models import COMMITTED_STATUSES, Award, AwardKind, AwardStatus, FundingStream
 
-
 # A status choice of its own: every award that has been made (what "committed" counts).
 MADE = "made"
 

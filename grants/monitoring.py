@@ -72,6 +72,7 @@ from .models import (
     ReturnOutcome,
     ReturnStatus,
 )
+from .schedules.returns import has_started, opens_on, quarter_has_begun
 
 Errors = dict[str, list[str]]
 
@@ -432,8 +433,6 @@ def _write(ret: MonitoringReturn, clean: _Clean) -> None:
 
 
 def _lock_editable(monitoring_return: MonitoringReturn, *, expected_version: int | None, doing: str) -> MonitoringReturn:
-    from .schedules.returns import has_started, opens_on
-
     locked = lock_for_update(monitoring_return, expected_version=expected_version)
     if not has_started(locked):
         raise ValidationError(
@@ -563,8 +562,6 @@ def return_import(
     elif status == ReturnStatus.ACCEPTED and not rag:
         _add(errors, "rag", "An accepted return needs a RAG rating: green, amber or red.")
     _raise_if(errors)
-    from .schedules.returns import quarter_has_begun
-
     if not quarter_has_begun(fy, quarter):
         raise ValidationError(
             {"quarter": [f"Q{quarter} {FinancialYear(fy).label} has not started yet: no return can be recorded for it."]}

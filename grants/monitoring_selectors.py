@@ -34,6 +34,7 @@ from .models import (
     ReturnStatus,
 )
 from .monitoring import BREAKDOWN_LISTS, OUTSTANDING_STATUSES
+from .schedules.returns import started_q
 
 # Awards a provider user may see (and so their returns): those that have been made.
 PROVIDER_VISIBLE_STATUSES = COMMITTED_STATUSES
@@ -180,8 +181,6 @@ def _inbox_queryset() -> QuerySet[MonitoringReturn]:
 
 
 def returns_inbox(*, today: datetime.date | None = None) -> ReturnsInbox:
-    from .schedules.returns import started_q
-
     today = today or clock.today()
     # Quarters that have not begun are on the schedule but nobody can fill them in yet.
     outstanding = _inbox_queryset().filter(started_q(today), status__in=OUTSTANDING_STATUSES)
@@ -391,8 +390,6 @@ def portfolio_flagged(*, fy: int, quarter: int | None = None) -> QuerySet[Monito
 def provider_returns(organisation, *, today: datetime.date | None = None) -> QuerySet[MonitoringReturn]:
     """An organisation's returns (of awards that have been made) whose quarter has begun by
     ``today``, latest quarter first. Later quarters are on each award's page."""
-    from .schedules.returns import started_q
-
     organisation_id = getattr(organisation, "pk", organisation)
     return (
         MonitoringReturn.objects.filter(award__provider_id=organisation_id, award__status__in=PROVIDER_VISIBLE_STATUSES)

@@ -65,6 +65,8 @@ from .models import (
     StreamAllocation,
     StreamKind,
 )
+from .schedules.instalments import award_instalments_reconcile, pending_instalments_q
+from .schedules.returns import award_returns_reconcile
 from .transitions import ACTIONS, NEEDS_DECISION_ABOVE_LIMIT, is_allowed, label_of
 
 _MAX_POUNDS = Decimal("1000000000000")  # 14 digits, 2 of them pence
@@ -688,9 +690,6 @@ def _record_transition(
 
 def _follow_schedules(award: Award, *, actor) -> None:
     """Keep the award's monitoring returns and pending instalments in step with it."""
-    from .schedules.instalments import award_instalments_reconcile
-    from .schedules.returns import award_returns_reconcile
-
     award_returns_reconcile(award=award)
     award_instalments_reconcile(award=award, actor=actor)
 
@@ -808,8 +807,6 @@ def award_create(
 
 def _fixed_payments(award: Award):
     """The award's payments that count and that no payment plan will reschedule."""
-    from .schedules.instalments import pending_instalments_q
-
     return Payment.objects.filter(award=award).exclude(pending_instalments_q())
 
 
@@ -1179,8 +1176,6 @@ def _clean_payment(
 def _counted_payments(*, award: Award, fy: int, exclude_pk: int | None):
     """The award's payments of a year that use up its funding: every payment that counts except
     instalments a payment plan may still reschedule (they shrink to what is left)."""
-    from .schedules.instalments import pending_instalments_q
-
     return Payment.objects.filter(award=award, fy=fy).exclude(pending_instalments_q()).exclude(pk=exclude_pk)
 
 
@@ -1276,14 +1271,8 @@ def payment_record(
     )
     attribute_to(payment, actor)
     payment.save()
-    _reschedule_instalments(locked_award, actor=actor)
+    award_instalments_reconcile(award=locked_award, actor=actor)
     return payment
-
-
-def _reschedule_instalments(award: Award, *, actor) -> None:
-    from .schedules.instalments import award_instalments_reconcile
-
-    award_instalments_reconcile(award=award, actor=actor)
 
 
 def _refuse_cancelled(payment: Payment, errors: Errors) -> None:
@@ -1337,7 +1326,7 @@ def payment_update(*, payment: Payment, actor, expected_version: int | None, **f
         return locked
     attribute_to(locked, actor)
     locked.save()
-    _reschedule_instalments(locked_award, actor=actor)
+    award_instalments_reconcile(award=locked_award, actor=actor)
     return locked
 
 
@@ -1377,7 +1366,7 @@ def payment_delete(*, payment: Payment, actor, expected_version: int | None = No
     attribute_to(locked, actor)
     award = locked.award
     locked.delete()
-    _reschedule_instalments(award, actor=actor)
+    award_instalments_reconcile(award=award, actor=actor)
 
 
 def _payment_label(payment: Payment) -> str:
@@ -1443,5 +1432,5 @@ def payment_cancel(*, payment: Payment, actor, reason: str, expected_version: in
     locked.cancel_reason = reason
     attribute_to(locked, actor)
     locked.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "version"])
-    _reschedule_instalments(locked_award, actor=actor)
+    award_instalments_reconcile(award=locked_award, actor=actor)
     return locked

@@ -19,6 +19,7 @@ from django.db.models import Q
 from pcc_commissioning import clock
 
 from ..models import Award, AwardStatus
+from ..services import award_transition
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +40,6 @@ def _day(value: datetime.date) -> str:
 
 
 def _move(award: Award, *, to_status: str, effective: datetime.date, note: str, result: StatusResult) -> Award | None:
-    from ..services import award_transition  # services call into schedules: import at use
-
     try:
         return award_transition(
             award=award, actor=None, to_status=to_status, note=note, automatic=True, at=clock.start_of(effective),
