@@ -198,6 +198,14 @@ PLANNED_STATUSES = (AwardStatus.PLANNED, AwardStatus.PROCURING)
 OPEN_STATUSES = (AwardStatus.PLANNED, AwardStatus.PROCURING, AwardStatus.AWARDED, AwardStatus.ACTIVE)
 
 
+def award_runs_until(*, end_date, extension_until, extension_taken: bool):
+    """The last day of an award: the end of its extension once taken, else its end date (also
+    for values not saved yet, as the award services check them)."""
+    if extension_taken and extension_until and end_date and extension_until > end_date:
+        return extension_until
+    return end_date
+
+
 class Award(models.Model):
     """A grant, contract, SLA or contribution to a provider."""
 
@@ -282,9 +290,9 @@ class Award(models.Model):
     @property
     def last_day(self):
         """The award's last day: the end of its extension once taken, else its end date."""
-        if self.extension_taken and self.extension_until and self.extension_until > self.end_date:
-            return self.extension_until
-        return self.end_date
+        return award_runs_until(
+            end_date=self.end_date, extension_until=self.extension_until, extension_taken=self.extension_taken
+        )
 
 
 class AwardTransition(models.Model):

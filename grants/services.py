@@ -64,6 +64,7 @@ from .models import (
     ReturnStatus,
     StreamAllocation,
     StreamKind,
+    award_runs_until,
 )
 from .schedules.instalments import award_instalments_reconcile, pending_instalments_q
 from .schedules.returns import award_returns_reconcile
@@ -526,14 +527,6 @@ def _clean_award(*, instance: Award, changes: Mapping[str, Any], errors: Errors)
             _add(errors, "intention", f"The intention “{intention.title}” has been dropped: choose another, or none.")
     _check_lengths(Award, {name: values[name] for name in _AWARD_TEXT}, errors)
     return values
-
-
-def award_runs_until(*, end_date: datetime.date | None, extension_until: datetime.date | None,
-                     extension_taken: bool) -> datetime.date | None:
-    """The last day of an award: the end of its extension once taken, else its end date."""
-    if extension_taken and extension_until and end_date and extension_until > end_date:
-        return extension_until
-    return end_date
 
 
 def _award_years(award: Award) -> set[int]:

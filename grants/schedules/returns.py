@@ -37,12 +37,6 @@ class ReconcileResult:
     removed: int = 0
     redated: int = 0
 
-    def __iadd__(self, other: ReconcileResult) -> ReconcileResult:
-        self.created += other.created
-        self.removed += other.removed
-        self.redated += other.redated
-        return self
-
     @property
     def changed(self) -> int:
         return self.created + self.removed + self.redated
@@ -130,15 +124,13 @@ def returns_reconcile_all() -> ReconcileResult:
         "pk", "award_id", "fy", "quarter", "status", "due_date"
     ).iterator(chunk_size=2000):
         stored.setdefault(ret.award_id, []).append(ret)
-    result = ReconcileResult()
     creates, deletes, redates = [], [], []
     for award in awards:
         to_create, to_delete, to_redate = _reconcile(award, stored.get(award.pk, []))
         creates += to_create
         deletes += to_delete
         redates += to_redate
-    result += _apply(creates, deletes, redates)
-    return result
+    return _apply(creates, deletes, redates)
 
 
 # Whether a return can be filled in yet ------------------------------------------------------------
