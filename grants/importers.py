@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -35,6 +35,7 @@ from pcc_commissioning.interchange import (
     row_savepoint,
 )
 from pcc_commissioning.periods import FinancialYear, fys_between
+from pcc_commissioning.records import by_text_ignoring_case, chunked
 from providers.models import Organisation
 
 from . import services
@@ -595,10 +596,12 @@ PAYMENT_ERROR_COLUMNS = {
 )
 def import_payments(rows: Sequence[Row], *, actor, update: bool, context: RowContext) -> ImportResult:
     result = ImportResult(kind="payments")
-    awards = _Finder(_award_with_reference)
-    streams = _Finder(_stream_named)
-    # Stored payments per identity, taken before this file adds any: each absorbs one identical row.
-    stored: dict[tuple, list[Payment]] = {}
+    # Every award and stream the file names, looked up once for the file (not once per row).
+    awards = by_text_ignoring_case(Award.objects.all(), field="reference", values=[r.get("award_reference") for r in rows])
+    streams = by_text_ignoring_case(
+        FundingStream.objects.all(), field="name", values=[r.get("funding_stream") for r in rows]
+    )
+    read: list[tuple[Row, services.ImportedPayment]] = []
     for row in rows:
         reader = RowReader(row, context)
         reference = reader.value("award_reference", required=True)
@@ -609,40 +612,63 @@ def import_payments(rows: Sequence[Row], *, actor, update: bool, context: RowCon
         fy = reader.value("fy", _fy)
         award = stream = None
         if reference:
-            award = awards(reference)
+            award = awards.get(reference.strip().casefold())
             if award is None:
                 reader.error("award_reference", f"There is no award with the reference '{reference}'.")
         if stream_name:
-            stream = streams(stream_name)
+            stream = streams.get(stream_name.strip().casefold())
             if stream is None:
                 reader.error("funding_stream", f"There is no funding stream called '{stream_name}'.")
-        if not reader.ok:
-            continue
-        invoice = row.get("invoice_reference")
-        key = (award.pk, stream.pk, due_date, amount, invoice)
-        if key not in stored:
-            stored[key] = list(
-                Payment.objects.filter(
-                    award=award, stream=stream, due_date=due_date, amount=amount, invoice_reference=invoice
-                ).order_by("pk")
-            )
-        match = _take_match(stored[key], paid_date)
-        if match is not None:
-            if paid_date and not match.is_paid:
-                with row_savepoint(row, context, columns=PAYMENT_ERROR_COLUMNS):
-                    services.payment_mark_paid(payment=match, actor=actor, paid_date=paid_date)
-                    result.updated += 1
-            else:
-                result.skipped += 1
-            continue
-        with row_savepoint(row, context, columns=PAYMENT_ERROR_COLUMNS):
-            services.payment_record(
-                actor=actor, award=award, stream=stream, amount=amount, due_date=due_date, paid_date=paid_date,
-                fy=fy, invoice_reference=invoice, po_number=row.get("po_number"), reason=row.get("reason"),
-                imported=True,
-            )
+        if reader.ok:
+            read.append((row, services.ImportedPayment(
+                award=award, stream=stream, amount=amount, due_date=due_date, paid_date=paid_date, fy=fy,
+                invoice_reference=row.get("invoice_reference"), po_number=row.get("po_number"),
+                reason=row.get("reason"),
+            )))
+    new = _match_stored(read, context, result, actor=actor)
+    # One service call records every new row (batched inserts, each award locked and checked
+    # once); row by row, payment_record cost about fifteen queries a row and reloaded the
+    # award's payments each time, so a file took longer per row the more rows it had.
+    outcomes = services.payments_record_imported(actor=actor, rows=[payment for _, payment in new])
+    for (row, _), outcome in zip(new, outcomes, strict=True):
+        if isinstance(outcome, ValidationError):
+            context.add_validation_error(row, outcome, PAYMENT_ERROR_COLUMNS)
+        else:
             result.created += 1
     return result
+
+
+def _match_stored(
+    read: list[tuple[Row, services.ImportedPayment]], context: RowContext, result: ImportResult, *, actor
+) -> list[tuple[Row, services.ImportedPayment]]:
+    """Rows identical to a stored payment are skipped, or mark it paid; returns the other rows.
+    Stored payments are taken per identity before this file adds any: each absorbs one row."""
+    stored: dict[tuple, list[Payment]] = defaultdict(list)
+    award_ids = sorted({payment.award.pk for _, payment in read})
+    for chunk in chunked(award_ids):
+        for payment in Payment.objects.filter(award_id__in=chunk).order_by("pk"):
+            stored[_identity(payment.award_id, payment.stream_id, payment.due_date, payment.amount,
+                             payment.invoice_reference)].append(payment)
+    new = []
+    for row, payment in read:
+        key = _identity(payment.award.pk, payment.stream.pk, payment.due_date, payment.amount,
+                        payment.invoice_reference)
+        match = _take_match(stored.get(key, []), payment.paid_date)
+        if match is None:
+            new.append((row, payment))
+        elif payment.paid_date and not match.is_paid:
+            # Kept one row at a time (a few queries each): marking paid locks and checks the
+            # stored payment and writes its history entry, and such rows are few.
+            with row_savepoint(row, context, columns=PAYMENT_ERROR_COLUMNS):
+                services.payment_mark_paid(payment=match, actor=actor, paid_date=payment.paid_date)
+                result.updated += 1
+        else:
+            result.skipped += 1
+    return new
+
+
+def _identity(award_id: int, stream_id: int, due_date, amount: Decimal, invoice_reference: str) -> tuple:
+    return (award_id, stream_id, due_date, amount, invoice_reference)
 
 
 def _take_match(candidates: list[Payment], paid_date: datetime.date | None) -> Payment | None:

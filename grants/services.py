@@ -39,7 +39,7 @@ from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear, fys_between
-from pcc_commissioning.records import attribute_to, save_unique
+from pcc_commissioning.records import attribute_to, chunked, save_unique
 from pcc_commissioning.roles import require
 from providers.models import Organisation
 from providers.selectors import due_diligence_gaps
@@ -60,6 +60,7 @@ from .models import (
     FundingLine,
     FundingStream,
     Payment,
+    PaymentPlan,
     PriorityBudget,
     ReturnStatus,
     StreamAllocation,
@@ -1115,10 +1116,14 @@ _PAID_FIXED = ("stream", "fy", "due_date", "amount")
 
 
 def _clean_payment(
-    *, award: Award, values: dict[str, Any], exclude_pk: int | None, actor, errors: Errors, imported: bool = False
+    *, award: Award, values: dict[str, Any], exclude_pk: int | None, actor, errors: Errors, imported: bool = False,
+    funding: AwardFunding | None = None,
 ) -> dict[str, Any]:
     """Check a payment's values against the rules and its award; returns them cleaned, with
-    ``override_by`` set when the year's commitment is exceeded and an override reason is given."""
+    ``override_by`` set when the year's commitment is exceeded and an override reason is given.
+    ``funding`` answers the questions about the award's lines and payments (by default from the
+    database; an import answers from what it loaded once for the whole file)."""
+    funding = funding or _StoredFunding()
     for name in ("invoice_reference", "po_number", "reason", "override_reason"):
         values[name] = _text(values[name])
     today = clock.today()
@@ -1143,7 +1148,7 @@ def _clean_payment(
     if not isinstance(stream, FundingStream):
         _add(errors, "stream", "Choose the funding stream the payment is made from.")
     elif fy is not None:
-        stream_years = set(FundingLine.objects.filter(award=award, stream=stream).values_list("fy", flat=True))
+        stream_years = funding.stream_years(award=award, stream=stream)
         if not stream_years:
             _add(errors, "stream", f"Award {award.reference} has no funding from {stream.name}.")
         elif fy not in stream_years:
@@ -1152,7 +1157,10 @@ def _clean_payment(
                                f"(it has in {years}).")
     values["override_by"] = None
     if amount is not None and amount > 0 and fy is not None and not errors:
-        beyond = _beyond_funding(award=award, stream=stream, fy=fy, amount=amount, exclude_pk=exclude_pk)
+        beyond = _beyond_message(
+            award=award, stream=stream, fy=fy, amount=amount,
+            sums=funding.sums(award=award, stream=stream, fy=fy, exclude_pk=exclude_pk),
+        )
         if beyond:
             if imported:
                 _add(errors, "amount", f"{beyond} Reduce the amount (a finance override can be recorded on the "
@@ -1172,24 +1180,60 @@ def _counted_payments(*, award: Award, fy: int, exclude_pk: int | None):
     return Payment.objects.filter(award=award, fy=fy).exclude(pending_instalments_q()).exclude(pk=exclude_pk)
 
 
-def _beyond_funding(*, award: Award, stream: FundingStream, fy: int, amount: Decimal, exclude_pk: int | None) -> str:
+@dataclass(frozen=True)
+class FundingSums:
+    """What a payment of an award from a stream in a year is checked against: the line from
+    that stream and the payments already counted from it, and the same for the whole year."""
+
+    line: Decimal  # the award's funding line(s) from the stream for the year
+    from_stream: Decimal  # counted payments from the stream for the year
+    committed: Decimal  # all the award's funding lines for the year
+    in_year: Decimal  # all the award's counted payments for the year
+
+
+class AwardFunding:
+    """Answers ``_clean_payment``'s questions about an award's funding lines and payments."""
+
+    def stream_years(self, *, award: Award, stream: FundingStream) -> set[int]:
+        raise NotImplementedError
+
+    def sums(self, *, award: Award, stream: FundingStream, fy: int, exclude_pk: int | None) -> FundingSums:
+        raise NotImplementedError
+
+
+class _StoredFunding(AwardFunding):
+    """From the database, a few queries per payment (the forms' one payment at a time)."""
+
+    def stream_years(self, *, award: Award, stream: FundingStream) -> set[int]:
+        return set(FundingLine.objects.filter(award=award, stream=stream).values_list("fy", flat=True))
+
+    def sums(self, *, award: Award, stream: FundingStream, fy: int, exclude_pk: int | None) -> FundingSums:
+        others = _counted_payments(award=award, fy=fy, exclude_pk=exclude_pk)
+        lines = FundingLine.objects.filter(award=award, fy=fy)
+        return FundingSums(
+            line=lines.filter(stream=stream).aggregate(t=Sum("amount"))["t"] or Decimal(0),
+            from_stream=others.filter(stream=stream).aggregate(t=Sum("amount"))["t"] or Decimal(0),
+            committed=lines.aggregate(t=Sum("amount"))["t"] or Decimal(0),
+            in_year=others.aggregate(t=Sum("amount"))["t"] or Decimal(0),
+        )
+
+
+def _beyond_message(*, award: Award, stream: FundingStream, fy: int, amount: Decimal, sums: FundingSums) -> str:
     """Why a payment of ``amount`` would go beyond the award's funding ("" if it would not):
     the award's payments of the year beyond its funding lines of the year, or its payments from
     the stream beyond its line from that stream (so money of one stream is never charged to
     another, say precept-funded work to the MoJ grant)."""
-    others = _counted_payments(award=award, fy=fy, exclude_pk=exclude_pk)
-    lines = FundingLine.objects.filter(award=award, fy=fy)
     label = _fy_label(fy)
-    line = lines.filter(stream=stream).aggregate(t=Sum("amount"))["t"] or Decimal(0)
-    from_stream = (others.filter(stream=stream).aggregate(t=Sum("amount"))["t"] or Decimal(0)) + amount
+    line = sums.line
+    from_stream = sums.from_stream + amount
     if from_stream > line:
         return (
             f"This would take the payments of award {award.reference} from {stream.name} for {label} to "
             f"{format_pence(from_stream)}, {format_pence(from_stream - line)} more than its "
             f"{format_pence(line)} funding line from that stream."
         )
-    committed = lines.aggregate(t=Sum("amount"))["t"] or Decimal(0)
-    total = (others.aggregate(t=Sum("amount"))["t"] or Decimal(0)) + amount
+    committed = sums.committed
+    total = sums.in_year + amount
     if total > committed:
         return (
             f"This would take the payments of award {award.reference} for {label} to {format_pence(total)}, "
@@ -1266,6 +1310,128 @@ def payment_record(
     payment.save()
     award_instalments_reconcile(award=locked_award, actor=actor)
     return payment
+
+
+@dataclass(frozen=True)
+class ImportedPayment:
+    """One row of a payments file, its award and stream found (``payments_record_imported``)."""
+
+    award: Award
+    stream: FundingStream
+    amount: Decimal
+    due_date: datetime.date
+    paid_date: datetime.date | None = None
+    fy: int | None = None
+    invoice_reference: str = ""
+    po_number: str = ""
+    reason: str = ""
+
+
+class _FileFunding(AwardFunding):
+    """The funding lines and counted payments of every award of a file, loaded in a few
+    queries; each payment accepted is added, so later rows are checked against it as they
+    would be had it been saved (``_counted_payments``: every payment except pending instalments)."""
+
+    def __init__(self, award_ids: Iterable[int]):
+        # Keyed (award, stream, fy), and (award, fy) for the year's totals.
+        self.lines: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)
+        self.committed: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+        self.paid: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)
+        self.paid_in_year: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+        self.years: dict[tuple[int, int], set[int]] = defaultdict(set)  # (award, stream) -> years of its lines
+        for chunk in chunked(award_ids):
+            for award_id, stream_id, fy, amount in FundingLine.objects.filter(award_id__in=chunk).values_list(
+                "award_id", "stream_id", "fy", "amount"
+            ):
+                self.lines[(award_id, stream_id, fy)] += amount
+                self.committed[(award_id, fy)] += amount
+                self.years[(award_id, stream_id)].add(fy)
+            counted = (
+                Payment.objects.filter(award_id__in=chunk).exclude(pending_instalments_q())
+                .values_list("award_id", "stream_id", "fy").annotate(total=Sum("amount")).order_by()
+            )
+            for award_id, stream_id, fy, total in counted:
+                self._count(award_id, stream_id, fy, total)
+
+    def _count(self, award_id: int, stream_id: int, fy: int, amount: Decimal) -> None:
+        self.paid[(award_id, stream_id, fy)] += amount
+        self.paid_in_year[(award_id, fy)] += amount
+
+    def stream_years(self, *, award: Award, stream: FundingStream) -> set[int]:
+        return set(self.years.get((award.pk, stream.pk), ()))
+
+    def sums(self, *, award: Award, stream: FundingStream, fy: int, exclude_pk: int | None) -> FundingSums:
+        key = (award.pk, stream.pk, fy)
+        return FundingSums(
+            line=self.lines.get(key, Decimal(0)), from_stream=self.paid.get(key, Decimal(0)),
+            committed=self.committed.get((award.pk, fy), Decimal(0)),
+            in_year=self.paid_in_year.get((award.pk, fy), Decimal(0)),
+        )
+
+    def add(self, payment: Payment) -> None:
+        self._count(payment.award_id, payment.stream_id, payment.fy, payment.amount)
+
+
+@transaction.atomic
+def payments_record_imported(*, actor, rows: Sequence[ImportedPayment]) -> list[Payment | ValidationError]:
+    """``payment_record(imported=True)`` for every new row of a payments file at once: the same
+    rules and messages, each row checked against the stored payments and the file's earlier
+    rows, in a number of queries that does not grow with the rows. Returns per row the payment
+    or the ``ValidationError``; if any row is refused, nothing is written.
+
+    The awards are locked once (``payment_record`` locks the award of each payment); payments
+    are inserted in batches with their history rows (one "created" entry each, attributed to
+    ``actor``, as a save writes); each award with a payment plan or pending instalments then has
+    its instalments reconciled once, rather than after every payment.
+    """
+    award_ids = sorted({row.award.pk for row in rows})
+    awards = {}
+    for chunk in chunked(award_ids):
+        awards.update(Award.objects.select_for_update().in_bulk(chunk))
+    funding = _FileFunding(award_ids)
+    outcomes: list[Payment | ValidationError] = []
+    for row in rows:
+        award = awards[row.award.pk]
+        errors: Errors = {}
+        values = _clean_payment(
+            award=award,
+            values={
+                "stream": row.stream, "fy": row.fy, "due_date": row.due_date, "paid_date": row.paid_date,
+                "amount": row.amount, "invoice_reference": row.invoice_reference, "po_number": row.po_number,
+                "reason": row.reason, "override_reason": "",
+            },
+            exclude_pk=None, actor=actor, errors=errors, imported=True, funding=funding,
+        )
+        _check_lengths(Payment, {k: values[k] for k in ("invoice_reference", "po_number", "reason")}, errors)
+        if errors:
+            outcomes.append(ValidationError(errors))
+            continue
+        values["override_reason"] = ""
+        payment = Payment(award=award, recorded_by=actor, approved_by=actor, approved_at=clock.now(), **values)
+        funding.add(payment)
+        outcomes.append(payment)
+    if any(isinstance(outcome, ValidationError) for outcome in outcomes):
+        return outcomes
+    bulk_create_with_history(outcomes, Payment, batch_size=_IMPORT_BATCH, default_user=actor)
+    for award_id in _awards_with_instalments(award_ids):
+        award_instalments_reconcile(award=awards[award_id], actor=actor)
+    return outcomes
+
+
+# Rows per INSERT statement of an import.
+_IMPORT_BATCH = 500
+
+
+def _awards_with_instalments(award_ids: Sequence[int]) -> list[int]:
+    """Of these awards, those whose instalments a reconcile may change: with a payment plan or
+    with pending instalments (for the others it would load their payments to change nothing)."""
+    found: set[int] = set()
+    for chunk in chunked(award_ids):
+        found.update(PaymentPlan.objects.filter(award_id__in=chunk).values_list("award_id", flat=True))
+        found.update(
+            Payment.all_objects.filter(pending_instalments_q(), award_id__in=chunk).values_list("award_id", flat=True)
+        )
+    return sorted(found)
 
 
 def _refuse_cancelled(payment: Payment, errors: Errors) -> None:

@@ -58,3 +58,30 @@ def page_of(queryset: QuerySet, *, number, per_page: int) -> Page:
     rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
     page.object_list = [rows[pk] for pk in ids]
     return page
+
+
+# Enough values per ``IN (...)`` to keep each query's parameter list well inside every
+# database's limit (SQLite's is the smallest) while a file of 50,000 rows still takes few queries.
+IN_CHUNK = 2000
+
+
+def chunked(values, size: int = IN_CHUNK):
+    """``values`` (any iterable) in lists of at most ``size``."""
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def by_text_ignoring_case(queryset: QuerySet, *, field: str, values) -> dict[str, models.Model]:
+    """The records whose ``field`` equals one of ``values`` ignoring capitals, keyed by the
+    casefolded text, in a few queries however many values there are (imports look up every
+    name or reference of a file at once rather than row by row). Matching uses ``Lower(field)``,
+    which the case-insensitive unique constraints and indexes are declared on. When two
+    records match one value, the lowest primary key wins, as ``.order_by("pk").first()`` would."""
+    wanted = {str(value).strip().lower() for value in values if str(value).strip()}
+    found: dict[str, models.Model] = {}
+    for chunk in chunked(sorted(wanted)):
+        records = queryset.annotate(_lower_text=Lower(field)).filter(_lower_text__in=chunk).order_by("pk")
+        for record in records:
+            found.setdefault(getattr(record, field).casefold(), record)
+    return found

@@ -1,9 +1,11 @@
 """The providers import (docs/formats.md "providers"): an upsert matched by name."""
 
-from pcc_commissioning.interchange import ImportResult, RowReader, importer, parse_choice, row_savepoint
+from django.core.exceptions import ValidationError
 
-from .models import Organisation, OrganisationKind
-from .services import IMPORT_COLUMNS, organisation_upsert_from_row
+from pcc_commissioning.interchange import ImportResult, RowReader, importer, parse_choice
+
+from .models import OrganisationKind
+from .services import IMPORT_COLUMNS, organisations_upsert_from_rows
 
 
 def _kind(text: str) -> str:
@@ -20,6 +22,7 @@ def _kind(text: str) -> str:
 def import_providers(rows, *, actor, update, context) -> ImportResult:
     result = ImportResult(kind="providers")
     first_row_of_name: dict[str, int] = {}
+    good = []
     for row in rows:
         reader = RowReader(row, context)
         name = reader.value("name", required=True)
@@ -33,17 +36,22 @@ def import_providers(rows, *, actor, update, context) -> ImportResult:
         cells = {column: row.get(column) for column in IMPORT_COLUMNS}
         if kind:
             cells["kind"] = kind
-        with row_savepoint(row, context):
-            before = _stored_version(name)
-            organisation, created = organisation_upsert_from_row(actor=actor, fields=cells)
-            if created:
-                result.created += 1
-            elif organisation.version != before:
-                result.updated += 1
-            else:
-                result.skipped += 1
+        good.append((row, cells))
+    # One service call for the whole file (a look-up of every name, then batched writes with
+    # their history rows) instead of one per row: a row-by-row upsert cost about a dozen
+    # queries and three savepoints a row. run_import still rolls everything back on any error.
+    try:
+        outcomes = organisations_upsert_from_rows(actor=actor, rows=[cells for _, cells in good])
+    except ValidationError as exc:  # a name taken by someone else while the file was written
+        context.add_validation_error(good[0][0], exc)
+        return result
+    for (row, _), outcome in zip(good, outcomes, strict=True):
+        if outcome.error is not None:
+            context.add_validation_error(row, outcome.error)
+        elif outcome.created:
+            result.created += 1
+        elif outcome.changed:
+            result.updated += 1
+        else:
+            result.skipped += 1
     return result
-
-
-def _stored_version(name: str) -> int | None:
-    return Organisation.objects.filter(name__iexact=name).values_list("version", flat=True).first()

@@ -4,17 +4,20 @@ they share the same rules (duplicate names, charity and company numbers, uploads
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
-from pcc_commissioning.records import attribute_to
+from pcc_commissioning.records import attribute_to, by_text_ignoring_case
 
 from . import identifiers
 from .models import (
@@ -72,9 +75,20 @@ def _errors_of(exc: ValidationError) -> dict[str, list[str]]:
     return {"__all__": exc.messages}
 
 
-def _clean_organisation(*, instance: Organisation, changes: Mapping[str, Any]) -> dict[str, Any]:
+def _stored_with_name(name: str, exclude_pk: int | None) -> Organisation | None:
+    return Organisation.objects.filter(name__iexact=name).exclude(pk=exclude_pk).first()
+
+
+def _clean_organisation(
+    *,
+    instance: Organisation,
+    changes: Mapping[str, Any],
+    named: Callable[[str, int | None], Organisation | None] = _stored_with_name,
+) -> dict[str, Any]:
     """Validate ``changes`` (merged over ``instance``) and return the final field values.
 
+    ``named(name, exclude_pk)`` finds another organisation with the name (ignoring capitals);
+    by default it asks the database, an import answers from the names it loaded for the file.
     Raises ``ValidationError({field: [messages]})`` with every problem found.
     """
     unknown = set(changes) - set(ORGANISATION_FIELDS)
@@ -90,9 +104,7 @@ def _clean_organisation(*, instance: Organisation, changes: Mapping[str, Any]) -
     if not values["name"]:
         errors["name"] = ["Enter the organisation's name."]
     else:
-        existing = (
-            Organisation.objects.filter(name__iexact=values["name"]).exclude(pk=instance.pk).first()
-        )
+        existing = named(values["name"], instance.pk)
         if existing is not None:
             errors["name"] = [duplicate_name_message(existing.name)]
 
@@ -224,6 +236,15 @@ def organisation_update(
     return locked
 
 
+def _import_cells(fields: Mapping[str, Any]) -> dict[str, str]:
+    """The non-blank cells of a providers row that belong to the format, stripped."""
+    return {
+        column: str(value).strip()
+        for column, value in fields.items()
+        if column in IMPORT_COLUMNS and value is not None and str(value).strip() != ""
+    }
+
+
 @transaction.atomic
 def organisation_upsert_from_row(*, actor, fields: Mapping[str, Any]) -> tuple[Organisation, bool]:
     """Create or update an organisation from one row of a providers file.
@@ -232,11 +253,7 @@ def organisation_upsert_from_row(*, actor, fields: Mapping[str, Any]) -> tuple[O
     the row's non-blank cells only (its name is left as stored). Cells of columns outside
     the providers format are ignored. Errors are ``ValidationError({column: [messages]})``.
     """
-    cells = {
-        column: str(value).strip()
-        for column, value in fields.items()
-        if column in IMPORT_COLUMNS and value is not None and str(value).strip() != ""
-    }
+    cells = _import_cells(fields)
     name = cells.pop("name", "")
     if not name:
         raise ValidationError({"name": ["Enter the organisation's name."]})
@@ -244,6 +261,101 @@ def organisation_upsert_from_row(*, actor, fields: Mapping[str, Any]) -> tuple[O
     if existing is None:
         return organisation_create(actor=actor, name=name, **cells), True
     return organisation_update(organisation=existing, actor=actor, expected_version=None, **cells), False
+
+
+@dataclass(frozen=True)
+class UpsertOutcome:
+    """What ``organisations_upsert_from_rows`` did with one row: ``error`` when it was refused."""
+
+    organisation: Organisation | None = None
+    created: bool = False
+    changed: bool = False
+    error: ValidationError | None = None
+
+
+# Rows per INSERT or UPDATE statement of an import.
+_BATCH = 500
+
+
+@transaction.atomic
+def organisations_upsert_from_rows(*, actor, rows: Sequence[Mapping[str, Any]]) -> list[UpsertOutcome]:
+    """``organisation_upsert_from_row`` for every row of a providers file at once, with the
+    same rules and messages, in a number of queries that does not grow with the rows (one
+    look-up of every name in the file, then batched inserts and updates with their history).
+
+    Names must differ ignoring capitals (a repeat is refused). Returns one outcome per row, in
+    order; if any row is refused, nothing is written. The matched organisations are locked
+    first, as ``organisation_update`` locks the one it changes.
+    """
+    stored = by_text_ignoring_case(
+        Organisation.objects.select_for_update(), field="name", values=[row.get("name") or "" for row in rows]
+    )
+    claimed: dict[str, Organisation] = {}  # casefolded name -> organisation to be created
+    outcomes, new, changed, changed_fields = [], [], [], set()
+    for fields in rows:
+        cells = _import_cells(fields)
+        name = cells.pop("name", "")
+        key = name.casefold()
+        try:
+            if not name:
+                raise ValidationError({"name": ["Enter the organisation's name."]})
+            if key in claimed:
+                raise ValidationError({"name": [duplicate_name_message(claimed[key].name)]})
+            existing = stored.get(key)
+            if existing is None:
+                organisation = Organisation(**_clean_organisation(
+                    instance=Organisation(), changes={"name": name, **cells}, named=_finder_in(stored),
+                ))
+                claimed[key] = organisation
+                new.append(organisation)
+                outcomes.append(UpsertOutcome(organisation, created=True))
+                continue
+            values = _clean_organisation(instance=existing, changes=cells, named=_finder_in(stored))
+        except ValidationError as exc:
+            outcomes.append(UpsertOutcome(error=exc))
+            continue
+        fields_changed = [field for field, value in values.items() if getattr(existing, field) != value]
+        for field in fields_changed:
+            setattr(existing, field, values[field])
+        if fields_changed:
+            changed.append(existing)
+            changed_fields.update(fields_changed)
+        outcomes.append(UpsertOutcome(existing, changed=bool(fields_changed)))
+    if any(outcome.error for outcome in outcomes):
+        return outcomes
+    _write_organisations(actor=actor, new=new, changed=changed, fields=changed_fields)
+    return outcomes
+
+
+def _finder_in(stored: Mapping[str, Organisation]) -> Callable[[str, int | None], Organisation | None]:
+    def named(name: str, exclude_pk: int | None) -> Organisation | None:
+        found = stored.get(name.casefold())
+        return None if found is None or found.pk == exclude_pk else found
+
+    return named
+
+
+def _write_organisations(*, actor, new: list[Organisation], changed: list[Organisation], fields: set[str]) -> None:
+    """Insert and update in batches, each with its history rows (one per organisation, as a
+    save would write, attributed to ``actor``). Bulk writes skip ``auto_now`` and the version
+    bump a save does, so both are set here."""
+    try:
+        with transaction.atomic():
+            bulk_create_with_history(new, Organisation, batch_size=_BATCH, default_user=actor)
+    except IntegrityError:
+        # Someone saved one of the names between our look-up and our write.
+        raise ValidationError({"name": [
+            "Another organisation with one of these names was saved while the file was imported: import it again."
+        ]}) from None
+    if not changed:
+        return
+    now = timezone.now()
+    for organisation in changed:
+        organisation.version += 1
+        organisation.updated_at = now
+    bulk_update_with_history(
+        changed, Organisation, [*sorted(fields), "version", "updated_at"], batch_size=_BATCH, default_user=actor
+    )
 
 
 # Contacts -----------------------------------------------------------------------------------

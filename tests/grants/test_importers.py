@@ -8,10 +8,24 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from grants.importers import AWARD_COLUMNS, PAYMENT_COLUMNS, STREAM_COLUMNS
-from grants.models import Award, AwardStatus, AwardTransition, Decision, DecisionStatus, FundingStream, Payment, StreamAllocation
+from grants.models import (
+    Award,
+    AwardStatus,
+    AwardTransition,
+    Decision,
+    DecisionStatus,
+    FundingStream,
+    Payment,
+    PlanFrequency,
+    PlanTiming,
+    StreamAllocation,
+)
+from grants.schedules.instalments import payment_plan_set
 from pcc_commissioning.interchange import ImportFailed, run_import
 from tests.factories import (
     AwardFactory,
@@ -457,3 +471,56 @@ def test_payments_of_an_award_not_yet_made_are_refused(plan):
     FundingLineFactory(award=award, stream=plan["core"], fy=2019)
     reported = messages("payments", table(PAYMENT_COLUMNS, payment_row()))
     assert set(reported) == {(2, "award_reference")}
+
+
+def test_a_payments_file_takes_the_same_number_of_queries_whatever_its_rows(plan, finance_officer):
+    # N payments on N/4 awards (one £10,000 line each from MoJ Core for 2019): the awards,
+    # streams, stored payments and funding are loaded once for the file and the payments
+    # inserted in batches, so 40 more rows cost at most two more queries (SQLite caps a batch
+    # at 999 parameters); row by row each payment cost about fifteen.
+    def awards(prefix: str, count: int) -> None:
+        for number in range(count):
+            award = AwardFactory(reference=f"{prefix}-{number}", status=AwardStatus.ACTIVE, provider=plan["provider"],
+                                 priority=plan["victims"])
+            FundingLineFactory(award=award, stream=plan["core"], fy=2019, amount=D("10000"))
+
+    def queries(prefix: str, rows: int) -> int:
+        data = table(PAYMENT_COLUMNS, *(
+            payment_row(award_reference=f"{prefix.lower()}-{number % (rows // 4)}", invoice_reference=f"INV-{number}")
+            for number in range(rows)
+        ))
+        with CaptureQueriesContext(connection) as captured:
+            result = run_import("payments", data, actor=finance_officer)
+        assert result.created == rows
+        return len(captured.captured_queries)
+
+    awards("SMALL", 5)
+    awards("LARGE", 15)
+    small, large = queries("SMALL", 20), queries("LARGE", 60)
+    assert small <= 20
+    assert large - small <= 2
+    assert Payment.history.filter(history_type="+", history_user=finance_officer).count() == 80
+    assert Payment.objects.filter(award__reference="LARGE-3").count() == 4
+    # Stored payments count against the line: a fifth £2,500 payment goes beyond £10,000.
+    data = table(PAYMENT_COLUMNS, payment_row(award_reference="large-3", invoice_reference="INV-MORE"))
+    assert "£2,500.00 more than its £10,000.00 funding line" in messages("payments", data)[(2, "amount")]
+
+
+def test_imported_payments_shrink_a_plans_instalments_once_per_file(plan, officer):
+    award = AwardFactory(reference="AWD-9", status=AwardStatus.AWARDED, provider=plan["provider"],
+                         priority=plan["victims"], start_date=datetime.date(2026, 4, 1),
+                         end_date=datetime.date(2027, 3, 31))
+    FundingLineFactory(award=award, stream=plan["precept"], fy=2026, amount=D("4000"))
+    payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
+    rescheduled_before = Payment.history.filter(history_type="~").count()
+    run_import("payments", table(
+        PAYMENT_COLUMNS,
+        payment_row(award_reference="awd-9", funding_stream="precept", due_date="2026-04-10", amount="600"),
+        payment_row(award_reference="awd-9", funding_stream="precept", due_date="2026-04-20", amount="400",
+                    invoice_reference="INV-2"),
+    ))
+    # £4,000 less £1,000 paid in advance: £3,000 over the four quarters, each instalment
+    # rescheduled once for the file (row by row it was twice: to £850, then to £750).
+    pending = Payment.objects.filter(award=award).exclude(plan_period="").order_by("due_date")
+    assert [payment.amount for payment in pending] == [D("750.00")] * 4
+    assert Payment.history.filter(history_type="~").count() - rescheduled_before == 4
