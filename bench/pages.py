@@ -13,7 +13,8 @@ asserted (README "Performance").
   Writes a JSON file of its figures.
 
 ``write DEMO.json NATIONAL.json``: bench/RESULTS.md from both runs (how each grows from demo to
-national scale), the machine and the date, and the last load test (bench/LOAD.md) if any.
+national scale), the machine and the date, and the last import timings (bench/IMPORTS.md) and
+load test (bench/LOAD.md) if any.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "RESULTS.md"
 LOAD = BENCH / "LOAD.md"
+IMPORTS = BENCH / "IMPORTS.md"
 REPEATS = int(os.environ.get("BENCH_REPEATS", "20"))
 DEMO_PASSWORD = "demo-password-2019"  # seed_demo's published password (bench databases only)
 # Production settings over plain HTTP on loopback, with a throwaway key.
@@ -468,6 +470,8 @@ def write(args) -> None:
             verdict = f"< {target} s: " + ("met" if seconds is not None and seconds < target else "NOT met")
         lines.append(f"| {_key(name)} | " + " | ".join(cells) + f" | {_growth(found)} | {verdict} |")
     lines.append("")
+    if IMPORTS.exists():  # the last `scripts/bench imports` (bench/imports.py)
+        lines += ["", IMPORTS.read_text().replace("# Imports", "## Imports (`scripts/bench imports`)", 1).strip(), ""]
     if LOAD.exists():
         lines += ["", LOAD.read_text().replace("# Load test", "## Load test (`make load`)", 1).strip(), ""]
     RESULTS.write_text("\n".join(lines))
