@@ -597,7 +597,9 @@ PAYMENT_ERROR_COLUMNS = {
 def import_payments(rows: Sequence[Row], *, actor, update: bool, context: RowContext) -> ImportResult:
     result = ImportResult(kind="payments")
     # Every award and stream the file names, looked up once for the file (not once per row).
-    awards = by_text_ignoring_case(Award.objects.all(), field="reference", values=[r.get("award_reference") for r in rows])
+    awards = by_text_ignoring_case(
+        Award.objects.all(), field="reference", values=[r.get("award_reference") for r in rows]
+    )
     streams = by_text_ignoring_case(
         FundingStream.objects.all(), field="name", values=[r.get("funding_stream") for r in rows]
     )
