@@ -253,8 +253,10 @@ def test_progress_and_the_timer_record_the_heartbeat(kinds, officer, no_enqueue,
     assert (report.progress, report.step, report.heartbeat_at) == (30, "Gathering", moment)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_builder_busy_between_progress_steps_keeps_a_heartbeat(kinds, officer, settings, monkeypatch):
+# Real commits, so the timer thread's own connection sees the report (and the roles the data
+# migrations made are put back afterwards, as in test_celery_worker).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_builder_busy_between_progress_steps_keeps_a_heartbeat(kinds, settings, monkeypatch):
     import time
 
     settings.REPORT_HEARTBEAT_SECONDS = 0.05
