@@ -561,4 +561,6 @@ def export_response(sheets: Sheet | Sequence[Sheet], *, format: str, filename: s
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[format])
     safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-") or "export"
     response["Content-Disposition"] = f'attachment; filename="{safe_name}.{format}"'
+    # Exports hold the service's records: never kept by a shared browser or a proxy.
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -194,11 +194,21 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Longer than the longest report, so a job held by a worker that died is redelivered, not lost.
-# Redis hands a job held by a worker that died to another after this many seconds: far longer
-# than the longest report (target under a minute), and shorter than REPORT_STUCK_AFTER_MINUTES,
-# so such a job is redelivered and finished before the sweep would give up on it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
+# CELERY_VISIBILITY_TIMEOUT: Redis hands a job held by a worker that died to another after this
+# many seconds (acks_late).
+# Longer than REPORT_TIME_LIMIT_SECONDS, so a job still being built is never handed out twice;
+# the report sweep notices a dead worker sooner, by its heartbeat (REPORT_WORKER_LOST_AFTER_SECONDS).
+_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=900)
+# Sending a job must never keep a web request waiting on a broker that is down: connecting gives
+# up after CELERY_BROKER_CONNECT_TIMEOUT seconds and publishing tries once more, at once; the
+# report stays queued and the every-minute requeue sends it when the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility_timeout,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": 10,  # longer than the worker's 1-second wait for jobs
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
 # Daily at 06:30 (grants.schedules.daily; the same as `manage.py run_daily_jobs`): award
 # statuses follow the calendar, return schedules and payment-plan instalments are reconciled,
@@ -206,12 +216,27 @@ CELERY_TIMEZONE = TIME_ZONE
 # ending; each once per item and stage).
 CELERY_BEAT_SCHEDULE: dict = {
     "run-daily-jobs": {"task": "grants.tasks.run_daily_jobs", "schedule": crontab(hour=6, minute=30)},
-    # Every 5 minutes: a report still running past REPORT_STUCK_AFTER_MINUTES is marked failed.
-    "sweep-stuck-reports": {"task": "reports.tasks.sweep_stuck_reports", "schedule": crontab(minute="*/5")},
+    # Every minute: reports whose worker stopped (stale heartbeat), that no worker started, or
+    # that run too long are queued again or failed (reports.services._recover_stopped), then the
+    # waiting ones are sent.
+    "sweep-stuck-reports": {"task": "reports.tasks.sweep_stuck_reports", "schedule": crontab()},
     # Every minute: a report requested while the broker was down is sent once it is back.
     "requeue-waiting-reports": {"task": "reports.tasks.requeue_waiting_reports", "schedule": crontab()},
 }
-# A report running longer than this is taken as stuck (its worker died) and marked failed.
+# The report engine's clocks (see the README's Configuration and Failure recovery sections).
+# While building, the worker records a sign of life at least this often…
+REPORT_HEARTBEAT_SECONDS = env.int("REPORT_HEARTBEAT_SECONDS", default=30)
+# …and a running report without one for this long lost its worker: it runs again or fails.
+REPORT_WORKER_LOST_AFTER_SECONDS = env.int("REPORT_WORKER_LOST_AFTER_SECONDS", default=150)
+# A report sent to the queue but not started after this long is sent again or fails.
+REPORT_START_TIMEOUT_MINUTES = env.int("REPORT_START_TIMEOUT_MINUTES", default=10)
+# How many times a report is handed to a worker (sent, or sent again) before it is failed.
+REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=2)
+# Celery's limits for building one report: the soft one stops the builder (the report fails,
+# saying so), the hard one ends the worker process if the builder ignores that.
+REPORT_SOFT_TIME_LIMIT_SECONDS = env.int("REPORT_SOFT_TIME_LIMIT_SECONDS", default=540)
+REPORT_TIME_LIMIT_SECONDS = env.int("REPORT_TIME_LIMIT_SECONDS", default=600)
+# A report running this long, though its worker is alive (a builder that hangs), is failed.
 REPORT_STUCK_AFTER_MINUTES = env.int("REPORT_STUCK_AFTER_MINUTES", default=30)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -7,5 +7,5 @@ from .models import Report
 class ReportAdmin(admin.ModelAdmin):
     list_display = ("pk", "kind", "parameters_key", "status", "progress", "requested_by", "requested_at", "finished_at")
     list_filter = ("kind", "status")
-    readonly_fields = ("checksum", "requested_at", "started_at", "finished_at")
+    readonly_fields = ("checksum", "requested_at", "sent_at", "attempts", "started_at", "heartbeat_at", "finished_at")
     search_fields = ("kind", "parameters_key", "error")

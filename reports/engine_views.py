@@ -93,7 +93,10 @@ def report_download(request, pk: int):
         handle = report.file.open("rb")
     except FileNotFoundError as error:
         raise Http404("The report's file is missing.") from error
-    return FileResponse(handle, as_attachment=True, filename=os.path.basename(report.file.name))
+    response = FileResponse(handle, as_attachment=True, filename=os.path.basename(report.file.name))
+    # OPCC documents: never kept by a shared browser or a proxy.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _archive_reports(*, kind: str | None, fy: int | None, period: str | None, status: str | None):

@@ -35,6 +35,15 @@ class Report(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # When the job was last handed to the queue; empty while it waits to be sent (the queue was
+    # down, or its worker stopped and it is to run again): ``reports_requeue_waiting`` sends those.
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # How many times the job has been handed out (sent, or taken over from a worker that stopped),
+    # so a report that keeps losing its worker is failed rather than tried for ever.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The worker's last sign of life while building (progress, and a timer): a running report
+    # whose heartbeat is older than REPORT_WORKER_LOST_AFTER_SECONDS lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

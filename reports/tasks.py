@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from .services import TRANSIENT_ERRORS, report_mark_failed, report_run, reports_requeue_waiting, reports_sweep_stuck
 
@@ -17,6 +18,13 @@ from .services import TRANSIENT_ERRORS, report_mark_failed, report_run, reports_
     retry_backoff_max=120,
     retry_jitter=True,
     max_retries=3,
+    # Nothing reads the job's result (the report row is the result), and asking the result
+    # store about it on sending made a request hang, then fail, while Redis was down.
+    ignore_result=True,
+    # A builder that overruns is stopped (the soft limit raises inside it, so the report is
+    # marked failed with a reason); the hard limit ends the worker process if that is ignored.
+    soft_time_limit=settings.REPORT_SOFT_TIME_LIMIT_SECONDS,
+    time_limit=settings.REPORT_TIME_LIMIT_SECONDS,
 )
 def run_report(self, report_id: int) -> str:
     try:
@@ -28,11 +36,14 @@ def run_report(self, report_id: int) -> str:
     return report.status
 
 
-@shared_task(name="reports.tasks.sweep_stuck_reports")
+@shared_task(name="reports.tasks.sweep_stuck_reports", ignore_result=True)
 def sweep_stuck_reports() -> int:
-    return reports_sweep_stuck()
+    """Every minute: reports whose worker stopped are queued again (or failed), then sent."""
+    recovered = reports_sweep_stuck()
+    reports_requeue_waiting()
+    return recovered
 
 
-@shared_task(name="reports.tasks.requeue_waiting_reports")
+@shared_task(name="reports.tasks.requeue_waiting_reports", ignore_result=True)
 def requeue_waiting_reports() -> int:
     return reports_requeue_waiting()

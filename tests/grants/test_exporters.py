@@ -271,6 +271,7 @@ def test_a_csv_export_of_several_sheets_is_refused_and_downloads_are_attachments
         write_sheets(sheets, format="csv", output=io.BytesIO())
     response = export_response(Sheet("Awards", ["title"], [["=1+1"]]), format="csv", filename="awards 2019/20")
     assert response["Content-Disposition"] == 'attachment; filename="awards-2019-20.csv"'
+    assert response["Cache-Control"] == "private, no-store"  # never kept by a shared browser or proxy
     assert response.content == b"title\r\n'=1+1\r\n"
     workbook = load_workbook(io.BytesIO(export_response(sheets, format="xlsx", filename="x").content))
     assert workbook.sheetnames == ["A", "B"]

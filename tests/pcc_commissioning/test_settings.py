@@ -156,9 +156,20 @@ def test_ci_runs_the_suite_on_postgresql():
     assert connection.vendor == "postgresql", "CI must run the tests on PostgreSQL (DATABASE_URL)"
 
 
-def test_a_job_lost_with_its_worker_is_handed_on_before_the_sweep_gives_up(settings):
-    """acks_late: Redis redelivers a dead worker's job after the visibility timeout; the sweep
-    must wait longer than that, or it would fail reports that were about to be finished."""
+def test_the_report_clocks_agree(settings):
+    """acks_late: Redis redelivers a job held past the visibility timeout, so that must outlast
+    the hard time limit (a job still being built is never handed out twice); the soft limit
+    comes before the hard one; a dead worker is noticed after several missed heartbeats."""
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
-    assert 60 < visibility < settings.REPORT_STUCK_AFTER_MINUTES * 60
+    assert settings.REPORT_SOFT_TIME_LIMIT_SECONDS < settings.REPORT_TIME_LIMIT_SECONDS < visibility
+    assert settings.REPORT_TIME_LIMIT_SECONDS < settings.REPORT_STUCK_AFTER_MINUTES * 60
+    assert 3 * settings.REPORT_HEARTBEAT_SECONDS < settings.REPORT_WORKER_LOST_AFTER_SECONDS <= 180
+
+
+def test_sending_a_job_never_keeps_a_request_waiting_long(settings):
+    """With the broker down a request waits at most for two quick connection attempts."""
+    policy = settings.CELERY_TASK_PUBLISH_RETRY_POLICY
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    assert settings.CELERY_BROKER_CONNECTION_TIMEOUT == options["socket_connect_timeout"] <= 2
+    assert policy["max_retries"] <= 1 and policy["interval_max"] <= 0.5

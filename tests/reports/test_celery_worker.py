@@ -28,6 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 TINY_PDF = b"%PDF-1.7\n% worker test\n%%EOF\n"
 SLOW_SECONDS = 8
 VISIBILITY_TIMEOUT = 5
+# The heartbeat clocks, short so a dead worker is noticed in seconds (the test process's
+# settings get the same through the ``workers`` fixture).
+HEARTBEAT_SECONDS = 1
+WORKER_LOST_AFTER_SECONDS = 3
 
 
 class _NoParameters(forms.Form):
@@ -44,6 +48,18 @@ def _build_failing(*, progress, **parameters):
     raise RuntimeError("Forced failure for the worker test")
 
 
+class _Numbered(forms.Form):
+    number = forms.IntegerField()
+
+
+def _build_counted(*, progress, number, **parameters):
+    """Notes each build in the file PCC_TEST_BUILD_LOG names, so a test can count the runs."""
+    with open(os.environ["PCC_TEST_BUILD_LOG"], "a") as log:
+        log.write(f"{number}\n")
+    progress(50, "Halfway")
+    return TINY_PDF, f"worker-test-{number}.pdf"
+
+
 def _build_slow(*, progress, **parameters):
     progress(10, "Sleeping")
     time.sleep(SLOW_SECONDS)
@@ -57,6 +73,7 @@ def _test_kinds():
         "worker-ok": ReportKind("worker-ok", "Worker test", _build_ok, _NoParameters),
         "worker-fail": ReportKind("worker-fail", "Worker test (fails)", _build_failing, _NoParameters),
         "worker-slow": ReportKind("worker-slow", "Worker test (slow)", _build_slow, _NoParameters),
+        "worker-count": ReportKind("worker-count", "Worker test (counted)", _build_counted, _Numbered),
     }
 
 
@@ -155,10 +172,14 @@ def broker(redis_url, monkeypatch):
     # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets it
     # to the shared Redis), so the variable must name the throwaway broker too.
     monkeypatch.setenv("CELERY_BROKER_URL", redis_url)
-    keys = ("broker_url", "task_always_eager", "broker_transport_options")
+    keys = ("broker_url", "result_backend", "task_always_eager", "broker_transport_options")
     saved = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(broker_url=redis_url, task_always_eager=False,
-                           broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT})
+    # The result store on the same Redis, as in production (CELERY_RESULT_BACKEND defaults to
+    # the broker), so a test that stops Redis stops both.
+    celery_app.conf.update(
+        broker_url=redis_url, result_backend=redis_url, task_always_eager=False,
+        broker_transport_options={**saved["broker_transport_options"], "visibility_timeout": VISIBILITY_TIMEOUT},
+    )
     _forget_connections(celery_app)
     try:
         yield redis_url
@@ -168,11 +189,14 @@ def broker(redis_url, monkeypatch):
 
 
 def _forget_connections(celery_app) -> None:
-    """Drop the cached connection and producer pools, so the next send uses ``broker_url``."""
+    """Drop the cached connection and producer pools and the result store, so the next send
+    uses ``broker_url`` and ``result_backend``."""
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)
 
 
 class Workers:
@@ -185,6 +209,9 @@ class Workers:
             "CELERY_BROKER_URL": redis_url,
             "CELERY_RESULT_BACKEND": redis_url,
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "REPORT_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS),
+            "REPORT_WORKER_LOST_AFTER_SECONDS": str(WORKER_LOST_AFTER_SECONDS),
+            "PCC_TEST_BUILD_LOG": str(logs / "builds.txt"),
             "DATABASE_URL": database_url,
             "MEDIA_ROOT": str(media),
             "PYTHONPATH": str(ROOT),
@@ -223,6 +250,11 @@ class Workers:
                     process.kill()
                     process.wait(timeout=10)
 
+    def builds(self) -> list[str]:
+        """What the counted test kind built, one line per build."""
+        path = self.logs / "builds.txt"
+        return path.read_text().split() if path.exists() else []
+
     def log_tail(self) -> str:
         return "\n".join(path.read_text(errors="replace")[-2000:] for path in sorted(self.logs.glob("*.log")))
 
@@ -232,6 +264,7 @@ def workers(broker, shared_database, tmp_path, settings):
     media = tmp_path / "media"
     media.mkdir()
     settings.MEDIA_ROOT = media
+    settings.REPORT_WORKER_LOST_AFTER_SECONDS = WORKER_LOST_AFTER_SECONDS
     logs = tmp_path / "logs"
     logs.mkdir()
     pool = Workers(redis_url=broker, database_url=shared_database, media=media, logs=logs)
@@ -284,7 +317,8 @@ def test_a_forced_failure_ends_failed_with_the_error(workers, officer):
 
 def test_a_worker_killed_mid_job_and_restarted_finishes_the_job(workers, officer):
     """acks_late: the job is acknowledged only when it ends, so the one a killed worker held goes
-    back to the queue once the broker's visibility timeout (5 s here) has passed."""
+    back to the queue once the broker's visibility timeout (5 s here) has passed; the report's
+    heartbeat is stale by then, so the new worker takes it over."""
     from reports import services
 
     first = workers.start()
@@ -300,3 +334,4 @@ def test_a_worker_killed_mid_job_and_restarted_finishes_the_job(workers, officer
                      what=f"report {report.pk} to finish after the restart\n{workers.log_tail()}")
     assert done.status == "succeeded", done.error
     assert done.file.read() == TINY_PDF
+    assert done.attempts == 2  # sent, then taken over once

@@ -162,12 +162,13 @@ def test_a_finished_report_delivered_again_is_not_rebuilt(kinds, officer, no_enq
 
 
 def test_the_sweep_fails_reports_running_past_the_limit_only(kinds, officer, settings, no_enqueue):
+    """A builder that hangs keeps its heartbeat (the timer thread beats on): the time cap ends it."""
     settings.REPORT_STUCK_AFTER_MINUTES = 30
     now = timezone.now()
     stuck = Report.objects.create(kind="test", parameters_key="a", status=Report.Status.RUNNING,
-                                  started_at=now - datetime.timedelta(minutes=31))
+                                  started_at=now - datetime.timedelta(minutes=31), heartbeat_at=now)
     busy = Report.objects.create(kind="test", parameters_key="b", status=Report.Status.RUNNING,
-                                 started_at=now - datetime.timedelta(minutes=29))
+                                 started_at=now - datetime.timedelta(minutes=29), heartbeat_at=now)
     queued = Report.objects.create(kind="test", parameters_key="c", status=Report.Status.QUEUED)
 
     assert services.reports_sweep_stuck(now=now) == 1
@@ -176,6 +177,204 @@ def test_the_sweep_fails_reports_running_past_the_limit_only(kinds, officer, set
     assert stuck.status == Report.Status.FAILED and "30 minutes" in stuck.error
     assert busy.status == Report.Status.RUNNING
     assert queued.status == Report.Status.QUEUED
+
+
+def _running(key: str, *, heartbeat_seconds_ago: int, attempts: int, now) -> Report:
+    return Report.objects.create(
+        kind="test", parameters=PARAMS, parameters_key=key, status=Report.Status.RUNNING, attempts=attempts,
+        started_at=now - datetime.timedelta(minutes=5), sent_at=now - datetime.timedelta(minutes=5),
+        heartbeat_at=now - datetime.timedelta(seconds=heartbeat_seconds_ago), progress=60, step="Rendering",
+    )
+
+
+def test_the_sweep_runs_a_report_whose_worker_stopped_again_once_then_fails_it(db, kinds, settings, no_enqueue):
+    settings.REPORT_WORKER_LOST_AFTER_SECONDS = 150
+    settings.REPORT_MAX_ATTEMPTS = 2
+    now = timezone.now()
+    alive = _running("alive", heartbeat_seconds_ago=140, attempts=1, now=now)
+    lost_once = _running("lost-once", heartbeat_seconds_ago=160, attempts=1, now=now)
+    lost_twice = _running("lost-twice", heartbeat_seconds_ago=160, attempts=2, now=now)
+
+    assert services.reports_sweep_stuck(now=now) == 2
+
+    alive.refresh_from_db(); lost_once.refresh_from_db(); lost_twice.refresh_from_db()  # noqa: E702
+    assert (alive.status, alive.progress) == (Report.Status.RUNNING, 60)
+    assert (lost_once.status, lost_once.sent_at, lost_once.progress) == (Report.Status.QUEUED, None, 0)
+    assert lost_once.step == services.WORKER_LOST_STEP
+    assert lost_twice.status == Report.Status.FAILED
+    assert lost_twice.error.startswith("The worker building this report stopped before finishing it")
+    assert lost_twice.finished_at == now
+
+
+def test_the_sweep_task_sends_the_report_it_queued_again_at_once(db, kinds, settings, monkeypatch):
+    from reports.tasks import sweep_stuck_reports
+
+    sent = []
+    monkeypatch.setattr(run_report, "delay", sent.append)
+    lost = _running("lost", heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS + 10, attempts=1,
+                    now=timezone.now())
+
+    assert sweep_stuck_reports() == 1
+
+    lost.refresh_from_db()
+    assert sent == [lost.pk]
+    assert (lost.status, lost.attempts, lost.step) == (Report.Status.QUEUED, 2, services.WAITING_STEP)
+    assert lost.sent_at is not None
+
+
+def test_a_report_sent_but_never_started_is_sent_again_then_failed(db, kinds, settings, no_enqueue):
+    settings.REPORT_START_TIMEOUT_MINUTES = 10
+    settings.REPORT_MAX_ATTEMPTS = 2
+    now = timezone.now()
+
+    def sent(key, minutes_ago, attempts):
+        return Report.objects.create(kind="test", parameters_key=key, status=Report.Status.QUEUED,
+                                     sent_at=now - datetime.timedelta(minutes=minutes_ago), attempts=attempts)
+
+    recent, lost_once, lost_twice = sent("a", 9, 1), sent("b", 11, 1), sent("c", 11, 2)
+
+    assert services.reports_sweep_stuck(now=now) == 2
+
+    recent.refresh_from_db(); lost_once.refresh_from_db(); lost_twice.refresh_from_db()  # noqa: E702
+    assert recent.sent_at == now - datetime.timedelta(minutes=9)
+    assert (lost_once.status, lost_once.sent_at) == (Report.Status.QUEUED, None)  # the requeue sends it
+    assert lost_twice.status == Report.Status.FAILED
+    assert lost_twice.error.startswith("No report worker started this report within 10 minutes")
+
+
+def test_progress_and_the_timer_record_the_heartbeat(kinds, officer, no_enqueue, time_machine):
+    report, _ = services.report_request(kind="test", parameters=PARAMS, actor=officer)
+    moment = datetime.datetime(2026, 1, 5, 10, 0, tzinfo=datetime.UTC)
+    time_machine.move_to(moment, tick=False)
+
+    services._set_progress(report.pk, 30, "Gathering")
+
+    report.refresh_from_db()
+    assert (report.progress, report.step, report.heartbeat_at) == (30, "Gathering", moment)
+
+
+# Real commits, so the timer thread's own connection sees the report (and the roles the data
+# migrations made are put back afterwards, as in test_celery_worker).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_builder_busy_between_progress_steps_keeps_a_heartbeat(kinds, settings, monkeypatch):
+    import time
+
+    settings.REPORT_HEARTBEAT_SECONDS = 0.05
+    beats = []
+
+    def slow(*, fy, period, progress):
+        started = Report.objects.get(kind="slow").heartbeat_at
+        time.sleep(0.5)  # no progress call meanwhile
+        beats.append(Report.objects.get(kind="slow").heartbeat_at - started)
+        return PDF, "slow.pdf"
+
+    monkeypatch.setitem(REPORT_KINDS, "slow", ReportKind("slow", "Slow report", slow, FinancialYearPeriodForm))
+    report = Report.objects.create(kind="slow", parameters=PARAMS, parameters_key="slow")
+
+    services.report_run(report_id=report.pk)
+
+    assert datetime.timedelta(seconds=0.3) < beats[0] < datetime.timedelta(seconds=0.6)
+    assert Report.objects.get(pk=report.pk).status == Report.Status.SUCCEEDED
+
+
+def test_a_job_delivered_again_while_its_report_runs_elsewhere_does_nothing(db, kinds, monkeypatch, no_enqueue):
+    now = timezone.now()
+    busy = _running("busy", heartbeat_seconds_ago=5, attempts=1, now=now)
+    monkeypatch.setitem(REPORT_KINDS, "test", ReportKind("test", "Test", pytest.fail, FinancialYearPeriodForm))
+
+    services.report_run(report_id=busy.pk)
+
+    again = Report.objects.get(pk=busy.pk)
+    assert (again.status, again.progress, again.started_at, again.attempts) == ("running", 60, busy.started_at, 1)
+
+
+def test_a_job_handed_on_from_a_worker_that_stopped_finishes_the_report(db, kinds, settings, no_enqueue):
+    """The broker redelivers a dead worker's job (acks_late) before the sweep has seen it."""
+    lost = _running("lost", heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS + 1, attempts=1,
+                    now=timezone.now())
+
+    services.report_run(report_id=lost.pk)
+
+    done = Report.objects.get(pk=lost.pk)
+    assert (done.status, done.attempts, done.file.read()) == (Report.Status.SUCCEEDED, 2, PDF)
+
+
+def test_a_run_failed_by_the_sweep_meanwhile_keeps_the_failure_not_its_file(kinds, officer, settings, no_enqueue,
+                                                                           monkeypatch):
+    report, _ = services.report_request(kind="test", parameters=PARAMS, actor=officer)
+
+    def overtaken(*, fy, period, progress):
+        Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED, error="Swept")
+        return PDF, "late.pdf"
+
+    monkeypatch.setitem(REPORT_KINDS, "test", ReportKind("test", "Test", overtaken, FinancialYearPeriodForm))
+
+    services.report_run(report_id=report.pk)
+
+    report.refresh_from_db()
+    assert (report.status, report.error, report.file.name) == (Report.Status.FAILED, "Swept", "")
+    assert not list((settings.MEDIA_ROOT / "reports").glob("*"))
+
+
+def test_a_builder_stopped_by_the_soft_time_limit_fails_with_a_reason(kinds, officer, settings, monkeypatch,
+                                                                     no_enqueue):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    settings.REPORT_SOFT_TIME_LIMIT_SECONDS = 540
+
+    def overrun(*, fy, period, progress):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setitem(REPORT_KINDS, "test", ReportKind("test", "Test", overrun, FinancialYearPeriodForm))
+    report, _ = services.report_request(kind="test", parameters=PARAMS, actor=officer)
+
+    services.report_run(report_id=report.pk)
+
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED
+    assert report.error == ("The report took longer than 540 seconds to build, so it was stopped. "
+                            "Ask your system administrator.")
+
+
+# Requests never return a stuck report ------------------------------------------------------------
+
+
+def test_a_request_fails_a_stale_report_out_of_attempts_and_makes_a_new_one(kinds, officer, settings, no_enqueue,
+                                                                             django_capture_on_commit_callbacks):
+    settings.REPORT_MAX_ATTEMPTS = 2
+    stale = _running(services.parameters_key(PARAMS), heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS
+                     + 1, attempts=2, now=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report, created = services.report_request(kind="test", parameters=PARAMS, actor=officer)
+
+    stale.refresh_from_db()
+    assert created and report.pk != stale.pk
+    assert stale.status == Report.Status.FAILED and "worker building this report stopped" in stale.error
+    assert no_enqueue == [report.pk]
+
+
+def test_a_request_for_a_stale_report_with_attempts_left_sends_it_again(kinds, officer, settings, no_enqueue,
+                                                                       django_capture_on_commit_callbacks):
+    stale = _running(services.parameters_key(PARAMS), heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS
+                     + 1, attempts=1, now=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report, created = services.report_request(kind="test", parameters=PARAMS, actor=officer)
+
+    assert not created and report.pk == stale.pk
+    assert (report.status, report.sent_at) == (Report.Status.QUEUED, None)
+    assert no_enqueue == [stale.pk]  # sent now, not at the next requeue
+
+
+def test_a_request_returns_a_report_whose_worker_is_alive(kinds, officer, settings, no_enqueue):
+    alive = _running(services.parameters_key(PARAMS), heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS
+                     - 10, attempts=1, now=timezone.now())
+
+    report, created = services.report_request(kind="test", parameters=PARAMS, actor=officer)
+
+    assert not created and report.pk == alive.pk and report.status == Report.Status.RUNNING
+    assert no_enqueue == []
 
 
 def test_the_task_runs_the_report_eagerly_in_the_embedded_setup(kinds, officer, no_enqueue):
@@ -188,6 +387,13 @@ def test_the_task_is_acked_late_and_retries_transient_errors():
     assert run_report.acks_late is True
     assert OperationalError in run_report.autoretry_for
     assert run_report.max_retries == 3
+
+
+def test_the_task_has_the_time_limits_of_the_settings_and_keeps_no_result(settings):
+    assert (run_report.soft_time_limit, run_report.time_limit) == (
+        settings.REPORT_SOFT_TIME_LIMIT_SECONDS, settings.REPORT_TIME_LIMIT_SECONDS)
+    assert run_report.soft_time_limit < run_report.time_limit
+    assert run_report.ignore_result is True  # sending never asks the result store
 
 
 def test_a_broker_that_is_down_leaves_the_report_queued_with_a_note(kinds, officer, monkeypatch,
@@ -204,6 +410,55 @@ def test_a_broker_that_is_down_leaves_the_report_queued_with_a_note(kinds, offic
     report.refresh_from_db()
     assert report.status == Report.Status.QUEUED
     assert "queue could not be reached" in report.step
+    assert report.sent_at is None
+
+
+RESULT_STORE_DOWN = RuntimeError(
+    "Retry limit exceeded while trying to reconnect to the Celery redis result store backend. "
+    "The Celery application must be restarted."
+)
+
+
+def test_any_error_while_sending_leaves_the_report_waiting_not_a_server_error(kinds, officer_client, monkeypatch,
+                                                                              django_capture_on_commit_callbacks):
+    def result_store_down(*args, **kwargs):
+        raise RESULT_STORE_DOWN
+
+    monkeypatch.setattr(run_report, "delay", result_store_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = officer_client.post(reverse("reports:report_request"),
+                                       {"kind": "test", "fy": "2019", "period": "H1"})
+
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert (report.status, report.sent_at, report.step) == (Report.Status.QUEUED, None, services.QUEUE_DOWN_STEP)
+
+
+def test_the_requeue_sends_a_report_whose_sending_failed_with_any_error_exactly_once(
+    kinds, officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    failing = [RESULT_STORE_DOWN, ValueError("anything else")]
+
+    def delay(report_id):
+        if failing:
+            raise failing.pop(0)
+        # Another requeue running at this moment (beat and a request) finds nothing to send.
+        assert services.reports_requeue_waiting() == 0
+        sent.append(report_id)
+
+    monkeypatch.setattr(run_report, "delay", delay)
+    with django_capture_on_commit_callbacks(execute=True):
+        report, _ = services.report_request(kind="test", parameters=PARAMS, actor=officer)
+
+    assert services.reports_requeue_waiting() == 0  # the second error: still waiting
+    assert Report.objects.get(pk=report.pk).sent_at is None
+    assert services.reports_requeue_waiting() == 1
+    assert services.reports_requeue_waiting() == 0
+    assert sent == [report.pk]
+    report.refresh_from_db()
+    assert (report.attempts, report.step) == (1, services.WAITING_STEP)
+    assert report.sent_at is not None
 
 
 # Pages ---------------------------------------------------------------------------------------
@@ -243,6 +498,7 @@ def test_officers_finance_and_board_request_a_report_and_download_it(db, kinds, 
     assert "Download the report (PDF)" in page.text
     download = client.get(reverse("reports:report_download", args=[report.pk]))
     assert download["Content-Disposition"].startswith("attachment")
+    assert download["Cache-Control"] == "private, no-store"
     assert b"".join(download.streaming_content) == PDF
 
 

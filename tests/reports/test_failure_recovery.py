@@ -1,12 +1,15 @@
 """Failure recovery against throwaway servers each test starts on free ports (never the shared
 PostgreSQL on 5432 or Redis on 6379):
 
-- Redis down when a report is requested: a clear message, the report kept (queued) and run once
-  Redis is back and ``reports_requeue_waiting`` (Celery beat, every minute) sends it again;
+- Redis (broker and result store) down when reports are requested: each request answers at
+  once with a clear message, the reports are kept (queued, not sent) and each runs exactly once
+  when Redis is back and ``reports_requeue_waiting`` (Celery beat, every minute) sends it;
 - the database restarting under a running gunicorn: the requests after it succeed (persistent
   connections are health-checked, ``CONN_HEALTH_CHECKS``);
-- a worker killed mid-report and not restarted in time: the sweep marks the report failed, and
-  the job redelivered later leaves it so (the restart-and-finish path is in test_celery_worker);
+- a worker killed mid-report: its heartbeat goes stale and the sweep (every minute) runs the
+  report again once, the dead worker's job redelivered later changing nothing; out of attempts,
+  the sweep fails it with a reason and the redelivered job leaves it so (the worker taking the
+  redelivered job over is in test_celery_worker);
 - backup and restore: ``manage.py backup`` then ``manage.py restore`` into an empty database
   gives back every row of every table (row counts and a checksum of every row compared).
 
@@ -18,7 +21,6 @@ and, like them, need the test database on PostgreSQL (a database two processes s
 
 from __future__ import annotations
 
-import datetime
 import glob
 import hashlib
 import io
@@ -217,53 +219,77 @@ def _require_postgres_test_database(why: str) -> None:
 # Redis down when a report is requested ----------------------------------------------------------
 
 
-def test_a_report_requested_while_redis_is_down_waits_and_runs_when_redis_is_back(
+REQUESTS_WHILE_DOWN = 8
+PROMPT_SECONDS = 3
+
+
+def test_reports_requested_while_redis_is_down_answer_at_once_and_each_runs_once_when_it_is_back(
     redis_server, workers, officer, client
 ):
+    """Redis is the broker and the result store: neither may turn a request into a wait or an error."""
     from reports import services
     from reports.models import Report
 
     redis_server.stop()
     client.force_login(officer)
 
-    started = time.monotonic()
-    response = client.post("/reports/request/", {"kind": "worker-ok"})
-    assert time.monotonic() - started < 15, "the request waited too long on the dead broker"
+    locations = []
+    for number in [*range(REQUESTS_WHILE_DOWN), 0]:  # the last asks for the first one again
+        started = time.monotonic()
+        response = client.post("/reports/request/", {"kind": "worker-count", "number": str(number)})
+        assert time.monotonic() - started < PROMPT_SECONDS, "the request waited on the dead broker"
+        assert response.status_code == 302
+        locations.append(response["Location"])
 
-    assert response.status_code == 302
-    report = Report.objects.get()
-    assert response["Location"] == f"/reports/archive/{report.pk}/"
-    assert report.status == Report.Status.QUEUED
-    assert report.step == services.QUEUE_DOWN_STEP
-    page = client.get(response["Location"])
+    assert locations[-1] == locations[0]  # the waiting one, not a second copy
+    waiting = Report.objects.order_by("pk")
+    assert len(waiting) == REQUESTS_WHILE_DOWN
+    assert {(r.status, r.sent_at, r.step) for r in waiting} == {("queued", None, services.QUEUE_DOWN_STEP)}
+    page = client.get(locations[0])
     assert page.status_code == 200
     assert "the report queue could not be reached" in page.content.decode()
     assert services.reports_requeue_waiting() == 0  # still down: nothing sent, still waiting
-    assert _report(report.pk).step == services.QUEUE_DOWN_STEP
+    assert Report.objects.filter(sent_at__isnull=True).count() == REQUESTS_WHILE_DOWN
 
     redis_server.start()
     workers.start()
-    assert services.reports_requeue_waiting() == 1
-
-    done = _wait_for(lambda: _finished(report.pk), what=f"report {report.pk} to run\n{workers.log_tail()}")
-    assert done.status == Report.Status.SUCCEEDED, done.error
+    assert services.reports_requeue_waiting() == REQUESTS_WHILE_DOWN
     assert services.reports_requeue_waiting() == 0  # sent once only
 
+    for report in waiting:
+        done = _wait_for(lambda: _finished(report.pk), what=f"report {report.pk} to run\n{workers.log_tail()}")
+        assert done.status == Report.Status.SUCCEEDED, done.error
+    assert sorted(workers.builds(), key=int) == [str(n) for n in range(REQUESTS_WHILE_DOWN)]  # each built once
 
-def test_the_requeue_runs_every_minute_in_celery_beat(settings):
+
+def test_the_requeue_and_the_sweep_run_every_minute_in_celery_beat(settings):
     from celery.schedules import crontab
 
-    entry = settings.CELERY_BEAT_SCHEDULE["requeue-waiting-reports"]
-    assert entry["task"] == "reports.tasks.requeue_waiting_reports"
-    assert entry["schedule"] == crontab()  # every minute
+    for name, task in (("requeue-waiting-reports", "reports.tasks.requeue_waiting_reports"),
+                       ("sweep-stuck-reports", "reports.tasks.sweep_stuck_reports")):
+        entry = settings.CELERY_BEAT_SCHEDULE[name]
+        assert entry["task"] == task
+        assert entry["schedule"] == crontab()  # every minute
 
 
 # A worker killed mid-report ---------------------------------------------------------------------
 
 
-def test_a_worker_killed_mid_report_is_marked_failed_by_the_sweep_and_stays_failed(workers, officer, settings):
-    from django.utils import timezone
+def _beat_until_finished(report_id: int, pool, *, timeout: float):
+    """What Celery beat does every minute (the sweep, then the requeue), every half second."""
+    from reports.tasks import sweep_stuck_reports
 
+    def beat():
+        sweep_stuck_reports()
+        return _finished(report_id)
+
+    return _wait_for(beat, timeout=timeout, interval=0.5,
+                     what=f"report {report_id} to finish\n{pool.log_tail()}")
+
+
+def test_a_worker_killed_mid_report_is_noticed_by_its_heartbeat_and_the_report_runs_again_once(
+    workers, officer
+):
     from reports import services
     from reports.models import Report
 
@@ -271,13 +297,37 @@ def test_a_worker_killed_mid_report_is_marked_failed_by_the_sweep_and_stays_fail
     report, _ = services.report_request(kind="worker-slow", parameters={}, actor=officer)
     _wait_for(lambda: _report(report.pk).status == "running", what=f"the job to start\n{workers.log_tail()}")
     workers.kill(first)
+    killed = time.monotonic()
+    assert services.reports_sweep_stuck() == 0  # its last heartbeat is fresh: too soon to tell
+    workers.start()
 
-    assert services.reports_sweep_stuck() == 0  # too soon to call it stuck
-    later = timezone.now() + datetime.timedelta(minutes=settings.REPORT_STUCK_AFTER_MINUTES + 1)
-    assert services.reports_sweep_stuck(now=later) == 1
-    swept = _report(report.pk)
+    done = _beat_until_finished(report.pk, workers, timeout=60)
+
+    assert done.status == Report.Status.SUCCEEDED, done.error
+    assert time.monotonic() - killed < 60  # seconds here; within REPORT_WORKER_LOST_AFTER_SECONDS + a minute live
+    assert done.attempts == 2
+    # The dead worker's job comes back after the visibility timeout and changes nothing.
+    time.sleep(VISIBILITY_TIMEOUT + 3)
+    again = _report(report.pk)
+    assert (again.status, again.finished_at, again.file.name, again.attempts) == (
+        Report.Status.SUCCEEDED, done.finished_at, done.file.name, 2)
+
+
+def test_a_worker_killed_mid_report_out_of_attempts_is_failed_with_a_reason_and_stays_failed(
+    workers, officer, settings
+):
+    from reports import services
+    from reports.models import Report
+
+    settings.REPORT_MAX_ATTEMPTS = 1
+    first = workers.start()
+    report, _ = services.report_request(kind="worker-slow", parameters={}, actor=officer)
+    _wait_for(lambda: _report(report.pk).status == "running", what=f"the job to start\n{workers.log_tail()}")
+    workers.kill(first)
+
+    swept = _beat_until_finished(report.pk, workers, timeout=30)
     assert swept.status == Report.Status.FAILED
-    assert "still running after" in swept.error
+    assert swept.error.startswith("The worker building this report stopped before finishing it")
 
     # The job the dead worker held comes back after the visibility timeout; it leaves the report failed.
     time.sleep(VISIBILITY_TIMEOUT + 1)
@@ -471,6 +521,7 @@ def test_restore_refuses_a_backup_of_the_other_engine(tmp_path):
 def test_requeue_sends_only_reports_whose_sending_failed_and_stops_while_the_broker_is_down(
     officer, monkeypatch, tmp_path
 ):
+    from django.utils import timezone
     from kombu.exceptions import OperationalError as BrokerDown
 
     from reports import services, tasks
@@ -491,7 +542,7 @@ def test_requeue_sends_only_reports_whose_sending_failed_and_stops_while_the_bro
     first, _ = services.report_request(kind="worker-ok", parameters={}, actor=officer)
     second, _ = services.report_request(kind="worker-slow", parameters={}, actor=officer)
     fine = Report.objects.create(kind="worker-fail", parameters={}, parameters_key="{}", requested_by=officer,
-                                 step="Waiting to start")  # sent normally: never sent twice
+                                 step="Waiting to start", sent_at=timezone.now())  # sent: never sent twice
     assert {r.step for r in Report.objects.filter(pk__in=[first.pk, second.pk])} == {services.QUEUE_DOWN_STEP}
 
     assert services.reports_requeue_waiting() == 0  # still down: both keep waiting, unchanged
