@@ -111,6 +111,28 @@ def test_old_claims_are_pruned_and_an_expired_form_is_saved_as_a_fresh_one(finan
     assert Payment.objects.count() == 3
 
 
+def test_a_submission_that_loses_the_race_for_its_token_saves_nothing_and_goes_where_the_winner_went(
+    finance_client, finance_officer, monkeypatch
+):
+    """The claim, not the check before it, decides: here a rival request commits the same token
+    after this one's check (as it can under concurrency; the PostgreSQL test below races for real)."""
+    from pcc_commissioning import clock, idempotency
+
+    award, stream = _award()
+    token = form_token(finance_client, _url(award))
+    winner = reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments"
+
+    def rival_commits() -> None:
+        SubmissionToken.objects.create(token=token, user=finance_officer, created_at=clock.now(),
+                                       redirect_url=winner, message=SAVED)
+
+    monkeypatch.setattr(idempotency, "_prune", rival_commits)  # runs between the check and the claim
+    response = finance_client.post(_url(award), {**_payment(stream), FIELD: token}, follow=True)
+    assert not Payment.objects.exists()
+    assert response.redirect_chain == [(winner, 302)]
+    assert f"This was already saved: {SAVED}" in response.content.decode()
+
+
 def _post_at_once(clients, url: str, data: dict) -> list:
     """POST ``data`` from each client in its own thread (and so its own database connection),
     released together so the requests overlap."""
@@ -145,5 +167,6 @@ def test_two_simultaneous_posts_of_one_payment_form_record_one_payment():
     for _ in range(5):  # each round a new form: every round must record exactly one payment
         responses = _post_at_once(clients, _url(award), data)
         assert [response.status_code for response in responses] == [302, 302]
+        assert responses[0]["Location"] == responses[1]["Location"]  # both to the one payment's award
         data = {**_payment(stream, "1"), FIELD: form_token(clients[0], _url(award))}
     assert Payment.objects.count() == 5
