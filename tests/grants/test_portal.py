@@ -667,8 +667,8 @@ def test_the_contact_form_sent_twice_adds_one_contact(provider_client, organisat
 
 def test_the_document_form_sent_twice_uploads_one_document(provider_client, organisation):
     first, second = post_twice(provider_client, reverse("portal:document_add"), lambda: {
-        "kind": "safeguarding", "file": SimpleUploadedFile("safeguarding.pdf", PDF_BYTES, content_type="application/pdf"),
-        "valid_from_0": "1", "valid_from_1": "4", "valid_from_2": "2025"})
+        "kind": "safeguarding", "valid_from_0": "1", "valid_from_1": "4", "valid_from_2": "2025",
+        "file": SimpleUploadedFile("safeguarding.pdf", PDF_BYTES, "application/pdf")})
     assert DueDiligenceDocument.objects.filter(organisation=organisation).count() == 1
     assert_saved_once(first, second, "Safeguarding policy (safeguarding.pdf) has been uploaded.")
 

@@ -588,8 +588,8 @@ def test_the_assessment_form_sent_twice_adds_one_assessment(officer_client, trai
 def test_the_finding_form_sent_twice_adds_one_finding(officer_client, trail):
     data = {"title": "Rural victims cannot reach services", "description": "", "severity": "medium", "theme": "",
             "priority": ""}
-    first, second = post_twice(officer_client, reverse("needs_assessment:finding_create", args=[trail["assessment"].pk]),
-                               data)
+    url = reverse("needs_assessment:finding_create", args=[trail["assessment"].pk])
+    first, second = post_twice(officer_client, url, data)
     assert Finding.objects.filter(title="Rural victims cannot reach services").count() == 1
     assert_saved_once(first, second, "The finding “Rural victims cannot reach services” has been added.")
 

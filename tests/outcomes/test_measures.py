@@ -10,13 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from outcomes import services
-from outcomes.models import (
-    CountingDefinition,
-    CountingTerm,
-    PerformanceMeasure,
-    PerformanceValue,
-    Polarity,
-)
+from outcomes.models import CountingDefinition, CountingTerm, PerformanceMeasure, PerformanceValue, Polarity
 from tests.submissions import assert_saved_once, post_twice
 
 from ..factories import KPQFactory
@@ -161,7 +155,7 @@ def test_code_lists_page_states_the_counting_definitions(officer_client):
 
 
 def test_the_measure_form_sent_twice_adds_one_measure(officer_client, kpq):
-    first, second = post_twice(officer_client, reverse("outcomes:measure_create", args=[kpq.pk]),
-                               {"name": "Reoffending rate", "unit": "%", "polarity": Polarity.HIGHER_IS_WORSE, "source": ""})
+    data = {"name": "Reoffending rate", "unit": "%", "polarity": Polarity.HIGHER_IS_WORSE, "source": ""}
+    first, second = post_twice(officer_client, reverse("outcomes:measure_create", args=[kpq.pk]), data)
     assert PerformanceMeasure.objects.filter(kpq=kpq).count() == 1
     assert_saved_once(first, second, f"The measure 'Reoffending rate' has been added to {kpq.label}.")
