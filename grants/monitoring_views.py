@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning import clock
 from pcc_commissioning.charts import RAG_COLOURS, bar_chart, line_chart
+from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.interchange import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear, quarter_of
 from pcc_commissioning.records import page_of
@@ -363,6 +364,7 @@ def _performance_url(award) -> str:
 
 @require_http_methods(["GET", "POST"])
 @capability_required(EDIT)
+@create_once
 def kpi_create(request, pk: int):
     award = selectors.access_award(request.user, pk, for_edit=True)
     form = KPIForm(form_data(request), initial={"target_period": KPIPeriod.QUARTER})
@@ -372,7 +374,7 @@ def kpi_create(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"The KPI “{kpi.name}” has been added.")
+            saved(request, kpi, f"The KPI “{kpi.name}” has been added.")
             return redirect(_performance_url(award))
     return render(request, "grants/monitoring/kpi_form.html", {"section": SECTION, "award": award, "form": form})
 

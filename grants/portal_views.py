@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from pcc_commissioning import clock
+from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.roles import capability_required, provider_organisation_id
 from pcc_commissioning.web import form_data, form_files, link_base
 from providers import selectors as provider_selectors
@@ -125,6 +126,7 @@ def _return_form(monitoring_return, data=None, *, read_only=False) -> ReturnForm
 
 @capability_required("portal.view")
 @require_http_methods(["GET", "POST"])
+@create_once
 def return_edit(request, pk: int):
     """Fill in a return: save it as a draft, or submit it. Read-only once submitted, unless
     the officer returns it for changes."""
@@ -147,7 +149,7 @@ def return_edit(request, pk: int):
         data = monitoring.ReturnData(**form.return_data_kwargs())
         service = monitoring.return_submit if submit else monitoring.return_save
         try:
-            saved, warnings = service(
+            result, warnings = service(
                 monitoring_return=monitoring_return,
                 actor=request.user,
                 data=data,
@@ -157,10 +159,10 @@ def return_edit(request, pk: int):
             form.add_service_errors(exc)
         else:
             done = "submitted" if submit else "saved as a draft"
-            messages.success(request, f"Your return for {_period(saved)} has been {done}.")
+            saved(request, result, f"Your return for {_period(result)} has been {done}.")
             for warning in warnings:
                 messages.warning(request, warning)
-            if warnings and not submit and not saved.breakdown_explanation:
+            if warnings and not submit and not result.breakdown_explanation:
                 messages.warning(
                     request,
                     "Before you submit, correct the breakdowns or say why they do not add up "
@@ -168,7 +170,7 @@ def return_edit(request, pk: int):
                 )
             if submit:
                 return redirect("portal:home")
-            return redirect("portal:return", pk=saved.pk)
+            return redirect("portal:return", pk=result.pk)
     return render(
         request,
         "grants/portal/return_form.html",
@@ -230,6 +232,7 @@ def organisation_edit(request):
 
 @capability_required("portal.view")
 @require_http_methods(["GET", "POST"])
+@create_once
 def contact_add(request):
     organisation = _organisation(request)
     form = ContactForm(form_data(request))
@@ -241,7 +244,7 @@ def contact_add(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{contact.name} has been added as a contact.")
+            saved(request, contact, f"{contact.name} has been added as a contact.")
             return redirect("portal:organisation")
     return render(request, "grants/portal/contact_form.html", _context(organisation, form=form))
 
@@ -299,6 +302,7 @@ def documents(request):
 
 @capability_required("portal.view")
 @require_http_methods(["GET", "POST"])
+@create_once
 def document_add(request):
     organisation = _organisation(request)
     form = DocumentForm(form_data(request), form_files(request))
@@ -310,9 +314,7 @@ def document_add(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request, f"{document.get_kind_display()} ({document.original_name}) has been uploaded."
-            )
+            saved(request, document, f"{document.get_kind_display()} ({document.original_name}) has been uploaded.")
             return redirect("portal:documents")
     return render(request, "grants/portal/document_form.html", _context(organisation, form=form))
 
@@ -354,6 +356,7 @@ def users(request):
 
 @capability_required("portal.view")
 @require_http_methods(["GET", "POST"])
+@create_once
 def invitation_create(request):
     """A lead invites a colleague (never as lead: only the commissioning team makes leads)."""
     organisation = invitation_selectors.access_lead_organisation(request.user)
@@ -366,7 +369,7 @@ def invitation_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"An invitation has been sent to {invitation.full_name} at {invitation.email}.")
+            saved(request, invitation, f"An invitation has been sent to {invitation.full_name} at {invitation.email}.")
             return redirect("portal:users")
     return render(
         request,

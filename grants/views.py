@@ -27,6 +27,7 @@ from needs_assessment.tabs import intention_tabs
 from outcomes.models import CommissioningPriority
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import STALE_MESSAGE
+from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.interchange import Sheet, export_response
 from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear
@@ -305,6 +306,7 @@ def _more_rows(request, form, formset_class, years, prefix="lines"):
 
 @capability_required("grants.edit")
 @require_http_methods(["GET", "POST"])
+@create_once
 def award_create(request):
     years = _years_for(request)
     form = AwardForm(form_data(request), initial={"provider": request.GET.get("provider") or None})
@@ -322,7 +324,7 @@ def award_create(request):
         except ValidationError as exc:
             _apply_award_errors(form, formset, exc, line_forms)
         else:
-            messages.success(request, f"Award {award.reference} has been added.")
+            saved(request, award, f"Award {award.reference} has been added.")
             return redirect("grants:award_detail", pk=award.pk)
     elif request.method == "POST":
         _show_rule_problems(form, formset)
@@ -454,6 +456,7 @@ def award_cofunding_remove(request, pk: int, cofunding_pk: int):
 
 @capability_required("grants.edit")
 @require_http_methods(["GET", "POST"])
+@create_once
 def award_document_add(request, pk: int):
     award = selectors.access_award(request.user, pk, for_edit=True)
     form = AwardDocumentForm(form_data(request), form_files(request))
@@ -463,7 +466,7 @@ def award_document_add(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{document.title} has been uploaded.")
+            saved(request, document, f"{document.title} has been uploaded.")
             return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#documents")
     return _award_subform(request, award, form, template="grants/award_subform.html", title="Upload a document")
 
@@ -505,6 +508,7 @@ def _payment_years(award) -> list[int]:
 
 @capability_required("payments.edit")
 @require_http_methods(["GET", "POST"])
+@create_once
 def payment_create(request, pk: int):
     award = selectors.access_award(request.user, pk)
     streams = selectors.award_streams(award)
@@ -518,7 +522,7 @@ def payment_create(request, pk: int):
         else:
             note = " (finance override recorded)" if payment.override_reason else ""
             state = "paid" if payment.is_paid else "scheduled"
-            messages.success(request, f"A {state} payment of {format_pence(payment.amount)} has been recorded{note}.")
+            saved(request, payment, f"A {state} payment of {format_pence(payment.amount)} has been recorded{note}.")
             return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
     return render(request, "grants/payment_form.html", _context(request, award=award, form=form, gaps=gaps))
 
@@ -665,6 +669,7 @@ def decision_detail(request, pk: int):
 
 @capability_required("grants.edit")
 @require_http_methods(["GET", "POST"])
+@create_once
 def decision_create(request):
     form = DecisionForm(form_data(request))
     if request.method == "POST" and form.is_valid():
@@ -673,7 +678,7 @@ def decision_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Decision {decision.reference} has been added as a draft.")
+            saved(request, decision, f"Decision {decision.reference} has been added as a draft.")
             return redirect("grants:decision_detail", pk=decision.pk)
     return render(request, "grants/decision_form.html", _context(request, form=form))
 
@@ -786,6 +791,7 @@ def stream_detail(request, pk: int):
 
 @capability_required("grants.edit")
 @require_http_methods(["GET", "POST"])
+@create_once
 def stream_create(request):
     form = StreamForm(form_data(request))
     if request.method == "POST" and form.is_valid():
@@ -794,7 +800,7 @@ def stream_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{stream.name} has been added.")
+            saved(request, stream, f"{stream.name} has been added.")
             return redirect("grants:stream_detail", pk=stream.pk)
     return render(request, "grants/stream_form.html", _context(request, form=form))
 

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pcc_commissioning.charts import bar_chart, line_chart
+from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.periods import FinancialYear, parse_period_code, period_code
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
@@ -114,6 +115,7 @@ def _assessment_fields(form) -> dict:
 
 @capability_required("needs.edit")
 @require_http_methods(["GET", "POST"])
+@create_once
 def assessment_create(request):
     form = AssessmentForm(form_data(request), form_files(request), initial={"fy": FinancialYear.current().start_year})
     if request.method == "POST" and form.is_valid():
@@ -123,7 +125,7 @@ def assessment_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{assessment.title} has been added.")
+            saved(request, assessment, f"{assessment.title} has been added.")
             return redirect("needs_assessment:assessment_detail", pk=assessment.pk)
     return render(request, "needs_assessment/assessment_form.html", _context(request, form=form))
 
@@ -162,6 +164,7 @@ def finding_detail(request, pk: int):
 
 @capability_required("needs.edit")
 @require_http_methods(["GET", "POST"])
+@create_once
 def finding_create(request, pk: int):
     assessment = selectors.access_assessment(request.user, pk, for_edit=True)
     form = FindingForm(form_data(request), fy=assessment.fy)
@@ -171,7 +174,7 @@ def finding_create(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"The finding “{finding.title}” has been added.")
+            saved(request, finding, f"The finding “{finding.title}” has been added.")
             return redirect("needs_assessment:finding_detail", pk=finding.pk)
     return render(
         request, "needs_assessment/finding_form.html", _context(request, form=form, assessment=assessment)
@@ -345,6 +348,7 @@ def _intention_fields(form) -> dict:
 
 @capability_required("needs.edit")
 @require_http_methods(["GET", "POST"])
+@create_once
 def intention_create(request):
     initial = {}
     finding_pk = request.GET.get("finding", "")
@@ -357,7 +361,7 @@ def intention_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"The intention “{intention.title}” has been added.")
+            saved(request, intention, f"The intention “{intention.title}” has been added.")
             return redirect("needs_assessment:intention_detail", pk=intention.pk)
     return render(request, "needs_assessment/intention_form.html", _context(request, form=form))
 
@@ -420,6 +424,7 @@ def theme_list(request):
 
 @capability_required("needs.edit")
 @require_http_methods(["GET", "POST"])
+@create_once
 def theme_create(request):
     form = ThemeForm(form_data(request))
     if request.method == "POST" and form.is_valid():
@@ -428,7 +433,7 @@ def theme_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"The theme “{theme.name}” has been added.")
+            saved(request, theme, f"The theme “{theme.name}” has been added.")
             return redirect("needs_assessment:theme_list")
     return render(request, "needs_assessment/theme_form.html", _context(request, form=form))
 

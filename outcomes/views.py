@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data
 
@@ -88,6 +89,7 @@ def kpq_measures(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 @capability_required(MEASURE_EDIT)
+@create_once
 def measure_create(request, pk: int):
     kpq = _kpq_or_404(pk)
     form = MeasureForm(form_data(request), initial={"polarity": Polarity.HIGHER_IS_BETTER})
@@ -97,7 +99,7 @@ def measure_create(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"The measure {measure.name!r} has been added to {kpq.label}.")
+            saved(request, measure, f"The measure {measure.name!r} has been added to {kpq.label}.")
             return redirect("outcomes:kpq_measures", pk=kpq.pk)
     return render(request, "outcomes/measure_form.html", {"section": "outcomes", "kpq": kpq, "form": form})
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pcc_commissioning import clock
+from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data, form_files
 
@@ -67,6 +68,7 @@ def organisation_list(request):
 
 @capability_required("providers.edit")
 @require_http_methods(["GET", "POST"])
+@create_once
 def organisation_create(request):
     form = OrganisationForm(form_data(request), initial={"active": True})
     if request.method == "POST":
@@ -78,7 +80,7 @@ def organisation_create(request):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, f"{organisation.name} has been added.")
+                saved(request, organisation, f"{organisation.name} has been added.")
                 return redirect("providers:detail", pk=organisation.pk)
     return render(request, "providers/organisation_form.html", {"form": form, "section": "providers"})
 
@@ -144,6 +146,7 @@ def organisation_contacts(request, pk: int):
 
 @capability_required("providers.edit")
 @require_http_methods(["GET", "POST"])
+@create_once
 def contact_add(request, pk: int):
     organisation = selectors.access_organisation(request.user, pk, for_edit=True)
     form = ContactForm(form_data(request))
@@ -153,7 +156,7 @@ def contact_add(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{contact.name} has been added as a contact.")
+            saved(request, contact, f"{contact.name} has been added as a contact.")
             return redirect("providers:contacts", pk=organisation.pk)
     return render(
         request,
@@ -227,6 +230,7 @@ def organisation_documents(request, pk: int):
 
 @capability_required("providers.edit")
 @require_http_methods(["GET", "POST"])
+@create_once
 def document_add(request, pk: int):
     organisation = selectors.access_organisation(request.user, pk, for_edit=True)
     form = DocumentForm(form_data(request), form_files(request))
@@ -236,7 +240,7 @@ def document_add(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{document.get_kind_display()} ({document.original_name}) has been uploaded.")
+            saved(request, document, f"{document.get_kind_display()} ({document.original_name}) has been uploaded.")
             return redirect("providers:documents", pk=organisation.pk)
     return render(
         request,

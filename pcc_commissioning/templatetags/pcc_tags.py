@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
+from pcc_commissioning.idempotency import FIELD, form_token
 from pcc_commissioning.money import format_pence, format_pounds
 from pcc_commissioning.periods import FinancialYear
 
@@ -76,3 +77,13 @@ def fy_label(year, open_label: str = "open") -> str:
     if year is None or year == "":
         return open_label
     return FinancialYear(int(year)).label
+
+
+@register.simple_tag(takes_context=True)
+def submission_token(context) -> str:
+    """The hidden one-time token that lets a create form be saved only once
+    (``pcc_commissioning.idempotency``); nothing for a visitor who is not signed in."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return ""
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, form_token(request))

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.roles import capability_required
 from pcc_commissioning.web import form_data, link_base, show_errors
 
@@ -42,6 +43,7 @@ def organisation_users(request, pk: int):
 
 @capability_required("providers.edit")
 @require_http_methods(["GET", "POST"])
+@create_once
 def invitation_create(request, pk: int):
     organisation = provider_selectors.access_organisation(request.user, pk, for_edit=True)
     form = InvitationForm(form_data(request))
@@ -53,7 +55,7 @@ def invitation_create(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"An invitation has been sent to {invitation.full_name} at {invitation.email}.")
+            saved(request, invitation, f"An invitation has been sent to {invitation.full_name} at {invitation.email}.")
             return redirect("providers:users", pk=organisation.pk)
     return render(
         request,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from grants.forms import add_service_errors
+from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import show_errors
@@ -214,15 +215,16 @@ def _version_or_404(fy: int, half: int, number) -> object:
 
 @capability_required("moj.prepare")
 @require_POST
+@create_once
 def moj_start(request, fy: int, half: int):
     _half_or_404(fy, half)
     try:
-        services.moj_return_start(fy=fy, half=half, actor=request.user)
+        moj_return = services.moj_return_start(fy=fy, half=half, actor=request.user)
     except ValidationError as error:
         show_errors(request, error)
     else:
-        messages.success(request, f"The {services.half_label(fy=fy, half=half)} return has been started "
-                                  "(version 1, a draft). Check the issues below.")
+        saved(request, moj_return, f"The {services.half_label(fy=fy, half=half)} return has been started "
+                                   "(version 1, a draft). Check the issues below.")
     return redirect(_page_url(fy, half))
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from grants.models import AwardKPI, AwardStatus, KPIPeriod, MonitoringReturn, Rag, ReturnStatus
 from outcomes.models import CodeList, CountingDefinition, CountingTerm
+from tests.submissions import assert_saved_once, post_twice
 
 from ..factories import (
     AwardFactory,
@@ -511,3 +512,10 @@ def test_an_outstanding_return_says_who_can_fill_it_in_and_what_reminders_went(o
 
     accepted = MonitoringReturnFactory(award=award, fy=2019, quarter=2, accepted=True)
     assert 'id="chasing"' not in officer_client.get(reverse("grants:return_review", args=[accepted.pk])).content.decode()
+
+
+def test_the_kpi_form_sent_twice_adds_one_kpi(officer_client, award):
+    first, second = post_twice(officer_client, reverse("grants:kpi_create", args=[award.pk]),
+                               {"name": "Victims supported", "unit": "people", "target": "40", "target_period": "year"})
+    assert AwardKPI.objects.filter(award=award).count() == 1
+    assert_saved_once(first, second, "The KPI “Victims supported” has been added.")

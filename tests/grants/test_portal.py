@@ -26,6 +26,7 @@ from tests.factories import (
     PaymentFactory,
 )
 from tests.factories.providers import PDF_BYTES
+from tests.submissions import assert_saved_once, post_twice
 
 pytestmark = pytest.mark.django_db
 
@@ -640,3 +641,44 @@ def test_a_lead_cannot_reach_the_officers_users_tab_of_any_organisation(lead_cli
         assert lead_client.get(reverse("providers:users", args=[pk])).status_code == 403
         assert lead_client.post(reverse("providers:invitation_create", args=[pk]),
                                 {"first_name": "A", "last_name": "B", "email": "ab@example.org"}).status_code == 403
+
+
+# Forms sent twice (a double click, a retry) save once ------------------------------------------------
+
+
+def test_a_return_submitted_twice_is_submitted_once_and_the_second_answer_says_so(provider_client, due_return):
+    from grants.monitoring_selectors import quarter_label
+
+    url = reverse("portal:return", args=[due_return.pk])
+    data = {"version": due_return.version, "submit": "1", "referrals": 40, "supported": 30, "crime__domestic_abuse": 30}
+    first, second = post_twice(provider_client, url, data)
+    due_return.refresh_from_db()
+    assert due_return.status == ReturnStatus.SUBMITTED and due_return.version == 2
+    assert_saved_once(first, second, f"Your return for {quarter_label(2019, 1)} has been submitted.")
+    assert "cannot be changed" not in second.content.decode()
+
+
+def test_the_contact_form_sent_twice_adds_one_contact(provider_client, organisation):
+    first, second = post_twice(provider_client, reverse("portal:contact_add"),
+                               {"name": "Pat Provider", "email": "pat@harbour.example"})
+    assert Contact.objects.filter(organisation=organisation).count() == 1
+    assert_saved_once(first, second, "Pat Provider has been added as a contact.")
+
+
+def test_the_document_form_sent_twice_uploads_one_document(provider_client, organisation):
+    first, second = post_twice(provider_client, reverse("portal:document_add"), lambda: {
+        "kind": "safeguarding", "valid_from_0": "1", "valid_from_1": "4", "valid_from_2": "2025",
+        "file": SimpleUploadedFile("safeguarding.pdf", PDF_BYTES, "application/pdf")})
+    assert DueDiligenceDocument.objects.filter(organisation=organisation).count() == 1
+    assert_saved_once(first, second, "Safeguarding policy (safeguarding.pdf) has been uploaded.")
+
+
+def test_a_leads_invitation_sent_twice_is_sent_once(lead_client):
+    from django.core import mail
+
+    from providers.models import ProviderInvitation
+
+    first, second = post_twice(lead_client, reverse("portal:invitation_create"),
+                               {"first_name": "Cal", "last_name": "Colleague", "email": "cal@example.org"})
+    assert ProviderInvitation.objects.count() == 1 and len(mail.outbox) == 1
+    assert_saved_once(first, second, "An invitation has been sent to Cal Colleague at cal@example.org.")

@@ -49,6 +49,7 @@ from tests.factories import (
     StreamAllocationFactory,
     UserFactory,
 )
+from tests.submissions import assert_saved_once, post_twice
 
 pytestmark = pytest.mark.django_db
 
@@ -960,3 +961,46 @@ def test_recording_a_payment_asks_for_a_reason_when_due_diligence_is_not_in_orde
     assert not Payment.objects.exists()
     finance_client.post(url, _payment_data(setting_up["core"], "100", due_diligence_reason="Agreed by the Treasurer"))
     assert Payment.objects.get().due_diligence_note.endswith("Went ahead because: Agreed by the Treasurer")
+
+
+# Create forms sent twice (a double click, a retry) save once --------------------------------------------
+
+
+def test_the_award_form_sent_twice_adds_one_award(officer_client, setting_up):
+    data = _award_post(setting_up, lines=[(setting_up["core"], 2019, "20,000")])
+    first, second = post_twice(officer_client, reverse("grants:award_create"), data)
+    assert Award.objects.count() == 1
+    assert_saved_once(first, second, "Award AWD-2019-0001 has been added.")
+
+
+def test_the_payment_form_sent_twice_records_one_payment(finance_client, paid_award, setting_up):
+    url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
+    first, second = post_twice(finance_client, url, _payment_data(setting_up["core"], "2,500.25"))
+    assert Payment.objects.count() == 1
+    assert_saved_once(first, second, "A paid payment of £2,500.25 has been recorded.")
+
+
+def test_the_document_form_sent_twice_uploads_one_document(officer_client, paid_award, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    url = reverse("grants:award_document_add", kwargs={"pk": paid_award.pk})
+    first, second = post_twice(officer_client, url, lambda: {
+        "kind": "grant_agreement", "title": "Agreement", "file": SimpleUploadedFile("agreement.pdf", PDF)})
+    assert AwardDocument.objects.count() == 1
+    assert_saved_once(first, second, "Agreement has been uploaded.")
+
+
+def test_the_decision_form_sent_twice_adds_one_decision(officer_client):
+    data = {"reference": "PCC-2019-033", "subject": "Victims services 2019-21", "summary": "", "decision_text": "",
+            **_date("decided_on", None), "amount": "", "decision_maker": "Police and Crime Commissioner",
+            "declaration_of_interests": "", "contact_officer": "", "background_papers": ""}
+    first, second = post_twice(officer_client, reverse("grants:decision_create"), data)
+    assert Decision.objects.count() == 1
+    assert_saved_once(first, second, "Decision PCC-2019-033 has been added as a draft.")
+
+
+def test_the_stream_form_sent_twice_adds_one_stream(officer_client):
+    data = {"name": "MoJ ISVA", "source": OrganisationFactory(name="Ministry of Justice").pk,
+            "kind": "central_government", "moj_reported": "on", "ring_fenced_for": "ISVA", "description": ""}
+    first, second = post_twice(officer_client, reverse("grants:stream_create"), data)
+    assert FundingStream.objects.count() == 1
+    assert_saved_once(first, second, "MoJ ISVA has been added.")

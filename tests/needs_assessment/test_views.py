@@ -40,6 +40,7 @@ from tests.factories import (
     NeedsAssessmentFactory,
     ThemeFactory,
 )
+from tests.submissions import assert_saved_once, post_twice
 
 pytestmark = pytest.mark.django_db
 
@@ -572,3 +573,34 @@ def test_a_stale_finding_edit_is_refused_and_nothing_is_overwritten(officer_clie
     assert STALE_MESSAGE.split(":")[0] in response.content.decode()
     finding.refresh_from_db()
     assert finding.title == "Theirs"
+
+
+# Create forms sent twice (a double click, a retry) save once -------------------------------------------
+
+
+def test_the_assessment_form_sent_twice_adds_one_assessment(officer_client, trail):
+    before = NeedsAssessment.objects.count()
+    first, second = post_twice(officer_client, reverse("needs_assessment:assessment_create"), _assessment_data())
+    assert NeedsAssessment.objects.count() == before + 1
+    assert_saved_once(first, second, "Domestic abuse needs assessment has been added.")
+
+
+def test_the_finding_form_sent_twice_adds_one_finding(officer_client, trail):
+    data = {"title": "Rural victims cannot reach services", "description": "", "severity": "medium", "theme": "",
+            "priority": ""}
+    url = reverse("needs_assessment:finding_create", args=[trail["assessment"].pk])
+    first, second = post_twice(officer_client, url, data)
+    assert Finding.objects.filter(title="Rural victims cannot reach services").count() == 1
+    assert_saved_once(first, second, "The finding “Rural victims cannot reach services” has been added.")
+
+
+def test_the_intention_form_sent_twice_adds_one_intention(officer_client, trail):
+    first, second = post_twice(officer_client, reverse("needs_assessment:intention_create"), _intention_data())
+    assert CommissioningIntention.objects.filter(title="Stalking advocacy service").count() == 1
+    assert_saved_once(first, second, "The intention “Stalking advocacy service” has been added.")
+
+
+def test_the_theme_form_sent_twice_adds_one_theme(officer_client, trail):
+    first, second = post_twice(officer_client, reverse("needs_assessment:theme_create"), {"name": "Stalking"})
+    assert Theme.objects.filter(name="Stalking").count() == 1
+    assert_saved_once(first, second, "The theme “Stalking” has been added.")

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from outcomes import services
 from outcomes.models import CountingDefinition, CountingTerm, PerformanceMeasure, PerformanceValue, Polarity
+from tests.submissions import assert_saved_once, post_twice
 
 from ..factories import KPQFactory
 
@@ -151,3 +152,10 @@ def test_code_lists_page_states_the_counting_definitions(officer_client):
     page = officer_client.get(reverse("outcomes:code_lists"), {"fy": 2019}).content.decode()
     assert "A request for support received from any source." in page
     assert "current Ministry of Justice" in page
+
+
+def test_the_measure_form_sent_twice_adds_one_measure(officer_client, kpq):
+    data = {"name": "Reoffending rate", "unit": "%", "polarity": Polarity.HIGHER_IS_WORSE, "source": ""}
+    first, second = post_twice(officer_client, reverse("outcomes:measure_create", args=[kpq.pk]), data)
+    assert PerformanceMeasure.objects.filter(kpq=kpq).count() == 1
+    assert_saved_once(first, second, f"The measure 'Reoffending rate' has been added to {kpq.label}.")

@@ -11,6 +11,7 @@ from providers.models import Contact, DueDiligenceDocument, Organisation
 from providers.tabs import EXTRA_TABS, register_tab
 from tests.factories import ContactFactory, DueDiligenceDocumentFactory, OrganisationFactory
 from tests.factories.providers import PDF_BYTES
+from tests.submissions import assert_saved_once, post_twice
 
 from .conftest import EXE_BYTES, PNG_BYTES, pdf_upload, upload
 
@@ -438,3 +439,26 @@ def test_a_stale_contact_edit_is_refused_and_nothing_is_overwritten(officer_clie
     assert STALE_MESSAGE.split(":")[0] in response.content.decode()
     contact.refresh_from_db()
     assert (contact.phone, contact.version) == ("THEIRS", 2)
+
+
+# Create forms sent twice (a double click, a retry) save once --------------------------------------
+
+
+def test_the_organisation_form_sent_twice_adds_one_organisation(officer_client):
+    first, second = post_twice(officer_client, reverse("providers:create"), form_data())
+    assert Organisation.objects.filter(name="Harbour").count() == 1
+    assert_saved_once(first, second, "Harbour has been added.")
+
+
+def test_the_contact_form_sent_twice_adds_one_contact(officer_client, organisation):
+    first, second = post_twice(officer_client, reverse("providers:contact_add", args=[organisation.pk]),
+                               {"name": "Ann Smith", "job_title": "CEO", "email": "ann@example.org"})
+    assert Contact.objects.filter(organisation=organisation).count() == 1
+    assert_saved_once(first, second, "Ann Smith has been added as a contact.")
+
+
+def test_the_document_form_sent_twice_uploads_one_document(officer_client, organisation):
+    first, second = post_twice(officer_client, reverse("providers:document_add", args=[organisation.pk]),
+                               lambda: document_post(pdf_upload("insurance.pdf")))
+    assert DueDiligenceDocument.objects.filter(organisation=organisation).count() == 1
+    assert_saved_once(first, second, "Insurance certificate (insurance.pdf) has been uploaded.")

@@ -21,6 +21,7 @@ from reports.moj import services
 from reports.moj.kind import MojReturnReportForm, build_moj_return
 from tests.factories.grants import AwardFactory, FundingLineFactory, PaymentFactory
 from tests.factories.monitoring import MonitoringReturnFactory
+from tests.submissions import assert_saved_once, post_twice
 
 from .moj_dataset import build_moj_dataset, code, returned
 
@@ -411,3 +412,11 @@ def test_the_panel_report_shows_the_halfs_latest_version_and_headline_totals(sig
     q3 = " ".join(render_panel_html(gather_panel_data(fy=2019, period="Q3")).split())
     assert "The H2 2019/20 return runs to 31 March 2020, after this period ends" in q3
     assert "No MoJ return has been prepared" not in q3
+
+
+def test_the_start_button_pressed_twice_starts_the_return_once_and_says_so(data, officer_client):
+    first, second = post_twice(officer_client, url("moj_start"), {}, form_url=PAGE)
+    assert MojReturn.objects.count() == 1
+    assert_saved_once(first, second, "The H1 2019/20 return has been started (version 1, a draft). "
+                                     "Check the issues below.")
+    assert "has already been started" not in text(second)

@@ -20,6 +20,7 @@ from providers.invitations import services
 from providers.models import InvitationStatus, ProviderInvitation, ProviderMembership
 from providers.services import membership_set
 from tests.factories import UserFactory
+from tests.submissions import assert_saved_once, post_twice
 
 from .conftest import GOOD_PASSWORD, LINK_BASE, token_in
 
@@ -391,3 +392,10 @@ def test_a_signed_in_officer_following_a_link_becomes_the_new_user(officer_clien
 def test_the_link_in_the_email_uses_the_link_base_given(invite):
     invite()
     assert LINK_BASE in mail.outbox[0].body
+
+
+def test_the_invitation_form_sent_twice_sends_one_invitation(officer_client, organisation):
+    first, second = post_twice(officer_client, reverse("providers:invitation_create", args=[organisation.pk]),
+                               {"first_name": "Jo", "last_name": "Bloggs", "email": "jo@example.org"})
+    assert ProviderInvitation.objects.count() == 1 and len(mail.outbox) == 1
+    assert_saved_once(first, second, "An invitation has been sent to Jo Bloggs at jo@example.org.")
