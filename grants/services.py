@@ -21,7 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -37,10 +37,16 @@ from needs_assessment.models import Area, CommissioningIntention, IntentionStatu
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
-from pcc_commissioning.money import format_pence
-from pcc_commissioning.periods import FinancialYear, fys_between
+from pcc_commissioning.money import AmountError, amount_from, format_pence
+from pcc_commissioning.periods import (
+    FIRST_ACCEPTED_YEAR,
+    LAST_ACCEPTED_YEAR,
+    FinancialYear,
+    fys_between,
+    parse_fy_input,
+)
 from pcc_commissioning.records import attribute_to, save_unique
-from pcc_commissioning.roles import require
+from pcc_commissioning.roles import has_capability, require
 from providers.models import Organisation
 from providers.selectors import due_diligence_gaps
 from providers.uploads import upload_problem
@@ -70,9 +76,6 @@ from .schedules.instalments import award_instalments_reconcile, pending_instalme
 from .schedules.returns import award_returns_reconcile
 from .transitions import ACTIONS, NEEDS_DECISION_ABOVE_LIMIT, is_allowed, label_of
 
-_MAX_POUNDS = Decimal("1000000000000")  # 14 digits, 2 of them pence
-_PENNY = Decimal("0.01")
-
 Errors = dict[str, list[str]]
 
 
@@ -98,28 +101,16 @@ def _text(value: Any) -> str:
 
 
 def _money(value: Any, field: str, errors: Errors, *, what: str = "amount") -> Decimal | None:
-    """A Decimal amount in pounds and pence, or None (with an error added)."""
+    """A Decimal amount in pounds and pence within the bounds of ``money.amount_from``, or
+    None (with an error added)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         _add(errors, field, f"Enter the {what}.")
         return None
-    if isinstance(value, bool):
-        _add(errors, field, f"The {what} must be a number of pounds, like 1234.56.")
-        return None
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        _add(errors, field, f"The {what} must be a number of pounds, like 1234.56.")
+        return amount_from(value, what=what)
+    except AmountError as exc:
+        _add(errors, field, str(exc))
         return None
-    if not amount.is_finite():
-        _add(errors, field, f"The {what} must be a number of pounds, like 1234.56.")
-        return None
-    if amount != amount.quantize(_PENNY):
-        _add(errors, field, f"The {what} must be in pounds and pence (at most 2 decimal places).")
-        return None
-    if abs(amount) >= _MAX_POUNDS:
-        _add(errors, field, f"The {what} is too large.")
-        return None
-    return amount.quantize(_PENNY)
 
 
 def _financial_year(value: Any, field: str, errors: Errors) -> int | None:
@@ -130,9 +121,10 @@ def _financial_year(value: Any, field: str, errors: Errors) -> int | None:
         _add(errors, field, "Enter the financial year (e.g. 2019 for 2019/20).")
         return None
     try:
-        return FinancialYear.parse(value if isinstance(value, (int, str)) else str(value)).start_year
+        return parse_fy_input(value if isinstance(value, (int, str)) else str(value)).start_year
     except (TypeError, ValueError):
-        _add(errors, field, f"“{value}” is not a financial year: write it like 2019 (for 2019/20).")
+        _add(errors, field, f"“{value}” is not a financial year: write it like 2019 (for 2019/20), between "
+                            f"{FIRST_ACCEPTED_YEAR} and {LAST_ACCEPTED_YEAR}.")
         return None
 
 
@@ -1151,19 +1143,29 @@ def _clean_payment(
             _add(errors, "fy", f"Award {award.reference} has no funding from {stream.name} in {_fy_label(fy)} "
                                f"(it has in {years}).")
     values["override_by"] = None
-    if amount is not None and amount > 0 and fy is not None and not errors:
-        beyond = _beyond_funding(award=award, stream=stream, fy=fy, amount=amount, exclude_pk=exclude_pk)
-        if beyond:
-            if imported:
-                _add(errors, "amount", f"{beyond} Reduce the amount (a finance override can be recorded on the "
-                                       "payment form only).")
-            elif not values["override_reason"]:
-                _add(errors, "amount", f"{beyond} Reduce the amount, or record a finance override with a reason.")
-            elif actor is None:
-                _add(errors, "override_reason", "An override must be recorded by a named finance officer.")
-            else:
-                values["override_by"] = actor
+    if amount is not None and fy is not None and not errors:
+        if amount > 0:
+            problem = _beyond_funding(award=award, stream=stream, fy=fy, amount=amount, exclude_pk=exclude_pk)
+        else:
+            problem = _below_zero(award=award, stream=stream, fy=fy, amount=amount, exclude_pk=exclude_pk)
+        if problem:
+            _allow_override(problem, values=values, actor=actor, imported=imported, errors=errors)
     return values
+
+
+def _allow_override(problem: str, *, values: dict[str, Any], actor, imported: bool, errors: Errors) -> None:
+    """A payment that breaks a funding rule goes ahead only with a finance officer's override:
+    a reason, recorded against the named officer (``override_by``) on the payment form. A
+    file cannot carry one, since each override is a judgement about one payment."""
+    if imported:
+        _add(errors, "amount", f"{problem} Change the amount (a finance override can be recorded on the "
+                               "payment form only).")
+    elif not values["override_reason"]:
+        _add(errors, "amount", f"{problem} Change the amount, or record a finance override with a reason.")
+    elif actor is None or not has_capability(actor, "payments.override"):
+        _add(errors, "override_reason", "An override must be recorded by a named finance officer.")
+    else:
+        values["override_by"] = actor
 
 
 def _counted_payments(*, award: Award, fy: int, exclude_pk: int | None):
@@ -1196,6 +1198,23 @@ def _beyond_funding(*, award: Award, stream: FundingStream, fy: int, amount: Dec
             f"{format_pence(total - committed)} more than the {format_pence(committed)} committed for that year."
         )
     return ""
+
+
+def _below_zero(*, award: Award, stream: FundingStream, fy: int, amount: Decimal, exclude_pk: int | None) -> str:
+    """Why a refund or credit note of ``amount`` (negative) would give back more than was paid
+    ("" if it would not): the award's paid payments from the stream for the year, less every
+    refund and credit note recorded against them (this one included, and those not yet paid),
+    may not fall below zero. Money never paid cannot be refunded."""
+    others = _counted_payments(award=award, fy=fy, exclude_pk=exclude_pk).filter(stream=stream)
+    paid = others.filter(amount__gt=0, paid_date__isnull=False).aggregate(t=Sum("amount"))["t"] or Decimal(0)
+    refunded = -(others.filter(amount__lt=0).aggregate(t=Sum("amount"))["t"] or Decimal(0)) - amount
+    if refunded <= paid:
+        return ""
+    return (
+        f"This would take the refunds and credit notes of award {award.reference} from {stream.name} for "
+        f"{_fy_label(fy)} to {format_pence(refunded)}, {format_pence(refunded - paid)} more than the "
+        f"{format_pence(paid)} paid."
+    )
 
 
 def _lock_award(award: Award) -> Award:
