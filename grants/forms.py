@@ -6,9 +6,7 @@ the commitment, the delegated limit, …) live in ``services`` and come back thr
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Div, Fieldset, Layout
 from crispy_forms_gds.widgets import DateInputWidget
@@ -20,6 +18,7 @@ from django.db.models.functions import Lower
 
 from needs_assessment.models import Area, AreaType, CommissioningIntention, IntentionStatus
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
+from pcc_commissioning.fields import DateField, MoneyField
 from pcc_commissioning.periods import FinancialYear, fys_between
 from pcc_commissioning.roles import Role
 from pcc_commissioning.widgets import FastSelect
@@ -27,8 +26,6 @@ from providers.models import Organisation
 from providers.uploads import ALLOWED_DESCRIPTION
 
 from .models import AwardDocumentKind, AwardKind, Decision, FundingStream, PlanFrequency, PlanTiming, StreamKind
-
-MONEY_HELP = "In pounds, for example 12500 or 12,500.50"
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -78,42 +75,6 @@ def _with_blank(choices, label: str = "Choose one") -> list[tuple[str, str]]:
     return [("", label), *choices]
 
 
-class MoneyField(forms.CharField):
-    """An amount in pounds: accepts 1234.56, 1,234.56 and £1,234.56; gives a ``Decimal``.
-    The services decide whether it may be negative or zero."""
-
-    def __init__(self, *, what: str = "amount", **kwargs):
-        self.what = what
-        kwargs.setdefault("help_text", MONEY_HELP)
-        kwargs["error_messages"] = {"required": f"Enter the {what}", **kwargs.get("error_messages", {})}
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("inputmode", "decimal")
-        self.widget.attrs.setdefault("class", "govuk-input--width-10")
-        self.widget.attrs.setdefault("spellcheck", "false")
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return None
-        if len(text) > 30:
-            raise ValidationError(f"The {self.what} is too long: write it like 1234.56", code="invalid")
-        cleaned = text.replace(",", "").replace(" ", "")
-        negative = cleaned.startswith("-")
-        cleaned = cleaned.lstrip("-").removeprefix("£")
-        try:
-            amount = Decimal(cleaned)
-        except InvalidOperation:
-            raise ValidationError(f"The {self.what} must be a number of pounds, like 1234.56", code="invalid") from None
-        if not amount.is_finite():
-            raise ValidationError(f"The {self.what} must be a number of pounds, like 1234.56", code="invalid")
-        return -amount if negative else amount
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return f"{value:.2f}"
-        return value
-
-
 class _DateWidget(DateInputWidget):
     """The error summary links a date's error to its day box (Django's multi-widgets give no id)."""
 
@@ -121,8 +82,8 @@ class _DateWidget(DateInputWidget):
         return f"{id_}_0" if id_ else ""
 
 
-def date_field(label: str, *, required: bool = True, help_text: str = "For example, 1 4 2019") -> DateInputField:
-    return DateInputField(label=label, required=required, help_text=help_text, widget=_DateWidget)
+def date_field(label: str, *, required: bool = True, help_text: str = "For example, 1 4 2019") -> DateField:
+    return DateField(label=label, required=required, help_text=help_text, widget=_DateWidget)
 
 
 def fy_choices(years) -> list[tuple[str, str]]:
@@ -433,18 +394,38 @@ class PaymentForm(forms.Form):
     reason = forms.CharField(max_length=300, required=False, help_text="Required for a refund or credit note")
     invoice_reference = forms.CharField(max_length=100, required=False)
     po_number = forms.CharField(label="PO number", max_length=50, required=False)
+    override = forms.BooleanField(
+        label="Record a finance override", required=False,
+        help_text="Only if this payment takes the payments beyond the award's funding line from this stream or "
+                  "beyond what is committed for the year, or a refund or credit note gives back more than was paid",
+    )
     override_reason = forms.CharField(
         label="Finance override: reason", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only if this payment takes the payments beyond the award's funding line from this stream, or "
-                  "beyond what is committed for the year: say why it is allowed",
+        help_text="Say why it is allowed. Kept with the payment and your name",
     )
 
-    def __init__(self, *args, streams=(), years: list[int] = (), due_diligence: bool = False, **kwargs):
+    def __init__(self, *args, streams=(), years: list[int] = (), due_diligence: bool = False,
+                 can_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stream"].queryset = FundingStream.objects.filter(pk__in=[s.pk for s in streams]).order_by(Lower("name"))
         self.fields["fy"].choices = _with_blank(fy_choices(years), "The year of the due date")
         if due_diligence:
             self.fields["due_diligence_reason"] = due_diligence_reason_field()
+        if not can_override:  # only finance may override (capability payments.override)
+            del self.fields["override"], self.fields["override_reason"]
+
+    def clean(self):
+        """The values for the payment services: ``override_reason`` only when the override box is
+        ticked (a reason alone overrides nothing), and never the box itself."""
+        data = super().clean()
+        if "override" not in self.fields:
+            return data
+        if data.pop("override", False):
+            if not data.get("override_reason", "").strip():
+                self.add_error("override_reason", "Say why the override is allowed")
+        else:
+            data["override_reason"] = ""
+        return data
 
 
 class PaymentEditForm(PaymentForm):

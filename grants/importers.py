@@ -34,7 +34,7 @@ from pcc_commissioning.interchange import (
     parse_yes_no,
     row_savepoint,
 )
-from pcc_commissioning.periods import FinancialYear, fys_between
+from pcc_commissioning.periods import FinancialYear, fys_between, parse_fy_input
 from pcc_commissioning.records import by_text_ignoring_case, chunked
 from providers.models import Organisation
 
@@ -62,9 +62,9 @@ IMPORT_NOTE = "Imported from a file."
 
 def _fy(text: str) -> int:
     try:
-        return FinancialYear.parse(text).start_year
-    except (TypeError, ValueError):
-        raise CellError(f"'{text}' is not a financial year: write the year it starts, like 2019 (for 2019/20).") from None
+        return parse_fy_input(text).start_year
+    except (TypeError, ValueError) as exc:
+        raise CellError(str(exc)) from None
 
 
 def _money(text: str) -> Decimal:

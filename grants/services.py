@@ -21,7 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -37,10 +37,16 @@ from needs_assessment.models import Area, CommissioningIntention, IntentionStatu
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
-from pcc_commissioning.money import format_pence
-from pcc_commissioning.periods import FinancialYear, fys_between
+from pcc_commissioning.money import AmountError, amount_from, format_pence
+from pcc_commissioning.periods import (
+    FIRST_ACCEPTED_YEAR,
+    LAST_ACCEPTED_YEAR,
+    FinancialYear,
+    fys_between,
+    parse_fy_input,
+)
 from pcc_commissioning.records import attribute_to, chunked, save_unique
-from pcc_commissioning.roles import require
+from pcc_commissioning.roles import has_capability, require
 from providers.models import Organisation
 from providers.selectors import due_diligence_gaps
 from providers.uploads import upload_problem
@@ -71,9 +77,6 @@ from .schedules.instalments import award_instalments_reconcile, pending_instalme
 from .schedules.returns import award_returns_reconcile
 from .transitions import ACTIONS, NEEDS_DECISION_ABOVE_LIMIT, is_allowed, label_of
 
-_MAX_POUNDS = Decimal("1000000000000")  # 14 digits, 2 of them pence
-_PENNY = Decimal("0.01")
-
 Errors = dict[str, list[str]]
 
 
@@ -99,28 +102,16 @@ def _text(value: Any) -> str:
 
 
 def _money(value: Any, field: str, errors: Errors, *, what: str = "amount") -> Decimal | None:
-    """A Decimal amount in pounds and pence, or None (with an error added)."""
+    """A Decimal amount in pounds and pence within the bounds of ``money.amount_from``, or
+    None (with an error added)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         _add(errors, field, f"Enter the {what}.")
         return None
-    if isinstance(value, bool):
-        _add(errors, field, f"The {what} must be a number of pounds, like 1234.56.")
-        return None
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        _add(errors, field, f"The {what} must be a number of pounds, like 1234.56.")
+        return amount_from(value, what=what)
+    except AmountError as exc:
+        _add(errors, field, str(exc))
         return None
-    if not amount.is_finite():
-        _add(errors, field, f"The {what} must be a number of pounds, like 1234.56.")
-        return None
-    if amount != amount.quantize(_PENNY):
-        _add(errors, field, f"The {what} must be in pounds and pence (at most 2 decimal places).")
-        return None
-    if abs(amount) >= _MAX_POUNDS:
-        _add(errors, field, f"The {what} is too large.")
-        return None
-    return amount.quantize(_PENNY)
 
 
 def _financial_year(value: Any, field: str, errors: Errors) -> int | None:
@@ -131,9 +122,10 @@ def _financial_year(value: Any, field: str, errors: Errors) -> int | None:
         _add(errors, field, "Enter the financial year (e.g. 2019 for 2019/20).")
         return None
     try:
-        return FinancialYear.parse(value if isinstance(value, (int, str)) else str(value)).start_year
+        return parse_fy_input(value if isinstance(value, (int, str)) else str(value)).start_year
     except (TypeError, ValueError):
-        _add(errors, field, f"“{value}” is not a financial year: write it like 2019 (for 2019/20).")
+        _add(errors, field, f"“{value}” is not a financial year: write it like 2019 (for 2019/20), between "
+                            f"{FIRST_ACCEPTED_YEAR} and {LAST_ACCEPTED_YEAR}.")
         return None
 
 
@@ -1156,22 +1148,30 @@ def _clean_payment(
             _add(errors, "fy", f"Award {award.reference} has no funding from {stream.name} in {_fy_label(fy)} "
                                f"(it has in {years}).")
     values["override_by"] = None
-    if amount is not None and amount > 0 and fy is not None and not errors:
-        beyond = _beyond_message(
-            award=award, stream=stream, fy=fy, amount=amount,
-            sums=funding.sums(award=award, stream=stream, fy=fy, exclude_pk=exclude_pk),
-        )
-        if beyond:
-            if imported:
-                _add(errors, "amount", f"{beyond} Reduce the amount (a finance override can be recorded on the "
-                                       "payment form only).")
-            elif not values["override_reason"]:
-                _add(errors, "amount", f"{beyond} Reduce the amount, or record a finance override with a reason.")
-            elif actor is None:
-                _add(errors, "override_reason", "An override must be recorded by a named finance officer.")
-            else:
-                values["override_by"] = actor
+    if amount is not None and fy is not None and not errors:
+        sums = funding.sums(award=award, stream=stream, fy=fy, exclude_pk=exclude_pk)
+        if amount > 0:
+            problem = _beyond_message(award=award, stream=stream, fy=fy, amount=amount, sums=sums)
+        else:
+            problem = _below_zero(award=award, stream=stream, fy=fy, amount=amount, sums=sums)
+        if problem:
+            _allow_override(problem, values=values, actor=actor, imported=imported, errors=errors)
     return values
+
+
+def _allow_override(problem: str, *, values: dict[str, Any], actor, imported: bool, errors: Errors) -> None:
+    """A payment that breaks a funding rule goes ahead only with a finance officer's override:
+    a reason, recorded against the named officer (``override_by``) on the payment form. A
+    file cannot carry one, since each override is a judgement about one payment."""
+    if imported:
+        _add(errors, "amount", f"{problem} Change the amount (a finance override can be recorded on the "
+                               "payment form only).")
+    elif not values["override_reason"]:
+        _add(errors, "amount", f"{problem} Change the amount, or record a finance override with a reason.")
+    elif actor is None or not has_capability(actor, "payments.override"):
+        _add(errors, "override_reason", "An override must be recorded by a named finance officer.")
+    else:
+        values["override_by"] = actor
 
 
 def _counted_payments(*, award: Award, fy: int, exclude_pk: int | None):
@@ -1189,6 +1189,8 @@ class FundingSums:
     from_stream: Decimal  # counted payments from the stream for the year
     committed: Decimal  # all the award's funding lines for the year
     in_year: Decimal  # all the award's counted payments for the year
+    paid: Decimal = Decimal(0)  # counted payments from the stream for the year with a paid date (positive ones)
+    refunded: Decimal = Decimal(0)  # counted refunds and credit notes from the stream for the year, as a positive sum
 
 
 class AwardFunding:
@@ -1210,11 +1212,15 @@ class _StoredFunding(AwardFunding):
     def sums(self, *, award: Award, stream: FundingStream, fy: int, exclude_pk: int | None) -> FundingSums:
         others = _counted_payments(award=award, fy=fy, exclude_pk=exclude_pk)
         lines = FundingLine.objects.filter(award=award, fy=fy)
+        from_stream = others.filter(stream=stream)
         return FundingSums(
             line=lines.filter(stream=stream).aggregate(t=Sum("amount"))["t"] or Decimal(0),
-            from_stream=others.filter(stream=stream).aggregate(t=Sum("amount"))["t"] or Decimal(0),
+            from_stream=from_stream.aggregate(t=Sum("amount"))["t"] or Decimal(0),
             committed=lines.aggregate(t=Sum("amount"))["t"] or Decimal(0),
             in_year=others.aggregate(t=Sum("amount"))["t"] or Decimal(0),
+            paid=from_stream.filter(amount__gt=0, paid_date__isnull=False).aggregate(t=Sum("amount"))["t"]
+            or Decimal(0),
+            refunded=-(from_stream.filter(amount__lt=0).aggregate(t=Sum("amount"))["t"] or Decimal(0)),
         )
 
 
@@ -1240,6 +1246,22 @@ def _beyond_message(*, award: Award, stream: FundingStream, fy: int, amount: Dec
             f"{format_pence(total - committed)} more than the {format_pence(committed)} committed for that year."
         )
     return ""
+
+
+def _below_zero(*, award: Award, stream: FundingStream, fy: int, amount: Decimal, sums: FundingSums) -> str:
+    """Why a refund or credit note of ``amount`` (negative) would give back more than was paid
+    ("" if it would not): the award's paid payments from the stream for the year, less every
+    refund and credit note recorded against them (this one included, and those not yet paid),
+    may not fall below zero. Money never paid cannot be refunded."""
+    paid = sums.paid
+    refunded = sums.refunded - amount
+    if refunded <= paid:
+        return ""
+    return (
+        f"This would take the refunds and credit notes of award {award.reference} from {stream.name} for "
+        f"{_fy_label(fy)} to {format_pence(refunded)}, {format_pence(refunded - paid)} more than the "
+        f"{format_pence(paid)} paid."
+    )
 
 
 def _lock_award(award: Award) -> Award:
@@ -1336,8 +1358,10 @@ class _FileFunding(AwardFunding):
         # Keyed (award, stream, fy), and (award, fy) for the year's totals.
         self.lines: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)
         self.committed: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-        self.paid: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)
-        self.paid_in_year: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+        self.counted: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)
+        self.counted_in_year: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+        self.paid: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)  # positive, with a paid date
+        self.refunded: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)  # negatives, as a positive sum
         self.years: dict[tuple[int, int], set[int]] = defaultdict(set)  # (award, stream) -> years of its lines
         for chunk in chunked(award_ids):
             for award_id, stream_id, fy, amount in FundingLine.objects.filter(award_id__in=chunk).values_list(
@@ -1348,14 +1372,19 @@ class _FileFunding(AwardFunding):
                 self.years[(award_id, stream_id)].add(fy)
             counted = (
                 Payment.objects.filter(award_id__in=chunk).exclude(pending_instalments_q())
-                .values_list("award_id", "stream_id", "fy").annotate(total=Sum("amount")).order_by()
+                .values_list("award_id", "stream_id", "fy", "amount", "paid_date")
             )
-            for award_id, stream_id, fy, total in counted:
-                self._count(award_id, stream_id, fy, total)
+            for award_id, stream_id, fy, amount, paid_date in counted.iterator(chunk_size=2000):
+                self._count(award_id, stream_id, fy, amount, paid=paid_date is not None)
 
-    def _count(self, award_id: int, stream_id: int, fy: int, amount: Decimal) -> None:
-        self.paid[(award_id, stream_id, fy)] += amount
-        self.paid_in_year[(award_id, fy)] += amount
+    def _count(self, award_id: int, stream_id: int, fy: int, amount: Decimal, *, paid: bool) -> None:
+        key = (award_id, stream_id, fy)
+        self.counted[key] += amount
+        self.counted_in_year[(award_id, fy)] += amount
+        if amount < 0:
+            self.refunded[key] -= amount
+        elif paid:
+            self.paid[key] += amount
 
     def stream_years(self, *, award: Award, stream: FundingStream) -> set[int]:
         return set(self.years.get((award.pk, stream.pk), ()))
@@ -1363,13 +1392,15 @@ class _FileFunding(AwardFunding):
     def sums(self, *, award: Award, stream: FundingStream, fy: int, exclude_pk: int | None) -> FundingSums:
         key = (award.pk, stream.pk, fy)
         return FundingSums(
-            line=self.lines.get(key, Decimal(0)), from_stream=self.paid.get(key, Decimal(0)),
+            line=self.lines.get(key, Decimal(0)), from_stream=self.counted.get(key, Decimal(0)),
             committed=self.committed.get((award.pk, fy), Decimal(0)),
-            in_year=self.paid_in_year.get((award.pk, fy), Decimal(0)),
+            in_year=self.counted_in_year.get((award.pk, fy), Decimal(0)),
+            paid=self.paid.get(key, Decimal(0)), refunded=self.refunded.get(key, Decimal(0)),
         )
 
     def add(self, payment: Payment) -> None:
-        self._count(payment.award_id, payment.stream_id, payment.fy, payment.amount)
+        self._count(payment.award_id, payment.stream_id, payment.fy, payment.amount,
+                    paid=payment.paid_date is not None)
 
 
 @transaction.atomic

@@ -513,7 +513,8 @@ def payment_create(request, pk: int):
     award = selectors.access_award(request.user, pk)
     streams = selectors.award_streams(award)
     gaps = due_diligence_gaps(award.provider)
-    form = PaymentForm(form_data(request), streams=streams, years=_payment_years(award), due_diligence=bool(gaps))
+    form = PaymentForm(form_data(request), streams=streams, years=_payment_years(award), due_diligence=bool(gaps),
+                       can_override=has_capability(request.user, "payments.override"))
     if request.method == "POST" and form.is_valid():
         try:
             payment = services.payment_record(actor=request.user, award=award, **form.cleaned_data)
@@ -539,7 +540,9 @@ def payment_edit(request, pk: int, payment_pk: int):
     streams = selectors.award_streams(award)
     initial = {name: getattr(payment, name) for name in _PAYMENT_EDITABLE}
     initial["version"] = payment.version
-    form = PaymentEditForm(form_data(request), initial=initial, streams=streams, years=_payment_years(award))
+    initial["override"] = bool(payment.override_reason)
+    form = PaymentEditForm(form_data(request), initial=initial, streams=streams, years=_payment_years(award),
+                           can_override=has_capability(request.user, "payments.override"))
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")

@@ -4,9 +4,6 @@ uploaded document's type) live in ``services`` and come back through ``add_servi
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.contrib.auth import get_user_model
@@ -15,7 +12,8 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Lower
 
 from outcomes.models import KPQ, CommissioningPriority
-from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.fields import DateField, MoneyField
+from pcc_commissioning.periods import FinancialYear, year_problem
 from pcc_commissioning.roles import Role
 from pcc_commissioning.widgets import FastSelect
 from providers.uploads import ALLOWED_DESCRIPTION
@@ -105,34 +103,6 @@ class _FindingField(forms.ModelMultipleChoiceField):
         return f"{obj.title} ({obj.assessment.title})"
 
 
-class CostField(forms.CharField):
-    """An amount in pounds: 45000, 45,000.50 or £45,000; gives a ``Decimal`` (the service checks
-    it is not negative)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "In pounds a year, for example 45000 or 45,000")
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "class": "govuk-input--width-10", "spellcheck": "false"})
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return None
-        cleaned = text.replace(",", "").replace(" ", "")
-        negative = cleaned.startswith("-")
-        cleaned = cleaned.lstrip("-").removeprefix("£")
-        try:
-            amount = Decimal(cleaned)
-        except InvalidOperation:
-            raise ValidationError("Enter the cost as a number of pounds, like 45000", code="invalid") from None
-        if not amount.is_finite() or len(text) > 30:
-            raise ValidationError("Enter the cost as a number of pounds, like 45000", code="invalid")
-        return -amount if negative else amount
-
-    def prepare_value(self, value):
-        return f"{value:.2f}" if isinstance(value, Decimal) else value
-
-
 class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -154,7 +124,7 @@ class AssessmentForm(forms.Form):
         error_messages={"required": "Choose the financial year it covers"},
     )
     author = forms.CharField(max_length=200, required=False)
-    published_on = DateInputField(
+    published_on = DateField(
         label="Published on", required=False, help_text="For example, 30 11 2019", widget=_DateWidget
     )
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))
@@ -166,7 +136,7 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         extra = [self.initial.get("fy")]
-        if self.is_bound and str(self.data.get("fy", "")).isdigit():
+        if self.is_bound and not year_problem(self.data.get("fy", "")):  # a bookmarked year; never 99999999
             extra.append(int(self.data["fy"]))
         self.fields["fy"].choices = _with_blank(year_choices(extra), "Choose a year")
 
@@ -248,13 +218,16 @@ class IntentionForm(forms.Form):
         label="Commissioning priority", required=False, empty_label="None",
         queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
     )
-    when_date = DateInputField(
+    when_date = DateField(
         label="When (a date)", required=False, widget=_DateWidget,
         help_text="For example, 1 7 2020. Or give a financial year below, not both",
     )
     when_fy = forms.TypedChoiceField(label="When (a financial year)", coerce=int, required=False, empty_value=None)
     lead = _UserChoiceField(queryset=_officers(), required=False, empty_label="No lead yet", widget=FastSelect)
-    estimated_annual_cost = CostField(label="Estimated annual cost", required=False)
+    estimated_annual_cost = MoneyField(
+        label="Estimated annual cost", what="estimated annual cost", required=False,
+        help_text="In pounds a year, for example 45000 or 45,000",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -263,7 +236,7 @@ class IntentionForm(forms.Form):
         )
         self.fields["lead"].queryset = _officers()
         extra = [self.initial.get("when_fy")]
-        if self.is_bound and str(self.data.get("when_fy", "")).isdigit():
+        if self.is_bound and not year_problem(self.data.get("when_fy", "")):  # a bookmarked year; never 99999999
             extra.append(int(self.data["when_fy"]))
         self.fields["when_fy"].choices = _with_blank(year_choices(extra), "Not given")
 

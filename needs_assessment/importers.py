@@ -33,7 +33,7 @@ from pcc_commissioning.interchange import (
     parse_int,
     row_savepoint,
 )
-from pcc_commissioning.periods import Period, parse_period_code, period_code
+from pcc_commissioning.periods import Period, parse_period_input, period_code
 
 from . import services
 from .models import Area, AreaPopulation, AreaType, Indicator, IndicatorValue, Polarity, Theme
@@ -80,7 +80,7 @@ def _population(text: str) -> int:
 
 def _period(text: str) -> Period:
     try:
-        return parse_period_code(text, kinds=services.PERIOD_KINDS)
+        return parse_period_input(text, kinds=services.PERIOD_KINDS)
     except ValueError as exc:
         raise CellError(str(exc)) from None
 

@@ -21,7 +21,13 @@ from django.db import models, transaction
 
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning.concurrency import lock_for_update
-from pcc_commissioning.periods import FinancialYear, Period, parse_period_code, period_code
+from pcc_commissioning.money import AmountError, amount_from
+from pcc_commissioning.periods import (
+    Period,
+    parse_fy_input,
+    parse_period_input,
+    period_code,
+)
 from pcc_commissioning.records import attribute_to, save_unique
 from providers.uploads import upload_problem
 
@@ -99,9 +105,9 @@ def _fy(value: Any, field: str, errors: Errors, *, required: bool) -> int | None
             _add(errors, field, "Enter the financial year, like 2019 (for 2019/20).")
         return None
     try:
-        return FinancialYear.parse(value).start_year
-    except (TypeError, ValueError):
-        _add(errors, field, f"'{value}' is not a financial year: write the year it starts, like 2019 (for 2019/20).")
+        return parse_fy_input(value).start_year
+    except (TypeError, ValueError) as exc:
+        _add(errors, field, str(exc))
         return None
 
 
@@ -460,7 +466,7 @@ def clean_period(period: Period | str, *, field: str = "period") -> Period:
             raise ValidationError({field: ["Indicator values are for a financial year or a quarter of one."]})
         return period
     try:
-        return parse_period_code(_text(period), kinds=PERIOD_KINDS)
+        return parse_period_input(_text(period), kinds=PERIOD_KINDS)
     except ValueError as exc:
         raise ValidationError({field: [str(exc)]}) from None
 
@@ -645,19 +651,9 @@ def _clean_intention(*, instance: CommissioningIntention, changes: Mapping[str, 
         values["estimated_annual_cost"] = None
     else:
         try:
-            cost = Decimal(str(cost).replace(",", "").replace("£", "").strip()) if not isinstance(cost, Decimal) else cost
-        except InvalidOperation:
-            cost = None
-        if isinstance(values["estimated_annual_cost"], (bool, float)) or cost is None or not cost.is_finite():
-            _add(errors, "estimated_annual_cost", "Enter the estimated annual cost in pounds, like 45000.")
-        elif cost < 0:
-            _add(errors, "estimated_annual_cost", "The estimated annual cost must not be negative.")
-        elif cost != cost.quantize(Decimal("0.01")):
-            _add(errors, "estimated_annual_cost", "The estimated annual cost must be in pounds and pence.")
-        elif cost > Decimal("999999999999.99"):
-            _add(errors, "estimated_annual_cost", "The estimated annual cost is too large.")
-        else:
-            values["estimated_annual_cost"] = cost.quantize(Decimal("0.01"))
+            values["estimated_annual_cost"] = amount_from(cost, what="estimated annual cost", allow_negative=False)
+        except AmountError as exc:
+            _add(errors, "estimated_annual_cost", str(exc))
     _check_lengths(CommissioningIntention, {"title": values["title"]}, errors)
     return values, errors
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 
-from pcc_commissioning.periods import parse_period_code, period_code
+from pcc_commissioning.periods import parse_period_input, period_code
 
 from .models import (
     CODE_VALIDATOR,
@@ -375,7 +375,7 @@ def _measure_period(text: str) -> tuple[str, int, int | None]:
     """"2019" (a financial year) or "2019-Q1" (a quarter) -> (code, fy, quarter or None)."""
 
     try:
-        period = parse_period_code(text or "", kinds=("FY", "Q"))
+        period = parse_period_input(text or "", kinds=("FY", "Q"))
     except ValueError as error:
         raise ValidationError({"period": str(error)}) from None
     quarter = int(period.code[1]) if period.kind == "Q" else None

@@ -22,9 +22,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
+from .money import AmountError, parse_amount
+from .periods import date_problem
+
 FORMULA_PREFIXES = ("=", "+", "-", "@")
-MONEY_PLACES = Decimal("0.01")
-MAX_MONEY = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,30 +213,24 @@ def unguard_formula(text: str) -> str:
     return text[1:] if text.startswith("'") else text
 
 
-_MONEY_RE = re.compile(r"^-?\d+(\.\d{1,2})?$")
-
-
 def parse_money(text: str, *, allow_negative: bool = False) -> Decimal:
-    """Pounds as ``1234.56``; a leading £ and thousands separators are tolerated."""
-    cleaned = text.strip().replace(",", "").replace(" ", "")
-    negative = cleaned.startswith("-")
-    cleaned = cleaned.lstrip("-").removeprefix("£")
-    cleaned = ("-" if negative else "") + cleaned
-    if not _MONEY_RE.match(cleaned):
-        raise CellError(f"'{text}' is not an amount in pounds (like 1234.56).")
-    amount = Decimal(cleaned)
-    if amount < 0 and not allow_negative:
-        raise CellError("The amount must not be negative.")
-    if abs(amount) > MAX_MONEY:
-        raise CellError("The amount is too large.")
-    return amount.quantize(MONEY_PLACES)
+    """Pounds as ``1234.56`` or ``1,234.56`` (a leading £ allowed), read by the one rule of
+    ``money.parse_amount``: ``1,50`` and ``1e5`` are refused, not guessed at."""
+    try:
+        return parse_amount(text, allow_negative=allow_negative)
+    except AmountError as exc:
+        raise CellError(str(exc)) from None
 
 
 def parse_date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError as exc:
         raise CellError(f"'{text}' is not a date in the form YYYY-MM-DD.") from exc
+    problem = date_problem(day)
+    if problem:
+        raise CellError(problem)
+    return day
 
 
 def parse_int(text: str, *, minimum: int | None = 0) -> int:

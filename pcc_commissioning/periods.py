@@ -31,6 +31,10 @@ from typing import Union
 
 MIN_YEAR = 1  # FY 1 starts on 1 April 0001, the earliest date Python knows
 MAX_YEAR = 9998  # FY 9998 ends on 31 March 9999
+# The years people and files may give (docs/formats.md "Financial years and periods"): the
+# system can hold far more, but a year outside these is a slip (1 for 2001, 9999 for "none").
+FIRST_ACCEPTED_YEAR = 1990
+LAST_ACCEPTED_YEAR = 2100
 
 KINDS = ("FY", "H", "Q", "M")  # largest first
 _KIND_NAMES = {"FY": "financial year", "H": "half", "Q": "quarter", "M": "month"}
@@ -179,6 +183,36 @@ class FinancialYear:
 _FY_PATTERN = re.compile(
     r"(?:FY\s*)?(?P<start>\d{4})(?:\s*[/\-\u2013]\s*(?P<second>\d{2}|\d{4}))?", re.IGNORECASE
 )
+
+
+def year_problem(year: int | str, *, what: str = "The year") -> str:
+    """Why ``year`` (a number, or its digits as typed) is not one people may give, or "".
+    Years from FIRST_ACCEPTED_YEAR to LAST_ACCEPTED_YEAR are accepted."""
+    text = str(year).strip()
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
+    if number is None or not FIRST_ACCEPTED_YEAR <= number <= LAST_ACCEPTED_YEAR:
+        return f"{what} must be between {FIRST_ACCEPTED_YEAR} and {LAST_ACCEPTED_YEAR}."
+    return ""
+
+
+def date_problem(day: date, *, what: str = "The date") -> str:
+    """Why a date people gave is not acceptable (its year out of bounds), or ""."""
+    if not FIRST_ACCEPTED_YEAR <= day.year <= LAST_ACCEPTED_YEAR:
+        return f"{what} must fall between {FIRST_ACCEPTED_YEAR} and {LAST_ACCEPTED_YEAR}."
+    return ""
+
+
+def parse_fy_input(text: str | int) -> FinancialYear:
+    """A financial year people or files gave ("2019", "2019/20"): ``FinancialYear.parse``, and
+    its starting year within the accepted years. Raises ValueError saying what is wrong."""
+    match = _FY_PATTERN.fullmatch(text.strip()) if isinstance(text, str) else None
+    start = match["start"] if match else text if isinstance(text, int) else None
+    if start is not None and year_problem(start):
+        raise ValueError(
+            f"'{text}' is not a financial year this system accepts: it must start between "
+            f"{FIRST_ACCEPTED_YEAR} and {LAST_ACCEPTED_YEAR}."
+        )
+    return FinancialYear.parse(text)
 
 
 def _coerce_fy(fy: FinancialYear | int | str) -> FinancialYear:
@@ -451,6 +485,19 @@ def parse_period_code(text: str, *, kinds: Iterable[str] = KINDS) -> Period:
     if period.kind not in allowed:
         raise ValueError(problem)
     return period
+
+
+def parse_period_input(text: str, *, kinds: Iterable[str] = KINDS) -> Period:
+    """A period people or files gave (``parse_period_code``), its year within the accepted
+    years (``year_problem``). Raises ValueError saying what is wrong."""
+    match = _CODE_PATTERN.fullmatch(text.strip()) if isinstance(text, str) else None
+    year = _FY_PATTERN.fullmatch(match["fy"].strip()) if match else None
+    if year is not None and year_problem(year["start"]):
+        raise ValueError(
+            f"'{text}' is not a period this system accepts: its year must be between "
+            f"{FIRST_ACCEPTED_YEAR} and {LAST_ACCEPTED_YEAR}."
+        )
+    return parse_period_code(text, kinds=kinds)
 
 
 def day_label(day: date) -> str:

@@ -16,12 +16,13 @@ def form_files(request):
 
 def fy_param(request, *, default: int | None) -> int | None:
     """The ``fy`` query parameter as a starting year ("2019", "2019/20"); blank or unreadable
-    gives ``default``, so a mistyped address shows the default year rather than an error."""
-    from .periods import FinancialYear
+    or a year outside the accepted years (``?fy=99999999``) gives ``default``, so a mistyped
+    address shows the default year rather than an error."""
+    from .periods import parse_fy_input
 
     value = request.GET.get("fy", "").strip()
     try:
-        return FinancialYear.parse(value).start_year if value else default
+        return parse_fy_input(value).start_year if value else default
     except (TypeError, ValueError, OverflowError):
         return default
 

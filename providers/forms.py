@@ -4,10 +4,11 @@ names, charity and company numbers, uploads) live in ``services`` and come back 
 
 from __future__ import annotations
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from pcc_commissioning.fields import DateField
 
 from .identifiers import CHARITY_NUMBER_HELP, COMPANY_NUMBER_HELP
 from .models import DocumentKind, OrganisationKind
@@ -104,8 +105,8 @@ class DocumentForm(forms.Form):
         help_text=f"Upload {ALLOWED_DESCRIPTION}",
         error_messages={"required": "Choose a file to upload", "empty": "The selected file is empty"},
     )
-    valid_from = DateInputField(label="Valid from", help_text="For example, 1 4 2025", widget=_DateWidget)
-    expires_on = DateInputField(
+    valid_from = DateField(label="Valid from", help_text="For example, 1 4 2025", widget=_DateWidget)
+    expires_on = DateField(
         label="Expires on", required=False, help_text="Leave blank if it does not expire", widget=_DateWidget
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -10,7 +10,15 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from grants.filters import AwardFilter
-from grants.forms import LineFormSet, MoneyField, add_line_errors, add_service_errors, line_years, AwardForm
+from grants.forms import (
+    AwardForm,
+    LineFormSet,
+    MoneyField,
+    PaymentForm,
+    add_line_errors,
+    add_service_errors,
+    line_years,
+)
 from tests.factories import CommissioningPriorityFactory, FundingStreamFactory, KPQFactory
 
 
@@ -18,7 +26,7 @@ from tests.factories import CommissioningPriorityFactory, FundingStreamFactory, 
     ("1234.56", Decimal("1234.56")),
     ("1,234.56", Decimal("1234.56")),
     ("£1,234", Decimal("1234")),
-    (" 842 100 ", Decimal("842100")),
+    (" 842,100 ", Decimal("842100")),
     ("-250.00", Decimal("-250.00")),
     ("-£250", Decimal("-250")),
 ])
@@ -26,7 +34,7 @@ def test_money_field_reads_amounts_as_typed(typed, expected):
     assert MoneyField().clean(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["ten", "12.5.6", "1e3x", "NaN", "Infinity", "£", "1" * 31])
+@pytest.mark.parametrize("typed", ["ten", "12.5.6", "1e3x", "NaN", "Infinity", "£", "1" * 31, "842 100", "1,50"])
 def test_money_field_refuses_what_is_not_an_amount(typed):
     with pytest.raises(ValidationError) as caught:
         MoneyField().clean(typed)
@@ -36,10 +44,15 @@ def test_money_field_refuses_what_is_not_an_amount(typed):
 def test_money_field_names_what_it_is_in_its_messages():
     with pytest.raises(ValidationError) as caught:
         MoneyField(what="forecast").clean("lots")
-    assert caught.value.messages == ["The forecast must be a number of pounds, like 1234.56"]
+    assert caught.value.messages == ["The forecast must be written in pounds, like 1234.50 or 1,234.50, not 'lots'."]
     with pytest.raises(ValidationError) as caught:
         MoneyField(what="forecast").clean("")
     assert caught.value.messages == ["Enter the forecast"]
+
+
+def test_only_a_user_who_may_override_is_offered_the_override_on_the_payment_form():
+    assert {"override", "override_reason"} <= set(PaymentForm(can_override=True).fields)
+    assert not {"override", "override_reason"} & set(PaymentForm(can_override=False).fields)
 
 
 def test_line_years_span_the_dates_with_a_year_either_side():

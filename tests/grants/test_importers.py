@@ -209,8 +209,9 @@ def test_awards_are_created_with_their_lines_kpqs_decision_and_category(plan):
         ({"funding_stream": "Lottery"}, "funding_stream", "no funding stream called 'Lottery'"),
         ({"kpqs": "3;9"}, "kpqs", "no KPQ 9"),
         ({"kpqs": "three"}, "kpqs", "not a KPQ number"),
-        ({"amount": "ten pounds"}, "amount", "not an amount"),
-        ({"amount": "-5"}, "amount", "must not be negative"),
+        ({"amount": "ten pounds"}, "amount", "must be written in pounds"),
+        ({"amount": "1,50"}, "amount", "'1,50' is ambiguous"),
+        ({"amount": "-5"}, "amount", "cannot be negative"),
         ({"fy": "2022"}, "fy", "2022/23 is outside the award's dates"),
         ({"fy": "next year"}, "fy", "not a financial year"),
         ({"start_date": "01/04/2019"}, "start_date", "not a date in the form YYYY-MM-DD"),
@@ -456,11 +457,13 @@ def test_payments_imports_record_what_happened_whatever_the_due_diligence(active
 
 def test_an_import_beyond_the_funding_says_the_override_is_on_the_form(active_award):
     reported = messages("payments", table(PAYMENT_COLUMNS, payment_row(amount="10000.01")))
-    assert reported[(2, "amount")].endswith("Reduce the amount (a finance override can be recorded on the payment form only).")
+    assert reported[(2, "amount")].endswith(
+        "Change the amount (a finance override can be recorded on the payment form only)."
+    )
 
 
 def test_a_refund_with_a_reason_column_is_recorded(active_award):
-    run_import("payments", table(PAYMENT_COLUMNS, payment_row()))
+    run_import("payments", table(PAYMENT_COLUMNS, payment_row(paid_date="2019-07-01")))
     data = table((*PAYMENT_COLUMNS, "reason"), payment_row(amount="-100", invoice_reference="CN-1", reason="Underspend"))
     run_import("payments", data)
     assert Payment.objects.get(invoice_reference="CN-1").amount == D("-100.00")
@@ -524,3 +527,33 @@ def test_imported_payments_shrink_a_plans_instalments_once_per_file(plan, office
     pending = Payment.objects.filter(award=award).exclude(plan_period="").order_by("due_date")
     assert [payment.amount for payment in pending] == [D("750.00")] * 4
     assert Payment.history.filter(history_type="~").count() - rescheduled_before == 4
+
+
+def test_an_ambiguous_amount_is_refused_naming_its_row_and_column(active_award):
+    # "1,50" was once read as £150.00: a European decimal comma taken for a thousands separator.
+    reported = messages("payments", table(
+        PAYMENT_COLUMNS, payment_row(amount="1,234.50"), payment_row(amount="1,50", invoice_reference="INV-2"),
+        payment_row(amount="1.234,50", invoice_reference="INV-3"), payment_row(amount="1e5", invoice_reference="INV-4"),
+    ))
+    assert set(reported) == {(3, "amount"), (4, "amount"), (5, "amount")}
+    assert "'1,50' is ambiguous" in reported[(3, "amount")]
+    assert not Payment.objects.exists()
+    run_import("payments", table(PAYMENT_COLUMNS, payment_row(amount="1,234.50")))
+    assert Payment.objects.get().amount == D("1234.50")
+
+
+def test_a_refund_beyond_what_was_paid_is_refused_in_an_import(active_award):
+    data = table((*PAYMENT_COLUMNS, "reason"), payment_row(paid_date="2019-07-01"),
+                 payment_row(amount="-2500.01", invoice_reference="CN-1", reason="Clawback"))
+    reported = messages("payments", data)
+    assert set(reported) == {(3, "amount")}
+    assert "£0.01 more than the £2,500.00 paid" in reported[(3, "amount")]
+    assert reported[(3, "amount")].endswith("(a finance override can be recorded on the payment form only).")
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("column, value", [("due_date", "0001-01-01"), ("paid_date", "9999-12-31"), ("fy", "1989")])
+def test_years_outside_1990_to_2100_are_refused_in_an_import(active_award, column, value):
+    reported = messages("payments", table(PAYMENT_COLUMNS, payment_row(**{column: value})))
+    assert set(reported) == {(2, column)}
+    assert "1990 and 2100" in reported[(2, column)]

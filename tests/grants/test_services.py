@@ -682,6 +682,7 @@ def test_refund_needs_a_reason_and_zero_is_refused(active_award, core):
         pay(active_award, core, D("0"))
     assert "amount" in errors_of(excinfo)
     assert not Payment.objects.exists()
+    pay(active_award, core, D("1000.00"), paid_date=datetime.date(2019, 7, 1))
     refund = pay(active_award, core, D("-250.00"), reason="Underspend returned")
     assert refund.amount == D("-250.00")
 
@@ -714,6 +715,53 @@ def test_a_refund_frees_commitment_for_a_later_payment(active_award, core):
     pay(active_award, core, D("6000"), paid_date=datetime.date(2019, 7, 1))  # all of the 2019/20 core line
     pay(active_award, core, D("-1000"), reason="Credit note CN-12", paid_date=datetime.date(2019, 8, 1))
     assert pay(active_award, core, D("1000")).amount == D("1000.00")
+
+
+def test_a_refund_may_not_give_back_more_than_was_paid_from_the_stream_that_year(
+    finance_officer, active_award, core, precept
+):
+    # Paid from MoJ Core in 2019/20: £1,000 paid, £500 only scheduled. Precept money and
+    # 2020/21 money do not count.
+    pay(active_award, core, D("1000.00"), paid_date=datetime.date(2019, 7, 1))
+    pay(active_award, core, D("500.00"))
+    pay(active_award, precept, D("3000.00"), paid_date=datetime.date(2019, 7, 1))
+    pay(active_award, core, D("400.00"), due=datetime.date(2020, 6, 30), paid_date=datetime.date(2020, 7, 1))
+    pay(active_award, core, D("-600.00"), reason="Credit note CN-1")
+    with pytest.raises(ValidationError) as excinfo:
+        pay(active_award, core, D("-400.01"), reason="Credit note CN-2", actor=finance_officer)
+    message = errors_of(excinfo)["amount"][0]
+    assert "to £1,000.01, £0.01 more than the £1,000.00 paid" in message and "MoJ Core for 2019/20" in message
+    assert pay(active_award, core, D("-400.00"), reason="Credit note CN-2").amount == D("-400.00")
+
+
+def test_a_huge_refund_is_refused_unless_finance_overrides_it_with_a_reason(
+    finance_officer, officer, active_award, core
+):
+    pay(active_award, core, D("6000.00"), paid_date=datetime.date(2019, 7, 1))
+    huge = D("-999999999.99")
+    with pytest.raises(ValidationError) as excinfo:
+        pay(active_award, core, huge, reason="Typing slip", actor=finance_officer)
+    assert "more than the £6,000.00 paid" in errors_of(excinfo)["amount"][0]
+    # Not a finance officer: the override is refused, whoever gives a reason.
+    with pytest.raises(ValidationError) as excinfo:
+        pay(active_award, core, D("-6000.01"), reason="Clawback", actor=officer, override_reason="Agreed")
+    assert errors_of(excinfo)["override_reason"] == ["An override must be recorded by a named finance officer."]
+    assert Payment.objects.count() == 1
+    refund = pay(active_award, core, D("-6000.01"), reason="Clawback", actor=finance_officer,
+                 override_reason="Penalty agreed with the provider, letter of 3 May")
+    refund.refresh_from_db()
+    assert (refund.override_reason, refund.override_by) == (
+        "Penalty agreed with the provider, letter of 3 May", finance_officer,
+    )
+
+
+def test_amounts_beyond_a_billion_pounds_are_refused(active_award, core):
+    with pytest.raises(ValidationError) as excinfo:
+        pay(active_award, core, D("1000000000.01"))
+    assert errors_of(excinfo)["amount"] == ["The amount cannot be more than £1,000,000,000."]
+    with pytest.raises(ValidationError) as excinfo:
+        pay(active_award, core, "1,50")
+    assert "ambiguous" in errors_of(excinfo)["amount"][0]
 
 
 def test_override_reason_is_not_stored_when_no_override_is_needed(finance_officer, active_award, core):

@@ -340,7 +340,7 @@ def test_negative_line_amount_is_refused_on_its_row(officer_client, setting_up):
 def test_non_numeric_amount_is_refused(officer_client, setting_up):
     data = _award_post(setting_up, lines=[(setting_up["core"], 2019, "ten thousand")])
     _refused(officer_client.post(reverse("grants:award_create"), data),
-             "Row 1, amount (£): The amount must be a number of pounds, like 1234.56")
+             "Row 1, amount (£): The amount must be written in pounds, like 1234.50")
     assert not Award.objects.exists()
 
 
@@ -512,7 +512,8 @@ def test_payment_beyond_commitment_is_refused_then_accepted_with_an_override(fin
              "Amount (£): This would take the payments of award", "£0.01 more than its £10,000.00 funding line")
     assert not Payment.objects.exists()
 
-    response = finance_client.post(url, _payment_data(setting_up["core"], "10000.01", override_reason="Agreed uplift, email 3 May"))
+    response = finance_client.post(url, _payment_data(setting_up["core"], "10000.01", override="on",
+                                                      override_reason="Agreed uplift, email 3 May"))
     assert response.status_code == 302
     payment = Payment.objects.get()
     assert payment.override_reason == "Agreed uplift, email 3 May" and payment.override_by == finance_officer
@@ -521,11 +522,49 @@ def test_payment_beyond_commitment_is_refused_then_accepted_with_an_override(fin
 
 
 def test_refund_needs_a_reason(finance_client, paid_award, setting_up):
+    PaymentFactory(award=paid_award, stream=setting_up["core"], amount=Decimal("1000"),
+                   paid_date=datetime.date(2019, 6, 1))
     url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
     _refused(finance_client.post(url, _payment_data(setting_up["core"], "-250")), "Reason: Give the reason for the refund")
-    assert not Payment.objects.exists()
+    assert not Payment.objects.filter(amount__lt=0).exists()
     assert finance_client.post(url, _payment_data(setting_up["core"], "-250", reason="Underspend returned")).status_code == 302
-    assert Payment.objects.get().amount == Decimal("-250.00")
+    assert Payment.objects.get(amount__lt=0).amount == Decimal("-250.00")
+
+
+def test_an_ambiguous_or_huge_amount_is_refused_on_the_payment_form_naming_the_box(
+    finance_client, paid_award, setting_up
+):
+    url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
+    _refused(finance_client.post(url, _payment_data(setting_up["core"], "1,50")),
+             "Amount (£): The amount &#x27;1,50&#x27; is ambiguous")
+    _refused(finance_client.post(url, _payment_data(setting_up["core"], "1e309")),
+             "Amount (£): The amount must be written in pounds")
+    _refused(finance_client.post(url, _payment_data(setting_up["core"], "1000000000.01")),
+             "Amount (£): The amount cannot be more than £1,000,000,000.")
+    assert not Payment.objects.exists()
+    assert finance_client.post(url, _payment_data(setting_up["core"], "1,234.50")).status_code == 302
+    assert Payment.objects.get().amount == Decimal("1234.50")
+
+
+def test_a_refund_beyond_what_was_paid_needs_the_override_box_and_a_reason(
+    finance_client, finance_officer, paid_award, setting_up
+):
+    PaymentFactory(award=paid_award, stream=setting_up["core"], amount=Decimal("1000"),
+                   paid_date=datetime.date(2019, 6, 1))
+    url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
+    refund = _payment_data(setting_up["core"], "-999,999,999.99", reason="Typed in error")
+    _refused(finance_client.post(url, refund), "more than the £1,000.00 paid",
+             "Change the amount, or record a finance override with a reason")
+    _refused(finance_client.post(url, {**refund, "override_reason": "No box ticked"}), "more than the £1,000.00 paid")
+    _refused(finance_client.post(url, {**refund, "override": "on"}), "Say why the override is allowed")
+    assert Payment.objects.count() == 1
+    response = finance_client.post(url, {**refund, "amount": "-1500", "override": "on",
+                                         "override_reason": "Clawback agreed, letter of 3 May"})
+    assert response.status_code == 302
+    stored = Payment.objects.get(amount__lt=0)
+    assert (stored.amount, stored.override_reason, stored.override_by) == (
+        Decimal("-1500.00"), "Clawback agreed, letter of 3 May", finance_officer,
+    )
 
 
 def test_payment_offers_only_the_award_streams_and_years(finance_client, paid_award, setting_up):
@@ -551,7 +590,7 @@ def test_payment_due_in_a_year_without_a_line_is_refused(finance_client, paid_aw
 def test_payment_non_numeric_amount_is_refused(finance_client, paid_award, setting_up):
     url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
     _refused(finance_client.post(url, _payment_data(setting_up["core"], "12.5.6")),
-             "Amount (£): The amount must be a number of pounds")
+             "Amount (£): The amount must be written in pounds")
     assert not Payment.objects.exists()
 
 

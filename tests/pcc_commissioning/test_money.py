@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from pcc_commissioning.money import format_pence, format_pounds
+from pcc_commissioning.money import AmountError, amount_from, format_pence, format_pounds, parse_amount
 
 
 @pytest.mark.parametrize(
@@ -23,3 +23,63 @@ def test_amounts_are_written_as_people_read_them(value, pounds, pence):
 def test_a_missing_amount_is_a_dash_unless_told_otherwise():
     assert format_pounds(None) == "–"
     assert format_pence("", missing="?") == "?"
+
+
+# Reading amounts: one rule for every form and import (docs/formats.md "Money") ----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("1,234.50", Decimal("1234.50")),
+        ("1234.5", Decimal("1234.50")),
+        ("£1,234,567", Decimal("1234567.00")),
+        (" 42 ", Decimal("42.00")),
+        ("-£250", Decimal("-250.00")),
+        ("1000000000", Decimal("1000000000.00")),  # the bound itself is allowed
+        ("-1,000,000,000.00", Decimal("-1000000000.00")),
+    ],
+)
+def test_unambiguous_amounts_are_read_to_the_penny(text, amount):
+    assert parse_amount(text, allow_negative=True) == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("1,50", "ambiguous"),  # was read as £150.00
+        ("1.234,50", "ambiguous"),
+        ("12,34", "ambiguous"),
+        ("1.234", "more than two decimal places"),
+        ("1e5", "must be written in pounds"),
+        ("1e309", "must be written in pounds"),
+        ("NaN", "must be written in pounds"),
+        ("Infinity", "must be written in pounds"),
+        ("1 234", "must be written in pounds"),
+        ("£-5", "must be written in pounds"),
+        ("1.", "must be written in pounds"),
+        ("\u0661\u0662", "must be written in pounds"),  # Arabic-Indic digits
+        ("1000000000.01", "cannot be more than £1,000,000,000"),
+        ("99999999999999999999", "cannot be more than £1,000,000,000"),
+        ("-1000000000.01", "cannot be less than -£1,000,000,000"),
+    ],
+)
+def test_ambiguous_or_unbounded_amounts_are_refused_saying_why(text, why):
+    with pytest.raises(AmountError) as refused:
+        parse_amount(text, what="forecast", allow_negative=True)
+    assert why in str(refused.value) and "forecast" in str(refused.value)
+
+
+def test_a_negative_amount_is_refused_unless_allowed():
+    with pytest.raises(AmountError, match="The allocation cannot be negative."):
+        parse_amount("-5", what="allocation")
+
+
+@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("Infinity"), Decimal("1E+309"), 1.5, True, Decimal("0.001")])
+def test_a_number_given_to_a_service_is_held_to_the_same_rule(value):
+    with pytest.raises(AmountError):
+        amount_from(value)
+
+
+def test_a_whole_number_given_to_a_service_is_pounds():
+    assert amount_from(Decimal("1E+3")) == Decimal("1000.00") and amount_from(7) == Decimal("7.00")

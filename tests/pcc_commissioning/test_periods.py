@@ -14,17 +14,21 @@ from pcc_commissioning.periods import (
     Period,
     apportion,
     apportion_by_weights,
+    date_problem,
     due_date,
     fys_between,
     half_of,
     month_of,
+    parse_fy_input,
     parse_period_code,
+    parse_period_input,
     period_code,
     period_for,
     period_of,
     periods_between,
     quarter_end,
     quarter_of,
+    year_problem,
 )
 
 # Every date whose financial year this system can hold: FY 1 (from 1 April 0001) to FY 9998.
@@ -522,3 +526,36 @@ def test_the_end_of_a_day_is_the_first_moment_of_the_next_in_uk_time():
     # at 23:00 UTC. 31 December ends at midnight UTC.
     assert clock.end_of(date(2019, 6, 30)) == datetime(2019, 6, 30, 23, 0, tzinfo=tz.utc)
     assert clock.end_of(date(2019, 12, 31)) == datetime(2020, 1, 1, 0, 0, tzinfo=tz.utc)
+
+
+# The years people and files may give ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("year", [1990, "2100", " 2019 "])
+def test_years_from_1990_to_2100_are_accepted(year):
+    assert year_problem(year) == ""
+
+
+@pytest.mark.parametrize(
+    "year", [1, "0001", 1989, 2101, "9999", "10000", "99999999999999999999", "x", "", "\u0661\u0669\u0669\u0660"]
+)
+def test_other_years_are_refused_with_a_message(year):
+    assert year_problem(year, what="The financial year") == "The financial year must be between 1990 and 2100."
+
+
+def test_a_financial_year_given_as_input_must_start_in_the_accepted_years():
+    assert parse_fy_input("2019/20") == FinancialYear(2019)
+    for text in ("1989", "0001", "9999/00", 2101):
+        with pytest.raises(ValueError, match="between 1990 and 2100"):
+            parse_fy_input(text)
+
+
+def test_a_period_given_as_input_must_be_in_the_accepted_years():
+    assert parse_period_input("2019-Q1", kinds=("FY", "Q")) == Period(FinancialYear(2019), "Q1")
+    with pytest.raises(ValueError, match="between 1990 and 2100"):
+        parse_period_input("9999-Q1", kinds=("FY", "Q"))
+
+
+def test_a_date_given_as_input_must_fall_in_the_accepted_years():
+    assert date_problem(date(2100, 12, 31)) == ""
+    assert date_problem(date(1, 1, 1)) == "The date must fall between 1990 and 2100."

@@ -14,6 +14,7 @@ from pcc_commissioning.web import fy_param, show_errors
 @pytest.mark.parametrize("value, expected", [
     ("2019", 2019), ("2019/20", 2019), (" 2020 ", 2020),   # what the pickers and people type
     ("", 2018), ("next year", 2018), ("99999999999999999999", 2018), ("2019/21", 2018),  # default
+    ("0001", 2018), ("9999", 2018), ("1989", 2018), ("2101", 2018), ("2100", 2100),  # outside 1990 to 2100
 ])
 def test_fy_param_reads_the_year_or_falls_back_to_the_default(value, expected):
     request = RequestFactory().get("/", {"fy": value})
