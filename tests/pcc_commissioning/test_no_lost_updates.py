@@ -9,7 +9,9 @@ message in the GOV.UK error summary and the stored value is still the first pers
 
 ``test_every_edit_page_is_covered`` walks the URL resolver: a page whose URL name or view says
 "edit" (or "update") that is not in ``CASES`` fails it, so a new edit page must join the table,
-and so must send a version.
+and so must send a version. The Django admin's pages of versioned records check the version too
+(``VersionCheckedAdmin``); ``test_every_admin_of_a_versioned_model_checks_the_version`` fails
+for one that does not.
 
 State transitions and other writes, and why a stale one is refused or harmless:
 
@@ -128,7 +130,7 @@ class _Forms(HTMLParser):
             self._textarea = None
 
 
-def _edit_form(client: Client, url: str) -> dict[str, list[str]]:
+def _edit_form_of(client: Client, url: str, version_box: str) -> dict[str, list[str]]:
     """The page's edit form (its largest POST form) as the browser would send it."""
     response = client.get(url)
     assert response.status_code == 200, f"{url} answered {response.status_code}"
@@ -136,8 +138,12 @@ def _edit_form(client: Client, url: str) -> dict[str, list[str]]:
     parser.feed(response.content.decode())
     assert parser.forms, f"{url} has no form"
     form = max(parser.forms, key=len)
-    assert form.get("version"), f"{url}: the form sends no version, so a stale copy would overwrite"
+    assert form.get(version_box), f"{url}: the form sends no version, so a stale copy would overwrite"
     return form
+
+
+def _edit_form(client: Client, url: str) -> dict[str, list[str]]:
+    return _edit_form_of(client, url, "version")
 
 
 def _error_summary(response) -> str:
@@ -360,3 +366,77 @@ def test_every_edit_page_is_covered():
     assert not missing, f"Edit pages without a lost-update test (add them to CASES, with a version): {sorted(missing)}"
     assert EDITS_BY_OTHER_NAMES <= covered
     assert _edit_pages() | EDITS_BY_OTHER_NAMES == covered
+
+
+# The admin ------------------------------------------------------------------------------------------
+
+
+def _superuser_client(name: str) -> Client:
+    client = Client()
+    client.force_login(UserFactory(username=name, is_superuser=True, is_staff=True))
+    return client
+
+
+def test_a_stale_admin_page_is_refused_and_the_first_change_stands():
+    theme = ThemeFactory(name="Hate crime", description="")
+    url = reverse("admin:needs_assessment_theme_change", args=[theme.pk])
+    first, second = _superuser_client("first-admin"), _superuser_client("second-admin")
+    first_form, second_form = _edit_form_of(first, url, "loaded_version"), _edit_form_of(second, url, "loaded_version")
+    assert first.post(url, {**first_form, "description": FIRST}).status_code == 302
+
+    stale = second.post(url, {**second_form, "description": SECOND})
+    assert stale.status_code == 200 and STALE_MESSAGE in stale.content.decode()
+    theme.refresh_from_db()
+    assert (theme.description, theme.version) == (FIRST, 2)
+
+
+def test_an_admin_change_makes_an_officers_open_form_stale():
+    kwargs, read = _theme(None)
+    officer, admin_client = _two_people(Role.OFFICER, None)[0], _superuser_client("admin")
+    officer_url = reverse("needs_assessment:theme_edit", kwargs=kwargs)
+    admin_url = reverse("admin:needs_assessment_theme_change", args=[kwargs["pk"]])
+    officer_form = _edit_form(officer, officer_url)
+    admin_form = _edit_form_of(admin_client, admin_url, "loaded_version")
+    assert admin_client.post(admin_url, {**admin_form, "description": FIRST}).status_code == 302
+
+    stale = officer.post(officer_url, {**officer_form, "description": SECOND})
+    assert STALE_MESSAGE in _error_summary(stale)
+    assert read() == FIRST
+
+
+def test_a_stale_admin_inline_row_is_refused():
+    """The organisation's admin page edits its contacts in rows: a row drawn before an officer
+    changed the contact does not put the old details back."""
+    organisation = OrganisationFactory(name="Harbour Support Services")
+    kwargs, read = _contact(organisation)
+    admin_client = _superuser_client("admin")
+    admin_url = reverse("admin:providers_organisation_change", args=[organisation.pk])
+    admin_form = _edit_form_of(admin_client, admin_url, "loaded_version")
+    officer = _two_people(Role.OFFICER, None)[0]
+    officer_url = reverse("providers:contact_edit", kwargs=kwargs)
+    assert officer.post(officer_url, {**_edit_form(officer, officer_url), "job_title": FIRST}).status_code == 302
+
+    row = next(name for name in admin_form if name.endswith("-0-job_title"))
+    stale = admin_client.post(admin_url, {**admin_form, row: SECOND})
+    assert stale.status_code == 200 and STALE_MESSAGE in stale.content.decode()
+    assert read() == FIRST
+
+
+def _versioned(model) -> bool:
+    return any(field.name == "version" for field in model._meta.concrete_fields)
+
+
+def test_every_admin_of_a_versioned_model_checks_the_version():
+    from django.contrib import admin
+
+    from pcc_commissioning.concurrency import VersionCheckedAdmin
+
+    unchecked = []
+    for model, model_admin in admin.site._registry.items():
+        if _versioned(model) and not isinstance(model_admin, VersionCheckedAdmin):
+            unchecked.append(model_admin)
+        unchecked += [
+            inline for inline in model_admin.inlines
+            if _versioned(inline.model) and not issubclass(inline, VersionCheckedAdmin)
+        ]
+    assert not unchecked, f"Admin pages editing a versioned model without the check: {unchecked}"
