@@ -15,14 +15,17 @@ for one that does not.
 
 State transitions and other writes, and why a stale one is refused or harmless:
 
-- refused (they send the version, tested beside their views): an award's status change, a
-  payment's approval, marking it paid and its cancellation, signing and publishing a decision,
-  accepting or returning a monitoring return, an intention's status, the MoJ return's submit,
-  return to draft and sign-off (its amendment is refused unless it amends the latest version);
+- refused, as they send the version (the payment steps and signing a decision are tested here,
+  the others beside their views): a payment's approval, marking it paid and its cancellation,
+  signing a decision, an award's status change, accepting or returning a monitoring return, an
+  intention's status, the MoJ return's submit, return to draft and sign-off;
+- refused by the state they start from, checked under the row lock: publishing a decision
+  (only a signed one; the version is checked too), amending the MoJ return (only its latest,
+  signed-off version), resending or withdrawing an invitation (only while
+  pending), switching a provider user off or on and making them lead or not (not twice);
 - harmless (the result is what the second person asked for, whatever happened in between):
-  deleting a contact or a KPI, removing a co-funder, an award document or the payment plan,
-  verifying a document (records who verified it, today), switching a provider user off or on,
-  making them lead or not, withdrawing or resending an invitation;
+  deleting a contact or a KPI (refused once a return has values for it), removing a co-funder,
+  an award document or the payment plan, verifying a document (records who verified it, today);
 - set by key, last one wins (a form for one year's figure, not an edit of what the page
   showed): a stream's allocation and a priority's budget for a year, an award's forecast for
   a year, a co-funder's contribution, a measure's value for a period.
@@ -339,6 +342,61 @@ def test_saving_an_unchanged_form_does_not_make_the_other_persons_form_stale():
     assert first.post(url, first_form).status_code == 302
     assert second.post(url, {**second_form, "description": SECOND}).status_code == 302
     assert read() == SECOND
+
+
+# State transitions -----------------------------------------------------------------------------------
+
+
+def _paid_on(day: datetime.date) -> dict:
+    return {"paid_date_0": str(day.day), "paid_date_1": str(day.month), "paid_date_2": str(day.year)}
+
+
+PAYMENT_STEPS = [
+    ("grants:payment_approve", {}, lambda payment: payment.approved_at is None),
+    ("grants:payment_mark_paid", _paid_on(datetime.date(2019, 7, 1)), lambda payment: payment.paid_date is None),
+    ("grants:payment_cancel", {"reason": "Duplicate"}, lambda payment: payment.cancelled_at is None),
+]
+
+
+@pytest.mark.parametrize(("url_name", "step_input", "not_done"), PAYMENT_STEPS, ids=[step[0] for step in PAYMENT_STEPS])
+def test_a_payment_step_from_a_page_drawn_before_a_change_is_refused(url_name, step_input, not_done):
+    """The second finance officer approves, pays or cancels what they saw, not the payment the
+    first has changed since."""
+    kwargs, read = _payment(None)
+    if url_name == "grants:payment_approve":  # the factory's payments are approved as recorded
+        PaymentFactory._meta.model.objects.filter(pk=kwargs["payment_pk"]).update(approved_at=None)
+    step, edit = reverse(url_name, kwargs=kwargs), reverse("grants:payment_edit", kwargs=kwargs)
+    first, second = _two_people(Role.FINANCE, None)
+    step_form = _edit_form(second, step)
+    assert first.post(edit, {**_edit_form(first, edit), "invoice_reference": FIRST}).status_code == 302
+
+    stale = second.post(step, {**step_form, **step_input})
+    assert STALE_MESSAGE in _error_summary(stale)
+    assert read() == FIRST
+    assert not_done(PaymentFactory._meta.model._base_manager.get(pk=kwargs["payment_pk"]))
+
+
+def test_a_decision_signed_from_a_stale_page_is_refused():
+    decision = DecisionFactory(subject="Victims' hub")
+    page = reverse("grants:decision_detail", args=[decision.pk])
+    sign = reverse("grants:decision_sign", args=[decision.pk])
+    first, second = _two_people(Role.OFFICER, None)
+    second_version = _action_version(second, page, sign)
+    edit = reverse("grants:decision_edit", args=[decision.pk])
+    assert first.post(edit, {**_edit_form(first, edit), "subject": FIRST}).status_code == 302
+
+    refused = second.post(sign, {"version": second_version}, follow=True)
+    assert STALE_MESSAGE in refused.content.decode()
+    decision.refresh_from_db()
+    assert (decision.subject, decision.status) == (FIRST, "draft")
+
+
+def _action_version(client: Client, page: str, action: str) -> str:
+    """The version the page's form posting to ``action`` sends."""
+    html = client.get(page).content.decode()
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}".*?</form>', html, re.S)
+    assert form, f"{page} has no form posting to {action}"
+    return re.search(r'name="version" value="(\d+)"', form.group(0)).group(1)
 
 
 # The guard ------------------------------------------------------------------------------------------
