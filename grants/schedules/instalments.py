@@ -268,8 +268,6 @@ def payment_plan_remove(*, actor, award: Award) -> None:
     ones stay as they are."""
     if actor is not None:
         require(actor, "grants.edit")
-    # The award's row lock makes two officers setting up a first plan at once take turns.
-    Award.objects.select_for_update().filter(pk=award.pk).first()
     plan = PaymentPlan.objects.filter(award=award).first()
     if plan is None:
         return

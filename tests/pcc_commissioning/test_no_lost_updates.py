@@ -498,3 +498,20 @@ def test_every_admin_of_a_versioned_model_checks_the_version():
             if _versioned(inline.model) and not issubclass(inline, VersionCheckedAdmin)
         ]
     assert not unchecked, f"Admin pages editing a versioned model without the check: {unchecked}"
+
+
+def test_reverting_to_an_old_copy_in_the_admin_is_checked_too():
+    """django-simple-history's "revert to this copy" page saves through the same form."""
+    theme = ThemeFactory(name="Hate crime", description="Old")
+    old_copy = theme.history.get()
+    officer = _two_people(Role.OFFICER, None)[0]
+    officer_url = reverse("needs_assessment:theme_edit", args=[theme.pk])
+    admin_client = _superuser_client("admin")
+    revert_url = reverse("admin:needs_assessment_theme_simple_history", args=[theme.pk, old_copy.history_id])
+    revert_form = _edit_form_of(admin_client, revert_url, "loaded_version")
+    assert officer.post(officer_url, {**_edit_form(officer, officer_url), "description": FIRST}).status_code == 302
+
+    stale = admin_client.post(revert_url, revert_form)
+    assert stale.status_code == 200 and STALE_MESSAGE in stale.content.decode()
+    theme.refresh_from_db()
+    assert (theme.description, theme.version) == (FIRST, 2)
