@@ -332,71 +332,25 @@ def test_a_payment_plan_set_up_meanwhile_is_not_overwritten():
     assert (stored.frequency, stored.timing) == (PlanFrequency.QUARTERLY, PlanTiming.ARREARS)
 
 
-def test_saving_an_unchanged_form_does_not_make_the_other_persons_form_stale():
+# Saving a monitoring return always records it (a due return becomes a draft; a draft is written
+# again as it stands), so a colleague's open copy of it goes stale: the one exception.
+UNCHANGED_CASES = [case for case in CASES if case.url_name != "portal:return"]
+
+
+@pytest.mark.parametrize("case", UNCHANGED_CASES, ids=[case.url_name for case in UNCHANGED_CASES])
+def test_saving_an_unchanged_form_does_not_make_the_other_persons_form_stale(case):
     """Only a real change moves the version on: pressing save without changing anything leaves
     a colleague's open form good."""
-    kwargs, read = _theme(None)
-    url = reverse("needs_assessment:theme_edit", kwargs=kwargs)
-    first, second = _two_people(Role.OFFICER, None)
+    organisation = OrganisationFactory(name="Harbour Support Services")
+    kwargs, read = case.build(organisation)
+    url = reverse(case.url_name, kwargs=kwargs)
+    first, second = _two_people(case.role, organisation)
     first_form, second_form = _edit_form(first, url), _edit_form(second, url)
     assert first.post(url, first_form).status_code == 302
-    assert second.post(url, {**second_form, "description": SECOND}).status_code == 302
-    assert read() == SECOND
 
-
-# State transitions -----------------------------------------------------------------------------------
-
-
-def _paid_on(day: datetime.date) -> dict:
-    return {"paid_date_0": str(day.day), "paid_date_1": str(day.month), "paid_date_2": str(day.year)}
-
-
-PAYMENT_STEPS = [
-    ("grants:payment_approve", {}, lambda payment: payment.approved_at is None),
-    ("grants:payment_mark_paid", _paid_on(datetime.date(2019, 7, 1)), lambda payment: payment.paid_date is None),
-    ("grants:payment_cancel", {"reason": "Duplicate"}, lambda payment: payment.cancelled_at is None),
-]
-
-
-@pytest.mark.parametrize(("url_name", "step_input", "not_done"), PAYMENT_STEPS, ids=[step[0] for step in PAYMENT_STEPS])
-def test_a_payment_step_from_a_page_drawn_before_a_change_is_refused(url_name, step_input, not_done):
-    """The second finance officer approves, pays or cancels what they saw, not the payment the
-    first has changed since."""
-    kwargs, read = _payment(None)
-    if url_name == "grants:payment_approve":  # the factory's payments are approved as recorded
-        PaymentFactory._meta.model.objects.filter(pk=kwargs["payment_pk"]).update(approved_at=None)
-    step, edit = reverse(url_name, kwargs=kwargs), reverse("grants:payment_edit", kwargs=kwargs)
-    first, second = _two_people(Role.FINANCE, None)
-    step_form = _edit_form(second, step)
-    assert first.post(edit, {**_edit_form(first, edit), "invoice_reference": FIRST}).status_code == 302
-
-    stale = second.post(step, {**step_form, **step_input})
-    assert STALE_MESSAGE in _error_summary(stale)
-    assert read() == FIRST
-    assert not_done(PaymentFactory._meta.model._base_manager.get(pk=kwargs["payment_pk"]))
-
-
-def test_a_decision_signed_from_a_stale_page_is_refused():
-    decision = DecisionFactory(subject="Victims' hub")
-    page = reverse("grants:decision_detail", args=[decision.pk])
-    sign = reverse("grants:decision_sign", args=[decision.pk])
-    first, second = _two_people(Role.OFFICER, None)
-    second_version = _action_version(second, page, sign)
-    edit = reverse("grants:decision_edit", args=[decision.pk])
-    assert first.post(edit, {**_edit_form(first, edit), "subject": FIRST}).status_code == 302
-
-    refused = second.post(sign, {"version": second_version}, follow=True)
-    assert STALE_MESSAGE in refused.content.decode()
-    decision.refresh_from_db()
-    assert (decision.subject, decision.status) == (FIRST, "draft")
-
-
-def _action_version(client: Client, page: str, action: str) -> str:
-    """The version the page's form posting to ``action`` sends."""
-    html = client.get(page).content.decode()
-    form = re.search(rf'<form[^>]*action="{re.escape(action)}".*?</form>', html, re.S)
-    assert form, f"{page} has no form posting to {action}"
-    return re.search(r'name="version" value="(\d+)"', form.group(0)).group(1)
+    saved = second.post(url, {**second_form, case.field: case.second})
+    assert saved.status_code == 302, _error_summary(saved) or saved.status_code
+    assert read() == case.second
 
 
 # The guard ------------------------------------------------------------------------------------------
