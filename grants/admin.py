@@ -6,6 +6,8 @@ awards' statuses and lines, transitions and payments are read-only here: use the
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from pcc_commissioning.concurrency import VersionCheckedAdmin
+
 from .models import (
     Award,
     AwardDocument,
@@ -50,7 +52,7 @@ class StreamAllocationInline(admin.TabularInline):
 
 
 @admin.register(FundingStream)
-class FundingStreamAdmin(SimpleHistoryAdmin):
+class FundingStreamAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ("name", "source", "kind", "moj_reported", "ring_fenced_for")
     list_filter = ("kind", "moj_reported")
     search_fields = ("name", "source__name", "ring_fenced_for")
@@ -68,7 +70,7 @@ class PriorityBudgetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(SimpleHistoryAdmin):
+class DecisionAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ("reference", "subject", "decided_on", "status", "published_on")
     list_filter = ("status",)
     search_fields = ("reference", "subject", "summary")
@@ -103,7 +105,7 @@ class AwardDocumentInline(ReadOnlyInline):
 
 
 @admin.register(Award)
-class AwardAdmin(SimpleHistoryAdmin):
+class AwardAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ("reference", "title", "provider", "kind", "priority", "status", "start_date", "end_date")
     list_filter = ("status", "kind", "priority")
     search_fields = ("reference", "title", "provider__name")
@@ -118,7 +120,7 @@ class AwardAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(SimpleHistoryAdmin):
+class PaymentAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ("award", "stream", "fy", "due_date", "paid_date", "amount", "invoice_reference")
     list_filter = ("fy", "stream")
     search_fields = ("award__reference", "invoice_reference", "po_number")
@@ -141,7 +143,7 @@ class PaymentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AwardKPI)
-class AwardKPIAdmin(SimpleHistoryAdmin):
+class AwardKPIAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ("award", "name", "unit", "target", "target_period", "kpq")
     list_filter = ("target_period", "kpq")
     search_fields = ("award__reference", "name")
@@ -165,7 +167,7 @@ class ReturnKPIValueInline(ReadOnlyInline):
 
 
 @admin.register(MonitoringReturn)
-class MonitoringReturnAdmin(SimpleHistoryAdmin):
+class MonitoringReturnAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ("award", "fy", "quarter", "status", "due_date", "rag", "submitted_at", "reviewed_at")
     list_filter = ("status", "rag", "fy", "quarter")
     search_fields = ("award__reference", "award__title", "award__provider__name")

@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 
 from needs_assessment.models import Area, AreaType, CommissioningIntention, IntentionStatus
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
+from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.fields import DateField, MoneyField
 from pcc_commissioning.periods import FinancialYear, fys_between
 from pcc_commissioning.roles import Role
@@ -206,9 +207,8 @@ class AwardForm(forms.Form):
         self.helper.form_tag = False
 
 
-class AwardEditForm(AwardForm):
+class AwardEditForm(VersionedForm, AwardForm):
     reference = forms.CharField(max_length=50, error_messages={"required": "Enter the award's reference"})
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 def line_years(*dates) -> list[int]:
@@ -292,11 +292,10 @@ LineFormSet = forms.formset_factory(FundingLineForm, formset=_BaseLineFormSet, e
 EXTRA_ROWS_STEP = 3
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(VersionedForm):
     to_status = forms.CharField(widget=forms.HiddenInput)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     due_diligence_reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 DUE_DILIGENCE_REASON_LABEL = "Why go ahead although the due diligence is not in order?"
@@ -309,7 +308,9 @@ def due_diligence_reason_field() -> forms.CharField:
     )
 
 
-class PaymentPlanForm(forms.Form):
+class PaymentPlanForm(VersionedForm):
+    """Set up or change the plan: ``version`` is the plan's, or ``NO_RECORD_VERSION`` when the page showed none."""
+
     frequency = forms.ChoiceField(
         label="How often is the award paid?", choices=PlanFrequency.choices, widget=forms.RadioSelect,
         error_messages={"required": "Choose how often the award is paid"},
@@ -320,22 +321,19 @@ class PaymentPlanForm(forms.Form):
     )
 
 
-class PaymentApproveForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
+class PaymentApproveForm(VersionedForm):
     def __init__(self, *args, due_diligence: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if due_diligence:
             self.fields["due_diligence_reason"] = due_diligence_reason_field()
 
 
-class PaymentCancelForm(forms.Form):
+class PaymentCancelForm(VersionedForm):
     reason = forms.CharField(
         label="Why is it cancelled?", widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Kept with the payment, which then counts for nothing",
         error_messages={"required": "Say why the payment is cancelled"},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class ForecastForm(forms.Form):
@@ -428,13 +426,12 @@ class PaymentForm(forms.Form):
         return data
 
 
-class PaymentEditForm(PaymentForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class PaymentEditForm(VersionedForm, PaymentForm):
+    pass
 
 
-class MarkPaidForm(forms.Form):
+class MarkPaidForm(VersionedForm):
     paid_date = date_field("Paid date", help_text="For example, 30 6 2019")
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 # Decisions ----------------------------------------------------------------------------------
@@ -459,12 +456,12 @@ class DecisionForm(forms.Form):
     background_papers = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DecisionEditForm(DecisionForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class DecisionEditForm(VersionedForm, DecisionForm):
+    pass
 
 
-class DecisionActionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class DecisionActionForm(VersionedForm):
+    """Sign a decision: the page sends only the version it showed."""
 
 
 class DecisionPublishForm(DecisionActionForm):
@@ -488,8 +485,8 @@ class StreamForm(forms.Form):
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class StreamEditForm(StreamForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class StreamEditForm(VersionedForm, StreamForm):
+    pass
 
 
 class YearAmountForm(forms.Form):

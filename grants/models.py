@@ -603,8 +603,9 @@ class AwardKPI(models.Model):
         "outcomes.KPQ", null=True, blank=True, on_delete=models.PROTECT, related_name="award_kpis", verbose_name="KPQ"
     )
     description = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["award", "name"]

@@ -666,11 +666,16 @@ def kpi_create(
 
 
 @transaction.atomic
-def kpi_update(*, kpi: AwardKPI, actor, **fields: Any) -> AwardKPI:
-    """Change some of a KPI's fields (name, unit, target, target_period, kpq, description)."""
+def kpi_update(*, kpi: AwardKPI, actor, expected_version: int | None, **fields: Any) -> AwardKPI:
+    """Change some of a KPI's fields (name, unit, target, target_period, kpq, description).
+    ``expected_version`` is the version the editor loaded (None skips the check): if someone
+    saved the KPI since, nothing changes."""
     _check_officer(actor)
-    locked = AwardKPI.objects.select_for_update().get(pk=kpi.pk)
+    locked = lock_for_update(kpi, expected_version=expected_version)
     clean = _clean_kpi(award=locked.award, values=fields, exclude_pk=locked.pk)
+    if all(getattr(locked, name) == value for name, value in clean.items()):
+        locked.version -= 1  # nothing changed: lock_for_update's bump is not saved
+        return locked
     for name, value in clean.items():
         setattr(locked, name, value)
     attribute_to(locked, actor)

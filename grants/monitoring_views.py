@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning import clock
 from pcc_commissioning.charts import RAG_COLOURS, bar_chart, line_chart
+from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.interchange import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear, quarter_of
@@ -68,7 +69,7 @@ class InboxFilterForm(forms.Form):
         self.helper = _helper(Field.select("priority"), Field.text("provider", field_width=20))
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(VersionedForm):
     rag = forms.ChoiceField(
         label="RAG rating", choices=Rag.choices, widget=forms.RadioSelect,
         error_messages={"required": "Choose a RAG rating: green, amber or red."},
@@ -78,20 +79,18 @@ class AcceptForm(forms.Form):
         label="Comment (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Shown on the award's RAG history and in the portfolio view.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="accept", **kwargs)
         self.helper = _helper(Field.radios("rag", legend_size="s", inline=True), "rag_comment", "version")
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(VersionedForm):
     reason = forms.CharField(
         label="What needs changing?", widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter the reason for returning it, so the provider knows what to change."},
         help_text="The provider sees this when they open the return.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="send_back", **kwargs)
@@ -118,6 +117,10 @@ class KPIForm(forms.Form):
             "name", Field.text("unit", field_width=10), Field.text("target", field_width=10),
             Field.radios("target_period", legend_size="s", inline=True), Field.select("kpq"), "description",
         )
+
+
+class KPIEditForm(VersionedForm, KPIForm):
+    pass
 
 
 class PortfolioForm(forms.Form):
@@ -384,11 +387,13 @@ def kpi_create(request, pk: int):
 def kpi_edit(request, pk: int, kpi_pk: int):
     award = selectors.access_award(request.user, pk, for_edit=True)
     kpi = _award_kpi(award, kpi_pk)
-    initial = {name: getattr(kpi, name) for name in ("name", "unit", "target", "target_period", "kpq", "description")}
-    form = KPIForm(form_data(request), initial=initial)
+    names = ("name", "unit", "target", "target_period", "kpq", "description", "version")
+    form = KPIEditForm(form_data(request), initial={name: getattr(kpi, name) for name in names})
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        expected_version = fields.pop("version")
         try:
-            monitoring.kpi_update(kpi=kpi, actor=request.user, **form.cleaned_data)
+            monitoring.kpi_update(kpi=kpi, actor=request.user, expected_version=expected_version, **fields)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

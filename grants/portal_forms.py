@@ -30,6 +30,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.html import escape
 
 from outcomes.models import CodeList
+from pcc_commissioning.concurrency import VersionedForm
 
 from .monitoring import BREAKDOWN_LISTS, EXPLANATION_MAX_LENGTH
 
@@ -148,11 +149,10 @@ class FieldGroup:
         return f"{boxes} not counted: not a whole number"
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(VersionedForm):
     """A monitoring return. ``codes``: {list name: [CodeListEntry]} valid in the return's year;
     ``definitions``: {"referral"|"supported": CountingDefinition}; ``kpis``: the award's KPIs."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     referrals = _count_field("Referrals received")
     supported = _count_field("Victims supported (new in the quarter)")
     narrative = forms.CharField(
@@ -459,7 +459,7 @@ class ReturnForm(forms.Form):
         return items
 
 
-class OrganisationContactForm(forms.Form):
+class OrganisationContactForm(VersionedForm):
     """The contact details a provider may change about its own organisation."""
 
     address = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -467,7 +467,6 @@ class OrganisationContactForm(forms.Form):
     website = forms.CharField(label="Website", max_length=300, required=False)
     email = forms.EmailField(label="Email address", required=False)
     phone = forms.CharField(label="Telephone", max_length=40, required=False, widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}))
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 ORGANISATION_CONTACT_FIELDS = ("address", "postcode", "website", "email", "phone")

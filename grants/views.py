@@ -26,7 +26,7 @@ from needs_assessment import selectors as needs_selectors
 from needs_assessment.tabs import intention_tabs
 from outcomes.models import CommissioningPriority
 from pcc_commissioning import clock
-from pcc_commissioning.concurrency import STALE_MESSAGE
+from pcc_commissioning.concurrency import NO_RECORD_VERSION, STALE_MESSAGE
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.interchange import Sheet, export_response
 from pcc_commissioning.money import format_pence
@@ -637,11 +637,14 @@ def payment_plan(request, pk: int):
         instalments.payment_plan_remove(actor=request.user, award=award)
         messages.success(request, "The payment plan is removed: its instalments not yet approved are withdrawn.")
         return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
-    initial = {"frequency": plan.frequency, "timing": plan.timing} if plan else None
+    initial = {"frequency": plan.frequency, "timing": plan.timing, "version": plan.version} if plan else \
+        {"version": NO_RECORD_VERSION}
     form = PaymentPlanForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        expected_version = fields.pop("version")
         try:
-            instalments.payment_plan_set(actor=request.user, award=award, **form.cleaned_data)
+            instalments.payment_plan_set(actor=request.user, award=award, expected_version=expected_version, **fields)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -4,6 +4,8 @@ through the needs pages and imports, which go through ``needs_assessment.service
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from pcc_commissioning.concurrency import VersionCheckedAdmin
+
 from .models import (
     Area,
     AreaPopulation,
@@ -17,7 +19,7 @@ from .models import (
 
 
 @admin.register(Theme)
-class ThemeAdmin(SimpleHistoryAdmin):
+class ThemeAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ("name",)
     search_fields = ("name",)
 
@@ -38,7 +40,7 @@ class AreaAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(NeedsAssessment)
-class NeedsAssessmentAdmin(SimpleHistoryAdmin):
+class NeedsAssessmentAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ("title", "scope", "theme", "fy", "published_on")
     list_filter = ("scope", "fy")
     search_fields = ("title", "author")
@@ -69,7 +71,7 @@ class IndicatorValueAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(SimpleHistoryAdmin):
+class FindingAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ("title", "assessment", "severity", "theme")
     list_filter = ("severity", "theme")
     search_fields = ("title", "description")
@@ -79,7 +81,7 @@ class FindingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CommissioningIntention)
-class CommissioningIntentionAdmin(SimpleHistoryAdmin):
+class CommissioningIntentionAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ("title", "rank", "status", "when_fy", "when_date", "lead", "estimated_annual_cost")
     list_filter = ("rank", "status", "theme")
     search_fields = ("title", "description")

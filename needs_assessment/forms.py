@@ -12,6 +12,7 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Lower
 
 from outcomes.models import KPQ, CommissioningPriority
+from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.fields import DateField, MoneyField
 from pcc_commissioning.periods import FinancialYear, year_problem
 from pcc_commissioning.roles import Role
@@ -103,8 +104,6 @@ class _FindingField(forms.ModelMultipleChoiceField):
         return f"{obj.title} ({obj.assessment.title})"
 
 
-class VersionedForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 # Needs assessments ---------------------------------------------------------------------------------
@@ -141,7 +140,7 @@ class AssessmentForm(forms.Form):
         self.fields["fy"].choices = _with_blank(year_choices(extra), "Choose a year")
 
 
-class AssessmentEditForm(AssessmentForm, VersionedForm):
+class AssessmentEditForm(VersionedForm, AssessmentForm):
     document = forms.FileField(
         required=False, help_text=f"Leave empty to keep the current document. {ALLOWED_DESCRIPTION.capitalize()}",
         label="Replace the document", error_messages={"empty": "The selected file is empty"},
@@ -194,8 +193,8 @@ class FindingForm(forms.Form):
 
 
 
-class FindingEditForm(FindingForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class FindingEditForm(VersionedForm, FindingForm):
+    pass
 
 class IntentionForm(forms.Form):
     title = forms.CharField(
@@ -241,7 +240,7 @@ class IntentionForm(forms.Form):
         self.fields["when_fy"].choices = _with_blank(year_choices(extra), "Not given")
 
 
-class IntentionEditForm(IntentionForm, VersionedForm):
+class IntentionEditForm(VersionedForm, IntentionForm):
     pass
 
 
@@ -255,3 +254,7 @@ class IntentionStatusForm(VersionedForm):
 class ThemeForm(forms.Form):
     name = forms.CharField(max_length=100, error_messages={"required": "Enter the theme's name"})
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ThemeEditForm(VersionedForm, ThemeForm):
+    pass

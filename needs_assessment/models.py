@@ -26,8 +26,9 @@ class Theme(models.Model):
 
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = [Lower("name")]

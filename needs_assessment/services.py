@@ -186,17 +186,22 @@ def theme_create(*, actor, name: str, description: str = "") -> Theme:
 
 
 @transaction.atomic
-def theme_update(*, theme: Theme, actor, **fields: Any) -> Theme:
+def theme_update(*, theme: Theme, actor, expected_version: int | None, **fields: Any) -> Theme:
+    """Change a theme's name or description. ``expected_version`` is the version the editor
+    loaded (None skips the check): if someone saved the theme since, nothing changes."""
     _unknown(fields, ("name", "description"), "theme")
+    locked = lock_for_update(theme, expected_version=expected_version)
     errors: Errors = {}
-    values = {"name": theme.name, "description": theme.description, **fields}
-    values["name"] = _clean_theme_name(values["name"], errors, exclude_pk=theme.pk)
+    values = {"name": locked.name, "description": locked.description, **fields}
+    values["name"] = _clean_theme_name(values["name"], errors, exclude_pk=locked.pk)
     values["description"] = _text(values["description"])
     _raise_if(errors)
-    if _apply(theme, values):
-        attribute_to(theme, actor)
-        theme.save()
-    return theme
+    if _apply(locked, values):
+        attribute_to(locked, actor)
+        locked.save()
+    else:
+        locked.version -= 1  # nothing changed: lock_for_update's bump is not saved
+    return locked
 
 
 # Areas and populations ----------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from .forms import (
     IntentionEditForm,
     IntentionForm,
     IntentionStatusForm,
+    ThemeEditForm,
     ThemeForm,
     add_service_errors,
 )
@@ -442,10 +443,13 @@ def theme_create(request):
 @require_http_methods(["GET", "POST"])
 def theme_edit(request, pk: int):
     theme = selectors.access_theme(request.user, pk, for_edit=True)
-    form = ThemeForm(form_data(request), initial={"name": theme.name, "description": theme.description})
+    initial = {"name": theme.name, "description": theme.description, "version": theme.version}
+    form = ThemeEditForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        expected_version = fields.pop("version")
         try:
-            services.theme_update(theme=theme, actor=request.user, **form.cleaned_data)
+            services.theme_update(theme=theme, actor=request.user, expected_version=expected_version, **fields)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from pcc_commissioning.concurrency import VersionCheckedAdmin
+
 from .models import (
     KPQ,
     CodeListEntry,
@@ -106,7 +108,7 @@ class PerformanceValueInline(admin.TabularInline):
 
 
 @admin.register(PerformanceMeasure)
-class PerformanceMeasureAdmin(SimpleHistoryAdmin):
+class PerformanceMeasureAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ("name", "kpq", "unit", "polarity", "source")
     list_filter = ("kpq", "polarity")
     list_select_related = ("kpq",)

@@ -2,6 +2,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
+from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.periods import FinancialYear
 
 EARLIEST_FY, LATEST_FY = 2000, 2099
@@ -53,6 +54,10 @@ class MeasureForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout("name", "unit", Field.radios("polarity"), "source", "definition")
+
+
+class MeasureEditForm(VersionedForm, MeasureForm):
+    pass
 
 
 class MeasureValueForm(forms.Form):

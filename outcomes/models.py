@@ -218,8 +218,9 @@ class PerformanceMeasure(models.Model):
     polarity = models.CharField(max_length=20, choices=Polarity.choices, default=Polarity.HIGHER_IS_BETTER)
     source = models.CharField(max_length=300, blank=True)
     definition = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["kpq", "name"]

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 
+from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.periods import parse_period_input, period_code
 
 from .models import (
@@ -355,11 +356,15 @@ def measure_update(
     polarity: str = _UNSET,
     source: str = _UNSET,
     definition: str = _UNSET,
+    expected_version: int | None,
 ):
+    """Change a measure's fields. ``expected_version`` is the version the editor loaded (None
+    skips the check): if someone saved the measure since, nothing changes."""
+    locked = lock_for_update(measure, expected_version=expected_version)
     changes: dict[str, Any] = {}
     if name is not _UNSET:
         changes["name"] = _required_text("name", name, "measure name")
-        _measure_name_clash(measure.kpq, changes["name"], exclude_pk=measure.pk)
+        _measure_name_clash(locked.kpq, changes["name"], exclude_pk=locked.pk)
     if unit is not _UNSET:
         changes["unit"] = (unit or "").strip()
     if polarity is not _UNSET:
@@ -368,7 +373,10 @@ def measure_update(
         changes["source"] = (source or "").strip()
     if definition is not _UNSET:
         changes["definition"] = (definition or "").strip()
-    return _save_if_changed(measure, changes)
+    if all(getattr(locked, field) == value for field, value in changes.items()):
+        locked.version -= 1  # nothing changed: lock_for_update's bump is not saved
+        return locked
+    return _save_if_changed(locked, changes)
 
 
 def _measure_period(text: str) -> tuple[str, int, int | None]:

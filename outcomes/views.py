@@ -9,7 +9,7 @@ from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data
 
 from . import selectors, services
-from .forms import CodeListYearForm, MeasureForm, MeasureValueForm, add_service_errors
+from .forms import CodeListYearForm, MeasureEditForm, MeasureForm, MeasureValueForm, add_service_errors
 from .models import KPQ, CodeList, PerformanceMeasure, Polarity
 
 
@@ -108,11 +108,13 @@ def measure_create(request, pk: int):
 @capability_required(MEASURE_EDIT)
 def measure_edit(request, pk: int):
     measure = _measure_or_404(pk)
-    initial = {name: getattr(measure, name) for name in ("name", "unit", "polarity", "source", "definition")}
-    form = MeasureForm(form_data(request), initial=initial)
+    initial = {name: getattr(measure, name) for name in ("name", "unit", "polarity", "source", "definition", "version")}
+    form = MeasureEditForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        expected_version = fields.pop("version")
         try:
-            services.measure_update(measure=measure, **form.cleaned_data)
+            services.measure_update(measure=measure, expected_version=expected_version, **fields)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from pcc_commissioning.concurrency import VersionCheckedAdmin
+
 from .models import (
     Contact,
     DueDiligenceDocument,
@@ -12,13 +14,13 @@ from .models import (
 )
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(VersionCheckedAdmin, admin.TabularInline):
     model = Contact
     extra = 0
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ("name", "kind", "charity_number", "company_number", "postcode", "active")
     list_filter = ("kind", "active")
     search_fields = ("name", "charity_number", "company_number", "supplier_number", "postcode")
@@ -28,7 +30,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(SimpleHistoryAdmin):
+class ContactAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ("name", "organisation", "job_title", "email", "is_primary")
     search_fields = ("name", "email", "organisation__name")
     list_select_related = ("organisation",)

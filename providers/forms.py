@@ -8,6 +8,7 @@ from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.fields import DateField
 
 from .identifiers import CHARITY_NUMBER_HELP, COMPANY_NUMBER_HELP
@@ -68,8 +69,8 @@ class OrganisationForm(forms.Form):
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class OrganisationEditForm(OrganisationForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class OrganisationEditForm(VersionedForm, OrganisationForm):
+    pass
 
 
 class ContactForm(forms.Form):
@@ -84,8 +85,8 @@ class ContactForm(forms.Form):
     )
 
 
-class ContactEditForm(ContactForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class ContactEditForm(VersionedForm, ContactForm):
+    pass
 
 
 class _DateWidget(DateInputWidget):

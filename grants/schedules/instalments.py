@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 
+from pcc_commissioning.concurrency import NO_RECORD_VERSION, STALE_MESSAGE, lock_for_update
 from pcc_commissioning.periods import (
     FinancialYear,
     Period,
@@ -216,9 +217,14 @@ def instalments_reconcile_all() -> InstalmentsResult:
 
 
 @transaction.atomic
-def payment_plan_set(*, actor, award: Award, frequency: str, timing: str) -> PaymentPlan:
+def payment_plan_set(
+    *, actor, award: Award, frequency: str, timing: str, expected_version: int | None = None
+) -> PaymentPlan:
     """Give the award a payment plan (or change it) and schedule its instalments. For
-    commissioning officers (``grants.edit``); the instalments still need finance's approval."""
+    commissioning officers (``grants.edit``); the instalments still need finance's approval.
+    ``expected_version`` is the plan's version the editor loaded, ``NO_RECORD_VERSION`` if the
+    award had no plan then (None skips the check): if someone set, changed or removed the plan
+    since, nothing changes."""
     if actor is not None:
         require(actor, "grants.edit")
     errors: dict[str, list[str]] = {}
@@ -232,14 +238,19 @@ def payment_plan_set(*, actor, award: Award, frequency: str, timing: str) -> Pay
         )
     if errors:
         raise ValidationError(errors)
-    plan = PaymentPlan.objects.select_for_update().filter(award=award).first()
+    # The award's row lock makes two officers setting up a first plan at once take turns.
+    Award.objects.select_for_update().filter(pk=award.pk).first()
+    plan = PaymentPlan.objects.filter(award=award).first()
     if plan is None:
+        if expected_version not in (None, NO_RECORD_VERSION):  # removed since the page was drawn
+            raise ValidationError(STALE_MESSAGE, code="stale")
         plan = PaymentPlan(award=award)
-    elif (plan.frequency, plan.timing) == (frequency, timing):
-        award_instalments_reconcile(award=award, actor=actor)
-        return plan
     else:
-        plan.version += 1
+        plan = lock_for_update(plan, expected_version=expected_version)
+        if (plan.frequency, plan.timing) == (frequency, timing):
+            plan.version -= 1  # nothing changed: lock_for_update's bump is not saved
+            award_instalments_reconcile(award=award, actor=actor)
+            return plan
     plan.frequency, plan.timing = frequency, timing
     attribute_to(plan, actor)
     plan.save()

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django import forms
 
+from pcc_commissioning.concurrency import VersionedForm
+
 from .kind import FORMATS
 from .services import explanation_field
 
 
-class ActionForm(forms.Form):
+class ActionForm(VersionedForm):
     """Submit: which version, and the row version the page showed (against lost updates)."""
 
     number = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
 class ReasonForm(ActionForm):

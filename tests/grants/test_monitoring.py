@@ -598,12 +598,21 @@ class TestKPIs:
         kpi = kpi_create(award=award, actor=officer, name=" Victims supported ", unit="people", target=Decimal("40"), target_period="year")
         assert (kpi.name, kpi.target, kpi.target_period) == ("Victims supported", Decimal("40"), "year")
 
-        kpi = kpi_update(kpi=kpi, actor=officer, target=Decimal("45.5"))
+        kpi = kpi_update(kpi=kpi, actor=officer, expected_version=kpi.version, target=Decimal("45.5"))
         kpi.refresh_from_db()
         assert kpi.target == Decimal("45.5")
 
         kpi_delete(kpi=kpi, actor=officer)
         assert not award.kpis.exists()
+
+    def test_an_edit_from_a_stale_form_is_refused_and_changes_nothing(self, officer):
+        kpi = AwardKPIFactory(name="Referrals", unit="")
+        loaded = kpi.version
+        kpi_update(kpi=kpi, actor=officer, expected_version=loaded, unit="people")
+        error = refused(kpi_update, kpi=kpi, actor=officer, expected_version=loaded, target=Decimal("99"))
+        assert error.messages == [STALE_MESSAGE]
+        kpi.refresh_from_db()
+        assert (kpi.unit, kpi.target, kpi.version) == ("people", Decimal("10"), loaded + 1)
 
     def test_names_are_unique_per_award_ignoring_case(self, officer):
         kpi = AwardKPIFactory(name="Referrals")
@@ -617,7 +626,7 @@ class TestKPIs:
     )
     def test_bad_fields_are_refused(self, officer, fields, key):
         kpi = AwardKPIFactory(name="Old")
-        error = refused(kpi_update, kpi=kpi, actor=officer, **fields)
+        error = refused(kpi_update, kpi=kpi, actor=officer, expected_version=None, **fields)
         assert key in error.message_dict
         kpi.refresh_from_db()
         assert (kpi.name, kpi.target, kpi.target_period) == ("Old", Decimal("10"), "quarter")

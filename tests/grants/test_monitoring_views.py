@@ -366,7 +366,8 @@ def test_officer_adds_changes_and_deletes_a_kpi(officer_client, award):
 
     response = officer_client.post(
         reverse("grants:kpi_edit", args=[award.pk, kpi.pk]),
-        {"name": "Victims supported", "unit": "people", "target": "12", "target_period": "quarter"},
+        {"name": "Victims supported", "unit": "people", "target": "12", "target_period": "quarter",
+         "version": kpi.version},
     )
     assert response.status_code == 302
     kpi.refresh_from_db()

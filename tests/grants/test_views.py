@@ -937,9 +937,10 @@ def test_an_officer_sets_a_plan_and_finance_approves_then_pays_an_instalment(
 ):
     time_machine.move_to(datetime.datetime(2019, 7, 2, 10, 0))
     plan_url = reverse("grants:payment_plan", kwargs={"pk": paid_award.pk})
-    _refused(officer_client.post(plan_url, {"frequency": "monthly", "timing": "on_return"}), "must be quarterly")
+    _refused(officer_client.post(plan_url, {"frequency": "monthly", "timing": "on_return", "version": 0}),
+             "must be quarterly")
     assert not Payment.objects.exists()
-    assert officer_client.post(plan_url, {"frequency": "quarterly", "timing": "arrears"}).status_code == 302
+    assert officer_client.post(plan_url, {"frequency": "quarterly", "timing": "arrears", "version": 0}).status_code == 302
     # £10,000 of MoJ Core in 2019/20, in four whole quarters: £2,500 due 1 July, 1 October, 1 January, 1 April.
     assert [(p.amount, p.due_date) for p in Payment.objects.order_by("due_date")] == [
         (Decimal("2500.00"), datetime.date(2019, 7, 1)), (Decimal("2500.00"), datetime.date(2019, 10, 1)),

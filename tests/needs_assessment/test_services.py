@@ -57,6 +57,16 @@ def test_a_second_theme_with_the_same_name_is_refused(officer):
     assert "name" in errors_of(excinfo)
 
 
+def test_a_theme_edit_from_a_stale_form_is_refused_and_changes_nothing(officer):
+    theme = ThemeFactory(name="Hate crime", description="")
+    loaded = theme.version
+    services.theme_update(theme=theme, actor=officer, expected_version=loaded, description="Reported hate crime")
+    with pytest.raises(ValidationError, match="Someone else saved this record"):
+        services.theme_update(theme=theme, actor=officer, expected_version=loaded, name="Hate incidents")
+    theme.refresh_from_db()
+    assert (theme.name, theme.description, theme.version) == ("Hate crime", "Reported hate crime", loaded + 1)
+
+
 # Areas --------------------------------------------------------------------------------------------
 
 

@@ -39,6 +39,15 @@ def test_a_measure_name_is_unique_within_its_kpq_ignoring_case(kpq, measure):
     assert PerformanceMeasure.objects.count() == 2
 
 
+def test_a_measure_edit_from_a_stale_form_is_refused_and_changes_nothing(measure):
+    loaded = measure.version
+    services.measure_update(measure=measure, expected_version=loaded, source="Victim survey")
+    with pytest.raises(ValidationError, match="Someone else saved this record"):
+        services.measure_update(measure=measure, expected_version=loaded, unit="people")
+    measure.refresh_from_db()
+    assert (measure.unit, measure.source, measure.version) == ("%", "Victim survey", loaded + 1)
+
+
 def test_values_are_recorded_for_a_year_or_a_quarter_and_corrected_in_place(measure):
     year, created = services.measure_value_set(measure=measure, period="2019/20", value="81.5", target="85")
     assert created and (year.period, year.fy, year.quarter) == ("2019", 2019, None)
@@ -100,7 +109,8 @@ def test_a_bad_period_shows_the_error_beside_the_field(officer_client, measure):
 def test_officer_changes_a_measure(officer_client, measure):
     response = officer_client.post(
         reverse("outcomes:measure_edit", args=[measure.pk]),
-        {"name": "Victim satisfaction (survey)", "unit": "%", "polarity": Polarity.HIGHER_IS_BETTER},
+        {"name": "Victim satisfaction (survey)", "unit": "%", "polarity": Polarity.HIGHER_IS_BETTER,
+         "version": measure.version},
     )
     assert response.status_code == 302
     measure.refresh_from_db()

@@ -197,3 +197,34 @@ def test_reconciling_twice_changes_nothing(officer, parts):
     award = make(parts)
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ADVANCE)
     assert award_instalments_reconcile(award=award).changed == 0
+
+
+def test_a_plan_change_from_a_stale_page_is_refused_and_changes_nothing(officer, parts):
+    award = make(parts, lines=[("precept", D("4000"))])
+    plan = payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
+    loaded = plan.version
+    payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ADVANCE,
+                     expected_version=loaded)
+    with pytest.raises(ValidationError, match="Someone else saved this record"):
+        payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.MONTHLY, timing=PlanTiming.ARREARS,
+                         expected_version=loaded)
+    award.payment_plan.refresh_from_db()
+    assert (award.payment_plan.frequency, award.payment_plan.timing) == (PlanFrequency.QUARTERLY, PlanTiming.ADVANCE)
+    assert len(schedule(award)) == 4  # the four quarterly instalments in advance, not twelve monthly ones
+
+
+def test_a_plan_set_up_or_removed_since_the_page_was_drawn_is_not_overwritten(officer, parts):
+    from pcc_commissioning.concurrency import NO_RECORD_VERSION
+
+    award = make(parts, lines=[("precept", D("4000"))])
+    payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS,
+                     expected_version=NO_RECORD_VERSION)
+    with pytest.raises(ValidationError, match="Someone else saved this record"):  # the page showed no plan
+        payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.MONTHLY, timing=PlanTiming.ARREARS,
+                         expected_version=NO_RECORD_VERSION)
+    version = award.payment_plan.version
+    payment_plan_remove(actor=officer, award=award)
+    with pytest.raises(ValidationError, match="Someone else saved this record"):  # the page showed the old plan
+        payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.MONTHLY, timing=PlanTiming.ARREARS,
+                         expected_version=version)
+    assert schedule(award) == []

@@ -1,0 +1,471 @@
+"""No lost update: on every page that edits a stored record, a second person's stale form is
+refused with ``STALE_MESSAGE`` and the first person's change stands.
+
+Each case loads the edit page as two people of the role that edits it (two officers, two
+finance officers, two users of one provider), reads the form each browser would send back
+(the hidden ``version`` box included) from the page itself, saves the first person's change,
+then submits the second person's form with another change: the page answers with the stale
+message in the GOV.UK error summary and the stored value is still the first person's.
+
+``test_every_edit_page_is_covered`` walks the URL resolver: a page whose URL name or view says
+"edit" (or "update") that is not in ``CASES`` fails it, so a new edit page must join the table,
+and so must send a version. The Django admin's pages of versioned records check the version too
+(``VersionCheckedAdmin``); ``test_every_admin_of_a_versioned_model_checks_the_version`` fails
+for one that does not.
+
+State transitions and other writes, and why a stale one is refused or harmless:
+
+- refused, as they send the version (the payment steps and signing a decision are tested here,
+  the others beside their views): a payment's approval, marking it paid and its cancellation,
+  signing a decision, an award's status change, accepting or returning a monitoring return, an
+  intention's status, the MoJ return's submit, return to draft and sign-off;
+- refused by the state they start from, checked under the row lock: publishing a decision
+  (only a signed one; the version is checked too), amending the MoJ return (only its latest,
+  signed-off version), resending or withdrawing an invitation (only while
+  pending), switching a provider user off or on and making them lead or not (not twice);
+- harmless (the result is what the second person asked for, whatever happened in between):
+  deleting a contact or a KPI (refused once a return has values for it), removing a co-funder,
+  an award document or the payment plan, verifying a document (records who verified it, today);
+- set by key, last one wins (a form for one year's figure, not an edit of what the page
+  showed): a stream's allocation and a priority's budget for a year, an award's forecast for
+  a year, a co-funder's contribution, a measure's value for a period.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver, reverse
+
+from grants.models import AwardStatus, MonitoringReturn, PaymentPlan, PlanFrequency, PlanTiming, ReturnStatus
+from outcomes.models import PerformanceMeasure
+from pcc_commissioning.concurrency import STALE_MESSAGE
+from pcc_commissioning.roles import Role
+from providers.services import membership_set
+from tests.factories import (
+    AwardFactory,
+    AwardKPIFactory,
+    CommissioningIntentionFactory,
+    ContactFactory,
+    DecisionFactory,
+    FindingFactory,
+    FundingLineFactory,
+    FundingStreamFactory,
+    KPQFactory,
+    NeedsAssessmentFactory,
+    OrganisationFactory,
+    PaymentFactory,
+    ThemeFactory,
+    UserFactory,
+)
+from tests.pcc_commissioning.test_url_access import _walk
+
+pytestmark = pytest.mark.django_db
+
+FIRST, SECOND = "First person's change", "Second person's change"
+
+
+# Reading a form as a browser would send it ---------------------------------------------------------
+
+
+class _Forms(HTMLParser):
+    """Every POST form of a page: {name: [values]} as a browser sends it unchanged (text and
+    hidden boxes, ticked boxes and radios, chosen options, text areas; no buttons, no files)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict[str, list[str]]] = []
+        self._form: dict[str, list[str]] | None = None
+        self._select: tuple[str, bool] | None = None  # (name, multiple)
+        self._options: list[tuple[str, bool]] = []
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            post = (attrs.get("method") or "").lower() == "post"
+            self._form = {} if post else None
+            if post:
+                self.forms.append(self._form)
+        if self._form is None or "disabled" in attrs:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "file", "reset"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            default = "on" if kind in ("checkbox", "radio") else ""
+            self._form.setdefault(name, []).append(attrs.get("value") or default)
+        elif tag == "select" and name:
+            self._select, self._options = (name, "multiple" in attrs), []
+        elif tag == "option" and self._select:
+            self._options.append((attrs.get("value") or "", "selected" in attrs))
+        elif tag == "textarea" and name:
+            self._textarea, self._text = name, []
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select" and self._select and self._form is not None:
+            name, multiple = self._select
+            chosen = [value for value, selected in self._options if selected]
+            if not chosen and not multiple and self._options:
+                chosen = [self._options[0][0]]  # a browser sends the first option
+            self._form.setdefault(name, []).extend(chosen)
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None and self._form is not None:
+            # HTML drops one newline straight after <textarea>.
+            self._form.setdefault(self._textarea, []).append("".join(self._text).removeprefix("\n"))
+            self._textarea = None
+
+
+def _edit_form_of(client: Client, url: str, version_box: str) -> dict[str, list[str]]:
+    """The page's edit form (its largest POST form) as the browser would send it."""
+    response = client.get(url)
+    assert response.status_code == 200, f"{url} answered {response.status_code}"
+    parser = _Forms()
+    parser.feed(response.content.decode())
+    assert parser.forms, f"{url} has no form"
+    form = max(parser.forms, key=len)
+    assert form.get(version_box), f"{url}: the form sends no version, so a stale copy would overwrite"
+    return form
+
+
+def _edit_form(client: Client, url: str) -> dict[str, list[str]]:
+    return _edit_form_of(client, url, "version")
+
+
+def _error_summary(response) -> str:
+    match = re.search(r'<div class="govuk-error-summary".*?</ul>', response.content.decode(), re.S)
+    return match.group(0) if match else ""
+
+
+# The edit pages ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """An edit page: who edits it, a record to edit, the field both people change (and the two
+    values they type) and how to read the stored value back."""
+
+    url_name: str
+    role: Role
+    build: Callable[[object], tuple[dict, Callable[[], object]]]  # organisation -> (url kwargs, read)
+    field: str
+    first: str = FIRST
+    second: str = SECOND
+
+
+def _reader(record, attribute: str):
+    def read():
+        return type(record)._base_manager.values_list(attribute, flat=True).get(pk=record.pk)
+
+    return read
+
+
+def _award(**fields):
+    award = AwardFactory(**fields)
+    FundingLineFactory(award=award, stream=FundingStreamFactory(), fy=2019, amount=Decimal("10000"))
+    return award
+
+
+def _organisation(organisation):
+    return {"pk": organisation.pk}, _reader(organisation, "notes")
+
+
+def _contact(organisation):
+    contact = ContactFactory(organisation=organisation)
+    return {"pk": organisation.pk, "contact_pk": contact.pk}, _reader(contact, "job_title")
+
+
+def _award_edit(organisation):
+    award = _award()
+    return {"pk": award.pk}, _reader(award, "title")
+
+
+def _payment(organisation):
+    award = _award(status=AwardStatus.ACTIVE)
+    payment = PaymentFactory(award=award, stream=award.lines.get().stream, amount=Decimal("1000"))
+    return {"pk": award.pk, "payment_pk": payment.pk}, _reader(payment, "invoice_reference")
+
+
+def _payment_plan(organisation):
+    award = _award(status=AwardStatus.ACTIVE)
+    plan = PaymentPlan.objects.create(award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
+    return {"pk": award.pk}, _reader(plan, "timing")
+
+
+def _decision(organisation):
+    decision = DecisionFactory()
+    return {"pk": decision.pk}, _reader(decision, "subject")
+
+
+def _stream(organisation):
+    stream = FundingStreamFactory()
+    return {"pk": stream.pk}, _reader(stream, "description")
+
+
+def _kpi(organisation):
+    kpi = AwardKPIFactory()
+    return {"pk": kpi.award_id, "kpi_pk": kpi.pk}, _reader(kpi, "description")
+
+
+def _assessment(organisation):
+    assessment = NeedsAssessmentFactory()
+    return {"pk": assessment.pk}, _reader(assessment, "title")
+
+
+def _finding(organisation):
+    finding = FindingFactory()
+    return {"pk": finding.pk}, _reader(finding, "title")
+
+
+def _intention(organisation):
+    intention = CommissioningIntentionFactory()
+    return {"pk": intention.pk}, _reader(intention, "title")
+
+
+def _theme(organisation):
+    theme = ThemeFactory()
+    return {"pk": theme.pk}, _reader(theme, "description")
+
+
+def _measure(organisation):
+    measure = PerformanceMeasure.objects.create(kpq=KPQFactory(), name="Victim satisfaction", unit="%")
+    return {"pk": measure.pk}, _reader(measure, "source")
+
+
+def _portal_organisation(organisation):
+    return {}, _reader(organisation, "phone")
+
+
+def _portal_contact(organisation):
+    contact = ContactFactory(organisation=organisation)
+    return {"contact_pk": contact.pk}, _reader(contact, "job_title")
+
+
+def _portal_return(organisation):
+    award = AwardFactory(provider=organisation, status=AwardStatus.ACTIVE)
+    ret = MonitoringReturn.objects.create(
+        award=award, fy=2019, quarter=1, status=ReturnStatus.DUE, due_date=datetime.date(2019, 7, 20)
+    )
+    return {"pk": ret.pk}, _reader(ret, "narrative")
+
+
+CASES = [
+    Case("providers:edit", Role.OFFICER, _organisation, "notes"),
+    Case("providers:contact_edit", Role.OFFICER, _contact, "job_title"),
+    Case("grants:award_edit", Role.OFFICER, _award_edit, "title"),
+    Case("grants:payment_edit", Role.FINANCE, _payment, "invoice_reference", "INV-1", "INV-2"),
+    Case("grants:payment_plan", Role.OFFICER, _payment_plan, "timing", PlanTiming.ADVANCE, PlanTiming.ON_RETURN),
+    Case("grants:decision_edit", Role.OFFICER, _decision, "subject"),
+    Case("grants:stream_edit", Role.OFFICER, _stream, "description"),
+    Case("grants:kpi_edit", Role.OFFICER, _kpi, "description"),
+    Case("needs_assessment:assessment_edit", Role.OFFICER, _assessment, "title"),
+    Case("needs_assessment:finding_edit", Role.OFFICER, _finding, "title"),
+    Case("needs_assessment:intention_edit", Role.OFFICER, _intention, "title"),
+    Case("needs_assessment:theme_edit", Role.OFFICER, _theme, "description"),
+    Case("outcomes:measure_edit", Role.OFFICER, _measure, "source"),
+    Case("portal:organisation_edit", Role.PROVIDER, _portal_organisation, "phone", "0191 000 0001", "0191 000 0002"),
+    Case("portal:contact_edit", Role.PROVIDER, _portal_contact, "job_title"),
+    Case("portal:return", Role.PROVIDER, _portal_return, "narrative"),
+]
+
+
+def _two_people(role: Role, organisation) -> tuple[Client, Client]:
+    clients = []
+    for name in ("first", "second"):
+        user = UserFactory(username=f"{name}-{role.name.lower()}", role=role)
+        if role == Role.PROVIDER:
+            membership_set(user=user, organisation=organisation)
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    return clients[0], clients[1]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.url_name for case in CASES])
+def test_a_stale_edit_is_refused_and_the_first_change_stands(case):
+    organisation = OrganisationFactory(name="Harbour Support Services")
+    kwargs, read = case.build(organisation)
+    url = reverse(case.url_name, kwargs=kwargs)
+    first, second = _two_people(case.role, organisation)
+    first_form, second_form = _edit_form(first, url), _edit_form(second, url)
+
+    saved = first.post(url, {**first_form, case.field: case.first})
+    assert saved.status_code == 302, _error_summary(saved) or saved.status_code
+    assert read() == case.first
+
+    stale = second.post(url, {**second_form, case.field: case.second})
+    assert stale.status_code in (200, 400)
+    assert STALE_MESSAGE in _error_summary(stale)
+    assert read() == case.first
+
+
+def test_a_payment_plan_set_up_meanwhile_is_not_overwritten():
+    """Both officers open the page of an award with no plan; the first sets one up: the second's
+    form (which saw no plan) is refused rather than replacing it."""
+    award = _award(status=AwardStatus.ACTIVE)
+    url = reverse("grants:payment_plan", kwargs={"pk": award.pk})
+    first, second = _two_people(Role.OFFICER, None)
+    first_form, second_form = _edit_form(first, url), _edit_form(second, url)
+    plan = {"frequency": PlanFrequency.QUARTERLY, "timing": PlanTiming.ARREARS}
+    assert first.post(url, {**first_form, **plan}).status_code == 302
+
+    stale = second.post(url, {**second_form, "frequency": PlanFrequency.MONTHLY, "timing": PlanTiming.ADVANCE})
+    assert STALE_MESSAGE in _error_summary(stale)
+    stored = PaymentPlan.objects.get(award=award)
+    assert (stored.frequency, stored.timing) == (PlanFrequency.QUARTERLY, PlanTiming.ARREARS)
+
+
+# Saving a monitoring return always records it (a due return becomes a draft; a draft is written
+# again as it stands), so a colleague's open copy of it goes stale: the one exception.
+UNCHANGED_CASES = [case for case in CASES if case.url_name != "portal:return"]
+
+
+@pytest.mark.parametrize("case", UNCHANGED_CASES, ids=[case.url_name for case in UNCHANGED_CASES])
+def test_saving_an_unchanged_form_does_not_make_the_other_persons_form_stale(case):
+    """Only a real change moves the version on: pressing save without changing anything leaves
+    a colleague's open form good."""
+    organisation = OrganisationFactory(name="Harbour Support Services")
+    kwargs, read = case.build(organisation)
+    url = reverse(case.url_name, kwargs=kwargs)
+    first, second = _two_people(case.role, organisation)
+    first_form, second_form = _edit_form(first, url), _edit_form(second, url)
+    assert first.post(url, first_form).status_code == 302
+
+    saved = second.post(url, {**second_form, case.field: case.second})
+    assert saved.status_code == 302, _error_summary(saved) or saved.status_code
+    assert read() == case.second
+
+
+# The guard ------------------------------------------------------------------------------------------
+
+
+EDIT_WORDS = ("edit", "update")
+# Pages that change a stored record without "edit" in their name.
+EDITS_BY_OTHER_NAMES = {"grants:payment_plan", "portal:return"}
+
+
+def _edit_pages() -> set[str]:
+    names = set()
+    for route in _walk(get_resolver()):
+        if route.namespace == "admin" or not route.name:
+            continue  # the admin is the system administrators' tool, outside these pages
+        said = f"{route.url_name} {getattr(route.callback, '__name__', '')}".lower()
+        if any(word in said for word in EDIT_WORDS):
+            names.add(route.name)
+    return names
+
+
+def test_every_edit_page_is_covered():
+    covered = {case.url_name for case in CASES}
+    missing = _edit_pages() - covered
+    assert not missing, f"Edit pages without a lost-update test (add them to CASES, with a version): {sorted(missing)}"
+    assert EDITS_BY_OTHER_NAMES <= covered
+    assert _edit_pages() | EDITS_BY_OTHER_NAMES == covered
+
+
+# The admin ------------------------------------------------------------------------------------------
+
+
+def _superuser_client(name: str) -> Client:
+    client = Client()
+    client.force_login(UserFactory(username=name, is_superuser=True, is_staff=True))
+    return client
+
+
+def test_a_stale_admin_page_is_refused_and_the_first_change_stands():
+    theme = ThemeFactory(name="Hate crime", description="")
+    url = reverse("admin:needs_assessment_theme_change", args=[theme.pk])
+    first, second = _superuser_client("first-admin"), _superuser_client("second-admin")
+    first_form, second_form = _edit_form_of(first, url, "loaded_version"), _edit_form_of(second, url, "loaded_version")
+    assert first.post(url, {**first_form, "description": FIRST}).status_code == 302
+
+    stale = second.post(url, {**second_form, "description": SECOND})
+    assert stale.status_code == 200 and STALE_MESSAGE in stale.content.decode()
+    theme.refresh_from_db()
+    assert (theme.description, theme.version) == (FIRST, 2)
+
+
+def test_an_admin_change_makes_an_officers_open_form_stale():
+    kwargs, read = _theme(None)
+    officer, admin_client = _two_people(Role.OFFICER, None)[0], _superuser_client("admin")
+    officer_url = reverse("needs_assessment:theme_edit", kwargs=kwargs)
+    admin_url = reverse("admin:needs_assessment_theme_change", args=[kwargs["pk"]])
+    officer_form = _edit_form(officer, officer_url)
+    admin_form = _edit_form_of(admin_client, admin_url, "loaded_version")
+    assert admin_client.post(admin_url, {**admin_form, "description": FIRST}).status_code == 302
+
+    stale = officer.post(officer_url, {**officer_form, "description": SECOND})
+    assert STALE_MESSAGE in _error_summary(stale)
+    assert read() == FIRST
+
+
+def test_a_stale_admin_inline_row_is_refused():
+    """The organisation's admin page edits its contacts in rows: a row drawn before an officer
+    changed the contact does not put the old details back."""
+    organisation = OrganisationFactory(name="Harbour Support Services")
+    kwargs, read = _contact(organisation)
+    admin_client = _superuser_client("admin")
+    admin_url = reverse("admin:providers_organisation_change", args=[organisation.pk])
+    admin_form = _edit_form_of(admin_client, admin_url, "loaded_version")
+    officer = _two_people(Role.OFFICER, None)[0]
+    officer_url = reverse("providers:contact_edit", kwargs=kwargs)
+    assert officer.post(officer_url, {**_edit_form(officer, officer_url), "job_title": FIRST}).status_code == 302
+
+    row = next(name for name in admin_form if name.endswith("-0-job_title"))
+    stale = admin_client.post(admin_url, {**admin_form, row: SECOND})
+    assert stale.status_code == 200 and STALE_MESSAGE in stale.content.decode()
+    assert read() == FIRST
+
+
+def _versioned(model) -> bool:
+    return any(field.name == "version" for field in model._meta.concrete_fields)
+
+
+def test_every_admin_of_a_versioned_model_checks_the_version():
+    from django.contrib import admin
+
+    from pcc_commissioning.concurrency import VersionCheckedAdmin
+
+    unchecked = []
+    for model, model_admin in admin.site._registry.items():
+        if _versioned(model) and not isinstance(model_admin, VersionCheckedAdmin):
+            unchecked.append(model_admin)
+        unchecked += [
+            inline for inline in model_admin.inlines
+            if _versioned(inline.model) and not issubclass(inline, VersionCheckedAdmin)
+        ]
+    assert not unchecked, f"Admin pages editing a versioned model without the check: {unchecked}"
+
+
+def test_reverting_to_an_old_copy_in_the_admin_is_checked_too():
+    """django-simple-history's "revert to this copy" page saves through the same form."""
+    theme = ThemeFactory(name="Hate crime", description="Old")
+    old_copy = theme.history.get()
+    officer = _two_people(Role.OFFICER, None)[0]
+    officer_url = reverse("needs_assessment:theme_edit", args=[theme.pk])
+    admin_client = _superuser_client("admin")
+    revert_url = reverse("admin:needs_assessment_theme_simple_history", args=[theme.pk, old_copy.history_id])
+    revert_form = _edit_form_of(admin_client, revert_url, "loaded_version")
+    assert officer.post(officer_url, {**_edit_form(officer, officer_url), "description": FIRST}).status_code == 302
+
+    stale = admin_client.post(revert_url, revert_form)
+    assert stale.status_code == 200 and STALE_MESSAGE in stale.content.decode()
+    theme.refresh_from_db()
+    assert (theme.description, theme.version) == (FIRST, 2)
