@@ -277,7 +277,8 @@ def _cell_problems(raw_rows: list[list[str]], headers: list[str]) -> list[RowErr
         for position, value in enumerate(values):
             message = _cell_problem(value)
             if message:
-                named = position < len(headers) and headers[position]
+                # A bad header is named by its letter: its own text is what cannot be shown.
+                named = number > 1 and position < len(headers) and headers[position]
                 errors.append(RowError(number, headers[position] if named else _column_letter(position + 1), message))
         if len(errors) >= MAX_LISTED_CELL_ERRORS:
             errors.append(RowError(number, "", f"There are more problems: only the first {len(errors):,} are listed."))

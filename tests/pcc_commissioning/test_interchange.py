@@ -69,6 +69,9 @@ def test_a_nul_character_is_an_error_naming_its_row_and_column():
         read_table(b"name,size\nal\x00pha,1\nbeta,2\ngamma,\x00\n")
     assert [(error.row, error.column) for error in failure.value.errors] == [(2, "name"), (4, "size")]
     assert "NUL character" in failure.value.errors[0].message
+    with pytest.raises(ImportFailed) as failure:
+        read_table(b"name,si\x00ze\nalpha,1\n")
+    assert [(error.row, error.column) for error in failure.value.errors] == [(1, "B")]
 
 
 def test_a_cell_longer_than_excel_allows_is_an_error():
