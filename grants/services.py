@@ -49,7 +49,7 @@ from pcc_commissioning.records import attribute_to, chunked, save_unique
 from pcc_commissioning.roles import has_capability, require
 from providers.models import Organisation
 from providers.selectors import due_diligence_gaps
-from providers.uploads import upload_problem
+from providers.uploads import safe_upload_name, upload_problem
 
 from .models import (
     COMMITTED_STATUSES,
@@ -1074,12 +1074,13 @@ def award_document_add(*, actor, award: Award, kind: str, title: str, file: File
         )
         if problem:
             _add(errors, "file", problem)
-    original_name = ((file.name if file is not None else "") or "document").replace("\\", "/").rsplit("/", 1)[-1]
+    name_length = AwardDocument._meta.get_field("title").max_length  # the name is the title if none is given
+    original_name = safe_upload_name(file.name if file is not None else "", name_length)
     title = _text(title) or original_name
     _check_lengths(AwardDocument, {"title": title}, errors)
     _raise_if(errors)
     document = AwardDocument(award=award, kind=kind, title=title, uploaded_by=actor)
-    document.file.save(original_name[:200], file, save=False)
+    document.file.save(original_name, file, save=False)
     attribute_to(document, actor)
     try:
         document.save()

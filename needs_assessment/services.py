@@ -29,7 +29,7 @@ from pcc_commissioning.periods import (
     period_code,
 )
 from pcc_commissioning.records import attribute_to, save_unique
-from providers.uploads import upload_problem
+from providers.uploads import safe_upload_name, upload_problem
 
 from .models import (
     Area,
@@ -331,6 +331,10 @@ def _clean_assessment(*, instance: NeedsAssessment, changes: Mapping[str, Any]) 
     return values
 
 
+# The stored path is "needs/<32-character folder>/<name>" in a 300-character field.
+UPLOAD_NAME_LENGTH = 200
+
+
 def _check_document(document: File | None) -> None:
     if document is None:
         return
@@ -361,7 +365,7 @@ def assessment_create(
     _check_document(document)
     assessment = NeedsAssessment(**values)
     if document is not None:
-        assessment.document.save(document.name, document, save=False)
+        assessment.document.save(safe_upload_name(document.name, UPLOAD_NAME_LENGTH), document, save=False)
     attribute_to(assessment, actor)
     assessment.save()
     return assessment
@@ -378,7 +382,7 @@ def assessment_update(
     _check_document(document)
     changed = bool(_apply(locked, values))
     if document is not None:
-        locked.document.save(document.name, document, save=False)
+        locked.document.save(safe_upload_name(document.name, UPLOAD_NAME_LENGTH), document, save=False)
         changed = True
     if not changed:
         locked.version -= 1

@@ -155,6 +155,8 @@ STORAGES = {
 }
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The most rows (after the header) one CSV/XLSX import reads; a longer file is refused (docs/formats.md).
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=UPLOAD_MAX_BYTES + 1_000_000)
 
 # Production security: on by default whenever DEBUG is off, each overridable.

@@ -28,7 +28,7 @@ from .models import (
     OrganisationKind,
     ProviderMembership,
 )
-from .uploads import upload_problem
+from .uploads import safe_upload_name, upload_problem
 
 ORGANISATION_FIELDS = (
     "name",
@@ -464,7 +464,7 @@ def document_add(
             content_type = file_type.content_type
     if errors:
         raise ValidationError(errors)
-    original_name = (file.name or "document").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    original_name = safe_upload_name(file.name, DueDiligenceDocument._meta.get_field("original_name").max_length)
     document = DueDiligenceDocument(
         organisation=organisation,
         kind=kind,

@@ -5,10 +5,13 @@ Accepted: PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT), PNG and JPEG.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO
+
+from pcc_commissioning.archives import ArchiveRefused, check_archive, read_member
 
 
 @dataclass(frozen=True)
@@ -40,9 +43,11 @@ ALLOWED_DESCRIPTION = "a PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT)
 def _zip_type(stream: IO[bytes]) -> FileType | None:
     try:
         with zipfile.ZipFile(stream) as archive:
+            check_archive(archive)  # raises ArchiveRefused before any member is unpacked in full
             names = set(archive.namelist())
             if "mimetype" in names:
-                mimetype = archive.read("mimetype").strip().decode("ascii", "replace")
+                # A few bytes more than the longest type we accept: enough to tell, never a big read.
+                mimetype = read_member(archive, "mimetype", limit=100).strip().decode("ascii", "replace")
                 return ODT if mimetype == ODT.content_type else None
             if "[Content_Types].xml" in names:
                 if "word/document.xml" in names:
@@ -57,6 +62,7 @@ def _zip_type(stream: IO[bytes]) -> FileType | None:
 def detect_file_type(stream: IO[bytes]) -> FileType | None:
     """The type of the file's contents, or None if it is not one we accept.
 
+    Raises ArchiveRefused for a zip-based file over the limits of pcc_commissioning/archives.py.
     Leaves the stream at position 0.
     """
     stream.seek(0)
@@ -86,7 +92,11 @@ def upload_problem(*, name: str, stream: IO[bytes], size: int, max_bytes: int) -
             f"(it is {_megabytes(size)}).",
             None,
         )
-    detected = detect_file_type(stream)
+    try:
+        detected = detect_file_type(stream)
+    except ArchiveRefused as refused:
+        # archives.py speaks of "the file" (imports use it too); upload pages say "the selected file".
+        return str(refused).replace("The file", "The selected file", 1), None
     if detected is None:
         return f"The selected file must be {ALLOWED_DESCRIPTION}.", None
     extension = PurePath(name).suffix.lower()
@@ -104,3 +114,23 @@ def _megabytes(size: int) -> str:
     if value >= 1:
         return f"{value:.1f} MB".replace(".0 MB", " MB")
     return f"{max(1, round(size / 1024))} KB"
+
+
+# Longest name a file system holds in one path part is 255 bytes; a name is kept well inside it.
+_NAME_MAX_BYTES = 200
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def safe_upload_name(name: str, max_length: int) -> str:
+    """The uploaded file's own name (no folders, no control characters), shortened if needed to
+    ``max_length`` characters and 200 bytes of UTF-8 by cutting the end of its stem, so that its
+    extension (what the download is opened with) survives: "a…(250 characters).pdf" -> "a….pdf"."""
+    base = _CONTROL_CHARACTERS.sub("", (name or "").replace("\\", "/").rsplit("/", 1)[-1]).strip() or "document"
+    suffix = PurePath(base).suffix
+    if len(suffix) > 10 or len(suffix) >= max_length:  # not a real extension: cut the name as a whole
+        suffix = ""
+    stem = base[: len(base) - len(suffix)] if suffix else base
+    stem = stem[: max_length - len(suffix)]
+    byte_budget = _NAME_MAX_BYTES - len(suffix.encode("utf-8"))
+    stem = stem.encode("utf-8")[:byte_budget].decode("utf-8", "ignore")  # never half a character
+    return (stem or "document") + suffix

@@ -626,6 +626,16 @@ def test_award_document_add_stores_a_pdf_and_refuses_other_files(officer, create
     assert AwardDocument.objects.count() == 1
 
 
+def test_award_document_with_a_long_file_name_keeps_its_extension(officer, create, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    document = services.award_document_add(
+        actor=officer, award=create(), kind="contract", title="",
+        file=SimpleUploadedFile("a" * 250 + ".pdf", PDF_BYTES, content_type="application/pdf"),
+    )
+    assert document.title == "a" * 196 + ".pdf"  # the title field holds 200 characters
+    assert document.file.name.endswith("/" + "a" * 196 + ".pdf")
+
+
 # Payments -------------------------------------------------------------------------------------------
 
 

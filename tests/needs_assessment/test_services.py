@@ -164,6 +164,14 @@ def test_assessment_document_must_be_an_allowed_type(officer):
     assert assessment.document.name.endswith("/report.pdf")
 
 
+def test_assessment_document_with_a_long_name_keeps_its_extension(officer, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    # 284 characters: longer than a file system allows in one name (255 bytes).
+    document = SimpleUploadedFile("a" * 280 + ".pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    assessment = services.assessment_create(actor=officer, title="Needs 2019", fy=2019, document=document)
+    assert assessment.document.name.endswith("/" + "a" * 196 + ".pdf")
+
+
 def test_a_stale_assessment_edit_is_refused(officer):
     assessment = services.assessment_create(actor=officer, title="Needs 2019", fy=2019)
     services.assessment_update(assessment=assessment, actor=officer, expected_version=1, summary="First edit")

@@ -16,6 +16,7 @@ from grants.models import FundingStream, Payment
 from pcc_commissioning import imports_views
 from providers.models import Organisation
 from tests.factories import OrganisationFactory, UserFactory
+from tests.factories.archives import MB, zip_of
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +246,28 @@ def test_an_xlsx_file_is_previewed_and_imported(officer_client, moj):
     assert "1 row: 1 to create" in response.content.decode()
     officer_client.post(CONFIRM, {"token": token_of(response)})
     assert FundingStream.objects.get().allocations.get().amount == 1500.5
+
+
+def test_a_nul_byte_and_bad_utf8_are_listed_as_row_problems_not_a_server_error(officer_client, moj, settings):
+    body = (",".join(STREAM_COLUMNS) + "\n").encode() + (
+        b"Co\x00re,Ministry of Justice,central_government,no,,2019,50000\n"
+        b"Precept,Ministry of Justice,central_government,no,Caf\xe9,2019,50000\n"
+    )
+    response = upload(officer_client, "streams", SimpleUploadedFile("streams.csv", body, content_type="text/csv"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "2 problems found in streams.csv" in page
+    assert re.search(r'>2</td>\s*<td class="govuk-table__cell"><code>name</code></td>\s*'
+                     r'<td class="govuk-table__cell">The cell contains a NUL character', page)
+    assert re.search(r">3</td>\s*<td class=\"govuk-table__cell\"><code>ring_fenced_for</code></td>\s*"
+                     r"<td class=\"govuk-table__cell\">The cell is not UTF-8 text \(it has the byte 0xE9\)", page)
+    assert not FundingStream.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_an_xlsx_zip_bomb_is_refused_with_a_message(officer_client, moj, settings):
+    bomb = zip_of({"[Content_Types].xml": b"<Types/>"}, zeros={"xl/worksheets/sheet1.xml": 60 * MB})
+    response = upload(officer_client, "streams", SimpleUploadedFile("streams.xlsx", bomb))
+    assert response.status_code == 200
+    assert "The file unpacks to more than 50 MB, which is more than we accept." in response.content.decode()
+    assert stored_files(settings) == []

@@ -1,5 +1,8 @@
 import datetime as dt
 import io
+import re
+import time
+import tracemalloc
 from decimal import Decimal
 
 import pytest
@@ -25,6 +28,7 @@ from pcc_commissioning.interchange import (
     write_csv,
     write_xlsx,
 )
+from tests.factories.archives import MB, members_of, zip_of
 
 
 def test_csv_with_bom_and_crlf_reads_headers_case_insensitively():
@@ -49,10 +53,89 @@ def test_xlsx_first_sheet_is_read_with_dates_and_numbers_as_text():
     assert table.rows[0].cells == {"reference": "AWD-1", "amount": "1234.5", "start_date": "2019-04-01"}
 
 
-def test_non_utf8_csv_is_refused_with_a_clear_message():
+def test_non_utf8_csv_is_refused_naming_every_bad_cell():
+    data = "name,town\nCaf\xe9,Leeds\nDeli,York\nBar,M\xe1laga\n".encode("latin-1")
     with pytest.raises(ImportFailed) as failure:
-        read_table("name\nCaf\xe9".encode("latin-1"), filename="x.csv")
-    assert "not UTF-8" in str(failure.value.errors[0])
+        read_table(data, filename="x.csv")
+    advice = "Save the file as 'CSV UTF-8' and try again."
+    assert [str(error) for error in failure.value.errors] == [
+        f"Row 2, column name: The cell is not UTF-8 text (it has the byte 0xE9). {advice}",
+        f"Row 4, column town: The cell is not UTF-8 text (it has the byte 0xE1). {advice}",
+    ]
+
+
+def test_a_nul_character_is_an_error_naming_its_row_and_column():
+    with pytest.raises(ImportFailed) as failure:
+        read_table(b"name,size\nal\x00pha,1\nbeta,2\ngamma,\x00\n")
+    assert [(error.row, error.column) for error in failure.value.errors] == [(2, "name"), (4, "size")]
+    assert "NUL character" in failure.value.errors[0].message
+    with pytest.raises(ImportFailed) as failure:
+        read_table(b"name,si\x00ze\nalpha,1\n")
+    assert [(error.row, error.column) for error in failure.value.errors] == [(1, "B")]
+
+
+def test_a_cell_longer_than_excel_allows_is_an_error():
+    read_table(b"name\n" + b"x" * 32_767 + b"\n")  # Excel's own limit: accepted
+    with pytest.raises(ImportFailed) as failure:
+        read_table(b"name\n" + b"x" * 32_768 + b"\n")
+    assert str(failure.value.errors[0]) == (
+        "Row 2, column name: The cell has 32,768 characters; the most a cell can have is 32,767."
+    )
+
+
+def test_a_value_beyond_the_hundredth_column_refuses_the_file():
+    read_table((",".join(f"c{n}" for n in range(100)) + ",,,\n").encode())  # empty cells beyond are fine
+    with pytest.raises(ImportFailed) as failure:
+        read_table((",".join(f"c{n}" for n in range(100)) + ",c100\n").encode())
+    assert str(failure.value.errors[0]) == (
+        "Row 1: The row has a value beyond column CV: a file can have at most 100 columns."
+    )
+
+
+def xlsx_of(rows) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("filename", ["big.csv", "big.xlsx"])
+def test_a_file_over_the_row_limit_is_refused_without_reading_on(filename, settings):
+    settings.IMPORT_MAX_ROWS = 5
+    rows = [["name"]] + [[f"row {n}"] for n in range(2, 12)]
+    data = xlsx_of(rows) if filename.endswith(".xlsx") else "".join(f"{row[0]}\n" for row in rows).encode()
+    with pytest.raises(ImportFailed) as failure:
+        read_table(data, filename=filename)
+    assert [str(error) for error in failure.value.errors] == [
+        "Row 7: The file has more than 5 rows after the header, the most one import takes. Split it into smaller files."
+    ]
+    assert len(read_table(xlsx_of(rows[:6]), filename="ok.xlsx").rows) == 5
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_unpacked():
+    workbook = members_of(xlsx_of([["name"], ["Harbour"]]))
+    bomb = zip_of(workbook, zeros={"xl/media/padding.bin": 60 * MB})
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(ImportFailed) as failure:
+            read_table(bomb, filename="bomb.xlsx")
+        seconds, peak = time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(failure.value.errors[0]) == "Row 1: The file unpacks to more than 50 MB, which is more than we accept."
+    assert seconds < 2 and peak < 5 * MB
+
+
+def test_an_xlsx_whose_declared_size_is_wrong_is_read_whole():
+    members = members_of(xlsx_of([["name"], ["Harbour"], ["Lighthouse"]]))
+    sheet = "xl/worksheets/sheet1.xml"
+    members[sheet] = re.sub(rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:A1"/>', members[sheet])
+    assert b'<dimension ref="A1:A1"/>' in members[sheet]
+    table = read_table(zip_of(members), filename="x.xlsx")
+    assert [row.cells["name"] for row in table.rows] == ["Harbour", "Lighthouse"]
 
 
 def test_duplicate_header_is_refused():
@@ -184,3 +267,30 @@ def test_missing_required_column_is_reported_on_the_header_row(groups_importer):
     with pytest.raises(ImportFailed) as failure:
         run_import("test_groups", b"size\n1\n")
     assert str(failure.value.errors[0]) == "Row 1, column name: This required column is missing."
+
+
+@pytest.mark.django_db
+def test_a_nul_character_is_a_row_error_through_run_import_and_nothing_is_written(groups_importer):
+    before = Group.objects.count()
+    with pytest.raises(ImportFailed) as failure:
+        run_import("test_groups", b"name,size\nalpha,1\nbe\x00ta,2\n")
+    assert [(error.row, error.column) for error in failure.value.errors] == [(3, "name")]
+    assert Group.objects.count() == before
+
+
+def test_a_utf16_csv_is_refused_as_a_whole():
+    with pytest.raises(ImportFailed) as failure:
+        read_table("name\nHarbour\n".encode("utf-16"), filename="x.csv")
+    assert [str(error) for error in failure.value.errors] == [
+        "Row 1: The file is UTF-16 text, not UTF-8. Save it as 'CSV UTF-8' and try again."
+    ]
+
+
+def test_bad_cells_are_listed_up_to_a_thousand():
+    data = b"name\n" + b"a\x00\n" * 1_500
+    with pytest.raises(ImportFailed) as failure:
+        read_table(data)
+    errors = failure.value.errors
+    assert len(errors) == 1_001
+    assert (errors[999].row, errors[999].column) == (1_001, "name")
+    assert str(errors[-1]) == "Row 1001: There are more problems: only the first 1,000 are listed."

@@ -203,6 +203,15 @@ def test_documents_of_each_accepted_type_are_stored_under_a_random_name(officer,
         assert stored.read() == content
 
 
+def test_a_long_file_name_is_shortened_keeping_its_extension(officer, organisation):
+    document = document_add(
+        organisation=organisation, actor=officer, kind="insurance", file=upload("a" * 250 + ".pdf", b"%PDF-1.7\n"),
+        valid_from=TODAY,
+    )
+    assert document.original_name == "a" * 196 + ".pdf"  # 200 characters, the field's limit
+    assert document.file.name.endswith(".pdf")
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
