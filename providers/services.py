@@ -60,6 +60,11 @@ IMPORT_COLUMNS = (
     "supplier_number",
 )
 _TEXT_FIELDS = tuple(f for f in ORGANISATION_FIELDS if f != "active")
+# The kinds' codes, worked out once: ``OrganisationKind.values`` builds a new list on every
+# use, which an import of thousands of rows would do for each row.
+KIND_CODES = tuple(OrganisationKind.values)
+_KIND_CODE_SET = frozenset(KIND_CODES)
+_KIND_MESSAGE = f"Choose a kind of organisation ({', '.join(KIND_CODES)})."
 
 
 def duplicate_name_message(existing_name: str) -> str:
@@ -109,8 +114,8 @@ def _clean_organisation(
             errors["name"] = [duplicate_name_message(existing.name)]
 
     values["kind"] = values["kind"].lower()
-    if values["kind"] not in OrganisationKind.values:
-        errors["kind"] = [f"Choose a kind of organisation ({', '.join(OrganisationKind.values)})."]
+    if values["kind"] not in _KIND_CODE_SET:
+        errors["kind"] = [_KIND_MESSAGE]
 
     for field, normalise in (
         ("charity_number", identifiers.normalise_charity_number),
@@ -278,19 +283,24 @@ _BATCH = 500
 
 
 @transaction.atomic
-def organisations_upsert_from_rows(*, actor, rows: Sequence[Mapping[str, Any]]) -> list[UpsertOutcome]:
+def organisations_upsert_from_rows(
+    *, actor, rows: Sequence[Mapping[str, Any]], check_only: bool = False
+) -> list[UpsertOutcome]:
     """``organisation_upsert_from_row`` for every row of a providers file at once, with the
     same rules and messages, in a number of queries that does not grow with the rows (one
     look-up of every name in the file, then batched inserts and updates with their history).
 
     Names must differ ignoring capitals (a repeat is refused). Returns one outcome per row, in
     order; if any row is refused, nothing is written. The matched organisations are locked
-    first, as ``organisation_update`` locks the one it changes.
+    first, as ``organisation_update`` locks the one it changes. ``check_only`` (a dry run)
+    checks every row and returns the same outcomes, but writes nothing: the new organisations
+    are not saved and the changed ones keep their stored values in the database.
     """
     stored = by_text_ignoring_case(
         Organisation.objects.select_for_update(), field="name", values=[row.get("name") or "" for row in rows]
     )
     claimed: dict[str, Organisation] = {}  # casefolded name -> organisation to be created
+    blank = Organisation()  # what a new row is checked against (never changed, so one will do)
     outcomes, new, changed, changed_fields = [], [], [], set()
     for fields in rows:
         cells = _import_cells(fields)
@@ -304,7 +314,7 @@ def organisations_upsert_from_rows(*, actor, rows: Sequence[Mapping[str, Any]]) 
             existing = stored.get(key)
             if existing is None:
                 organisation = Organisation(**_clean_organisation(
-                    instance=Organisation(), changes={"name": name, **cells}, named=_finder_in(stored),
+                    instance=blank, changes={"name": name, **cells}, named=_finder_in(stored),
                 ))
                 claimed[key] = organisation
                 new.append(organisation)
@@ -321,7 +331,7 @@ def organisations_upsert_from_rows(*, actor, rows: Sequence[Mapping[str, Any]]) 
             changed.append(existing)
             changed_fields.update(fields_changed)
         outcomes.append(UpsertOutcome(existing, changed=bool(fields_changed)))
-    if any(outcome.error for outcome in outcomes):
+    if check_only or any(outcome.error for outcome in outcomes):
         return outcomes
     _write_organisations(actor=actor, new=new, changed=changed, fields=changed_fields)
     return outcomes
