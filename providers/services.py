@@ -96,6 +96,18 @@ def _clean_organisation(
     by default it asks the database, an import answers from the names it loaded for the file.
     Raises ``ValidationError({field: [messages]})`` with every problem found.
     """
+    values, _ = _checked_organisation(instance=instance, changes=changes, named=named)
+    return values
+
+
+def _checked_organisation(
+    *,
+    instance: Organisation,
+    changes: Mapping[str, Any],
+    named: Callable[[str, int | None], Organisation | None],
+) -> tuple[dict[str, Any], Organisation]:
+    """``_clean_organisation``, also returning the unsaved organisation with the final values
+    that the model's field rules were checked on (a new one can be saved as it is)."""
     unknown = set(changes) - set(ORGANISATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown organisation fields: {', '.join(sorted(unknown))}")
@@ -152,7 +164,7 @@ def _clean_organisation(
 
     if errors:
         raise ValidationError(errors)
-    return values
+    return values, scratch
 
 
 def _save_organisation(organisation: Organisation) -> None:
@@ -243,11 +255,10 @@ def organisation_update(
 
 def _import_cells(fields: Mapping[str, Any]) -> dict[str, str]:
     """The non-blank cells of a providers row that belong to the format, stripped."""
-    return {
-        column: str(value).strip()
-        for column, value in fields.items()
-        if column in IMPORT_COLUMNS and value is not None and str(value).strip() != ""
+    stripped = {
+        column: str(value).strip() for column, value in fields.items() if column in IMPORT_COLUMNS and value is not None
     }
+    return {column: text for column, text in stripped.items() if text}
 
 
 @transaction.atomic
@@ -313,9 +324,9 @@ def organisations_upsert_from_rows(
                 raise ValidationError({"name": [duplicate_name_message(claimed[key].name)]})
             existing = stored.get(key)
             if existing is None:
-                organisation = Organisation(**_clean_organisation(
+                _, organisation = _checked_organisation(
                     instance=blank, changes={"name": name, **cells}, named=_finder_in(stored),
-                ))
+                )
                 claimed[key] = organisation
                 new.append(organisation)
                 outcomes.append(UpsertOutcome(organisation, created=True))
