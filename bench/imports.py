@@ -191,7 +191,7 @@ def _write(sizes: list[int], seconds: dict[tuple[str, int], float], cpu: dict[tu
         "# Imports",
         "",
         f"Run {today} by `scripts/bench imports` on {_machine()}, PostgreSQL {database}; load average "
-        f"(1 min) from {min(loads):.1f} to {max(loads):.1f} before and after the imports (other work on "
+        f"(1 min) from {min(loads):.1f} to {max(loads):.1f} before each import and at the end (other work on "
         "the machine included: on a busy machine the seconds grow, the user CPU seconds much less).",
         f"Seconds of `manage.py import_data KIND FILE` from start to exit (Python and Django start-up "
         f"included), and in brackets the user CPU seconds of its process (PostgreSQL's own work not "
