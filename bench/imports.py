@@ -23,6 +23,7 @@ import csv
 import datetime
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -143,10 +144,14 @@ def _fresh_database(database: str, rows: int) -> None:
                    cwd=ROOT, env=env, check=True)
 
 
-def _timed_import(database: str, kind: str, path: Path, *, dry_run: bool) -> tuple[float, str]:
+def _timed_import(database: str, kind: str, path: Path, *, dry_run: bool) -> tuple[float, float, str]:
+    """Seconds from start to exit, and the CPU seconds the import's process spent in Python
+    (user time: what other work on a shared machine changes least), with its summary line."""
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
     started = time.perf_counter()
     done = _manage(database, "import_data", kind, str(path), *(["--dry-run"] if dry_run else []))
-    return time.perf_counter() - started, done.stdout.strip()
+    took = time.perf_counter() - started
+    return took, resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - cpu_before, done.stdout.strip()
 
 
 def measure(args) -> None:
@@ -155,6 +160,8 @@ def measure(args) -> None:
         raise SystemExit(f"BENCH_IMPORTS_DATABASE must be a plain database name, not {database!r}")
     sizes = sorted(args.sizes)
     seconds: dict[tuple[str, int], float] = {}
+    cpu: dict[tuple[str, int], float] = {}
+    loads: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
         for rows in sizes:
             print(f"{rows:,} rows: fresh database {database}")
@@ -163,41 +170,46 @@ def measure(args) -> None:
             write_providers(files["providers"], rows)
             write_payments(files["payments"], rows)
             for label, kind, dry_run in STEPS:
-                took, summary = _timed_import(database, kind, files[kind], dry_run=dry_run)
-                seconds[(label, rows)] = took
-                print(f"  {label}: {took:.1f} s ({summary})")
+                loads.append(os.getloadavg()[0])
+                took, user, summary = _timed_import(database, kind, files[kind], dry_run=dry_run)
+                seconds[(label, rows)], cpu[(label, rows)] = took, user
+                print(f"  {label}: {took:.1f} s, {user:.1f} s user CPU ({summary})")
         _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-    _write(sizes, seconds)
+    loads.append(os.getloadavg()[0])
+    _write(sizes, seconds, cpu, loads)
 
 
-def _write(sizes: list[int], seconds: dict[tuple[str, int], float]) -> None:
+def _write(sizes: list[int], seconds: dict[tuple[str, int], float], cpu: dict[tuple[str, int], float],
+           loads: list[float]) -> None:
     from bench.pages import _machine
 
     smallest, largest = sizes[0], sizes[-1]
     database = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qtA", "-d", "postgres", "-c",
                                "SHOW server_version"], check=True, capture_output=True, text=True).stdout.split()[0]
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    load = os.getloadavg()[0]
     lines = [
         "# Imports",
         "",
         f"Run {today} by `scripts/bench imports` on {_machine()}, PostgreSQL {database}; load average "
-        f"(1 min) {load:.1f} at the end (other work on the machine included).",
+        f"(1 min) from {min(loads):.1f} to {max(loads):.1f} before each import and at the end (other work on "
+        "the machine included: on a busy machine the seconds grow, the user CPU seconds much less).",
         f"Seconds of `manage.py import_data KIND FILE` from start to exit (Python and Django start-up "
+        f"included), and in brackets the user CPU seconds of its process (PostgreSQL's own work not "
         f"included), each size in a fresh database. Providers: new organisations, every column filled. "
         f"Payments: {PAYMENTS_PER_AWARD} per active award (one award per {PAYMENTS_PER_AWARD} rows), "
         "those due in 2019/20 paid, each checked against its award's funding lines and earlier payments. "
         f"A dry run checks every row and writes nothing; linear growth from {smallest:,} to {largest:,} "
         f"rows would take {largest / smallest:.0f}× as long.",
         "",
-        "| Import | " + " | ".join(f"{rows:,} rows s" for rows in sizes) + f" | {largest:,} / {smallest:,} "
+        "| Import | " + " | ".join(f"{rows:,} rows: s (CPU s)" for rows in sizes) + f" | {largest:,} / {smallest:,} "
         f"| Target (< {TARGET_SECONDS} s at {largest:,}) |",
         "|---|" + "---|" * len(sizes) + "---|---|",
     ]
     for label, _, _ in STEPS:
         first, last = seconds[(label, smallest)], seconds[(label, largest)]
         verdict = "met" if last < TARGET_SECONDS else "NOT met"
-        lines.append(f"| {label} | " + " | ".join(f"{seconds[(label, rows)]:.1f}" for rows in sizes)
+        lines.append(f"| {label} | " + " | ".join(f"{seconds[(label, rows)]:.1f} ({cpu[(label, rows)]:.1f})"
+                                                  for rows in sizes)
                      + f" | {last / first:.1f}× | {verdict} |")
     IMPORTS.write_text("\n".join(lines) + "\n")
     print(f"Wrote {IMPORTS}")

@@ -630,8 +630,11 @@ def import_payments(rows: Sequence[Row], *, actor, update: bool, context: RowCon
     new = _match_stored(read, context, result, actor=actor)
     # One service call records every new row (batched inserts, each award locked and checked
     # once); row by row, payment_record cost about fifteen queries a row and reloaded the
-    # award's payments each time, so a file took longer per row the more rows it had.
-    outcomes = services.payments_record_imported(actor=actor, rows=[payment for _, payment in new])
+    # award's payments each time, so a file took longer per row the more rows it had. Every
+    # new row is checked before the first insert, so a dry run stops there.
+    outcomes = services.payments_record_imported(
+        actor=actor, rows=[payment for _, payment in new], check_only=context.dry_run
+    )
     for (row, _), outcome in zip(new, outcomes, strict=True):
         if isinstance(outcome, ValidationError):
             context.add_validation_error(row, outcome, PAYMENT_ERROR_COLUMNS)

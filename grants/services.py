@@ -1405,7 +1405,9 @@ class _FileFunding(AwardFunding):
 
 
 @transaction.atomic
-def payments_record_imported(*, actor, rows: Sequence[ImportedPayment]) -> list[Payment | ValidationError]:
+def payments_record_imported(
+    *, actor, rows: Sequence[ImportedPayment], check_only: bool = False
+) -> list[Payment | ValidationError]:
     """``payment_record(imported=True)`` for every new row of a payments file at once: the same
     rules and messages, each row checked against the stored payments and the file's earlier
     rows, in a number of queries that does not grow with the rows. Returns per row the payment
@@ -1414,7 +1416,8 @@ def payments_record_imported(*, actor, rows: Sequence[ImportedPayment]) -> list[
     The awards are locked once (``payment_record`` locks the award of each payment); payments
     are inserted in batches with their history rows (one "created" entry each, attributed to
     ``actor``, as a save writes); each award with a payment plan or pending instalments then has
-    its instalments reconciled once, rather than after every payment.
+    its instalments reconciled once, rather than after every payment. ``check_only`` (a dry
+    run) checks every row and returns the same outcomes, unsaved, writing nothing.
     """
     award_ids = sorted({row.award.pk for row in rows})
     awards = {}
@@ -1442,7 +1445,7 @@ def payments_record_imported(*, actor, rows: Sequence[ImportedPayment]) -> list[
         payment = Payment(award=award, recorded_by=actor, approved_by=actor, approved_at=clock.now(), **values)
         funding.add(payment)
         outcomes.append(payment)
-    if any(isinstance(outcome, ValidationError) for outcome in outcomes):
+    if check_only or any(isinstance(outcome, ValidationError) for outcome in outcomes):
         return outcomes
     bulk_create_with_history(outcomes, Payment, batch_size=_IMPORT_BATCH, default_user=actor)
     for award_id in _awards_with_instalments(award_ids):

@@ -4,12 +4,11 @@ from django.core.exceptions import ValidationError
 
 from pcc_commissioning.interchange import ImportResult, RowReader, importer, parse_choice
 
-from .models import OrganisationKind
-from .services import IMPORT_COLUMNS, organisations_upsert_from_rows
+from .services import IMPORT_COLUMNS, KIND_CODES, organisations_upsert_from_rows
 
 
 def _kind(text: str) -> str:
-    return parse_choice(text, OrganisationKind.values)
+    return parse_choice(text, KIND_CODES)
 
 
 @importer(
@@ -40,8 +39,11 @@ def import_providers(rows, *, actor, update, context) -> ImportResult:
     # One service call for the whole file (a look-up of every name, then batched writes with
     # their history rows) instead of one per row: a row-by-row upsert cost about a dozen
     # queries and three savepoints a row. run_import still rolls everything back on any error.
+    # Every row is checked before the first write, so a dry run stops there.
     try:
-        outcomes = organisations_upsert_from_rows(actor=actor, rows=[cells for _, cells in good])
+        outcomes = organisations_upsert_from_rows(
+            actor=actor, rows=[cells for _, cells in good], check_only=context.dry_run
+        )
     except ValidationError as exc:  # a name taken by someone else while the file was written
         context.add_validation_error(good[0][0], exc)
         return result

@@ -60,6 +60,11 @@ IMPORT_COLUMNS = (
     "supplier_number",
 )
 _TEXT_FIELDS = tuple(f for f in ORGANISATION_FIELDS if f != "active")
+# The kinds' codes, worked out once: ``OrganisationKind.values`` builds a new list on every
+# use, which an import of thousands of rows would do for each row.
+KIND_CODES = tuple(OrganisationKind.values)
+_KIND_CODE_SET = frozenset(KIND_CODES)
+_KIND_MESSAGE = f"Choose a kind of organisation ({', '.join(KIND_CODES)})."
 
 
 def duplicate_name_message(existing_name: str) -> str:
@@ -91,6 +96,18 @@ def _clean_organisation(
     by default it asks the database, an import answers from the names it loaded for the file.
     Raises ``ValidationError({field: [messages]})`` with every problem found.
     """
+    values, _ = _checked_organisation(instance=instance, changes=changes, named=named)
+    return values
+
+
+def _checked_organisation(
+    *,
+    instance: Organisation,
+    changes: Mapping[str, Any],
+    named: Callable[[str, int | None], Organisation | None],
+) -> tuple[dict[str, Any], Organisation]:
+    """``_clean_organisation``, also returning the unsaved organisation with the final values
+    that the model's field rules were checked on (a new one can be saved as it is)."""
     unknown = set(changes) - set(ORGANISATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown organisation fields: {', '.join(sorted(unknown))}")
@@ -109,8 +126,8 @@ def _clean_organisation(
             errors["name"] = [duplicate_name_message(existing.name)]
 
     values["kind"] = values["kind"].lower()
-    if values["kind"] not in OrganisationKind.values:
-        errors["kind"] = [f"Choose a kind of organisation ({', '.join(OrganisationKind.values)})."]
+    if values["kind"] not in _KIND_CODE_SET:
+        errors["kind"] = [_KIND_MESSAGE]
 
     for field, normalise in (
         ("charity_number", identifiers.normalise_charity_number),
@@ -147,7 +164,7 @@ def _clean_organisation(
 
     if errors:
         raise ValidationError(errors)
-    return values
+    return values, scratch
 
 
 def _save_organisation(organisation: Organisation) -> None:
@@ -238,11 +255,10 @@ def organisation_update(
 
 def _import_cells(fields: Mapping[str, Any]) -> dict[str, str]:
     """The non-blank cells of a providers row that belong to the format, stripped."""
-    return {
-        column: str(value).strip()
-        for column, value in fields.items()
-        if column in IMPORT_COLUMNS and value is not None and str(value).strip() != ""
+    stripped = {
+        column: str(value).strip() for column, value in fields.items() if column in IMPORT_COLUMNS and value is not None
     }
+    return {column: text for column, text in stripped.items() if text}
 
 
 @transaction.atomic
@@ -278,19 +294,24 @@ _BATCH = 500
 
 
 @transaction.atomic
-def organisations_upsert_from_rows(*, actor, rows: Sequence[Mapping[str, Any]]) -> list[UpsertOutcome]:
+def organisations_upsert_from_rows(
+    *, actor, rows: Sequence[Mapping[str, Any]], check_only: bool = False
+) -> list[UpsertOutcome]:
     """``organisation_upsert_from_row`` for every row of a providers file at once, with the
     same rules and messages, in a number of queries that does not grow with the rows (one
     look-up of every name in the file, then batched inserts and updates with their history).
 
     Names must differ ignoring capitals (a repeat is refused). Returns one outcome per row, in
     order; if any row is refused, nothing is written. The matched organisations are locked
-    first, as ``organisation_update`` locks the one it changes.
+    first, as ``organisation_update`` locks the one it changes. ``check_only`` (a dry run)
+    checks every row and returns the same outcomes, but writes nothing: the new organisations
+    are not saved and the changed ones keep their stored values in the database.
     """
     stored = by_text_ignoring_case(
         Organisation.objects.select_for_update(), field="name", values=[row.get("name") or "" for row in rows]
     )
     claimed: dict[str, Organisation] = {}  # casefolded name -> organisation to be created
+    blank = Organisation()  # what a new row is checked against (never changed, so one will do)
     outcomes, new, changed, changed_fields = [], [], [], set()
     for fields in rows:
         cells = _import_cells(fields)
@@ -303,9 +324,9 @@ def organisations_upsert_from_rows(*, actor, rows: Sequence[Mapping[str, Any]]) 
                 raise ValidationError({"name": [duplicate_name_message(claimed[key].name)]})
             existing = stored.get(key)
             if existing is None:
-                organisation = Organisation(**_clean_organisation(
-                    instance=Organisation(), changes={"name": name, **cells}, named=_finder_in(stored),
-                ))
+                _, organisation = _checked_organisation(
+                    instance=blank, changes={"name": name, **cells}, named=_finder_in(stored),
+                )
                 claimed[key] = organisation
                 new.append(organisation)
                 outcomes.append(UpsertOutcome(organisation, created=True))
@@ -321,7 +342,7 @@ def organisations_upsert_from_rows(*, actor, rows: Sequence[Mapping[str, Any]]) 
             changed.append(existing)
             changed_fields.update(fields_changed)
         outcomes.append(UpsertOutcome(existing, changed=bool(fields_changed)))
-    if any(outcome.error for outcome in outcomes):
+    if check_only or any(outcome.error for outcome in outcomes):
         return outcomes
     _write_organisations(actor=actor, new=new, changed=changed, fields=changed_fields)
     return outcomes

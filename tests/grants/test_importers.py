@@ -557,3 +557,20 @@ def test_years_outside_1990_to_2100_are_refused_in_an_import(active_award, colum
     reported = messages("payments", table(PAYMENT_COLUMNS, payment_row(**{column: value})))
     assert set(reported) == {(2, column)}
     assert "1990 and 2100" in reported[(2, column)]
+
+
+def test_a_payments_dry_run_checks_every_row_and_stops_before_writing(active_award, finance_officer):
+    # The new rows are all checked (here against the line and each other) before the first
+    # insert, so a dry run reports what an import would and writes nothing at all.
+    data = table(PAYMENT_COLUMNS, payment_row(), payment_row(amount="7500", invoice_reference="INV-2"))
+    with CaptureQueriesContext(connection) as captured:
+        result = run_import("payments", data, actor=finance_officer, dry_run=True)
+    assert result.summary() == "Would import payments: 2 row(s) read, 2 created, 0 updated, 0 unchanged."
+    writes = [query["sql"] for query in captured.captured_queries
+              if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+    assert not Payment.objects.exists()
+    one_too_many = table(PAYMENT_COLUMNS, payment_row(), payment_row(amount="7500.01", invoice_reference="INV-2"))
+    reported = messages("payments", one_too_many, actor=finance_officer, dry_run=True)
+    assert set(reported) == {(3, "amount")}
+    assert "£0.01 more than its £10,000.00 funding line" in reported[(3, "amount")]

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from pcc_commissioning.interchange import ImportFailed, run_import
-from providers.models import Organisation
+from providers.models import Organisation, OrganisationKind
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +132,25 @@ def test_a_file_takes_the_same_number_of_queries_whatever_its_rows(officer):
     assert Organisation.history.filter(history_type="~", history_user=officer, phone="0100").count() == 80
     large = Organisation.objects.get(name="Large 7")  # the stored name is kept
     assert (large.version, large.supplier_number) == (2, "SUP-7")
+
+
+def writes_in(queries: CaptureQueriesContext) -> list[str]:
+    return [query["sql"] for query in queries.captured_queries
+            if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def test_a_dry_run_checks_every_row_and_stops_before_writing(officer):
+    # Every row is checked before the first write, so a dry run reports the same as an import
+    # would and then writes nothing at all (rather than writing and rolling back).
+    run_import("providers", providers_csv("Harbour,voluntary_sector,,,,,,,,,"), actor=officer)
+    data = providers_csv("harbour,,,,,,,,,0191 000 0000,", "Beacon,private,,,,,,,,,")
+    with CaptureQueriesContext(connection) as queries:
+        result = run_import("providers", data, actor=officer, dry_run=True)
+    assert result.summary() == "Would import providers: 2 row(s) read, 1 created, 1 updated, 0 unchanged."
+    assert writes_in(queries) == []
+    assert list(Organisation.objects.values_list("name", "phone")) == [("Harbour", "")]
+    with pytest.raises(ImportFailed) as failure:
+        run_import("providers", providers_csv("Beacon,nonsense,,,,,,,,,"), dry_run=True)
+    assert [str(error) for error in failure.value.errors] == [
+        "Row 2, column kind: 'nonsense' is not one of: " + ", ".join(OrganisationKind.values) + "."
+    ]

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError
 
 from pcc_commissioning.interchange import ImportFailed, importers, run_import
@@ -10,6 +11,9 @@ class Command(BaseCommand):
         "Import a CSV or XLSX file in one of the formats described in docs/formats.md. "
         "All or nothing: a file with any bad row changes nothing and every bad row is reported."
     )
+    # The model checks only: the template checks load every tag library, the charts' drawing
+    # library among them, which costs a second or more of start-up and an import never uses.
+    requires_system_checks = [Tags.models]
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(importers()))
