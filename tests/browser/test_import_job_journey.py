@@ -1,6 +1,7 @@
 """The Import page in a browser: the upload answers with the check's job page, which follows the
 rows checked by itself and, when the job ends, shows the preview; confirming does the same for
-the import. Screenshots at 320 px and desktop widths go to test-artifacts/ for a look."""
+the import. Each state passes axe; screenshots at 320 px and desktop widths go to test-artifacts/
+for a look."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from reports.models import Report
 from reports.tasks import run_report
 
 from .conftest import ARTIFACTS, BROWSER_TEST
+from .test_accessibility import _axe
 
 pytestmark = BROWSER_TEST
 
@@ -30,6 +32,7 @@ def jobs_held(settings, tmp_path, monkeypatch):
 
 
 def _shoot(page, name: str) -> None:
+    assert _axe(page) == [], name
     ARTIFACTS.mkdir(exist_ok=True)
     for label, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
