@@ -424,6 +424,30 @@ def importers() -> dict[str, ImporterSpec]:
     return dict(_IMPORTERS)
 
 
+ImportProgress = Callable[[int, int], None]  # progress(rows_checked, total_rows)
+PROGRESS_EVERY = 500  # rows between two calls of an import's progress callback
+
+
+class _RowsTellingProgress(list):
+    """The table's rows, calling ``progress(checked, total)`` as an importer works through them:
+    every PROGRESS_EVERY rows and after the last. A row counts as checked once the importer
+    asks for the next one. Counting in the iteration means no importer has to know about it;
+    a second pass over the rows never counts a row twice."""
+
+    def __init__(self, rows: list[Row], progress: ImportProgress):
+        super().__init__(rows)
+        self._progress = progress
+        self._checked = 0
+
+    def __iter__(self):
+        total = len(self)
+        for number, row in enumerate(super().__iter__(), start=1):
+            yield row
+            if number > self._checked and (number % PROGRESS_EVERY == 0 or number == total):
+                self._checked = number
+                self._progress(number, total)
+
+
 def run_import(
     kind: str,
     file: IO[bytes] | bytes,
@@ -432,8 +456,12 @@ def run_import(
     actor=None,
     dry_run: bool = False,
     update: bool = False,
+    progress: ImportProgress | None = None,
 ) -> ImportResult:
-    """Import a whole file or nothing. Raises ImportFailed listing every bad row."""
+    """Import a whole file or nothing. Raises ImportFailed listing every bad row.
+
+    ``progress(rows_checked, total_rows)``, if given, is called once the file is read (with 0,
+    before the database transaction starts) and then as the rows are checked (inside it)."""
     spec = importers().get(kind)
     if spec is None:
         raise ImportFailed([RowError(1, "", f"Unknown kind of import '{kind}'.")])
@@ -441,9 +469,13 @@ def run_import(
     missing = [column for column in spec.required if column not in table.headers]
     if missing:
         raise ImportFailed([RowError(1, column, "This required column is missing.") for column in missing])
+    rows = table.rows
+    if progress is not None:
+        progress(0, len(rows))
+        rows = _RowsTellingProgress(rows, progress)
     context = RowContext(dry_run=dry_run)
     with transaction.atomic():
-        result = spec.function(table.rows, actor=actor, update=update, context=context)
+        result = spec.function(rows, actor=actor, update=update, context=context)
         result.rows = len(table.rows)
         result.dry_run = dry_run
         if context.errors:

@@ -24,7 +24,7 @@ urlpatterns = [
     path("portal/", include("grants.portal_urls")),
     path("reports/", include("reports.urls")),
     path("search/", include("reports.search_urls")),
-    path("imports/", include("pcc_commissioning.imports_urls")),
+    path("imports/", include("reports.imports_urls")),
 ]
 
 admin.site.site_header = f"{settings.SERVICE_NAME} administration"

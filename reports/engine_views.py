@@ -2,7 +2,8 @@
 
 Everyone who may see reports (``reports.view``: officers, finance, board members) sees every
 report in the archive: they are OPCC documents, not personal ones. Requesting needs
-``reports.request``.
+``reports.request``. Jobs of kinds that are not listed (the Import page's checks and imports)
+are not reports: they never show here, only on the page that started them, to its user.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ PAGE_SIZE = 25
 
 
 def _kinds():
-    return list(REPORT_KINDS.values())
+    return [kind for kind in REPORT_KINDS.values() if kind.listed]
+
+
+def _reports():
+    """The reports these pages show: those of listed kinds."""
+    return Report.objects.filter(kind__in=[kind.name for kind in _kinds()])
 
 
 def _kind_label(name: str) -> str:
@@ -42,7 +48,7 @@ def report_request(request):
     if len(kinds) == 1 and not chosen:
         chosen = kinds[0].name
     kind = REPORT_KINDS.get(chosen or "")
-    if kind is None:
+    if kind is None or not kind.listed:
         # Step 1: choose the kind of report (a GET form: it only picks the next page).
         form = ReportKindForm(request.GET or None, kinds=kinds)
         return render(request, "reports/report_choose.html", {"section": SECTION, "form": form})
@@ -72,7 +78,7 @@ def _status_context(report: Report) -> dict:
 
 @capability_required("reports.view")
 def report_detail(request, pk: int):
-    report = get_object_or_404(Report.objects.select_related("requested_by"), pk=pk)
+    report = get_object_or_404(_reports().select_related("requested_by"), pk=pk)
     context = {"section": SECTION, **_status_context(report)}
     return render(request, "reports/report_detail.html", context)
 
@@ -80,13 +86,13 @@ def report_detail(request, pk: int):
 @capability_required("reports.view")
 def report_status(request, pk: int):
     """The status panel alone: what htmx polls every 2 seconds while the report is being built."""
-    report = get_object_or_404(Report, pk=pk)
+    report = get_object_or_404(_reports(), pk=pk)
     return render(request, "reports/report_status.html", _status_context(report))
 
 
 @capability_required("reports.view")
 def report_download(request, pk: int):
-    report = get_object_or_404(Report, pk=pk, status=Report.Status.SUCCEEDED)
+    report = get_object_or_404(_reports(), pk=pk, status=Report.Status.SUCCEEDED)
     if not report.file:
         raise Http404("This report has no file.")
     try:
@@ -100,7 +106,7 @@ def report_download(request, pk: int):
 
 
 def _archive_reports(*, kind: str | None, fy: int | None, period: str | None, status: str | None):
-    reports = Report.objects.select_related("requested_by").only(
+    reports = _reports().select_related("requested_by").only(
         "pk", "kind", "parameters", "status", "progress", "requested_at", "finished_at",
         "requested_by__first_name", "requested_by__last_name", "requested_by__username",
     )

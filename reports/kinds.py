@@ -4,6 +4,8 @@
 (``build(**parameters, progress=callback) -> (bytes, filename)``, where ``progress(pct, step)``
 records how far it has got) and the form that collects its parameters on the request page
 (``cleaned_data`` becomes the report's ``parameters``: JSON-serialisable values only).
+A kind that is not ``listed`` is a job another page starts and shows (the web import): it is not
+offered on the request page, nor shown in the archive to everyone.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class ReportKind:
     label: str
     build: Callable[..., tuple[bytes, str]]
     parameters_form: type[forms.Form]
+    listed: bool = True
 
 
 REPORT_KINDS: dict[str, ReportKind] = {}
@@ -42,3 +45,10 @@ from .moj.kind import MojReturnReportForm, build_moj_return  # noqa: E402
 
 register(ReportKind(name="moj_return", label="MoJ bi-annual return", build=build_moj_return, parameters_form=MojReturnReportForm))
 # --- end MoJ return --------------------------------------------------------------------------------
+
+# --- the Import page's check and import (reports/import_job.py) ----------------------------------
+from .import_job import IMPORT_JOB_KIND, ImportJobForm, build_import_job  # noqa: E402
+
+register(ReportKind(name=IMPORT_JOB_KIND, label="Import", build=build_import_job, parameters_form=ImportJobForm,
+                    listed=False))
+# --- end import job -------------------------------------------------------------------------------

@@ -263,6 +263,29 @@ def test_dry_run_reports_but_writes_nothing(groups_importer):
 
 
 @pytest.mark.django_db
+def test_progress_is_told_rows_checked_of_the_total_every_500_rows_and_at_the_end(groups_importer, monkeypatch):
+    calls = []
+    data = "name\n".encode() + "".join(f"group {n}\n" for n in range(1, 1201)).encode()
+
+    result = run_import("test_groups", data, dry_run=True, progress=lambda done, total: calls.append((done, total)))
+
+    # 0 once the file is read, then after rows 500 and 1,000, then after the last (1,200).
+    assert calls == [(0, 1200), (500, 1200), (1000, 1200), (1200, 1200)]
+    assert result.rows == 1200 and result.created == 1200
+
+
+@pytest.mark.django_db
+def test_progress_is_told_before_the_transaction_and_then_inside_it(groups_importer):
+    from django.db import connection
+
+    in_transaction = []
+    base = len(connection.atomic_blocks)  # a test runs inside the test case's own transaction
+    run_import("test_groups", b"name\nalpha\n", dry_run=True,
+               progress=lambda done, total: in_transaction.append(len(connection.atomic_blocks) > base))
+    assert in_transaction == [False, True]
+
+
+@pytest.mark.django_db
 def test_missing_required_column_is_reported_on_the_header_row(groups_importer):
     with pytest.raises(ImportFailed) as failure:
         run_import("test_groups", b"size\n1\n")
