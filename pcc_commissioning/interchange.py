@@ -22,7 +22,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+# First characters that make a spreadsheet treat text as a formula or a command. Besides the
+# ASCII four, spreadsheets in East Asian locales read the full-width forms of = + - @ as formula
+# starts too, "|" starts a DDE command in older Excel, and a tab or carriage return in front
+# hides any of these from a reader while some programs still evaluate what follows.
+FORMULA_PREFIXES = (
+    "=", "+", "-", "@", "|",
+    "\uff1d", "\uff0b", "\uff0d", "\uff20",  # full-width = + - @
+    "\t", "\r",
+)
 MONEY_PLACES = Decimal("0.01")
 MAX_MONEY = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
 
