@@ -32,17 +32,17 @@ def test_health_answers_503_when_the_database_does_not(monkeypatch):
 
 
 @pytest.fixture
-def database_down(monkeypatch):
-    """Every query fails as with the database server stopped: sessions, users, the check."""
+def database_down():
+    """Every query fails as with the database server stopped: sessions, users, the check.
+    Undone when the test ends, before the shared fixtures tidy the database up."""
+    from unittest import mock
+
     from django.db import OperationalError, connection
 
-    def refuse(*args, **kwargs):
-        raise OperationalError("could not connect to server: Connection refused")
-
-    def stop():
-        monkeypatch.setattr(connection, "cursor", refuse)
-
-    return stop
+    refused = OperationalError("could not connect to server: Connection refused")
+    patcher = mock.patch.object(connection, "cursor", side_effect=refused)
+    yield patcher.start
+    patcher.stop()
 
 
 @pytest.mark.django_db
