@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
+# Every form's labels and hints are escaped, whatever template shows them (form_rendering.py).
+FORM_RENDERER = "pcc_commissioning.form_rendering.FormRenderer"
 ROOT_URLCONF = "pcc_commissioning.urls"
 WSGI_APPLICATION = "pcc_commissioning.wsgi.application"
 
