@@ -64,7 +64,9 @@ def test_labels_hints_and_choices_from_data_are_text(render):
 
 def test_a_label_written_with_markup_on_purpose_keeps_it():
     class Marked(forms.Form):
-        name = forms.CharField(label=mark_safe("Name <strong>in full</strong>"), help_text=mark_safe("<em>As</em> known"))
+        name = forms.CharField(
+            label=mark_safe("Name <strong>in full</strong>"), help_text=mark_safe("<em>As</em> known")
+        )
 
     html = _crispy(Marked())
     assert "Name <strong>in full</strong>" in html and "<em>As</em> known" in html
@@ -127,3 +129,29 @@ def test_no_page_turns_text_from_records_into_markup(demo):  # noqa: F811
             escaped |= {url} if ESCAPED in html else set()
     assert any("/returns/" in url for url in escaped), pages
     assert live == []
+
+
+@pytest.mark.django_db
+def test_the_return_forms_error_summary_names_a_kpi_as_written(provider_client, organisation):
+    """The summary's link text is built from the field's own label: escaped once by the page,
+    not twice (no "&amp;amp;")."""
+    import datetime
+
+    from grants.models import AwardStatus, MonitoringReturn, ReturnStatus
+    from grants.portal_forms import kpi_field_name
+    from tests.factories import AwardFactory
+    from tests.factories.monitoring import AwardKPIFactory
+
+    award = AwardFactory(provider=organisation, status=AwardStatus.ACTIVE)
+    kpi = AwardKPIFactory(award=award, name="Drugs & alcohol <b>referrals</b>")
+    ret = MonitoringReturn.objects.create(
+        award=award, fy=2019, quarter=1, status=ReturnStatus.DUE, due_date=datetime.date(2019, 7, 20)
+    )
+    response = provider_client.post(
+        reverse("portal:return", args=[ret.pk]),
+        {"version": ret.version, "save": "1", "referrals": 3, "supported": 3, kpi_field_name(kpi.pk): "lots"},
+    )
+    html = response.content.decode()
+    link = f'<a href="#id_{kpi_field_name(kpi.pk)}">'
+    assert f"{link}Drugs &amp; alcohol &lt;b&gt;referrals&lt;/b&gt;: Enter a number" in html
+    assert "&amp;amp;" not in html and "<b>referrals" not in html
