@@ -136,7 +136,8 @@ def record_failure(request, username: str) -> None:
 
 
 def clear_failures(username: str) -> None:
-    cache.delete_many(_keys("username", username.strip().casefold()))
+    count_key, lock_key = _keys("username", username.strip().casefold())
+    cache.delete_many([count_key, f"{count_key}:window-ends", lock_key])
 
 
 class ThrottledAuthenticationMixin:
