@@ -172,12 +172,12 @@ class ThrottledAdminAuthenticationForm(ThrottledAuthenticationMixin, AdminAuthen
 
 def password_reset_allowed(request, email: str) -> bool:
     """Count a password-reset request; False once the e-mail address or the client address
-    has asked more than its limit within ``PASSWORD_RESET_WINDOW_SECONDS``. Every request is
+    has asked more than its limit within ``RESET_REQUEST_WINDOW_SECONDS``. Every request is
     counted, so asking again and again does not reopen the window early."""
-    seconds = settings.PASSWORD_RESET_WINDOW_SECONDS
-    subjects = [("email", email.strip().casefold(), settings.PASSWORD_RESET_LIMIT_PER_EMAIL)]
+    seconds = settings.RESET_REQUEST_WINDOW_SECONDS
+    subjects = [("email", email.strip().casefold(), settings.RESET_REQUEST_LIMIT_PER_EMAIL)]
     if address := client_address(request):
-        subjects.append(("address", address, settings.PASSWORD_RESET_LIMIT_PER_ADDRESS))
+        subjects.append(("address", address, settings.RESET_REQUEST_LIMIT_PER_ADDRESS))
     counts = [
         (count_attempt(f"password-reset:{kind}:{hashlib.sha256(value.encode()).hexdigest()}", seconds), limit)
         for kind, value, limit in subjects

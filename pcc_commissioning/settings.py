@@ -136,10 +136,10 @@ LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=30)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # Password-reset e-mails: at most this many per e-mail address, and per client address, in
-# PASSWORD_RESET_WINDOW_SECONDS; further requests get the same page and send nothing.
-PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
-PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
-PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=60 * 60)
+# RESET_REQUEST_WINDOW_SECONDS; further requests get the same page and send nothing.
+RESET_REQUEST_LIMIT_PER_EMAIL = env.int("RESET_REQUEST_LIMIT_PER_EMAIL", default=3)
+RESET_REQUEST_LIMIT_PER_ADDRESS = env.int("RESET_REQUEST_LIMIT_PER_ADDRESS", default=10)
+RESET_REQUEST_WINDOW_SECONDS = env.int("RESET_REQUEST_WINDOW_SECONDS", default=60 * 60)
 # Behind a reverse proxy, the client's address is the last one in X-Forwarded-For.
 LOGIN_CLIENT_IP_FROM_X_FORWARDED_FOR = env.bool("LOGIN_CLIENT_IP_FROM_X_FORWARDED_FOR", default=False)
 # The throttles count in the default cache, which every process serving the site must share
