@@ -437,14 +437,15 @@ class ReturnForm(VersionedForm):
         def add(name: str, label: str | None = None) -> None:
             shown.add(name)
             bound = self[name]
-            items.extend(self._labelled(bound, label or str(bound.label)))
+            # The field's own label: bound.label is already escaped for the page.
+            items.extend(self._labelled(bound, label or str(bound.field.label)))
 
         add("referrals")
         add("supported")
         for group in self.breakdown_groups:
             items.extend({"href": f"#{group.first_id}", "text": error} for error in group.errors)
             for bound in group.fields:
-                add(bound.name, f"{bound.label} ({group.label})")
+                add(bound.name, f"{bound.field.label} ({group.label})")
         add("breakdown_explanation")
         for _entry, assessed, improved in self._outcome_names:
             add(assessed)

@@ -34,7 +34,7 @@ from decimal import Decimal
 from typing import Union
 
 import matplotlib
-from django.core.cache import cache
+from django.core.cache import caches
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -248,6 +248,7 @@ def _drawn(shape: tuple, draw: Callable[[], str]) -> str:
         for part in shape
     )
     key = "chart-svg:" + hashlib.sha256(repr(normalised).encode("utf-8")).hexdigest()
+    cache = caches["charts"]  # see CACHES in settings.py
     svg = cache.get(key)
     if svg is None:
         svg = draw()

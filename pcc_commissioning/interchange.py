@@ -29,7 +29,15 @@ from .archives import ArchiveRefused, check_archive
 from .money import AmountError, parse_amount
 from .periods import date_problem
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+# First characters that make a spreadsheet treat text as a formula or a command. Besides the
+# ASCII four, spreadsheets in East Asian locales read the full-width forms of = + - @ as formula
+# starts too, "|" starts a DDE command in older Excel, and a tab or carriage return in front
+# hides any of these from a reader while some programs still evaluate what follows.
+FORMULA_PREFIXES = (
+    "=", "+", "-", "@", "|",
+    "\uff1d", "\uff0b", "\uff0d", "\uff20",  # full-width = + - @
+    "\t", "\r",
+)
 # Limits on reading a table (docs/formats.md "Limits"); the number of rows is the setting
 # IMPORT_MAX_ROWS. XLSX files are also held to the zip limits of archives.py.
 MAX_COLUMNS = 100

@@ -66,18 +66,24 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pcc_commissioning.security.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # /health/ answers here, before anything touches the database (503 when it is down).
+    "pcc_commissioning.views.HealthFirstMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signs out a session SESSION_COOKIE_AGE after sign-in (pcc_commissioning/security.py).
+    "pcc_commissioning.security.SessionDeadlineMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "pcc_commissioning.security.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
+# Every form's labels and hints are escaped, whatever template shows them (form_rendering.py).
+FORM_RENDERER = "pcc_commissioning.form_rendering.FormRenderer"
 ROOT_URLCONF = "pcc_commissioning.urls"
 WSGI_APPLICATION = "pcc_commissioning.wsgi.application"
 
@@ -121,16 +127,34 @@ LOGOUT_REDIRECT_URL = "login"
 # dropped when the browser closes (shared office machines).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The session's store: the database, with an absolute deadline (pcc_commissioning/sessions.py).
+SESSION_ENGINE = "pcc_commissioning.sessions"
 # Sign-in throttling (pcc_commissioning/security.py): after LOGIN_FAILURE_LIMIT failed sign-ins
 # for one username, or LOGIN_FAILURE_LIMIT_PER_ADDRESS from one client address, within
-# LOGIN_LOCKOUT_SECONDS, sign-ins for it are refused for LOGIN_LOCKOUT_SECONDS. Counted in the
-# cache: point CACHE_URL at Redis when several processes serve the site.
+# LOGIN_LOCKOUT_SECONDS, sign-ins for it are refused for LOGIN_LOCKOUT_SECONDS.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=30)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# Password-reset e-mails: at most this many per e-mail address, and per client address, in
+# RESET_REQUEST_WINDOW_SECONDS; further requests get the same page and send nothing.
+RESET_REQUEST_LIMIT_PER_EMAIL = env.int("RESET_REQUEST_LIMIT_PER_EMAIL", default=3)
+RESET_REQUEST_LIMIT_PER_ADDRESS = env.int("RESET_REQUEST_LIMIT_PER_ADDRESS", default=10)
+RESET_REQUEST_WINDOW_SECONDS = env.int("RESET_REQUEST_WINDOW_SECONDS", default=60 * 60)
 # Behind a reverse proxy, the client's address is the last one in X-Forwarded-For.
 LOGIN_CLIENT_IP_FROM_X_FORWARDED_FOR = env.bool("LOGIN_CLIENT_IP_FROM_X_FORWARDED_FOR", default=False)
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The throttles count in the default cache, which every process serving the site must share
+# (gunicorn's workers each have their own memory): Redis when CACHE_URL is set, otherwise a
+# table in the database (made by pcc_commissioning's migrations). Drawn charts are kept in
+# "charts": per process when CACHE_URL is unset, as they are only a saving of work.
+CACHE_URL = env("CACHE_URL", default="")
+CACHES = {
+    "default": (
+        env.cache_url_config(CACHE_URL)
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pcc_cache"}
+    ),
+    "charts": env.cache_url_config(CACHE_URL or "locmemcache://charts"),
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

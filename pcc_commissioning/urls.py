@@ -5,13 +5,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .security import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
+from .security import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm, ThrottledPasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     # Django's sign-in page with failed attempts throttled (pcc_commissioning/security.py).
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"),
-    path("accounts/", include([p for p in auth_urls.urlpatterns if p.name != "login"])),
+    # Password-reset e-mails throttled per e-mail address and per client (pcc_commissioning/security.py).
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=ThrottledPasswordResetForm),
+        name="password_reset",
+    ),
+    path("accounts/", include([p for p in auth_urls.urlpatterns if p.name not in {"login", "password_reset"}])),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),

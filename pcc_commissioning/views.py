@@ -45,3 +45,17 @@ def health(request):
     except Exception:  # noqa: BLE001 - any database failure means "unhealthy"
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+class HealthFirstMiddleware:
+    """Answers /health/ before the session and user are loaded: with the database down they
+    would fail first, and a signed-in caller would get a server error instead of the 503 that
+    says what is wrong. Sits above the session middleware (settings.MIDDLEWARE)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == reverse("health"):
+            return health(request)
+        return self.get_response(request)

@@ -26,15 +26,25 @@ def _database_is_the_one_asked_for(django_db_setup, django_db_blocker):
         )
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache: failed sign-ins counted by the throttle
-    (pcc_commissioning/security.py) in one test must not lock out the next."""
-    from django.core.cache import cache
+def _uses_database(request) -> bool:
+    return bool(request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames))
 
-    cache.clear()
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """Each test starts with empty caches: failed sign-ins counted by the throttle
+    (pcc_commissioning/security.py) in one test must not lock out the next. The default cache
+    is a database table, so it is only reached by tests that may use the database."""
+    from django.core.cache import caches
+
+    names = ["charts", "default"] if _uses_database(request) else ["charts"]
+    if "default" in names:
+        request.getfixturevalue("_django_db_helper")
+    for name in names:
+        caches[name].clear()
     yield
-    cache.clear()
+    for name in names:
+        caches[name].clear()
 
 
 @pytest.fixture(autouse=True)
@@ -43,8 +53,7 @@ def _due_diligence_requirements(request):
     organisations before an award or payment goes ahead without a reason. Tests of other rules
     would each have to file documents or give reasons, so the requirements are cleared for
     them; a test of the due-diligence rule keeps them with ``@pytest.mark.due_diligence``."""
-    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
-    if not uses_db or request.node.get_closest_marker("due_diligence"):
+    if not _uses_database(request) or request.node.get_closest_marker("due_diligence"):
         yield
         return
     request.getfixturevalue("_django_db_helper")

@@ -139,6 +139,36 @@ def test_web_waits_for_a_healthy_database_and_redis_and_for_migrations(services)
     )
 
 
+def _published_host_addresses(service: dict) -> list[str]:
+    """The host address of each published port ("" when it is published on every interface)."""
+    addresses = []
+    for port in service.get("ports", []):
+        if isinstance(port, dict):
+            addresses.append(str(port.get("host_ip", "")))
+            continue
+        parts = INTERPOLATION.sub("VARIABLE", str(port)).split(":")  # ${WEB_PORT:-8000} has a colon
+        addresses.append(":".join(parts[:-2]) if len(parts) > 2 else "")
+    return addresses
+
+
+def test_the_published_port_parser_reads_the_host_address():
+    assert _published_host_addresses({"ports": ["8000:8000", "127.0.0.1:${P:-80}:80", {"host_ip": "::1"}]}) == [
+        "",
+        "127.0.0.1",
+        "::1",
+    ]
+
+
+def test_only_web_is_published_and_only_on_the_loopback_interface(services):
+    """Django trusts X-Forwarded-For for the client's address, so only the reverse proxy on the
+    same host may reach gunicorn: published on every interface, a client could name any address
+    it liked and never be locked out."""
+    published = {name: _published_host_addresses(service) for name, service in services.items() if "ports" in service}
+    assert set(published) == {"web"}
+    assert published["web"] and set(published["web"]) == {"127.0.0.1"}
+    assert _environment(services["web"])["LOGIN_CLIENT_IP_FROM_X_FORWARDED_FOR"].startswith("${")
+
+
 def test_database_and_media_live_in_named_volumes(compose, services):
     declared = set(compose.get("volumes") or {})
     db_mounts = _named_volume_mounts(services["db"])

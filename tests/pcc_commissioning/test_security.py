@@ -292,6 +292,110 @@ def test_the_admin_sign_in_is_throttled_too(limits, superuser):
     assert response.status_code == 200 and locked_out_message() in response.content.decode()
 
 
+@pytest.mark.django_db
+def test_the_limit_th_wrong_password_locks_and_not_one_before(officer):
+    """With the default limit: LIMIT - 1 failures leave the right password working; the
+    LIMIT-th failure locks, so the right password is then refused."""
+    limit = settings.LOGIN_FAILURE_LIMIT
+    assert limit == 5
+    UserFactory(username="colleague", role=Role.OFFICER)
+    for _ in range(limit - 1):
+        _sign_in(Client(), "colleague", "wrong password")
+    assert _sign_in(Client(), "colleague", TEST_PASSWORD).status_code == 302
+
+    for attempt in range(1, limit + 1):
+        response = _sign_in(Client(), "officer", "wrong password")
+        assert response.status_code == 200
+        # The LIMIT-th wrong attempt is still answered as a wrong password; the lock follows it.
+        assert locked_out_message() not in response.content.decode(), attempt
+    refused = _sign_in(Client(), "officer", TEST_PASSWORD)
+    assert refused.status_code == 200 and locked_out_message() in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_failures_are_counted_for_the_lockout_time_from_the_first(limits, officer, time_machine):
+    """Three failures six minutes apart fall within the 15 minutes: locked. (The database
+    cache's incr would otherwise forget a count five minutes after each failure.)"""
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone.utc)
+    for minutes in (0, 6, 12):
+        time_machine.move_to(start + datetime.timedelta(minutes=minutes), tick=False)
+        _sign_in(Client(), "officer", "wrong password")
+    assert locked_out_message() in _sign_in(Client(), "officer", TEST_PASSWORD).content.decode()
+    # A failure 16 minutes after the first starts a new count.
+    time_machine.move_to(start + datetime.timedelta(minutes=40), tick=False)
+    for minutes in (40, 56):
+        time_machine.move_to(start + datetime.timedelta(minutes=minutes), tick=False)
+        _sign_in(Client(), "officer", "wrong password")
+    time_machine.move_to(start + datetime.timedelta(minutes=57), tick=False)
+    assert _sign_in(Client(), "officer", TEST_PASSWORD).status_code == 302
+
+
+def test_the_throttles_count_in_a_cache_every_process_shares():
+    """Not the per-process memory cache: gunicorn's workers would each count apart."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    assert backend in {
+        "django.core.cache.backends.db.DatabaseCache",
+        "django.core.cache.backends.redis.RedisCache",
+    }
+
+
+@pytest.fixture
+def database_for_other_processes(tmp_path) -> str:
+    """A DATABASE_URL another process can open holding this test's data: a file copy of the
+    SQLite test database, or PostgreSQL's test database itself."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        path = tmp_path / "shared.sqlite3"
+        import sqlite3
+
+        target = sqlite3.connect(path)
+        connection.ensure_connection()
+        connection.connection.backup(target)
+        target.close()
+        return f"sqlite:///{path}"
+    details = connection.settings_dict
+    password = f":{details['PASSWORD']}" if details["PASSWORD"] else ""
+    return f"postgres://{details['USER']}{password}@{details['HOST']}:{details['PORT'] or 5432}/{details['NAME']}"
+
+
+SIGN_IN_SCRIPT = """
+import sys
+from django.test import Client
+from pcc_commissioning.security import locked_out_message
+for password in sys.argv[1:]:
+    response = Client().post("/accounts/login/", {"username": "officer", "password": password})
+    locked = locked_out_message() in response.content.decode()
+    print(response.status_code, "locked" if locked else "open")
+"""
+
+
+def _sign_in_elsewhere(database_url: str, *passwords: str) -> list[str]:
+    """Sign-ins in a fresh process with the default settings (no CACHE_URL), as a second
+    gunicorn worker would make them."""
+    from .test_settings import _run
+
+    script = f"import sys; sys.argv = ['x', *{list(passwords)!r}]\n" + SIGN_IN_SCRIPT
+    result = _run(
+        ["manage.py", "shell", "--verbosity", "0", "-c", script],
+        DEBUG="1", DATABASE_URL=database_url, ALLOWED_HOSTS="testserver",
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split("\n")[:-1]
+
+
+# Committed data other processes can read; serialized_rollback puts back what the migrations
+# seeded, as the other transactional tests do.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_processes_share_the_failure_count(officer, database_for_other_processes):
+    """Four wrong passwords in one process and the fifth in another lock the account for both."""
+    first = _sign_in_elsewhere(database_for_other_processes, *["wrong password"] * 4)
+    assert first == ["200 open"] * 4
+    second = _sign_in_elsewhere(database_for_other_processes, "wrong password", TEST_PASSWORD)
+    assert second == ["200 open", "200 locked"]
+    assert _sign_in_elsewhere(database_for_other_processes, TEST_PASSWORD) == ["200 locked"]
+
+
 def test_the_defaults_are_set_from_the_environment():
     assert settings.LOGIN_FAILURE_LIMIT >= 3
     assert settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS > settings.LOGIN_FAILURE_LIMIT
@@ -368,6 +472,121 @@ def test_resetting_a_password_enforces_the_rules(officer, mailoutbox):
     assert client.post(form_url, {"new_password1": good, "new_password2": good}).status_code == 302
     officer.refresh_from_db()
     assert officer.check_password(good)
+
+
+def _reset(client: Client, email: str):
+    return client.post(reverse("password_reset"), {"email": email})
+
+
+@pytest.mark.django_db
+def test_password_reset_e_mails_are_limited_per_address(officer, mailoutbox):
+    """20 requests for one address send RESET_REQUEST_LIMIT_PER_EMAIL (3) e-mails; every
+    answer is the same "check your e-mail" page, for a known address or not."""
+    assert settings.RESET_REQUEST_LIMIT_PER_EMAIL == 3
+    answers = {_reset(Client(REMOTE_ADDR=f"10.0.2.{n}"), officer.email)["Location"] for n in range(20)}
+    assert len(mailoutbox) == 3
+    assert {message.to[0] for message in mailoutbox} == {officer.email}
+    unknown = {_reset(Client(REMOTE_ADDR=f"10.0.3.{n}"), "nobody@example.org")["Location"] for n in range(20)}
+    assert answers == unknown == {reverse("password_reset_done")}
+    assert len(mailoutbox) == 3
+    # The limit is per address: a colleague still gets theirs, and case does not get round it.
+    colleague = UserFactory(username="colleague", email="colleague@example.org", role=Role.OFFICER)
+    _reset(Client(REMOTE_ADDR="10.0.4.1"), officer.email.upper())
+    _reset(Client(REMOTE_ADDR="10.0.4.1"), colleague.email)
+    assert [message.to[0] for message in mailoutbox[3:]] == [colleague.email]
+
+
+@pytest.mark.django_db
+def test_password_reset_requests_are_limited_per_client(mailoutbox):
+    """One client asking for 20 different (existing) addresses gets
+    RESET_REQUEST_LIMIT_PER_ADDRESS (10) e-mails sent; another client is unaffected."""
+    assert settings.RESET_REQUEST_LIMIT_PER_ADDRESS == 10
+    users = [UserFactory(username=f"user{n}", email=f"user{n}@example.org", role=Role.OFFICER) for n in range(21)]
+    client = Client(REMOTE_ADDR="192.0.2.50")
+    for user in users[:20]:
+        assert _reset(client, user.email).status_code == 302
+    assert len(mailoutbox) == 10
+    _reset(Client(REMOTE_ADDR="192.0.2.51"), users[20].email)
+    assert len(mailoutbox) == 11
+
+
+@pytest.mark.django_db
+def test_password_reset_limits_end_with_the_window(officer, mailoutbox, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone.utc), tick=False)
+    for _ in range(5):
+        _reset(Client(), officer.email)
+    assert len(mailoutbox) == 3
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 10, 0, 1, tzinfo=datetime.timezone.utc), tick=False)
+    _reset(Client(), officer.email)
+    assert len(mailoutbox) == 4
+
+
+# ---------------------------------------------------------------------------------------------
+# Sessions end SESSION_COOKIE_AGE after sign-in, however busy
+
+SIGN_IN_MOMENT = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone.utc)
+
+
+def _at(time_machine, hours: float) -> datetime.datetime:
+    moment = SIGN_IN_MOMENT + datetime.timedelta(hours=hours)
+    time_machine.move_to(moment, tick=False)
+    return moment
+
+
+@pytest.mark.django_db
+def test_a_busy_session_still_ends_eight_hours_after_sign_in(officer, time_machine):
+    assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    _at(time_machine, 0)
+    client = Client()
+    assert _sign_in(client, "officer", TEST_PASSWORD).status_code == 302
+    page = reverse("providers:list")
+    for hours in (1, 3, 5, 7, 7.99):
+        _at(time_machine, hours)
+        assert client.get(page).status_code == 200, hours
+        client.session.save()  # a session that changes: Django would move its expiry on
+        session = Session.objects.get(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value)
+        # The stored expiry never passes the deadline (so clearsessions removes it then).
+        assert session.expire_date == SIGN_IN_MOMENT + datetime.timedelta(hours=8)
+    _at(time_machine, 8)
+    response = client.get(page)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={page}"
+    assert "_auth_user_id" not in client.session
+    assert client.get(page)["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_signing_in_again_starts_a_new_eight_hours(officer, time_machine):
+    client = Client()
+    _at(time_machine, 0)
+    _sign_in(client, "officer", TEST_PASSWORD)
+    _at(time_machine, 8.5)
+    assert client.get(reverse("providers:list")).status_code == 302
+    _sign_in(client, "officer", TEST_PASSWORD)
+    _at(time_machine, 16.4)
+    assert client.get(reverse("providers:list")).status_code == 200
+    _at(time_machine, 16.5)
+    assert client.get(reverse("providers:list")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_session_from_before_the_deadline_was_kept_starts_its_clock(officer, time_machine):
+    """A session signed in before sign-in times were kept has none: its clock starts at its
+    next request, rather than it lasting for ever."""
+    from pcc_commissioning.security import SIGNED_IN_AT
+
+    client = Client()
+    _at(time_machine, 0)
+    client.force_login(officer)
+    session = client.session
+    del session[SIGNED_IN_AT]
+    session.save()
+    _at(time_machine, 2)
+    assert client.get(reverse("providers:list")).status_code == 200
+    _at(time_machine, 9.9)
+    assert client.get(reverse("providers:list")).status_code == 200
+    _at(time_machine, 10)
+    assert client.get(reverse("providers:list")).status_code == 302
 
 
 # ---------------------------------------------------------------------------------------------
