@@ -145,7 +145,11 @@ LOGIN_CLIENT_IP_FROM_X_FORWARDED_FOR = env.bool("LOGIN_CLIENT_IP_FROM_X_FORWARDE
 # The throttles count in the default cache, which every process serving the site must share
 # (gunicorn's workers each have their own memory): Redis when CACHE_URL is set, otherwise a
 # table in the database (made by pcc_commissioning's migrations). Drawn charts are kept in
-# "charts": per process when CACHE_URL is unset, as they are only a saving of work.
+# "charts": per process when CACHE_URL is unset, as they are only a saving of work. An import
+# job's rows checked go to "progress", never to the database: the job writes them from inside
+# the import's transaction, where a database cache's rows would stay unseen (and locked) until
+# the end. The page and the worker share them through Redis; without CACHE_URL the page shows
+# "0 of T rows checked" until the job ends.
 CACHE_URL = env("CACHE_URL", default="")
 CACHES = {
     "default": (
@@ -154,6 +158,7 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pcc_cache"}
     ),
     "charts": env.cache_url_config(CACHE_URL or "locmemcache://charts"),
+    "progress": env.cache_url_config(CACHE_URL or "locmemcache://progress"),
 }
 
 LANGUAGE_CODE = "en-gb"

@@ -11,8 +11,9 @@ the job is delivered twice.
 
 Rows checked: ``run_import`` checks and writes the rows inside one database transaction. A
 write to the report's row from in there would stay invisible to the page until the end (and
-hold that row's lock all along), so the count goes to Django's cache instead, keyed by the
-upload and step; the web and worker processes share it when ``CACHE_URL`` points at Redis.
+hold that row's lock all along), so the count goes to the "progress" cache instead (never the
+database), keyed by the upload and step; the web and worker processes share it when
+``CACHE_URL`` points at Redis.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import caches
 
 from pcc_commissioning.interchange import ImporterSpec, ImportFailed, RowError, importers, run_import
 from pcc_commissioning.roles import CAPABILITIES, has_capability
@@ -151,7 +152,7 @@ def _progress_key(token: str, dry_run: bool) -> str:
 
 def rows_checked(parameters: dict) -> tuple[int, int] | None:
     """``(rows checked, rows in the file)`` of a running job, once the file has been read."""
-    value = cache.get(_progress_key(parameters.get("token", ""), bool(parameters.get("dry_run"))))
+    value = caches["progress"].get(_progress_key(parameters.get("token", ""), bool(parameters.get("dry_run"))))
     return tuple(value) if value else None
 
 
@@ -213,7 +214,7 @@ def build_import_job(*, kind: str, token: str, extension: str, name: str, update
         return _refused(outcome, "The uploaded file has expired: nothing was imported. Upload it again.")
 
     def told(checked: int, total: int) -> None:
-        cache.set(_progress_key(token, dry_run), (checked, total), timeout=PENDING_SECONDS)
+        caches["progress"].set(_progress_key(token, dry_run), (checked, total), timeout=PENDING_SECONDS)
         if checked == 0:  # run_import has not opened its transaction yet: the report's row can say it
             progress(0, f"0 of {total:,} rows checked")
 

@@ -55,9 +55,9 @@ def test_an_officer_follows_the_check_and_the_import_of_a_file(jobs_held, logged
     job = Report.objects.get()
     # Half-way through (as a worker would record it), the page shows the rows checked.
     Report.objects.filter(pk=job.pk).update(status=Report.Status.RUNNING)
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.set(import_job._progress_key(job.parameters["token"], True), (1200, 5000))
+    caches["progress"].set(import_job._progress_key(job.parameters["token"], True), (1200, 5000))
     expect(page.locator("#import-step")).to_contain_text("1,200 of 5,000 rows checked (24%)", timeout=10_000)
     _shoot(page, "checking")
 
