@@ -45,7 +45,7 @@ class ReadOnlyInline(admin.TabularInline):
         return self.fields or ()
 
 
-class StreamAllocationInline(admin.TabularInline):
+class StreamAllocationInline(VersionCheckedAdmin, admin.TabularInline):
     model = StreamAllocation
     extra = 0
     fields = ("fy", "amount", "notes")
@@ -63,7 +63,7 @@ class FundingStreamAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(PriorityBudget)
-class PriorityBudgetAdmin(SimpleHistoryAdmin):
+class PriorityBudgetAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ("priority", "fy", "amount")
     list_filter = ("fy", "priority")
     list_select_related = ("priority",)

@@ -489,17 +489,35 @@ class StreamEditForm(VersionedForm, StreamForm):
     pass
 
 
-class YearAmountForm(forms.Form):
-    """An allocation of a stream, or a budget of a priority, for one year."""
+class YearAmountForm(VersionedForm):
+    """An allocation of a stream, or a budget of a priority, for one year.
+
+    ``version`` is that of the figure the page showed for the year it was opened with
+    (``shown_fy``), or ``NO_RECORD_VERSION`` when it showed none; ``expected_version()`` applies
+    it only if the same figure is saved: another year chosen on the form is set as asked."""
 
     fy = forms.TypedChoiceField(label="Financial year", coerce=int, choices=(),
                                 error_messages={"required": "Choose the financial year"})
     amount = MoneyField(label="Amount (£)")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    shown_fy = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    field_order = ["fy", "amount", "notes"]
 
     def __init__(self, *args, years: list[int] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fy"].choices = _with_blank(fy_choices(years), "Choose a year")
+
+    def shows_saved_figure(self) -> bool:
+        """Whether the figure being saved is the one the page showed (or showed was not set)."""
+        return self.cleaned_data.get("shown_fy") == self.cleaned_data["fy"]
+
+    def expected_version(self) -> int | None:
+        """The version to check the stored figure against, None to set it without a check."""
+        return self.cleaned_data["version"] if self.shows_saved_figure() else None
+
+    def figure(self) -> dict:
+        """The cleaned fields the service sets (not the hidden state of the page)."""
+        return {name: self.cleaned_data[name] for name in ("fy", "amount", "notes")}
 
 
 class BudgetForm(YearAmountForm):
@@ -507,4 +525,9 @@ class BudgetForm(YearAmountForm):
         label="Commissioning priority", queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
         empty_label="Choose the priority", error_messages={"required": "Choose the commissioning priority"},
     )
+    shown_priority = forms.IntegerField(widget=forms.HiddenInput, required=False)
     field_order = ["priority", "fy", "amount", "notes"]
+
+    def shows_saved_figure(self) -> bool:
+        shown = self.cleaned_data.get("shown_priority")
+        return super().shows_saved_figure() and shown == self.cleaned_data["priority"].pk

@@ -74,8 +74,9 @@ class StreamAllocation(models.Model):
     fy = fy_field()
     amount = models.DecimalField(**MONEY)
     notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["stream", "fy"]
@@ -97,8 +98,9 @@ class PriorityBudget(models.Model):
     fy = fy_field()
     amount = models.DecimalField(**MONEY)
     notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["priority", "fy"]

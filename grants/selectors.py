@@ -914,6 +914,13 @@ def stream_detail(pk: int) -> FundingStream:
         raise Http404("No such funding stream.") from None
 
 
+def year_figure(model, *, fy: int | None, **owner) -> StreamAllocation | PriorityBudget | None:
+    """The stored figure (a ``StreamAllocation`` or ``PriorityBudget``) of one owner for a year, if any."""
+    if fy is None:
+        return None
+    return model.objects.filter(fy=fy, **owner).first()
+
+
 def stream_years(stream: FundingStream) -> list[dict]:
     """Each year the stream has an allocation or lines: allocation, committed, planned, paid."""
     allocations = {a.fy: a for a in StreamAllocation.objects.filter(stream=stream)}

@@ -36,7 +36,7 @@ from simple_history.utils import bulk_create_with_history
 from needs_assessment.models import Area, CommissioningIntention, IntentionStatus
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning import clock
-from pcc_commissioning.concurrency import lock_for_update
+from pcc_commissioning.concurrency import NO_RECORD_VERSION, STALE_MESSAGE, lock_for_update
 from pcc_commissioning.money import AmountError, amount_from, format_pence
 from pcc_commissioning.periods import (
     FIRST_ACCEPTED_YEAR,
@@ -233,18 +233,30 @@ def stream_update(*, stream: FundingStream, actor, expected_version: int | None,
     return locked
 
 
-def _set_yearly(model, *, owner_field: str, owner, actor, fy, amount, notes: str) -> models.Model:
+def _set_yearly(
+    model, *, owner_field: str, owner, actor, fy, amount, notes: str, expected_version: int | None
+) -> models.Model:
+    """Create or replace one owner's figure for a year. ``expected_version`` is the version of
+    the figure the editor's page showed, ``NO_RECORD_VERSION`` if it showed none for that year
+    (None skips the check): if someone set, changed or removed it since, nothing changes."""
     errors: Errors = {}
     year = _financial_year(fy, "fy", errors)
     value = _money(amount, "amount", errors)
     if value is not None and value < 0:
         _add(errors, "amount", "The amount cannot be negative.")
     _raise_if(errors)
-    record = model.objects.select_for_update().filter(**{owner_field: owner, "fy": year}).first()
+    # The owner's row lock makes two people setting a year's first figure at once take turns.
+    type(owner)._base_manager.select_for_update().filter(pk=owner.pk).first()
+    record = model.objects.filter(**{owner_field: owner, "fy": year}).first()
     if record is None:
+        if expected_version not in (None, NO_RECORD_VERSION):  # removed since the page was drawn
+            raise ValidationError(STALE_MESSAGE, code="stale")
         record = model(**{owner_field: owner, "fy": year})
-    elif record.amount == value and record.notes == _text(notes):
-        return record
+    else:
+        record = lock_for_update(record, expected_version=expected_version)
+        if record.amount == value and record.notes == _text(notes):
+            record.version -= 1  # nothing changed: lock_for_update's bump is not saved
+            return record
     record.amount = value
     record.notes = _text(notes)
     attribute_to(record, actor)
@@ -253,17 +265,28 @@ def _set_yearly(model, *, owner_field: str, owner, actor, fy, amount, notes: str
 
 
 @transaction.atomic
-def allocation_set(*, actor, stream: FundingStream, fy: int, amount: Decimal, notes: str = "") -> StreamAllocation:
-    """Set a stream's income for a financial year (creates or replaces that year's figure)."""
-    return _set_yearly(StreamAllocation, owner_field="stream", owner=stream, actor=actor, fy=fy, amount=amount, notes=notes)
+def allocation_set(
+    *, actor, stream: FundingStream, fy: int, amount: Decimal, notes: str = "", expected_version: int | None = None
+) -> StreamAllocation:
+    """Set a stream's income for a financial year (creates or replaces that year's figure);
+    ``expected_version`` as in ``_set_yearly``."""
+    return _set_yearly(
+        StreamAllocation, owner_field="stream", owner=stream, actor=actor, fy=fy, amount=amount, notes=notes,
+        expected_version=expected_version,
+    )
 
 
 @transaction.atomic
 def budget_set(
-    *, actor, priority: CommissioningPriority, fy: int, amount: Decimal, notes: str = ""
+    *, actor, priority: CommissioningPriority, fy: int, amount: Decimal, notes: str = "",
+    expected_version: int | None = None,
 ) -> PriorityBudget:
-    """Set a commissioning priority's budget for a financial year (creates or replaces it)."""
-    return _set_yearly(PriorityBudget, owner_field="priority", owner=priority, actor=actor, fy=fy, amount=amount, notes=notes)
+    """Set a commissioning priority's budget for a financial year (creates or replaces it);
+    ``expected_version`` as in ``_set_yearly``."""
+    return _set_yearly(
+        PriorityBudget, owner_field="priority", owner=priority, actor=actor, fy=fy, amount=amount, notes=notes,
+        expected_version=expected_version,
+    )
 
 
 # Decisions ----------------------------------------------------------------------------------------

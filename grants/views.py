@@ -66,7 +66,7 @@ from .forms import (
     add_service_errors,
     line_years,
 )
-from .models import DecisionStatus, Payment, PriorityBudget
+from .models import DecisionStatus, Payment, PriorityBudget, StreamAllocation
 from .schedules import instalments
 from .transitions import actions_for
 
@@ -836,20 +836,27 @@ def _year_choices(extra=()) -> list[int]:
     return sorted({*range(current - 10, current + 4), *extra}, reverse=True)
 
 
+def _year_figure_initial(figure, *, fy: int | None) -> dict:
+    """The form's first values for a year's figure: the stored one if any, and the hidden state
+    saying which figure (and which version of it) the page showed."""
+    initial = {"fy": fy, "shown_fy": fy, "version": figure.version if figure else NO_RECORD_VERSION}
+    if figure:
+        initial.update(amount=figure.amount, notes=figure.notes)
+    return initial
+
+
 @capability_required("payments.edit")
 @require_http_methods(["GET", "POST"])
 def allocation_set(request, pk: int):
     stream = selectors.stream_detail(pk)
     fy = fy_param(request, default=None)
-    initial = {"fy": fy}
-    if fy is not None:
-        existing = next((row for row in selectors.stream_years(stream) if row["fy"] == fy), None)
-        if existing and existing["allocation"] is not None:
-            initial.update(amount=existing["allocation"], notes=existing["notes"])
+    initial = _year_figure_initial(selectors.year_figure(StreamAllocation, stream=stream, fy=fy), fy=fy)
     form = YearAmountForm(form_data(request), initial=initial, years=_year_choices([fy] if fy else []))
     if request.method == "POST" and form.is_valid():
         try:
-            services.allocation_set(actor=request.user, stream=stream, **form.cleaned_data)
+            services.allocation_set(
+                actor=request.user, stream=stream, expected_version=form.expected_version(), **form.figure()
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -863,24 +870,23 @@ def allocation_set(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def budget_set(request):
     fy = fy_param(request, default=None)
-    initial = {"fy": fy, "priority": request.GET.get("priority") or None}
-    if fy is not None and initial["priority"]:
-        existing = PriorityBudget.objects.filter(priority_id=initial["priority"], fy=fy).first() \
-            if str(initial["priority"]).isdigit() else None
-        if existing:
-            initial.update(amount=existing.amount, notes=existing.notes)
+    priority_pk = request.GET.get("priority", "")
+    priority_pk = int(priority_pk) if priority_pk.isdigit() else None
+    figure = selectors.year_figure(PriorityBudget, priority_id=priority_pk, fy=fy) if priority_pk else None
+    initial = {**_year_figure_initial(figure, fy=fy), "priority": priority_pk, "shown_priority": priority_pk}
     form = BudgetForm(form_data(request), initial=initial, years=_year_choices([fy] if fy else []))
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        priority: CommissioningPriority = data.pop("priority")
+        priority: CommissioningPriority = form.cleaned_data["priority"]
         try:
-            services.budget_set(actor=request.user, priority=priority, **data)
+            services.budget_set(
+                actor=request.user, priority=priority, expected_version=form.expected_version(), **form.figure()
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            label = FinancialYear(data["fy"]).label
+            label = FinancialYear(form.cleaned_data["fy"]).label
             messages.success(request, f"The {label} budget of {priority.name} has been saved.")
-            return redirect(f"{reverse('grants:funding')}?fy={data['fy']}")
+            return redirect(f"{reverse('grants:funding')}?fy={form.cleaned_data['fy']}")
     return render(request, "grants/budget_form.html", _context(request, form=form))
 
 

@@ -29,7 +29,7 @@ from grants.models import (
 )
 from grants.services import LineInput
 from grants.transitions import ACTIONS, TRANSITIONS, actions_for
-from pcc_commissioning.concurrency import STALE_MESSAGE
+from pcc_commissioning.concurrency import NO_RECORD_VERSION, STALE_MESSAGE
 from tests.factories import (
     AwardFactory,
     CommissioningPriorityFactory,
@@ -154,6 +154,23 @@ def test_allocation_set_creates_then_replaces_the_year(finance_officer, core):
     allocation.refresh_from_db()
     assert (allocation.amount, allocation.notes) == (D("850000.00"), "Uplift")
     assert allocation.history.first().history_user == finance_officer
+
+
+def test_allocation_and_budget_refuse_a_stale_version_and_keep_the_first_save(finance_officer, core, priority):
+    for setter, owner in ((services.allocation_set, {"stream": core}), (services.budget_set, {"priority": priority})):
+        first = setter(actor=finance_officer, fy=2019, amount=D("1000"), expected_version=NO_RECORD_VERSION, **owner)
+        with pytest.raises(ValidationError) as excinfo:  # a second page that also showed no figure
+            setter(actor=finance_officer, fy=2019, amount=D("2000"), expected_version=NO_RECORD_VERSION, **owner)
+        assert excinfo.value.messages == [STALE_MESSAGE]
+        setter(actor=finance_officer, fy=2019, amount=D("1500"), expected_version=1, **owner)
+        with pytest.raises(ValidationError):  # a page that showed version 1
+            setter(actor=finance_officer, fy=2019, amount=D("3000"), expected_version=1, **owner)
+        first.refresh_from_db()
+        assert (first.amount, first.version) == (D("1500.00"), 2)
+        first.delete()
+        with pytest.raises(ValidationError):  # a page that showed the figure someone removed since
+            setter(actor=finance_officer, fy=2019, amount=D("3000"), expected_version=2, **owner)
+        assert not type(first).objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ from grants.models import (
     PriorityBudget,
     StreamAllocation,
 )
-from pcc_commissioning.concurrency import STALE_MESSAGE
+from pcc_commissioning.concurrency import NO_RECORD_VERSION, STALE_MESSAGE
 from pcc_commissioning.roles import Role
 from tests.factories import (
     AwardFactory,
@@ -761,15 +761,17 @@ def test_finance_sets_allocations_and_budgets_and_officers_cannot(finance_client
     stream = setting_up["core"]
     url = reverse("grants:allocation_set", kwargs={"pk": stream.pk})
     assert officer_client.post(url, {"fy": "2019", "amount": "1000"}).status_code == 403
-    assert finance_client.post(url, {"fy": "2019", "amount": "150,000", "notes": "Grant letter"}).status_code == 302
+    # The version is the hidden box of the page (NO_RECORD_VERSION: it showed no figure).
+    new = {"fy": "2019", "version": str(NO_RECORD_VERSION)}
+    assert finance_client.post(url, {**new, "amount": "150,000", "notes": "Grant letter"}).status_code == 302
     assert StreamAllocation.objects.get(stream=stream, fy=2019).amount == Decimal("150000.00")
-    _refused(finance_client.post(url, {"fy": "2019", "amount": "-1"}), "Amount (£): The amount cannot be negative")
+    _refused(finance_client.post(url, {**new, "amount": "-1"}), "Amount (£): The amount cannot be negative")
     assert StreamAllocation.objects.get(stream=stream, fy=2019).amount == Decimal("150000.00")
 
     budget = reverse("grants:budget_set")
     priority = setting_up["priority"]
     assert officer_client.post(budget, {"priority": priority.pk, "fy": "2019", "amount": "1"}).status_code == 403
-    response = finance_client.post(budget, {"priority": priority.pk, "fy": "2019", "amount": "400000"})
+    response = finance_client.post(budget, {**new, "priority": priority.pk, "amount": "400000"})
     assert response.status_code == 302 and response["Location"].endswith("?fy=2019")
     assert PriorityBudget.objects.get(priority=priority, fy=2019).amount == Decimal("400000.00")
 

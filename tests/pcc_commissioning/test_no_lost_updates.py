@@ -26,9 +26,13 @@ State transitions and other writes, and why a stale one is refused or harmless:
 - harmless (the result is what the second person asked for, whatever happened in between):
   deleting a contact or a KPI (refused once a return has values for it), removing a co-funder,
   an award document or the payment plan, verifying a document (records who verified it, today);
-- set by key, last one wins (a form for one year's figure, not an edit of what the page
-  showed): a stream's allocation and a priority's budget for a year, an award's forecast for
-  a year, a co-funder's contribution, a measure's value for a period.
+- set by key, last one wins (a blank form for one year's or period's figure, not an edit of
+  what the page showed): an award's forecast for a year, a co-funder's contribution, a
+  measure's value for a period.
+
+A stream's allocation and a priority's budget for a year are opened from the figure's row
+(``?fy=``) showing the stored amount, so they send its version (``NO_RECORD_VERSION`` when the
+year had none); a year chosen on the form other than the one the page showed is set as asked.
 """
 
 from __future__ import annotations
@@ -43,8 +47,18 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
+from django.utils.http import urlencode
 
-from grants.models import AwardStatus, MonitoringReturn, PaymentPlan, PlanFrequency, PlanTiming, ReturnStatus
+from grants.models import (
+    AwardStatus,
+    MonitoringReturn,
+    PaymentPlan,
+    PlanFrequency,
+    PlanTiming,
+    PriorityBudget,
+    ReturnStatus,
+    StreamAllocation,
+)
 from outcomes.models import PerformanceMeasure
 from pcc_commissioning.concurrency import STALE_MESSAGE
 from pcc_commissioning.roles import Role
@@ -53,6 +67,7 @@ from tests.factories import (
     AwardFactory,
     AwardKPIFactory,
     CommissioningIntentionFactory,
+    CommissioningPriorityFactory,
     ContactFactory,
     DecisionFactory,
     FindingFactory,
@@ -62,6 +77,8 @@ from tests.factories import (
     NeedsAssessmentFactory,
     OrganisationFactory,
     PaymentFactory,
+    PriorityBudgetFactory,
+    StreamAllocationFactory,
     ThemeFactory,
     UserFactory,
 )
@@ -143,6 +160,14 @@ def _edit_form_of(client: Client, url: str, version_box: str) -> dict[str, list[
     form = max(parser.forms, key=len)
     assert form.get(version_box), f"{url}: the form sends no version, so a stale copy would overwrite"
     return form
+
+
+def _page_url(url_name: str, kwargs: dict) -> str:
+    """The page's address; a ``query`` entry of ``kwargs`` is its query string (``?fy=``)."""
+    kwargs = dict(kwargs)
+    query = kwargs.pop("query", None)
+    url = reverse(url_name, kwargs=kwargs)
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def _edit_form(client: Client, url: str) -> dict[str, list[str]]:
@@ -249,6 +274,16 @@ def _measure(organisation):
     return {"pk": measure.pk}, _reader(measure, "source")
 
 
+def _allocation(organisation):
+    allocation = StreamAllocationFactory(fy=2019, notes="")
+    return {"pk": allocation.stream_id, "query": {"fy": 2019}}, _reader(allocation, "notes")
+
+
+def _budget(organisation):
+    budget = PriorityBudgetFactory(fy=2019, notes="")
+    return {"query": {"fy": 2019, "priority": budget.priority_id}}, _reader(budget, "notes")
+
+
 def _portal_organisation(organisation):
     return {}, _reader(organisation, "phone")
 
@@ -280,6 +315,8 @@ CASES = [
     Case("needs_assessment:intention_edit", Role.OFFICER, _intention, "title"),
     Case("needs_assessment:theme_edit", Role.OFFICER, _theme, "description"),
     Case("outcomes:measure_edit", Role.OFFICER, _measure, "source"),
+    Case("grants:allocation_set", Role.FINANCE, _allocation, "notes"),
+    Case("grants:budget_set", Role.FINANCE, _budget, "notes"),
     Case("portal:organisation_edit", Role.PROVIDER, _portal_organisation, "phone", "0191 000 0001", "0191 000 0002"),
     Case("portal:contact_edit", Role.PROVIDER, _portal_contact, "job_title"),
     Case("portal:return", Role.PROVIDER, _portal_return, "narrative"),
@@ -302,7 +339,7 @@ def _two_people(role: Role, organisation) -> tuple[Client, Client]:
 def test_a_stale_edit_is_refused_and_the_first_change_stands(case):
     organisation = OrganisationFactory(name="Harbour Support Services")
     kwargs, read = case.build(organisation)
-    url = reverse(case.url_name, kwargs=kwargs)
+    url = _page_url(case.url_name, kwargs)
     first, second = _two_people(case.role, organisation)
     first_form, second_form = _edit_form(first, url), _edit_form(second, url)
 
@@ -332,6 +369,51 @@ def test_a_payment_plan_set_up_meanwhile_is_not_overwritten():
     assert (stored.frequency, stored.timing) == (PlanFrequency.QUARTERLY, PlanTiming.ARREARS)
 
 
+def _year_figure_pages():
+    """For each year-figure page: its address for 2019 and a reader of the stored 2019 figure,
+    for a stream and a priority with no figure for 2019 yet."""
+    stream, priority = FundingStreamFactory(), CommissioningPriorityFactory()
+
+    def read(model, **owner):
+        return lambda: list(model.objects.filter(fy=2019, **owner).values_list("amount", "notes"))
+
+    return [
+        (_page_url("grants:allocation_set", {"pk": stream.pk, "query": {"fy": 2019}}),
+         read(StreamAllocation, stream=stream)),
+        (_page_url("grants:budget_set", {"query": {"fy": 2019, "priority": priority.pk}}),
+         read(PriorityBudget, priority=priority)),
+    ]
+
+
+def test_a_year_figure_set_meanwhile_is_not_overwritten():
+    """Both finance officers open a year that has no allocation (or budget) yet; the first sets
+    one: the second's form, which showed none, is refused rather than replacing it."""
+    first, second = _two_people(Role.FINANCE, None)
+    for url, read in _year_figure_pages():
+        first_form, second_form = _edit_form(first, url), _edit_form(second, url)
+        assert first.post(url, {**first_form, "amount": "1000", "notes": FIRST}).status_code == 302
+
+        stale = second.post(url, {**second_form, "amount": "2000", "notes": SECOND})
+        assert STALE_MESSAGE in _error_summary(stale), url
+        assert read() == [(Decimal("1000.00"), FIRST)]
+
+
+def test_another_year_chosen_on_the_form_is_set_as_asked():
+    """The version is that of the year the page was opened with: choosing another year on the
+    form sets that year's figure (the page showed none of it to be stale)."""
+    allocation = StreamAllocationFactory(fy=2019, amount=Decimal("100000.00"), notes="")
+    StreamAllocationFactory(stream=allocation.stream, fy=2020, amount=Decimal("5000.00"), notes="")
+    officer = _two_people(Role.FINANCE, None)[0]
+    url = _page_url("grants:allocation_set", {"pk": allocation.stream_id, "query": {"fy": 2019}})
+    form = _edit_form(officer, url)
+    assert officer.post(url, {**form, "notes": FIRST}).status_code == 302
+
+    saved = officer.post(url, {**form, "fy": "2020", "amount": "6000", "notes": SECOND})
+    assert saved.status_code == 302, _error_summary(saved)
+    stored = dict(StreamAllocation.objects.filter(stream=allocation.stream).values_list("fy", "notes"))
+    assert stored == {2019: FIRST, 2020: SECOND}
+
+
 # Saving a monitoring return always records it (a due return becomes a draft; a draft is written
 # again as it stands), so a colleague's open copy of it goes stale: the one exception.
 UNCHANGED_CASES = [case for case in CASES if case.url_name != "portal:return"]
@@ -343,7 +425,7 @@ def test_saving_an_unchanged_form_does_not_make_the_other_persons_form_stale(cas
     a colleague's open form good."""
     organisation = OrganisationFactory(name="Harbour Support Services")
     kwargs, read = case.build(organisation)
-    url = reverse(case.url_name, kwargs=kwargs)
+    url = _page_url(case.url_name, kwargs)
     first, second = _two_people(case.role, organisation)
     first_form, second_form = _edit_form(first, url), _edit_form(second, url)
     assert first.post(url, first_form).status_code == 302
@@ -358,7 +440,7 @@ def test_saving_an_unchanged_form_does_not_make_the_other_persons_form_stale(cas
 
 EDIT_WORDS = ("edit", "update")
 # Pages that change a stored record without "edit" in their name.
-EDITS_BY_OTHER_NAMES = {"grants:payment_plan", "portal:return"}
+EDITS_BY_OTHER_NAMES = {"grants:payment_plan", "portal:return", "grants:allocation_set", "grants:budget_set"}
 
 
 def _edit_pages() -> set[str]:
