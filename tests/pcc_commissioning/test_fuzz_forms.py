@@ -237,10 +237,11 @@ def changed(before: dict[str, int], after: dict[str, int]) -> list[str]:
 
 @pytest.fixture
 def demo(db):
-    # The walk's URLs carry id 1 (test_url_access), so the demo's records must start at 1.
-    # PostgreSQL's sequences, unlike SQLite's, keep counting across the rolled-back tests before.
+    # The walk's URLs carry id 1 (test_url_access), so the demo's records must be numbered as
+    # on SQLite, just after the rows the migrations made. PostgreSQL's sequences, unlike SQLite,
+    # keep counting across the rolled-back tests before: set each back to its table's highest id.
     if connection.vendor == "postgresql":
-        statements = connection.ops.sequence_reset_by_name_sql(no_style(), connection.introspection.sequence_list())
+        statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
