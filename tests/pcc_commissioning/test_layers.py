@@ -1,0 +1,40 @@
+"""The import-linter contract (.importlinter, run by CI) covers every app of the project, so a
+new app cannot escape the layer order by being left out of it."""
+
+import configparser
+from pathlib import Path
+
+from django.apps import apps
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _contract() -> configparser.ConfigParser:
+    config = configparser.ConfigParser()
+    config.read(ROOT / ".importlinter")
+    return config
+
+
+def _project_apps() -> set[str]:
+    return {
+        config.name for config in apps.get_app_configs()
+        if Path(config.path).resolve().parent == ROOT
+    }
+
+
+def test_the_layers_contract_names_every_app_of_the_project():
+    contract = _contract()
+    layers = contract["importlinter:contract:layers"]["layers"].split()
+    named = {name for name in layers if name != "|"}
+    roots = set(contract["importlinter"]["root_packages"].split())
+    project = _project_apps()
+    assert project == {"pcc_commissioning", "providers", "outcomes", "needs_assessment", "grants", "reports"}
+    assert named == project
+    assert roots == project
+
+
+def test_the_foundation_is_the_bottom_layer_and_reports_the_top():
+    layers = [line.strip() for line in _contract()["importlinter:contract:layers"]["layers"].strip().splitlines()]
+    assert layers[0] == "reports"
+    assert layers[-1] == "pcc_commissioning"
+    assert layers.index("grants") < layers.index("needs_assessment") < layers.index("providers | outcomes")
