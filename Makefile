@@ -8,6 +8,8 @@
 PYTHON_VENV := .venv/bin/python
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 0
+# make run PORT=8001 when 8000 is taken.
+PORT ?= 8000
 
 .PHONY: run test venv bench load
 
@@ -17,7 +19,7 @@ venv:
 run: venv
 	DEBUG=1 $(PYTHON_VENV) manage.py migrate --noinput
 	DEBUG=1 $(PYTHON_VENV) manage.py seed_demo
-	DEBUG=1 $(PYTHON_VENV) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(PYTHON_VENV) manage.py runserver 127.0.0.1:$(PORT)
 
 test:
 	./scripts/ensure-test-deps

@@ -90,8 +90,12 @@ def test_check_deploy_fails_when_a_security_setting_is_turned_off():
 def test_production_refuses_to_start_without_a_real_secret_key(overrides):
     result = _run(["manage.py", "check"], **overrides)
     assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    # One line that says what to set, not a traceback.
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "manage.py: SECRET_KEY must be set when DEBUG is off: the development key is public. "
+        "On a development machine, run it with DEBUG=1 (as `make run` does)."
+    ]
 
 
 SECURITY_SETTINGS = {
