@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 0
 # make run PORT=8001 when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: run test venv bench load
+.PHONY: run test venv lint format bench load
 
 venv:
 	./scripts/ensure-venv
@@ -24,6 +24,17 @@ run: venv
 test:
 	./scripts/ensure-test-deps
 	.venv/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# The layer contract (.importlinter) and ruff's lint and format checks (ruff.toml), as CI runs them.
+# `make format` rewrites the code into ruff's format.
+lint: venv
+	DEBUG=1 .venv/bin/lint-imports --no-cache
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: venv
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
 
 # National-scale timings into bench/RESULTS.md (PostgreSQL on 127.0.0.1; not part of make test).
 bench: venv

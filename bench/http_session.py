@@ -61,8 +61,9 @@ class HttpSession:
 
     def post(self, path: str, data: dict, *, form_path: str | None = None) -> Response:
         token = self.csrf_token(form_path or path)
-        return self.request(path, data={"csrfmiddlewaretoken": token, **data},
-                            headers={"Referer": self.base_url + (form_path or path)})
+        return self.request(
+            path, data={"csrfmiddlewaretoken": token, **data}, headers={"Referer": self.base_url + (form_path or path)}
+        )
 
     def login(self, username: str, password: str) -> None:
         reply = self.post("/accounts/login/", {"username": username, "password": password})

@@ -72,34 +72,84 @@ def write_providers(path: Path, rows: int) -> None:
     kinds = ("voluntary_sector", "private", "social_enterprise", "other")
     with path.open("w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(("name", "kind", "charity_number", "company_number", "org_id", "address", "postcode",
-                         "website", "email", "phone", "supplier_number"))
+        writer.writerow(
+            (
+                "name",
+                "kind",
+                "charity_number",
+                "company_number",
+                "org_id",
+                "address",
+                "postcode",
+                "website",
+                "email",
+                "phone",
+                "supplier_number",
+            )
+        )
         for number in range(rows):
-            writer.writerow((
-                f"Bench Provider {number:06d}", kinds[number % len(kinds)], f"{1_000_000 + number}",
-                f"{10_000_000 + number:08d}", "", f"{number} High Street, Durham", "DH1 1AA",
-                f"bench-{number}.example.org", f"office@bench-{number}.example.org", "0191 000 0000",
-                f"SUP-{number:06d}",
-            ))
+            writer.writerow(
+                (
+                    f"Bench Provider {number:06d}",
+                    kinds[number % len(kinds)],
+                    f"{1_000_000 + number}",
+                    f"{10_000_000 + number:08d}",
+                    "",
+                    f"{number} High Street, Durham",
+                    "DH1 1AA",
+                    f"bench-{number}.example.org",
+                    f"office@bench-{number}.example.org",
+                    "0191 000 0000",
+                    f"SUP-{number:06d}",
+                )
+            )
 
 
 def write_payments(path: Path, rows: int) -> None:
     """Ten quarterly payments per award over 2019/20 and 2020/21 (one line per year), the
     2019/20 ones paid."""
-    dues = ("2019-06-30", "2019-09-30", "2019-12-31", "2020-03-31", "2020-06-30", "2020-09-30",
-            "2020-12-31", "2021-03-31", "2021-03-15", "2021-03-20")
+    dues = (
+        "2019-06-30",
+        "2019-09-30",
+        "2019-12-31",
+        "2020-03-31",
+        "2020-06-30",
+        "2020-09-30",
+        "2020-12-31",
+        "2021-03-31",
+        "2021-03-15",
+        "2021-03-20",
+    )
     with path.open("w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(("award_reference", "funding_stream", "due_date", "paid_date", "amount",
-                         "invoice_reference", "fy", "po_number"))
+        writer.writerow(
+            (
+                "award_reference",
+                "funding_stream",
+                "due_date",
+                "paid_date",
+                "amount",
+                "invoice_reference",
+                "fy",
+                "po_number",
+            )
+        )
         for number in range(rows):
             due = dues[number % PAYMENTS_PER_AWARD]
             fy = 2019 if due < "2020-04-01" else 2020
             paid = (datetime.date.fromisoformat(due) + datetime.timedelta(days=7)).isoformat() if fy == 2019 else ""
-            writer.writerow((
-                _award_reference(number // PAYMENTS_PER_AWARD), STREAM, due, paid, f"{PAYMENT_AMOUNT}.00",
-                f"INV-{number:07d}", fy, f"PO-{number // PAYMENTS_PER_AWARD:06d}",
-            ))
+            writer.writerow(
+                (
+                    _award_reference(number // PAYMENTS_PER_AWARD),
+                    STREAM,
+                    due,
+                    paid,
+                    f"{PAYMENT_AMOUNT}.00",
+                    f"INV-{number:07d}",
+                    fy,
+                    f"PO-{number // PAYMENTS_PER_AWARD:06d}",
+                )
+            )
 
 
 # Steps --------------------------------------------------------------------------------------------
@@ -123,16 +173,29 @@ def prepare(args) -> None:
     provider = Organisation.objects.create(name="Bench Award Holder", kind="voluntary_sector")
     stream = FundingStream.objects.create(name=STREAM, source=funder, kind="central_government", moj_reported=True)
     priority = CommissioningPriority.objects.create(code="BENCH", name="Bench priority")
-    awards = bulk_create_with_history([
-        Award(reference=_award_reference(number), title=f"Bench service {number}", provider=provider,
-              kind=AwardKind.GRANT, priority=priority, status=AwardStatus.ACTIVE,
-              start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2021, 3, 31))
-        for number in range(args.awards)
-    ], Award, batch_size=1000)
+    awards = bulk_create_with_history(
+        [
+            Award(
+                reference=_award_reference(number),
+                title=f"Bench service {number}",
+                provider=provider,
+                kind=AwardKind.GRANT,
+                priority=priority,
+                status=AwardStatus.ACTIVE,
+                start_date=datetime.date(2019, 4, 1),
+                end_date=datetime.date(2021, 3, 31),
+            )
+            for number in range(args.awards)
+        ],
+        Award,
+        batch_size=1000,
+    )
     per_year = Decimal(PAYMENT_AMOUNT * PAYMENTS_PER_AWARD)  # room for every payment in either year
-    bulk_create_with_history([
-        FundingLine(award=award, stream=stream, fy=fy, amount=per_year) for award in awards for fy in (2019, 2020)
-    ], FundingLine, batch_size=1000)
+    bulk_create_with_history(
+        [FundingLine(award=award, stream=stream, fy=fy, amount=per_year) for award in awards for fy in (2019, 2020)],
+        FundingLine,
+        batch_size=1000,
+    )
 
 
 def _fresh_database(database: str, rows: int) -> None:
@@ -140,8 +203,12 @@ def _fresh_database(database: str, rows: int) -> None:
     _psql(f"CREATE DATABASE {database}")
     _manage(database, "migrate", "--noinput", "-v0")
     env = {**os.environ, "DATABASE_URL": _database_url(database), "DEBUG": "1"}
-    subprocess.run([PYTHON, str(Path(__file__)), "prepare", "--awards", str(-(-rows // PAYMENTS_PER_AWARD))],
-                   cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [PYTHON, str(Path(__file__)), "prepare", "--awards", str(-(-rows // PAYMENTS_PER_AWARD))],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
 
 
 def _timed_import(database: str, kind: str, path: Path, *, dry_run: bool) -> tuple[float, float, str]:
@@ -179,14 +246,19 @@ def measure(args) -> None:
     _write(sizes, seconds, cpu, loads)
 
 
-def _write(sizes: list[int], seconds: dict[tuple[str, int], float], cpu: dict[tuple[str, int], float],
-           loads: list[float]) -> None:
+def _write(
+    sizes: list[int], seconds: dict[tuple[str, int], float], cpu: dict[tuple[str, int], float], loads: list[float]
+) -> None:
     from bench.pages import _machine
 
     smallest, largest = sizes[0], sizes[-1]
-    database = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qtA", "-d", "postgres", "-c",
-                               "SHOW server_version"], check=True, capture_output=True, text=True).stdout.split()[0]
-    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    database = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qtA", "-d", "postgres", "-c", "SHOW server_version"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()[0]
+    today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Imports",
         "",
@@ -208,9 +280,11 @@ def _write(sizes: list[int], seconds: dict[tuple[str, int], float], cpu: dict[tu
     for label, _, _ in STEPS:
         first, last = seconds[(label, smallest)], seconds[(label, largest)]
         verdict = "met" if last < TARGET_SECONDS else "NOT met"
-        lines.append(f"| {label} | " + " | ".join(f"{seconds[(label, rows)]:.1f} ({cpu[(label, rows)]:.1f})"
-                                                  for rows in sizes)
-                     + f" | {last / first:.1f}× | {verdict} |")
+        lines.append(
+            f"| {label} | "
+            + " | ".join(f"{seconds[(label, rows)]:.1f} ({cpu[(label, rows)]:.1f})" for rows in sizes)
+            + f" | {last / first:.1f}× | {verdict} |"
+        )
     IMPORTS.write_text("\n".join(lines) + "\n")
     print(f"Wrote {IMPORTS}")
     splice_into_results()

@@ -96,8 +96,9 @@ if __name__ != "__main__":
 
         @task(4)
         def returns_inbox(self):
-            self._page(random.choice(["/grants/monitoring/returns/", "/grants/monitoring/returns/?show=late"]),
-                       "returns inbox")
+            self._page(
+                random.choice(["/grants/monitoring/returns/", "/grants/monitoring/returns/?show=late"]), "returns inbox"
+            )
 
         @task(3)
         def funding(self):
@@ -118,10 +119,16 @@ if __name__ != "__main__":
                 return
             token = page.text.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
             with self.client.post(
-                "/reports/request/", name="report request",
-                data={"csrfmiddlewaretoken": token, "kind": "panel", "fy": random.choice(TARGETS["fys"]),
-                      "period": random.choice(["H1", "H2"])},
-                headers={"Referer": self.host + "/reports/request/?kind=panel"}, allow_redirects=False,
+                "/reports/request/",
+                name="report request",
+                data={
+                    "csrfmiddlewaretoken": token,
+                    "kind": "panel",
+                    "fy": random.choice(TARGETS["fys"]),
+                    "period": random.choice(["H1", "H2"]),
+                },
+                headers={"Referer": self.host + "/reports/request/?kind=panel"},
+                allow_redirects=False,
                 catch_response=True,
             ) as reply:
                 if reply.status_code != 302:
@@ -144,8 +151,16 @@ def _targets(path: Path) -> dict:
 
     data = _dataset()
     awards = list(Award.objects.order_by("?").values_list("pk", flat=True)[:300])
-    path.write_text(json.dumps({"awards": awards, "fys": data["fys"][-3:] or [data["fy"]],
-                                "moj": _moj_half(data["fys"]), "counts": data["counts"]}))
+    path.write_text(
+        json.dumps(
+            {
+                "awards": awards,
+                "fys": data["fys"][-3:] or [data["fy"]],
+                "moj": _moj_half(data["fys"]),
+                "counts": data["counts"],
+            }
+        )
+    )
     return data
 
 
@@ -178,15 +193,21 @@ def _warm_up(sessions: list, targets: dict) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     fy = targets["fys"][-1]
-    urls = ["/reports/dashboard/", "/grants/", f"/grants/?fy={fy}&status=active&sort=-value",
-            f"/grants/awards/{targets['awards'][0]}/", "/providers/", "/grants/monitoring/returns/",
-            f"/grants/funding/?fy={fy}"]
+    urls = [
+        "/reports/dashboard/",
+        "/grants/",
+        f"/grants/?fy={fy}&status=active&sort=-value",
+        f"/grants/awards/{targets['awards'][0]}/",
+        "/providers/",
+        "/grants/monitoring/returns/",
+        f"/grants/funding/?fy={fy}",
+    ]
     if targets.get("moj"):
         urls.append(f"/reports/moj/{targets['moj'][0]}/h{targets['moj'][1]}/")
     concurrent = sessions[: GUNICORN_WORKERS * 2]
     with ThreadPoolExecutor(max_workers=len(concurrent)) as pool:
         for url in urls:
-            list(pool.map(lambda session: session.get(url), concurrent))
+            list(pool.map(lambda session: session.get(url), concurrent))  # noqa: B023 (used at once)
 
 
 def _wait_ready(process: subprocess.Popen, log: Path, marker: bytes, what: str, timeout: float = 60) -> None:
@@ -226,31 +247,70 @@ def main() -> None:
     data = _targets(targets_file)
     redis_port, web_port = free_port(), free_port()
     broker = f"redis://127.0.0.1:{redis_port}/0"
-    env = {**os.environ, **SERVER_ENV, "CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": broker,
-           "MEDIA_ROOT": str(media), "PYTHONPATH": str(ROOT)}
-    started_at = datetime.datetime.now(datetime.timezone.utc)
+    env = {
+        **os.environ,
+        **SERVER_ENV,
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": broker,
+        "MEDIA_ROOT": str(media),
+        "PYTHONPATH": str(ROOT),
+    }
+    started_at = datetime.datetime.now(datetime.UTC)
     # A report left queued by an earlier run would absorb this run's requests for it.
     _give_up_on_active_reports("left over from an earlier load test")
-    first_report = (Report.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+    first_report = Report.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     connection.close()
     redis = worker = web = None
     try:
         redis_log, worker_log = work / "redis.log", work / "worker.log"
-        redis = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", str(redis_port),
-                                  "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(work)],
-                                 stdout=redis_log.open("wb"), stderr=subprocess.STDOUT)
+        redis = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(work),
+            ],
+            stdout=redis_log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
         _wait_ready(redis, redis_log, b"Ready to accept connections", "redis-server")
         worker = subprocess.Popen(
             # Below the web server's CPU priority: a report waits a little, a page view does not.
-            ["nice", "-n", "10", str(Path(sys.executable).with_name("celery")), "-A", "pcc_commissioning", "worker",
-             "--pool=solo",
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", "load@%h"],
-            cwd=ROOT, env=env, stdout=worker_log.open("wb"), stderr=subprocess.STDOUT,
+            [
+                "nice",
+                "-n",
+                "10",
+                str(Path(sys.executable).with_name("celery")),
+                "-A",
+                "pcc_commissioning",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                "load@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=worker_log.open("wb"),
+            stderr=subprocess.STDOUT,
         )
         _wait_ready(worker, worker_log, b" ready.", "the Celery worker")
-        web = start_gunicorn(port=web_port, workers=GUNICORN_WORKERS, log=work / "gunicorn.log",
-                             extra_env={"CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": broker,
-                                        "MEDIA_ROOT": str(media)})
+        web = start_gunicorn(
+            port=web_port,
+            workers=GUNICORN_WORKERS,
+            log=work / "gunicorn.log",
+            extra_env={"CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": broker, "MEDIA_ROOT": str(media)},
+        )
         targets = json.loads(targets_file.read_text())
         sessions = _sign_in(f"http://127.0.0.1:{web_port}", USERS)
         targets["sessions"] = [{cookie.name: cookie.value for cookie in session.cookies} for session in sessions]
@@ -258,19 +318,40 @@ def main() -> None:
         _warm_up(sessions, targets)
         samples_file = work / "samples.json"
         load_before = os.getloadavg()[0]
-        print(f"locust: {USERS} users for {SECONDS} s against gunicorn ({GUNICORN_WORKERS} workers) on "
-              f"127.0.0.1:{web_port}", flush=True)
+        print(
+            f"locust: {USERS} users for {SECONDS} s against gunicorn ({GUNICORN_WORKERS} workers) on "
+            f"127.0.0.1:{web_port}",
+            flush=True,
+        )
         locust = subprocess.run(
-            [str(Path(sys.executable).with_name("locust")), "-f", str(ROOT / "bench" / "load.py"), "--headless",
-             "--users", str(USERS), "--spawn-rate", str(USERS), "--run-time", f"{SECONDS}s",
-             "--host", f"http://127.0.0.1:{web_port}", "--only-summary", "--stop-timeout", "10",
-             "--loglevel", "WARNING"],
-            cwd=ROOT, env={**env, "LOAD_TARGETS": str(targets_file), "LOAD_SAMPLES": str(samples_file)},
+            [
+                str(Path(sys.executable).with_name("locust")),
+                "-f",
+                str(ROOT / "bench" / "load.py"),
+                "--headless",
+                "--users",
+                str(USERS),
+                "--spawn-rate",
+                str(USERS),
+                "--run-time",
+                f"{SECONDS}s",
+                "--host",
+                f"http://127.0.0.1:{web_port}",
+                "--only-summary",
+                "--stop-timeout",
+                "10",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env={**env, "LOAD_TARGETS": str(targets_file), "LOAD_SAMPLES": str(samples_file)},
         )
         # Give the worker up to a minute to finish the reports still queued.
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and Report.objects.filter(
-                pk__gt=first_report, status__in=Report.ACTIVE_STATUSES).exists():
+        while (
+            time.monotonic() < deadline
+            and Report.objects.filter(pk__gt=first_report, status__in=Report.ACTIVE_STATUSES).exists()
+        ):
             time.sleep(1)
         reports = list(Report.objects.filter(pk__gt=first_report).values_list("status", "started_at", "finished_at"))
         _give_up_on_active_reports("the load test ended before this report finished")
@@ -279,9 +360,16 @@ def main() -> None:
         _stop(web)
         _stop(worker)
         _stop(redis)
-    write_results(samples=samples, reports=reports, data=data, started_at=started_at, machine=_machine(),
-                  locust_status=locust.returncode, database=connection.settings_dict["NAME"],
-                  load_before=load_before)
+    write_results(
+        samples=samples,
+        reports=reports,
+        data=data,
+        started_at=started_at,
+        machine=_machine(),
+        locust_status=locust.returncode,
+        database=connection.settings_dict["NAME"],
+        load_before=load_before,
+    )
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -294,8 +382,11 @@ def write_results(*, samples, reports, data, started_at, machine, locust_status,
     times = [s[2] for s in pages]
     others = [s[2] for s in pages if s[1] != "dashboard"]
     p95 = _percentile(times, 0.95)
-    durations = [(finished - started).total_seconds() for status, started, finished in reports
-                 if status == "succeeded" and started and finished]
+    durations = [
+        (finished - started).total_seconds()
+        for status, started, finished in reports
+        if status == "succeeded" and started and finished
+    ]
     statuses = {}
     for status, *_ in reports:
         statuses[status] = statuses.get(status, 0) + 1
@@ -304,7 +395,8 @@ def write_results(*, samples, reports, data, started_at, machine, locust_status,
         "# Load test",
         "",
         f"Run {started_at:%Y-%m-%d %H:%M} UTC by `make load` on {machine}; database `{database}` ("
-        + ", ".join(f"{n:,} {what}" for what, n in data["counts"].items()) + ").",
+        + ", ".join(f"{n:,} {what}" for what, n in data["counts"].items())
+        + ").",
         f"{USERS} officers (locust, a second process on loopback), each waiting 0.5-1.5 s between pages, for "
         f"{SECONDS} s, against gunicorn ({GUNICORN_WORKERS} sync workers, production settings) + PostgreSQL + one "
         "Celery worker (at nice 10) on Redis. Each user is signed in before the clock starts (its own session), "
@@ -320,7 +412,8 @@ def write_results(*, samples, reports, data, started_at, machine, locust_status,
         f"- Page views other than the dashboard: p95 {_percentile(others, 0.95):.0f} ms",
         f"- Errors: {len(errors)}" + (f" ({', '.join(sorted({s[1] for s in errors}))})" if errors else ""),
         f"- Panel reports requested: {len(reports)} ("
-        + ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())) + ")"
+        + ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+        + ")"
         + (f"; generation median {statistics.median(durations):.1f} s on the worker" if durations else ""),
         f"- Target (zero errors, p95 under {TARGET_P95_MS} ms): **{verdict}**"
         + ("" if locust_status == 0 else f" (locust exit status {locust_status})"),
@@ -329,8 +422,10 @@ def write_results(*, samples, reports, data, started_at, machine, locust_status,
         "|---|---|---|---|---|",
     ]
     for name, values in sorted(by_name.items()):
-        lines.append(f"| {name} | {len(values)} | {statistics.median(values):.0f} | {_percentile(values, 0.95):.0f} "
-                     f"| {max(values):.0f} |")
+        lines.append(
+            f"| {name} | {len(values)} | {statistics.median(values):.0f} | {_percentile(values, 0.95):.0f} "
+            f"| {max(values):.0f} |"
+        )
     lines.append("")
     LOAD.write_text("\n".join(lines))
     print("\n".join(lines))

@@ -75,9 +75,22 @@ def start_gunicorn(*, port: int, workers: int, log: Path, extra_env: dict | None
     env = {**os.environ, **SERVER_ENV, **(extra_env or {})}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
-        [str(gunicorn), "pcc_commissioning.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--timeout", "120", "--access-logfile", "-"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        [
+            str(gunicorn),
+            "pcc_commissioning.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "120",
+            "--access-logfile",
+            "-",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     from bench.http_session import HttpSession
 
@@ -107,8 +120,7 @@ def _dataset() -> dict:
     from grants.models import Award, FundingLine, MonitoringReturn, Payment
     from providers.models import Organisation
 
-    busiest_award = Award.objects.annotate(n=Count("lines")).order_by("-n", "-pk").values_list(
-        "pk", flat=True).first()
+    busiest_award = Award.objects.annotate(n=Count("lines")).order_by("-n", "-pk").values_list("pk", flat=True).first()
     fys = list(FundingLine.objects.values_list("fy", flat=True).distinct().order_by("fy"))
     fy = fys[len(fys) // 2] if fys else 2019
     return {
@@ -144,8 +156,11 @@ def page_rows(data: dict) -> list[tuple[str, str, str]]:
         ("Dashboard", "/reports/dashboard/", "officer"),
         ("Awards list", "/grants/", "officer"),
         ("Awards list, status active", "/grants/?status=active", "officer"),
-        (f"Awards list, FY {fy} + status active + sorted by value", f"/grants/?fy={fy}&status=active&sort=-value",
-         "officer"),
+        (
+            f"Awards list, FY {fy} + status active + sorted by value",
+            f"/grants/?fy={fy}&status=active&sort=-value",
+            "officer",
+        ),
         ("Awards list, search 'trust'", "/grants/?q=trust", "officer"),
         ("Awards list, provider name 'trust'", "/grants/?provider=trust", "officer"),
         ("Award page (most funding lines)", f"/grants/awards/{award}/", "officer"),
@@ -221,12 +236,21 @@ def measure_pages(data: dict, log_dir: Path) -> list[dict]:
                 timings.append(reply.elapsed_ms)
                 statuses.add(reply.status)
             queries, test_status = _query_count(clients[who], url)
-            row = {"name": name, "url": url, "who": who, "status": "/".join(map(str, sorted(statuses))),
-                   "median": statistics.median(timings), "p95": _percentile(timings, 0.95), "queries": queries,
-                   "bytes": len(reply.body)}
+            row = {
+                "name": name,
+                "url": url,
+                "who": who,
+                "status": "/".join(map(str, sorted(statuses))),
+                "median": statistics.median(timings),
+                "p95": _percentile(timings, 0.95),
+                "queries": queries,
+                "bytes": len(reply.body),
+            }
             results.append(row)
-            print(f"  {name}: {row['status']} median {row['median']:.0f} ms, p95 {row['p95']:.0f} ms, "
-                  f"{queries} queries", flush=True)
+            print(
+                f"  {name}: {row['status']} median {row['median']:.0f} ms, p95 {row['p95']:.0f} ms, {queries} queries",
+                flush=True,
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -263,7 +287,7 @@ def _timed(function) -> tuple[float, float, object]:
     """Seconds taken (median of 3 when a run is under 5 s, else one run), WeasyPrint's seconds
     in it, and the result of the last run."""
     runs, pdf_seconds, result = [], [], None
-    for attempt in range(3):
+    for _attempt in range(3):
         with _WeasyPrintClock() as clock:
             started = time.perf_counter()
             result = function()
@@ -289,6 +313,7 @@ def measure_generation(data: dict) -> list[dict]:
     jobs.append((f"Panel report PDF, FY {fy} H1", panel, None))
 
     if moj:
+
         def moj_figures():
             from reports.moj.figures import moj_return_figures
 
@@ -330,8 +355,15 @@ def measure_generation(data: dict) -> list[dict]:
             print(f"  {name}: not present ({error})", flush=True)
             continue
         size = len(result) if isinstance(result, (bytes, str)) else None
-        rows.append({"name": name, "seconds": seconds, "pdf_seconds": pdf_seconds, "bytes": size,
-                     "target": target if isinstance(target, (int, float)) else None})
+        rows.append(
+            {
+                "name": name,
+                "seconds": seconds,
+                "pdf_seconds": pdf_seconds,
+                "bytes": size,
+                "target": target if isinstance(target, (int, float)) else None,
+            }
+        )
         print(f"  {name}: {seconds:.2f} s (WeasyPrint {pdf_seconds:.2f} s)", flush=True)
     return rows
 
@@ -382,17 +414,25 @@ def _seconds(row: dict | None) -> str:
 def _admin_comparison(pages: list[dict]) -> list[str]:
     """Our pages against their admin counterparts, measured in the same run."""
     by_name = {row["name"]: row for row in pages}
-    pairs = [(by_name[ours], by_name[admin]) for ours, admin in ADMIN_COUNTERPARTS
-             if ours in by_name and admin in by_name]
+    pairs = [
+        (by_name[ours], by_name[admin]) for ours, admin in ADMIN_COUNTERPARTS if ours in by_name and admin in by_name
+    ]
     if not pairs:
         return []
-    lines = ["", "Against the Django admin, same run (median ms, queries):", "",
-             "| Our page | Ours | Admin page | Admin | Ours is |", "|---|---|---|---|---|"]
+    lines = [
+        "",
+        "Against the Django admin, same run (median ms, queries):",
+        "",
+        "| Our page | Ours | Admin page | Admin | Ours is |",
+        "|---|---|---|---|---|",
+    ]
     for ours, admin in pairs:
         ratio = admin["median"] / ours["median"] if ours["median"] else 0
         verdict = f"{ratio:.1f}× faster" if ratio >= 1 else f"{1 / ratio:.1f}× slower" if ratio else "-"
-        lines.append(f"| {ours['name']} | {ours['median']:.0f} ({ours['queries']} queries) | {admin['name']} "
-                     f"| {admin['median']:.0f} ({admin['queries']} queries) | {verdict} |")
+        lines.append(
+            f"| {ours['name']} | {ours['median']:.0f} ({ours['queries']} queries) | {admin['name']} "
+            f"| {admin['median']:.0f} ({admin['queries']} queries) | {verdict} |"
+        )
     return lines
 
 
@@ -411,18 +451,20 @@ def _key(name: str) -> str:
 def write(args) -> None:
     runs = [json.loads(Path(path).read_text()) for path in args.runs]
     national = next((run for run in runs if run.get("pages")), runs[-1])
-    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmark results",
         "",
         f"Run {today} by `make bench`. Machine: {_machine()}, {national['database']}.",
         "Load average (1 min) just before each run, other work on the machine included: "
-        + ", ".join(f"{run['label']} {run.get('load_before', 0):.1f}" for run in runs) + ".",
+        + ", ".join(f"{run['label']} {run.get('load_before', 0):.1f}" for run in runs)
+        + ".",
         "",
     ]
     for run in runs:
-        lines.append(f"- **{run['label']}** data: " + ", ".join(f"{n:,} {what}" for what, n in run["counts"].items())
-                     + ".")
+        lines.append(
+            f"- **{run['label']}** data: " + ", ".join(f"{n:,} {what}" for what, n in run["counts"].items()) + "."
+        )
     lines += [
         "",
         f"## Pages ({national['label']} data)",
@@ -437,8 +479,10 @@ def write(args) -> None:
         "|---|---|---|---|---|---|",
     ]
     for row in national.get("pages", []):
-        lines.append(f"| {row['name']} | `{row['url']}` | {row['status']} | {row['median']:.0f} | {row['p95']:.0f} "
-                     f"| {row['queries']} |")
+        lines.append(
+            f"| {row['name']} | `{row['url']}` | {row['status']} | {row['median']:.0f} | {row['p95']:.0f} "
+            f"| {row['queries']} |"
+        )
     lines += _admin_comparison(national.get("pages", []))
     lines += [
         "",

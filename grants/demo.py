@@ -84,28 +84,48 @@ class StreamSpec:
 
 STREAMS: tuple[StreamSpec, ...] = (
     StreamSpec(
-        MOJ_CORE, "Ministry of Justice", StreamKind.CENTRAL_GOVERNMENT, True, "",
+        MOJ_CORE,
+        "Ministry of Justice",
+        StreamKind.CENTRAL_GOVERNMENT,
+        True,
+        "",
         "The core of the MoJ's grant for victims' services commissioned by the PCC.",
         {2019: Decimal("812000"), 2020: Decimal("845000")},
     ),
     StreamSpec(
-        MOJ_GENERAL, "Ministry of Justice", StreamKind.CENTRAL_GOVERNMENT, True, "ISVA and IDVA",
+        MOJ_GENERAL,
+        "Ministry of Justice",
+        StreamKind.CENTRAL_GOVERNMENT,
+        True,
+        "ISVA and IDVA",
         "The part of the MoJ's victims' grant ring-fenced for Independent Sexual Violence and "
         "Domestic Violence Advisers.",
         {2019: Decimal("180000"), 2020: Decimal("190000")},
     ),
     StreamSpec(
-        POLICE_GRANT, "Home Office", StreamKind.CENTRAL_GOVERNMENT, False, "",
+        POLICE_GRANT,
+        "Home Office",
+        StreamKind.CENTRAL_GOVERNMENT,
+        False,
+        "",
         "The share of the Home Office police grant the PCC sets aside for commissioning.",
         {2019: Decimal("850000"), 2020: Decimal("860000")},
     ),
     StreamSpec(
-        PRECEPT, OPCC_NAME, StreamKind.PRECEPT, False, "",
+        PRECEPT,
+        OPCC_NAME,
+        StreamKind.PRECEPT,
+        False,
+        "",
         "The share of the police precept (council tax) the PCC sets aside for commissioning.",
         {2019: Decimal("480000"), 2020: Decimal("500000")},
     ),
     StreamSpec(
-        PARTNERS, "Darlington Borough Council", StreamKind.PARTNER, False, "",
+        PARTNERS,
+        "Darlington Borough Council",
+        StreamKind.PARTNER,
+        False,
+        "",
         "Partners' contributions paid to the PCC for jointly funded projects.",
         {2019: Decimal("20000"), 2020: Decimal("20000")},
     ),
@@ -139,62 +159,134 @@ class Pairing:
 
 PAIRINGS: tuple[Pairing, ...] = (
     # Victims services
-    Pairing("AWD-2019-0001", "Victim referral, assessment and support",
-            "Safe in Tees Valley", "Victim needs assessment and referral service",
-            ((MOJ_CORE, 1),), moj_category="general_support"),
-    Pairing("AWD-2019-0002", "Domestic abuse support services (Darlington)",
-            "Darlington Borough Council", "Domestic abuse services",
-            ((MOJ_CORE, 1),), moj_category="domestic_abuse"),
-    Pairing("AWD-2019-0003", "Hate crime advocacy service",
-            "DAD", "Hate crime advocacy for victims of crime",
-            ((MOJ_CORE, 1),), moj_category="hate_crime"),
+    Pairing(
+        "AWD-2019-0001",
+        "Victim referral, assessment and support",
+        "Safe in Tees Valley",
+        "Victim needs assessment and referral service",
+        ((MOJ_CORE, 1),),
+        moj_category="general_support",
+    ),
+    Pairing(
+        "AWD-2019-0002",
+        "Domestic abuse support services (Darlington)",
+        "Darlington Borough Council",
+        "Domestic abuse services",
+        ((MOJ_CORE, 1),),
+        moj_category="domestic_abuse",
+    ),
+    Pairing(
+        "AWD-2019-0003",
+        "Hate crime advocacy service",
+        "DAD",
+        "Hate crime advocacy for victims of crime",
+        ((MOJ_CORE, 1),),
+        moj_category="hate_crime",
+    ),
     # The cross-government definition of domestic abuse includes forced marriage, so-called
     # honour-based violence and FGM.
-    Pairing("AWD-2019-0004", "Forced marriage, so-called honour-based violence and FGM",
-            "HALO", "Forced marriage, HBV and FGM",
-            ((MOJ_CORE, 1),), moj_category="domestic_abuse"),
-    Pairing("AWD-2019-0005", "Domestic abuse support services (County Durham)",
-            "Harbour", "Specialist support for victims of domestic abuse and their families",
-            ((MOJ_CORE, 66), (MOJ_GENERAL, 60)), moj_category="idva", cofunder="Durham County Council"),
-    Pairing("AWD-2019-0006", "Rape and sexual assault services",
-            "RSACC", "ISVA provision",
-            ((MOJ_CORE, 645), (MOJ_GENERAL, 950)), moj_category="isva"),
-    Pairing("AWD-2019-0007", "Restorative justice service",
-            "Durham Agency Against Crime", "Restorative Hub; Mini Police; contributions",
-            ((MOJ_CORE, 1200), (PRECEPT, 363)), moj_category="restorative_justice",
-            refund=(Decimal("4300.00"), "Underspend on volunteer training, returned after the year-end reconciliation")),
+    Pairing(
+        "AWD-2019-0004",
+        "Forced marriage, so-called honour-based violence and FGM",
+        "HALO",
+        "Forced marriage, HBV and FGM",
+        ((MOJ_CORE, 1),),
+        moj_category="domestic_abuse",
+    ),
+    Pairing(
+        "AWD-2019-0005",
+        "Domestic abuse support services (County Durham)",
+        "Harbour",
+        "Specialist support for victims of domestic abuse and their families",
+        ((MOJ_CORE, 66), (MOJ_GENERAL, 60)),
+        moj_category="idva",
+        cofunder="Durham County Council",
+    ),
+    Pairing(
+        "AWD-2019-0006",
+        "Rape and sexual assault services",
+        "RSACC",
+        "ISVA provision",
+        ((MOJ_CORE, 645), (MOJ_GENERAL, 950)),
+        moj_category="isva",
+    ),
+    Pairing(
+        "AWD-2019-0007",
+        "Restorative justice service",
+        "Durham Agency Against Crime",
+        "Restorative Hub; Mini Police; contributions",
+        ((MOJ_CORE, 1200), (PRECEPT, 363)),
+        moj_category="restorative_justice",
+        refund=(Decimal("4300.00"), "Underspend on volunteer training, returned after the year-end reconciliation"),
+    ),
     # Reducing reoffending
-    Pairing("AWD-2019-0008", "Youth Offending Service (YOS)",
-            "Durham County Council", "Contribution to YOS",
-            ((POLICE_GRANT, 2500), (PRECEPT, 1323))),
-    Pairing("AWD-2019-0009", "Adult offenders diversionary service",
-            "Durham OPCVC", "Checkpoint project",
-            ((POLICE_GRANT, 2000), (PRECEPT, 526))),
+    Pairing(
+        "AWD-2019-0008",
+        "Youth Offending Service (YOS)",
+        "Durham County Council",
+        "Contribution to YOS",
+        ((POLICE_GRANT, 2500), (PRECEPT, 1323)),
+    ),
+    Pairing(
+        "AWD-2019-0009",
+        "Adult offenders diversionary service",
+        "Durham OPCVC",
+        "Checkpoint project",
+        ((POLICE_GRANT, 2000), (PRECEPT, 526)),
+    ),
     # Community safety and prevention
-    Pairing("AWD-2019-0010", "Community mediation service",
-            "Durham Agency Against Crime", "Restorative Hub; Mini Police; contributions",
-            ((PRECEPT, 1),)),
-    Pairing("AWD-2017-0001", "Supporting community initiatives",
-            "County Durham Community Foundation", "Community Safety Fund for new voluntary-sector activities",
-            ((POLICE_GRANT, 1),)),
-    Pairing("AWD-2019-0011", "Reducing anti-social behaviour",
-            "Durham County Council", "ASB officers",
-            ((POLICE_GRANT, 1),)),
-    Pairing("AWD-2019-0012", "Reducing anti-social behaviour and preventing homelessness",
-            "700 Club", "Trailblazer",
-            ((PRECEPT, 49), (PARTNERS, 20))),
-    Pairing("AWD-2019-0013", "Community peer mentors",
-            "Safe in Tees Valley", "Community peer mentors",
-            ((POLICE_GRANT, 10), (PRECEPT, 7))),
-    Pairing("AWD-2019-0014", "Children and young people diversionary activities",
-            "Durham Agency Against Crime", "Restorative Hub; Mini Police; contributions",
-            ((PRECEPT, 1),)),
-    Pairing("AWD-2019-0015", "Voluntary and community sector",
-            "Durham Community Action", "VCS infrastructure support",
-            ((PRECEPT, 1),)),
-    Pairing("AWD-2019-0016", "Reducing hate crime",
-            "Show Racism the Red Card", "Anti-racism education in schools",
-            ((PRECEPT, 1),)),
+    Pairing(
+        "AWD-2019-0010",
+        "Community mediation service",
+        "Durham Agency Against Crime",
+        "Restorative Hub; Mini Police; contributions",
+        ((PRECEPT, 1),),
+    ),
+    Pairing(
+        "AWD-2017-0001",
+        "Supporting community initiatives",
+        "County Durham Community Foundation",
+        "Community Safety Fund for new voluntary-sector activities",
+        ((POLICE_GRANT, 1),),
+    ),
+    Pairing(
+        "AWD-2019-0011", "Reducing anti-social behaviour", "Durham County Council", "ASB officers", ((POLICE_GRANT, 1),)
+    ),
+    Pairing(
+        "AWD-2019-0012",
+        "Reducing anti-social behaviour and preventing homelessness",
+        "700 Club",
+        "Trailblazer",
+        ((PRECEPT, 49), (PARTNERS, 20)),
+    ),
+    Pairing(
+        "AWD-2019-0013",
+        "Community peer mentors",
+        "Safe in Tees Valley",
+        "Community peer mentors",
+        ((POLICE_GRANT, 10), (PRECEPT, 7)),
+    ),
+    Pairing(
+        "AWD-2019-0014",
+        "Children and young people diversionary activities",
+        "Durham Agency Against Crime",
+        "Restorative Hub; Mini Police; contributions",
+        ((PRECEPT, 1),),
+    ),
+    Pairing(
+        "AWD-2019-0015",
+        "Voluntary and community sector",
+        "Durham Community Action",
+        "VCS infrastructure support",
+        ((PRECEPT, 1),),
+    ),
+    Pairing(
+        "AWD-2019-0016",
+        "Reducing hate crime",
+        "Show Racism the Red Card",
+        "Anti-racism education in schools",
+        ((PRECEPT, 1),),
+    ),
 )
 
 
@@ -221,25 +313,49 @@ class ExtraAward:
 
 EXTRA_AWARDS: tuple[ExtraAward, ...] = (
     ExtraAward(
-        "AWD-2020-0001", "Criminal justice victim support role (pilot)", "Safe in Tees Valley",
-        "Victims services", (3,), AwardKind.GRANT, AwardStatus.PLANNED,
-        datetime.date(2020, 4, 1), datetime.date(2021, 3, 31), ((MOJ_CORE, 2020, Decimal("45000")),),
+        "AWD-2020-0001",
+        "Criminal justice victim support role (pilot)",
+        "Safe in Tees Valley",
+        "Victims services",
+        (3,),
+        AwardKind.GRANT,
+        AwardStatus.PLANNED,
+        datetime.date(2020, 4, 1),
+        datetime.date(2021, 3, 31),
+        ((MOJ_CORE, 2020, Decimal("45000")),),
         purpose="Pilot criminal justice victim support role",
-        key_activity="Set up pilot, evaluate, decide", moj_category="general_support",
+        key_activity="Set up pilot, evaluate, decide",
+        moj_category="general_support",
         draft_decision="PCC-2020-001",
     ),
     ExtraAward(
-        "AWD-2020-0002", "Domestic abuse services (Darlington): new co-commissioned contract",
-        "Darlington Borough Council", "Victims services", (3, 4), AwardKind.CONTRACT, AwardStatus.PROCURING,
-        datetime.date(2020, 7, 1), datetime.date(2021, 3, 31), ((MOJ_CORE, 2020, Decimal("21000")),),
-        purpose="Domestic abuse services", key_activity="Co-commission new contract(s)",
+        "AWD-2020-0002",
+        "Domestic abuse services (Darlington): new co-commissioned contract",
+        "Darlington Borough Council",
+        "Victims services",
+        (3, 4),
+        AwardKind.CONTRACT,
+        AwardStatus.PROCURING,
+        datetime.date(2020, 7, 1),
+        datetime.date(2021, 3, 31),
+        ((MOJ_CORE, 2020, Decimal("21000")),),
+        purpose="Domestic abuse services",
+        key_activity="Co-commission new contract(s)",
         moj_category="domestic_abuse",
     ),
     ExtraAward(
-        "AWD-2020-0003", "Unit 34 Darlington contributions 2020/21", "Age UK Darlington",
-        "Community safety and prevention", (1,), AwardKind.GRANT, AwardStatus.CANCELLED,
-        datetime.date(2020, 4, 1), datetime.date(2021, 3, 31), ((PRECEPT, 2020, Decimal("8000")),),
-        purpose="Unit 34 Darlington contributions", key_activity="Monitor and evaluate",
+        "AWD-2020-0003",
+        "Unit 34 Darlington contributions 2020/21",
+        "Age UK Darlington",
+        "Community safety and prevention",
+        (1,),
+        AwardKind.GRANT,
+        AwardStatus.CANCELLED,
+        datetime.date(2020, 4, 1),
+        datetime.date(2021, 3, 31),
+        ((PRECEPT, 2020, Decimal("8000")),),
+        purpose="Unit 34 Darlington contributions",
+        key_activity="Monitor and evaluate",
         note="Not renewed: the 2019/20 evaluation found the need is met through the Darlington Partnership.",
     ),
 )
@@ -277,7 +393,9 @@ def _moj_category(code: str, fy: int) -> CodeListEntry | None:
     for entry in CodeListEntry.objects.filter(list=CodeList.MOJ_CATEGORY, code=code).order_by("valid_from_fy"):
         if entry.is_valid_in(fy):
             return entry
-    raise ValidationError({"moj_category": [f"There is no MoJ service category “{code}” for {FinancialYear(fy).label}."]})
+    raise ValidationError(
+        {"moj_category": [f"There is no MoJ service category “{code}” for {FinancialYear(fy).label}."]}
+    )
 
 
 def _kpqs(text: str) -> list[KPQ]:
@@ -315,8 +433,12 @@ class _Loader:
             stream = FundingStream.objects.filter(name__iexact=spec.name).first()
             if stream is None:
                 stream = services.stream_create(
-                    actor=self.actor, name=spec.name, source=self.organisation(spec.source), kind=spec.kind,
-                    moj_reported=spec.moj_reported, ring_fenced_for=spec.ring_fenced_for,
+                    actor=self.actor,
+                    name=spec.name,
+                    source=self.organisation(spec.source),
+                    kind=spec.kind,
+                    moj_reported=spec.moj_reported,
+                    ring_fenced_for=spec.ring_fenced_for,
                     description=spec.description,
                 )
                 self.created += 1
@@ -350,8 +472,17 @@ class _Loader:
 
     # Decisions
 
-    def signed_decision(self, *, award_reference: str, award_title: str, provider: Organisation, kind: str,
-                        start: datetime.date, summary: str, total: Decimal) -> Decision:
+    def signed_decision(
+        self,
+        *,
+        award_reference: str,
+        award_title: str,
+        provider: Organisation,
+        kind: str,
+        start: datetime.date,
+        summary: str,
+        total: Decimal,
+    ) -> Decision:
         """The decision making the award, numbered after it (AWD-2019-0005 is made by
         PCC-2019-005), decided in the March before it starts and published a week later."""
         number = int(award_reference.rsplit("-", 1)[1])
@@ -361,11 +492,12 @@ class _Loader:
         if decision is not None:
             return decision
         decision = services.decision_create(
-            actor=self.actor, reference=reference,
+            actor=self.actor,
+            reference=reference,
             subject=f"{AwardKind(kind).label} to {provider.name}: {award_title}",
             summary=summary,
             decision_text=f"To approve the {AwardKind(kind).label.lower()} of {format_pence(total)} "
-                          f"to {provider.name} for {award_title.lower()}.",
+            f"to {provider.name} for {award_title.lower()}.",
             decided_on=decided_on,
             amount=total,
             contact_officer="Commissioning officer",
@@ -391,7 +523,7 @@ class _Loader:
         lines = [
             services.LineInput(stream=self.streams[stream], fy=fy.start_year, amount=amount)
             for fy in fys_between(start, end)
-            for (stream, _), amount in zip(pairing.split, parts)
+            for (stream, _), amount in zip(pairing.split, parts, strict=False)
         ]
         total = sum((line.amount for line in lines), Decimal(0))
         title = _cell(row, "title")
@@ -399,14 +531,33 @@ class _Loader:
         decision = None
         if total > services.delegated_limit():
             decision = self.signed_decision(
-                award_reference=pairing.reference, award_title=title, provider=provider, kind=kind, start=start, summary=approach, total=total
+                award_reference=pairing.reference,
+                award_title=title,
+                provider=provider,
+                kind=kind,
+                start=start,
+                summary=approach,
+                total=total,
             )
         award = services.award_create(
-            actor=self.actor, reference=pairing.reference, title=title, provider=provider, kind=kind,
-            priority=self.priority(_cell(row, "priority")), start_date=start, end_date=end, lines=lines,
-            kpqs=_kpqs(_cell(row, "kpqs")), status=AwardStatus.ACTIVE, note=NOTE,
-            purpose=_cell(org_row, "purpose"), approach=approach, duration=duration,
-            key_activity=_cell(org_row, "key_activity"), lead_officer=self.lead_officer, decision=decision,
+            actor=self.actor,
+            reference=pairing.reference,
+            title=title,
+            provider=provider,
+            kind=kind,
+            priority=self.priority(_cell(row, "priority")),
+            start_date=start,
+            end_date=end,
+            lines=lines,
+            kpqs=_kpqs(_cell(row, "kpqs")),
+            status=AwardStatus.ACTIVE,
+            note=NOTE,
+            purpose=_cell(org_row, "purpose"),
+            approach=approach,
+            duration=duration,
+            key_activity=_cell(org_row, "key_activity"),
+            lead_officer=self.lead_officer,
+            decision=decision,
             moj_category=_moj_category(pairing.moj_category, DEMO_FY),
             extension_months=extension_months,
             extension_until=(FinancialYear.of(end).next().end if extension_months else None),
@@ -414,27 +565,36 @@ class _Loader:
         self.created += 1
         if pairing.cofunder:
             services.cofunding_set(
-                actor=self.actor, award=award, partner=self.organisation(pairing.cofunder), fy=DEMO_FY,
+                actor=self.actor,
+                award=award,
+                partner=self.organisation(pairing.cofunder),
+                fy=DEMO_FY,
                 notes="Co-commissioned: the partner pays its share to the provider directly.",
             )
             self.created += 1
         self.seed_payments(award, lines, kind=kind, refund=pairing.refund)
 
-    def seed_payments(self, award: Award, lines: list[services.LineInput], *, kind: str,
-                      refund: tuple[Decimal, str] | None) -> None:
+    def seed_payments(
+        self, award: Award, lines: list[services.LineInput], *, kind: str, refund: tuple[Decimal, str] | None
+    ) -> None:
         """Quarterly instalments, paid a few days after they fell due, for the years up to the
         demo year; for a later year, the first instalment, scheduled (not yet paid)."""
         for line in lines:
             quarters = FinancialYear(line.fy).quarters()
             instalments = apportion_by_weights(line.amount, [1, 1, 1, 1])
-            for number, (quarter, amount) in enumerate(zip(quarters, instalments), start=1):
+            for number, (quarter, amount) in enumerate(zip(quarters, instalments, strict=False), start=1):
                 later_year = line.fy > DEMO_FY
                 if later_year and number > 1:
                     break
                 due = quarter.start + datetime.timedelta(days=14)
                 services.payment_record(
-                    actor=self.actor, award=award, stream=line.stream, amount=amount, due_date=due,
-                    paid_date=None if later_year else due + datetime.timedelta(days=5), fy=line.fy,
+                    actor=self.actor,
+                    award=award,
+                    stream=line.stream,
+                    amount=amount,
+                    due_date=due,
+                    paid_date=None if later_year else due + datetime.timedelta(days=5),
+                    fy=line.fy,
                     invoice_reference=f"{award.reference}-{line.fy}-Q{number}" if kind == AwardKind.CONTRACT else "",
                     po_number=f"PO{award.reference[4:8]}{award.reference[-3:]}",
                 )
@@ -443,8 +603,14 @@ class _Loader:
             amount, reason = refund
             day = FinancialYear(DEMO_FY).end + datetime.timedelta(days=45)
             services.payment_record(
-                actor=self.actor, award=award, stream=lines[0].stream, amount=-amount, due_date=day, paid_date=day,
-                fy=DEMO_FY, reason=reason,
+                actor=self.actor,
+                award=award,
+                stream=lines[0].stream,
+                amount=-amount,
+                due_date=day,
+                paid_date=day,
+                fy=DEMO_FY,
+                reason=reason,
             )
             self.created += 1
 
@@ -456,19 +622,32 @@ class _Loader:
             decision = Decision.objects.filter(reference__iexact=extra.draft_decision).first()
             if decision is None:
                 decision = services.decision_create(
-                    actor=self.actor, reference=extra.draft_decision,
+                    actor=self.actor,
+                    reference=extra.draft_decision,
                     subject=f"{AwardKind(extra.kind).label} to {extra.organisation}: {extra.title}",
                     summary="Draft for the PCC's decision once the pilot is designed.",
                 )
                 self.created += 1
         status = AwardStatus.PLANNED if extra.status == AwardStatus.CANCELLED else extra.status
         award = services.award_create(
-            actor=self.actor, reference=extra.reference, title=extra.title,
-            provider=self.organisation(extra.organisation), kind=extra.kind, priority=self.priority(extra.priority),
-            start_date=extra.start_date, end_date=extra.end_date,
-            lines=[services.LineInput(stream=self.streams[name], fy=fy, amount=amount) for name, fy, amount in extra.lines],
-            kpqs=_kpqs(";".join(map(str, extra.kpqs))), status=status, note=NOTE, purpose=extra.purpose,
-            key_activity=extra.key_activity, lead_officer=self.lead_officer, decision=decision,
+            actor=self.actor,
+            reference=extra.reference,
+            title=extra.title,
+            provider=self.organisation(extra.organisation),
+            kind=extra.kind,
+            priority=self.priority(extra.priority),
+            start_date=extra.start_date,
+            end_date=extra.end_date,
+            lines=[
+                services.LineInput(stream=self.streams[name], fy=fy, amount=amount) for name, fy, amount in extra.lines
+            ],
+            kpqs=_kpqs(";".join(map(str, extra.kpqs))),
+            status=status,
+            note=NOTE,
+            purpose=extra.purpose,
+            key_activity=extra.key_activity,
+            lead_officer=self.lead_officer,
+            decision=decision,
             moj_category=_moj_category(extra.moj_category, FinancialYear.of(extra.start_date).start_year),
         )
         self.created += 1
@@ -478,13 +657,19 @@ class _Loader:
 
 def _organisation_row(rows: Iterable[Mapping[str, str]], pairing: Pairing) -> Mapping[str, str]:
     for row in rows:
-        if (_cell(row, "organisation").lower() == pairing.organisation.lower()
-                and _cell(row, "purpose").lower() == pairing.purpose.lower()):
+        if (
+            _cell(row, "organisation").lower() == pairing.organisation.lower()
+            and _cell(row, "purpose").lower() == pairing.purpose.lower()
+        ):
             return row
-    raise ValidationError({"organisation": [
-        f"organisations.csv has no row for {pairing.organisation} ({pairing.purpose}), which "
-        f"the demo pairs with “{pairing.title}”."
-    ]})
+    raise ValidationError(
+        {
+            "organisation": [
+                f"organisations.csv has no row for {pairing.organisation} ({pairing.purpose}), which "
+                f"the demo pairs with “{pairing.title}”."
+            ]
+        }
+    )
 
 
 @transaction.atomic
@@ -511,10 +696,14 @@ def grants_seed(
     for row in delivery_rows:
         pairing = pairings.get(_cell(row, "title").lower())
         if pairing is None:
-            raise ValidationError({"title": [
-                f"The delivery-plan row “{_cell(row, 'title')}” has no pairing with an organisation "
-                "in grants.demo.PAIRINGS."
-            ]})
+            raise ValidationError(
+                {
+                    "title": [
+                        f"The delivery-plan row “{_cell(row, 'title')}” has no pairing with an organisation "
+                        "in grants.demo.PAIRINGS."
+                    ]
+                }
+            )
         loader.seed_award(row, pairing, _organisation_row(organisation_rows, pairing))
     for extra in EXTRA_AWARDS:
         loader.seed_extra(extra)
@@ -548,8 +737,14 @@ CRIME_MIX = {
     "restorative_justice": {"violence": 35, "burglary_theft": 35, "asb": 15, "other": 15},
 }
 GENERAL_CRIME_MIX = {
-    "violence": 25, "burglary_theft": 20, "domestic_abuse": 15, "asb": 15, "fraud": 10, "sexual_violence": 5,
-    "hate_crime": 5, "other": 5,
+    "violence": 25,
+    "burglary_theft": 20,
+    "domestic_abuse": 15,
+    "asb": 15,
+    "fraud": 10,
+    "sexual_violence": 5,
+    "hate_crime": 5,
+    "other": 5,
 }
 OTHER_MIXES = {
     "sex": {"female": 62, "male": 36, "other": 1, "unknown": 1},
@@ -599,7 +794,11 @@ RETURN_LEFT_FOR_THE_DEMO_PROVIDER = ("Harbour", 2020, 4)
 def _fate(rng: random.Random, monitoring_return: MonitoringReturn) -> str:
     """accepted, submitted (awaiting review) or late (never sent in)."""
     provider, fy, quarter = RETURN_LEFT_FOR_THE_DEMO_PROVIDER
-    if (monitoring_return.award.provider.name, monitoring_return.fy, monitoring_return.quarter) == (provider, fy, quarter):
+    if (monitoring_return.award.provider.name, monitoring_return.fy, monitoring_return.quarter) == (
+        provider,
+        fy,
+        quarter,
+    ):
         return "late"
     roll = rng.random()
     if monitoring_return.fy == 2020 and monitoring_return.quarter == 4:
@@ -607,7 +806,9 @@ def _fate(rng: random.Random, monitoring_return: MonitoringReturn) -> str:
     return "late" if roll < 0.04 else "accepted"
 
 
-def _return_data(award: Award, kpis: Mapping[str, AwardKPI], size: int, rng: random.Random, codes) -> "monitoring.ReturnData":
+def _return_data(
+    award: Award, kpis: Mapping[str, AwardKPI], size: int, rng: random.Random, codes
+) -> monitoring.ReturnData:
     referrals = max(1, round(size * rng.uniform(0.85, 1.35)))
     supported = round(referrals * rng.uniform(0.6, 0.95))
     category = award.moj_category.code if award.moj_category else ""
@@ -623,7 +824,10 @@ def _return_data(award: Award, kpis: Mapping[str, AwardKPI], size: int, rng: ran
         assessed = round(supported * rng.uniform(0.4, 0.8))
         outcomes[code] = (assessed, round(assessed * rng.uniform(0.55, 0.9)))
     return monitoring.ReturnData(
-        referrals=referrals, supported=supported, breakdowns=breakdowns, outcomes=outcomes,
+        referrals=referrals,
+        supported=supported,
+        breakdowns=breakdowns,
+        outcomes=outcomes,
         kpi_values={
             kpis["Victims supported"].pk: Decimal(supported),
             kpis["Satisfied with the service"].pk: Decimal(rng.randint(72, 97)),
@@ -632,7 +836,9 @@ def _return_data(award: Award, kpis: Mapping[str, AwardKPI], size: int, rng: ran
         case_study=(
             "A victim referred after a burglary was supported through the investigation and court process; "
             "they said they felt safer at home afterwards."
-        ) if rng.random() < 0.3 else "",
+        )
+        if rng.random() < 0.3
+        else "",
         case_study_consent=True,
         feedback="“Someone finally listened.”" if rng.random() < 0.3 else "",
     )
@@ -644,7 +850,9 @@ def returns_seed(*, actor=None) -> int:
     created = 0
     awards = list(
         Award.objects.filter(status__in=COMMITTED_STATUSES, start_date__lte=RETURNS_UNTIL)
-        .select_related("moj_category").prefetch_related("lines", "kpqs").order_by("reference")
+        .select_related("moj_category")
+        .prefetch_related("lines", "kpqs")
+        .order_by("reference")
     )
     for award in awards:
         kpis = {kpi.name: kpi for kpi in award.kpis.all()}
@@ -653,14 +861,21 @@ def returns_seed(*, actor=None) -> int:
             kpq = next(iter(award.kpqs.all()), None)
             for name, unit, target, period, description in DEMO_KPIS:
                 kpis[name] = monitoring.kpi_create(
-                    award=award, actor=actor, name=name, unit=unit, target=target or Decimal(size),
-                    target_period=period, kpq=kpq, description=description,
+                    award=award,
+                    actor=actor,
+                    name=name,
+                    unit=unit,
+                    target=target or Decimal(size),
+                    target_period=period,
+                    kpq=kpq,
+                    description=description,
                 )
                 created += 1
     codes_by_year = {}
     due = (
         MonitoringReturn.objects.filter(award__in=awards, status=ReturnStatus.DUE, fy__lte=2020)
-        .select_related("award__moj_category", "award__provider").order_by("award__reference", "fy", "quarter")
+        .select_related("award__moj_category", "award__provider")
+        .order_by("award__reference", "fy", "quarter")
     )
     by_award = {award.pk: award for award in awards}
     for monitoring_return in due:
@@ -677,12 +892,19 @@ def returns_seed(*, actor=None) -> int:
         data = _return_data(award, kpis, _quarter_size(award), rng, codes_by_year[monitoring_return.fy])
         rag = rng.choices(("green", "amber", "red"), weights=(72, 20, 8))[0]
         submitted, _ = monitoring.return_import(
-            award=award, fy=monitoring_return.fy, quarter=monitoring_return.quarter, data=data, actor=actor,
+            award=award,
+            fy=monitoring_return.fy,
+            quarter=monitoring_return.quarter,
+            data=data,
+            actor=actor,
         )
         if fate == "accepted":
             monitoring.return_accept(
-                monitoring_return=submitted, actor=actor, rag=rag,
-                rag_comment=rng.choice(COMMENTS[rag]) if rag in COMMENTS else "", expected_version=None,
+                monitoring_return=submitted,
+                actor=actor,
+                rag=rag,
+                rag_comment=rng.choice(COMMENTS[rag]) if rag in COMMENTS else "",
+                expected_version=None,
             )
         created += 1
     return created

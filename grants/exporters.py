@@ -29,7 +29,15 @@ Table = tuple[list[str], list[list[Any]]]
 # could not be imported again).
 PAYMENT_EXPORT_COLUMNS = (*PAYMENT_COLUMNS, *PAYMENT_OPTIONAL_COLUMNS)
 COMMITMENT_COLUMNS = (
-    "fy", "stream", "priority", "provider", "award_reference", "status", "committed", "planned", "paid",
+    "fy",
+    "stream",
+    "priority",
+    "provider",
+    "award_reference",
+    "status",
+    "committed",
+    "planned",
+    "paid",
 )
 
 
@@ -50,7 +58,9 @@ def awards_table(awards: QuerySet[Award], *, fy: int | None = None) -> Table:
             Prefetch("kpqs", queryset=KPQ.objects.order_by("number")),
             Prefetch(
                 "lines",
-                queryset=FundingLine.objects.select_related("stream").order_by("fy", Lower("stream__name"), "stream_id"),
+                queryset=FundingLine.objects.select_related("stream").order_by(
+                    "fy", Lower("stream__name"), "stream_id"
+                ),
             ),
         )
         .order_by("reference", "pk")
@@ -133,24 +143,28 @@ def commitments_table(*, fy: int) -> Table:
     rows = []
     for line in lines:
         award = line.award
-        rows.append([
-            fy,
-            line.stream.name,
-            award.priority.name,
-            award.provider.name,
-            award.reference,
-            award.status,
-            _penny(line.amount if award.status in COMMITTED_STATUSES else None),
-            _penny(line.amount if award.status in PLANNED_STATUSES else None),
-            _penny(line.paid),
-        ])
+        rows.append(
+            [
+                fy,
+                line.stream.name,
+                award.priority.name,
+                award.provider.name,
+                award.reference,
+                award.status,
+                _penny(line.amount if award.status in COMMITTED_STATUSES else None),
+                _penny(line.amount if award.status in PLANNED_STATUSES else None),
+                _penny(line.paid),
+            ]
+        )
     return list(COMMITMENT_COLUMNS), rows
 
 
 # The registry: ``manage.py export_data KIND`` ----------------------------------------------------------
 
 
-@exporter("awards", capability="grants.view", description="Awards in the awards import format, one row per funding line.")
+@exporter(
+    "awards", capability="grants.view", description="Awards in the awards import format, one row per funding line."
+)
 def export_awards(*, fy: int | None) -> Sheet:
     return Sheet("Awards", *awards_table(Award.objects.all(), fy=fy))
 
@@ -161,7 +175,9 @@ def export_payments(*, fy: int | None) -> Sheet:
 
 
 @exporter(
-    "commitments", capability="grants.view", fy_required=True,
+    "commitments",
+    capability="grants.view",
+    fy_required=True,
     description="Committed, planned and paid per award and funding stream in one financial year.",
 )
 def export_commitments(*, fy: int | None) -> Sheet:
@@ -210,8 +226,13 @@ def returns_table(*, fy: int | None = None) -> Table:
     rows = []
     for ret in returns:
         cells: dict[str, Any] = {
-            "award_reference": ret.award.reference, "fy": ret.fy, "quarter": ret.quarter,
-            "referrals": ret.referrals, "supported": ret.supported, "rag": ret.rag, "narrative": ret.narrative,
+            "award_reference": ret.award.reference,
+            "fy": ret.fy,
+            "quarter": ret.quarter,
+            "referrals": ret.referrals,
+            "supported": ret.supported,
+            "rag": ret.rag,
+            "narrative": ret.narrative,
             "status": ret.status,
         }
         for row in ret.breakdowns.all():
@@ -227,7 +248,8 @@ def returns_table(*, fy: int | None = None) -> Table:
 
 
 @exporter(
-    "returns", capability="grants.view",
+    "returns",
+    capability="grants.view",
     description="Submitted and accepted monitoring returns in the returns import format.",
 )
 def export_returns(*, fy: int | None) -> Sheet:
@@ -235,11 +257,19 @@ def export_returns(*, fy: int | None) -> Sheet:
 
 
 @exporter(
-    "return_schedule", capability="grants.view",
+    "return_schedule",
+    capability="grants.view",
     description="Every scheduled monitoring return: award, provider, quarter, its dates, due date and status.",
 )
 def export_return_schedule(*, fy: int | None) -> Sheet:
     return Sheet("Return schedule", *return_schedule_table(fy=fy))
 
 
-__all__ = ["COMMITMENT_COLUMNS", "PAYMENT_EXPORT_COLUMNS", "awards_table", "commitments_table", "payments_table", "returns_table"]
+__all__ = [
+    "COMMITMENT_COLUMNS",
+    "PAYMENT_EXPORT_COLUMNS",
+    "awards_table",
+    "commitments_table",
+    "payments_table",
+    "returns_table",
+]

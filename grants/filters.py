@@ -22,16 +22,22 @@ class AwardFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", help_text="Reference, title or provider")
     fy = django_filters.ChoiceFilter(label="Financial year", empty_label="Any year", choices=(), widget=FastSelect)
     priority = django_filters.ModelChoiceFilter(
-        label="Commissioning priority", queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
-        empty_label="Any priority", widget=FastSelect,
+        label="Commissioning priority",
+        queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
+        empty_label="Any priority",
+        widget=FastSelect,
     )
     kpq = django_filters.ModelChoiceFilter(
         label="KPQ", queryset=KPQ.objects.order_by("number"), empty_label="Any KPQ", widget=FastSelect
     )
-    kind = django_filters.ChoiceFilter(label="Kind", choices=AwardKind.choices, empty_label="Any kind", widget=FastSelect)
+    kind = django_filters.ChoiceFilter(
+        label="Kind", choices=AwardKind.choices, empty_label="Any kind", widget=FastSelect
+    )
     status = django_filters.ChoiceFilter(
-        label="Status", choices=[*AwardStatus.choices, (MADE, "Made (awarded, active or ended)")],
-        empty_label="Any status", widget=FastSelect,
+        label="Status",
+        choices=[*AwardStatus.choices, (MADE, "Made (awarded, active or ended)")],
+        empty_label="Any status",
+        widget=FastSelect,
     )
     # Typed, not chosen: a shared service has thousands of providers, too many for a list to
     # be usable or quick; the provider's own page has an "Awards" tab for exactly one.
@@ -41,7 +47,9 @@ class AwardFilter(django_filters.FilterSet):
         label="Funding stream", coerce=int, empty_value=None, choices=(), widget=FastSelect
     )
     ending = django_filters.NumberFilter(
-        label="Ending within (months)", min_value=0, max_value=120,
+        label="Ending within (months)",
+        min_value=0,
+        max_value=120,
         help_text="Open awards ending between today and this many months ahead",
     )
 
@@ -57,7 +65,8 @@ class AwardFilter(django_filters.FilterSet):
             (str(year), FinancialYear(year).label) for year in selectors.award_years()
         ]
         self.filters["stream"].extra["choices"] = [
-            ("", "Any stream"), *FundingStream.objects.order_by(Lower("name"), "pk").values_list("pk", "name")
+            ("", "Any stream"),
+            *FundingStream.objects.order_by(Lower("name"), "pk").values_list("pk", "name"),
         ]
         self.filters["kpq"].field.label_from_instance = lambda kpq: f"{kpq.label}: {kpq.question}"
         # A text box, as the GOV.UK Design System asks for numbers (a number input's spinner

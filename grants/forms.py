@@ -36,8 +36,11 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         for name, errors in exc.error_dict.items():
             target = name if name in form.fields and name != NON_FIELD_ERRORS else None
             if target is None and name not in (NON_FIELD_ERRORS, "lines"):
-                errors = [ValidationError(f"{name.replace('_', ' ').capitalize()}: {message}")
-                          for error in errors for message in error.messages]
+                errors = [
+                    ValidationError(f"{name.replace('_', ' ').capitalize()}: {message}")
+                    for error in errors
+                    for message in error.messages
+                ]
             form.add_error(target, errors)
     else:
         form.add_error(None, exc)
@@ -92,9 +95,12 @@ def fy_choices(years) -> list[tuple[str, str]]:
 
 
 def _officers():
-    return get_user_model().objects.filter(is_active=True, groups__name=Role.OFFICER.value).order_by(
-        "first_name", "last_name", "username"
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.OFFICER.value)
+        .order_by("first_name", "last_name", "username")
+        .distinct()
+    )
 
 
 class _UserChoiceField(forms.ModelChoiceField):
@@ -143,60 +149,90 @@ def _areas():
 
 class AwardForm(forms.Form):
     reference = forms.CharField(
-        max_length=50, required=False,
+        max_length=50,
+        required=False,
         help_text="Leave blank to have one made for you, like AWD-2019-0042",
     )
     title = forms.CharField(max_length=300, error_messages={"required": "Enter the title of the award"})
     provider = forms.ModelChoiceField(
-        queryset=Organisation.objects.order_by(Lower("name")), empty_label="Choose the provider",
-        error_messages={"required": "Choose the provider the award is made to"}, widget=FastSelect,
+        queryset=Organisation.objects.order_by(Lower("name")),
+        empty_label="Choose the provider",
+        error_messages={"required": "Choose the provider the award is made to"},
+        widget=FastSelect,
     )
     kind = forms.ChoiceField(
-        label="Kind of award", choices=_with_blank(AwardKind.choices),
+        label="Kind of award",
+        choices=_with_blank(AwardKind.choices),
         error_messages={"required": "Choose the kind of award"},
     )
     priority = forms.ModelChoiceField(
-        label="Commissioning priority", queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
-        empty_label="Choose the priority", error_messages={"required": "Choose the commissioning priority the award serves"},
+        label="Commissioning priority",
+        queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
+        empty_label="Choose the priority",
+        error_messages={"required": "Choose the commissioning priority the award serves"},
     )
     kpqs = _KPQField(
-        label="Key performance questions it answers", queryset=KPQ.objects.order_by("number"), required=False,
+        label="Key performance questions it answers",
+        queryset=KPQ.objects.order_by("number"),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     start_date = date_field("Start date")
     end_date = date_field("End date", help_text="For example, 31 3 2020")
     extension_months = forms.IntegerField(
-        label="Extension option (months)", required=False, min_value=1, max_value=240,
+        label="Extension option (months)",
+        required=False,
+        min_value=1,
+        max_value=240,
         error_messages={"invalid": "The extension must be a whole number of months"},
     )
-    extension_until = date_field("End date if the extension is taken", required=False, help_text="Leave blank if there is no extension")
+    extension_until = date_field(
+        "End date if the extension is taken", required=False, help_text="Leave blank if there is no extension"
+    )
     extension_taken = forms.BooleanField(label="The extension has been taken", required=False)
     duration = forms.CharField(max_length=100, required=False, help_text="As described, for example “2 years plus 1”")
     lead_officer = _UserChoiceField(queryset=_officers(), required=False, empty_label="None")
     decision = forms.ModelChoiceField(
-        label="Decision of the PCC", queryset=Decision.objects.order_by("-decided_on", "-reference"), required=False,
-        empty_label="None yet", help_text="Needed (signed) before an award above the delegated limit is made",
+        label="Decision of the PCC",
+        queryset=Decision.objects.order_by("-decided_on", "-reference"),
+        required=False,
+        empty_label="None yet",
+        help_text="Needed (signed) before an award above the delegated limit is made",
         widget=FastSelect,
     )
     cost_centre = forms.CharField(max_length=50, required=False)
     intention = _IntentionField(
-        label="Intention it fulfils", queryset=_intentions(), required=False, empty_label="None",
-        help_text="The commissioning intention (from a needs assessment) this award meets", widget=FastSelect,
+        label="Intention it fulfils",
+        queryset=_intentions(),
+        required=False,
+        empty_label="None",
+        help_text="The commissioning intention (from a needs assessment) this award meets",
+        widget=FastSelect,
     )
     areas = _AreaField(
-        label="Areas served", queryset=_areas(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Areas served",
+        queryset=_areas(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Leave empty for the whole force area",
     )
     moj_category = _CategoryField(
         label="MoJ service category",
         queryset=CodeListEntry.objects.filter(list=CodeList.MOJ_CATEGORY).order_by("sort_order", "label"),
-        required=False, empty_label="None",
+        required=False,
+        empty_label="None",
     )
-    purpose = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="What we want to achieve and why")
+    purpose = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="What we want to achieve and why"
+    )
     approach = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="How it is done")
     conditions = forms.CharField(label="Grant conditions", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    reasons = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Why it serves the Police and Crime Plan")
-    key_activity = forms.CharField(label="Key activity for the year", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reasons = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Why it serves the Police and Crime Plan"
+    )
+    key_activity = forms.CharField(
+        label="Key activity for the year", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -224,8 +260,11 @@ def line_years(*dates) -> list[int]:
 
 class FundingLineForm(forms.Form):
     stream = forms.ModelChoiceField(
-        label="Funding stream", queryset=FundingStream.objects.order_by(Lower("name")), required=False,
-        empty_label="Choose a stream", widget=FastSelect,
+        label="Funding stream",
+        queryset=FundingStream.objects.order_by(Lower("name")),
+        required=False,
+        empty_label="Choose a stream",
+        widget=FastSelect,
     )
     fy = forms.TypedChoiceField(label="Financial year", coerce=int, required=False, choices=())
     amount = MoneyField(label="Amount (£)", required=False, help_text="")
@@ -282,8 +321,14 @@ class _BaseLineFormSet(forms.BaseFormSet):
 
     @property
     def empty_form(self):
-        form = self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True,
-                         use_required_attribute=False, years=self.years, renderer=self.renderer)
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            years=self.years,
+            renderer=self.renderer,
+        )
         self.add_fields(form, None)
         return form
 
@@ -303,7 +348,9 @@ DUE_DILIGENCE_REASON_LABEL = "Why go ahead although the due diligence is not in 
 
 def due_diligence_reason_field() -> forms.CharField:
     return forms.CharField(
-        label=DUE_DILIGENCE_REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=DUE_DILIGENCE_REASON_LABEL,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Kept in the history with what was missing",
     )
 
@@ -312,11 +359,15 @@ class PaymentPlanForm(VersionedForm):
     """Set up or change the plan: ``version`` is the plan's, or ``NO_RECORD_VERSION`` when the page showed none."""
 
     frequency = forms.ChoiceField(
-        label="How often is the award paid?", choices=PlanFrequency.choices, widget=forms.RadioSelect,
+        label="How often is the award paid?",
+        choices=PlanFrequency.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Choose how often the award is paid"},
     )
     timing = forms.ChoiceField(
-        label="When does each instalment fall due?", choices=PlanTiming.choices, widget=forms.RadioSelect,
+        label="When does each instalment fall due?",
+        choices=PlanTiming.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Choose when each instalment falls due"},
     )
 
@@ -330,17 +381,23 @@ class PaymentApproveForm(VersionedForm):
 
 class PaymentCancelForm(VersionedForm):
     reason = forms.CharField(
-        label="Why is it cancelled?", widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why is it cancelled?",
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Kept with the payment, which then counts for nothing",
         error_messages={"required": "Say why the payment is cancelled"},
     )
 
 
 class ForecastForm(forms.Form):
-    fy = forms.TypedChoiceField(label="Financial year", coerce=int, choices=(),
-                                error_messages={"required": "Choose the financial year"})
-    amount = MoneyField(label="Forecast outturn (£)", what="forecast", required=False,
-                        help_text="What the award is now expected to cost that year. Leave blank to use the committed value")
+    fy = forms.TypedChoiceField(
+        label="Financial year", coerce=int, choices=(), error_messages={"required": "Choose the financial year"}
+    )
+    amount = MoneyField(
+        label="Forecast outturn (£)",
+        what="forecast",
+        required=False,
+        help_text="What the award is now expected to cost that year. Leave blank to use the committed value",
+    )
 
     def __init__(self, *args, years: list[int] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -349,12 +406,16 @@ class ForecastForm(forms.Form):
 
 class CoFundingForm(forms.Form):
     partner = forms.ModelChoiceField(
-        label="Partner organisation", queryset=Organisation.objects.order_by(Lower("name")),
-        empty_label="Choose the partner", error_messages={"required": "Choose the partner organisation"},
+        label="Partner organisation",
+        queryset=Organisation.objects.order_by(Lower("name")),
+        empty_label="Choose the partner",
+        error_messages={"required": "Choose the partner organisation"},
         widget=FastSelect,
     )
     fy = forms.TypedChoiceField(label="Financial year", coerce=int, required=False, empty_value=None, choices=())
-    amount = MoneyField(label="Contribution (£)", what="contribution", required=False, help_text="Leave blank if not known")
+    amount = MoneyField(
+        label="Contribution (£)", what="contribution", required=False, help_text="Leave blank if not known"
+    )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, years: list[int] = (), **kwargs):
@@ -364,7 +425,8 @@ class CoFundingForm(forms.Form):
 
 class AwardDocumentForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Kind of document", choices=_with_blank(AwardDocumentKind.choices),
+        label="Kind of document",
+        choices=_with_blank(AwardDocumentKind.choices),
         error_messages={"required": "Choose what kind of document this is"},
     )
     title = forms.CharField(max_length=200, required=False, help_text="Leave blank to use the file's name")
@@ -379,33 +441,53 @@ class AwardDocumentForm(forms.Form):
 
 class PaymentForm(forms.Form):
     stream = forms.ModelChoiceField(
-        label="Funding stream", queryset=FundingStream.objects.none(), empty_label="Choose the stream",
+        label="Funding stream",
+        queryset=FundingStream.objects.none(),
+        empty_label="Choose the stream",
         error_messages={"required": "Choose the funding stream the payment is made from"},
     )
     fy = forms.TypedChoiceField(
-        label="Financial year it counts against", coerce=int, required=False, empty_value=None, choices=(),
+        label="Financial year it counts against",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=(),
         help_text="The year of the funding line it pays. Leave blank for the year of the due date",
     )
     due_date = date_field("Due date")
     paid_date = date_field("Paid date", required=False, help_text="Leave blank until it has been paid")
-    amount = MoneyField(label="Amount (£)", help_text="Pounds and pence. A refund or credit note is negative, for example -250.00")
+    amount = MoneyField(
+        label="Amount (£)", help_text="Pounds and pence. A refund or credit note is negative, for example -250.00"
+    )
     reason = forms.CharField(max_length=300, required=False, help_text="Required for a refund or credit note")
     invoice_reference = forms.CharField(max_length=100, required=False)
     po_number = forms.CharField(label="PO number", max_length=50, required=False)
     override = forms.BooleanField(
-        label="Record a finance override", required=False,
+        label="Record a finance override",
+        required=False,
         help_text="Only if this payment takes the payments beyond the award's funding line from this stream or "
-                  "beyond what is committed for the year, or a refund or credit note gives back more than was paid",
+        "beyond what is committed for the year, or a refund or credit note gives back more than was paid",
     )
     override_reason = forms.CharField(
-        label="Finance override: reason", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Finance override: reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Say why it is allowed. Kept with the payment and your name",
     )
 
-    def __init__(self, *args, streams=(), years: list[int] = (), due_diligence: bool = False,
-                 can_override: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        streams=(),
+        years: list[int] = (),
+        due_diligence: bool = False,
+        can_override: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["stream"].queryset = FundingStream.objects.filter(pk__in=[s.pk for s in streams]).order_by(Lower("name"))
+        self.fields["stream"].queryset = FundingStream.objects.filter(pk__in=[s.pk for s in streams]).order_by(
+            Lower("name")
+        )
         self.fields["fy"].choices = _with_blank(fy_choices(years), "The year of the due date")
         if due_diligence:
             self.fields["due_diligence_reason"] = due_diligence_reason_field()
@@ -438,19 +520,27 @@ class MarkPaidForm(VersionedForm):
 
 
 class DecisionForm(forms.Form):
-    reference = forms.CharField(max_length=50, help_text="For example, PCC-2019-033",
-                                error_messages={"required": "Enter the decision's reference, for example PCC-2019-033"})
+    reference = forms.CharField(
+        max_length=50,
+        help_text="For example, PCC-2019-033",
+        error_messages={"required": "Enter the decision's reference, for example PCC-2019-033"},
+    )
     subject = forms.CharField(max_length=300, error_messages={"required": "Enter what the decision is about"})
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     decision_text = forms.CharField(label="Decision", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     decided_on = date_field("Date of the decision", required=False, help_text="Leave blank until it is signed")
     amount = MoneyField(
-        label="Amount approved (£)", what="amount approved", required=False,
+        label="Amount approved (£)",
+        what="amount approved",
+        required=False,
         help_text="The most the PCC approved. Needed before the signature is recorded; awards made under this "
-                  "decision may not be worth more in total",
+        "decision may not be worth more in total",
     )
-    decision_maker = forms.CharField(max_length=200, initial="Police and Crime Commissioner",
-                                     error_messages={"required": "Enter who made the decision"})
+    decision_maker = forms.CharField(
+        max_length=200,
+        initial="Police and Crime Commissioner",
+        error_messages={"required": "Enter who made the decision"},
+    )
     declaration_of_interests = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     contact_officer = forms.CharField(max_length=200, required=False)
     background_papers = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -465,7 +555,9 @@ class DecisionActionForm(VersionedForm):
 
 
 class DecisionPublishForm(DecisionActionForm):
-    published_on = date_field("Date it was published", help_text="The day it went on the website. For example, 8 3 2019")
+    published_on = date_field(
+        "Date it was published", help_text="The day it went on the website. For example, 8 3 2019"
+    )
 
 
 # Streams, allocations and budgets ----------------------------------------------------------------
@@ -474,14 +566,21 @@ class DecisionPublishForm(DecisionActionForm):
 class StreamForm(forms.Form):
     name = forms.CharField(max_length=200, error_messages={"required": "Enter the name of the funding stream"})
     source = forms.ModelChoiceField(
-        label="Where the money comes from", queryset=Organisation.objects.order_by(Lower("name")),
-        empty_label="Choose the organisation", error_messages={"required": "Choose the organisation the money comes from"},
+        label="Where the money comes from",
+        queryset=Organisation.objects.order_by(Lower("name")),
+        empty_label="Choose the organisation",
+        error_messages={"required": "Choose the organisation the money comes from"},
         widget=FastSelect,
     )
-    kind = forms.ChoiceField(label="Kind of stream", choices=_with_blank(StreamKind.choices),
-                             error_messages={"required": "Choose the kind of funding stream"})
+    kind = forms.ChoiceField(
+        label="Kind of stream",
+        choices=_with_blank(StreamKind.choices),
+        error_messages={"required": "Choose the kind of funding stream"},
+    )
     moj_reported = forms.BooleanField(label="Reported to the MoJ (in the bi-annual compliance return)", required=False)
-    ring_fenced_for = forms.CharField(max_length=100, required=False, help_text="Blank, or what the money may only be spent on, for example ISVA")
+    ring_fenced_for = forms.CharField(
+        max_length=100, required=False, help_text="Blank, or what the money may only be spent on, for example ISVA"
+    )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -496,8 +595,9 @@ class YearAmountForm(VersionedForm):
     (``shown_fy``), or ``NO_RECORD_VERSION`` when it showed none; ``expected_version()`` applies
     it only if the same figure is saved: another year chosen on the form is set as asked."""
 
-    fy = forms.TypedChoiceField(label="Financial year", coerce=int, choices=(),
-                                error_messages={"required": "Choose the financial year"})
+    fy = forms.TypedChoiceField(
+        label="Financial year", coerce=int, choices=(), error_messages={"required": "Choose the financial year"}
+    )
     amount = MoneyField(label="Amount (£)")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     shown_fy = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -522,8 +622,10 @@ class YearAmountForm(VersionedForm):
 
 class BudgetForm(YearAmountForm):
     priority = forms.ModelChoiceField(
-        label="Commissioning priority", queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
-        empty_label="Choose the priority", error_messages={"required": "Choose the commissioning priority"},
+        label="Commissioning priority",
+        queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
+        empty_label="Choose the priority",
+        error_messages={"required": "Choose the commissioning priority"},
     )
     shown_priority = forms.IntegerField(widget=forms.HiddenInput, required=False)
     field_order = ["priority", "fy", "amount", "notes"]

@@ -44,12 +44,36 @@ from .transitions import TRANSITIONS
 
 STREAM_COLUMNS = ("name", "source", "kind", "moj_reported", "ring_fenced_for", "fy", "allocation")
 AWARD_COLUMNS = (
-    "reference", "title", "provider", "kind", "priority", "kpqs", "purpose", "approach", "start_date", "end_date",
-    "status", "funding_stream", "fy", "amount", "duration", "key_activity", "moj_category", "decision_reference",
-    "decision_date", "cost_centre",
+    "reference",
+    "title",
+    "provider",
+    "kind",
+    "priority",
+    "kpqs",
+    "purpose",
+    "approach",
+    "start_date",
+    "end_date",
+    "status",
+    "funding_stream",
+    "fy",
+    "amount",
+    "duration",
+    "key_activity",
+    "moj_category",
+    "decision_reference",
+    "decision_date",
+    "cost_centre",
 )
 PAYMENT_COLUMNS = (
-    "award_reference", "funding_stream", "due_date", "paid_date", "amount", "invoice_reference", "fy", "po_number",
+    "award_reference",
+    "funding_stream",
+    "due_date",
+    "paid_date",
+    "amount",
+    "invoice_reference",
+    "fy",
+    "po_number",
 )
 # Optional: the reason a refund or credit note (a negative amount) needs (docs/formats.md "payments").
 PAYMENT_OPTIONAL_COLUMNS = ("reason",)
@@ -143,8 +167,9 @@ def import_streams(rows: Sequence[Row], *, actor, update: bool, context: RowCont
         if row.get("source"):
             source = organisations(row.get("source"))
             if source is None:
-                reader.error("source", f"There is no organisation called '{row.get('source')}': add it first "
-                                       "(import providers).")
+                reader.error(
+                    "source", f"There is no organisation called '{row.get('source')}': add it first (import providers)."
+                )
         kind = reader.value("kind", _stream_kind)
         moj_reported = reader.value("moj_reported", parse_yes_no)
         fy = reader.value("fy", _fy)
@@ -158,18 +183,32 @@ def import_streams(rows: Sequence[Row], *, actor, update: bool, context: RowCont
             if fy is not None:
                 earlier = first_row_of_year.setdefault((key, fy), row.number)
                 if earlier != row.number:
-                    reader.error("fy", f"Row {earlier} already gives this stream's allocation for "
-                                       f"{FinancialYear(fy).label}.")
-            _check_agreement(reader, stream_cells.setdefault(key, {}), {
-                "source": row.get("source").casefold(), "kind": row.get("kind").casefold(),
-                "moj_reported": row.get("moj_reported").casefold(), "ring_fenced_for": row.get("ring_fenced_for"),
-            }, what=f"stream {name}")
+                    reader.error(
+                        "fy", f"Row {earlier} already gives this stream's allocation for {FinancialYear(fy).label}."
+                    )
+            _check_agreement(
+                reader,
+                stream_cells.setdefault(key, {}),
+                {
+                    "source": row.get("source").casefold(),
+                    "kind": row.get("kind").casefold(),
+                    "moj_reported": row.get("moj_reported").casefold(),
+                    "ring_fenced_for": row.get("ring_fenced_for"),
+                },
+                what=f"stream {name}",
+            )
         if not reader.ok:
             continue
         with row_savepoint(row, context, columns=STREAM_ERROR_COLUMNS):
             created, changed = _write_stream(
-                actor=actor, name=name, source=source, kind=kind, moj_reported=moj_reported,
-                ring_fenced_for=row.get("ring_fenced_for"), fy=fy, allocation=allocation,
+                actor=actor,
+                name=name,
+                source=source,
+                kind=kind,
+                moj_reported=moj_reported,
+                ring_fenced_for=row.get("ring_fenced_for"),
+                fy=fy,
+                allocation=allocation,
             )
             if created:
                 result.created += 1
@@ -203,7 +242,11 @@ def _write_stream(
         if not kind:
             raise ValidationError({"kind": [f"Give the kind of funding stream ({', '.join(StreamKind.values)})."]})
         stream = services.stream_create(
-            actor=actor, name=name, source=source, kind=kind, moj_reported=bool(moj_reported),
+            actor=actor,
+            name=name,
+            source=source,
+            kind=kind,
+            moj_reported=bool(moj_reported),
             ring_fenced_for=ring_fenced_for,
         )
         created = True
@@ -236,8 +279,22 @@ def _write_stream(
 
 # Columns that describe the award (the same on each of its rows), and those of one funding line.
 AWARD_LEVEL_COLUMNS = (
-    "title", "provider", "kind", "priority", "kpqs", "purpose", "approach", "start_date", "end_date", "status",
-    "duration", "key_activity", "moj_category", "decision_reference", "decision_date", "cost_centre",
+    "title",
+    "provider",
+    "kind",
+    "priority",
+    "kpqs",
+    "purpose",
+    "approach",
+    "start_date",
+    "end_date",
+    "status",
+    "duration",
+    "key_activity",
+    "moj_category",
+    "decision_reference",
+    "decision_date",
+    "cost_centre",
 )
 LINE_COLUMNS = ("funding_stream", "fy", "amount")
 # Coded or named cells compared ignoring capitals; free text compared exactly.
@@ -254,7 +311,11 @@ AWARD_ERROR_COLUMNS = {
     "extension_until": "",
     "extension_taken": "",
 }
-DECISION_ERROR_COLUMNS = {"reference": "decision_reference", "decided_on": "decision_date", "subject": "decision_reference"}
+DECISION_ERROR_COLUMNS = {
+    "reference": "decision_reference",
+    "decided_on": "decision_date",
+    "subject": "decision_reference",
+}
 _LINE_MESSAGE = re.compile(r"^Funding line (\d+) ")
 
 
@@ -321,10 +382,14 @@ class _AwardImport:
                 first_row, first_text = cells[column]
                 if _agreement_value(column, text) != _agreement_value(column, first_text):
                     ok = False
-                    self.context.add(row, column, (
-                        f"This differs from row {first_row.number} ('{first_text}'): every row of award "
-                        f"{group.reference} must give the same {column}."
-                    ))
+                    self.context.add(
+                        row,
+                        column,
+                        (
+                            f"This differs from row {first_row.number} ('{first_text}'): every row of award "
+                            f"{group.reference} must give the same {column}."
+                        ),
+                    )
         return cells, ok
 
     def parse(self, group: _AwardRows, existing: Award | None) -> tuple[dict[str, Any], bool]:
@@ -373,7 +438,9 @@ class _AwardImport:
         if priority_name:
             values["priority"] = self.priorities(priority_name)
             if values["priority"] is None:
-                names = ", ".join(CommissioningPriority.objects.order_by("sort_order", "name").values_list("name", flat=True))
+                names = ", ".join(
+                    CommissioningPriority.objects.order_by("sort_order", "name").values_list("name", flat=True)
+                )
                 refuse("priority", f"There is no commissioning priority called '{priority_name}' (there are: {names}).")
         numbers = read("kpqs", _kpq_numbers) or []
         kpqs = kpq_by_number(numbers)
@@ -423,17 +490,25 @@ class _AwardImport:
             if stream_name:
                 stream = self.streams(stream_name)
                 if stream is None:
-                    reader.error("funding_stream", f"There is no funding stream called '{stream_name}': "
-                                                   "add it first (import streams).")
+                    reader.error(
+                        "funding_stream",
+                        f"There is no funding stream called '{stream_name}': add it first (import streams).",
+                    )
             if fy is not None and allowed is not None and fy not in allowed:
                 span = ", ".join(FinancialYear(year).label for year in sorted(allowed))
-                reader.error("fy", f"{FinancialYear(fy).label} is outside the award's dates "
-                                   f"({start.isoformat()} to {until.isoformat()}, which cover {span}).")
+                reader.error(
+                    "fy",
+                    f"{FinancialYear(fy).label} is outside the award's dates "
+                    f"({start.isoformat()} to {until.isoformat()}, which cover {span}).",
+                )
             if stream is not None and fy is not None:
                 earlier = seen.setdefault((stream.pk, fy), row.number)
                 if earlier != row.number:
-                    reader.error("funding_stream", f"Row {earlier} already gives this award's line from "
-                                                   f"{stream.name} in {FinancialYear(fy).label}: combine them.")
+                    reader.error(
+                        "funding_stream",
+                        f"Row {earlier} already gives this award's line from "
+                        f"{stream.name} in {FinancialYear(fy).label}: combine them.",
+                    )
             if not reader.ok:
                 ok = False
                 continue
@@ -446,10 +521,14 @@ class _AwardImport:
         for group in _group_awards(rows):
             existing = _award_with_reference(group.reference) if group.reference else None
             if existing is not None and not self.update:
-                self.context.add(group.first, "reference", (
-                    f"There is already an award with the reference {existing.reference}. To replace it, "
-                    "import with --update (on the upload page: tick 'Replace awards that already exist')."
-                ))
+                self.context.add(
+                    group.first,
+                    "reference",
+                    (
+                        f"There is already an award with the reference {existing.reference}. To replace it, "
+                        "import with --update (on the upload page: tick 'Replace awards that already exist')."
+                    ),
+                )
             values, ok = self.parse(group, existing)
             lines = self.lines(group, values, existing)  # checked even when the award's cells are bad
             if not ok or lines is None or (existing is not None and not self.update):
@@ -497,13 +576,25 @@ class _AwardImport:
         try:
             if existing is None:
                 services.award_create(
-                    actor=self.actor, reference=group.reference, title=values["title"], provider=values["provider"],
-                    kind=values["kind"], priority=values["priority"], start_date=values["start_date"],
-                    end_date=values["end_date"], lines=line_inputs, kpqs=values["kpqs"],
-                    status=values["status"] or AwardStatus.PLANNED, note=IMPORT_NOTE,
-                    purpose=values["purpose"], approach=values["approach"], duration=values["duration"],
-                    key_activity=values["key_activity"], cost_centre=values["cost_centre"],
-                    moj_category=values["moj_category"], decision=decision,
+                    actor=self.actor,
+                    reference=group.reference,
+                    title=values["title"],
+                    provider=values["provider"],
+                    kind=values["kind"],
+                    priority=values["priority"],
+                    start_date=values["start_date"],
+                    end_date=values["end_date"],
+                    lines=line_inputs,
+                    kpqs=values["kpqs"],
+                    status=values["status"] or AwardStatus.PLANNED,
+                    note=IMPORT_NOTE,
+                    purpose=values["purpose"],
+                    approach=values["approach"],
+                    duration=values["duration"],
+                    key_activity=values["key_activity"],
+                    cost_centre=values["cost_centre"],
+                    moj_category=values["moj_category"],
+                    decision=decision,
                 )
                 return "created"
             return self.replace(group, values, line_inputs, existing, decision)
@@ -622,11 +713,22 @@ def import_payments(rows: Sequence[Row], *, actor, update: bool, context: RowCon
             if stream is None:
                 reader.error("funding_stream", f"There is no funding stream called '{stream_name}'.")
         if reader.ok:
-            read.append((row, services.ImportedPayment(
-                award=award, stream=stream, amount=amount, due_date=due_date, paid_date=paid_date, fy=fy,
-                invoice_reference=row.get("invoice_reference"), po_number=row.get("po_number"),
-                reason=row.get("reason"),
-            )))
+            read.append(
+                (
+                    row,
+                    services.ImportedPayment(
+                        award=award,
+                        stream=stream,
+                        amount=amount,
+                        due_date=due_date,
+                        paid_date=paid_date,
+                        fy=fy,
+                        invoice_reference=row.get("invoice_reference"),
+                        po_number=row.get("po_number"),
+                        reason=row.get("reason"),
+                    ),
+                )
+            )
     new = _match_stored(read, context, result, actor=actor)
     # One service call records every new row (batched inserts, each award locked and checked
     # once); row by row, payment_record cost about fifteen queries a row and reloaded the
@@ -652,12 +754,16 @@ def _match_stored(
     award_ids = sorted({payment.award.pk for _, payment in read})
     for chunk in chunked(award_ids):
         for payment in Payment.objects.filter(award_id__in=chunk).order_by("pk"):
-            stored[_identity(payment.award_id, payment.stream_id, payment.due_date, payment.amount,
-                             payment.invoice_reference)].append(payment)
+            stored[
+                _identity(
+                    payment.award_id, payment.stream_id, payment.due_date, payment.amount, payment.invoice_reference
+                )
+            ].append(payment)
     new = []
     for row, payment in read:
-        key = _identity(payment.award.pk, payment.stream.pk, payment.due_date, payment.amount,
-                        payment.invoice_reference)
+        key = _identity(
+            payment.award.pk, payment.stream.pk, payment.due_date, payment.amount, payment.invoice_reference
+        )
         match = _take_match(stored.get(key, []), payment.paid_date)
         if match is None:
             new.append((row, payment))
@@ -702,9 +808,16 @@ RETURN_COLUMNS = ("award_reference", "fy", "quarter", "referrals", "supported", 
 RETURN_BREAKDOWN_LISTS = ("crime", "age", "sex", "ethnicity", "disability")
 RETURN_STATUSES = ("submitted", "accepted")
 RETURN_ERROR_COLUMNS = {
-    "award": "award_reference", "monitoring_return": "award_reference", "fy": "fy", "quarter": "quarter",
-    "referrals": "referrals", "supported": "supported", "rag": "rag", "rag_comment": "rag",
-    "narrative": "narrative", "status": "status",
+    "award": "award_reference",
+    "monitoring_return": "award_reference",
+    "fy": "fy",
+    "quarter": "quarter",
+    "referrals": "referrals",
+    "supported": "supported",
+    "rag": "rag",
+    "rag_comment": "rag",
+    "narrative": "narrative",
+    "status": "status",
 }
 
 
@@ -765,11 +878,15 @@ def _return_code_columns(headers: Iterable[str], context: RowContext) -> tuple[l
         elif parts[0] == CodeList.OUTCOME and len(parts) == 3 and parts[2] in ("improved", "assessed"):
             list_name, code, part = parts[0], parts[1].strip(), parts[2]
         else:
-            context.add(1, header, (
-                "This column is not part of the returns format: code columns are named like crime:<code>, "
-                "age:<code>, sex:<code>, ethnicity:<code>, disability:<code>, outcome:<code>:improved or "
-                "outcome:<code>:assessed, and KPI columns kpi:<name>."
-            ))
+            context.add(
+                1,
+                header,
+                (
+                    "This column is not part of the returns format: code columns are named like crime:<code>, "
+                    "age:<code>, sex:<code>, ethnicity:<code>, disability:<code>, outcome:<code>:improved or "
+                    "outcome:<code>:assessed, and KPI columns kpi:<name>."
+                ),
+            )
             continue
         stored = known.get(list_name, {}).get(code.lower())
         if stored is None:
@@ -783,16 +900,24 @@ def _valid_codes(fy: int, cache: dict[int, dict[str, set[str]]]) -> dict[str, se
     if fy not in cache:
         from outcomes.selectors import codes_by_list
 
-        cache[fy] = {
-            list_name: {entry.code for entry in entries} for list_name, entries in codes_by_list(fy).items()
-        }
+        cache[fy] = {list_name: {entry.code for entry in entries} for list_name, entries in codes_by_list(fy).items()}
     return cache[fy]
 
 
 @importer(
     "returns",
-    columns=(*RETURN_COLUMNS[:5], "crime:<code>", "age:<code>", "sex:<code>", "ethnicity:<code>", "disability:<code>",
-             "outcome:<code>:improved", "outcome:<code>:assessed", "kpi:<name>", *RETURN_COLUMNS[5:]),
+    columns=(
+        *RETURN_COLUMNS[:5],
+        "crime:<code>",
+        "age:<code>",
+        "sex:<code>",
+        "ethnicity:<code>",
+        "disability:<code>",
+        "outcome:<code>:improved",
+        "outcome:<code>:assessed",
+        "kpi:<name>",
+        *RETURN_COLUMNS[5:],
+    ),
     required=["award_reference", "fy", "quarter"],
     capability="grants.import",
     description="Quarterly monitoring returns, one row per award and quarter of a financial year (1 = April to "
@@ -882,8 +1007,12 @@ def import_returns(rows: Sequence[Row], *, actor, update: bool, context: RowCont
 
         existing = MonitoringReturn.objects.filter(award=award, fy=fy, quarter=quarter).first()
         data = monitoring.ReturnData(
-            referrals=referrals, supported=supported, breakdowns=breakdowns, outcomes=outcomes,
-            kpi_values=kpi_values, narrative=row.get("narrative"),
+            referrals=referrals,
+            supported=supported,
+            breakdowns=breakdowns,
+            outcomes=outcomes,
+            kpi_values=kpi_values,
+            narrative=row.get("narrative"),
             case_study=existing.case_study if existing else "",
             case_study_consent=existing.case_study_consent if existing else False,
             feedback=existing.feedback if existing else "",

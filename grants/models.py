@@ -39,7 +39,9 @@ class FundingStream(models.Model):
 
     name = models.CharField(max_length=200)
     source = models.ForeignKey(
-        "providers.Organisation", on_delete=models.PROTECT, related_name="funding_streams",
+        "providers.Organisation",
+        on_delete=models.PROTECT,
+        related_name="funding_streams",
         help_text="The organisation the money comes from.",
     )
     kind = models.CharField(max_length=30, choices=StreamKind.choices)
@@ -58,7 +60,8 @@ class FundingStream(models.Model):
         ordering = [Lower("name")]
         constraints = [
             models.UniqueConstraint(
-                Lower("name"), name="grants_stream_name_unique_ci",
+                Lower("name"),
+                name="grants_stream_name_unique_ci",
                 violation_error_message="There is already a funding stream with this name.",
             ),
         ]
@@ -92,9 +95,7 @@ class StreamAllocation(models.Model):
 class PriorityBudget(models.Model):
     """The budget of a commissioning priority in one financial year."""
 
-    priority = models.ForeignKey(
-        "outcomes.CommissioningPriority", on_delete=models.PROTECT, related_name="budgets"
-    )
+    priority = models.ForeignKey("outcomes.CommissioningPriority", on_delete=models.PROTECT, related_name="budgets")
     fy = fy_field()
     amount = models.DecimalField(**MONEY)
     notes = models.TextField(blank=True)
@@ -131,7 +132,10 @@ class Decision(models.Model):
     decision_text = models.TextField("decision", blank=True)
     decided_on = models.DateField(null=True, blank=True)
     amount = models.DecimalField(
-        "amount approved", **MONEY, null=True, blank=True,
+        "amount approved",
+        **MONEY,
+        null=True,
+        blank=True,
         help_text="The most the PCC approved. Awards made under this decision may not be worth more.",
     )
     decision_maker = models.CharField(max_length=200, default="Police and Crime Commissioner")
@@ -162,7 +166,8 @@ class Decision(models.Model):
                 violation_error_message="A published decision needs its publication date.",
             ),
             models.CheckConstraint(
-                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="grants_decision_amount_not_negative",
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="grants_decision_amount_not_negative",
                 violation_error_message="The amount approved cannot be negative.",
             ),
         ]
@@ -215,9 +220,7 @@ class Award(models.Model):
     title = models.CharField(max_length=300)
     provider = models.ForeignKey("providers.Organisation", on_delete=models.PROTECT, related_name="awards")
     kind = models.CharField(max_length=20, choices=AwardKind.choices)
-    priority = models.ForeignKey(
-        "outcomes.CommissioningPriority", on_delete=models.PROTECT, related_name="awards"
-    )
+    priority = models.ForeignKey("outcomes.CommissioningPriority", on_delete=models.PROTECT, related_name="awards")
     kpqs = models.ManyToManyField("outcomes.KPQ", blank=True, related_name="awards", verbose_name="KPQs")
     purpose = models.TextField(blank=True, help_text="What we want to achieve and why.")
     approach = models.TextField(blank=True, help_text="How we do it.")
@@ -226,7 +229,9 @@ class Award(models.Model):
     status = models.CharField(max_length=20, choices=AwardStatus.choices, default=AwardStatus.PLANNED)
     start_date = models.DateField()
     end_date = models.DateField()
-    extension_months = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Length of the extension option.")
+    extension_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Length of the extension option."
+    )
     extension_until = models.DateField(null=True, blank=True, help_text="End date if the extension is taken.")
     extension_taken = models.BooleanField(default=False)
     duration = models.CharField(max_length=100, blank=True, help_text='As described, e.g. "2 years plus extension".')
@@ -234,21 +239,30 @@ class Award(models.Model):
     lead_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_awards"
     )
-    decision = models.ForeignKey(
-        Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
-    )
+    decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="awards")
     cost_centre = models.CharField(max_length=50, blank=True)
     intention = models.ForeignKey(
-        "needs_assessment.CommissioningIntention", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="awards", help_text="The commissioning intention this award fulfils.",
+        "needs_assessment.CommissioningIntention",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="awards",
+        help_text="The commissioning intention this award fulfils.",
     )
     areas = models.ManyToManyField(
-        "needs_assessment.Area", blank=True, related_name="awards",
+        "needs_assessment.Area",
+        blank=True,
+        related_name="awards",
         help_text="Where the service is delivered. None: the whole force area.",
     )
     moj_category = models.ForeignKey(
-        "outcomes.CodeListEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        limit_choices_to={"list": "moj_category"}, verbose_name="MoJ service category",
+        "outcomes.CodeListEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"list": "moj_category"},
+        verbose_name="MoJ service category",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -260,7 +274,8 @@ class Award(models.Model):
         ordering = ["reference"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")), name="grants_award_end_after_start",
+                condition=Q(end_date__gte=F("start_date")),
+                name="grants_award_end_after_start",
                 violation_error_message="The end date must be on or after the start date.",
             ),
             models.CheckConstraint(
@@ -310,7 +325,8 @@ class AwardTransition(models.Model):
         default=False, help_text="Made by the system (the daily job) because of the calendar, not by a person."
     )
     due_diligence_note = models.TextField(
-        blank=True, help_text="Why the award went ahead although due-diligence documents were missing or expired.",
+        blank=True,
+        help_text="Why the award went ahead although due-diligence documents were missing or expired.",
     )
 
     class Meta:
@@ -335,7 +351,8 @@ class FundingLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["award", "stream", "fy"], name="grants_line_one_per_award_stream_year"),
             models.CheckConstraint(
-                condition=Q(amount__gte=0), name="grants_line_amount_not_negative",
+                condition=Q(amount__gte=0),
+                name="grants_line_amount_not_negative",
                 violation_error_message="A funding line's amount cannot be negative.",
             ),
         ]
@@ -374,7 +391,9 @@ class ForecastOutturn(models.Model):
     award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="forecasts")
     fy = fy_field()
     amount = models.DecimalField(**MONEY)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -385,6 +404,9 @@ class ForecastOutturn(models.Model):
             models.UniqueConstraint(fields=["award", "fy"], name="grants_forecast_one_per_award_year"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="grants_forecast_amount_not_negative"),
         ]
+
+    def __str__(self):
+        return f"Forecast for {self.award_id} in {self.fy}: {self.amount}"
 
 
 class AwardDocumentKind(models.TextChoices):
@@ -404,7 +426,9 @@ class AwardDocument(models.Model):
     kind = models.CharField(max_length=30, choices=AwardDocumentKind.choices)
     title = models.CharField(max_length=200)
     file = models.FileField(upload_to=award_document_upload_to, max_length=300)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -483,45 +507,65 @@ class Payment(models.Model):
     override_reason = models.TextField(
         blank=True, help_text="Why finance allowed payment beyond the award's funding for the year or stream."
     )
-    override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     due_diligence_note = models.TextField(
-        blank=True, help_text="Why the payment went ahead although due-diligence documents were missing or expired.",
+        blank=True,
+        help_text="Why the payment went ahead although due-diligence documents were missing or expired.",
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     cancel_reason = models.TextField(blank=True)
     plan = models.ForeignKey(
-        PaymentPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="instalments",
+        PaymentPlan,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="instalments",
         help_text="The payment plan this instalment was scheduled from.",
     )
     plan_period = models.CharField(
         max_length=10, blank=True, help_text='The period an instalment pays for, e.g. "2019-Q1" or "2019-M01".'
     )
     awaits_return = models.ForeignKey(
-        "MonitoringReturn", null=True, blank=True, on_delete=models.SET_NULL, related_name="instalments",
+        "MonitoringReturn",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="instalments",
         help_text="An instalment paid on acceptance of this return: it cannot be approved before.",
     )
     version = models.PositiveIntegerField(default=1)
 
-    objects = CountedPaymentManager()
-    all_objects = models.Manager()
-
     history = HistoricalRecords(excluded_fields=["version", "created_at"])
+
+    objects = CountedPaymentManager()
+    # The counted manager must stay the default (first declared), so this one comes second.
+    all_objects = models.Manager()  # noqa: DJ012
 
     class Meta:
         ordering = ["due_date", "pk"]
         base_manager_name = "all_objects"
         constraints = [
             models.CheckConstraint(
-                condition=~Q(amount=0), name="grants_payment_not_zero",
+                condition=~Q(amount=0),
+                name="grants_payment_not_zero",
                 violation_error_message="A payment's amount cannot be zero.",
             ),
             models.CheckConstraint(
-                condition=Q(amount__gt=0) | ~Q(reason=""), name="grants_payment_refund_has_reason",
+                condition=Q(amount__gt=0) | ~Q(reason=""),
+                name="grants_payment_refund_has_reason",
                 violation_error_message="A refund or credit note (a negative amount) needs a reason.",
             ),
             models.CheckConstraint(
@@ -546,7 +590,8 @@ class Payment(models.Model):
             ),
             # One instalment per plan, stream, year and period: the reconciler may run twice at once.
             models.UniqueConstraint(
-                fields=["plan", "stream", "fy", "plan_period"], condition=Q(plan__isnull=False, cancelled_at__isnull=True),
+                fields=["plan", "stream", "fy", "plan_period"],
+                condition=Q(plan__isnull=False, cancelled_at__isnull=True),
                 name="grants_payment_one_instalment_per_period",
             ),
         ]
@@ -573,7 +618,7 @@ class Payment(models.Model):
 
     @property
     def state(self) -> str:
-        """"paid", "approved", "awaiting return", "scheduled" or "cancelled" (what the pages show)."""
+        """ "paid", "approved", "awaiting return", "scheduled" or "cancelled" (what the pages show)."""
         if self.is_cancelled:
             return "cancelled"
         if self.is_paid:
@@ -614,7 +659,9 @@ class AwardKPI(models.Model):
         verbose_name = "award KPI"
         constraints = [
             models.UniqueConstraint(
-                "award", Lower("name"), name="grants_kpi_name_unique_per_award",
+                "award",
+                Lower("name"),
+                name="grants_kpi_name_unique_per_award",
                 violation_error_message="This award already has a KPI with this name.",
             ),
         ]
@@ -652,7 +699,8 @@ class MonitoringReturn(models.Model):
     supported = models.PositiveIntegerField("victims supported (new in the quarter)", null=True, blank=True)
     narrative = models.TextField(blank=True)
     breakdown_explanation = models.TextField(
-        "why the breakdowns do not add up", blank=True,
+        "why the breakdowns do not add up",
+        blank=True,
         help_text="The provider's explanation when a breakdown's total differs from the victims supported.",
     )
     case_study = models.TextField(blank=True, help_text="No names or other details that could identify a person.")
@@ -661,9 +709,13 @@ class MonitoringReturn(models.Model):
     rag = models.CharField("RAG rating", max_length=10, choices=Rag.choices, blank=True)
     rag_comment = models.TextField("officer's comment", blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     returned_reason = models.TextField(blank=True, help_text="Why the officer returned it for changes.")
     version = models.PositiveIntegerField(default=1)
 
@@ -675,7 +727,8 @@ class MonitoringReturn(models.Model):
             models.UniqueConstraint(fields=["award", "fy", "quarter"], name="grants_return_one_per_award_quarter"),
             models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="grants_return_quarter_1_to_4"),
             models.CheckConstraint(
-                condition=~Q(status=ReturnStatus.ACCEPTED) | ~Q(rag=""), name="grants_accepted_return_is_rated",
+                condition=~Q(status=ReturnStatus.ACCEPTED) | ~Q(rag=""),
+                name="grants_accepted_return_is_rated",
                 violation_error_message="An accepted return needs a RAG rating.",
             ),
         ]
@@ -698,6 +751,9 @@ class ReturnBreakdown(models.Model):
             models.UniqueConstraint(fields=["monitoring_return", "code"], name="grants_breakdown_one_per_code"),
         ]
 
+    def __str__(self):
+        return f"{self.code_id}: {self.count}"
+
 
 class ReturnOutcome(models.Model):
     """A victims' outcome measure in a return: how many were assessed and how many improved."""
@@ -712,10 +768,14 @@ class ReturnOutcome(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["monitoring_return", "code"], name="grants_outcome_one_per_code"),
             models.CheckConstraint(
-                condition=Q(improved__lte=F("assessed")), name="grants_outcome_improved_within_assessed",
+                condition=Q(improved__lte=F("assessed")),
+                name="grants_outcome_improved_within_assessed",
                 violation_error_message="The number improved cannot be more than the number assessed.",
             ),
         ]
+
+    def __str__(self):
+        return f"{self.code_id}: {self.improved} of {self.assessed} improved"
 
 
 class ReturnKPIValue(models.Model):
@@ -728,6 +788,9 @@ class ReturnKPIValue(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["monitoring_return", "kpi"], name="grants_kpi_value_one_per_return"),
         ]
+
+    def __str__(self):
+        return f"{self.kpi_id}: {self.value}"
 
 
 class ReminderKind(models.TextChoices):

@@ -78,7 +78,11 @@ Errors = dict[str, list[str]]
 
 # The lists a return breaks "victims supported" down by, in the order forms show them.
 BREAKDOWN_LISTS: tuple[str, ...] = (
-    CodeList.CRIME, CodeList.AGE, CodeList.SEX, CodeList.ETHNICITY, CodeList.DISABILITY,
+    CodeList.CRIME,
+    CodeList.AGE,
+    CodeList.SEX,
+    CodeList.ETHNICITY,
+    CodeList.DISABILITY,
 )
 # Statuses in which the provider may still change a return.
 EDITABLE_STATUSES = (ReturnStatus.DUE, ReturnStatus.DRAFT, ReturnStatus.RETURNED)
@@ -273,14 +277,20 @@ def _require_explanation(data: ReturnData, errors: Errors) -> None:
         return
     for item in mismatches:
         side = f"{-item.difference:,} short" if item.difference < 0 else f"{item.difference:,} over"
-        _add(errors, f"breakdowns:{item.list_name}",
-             f"The {item.label} breakdown adds up to {item.total:,}, not the {item.supported:,} victims "
-             f"supported ({side}).")
+        _add(
+            errors,
+            f"breakdowns:{item.list_name}",
+            f"The {item.label} breakdown adds up to {item.total:,}, not the {item.supported:,} victims "
+            f"supported ({side}).",
+        )
     lists = _and([item.label for item in mismatches])
     breakdowns = "breakdown does" if len(mismatches) == 1 else "breakdowns do"
-    _add(errors, "breakdown_explanation",
-         f"The {lists} {breakdowns} not add up to the {mismatches[0].supported:,} victims supported: "
-         f"correct the numbers, or explain why they do not add up.")
+    _add(
+        errors,
+        "breakdown_explanation",
+        f"The {lists} {breakdowns} not add up to the {mismatches[0].supported:,} victims supported: "
+        f"correct the numbers, or explain why they do not add up.",
+    )
 
 
 @dataclass
@@ -318,7 +328,11 @@ def _clean_data(
             key = f"{list_name}:{code}"
             entry = by_code[list_name].get(code)
             if entry is None:
-                _add(errors, key, f"“{code}” is not a {labels[list_name].lower()} code in use in {FinancialYear(fy).label}.")
+                _add(
+                    errors,
+                    key,
+                    f"“{code}” is not a {labels[list_name].lower()} code in use in {FinancialYear(fy).label}.",
+                )
                 lists_with_errors.add(list_name)
                 continue
             what = f"the number supported for {labels[list_name].lower()} “{entry.label}”"
@@ -329,8 +343,12 @@ def _clean_data(
                 continue
             # Each person is counted once in a list, so no one code can hold more than all of them.
             if supported is not None and count > supported:
-                _add(errors, key, f"{what[0].upper()}{what[1:]} ({count:,}) cannot be more than the number of "
-                                  f"victims supported ({supported:,}).")
+                _add(
+                    errors,
+                    key,
+                    f"{what[0].upper()}{what[1:]} ({count:,}) cannot be more than the number of "
+                    f"victims supported ({supported:,}).",
+                )
                 lists_with_errors.add(list_name)
                 continue
             breakdowns.append((entry, count))
@@ -351,12 +369,20 @@ def _clean_data(
             continue
         if raw_assessed in (None, "") and raw_improved in (None, ""):
             continue
-        assessed = _count(raw_assessed, f"{key}:assessed", f"the number assessed for “{entry.label}”", errors, required=True)
-        improved = _count(raw_improved, f"{key}:improved", f"the number improved for “{entry.label}”", errors, required=True)
+        assessed = _count(
+            raw_assessed, f"{key}:assessed", f"the number assessed for “{entry.label}”", errors, required=True
+        )
+        improved = _count(
+            raw_improved, f"{key}:improved", f"the number improved for “{entry.label}”", errors, required=True
+        )
         if assessed is None or improved is None:
             continue
         if improved > assessed:
-            _add(errors, key, f"“{entry.label}”: the number improved ({improved:,}) cannot be more than the number assessed ({assessed:,}).")
+            _add(
+                errors,
+                key,
+                f"“{entry.label}”: the number improved ({improved:,}) cannot be more than the number assessed ({assessed:,}).",
+            )
             continue
         # No ceiling at the victims supported: "supported" counts those new in the quarter, while
         # an outcome is often assessed when a case closes, for people first supported earlier.
@@ -394,9 +420,12 @@ def _clean_data(
     )
     if breakdown_mismatches(compared):
         if len(explanation) > EXPLANATION_MAX_LENGTH:
-            _add(errors, "breakdown_explanation",
-                 f"The explanation of why the breakdowns do not add up must be {EXPLANATION_MAX_LENGTH:,} "
-                 f"characters or fewer (it has {len(explanation):,}).")
+            _add(
+                errors,
+                "breakdown_explanation",
+                f"The explanation of why the breakdowns do not add up must be {EXPLANATION_MAX_LENGTH:,} "
+                f"characters or fewer (it has {len(explanation):,}).",
+            )
         if require_explanation:
             _require_explanation(compared, errors)
     else:
@@ -404,9 +433,15 @@ def _clean_data(
     values["breakdown_explanation"] = explanation
     _raise_if(errors)
     clean = ReturnData(
-        referrals=referrals, supported=supported, breakdowns=clean_breakdowns, outcomes=clean_outcomes,
-        kpi_values=dict(kpi_values), narrative=values["narrative"], case_study=values["case_study"],
-        case_study_consent=values["case_study_consent"], feedback=values["feedback"],
+        referrals=referrals,
+        supported=supported,
+        breakdowns=clean_breakdowns,
+        outcomes=clean_outcomes,
+        kpi_values=dict(kpi_values),
+        narrative=values["narrative"],
+        case_study=values["case_study"],
+        case_study_consent=values["case_study_consent"],
+        feedback=values["feedback"],
         breakdown_explanation=explanation,
     )
     return _Clean(values=values, breakdowns=breakdowns, outcomes=outcomes, kpi_values=kpi_values, data=clean)
@@ -432,12 +467,19 @@ def _write(ret: MonitoringReturn, clean: _Clean) -> None:
     )
 
 
-def _lock_editable(monitoring_return: MonitoringReturn, *, expected_version: int | None, doing: str) -> MonitoringReturn:
+def _lock_editable(
+    monitoring_return: MonitoringReturn, *, expected_version: int | None, doing: str
+) -> MonitoringReturn:
     locked = lock_for_update(monitoring_return, expected_version=expected_version)
     if not has_started(locked):
         raise ValidationError(
-            {"status": [f"This return is for a quarter that has not started: it can be filled in from "
-                        f"{opens_on(locked):%-d %B %Y}."]}, code="status",
+            {
+                "status": [
+                    f"This return is for a quarter that has not started: it can be filled in from "
+                    f"{opens_on(locked):%-d %B %Y}."
+                ]
+            },
+            code="status",
         )
     if locked.status not in EDITABLE_STATUSES:
         if locked.status == ReturnStatus.ACCEPTED:
@@ -479,7 +521,9 @@ def return_submit(
     _check_actor_may_fill_in(actor, monitoring_return.award)
     locked = _lock_editable(monitoring_return, expected_version=expected_version, doing="submitted again")
     if data is None:
-        stored = MonitoringReturn.objects.prefetch_related("breakdowns__code", "outcomes__code", "kpi_values").get(pk=locked.pk)
+        stored = MonitoringReturn.objects.prefetch_related("breakdowns__code", "outcomes__code", "kpi_values").get(
+            pk=locked.pk
+        )
         data = ReturnData.from_return(stored)
     clean = _clean_data(award=locked.award, fy=locked.fy, data=data, require_counts=True, require_explanation=True)
     locked.status = ReturnStatus.SUBMITTED
@@ -499,7 +543,11 @@ def return_accept(
     locked = lock_for_update(monitoring_return, expected_version=expected_version)
     errors: Errors = {}
     if locked.status != ReturnStatus.SUBMITTED:
-        _add(errors, "status", f"Only a submitted return can be accepted; this one is {locked.get_status_display().lower()}.")
+        _add(
+            errors,
+            "status",
+            f"Only a submitted return can be accepted; this one is {locked.get_status_display().lower()}.",
+        )
     if rag not in Rag.values:
         _add(errors, "rag", "Choose a RAG rating: green, amber or red.")
     _raise_if(errors)
@@ -523,7 +571,11 @@ def return_send_back(
     locked = lock_for_update(monitoring_return, expected_version=expected_version)
     errors: Errors = {}
     if locked.status != ReturnStatus.SUBMITTED:
-        _add(errors, "status", f"Only a submitted return can be returned for changes; this one is {locked.get_status_display().lower()}.")
+        _add(
+            errors,
+            "status",
+            f"Only a submitted return can be returned for changes; this one is {locked.get_status_display().lower()}.",
+        )
     reason = (reason or "").strip()
     if not reason:
         _add(errors, "reason", "Enter the reason for returning it, so the provider knows what to change.")
@@ -564,11 +616,19 @@ def return_import(
     _raise_if(errors)
     if not quarter_has_begun(fy, quarter):
         raise ValidationError(
-            {"quarter": [f"Q{quarter} {FinancialYear(fy).label} has not started yet: no return can be recorded for it."]}
+            {
+                "quarter": [
+                    f"Q{quarter} {FinancialYear(fy).label} has not started yet: no return can be recorded for it."
+                ]
+            }
         )
     if not award_active_in(award, fy, quarter):
         raise ValidationError(
-            {"quarter": [f"Award {award.reference} was not active in Q{quarter} {FinancialYear(fy).label}: no return can be recorded for it."]}
+            {
+                "quarter": [
+                    f"Award {award.reference} was not active in Q{quarter} {FinancialYear(fy).label}: no return can be recorded for it."
+                ]
+            }
         )
     if actor is not None:
         _check_officer(actor)
@@ -580,7 +640,11 @@ def return_import(
         ret = lock_for_update(existing, expected_version=None)
         if ret.status == ReturnStatus.ACCEPTED:
             raise ValidationError(
-                {"status": [f"The return of {award.reference} for Q{quarter} {FinancialYear(fy).label} has been accepted: it cannot be overwritten."]}
+                {
+                    "status": [
+                        f"The return of {award.reference} for Q{quarter} {FinancialYear(fy).label} has been accepted: it cannot be overwritten."
+                    ]
+                }
             )
     clean = _clean_data(award=award, fy=fy, data=data, require_counts=False)
     now = timezone.now()
@@ -650,14 +714,29 @@ def _clean_kpi(*, award: Award, values: Mapping[str, Any], exclude_pk: int | Non
 
 @transaction.atomic
 def kpi_create(
-    *, award: Award, actor, name: str, unit: str = "", target: Decimal | None = None,
-    target_period: str = KPIPeriod.QUARTER, kpq: KPQ | None = None, description: str = "",
+    *,
+    award: Award,
+    actor,
+    name: str,
+    unit: str = "",
+    target: Decimal | None = None,
+    target_period: str = KPIPeriod.QUARTER,
+    kpq: KPQ | None = None,
+    description: str = "",
 ) -> AwardKPI:
     """Add a KPI to an award: its unit, a target per quarter or per year, the KPQ it evidences."""
     _check_officer(actor)
     clean = _clean_kpi(
-        award=award, exclude_pk=None,
-        values={"name": name, "unit": unit, "target": target, "target_period": target_period, "kpq": kpq, "description": description},
+        award=award,
+        exclude_pk=None,
+        values={
+            "name": name,
+            "unit": unit,
+            "target": target,
+            "target_period": target_period,
+            "kpq": kpq,
+            "description": description,
+        },
     )
     kpi = AwardKPI(award=award, **clean)
     attribute_to(kpi, actor)
@@ -689,7 +768,11 @@ def kpi_delete(*, kpi: AwardKPI, actor) -> None:
     _check_officer(actor)
     if ReturnKPIValue.objects.filter(kpi=kpi).exists():
         raise ValidationError(
-            {"__all__": [f"“{kpi.name}” has values in monitoring returns, so it cannot be deleted. Change its name or target instead."]}
+            {
+                "__all__": [
+                    f"“{kpi.name}” has values in monitoring returns, so it cannot be deleted. Change its name or target instead."
+                ]
+            }
         )
     attribute_to(kpi, actor)
     kpi.delete()

@@ -60,11 +60,23 @@ def return_detail(pk: int) -> MonitoringReturn:
     """A return with its award and provider, breakdowns and outcomes (with their codes) and KPI
     values (with their KPIs) prefetched. 404 if there is none."""
     try:
-        return _return_queryset().prefetch_related(
-            Prefetch("breakdowns", queryset=ReturnBreakdown.objects.select_related("code").order_by("code__list", "code__sort_order", "code__code")),
-            Prefetch("outcomes", queryset=ReturnOutcome.objects.select_related("code").order_by("code__sort_order", "code__code")),
-            Prefetch("kpi_values", queryset=ReturnKPIValue.objects.select_related("kpi").order_by("kpi__name")),
-        ).get(pk=pk)
+        return (
+            _return_queryset()
+            .prefetch_related(
+                Prefetch(
+                    "breakdowns",
+                    queryset=ReturnBreakdown.objects.select_related("code").order_by(
+                        "code__list", "code__sort_order", "code__code"
+                    ),
+                ),
+                Prefetch(
+                    "outcomes",
+                    queryset=ReturnOutcome.objects.select_related("code").order_by("code__sort_order", "code__code"),
+                ),
+                Prefetch("kpi_values", queryset=ReturnKPIValue.objects.select_related("kpi").order_by("kpi__name")),
+            )
+            .get(pk=pk)
+        )
     except (MonitoringReturn.DoesNotExist, ValueError, TypeError):
         raise Http404("No such return.") from None
 
@@ -156,7 +168,9 @@ def return_chasing(ret: MonitoringReturn) -> Chasing:
     from .models import ReminderSent
 
     return Chasing(
-        portal_users=ProviderMembership.objects.filter(organisation_id=ret.award.provider_id, user__is_active=True).count(),
+        portal_users=ProviderMembership.objects.filter(
+            organisation_id=ret.award.provider_id, user__is_active=True
+        ).count(),
         reminders=list(ReminderSent.objects.filter(item=f"return:{ret.pk}").order_by("sent_at")),
     )
 
@@ -253,7 +267,9 @@ def award_performance(award: Award) -> AwardPerformance:
     )
     values: dict[tuple[int, int], Decimal] = {
         (row.kpi_id, row.monitoring_return_id): row.value
-        for row in ReturnKPIValue.objects.filter(monitoring_return__award=award).only("kpi_id", "monitoring_return_id", "value")
+        for row in ReturnKPIValue.objects.filter(monitoring_return__award=award).only(
+            "kpi_id", "monitoring_return_id", "value"
+        )
     }
     performance = []
     for kpi in kpis:
@@ -263,7 +279,7 @@ def award_performance(award: Award) -> AwardPerformance:
             actual = values.get((kpi.pk, ret.pk))
             if actual is not None:
                 running[ret.fy] += actual
-            year_to_date = running[ret.fy] if ret.fy in running else None
+            year_to_date = running.get(ret.fy)
             compared = year_to_date if item.yearly else actual
             met = None
             if kpi.target is not None and compared is not None:
@@ -273,21 +289,34 @@ def award_performance(award: Award) -> AwardPerformance:
                     met = compared >= kpi.target
             item.points.append(
                 KPIPoint(
-                    fy=ret.fy, quarter=ret.quarter, label=quarter_label(ret.fy, ret.quarter), actual=actual,
-                    year_to_date=year_to_date, target=kpi.target, met=met, status=ret.status,
+                    fy=ret.fy,
+                    quarter=ret.quarter,
+                    label=quarter_label(ret.fy, ret.quarter),
+                    actual=actual,
+                    year_to_date=year_to_date,
+                    target=kpi.target,
+                    met=met,
+                    status=ret.status,
                 )
             )
         performance.append(item)
     rag_history = [
         RagPoint(
-            fy=ret.fy, quarter=ret.quarter, label=quarter_label(ret.fy, ret.quarter), rag=ret.rag,
-            rag_comment=ret.rag_comment, reviewed_at=ret.reviewed_at, return_id=ret.pk,
+            fy=ret.fy,
+            quarter=ret.quarter,
+            label=quarter_label(ret.fy, ret.quarter),
+            rag=ret.rag,
+            rag_comment=ret.rag_comment,
+            reviewed_at=ret.reviewed_at,
+            return_id=ret.pk,
         )
         for ret in returns
         if ret.status == ReturnStatus.ACCEPTED and ret.rag
     ]
     return AwardPerformance(
-        award=award, kpis=performance, rag_history=rag_history,
+        award=award,
+        kpis=performance,
+        rag_history=rag_history,
         quarters=[(ret.fy, ret.quarter, quarter_label(ret.fy, ret.quarter)) for ret in returns],
     )
 
@@ -343,8 +372,12 @@ def _flagged_returns(pks: list[int]) -> QuerySet[MonitoringReturn]:
         MonitoringReturn.objects.filter(pk__in=pks)
         .select_related("award", "award__provider", "award__priority")
         .order_by(
-            "award__priority__sort_order", "award__priority__name", "award__priority_id",
-            Case(When(rag=Rag.RED, then=Value(0)), default=Value(1)), "award__reference", "pk",
+            "award__priority__sort_order",
+            "award__priority__name",
+            "award__priority_id",
+            Case(When(rag=Rag.RED, then=Value(0)), default=Value(1)),
+            "award__reference",
+            "pk",
         )
     )
 

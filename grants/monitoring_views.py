@@ -58,7 +58,9 @@ class InboxFilterForm(forms.Form):
     """GET filter of the returns inbox."""
 
     priority = forms.ModelChoiceField(
-        label="Commissioning priority", queryset=CommissioningPriority.objects.none(), required=False,
+        label="Commissioning priority",
+        queryset=CommissioningPriority.objects.none(),
+        required=False,
         empty_label="All priorities",
     )
     provider = forms.CharField(label="Provider name contains", max_length=100, required=False)
@@ -71,12 +73,16 @@ class InboxFilterForm(forms.Form):
 
 class AcceptForm(VersionedForm):
     rag = forms.ChoiceField(
-        label="RAG rating", choices=Rag.choices, widget=forms.RadioSelect,
+        label="RAG rating",
+        choices=Rag.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Choose a RAG rating: green, amber or red."},
         help_text="Green: on track. Amber: some concerns. Red: serious concerns that need action.",
     )
     rag_comment = forms.CharField(
-        label="Comment (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Comment (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Shown on the award's RAG history and in the portfolio view.",
     )
 
@@ -87,7 +93,8 @@ class AcceptForm(VersionedForm):
 
 class SendBackForm(VersionedForm):
     reason = forms.CharField(
-        label="What needs changing?", widget=forms.Textarea(attrs={"rows": 3}),
+        label="What needs changing?",
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter the reason for returning it, so the provider knows what to change."},
         help_text="The provider sees this when they open the return.",
     )
@@ -98,24 +105,33 @@ class SendBackForm(VersionedForm):
 
 
 class KPIForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=200, help_text='For example "Victims supported to cope and recover".')
+    name = forms.CharField(
+        label="Name", max_length=200, help_text='For example "Victims supported to cope and recover".'
+    )
     unit = forms.CharField(label="Unit", max_length=50, required=False, help_text='For example "people" or "%".')
     target = forms.DecimalField(label="Target (optional)", max_digits=16, decimal_places=4, required=False)
     target_period = forms.ChoiceField(label="The target is", choices=KPIPeriod.choices, widget=forms.RadioSelect)
     kpq = forms.ModelChoiceField(
-        label="Key performance question it evidences (optional)", queryset=KPQ.objects.none(), required=False,
+        label="Key performance question it evidences (optional)",
+        queryset=KPQ.objects.none(),
+        required=False,
         empty_label="None",
     )
-    description = forms.CharField(label="Description (optional)", required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label="Description (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kpq"].queryset = KPQ.objects.order_by("number")
         self.fields["kpq"].label_from_instance = lambda kpq: f"{kpq.label}: {kpq.question}"
         self.helper = _helper(
-            "name", Field.text("unit", field_width=10), Field.text("target", field_width=10),
-            Field.radios("target_period", legend_size="s", inline=True), Field.select("kpq"), "description",
+            "name",
+            Field.text("unit", field_width=10),
+            Field.text("target", field_width=10),
+            Field.radios("target_period", legend_size="s", inline=True),
+            Field.select("kpq"),
+            "description",
         )
 
 
@@ -126,7 +142,10 @@ class KPIEditForm(VersionedForm, KPIForm):
 class PortfolioForm(forms.Form):
     fy = forms.TypedChoiceField(label="Financial year", coerce=int, choices=())
     quarter = forms.TypedChoiceField(
-        label="Quarter", coerce=int, empty_value=None, required=False,
+        label="Quarter",
+        coerce=int,
+        empty_value=None,
+        required=False,
         choices=[("", "Latest rated in the year"), (1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4")],
     )
 
@@ -199,8 +218,11 @@ def return_schedule_export(request):
     ``manage.py export_data return_schedule``."""
     fy = fy_param(request, default=None)
     sheet = Sheet("Return schedule", *return_schedule_table(fy=fy))
-    response = export_response(sheet, format="xlsx" if request.GET.get("format") == "xlsx" else "csv",
-                               filename=f"return-schedule-{fy}" if fy else "return-schedule")
+    response = export_response(
+        sheet,
+        format="xlsx" if request.GET.get("format") == "xlsx" else "csv",
+        filename=f"return-schedule-{fy}" if fy else "return-schedule",
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -217,20 +239,24 @@ def _answers(ret, data: monitoring.ReturnData) -> dict:
         given = data.breakdowns.get(name) or {}
         rows = [{"entry": entry, "count": given.get(entry.code)} for entry in entries]
         answered = [row["count"] for row in rows if row["count"] is not None]
-        breakdowns.append({
-            "name": name, "label": label, "rows": rows,
-            "total": sum(answered) if answered else None,
-            "differs": bool(answered) and data.supported is not None and sum(answered) != data.supported,
-        })
+        breakdowns.append(
+            {
+                "name": name,
+                "label": label,
+                "rows": rows,
+                "total": sum(answered) if answered else None,
+                "differs": bool(answered) and data.supported is not None and sum(answered) != data.supported,
+            }
+        )
     outcomes = [
-        {"entry": entry, "assessed": data.outcomes.get(entry.code, (None, None))[0],
-         "improved": data.outcomes.get(entry.code, (None, None))[1]}
+        {
+            "entry": entry,
+            "assessed": data.outcomes.get(entry.code, (None, None))[0],
+            "improved": data.outcomes.get(entry.code, (None, None))[1],
+        }
         for entry in codes.outcome_measures
     ]
-    kpis = [
-        {"kpi": kpi, "value": data.kpi_values.get(kpi.pk)}
-        for kpi in ret.award.kpis.order_by("name")
-    ]
+    kpis = [{"kpi": kpi, "value": data.kpi_values.get(kpi.pk)} for kpi in ret.award.kpis.order_by("name")]
     return {"codes": codes, "breakdowns": breakdowns, "outcomes": outcomes, "kpis": kpis}
 
 
@@ -273,8 +299,11 @@ def return_review(request, pk: int):
         if form.is_valid():
             try:
                 monitoring.return_accept(
-                    monitoring_return=ret, actor=request.user, rag=form.cleaned_data["rag"],
-                    rag_comment=form.cleaned_data["rag_comment"], expected_version=form.cleaned_data["version"],
+                    monitoring_return=ret,
+                    actor=request.user,
+                    rag=form.cleaned_data["rag"],
+                    rag_comment=form.cleaned_data["rag_comment"],
+                    expected_version=form.cleaned_data["version"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -287,7 +316,9 @@ def return_review(request, pk: int):
         if form.is_valid():
             try:
                 monitoring.return_send_back(
-                    monitoring_return=ret, actor=request.user, reason=form.cleaned_data["reason"],
+                    monitoring_return=ret,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
                     expected_version=form.cleaned_data["version"],
                 )
             except ValidationError as exc:
@@ -325,8 +356,12 @@ def _kpi_charts(performance) -> list[dict]:
                     "Target": [point.target for point in item.points],
                 }
             chart = line_chart(
-                title=title, x_labels=[point.label for point in item.points], series=series,
-                unit=item.kpi.unit, x_label="Quarter", value_label=item.kpi.name,
+                title=title,
+                x_labels=[point.label for point in item.points],
+                series=series,
+                unit=item.kpi.unit,
+                x_label="Quarter",
+                value_label=item.kpi.name,
             )
         sections.append({"item": item, "chart": chart})
     return sections
@@ -419,7 +454,8 @@ def kpi_delete(request, pk: int, kpi_pk: int):
             messages.success(request, f"The KPI “{kpi.name}” has been deleted.")
             return redirect(_performance_url(award))
     return render(
-        request, "grants/monitoring/kpi_delete.html",
+        request,
+        "grants/monitoring/kpi_delete.html",
         {"section": SECTION, "award": award, "kpi": kpi, "errors": errors},
         status=400 if errors else 200,
     )
@@ -440,8 +476,11 @@ def portfolio_rag(request):
     if form.is_bound and form.is_valid():
         fy, quarter = form.cleaned_data["fy"], form.cleaned_data["quarter"]
     rows = monitoring_selectors.portfolio_rag(fy=fy, quarter=quarter, with_flagged=False)
-    flagged = page_of(monitoring_selectors.portfolio_flagged(fy=fy, quarter=quarter),
-                      number=request.GET.get("page"), per_page=PAGE_SIZE)
+    flagged = page_of(
+        monitoring_selectors.portfolio_flagged(fy=fy, quarter=quarter),
+        number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+    )
     label = f"Q{quarter} {FinancialYear(fy).label}" if quarter else FinancialYear(fy).label
     chart = None
     if any(row.total for row in rows):
@@ -454,17 +493,27 @@ def portfolio_rag(request):
                 "Red": [row.red for row in rows],
                 "Not rated": [row.not_rated for row in rows],
             },
-            unit="", horizontal=True, category_label="Commissioning priority", value_label="Awards",
+            unit="",
+            horizontal=True,
+            category_label="Commissioning priority",
+            value_label="Awards",
             colours=RAG_COLOURS,
         )
     return render(
         request,
         "grants/monitoring/portfolio_rag.html",
         {
-            "section": SECTION, "form": form, "rows": rows, "chart": chart, "label": label, "page_obj": flagged,
+            "section": SECTION,
+            "form": form,
+            "rows": rows,
+            "chart": chart,
+            "label": label,
+            "page_obj": flagged,
             "totals": {
-                "green": sum(row.green for row in rows), "amber": sum(row.amber for row in rows),
-                "red": sum(row.red for row in rows), "not_rated": sum(row.not_rated for row in rows),
+                "green": sum(row.green for row in rows),
+                "amber": sum(row.amber for row in rows),
+                "red": sum(row.red for row in rows),
+                "not_rated": sum(row.not_rated for row in rows),
             },
         },
     )

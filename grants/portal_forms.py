@@ -81,7 +81,9 @@ def _count_field(label: str, *, hint: str = "") -> forms.IntegerField:
         help_text=escape(hint) if hint else "",
         error_messages={"min_value": NEGATIVE, "invalid": WHOLE},
         # A text box, as GOV.UK advises for numbers (type="number" mangles input and misleads screen readers).
-        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5", "inputmode": "numeric", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-5", "inputmode": "numeric", "spellcheck": "false"}
+        ),
     )
 
 
@@ -125,7 +127,7 @@ class FieldGroup:
 
     @property
     def verdict(self) -> str:
-        """"adds up", "3 short", "2 over", or "" when there is nothing to compare."""
+        """ "adds up", "3 short", "2 over", or "" when there is nothing to compare."""
         difference = self.difference
         if difference is None:
             return ""
@@ -423,7 +425,10 @@ class ReturnForm(VersionedForm):
         """A field's errors for the summary: a service message as it is (it names its field),
         a form message after the field's label ("Referrals received: Enter a whole number")."""
         return [
-            {"href": f"#{bound.id_for_label}", "text": error if error in self._service_messages else f"{label}: {error}"}
+            {
+                "href": f"#{bound.id_for_label}",
+                "text": error if error in self._service_messages else f"{label}: {error}",
+            }
             for error in bound.errors
         ]
 
@@ -464,10 +469,17 @@ class OrganisationContactForm(VersionedForm):
     """The contact details a provider may change about its own organisation."""
 
     address = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    postcode = forms.CharField(max_length=10, required=False, widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}))
+    postcode = forms.CharField(
+        max_length=10, required=False, widget=forms.TextInput(attrs={"class": "govuk-input--width-10"})
+    )
     website = forms.CharField(label="Website", max_length=300, required=False)
     email = forms.EmailField(label="Email address", required=False)
-    phone = forms.CharField(label="Telephone", max_length=40, required=False, widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}))
+    phone = forms.CharField(
+        label="Telephone",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}),
+    )
 
 
 ORGANISATION_CONTACT_FIELDS = ("address", "postcode", "website", "email", "phone")

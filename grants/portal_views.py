@@ -50,14 +50,16 @@ def _return_rows(returns, today) -> list[dict]:
     rows = []
     for ret in returns:
         upcoming = not has_started(ret, today)
-        rows.append({
-            "ret": ret,
-            "period": _period(ret),
-            "late": monitoring_selectors.is_late(ret, today),
-            "editable": ret.status in EDITABLE_STATUSES and not upcoming,
-            "upcoming": upcoming,
-            "opens": opens_on(ret),
-        })
+        rows.append(
+            {
+                "ret": ret,
+                "period": _period(ret),
+                "late": monitoring_selectors.is_late(ret, today),
+                "editable": ret.status in EDITABLE_STATUSES and not upcoming,
+                "upcoming": upcoming,
+                "opens": opens_on(ret),
+            }
+        )
     return rows
 
 
@@ -68,9 +70,7 @@ def home(request):
         return render(request, "grants/portal/not_linked.html", {"section": "portal"})
     organisation = provider_selectors.organisation_detail(organisation_id)
     today = clock.today()
-    awards = list(
-        selectors.award_list(provider=organisation, status=list(selectors.PROVIDER_VISIBLE_STATUSES))
-    )
+    awards = list(selectors.award_list(provider=organisation, status=list(selectors.PROVIDER_VISIBLE_STATUSES)))
     payments = list(
         Payment.objects.filter(award__in=[award.pk for award in awards])
         .select_related("award", "stream")
@@ -165,8 +165,7 @@ def return_edit(request, pk: int):
             if warnings and not submit and not result.breakdown_explanation:
                 messages.warning(
                     request,
-                    "Before you submit, correct the breakdowns or say why they do not add up "
-                    f"(“{EXPLANATION_LABEL}”).",
+                    f"Before you submit, correct the breakdowns or say why they do not add up (“{EXPLANATION_LABEL}”).",
                 )
             if submit:
                 return redirect("portal:home")
@@ -269,9 +268,7 @@ def contact_edit(request, contact_pk: int):
         else:
             messages.success(request, f"{contact.name}'s details have been updated.")
             return redirect("portal:organisation")
-    return render(
-        request, "grants/portal/contact_form.html", _context(organisation, form=form, contact=contact)
-    )
+    return render(request, "grants/portal/contact_form.html", _context(organisation, form=form, contact=contact))
 
 
 @capability_required("portal.view")

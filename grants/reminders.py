@@ -77,7 +77,9 @@ def _already_sent(reminders: list[Reminder]) -> set[tuple[str, str, str]]:
     items = sorted({reminder.item for reminder in reminders})
     sent: set[tuple[str, str, str]] = set()
     for start in range(0, len(items), 500):  # in chunks: SQLite limits the parameters of a query
-        sent.update(ReminderSent.objects.filter(item__in=items[start:start + 500]).values_list("kind", "item", "stage"))
+        sent.update(
+            ReminderSent.objects.filter(item__in=items[start : start + 500]).values_list("kind", "item", "stage")
+        )
     return sent
 
 
@@ -86,11 +88,17 @@ def _send_once(reminder: Reminder) -> bool:
     try:
         with transaction.atomic():
             ReminderSent.objects.create(
-                kind=reminder.kind, item=reminder.item, stage=reminder.stage,
-                recipients=", ".join(reminder.recipients), sent_at=timezone.now(),
+                kind=reminder.kind,
+                item=reminder.item,
+                stage=reminder.stage,
+                recipients=", ".join(reminder.recipients),
+                sent_at=timezone.now(),
             )
             send_mail(
-                reminder.subject, reminder.body, settings.DEFAULT_FROM_EMAIL, list(reminder.recipients),
+                reminder.subject,
+                reminder.body,
+                settings.DEFAULT_FROM_EMAIL,
+                list(reminder.recipients),
                 fail_silently=False,
             )
     except IntegrityError:
@@ -118,8 +126,11 @@ def _provider_recipients(organisation: Organisation) -> tuple[str, ...]:
 
 def _officers() -> list:
     return list(
-        get_user_model().objects.filter(groups__name=Role.OFFICER.value, is_active=True)
-        .exclude(email="").order_by("last_name", "first_name", "pk").distinct()
+        get_user_model()
+        .objects.filter(groups__name=Role.OFFICER.value, is_active=True)
+        .exclude(email="")
+        .order_by("last_name", "first_name", "pk")
+        .distinct()
     )
 
 
@@ -161,8 +172,12 @@ def _return_reminders(today: datetime.date) -> Iterator[Reminder]:
                 "Please complete and submit it in the provider portal by then.\n"
             )
         yield Reminder(
-            kind=kind.value, item=f"return:{monitoring_return.pk}", stage=due.isoformat(), subject=subject,
-            body=body, recipients=_provider_recipients(award.provider),
+            kind=kind.value,
+            item=f"return:{monitoring_return.pk}",
+            stage=due.isoformat(),
+            subject=subject,
+            body=body,
+            recipients=_provider_recipients(award.provider),
         )
 
 
@@ -178,7 +193,9 @@ def _document_reminders(today: datetime.date) -> Iterator[Reminder]:
     leads_by_organisation: dict[int, list] = {}
     for award in (
         Award.objects.filter(provider_id__in=organisation_ids, status__in=RUNNING_AWARD_STATUSES)
-        .exclude(lead_officer=None).select_related("lead_officer").order_by("reference")
+        .exclude(lead_officer=None)
+        .select_related("lead_officer")
+        .order_by("reference")
     ):
         leads_by_organisation.setdefault(award.provider_id, []).append(award.lead_officer)
     for document in documents:
@@ -186,7 +203,9 @@ def _document_reminders(today: datetime.date) -> Iterator[Reminder]:
         expires = document.expires_on
         verb = "expired on" if expires < today else "expires on"
         yield Reminder(
-            kind=ReminderKind.DOCUMENT_EXPIRING.value, item=f"document:{document.pk}", stage=expires.isoformat(),
+            kind=ReminderKind.DOCUMENT_EXPIRING.value,
+            item=f"document:{document.pk}",
+            stage=expires.isoformat(),
             subject=f"Due-diligence document {verb} {_day(expires)}: {organisation.name}",
             body=(
                 f"Dear colleague,\n\n{organisation.name}'s {document.get_kind_display().lower()} "
@@ -205,7 +224,8 @@ def _award_reminders(today: datetime.date) -> Iterator[Reminder]:
             Q(extension_taken=True, extension_until__gte=today, extension_until__lte=limit)
             | (~Q(extension_taken=True) & Q(end_date__gte=today, end_date__lte=limit))
         )
-        .select_related("provider", "lead_officer").order_by("end_date", "reference")
+        .select_related("provider", "lead_officer")
+        .order_by("end_date", "reference")
     )
     if not awards:
         return
@@ -217,7 +237,9 @@ def _award_reminders(today: datetime.date) -> Iterator[Reminder]:
         if ends is None or not today <= ends <= limit:
             continue
         yield Reminder(
-            kind=ReminderKind.CONTRACT_ENDING.value, item=f"award:{award.pk}", stage=ends.isoformat(),
+            kind=ReminderKind.CONTRACT_ENDING.value,
+            item=f"award:{award.pk}",
+            stage=ends.isoformat(),
             subject=f"Ending {_day(ends)}: {award.reference} {award.title}",
             body=(
                 f"Dear colleague,\n\n{award.reference} {award.title} ({award.provider.name}) ends on {_day(ends)}.\n"

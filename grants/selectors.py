@@ -78,12 +78,7 @@ def _zero() -> Value:
 
 def _sum_subquery(queryset: QuerySet, group_by: str, *, amount: str = "amount", filter: Q | None = None) -> Coalesce:
     """Coalesce((SELECT SUM(amount) … GROUP BY group_by), 0) for use as an annotation."""
-    summed = (
-        queryset.order_by()
-        .values(group_by)
-        .annotate(total=Sum(amount, filter=filter))
-        .values("total")
-    )
+    summed = queryset.order_by().values(group_by).annotate(total=Sum(amount, filter=filter)).values("total")
     return Coalesce(Subquery(summed, output_field=MONEY_FIELD), _zero(), output_field=MONEY_FIELD)
 
 
@@ -116,7 +111,11 @@ def access_award(user, pk: int, *, for_edit: bool = False) -> Award:
             raise PermissionDenied("Provider users cannot change awards.")
         award = award_detail(pk)
         organisation_id = provider_organisation_id(user)
-        if organisation_id is None or award.provider_id != organisation_id or award.status not in PROVIDER_VISIBLE_STATUSES:
+        if (
+            organisation_id is None
+            or award.provider_id != organisation_id
+            or award.status not in PROVIDER_VISIBLE_STATUSES
+        ):
             raise Http404("No such award.")
         return award
     require(user, "grants.edit" if for_edit else "grants.view")
@@ -286,7 +285,9 @@ def award_money_by_year(award: Award) -> list[YearMoney]:
     forecast), oldest first. Three queries."""
     lines = list(FundingLine.objects.filter(award=award).select_related("stream").order_by("fy", Lower("stream__name")))
     payment_rows = (
-        Payment.objects.filter(award=award).order_by().values("fy")
+        Payment.objects.filter(award=award)
+        .order_by()
+        .values("fy")
         .annotate(
             paid=Sum("amount", filter=Q(paid_date__isnull=False)),
             scheduled=Sum("amount", filter=Q(paid_date__isnull=True)),
@@ -307,18 +308,20 @@ def award_money_by_year(award: Award) -> list[YearMoney]:
         value = sum((part.amount for part in by_year[year]), ZERO)
         row = payments.get(year, {})
         forecast = forecasts.get(year)
-        result.append(YearMoney(
-            fy=year,
-            label=FinancialYear(year).label,
-            lines=by_year[year],
-            value=value,
-            committed=committed,
-            counts=counts,
-            scheduled=_penny(row.get("scheduled")),
-            paid=_penny(row.get("paid")),
-            forecast=forecast,
-            outturn=forecast if forecast is not None else value,
-        ))
+        result.append(
+            YearMoney(
+                fy=year,
+                label=FinancialYear(year).label,
+                lines=by_year[year],
+                value=value,
+                committed=committed,
+                counts=counts,
+                scheduled=_penny(row.get("scheduled")),
+                paid=_penny(row.get("paid")),
+                forecast=forecast,
+                outturn=forecast if forecast is not None else value,
+            )
+        )
     return result
 
 
@@ -348,11 +351,11 @@ def status_at(day: datetime.date | None, *, award: str = "award"):
         return now
     transitions = AwardTransition.objects.filter(award=OuterRef(award or "pk")).order_by()
     last_by_then = transitions.filter(at__lt=clock.end_of(day)).order_by("-at", "-pk").values("to_status")[:1]
-    entered_later = (
-        transitions.exclude(to_status=AwardStatus.CANCELLED).order_by("-at", "-pk").values("to_status")[:1]
-    )
+    entered_later = transitions.exclude(to_status=AwardStatus.CANCELLED).order_by("-at", "-pk").values("to_status")[:1]
     return Coalesce(
-        Subquery(last_by_then, output_field=CharField()), Subquery(entered_later, output_field=CharField()), now,
+        Subquery(last_by_then, output_field=CharField()),
+        Subquery(entered_later, output_field=CharField()),
+        now,
         output_field=CharField(),
     )
 
@@ -468,7 +471,7 @@ class FundingSummary:
 
     @property
     def as_at_label(self) -> str:
-        """"30 June 2019"."""
+        """ "30 June 2019"."""
         return day_label(self.as_at)
 
     @property
@@ -478,22 +481,22 @@ class FundingSummary:
 
     @property
     def paid_label(self) -> str:
-        """"Paid at 31 March 2020": the label of ``paid`` on the funding page and dashboard."""
+        """ "Paid at 31 March 2020": the label of ``paid`` on the funding page and dashboard."""
         return f"Paid at {self.as_at_label}"
 
     @property
     def paid_in_period_label(self) -> str:
-        """"Paid in Q1 2019/20"; "Paid in 2019/20" for the whole year."""
+        """ "Paid in Q1 2019/20"; "Paid in 2019/20" for the whole year."""
         return f"Paid in {self.period.label}"
 
     @property
     def paid_to_date_label(self) -> str:
-        """"Paid to date at 30 June 2019"."""
+        """ "Paid to date at 30 June 2019"."""
         return f"Paid to date at {self.as_at_label}"
 
     @property
     def committed_label(self) -> str:
-        """"Committed at 30 June 2019"."""
+        """ "Committed at 30 June 2019"."""
         return f"Committed at {self.as_at_label}"
 
 
@@ -574,7 +577,8 @@ def funding_summary(
     # Grouped by each award's status at as_at (a few values) rather than summed with a filter
     # per status: the status subquery is then evaluated once per line.
     line_groups = (
-        FundingLine.objects.filter(fy=fy).order_by()
+        FundingLine.objects.filter(fy=fy)
+        .order_by()
         .annotate(status_then=status)
         .values_list("stream_id", "award__priority_id", "status_then")
         .annotate(total=Sum("amount"), unforecast=Sum("amount", filter=~Q(has_forecast)))
@@ -583,7 +587,8 @@ def funding_summary(
     if not span.opens_year:
         in_period &= Q(paid_date__gte=span.start)
     payment_groups = (
-        Payment.objects.filter(fy=fy, paid_date__isnull=False, paid_date__lte=as_at).order_by()
+        Payment.objects.filter(fy=fy, paid_date__isnull=False, paid_date__lte=as_at)
+        .order_by()
         .values_list("stream_id", "award__priority_id")
         .annotate(to_date=Sum("amount"), in_period=Sum("amount", filter=in_period))
     )
@@ -607,7 +612,8 @@ def funding_summary(
             sums["paid_in_period"] += paid_in_period or ZERO
     forecast_set: dict[int, Decimal] = defaultdict(Decimal)
     for priority_id, status_then, total in (
-        ForecastOutturn.objects.filter(fy=fy).order_by()
+        ForecastOutturn.objects.filter(fy=fy)
+        .order_by()
         .annotate(status_then=status)
         .values_list("award__priority_id", "status_then")
         .annotate(total=Sum("amount"))
@@ -623,18 +629,19 @@ def funding_summary(
     )
     priorities = CommissioningPriority.objects.annotate(
         budget=_amount_of_year(PriorityBudget, owner="priority", fy=fy)
-    ).order_by(
-        "sort_order", "name", "pk"
-    )
+    ).order_by("sort_order", "name", "pk")
 
     summary = FundingSummary(fy=fy, label=FinancialYear(fy).label, period=span, as_at=as_at)
     totals = summary.totals
     for stream in streams:
         sums = by_stream.get(stream.pk, {})
         row = StreamSummary(
-            stream=stream, allocation=None if stream.allocation is None else _penny(stream.allocation),
-            committed=_penny(sums.get("committed")), planned=_penny(sums.get("planned")),
-            paid_in_period=_penny(sums.get("paid_in_period")), paid_to_date=_penny(sums.get("paid_to_date")),
+            stream=stream,
+            allocation=None if stream.allocation is None else _penny(stream.allocation),
+            committed=_penny(sums.get("committed")),
+            planned=_penny(sums.get("planned")),
+            paid_in_period=_penny(sums.get("paid_in_period")),
+            paid_to_date=_penny(sums.get("paid_to_date")),
         )
         summary.streams.append(row)
         totals.allocation += row.allocation or ZERO
@@ -645,9 +652,12 @@ def funding_summary(
     for priority in priorities:
         sums = by_priority.get(priority.pk, {})
         row = PrioritySummary(
-            priority=priority, budget=None if priority.budget is None else _penny(priority.budget),
-            committed=_penny(sums.get("committed")), planned=_penny(sums.get("planned")),
-            paid_in_period=_penny(sums.get("paid_in_period")), paid_to_date=_penny(sums.get("paid_to_date")),
+            priority=priority,
+            budget=None if priority.budget is None else _penny(priority.budget),
+            committed=_penny(sums.get("committed")),
+            planned=_penny(sums.get("planned")),
+            paid_in_period=_penny(sums.get("paid_in_period")),
+            paid_to_date=_penny(sums.get("paid_to_date")),
             forecast=_penny(sums.get("committed_unforecast", ZERO) + forecast_set.get(priority.pk, ZERO)),
         )
         summary.priorities.append(row)
@@ -750,9 +760,27 @@ class TimelineEntry:
 
 
 _AWARD_TRACKED = (
-    "reference", "title", "provider", "kind", "priority", "start_date", "end_date", "extension_months",
-    "extension_until", "extension_taken", "duration", "lead_officer", "decision", "cost_centre", "moj_category",
-    "purpose", "approach", "conditions", "reasons", "key_activity", "intention",
+    "reference",
+    "title",
+    "provider",
+    "kind",
+    "priority",
+    "start_date",
+    "end_date",
+    "extension_months",
+    "extension_until",
+    "extension_taken",
+    "duration",
+    "lead_officer",
+    "decision",
+    "cost_centre",
+    "moj_category",
+    "purpose",
+    "approach",
+    "conditions",
+    "reasons",
+    "key_activity",
+    "intention",
 )
 _LONG_TEXT = {"purpose", "approach", "conditions", "reasons", "key_activity"}
 
@@ -770,17 +798,23 @@ def award_timeline(award: Award) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for transition in AwardTransition.objects.filter(award=award).select_related("by"):
         title = (
-            f"Created as {transition.get_to_status_display().lower()}" if not transition.from_status
+            f"Created as {transition.get_to_status_display().lower()}"
+            if not transition.from_status
             else f"Status changed from {transition.get_from_status_display().lower()} to "
-                 f"{transition.get_to_status_display().lower()}"
+            f"{transition.get_to_status_display().lower()}"
         )
         note = "\n\n".join(part for part in (transition.note, transition.due_diligence_note) if part)
         who = "the daily run (the award's dates)" if transition.automatic else _who(transition.by)
         entries.append(TimelineEntry(when=transition.at, who=who, title=title, note=note))
 
     rows = list(Award.history.filter(id=award.pk).select_related("history_user").order_by("history_date", "history_id"))
-    ids: dict[str, set] = {"provider": set(), "priority": set(), "lead_officer": set(), "decision": set(),
-                           "moj_category": set()}
+    ids: dict[str, set] = {
+        "provider": set(),
+        "priority": set(),
+        "lead_officer": set(),
+        "decision": set(),
+        "moj_category": set(),
+    }
     for row in rows:
         for name in ids:
             value = getattr(row, f"{name}_id")
@@ -821,12 +855,17 @@ def award_timeline(award: Award) -> list[TimelineEntry]:
                     else:
                         changes.append((label, shown(name, old), shown(name, new)))
             if changes:
-                entries.append(TimelineEntry(when=row.history_date, who=_who(row.history_user),
-                                             title="Details changed", changes=changes))
+                entries.append(
+                    TimelineEntry(
+                        when=row.history_date, who=_who(row.history_user), title="Details changed", changes=changes
+                    )
+                )
         previous = row
 
     line_rows = list(
-        FundingLine.history.filter(award_id=award.pk).select_related("history_user").order_by("history_date", "history_id")
+        FundingLine.history.filter(award_id=award.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
     )
     stream_names = dict(
         FundingStream.objects.filter(pk__in={row.stream_id for row in line_rows}).values_list("pk", "name")
@@ -846,9 +885,13 @@ def award_timeline(award: Award) -> list[TimelineEntry]:
         entries.append(TimelineEntry(when=row.history_date, who=_who(row.history_user), title=title, changes=changes))
 
     entries.extend(_payment_timeline(award))
-    for row in AwardDocument.history.filter(award_id=award.pk, history_type__in=["+", "-"]).select_related("history_user"):
+    for row in AwardDocument.history.filter(award_id=award.pk, history_type__in=["+", "-"]).select_related(
+        "history_user"
+    ):
         verb = "uploaded" if row.history_type == "+" else "removed"
-        entries.append(TimelineEntry(when=row.history_date, who=_who(row.history_user), title=f"Document {verb}: {row.title}"))
+        entries.append(
+            TimelineEntry(when=row.history_date, who=_who(row.history_user), title=f"Document {verb}: {row.title}")
+        )
 
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries
@@ -859,7 +902,9 @@ def _payment_timeline(award: Award) -> list[TimelineEntry]:
     approved, paid, cancelled, and instalments withdrawn when the plan rescheduled them. One query."""
     entries = []
     previous: dict[int, object] = {}
-    rows = Payment.history.filter(award_id=award.pk).select_related("history_user").order_by("history_date", "history_id")
+    rows = (
+        Payment.history.filter(award_id=award.pk).select_related("history_user").order_by("history_date", "history_id")
+    )
     for row in rows:
         before = previous.get(row.id)
         previous[row.id] = row
@@ -868,7 +913,11 @@ def _payment_timeline(award: Award) -> list[TimelineEntry]:
         if row.history_type == "+":
             title = f"{instalment} scheduled by the payment plan" if row.plan_period else f"{instalment} recorded"
         elif row.history_type == "-":
-            title = f"{instalment} withdrawn (rescheduled by the payment plan)" if row.plan_period else f"{instalment} deleted"
+            title = (
+                f"{instalment} withdrawn (rescheduled by the payment plan)"
+                if row.plan_period
+                else f"{instalment} deleted"
+            )
         elif before is not None and row.cancelled_at and not before.cancelled_at:
             title = f"{instalment} cancelled: {row.cancel_reason}"
         elif before is not None and row.paid_date and not before.paid_date:
@@ -877,15 +926,22 @@ def _payment_timeline(award: Award) -> list[TimelineEntry]:
             title = f"{instalment} approved for paying"
         else:
             continue
-        entries.append(TimelineEntry(when=row.history_date, who=_who(row.history_user), title=title,
-                                     note=row.due_diligence_note if "approved" in title or "recorded" in title else ""))
+        entries.append(
+            TimelineEntry(
+                when=row.history_date,
+                who=_who(row.history_user),
+                title=title,
+                note=row.due_diligence_note if "approved" in title or "recorded" in title else "",
+            )
+        )
     return entries
 
 
 def decision_list() -> QuerySet[Decision]:
     """Decisions, newest first, with the number of awards each made (``award_count``)."""
     return (
-        Decision.objects.select_related("signed_by").annotate(award_count=Count("awards"))
+        Decision.objects.select_related("signed_by")
+        .annotate(award_count=Count("awards"))
         .order_by(F("decided_on").desc(nulls_first=True), "-reference", "pk")
     )
 
@@ -898,9 +954,13 @@ def decision_detail(pk: int) -> Decision:
 
 
 def decision_awards(decision: Decision) -> QuerySet[Award]:
-    return decision.awards.select_related("provider").annotate(
-        value_fy=_sum_subquery(FundingLine.objects.filter(award=OuterRef("pk")), "award"),
-    ).order_by(Lower("reference"))
+    return (
+        decision.awards.select_related("provider")
+        .annotate(
+            value_fy=_sum_subquery(FundingLine.objects.filter(award=OuterRef("pk")), "award"),
+        )
+        .order_by(Lower("reference"))
+    )
 
 
 def stream_list() -> QuerySet[FundingStream]:
@@ -925,25 +985,36 @@ def stream_years(stream: FundingStream) -> list[dict]:
     """Each year the stream has an allocation or lines: allocation, committed, planned, paid."""
     allocations = {a.fy: a for a in StreamAllocation.objects.filter(stream=stream)}
     lines = {
-        row["fy"]: row for row in FundingLine.objects.filter(stream=stream).order_by().values("fy").annotate(
-            committed=Sum("amount", filter=_committed_q()), planned=Sum("amount", filter=_planned_q()),
+        row["fy"]: row
+        for row in FundingLine.objects.filter(stream=stream)
+        .order_by()
+        .values("fy")
+        .annotate(
+            committed=Sum("amount", filter=_committed_q()),
+            planned=Sum("amount", filter=_planned_q()),
         )
     }
     paid = dict(
-        Payment.objects.filter(stream=stream, paid_date__isnull=False).order_by().values("fy")
-        .annotate(total=Sum("amount")).values_list("fy", "total")
+        Payment.objects.filter(stream=stream, paid_date__isnull=False)
+        .order_by()
+        .values("fy")
+        .annotate(total=Sum("amount"))
+        .values_list("fy", "total")
     )
     rows = []
     for year in sorted(set(allocations) | set(lines) | set(paid), reverse=True):
         allocation = allocations.get(year)
         committed = _penny(lines.get(year, {}).get("committed"))
-        rows.append({
-            "fy": year, "label": FinancialYear(year).label,
-            "allocation": allocation.amount if allocation else None,
-            "notes": allocation.notes if allocation else "",
-            "committed": committed,
-            "planned": _penny(lines.get(year, {}).get("planned")),
-            "paid": _penny(paid.get(year)),
-            "over": committed > (allocation.amount if allocation else ZERO),
-        })
+        rows.append(
+            {
+                "fy": year,
+                "label": FinancialYear(year).label,
+                "allocation": allocation.amount if allocation else None,
+                "notes": allocation.notes if allocation else "",
+                "committed": committed,
+                "planned": _penny(lines.get(year, {}).get("planned")),
+                "paid": _penny(paid.get(year)),
+                "over": committed > (allocation.amount if allocation else ZERO),
+            }
+        )
     return rows

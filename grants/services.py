@@ -124,8 +124,12 @@ def _financial_year(value: Any, field: str, errors: Errors) -> int | None:
     try:
         return parse_fy_input(value if isinstance(value, (int, str)) else str(value)).start_year
     except (TypeError, ValueError):
-        _add(errors, field, f"“{value}” is not a financial year: write it like 2019 (for 2019/20), between "
-                            f"{FIRST_ACCEPTED_YEAR} and {LAST_ACCEPTED_YEAR}.")
+        _add(
+            errors,
+            field,
+            f"“{value}” is not a financial year: write it like 2019 (for 2019/20), between "
+            f"{FIRST_ACCEPTED_YEAR} and {LAST_ACCEPTED_YEAR}.",
+        )
         return None
 
 
@@ -210,8 +214,12 @@ def stream_create(
     values = _clean_stream(
         instance=FundingStream(),
         changes={
-            "name": name, "source": source, "kind": kind, "moj_reported": moj_reported,
-            "ring_fenced_for": ring_fenced_for, "description": description,
+            "name": name,
+            "source": source,
+            "kind": kind,
+            "moj_reported": moj_reported,
+            "ring_fenced_for": ring_fenced_for,
+            "description": description,
         },
     )
     stream = FundingStream(**values)
@@ -271,20 +279,37 @@ def allocation_set(
     """Set a stream's income for a financial year (creates or replaces that year's figure);
     ``expected_version`` as in ``_set_yearly``."""
     return _set_yearly(
-        StreamAllocation, owner_field="stream", owner=stream, actor=actor, fy=fy, amount=amount, notes=notes,
+        StreamAllocation,
+        owner_field="stream",
+        owner=stream,
+        actor=actor,
+        fy=fy,
+        amount=amount,
+        notes=notes,
         expected_version=expected_version,
     )
 
 
 @transaction.atomic
 def budget_set(
-    *, actor, priority: CommissioningPriority, fy: int, amount: Decimal, notes: str = "",
+    *,
+    actor,
+    priority: CommissioningPriority,
+    fy: int,
+    amount: Decimal,
+    notes: str = "",
     expected_version: int | None = None,
 ) -> PriorityBudget:
     """Set a commissioning priority's budget for a financial year (creates or replaces it);
     ``expected_version`` as in ``_set_yearly``."""
     return _set_yearly(
-        PriorityBudget, owner_field="priority", owner=priority, actor=actor, fy=fy, amount=amount, notes=notes,
+        PriorityBudget,
+        owner_field="priority",
+        owner=priority,
+        actor=actor,
+        fy=fy,
+        amount=amount,
+        notes=notes,
         expected_version=expected_version,
     )
 
@@ -327,14 +352,18 @@ def _clean_decision(*, instance: Decision, changes: Mapping[str, Any]) -> dict[s
         _add(errors, "subject", "Enter what the decision is about.")
     if not values["decision_maker"]:
         _add(errors, "decision_maker", "Enter who made the decision.")
-    values["decided_on"] = _date(values["decided_on"], "decided_on", errors, what="date of the decision", required=False)
+    values["decided_on"] = _date(
+        values["decided_on"], "decided_on", errors, what="date of the decision", required=False
+    )
     _check_lengths(Decision, values, errors)
     _raise_if(errors)
     return values
 
 
 def _save_decision(decision: Decision) -> None:
-    save_unique(decision, field="reference", message=f"There is already a decision with the reference {decision.reference}.")
+    save_unique(
+        decision, field="reference", message=f"There is already a decision with the reference {decision.reference}."
+    )
 
 
 @transaction.atomic
@@ -353,8 +382,12 @@ def decision_update(*, decision: Decision, actor, expected_version: int | None, 
     locked = lock_for_update(decision, expected_version=expected_version)
     if locked.status != DecisionStatus.DRAFT:
         raise ValidationError(
-            {"status": [f"Decision {locked.reference} is {locked.get_status_display().lower()}: "
-                        "a signed decision is a record and cannot be changed."]}
+            {
+                "status": [
+                    f"Decision {locked.reference} is {locked.get_status_display().lower()}: "
+                    "a signed decision is a record and cannot be changed."
+                ]
+            }
         )
     values = _clean_decision(instance=locked, changes=fields)
     if not _apply_changes(locked, values):
@@ -367,7 +400,11 @@ def decision_update(*, decision: Decision, actor, expected_version: int | None, 
 
 @transaction.atomic
 def decision_sign(
-    *, decision: Decision, actor, decided_on: datetime.date | None = None, expected_version: int | None = None,
+    *,
+    decision: Decision,
+    actor,
+    decided_on: datetime.date | None = None,
+    expected_version: int | None = None,
     require_amount: bool = True,
 ) -> Decision:
     """Record that the PCC signed the decision, on ``decided_on`` (default: the date already
@@ -379,8 +416,12 @@ def decision_sign(
     if locked.status != DecisionStatus.DRAFT:
         _add(errors, "status", f"Decision {locked.reference} is already {locked.get_status_display().lower()}.")
     elif require_amount and locked.amount is None:
-        _add(errors, "amount", f"Record the amount the PCC approved on decision {locked.reference} before recording "
-                               "its signature: edit the draft.")
+        _add(
+            errors,
+            "amount",
+            f"Record the amount the PCC approved on decision {locked.reference} before recording "
+            "its signature: edit the draft.",
+        )
     day = _date(decided_on, "decided_on", errors, what="date of the decision", required=False)
     day = day or locked.decided_on or clock.today()
     if day > clock.today():
@@ -440,10 +481,14 @@ def decision_get_or_create(
     existing = Decision.objects.filter(reference__iexact=reference).first()
     if existing is not None:
         if day is not None and existing.decided_on is not None and existing.decided_on != day:
-            raise ValidationError({"decided_on": [
-                f"Decision {existing.reference} is recorded as decided on {existing.decided_on.isoformat()}, "
-                f"not {day.isoformat()}."
-            ]})
+            raise ValidationError(
+                {
+                    "decided_on": [
+                        f"Decision {existing.reference} is recorded as decided on {existing.decided_on.isoformat()}, "
+                        f"not {day.isoformat()}."
+                    ]
+                }
+            )
         return existing, False
     decision = decision_create(actor=actor, reference=reference, subject=_text(subject) or reference, decided_on=day)
     if day is not None:
@@ -480,7 +525,17 @@ AWARD_OPTIONAL_FIELDS = (
     "intention",
 )
 AWARD_FIELDS = ("reference", "title", "provider", "kind", "priority", "start_date", "end_date", *AWARD_OPTIONAL_FIELDS)
-_AWARD_TEXT = ("reference", "title", "purpose", "approach", "conditions", "reasons", "duration", "key_activity", "cost_centre")
+_AWARD_TEXT = (
+    "reference",
+    "title",
+    "purpose",
+    "approach",
+    "conditions",
+    "reasons",
+    "duration",
+    "key_activity",
+    "cost_centre",
+)
 _AWARD_RELATIONS = ("provider", "priority", "lead_officer", "decision", "moj_category", "intention")
 _REFERENCE_ATTEMPTS = 20
 
@@ -679,8 +734,11 @@ def _write_lines(award: Award, lines: Sequence[LineInput], *, actor) -> bool:
             attribute_to(line, actor)
             line.save(update_fields=["amount"])
             changed = True
-    new = [FundingLine(award=award, stream=line.stream, fy=line.fy, amount=line.amount)
-           for key, line in wanted.items() if key not in existing]
+    new = [
+        FundingLine(award=award, stream=line.stream, fy=line.fy, amount=line.amount)
+        for key, line in wanted.items()
+        if key not in existing
+    ]
     if new:
         bulk_create_with_history(new, FundingLine, default_user=actor)
         changed = True
@@ -688,12 +746,24 @@ def _write_lines(award: Award, lines: Sequence[LineInput], *, actor) -> bool:
 
 
 def _record_transition(
-    award: Award, *, from_status: str, actor, note: str, automatic: bool = False,
-    at: datetime.datetime | None = None, due_diligence_note: str = "",
+    award: Award,
+    *,
+    from_status: str,
+    actor,
+    note: str,
+    automatic: bool = False,
+    at: datetime.datetime | None = None,
+    due_diligence_note: str = "",
 ) -> AwardTransition:
     return AwardTransition.objects.create(
-        award=award, from_status=from_status, to_status=award.status, at=at or clock.now(), by=actor, note=note,
-        automatic=automatic, due_diligence_note=due_diligence_note,
+        award=award,
+        from_status=from_status,
+        to_status=award.status,
+        at=at or clock.now(),
+        by=actor,
+        note=note,
+        automatic=automatic,
+        due_diligence_note=due_diligence_note,
     )
 
 
@@ -703,8 +773,9 @@ def _follow_schedules(award: Award, *, actor) -> None:
     award_instalments_reconcile(award=award, actor=actor)
 
 
-def due_diligence_check(*, organisation: Organisation, actor, reason: str, field: str, doing: str,
-                        errors: Errors) -> str:
+def due_diligence_check(
+    *, organisation: Organisation, actor, reason: str, field: str, doing: str, errors: Errors
+) -> str:
     """Due diligence at the moment it matters (an award marked awarded, a payment recorded or
     approved): when the organisation's required documents are missing or expired, a person must
     give a reason to go ahead, or, with ``settings.DUE_DILIGENCE_BLOCKS``, cannot go ahead at
@@ -778,8 +849,14 @@ def award_create(
     _unknown(optional_fields, AWARD_OPTIONAL_FIELDS, "award")
     errors: Errors = {}
     changes = {
-        "reference": reference, "title": title, "provider": provider, "kind": kind, "priority": priority,
-        "start_date": start_date, "end_date": end_date, **optional_fields,
+        "reference": reference,
+        "title": title,
+        "provider": provider,
+        "kind": kind,
+        "priority": priority,
+        "start_date": start_date,
+        "end_date": end_date,
+        **optional_fields,
     }
     values = _clean_award(instance=Award(), changes=changes, errors=errors)
     if values["reference"] and _reference_taken(values["reference"]):
@@ -787,16 +864,24 @@ def award_create(
     status = _text(status).lower()
     if status not in AwardStatus.values:
         _add(errors, "status", f"Choose a status ({', '.join(AwardStatus.values)}).")
-    cleaned = _clean_lines(lines, start=values["start_date"], end=award_runs_until(
-        end_date=values["end_date"], extension_until=values["extension_until"],
-        extension_taken=values["extension_taken"],
-    ), errors=errors)
+    cleaned = _clean_lines(
+        lines,
+        start=values["start_date"],
+        end=award_runs_until(
+            end_date=values["end_date"],
+            extension_until=values["extension_until"],
+            extension_taken=values["extension_taken"],
+        ),
+        errors=errors,
+    )
     chosen_kpqs = _kpq_list(kpqs, errors)
     chosen_areas = _area_list(areas, errors)
     if status in COMMITTED_STATUSES and "lines" not in errors:
         _check_delegated_limit(
-            total=sum((line.amount for line in cleaned), Decimal(0)), decision=values["decision"],
-            entering=f"recorded as {label_of(status).lower()}", errors=errors,
+            total=sum((line.amount for line in cleaned), Decimal(0)),
+            decision=values["decision"],
+            entering=f"recorded as {label_of(status).lower()}",
+            errors=errors,
         )
     _raise_if(errors)
 
@@ -836,8 +921,12 @@ def _check_lines_cover_payments(award: Award, lines: Sequence[LineInput], errors
     if missing:
         names = dict(FundingStream.objects.filter(pk__in={key[0] for key in missing}).values_list("pk", "name"))
         for stream_id, fy in sorted(missing, key=lambda key: (key[1], names.get(key[0], ""))):
-            _add(errors, "lines", f"There are payments from {names.get(stream_id, streams.get(stream_id))} in "
-                                  f"{_fy_label(fy)}: keep a funding line for that stream and year.")
+            _add(
+                errors,
+                "lines",
+                f"There are payments from {names.get(stream_id, streams.get(stream_id))} in "
+                f"{_fy_label(fy)}: keep a funding line for that stream and year.",
+            )
     if award.status not in COMMITTED_STATUSES:
         return
     overridden = set(payments.exclude(override_reason="").values_list("fy", flat=True).distinct().order_by())
@@ -846,15 +935,25 @@ def _check_lines_cover_payments(award: Award, lines: Sequence[LineInput], errors
         totals[line.fy] += line.amount
     for fy, scheduled in sorted(_payments_by_year(award).items()):
         if fy not in overridden and scheduled > totals.get(fy, Decimal(0)):
-            _add(errors, "lines", f"Payments of {format_pence(scheduled)} are recorded for {_fy_label(fy)}, but the lines "
-                                  f"would commit only {format_pence(totals.get(fy, Decimal(0)))} for that year.")
+            _add(
+                errors,
+                "lines",
+                f"Payments of {format_pence(scheduled)} are recorded for {_fy_label(fy)}, but the lines "
+                f"would commit only {format_pence(totals.get(fy, Decimal(0)))} for that year.",
+            )
     by_line = {(line.stream.pk, line.fy): line for line in lines}
-    rows = payments.values("stream_id", "stream__name", "fy").annotate(total=Sum("amount")).order_by("fy", "stream__name")
+    rows = (
+        payments.values("stream_id", "stream__name", "fy").annotate(total=Sum("amount")).order_by("fy", "stream__name")
+    )
     for row in rows:
         line = by_line.get((row["stream_id"], row["fy"]))
         if line is not None and row["fy"] not in overridden and row["total"] > line.amount:
-            _add(errors, "lines", f"Payments of {format_pence(row['total'])} from {row['stream__name']} are recorded for "
-                                  f"{_fy_label(row['fy'])}, but its line would be only {format_pence(line.amount)}.")
+            _add(
+                errors,
+                "lines",
+                f"Payments of {format_pence(row['total'])} from {row['stream__name']} are recorded for "
+                f"{_fy_label(row['fy'])}, but its line would be only {format_pence(line.amount)}.",
+            )
 
 
 AWARD_REQUIRED = ("title", "provider", "kind", "priority", "start_date", "end_date")
@@ -907,7 +1006,8 @@ def award_update(
         _add(errors, "reference", "Enter the award's reference.")
     start = values["start_date"]
     end = award_runs_until(
-        end_date=values["end_date"], extension_until=values["extension_until"],
+        end_date=values["end_date"],
+        extension_until=values["extension_until"],
         extension_taken=values["extension_taken"],
     )
     if lines is not None:
@@ -927,14 +1027,21 @@ def award_update(
                 field = "extension_taken" if values["extension_taken"] != locked.extension_taken else "extension_until"
             for line in cleaned:
                 if line.fy not in allowed:
-                    _add(errors, field, f"The funding line from {line.stream.name} in {_fy_label(line.fy)} would fall "
-                                        "outside the award's dates: change or remove that line first.")
+                    _add(
+                        errors,
+                        field,
+                        f"The funding line from {line.stream.name} in {_fy_label(line.fy)} would fall "
+                        "outside the award's dates: change or remove that line first.",
+                    )
     chosen_kpqs = _kpq_list(kpqs, errors) if kpqs is not None else None
     chosen_areas = _area_list(areas, errors) if areas is not None else None
     if locked.status in COMMITTED_STATUSES and "lines" not in errors:
         _check_delegated_limit(
-            total=sum((line.amount for line in cleaned), Decimal(0)), decision=values["decision"],
-            entering=f"kept {locked.get_status_display().lower()}", errors=errors, award=locked,
+            total=sum((line.amount for line in cleaned), Decimal(0)),
+            decision=values["decision"],
+            entering=f"kept {locked.get_status_display().lower()}",
+            errors=errors,
+            award=locked,
         )
     _raise_if(errors)
 
@@ -962,8 +1069,15 @@ def award_update(
 
 @transaction.atomic
 def award_transition(
-    *, award: Award, actor, to_status: str, note: str = "", expected_version: int | None = None,
-    due_diligence_reason: str = "", automatic: bool = False, at: datetime.datetime | None = None,
+    *,
+    award: Award,
+    actor,
+    to_status: str,
+    note: str = "",
+    expected_version: int | None = None,
+    due_diligence_reason: str = "",
+    automatic: bool = False,
+    at: datetime.datetime | None = None,
 ) -> Award:
     """Move the award to ``to_status`` if ``transitions.TRANSITIONS`` allows it, recording who,
     when and why on its timeline. Cancelling needs a note. Entering awarded or active needs a
@@ -979,8 +1093,11 @@ def award_transition(
     note = _text(note)
     current = locked.status
     if not is_allowed(current, target):
-        _add(errors, "status", f"An award that is {label_of(current).lower()} cannot be marked "
-                               f"{label_of(target).lower()}.")
+        _add(
+            errors,
+            "status",
+            f"An award that is {label_of(current).lower()} cannot be marked {label_of(target).lower()}.",
+        )
         _raise_if(errors)
     action = ACTIONS[AwardStatus(target)]
     if action.needs_note and not note:
@@ -988,21 +1105,33 @@ def award_transition(
     if target in NEEDS_DECISION_ABOVE_LIMIT:
         total = FundingLine.objects.filter(award=locked).aggregate(total=Sum("amount"))["total"] or Decimal(0)
         _check_delegated_limit(
-            total=total, decision=_related(locked, "decision"), entering=f"marked {label_of(target).lower()}",
-            errors=errors, award=locked,
+            total=total,
+            decision=_related(locked, "decision"),
+            entering=f"marked {label_of(target).lower()}",
+            errors=errors,
+            award=locked,
         )
     due_diligence_note = ""
     if target == AwardStatus.AWARDED and not automatic:
         due_diligence_note = due_diligence_check(
-            organisation=locked.provider, actor=actor, reason=due_diligence_reason, field="due_diligence_reason",
-            doing=f"marking {locked.reference} awarded", errors=errors,
+            organisation=locked.provider,
+            actor=actor,
+            reason=due_diligence_reason,
+            field="due_diligence_reason",
+            doing=f"marking {locked.reference} awarded",
+            errors=errors,
         )
     _raise_if(errors)
     locked.status = target
     attribute_to(locked, actor)
     locked.save()
     _record_transition(
-        locked, from_status=current, actor=actor, note=note, automatic=automatic, at=at,
+        locked,
+        from_status=current,
+        actor=actor,
+        note=note,
+        automatic=automatic,
+        at=at,
         due_diligence_note=due_diligence_note,
     )
     _follow_schedules(locked, actor=actor)
@@ -1027,9 +1156,8 @@ def cofunding_set(
     elif partner.pk == award.provider_id:
         _add(errors, "partner", "The provider of the award cannot also be its co-commissioning partner.")
     year = None if fy in (None, "") else _financial_year(fy, "fy", errors)
-    if year is not None and "fy" not in errors:
-        if year not in _award_years(award):
-            _add(errors, "fy", f"{_fy_label(year)} is outside the award's dates.")
+    if year is not None and "fy" not in errors and year not in _award_years(award):
+        _add(errors, "fy", f"{_fy_label(year)} is outside the award's dates.")
     value = None if amount in (None, "") else _money(amount, "amount", errors)
     if value is not None and value < 0:
         _add(errors, "amount", "The contribution cannot be negative.")
@@ -1058,9 +1186,8 @@ def forecast_set(*, actor, award: Award, fy: int, amount: Decimal | None) -> For
     (reports then take the committed value as the forecast)."""
     errors: Errors = {}
     year = _financial_year(fy, "fy", errors)
-    if year is not None:
-        if year not in _award_years(award):
-            _add(errors, "fy", f"{_fy_label(year)} is outside the award's dates.")
+    if year is not None and year not in _award_years(award):
+        _add(errors, "fy", f"{_fy_label(year)} is outside the award's dates.")
     value = None if amount in (None, "") else _money(amount, "amount", errors, what="forecast")
     if value is not None and value < 0:
         _add(errors, "amount", "The forecast cannot be negative.")
@@ -1125,14 +1252,28 @@ def award_document_delete(*, actor, document: AwardDocument) -> None:
 # Payments -----------------------------------------------------------------------------------------
 
 PAYMENT_FIELDS = (
-    "stream", "fy", "due_date", "paid_date", "amount", "invoice_reference", "po_number", "reason", "override_reason",
+    "stream",
+    "fy",
+    "due_date",
+    "paid_date",
+    "amount",
+    "invoice_reference",
+    "po_number",
+    "reason",
+    "override_reason",
 )
 # Once a payment is paid, these are fixed: correct it with a refund or credit note instead.
 _PAID_FIXED = ("stream", "fy", "due_date", "amount")
 
 
 def _clean_payment(
-    *, award: Award, values: dict[str, Any], exclude_pk: int | None, actor, errors: Errors, imported: bool = False,
+    *,
+    award: Award,
+    values: dict[str, Any],
+    exclude_pk: int | None,
+    actor,
+    errors: Errors,
+    imported: bool = False,
     funding: AwardFunding | None = None,
 ) -> dict[str, Any]:
     """Check a payment's values against the rules and its award; returns them cleaned, with
@@ -1144,8 +1285,12 @@ def _clean_payment(
         values[name] = _text(values[name])
     today = clock.today()
     if award.status not in COMMITTED_STATUSES:
-        _add(errors, "award", f"Award {award.reference} is {award.get_status_display().lower()}: only awarded, "
-                              "active or ended awards can be paid.")
+        _add(
+            errors,
+            "award",
+            f"Award {award.reference} is {award.get_status_display().lower()}: only awarded, "
+            "active or ended awards can be paid.",
+        )
     amount = _money(values["amount"], "amount", errors)
     if amount is not None and amount == 0:
         _add(errors, "amount", "The amount cannot be zero.")
@@ -1169,8 +1314,11 @@ def _clean_payment(
             _add(errors, "stream", f"Award {award.reference} has no funding from {stream.name}.")
         elif fy not in stream_years:
             years = ", ".join(_fy_label(year) for year in sorted(stream_years))
-            _add(errors, "fy", f"Award {award.reference} has no funding from {stream.name} in {_fy_label(fy)} "
-                               f"(it has in {years}).")
+            _add(
+                errors,
+                "fy",
+                f"Award {award.reference} has no funding from {stream.name} in {_fy_label(fy)} (it has in {years}).",
+            )
     values["override_by"] = None
     if amount is not None and fy is not None and not errors:
         sums = funding.sums(award=award, stream=stream, fy=fy, exclude_pk=exclude_pk)
@@ -1188,8 +1336,11 @@ def _allow_override(problem: str, *, values: dict[str, Any], actor, imported: bo
     a reason, recorded against the named officer (``override_by``) on the payment form. A
     file cannot carry one, since each override is a judgement about one payment."""
     if imported:
-        _add(errors, "amount", f"{problem} Change the amount (a finance override can be recorded on the "
-                               "payment form only).")
+        _add(
+            errors,
+            "amount",
+            f"{problem} Change the amount (a finance override can be recorded on the payment form only).",
+        )
     elif not values["override_reason"]:
         _add(errors, "amount", f"{problem} Change the amount, or record a finance override with a reason.")
     elif actor is None or not has_capability(actor, "payments.override"):
@@ -1331,25 +1482,42 @@ def payment_record(
     values = _clean_payment(
         award=locked_award,
         values={
-            "stream": stream, "fy": fy, "due_date": due_date, "paid_date": paid_date, "amount": amount,
-            "invoice_reference": invoice_reference, "po_number": po_number, "reason": reason,
+            "stream": stream,
+            "fy": fy,
+            "due_date": due_date,
+            "paid_date": paid_date,
+            "amount": amount,
+            "invoice_reference": invoice_reference,
+            "po_number": po_number,
+            "reason": reason,
             "override_reason": override_reason,
         },
-        exclude_pk=None, actor=actor, errors=errors, imported=imported,
+        exclude_pk=None,
+        actor=actor,
+        errors=errors,
+        imported=imported,
     )
     _check_lengths(Payment, {k: values[k] for k in ("invoice_reference", "po_number", "reason")}, errors)
     note = ""
     if not errors and values["amount"] > 0 and not imported:
         note = due_diligence_check(
-            organisation=locked_award.provider, actor=actor, reason=due_diligence_reason,
-            field="due_diligence_reason", doing="this payment", errors=errors,
+            organisation=locked_award.provider,
+            actor=actor,
+            reason=due_diligence_reason,
+            field="due_diligence_reason",
+            doing="this payment",
+            errors=errors,
         )
     _raise_if(errors)
     if values["override_by"] is None:
         values["override_reason"] = ""
     # Recorded by finance (or brought in by an import): approved as it is recorded.
     payment = Payment(
-        award=locked_award, recorded_by=actor, approved_by=actor, approved_at=clock.now(), due_diligence_note=note,
+        award=locked_award,
+        recorded_by=actor,
+        approved_by=actor,
+        approved_at=clock.now(),
+        due_diligence_note=note,
         **values,
     )
     attribute_to(payment, actor)
@@ -1395,7 +1563,8 @@ class _FileFunding(AwardFunding):
                 self.committed[(award_id, fy)] += amount
                 self.years[(award_id, stream_id)].add(fy)
             counted = (
-                Payment.objects.filter(award_id__in=chunk).exclude(pending_instalments_q())
+                Payment.objects.filter(award_id__in=chunk)
+                .exclude(pending_instalments_q())
                 .values_list("award_id", "stream_id", "fy", "amount", "paid_date")
             )
             for award_id, stream_id, fy, amount, paid_date in counted.iterator(chunk_size=2000):
@@ -1416,15 +1585,16 @@ class _FileFunding(AwardFunding):
     def sums(self, *, award: Award, stream: FundingStream, fy: int, exclude_pk: int | None) -> FundingSums:
         key = (award.pk, stream.pk, fy)
         return FundingSums(
-            line=self.lines.get(key, Decimal(0)), from_stream=self.counted.get(key, Decimal(0)),
+            line=self.lines.get(key, Decimal(0)),
+            from_stream=self.counted.get(key, Decimal(0)),
             committed=self.committed.get((award.pk, fy), Decimal(0)),
             in_year=self.counted_in_year.get((award.pk, fy), Decimal(0)),
-            paid=self.paid.get(key, Decimal(0)), refunded=self.refunded.get(key, Decimal(0)),
+            paid=self.paid.get(key, Decimal(0)),
+            refunded=self.refunded.get(key, Decimal(0)),
         )
 
     def add(self, payment: Payment) -> None:
-        self._count(payment.award_id, payment.stream_id, payment.fy, payment.amount,
-                    paid=payment.paid_date is not None)
+        self._count(payment.award_id, payment.stream_id, payment.fy, payment.amount, paid=payment.paid_date is not None)
 
 
 @transaction.atomic
@@ -1454,11 +1624,21 @@ def payments_record_imported(
         values = _clean_payment(
             award=award,
             values={
-                "stream": row.stream, "fy": row.fy, "due_date": row.due_date, "paid_date": row.paid_date,
-                "amount": row.amount, "invoice_reference": row.invoice_reference, "po_number": row.po_number,
-                "reason": row.reason, "override_reason": "",
+                "stream": row.stream,
+                "fy": row.fy,
+                "due_date": row.due_date,
+                "paid_date": row.paid_date,
+                "amount": row.amount,
+                "invoice_reference": row.invoice_reference,
+                "po_number": row.po_number,
+                "reason": row.reason,
+                "override_reason": "",
             },
-            exclude_pk=None, actor=actor, errors=errors, imported=True, funding=funding,
+            exclude_pk=None,
+            actor=actor,
+            errors=errors,
+            imported=True,
+            funding=funding,
         )
         _check_lengths(Payment, {k: values[k] for k in ("invoice_reference", "po_number", "reason")}, errors)
         if errors:
@@ -1515,13 +1695,20 @@ def payment_update(*, payment: Payment, actor, expected_version: int | None, **f
     if locked.is_paid:
         for name in _PAID_FIXED:
             if changes(name):
-                _add(errors, name, "This payment has been paid, so this cannot be changed: record a refund or "
-                                   "credit note instead.")
+                _add(
+                    errors,
+                    name,
+                    "This payment has been paid, so this cannot be changed: record a refund or credit note instead.",
+                )
     elif locked.plan_period and not locked.is_approved:
         for name in _PAID_FIXED:
             if changes(name):
-                _add(errors, name, "This instalment comes from the award's payment plan, which sets it: change the "
-                                   "plan or the funding lines, or cancel the instalment.")
+                _add(
+                    errors,
+                    name,
+                    "This instalment comes from the award's payment plan, which sets it: change the "
+                    "plan or the funding lines, or cancel the instalment.",
+                )
     if not locked.is_approved and fields.get("paid_date"):
         _add(errors, "paid_date", "This payment has not been approved yet: approve it before recording it as paid.")
     _raise_if(errors)
@@ -1563,8 +1750,12 @@ def payment_mark_paid(
     elif not locked.is_approved:
         _add(errors, "paid_date", "This payment has not been approved yet: approve it before recording it as paid.")
     if locked.award.status not in COMMITTED_STATUSES:
-        _add(errors, "award", f"Award {locked.award.reference} is {locked.award.get_status_display().lower()}: "
-                              "only awarded, active or ended awards can be paid.")
+        _add(
+            errors,
+            "award",
+            f"Award {locked.award.reference} is {locked.award.get_status_display().lower()}: "
+            "only awarded, active or ended awards can be paid.",
+        )
     _raise_if(errors)
     locked.paid_date = day
     attribute_to(locked, actor)
@@ -1577,9 +1768,13 @@ def payment_delete(*, payment: Payment, actor, expected_version: int | None = No
     """Delete a scheduled payment. A paid one is a record: correct it with a refund instead."""
     locked = lock_for_update(payment, expected_version=expected_version)
     if locked.is_paid:
-        raise ValidationError({"paid_date": [
-            "This payment has been paid, so it cannot be deleted: record a refund or credit note instead."
-        ]})
+        raise ValidationError(
+            {
+                "paid_date": [
+                    "This payment has been paid, so it cannot be deleted: record a refund or credit note instead."
+                ]
+            }
+        )
     attribute_to(locked, actor)
     award = locked.award
     locked.delete()
@@ -1606,16 +1801,28 @@ def payment_approve(
     if locked.is_approved:
         _add(errors, "status", f"This payment was already approved on {locked.approved_at:%-d %B %Y}.")
     if locked_award.status not in COMMITTED_STATUSES:
-        _add(errors, "award", f"Award {locked_award.reference} is {locked_award.get_status_display().lower()}: only "
-                              "awarded, active or ended awards can be paid.")
+        _add(
+            errors,
+            "award",
+            f"Award {locked_award.reference} is {locked_award.get_status_display().lower()}: only "
+            "awarded, active or ended awards can be paid.",
+        )
     waiting = locked.awaits_return
     if waiting is not None and waiting.status != ReturnStatus.ACCEPTED:
-        _add(errors, "status", f"This instalment is paid once the monitoring return for Q{waiting.quarter} "
-                               f"{_fy_label(waiting.fy)} is accepted; it is {waiting.get_status_display().lower()}.")
+        _add(
+            errors,
+            "status",
+            f"This instalment is paid once the monitoring return for Q{waiting.quarter} "
+            f"{_fy_label(waiting.fy)} is accepted; it is {waiting.get_status_display().lower()}.",
+        )
     _raise_if(errors)
     note = due_diligence_check(
-        organisation=locked_award.provider, actor=actor, reason=due_diligence_reason, field="due_diligence_reason",
-        doing=f"approving {_payment_label(locked)}", errors=errors,
+        organisation=locked_award.provider,
+        actor=actor,
+        reason=due_diligence_reason,
+        field="due_diligence_reason",
+        doing=f"approving {_payment_label(locked)}",
+        errors=errors,
     )
     _raise_if(errors)
     locked.approved_at = clock.now()
@@ -1638,8 +1845,11 @@ def payment_cancel(*, payment: Payment, actor, reason: str, expected_version: in
     errors: Errors = {}
     _refuse_cancelled(locked, errors)
     if locked.is_paid:
-        _add(errors, "status", "This payment has been paid, so it cannot be cancelled: record a refund or credit "
-                               "note instead.")
+        _add(
+            errors,
+            "status",
+            "This payment has been paid, so it cannot be cancelled: record a refund or credit note instead.",
+        )
     reason = _text(reason)
     if not reason:
         _add(errors, "reason", "Say why the payment is cancelled (this is kept with it).")

@@ -71,7 +71,7 @@ def actions_for(from_status: str) -> list[Action]:
 
 
 def label_of(status: str) -> str:
-    """"Planned", "Procuring", …; the raw value for an unknown status."""
+    """ "Planned", "Procuring", …; the raw value for an unknown status."""
     try:
         return str(AwardStatus(status).label)
     except ValueError:

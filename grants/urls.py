@@ -13,13 +13,20 @@ urlpatterns = [
     path("awards/<int:pk>/status/", views.award_transition, name="award_transition"),
     path("awards/<int:pk>/forecast/", views.award_forecast, name="award_forecast"),
     path("awards/<int:pk>/co-funding/new/", views.award_cofunding_add, name="award_cofunding_add"),
-    path("awards/<int:pk>/co-funding/<int:cofunding_pk>/remove/", views.award_cofunding_remove,
-         name="award_cofunding_remove"),
+    path(
+        "awards/<int:pk>/co-funding/<int:cofunding_pk>/remove/",
+        views.award_cofunding_remove,
+        name="award_cofunding_remove",
+    ),
     path("awards/<int:pk>/documents/new/", views.award_document_add, name="award_document_add"),
-    path("awards/<int:pk>/documents/<int:document_pk>/download/", views.award_document_download,
-         name="award_document_download"),
-    path("awards/<int:pk>/documents/<int:document_pk>/delete/", views.award_document_delete,
-         name="award_document_delete"),
+    path(
+        "awards/<int:pk>/documents/<int:document_pk>/download/",
+        views.award_document_download,
+        name="award_document_download",
+    ),
+    path(
+        "awards/<int:pk>/documents/<int:document_pk>/delete/", views.award_document_delete, name="award_document_delete"
+    ),
     path("awards/<int:pk>/payments/new/", views.payment_create, name="payment_create"),
     path("awards/<int:pk>/payments/<int:payment_pk>/edit/", views.payment_edit, name="payment_edit"),
     path("awards/<int:pk>/payments/<int:payment_pk>/paid/", views.payment_mark_paid, name="payment_mark_paid"),

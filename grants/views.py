@@ -10,6 +10,7 @@ Who may do what (``pcc_commissioning.roles``):
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 from decimal import Decimal
 
@@ -85,10 +86,6 @@ def _context(request, **extra) -> dict:
     }
 
 
-
-
-
-
 # The register ----------------------------------------------------------------------------------
 
 
@@ -131,7 +128,9 @@ def provider_awards(request, pk: int):
             request,
             section="providers",  # a tab of the provider's page
             organisation=organisation,
-            tabs=organisation_tabs(user=request.user, organisation_pk=organisation.pk, current="grants:provider_awards"),
+            tabs=organisation_tabs(
+                user=request.user, organisation_pk=organisation.pk, current="grants:provider_awards"
+            ),
             page_obj=page_obj,
             awards=page_obj.object_list,
             totals=selectors.award_list_totals(queryset, fy=None),
@@ -252,7 +251,8 @@ def _show_rule_problems(form, formset, *, award=None) -> None:
     if problems is None or not hasattr(problems, "error_dict"):
         return
     fresh = {
-        name: errors for name, errors in problems.error_dict.items()
+        name: errors
+        for name, errors in problems.error_dict.items()
         if name == "lines" or (name in form.fields and name not in form.errors)
     }
     if fresh:
@@ -277,17 +277,15 @@ def _years_for(request, award=None) -> list[int]:
         probe = AwardForm(request.POST)
         for name in ("start_date", "end_date", "extension_until"):
             field = probe.fields[name]
-            try:
+            with contextlib.suppress(ValidationError):
                 dates.append(field.clean(field.widget.value_from_datadict(request.POST, {}, probe.add_prefix(name))))
-            except ValidationError:
-                pass
     if award is not None:
         dates += [award.start_date, award.end_date, award.extension_until]
     return line_years(*dates)
 
 
 def _more_rows(request, form, formset_class, years, prefix="lines"):
-    """"Add another line": the same form again with more empty rows (no JavaScript needed).
+    """ "Add another line": the same form again with more empty rows (no JavaScript needed).
     Nothing is checked or saved yet, so no errors are shown."""
     data = request.POST.copy()
     try:
@@ -332,9 +330,27 @@ def award_create(request):
 
 
 _AWARD_EDITABLE = (
-    "reference", "title", "provider", "kind", "priority", "start_date", "end_date", "extension_months",
-    "extension_until", "extension_taken", "duration", "lead_officer", "decision", "cost_centre", "moj_category",
-    "purpose", "approach", "conditions", "reasons", "key_activity", "intention",
+    "reference",
+    "title",
+    "provider",
+    "kind",
+    "priority",
+    "start_date",
+    "end_date",
+    "extension_months",
+    "extension_until",
+    "extension_taken",
+    "duration",
+    "lead_officer",
+    "decision",
+    "cost_centre",
+    "moj_category",
+    "purpose",
+    "approach",
+    "conditions",
+    "reasons",
+    "key_activity",
+    "intention",
 )
 
 
@@ -352,8 +368,10 @@ def award_edit(request, pk: int):
         initial["areas"] = list(award.areas.all())
         initial["version"] = award.version
         form = AwardEditForm(initial=initial)
-        current = [{"stream": line.stream, "fy": line.fy, "amount": line.amount}
-                   for line in award.lines.select_related("stream").order_by("fy", "stream__name")]
+        current = [
+            {"stream": line.stream, "fy": line.fy, "amount": line.amount}
+            for line in award.lines.select_related("stream").order_by("fy", "stream__name")
+        ]
         formset = LineFormSet(initial=current, prefix="lines", years=years)
     if request.method == "POST" and "add_line" in request.POST:
         formset = _more_rows(request, form, LineFormSet, years)
@@ -366,8 +384,13 @@ def award_edit(request, pk: int):
         areas = fields.pop("areas")
         try:
             services.award_update(
-                award=award, actor=request.user, expected_version=expected_version, lines=lines, kpqs=kpqs,
-                areas=areas, **fields,
+                award=award,
+                actor=request.user,
+                expected_version=expected_version,
+                lines=lines,
+                kpqs=kpqs,
+                areas=areas,
+                **fields,
             )
         except ValidationError as exc:
             _apply_award_errors(form, formset, exc, line_forms)
@@ -389,8 +412,11 @@ def award_transition(request, pk: int):
         return redirect("grants:award_detail", pk=award.pk)
     try:
         award = services.award_transition(
-            award=award, actor=request.user, to_status=form.cleaned_data["to_status"],
-            note=form.cleaned_data["note"], expected_version=form.cleaned_data["version"],
+            award=award,
+            actor=request.user,
+            to_status=form.cleaned_data["to_status"],
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
             due_diligence_reason=form.cleaned_data["due_diligence_reason"],
         )
     except ValidationError as exc:
@@ -513,8 +539,13 @@ def payment_create(request, pk: int):
     award = selectors.access_award(request.user, pk)
     streams = selectors.award_streams(award)
     gaps = due_diligence_gaps(award.provider)
-    form = PaymentForm(form_data(request), streams=streams, years=_payment_years(award), due_diligence=bool(gaps),
-                       can_override=has_capability(request.user, "payments.override"))
+    form = PaymentForm(
+        form_data(request),
+        streams=streams,
+        years=_payment_years(award),
+        due_diligence=bool(gaps),
+        can_override=has_capability(request.user, "payments.override"),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             payment = services.payment_record(actor=request.user, award=award, **form.cleaned_data)
@@ -528,8 +559,17 @@ def payment_create(request, pk: int):
     return render(request, "grants/payment_form.html", _context(request, award=award, form=form, gaps=gaps))
 
 
-_PAYMENT_EDITABLE = ("stream", "fy", "due_date", "paid_date", "amount", "reason", "invoice_reference", "po_number",
-                     "override_reason")
+_PAYMENT_EDITABLE = (
+    "stream",
+    "fy",
+    "due_date",
+    "paid_date",
+    "amount",
+    "reason",
+    "invoice_reference",
+    "po_number",
+    "override_reason",
+)
 
 
 @capability_required("payments.edit")
@@ -541,8 +581,13 @@ def payment_edit(request, pk: int, payment_pk: int):
     initial = {name: getattr(payment, name) for name in _PAYMENT_EDITABLE}
     initial["version"] = payment.version
     initial["override"] = bool(payment.override_reason)
-    form = PaymentEditForm(form_data(request), initial=initial, streams=streams, years=_payment_years(award),
-                           can_override=has_capability(request.user, "payments.override"))
+    form = PaymentEditForm(
+        form_data(request),
+        initial=initial,
+        streams=streams,
+        years=_payment_years(award),
+        can_override=has_capability(request.user, "payments.override"),
+    )
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")
@@ -570,8 +615,9 @@ def _payment_step(request, pk: int, payment_pk: int, *, form_for, act, done, **p
         else:
             messages.success(request, done(payment))
             return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
-    return render(request, "grants/payment_action.html", _context(request, award=award, payment=payment, form=form,
-                                                                  **page))
+    return render(
+        request, "grants/payment_action.html", _context(request, award=award, payment=payment, form=form, **page)
+    )
 
 
 def _payment_words(payment) -> str:
@@ -582,13 +628,19 @@ def _payment_words(payment) -> str:
 @require_http_methods(["GET", "POST"])
 def payment_mark_paid(request, pk: int, payment_pk: int):
     return _payment_step(
-        request, pk, payment_pk,
+        request,
+        pk,
+        payment_pk,
         form_for=lambda award, payment: MarkPaidForm(form_data(request), initial={"version": payment.version}),
         act=lambda payment, data: services.payment_mark_paid(
-            payment=payment, actor=request.user, paid_date=data["paid_date"], expected_version=data["version"],
+            payment=payment,
+            actor=request.user,
+            paid_date=data["paid_date"],
+            expected_version=data["version"],
         ),
         done=lambda payment: f"{_payment_words(payment)} is marked as paid.",
-        title="Mark a payment as paid", submit_label="Save",
+        title="Mark a payment as paid",
+        submit_label="Save",
     )
 
 
@@ -602,13 +654,20 @@ def payment_approve(request, pk: int, payment_pk: int):
         return PaymentApproveForm(form_data(request), initial={"version": payment.version}, due_diligence=bool(gaps))
 
     return _payment_step(
-        request, pk, payment_pk, form_for=form_for,
+        request,
+        pk,
+        payment_pk,
+        form_for=form_for,
         act=lambda payment, data: services.payment_approve(
-            payment=payment, actor=request.user, expected_version=data["version"],
+            payment=payment,
+            actor=request.user,
+            expected_version=data["version"],
             due_diligence_reason=data.get("due_diligence_reason", ""),
         ),
         done=lambda payment: f"{_payment_words(payment)} is approved for paying.",
-        title="Approve a payment", submit_label="Approve for paying", gaps=gaps,
+        title="Approve a payment",
+        submit_label="Approve for paying",
+        gaps=gaps,
     )
 
 
@@ -616,13 +675,20 @@ def payment_approve(request, pk: int, payment_pk: int):
 @require_http_methods(["GET", "POST"])
 def payment_cancel(request, pk: int, payment_pk: int):
     return _payment_step(
-        request, pk, payment_pk,
+        request,
+        pk,
+        payment_pk,
         form_for=lambda award, payment: PaymentCancelForm(form_data(request), initial={"version": payment.version}),
         act=lambda payment, data: services.payment_cancel(
-            payment=payment, actor=request.user, reason=data["reason"], expected_version=data["version"],
+            payment=payment,
+            actor=request.user,
+            reason=data["reason"],
+            expected_version=data["version"],
         ),
         done=lambda payment: f"{_payment_words(payment)} is cancelled: it is kept, and counts for nothing.",
-        title="Cancel a payment", submit_label="Cancel the payment", warning=True,
+        title="Cancel a payment",
+        submit_label="Cancel the payment",
+        warning=True,
     )
 
 
@@ -637,8 +703,11 @@ def payment_plan(request, pk: int):
         instalments.payment_plan_remove(actor=request.user, award=award)
         messages.success(request, "The payment plan is removed: its instalments not yet approved are withdrawn.")
         return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
-    initial = {"frequency": plan.frequency, "timing": plan.timing, "version": plan.version} if plan else \
-        {"version": NO_RECORD_VERSION}
+    initial = (
+        {"frequency": plan.frequency, "timing": plan.timing, "version": plan.version}
+        if plan
+        else {"version": NO_RECORD_VERSION}
+    )
     form = PaymentPlanForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
@@ -648,7 +717,9 @@ def payment_plan(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "The payment plan is saved and its instalments are scheduled for finance to approve.")
+            messages.success(
+                request, "The payment plan is saved and its instalments are scheduled for finance to approve."
+            )
             return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
     return render(request, "grants/payment_plan_form.html", _context(request, award=award, form=form, plan=plan))
 
@@ -659,7 +730,9 @@ def payment_plan(request, pk: int):
 @capability_required("grants.view")
 def decision_list(request):
     page_obj = Paginator(selectors.decision_list(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "grants/decision_list.html", _context(request, page_obj=page_obj, decisions=page_obj.object_list))
+    return render(
+        request, "grants/decision_list.html", _context(request, page_obj=page_obj, decisions=page_obj.object_list)
+    )
 
 
 @capability_required("grants.view")
@@ -668,8 +741,12 @@ def decision_detail(request, pk: int):
     return render(
         request,
         "grants/decision_detail.html",
-        _context(request, decision=decision, awards=selectors.decision_awards(decision),
-                 action_form=DecisionActionForm(initial={"version": decision.version})),
+        _context(
+            request,
+            decision=decision,
+            awards=selectors.decision_awards(decision),
+            action_form=DecisionActionForm(initial={"version": decision.version}),
+        ),
     )
 
 
@@ -689,8 +766,18 @@ def decision_create(request):
     return render(request, "grants/decision_form.html", _context(request, form=form))
 
 
-_DECISION_EDITABLE = ("reference", "subject", "summary", "decision_text", "decided_on", "amount", "decision_maker",
-                      "declaration_of_interests", "contact_officer", "background_papers")
+_DECISION_EDITABLE = (
+    "reference",
+    "subject",
+    "summary",
+    "decision_text",
+    "decided_on",
+    "amount",
+    "decision_maker",
+    "declaration_of_interests",
+    "contact_officer",
+    "background_papers",
+)
 
 
 @capability_required("grants.edit")
@@ -698,8 +785,11 @@ _DECISION_EDITABLE = ("reference", "subject", "summary", "decision_text", "decid
 def decision_edit(request, pk: int):
     decision = selectors.decision_detail(pk)
     if decision.status != DecisionStatus.DRAFT:
-        messages.error(request, f"Decision {decision.reference} is {decision.get_status_display().lower()}: "
-                                "a signed decision is a record and cannot be changed.")
+        messages.error(
+            request,
+            f"Decision {decision.reference} is {decision.get_status_display().lower()}: "
+            "a signed decision is a record and cannot be changed.",
+        )
         return redirect("grants:decision_detail", pk=decision.pk)
     initial = {name: getattr(decision, name) for name in _DECISION_EDITABLE}
     initial["version"] = decision.version
@@ -744,23 +834,28 @@ def decision_publish(request, pk: int):
     """Record the day the decision was published: the officer chooses it (today by default)."""
     decision = selectors.decision_detail(pk)
     if decision.status != DecisionStatus.SIGNED:
-        state = "must be signed before it is published" if decision.status == DecisionStatus.DRAFT else "is already published"
+        state = (
+            "must be signed before it is published"
+            if decision.status == DecisionStatus.DRAFT
+            else "is already published"
+        )
         messages.error(request, f"Status: Decision {decision.reference} {state}.")
         return redirect("grants:decision_detail", pk=decision.pk)
-    form = DecisionPublishForm(
-        form_data(request), initial={"version": decision.version, "published_on": clock.today()}
-    )
+    form = DecisionPublishForm(form_data(request), initial={"version": decision.version, "published_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
             decision = services.decision_publish(
-                decision=decision, actor=request.user, published_on=form.cleaned_data["published_on"],
+                decision=decision,
+                actor=request.user,
+                published_on=form.cleaned_data["published_on"],
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Decision {decision.reference} is recorded as published on "
-                                      f"{decision.published_on:%-d %B %Y}.")
+            messages.success(
+                request, f"Decision {decision.reference} is recorded as published on {decision.published_on:%-d %B %Y}."
+            )
             return redirect("grants:decision_detail", pk=decision.pk)
     return render(request, "grants/decision_publish.html", _context(request, form=form, decision=decision))
 
@@ -779,8 +874,12 @@ def funding(request):
     return render(
         request,
         "grants/funding.html",
-        _context(request, summary=summary, fy=fy, years=[(year, FinancialYear(year).label) for year in years],
-),
+        _context(
+            request,
+            summary=summary,
+            fy=fy,
+            years=[(year, FinancialYear(year).label) for year in years],
+        ),
     )
 
 
@@ -792,7 +891,9 @@ def stream_list(request):
 @capability_required("grants.view")
 def stream_detail(request, pk: int):
     stream = selectors.stream_detail(pk)
-    return render(request, "grants/stream_detail.html", _context(request, stream=stream, rows=selectors.stream_years(stream)))
+    return render(
+        request, "grants/stream_detail.html", _context(request, stream=stream, rows=selectors.stream_years(stream))
+    )
 
 
 @capability_required("grants.edit")

@@ -14,7 +14,9 @@ from .models import CommissioningIntention, IntentionStatus
 
 def _leads():
     return (
-        get_user_model().objects.filter(led_intentions__isnull=False).distinct()
+        get_user_model()
+        .objects.filter(led_intentions__isnull=False)
+        .distinct()
         .order_by("first_name", "last_name", "username")
     )
 
@@ -31,7 +33,8 @@ class IntentionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label="Status", choices=IntentionStatus.choices, empty_label="Any status")
     lead = django_filters.ModelChoiceFilter(label="Lead", queryset=_leads(), empty_label="Any lead")
     priority = django_filters.ModelChoiceFilter(
-        label="Commissioning priority", queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
+        label="Commissioning priority",
+        queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
         empty_label="Any priority",
     )
     fy = django_filters.ChoiceFilter(label="Due in", choices=(), empty_label="Any year")

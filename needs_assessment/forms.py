@@ -66,14 +66,18 @@ class _DateWidget(DateInputWidget):
 
 
 def _officers():
-    return get_user_model().objects.filter(is_active=True, groups__name=Role.OFFICER.value).order_by(
-        "first_name", "last_name", "username"
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.OFFICER.value)
+        .order_by("first_name", "last_name", "username")
+        .distinct()
+    )
 
 
 def _areas():
     order = Case(
-        When(type=AreaType.FORCE_AREA, then=Value(0)), When(type=AreaType.LOCAL_AUTHORITY, then=Value(1)),
+        When(type=AreaType.FORCE_AREA, then=Value(0)),
+        When(type=AreaType.LOCAL_AUTHORITY, then=Value(1)),
         default=Value(2),
     )
     return Area.objects.order_by(order, Lower("name"), "pk")
@@ -104,22 +108,27 @@ class _FindingField(forms.ModelMultipleChoiceField):
         return f"{obj.title} ({obj.assessment.title})"
 
 
-
-
 # Needs assessments ---------------------------------------------------------------------------------
 
 
 class AssessmentForm(forms.Form):
     title = forms.CharField(max_length=300, error_messages={"required": "Enter the title of the needs assessment"})
     scope = forms.ChoiceField(
-        choices=AssessmentScope.choices, widget=forms.RadioSelect, initial=AssessmentScope.UNIFIED,
+        choices=AssessmentScope.choices,
+        widget=forms.RadioSelect,
+        initial=AssessmentScope.UNIFIED,
         error_messages={"required": "Choose whether it covers all needs or one theme"},
     )
     theme = forms.ModelChoiceField(
-        queryset=Theme.objects.all(), required=False, empty_label="None", help_text="For a thematic assessment",
+        queryset=Theme.objects.all(),
+        required=False,
+        empty_label="None",
+        help_text="For a thematic assessment",
     )
     fy = forms.TypedChoiceField(
-        label="Financial year", coerce=int, choices=(),
+        label="Financial year",
+        coerce=int,
+        choices=(),
         error_messages={"required": "Choose the financial year it covers"},
     )
     author = forms.CharField(max_length=200, required=False)
@@ -128,7 +137,8 @@ class AssessmentForm(forms.Form):
     )
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))
     document = forms.FileField(
-        required=False, help_text=f"The published assessment: {ALLOWED_DESCRIPTION}",
+        required=False,
+        help_text=f"The published assessment: {ALLOWED_DESCRIPTION}",
         error_messages={"empty": "The selected file is empty"},
     )
 
@@ -142,8 +152,10 @@ class AssessmentForm(forms.Form):
 
 class AssessmentEditForm(VersionedForm, AssessmentForm):
     document = forms.FileField(
-        required=False, help_text=f"Leave empty to keep the current document. {ALLOWED_DESCRIPTION.capitalize()}",
-        label="Replace the document", error_messages={"empty": "The selected file is empty"},
+        required=False,
+        help_text=f"Leave empty to keep the current document. {ALLOWED_DESCRIPTION.capitalize()}",
+        label="Replace the document",
+        error_messages={"empty": "The selected file is empty"},
     )
 
 
@@ -152,28 +164,40 @@ class AssessmentEditForm(VersionedForm, AssessmentForm):
 
 class FindingForm(forms.Form):
     title = forms.CharField(
-        max_length=300, help_text="What the assessment found: a gap or unmet need",
+        max_length=300,
+        help_text="What the assessment found: a gap or unmet need",
         error_messages={"required": "Enter what the assessment found"},
     )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))
     severity = forms.ChoiceField(
-        choices=Severity.choices, widget=forms.RadioSelect, initial=Severity.MEDIUM,
+        choices=Severity.choices,
+        widget=forms.RadioSelect,
+        initial=Severity.MEDIUM,
         error_messages={"required": "Choose how severe the gap is"},
     )
     theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False, empty_label="None")
     priority = forms.ModelChoiceField(
-        label="Commissioning priority", required=False, empty_label="None",
+        label="Commissioning priority",
+        required=False,
+        empty_label="None",
         queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
     )
     areas = _AreaField(
-        label="Areas affected", queryset=Area.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Areas affected",
+        queryset=Area.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     kpqs = _KPQField(
-        label="Key performance questions", queryset=KPQ.objects.order_by("number"), required=False,
+        label="Key performance questions",
+        queryset=KPQ.objects.order_by("number"),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     evidence = _EvidenceField(
-        label="Evidence (indicator values)", queryset=IndicatorValue.objects.none(), required=False,
+        label="Evidence (indicator values)",
+        queryset=IndicatorValue.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="The values for the assessment's year and the year before",
     )
@@ -192,9 +216,9 @@ class FindingForm(forms.Form):
 # Commissioning intentions -------------------------------------------------------------------------
 
 
-
 class FindingEditForm(VersionedForm, FindingForm):
     pass
+
 
 class IntentionForm(forms.Form):
     title = forms.CharField(
@@ -202,29 +226,40 @@ class IntentionForm(forms.Form):
     )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     rank = forms.ChoiceField(
-        label="Priority", choices=IntentionRank.choices, widget=forms.RadioSelect,
-        help_text="Must, should or could do", error_messages={"required": "Choose must, should or could"},
+        label="Priority",
+        choices=IntentionRank.choices,
+        widget=forms.RadioSelect,
+        help_text="Must, should or could do",
+        error_messages={"required": "Choose must, should or could"},
     )
     status = forms.ChoiceField(choices=IntentionStatus.choices, initial=IntentionStatus.PROPOSED)
     findings = _FindingField(
-        label="Findings it answers", queryset=Finding.objects.none(), required=False,
+        label="Findings it answers",
+        queryset=Finding.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     theme = forms.ModelChoiceField(
         queryset=Theme.objects.all(), required=False, empty_label="None", help_text="The theme of need it answers"
     )
     priority = forms.ModelChoiceField(
-        label="Commissioning priority", required=False, empty_label="None",
+        label="Commissioning priority",
+        required=False,
+        empty_label="None",
         queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
     )
     when_date = DateField(
-        label="When (a date)", required=False, widget=_DateWidget,
+        label="When (a date)",
+        required=False,
+        widget=_DateWidget,
         help_text="For example, 1 7 2020. Or give a financial year below, not both",
     )
     when_fy = forms.TypedChoiceField(label="When (a financial year)", coerce=int, required=False, empty_value=None)
     lead = _UserChoiceField(queryset=_officers(), required=False, empty_label="No lead yet", widget=FastSelect)
     estimated_annual_cost = MoneyField(
-        label="Estimated annual cost", what="estimated annual cost", required=False,
+        label="Estimated annual cost",
+        what="estimated annual cost",
+        required=False,
         help_text="In pounds a year, for example 45000 or 45,000",
     )
 

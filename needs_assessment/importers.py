@@ -144,11 +144,14 @@ def import_areas(rows: Sequence[Row], *, actor, update: bool, context: RowContex
                 in_file[code] = _AreaRows(row.number, row.get("name"), type_ or "", parent_code or "", [row])
             else:
                 for column, mine, theirs in (
-                    ("name", row.get("name"), seen.name), ("type", type_ or "", seen.type),
+                    ("name", row.get("name"), seen.name),
+                    ("type", type_ or "", seen.type),
                     ("parent_code", parent_code or "", seen.parent_code),
                 ):
                     if mine and theirs and mine.casefold() != theirs.casefold():
-                        reader.error(column, f"This differs from row {seen.first_row}: the rows of area {code} must agree.")
+                        reader.error(
+                            column, f"This differs from row {seen.first_row}: the rows of area {code} must agree."
+                        )
                     elif mine and not theirs:
                         setattr(seen, column, mine)
                 seen.rows.append(row)
@@ -165,12 +168,13 @@ def import_areas(rows: Sequence[Row], *, actor, update: bool, context: RowContex
             good.append((row, code, population, year))
 
     # Parents must exist in the database or in the file.
-    for code, entry in in_file.items():
+    for entry in in_file.values():
         if entry.parent_code and entry.parent_code not in stored and entry.parent_code not in in_file:
             for row in entry.rows:
                 if row.get("parent_code"):
-                    context.add(row, "parent_code", f"There is no area with the code {entry.parent_code}, here or "
-                                                    "in the file.")
+                    context.add(
+                        row, "parent_code", f"There is no area with the code {entry.parent_code}, here or in the file."
+                    )
     if context.errors:
         return result
 
@@ -209,9 +213,9 @@ def import_areas(rows: Sequence[Row], *, actor, update: bool, context: RowContex
         return result
     populations = {
         (area_id, year): population
-        for area_id, year, population in AreaPopulation.objects.filter(
-            area__code__in=list(in_file)
-        ).values_list("area_id", "year", "population")
+        for area_id, year, population in AreaPopulation.objects.filter(area__code__in=list(in_file)).values_list(
+            "area_id", "year", "population"
+        )
     }
     for row, code, population, year in good:
         if year is None:
@@ -264,8 +268,13 @@ def import_indicators(rows: Sequence[Row], *, actor, update: bool, context: RowC
             indicator = stored.get(name.casefold())
             if indicator is None:
                 stored[name.casefold()] = services.indicator_create(
-                    actor=actor, name=name, theme=theme, unit=row.get("unit"), source=row.get("source"),
-                    definition=row.get("definition"), polarity=polarity or Polarity.HIGHER_IS_WORSE,
+                    actor=actor,
+                    name=name,
+                    theme=theme,
+                    unit=row.get("unit"),
+                    source=row.get("source"),
+                    definition=row.get("definition"),
+                    polarity=polarity or Polarity.HIGHER_IS_WORSE,
                     is_count=is_count_unit(row.get("unit"), name),
                 )
                 result.created += 1
@@ -317,7 +326,9 @@ def import_needs(rows: Sequence[Row], *, actor, update: bool, context: RowContex
         if name:
             indicator = indicators.get(name.casefold())
             if indicator is None:
-                reader.error("indicator", f"There is no indicator called '{name}': define it first (import indicators).")
+                reader.error(
+                    "indicator", f"There is no indicator called '{name}': define it first (import indicators)."
+                )
         code = reader.value("area_code", _code, required=True)
         if code:
             area = areas.get(code)
@@ -329,8 +340,11 @@ def import_needs(rows: Sequence[Row], *, actor, update: bool, context: RowContex
             key = (indicator.pk, area.pk, period_code(period))
             earlier = first_row.setdefault(key, row.number)
             if earlier != row.number:
-                reader.error("period", f"Row {earlier} already gives {indicator.name} for {area.code} in "
-                                       f"{period.label}: give each value once.")
+                reader.error(
+                    "period",
+                    f"Row {earlier} already gives {indicator.name} for {area.code} in "
+                    f"{period.label}: give each value once.",
+                )
         if reader.ok:
             good.append((row, indicator, area, period_code(period), value))
     if context.errors:

@@ -34,7 +34,8 @@ class Theme(models.Model):
         ordering = [Lower("name")]
         constraints = [
             models.UniqueConstraint(
-                Lower("name"), name="needs_theme_name_unique_ci",
+                Lower("name"),
+                name="needs_theme_name_unique_ci",
                 violation_error_message="There is already a theme with this name.",
             ),
         ]
@@ -105,7 +106,11 @@ class NeedsAssessment(models.Model):
     title = models.CharField(max_length=300)
     scope = models.CharField(max_length=20, choices=AssessmentScope.choices, default=AssessmentScope.UNIFIED)
     theme = models.ForeignKey(
-        Theme, null=True, blank=True, on_delete=models.PROTECT, related_name="assessments",
+        Theme,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessments",
         help_text='For a thematic assessment, e.g. "Domestic abuse".',
     )
     fy = models.PositiveSmallIntegerField("financial year", help_text="Starting year: 2019 means 2019/20.")
@@ -121,7 +126,8 @@ class NeedsAssessment(models.Model):
         ordering = ["-fy", "title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(scope=AssessmentScope.UNIFIED) | Q(theme__isnull=False), name="needs_thematic_assessment_has_theme",
+                condition=Q(scope=AssessmentScope.UNIFIED) | Q(theme__isnull=False),
+                name="needs_thematic_assessment_has_theme",
                 violation_error_message="A thematic assessment needs its theme.",
             ),
         ]
@@ -154,7 +160,8 @@ class Indicator(models.Model):
         ordering = [Lower("name")]
         constraints = [
             models.UniqueConstraint(
-                Lower("name"), name="needs_indicator_name_unique_ci",
+                Lower("name"),
+                name="needs_indicator_name_unique_ci",
                 violation_error_message="There is already an indicator with this name.",
             ),
         ]
@@ -179,7 +186,8 @@ class IndicatorValue(models.Model):
         ordering = ["indicator", "area", "fy", "quarter"]
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "area", "period"], name="needs_value_one_per_indicator_area_period",
+                fields=["indicator", "area", "period"],
+                name="needs_value_one_per_indicator_area_period",
                 violation_error_message="There is already a value for this indicator, area and period.",
             ),
             models.CheckConstraint(
@@ -247,7 +255,11 @@ class CommissioningIntention(models.Model):
     description = models.TextField(blank=True)
     findings = models.ManyToManyField(Finding, blank=True, related_name="intentions")
     theme = models.ForeignKey(
-        Theme, null=True, blank=True, on_delete=models.PROTECT, related_name="intentions",
+        Theme,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="intentions",
         help_text="The need it answers: spend on awards that fulfil it counts against this theme.",
     )
     rank = models.CharField("priority", max_length=10, choices=IntentionRank.choices)
@@ -259,7 +271,11 @@ class CommissioningIntention(models.Model):
     status = models.CharField(max_length=20, choices=IntentionStatus.choices, default=IntentionStatus.PROPOSED)
     estimated_annual_cost = models.DecimalField(**MONEY, null=True, blank=True)
     priority = models.ForeignKey(
-        "outcomes.CommissioningPriority", null=True, blank=True, on_delete=models.PROTECT, related_name="intentions",
+        "outcomes.CommissioningPriority",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="intentions",
         verbose_name="commissioning priority",
     )
     version = models.PositiveIntegerField(default=1)
@@ -276,7 +292,8 @@ class CommissioningIntention(models.Model):
             models.CheckConstraint(condition=Q(rank__in=IntentionRank.values), name="needs_intention_rank_known"),
             models.CheckConstraint(condition=Q(status__in=IntentionStatus.values), name="needs_intention_status_known"),
             models.CheckConstraint(
-                condition=Q(when_date__isnull=True) | Q(when_fy__isnull=True), name="needs_intention_when_date_or_fy",
+                condition=Q(when_date__isnull=True) | Q(when_fy__isnull=True),
+                name="needs_intention_when_date_or_fy",
                 violation_error_message="Give the date or the financial year it is due, not both.",
             ),
         ]

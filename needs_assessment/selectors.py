@@ -100,7 +100,7 @@ def percent_change(value: Decimal | None, previous: Decimal | None) -> Decimal |
 
 
 def change_direction(change: Decimal | None, polarity: str) -> str:
-    """"better", "worse", "same" or "" (unknown) for a change, given the indicator's polarity."""
+    """ "better", "worse", "same" or "" (unknown) for a change, given the indicator's polarity."""
     if change is None:
         return ""
     if change == 0:
@@ -131,7 +131,10 @@ def _latest_populations(rows: Iterable[tuple[int, int, int]]) -> dict[int, int]:
 def population_for(area: Area, year: int) -> int | None:
     """The area's population in ``year`` (a calendar year), else in the latest earlier year known."""
     row = (
-        AreaPopulation.objects.filter(area=area, year__lte=year).order_by("-year").values_list("population", flat=True).first()
+        AreaPopulation.objects.filter(area=area, year__lte=year)
+        .order_by("-year")
+        .values_list("population", flat=True)
+        .first()
     )
     return row
 
@@ -168,9 +171,7 @@ def _population_in(history: Sequence[tuple[int, int]], year: int) -> int | None:
 
 def indicator_list() -> list[Indicator]:
     """Every indicator with its theme and how many values it holds."""
-    return list(
-        Indicator.objects.select_related("theme").annotate(value_count=Count("values")).order_by(Lower("name"))
-    )
+    return list(Indicator.objects.select_related("theme").annotate(value_count=Count("values")).order_by(Lower("name")))
 
 
 def indicator_periods(indicator: Indicator) -> list[Period]:
@@ -251,17 +252,19 @@ def indicator_comparison(indicator: Indicator, *, period: Period | str | None = 
         population = _population_in(history.get(area.pk, ()), year) if indicator.is_count else None
         previous_population = _population_in(history.get(area.pk, ()), previous_year) if indicator.is_count else None
         change = value - previous_value if value is not None and previous_value is not None else None
-        rows.append(AreaComparison(
-            area=area,
-            value=_normal(value),
-            population=population,
-            rate=rate_per_1000(value, population) if indicator.is_count else None,
-            previous_value=_normal(previous_value),
-            previous_rate=rate_per_1000(previous_value, previous_population) if indicator.is_count else None,
-            change=_normal(change),
-            change_percent=percent_change(value, previous_value),
-            direction=change_direction(change, indicator.polarity),
-        ))
+        rows.append(
+            AreaComparison(
+                area=area,
+                value=_normal(value),
+                population=population,
+                rate=rate_per_1000(value, population) if indicator.is_count else None,
+                previous_value=_normal(previous_value),
+                previous_rate=rate_per_1000(previous_value, previous_population) if indicator.is_count else None,
+                change=_normal(change),
+                change_percent=percent_change(value, previous_value),
+                direction=change_direction(change, indicator.polarity),
+            )
+        )
     return IndicatorComparison(indicator, period, previous, rows)
 
 
@@ -295,7 +298,8 @@ def indicator_trend(indicator: Indicator, area: Area, *, kind: str | None = "FY"
     points = [(parse_period_code(code), value) for code, value in rows]
     history = (
         _populations_by_year([area.pk], until=max(p.fy.start_year for p, _ in points)).get(area.pk, [])
-        if indicator.is_count else []
+        if indicator.is_count
+        else []
     )
     result = []
     for period, value in sorted(points, key=lambda item: item[0]):
@@ -328,20 +332,34 @@ def theme_indicator_rates(
     indicator and area name. Two queries."""
     values = list(
         IndicatorValue.objects.filter(
-            fy=fy, quarter__isnull=True, indicator__is_count=True, indicator__theme__isnull=False,
+            fy=fy,
+            quarter__isnull=True,
+            indicator__is_count=True,
+            indicator__theme__isnull=False,
             area__type__in=list(area_types),
         )
         .order_by(Lower("indicator__theme__name"), Lower("indicator__name"), Lower("area__name"))
         .values_list(
-            "indicator__theme_id", "indicator__theme__name", "indicator_id", "indicator__name",
-            "indicator__polarity", "area_id", "value",
+            "indicator__theme_id",
+            "indicator__theme__name",
+            "indicator_id",
+            "indicator__name",
+            "indicator__polarity",
+            "area_id",
+            "value",
         )
     )
     populations = area_populations(year=fy, areas={row[5] for row in values}) if values else {}
     return [
         ThemeIndicatorRate(
-            theme_id=theme_id, theme_name=theme_name, indicator_id=indicator_id, indicator_name=indicator_name,
-            polarity=polarity, area_id=area_id, value=_normal(value), population=populations.get(area_id),
+            theme_id=theme_id,
+            theme_name=theme_name,
+            indicator_id=indicator_id,
+            indicator_name=indicator_name,
+            polarity=polarity,
+            area_id=area_id,
+            value=_normal(value),
+            population=populations.get(area_id),
             rate=rate_per_1000(value, populations.get(area_id)),
         )
         for theme_id, theme_name, indicator_id, indicator_name, polarity, area_id, value in values
@@ -362,8 +380,10 @@ def area_list() -> list[Area]:
 
 def assessment_list() -> QuerySet[NeedsAssessment]:
     """Assessments, latest year first, with their theme and number of findings."""
-    return NeedsAssessment.objects.select_related("theme").annotate(finding_count=Count("findings")).order_by(
-        "-fy", Lower("title"), "pk"
+    return (
+        NeedsAssessment.objects.select_related("theme")
+        .annotate(finding_count=Count("findings"))
+        .order_by("-fy", Lower("title"), "pk")
     )
 
 
@@ -371,9 +391,15 @@ def _finding_prefetches() -> list:
     return [
         Prefetch("areas", queryset=Area.objects.order_by("type", "name")),
         Prefetch("kpqs"),
-        Prefetch("evidence", queryset=IndicatorValue.objects.select_related("indicator", "area").order_by(
-            Lower("indicator__name"), "area__name", "fy", "quarter")),
-        Prefetch("intentions", queryset=CommissioningIntention.objects.select_related("theme", "lead").order_by("title")),
+        Prefetch(
+            "evidence",
+            queryset=IndicatorValue.objects.select_related("indicator", "area").order_by(
+                Lower("indicator__name"), "area__name", "fy", "quarter"
+            ),
+        ),
+        Prefetch(
+            "intentions", queryset=CommissioningIntention.objects.select_related("theme", "lead").order_by("title")
+        ),
     ]
 
 
@@ -393,7 +419,9 @@ def assessment_detail(pk: int) -> AssessmentDetail:
     indicators used as evidence. A fixed number of queries."""
     assessment = get_object_or_404(NeedsAssessment.objects.select_related("theme"), pk=pk)
     findings = list(
-        Finding.objects.filter(assessment=assessment).select_related("theme", "priority").prefetch_related(*_finding_prefetches())
+        Finding.objects.filter(assessment=assessment)
+        .select_related("theme", "priority")
+        .prefetch_related(*_finding_prefetches())
     )
     findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.title.casefold(), f.pk))
     indicators: dict[int, Indicator] = {}
@@ -406,7 +434,8 @@ def assessment_detail(pk: int) -> AssessmentDetail:
 def finding_detail(pk: int) -> Finding:
     """A finding with its assessment, theme, priority, areas, KPQs, evidence and intentions."""
     return get_object_or_404(
-        Finding.objects.select_related("assessment", "theme", "priority").prefetch_related(*_finding_prefetches()), pk=pk
+        Finding.objects.select_related("assessment", "theme", "priority").prefetch_related(*_finding_prefetches()),
+        pk=pk,
     )
 
 

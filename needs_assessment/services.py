@@ -127,7 +127,9 @@ def _optional(value: Any, model: type[models.Model], field: str, errors: Errors,
     return value
 
 
-def _many(values: Iterable | None, model: type[models.Model], field: str, errors: Errors, *, message: str) -> list | None:
+def _many(
+    values: Iterable | None, model: type[models.Model], field: str, errors: Errors, *, message: str
+) -> list | None:
     if values is None:
         return None
     values = list(values)
@@ -213,7 +215,9 @@ def _clean_area(*, instance: Area, changes: Mapping[str, Any]) -> dict[str, Any]
     _unknown(changes, AREA_FIELDS, "area")
     errors: Errors = {}
     values: dict[str, Any] = {
-        "code": instance.code, "name": instance.name, "type": instance.type,
+        "code": instance.code,
+        "name": instance.name,
+        "type": instance.type,
         "parent": instance.parent if instance.parent_id else None,
     }
     values.update(changes)
@@ -280,7 +284,11 @@ def population_set(*, actor, area: Area, year: int, population: int) -> AreaPopu
     or left alone if it is already that."""
     errors: Errors = {}
     if isinstance(year, bool) or not isinstance(year, int) or not MIN_POPULATION_YEAR <= year <= MAX_POPULATION_YEAR:
-        _add(errors, "year", f"The year must be a calendar year like 2019 (between {MIN_POPULATION_YEAR} and {MAX_POPULATION_YEAR}).")
+        _add(
+            errors,
+            "year",
+            f"The year must be a calendar year like 2019 (between {MIN_POPULATION_YEAR} and {MAX_POPULATION_YEAR}).",
+        )
     if isinstance(population, bool) or not isinstance(population, int) or population <= 0:
         _add(errors, "population", "The population must be a whole number more than zero.")
     elif population > 2_147_483_647:
@@ -316,7 +324,9 @@ def _clean_assessment(*, instance: NeedsAssessment, changes: Mapping[str, Any]) 
         values[name] = _text(values[name])
     if not values["title"]:
         _add(errors, "title", "Enter the title of the needs assessment.")
-    values["scope"] = _choice(values["scope"] or AssessmentScope.UNIFIED, AssessmentScope, "scope", errors, what="scope")
+    values["scope"] = _choice(
+        values["scope"] or AssessmentScope.UNIFIED, AssessmentScope, "scope", errors, what="scope"
+    )
     values["theme"] = _optional(values["theme"], Theme, "theme", errors, message="Choose the theme of the assessment.")
     if values["scope"] == AssessmentScope.THEMATIC and values["theme"] is None and "theme" not in errors:
         _add(errors, "theme", "A thematic assessment needs its theme.")
@@ -358,10 +368,18 @@ def assessment_create(
     summary: str = "",
     document: File | None = None,
 ) -> NeedsAssessment:
-    values = _clean_assessment(instance=NeedsAssessment(), changes={
-        "title": title, "fy": fy, "scope": scope, "theme": theme, "author": author,
-        "published_on": published_on, "summary": summary,
-    })
+    values = _clean_assessment(
+        instance=NeedsAssessment(),
+        changes={
+            "title": title,
+            "fy": fy,
+            "scope": scope,
+            "theme": theme,
+            "author": author,
+            "published_on": published_on,
+            "summary": summary,
+        },
+    )
     _check_document(document)
     assessment = NeedsAssessment(**values)
     if document is not None:
@@ -410,7 +428,11 @@ def _clean_indicator(*, instance: Indicator, changes: Mapping[str, Any]) -> dict
     if not values["name"]:
         _add(errors, "name", "Enter the indicator's name.")
     elif Indicator.objects.filter(name__iexact=values["name"]).exclude(pk=instance.pk).exists():
-        _add(errors, "name", f"There is already an indicator called “{values['name']}” (names are compared ignoring capitals).")
+        _add(
+            errors,
+            "name",
+            f"There is already an indicator called “{values['name']}” (names are compared ignoring capitals).",
+        )
     values["theme"] = _optional(values["theme"], Theme, "theme", errors, message="Choose the indicator's theme.")
     values["polarity"] = _choice(values["polarity"], Polarity, "polarity", errors, what="polarity")
     values["is_count"] = bool(values["is_count"])
@@ -431,10 +453,18 @@ def indicator_create(
     polarity: str = Polarity.HIGHER_IS_WORSE,
     is_count: bool = True,
 ) -> Indicator:
-    values = _clean_indicator(instance=Indicator(), changes={
-        "name": name, "theme": theme, "unit": unit, "source": source, "definition": definition,
-        "polarity": polarity, "is_count": is_count,
-    })
+    values = _clean_indicator(
+        instance=Indicator(),
+        changes={
+            "name": name,
+            "theme": theme,
+            "unit": unit,
+            "source": source,
+            "definition": definition,
+            "polarity": polarity,
+            "is_count": is_count,
+        },
+    )
     indicator = Indicator(**values)
     attribute_to(indicator, actor)
     save_unique(indicator, field="name", message=f"There is already an indicator called “{indicator.name}”.")
@@ -544,7 +574,11 @@ def _clean_finding(*, instance: Finding, changes: Mapping[str, Any]) -> tuple[di
     values["severity"] = _choice(values["severity"], Severity, "severity", errors, what="severity")
     values["theme"] = _optional(values["theme"], Theme, "theme", errors, message="Choose the finding's theme.")
     values["priority"] = _optional(
-        values["priority"], CommissioningPriority, "priority", errors, message="Choose the commissioning priority it bears on."
+        values["priority"],
+        CommissioningPriority,
+        "priority",
+        errors,
+        message="Choose the commissioning priority it bears on.",
     )
     _check_lengths(Finding, {"title": values["title"]}, errors)
     return values, errors
@@ -572,10 +606,17 @@ def finding_create(
     kpqs: Iterable[KPQ] = (),
     evidence: Iterable[IndicatorValue] = (),
 ) -> Finding:
-    values, errors = _clean_finding(instance=Finding(), changes={
-        "assessment": assessment, "title": title, "description": description, "severity": severity,
-        "theme": theme, "priority": priority,
-    })
+    values, errors = _clean_finding(
+        instance=Finding(),
+        changes={
+            "assessment": assessment,
+            "title": title,
+            "description": description,
+            "severity": severity,
+            "theme": theme,
+            "priority": priority,
+        },
+    )
     areas, kpqs, evidence = _finding_relations(areas, kpqs, evidence, errors)
     _raise_if(errors)
     finding = Finding(**values)
@@ -621,7 +662,16 @@ def finding_update(
 # Commissioning intentions -------------------------------------------------------------------------
 
 INTENTION_FIELDS = (
-    "title", "description", "theme", "rank", "when_date", "when_fy", "lead", "status", "estimated_annual_cost", "priority",
+    "title",
+    "description",
+    "theme",
+    "rank",
+    "when_date",
+    "when_fy",
+    "lead",
+    "status",
+    "estimated_annual_cost",
+    "priority",
 )
 _INTENTION_RELATIONS = ("theme", "lead", "priority")
 
@@ -641,7 +691,9 @@ def _clean_intention(*, instance: CommissioningIntention, changes: Mapping[str, 
     if not values["title"]:
         _add(errors, "title", "Enter the title of the commissioning intention.")
     values["rank"] = _choice(values["rank"], IntentionRank, "rank", errors, what="priority: must, should or could")
-    values["status"] = _choice(values["status"] or IntentionStatus.PROPOSED, IntentionStatus, "status", errors, what="status")
+    values["status"] = _choice(
+        values["status"] or IntentionStatus.PROPOSED, IntentionStatus, "status", errors, what="status"
+    )
     when_date = values["when_date"]
     if when_date is not None and (not isinstance(when_date, datetime.date) or isinstance(when_date, datetime.datetime)):
         _add(errors, "when_date", "Enter the date it is due, like 2020-04-01.")
@@ -683,11 +735,21 @@ def intention_create(
     estimated_annual_cost: Decimal | None = None,
     priority: CommissioningPriority | None = None,
 ) -> CommissioningIntention:
-    values, errors = _clean_intention(instance=CommissioningIntention(), changes={
-        "title": title, "rank": rank, "description": description, "theme": theme, "when_date": when_date,
-        "when_fy": when_fy, "lead": lead, "status": status, "estimated_annual_cost": estimated_annual_cost,
-        "priority": priority,
-    })
+    values, errors = _clean_intention(
+        instance=CommissioningIntention(),
+        changes={
+            "title": title,
+            "rank": rank,
+            "description": description,
+            "theme": theme,
+            "when_date": when_date,
+            "when_fy": when_fy,
+            "lead": lead,
+            "status": status,
+            "estimated_annual_cost": estimated_annual_cost,
+            "priority": priority,
+        },
+    )
     chosen = _many(findings, Finding, "findings", errors, message="Choose the findings it answers.")
     _raise_if(errors)
     intention = CommissioningIntention(**values)

@@ -12,6 +12,8 @@ awards that meet it.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F
@@ -149,9 +151,7 @@ def assessment_edit(request, pk: int):
         else:
             messages.success(request, f"{fields['title']} has been updated.")
             return redirect("needs_assessment:assessment_detail", pk=assessment.pk)
-    return render(
-        request, "needs_assessment/assessment_form.html", _context(request, form=form, assessment=assessment)
-    )
+    return render(request, "needs_assessment/assessment_form.html", _context(request, form=form, assessment=assessment))
 
 
 # Findings -----------------------------------------------------------------------------------------
@@ -177,9 +177,7 @@ def finding_create(request, pk: int):
         else:
             saved(request, finding, f"The finding “{finding.title}” has been added.")
             return redirect("needs_assessment:finding_detail", pk=finding.pk)
-    return render(
-        request, "needs_assessment/finding_form.html", _context(request, form=form, assessment=assessment)
-    )
+    return render(request, "needs_assessment/finding_form.html", _context(request, form=form, assessment=assessment))
 
 
 @capability_required("needs.edit")
@@ -188,7 +186,9 @@ def finding_edit(request, pk: int):
     finding = selectors.access_finding(request.user, pk, for_edit=True)
     initial = {name: getattr(finding, name) for name in ("title", "description", "severity", "theme", "priority")}
     initial.update(
-        areas=list(finding.areas.all()), kpqs=list(finding.kpqs.all()), evidence=list(finding.evidence.all()),
+        areas=list(finding.areas.all()),
+        kpqs=list(finding.kpqs.all()),
+        evidence=list(finding.evidence.all()),
         version=finding.version,
     )
     form = FindingEditForm(form_data(request), initial=initial, fy=finding.assessment.fy)
@@ -196,9 +196,7 @@ def finding_edit(request, pk: int):
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")
         try:
-            services.finding_update(
-                finding=finding, actor=request.user, expected_version=expected_version, **fields
-            )
+            services.finding_update(finding=finding, actor=request.user, expected_version=expected_version, **fields)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -234,10 +232,8 @@ def indicator_detail(request, pk: int):
     indicator = selectors.access_indicator(request.user, pk)
     periods = selectors.indicator_periods(indicator)
     wanted = None
-    try:
+    with contextlib.suppress(ValueError):
         wanted = parse_period_code(request.GET.get("period", ""), kinds=("FY", "Q"))
-    except ValueError:
-        pass
     if wanted not in periods:
         wanted = None
     comparison = selectors.indicator_comparison(indicator, period=wanted)
@@ -256,7 +252,10 @@ def indicator_detail(request, pk: int):
             title=f"{indicator.name}: {'rate per 1,000 people' if indicator.is_count else 'value'} by area, {period_label}",
             categories=[row.area.name for row in rows],
             series={period_label: [getattr(row, measure) for row in rows]},
-            unit=unit, horizontal=True, category_label="Area", decimals=2 if indicator.is_count else None,
+            unit=unit,
+            horizontal=True,
+            category_label="Area",
+            decimals=2 if indicator.is_count else None,
         )
     if area is not None:
         kind = comparison.period.kind if comparison.period else "FY"
@@ -271,7 +270,9 @@ def indicator_detail(request, pk: int):
             }
             trend_chart = line_chart(
                 title=f"{indicator.name}: trend in {' and '.join(trends)}",
-                x_labels=[label.label for label in labels], series=series, unit=unit,
+                x_labels=[label.label for label in labels],
+                series=series,
+                unit=unit,
                 decimals=2 if indicator.is_count else None,
             )
         trend_rows = trends[area.name]
@@ -385,9 +386,7 @@ def intention_edit(request, pk: int):
         else:
             messages.success(request, f"The intention “{fields['title']}” has been updated.")
             return redirect("needs_assessment:intention_detail", pk=intention.pk)
-    return render(
-        request, "needs_assessment/intention_form.html", _context(request, form=form, intention=intention)
-    )
+    return render(request, "needs_assessment/intention_form.html", _context(request, form=form, intention=intention))
 
 
 @capability_required("needs.edit")
@@ -400,7 +399,9 @@ def intention_status(request, pk: int):
         return redirect("needs_assessment:intention_detail", pk=intention.pk)
     try:
         intention = services.intention_set_status(
-            intention=intention, actor=request.user, status=form.cleaned_data["status"],
+            intention=intention,
+            actor=request.user,
+            status=form.cleaned_data["status"],
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as exc:

@@ -53,7 +53,7 @@ class CodeListEntryAdminForm(forms.ModelForm):
 
     class Meta:
         model = CodeListEntry
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 (the admin edits every field of a code list entry)
 
     def clean_code(self):
         return (self.cleaned_data.get("code") or "").strip().lower()

@@ -60,9 +60,7 @@ def plan_seed(*, rows: list[dict]) -> int:
         parent = _number(row, "parent", row_number)
         outcome = outcomes.get(parent)
         if outcome is None:
-            raise ValidationError(
-                {"parent": f"Row {row_number}, parent: there is no plan outcome {parent}."}
-            )
+            raise ValidationError({"parent": f"Row {row_number}, parent: there is no plan outcome {parent}."})
         question = _cell(row, "title")
         kpq = kpqs.get(number)
         if kpq is None:
@@ -72,14 +70,12 @@ def plan_seed(*, rows: list[dict]) -> int:
             services.kpq_update(kpq=kpq, question=question, outcome=outcome)
 
     priorities = {priority.code: priority for priority in CommissioningPriority.objects.all()}
-    for position, (row_number, row) in enumerate(by_kind["priority"], start=1):
+    for position, (_row_number, row) in enumerate(by_kind["priority"], start=1):
         code = _cell(row, "code")
         name = _cell(row, "title")
         priority = priorities.get(code)
         if priority is None:
-            priorities[code] = services.priority_create(
-                code=code, name=name, sort_order=position * 10
-            )
+            priorities[code] = services.priority_create(code=code, name=name, sort_order=position * 10)
             created += 1
         else:
             services.priority_update(priority=priority, name=name)
@@ -90,14 +86,38 @@ def plan_seed(*, rows: list[dict]) -> int:
 # Illustrative KPQ performance measures for the demo (not published statistics): KPQ number,
 # name, unit, polarity, source, and values with targets for 2017/18 to 2019/20.
 DEMO_MEASURES = (
-    (3, "Victims satisfied with the support they received", "%", "higher_is_better",
-     "Victim satisfaction survey", ((2017, "82.0", "85"), (2018, "84.5", "85"), (2019, "86.1", "85"))),
-    (3, "Victims referred to support who take it up", "%", "higher_is_better",
-     "Victim referral service records", ((2017, "41.0", "45"), (2018, "43.8", "45"), (2019, "44.2", "50"))),
-    (5, "Proven reoffending rate (adults)", "%", "higher_is_worse",
-     "Ministry of Justice proven reoffending statistics", ((2017, "28.9", "27"), (2018, "28.1", "27"), (2019, "27.4", "26"))),
-    (8, "People who think the police do a good job", "%", "higher_is_better",
-     "Crime Survey for England and Wales", ((2017, "61.0", "65"), (2018, "63.2", "65"), (2019, "62.5", "65"))),
+    (
+        3,
+        "Victims satisfied with the support they received",
+        "%",
+        "higher_is_better",
+        "Victim satisfaction survey",
+        ((2017, "82.0", "85"), (2018, "84.5", "85"), (2019, "86.1", "85")),
+    ),
+    (
+        3,
+        "Victims referred to support who take it up",
+        "%",
+        "higher_is_better",
+        "Victim referral service records",
+        ((2017, "41.0", "45"), (2018, "43.8", "45"), (2019, "44.2", "50")),
+    ),
+    (
+        5,
+        "Proven reoffending rate (adults)",
+        "%",
+        "higher_is_worse",
+        "Ministry of Justice proven reoffending statistics",
+        ((2017, "28.9", "27"), (2018, "28.1", "27"), (2019, "27.4", "26")),
+    ),
+    (
+        8,
+        "People who think the police do a good job",
+        "%",
+        "higher_is_better",
+        "Crime Survey for England and Wales",
+        ((2017, "61.0", "65"), (2018, "63.2", "65"), (2019, "62.5", "65")),
+    ),
 )
 
 

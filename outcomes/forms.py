@@ -42,8 +42,12 @@ class MeasureForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200, help_text='For example "Victim satisfaction".')
     unit = forms.CharField(label="Unit", max_length=50, required=False, help_text='For example "%" or "people".')
     polarity = forms.ChoiceField(label="Which way is better?", choices=())
-    source = forms.CharField(label="Source", max_length=300, required=False,
-                             help_text="Where the figures come from, e.g. the force's victim survey.")
+    source = forms.CharField(
+        label="Source",
+        max_length=300,
+        required=False,
+        help_text="Where the figures come from, e.g. the force's victim survey.",
+    )
     definition = forms.CharField(label="Definition", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -62,7 +66,8 @@ class MeasureEditForm(VersionedForm, MeasureForm):
 
 class MeasureValueForm(forms.Form):
     period = forms.CharField(
-        label="Period", max_length=20,
+        label="Period",
+        max_length=20,
         help_text='A financial year like "2019" (2019/20) or a quarter like "2019-Q1".',
     )
     value = forms.DecimalField(label="Value", max_digits=16, decimal_places=4)
@@ -72,8 +77,11 @@ class MeasureValueForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(Field.text("period", field_width=10), Field.text("value", field_width=10),
-                                    Field.text("target", field_width=10))
+        self.helper.layout = Layout(
+            Field.text("period", field_width=10),
+            Field.text("value", field_width=10),
+            Field.text("target", field_width=10),
+        )
 
 
 def add_service_errors(form: forms.Form, exc) -> None:

@@ -226,7 +226,9 @@ class PerformanceMeasure(models.Model):
         ordering = ["kpq", "name"]
         constraints = [
             models.UniqueConstraint(
-                "kpq", Lower("name"), name="outcomes_measure_name_unique_per_kpq",
+                "kpq",
+                Lower("name"),
+                name="outcomes_measure_name_unique_per_kpq",
                 violation_error_message="This KPQ already has a measure with this name.",
             ),
         ]

@@ -31,17 +31,13 @@ def code_list(list_name: str, *, fy: int | None = None) -> QuerySet[CodeListEntr
     """The entries of one code list valid in ``fy`` (all entries if None), in display order."""
     if list_name not in CodeList.values:
         raise ValueError(f"Unknown code list {list_name!r}")
-    return CodeListEntry.objects.filter(_valid_in(fy), list=list_name).order_by(
-        "sort_order", "code", "valid_from_fy"
-    )
+    return CodeListEntry.objects.filter(_valid_in(fy), list=list_name).order_by("sort_order", "code", "valid_from_fy")
 
 
 def codes_by_list(fy: int | None = None) -> dict[str, list[CodeListEntry]]:
     """Every code list (in CodeList order, empty lists included) -> its entries; one query."""
     grouped: dict[str, list[CodeListEntry]] = {name: [] for name in CodeList.values}
-    entries = CodeListEntry.objects.filter(_valid_in(fy)).order_by(
-        "list", "sort_order", "code", "valid_from_fy"
-    )
+    entries = CodeListEntry.objects.filter(_valid_in(fy)).order_by("list", "sort_order", "code", "valid_from_fy")
     for entry in entries:
         grouped[entry.list].append(entry)
     return grouped
@@ -96,7 +92,9 @@ def kpq_measures(kpq: KPQ) -> list:
     """The measures of a KPQ, each with ``values`` prefetched in period order (2 queries)."""
 
     return list(
-        PerformanceMeasure.objects.filter(kpq=kpq).order_by("name").prefetch_related(
+        PerformanceMeasure.objects.filter(kpq=kpq)
+        .order_by("name")
+        .prefetch_related(
             # a year's value first, then its quarters (NULLs sort differently on each database)
             Prefetch("values", queryset=PerformanceValue.objects.order_by("fy", F("quarter").asc(nulls_first=True)))
         )
@@ -105,7 +103,6 @@ def kpq_measures(kpq: KPQ) -> list:
 
 def measures_by_kpq() -> dict[int, int]:
     """KPQ id -> how many measures it has (one query)."""
-
 
     return dict(
         PerformanceMeasure.objects.order_by().values("kpq_id").annotate(n=Count("id")).values_list("kpq_id", "n")

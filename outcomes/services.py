@@ -155,9 +155,7 @@ def _priority_code(code: str) -> str:
 
 
 @transaction.atomic
-def priority_create(
-    *, code: str, name: str, description: str = "", sort_order: int = 0
-) -> CommissioningPriority:
+def priority_create(*, code: str, name: str, description: str = "", sort_order: int = 0) -> CommissioningPriority:
     code = _priority_code(code)
     name = _required_text("name", name, "priority name")
     _check_priority(code, name)
@@ -217,9 +215,7 @@ def code_list_entry_check(
         if year is not None:
             _positive(field, year, "financial year")
     if valid_from_fy is not None and valid_to_fy is not None and valid_to_fy < valid_from_fy:
-        raise ValidationError(
-            {"valid_to_fy": "The last valid year cannot be before the first valid year."}
-        )
+        raise ValidationError({"valid_to_fy": "The last valid year cannot be before the first valid year."})
     siblings = CodeListEntry.objects.filter(list=list_name, code=code).exclude(pk=exclude_pk)
     for other in siblings:
         starts_before_other_ends = (
@@ -256,9 +252,7 @@ def code_list_entry_create(
 ) -> CodeListEntry:
     code = _code(code)
     label = _required_text("label", label, "label")
-    code_list_entry_check(
-        list_name=list_name, code=code, valid_from_fy=valid_from_fy, valid_to_fy=valid_to_fy
-    )
+    code_list_entry_check(list_name=list_name, code=code, valid_from_fy=valid_from_fy, valid_to_fy=valid_to_fy)
     return CodeListEntry.objects.create(
         list=list_name,
         code=code,
@@ -380,7 +374,7 @@ def measure_update(
 
 
 def _measure_period(text: str) -> tuple[str, int, int | None]:
-    """"2019" (a financial year) or "2019-Q1" (a quarter) -> (code, fy, quarter or None)."""
+    """ "2019" (a financial year) or "2019-Q1" (a quarter) -> (code, fy, quarter or None)."""
 
     try:
         period = parse_period_input(text or "", kinds=("FY", "Q"))
@@ -396,7 +390,6 @@ def measure_value_set(*, measure, period: str, value, target=None):
 
     Returns ``(value_row, created)``.
     """
-
 
     code, fy, quarter = _measure_period(period)
     numbers: dict[str, Decimal | None] = {}
@@ -414,7 +407,8 @@ def measure_value_set(*, measure, period: str, value, target=None):
             raise ValidationError({field: f"The {field} must be a number, like 85 or 12.5."})
         numbers[field] = number
     row, created = PerformanceValue.objects.get_or_create(
-        measure=measure, period=code,
+        measure=measure,
+        period=code,
         defaults={"fy": fy, "quarter": quarter, "value": numbers["value"], "target": numbers["target"]},
     )
     if not created:

@@ -36,10 +36,7 @@ def code_lists(request):
     form = CodeListYearForm(request.GET or None, years=selectors.code_list_years())
     fy = form.cleaned_data["fy"] if form.is_valid() else None
     grouped = selectors.codes_by_list(fy=fy)
-    lists = [
-        {"name": name, "label": label, "entries": grouped[name]}
-        for name, label in CodeList.choices
-    ]
+    lists = [{"name": name, "label": label, "entries": grouped[name]} for name, label in CodeList.choices]
     return render(
         request,
         "outcomes/code_lists.html",
@@ -121,7 +118,8 @@ def measure_edit(request, pk: int):
             messages.success(request, "The measure has been updated.")
             return redirect("outcomes:kpq_measures", pk=measure.kpq_id)
     return render(
-        request, "outcomes/measure_form.html",
+        request,
+        "outcomes/measure_form.html",
         {"section": "outcomes", "kpq": measure.kpq, "measure": measure, "form": form},
     )
 
@@ -142,6 +140,7 @@ def measure_value_add(request, pk: int):
             messages.success(request, f"The value for {row.period} has been {verb}.")
             return redirect("outcomes:kpq_measures", pk=measure.kpq_id)
     return render(
-        request, "outcomes/measure_value_form.html",
+        request,
+        "outcomes/measure_value_form.html",
         {"section": "outcomes", "kpq": measure.kpq, "measure": measure, "form": form},
     )

@@ -29,9 +29,7 @@ def check_archive(archive: zipfile.ZipFile) -> None:
     """Raise ArchiveRefused if ``archive`` is over a limit or cannot be read; else return None."""
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
-        raise ArchiveRefused(
-            f"The file has too many parts inside it ({len(members):,}; the limit is {MAX_MEMBERS:,})."
-        )
+        raise ArchiveRefused(f"The file has too many parts inside it ({len(members):,}; the limit is {MAX_MEMBERS:,}).")
     _check_declared_sizes(members)
     _check_real_sizes(archive, members)
 

@@ -45,8 +45,10 @@ def _run(command: list[str], *, env: dict[str, str] | None = None) -> None:
 def database_backup(*, output: Path) -> str:
     """Write the whole database to ``output``. Returns the database engine's vendor name."""
     if connection.vendor == "postgresql":
-        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(output)],
-             env=_postgres_environment())
+        _run(
+            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(output)],
+            env=_postgres_environment(),
+        )
     elif connection.vendor == "sqlite":
         connection.ensure_connection()
         target = sqlite3.connect(output)
@@ -87,8 +89,19 @@ def database_restore(*, source: Path) -> int:
         )
     if vendor == "postgresql":
         connection.close()
-        _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-              "--dbname", connection.settings_dict["NAME"], str(source)], env=_postgres_environment())
+        _run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "--single-transaction",
+                "--dbname",
+                connection.settings_dict["NAME"],
+                str(source),
+            ],
+            env=_postgres_environment(),
+        )
     else:
         connection.ensure_connection()
         backup = sqlite3.connect(source)

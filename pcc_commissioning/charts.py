@@ -31,7 +31,6 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Union
 
 import matplotlib
 from django.core.cache import caches
@@ -39,7 +38,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-Number = Union[Decimal, float, int, None]
+Number = Decimal | float | int | None
 
 FONT_FAMILY = ["Arial", "Liberation Sans", "DejaVu Sans"]
 TEXT_COLOUR = "#0b0c0c"
@@ -144,19 +143,24 @@ def _rows(labels: Sequence[str], series: Mapping[str, Sequence[Number]]) -> tupl
     return tuple((str(label), *(values[index] for values in series.values())) for index, label in enumerate(labels))
 
 
-def _describe(kind: str, title: str, labels: Sequence[str], series: Mapping[str, Sequence[Number]],
-              unit: str, decimals: int) -> str:
+def _describe(
+    kind: str, title: str, labels: Sequence[str], series: Mapping[str, Sequence[Number]], unit: str, decimals: int
+) -> str:
     """A sentence or two for people who cannot see the chart (the table has every number)."""
-    parts = [f"{kind} of {', '.join(series)}{f' ({unit})' if unit else ''} for {len(labels)} "
-             f"{'item' if len(labels) == 1 else 'items'}."]
+    parts = [
+        f"{kind} of {', '.join(series)}{f' ({unit})' if unit else ''} for {len(labels)} "
+        f"{'item' if len(labels) == 1 else 'items'}."
+    ]
     if len(series) == 1:
         values = next(iter(series.values()))
-        known = [(label, value) for label, value in zip(labels, values) if value is not None]
+        known = [(label, value) for label, value in zip(labels, values, strict=False) if value is not None]
         if known:
             high = max(known, key=lambda pair: pair[1])
             low = min(known, key=lambda pair: pair[1])
-            parts.append(f"Highest: {high[0]}, {format_number(high[1], decimals)}. "
-                         f"Lowest: {low[0]}, {format_number(low[1], decimals)}.")
+            parts.append(
+                f"Highest: {high[0]}, {format_number(high[1], decimals)}. "
+                f"Lowest: {low[0]}, {format_number(low[1], decimals)}."
+            )
         if len(known) < len(values):
             parts.append(f"{len(values) - len(known)} without data.")
     parts.append("The data are in the table with the chart.")
@@ -244,7 +248,10 @@ CHART_CACHE_SECONDS = 24 * 60 * 60
 def _drawn(shape: tuple, draw: Callable[[], str]) -> str:
     normalised = tuple(
         tuple((name, tuple(str(value) for value in values)) for name, values in part.items())
-        if isinstance(part, Mapping) else tuple(part) if isinstance(part, (list, tuple)) else part
+        if isinstance(part, Mapping)
+        else tuple(part)
+        if isinstance(part, (list, tuple))
+        else part
         for part in shape
     )
     key = "chart-svg:" + hashlib.sha256(repr(normalised).encode("utf-8")).hexdigest()
@@ -283,10 +290,8 @@ def bar_chart(
         "Horizontal bar chart" if horizontal else "Bar chart", title, categories, series, unit, places
     )
     count, groups = len(categories), len(series)
-    if horizontal:
-        height = min(2.0 + 0.32 * max(count, 1) * max(groups, 1), 30.0)
-    else:
-        height = 4.5
+    height = min(2.0 + 0.32 * max(count, 1) * max(groups, 1), 30.0) if horizontal else 4.5
+
     def draw() -> str:
         with _LOCK, matplotlib.rc_context(_RC):
             figure, axes = _figure(height)
@@ -328,8 +333,19 @@ def bar_chart(
             raw = _render(figure)
             return _clean_svg(raw, title=title, description=description)
 
-    shape = ("bar", title, categories, series, unit, horizontal, category_label, value_label, places, description,
-             palette)
+    shape = (
+        "bar",
+        title,
+        categories,
+        series,
+        unit,
+        horizontal,
+        category_label,
+        value_label,
+        places,
+        description,
+        palette,
+    )
     svg = _drawn(shape, draw)
     return Chart(
         title=title,
@@ -360,6 +376,7 @@ def line_chart(
     values_all = [value for values in series.values() for value in values]
     places = _auto_decimals(values_all) if decimals is None else decimals
     description = description or _describe("Line chart", title, x_labels, series, unit, places)
+
     def draw() -> str:
         with _LOCK, matplotlib.rc_context(_RC):
             figure, axes = _figure(4.5)
@@ -368,17 +385,25 @@ def line_chart(
             for index, (name, values) in enumerate(series.items()):
                 numbers = [_as_float(value) for value in values]
                 axes.plot(
-                    positions, numbers,
+                    positions,
+                    numbers,
                     color=COLOURS[index % len(COLOURS)],
                     marker=MARKERS[index % len(MARKERS)],
                     linestyle=LINE_STYLES[index % len(LINE_STYLES)],
-                    linewidth=2, markersize=7, label=name,
+                    linewidth=2,
+                    markersize=7,
+                    label=name,
                 )
-                for position, value in zip(positions, values):
+                for position, value in zip(positions, values, strict=False):
                     if value is not None and len(series) == 1:  # more would crowd: the table has them
                         axes.annotate(
-                            format_number(value, places), (position, float(value)), textcoords="offset points",
-                            xytext=(0, 8), ha="center", fontsize=8, color=TEXT_COLOUR,
+                            format_number(value, places),
+                            (position, float(value)),
+                            textcoords="offset points",
+                            xytext=(0, 8),
+                            ha="center",
+                            fontsize=8,
+                            color=TEXT_COLOUR,
                         )
             axes.set_xticks(positions, x_labels)
             axes.set_xlabel(x_label)
@@ -386,9 +411,10 @@ def line_chart(
             axes.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
             axes.yaxis.set_major_formatter(_THOUSANDS)
             axes.margins(x=0.05, y=0.2)
-            if any(value is not None for value in values_all) and min(
-                (float(v) for v in values_all if v is not None), default=0
-            ) >= 0:
+            if (
+                any(value is not None for value in values_all)
+                and min((float(v) for v in values_all if v is not None), default=0) >= 0
+            ):
                 axes.set_ylim(bottom=0)
             if len(series) > 1:
                 axes.legend(frameon=False, loc="best")

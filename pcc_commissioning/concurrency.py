@@ -66,9 +66,9 @@ class VersionCheckedAdminForm(forms.ModelForm):
         if self.instance.pk is not None:
             # The stored row's version, not the instance's: a history page's instance is an old copy.
             manager = type(self.instance)._base_manager
-            self.fields["loaded_version"].initial = manager.filter(pk=self.instance.pk).values_list(
-                "version", flat=True
-            ).first()
+            self.fields["loaded_version"].initial = (
+                manager.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            )
 
     def clean(self):
         cleaned = super().clean()

@@ -34,9 +34,17 @@ from .periods import date_problem
 # starts too, "|" starts a DDE command in older Excel, and a tab or carriage return in front
 # hides any of these from a reader while some programs still evaluate what follows.
 FORMULA_PREFIXES = (
-    "=", "+", "-", "@", "|",
-    "\uff1d", "\uff0b", "\uff0d", "\uff20",  # full-width = + - @
-    "\t", "\r",
+    "=",
+    "+",
+    "-",
+    "@",
+    "|",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",  # full-width = + - @
+    "\t",
+    "\r",
 )
 # Limits on reading a table (docs/formats.md "Limits"); the number of rows is the setting
 # IMPORT_MAX_ROWS. XLSX files are also held to the zip limits of archives.py.
@@ -116,9 +124,7 @@ class RowContext:
         number = row.number if isinstance(row, Row) else row
         self.errors.append(RowError(number, column, message))
 
-    def add_validation_error(
-        self, row: Row, error: ValidationError, columns: dict[str, str] | None = None
-    ) -> None:
+    def add_validation_error(self, row: Row, error: ValidationError, columns: dict[str, str] | None = None) -> None:
         """Report a service's ValidationError, mapping model field names to file columns."""
         columns = columns or {}
         if hasattr(error, "error_dict"):
@@ -148,10 +154,7 @@ def read_table(file: IO[bytes] | bytes, *, filename: str = "") -> Table:
     after reading it all for bad cells (not UTF-8, a NUL character, too long), every one listed.
     """
     data = file if isinstance(file, bytes) else file.read()
-    if filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        raw_rows = _xlsx_rows(data)
-    else:
-        raw_rows = _csv_rows(data)
+    raw_rows = _xlsx_rows(data) if filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04" else _csv_rows(data)
     return _table_from(raw_rows)
 
 
@@ -181,7 +184,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         raise unreadable from exc
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+    except Exception as exc:
         raise unreadable from exc
     try:
         sheet = workbook.worksheets[0]
@@ -191,7 +194,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         return _within_limits(sheet.iter_rows(values_only=True), _xlsx_cell_text)
     except ImportFailed:
         raise
-    except Exception as exc:  # noqa: BLE001 - a damaged sheet fails part way through, in many ways
+    except Exception as exc:
         raise unreadable from exc
     finally:
         workbook.close()
@@ -204,17 +207,29 @@ def _within_limits(rows: Iterable[Sequence[Any]], cell_text: Callable[[Any], str
     table = []
     for number, values in enumerate(rows, start=1):
         if number > max_rows + 1:  # the header and max_rows rows are allowed
-            raise ImportFailed([RowError(
-                number, "", f"The file has more than {max_rows:,} rows after the header, the most one import "
-                            f"takes. Split it into smaller files.",
-            )])
+            raise ImportFailed(
+                [
+                    RowError(
+                        number,
+                        "",
+                        f"The file has more than {max_rows:,} rows after the header, the most one import "
+                        f"takes. Split it into smaller files.",
+                    )
+                ]
+            )
         extra = values[MAX_COLUMNS:]
         # Counted, not looped over in Python: a row can be thousands of empty cells wide.
         if len(extra) != extra.count(None) + extra.count(""):
-            raise ImportFailed([RowError(
-                number, "", f"The row has a value beyond column {_column_letter(MAX_COLUMNS)}: a file can have "
-                            f"at most {MAX_COLUMNS} columns.",
-            )])
+            raise ImportFailed(
+                [
+                    RowError(
+                        number,
+                        "",
+                        f"The row has a value beyond column {_column_letter(MAX_COLUMNS)}: a file can have "
+                        f"at most {MAX_COLUMNS} columns.",
+                    )
+                ]
+            )
         values = values[:MAX_COLUMNS]
         table.append(list(values) if cell_text is None else [cell_text(value) for value in values])
     return table
@@ -419,9 +434,7 @@ def importer(kind: str, *, columns: Sequence[str], required: Sequence[str], capa
     (``context``: a ``RowContext`` for the rows' errors, which also tells a dry run)."""
 
     def register(function: ImporterFunction) -> ImporterFunction:
-        _IMPORTERS[kind] = ImporterSpec(
-            kind, function, tuple(columns), tuple(required), capability, description
-        )
+        _IMPORTERS[kind] = ImporterSpec(kind, function, tuple(columns), tuple(required), capability, description)
         return function
 
     return register
@@ -502,7 +515,9 @@ class RowReader:
         self.context = context
         self.ok = True
 
-    def value(self, column: str, parser: Callable[[str], Any] | None = None, *, required: bool = False, default: Any = None) -> Any:
+    def value(
+        self, column: str, parser: Callable[[str], Any] | None = None, *, required: bool = False, default: Any = None
+    ) -> Any:
         text = self.row.get(column)
         if not text:
             if required:
@@ -556,7 +571,9 @@ def _csv_cell(value: Any) -> Any:
     return guard_formula(value)
 
 
-def write_xlsx_sheet(sheet, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, totals: Sequence[int] = ()) -> None:
+def write_xlsx_sheet(
+    sheet, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, totals: Sequence[int] = ()
+) -> None:
     """Fill an openpyxl worksheet: bold header, numbers as numbers, dates as dates, and a
     totals row summing the given column positions."""
     from openpyxl.styles import Font
@@ -568,7 +585,7 @@ def write_xlsx_sheet(sheet, headers: Sequence[str], rows: Iterable[Sequence[Any]
     for row in rows:
         sheet.append([_xlsx_cell(value) for value in row])
         count += 1
-    for position, header in enumerate(headers, start=1):
+    for position, _header in enumerate(headers, start=1):
         if isinstance(sheet.cell(row=2, column=position).value, (dt.date, dt.datetime)):
             for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
                 cell.number_format = "yyyy-mm-dd"
@@ -591,7 +608,9 @@ def _xlsx_cell(value: Any) -> Any:
     return guard_formula(value)
 
 
-def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], output: IO[bytes], *, title: str = "Data") -> None:
+def write_xlsx(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], output: IO[bytes], *, title: str = "Data"
+) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -692,7 +711,9 @@ def write_sheets(sheets: Sheet | Sequence[Sheet], *, format: str, output: IO[byt
     workbook = Workbook()
     workbook.remove(workbook.active)
     for sheet in sheets:
-        write_xlsx_sheet(workbook.create_sheet(sheet.title[:31] or "Data"), sheet.headers, sheet.rows, totals=sheet.totals)
+        write_xlsx_sheet(
+            workbook.create_sheet(sheet.title[:31] or "Data"), sheet.headers, sheet.rows, totals=sheet.totals
+        )
     workbook.save(output)
 
 

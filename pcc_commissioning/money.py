@@ -62,8 +62,10 @@ def _why_not(text: str, what: str) -> str:
     if _TOO_PRECISE.fullmatch(text):
         return f"The {what} '{shown}' has more than two decimal places: write pounds and pence, like {AMOUNT_EXAMPLE}."
     if "," in text and _SEPARATORS_ONLY.fullmatch(text):
-        return (f"The {what} '{shown}' is ambiguous: commas may only separate thousands (1,234.50), and pence "
-                "follow a point (1.50).")
+        return (
+            f"The {what} '{shown}' is ambiguous: commas may only separate thousands (1,234.50), and pence "
+            "follow a point (1.50)."
+        )
     return f"The {what} must be written in pounds, like {AMOUNT_EXAMPLE}, not '{shown}'."
 
 

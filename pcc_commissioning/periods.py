@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Union
 
 MIN_YEAR = 1  # FY 1 starts on 1 April 0001, the earliest date Python knows
 MAX_YEAR = 9998  # FY 9998 ends on 31 March 9999
@@ -42,8 +41,20 @@ _KIND_COUNT = {"FY": 1, "H": 2, "Q": 4, "M": 12}
 _KIND_MONTHS = {"FY": 12, "H": 6, "Q": 3, "M": 1}
 CODES = ("FY", "H1", "H2", "Q1", "Q2", "Q3", "Q4") + tuple(f"M{n}" for n in range(1, 13))
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                "October", "November", "December")
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 PENNY = Decimal("0.01")
 
 
@@ -73,9 +84,7 @@ class FinancialYear:
         if not isinstance(self.start_year, int) or isinstance(self.start_year, bool):
             raise TypeError(f"start_year must be an int, not {type(self.start_year).__name__}")
         if not MIN_YEAR <= self.start_year <= MAX_YEAR:
-            raise ValueError(
-                f"Financial year {self.start_year} is out of range ({MIN_YEAR}-{MAX_YEAR})."
-            )
+            raise ValueError(f"Financial year {self.start_year} is out of range ({MIN_YEAR}-{MAX_YEAR}).")
 
     def __str__(self) -> str:
         return self.label
@@ -138,7 +147,6 @@ class FinancialYear:
     def current(cls, today: date | None = None) -> FinancialYear:
         """The financial year of ``today`` (default: today's date in the site's time zone)."""
         if today is None:
-
             from pcc_commissioning import clock
 
             today = clock.today()
@@ -157,10 +165,7 @@ class FinancialYear:
             raise TypeError(f"Cannot read a financial year from {type(text).__name__}.")
         match = _FY_PATTERN.fullmatch(text.strip())
         if not match:
-            raise ValueError(
-                f"'{text}' is not a financial year: "
-                "write it like 2019/20 (or 2019, the year it starts)."
-            )
+            raise ValueError(f"'{text}' is not a financial year: write it like 2019/20 (or 2019, the year it starts).")
         start_year = int(match["start"])
         second = match["second"]
         if second is not None:
@@ -180,9 +185,7 @@ class FinancialYear:
         return f"{start_year:04d}/{(start_year + 1) % 100:02d}"
 
 
-_FY_PATTERN = re.compile(
-    r"(?:FY\s*)?(?P<start>\d{4})(?:\s*[/\-\u2013]\s*(?P<second>\d{2}|\d{4}))?", re.IGNORECASE
-)
+_FY_PATTERN = re.compile(r"(?:FY\s*)?(?P<start>\d{4})(?:\s*[/\-\u2013]\s*(?P<second>\d{2}|\d{4}))?", re.IGNORECASE)
 
 
 def year_problem(year: int | str, *, what: str = "The year") -> str:
@@ -345,9 +348,7 @@ class Period:
         """The period of ``kind`` this one lies in (the half of a quarter, a month's quarter)."""
         kind = _check_kind(kind)
         if _KIND_MONTHS[kind] < _KIND_MONTHS[self.kind]:
-            raise ValueError(
-                f"A {_KIND_NAMES[self.kind]} does not lie in one {_KIND_NAMES[kind]}."
-            )
+            raise ValueError(f"A {_KIND_NAMES[self.kind]} does not lie in one {_KIND_NAMES[kind]}.")
         return period_of(self.start, kind)
 
     def half(self) -> Period:
@@ -368,9 +369,7 @@ class Period:
         if match and match[2]:
             normal = f"{match[2]}{int(match[3])}"
         if not match or normal not in CODES:
-            raise ValueError(
-                f"'{code}' is not a period: use FY, H1-H2, Q1-Q4 or M1-M12 (M1 is April)."
-            )
+            raise ValueError(f"'{code}' is not a period: use FY, H1-H2, Q1-Q4 or M1-M12 (M1 is April).")
         return cls(_coerce_fy(fy), normal)
 
 
@@ -515,9 +514,7 @@ def _check_range(start: date, end: date) -> None:
     _check_date(start, "start")
     _check_date(end, "end")
     if end < start:
-        raise ValueError(
-            f"The end date ({end.isoformat()}) is before the start ({start.isoformat()})."
-        )
+        raise ValueError(f"The end date ({end.isoformat()}) is before the start ({start.isoformat()}).")
 
 
 def fys_between(start: date, end: date) -> list[FinancialYear]:
@@ -546,8 +543,8 @@ def overlap_days(start: date, end: date, other_start: date, other_end: date) -> 
 # ---------------------------------------------------------------------------------------------
 # Apportioning money
 
-Amount = Union[Decimal, int]
-Part = Union[Period, FinancialYear, tuple[date, date]]
+Amount = Decimal | int
+Part = Period | FinancialYear | tuple[date, date]
 
 
 def _to_pence(amount: Amount) -> int:
@@ -600,9 +597,7 @@ def _part_range(part: Part) -> tuple[date, date]:
     try:
         first, last = part
     except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"Each part must be a Period, a FinancialYear or a (start, end) pair, not {part!r}."
-        ) from exc
+        raise TypeError(f"Each part must be a Period, a FinancialYear or a (start, end) pair, not {part!r}.") from exc
     _check_range(first, last)
     return first, last
 
@@ -649,7 +644,7 @@ def apportion(
 
 def _sorted_pairs(ranges: list[tuple[date, date]]) -> Iterator[tuple[tuple[date, date], ...]]:
     ordered = sorted(ranges)
-    return zip(ordered, ordered[1:])
+    return zip(ordered, ordered[1:], strict=False)
 
 
 def apportion_by_weights(amount: Amount, weights: Sequence[Decimal | int]) -> list[Decimal]:

@@ -30,9 +30,7 @@ def save_unique(instance: models.Model, *, field: str, message: str) -> None:
         raise ValidationError({field: [message]}) from None
 
 
-def ordering_for(
-    sort: str, *, fields: Mapping[str, BaseExpression], default: str, tiebreak: str
-) -> list:
+def ordering_for(sort: str, *, fields: Mapping[str, BaseExpression], default: str, tiebreak: str) -> list:
     """The ``order_by`` arguments for a list's ``?sort=`` value: a key of ``fields``, with a
     leading ``-`` for descending. Unknown keys fall back to ``default``; ties are broken by
     ``tiebreak`` (case-insensitively) and then the primary key, so pages never overlap."""
@@ -69,7 +67,7 @@ def chunked(values, size: int = IN_CHUNK):
     """``values`` (any iterable) in lists of at most ``size``."""
     values = list(values)
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def by_text_ignoring_case(queryset: QuerySet, *, field: str, values) -> dict[str, models.Model]:

@@ -44,8 +44,7 @@ from . import clock
 
 def content_security_policy() -> str:
     return "; ".join(
-        f"{directive} {' '.join(sources)}".strip()
-        for directive, sources in settings.CONTENT_SECURITY_POLICY.items()
+        f"{directive} {' '.join(sources)}".strip() for directive, sources in settings.CONTENT_SECURITY_POLICY.items()
     )
 
 
@@ -210,7 +209,7 @@ def session_deadline(session) -> datetime.datetime | None:
     signed_in_at = session.get(SIGNED_IN_AT)
     if signed_in_at is None:
         return None
-    started = datetime.datetime.fromtimestamp(signed_in_at, tz=datetime.timezone.utc)
+    started = datetime.datetime.fromtimestamp(signed_in_at, tz=datetime.UTC)
     return started + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
 
 

@@ -10,7 +10,9 @@ from .security import ThrottledAdminAuthenticationForm, ThrottledAuthenticationF
 urlpatterns = [
     path("", views.home, name="home"),
     # Django's sign-in page with failed attempts throttled (pcc_commissioning/security.py).
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"),
+    path(
+        "accounts/login/", auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"
+    ),
     # Password-reset e-mails throttled per e-mail address and per client (pcc_commissioning/security.py).
     path(
         "accounts/password_reset/",

@@ -23,11 +23,13 @@ class FastSelect(forms.Select):
         final_attrs["class"] = " ".join(dict.fromkeys(["govuk-select", *classes]))
         # One string built directly: format_html per option was most of a page's time with
         # a few hundred options.
-        options = mark_safe("".join(
-            f'<option value="{escape(option_value)}"{" selected" if str(option_value) in selected else ""}>'
-            f"{conditional_escape(label)}</option>"
-            for option_value, label in self._choice_pairs()
-        ))
+        options = mark_safe(
+            "".join(
+                f'<option value="{escape(option_value)}"{" selected" if str(option_value) in selected else ""}>'
+                f"{conditional_escape(label)}</option>"
+                for option_value, label in self._choice_pairs()
+            )
+        )
         attributes = format_html_join(
             "",
             ' {}="{}"',

@@ -39,9 +39,7 @@ def _with_blank(choices, label: str = "Choose one") -> list[tuple[str, str]]:
 
 
 class OrganisationForm(forms.Form):
-    name = forms.CharField(
-        max_length=200, error_messages={"required": "Enter the organisation's name"}
-    )
+    name = forms.CharField(max_length=200, error_messages={"required": "Enter the organisation's name"})
     kind = forms.ChoiceField(
         label="Kind of organisation",
         choices=_with_blank(OrganisationKind.choices),
@@ -63,9 +61,7 @@ class OrganisationForm(forms.Form):
     website = forms.CharField(label="Website", max_length=300, required=False)
     email = forms.EmailField(label="Email address", required=False)
     phone = forms.CharField(label="Telephone", max_length=40, required=False)
-    active = forms.BooleanField(
-        label="Active (we currently fund or work with this organisation)", required=False
-    )
+    active = forms.BooleanField(label="Active (we currently fund or work with this organisation)", required=False)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
 

@@ -58,9 +58,7 @@ CHARITY_NUMBER_HELP = (
     "England and Wales: 6 or 7 digits, with -1 etc. for a linked charity (1234567 or 1234567-1); "
     "Scotland: SC and 6 digits (SC012345); Northern Ireland: NIC and 6 digits (NIC100123)"
 )
-COMPANY_NUMBER_HELP = (
-    "8 characters: 8 digits (01234567, keep the leading zeros) or 2 letters and 6 digits (SC123456)"
-)
+COMPANY_NUMBER_HELP = "8 characters: 8 digits (01234567, keep the leading zeros) or 2 letters and 6 digits (SC123456)"
 
 
 def _squash(value: str | None) -> str:
@@ -88,18 +86,13 @@ def normalise_company_number(value: str | None) -> str:
     if not number:
         return ""
     if len(number) != 8:
-        raise ValueError(
-            f"Company numbers have 8 characters; this one has {len(number)}. "
-            f"{COMPANY_NUMBER_HELP}."
-        )
+        raise ValueError(f"Company numbers have 8 characters; this one has {len(number)}. {COMPANY_NUMBER_HELP}.")
     match = _COMPANY.match(number)
     if not match:
         raise ValueError(f"Enter a real company number. {COMPANY_NUMBER_HELP}.")
     prefix = match.group(1)
     if prefix is not None and prefix not in COMPANY_PREFIXES:
-        raise ValueError(
-            f"{prefix} is not a Companies House register prefix. {COMPANY_NUMBER_HELP}."
-        )
+        raise ValueError(f"{prefix} is not a Companies House register prefix. {COMPANY_NUMBER_HELP}.")
     return number
 
 

@@ -36,7 +36,10 @@ class Organisation(models.Model):
     charity_number = models.CharField(max_length=12, blank=True)
     company_number = models.CharField(max_length=8, blank=True)
     org_id = models.CharField(
-        "360Giving org-id", max_length=100, blank=True, help_text="Worked out from the charity or company number when left blank."
+        "360Giving org-id",
+        max_length=100,
+        blank=True,
+        help_text="Worked out from the charity or company number when left blank.",
     )
     supplier_number = models.CharField(max_length=50, blank=True, help_text="The finance system's id.")
     address = models.TextField(blank=True)
@@ -107,7 +110,7 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-def document_upload_to(instance: "DueDiligenceDocument", filename: str) -> str:
+def document_upload_to(instance: DueDiligenceDocument, filename: str) -> str:
     """A random, non-guessable path; the name people see is kept in ``original_name``."""
     suffix = PurePath(filename).suffix.lower()[:10]
     return f"due-diligence/{uuid.uuid4().hex}{suffix}"
@@ -139,9 +142,7 @@ class DueDiligenceDocument(models.Model):
                 name="providers_document_expires_after_valid_from",
                 violation_error_message="The expiry date must be on or after the valid-from date.",
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=DocumentKind.values), name="providers_document_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=DocumentKind.values), name="providers_document_kind_valid"),
             models.CheckConstraint(
                 condition=Q(verified_by__isnull=True) | Q(verified_on__isnull=False),
                 name="providers_document_verified_has_date",
@@ -165,9 +166,7 @@ class MembershipEvent(models.TextChoices):
 class ProviderMembership(models.Model):
     """Which organisation a provider user acts for (``roles.provider_organisation_id``)."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_membership"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_membership")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     is_lead = models.BooleanField(
         "Organisation's lead", default=False, help_text="A lead may invite colleagues to the portal."
@@ -208,7 +207,11 @@ class ProviderInvitation(models.Model):
     sent_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The account created when the invitation was accepted.",
     )
     closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was accepted or withdrawn.")
@@ -234,7 +237,8 @@ class ProviderInvitation(models.Model):
                 condition=Q(expires_at__gt=F("sent_at")), name="providers_invitation_expires_after_sending"
             ),
             models.CheckConstraint(
-                condition=Q(status="pending", closed_at__isnull=True) | (~Q(status="pending") & Q(closed_at__isnull=False)),
+                condition=Q(status="pending", closed_at__isnull=True)
+                | (~Q(status="pending") & Q(closed_at__isnull=False)),
                 name="providers_invitation_closed_when_not_pending",
             ),
         ]
@@ -259,7 +263,8 @@ class RequiredDocument(models.Model):
         ordering = ["organisation_kind", "document_kind"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation_kind", "document_kind"], name="providers_required_document_once",
+                fields=["organisation_kind", "document_kind"],
+                name="providers_required_document_once",
                 violation_error_message="This document is already required of this kind of organisation.",
             ),
         ]

@@ -59,8 +59,7 @@ def _superseded() -> Exists:
         .exclude(kind=DocumentKind.OTHER)
         .exclude(pk=OuterRef("pk"))
         .filter(
-            Q(expires_on__gt=OuterRef("expires_on"))
-            | Q(expires_on__isnull=True, valid_from__gt=OuterRef("valid_from"))
+            Q(expires_on__gt=OuterRef("expires_on")) | Q(expires_on__isnull=True, valid_from__gt=OuterRef("valid_from"))
         )
     )
 
@@ -88,9 +87,7 @@ def _annotated_organisations(*, today: datetime.date | None = None) -> QuerySet[
     )
     return Organisation.objects.annotate(
         next_expiry=Subquery(next_expiry),
-        needs_attention=Exists(
-            current_documents().filter(organisation=OuterRef("pk"), expires_on__lte=limit)
-        ),
+        needs_attention=Exists(current_documents().filter(organisation=OuterRef("pk"), expires_on__lte=limit)),
         contact_count=_count(Contact.objects.filter(organisation=OuterRef("pk"))),
         document_count=_count(DueDiligenceDocument.objects.filter(organisation=OuterRef("pk"))),
     )
@@ -191,7 +188,9 @@ def organisation_documents(organisation: Organisation) -> list[DocumentRow]:
     return rows
 
 
-def documents_expiring(within_days: int | None = None, *, today: datetime.date | None = None) -> QuerySet[DueDiligenceDocument]:
+def documents_expiring(
+    within_days: int | None = None, *, today: datetime.date | None = None
+) -> QuerySet[DueDiligenceDocument]:
     """Current (not replaced) documents of active organisations that expire within
     ``within_days`` (default: the warning period) or have already expired, soonest first.
     For reminders and dashboards."""
@@ -207,7 +206,9 @@ def documents_expiring(within_days: int | None = None, *, today: datetime.date |
 def required_document_kinds(organisation_kind: str) -> list[str]:
     """The due-diligence document kinds an organisation of this kind must hold (data:
     ``RequiredDocument``), in the order ``DocumentKind`` lists them."""
-    wanted = set(RequiredDocument.objects.filter(organisation_kind=organisation_kind).values_list("document_kind", flat=True))
+    wanted = set(
+        RequiredDocument.objects.filter(organisation_kind=organisation_kind).values_list("document_kind", flat=True)
+    )
     return [kind for kind in DocumentKind.values if kind in wanted]
 
 
@@ -263,8 +264,19 @@ class HistoryEntry:
 
 _TRACKED = {
     Organisation: (
-        "name", "kind", "charity_number", "company_number", "org_id", "supplier_number",
-        "address", "postcode", "website", "email", "phone", "active", "notes",
+        "name",
+        "kind",
+        "charity_number",
+        "company_number",
+        "org_id",
+        "supplier_number",
+        "address",
+        "postcode",
+        "website",
+        "email",
+        "phone",
+        "active",
+        "notes",
     ),
     Contact: ("name", "job_title", "email", "phone", "is_primary"),
     DueDiligenceDocument: ("kind", "original_name", "valid_from", "expires_on", "verified_by", "verified_on", "notes"),
@@ -332,21 +344,25 @@ def organisation_history(organisation: Organisation) -> list[HistoryEntry]:
                     attname = model._meta.get_field(name).attname
                     old, new = getattr(previous, attname), getattr(row, attname)
                     if old != new:
-                        changes.append((
-                            str(model._meta.get_field(name).verbose_name).capitalize(),
-                            _display(model, name, old, users),
-                            _display(model, name, new, users),
-                        ))
+                        changes.append(
+                            (
+                                str(model._meta.get_field(name).verbose_name).capitalize(),
+                                _display(model, name, old, users),
+                                _display(model, name, new, users),
+                            )
+                        )
                 if not changes:
                     previous = row
                     continue  # a save that changed nothing we show
             user = row.history_user
-            entries.append(HistoryEntry(
-                when=row.history_date,
-                who=user.display_name if user else "System",
-                title=_title(model, row),
-                changes=changes,
-            ))
+            entries.append(
+                HistoryEntry(
+                    when=row.history_date,
+                    who=user.display_name if user else "System",
+                    title=_title(model, row),
+                    changes=changes,
+                )
+            )
             previous = row
     entries.extend(_invitation_entries(organisation))
     entries.extend(_membership_entries(organisation))
@@ -385,7 +401,9 @@ def _invitation_entries(organisation: Organisation) -> list[HistoryEntry]:
         elif previous is not None and previous.status != row.status and row.status == InvitationStatus.WITHDRAWN:
             title = f"Invitation withdrawn: {person}"
         elif previous is not None and previous.status != row.status and row.status == InvitationStatus.ACCEPTED:
-            title = f"Invitation accepted: {person} now has access" + (" as the organisation's lead" if row.as_lead else "")
+            title = f"Invitation accepted: {person} now has access" + (
+                " as the organisation's lead" if row.as_lead else ""
+            )
         elif previous is not None and previous.sent_at != row.sent_at:
             title = f"Invitation re-sent to {person} with a new link"
             changes.append(("Link expires", _moment(previous.expires_at), _moment(row.expires_at)))
@@ -428,7 +446,11 @@ def _membership_entries(organisation: Organisation) -> list[HistoryEntry]:
         elif row.history_type == "-":
             title = f"User unlinked from the organisation: {name}"
         elif previous.is_lead != row.is_lead:
-            title = f"Made a lead of the organisation: {name}" if row.is_lead else f"No longer a lead of the organisation: {name}"
+            title = (
+                f"Made a lead of the organisation: {name}"
+                if row.is_lead
+                else f"No longer a lead of the organisation: {name}"
+            )
         else:
             title = None  # a save that changed nothing shown here
         if title:

@@ -140,9 +140,11 @@ def _checked_organisation(
             errors[field] = [str(exc)]
 
     if "org_id" not in errors and not ({"charity_number", "company_number"} & set(errors)):
-        derived_before = identifiers.derive_org_id(
-            charity_number=instance.charity_number, company_number=instance.company_number
-        ) if instance.pk else ""
+        derived_before = (
+            identifiers.derive_org_id(charity_number=instance.charity_number, company_number=instance.company_number)
+            if instance.pk
+            else ""
+        )
         if not values["org_id"] or values["org_id"] == derived_before:
             # Blank, or still the one worked out from the old numbers: work it out again.
             values["org_id"] = identifiers.derive_org_id(
@@ -325,7 +327,9 @@ def organisations_upsert_from_rows(
             existing = stored.get(key)
             if existing is None:
                 _, organisation = _checked_organisation(
-                    instance=blank, changes={"name": name, **cells}, named=_finder_in(stored),
+                    instance=blank,
+                    changes={"name": name, **cells},
+                    named=_finder_in(stored),
                 )
                 claimed[key] = organisation
                 new.append(organisation)
@@ -365,9 +369,13 @@ def _write_organisations(*, actor, new: list[Organisation], changed: list[Organi
             bulk_create_with_history(new, Organisation, batch_size=_BATCH, default_user=actor)
     except IntegrityError:
         # Someone saved one of the names between our look-up and our write.
-        raise ValidationError({"name": [
-            "Another organisation with one of these names was saved while the file was imported: import it again."
-        ]}) from None
+        raise ValidationError(
+            {
+                "name": [
+                    "Another organisation with one of these names was saved while the file was imported: import it again."
+                ]
+            }
+        ) from None
     if not changed:
         return
     now = timezone.now()
@@ -400,9 +408,11 @@ def _save_contact(contact: Contact, *, actor) -> Contact:
         raise ValidationError(errors)
     if contact.is_primary:
         # One main contact per organisation: the new one takes over (recorded in history).
-        others = Contact.objects.select_for_update().filter(
-            organisation_id=contact.organisation_id, is_primary=True
-        ).exclude(pk=contact.pk)
+        others = (
+            Contact.objects.select_for_update()
+            .filter(organisation_id=contact.organisation_id, is_primary=True)
+            .exclude(pk=contact.pk)
+        )
         for other in others:
             other.is_primary = False
             attribute_to(other, actor)

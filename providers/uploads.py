@@ -88,8 +88,7 @@ def upload_problem(*, name: str, stream: IO[bytes], size: int, max_bytes: int) -
         return "The selected file is empty.", None
     if size > max_bytes:
         return (
-            f"The selected file must be smaller than {_megabytes(max_bytes)} "
-            f"(it is {_megabytes(size)}).",
+            f"The selected file must be smaller than {_megabytes(max_bytes)} (it is {_megabytes(size)}).",
             None,
         )
     try:

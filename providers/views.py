@@ -96,8 +96,19 @@ def organisation_detail(request, pk: int):
 
 
 _EDITABLE = (
-    "name", "kind", "charity_number", "company_number", "org_id", "supplier_number",
-    "address", "postcode", "website", "email", "phone", "active", "notes",
+    "name",
+    "kind",
+    "charity_number",
+    "company_number",
+    "org_id",
+    "supplier_number",
+    "address",
+    "postcode",
+    "website",
+    "email",
+    "phone",
+    "active",
+    "notes",
 )
 
 

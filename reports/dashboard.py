@@ -253,8 +253,9 @@ def dashboard(*, fy: int, today: datetime.date | None = None) -> Dashboard:
             for months in ENDING_HORIZONS
         ],
         ending_soonest=list(
-            grants_selectors.award_list(ending_within_months=longest, today=today)
-            .order_by("runs_until", "reference")[:LIST_LIMIT]
+            grants_selectors.award_list(ending_within_months=longest, today=today).order_by("runs_until", "reference")[
+                :LIST_LIMIT
+            ]
         ),
         must_do=list(must_do[:LIST_LIMIT]),
         must_do_count=must_do.count(),

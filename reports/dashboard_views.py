@@ -87,47 +87,83 @@ def _tiles(data: dashboard_selectors.Dashboard, audience: str) -> list[Tile]:
     funding = _url("grants:funding", fy=fy, anchor="priorities")
     tiles = {
         "budget": Tile(
-            "budget", "Budget", format_pounds(totals.budget),
-            f"Commissioning priorities' budgets for {data.label}", funding, "Budgets by priority",
+            "budget",
+            "Budget",
+            format_pounds(totals.budget),
+            f"Commissioning priorities' budgets for {data.label}",
+            funding,
+            "Budgets by priority",
         ),
         "committed": Tile(
-            "committed", "Committed", _percent(data.committed_pct),
-            f"{format_pounds(totals.committed)} of the budget committed to awards", funding, "Committed by priority",
+            "committed",
+            "Committed",
+            _percent(data.committed_pct),
+            f"{format_pounds(totals.committed)} of the budget committed to awards",
+            funding,
+            "Committed by priority",
             warning=totals.committed > totals.budget,
         ),
         "paid": Tile(
-            "paid", data.funding.paid_label, _percent(data.paid_pct),
+            "paid",
+            data.funding.paid_label,
+            _percent(data.paid_pct),
             f"{format_pounds(totals.paid)} of the committed amount paid by {data.funding.as_at_label}",
             _url("grants:funding", fy=fy, anchor="streams"),
             "Paid by funding stream",
         ),
         "forecast": Tile(
-            "forecast", "Forecast outturn", format_pounds(totals.forecast),
+            "forecast",
+            "Forecast outturn",
+            format_pounds(totals.forecast),
             f"{format_pounds(totals.variance)} {'over' if totals.over else 'under'} budget"
-            if totals.variance else "On budget", funding, "Forecast by priority", warning=totals.over,
+            if totals.variance
+            else "On budget",
+            funding,
+            "Forecast by priority",
+            warning=totals.over,
         ),
         "active": Tile(
-            "active", "Awards made", f"{data.active_awards:,}",
+            "active",
+            "Awards made",
+            f"{data.active_awards:,}",
             f"Awards made (awarded, active or ended) that ran in {data.label}",
-            _url("grants:index", fy=fy, status="made"), f"Awards made in {data.label}",
-        ) if data.funding.complete else Tile(
-            "active", "Active awards", f"{data.active_awards:,}", f"Active awards running in {data.label}",
-            _url("grants:index", fy=fy, status="active"), "Active awards",
+            _url("grants:index", fy=fy, status="made"),
+            f"Awards made in {data.label}",
+        )
+        if data.funding.complete
+        else Tile(
+            "active",
+            "Active awards",
+            f"{data.active_awards:,}",
+            f"Active awards running in {data.label}",
+            _url("grants:index", fy=fy, status="active"),
+            "Active awards",
         ),
         "late": Tile(
-            "late", "Returns late", f"{data.returns_late:,}", "Monitoring returns past their due date today, any year",
-            _url("grants:returns_inbox", show="late"), "Late returns", warning=data.returns_late > 0,
+            "late",
+            "Returns late",
+            f"{data.returns_late:,}",
+            "Monitoring returns past their due date today, any year",
+            _url("grants:returns_inbox", show="late"),
+            "Late returns",
+            warning=data.returns_late > 0,
         ),
         "red": Tile(
-            "red", "Awards rated red", f"{data.awards_red:,}", f"On their latest rated return of {data.label}",
-            _url("grants:portfolio_rag", fy=fy), "RAG ratings", warning=data.awards_red > 0,
+            "red",
+            "Awards rated red",
+            f"{data.awards_red:,}",
+            f"On their latest rated return of {data.label}",
+            _url("grants:portfolio_rag", fy=fy),
+            "RAG ratings",
+            warning=data.awards_red > 0,
         ),
     }
     return [tiles[key] for key in TILE_ORDER[audience]]
 
 
-def _money_chart(*, title: str, rows: list, category_label: str, first_label: str, paid_label: str, name,
-                 first) -> Chart:
+def _money_chart(
+    *, title: str, rows: list, category_label: str, first_label: str, paid_label: str, name, first
+) -> Chart:
     """Horizontal bars of ``first`` (budget or allocation), committed and paid for each row."""
     return bar_chart(
         title=title,
@@ -137,7 +173,11 @@ def _money_chart(*, title: str, rows: list, category_label: str, first_label: st
             "Committed": [row.committed for row in rows],
             paid_label: [row.paid for row in rows],
         },
-        unit="£", horizontal=True, category_label=category_label, value_label="Pounds", decimals=0,
+        unit="£",
+        horizontal=True,
+        category_label=category_label,
+        value_label="Pounds",
+        decimals=0,
     )
 
 
@@ -146,15 +186,22 @@ def _charts(data: dashboard_selectors.Dashboard) -> dict[str, Chart | None]:
     charts: dict[str, Chart | None] = {"priority": None, "stream": None, "kpq": None, "rag": None}
     if funding.priorities:
         charts["priority"] = _money_chart(
-            title=f"Budget, committed and paid by commissioning priority, {label}", rows=funding.priorities,
-            category_label="Commissioning priority", first_label="Budget", paid_label=funding.paid_label,
-            name=lambda row: row.priority.name, first=lambda row: row.budget,
+            title=f"Budget, committed and paid by commissioning priority, {label}",
+            rows=funding.priorities,
+            category_label="Commissioning priority",
+            first_label="Budget",
+            paid_label=funding.paid_label,
+            name=lambda row: row.priority.name,
+            first=lambda row: row.budget,
         )
     if funding.streams:
         streams, other = data.streams_split
         charts["stream"] = _money_chart(
-            title=f"Allocation, committed and paid by funding stream, {label}", rows=streams + ([other] if other else []),
-            category_label="Funding stream", first_label="Allocation", paid_label=funding.paid_label,
+            title=f"Allocation, committed and paid by funding stream, {label}",
+            rows=streams + ([other] if other else []),
+            category_label="Funding stream",
+            first_label="Allocation",
+            paid_label=funding.paid_label,
             name=lambda row: f"Other streams ({row.count})" if row is other else row.stream.name,
             first=lambda row: row.allocation,
         )
@@ -163,7 +210,11 @@ def _charts(data: dashboard_selectors.Dashboard) -> dict[str, Chart | None]:
             title=f"Committed spend by key performance question, {label}",
             categories=[row.kpq.label for row in data.kpq_spend],
             series={"Committed": [row.committed for row in data.kpq_spend]},
-            unit="£", horizontal=True, category_label="KPQ", value_label="Pounds", decimals=0,
+            unit="£",
+            horizontal=True,
+            category_label="KPQ",
+            value_label="Pounds",
+            decimals=0,
         )
     if any(row.total for row in data.rag):
         charts["rag"] = bar_chart(
@@ -175,7 +226,10 @@ def _charts(data: dashboard_selectors.Dashboard) -> dict[str, Chart | None]:
                 "Red": [row.red for row in data.rag],
                 "Not rated": [row.not_rated for row in data.rag],
             },
-            horizontal=True, category_label="Commissioning priority", value_label="Awards", colours=RAG_COLOURS,
+            horizontal=True,
+            category_label="Commissioning priority",
+            value_label="Awards",
+            colours=RAG_COLOURS,
         )
     return charts
 
@@ -195,8 +249,6 @@ def _actions(user, data: dashboard_selectors.Dashboard) -> list[dict]:
         if url:
             actions.append({"text": f"Work on the MoJ returns for {data.label}", "url": url})
     return actions
-
-
 
 
 @require_GET

@@ -56,9 +56,7 @@ def report_request(request):
     form = kind.parameters_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            report, created = services.report_request(
-                kind=kind.name, parameters=form.cleaned_data, actor=request.user
-            )
+            report, created = services.report_request(kind=kind.name, parameters=form.cleaned_data, actor=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -106,9 +104,21 @@ def report_download(request, pk: int):
 
 
 def _archive_reports(*, kind: str | None, fy: int | None, period: str | None, status: str | None):
-    reports = _reports().select_related("requested_by").only(
-        "pk", "kind", "parameters", "status", "progress", "requested_at", "finished_at",
-        "requested_by__first_name", "requested_by__last_name", "requested_by__username",
+    reports = (
+        _reports()
+        .select_related("requested_by")
+        .only(
+            "pk",
+            "kind",
+            "parameters",
+            "status",
+            "progress",
+            "requested_at",
+            "finished_at",
+            "requested_by__first_name",
+            "requested_by__last_name",
+            "requested_by__username",
+        )
     )
     if kind:
         reports = reports.filter(kind=kind)
@@ -130,7 +140,14 @@ def report_archive(request):
     )
     page_obj = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"report": report, "kind_label": _kind_label(report.kind)} for report in page_obj]
-    return render(request, "reports/report_archive.html", {
-        "section": SECTION, "form": form, "page_obj": page_obj, "rows": rows,
-        "can_request": has_capability(request.user, "reports.request"),
-    })
+    return render(
+        request,
+        "reports/report_archive.html",
+        {
+            "section": SECTION,
+            "form": form,
+            "page_obj": page_obj,
+            "rows": rows,
+            "can_request": has_capability(request.user, "reports.request"),
+        },
+    )

@@ -34,7 +34,10 @@ for _kind, (_view, _description) in FINANCE_VIEWS.items():
 
 
 @exporter(
-    "finance_pack", capability="exports.finance", formats=("xlsx",), fy_required=True,
+    "finance_pack",
+    capability="exports.finance",
+    formats=("xlsx",),
+    fy_required=True,
     description="XLSX: one sheet per view (by stream, priority, provider and month) for one financial year.",
 )
 def export_finance_pack(*, fy: int | None) -> list[Sheet]:

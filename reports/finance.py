@@ -98,14 +98,17 @@ def _by_provider(fy: int) -> list[ProviderRow]:
         key = values["award__provider"]
         if key not in rows:
             rows[key] = ProviderRow(
-                provider_id=key, name=values["award__provider__name"],
+                provider_id=key,
+                name=values["award__provider__name"],
                 supplier_number=values["award__provider__supplier_number"],
             )
         return rows[key]
 
     group = ("award__provider", "award__provider__name", "award__provider__supplier_number")
     lines = (
-        FundingLine.objects.filter(fy=fy).order_by().values(*group)
+        FundingLine.objects.filter(fy=fy)
+        .order_by()
+        .values(*group)
         .annotate(
             committed=Sum("amount", filter=Q(award__status__in=COMMITTED_STATUSES)),
             planned=Sum("amount", filter=Q(award__status__in=PLANNED_STATUSES)),
@@ -114,10 +117,7 @@ def _by_provider(fy: int) -> list[ProviderRow]:
     for values in lines:
         row = row_for(values)
         row.committed, row.planned = _penny(values["committed"]), _penny(values["planned"])
-    paid = (
-        Payment.objects.filter(fy=fy, paid_date__isnull=False).order_by().values(*group)
-        .annotate(paid=Sum("amount"))
-    )
+    paid = Payment.objects.filter(fy=fy, paid_date__isnull=False).order_by().values(*group).annotate(paid=Sum("amount"))
     for values in paid:
         row_for(values).paid = _penny(values["paid"])
     # Cancelled awards' lines give all-zero rows: they count for nothing, so leave them out.
@@ -142,13 +142,19 @@ def _by_month(fy: int) -> list[MonthRow]:
         row_for(period.start)
     paid = (
         Payment.objects.filter(fy=fy, paid_date__isnull=False)
-        .annotate(month=TruncMonth("paid_date")).order_by().values("month").annotate(total=Sum("amount"))
+        .annotate(month=TruncMonth("paid_date"))
+        .order_by()
+        .values("month")
+        .annotate(total=Sum("amount"))
     )
     for values in paid:
         row_for(_as_date(values["month"])).paid = _penny(values["total"])
     scheduled = (
         Payment.objects.filter(fy=fy, paid_date__isnull=True)
-        .annotate(month=TruncMonth("due_date")).order_by().values("month").annotate(total=Sum("amount"))
+        .annotate(month=TruncMonth("due_date"))
+        .order_by()
+        .values("month")
+        .annotate(total=Sum("amount"))
     )
     for values in scheduled:
         row_for(_as_date(values["month"])).scheduled = _penny(values["total"])
@@ -186,10 +192,7 @@ def priority_sheet(views: FinanceViews) -> Sheet:
 
 
 def provider_sheet(views: FinanceViews) -> Sheet:
-    rows = [
-        [views.fy, row.name, row.supplier_number, row.committed, row.planned, row.paid]
-        for row in views.providers
-    ]
+    rows = [[views.fy, row.name, row.supplier_number, row.committed, row.planned, row.paid] for row in views.providers]
     return Sheet("By provider", PROVIDER_COLUMNS, rows, totals=(3, 4, 5))
 
 

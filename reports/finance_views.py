@@ -28,8 +28,6 @@ SECTION = "reports"
 PAGE_SIZE = 25
 
 
-
-
 def _format(request) -> str:
     return "xlsx" if request.GET.get("format") == "xlsx" else "csv"
 
@@ -56,16 +54,22 @@ def _finance_year(request) -> tuple[int, list[int]]:
 @capability_required("exports.finance")
 def finance_page(request):
     fy, years = _finance_year(request)
-    return render(request, "reports/finance.html", {
-        "section": SECTION,
-        "views": finance.finance_views(fy=fy),
-        "fy": fy,
-        "year_choices": _year_choices(years, fy),
-        "downloads": [
-            ("stream", "By funding stream"), ("priority", "By priority"),
-            ("provider", "By provider"), ("month", "By month"),
-        ],
-    })
+    return render(
+        request,
+        "reports/finance.html",
+        {
+            "section": SECTION,
+            "views": finance.finance_views(fy=fy),
+            "fy": fy,
+            "year_choices": _year_choices(years, fy),
+            "downloads": [
+                ("stream", "By funding stream"),
+                ("priority", "By priority"),
+                ("provider", "By provider"),
+                ("month", "By month"),
+            ],
+        },
+    )
 
 
 @capability_required("exports.finance")
@@ -74,7 +78,9 @@ def finance_download(request):
     fy, _ = _finance_year(request)
     view = request.GET.get("view", "")
     if view == "pack":
-        return _private(export_response(finance.finance_pack_sheets(fy=fy), format="xlsx", filename=f"finance-pack-{fy}"))
+        return _private(
+            export_response(finance.finance_pack_sheets(fy=fy), format="xlsx", filename=f"finance-pack-{fy}")
+        )
     build = finance.VIEW_SHEETS.get(view)
     if build is None:
         raise Http404("No such finance view: choose stream, priority, provider, month or pack.")
@@ -118,21 +124,25 @@ def transparency_list(request, kind: str):
         values = entry.row(record)
         rows.append([{"value": values[position], "kind": entry.columns[position].kind} for position in shown])
     months = [(period.code, period.label) for period in FinancialYear(fy).months()] if entry.by_month and fy else []
-    return render(request, "reports/transparency_list.html", {
-        "section": SECTION,
-        "entry": entry,
-        "columns": [entry.columns[position] for position in shown],
-        "rows": rows,
-        "page_obj": page_obj,
-        "fy": fy,
-        "fy_label": FinancialYear(fy).label if fy else "",
-        "month": month,
-        "month_label": dict(months).get(month, ""),
-        "months": months,
-        "month_error": month_error,
-        "year_choices": _year_choices(award_years(), fy),
-        "others": [other for other in LISTS.values() if other.kind != kind],
-    })
+    return render(
+        request,
+        "reports/transparency_list.html",
+        {
+            "section": SECTION,
+            "entry": entry,
+            "columns": [entry.columns[position] for position in shown],
+            "rows": rows,
+            "page_obj": page_obj,
+            "fy": fy,
+            "fy_label": FinancialYear(fy).label if fy else "",
+            "month": month,
+            "month_label": dict(months).get(month, ""),
+            "months": months,
+            "month_error": month_error,
+            "year_choices": _year_choices(award_years(), fy),
+            "others": [other for other in LISTS.values() if other.kind != kind],
+        },
+    )
 
 
 @capability_required("transparency.view")
@@ -153,13 +163,17 @@ def threesixty_page(request):
     years, latest = dashboard_years()
     fy = fy_param(request, default=None) if "fy" in request.GET else latest
     export = threesixty.threesixty_giving(fy=fy)
-    return render(request, "reports/threesixty.html", {
-        "section": SECTION,
-        "export": export,
-        "fy": fy,
-        "fy_label": FinancialYear(fy).label if fy else "",
-        "year_choices": _year_choices(years, fy),
-    })
+    return render(
+        request,
+        "reports/threesixty.html",
+        {
+            "section": SECTION,
+            "export": export,
+            "fy": fy,
+            "fy_label": FinancialYear(fy).label if fy else "",
+            "year_choices": _year_choices(years, fy),
+        },
+    )
 
 
 @capability_required("transparency.view")

@@ -44,7 +44,10 @@ class ReportKindForm(forms.Form):
 class ReportFilterForm(forms.Form):
     kind = forms.ChoiceField(label="Report", required=False)
     fy = forms.TypedChoiceField(
-        label="Financial year", required=False, coerce=int, empty_value=None,
+        label="Financial year",
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=lambda: [("", "Any")] + financial_year_choices(),
     )
     period = forms.ChoiceField(label="Period", required=False, choices=[("", "Any")] + PERIOD_CHOICES)

@@ -124,12 +124,16 @@ def _short_name(name: str) -> str:
     return shown
 
 
-def job_parameters(*, kind: str, token: str, extension: str, name: str, update: bool, dry_run: bool,
-                   actor) -> dict:
+def job_parameters(*, kind: str, token: str, extension: str, name: str, update: bool, dry_run: bool, actor) -> dict:
     """The parameters of the report that checks (``dry_run``) or imports an upload."""
     return {
-        "kind": kind, "token": token, "extension": extension, "name": _short_name(name),
-        "update": update, "dry_run": dry_run, "actor": actor.pk,
+        "kind": kind,
+        "token": token,
+        "extension": extension,
+        "name": _short_name(name),
+        "update": update,
+        "dry_run": dry_run,
+        "actor": actor.pk,
     }
 
 
@@ -198,8 +202,9 @@ def _refused(outcome: ImportOutcome, message: str) -> tuple[bytes, str]:
     return outcome.as_file()
 
 
-def build_import_job(*, kind: str, token: str, extension: str, name: str, update: bool, dry_run: bool,
-                     actor: int, progress) -> tuple[bytes, str]:
+def build_import_job(
+    *, kind: str, token: str, extension: str, name: str, update: bool, dry_run: bool, actor: int, progress
+) -> tuple[bytes, str]:
     """The report engine's builder for an import job: check (``dry_run``) or import the upload."""
     outcome = ImportOutcome(kind=kind, name=name, dry_run=dry_run)
     user = get_user_model().objects.filter(pk=actor, is_active=True).first()
@@ -219,8 +224,9 @@ def build_import_job(*, kind: str, token: str, extension: str, name: str, update
             progress(0, f"0 of {total:,} rows checked")
 
     try:
-        result = run_import(kind, data, filename=f"{token}{extension}", actor=user, dry_run=dry_run,
-                            update=update, progress=told)
+        result = run_import(
+            kind, data, filename=f"{token}{extension}", actor=user, dry_run=dry_run, update=update, progress=told
+        )
     except ImportFailed as failure:
         upload_delete(token=token, extension=extension)  # a refused file cannot be confirmed
         outcome.errors = failure.errors

@@ -116,8 +116,9 @@ def _claim(request, token: str) -> dict | None:
 
 
 def _start(request, *, kind: str, token: str, name: str, extension: str, update: bool, dry_run: bool) -> Report:
-    parameters = job_parameters(kind=kind, token=token, extension=extension, name=name, update=update,
-                                dry_run=dry_run, actor=request.user)
+    parameters = job_parameters(
+        kind=kind, token=token, extension=extension, name=name, update=update, dry_run=dry_run, actor=request.user
+    )
     report, _ = services.report_request(kind=IMPORT_JOB_KIND, parameters=parameters, actor=request.user)
     return report
 
@@ -130,7 +131,9 @@ def upload(request):
     kinds = _kinds_or_refuse(request.user)
     wanted = request.GET.get("kind", "")
     form = UploadForm(
-        form_data(request), form_files(request), kinds=kinds,
+        form_data(request),
+        form_files(request),
+        kinds=kinds,
         initial={"kind": wanted} if wanted in kinds else {},
     )
     if request.method == "POST" and form.is_valid():
@@ -158,13 +161,22 @@ def confirm(request):
         return redirect("imports:upload")
     entry = _claim(request, token)
     if entry is None:
-        messages.error(request, "This upload has expired or has already been imported: nothing was imported. "
-                                "Upload the file again.")
+        messages.error(
+            request,
+            "This upload has expired or has already been imported: nothing was imported. Upload the file again.",
+        )
         return redirect("imports:upload")
     if entry["kind"] not in kinds:
         raise PermissionDenied("Your role does not allow this import.")
-    job = _start(request, kind=entry["kind"], token=token, name=entry["name"], extension=entry["extension"],
-                 update=bool(entry.get("update")), dry_run=False)
+    job = _start(
+        request,
+        kind=entry["kind"],
+        token=token,
+        name=entry["name"],
+        extension=entry["extension"],
+        update=bool(entry.get("update")),
+        dry_run=False,
+    )
     return redirect("imports:job", pk=job.pk)
 
 
@@ -221,15 +233,19 @@ def job_status(request, pk: int):
 def _show_outcome(request, outcome: ImportOutcome, parameters: dict):
     errors = outcome.errors
     if outcome.dry_run or errors:
-        return render(request, "imports/preview.html", {
-            "kind": outcome.kind,
-            "name": outcome.name,
-            "result": outcome,
-            "errors": errors,
-            "summary_errors": errors[:SUMMARY_LIMIT],
-            "more_errors": max(0, len(errors) - SUMMARY_LIMIT),
-            "token": parameters.get("token", ""),
-            "update": bool(parameters.get("update")),
-            "confirming": not outcome.dry_run,
-        })
+        return render(
+            request,
+            "imports/preview.html",
+            {
+                "kind": outcome.kind,
+                "name": outcome.name,
+                "result": outcome,
+                "errors": errors,
+                "summary_errors": errors[:SUMMARY_LIMIT],
+                "more_errors": max(0, len(errors) - SUMMARY_LIMIT),
+                "token": parameters.get("token", ""),
+                "update": bool(parameters.get("update")),
+                "confirming": not outcome.dry_run,
+            },
+        )
     return render(request, "imports/done.html", {"kind": outcome.kind, "name": outcome.name, "result": outcome})

@@ -37,18 +37,29 @@ def register(kind: ReportKind) -> None:
 # --- panel report (engineer P) -----------------------------------------------------------------
 from .panel import PanelReportForm, build_panel_report  # noqa: E402
 
-register(ReportKind(name="panel", label="Police and Crime Panel report", build=build_panel_report, parameters_form=PanelReportForm))
+register(
+    ReportKind(
+        name="panel", label="Police and Crime Panel report", build=build_panel_report, parameters_form=PanelReportForm
+    )
+)
 # --- end panel report ----------------------------------------------------------------------------
 
 # --- MoJ bi-annual return (issue 7) ---------------------------------------------------------------
 from .moj.kind import MojReturnReportForm, build_moj_return  # noqa: E402
 
-register(ReportKind(name="moj_return", label="MoJ bi-annual return", build=build_moj_return, parameters_form=MojReturnReportForm))
+register(
+    ReportKind(
+        name="moj_return", label="MoJ bi-annual return", build=build_moj_return, parameters_form=MojReturnReportForm
+    )
+)
 # --- end MoJ return --------------------------------------------------------------------------------
 
 # --- the Import page's check and import (reports/import_job.py) ----------------------------------
 from .import_job import IMPORT_JOB_KIND, ImportJobForm, build_import_job  # noqa: E402
 
-register(ReportKind(name=IMPORT_JOB_KIND, label="Import", build=build_import_job, parameters_form=ImportJobForm,
-                    listed=False))
+register(
+    ReportKind(
+        name=IMPORT_JOB_KIND, label="Import", build=build_import_job, parameters_form=ImportJobForm, listed=False
+    )
+)
 # --- end import job -------------------------------------------------------------------------------

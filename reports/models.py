@@ -68,7 +68,7 @@ class Report(models.Model):
 
     @property
     def file_format(self) -> str:
-        """"PDF", "XLSX", "JSON"…: the built file's type, from its name."""
+        """ "PDF", "XLSX", "JSON"…: the built file's type, from its name."""
         suffix = PurePath(self.file.name or "").suffix
         return suffix.lstrip(".").upper()
 
@@ -101,7 +101,11 @@ class MojReturn(models.Model):
     number = models.PositiveSmallIntegerField("version", default=1)
     status = models.CharField(max_length=20, choices=MojReturnStatus.choices, default=MojReturnStatus.DRAFT)
     amends = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amended_by",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amended_by",
         help_text="The signed-off version this one amends.",
     )
     amendment_reason = models.TextField(blank=True)
@@ -131,7 +135,8 @@ class MojReturn(models.Model):
             models.UniqueConstraint(fields=["fy", "half", "number"], name="reports_moj_return_one_per_version"),
             # Only one version of a half may be open (draft or submitted) at a time.
             models.UniqueConstraint(
-                fields=["fy", "half"], condition=~Q(status="signed_off"),
+                fields=["fy", "half"],
+                condition=~Q(status="signed_off"),
                 name="reports_moj_return_one_open_per_half",
             ),
             models.CheckConstraint(condition=Q(half__in=[1, 2]), name="reports_moj_return_half_1_or_2"),
@@ -171,6 +176,9 @@ class MojReturnExplanation(models.Model):
             models.CheckConstraint(condition=~Q(explanation=""), name="reports_moj_explanation_not_blank"),
         ]
 
+    def __str__(self):
+        return f"{self.issue_key}: {self.explanation}"
+
 
 class MojReturnEvent(models.Model):
     """The return's history: created, submitted, returned to draft, signed off, amended."""
@@ -184,3 +192,6 @@ class MojReturnEvent(models.Model):
 
     class Meta:
         ordering = ["moj_return", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status or 'new'} → {self.to_status} at {self.at:%Y-%m-%d %H:%M}"

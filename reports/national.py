@@ -51,8 +51,8 @@ from django.db import transaction
 from grants.models import (
     COMMITTED_STATUSES,
     Award,
-    AwardKPI,
     AwardKind,
+    AwardKPI,
     AwardStatus,
     AwardTransition,
     Decision,
@@ -148,83 +148,283 @@ FORCES: tuple[tuple[str, str, str, int, str], ...] = (
 )
 
 PLACES: tuple[str, ...] = (
-    "Aberystwyth", "Accrington", "Aldershot", "Alnwick", "Andover", "Ashford", "Aylesbury", "Banbury",
-    "Bangor", "Barnsley", "Barnstaple", "Barrow", "Basildon", "Basingstoke", "Bath", "Bedford",
-    "Birkenhead", "Blackburn", "Blackpool", "Bodmin", "Bolton", "Boston", "Bournemouth", "Bradford",
-    "Brecon", "Bridgend", "Bridgwater", "Brighton", "Bristol", "Burnley", "Bury", "Caerphilly",
-    "Cambridge", "Canterbury", "Cardiff", "Carlisle", "Carmarthen", "Chelmsford", "Cheltenham",
-    "Chester", "Chesterfield", "Chichester", "Colchester", "Coventry", "Crawley", "Crewe", "Darlington",
-    "Derby", "Doncaster", "Dorchester", "Dover", "Dudley", "Durham", "Eastbourne", "Exeter", "Falmouth",
-    "Gateshead", "Gloucester", "Grantham", "Grimsby", "Guildford", "Halifax", "Harlow", "Harrogate",
-    "Hartlepool", "Hastings", "Hereford", "Huddersfield", "Hull", "Ipswich", "Kendal", "Kettering",
-    "Lancaster", "Leamington", "Leeds", "Leicester", "Lincoln", "Liverpool", "Llandudno", "Luton",
-    "Maidstone", "Mansfield", "Margate", "Middlesbrough", "Milton Keynes", "Newport", "Newquay",
-    "Northampton", "Norwich", "Nottingham", "Nuneaton", "Oldham", "Oxford", "Penzance", "Peterborough",
-    "Plymouth", "Pontypridd", "Poole", "Portsmouth", "Preston", "Reading", "Redditch", "Rhyl",
-    "Rochdale", "Rotherham", "Salford", "Salisbury", "Scarborough", "Scunthorpe", "Sheffield",
-    "Shrewsbury", "Slough", "Southampton", "Southend", "Stafford", "Stevenage", "Stockport",
-    "Stoke", "Sunderland", "Swansea", "Swindon", "Taunton", "Telford", "Torquay", "Truro", "Wakefield",
-    "Walsall", "Warrington", "Watford", "Wigan", "Winchester", "Wolverhampton", "Worcester", "Worthing",
-    "Wrexham", "Yeovil", "York",
+    "Aberystwyth",
+    "Accrington",
+    "Aldershot",
+    "Alnwick",
+    "Andover",
+    "Ashford",
+    "Aylesbury",
+    "Banbury",
+    "Bangor",
+    "Barnsley",
+    "Barnstaple",
+    "Barrow",
+    "Basildon",
+    "Basingstoke",
+    "Bath",
+    "Bedford",
+    "Birkenhead",
+    "Blackburn",
+    "Blackpool",
+    "Bodmin",
+    "Bolton",
+    "Boston",
+    "Bournemouth",
+    "Bradford",
+    "Brecon",
+    "Bridgend",
+    "Bridgwater",
+    "Brighton",
+    "Bristol",
+    "Burnley",
+    "Bury",
+    "Caerphilly",
+    "Cambridge",
+    "Canterbury",
+    "Cardiff",
+    "Carlisle",
+    "Carmarthen",
+    "Chelmsford",
+    "Cheltenham",
+    "Chester",
+    "Chesterfield",
+    "Chichester",
+    "Colchester",
+    "Coventry",
+    "Crawley",
+    "Crewe",
+    "Darlington",
+    "Derby",
+    "Doncaster",
+    "Dorchester",
+    "Dover",
+    "Dudley",
+    "Durham",
+    "Eastbourne",
+    "Exeter",
+    "Falmouth",
+    "Gateshead",
+    "Gloucester",
+    "Grantham",
+    "Grimsby",
+    "Guildford",
+    "Halifax",
+    "Harlow",
+    "Harrogate",
+    "Hartlepool",
+    "Hastings",
+    "Hereford",
+    "Huddersfield",
+    "Hull",
+    "Ipswich",
+    "Kendal",
+    "Kettering",
+    "Lancaster",
+    "Leamington",
+    "Leeds",
+    "Leicester",
+    "Lincoln",
+    "Liverpool",
+    "Llandudno",
+    "Luton",
+    "Maidstone",
+    "Mansfield",
+    "Margate",
+    "Middlesbrough",
+    "Milton Keynes",
+    "Newport",
+    "Newquay",
+    "Northampton",
+    "Norwich",
+    "Nottingham",
+    "Nuneaton",
+    "Oldham",
+    "Oxford",
+    "Penzance",
+    "Peterborough",
+    "Plymouth",
+    "Pontypridd",
+    "Poole",
+    "Portsmouth",
+    "Preston",
+    "Reading",
+    "Redditch",
+    "Rhyl",
+    "Rochdale",
+    "Rotherham",
+    "Salford",
+    "Salisbury",
+    "Scarborough",
+    "Scunthorpe",
+    "Sheffield",
+    "Shrewsbury",
+    "Slough",
+    "Southampton",
+    "Southend",
+    "Stafford",
+    "Stevenage",
+    "Stockport",
+    "Stoke",
+    "Sunderland",
+    "Swansea",
+    "Swindon",
+    "Taunton",
+    "Telford",
+    "Torquay",
+    "Truro",
+    "Wakefield",
+    "Walsall",
+    "Warrington",
+    "Watford",
+    "Wigan",
+    "Winchester",
+    "Wolverhampton",
+    "Worcester",
+    "Worthing",
+    "Wrexham",
+    "Yeovil",
+    "York",
 )
 
 # Kind of provider -> (relative weight, name patterns). "{place}" is a town; names are unique.
 PROVIDER_KINDS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
-    (OrganisationKind.VOLUNTARY_SECTOR, 55, (
-        "{place} Women's Aid", "{place} Rape Crisis", "{place} Victim Support Hub", "{place} Youth Project",
-        "{place} Mediation Service", "{place} Community Trust", "{place} Advice Centre",
-        "{place} Domestic Abuse Service", "{place} Counselling Service", "{place} Mentoring Project",
-        "{place} Recovery Network", "{place} Carers' Centre", "{place} Young People's Service",
-        "{place} LGBT+ Centre", "{place} Refugee and Migrant Forum", "{place} Restorative Justice Partnership",
-        "{place} Drug and Alcohol Service", "{place} Family Support Network", "{place} Street Pastors",
-        "{place} Boys' and Girls' Club", "{place} Sexual Abuse Support Centre", "{place} Stalking Advocacy Service",
-        "{place} Hate Crime Partnership", "{place} Older People's Forum", "{place} Disability Forum",
-        "{place} Men's Project", "{place} Homeless Action", "{place} Neighbourhood Watch Association",
-    )),
-    (OrganisationKind.SOCIAL_ENTERPRISE, 8, (
-        "{place} Second Chances CIC", "{place} Safe Spaces CIC", "{place} Pathways CIC", "{place} New Leaf CIC",
-        "{place} Fresh Start CIC", "{place} Open Door CIC",
-    )),
-    (OrganisationKind.PRIVATE, 7, (
-        "{place} Security Solutions Ltd", "{place} Training Services Ltd", "{place} Community Safety Ltd",
-        "{place} Analytics Ltd", "{place} Consulting Ltd",
-    )),
+    (
+        OrganisationKind.VOLUNTARY_SECTOR,
+        55,
+        (
+            "{place} Women's Aid",
+            "{place} Rape Crisis",
+            "{place} Victim Support Hub",
+            "{place} Youth Project",
+            "{place} Mediation Service",
+            "{place} Community Trust",
+            "{place} Advice Centre",
+            "{place} Domestic Abuse Service",
+            "{place} Counselling Service",
+            "{place} Mentoring Project",
+            "{place} Recovery Network",
+            "{place} Carers' Centre",
+            "{place} Young People's Service",
+            "{place} LGBT+ Centre",
+            "{place} Refugee and Migrant Forum",
+            "{place} Restorative Justice Partnership",
+            "{place} Drug and Alcohol Service",
+            "{place} Family Support Network",
+            "{place} Street Pastors",
+            "{place} Boys' and Girls' Club",
+            "{place} Sexual Abuse Support Centre",
+            "{place} Stalking Advocacy Service",
+            "{place} Hate Crime Partnership",
+            "{place} Older People's Forum",
+            "{place} Disability Forum",
+            "{place} Men's Project",
+            "{place} Homeless Action",
+            "{place} Neighbourhood Watch Association",
+        ),
+    ),
+    (
+        OrganisationKind.SOCIAL_ENTERPRISE,
+        8,
+        (
+            "{place} Second Chances CIC",
+            "{place} Safe Spaces CIC",
+            "{place} Pathways CIC",
+            "{place} New Leaf CIC",
+            "{place} Fresh Start CIC",
+            "{place} Open Door CIC",
+        ),
+    ),
+    (
+        OrganisationKind.PRIVATE,
+        7,
+        (
+            "{place} Security Solutions Ltd",
+            "{place} Training Services Ltd",
+            "{place} Community Safety Ltd",
+            "{place} Analytics Ltd",
+            "{place} Consulting Ltd",
+        ),
+    ),
     (OrganisationKind.HOUSING, 7, ("{place} Housing Association", "{place} Homes", "{place} Housing Trust")),
-    (OrganisationKind.HEALTH, 6, (
-        "{place} NHS Foundation Trust", "{place} Community Health Services", "{place} Mental Health Trust",
-    )),
+    (
+        OrganisationKind.HEALTH,
+        6,
+        (
+            "{place} NHS Foundation Trust",
+            "{place} Community Health Services",
+            "{place} Mental Health Trust",
+        ),
+    ),
     (OrganisationKind.LOCAL_AUTHORITY, 5, ("{place} Council",)),
     (OrganisationKind.PROBATION, 3, ("{place} Probation Delivery Unit",)),
     (OrganisationKind.OTHER, 4, ("{place} Fire and Rescue Service", "{place} College")),
 )
 
-STREETS = ("High Street", "Church Road", "Station Road", "Victoria Road", "Park Lane", "Mill Lane",
-           "Queen Street", "King Street", "London Road", "Market Place")
+STREETS = (
+    "High Street",
+    "Church Road",
+    "Station Road",
+    "Victoria Road",
+    "Park Lane",
+    "Mill Lane",
+    "Queen Street",
+    "King Street",
+    "London Road",
+    "Market Place",
+)
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 # Awards: (title, with "{area}"), by the kind of priority they serve.
 SERVICES: dict[str, tuple[str, ...]] = {
     "victims": (
-        "Victim assessment and referral service", "Independent domestic violence advisers",
-        "Independent sexual violence advisers", "Domestic abuse outreach", "Sexual violence counselling",
-        "Restorative justice service", "Hate crime advocacy", "Children and young people's victim service",
-        "Stalking advocacy", "Fraud victims support", "Refuge support", "Witness care support",
+        "Victim assessment and referral service",
+        "Independent domestic violence advisers",
+        "Independent sexual violence advisers",
+        "Domestic abuse outreach",
+        "Sexual violence counselling",
+        "Restorative justice service",
+        "Hate crime advocacy",
+        "Children and young people's victim service",
+        "Stalking advocacy",
+        "Fraud victims support",
+        "Refuge support",
+        "Witness care support",
     ),
     "reoffending": (
-        "Youth offending contribution", "Adult diversion scheme", "Drug and alcohol testing on arrest",
-        "Women's centre", "Integrated offender management", "Housing for prison leavers",
-        "Out-of-court disposals", "Perpetrator programme",
+        "Youth offending contribution",
+        "Adult diversion scheme",
+        "Drug and alcohol testing on arrest",
+        "Women's centre",
+        "Integrated offender management",
+        "Housing for prison leavers",
+        "Out-of-court disposals",
+        "Perpetrator programme",
     ),
     "community": (
-        "Community safety fund", "Anti-social behaviour officers", "Community mediation",
-        "Youth diversionary activities", "Street pastors", "Neighbourhood watch", "Serious violence prevention",
-        "Rural crime partnership", "Night-time economy safety", "Anti-racism education in schools",
+        "Community safety fund",
+        "Anti-social behaviour officers",
+        "Community mediation",
+        "Youth diversionary activities",
+        "Street pastors",
+        "Neighbourhood watch",
+        "Serious violence prevention",
+        "Rural crime partnership",
+        "Night-time economy safety",
+        "Anti-racism education in schools",
     ),
 }
 KPQS_BY_KIND = {"victims": (3, 4), "reoffending": (5, 6), "community": (1, 2, 4, 8)}
 MOJ_CATEGORY_WEIGHTS = {
-    "general_support": 20, "domestic_abuse": 22, "sexual_violence": 14, "restorative_justice": 8, "isva": 10,
-    "idva": 10, "hate_crime": 5, "children_young_people": 7, "other": 4,
+    "general_support": 20,
+    "domestic_abuse": 22,
+    "sexual_violence": 14,
+    "restorative_justice": 8,
+    "isva": 10,
+    "idva": 10,
+    "hate_crime": 5,
+    "children_young_people": 7,
+    "other": 4,
 }
 REFUND_REASONS = (
     "Underspend returned at the year-end reconciliation",
@@ -233,8 +433,12 @@ REFUND_REASONS = (
     "Service started late; overpayment recovered",
 )
 KEY_ACTIVITIES = (
-    "Monitor and evaluate", "Prepare specification for re-procurement", "Consider with criminal justice partners",
-    "Decide longer-term funding", "Co-commission with partners", "Evaluate and decide whether it continues",
+    "Monitor and evaluate",
+    "Prepare specification for re-procurement",
+    "Consider with criminal justice partners",
+    "Decide longer-term funding",
+    "Co-commission with partners",
+    "Evaluate and decide whether it continues",
 )
 
 
@@ -268,7 +472,7 @@ def _round_up(amount: Decimal, step: int = 1000) -> Decimal:
 
 
 def _aware(day: datetime.date, hour: int = 10) -> datetime.datetime:
-    return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=datetime.timezone.utc)
+    return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=datetime.UTC)
 
 
 def _bulk(model, rows: list) -> list:
@@ -323,13 +527,15 @@ def seed_organisations(ctx: _Context) -> None:
     opccs = [
         Organisation(
             name=unique(opcc or f"Office of the Police and Crime Commissioner for {area}"),
-            kind=OrganisationKind.PCC, supplier_number=f"OPCC-{code}",
-            website=f"https://www.{_slug(area)}-pcc.gov.uk", email=f"enquiries@{_slug(area)}-pcc.gov.uk",
+            kind=OrganisationKind.PCC,
+            supplier_number=f"OPCC-{code}",
+            website=f"https://www.{_slug(area)}-pcc.gov.uk",
+            email=f"enquiries@{_slug(area)}-pcc.gov.uk",
         )
         for code, area, _postcode, _weight, opcc in FORCES
     ]
     _bulk(Organisation, opccs)
-    for force, opcc in zip(ctx.forces, opccs):
+    for force, opcc in zip(ctx.forces, opccs, strict=False):
         force.opcc = opcc
 
     total = max(len(ctx.forces), round(FULL_PROVIDERS * ctx.scale_factor))
@@ -363,7 +569,7 @@ def seed_organisations(ctx: _Context) -> None:
     providers: list[Organisation] = []
     homes: list[_Force] = []
     serial = 0
-    for kind, count in zip(kinds, per_kind):
+    for kind, count in zip(kinds, per_kind, strict=False):
         names = names_by_kind[kind]
         for index in range(count):
             serial += 1
@@ -381,18 +587,24 @@ def seed_organisations(ctx: _Context) -> None:
             home = rng.choices(ctx.forces, weights=force_weights)[0]
             inward = f"{rng.randint(1, 9)}{rng.choice(POSTCODE_LETTERS)}{rng.choice(POSTCODE_LETTERS)}"
             slug = _slug(name)
-            providers.append(Organisation(
-                name=name, kind=kind, charity_number=charity_number, company_number=company_number,
-                org_id=derive_org_id(charity_number=charity_number, company_number=company_number),
-                supplier_number=f"SUP-{serial:06d}",
-                address=f"{rng.randint(1, 199)} {rng.choice(STREETS)}\n{place}",
-                postcode=f"{home.postcode}{rng.randint(1, 29)} {inward}",
-                website=f"https://www.{slug}.org.uk", email=f"info@{slug}.org.uk",
-                phone=f"0{rng.randint(1200, 1999)} {rng.randint(100000, 999999)}",
-            ))
+            providers.append(
+                Organisation(
+                    name=name,
+                    kind=kind,
+                    charity_number=charity_number,
+                    company_number=company_number,
+                    org_id=derive_org_id(charity_number=charity_number, company_number=company_number),
+                    supplier_number=f"SUP-{serial:06d}",
+                    address=f"{rng.randint(1, 199)} {rng.choice(STREETS)}\n{place}",
+                    postcode=f"{home.postcode}{rng.randint(1, 29)} {inward}",
+                    website=f"https://www.{slug}.org.uk",
+                    email=f"info@{slug}.org.uk",
+                    phone=f"0{rng.randint(1200, 1999)} {rng.randint(100000, 999999)}",
+                )
+            )
             homes.append(home)
     _bulk(Organisation, providers)
-    for provider, home in zip(providers, homes):
+    for provider, home in zip(providers, homes, strict=False):
         home.providers.append(provider)
         if home.partner_source is None and provider.kind == OrganisationKind.LOCAL_AUTHORITY:
             home.partner_source = provider
@@ -412,18 +624,41 @@ def seed_streams(ctx: _Context) -> None:
     streams = []
     for force in ctx.forces:
         specs = {
-            "moj_core": (f"{force.area}: MoJ victims' services grant (Core)", moj, StreamKind.CENTRAL_GOVERNMENT, True, ""),
-            "moj_general": (f"{force.area}: MoJ victims' services grant (General: ISVA and IDVA)", moj,
-                            StreamKind.CENTRAL_GOVERNMENT, True, "ISVA and IDVA"),
-            "police_grant": (f"{force.area}: Home Office police grant", home_office, StreamKind.CENTRAL_GOVERNMENT, False, ""),
+            "moj_core": (
+                f"{force.area}: MoJ victims' services grant (Core)",
+                moj,
+                StreamKind.CENTRAL_GOVERNMENT,
+                True,
+                "",
+            ),
+            "moj_general": (
+                f"{force.area}: MoJ victims' services grant (General: ISVA and IDVA)",
+                moj,
+                StreamKind.CENTRAL_GOVERNMENT,
+                True,
+                "ISVA and IDVA",
+            ),
+            "police_grant": (
+                f"{force.area}: Home Office police grant",
+                home_office,
+                StreamKind.CENTRAL_GOVERNMENT,
+                False,
+                "",
+            ),
             "precept": (f"{force.area}: Police precept", force.opcc, StreamKind.PRECEPT, False, ""),
-            "partners": (f"{force.area}: Partner contributions", force.partner_source or force.opcc,
-                         StreamKind.PARTNER, False, ""),
+            "partners": (
+                f"{force.area}: Partner contributions",
+                force.partner_source or force.opcc,
+                StreamKind.PARTNER,
+                False,
+                "",
+            ),
         }
         for key in STREAM_KINDS:
             name, source, kind, moj_reported, ring_fenced = specs[key]
-            stream = FundingStream(name=name, source=source, kind=kind, moj_reported=moj_reported,
-                                   ring_fenced_for=ring_fenced)
+            stream = FundingStream(
+                name=name, source=source, kind=kind, moj_reported=moj_reported, ring_fenced_for=ring_fenced
+            )
             force.streams[key] = stream
             streams.append(stream)
     _bulk(FundingStream, streams)
@@ -473,7 +708,7 @@ def seed_awards(ctx: _Context) -> None:
     plans: list[_AwardPlan] = []
     decisions: list[Decision] = []
     decision_of: dict[int, Decision] = {}
-    for force, count in zip(ctx.forces, per_force):
+    for force, count in zip(ctx.forces, per_force, strict=False):
         numbers: dict[int, int] = defaultdict(int)
         decision_numbers: dict[int, int] = defaultdict(int)
         for _ in range(count):
@@ -489,10 +724,13 @@ def seed_awards(ctx: _Context) -> None:
             extension_months = extension_until = None
             if kind == AwardKind.CONTRACT and rng.random() < 0.4:
                 extension_months = rng.choice((12, 24))
-                extension_until = _add_months(end + datetime.timedelta(days=1), extension_months) - datetime.timedelta(days=1)
+                extension_until = _add_months(end + datetime.timedelta(days=1), extension_months) - datetime.timedelta(
+                    days=1
+                )
 
-            low, high = rng.choices(((1000, 10000), (10000, 50000), (50000, 150000), (150000, 600000)),
-                                    weights=(25, 38, 27, 10))[0]
+            low, high = rng.choices(
+                ((1000, 10000), (10000, 50000), (50000, 150000), (150000, 600000)), weights=(25, 38, 27, 10)
+            )[0]
             annual = rng.randrange(low // 50, high // 50) * 50
             span_months = (end.year - start.year) * 12 + end.month - start.month + 1
             value = Decimal(annual * span_months) / 12
@@ -502,7 +740,9 @@ def seed_awards(ctx: _Context) -> None:
 
             category = None
             if priority_kind == "victims" and category_codes:
-                category = categories[rng.choices(category_codes, weights=[MOJ_CATEGORY_WEIGHTS[c] for c in category_codes])[0]]
+                category = categories[
+                    rng.choices(category_codes, weights=[MOJ_CATEGORY_WEIGHTS[c] for c in category_codes])[0]
+                ]
             if priority_kind == "victims":
                 main = "moj_general" if category is not None and category.code in ("isva", "idva") else "moj_core"
                 others = [key for key in ("moj_core", "precept", "police_grant", "partners") if key != main]
@@ -516,8 +756,8 @@ def seed_awards(ctx: _Context) -> None:
             numbers[fy] += 1
             reference = f"{REFERENCE_PREFIX}{force.code}-{fy}-{numbers[fy]:04d}"
             lines = []
-            for year, amount in zip(years, by_year):
-                for key, part in zip(stream_keys, apportion_by_weights(amount, weights)):
+            for year, amount in zip(years, by_year, strict=False):
+                for key, part in zip(stream_keys, apportion_by_weights(amount, weights), strict=False):
                     if part > 0:
                         lines.append(FundingLine(stream=force.streams[key], fy=year.start_year, amount=part))
             award_total = sum((line.amount for line in lines), Decimal(0))
@@ -525,8 +765,9 @@ def seed_awards(ctx: _Context) -> None:
             if rng.random() < 0.03:
                 status = AwardStatus.CANCELLED
             elif start > AS_OF:
-                status = rng.choices((AwardStatus.PLANNED, AwardStatus.PROCURING, AwardStatus.AWARDED),
-                                     weights=(35, 25, 40))[0]
+                status = rng.choices(
+                    (AwardStatus.PLANNED, AwardStatus.PROCURING, AwardStatus.AWARDED), weights=(35, 25, 40)
+                )[0]
             elif end < AS_OF:
                 status = AwardStatus.ENDED
             else:
@@ -539,8 +780,14 @@ def seed_awards(ctx: _Context) -> None:
             chosen_kpqs = sorted(rng.sample(pool, min(len(pool), rng.randint(1, 2))), key=lambda kpq: kpq.number)
 
             decision = None
-            if status in COMMITTED_STATUSES and award_total > limit or (
-                status in (AwardStatus.PLANNED, AwardStatus.PROCURING) and award_total > limit and rng.random() < 0.3
+            if (
+                status in COMMITTED_STATUSES
+                and award_total > limit
+                or (
+                    status in (AwardStatus.PLANNED, AwardStatus.PROCURING)
+                    and award_total > limit
+                    and rng.random() < 0.3
+                )
             ):
                 decided_on = min(start - datetime.timedelta(days=rng.randint(14, 75)), AS_OF)
                 decision_numbers[decided_on.year] += 1
@@ -565,14 +812,28 @@ def seed_awards(ctx: _Context) -> None:
                 decisions.append(decision)
 
             award = Award(
-                reference=reference, title=title, provider=provider, kind=kind, priority=priority,
+                reference=reference,
+                title=title,
+                provider=provider,
+                kind=kind,
+                priority=priority,
                 purpose=f"{title}: services commissioned by the {force.area} OPCC.",
-                approach=rng.choice(("Open procurement", "Grant round", "Direct award to the existing provider",
-                                     "Co-commissioned with the local authority")),
-                status=status, start_date=start, end_date=end, extension_months=extension_months,
+                approach=rng.choice(
+                    (
+                        "Open procurement",
+                        "Grant round",
+                        "Direct award to the existing provider",
+                        "Co-commissioned with the local authority",
+                    )
+                ),
+                status=status,
+                start_date=start,
+                end_date=end,
+                extension_months=extension_months,
                 extension_until=extension_until,
                 duration=f"{span_months} months" + (" plus extension" if extension_months else ""),
-                key_activity=rng.choice(KEY_ACTIVITIES), cost_centre=f"{force.code}-{priority.code}",
+                key_activity=rng.choice(KEY_ACTIVITIES),
+                cost_centre=f"{force.code}-{priority.code}",
                 moj_category=category,
             )
             if decision is not None:
@@ -593,8 +854,15 @@ def seed_awards(ctx: _Context) -> None:
         note = "Generated national stress data."
         if award.status == AwardStatus.CANCELLED:
             note = "Cancelled: the service was not needed after the needs assessment was refreshed."
-        transitions.append(AwardTransition(award=award, from_status="", to_status=award.status,
-                                           at=_aware(min(award.start_date, AS_OF), 9), note=note))
+        transitions.append(
+            AwardTransition(
+                award=award,
+                from_status="",
+                to_status=award.status,
+                at=_aware(min(award.start_date, AS_OF), 9),
+                note=note,
+            )
+        )
         kpq_links.extend(Link(award_id=award.pk, kpq_id=kpq.pk) for kpq in plan.kpqs)
         for line in plan.lines:
             line.award = award
@@ -604,8 +872,13 @@ def seed_awards(ctx: _Context) -> None:
     _bulk(FundingLine, lines)
     ctx.awards = awards
     ctx.lines = lines
-    ctx.counts.update(decisions=len(decisions), awards=len(awards), transitions=len(transitions),
-                      award_kpqs=len(kpq_links), funding_lines=len(lines))
+    ctx.counts.update(
+        decisions=len(decisions),
+        awards=len(awards),
+        transitions=len(transitions),
+        award_kpqs=len(kpq_links),
+        funding_lines=len(lines),
+    )
 
 
 def seed_payments(ctx: _Context) -> None:
@@ -617,8 +890,10 @@ def seed_payments(ctx: _Context) -> None:
     rng = ctx.rng
     payments: list[Payment] = []
     instalment_weights = {
-        AwardKind.CONTRACT: (60, 30, 10), AwardKind.SLA: (55, 30, 15),
-        AwardKind.GRANT: (88, 10, 2), AwardKind.CONTRIBUTION: (90, 8, 2),
+        AwardKind.CONTRACT: (60, 30, 10),
+        AwardKind.SLA: (55, 30, 15),
+        AwardKind.GRANT: (88, 10, 2),
+        AwardKind.CONTRIBUTION: (90, 8, 2),
     }
     serial = 0
     lines_by_award: dict[int, list[FundingLine]] = defaultdict(list)
@@ -640,19 +915,37 @@ def seed_payments(ctx: _Context) -> None:
                 due = min(due, last)
                 paid = min(due + datetime.timedelta(days=rng.randint(0, 20)), AS_OF) if due <= AS_OF else None
                 serial += 1
-                payments.append(Payment(
-                    award=award, stream=line.stream, fy=line.fy, due_date=due, paid_date=paid, amount=amount,
-                    invoice_reference=f"INV-{award.reference[4:]}-{number}" if award.kind == AwardKind.CONTRACT else "",
-                    po_number=f"PO-{code}-{serial:07d}", approved_at=_approved(due),
-                ))
+                payments.append(
+                    Payment(
+                        award=award,
+                        stream=line.stream,
+                        fy=line.fy,
+                        due_date=due,
+                        paid_date=paid,
+                        amount=amount,
+                        invoice_reference=f"INV-{award.reference[4:]}-{number}"
+                        if award.kind == AwardKind.CONTRACT
+                        else "",
+                        po_number=f"PO-{code}-{serial:07d}",
+                        approved_at=_approved(due),
+                    )
+                )
             if award.status == AwardStatus.ENDED and rng.random() < 0.02:
                 refund = min(line.amount, Decimal(rng.randint(1, 50) * 100))
                 day = year.end + datetime.timedelta(days=rng.randint(20, 90))
                 if refund > 0 and day <= AS_OF:
-                    payments.append(Payment(
-                        award=award, stream=line.stream, fy=line.fy, due_date=day, paid_date=day, amount=-refund,
-                        reason=rng.choice(REFUND_REASONS), approved_at=_approved(day),
-                    ))
+                    payments.append(
+                        Payment(
+                            award=award,
+                            stream=line.stream,
+                            fy=line.fy,
+                            due_date=day,
+                            paid_date=day,
+                            amount=-refund,
+                            reason=rng.choice(REFUND_REASONS),
+                            approved_at=_approved(day),
+                        )
+                    )
     _bulk(Payment, payments)
     ctx.counts["payments"] = len(payments)
 
@@ -721,7 +1014,7 @@ RAG_COMMENTS = {
 
 
 def _at(day: datetime.date, hour: int) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.timezone.utc)
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.UTC)
 
 
 def _return_status(rng: random.Random, quarter_end: datetime.date, due: datetime.date) -> str:
@@ -759,21 +1052,33 @@ def seed_monitoring_returns(ctx: _Context) -> None:
     }
     committed = [award for award in ctx.awards if award.status in COMMITTED_STATUSES]
     sizes = {award.pk: rng.randint(8, 160) for award in committed}
-    kpis = _bulk(AwardKPI, [
-        AwardKPI(
-            award=award, name="Victims supported", unit="people", target=Decimal(sizes[award.pk]),
-            target_period=KPIPeriod.QUARTER, description="New victims supported in the quarter.",
-        )
-        for award in committed
-    ])
+    kpis = _bulk(
+        AwardKPI,
+        [
+            AwardKPI(
+                award=award,
+                name="Victims supported",
+                unit="people",
+                target=Decimal(sizes[award.pk]),
+                target_period=KPIPeriod.QUARTER,
+                description="New victims supported in the quarter.",
+            )
+            for award in committed
+        ],
+    )
     kpi_of = {kpi.award_id: kpi for kpi in kpis}
 
     returns: list[MonitoringReturn] = []
     details: list[tuple[int, int, int]] = []  # (index in returns, award id, supported)
     for award in committed:
-        until = min(award_runs_until(
-            end_date=award.end_date, extension_until=award.extension_until, extension_taken=award.extension_taken,
-        ), AS_OF)
+        until = min(
+            award_runs_until(
+                end_date=award.end_date,
+                extension_until=award.extension_until,
+                extension_taken=award.extension_taken,
+            ),
+            AS_OF,
+        )
         start = max(first_day, award.start_date)
         if start > until:
             continue
@@ -783,7 +1088,11 @@ def seed_monitoring_returns(ctx: _Context) -> None:
             due = period_due_date(quarter, due_days)
             status = _return_status(rng, quarter.end, due)
             ret = MonitoringReturn(
-                award=award, fy=quarter.fy.start_year, quarter=quarter.number, due_date=due, status=status,
+                award=award,
+                fy=quarter.fy.start_year,
+                quarter=quarter.number,
+                due_date=due,
+                status=status,
             )
             if status != ReturnStatus.DUE:
                 ret.referrals = max(0, round(size * rng.uniform(0.8, 1.5)))
@@ -820,16 +1129,24 @@ def seed_monitoring_returns(ctx: _Context) -> None:
                     breakdowns.append(ReturnBreakdown(monitoring_return=ret, code=entry, count=count))
         for entry in entries[CodeList.OUTCOME]:
             assessed = round(supported * rng.uniform(0.3, 0.8))
-            outcomes.append(ReturnOutcome(
-                monitoring_return=ret, code=entry, assessed=assessed, improved=round(assessed * rng.uniform(0.4, 0.95)),
-            ))
+            outcomes.append(
+                ReturnOutcome(
+                    monitoring_return=ret,
+                    code=entry,
+                    assessed=assessed,
+                    improved=round(assessed * rng.uniform(0.4, 0.95)),
+                )
+            )
         values.append(ReturnKPIValue(monitoring_return=ret, kpi=kpi_of[award_id], value=Decimal(supported)))
     _bulk(ReturnBreakdown, breakdowns)
     _bulk(ReturnOutcome, outcomes)
     _bulk(ReturnKPIValue, values)
     ctx.counts.update(
-        award_kpis=len(kpis), monitoring_returns=len(returns), return_breakdowns=len(breakdowns),
-        return_outcomes=len(outcomes), return_kpi_values=len(values),
+        award_kpis=len(kpis),
+        monitoring_returns=len(returns),
+        return_breakdowns=len(breakdowns),
+        return_outcomes=len(outcomes),
+        return_kpi_values=len(values),
     )
 
 
@@ -875,7 +1192,9 @@ def national_seed(*, seed: int, stdout: TextIO | None = None, scale_factor: floa
             stdout.write(message + "\n")
 
     ctx = _Context(
-        rng=random.Random(seed), scale_factor=scale_factor, out=out,
+        rng=random.Random(seed),
+        scale_factor=scale_factor,
+        out=out,
         forces=[_Force(code, area, postcode, weight) for code, area, postcode, weight, _opcc in FORCES],
     )
     for name, step in STEPS:
@@ -892,36 +1211,99 @@ def national_digest() -> str:
     national = {"reference__startswith": REFERENCE_PREFIX}
     queries = (
         Organisation.objects.order_by("name").values_list(
-            "name", "kind", "charity_number", "company_number", "org_id", "supplier_number", "address", "postcode",
-            "website", "email", "phone"),
-        FundingStream.objects.order_by("name").values_list("name", "source__name", "kind", "moj_reported", "ring_fenced_for"),
+            "name",
+            "kind",
+            "charity_number",
+            "company_number",
+            "org_id",
+            "supplier_number",
+            "address",
+            "postcode",
+            "website",
+            "email",
+            "phone",
+        ),
+        FundingStream.objects.order_by("name").values_list(
+            "name", "source__name", "kind", "moj_reported", "ring_fenced_for"
+        ),
         StreamAllocation.objects.order_by("stream__name", "fy").values_list("stream__name", "fy", "amount"),
         PriorityBudget.objects.order_by("priority__code", "fy").values_list("priority__code", "fy", "amount"),
-        Decision.objects.filter(awards__reference__startswith=REFERENCE_PREFIX).order_by("reference").values_list(
-            "reference", "subject", "summary", "decided_on", "status", "signed_at", "published_on"),
-        Award.objects.filter(**national).order_by("reference").values_list(
-            "reference", "title", "provider__name", "kind", "priority__code", "purpose", "approach", "status",
-            "start_date", "end_date", "extension_months", "extension_until", "duration", "key_activity",
-            "decision__reference", "cost_centre", "moj_category__code"),
+        Decision.objects.filter(awards__reference__startswith=REFERENCE_PREFIX)
+        .order_by("reference")
+        .values_list("reference", "subject", "summary", "decided_on", "status", "signed_at", "published_on"),
+        Award.objects.filter(**national)
+        .order_by("reference")
+        .values_list(
+            "reference",
+            "title",
+            "provider__name",
+            "kind",
+            "priority__code",
+            "purpose",
+            "approach",
+            "status",
+            "start_date",
+            "end_date",
+            "extension_months",
+            "extension_until",
+            "duration",
+            "key_activity",
+            "decision__reference",
+            "cost_centre",
+            "moj_category__code",
+        ),
         Award.kpqs.through.objects.filter(award__reference__startswith=REFERENCE_PREFIX)
-        .order_by("award__reference", "kpq__number").values_list("award__reference", "kpq__number"),
+        .order_by("award__reference", "kpq__number")
+        .values_list("award__reference", "kpq__number"),
         AwardTransition.objects.filter(award__reference__startswith=REFERENCE_PREFIX)
-        .order_by("award__reference", "at").values_list("award__reference", "from_status", "to_status", "at", "note"),
+        .order_by("award__reference", "at")
+        .values_list("award__reference", "from_status", "to_status", "at", "note"),
         FundingLine.objects.filter(award__reference__startswith=REFERENCE_PREFIX)
-        .order_by("award__reference", "fy", "stream__name").values_list("award__reference", "stream__name", "fy", "amount"),
+        .order_by("award__reference", "fy", "stream__name")
+        .values_list("award__reference", "stream__name", "fy", "amount"),
         Payment.objects.filter(award__reference__startswith=REFERENCE_PREFIX)
-        .order_by("award__reference", "due_date", "stream__name", "amount", "po_number").values_list(
-            "award__reference", "stream__name", "fy", "due_date", "paid_date", "amount", "reason",
-            "invoice_reference", "po_number"),
+        .order_by("award__reference", "due_date", "stream__name", "amount", "po_number")
+        .values_list(
+            "award__reference",
+            "stream__name",
+            "fy",
+            "due_date",
+            "paid_date",
+            "amount",
+            "reason",
+            "invoice_reference",
+            "po_number",
+        ),
         MonitoringReturn.objects.filter(award__reference__startswith=REFERENCE_PREFIX)
-        .order_by("award__reference", "fy", "quarter").values_list(
-            "award__reference", "fy", "quarter", "due_date", "status", "referrals", "supported", "rag",
-            "submitted_at", "reviewed_at"),
+        .order_by("award__reference", "fy", "quarter")
+        .values_list(
+            "award__reference",
+            "fy",
+            "quarter",
+            "due_date",
+            "status",
+            "referrals",
+            "supported",
+            "rag",
+            "submitted_at",
+            "reviewed_at",
+        ),
         ReturnBreakdown.objects.filter(monitoring_return__award__reference__startswith=REFERENCE_PREFIX)
-        .order_by("monitoring_return__award__reference", "monitoring_return__fy", "monitoring_return__quarter",
-                  "code__list", "code__code").values_list(
-            "monitoring_return__award__reference", "monitoring_return__fy", "monitoring_return__quarter",
-            "code__list", "code__code", "count"),
+        .order_by(
+            "monitoring_return__award__reference",
+            "monitoring_return__fy",
+            "monitoring_return__quarter",
+            "code__list",
+            "code__code",
+        )
+        .values_list(
+            "monitoring_return__award__reference",
+            "monitoring_return__fy",
+            "monitoring_return__quarter",
+            "code__list",
+            "code__code",
+            "count",
+        ),
     )
     for query in queries:
         for row in query.iterator(chunk_size=5000):

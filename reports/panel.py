@@ -35,8 +35,20 @@ from pcc_commissioning.periods import Period, day_label
 
 PANEL_PERIODS = ("Q1", "Q2", "Q3", "Q4", "H1", "H2", "FY")
 ZERO = Decimal("0")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def published_count(value: int | None) -> str:
@@ -50,7 +62,7 @@ def published_count(value: int | None) -> str:
 
 
 def period_label(period: Period) -> str:
-    """"H1 2019/20 (April to September 2019)"."""
+    """ "H1 2019/20 (April to September 2019)"."""
     start, end = period.start, period.end
     span = f"{_MONTHS[start.month - 1]}{'' if start.year == end.year else f' {start.year}'} to {_MONTHS[end.month - 1]} {end.year}"
     return f"{period.label} ({span})"
@@ -113,7 +125,9 @@ class PanelData:
         return sum((row["spend"] for row in self.delivery_plan), ZERO)
 
 
-def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], None] = lambda pct, step: None) -> PanelData:
+def gather_panel_data(
+    *, fy: int, period: str, progress: Callable[[int, str], None] = lambda pct, step: None
+) -> PanelData:
     """Everything the report shows, in a fixed number of queries whatever the size of the data."""
     from grants.models import (
         COMMITTED_STATUSES,
@@ -147,20 +161,26 @@ def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], No
             funding.committed_label: [row.committed for row in funding.priorities],
             funding.paid_to_date_label: [row.paid_to_date for row in funding.priorities],
         },
-        unit="£", horizontal=True, category_label="Priority", value_label="Pounds", decimals=0,
+        unit="£",
+        horizontal=True,
+        category_label="Priority",
+        value_label="Pounds",
+        decimals=0,
         description=f"Budget, committed and paid to date at {funding.as_at_label} for each commissioning priority.",
     )
 
     progress(20, "Awards made and ending")
     awards_made = list(
-        Award.objects.alias(status_then=award_status).filter(status_then__in=COMMITTED_STATUSES)
+        Award.objects.alias(status_then=award_status)
+        .filter(status_then__in=COMMITTED_STATUSES)
         .filter(Q(decision__decided_on__range=(span.start, span.end)) | Q(start_date__range=(span.start, span.end)))
         .select_related("provider", "decision", "priority")
         .order_by("start_date", "reference")
     )
     horizon_end = datetime.date(span.end.year + 1, span.end.month, span.end.day)
     awards_ending = list(
-        Award.objects.alias(status_then=award_status).filter(status_then__in=OPEN_STATUSES)
+        Award.objects.alias(status_then=award_status)
+        .filter(status_then__in=OPEN_STATUSES)
         .filter(end_date__gt=span.end, end_date__lte=horizon_end)
         .select_related("provider", "priority")
         .order_by("end_date", "reference")
@@ -187,21 +207,30 @@ def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], No
     progress(40, "KPQ coverage")
     spend_by_kpq = dict(
         FundingLine.objects.filter(fy=fy, award__kpqs__isnull=False)
-        .alias(status_then=line_status).filter(status_then__in=COMMITTED_STATUSES)
+        .alias(status_then=line_status)
+        .filter(status_then__in=COMMITTED_STATUSES)
         .order_by()
         .values("award__kpqs")
         .annotate(total=Sum("amount"))
         .values_list("award__kpqs", "total")
     )
     kpis_by_kpq = dict(
-        AwardKPI.objects.filter(kpq__isnull=False).order_by().values("kpq").annotate(n=Count("pk")).values_list("kpq", "n")
+        AwardKPI.objects.filter(kpq__isnull=False)
+        .order_by()
+        .values("kpq")
+        .annotate(n=Count("pk"))
+        .values_list("kpq", "n")
     )
     measures_by_kpq = defaultdict(list)
     for kpq_id, name in PerformanceMeasure.objects.order_by("name", "pk").values_list("kpq_id", "name"):
         measures_by_kpq[kpq_id].append(name)
     kpqs = [
-        {"kpq": kpq, "spend": spend_by_kpq.get(kpq.pk) or ZERO, "kpis": kpis_by_kpq.get(kpq.pk, 0),
-         "measures": measures_by_kpq.get(kpq.pk, [])}
+        {
+            "kpq": kpq,
+            "spend": spend_by_kpq.get(kpq.pk) or ZERO,
+            "kpis": kpis_by_kpq.get(kpq.pk, 0),
+            "measures": measures_by_kpq.get(kpq.pk, []),
+        }
         for kpq in KPQ.objects.select_related("outcome").order_by("number")
     ]
 
@@ -212,7 +241,8 @@ def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], No
     progress(60, "Appendices")
     spend_by_award = dict(
         FundingLine.objects.filter(fy=fy)
-        .alias(status_then=line_status).filter(status_then__in=COMMITTED_STATUSES)
+        .alias(status_then=line_status)
+        .filter(status_then__in=COMMITTED_STATUSES)
         .order_by()
         .values("award")
         .annotate(total=Sum("amount"))
@@ -235,10 +265,23 @@ def gather_panel_data(*, fy: int, period: str, progress: Callable[[int, str], No
     pending = span.half() if span.kind in ("Q", "M") and not span.contains(span.half().end) else None
 
     return PanelData(
-        fy=fy, period=span, period_label=period_label(span), funding=funding, budget_chart=budget_chart,
-        awards_made=awards_made, awards_ending=awards_ending, rag=rag, rag_quarter=rag_quarter,
-        outputs=outputs, outputs_total=outputs_total, kpqs=kpqs, must_do=must_do,
-        delivery_plan=delivery_plan, organisations=organisations, moj=moj, moj_pending=pending,
+        fy=fy,
+        period=span,
+        period_label=period_label(span),
+        funding=funding,
+        budget_chart=budget_chart,
+        awards_made=awards_made,
+        awards_ending=awards_ending,
+        rag=rag,
+        rag_quarter=rag_quarter,
+        outputs=outputs,
+        outputs_total=outputs_total,
+        kpqs=kpqs,
+        must_do=must_do,
+        delivery_plan=delivery_plan,
+        organisations=organisations,
+        moj=moj,
+        moj_pending=pending,
     )
 
 
@@ -251,8 +294,11 @@ def moj_halves(span: Period) -> list[Period]:
 
 # The money figures of a return's stream, in the order the report's table shows them.
 MOJ_STREAM_FIGURES = (
-    ("allocation", "allocation"), ("committed", "committed"), ("paid_half", "paid in the half"),
-    ("paid_ytd", "paid to date"), ("remaining", "unspent"),
+    ("allocation", "allocation"),
+    ("committed", "committed"),
+    ("paid_half", "paid in the half"),
+    ("paid_ytd", "paid to date"),
+    ("remaining", "unspent"),
 )
 
 
@@ -308,15 +354,21 @@ def _moj_returns(*, fy: int, span: Period) -> list[dict]:
                 live = None
             differences = moj_differences(figures, live)
         totals = figures.get("totals", {}) if figures else None
-        rows.append({
-            "half": half, "label": half.label, "moj_return": latest, "figures": figures,
-            "streams": figures.get("streams", []) if figures else [], "totals": totals,
-            "paid_half_label": f"Paid in {half.label}",
-            "paid_ytd_label": f"Paid to date at {day_label(half.end)}",
-            "differences": differences,
-            "supported_text": published_count(totals["supported"]) if totals else "–",
-            "referrals_text": published_count(totals["referrals"]) if totals else "–",
-        })
+        rows.append(
+            {
+                "half": half,
+                "label": half.label,
+                "moj_return": latest,
+                "figures": figures,
+                "streams": figures.get("streams", []) if figures else [],
+                "totals": totals,
+                "paid_half_label": f"Paid in {half.label}",
+                "paid_ytd_label": f"Paid to date at {day_label(half.end)}",
+                "differences": differences,
+                "supported_text": published_count(totals["supported"]) if totals else "–",
+                "referrals_text": published_count(totals["referrals"]) if totals else "–",
+            }
+        )
     return rows
 
 
@@ -358,7 +410,6 @@ def build_panel_report(
     progress(100, "Done")
     code = data.period.code if data.period.kind != "FY" else "FY"
     return pdf, f"panel-report-{data.fy}-{str(data.fy + 1)[-2:]}-{code}.pdf"
-
 
 
 def _fy_choices() -> list[tuple[int, str]]:

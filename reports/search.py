@@ -73,9 +73,15 @@ def site_search(*, user, text: str | None) -> SearchResults:
     if is_provider_user(user):
         if cleaned:
             organisation_id = provider_organisation_id(user)
-            awards = grants_selectors.award_list(
-                provider=organisation_id, status=list(grants_selectors.PROVIDER_VISIBLE_STATUSES), search=cleaned,
-            ) if organisation_id else Award.objects.none()
+            awards = (
+                grants_selectors.award_list(
+                    provider=organisation_id,
+                    status=list(grants_selectors.PROVIDER_VISIBLE_STATUSES),
+                    search=cleaned,
+                )
+                if organisation_id
+                else Award.objects.none()
+            )
             results.groups.append(_group("awards", "Your awards", awards))
         return results
     may = {

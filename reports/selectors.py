@@ -187,9 +187,7 @@ class _Places:
 
     def _las_in_force_area(self, force_area_id: int) -> list[int]:
         if force_area_id not in self._las_under:
-            self._las_under[force_area_id] = [
-                la for la in self.la_ids if self._in(la, force_area_id)
-            ]
+            self._las_under[force_area_id] = [la for la in self.la_ids if self._in(la, force_area_id)]
         return self._las_under[force_area_id]
 
     def _in(self, area_id: int, ancestor_id: int) -> bool:
@@ -228,7 +226,7 @@ class _Places:
         if not any(weights):
             weights = [1] * len(units)
         parts = apportion_by_weights(amount, weights)
-        return [(self._local_authority_of(unit), part) for unit, part in zip(units, parts)]
+        return [(self._local_authority_of(unit), part) for unit, part in zip(units, parts, strict=False)]
 
 
 # Need -------------------------------------------------------------------------------------------
@@ -278,12 +276,13 @@ def default_report_year(years: list[int]) -> int:
     need to compare; else the latest that has begun; else the current financial year."""
     current = FinancialYear.current().start_year
     spend, need = _spend_and_need_years()
-    for candidates in ([y for y in years if y <= current and y in spend and y in need],
-                       [y for y in years if y <= current]):
+    for candidates in (
+        [y for y in years if y <= current and y in spend and y in need],
+        [y for y in years if y <= current],
+    ):
         if candidates:
             return max(candidates)
     return current
-
 
 
 def need_versus_spend(*, fy: int) -> NeedVersusSpend:
@@ -327,7 +326,8 @@ def need_versus_spend(*, fy: int) -> NeedVersusSpend:
         columns = []
         for indicator in by_theme.get(theme.pk, []):
             counted = [
-                (indicator.values.get(la.pk), la_population[la.pk]) for la in places.local_authorities
+                (indicator.values.get(la.pk), la_population[la.pk])
+                for la in places.local_authorities
                 if indicator.values.get(la.pk) is not None and la_population[la.pk]
             ]
             average = per_thousand(sum(v for v, _ in counted), sum(p for _, p in counted)) if counted else None
@@ -341,12 +341,13 @@ def need_versus_spend(*, fy: int) -> NeedVersusSpend:
         for la in places.local_authorities:
             population = la_population[la.pk]
             amount = spend.get((theme.pk, la.pk), ZERO)
-            row = AreaRow(area=la, population=population, rates=[], spend=amount,
-                          spend_per_1000=per_thousand(amount, population))
+            row = AreaRow(
+                area=la, population=population, rates=[], spend=amount, spend_per_1000=per_thousand(amount, population)
+            )
             low_spend = (
                 row.spend_per_1000 is not None and average_spend is not None and row.spend_per_1000 < average_spend
             )
-            for indicator, column in zip(by_theme.get(theme.pk, []), columns):
+            for indicator, column in zip(by_theme.get(theme.pk, []), columns, strict=False):
                 rate = indicator.rates.get(la.pk)
                 above = rate is not None and column.average is not None and rate > column.average
                 row.rates.append(AreaRate(column.indicator_id, indicator.values.get(la.pk), rate, above))
@@ -360,14 +361,26 @@ def need_versus_spend(*, fy: int) -> NeedVersusSpend:
                     f"spend £{row.spend_per_1000:,.2f} per 1,000, below the average of £{average_spend:,.2f}"
                 )
             rows.append(row)
-        tables.append(ThemeTable(
-            theme=theme, indicators=columns, rows=rows, spend=theme_spend, population=population_total,
-            average_spend_per_1000=average_spend, not_attributed=spend.get((theme.pk, None), ZERO),
-        ))
+        tables.append(
+            ThemeTable(
+                theme=theme,
+                indicators=columns,
+                rows=rows,
+                spend=theme_spend,
+                population=population_total,
+                average_spend_per_1000=average_spend,
+                not_attributed=spend.get((theme.pk, None), ZERO),
+            )
+        )
 
     return NeedVersusSpend(
-        fy=fy, label=FinancialYear(fy).label, themes=tables, areas=places.local_authorities,
-        linked=linked, not_linked=not_linked, not_linked_awards=not_linked_awards,
+        fy=fy,
+        label=FinancialYear(fy).label,
+        themes=tables,
+        areas=places.local_authorities,
+        linked=linked,
+        not_linked=not_linked,
+        not_linked_awards=not_linked_awards,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -110,7 +111,11 @@ def report_request(*, kind: str, parameters: dict, actor) -> tuple[Report, bool]
     try:
         with transaction.atomic():
             report = Report.objects.create(
-                kind=kind, parameters=parameters, parameters_key=key, requested_by=actor, step=WAITING_STEP,
+                kind=kind,
+                parameters=parameters,
+                parameters_key=key,
+                requested_by=actor,
+                step=WAITING_STEP,
             )
     except IntegrityError:
         # Another request for the same report won the race: return that one.
@@ -160,8 +165,10 @@ class _Heartbeat:
 
 def _readable(error: BaseException) -> str:
     if isinstance(error, SoftTimeLimitExceeded):
-        return (f"The report took longer than {settings.REPORT_SOFT_TIME_LIMIT_SECONDS} seconds to build, "
-                "so it was stopped. Ask your system administrator.")
+        return (
+            f"The report took longer than {settings.REPORT_SOFT_TIME_LIMIT_SECONDS} seconds to build, "
+            "so it was stopped. Ask your system administrator."
+        )
     text = str(error).strip() or type(error).__name__
     return f"{type(error).__name__}: {text}"[:2000]
 
@@ -171,8 +178,14 @@ def _claim(report_id: int) -> datetime.datetime | None:
     this run), or None when there is nothing to run: it finished, or it is running elsewhere
     with a fresh heartbeat (the broker delivered the job twice)."""
     now = clock.now()
-    running = {"status": Report.Status.RUNNING, "started_at": now, "heartbeat_at": now, "progress": 0,
-               "step": "Starting", "error": ""}
+    running = {
+        "status": Report.Status.RUNNING,
+        "started_at": now,
+        "heartbeat_at": now,
+        "progress": 0,
+        "step": "Starting",
+        "error": "",
+    }
     if Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(**running):
         return now
     # Running, but its worker stopped: this is the broker handing the job on (acks_late).
@@ -210,12 +223,10 @@ def report_run(*, report_id: int) -> Report:
     except TRANSIENT_ERRORS as error:
         # Back to queued (still deduplicated) with the attempt's error, for Celery's retry.
         logger.warning("Report %s hit a transient error: %s", report_id, error)
-        try:
+        with contextlib.suppress(TRANSIENT_ERRORS):
             _this_run(report_id, started_at).update(
                 status=Report.Status.QUEUED, step="Waiting to try again", error=_readable(error), sent_at=clock.now()
             )
-        except TRANSIENT_ERRORS:
-            pass
         raise
     except Exception as error:
         logger.exception("Report %s failed", report_id)
@@ -228,8 +239,12 @@ def report_run(*, report_id: int) -> Report:
 def _store(report: Report, started_at: datetime.datetime, content: bytes, filename: str) -> None:
     report.file.save(filename, ContentFile(content), save=False)
     stored = _this_run(report.pk, started_at).update(
-        file=report.file.name, checksum=hashlib.sha256(content).hexdigest(), status=Report.Status.SUCCEEDED,
-        progress=100, step="Finished", finished_at=clock.now(),
+        file=report.file.name,
+        checksum=hashlib.sha256(content).hexdigest(),
+        status=Report.Status.SUCCEEDED,
+        progress=100,
+        step="Finished",
+        finished_at=clock.now(),
     )
     if not stored:  # failed by the sweep or taken over meanwhile: that outcome stands
         logger.warning("Report %s was no longer this run's; its file is discarded", report.pk)
@@ -267,23 +282,36 @@ def _recover_stopped(reports, *, now: datetime.datetime) -> int:
     unstarted = reports.filter(status=Report.Status.QUEUED, sent_at__lt=start_limit)
     stuck_limit = now - datetime.timedelta(minutes=settings.REPORT_STUCK_AFTER_MINUTES)
     failed = {"status": Report.Status.FAILED, "finished_at": now}
-    return sum((
-        lost.filter(attempts_left).update(status=Report.Status.QUEUED, sent_at=None, progress=0, step=WORKER_LOST_STEP),
-        lost.update(**failed, error=(
-            "The worker building this report stopped before finishing it, and the report has been tried as "
-            "many times as allowed. Request it again; if it stops again, ask your system administrator."
-        )),
-        unstarted.filter(attempts_left).update(sent_at=None),
-        unstarted.update(**failed, error=(
-            f"No report worker started this report within {settings.REPORT_START_TIMEOUT_MINUTES} minutes, "
-            "even after sending it again. Ask your system administrator to check the report workers, "
-            "then request it again."
-        )),
-        reports.filter(status=Report.Status.RUNNING, started_at__lt=stuck_limit).update(**failed, error=(
-            f"The report stopped: it was still running after {settings.REPORT_STUCK_AFTER_MINUTES} minutes. "
-            "Request it again."
-        )),
-    ))
+    return sum(
+        (
+            lost.filter(attempts_left).update(
+                status=Report.Status.QUEUED, sent_at=None, progress=0, step=WORKER_LOST_STEP
+            ),
+            lost.update(
+                **failed,
+                error=(
+                    "The worker building this report stopped before finishing it, and the report has been tried as "
+                    "many times as allowed. Request it again; if it stops again, ask your system administrator."
+                ),
+            ),
+            unstarted.filter(attempts_left).update(sent_at=None),
+            unstarted.update(
+                **failed,
+                error=(
+                    f"No report worker started this report within {settings.REPORT_START_TIMEOUT_MINUTES} minutes, "
+                    "even after sending it again. Ask your system administrator to check the report workers, "
+                    "then request it again."
+                ),
+            ),
+            reports.filter(status=Report.Status.RUNNING, started_at__lt=stuck_limit).update(
+                **failed,
+                error=(
+                    f"The report stopped: it was still running after {settings.REPORT_STUCK_AFTER_MINUTES} minutes. "
+                    "Request it again."
+                ),
+            ),
+        )
+    )
 
 
 @transaction.atomic

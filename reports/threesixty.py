@@ -58,8 +58,11 @@ def _validators():
     # refers to the grant schema by its 1.4.2 address; the grant schema's $id is 1.4.3.
     grant_resource = DRAFT202012.create_resource(grant_schema)
     registry = Registry().with_resources(
-        [(grant_schema["$id"], grant_resource), (package_schema["properties"]["grants"]["items"]["$ref"], grant_resource),
-         (package_schema["$id"], DRAFT202012.create_resource(package_schema))]
+        [
+            (grant_schema["$id"], grant_resource),
+            (package_schema["properties"]["grants"]["items"]["$ref"], grant_resource),
+            (package_schema["$id"], DRAFT202012.create_resource(package_schema)),
+        ]
     )
     checker = Draft202012Validator.FORMAT_CHECKER
     return (
@@ -111,9 +114,12 @@ def publisher() -> Publisher:
         if len(areas) == 1:
             code, name, note = areas[0].code, name or areas[0].name, "the force area in the needs assessment"
         else:
-            note = ("no beneficiary location: no force area is recorded in the needs assessment and FORCE_AREA_CODE "
-                    "is not set" if not areas else
-                    "no beneficiary location: several force areas are recorded, so set FORCE_AREA_CODE")
+            note = (
+                "no beneficiary location: no force area is recorded in the needs assessment and FORCE_AREA_CODE "
+                "is not set"
+                if not areas
+                else "no beneficiary location: several force areas are recorded, so set FORCE_AREA_CODE"
+            )
     location = None
     if code:
         location = {"geoCode": code, "geoCodeType": "PFA", "name": name or code, "countryCode": "GB"}
@@ -199,11 +205,13 @@ def grant_record(award: Award, who: Publisher) -> dict:
         "amountAwarded": _number(award.amount_awarded),
         "amountDisbursed": _number(award.amount_disbursed),
         "awardDate": award_date(award).isoformat(),
-        "plannedDates": [{
-            "startDate": award.start_date.isoformat(),
-            "endDate": end.isoformat(),
-            "duration": duration_months(award.start_date, end),
-        }],
+        "plannedDates": [
+            {
+                "startDate": award.start_date.isoformat(),
+                "endDate": end.isoformat(),
+                "duration": duration_months(award.start_date, end),
+            }
+        ],
         "recipientOrganization": [recipient],
         "fundingOrganization": [{"id": who.org_id, "name": who.name}],
         "grantProgramme": [{"code": award.priority.code, "title": award.priority.name}],
@@ -277,7 +285,9 @@ class ThreeSixtyExport:
         envelope = {**package, "grants": package["grants"][:1]}
         errors = [_schema_error_text(error) for error in package_validator().iter_errors(envelope)]
         ids = [grant["id"] for grant in package["grants"]]
-        duplicates = sorted({grant_id for grant_id in ids if ids.count(grant_id) > 1}) if len(set(ids)) < len(ids) else []
+        duplicates = (
+            sorted({grant_id for grant_id in ids if ids.count(grant_id) > 1}) if len(set(ids)) < len(ids) else []
+        )
         errors += [f"grants: the id {grant_id} is used more than once" for grant_id in duplicates]
         return errors
 

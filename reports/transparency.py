@@ -98,9 +98,19 @@ def grants_queryset(*, fy: int | None = None, month: str | None = None) -> Query
 
 def grant_row(award: Award) -> list:
     return [
-        award.reference, award.provider.name, award.provider.charity_number, award.provider.company_number,
-        award.kind, award.title, award.purpose, award.conditions, award.reasons,
-        (award.total_value or ZERO).quantize(ZERO), award.start_date, award.end_date, *_decision_cells(award),
+        award.reference,
+        award.provider.name,
+        award.provider.charity_number,
+        award.provider.company_number,
+        award.kind,
+        award.title,
+        award.purpose,
+        award.conditions,
+        award.reasons,
+        (award.total_value or ZERO).quantize(ZERO),
+        award.start_date,
+        award.end_date,
+        *_decision_cells(award),
     ]
 
 
@@ -108,14 +118,22 @@ GRANTS_REGISTER = TransparencyList(
     kind="grants_register",
     title="Grants register",
     description="Each crime and disorder reduction grant and contribution made: recipient, purpose, amount, "
-                "conditions and the reasons it was made, with its dates and decision.",
+    "conditions and the reasons it was made, with its dates and decision.",
     columns=(
-        Column("reference", "Reference"), Column("recipient", "Recipient"),
-        Column("charity_number", "Charity number"), Column("company_number", "Company number"),
-        Column("kind", "Kind"), Column("title", "Title"), Column("purpose", "Purpose", "long"),
-        Column("conditions", "Conditions", "long"), Column("reasons", "Reasons", "long"),
-        Column("amount", "Amount", "money"), Column("start_date", "Start", "date"), Column("end_date", "End", "date"),
-        Column("decision_reference", "Decision"), Column("decision_date", "Decided on", "date"),
+        Column("reference", "Reference"),
+        Column("recipient", "Recipient"),
+        Column("charity_number", "Charity number"),
+        Column("company_number", "Company number"),
+        Column("kind", "Kind"),
+        Column("title", "Title"),
+        Column("purpose", "Purpose", "long"),
+        Column("conditions", "Conditions", "long"),
+        Column("reasons", "Reasons", "long"),
+        Column("amount", "Amount", "money"),
+        Column("start_date", "Start", "date"),
+        Column("end_date", "End", "date"),
+        Column("decision_reference", "Decision"),
+        Column("decision_date", "Decided on", "date"),
     ),
     queryset=grants_queryset,
     row=grant_row,
@@ -132,8 +150,14 @@ def contracts_queryset(*, fy: int | None = None, month: str | None = None) -> Qu
 
 def contract_row(award: Award) -> list:
     return [
-        award.reference, award.provider.name, award.kind, award.title,
-        (award.total_value or ZERO).quantize(ZERO), award.start_date, award.end_date, *_decision_cells(award),
+        award.reference,
+        award.provider.name,
+        award.kind,
+        award.title,
+        (award.total_value or ZERO).quantize(ZERO),
+        award.start_date,
+        award.end_date,
+        *_decision_cells(award),
     ]
 
 
@@ -141,12 +165,17 @@ CONTRACTS_REGISTER = TransparencyList(
     kind="contracts_register",
     title="Contracts register",
     description="Each contract and service level agreement made whose value is over £10,000: supplier, title, "
-                "value, start and end, and the decision that made it.",
+    "value, start and end, and the decision that made it.",
     columns=(
-        Column("reference", "Reference"), Column("supplier", "Supplier"), Column("kind", "Kind"),
-        Column("title", "Title"), Column("value", "Value", "money"),
-        Column("start_date", "Start", "date"), Column("end_date", "End", "date"),
-        Column("decision_reference", "Decision"), Column("decision_date", "Decided on", "date"),
+        Column("reference", "Reference"),
+        Column("supplier", "Supplier"),
+        Column("kind", "Kind"),
+        Column("title", "Title"),
+        Column("value", "Value", "money"),
+        Column("start_date", "Start", "date"),
+        Column("end_date", "End", "date"),
+        Column("decision_reference", "Decision"),
+        Column("decision_date", "Decided on", "date"),
     ),
     queryset=contracts_queryset,
     row=contract_row,
@@ -166,8 +195,12 @@ def decisions_queryset(*, fy: int | None = None, month: str | None = None) -> Qu
 
 def decision_row(decision: Decision) -> list:
     return [
-        decision.reference, decision.subject, decision.decided_on, decision.published_on,
-        decision.decision_maker, decision.summary,
+        decision.reference,
+        decision.subject,
+        decision.decided_on,
+        decision.published_on,
+        decision.decision_maker,
+        decision.summary,
     ]
 
 
@@ -175,10 +208,13 @@ DECISIONS = TransparencyList(
     kind="decisions",
     title="Published decisions",
     description="The decisions of the Police and Crime Commissioner published as decision records: reference, "
-                "subject, date and summary.",
+    "subject, date and summary.",
     columns=(
-        Column("reference", "Reference"), Column("subject", "Subject"), Column("decided_on", "Decided on", "date"),
-        Column("published_on", "Published on", "date"), Column("decision_maker", "Decision maker"),
+        Column("reference", "Reference"),
+        Column("subject", "Subject"),
+        Column("decided_on", "Decided on", "date"),
+        Column("published_on", "Published on", "date"),
+        Column("decision_maker", "Decision maker"),
         Column("summary", "Summary", "long"),
     ),
     queryset=decisions_queryset,
@@ -213,8 +249,13 @@ def spend_queryset(*, fy: int | None = None, month: str | None = None) -> QueryS
 def spend_row(payment: Payment) -> list:
     award = payment.award
     return [
-        payment.paid_date, award.provider.name, award.provider.supplier_number, payment.amount,
-        award.reference, award.title, payment.stream.name,
+        payment.paid_date,
+        award.provider.name,
+        award.provider.supplier_number,
+        payment.amount,
+        award.reference,
+        award.title,
+        payment.stream.name,
     ]
 
 
@@ -222,11 +263,15 @@ SPEND_OVER_500 = TransparencyList(
     kind="spend_over_500",
     title="Spend over £500",
     description="Each payment of more than £500, by the month it was paid: date, supplier, amount, the award it "
-                "paid and the funding stream it came from.",
+    "paid and the funding stream it came from.",
     columns=(
-        Column("paid_date", "Paid on", "date"), Column("supplier", "Supplier"),
-        Column("supplier_number", "Supplier number"), Column("amount", "Amount", "pence"),
-        Column("award_reference", "Award"), Column("purpose", "Purpose"), Column("funding_stream", "Funding stream"),
+        Column("paid_date", "Paid on", "date"),
+        Column("supplier", "Supplier"),
+        Column("supplier_number", "Supplier number"),
+        Column("amount", "Amount", "pence"),
+        Column("award_reference", "Award"),
+        Column("purpose", "Purpose"),
+        Column("funding_stream", "Funding stream"),
     ),
     queryset=spend_queryset,
     row=spend_row,

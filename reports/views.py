@@ -33,47 +33,51 @@ class ReportEntry:
 
 
 REPORTS: list[ReportEntry] = [
-    ReportEntry(title="Report archive: request a report", url_name="reports:report_archive",
-                description="Request a report to publish, such as the Police and Crime Panel report, follow its "
-                            "progress and download it as a PDF; every report requested before, with its status."),
+    ReportEntry(
+        title="Report archive: request a report",
+        url_name="reports:report_archive",
+        description="Request a report to publish, such as the Police and Crime Panel report, follow its "
+        "progress and download it as a PDF; every report requested before, with its status.",
+    ),
     ReportEntry(
         title="Need versus spend",
         url_name="reports:need_vs_spend",
         description="For each local authority and theme of need: the indicator rates per 1,000 population next "
-                    "to the committed spend per 1,000, showing where need is high and spend is low.",
+        "to the committed spend per 1,000, showing where need is high and spend is low.",
     ),
     ReportEntry(
         title="Key performance questions",
         url_name="reports:kpq_index",
         description="For each KPQ of the Police and Crime Plan: its performance measures by period, the award KPIs "
-                    "that evidence it with their latest actuals, and the committed spend answering it.",
+        "that evidence it with their latest actuals, and the committed spend answering it.",
     ),
     ReportEntry(
         title="MoJ bi-annual returns",
         url_name="reports:moj_index",
         description="The victims' grant return to the Ministry of Justice for each half year: figures by stream and "
-                    "service, the issues to deal with before sign-off, finance sign-off, versions and downloads.",
+        "service, the issues to deal with before sign-off, finance sign-off, versions and downloads.",
         capability="moj.view",
     ),
     ReportEntry(
         title="Finance: commitments and payments",
         url_name="reports:finance",
         description="For a financial year: committed, planned and paid by funding stream, by priority, by provider "
-                    "and by month, with CSV and XLSX downloads and the XLSX finance pack.",
+        "and by month, with CSV and XLSX downloads and the XLSX finance pack.",
         capability="exports.finance",
     ),
     ReportEntry(
         title="Transparency lists: grants, contracts, decisions and spend over £500",
-        url_name="reports:transparency_list", url_args=("grants_register",),
+        url_name="reports:transparency_list",
+        url_args=("grants_register",),
         description="Grants and contributions made (recipient, purpose, amount, conditions, reasons), the contracts "
-                    "register (over £10,000), published decisions and spend over £500, as pages and downloads.",
+        "register (over £10,000), published decisions and spend over £500, as pages and downloads.",
         capability="transparency.view",
     ),
     ReportEntry(
         title="Transparency: grants as 360Giving open data",
         url_name="reports:threesixty",
         description="The grants and contributions made, as a 360Giving file checked against the official schema; "
-                    "any award that cannot be published is listed with the reason.",
+        "any award that cannot be published is listed with the reason.",
         capability="transparency.view",
     ),
 ]
@@ -83,11 +87,10 @@ REPORTS: list[ReportEntry] = [
 def index(request):
     reports = [
         {"title": entry.title, "url": reverse(entry.url_name, args=entry.url_args), "description": entry.description}
-        for entry in REPORTS if has_capability(request.user, entry.capability)
+        for entry in REPORTS
+        if has_capability(request.user, entry.capability)
     ]
     return render(request, "reports/index.html", {"section": SECTION, "reports": reports})
-
-
 
 
 def _chart(table: selectors.ThemeTable, report: selectors.NeedVersusSpend) -> Chart | None:
@@ -99,7 +102,10 @@ def _chart(table: selectors.ThemeTable, report: selectors.NeedVersusSpend) -> Ch
         title=f"{table.theme.name}, {report.label}: committed spend per 1,000 population",
         categories=[*(row.area.name for row in table.rows), "Force area average"],
         series={"Spend per 1,000": [*(row.spend_per_1000 for row in table.rows), table.average_spend_per_1000]},
-        unit="£", horizontal=True, category_label="Local authority", value_label="Spend per 1,000 population",
+        unit="£",
+        horizontal=True,
+        category_label="Local authority",
+        value_label="Spend per 1,000 population",
         decimals=2,
     )
 

@@ -21,8 +21,7 @@ def _database_is_the_one_asked_for(django_db_setup, django_db_blocker):
         from django.db import connection
 
         assert connection.vendor == expected, (
-            f"Tests were meant to run on {expected} but run on {connection.vendor}: "
-            "check DATABASE_URL."
+            f"Tests were meant to run on {expected} but run on {connection.vendor}: check DATABASE_URL."
         )
 
 

@@ -45,8 +45,13 @@ class DailyRun:
     def changed(self) -> int:
         """How many records the run wrote (reminders included)."""
         return (
-            self.activated + self.ended + self.returns_created + self.returns_removed + self.returns_redated
-            + self.instalments_changed + sum(count for kind, count in self.reminders.items() if kind != "no_recipient")
+            self.activated
+            + self.ended
+            + self.returns_created
+            + self.returns_removed
+            + self.returns_redated
+            + self.instalments_changed
+            + sum(count for kind, count in self.reminders.items() if kind != "no_recipient")
         )
 
     def lines(self) -> list[str]:
@@ -60,8 +65,10 @@ class DailyRun:
             f"  returns: {self.returns_created} scheduled, {self.returns_removed} removed, "
             f"{self.returns_redated} re-dated",
             f"  instalments: {self.instalments_changed} scheduled or rescheduled",
-            "  reminders: " + (", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in sorted(sent.items()))
-                               or "none to send"),
+            "  reminders: "
+            + (
+                ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in sorted(sent.items())) or "none to send"
+            ),
         ]
 
 

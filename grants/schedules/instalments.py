@@ -60,15 +60,22 @@ _WHOLE = 10_000
 def pending_instalments_q(prefix: str = "") -> Q:
     """Instalments a plan may still reschedule: scheduled from a plan (they name the period they
     pay for), not yet approved, paid or cancelled."""
-    return ~Q(**{f"{prefix}plan_period": ""}) & Q(**{
-        f"{prefix}approved_at__isnull": True, f"{prefix}paid_date__isnull": True,
-        f"{prefix}cancelled_at__isnull": True,
-    })
+    return ~Q(**{f"{prefix}plan_period": ""}) & Q(
+        **{
+            f"{prefix}approved_at__isnull": True,
+            f"{prefix}paid_date__isnull": True,
+            f"{prefix}cancelled_at__isnull": True,
+        }
+    )
 
 
 def is_pending_instalment(payment: Payment) -> bool:
-    return bool(payment.plan_period) and payment.approved_at is None and payment.paid_date is None \
+    return (
+        bool(payment.plan_period)
+        and payment.approved_at is None
+        and payment.paid_date is None
         and payment.cancelled_at is None
+    )
 
 
 @dataclass(frozen=True)
@@ -112,7 +119,9 @@ def _wanted(award: Award, plan: PaymentPlan, payments: list[Payment]) -> dict[tu
     """The pending instalments the plan calls for now, by (stream, year, period code)."""
     if award.status not in COMMITTED_STATUSES:
         return {}
-    returns = {(ret.fy, ret.quarter): ret for ret in MonitoringReturn.objects.filter(award=award).only("pk", "fy", "quarter")}
+    returns = {
+        (ret.fy, ret.quarter): ret for ret in MonitoringReturn.objects.filter(award=award).only("pk", "fy", "quarter")
+    }
     consumed: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     fixed_periods: dict[tuple[int, int], list[Period]] = defaultdict(list)
     for payment in payments:
@@ -132,13 +141,14 @@ def _wanted(award: Award, plan: PaymentPlan, payments: list[Payment]) -> dict[tu
         # under a new frequency: months inside an approved quarter stay covered by it.
         taken = fixed_periods.get((line.stream_id, line.fy), [])
         periods = [
-            (period, weight) for period, weight in _periods(award, line.fy, plan.frequency)
+            (period, weight)
+            for period, weight in _periods(award, line.fy, plan.frequency)
             if not any(period.start <= other.end and other.start <= period.end for other in taken)
         ]
         if left <= 0 or not periods:
             continue
         amounts = apportion_by_weights(left, [weight for _, weight in periods])
-        for (period, _), amount in zip(periods, amounts):
+        for (period, _), amount in zip(periods, amounts, strict=False):
             if amount <= 0:
                 continue
             due, waits_for = _due(award, period, plan.timing, returns)
@@ -166,7 +176,8 @@ def award_instalments_reconcile(*, award: Award, actor=None) -> InstalmentsResul
     plan = PaymentPlan.objects.filter(award=award).first()
     payments = list(Payment.all_objects.filter(award=award))
     pending = {
-        (payment.stream_id, payment.fy, payment.plan_period): payment for payment in payments
+        (payment.stream_id, payment.fy, payment.plan_period): payment
+        for payment in payments
         if is_pending_instalment(payment)
     }
     wanted = _wanted(award, plan, payments) if plan is not None else {}
@@ -180,12 +191,19 @@ def award_instalments_reconcile(*, award: Award, actor=None) -> InstalmentsResul
         payment = pending.get(key)
         if payment is None:
             payment = Payment(
-                award=award, stream_id=instalment.stream_id, fy=instalment.fy, plan=plan,
-                plan_period=key[2], recorded_by=None,
+                award=award,
+                stream_id=instalment.stream_id,
+                fy=instalment.fy,
+                plan=plan,
+                plan_period=key[2],
+                recorded_by=None,
             )
             result.created += 1
         elif (payment.amount, payment.due_date, payment.awaits_return_id, payment.plan_id) == (
-            instalment.amount, instalment.due_date, instalment.awaits_return_id, plan.pk
+            instalment.amount,
+            instalment.due_date,
+            instalment.awaits_return_id,
+            plan.pk,
         ):
             continue
         else:

@@ -85,9 +85,11 @@ def _reconcile(award: Award, stored: Iterable[MonitoringReturn]) -> tuple[list, 
             ret.due_date = return_due_on(wanted[key])
             to_redate.append(ret)
     to_create = [
-        MonitoringReturn(award_id=award.pk, fy=key[0], quarter=key[1], status=ReturnStatus.DUE,
-                         due_date=return_due_on(period))
-        for key, period in wanted.items() if key not in seen
+        MonitoringReturn(
+            award_id=award.pk, fy=key[0], quarter=key[1], status=ReturnStatus.DUE, due_date=return_due_on(period)
+        )
+        for key, period in wanted.items()
+        if key not in seen
     ]
     return to_create, to_delete, to_redate
 
@@ -106,7 +108,9 @@ def _apply(to_create: list, to_delete: list, to_redate: list) -> ReconcileResult
 @transaction.atomic
 def award_returns_reconcile(*, award: Award) -> ReconcileResult:
     """Make ``award``'s stored returns match the quarters it owes (see the module's rules)."""
-    award = Award.objects.only("pk", "status", "start_date", "end_date", "extension_until", "extension_taken").get(pk=award.pk)
+    award = Award.objects.only("pk", "status", "start_date", "end_date", "extension_until", "extension_taken").get(
+        pk=award.pk
+    )
     stored = MonitoringReturn.objects.filter(award=award).only("pk", "award_id", "fy", "quarter", "status", "due_date")
     return _apply(*_reconcile(award, stored))
 
@@ -117,12 +121,15 @@ def returns_reconcile_all() -> ReconcileResult:
     for their returns, then only the writes that are needed."""
     awards = list(
         Award.objects.filter(Q(status__in=COMMITTED_STATUSES) | Q(returns__status=ReturnStatus.DUE))
-        .distinct().only("pk", "status", "start_date", "end_date", "extension_until", "extension_taken")
+        .distinct()
+        .only("pk", "status", "start_date", "end_date", "extension_until", "extension_taken")
     )
     stored: dict[int, list[MonitoringReturn]] = {}
-    for ret in MonitoringReturn.objects.filter(award__in=[award.pk for award in awards]).only(
-        "pk", "award_id", "fy", "quarter", "status", "due_date"
-    ).iterator(chunk_size=2000):
+    for ret in (
+        MonitoringReturn.objects.filter(award__in=[award.pk for award in awards])
+        .only("pk", "award_id", "fy", "quarter", "status", "due_date")
+        .iterator(chunk_size=2000)
+    ):
         stored.setdefault(ret.award_id, []).append(ret)
     creates, deletes, redates = [], [], []
     for award in awards:
@@ -176,14 +183,24 @@ def return_schedule_table(*, fy: int | None = None, today: datetime.date | None 
     """Every scheduled return (of every year, or of ``fy``), by award and quarter, in the
     ``return_schedule`` format. One query."""
     today = today or clock.today()
-    returns = MonitoringReturn.objects.select_related("award__provider").order_by("award__reference", "fy", "quarter", "pk")
+    returns = MonitoringReturn.objects.select_related("award__provider").order_by(
+        "award__reference", "fy", "quarter", "pk"
+    )
     if fy is not None:
         returns = returns.filter(fy=fy)
     rows = []
     for ret in returns.only("fy", "quarter", "due_date", "status", "award__reference", "award__provider__name"):
         period = Period.parse(ret.fy, f"Q{ret.quarter}")
-        rows.append([
-            ret.award.reference, ret.award.provider.name, ret.fy, ret.quarter, period.start, period.end,
-            ret.due_date, schedule_status(ret, today),
-        ])
+        rows.append(
+            [
+                ret.award.reference,
+                ret.award.provider.name,
+                ret.fy,
+                ret.quarter,
+                period.start,
+                period.end,
+                ret.due_date,
+                schedule_status(ret, today),
+            ]
+        )
     return list(SCHEDULE_COLUMNS), rows

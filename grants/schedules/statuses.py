@@ -42,7 +42,12 @@ def _day(value: datetime.date) -> str:
 def _move(award: Award, *, to_status: str, effective: datetime.date, note: str, result: StatusResult) -> Award | None:
     try:
         return award_transition(
-            award=award, actor=None, to_status=to_status, note=note, automatic=True, at=clock.start_of(effective),
+            award=award,
+            actor=None,
+            to_status=to_status,
+            note=note,
+            automatic=True,
+            at=clock.start_of(effective),
         )
     except ValidationError as exc:
         reason = "; ".join(message for messages in exc.message_dict.values() for message in messages)
@@ -59,14 +64,16 @@ def award_statuses_follow_calendar(*, today: datetime.date | None = None) -> Sta
     today = today or clock.today()
     result = StatusResult()
     over = Q(extension_taken=True, extension_until__lt=today) | (~Q(extension_taken=True) & Q(end_date__lt=today))
-    due = (
-        Award.objects.filter(Q(status=AwardStatus.AWARDED, start_date__lte=today) | (Q(status=AwardStatus.ACTIVE) & over))
-        .order_by("start_date", "reference")
-    )
+    due = Award.objects.filter(
+        Q(status=AwardStatus.AWARDED, start_date__lte=today) | (Q(status=AwardStatus.ACTIVE) & over)
+    ).order_by("start_date", "reference")
     for award in due:
         if award.status == AwardStatus.AWARDED:
             moved = _move(
-                award, to_status=AwardStatus.ACTIVE, effective=award.start_date, result=result,
+                award,
+                to_status=AwardStatus.ACTIVE,
+                effective=award.start_date,
+                result=result,
                 note=f"Started on {_day(award.start_date)}: made active by the daily run.",
             )
             if moved is None:
@@ -76,7 +83,10 @@ def award_statuses_follow_calendar(*, today: datetime.date | None = None) -> Sta
         last_day = award.last_day
         if last_day < today:
             ended = _move(
-                award, to_status=AwardStatus.ENDED, effective=last_day + datetime.timedelta(days=1), result=result,
+                award,
+                to_status=AwardStatus.ENDED,
+                effective=last_day + datetime.timedelta(days=1),
+                result=result,
                 note=f"Its last day was {_day(last_day)}: marked ended by the daily run.",
             )
             if ended is not None:

@@ -31,12 +31,18 @@ class ColleagueInvitationForm(_ErrorBorders, forms.Form):
 
     first_name = forms.CharField(
         max_length=150,
-        error_messages={"required": "Enter their first name", "max_length": "Their first name must be 150 characters or fewer"},
+        error_messages={
+            "required": "Enter their first name",
+            "max_length": "Their first name must be 150 characters or fewer",
+        },
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     last_name = forms.CharField(
         max_length=150,
-        error_messages={"required": "Enter their last name", "max_length": "Their last name must be 150 characters or fewer"},
+        error_messages={
+            "required": "Enter their last name",
+            "max_length": "Their last name must be 150 characters or fewer",
+        },
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     email = forms.EmailField(

@@ -92,7 +92,9 @@ def organisation_memberships(organisation: Organisation) -> list[ProviderMembers
     )
 
 
-def pending_invitations(organisation: Organisation, *, now: datetime.datetime | None = None) -> QuerySet[ProviderInvitation]:
+def pending_invitations(
+    organisation: Organisation, *, now: datetime.datetime | None = None
+) -> QuerySet[ProviderInvitation]:
     """Invitations not yet accepted or withdrawn, newest first, each with ``expired`` (its
     link no longer works; an officer can re-send it or withdraw it)."""
     now = now or clock.now()
@@ -166,6 +168,4 @@ def new_account_for(invitation: ProviderInvitation):
     the chosen password with these names and this address."""
     User = get_user_model()
     email = invitation.email.lower()
-    return User(
-        username=email, email=email, first_name=invitation.first_name, last_name=invitation.last_name
-    )
+    return User(username=email, email=email, first_name=invitation.first_name, last_name=invitation.last_name)

@@ -117,12 +117,14 @@ def _pending_problem(email: str, organisation: Organisation, *, officer: bool) -
 
 
 def _day(moment: datetime.datetime) -> str:
-    """"3 March 2026", in UK time."""
+    """ "3 March 2026", in UK time."""
     local = timezone.localtime(moment)
     return f"{local.day} {local:%B %Y}"
 
 
-def _clean_invitation(*, organisation: Organisation, email: str, first_name: str, last_name: str, officer: bool) -> dict:
+def _clean_invitation(
+    *, organisation: Organisation, email: str, first_name: str, last_name: str, officer: bool
+) -> dict:
     """The invitation's names and address, tidied; every problem as ``{field: [message]}``."""
     values = {
         "email": (email or "").strip().lower(),
@@ -146,7 +148,9 @@ def _clean_invitation(*, organisation: Organisation, email: str, first_name: str
         except ValidationError:
             errors["email"] = ["Enter an email address in the correct format, like name@example.com."]
         else:
-            problem = _account_problem(address, organisation, officer=officer) or _pending_problem(address, organisation, officer=officer)
+            problem = _account_problem(address, organisation, officer=officer) or _pending_problem(
+                address, organisation, officer=officer
+            )
             if problem:
                 errors["email"] = [problem]
     if errors:
@@ -205,7 +209,9 @@ def invitation_create(
         if as_lead and selectors.is_lead(actor):
             raise PermissionDenied("Only the commissioning team can invite someone as the organisation's lead.")
         raise PermissionDenied("You cannot invite users to this organisation.")
-    values = _clean_invitation(organisation=organisation, officer=_is_officer(actor), email=email, first_name=first_name, last_name=last_name)
+    values = _clean_invitation(
+        organisation=organisation, officer=_is_officer(actor), email=email, first_name=first_name, last_name=last_name
+    )
     token, hashed = _new_token()
     now = clock.now()
     invitation = ProviderInvitation(
@@ -219,7 +225,9 @@ def invitation_create(
     )
     attribute_to(invitation, actor)
     # Two officers inviting the same address at once: the second is refused by the constraint.
-    save_unique(invitation, field="email", message=f"An invitation to {values['email']} is already waiting to be accepted.")
+    save_unique(
+        invitation, field="email", message=f"An invitation to {values['email']} is already waiting to be accepted."
+    )
     _send(invitation, token=token, link_base=link_base, actor=actor)
     return invitation
 

@@ -122,7 +122,10 @@ def _membership_action(request, pk: int, user_pk: int, service, success: str, **
 @require_POST
 def user_switch_off(request, pk: int, user_pk: int):
     return _membership_action(
-        request, pk, user_pk, services.membership_switch_off,
+        request,
+        pk,
+        user_pk,
+        services.membership_switch_off,
         "{name}'s access has been switched off: they can no longer sign in.",
     )
 
@@ -131,7 +134,10 @@ def user_switch_off(request, pk: int, user_pk: int):
 @require_POST
 def user_switch_on(request, pk: int, user_pk: int):
     return _membership_action(
-        request, pk, user_pk, services.membership_switch_on,
+        request,
+        pk,
+        user_pk,
+        services.membership_switch_on,
         "{name}'s access has been switched back on: they can sign in again.",
     )
 
@@ -140,8 +146,12 @@ def user_switch_on(request, pk: int, user_pk: int):
 @require_POST
 def user_lead_set(request, pk: int, user_pk: int):
     return _membership_action(
-        request, pk, user_pk, services.membership_set_lead,
-        "{name} is now a lead of {organisation}: they can invite colleagues.", is_lead=True,
+        request,
+        pk,
+        user_pk,
+        services.membership_set_lead,
+        "{name} is now a lead of {organisation}: they can invite colleagues.",
+        is_lead=True,
     )
 
 
@@ -149,8 +159,12 @@ def user_lead_set(request, pk: int, user_pk: int):
 @require_POST
 def user_lead_unset(request, pk: int, user_pk: int):
     return _membership_action(
-        request, pk, user_pk, services.membership_set_lead,
-        "{name} is no longer a lead of {organisation}.", is_lead=False,
+        request,
+        pk,
+        user_pk,
+        services.membership_set_lead,
+        "{name} is no longer a lead of {organisation}.",
+        is_lead=False,
     )
 
 
@@ -191,7 +205,9 @@ def invitation_accept(request, token: str):
             add_service_errors(form, exc)
         else:
             login(request, user)
-            messages.success(request, f"Welcome, {user.first_name}. Your account has been created and you are signed in.")
+            messages.success(
+                request, f"Welcome, {user.first_name}. Your account has been created and you are signed in."
+            )
             # "home" sends a provider user on to the portal (the portal is a lower layer's page).
             return redirect("home")
     return render(

@@ -51,7 +51,13 @@ from reports.panel import period_label
 ZERO = Decimal("0.00")
 PENNY = Decimal("0.01")
 DIMENSIONS = ("crime", "age", "sex", "ethnicity", "disability")
-DIMENSION_NAMES = {"crime": "crime type", "age": "age band", "sex": "sex", "ethnicity": "ethnicity", "disability": "disability"}
+DIMENSION_NAMES = {
+    "crime": "crime type",
+    "age": "age band",
+    "sex": "sex",
+    "ethnicity": "ethnicity",
+    "disability": "disability",
+}
 RESTORATIVE_JUSTICE = "restorative_justice"
 UNCATEGORISED = "uncategorised"
 BLOCKING, WARNING = "blocking", "warning"
@@ -187,8 +193,16 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
     awards = {
         row["pk"]: row
         for row in in_scope_awards.values(
-            "pk", "reference", "title", "provider__name", "moj_category__code", "moj_category__label",
-            "start_date", "end_date", "extension_until", "extension_taken",
+            "pk",
+            "reference",
+            "title",
+            "provider__name",
+            "moj_category__code",
+            "moj_category__label",
+            "start_date",
+            "end_date",
+            "extension_until",
+            "extension_taken",
         )
     }
     in_scope_awards = in_scope_awards.values("pk")
@@ -221,10 +235,10 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
     for (award_id, stream_id), amount in committed.items():
         if award_id in awards and stream_id in streams:
             stream_totals[stream_id]["committed"] += amount
-    for (award_id, stream_id), amount in paid_half.items():
+    for (_award_id, stream_id), amount in paid_half.items():
         if stream_id in streams:
             stream_totals[stream_id]["paid_half"] += amount
-    for (award_id, stream_id), amount in paid_ytd.items():
+    for (_award_id, stream_id), amount in paid_ytd.items():
         if stream_id in streams:
             stream_totals[stream_id]["paid_ytd"] += amount
 
@@ -233,28 +247,35 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
     for stream_id, row in sorted(streams.items(), key=lambda item: (item[1]["name"].lower(), item[0])):
         sums = stream_totals[stream_id]
         alloc = allocation.get(stream_id, ZERO)
-        stream_out.append({
-            "name": row["name"],
-            "ring_fenced_for": row["ring_fenced_for"] or "",
-            "allocation": money(alloc),
-            "committed": money(sums["committed"]),
-            "paid_half": money(sums["paid_half"]),
-            "paid_ytd": money(sums["paid_ytd"]),
-            # Shown as "unspent" on the pages, PDF and XLSX; the key keeps the name the README
-            # documents for the JSON format, which signed-off versions also carry frozen.
-            "remaining": money(alloc - sums["paid_ytd"]),
-        })
+        stream_out.append(
+            {
+                "name": row["name"],
+                "ring_fenced_for": row["ring_fenced_for"] or "",
+                "allocation": money(alloc),
+                "committed": money(sums["committed"]),
+                "paid_half": money(sums["paid_half"]),
+                "paid_ytd": money(sums["paid_ytd"]),
+                # Shown as "unspent" on the pages, PDF and XLSX; the key keeps the name the README
+                # documents for the JSON format, which signed-off versions also carry frozen.
+                "remaining": money(alloc - sums["paid_ytd"]),
+            }
+        )
         name = row["name"]
         for key, severity, amount, what in (
             ("over_allocation", BLOCKING, sums["paid_ytd"], f"paid to the end of {period.code}"),
             ("over_committed", WARNING, sums["committed"], "committed"),
         ):
             if amount > alloc:
-                issues.append({
-                    "key": f"{key}:{name}", "severity": severity, "kind": "over_allocation", "stream": name,
-                    "message": f"{name}: {what} ({format_pence(amount)}) is more than the allocation for "
-                               f"{year.label} ({format_pence(alloc)}).",
-                })
+                issues.append(
+                    {
+                        "key": f"{key}:{name}",
+                        "severity": severity,
+                        "kind": "over_allocation",
+                        "stream": name,
+                        "message": f"{name}: {what} ({format_pence(amount)}) is more than the allocation for "
+                        f"{year.label} ({format_pence(alloc)}).",
+                    }
+                )
 
     # -- Services -------------------------------------------------------------------------------
     returns_by_award: dict[int, dict[int, dict]] = defaultdict(dict)
@@ -268,7 +289,8 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
     outcomes_by_award: dict[int, dict[str, dict[str, int]]] = defaultdict(dict)
     for row in outcome_rows:
         outcomes_by_award[row["monitoring_return__award_id"]][row["code__code"]] = {
-            "assessed": int(row["assessed"] or 0), "improved": int(row["improved"] or 0),
+            "assessed": int(row["assessed"] or 0),
+            "improved": int(row["improved"] or 0),
         }
 
     services = []
@@ -278,7 +300,8 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
             key = (award_id, stream_id)
             if key in committed or key in paid_half:
                 funded_by[streams[stream_id]["name"]] = {
-                    "committed": money(committed.get(key)), "paid_half": money(paid_half.get(key)),
+                    "committed": money(committed.get(key)),
+                    "paid_half": money(paid_half.get(key)),
                 }
         service_committed = sum((committed.get((award_id, s), ZERO) for s in stream_ids), ZERO)
         service_paid = sum((paid_half.get((award_id, s), ZERO) for s in stream_ids), ZERO)
@@ -314,8 +337,15 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
 
     totals = _totals(stream_out, services, category_labels, half=half)
     severity_order = {BLOCKING: 0, WARNING: 1}
-    issues.sort(key=lambda i: (severity_order[i["severity"]], i.get("award_reference") or "", i.get("quarter") or "",
-                               i["kind"], i["key"]))
+    issues.sort(
+        key=lambda i: (
+            severity_order[i["severity"]],
+            i.get("award_reference") or "",
+            i.get("quarter") or "",
+            i["kind"],
+            i["key"],
+        )
+    )
     return {
         "fy": fy,
         "fy_label": year.label,
@@ -346,8 +376,15 @@ def _who(award: dict) -> str:
     return f"{award['reference']} ({award['provider__name']})"
 
 
-def _quarter_activity(award: dict, returns: dict[int, dict], breakdowns_by_return: dict, *, year: FinancialYear,
-                      quarters: list[int], issues: list[dict]) -> dict:
+def _quarter_activity(
+    award: dict,
+    returns: dict[int, dict],
+    breakdowns_by_return: dict,
+    *,
+    year: FinancialYear,
+    quarters: list[int],
+    issues: list[dict],
+) -> dict:
     """An award's referrals, supported, breakdowns and quarters reported from its accepted
     returns of the half's quarters; the issues about those quarters' returns go into ``issues``."""
     ref, who = award["reference"], _who(award)
@@ -374,59 +411,94 @@ def _quarter_activity(award: dict, returns: dict[int, dict], breakdowns_by_retur
                     # The provider's own reason goes with the figure, so whoever reads the
                     # return (on the page, in the PDF or the spreadsheet) sees both together.
                     explanation = (ret.get("breakdown_explanation") or "").strip()
-                    explained = (f" The provider's explanation: “{explanation}”" if explanation
-                                 else " The provider gave no explanation.")
-                    issues.append({
-                        "key": f"breakdown_mismatch:{ref}:{code}:{dimension}", "severity": WARNING,
-                        "kind": "breakdown_mismatch", "award_reference": ref, "quarter": code,
-                        "message": f"{who}: the {DIMENSION_NAMES[dimension]} breakdown for {q_period.label} "
-                                   f"adds up to {total:,}, not the {ret['supported'] or 0:,} victims supported."
-                                   f"{explained}",
-                        "provider_explanation": explanation,
-                    })
+                    explained = (
+                        f" The provider's explanation: “{explanation}”"
+                        if explanation
+                        else " The provider gave no explanation."
+                    )
+                    issues.append(
+                        {
+                            "key": f"breakdown_mismatch:{ref}:{code}:{dimension}",
+                            "severity": WARNING,
+                            "kind": "breakdown_mismatch",
+                            "award_reference": ref,
+                            "quarter": code,
+                            "message": f"{who}: the {DIMENSION_NAMES[dimension]} breakdown for {q_period.label} "
+                            f"adds up to {total:,}, not the {ret['supported'] or 0:,} victims supported."
+                            f"{explained}",
+                            "provider_explanation": explanation,
+                        }
+                    )
         elif ret is not None and ret["status"] == ReturnStatus.SUBMITTED:
-            issues.append({
-                "key": f"unaccepted_return:{ref}:{code}", "severity": WARNING, "kind": "unaccepted_return",
-                "award_reference": ref, "quarter": code,
-                "message": f"{who}: the monitoring return for {q_period.label} is submitted but not yet "
-                           f"accepted, so its figures are not counted.",
-            })
+            issues.append(
+                {
+                    "key": f"unaccepted_return:{ref}:{code}",
+                    "severity": WARNING,
+                    "kind": "unaccepted_return",
+                    "award_reference": ref,
+                    "quarter": code,
+                    "message": f"{who}: the monitoring return for {q_period.label} is submitted but not yet "
+                    f"accepted, so its figures are not counted.",
+                }
+            )
         elif award["start_date"] <= q_period.end and runs_until >= q_period.start:
-            reason = (f"no monitoring return for {q_period.label}." if ret is None
-                      else f"the monitoring return for {q_period.label} "
-                           f"{_NOT_HANDED_IN.get(ret['status'], 'is not accepted')}.")
-            issues.append({
-                "key": f"missing_return:{ref}:{code}", "severity": BLOCKING, "kind": "missing_return",
-                "award_reference": ref, "quarter": code, "message": f"{who}: {reason}",
-            })
+            reason = (
+                f"no monitoring return for {q_period.label}."
+                if ret is None
+                else f"the monitoring return for {q_period.label} "
+                f"{_NOT_HANDED_IN.get(ret['status'], 'is not accepted')}."
+            )
+            issues.append(
+                {
+                    "key": f"missing_return:{ref}:{code}",
+                    "severity": BLOCKING,
+                    "kind": "missing_return",
+                    "award_reference": ref,
+                    "quarter": code,
+                    "message": f"{who}: {reason}",
+                }
+            )
     return {
-        "referrals": referrals, "supported": supported, "quarters_reported": reported,
+        "referrals": referrals,
+        "supported": supported,
+        "quarters_reported": reported,
         "breakdowns": {d: dict(sorted(breakdowns[d].items())) for d in DIMENSIONS if d in breakdowns},
     }
 
 
-def _funding_issues(award: dict, streams: dict[int, dict], committed: dict[int, Decimal], *,
-                    issues: list[dict]) -> None:
+def _funding_issues(
+    award: dict, streams: dict[int, dict], committed: dict[int, Decimal], *, issues: list[dict]
+) -> None:
     """No MoJ category, and ring-fenced streams (by id) committing money (by stream id) to an
     award whose category does not fit their purpose."""
     ref, who = award["reference"], _who(award)
     category, label = award["moj_category__code"], award["moj_category__label"]
     if not category:
-        issues.append({
-            "key": f"no_category:{ref}", "severity": BLOCKING, "kind": "no_category", "award_reference": ref,
-            "message": f"{who}: funded by the MoJ grant but has no MoJ service category.",
-        })
+        issues.append(
+            {
+                "key": f"no_category:{ref}",
+                "severity": BLOCKING,
+                "kind": "no_category",
+                "award_reference": ref,
+                "message": f"{who}: funded by the MoJ grant but has no MoJ service category.",
+            }
+        )
     for stream_id, amount in committed.items():
         purpose = streams[stream_id]["ring_fenced_for"]
         if not purpose or amount <= 0 or ring_fence_allows(purpose, category, label):
             continue
         name = streams[stream_id]["name"]
         what = f"whose MoJ service category is {label}" if category else "which has no MoJ service category"
-        issues.append({
-            "key": f"ring_fence:{name}:{ref}", "severity": BLOCKING, "kind": "ring_fence",
-            "award_reference": ref, "stream": name,
-            "message": f"{name} is ring-fenced for {purpose}, but funds {who}, {what}.",
-        })
+        issues.append(
+            {
+                "key": f"ring_fence:{name}:{ref}",
+                "severity": BLOCKING,
+                "kind": "ring_fence",
+                "award_reference": ref,
+                "stream": name,
+                "message": f"{name} is ring-fenced for {purpose}, but funds {who}, {what}.",
+            }
+        )
 
 
 def _accepted_half_returns(in_scope_awards, fy: int, quarters: list[int]):
@@ -521,13 +593,29 @@ class Difference:
 
 
 _FIELD_NAMES = {
-    "allocation": "allocation", "committed": "committed", "paid_half": "paid in half",
-    "paid_ytd": "paid year to date", "remaining": "unspent", "ring_fenced_for": "ring-fenced for",
-    "award_title": "title", "provider": "provider", "category": "MoJ category", "referrals": "referrals",
-    "supported": "victims supported", "quarters_reported": "quarters reported", "full_year": "full year",
-    "paid": "paid", "assessed": "assessed", "improved": "improved", "streams": "streams",
-    "breakdowns": "breakdowns", "outcomes": "outcomes", "by_category": "by category",
-    "victim_services": "victim services", "restorative_justice": "restorative justice", "overall": "overall",
+    "allocation": "allocation",
+    "committed": "committed",
+    "paid_half": "paid in half",
+    "paid_ytd": "paid year to date",
+    "remaining": "unspent",
+    "ring_fenced_for": "ring-fenced for",
+    "award_title": "title",
+    "provider": "provider",
+    "category": "MoJ category",
+    "referrals": "referrals",
+    "supported": "victims supported",
+    "quarters_reported": "quarters reported",
+    "full_year": "full year",
+    "paid": "paid",
+    "assessed": "assessed",
+    "improved": "improved",
+    "streams": "streams",
+    "breakdowns": "breakdowns",
+    "outcomes": "outcomes",
+    "by_category": "by category",
+    "victim_services": "victim services",
+    "restorative_justice": "restorative justice",
+    "overall": "overall",
     "label": "label",
 }
 _SEP = " › "
@@ -557,8 +645,13 @@ def figures_diff(old: dict, new: dict) -> list[Difference]:
         before, after = _keyed(old.get(section), key), _keyed(new.get(section), key)
         for name in sorted(set(before) | set(after)):
             if name not in before or name not in after:
-                out.append(Difference(f"{label} {name}", None if name not in before else "included",
-                                      None if name not in after else "included"))
+                out.append(
+                    Difference(
+                        f"{label} {name}",
+                        None if name not in before else "included",
+                        None if name not in after else "included",
+                    )
+                )
                 continue
             fields = {k: v for k, v in before[name].items() if k != key}
             others = {k: v for k, v in after[name].items() if k != key}

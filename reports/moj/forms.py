@@ -20,7 +20,9 @@ class ReasonForm(ActionForm):
     """Return to draft, or amend: saying why."""
 
     reason = forms.CharField(
-        label="Why?", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        label="Why?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
         error_messages={"required": "Say why (this is kept in the return's history)."},
     )
 
@@ -28,7 +30,9 @@ class ReasonForm(ActionForm):
 class AmendForm(forms.Form):
     number = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     reason = forms.CharField(
-        label="Why is the return being amended?", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        label="Why is the return being amended?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
         error_messages={"required": "Say why the return is being amended (this is kept with the new version)."},
     )
 
@@ -44,7 +48,10 @@ class SignOffForm(ActionForm):
     # Not required here: the service checks it, so a missing role and missing explanations are
     # reported together.
     signatory_role = forms.CharField(
-        label="Your role", max_length=200, required=False, help_text="For example, Chief Finance Officer.",
+        label="Your role",
+        max_length=200,
+        required=False,
+        help_text="For example, Chief Finance Officer.",
     )
 
     def __init__(self, *args, blocking_issues: list[dict], **kwargs):
@@ -53,7 +60,9 @@ class SignOffForm(ActionForm):
         for issue in blocking_issues:
             name = explanation_field(issue["key"])
             self.fields[name] = forms.CharField(
-                label=f"Explain: {issue['message']}", required=False, max_length=4000,
+                label=f"Explain: {issue['message']}",
+                required=False,
+                max_length=4000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.issue_fields.append(name)

@@ -16,12 +16,17 @@ FORMATS = {"pdf": "PDF", "xlsx": "Spreadsheet (XLSX)", "json": "JSON"}
 
 
 def moj_return_filename(*, fy: int, half: int, version: int, format: str) -> str:
-    """"moj-return-2019-20-H1-v1.pdf"."""
+    """ "moj-return-2019-20-H1-v1.pdf"."""
     return f"moj-return-{fy}-{(fy + 1) % 100:02d}-H{half}-v{version}.{format}"
 
 
 def build_moj_return(
-    *, fy: int, half: int, format: str, version: int, period: str | None = None,
+    *,
+    fy: int,
+    half: int,
+    format: str,
+    version: int,
+    period: str | None = None,
     progress: Callable[[int, str], None] = lambda pct, step: None,
 ) -> tuple[bytes, str]:
     """One version of the return as ``format``: its frozen figures once signed off, else the
@@ -59,11 +64,18 @@ class MojReturnReportForm(forms.Form):
 
     fy = forms.TypedChoiceField(label="Financial year", coerce=int, choices=_year_choices)
     half = forms.TypedChoiceField(
-        label="Half", coerce=int, choices=[(1, "H1 (April to September)"), (2, "H2 (October to March)")],
+        label="Half",
+        coerce=int,
+        choices=[(1, "H1 (April to September)"), (2, "H2 (October to March)")],
         widget=forms.RadioSelect,
     )
-    version = forms.IntegerField(label="Version", min_value=1, max_value=999, initial=1,
-                                 help_text="The version of the return: 1 unless it has been amended.")
+    version = forms.IntegerField(
+        label="Version",
+        min_value=1,
+        max_value=999,
+        initial=1,
+        help_text="The version of the return: 1 unless it has been amended.",
+    )
     format = forms.ChoiceField(label="Format", choices=list(FORMATS.items()), widget=forms.RadioSelect)
 
     def clean(self):
@@ -71,8 +83,11 @@ class MojReturnReportForm(forms.Form):
         fy, half, version = data.get("fy"), data.get("half"), data.get("version")
         if fy is not None and half is not None and version is not None:
             if moj_return_version(fy=fy, half=half, number=version) is None:
-                self.add_error("version", f"There is no version {version} of the H{half} "
-                                          f"{fy}/{(fy + 1) % 100:02d} return: start it on the MoJ returns page.")
+                self.add_error(
+                    "version",
+                    f"There is no version {version} of the H{half} "
+                    f"{fy}/{(fy + 1) % 100:02d} return: start it on the MoJ returns page.",
+                )
             else:
                 data["period"] = f"H{half}"
         return data

@@ -87,8 +87,16 @@ def _money(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _sheet(workbook, title: str, headers: list[str], rows: list[list[Any]], *, money: tuple[int, ...] = (),
-           percent: tuple[int, ...] = (), bold_last: bool = False) -> None:
+def _sheet(
+    workbook,
+    title: str,
+    headers: list[str],
+    rows: list[list[Any]],
+    *,
+    money: tuple[int, ...] = (),
+    percent: tuple[int, ...] = (),
+    bold_last: bool = False,
+) -> None:
     from openpyxl.styles import Font
 
     sheet = workbook.create_sheet(title)
@@ -127,8 +135,11 @@ def render_xlsx(figures: dict) -> bytes:
         ["Warnings", sum(1 for i in issues if i["severity"] == "warning")],
     ]
     if signed:
-        summary += [["Signed off by", signed.get("name", "")], ["Role", signed.get("role", "")],
-                    ["Signed off at", _when(signed.get("at"))]]
+        summary += [
+            ["Signed off by", signed.get("name", "")],
+            ["Role", signed.get("role", "")],
+            ["Signed off at", _when(signed.get("at"))],
+        ]
     summary = [[k, v.replace(tzinfo=None) if isinstance(v, datetime.datetime) else v] for k, v in summary]
     _sheet(workbook, "Summary", ["Item", "Value"], summary)
     for row in workbook["Summary"].iter_rows(min_row=2):
@@ -137,23 +148,61 @@ def render_xlsx(figures: dict) -> bytes:
 
     totals = figures["totals"]
     stream_rows = [
-        [s["name"], s["ring_fenced_for"], *(_money(s[k]) for k in ("allocation", "committed", "paid_half", "paid_ytd", "remaining"))]
+        [
+            s["name"],
+            s["ring_fenced_for"],
+            *(_money(s[k]) for k in ("allocation", "committed", "paid_half", "paid_ytd", "remaining")),
+        ]
         for s in figures["streams"]
     ]
-    stream_rows.append(["Total", "", *(_money(totals[k]) for k in ("allocation", "committed", "paid_half", "paid_ytd", "remaining"))])
-    _sheet(workbook, "Streams",
-           ["Funding stream", "Ring-fenced for", "Allocation", "Committed", "Paid in half", "Paid year to date", "Unspent"],
-           stream_rows, money=(2, 3, 4, 5, 6), bold_last=True)
+    stream_rows.append(
+        ["Total", "", *(_money(totals[k]) for k in ("allocation", "committed", "paid_half", "paid_ytd", "remaining"))]
+    )
+    _sheet(
+        workbook,
+        "Streams",
+        [
+            "Funding stream",
+            "Ring-fenced for",
+            "Allocation",
+            "Committed",
+            "Paid in half",
+            "Paid year to date",
+            "Unspent",
+        ],
+        stream_rows,
+        money=(2, 3, 4, 5, 6),
+        bold_last=True,
+    )
 
-    service_headers = ["Award reference", "Title", "Provider", "MoJ category", "Category", "Committed (MoJ)",
-                       "Paid in half (MoJ)", "Referrals", "Victims supported", "Quarters reported"]
+    service_headers = [
+        "Award reference",
+        "Title",
+        "Provider",
+        "MoJ category",
+        "Category",
+        "Committed (MoJ)",
+        "Paid in half (MoJ)",
+        "Referrals",
+        "Victims supported",
+        "Quarters reported",
+    ]
     if full_year:
         service_headers += ["Paid in the year (MoJ)", "Referrals in the year", "Victims supported in the year"]
     service_rows = []
     for s in figures["services"]:
-        row = [s["award_reference"], s["award_title"], s["provider"], s["category"] or "",
-               _label(figures, "moj_category", s["category"]), _money(s["committed"]), _money(s["paid_half"]),
-               s["referrals"], s["supported"], "; ".join(s["quarters_reported"])]
+        row = [
+            s["award_reference"],
+            s["award_title"],
+            s["provider"],
+            s["category"] or "",
+            _label(figures, "moj_category", s["category"]),
+            _money(s["committed"]),
+            _money(s["paid_half"]),
+            s["referrals"],
+            s["supported"],
+            "; ".join(s["quarters_reported"]),
+        ]
         if full_year:
             row += [_money(s["full_year"]["paid"]), s["full_year"]["referrals"], s["full_year"]["supported"]]
         service_rows.append(row)
@@ -161,46 +210,100 @@ def render_xlsx(figures: dict) -> bytes:
 
     split_rows = [
         [s["award_reference"], s["provider"], name, _money(part["committed"]), _money(part["paid_half"])]
-        for s in figures["services"] for name, part in s["streams"].items()
+        for s in figures["services"]
+        for name, part in s["streams"].items()
     ]
-    _sheet(workbook, "Services by stream", ["Award reference", "Provider", "Funding stream", "Committed", "Paid in half"],
-           split_rows, money=(3, 4))
+    _sheet(
+        workbook,
+        "Services by stream",
+        ["Award reference", "Provider", "Funding stream", "Committed", "Paid in half"],
+        split_rows,
+        money=(3, 4),
+    )
 
     breakdown_rows = [
-        [s["award_reference"], s["provider"], DIMENSION_NAMES[dimension].capitalize(), code,
-         _label(figures, dimension, code), count]
-        for s in figures["services"] for dimension in DIMENSIONS
+        [
+            s["award_reference"],
+            s["provider"],
+            DIMENSION_NAMES[dimension].capitalize(),
+            code,
+            _label(figures, dimension, code),
+            count,
+        ]
+        for s in figures["services"]
+        for dimension in DIMENSIONS
         for code, count in s["breakdowns"].get(dimension, {}).items()
     ]
-    _sheet(workbook, "Breakdowns", ["Award reference", "Provider", "Dimension", "Code", "Category", "Count"], breakdown_rows)
+    _sheet(
+        workbook,
+        "Breakdowns",
+        ["Award reference", "Provider", "Dimension", "Code", "Category", "Count"],
+        breakdown_rows,
+    )
 
     outcome_rows = [
-        [s["award_reference"], s["provider"], code, _label(figures, "outcome", code), o["assessed"], o["improved"],
-         improved_share(o["assessed"], o["improved"])]
-        for s in figures["services"] for code, o in s["outcomes"].items()
+        [
+            s["award_reference"],
+            s["provider"],
+            code,
+            _label(figures, "outcome", code),
+            o["assessed"],
+            o["improved"],
+            improved_share(o["assessed"], o["improved"]),
+        ]
+        for s in figures["services"]
+        for code, o in s["outcomes"].items()
     ]
-    _sheet(workbook, "Outcomes", ["Award reference", "Provider", "Outcome code", "Outcome", "Assessed", "Improved",
-                                  "Improved (%)"], outcome_rows, percent=(6,))
+    _sheet(
+        workbook,
+        "Outcomes",
+        ["Award reference", "Provider", "Outcome code", "Outcome", "Assessed", "Improved", "Improved (%)"],
+        outcome_rows,
+        percent=(6,),
+    )
 
     total_headers = ["Line", "Code", "Committed (MoJ)", "Paid in half (MoJ)", "Referrals", "Victims supported"]
     if full_year:
         total_headers += ["Paid in the year (MoJ)", "Referrals in the year", "Victims supported in the year"]
     total_rows = []
     for name, code, group in _groups(figures):
-        row = [name, code, _money(group["committed"]), _money(group["paid_half"]), group["referrals"], group["supported"]]
+        row = [
+            name,
+            code,
+            _money(group["committed"]),
+            _money(group["paid_half"]),
+            group["referrals"],
+            group["supported"],
+        ]
         if full_year:
-            row += [_money(group["full_year"]["paid"]), group["full_year"]["referrals"], group["full_year"]["supported"]]
+            row += [
+                _money(group["full_year"]["paid"]),
+                group["full_year"]["referrals"],
+                group["full_year"]["supported"],
+            ]
         total_rows.append(row)
     _sheet(workbook, "Totals", total_headers, total_rows, money=(2, 3, 6) if full_year else (2, 3), bold_last=True)
 
     explained = _explanations(figures)
     issue_rows = [
-        [i["severity"], i["kind"], i.get("award_reference", ""), i.get("quarter", ""), i.get("stream", ""),
-         i["message"], explained.get(i["key"], ""), i["key"]]
+        [
+            i["severity"],
+            i["kind"],
+            i.get("award_reference", ""),
+            i.get("quarter", ""),
+            i.get("stream", ""),
+            i["message"],
+            explained.get(i["key"], ""),
+            i["key"],
+        ]
         for i in issues
     ]
-    _sheet(workbook, "Issues", ["Severity", "Kind", "Award reference", "Quarter", "Funding stream", "Issue",
-                                "Explanation", "Key"], issue_rows)
+    _sheet(
+        workbook,
+        "Issues",
+        ["Severity", "Kind", "Award reference", "Quarter", "Funding stream", "Issue", "Explanation", "Key"],
+        issue_rows,
+    )
 
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -225,16 +328,21 @@ def _breakdown_tables(figures: dict) -> list[dict]:
         if not reporting:
             continue
         codes = _codes_used(figures, dimension, [s["breakdowns"][dimension] for s in reporting])
-        tables.append({
-            "name": DIMENSION_NAMES[dimension],
-            "codes": codes,
-            "rows": [
-                {"award_reference": s["award_reference"], "supported": s["supported"],
-                 "counts": [s["breakdowns"][dimension].get(code, 0) for code, _ in codes],
-                 "total": sum(s["breakdowns"][dimension].values())}
-                for s in reporting
-            ],
-        })
+        tables.append(
+            {
+                "name": DIMENSION_NAMES[dimension],
+                "codes": codes,
+                "rows": [
+                    {
+                        "award_reference": s["award_reference"],
+                        "supported": s["supported"],
+                        "counts": [s["breakdowns"][dimension].get(code, 0) for code, _ in codes],
+                        "total": sum(s["breakdowns"][dimension].values()),
+                    }
+                    for s in reporting
+                ],
+            }
+        )
     return tables
 
 
@@ -250,7 +358,9 @@ def _outcome_table(figures: dict) -> dict | None:
         cells = []
         for code, _ in codes:
             o = s["outcomes"].get(code)
-            cells.append(None if o is None else {**o, "percent": _percent(improved_share(o["assessed"], o["improved"]))})
+            cells.append(
+                None if o is None else {**o, "percent": _percent(improved_share(o["assessed"], o["improved"]))}
+            )
         rows.append({"award_reference": s["award_reference"], "cells": cells})
     return {"codes": codes, "rows": rows}
 
@@ -258,8 +368,11 @@ def _outcome_table(figures: dict) -> dict | None:
 def _pdf_context(figures: dict) -> dict:
     explained = _explanations(figures)
     services = [
-        {**s, "category_label": _label(figures, "moj_category", s["category"]),
-         "quarters": ", ".join(q.split("-", 1)[-1] for q in s["quarters_reported"]) or "none"}
+        {
+            **s,
+            "category_label": _label(figures, "moj_category", s["category"]),
+            "quarters": ", ".join(q.split("-", 1)[-1] for q in s["quarters_reported"]) or "none",
+        }
         for s in figures["services"]
     ]
     signed = figures.get("signed_off") or {}

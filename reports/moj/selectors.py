@@ -13,7 +13,11 @@ from reports.models import MojReturn, MojReturnEvent
 
 def moj_return_versions(*, fy: int, half: int) -> QuerySet[MojReturn]:
     """Every version of a half's return, newest first."""
-    return MojReturn.objects.filter(fy=fy, half=half).select_related("signed_off_by", "created_by", "submitted_by", "amends").order_by("-number")
+    return (
+        MojReturn.objects.filter(fy=fy, half=half)
+        .select_related("signed_off_by", "created_by", "submitted_by", "amends")
+        .order_by("-number")
+    )
 
 
 def moj_return_latest(*, fy: int, half: int) -> MojReturn | None:
@@ -85,7 +89,8 @@ def moj_index_rows() -> list[HalfRow]:
     years = sorted(scope_years | {fy for fy, _ in latest}, reverse=True)
     return [
         HalfRow(fy=fy, half=half, latest=latest.get((fy, half)), in_scope=fy in scope_years)
-        for fy in years for half in (1, 2)
+        for fy in years
+        for half in (1, 2)
     ]
 
 

@@ -49,8 +49,14 @@ class Transition:
 
 TRANSITIONS: dict[str, Transition] = {
     "submit": Transition("submit", Status.DRAFT, Status.SUBMITTED, frozenset({"moj.prepare"}), "Submit for sign-off"),
-    "reopen": Transition("reopen", Status.SUBMITTED, Status.DRAFT, frozenset({"moj.prepare", "moj.sign_off"}),
-                         "Return to draft", needs_reason=True),
+    "reopen": Transition(
+        "reopen",
+        Status.SUBMITTED,
+        Status.DRAFT,
+        frozenset({"moj.prepare", "moj.sign_off"}),
+        "Return to draft",
+        needs_reason=True,
+    ),
     "sign_off": Transition("sign_off", Status.SUBMITTED, Status.SIGNED_OFF, frozenset({"moj.sign_off"}), "Sign off"),
 }
 
@@ -71,7 +77,7 @@ def display_name(user) -> str:
 
 
 def half_label(*, fy: int, half: int) -> str:
-    """"H1 2019/20"."""
+    """ "H1 2019/20"."""
     return f"H{half} {FinancialYear(fy).label}"
 
 
@@ -81,8 +87,12 @@ def _status_label(status: str) -> str:
 
 def _event(moj_return: MojReturn, *, from_status: str, actor, note: str = "") -> MojReturnEvent:
     return MojReturnEvent.objects.create(
-        moj_return=moj_return, from_status=from_status, to_status=moj_return.status, at=timezone.now(),
-        by=actor, note=note,
+        moj_return=moj_return,
+        from_status=from_status,
+        to_status=moj_return.status,
+        at=timezone.now(),
+        by=actor,
+        note=note,
     )
 
 
@@ -104,7 +114,12 @@ def _check_half(fy, half) -> tuple[int, int]:
 
 
 def _transition(
-    *, moj_return: MojReturn, actor, version: int | None, name: str, note: str = "",
+    *,
+    moj_return: MojReturn,
+    actor,
+    version: int | None,
+    name: str,
+    note: str = "",
     apply: Callable[[MojReturn], None] | None = None,
 ) -> MojReturn:
     """Make the move ``TRANSITIONS[name]``: check the capability, lock the row (refusing a stale
@@ -139,10 +154,14 @@ def moj_return_start(*, fy: int, half: int, actor) -> MojReturn:
     fy, half = _check_half(fy, half)
     label = half_label(fy=fy, half=half)
     if not moj_figures.moj_scope_exists(fy=fy, half=half):
-        raise ValidationError({"half": [
-            f"No funding stream reported to the MoJ has an allocation or funding lines in "
-            f"{FinancialYear(fy).label}: there is no {label} return to prepare."
-        ]})
+        raise ValidationError(
+            {
+                "half": [
+                    f"No funding stream reported to the MoJ has an allocation or funding lines in "
+                    f"{FinancialYear(fy).label}: there is no {label} return to prepare."
+                ]
+            }
+        )
     taken = f"The {label} return has already been started: open it from the MoJ returns page."
     if MojReturn.objects.filter(fy=fy, half=half).exists():
         raise ValidationError({"half": [taken]})
@@ -204,7 +223,12 @@ def blocking_issues(figures: Mapping) -> list[dict]:
 
 @transaction.atomic
 def moj_return_sign_off(
-    *, moj_return: MojReturn, actor, version: int | None, checksum: str, signatory_role: str,
+    *,
+    moj_return: MojReturn,
+    actor,
+    version: int | None,
+    checksum: str,
+    signatory_role: str,
     explanations: Mapping[str, str],
 ) -> MojReturn:
     """Sign off a submitted version (finance officers): recompute the figures, refuse if they
@@ -233,14 +257,21 @@ def moj_return_sign_off(
         name = display_name(actor)
         explained = [
             {"key": issue["key"], "message": issue["message"], "explanation": texts[issue["key"]]}
-            for issue in figures.get("issues", []) if texts.get(issue["key"])
+            for issue in figures.get("issues", [])
+            if texts.get(issue["key"])
         ]
         figures["status"] = Status.SIGNED_OFF.value
         figures["signed_off"] = {"name": name, "role": role, "at": now.isoformat()}
         figures["explanations"] = explained
         MojReturnExplanation.objects.bulk_create(
-            MojReturnExplanation(moj_return=locked, issue_key=item["key"], issue_message=item["message"],
-                                 explanation=item["explanation"], by=actor, at=now)
+            MojReturnExplanation(
+                moj_return=locked,
+                issue_key=item["key"],
+                issue_message=item["message"],
+                explanation=item["explanation"],
+                by=actor,
+                at=now,
+            )
             for item in explained
         )
         locked.figures = figures
@@ -261,16 +292,22 @@ def moj_return_amend(*, moj_return: MojReturn, actor, reason: str) -> MojReturn:
     locked = MojReturn.objects.select_for_update().get(pk=moj_return.pk)
     reason = (reason or "").strip()
     if locked.status != Status.SIGNED_OFF:
-        raise ValidationError("Only a signed-off return can be amended: this version is "
-                              f"{_status_label(locked.status)}.")
+        raise ValidationError(
+            f"Only a signed-off return can be amended: this version is {_status_label(locked.status)}."
+        )
     latest = MojReturn.objects.filter(fy=locked.fy, half=locked.half).order_by("-number").first()
     if latest.pk != locked.pk:
         raise ValidationError(f"Version {latest.number} of this return already exists: amend the latest version.")
     if not reason:
         raise ValidationError({"reason": ["Say why the return is being amended (this is kept with the new version)."]})
     amendment = MojReturn(
-        fy=locked.fy, half=locked.half, number=locked.number + 1, status=Status.DRAFT, amends=locked,
-        amendment_reason=reason, created_by=actor,
+        fy=locked.fy,
+        half=locked.half,
+        number=locked.number + 1,
+        status=Status.DRAFT,
+        amends=locked,
+        amendment_reason=reason,
+        created_by=actor,
     )
     save_unique(amendment, field="reason", message="Someone else has just started an amendment: reload the page.")
     _event(amendment, from_status="", actor=actor, note=f"Amends version {locked.number}: {reason}")

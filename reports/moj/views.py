@@ -47,11 +47,15 @@ def _page_url(fy: int, half: int, number: int | None = None) -> str:
 
 @capability_required("moj.view")
 def moj_index(request):
-    return render(request, "reports/moj/index.html", {
-        "section": SECTION,
-        "rows": selectors.moj_index_rows(),
-        "can_prepare": has_capability(request.user, "moj.prepare"),
-    })
+    return render(
+        request,
+        "reports/moj/index.html",
+        {
+            "section": SECTION,
+            "rows": selectors.moj_index_rows(),
+            "can_prepare": has_capability(request.user, "moj.prepare"),
+        },
+    )
 
 
 # The return page ------------------------------------------------------------------------------
@@ -102,12 +106,20 @@ def _tables(figures: dict, links: selectors.FigureLinks) -> dict:
     for service in figures.get("services", []):
         reference = service["award_reference"]
         returns = [
-            {"quarter": code, "pk": links.returns.get((reference, code))} for code in service.get("quarters_reported", [])
+            {"quarter": code, "pk": links.returns.get((reference, code))}
+            for code in service.get("quarters_reported", [])
         ]
-        services_rows.append({
-            **service, "pk": links.awards.get(reference), "returns": returns, "issues": by_award.get(reference, []),
-            "category_label": categories.get(service["category"], service["category"]) if service["category"] else "",
-        })
+        services_rows.append(
+            {
+                **service,
+                "pk": links.awards.get(reference),
+                "returns": returns,
+                "issues": by_award.get(reference, []),
+                "category_label": categories.get(service["category"], service["category"])
+                if service["category"]
+                else "",
+            }
+        )
         for dimension, counts in service.get("breakdowns", {}).items():
             into = breakdowns.setdefault(dimension, {})
             for code, count in counts.items():
@@ -118,18 +130,23 @@ def _tables(figures: dict, links: selectors.FigureLinks) -> dict:
             into["improved"] += counts["improved"]
     breakdown_tables = [
         {
-            "dimension": dimension, "name": DIMENSION_NAMES.get(dimension, dimension),
+            "dimension": dimension,
+            "name": DIMENSION_NAMES.get(dimension, dimension),
             "rows": [
                 (labels.get(dimension, {}).get(code, code), counts[code])
                 for code in ordered_codes(figures, dimension, counts)
             ],
             "total": sum(counts.values()),
         }
-        for dimension, counts in breakdowns.items() if counts
+        for dimension, counts in breakdowns.items()
+        if counts
     ]
     outcome_rows = [
-        {"label": labels.get("outcome", {}).get(code, code), **outcomes[code],
-         "percent": _percent(outcomes[code]["improved"], outcomes[code]["assessed"])}
+        {
+            "label": labels.get("outcome", {}).get(code, code),
+            **outcomes[code],
+            "percent": _percent(outcomes[code]["improved"], outcomes[code]["assessed"]),
+        }
         for code in ordered_codes(figures, "outcome", outcomes)
     ]
     return {
@@ -153,9 +170,15 @@ def _page_context(request, *, fy: int, half: int, number: int | None, bound: dic
     if number is not None and current is None:
         raise Http404("There is no such version of this return.")
     context = {
-        "section": SECTION, "fy": fy, "half": half, "fy_label": FinancialYear(fy).label,
-        "title": f"MoJ return {services.half_label(fy=fy, half=half)}", "half_label": services.half_label(fy=fy, half=half),
-        "versions": versions, "current": current, "events": selectors.moj_return_events(fy=fy, half=half),
+        "section": SECTION,
+        "fy": fy,
+        "half": half,
+        "fy_label": FinancialYear(fy).label,
+        "title": f"MoJ return {services.half_label(fy=fy, half=half)}",
+        "half_label": services.half_label(fy=fy, half=half),
+        "versions": versions,
+        "current": current,
+        "events": selectors.moj_return_events(fy=fy, half=half),
         "can_prepare": has_capability(user, "moj.prepare"),
         "can_download": has_capability(user, "reports.request"),
         "formats": FORMATS,
@@ -170,7 +193,9 @@ def _page_context(request, *, fy: int, half: int, number: int | None, bound: dic
         context["figures_error"] = " ".join(error.messages)
         return context
     context["figures"] = figures
-    context["computed_at"] = datetime.datetime.fromisoformat(figures["computed_at"]) if figures.get("computed_at") else None
+    context["computed_at"] = (
+        datetime.datetime.fromisoformat(figures["computed_at"]) if figures.get("computed_at") else None
+    )
     context.update(_tables(figures, selectors.moj_return_links(figures)))
     context["differences"] = selectors.moj_return_differences(current, figures)
     context["explanations"] = figures.get("explanations", []) if current.is_signed_off else []
@@ -190,7 +215,9 @@ def _page_context(request, *, fy: int, half: int, number: int | None, bound: dic
         )
     if latest and current.is_signed_off and context["can_prepare"]:
         context["amend_form"] = bound.get("amend") or AmendForm(initial={"number": current.number}, auto_id="amend_%s")
-    context["has_actions"] = any(name in context for name in ("submit_form", "reopen_form", "sign_off_form", "amend_form"))
+    context["has_actions"] = any(
+        name in context for name in ("submit_form", "reopen_form", "sign_off_form", "amend_form")
+    )
     return context
 
 
@@ -223,8 +250,12 @@ def moj_start(request, fy: int, half: int):
     except ValidationError as error:
         show_errors(request, error)
     else:
-        saved(request, moj_return, f"The {services.half_label(fy=fy, half=half)} return has been started "
-                                   "(version 1, a draft). Check the issues below.")
+        saved(
+            request,
+            moj_return,
+            f"The {services.half_label(fy=fy, half=half)} return has been started "
+            "(version 1, a draft). Check the issues below.",
+        )
     return redirect(_page_url(fy, half))
 
 
@@ -262,7 +293,9 @@ def moj_reopen(request, fy: int, half: int):
     if form.is_valid():
         try:
             services.moj_return_reopen(
-                moj_return=moj_return, actor=request.user, version=form.cleaned_data["version"],
+                moj_return=moj_return,
+                actor=request.user,
+                version=form.cleaned_data["version"],
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
@@ -288,8 +321,11 @@ def moj_sign_off(request, fy: int, half: int):
     if form.is_valid():
         try:
             services.moj_return_sign_off(
-                moj_return=moj_return, actor=request.user, version=form.cleaned_data["version"],
-                checksum=form.cleaned_data["checksum"], signatory_role=form.cleaned_data["signatory_role"],
+                moj_return=moj_return,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                checksum=form.cleaned_data["checksum"],
+                signatory_role=form.cleaned_data["signatory_role"],
                 explanations=form.explanations(),
             )
         except ValidationError as error:
@@ -319,8 +355,11 @@ def moj_amend(request, fy: int, half: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Version {amendment.number} has been started as a draft, computed from "
-                                      f"today's data; its differences from version {moj_return.number} are listed.")
+            messages.success(
+                request,
+                f"Version {amendment.number} has been started as a draft, computed from "
+                f"today's data; its differences from version {moj_return.number} are listed.",
+            )
             return redirect(_page_url(fy, half))
     return _render_again(request, fy, half, moj_return.number, "amend", form)
 
@@ -336,8 +375,13 @@ def moj_download(request, fy: int, half: int):
         messages.error(request, "Choose PDF, Spreadsheet (XLSX) or JSON.")
         return redirect(_page_url(fy, half))
     moj_return = _version_or_404(fy, half, form.cleaned_data["number"])
-    parameters = {"fy": fy, "half": half, "format": form.cleaned_data["format"], "version": moj_return.number,
-                  "period": f"H{half}"}
+    parameters = {
+        "fy": fy,
+        "half": half,
+        "format": form.cleaned_data["format"],
+        "version": moj_return.number,
+        "period": f"H{half}",
+    }
     report, created = engine.report_request(kind="moj_return", parameters=parameters, actor=request.user)
     if not created:
         messages.info(request, "This file was already being prepared: here it is, rather than a second copy.")

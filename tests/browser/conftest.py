@@ -20,7 +20,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from playwright.sync_api import Page, sync_playwright
 
 from tests.factories.users import TEST_PASSWORD
@@ -71,9 +70,7 @@ def browser(django_db_setup, django_db_blocker):
         with sync_playwright() as playwright:
             for alias, contents in serialized.items():
                 connections[alias]._test_serialized_contents = contents
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             try:
                 yield browser
             finally:
@@ -95,8 +92,7 @@ def page(browser, live_server, request) -> Page:
     page = context.new_page()
     yield page
     failed = any(
-        getattr(request.node, f"rep_{when}", None) is not None
-        and getattr(request.node, f"rep_{when}").failed
+        getattr(request.node, f"rep_{when}", None) is not None and getattr(request.node, f"rep_{when}").failed
         for when in ("setup", "call")
     )
     if failed:

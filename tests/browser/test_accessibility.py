@@ -17,7 +17,6 @@ import io
 import re
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 from django.test import Client
 
@@ -39,9 +38,21 @@ SKIPPED_NAMESPACES = {"admin"}
 SKIPPED_NAMES = {"logout", "login"}
 # Pages finance officers and board members read (their own view of what officers see).
 READ_PAGES = [
-    "reports:dashboard", "grants:index", "grants:award_detail", "grants:funding", "grants:stream_list",
-    "grants:decision_list", "providers:list", "providers:detail", "reports:index", "reports:finance",
-    "reports:kpq_index", "needs_assessment:index", "outcomes:plan", "search:index", "password_change",
+    "reports:dashboard",
+    "grants:index",
+    "grants:award_detail",
+    "grants:funding",
+    "grants:stream_list",
+    "grants:decision_list",
+    "providers:list",
+    "providers:detail",
+    "reports:index",
+    "reports:finance",
+    "reports:kpq_index",
+    "needs_assessment:index",
+    "outcomes:plan",
+    "search:index",
+    "password_change",
 ]
 # A page with a form whose empty submission shows the error state.
 FORM_PAGE = re.compile(r"(?:create|new|add|edit|_set|forecast|transition|request|upload|change|^portal:return)$")
@@ -88,7 +99,9 @@ def _submit_empty(page) -> bool:
             continue
         if re.search(r"delete|remove|sign out", button.inner_text().lower()):
             continue
-        for field in form.locator("input[type=text], input[type=number], input[type=email], input:not([type]), textarea").all():
+        for field in form.locator(
+            "input[type=text], input[type=number], input[type=email], input:not([type]), textarea"
+        ).all():
             if field.is_visible() and field.is_editable():
                 field.fill("")
         with page.expect_navigation(timeout=TIMEOUT_MS):
@@ -104,7 +117,8 @@ def test_every_page_passes_axe_for_every_role(page, live_server):
     officer_pages = _html_pages(users["officer"])
     # Finance: the pages it reads, and its own forms (payments, budgets), which officers cannot open.
     finance_pages = [
-        (name, url) for name, url in _html_pages(users["finance"])
+        (name, url)
+        for name, url in _html_pages(users["finance"])
         if name in READ_PAGES or (name, url) not in officer_pages
     ]
     plan = {
@@ -124,9 +138,9 @@ def test_every_page_passes_axe_for_every_role(page, live_server):
     csp_errors: list[str] = []
     page.on(
         "console",
-        lambda message: csp_errors.append(f"{page.url}: {message.text}")
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            csp_errors.append(f"{page.url}: {message.text}") if "Content Security Policy" in message.text else None
+        ),
     )
     failures: dict[str, list[str]] = {}
     checked = 0
@@ -150,9 +164,13 @@ def test_every_page_passes_axe_for_every_role(page, live_server):
         for name, url in pages:
             page.goto(url)
             check(f"{role} {url} ({name})")
-            if FORM_PAGE.search(name) and role != "board" and not FORM_PAGE_EXCLUDED.search(name):
-                if _submit_empty(page):
-                    check(f"{role} {url} ({name}, after an empty submission)")
+            if (
+                FORM_PAGE.search(name)
+                and role != "board"
+                and not FORM_PAGE_EXCLUDED.search(name)
+                and _submit_empty(page)
+            ):
+                check(f"{role} {url} ({name}, after an empty submission)")
 
     assert checked > 80
     assert failures == {}, "\n".join(f"{label}:\n  " + "\n  ".join(found) for label, found in failures.items())

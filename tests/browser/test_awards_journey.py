@@ -18,9 +18,9 @@ from tests.factories import (
     OrganisationFactory,
     StreamAllocationFactory,
 )
+from tests.factories.users import TEST_PASSWORD
 
 from .conftest import BROWSER_TEST, sign_in
-from tests.factories.users import TEST_PASSWORD
 
 pytestmark = BROWSER_TEST
 

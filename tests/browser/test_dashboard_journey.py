@@ -19,8 +19,13 @@ pytestmark = BROWSER_TEST
 
 
 def test_a_board_member_reads_the_dashboard_and_searches(logged_in_page, board_member):
-    hub = AwardFactory(reference="VS-HUB-01", title="Victim care hub", status=AwardStatus.ACTIVE,
-                       start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2021, 3, 31))
+    hub = AwardFactory(
+        reference="VS-HUB-01",
+        title="Victim care hub",
+        status=AwardStatus.ACTIVE,
+        start_date=datetime.date(2019, 4, 1),
+        end_date=datetime.date(2021, 3, 31),
+    )
     FundingLineFactory(award=hub, fy=2019, amount=Decimal("42100.00"))
     FundingLineFactory(award=hub, fy=2020, amount=Decimal("30000.00"))
     PriorityBudgetFactory(priority=hub.priority, fy=2020, amount=Decimal("60000.00"))

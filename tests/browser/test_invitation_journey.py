@@ -17,7 +17,9 @@ pytestmark = BROWSER_TEST
 PASSWORD = "granite lantern orchard 42"
 
 
-def test_an_invited_person_sets_a_password_and_lands_in_the_portal(logged_in_page, officer, organisation, browser, live_server):
+def test_an_invited_person_sets_a_password_and_lands_in_the_portal(
+    logged_in_page, officer, organisation, browser, live_server
+):
     page = logged_in_page(officer)
 
     # The officer opens the provider's Users tab and sends the invitation.

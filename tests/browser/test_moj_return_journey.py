@@ -73,7 +73,8 @@ def test_officer_prepares_finance_signs_off_files_download_and_the_figures_stay_
     page.get_by_label("Your role").fill("Chief Finance Officer")
     page.get_by_role("button", name="Sign off the return").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
-        f"Explain: {MISSING}: Write an explanation of this blocking issue before signing off.")
+        f"Explain: {MISSING}: Write an explanation of this blocking issue before signing off."
+    )
     page.get_by_label(f"Explain: {MISSING}").fill("Harbour's Q2 return was received by e-mail; figures checked.")
     page.get_by_role("button", name="Sign off the return").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("signed off")
@@ -96,8 +97,9 @@ def test_officer_prepares_finance_signs_off_files_download_and_the_figures_stay_
 
     # A monitoring return changes afterwards: the signed-off figures on the page do not.
     changed = MonitoringReturn.objects.get(award__reference="AWD-2019-0001", fy=2019, quarter=1)
-    MonitoringReturn.objects.filter(pk=changed.pk).update(supported=changed.supported + 500,
-                                                           referrals=changed.referrals + 500)
+    MonitoringReturn.objects.filter(pk=changed.pk).update(
+        supported=changed.supported + 500, referrals=changed.referrals + 500
+    )
     page.goto(page_url)
     assert _services_row(page, "AWD-2019-0001").inner_text() == row_before
     expect(page.locator("#totals ~ table").nth(1)).to_contain_text(f"{frozen_supported}")

@@ -46,8 +46,13 @@ def _trail(officer):
     finding.evidence.set(evidence)
     CommissioningIntentionFactory(title="Perpetrator programme pilot", rank=IntentionRank.SHOULD)
     intention = CommissioningIntentionFactory(
-        title=INTENTION, rank=IntentionRank.MUST, status=IntentionStatus.AGREED, when_fy=2020, lead=officer,
-        estimated_annual_cost=Decimal("120000"), theme=theme,
+        title=INTENTION,
+        rank=IntentionRank.MUST,
+        status=IntentionStatus.AGREED,
+        when_fy=2020,
+        lead=officer,
+        estimated_annual_cost=Decimal("120000"),
+        theme=theme,
     )
     intention.findings.set([finding])
     return AwardFactory(reference="PCC-2020-001", title="IDVA service", intention=intention)

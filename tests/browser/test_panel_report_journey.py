@@ -63,8 +63,13 @@ def test_an_officer_requests_the_panel_report_and_downloads_the_pdf(eager_celery
 
 def test_the_report_page_follows_progress_by_itself(logged_in_page, officer):
     report = Report.objects.create(
-        kind="panel", parameters={"fy": 2019, "period": "H1"}, parameters_key='{"fy":2019,"period":"H1"}',
-        status=Report.Status.RUNNING, progress=30, step="Gathering the awards", requested_by=officer,
+        kind="panel",
+        parameters={"fy": 2019, "period": "H1"},
+        parameters_key='{"fy":2019,"period":"H1"}',
+        status=Report.Status.RUNNING,
+        progress=30,
+        step="Gathering the awards",
+        requested_by=officer,
     )
     page = logged_in_page(officer)
     page.goto(f"/reports/archive/{report.pk}/")

@@ -139,13 +139,16 @@ def upload_document(page: Page, tmp_path: Path, kind: str, expires: datetime.dat
 
 
 def instalment_row(page: Page, stream: str, period: str):
-    return page.locator("#payments ~ table tbody tr, table:has(caption:text-matches('Payments of')) tbody tr").filter(
-        has_text=stream
-    ).filter(has_text=f"Instalment {period}")
+    return (
+        page.locator("#payments ~ table tbody tr, table:has(caption:text-matches('Payments of')) tbody tr")
+        .filter(has_text=stream)
+        .filter(has_text=f"Instalment {period}")
+    )
 
 
-def approve_and_pay(page: Page, award_url: str, stream: str, period: str, paid: datetime.date,
-                    due_diligence_reason: str = "") -> None:
+def approve_and_pay(
+    page: Page, award_url: str, stream: str, period: str, paid: datetime.date, due_diligence_reason: str = ""
+) -> None:
     page.goto(award_url)
     row = instalment_row(page, stream, period)
     row.get_by_role("link", name=re.compile("^Approve")).click()
@@ -160,10 +163,13 @@ def approve_and_pay(page: Page, award_url: str, stream: str, period: str, paid: 
     success(page, "is marked as paid")
 
 
-def submit_return(page: Page, quarter: str, *, referrals: int, supported: int, female: int, male: int,
-                  explanation: str = "") -> None:
+def submit_return(
+    page: Page, quarter: str, *, referrals: int, supported: int, female: int, male: int, explanation: str = ""
+) -> None:
     page.goto("/portal/")
-    page.get_by_role("link", name=re.compile("Fill in the return for .* " + re.escape(quarter).replace("/", r"\/"))).click()
+    page.get_by_role(
+        "link", name=re.compile("Fill in the return for .* " + re.escape(quarter).replace("/", r"\/"))
+    ).click()
     page.get_by_label("Referrals received").fill(str(referrals))
     page.get_by_label("Victims supported (new in the quarter)").fill(str(supported))
     page.locator("#id_crime__domestic_abuse").fill(str(supported))
@@ -213,8 +219,10 @@ def test_a_year_in_the_life(year, officer, finance_officer, eager_celery, tmp_pa
     add_organisation(page, "Office of the Police and Crime Commissioner", "Police and crime commissioner")
     add_organisation(page, PROVIDER, "Voluntary or community sector", email="office@harbour.example")
     provider_url = page.url
-    for name, source, kind, moj in ((MOJ, "Ministry of Justice", "Central government grant", True),
-                                    (PRECEPT, "Office of the Police and Crime Commissioner", "Precept", False)):
+    for name, source, kind, moj in (
+        (MOJ, "Ministry of Justice", "Central government grant", True),
+        (PRECEPT, "Office of the Police and Crime Commissioner", "Precept", False),
+    ):
         page.goto("/grants/streams/new/")
         page.get_by_label("Name", exact=True).fill(name)
         page.get_by_label("Where the money comes from").select_option(label=source)
@@ -280,7 +288,9 @@ def test_a_year_in_the_life(year, officer, finance_officer, eager_celery, tmp_pa
     page.get_by_label("Commissioning priority").select_option(label="Victims services")
     fill_date(page, "start_date", datetime.date(2026, 4, 1))
     fill_date(page, "end_date", datetime.date(2027, 3, 31))
-    page.get_by_label("Decision of the PCC").select_option(label="PCC-2026-014 Independent domestic violence advisers 2026/27")
+    page.get_by_label("Decision of the PCC").select_option(
+        label="PCC-2026-014 Independent domestic violence advisers 2026/27"
+    )
     page.get_by_label("MoJ service category").select_option(label="Independent Domestic Violence Adviser (IDVA)")
     page.locator("select[name=lines-0-stream]").select_option(label=MOJ)
     page.locator("select[name=lines-0-fy]").select_option(label="2026/27")
@@ -359,8 +369,15 @@ def test_a_year_in_the_life(year, officer, finance_officer, eager_celery, tmp_pa
     # 12 October: Q2 is submitted with a sex breakdown that does not add up, explained.
     year.on(datetime.date(2026, 10, 12))
     page = year.as_("sam@harbour.example", PASSWORD)
-    submit_return(page, "Q2 2026/27", referrals=35, supported=28, female=20, male=5,
-                  explanation="Three people did not want to say.")
+    submit_return(
+        page,
+        "Q2 2026/27",
+        referrals=35,
+        supported=28,
+        female=20,
+        male=5,
+        explanation="Three people did not want to say.",
+    )
     year.on(datetime.date(2026, 10, 14))
     page = year.as_(officer.username)
     ret = MonitoringReturn.objects.get(award=award, fy=2026, quarter=2)
@@ -408,8 +425,14 @@ def test_a_year_in_the_life(year, officer, finance_officer, eager_celery, tmp_pa
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         f"{PROVIDER}'s due diligence is not in order: the insurance certificate expired on 31 March 2027."
     )
-    approve_and_pay(page, award_url, MOJ, "2026-Q3", datetime.date(2027, 4, 12),
-                    due_diligence_reason="Renewal certificate seen by e-mail on 9 April")
+    approve_and_pay(
+        page,
+        award_url,
+        MOJ,
+        "2026-Q3",
+        datetime.date(2027, 4, 12),
+        due_diligence_reason="Renewal certificate seen by e-mail on 9 April",
+    )
     page = year.as_(officer.username)
     assert figures(panel_report_text(page, tmp_path, "Q1")) == figures(q1)
     assert figures(panel_report_text(page, tmp_path, "H1")) == figures(h1)
@@ -432,8 +455,9 @@ def row(text: str, label: str) -> str:
 def check_q1(text: str) -> None:
     # Each figure's label says which it is (the header wraps over two lines in the PDF).
     flat = " ".join(text.split())
-    assert ("Funding stream Allocation Committed at 30 Paid in Q1 Paid to date at "
-            "June 2026 2026/27 30 June 2026") in flat
+    assert (
+        "Funding stream Allocation Committed at 30 Paid in Q1 Paid to date at June 2026 2026/27 30 June 2026"
+    ) in flat
     # Allocation, committed at 30 June, paid in Q1, paid to date at 30 June (worked out above):
     # the MoJ Q1 instalment paid on 30 June counts; the precept's, paid on 1 July, does not.
     assert row(text, "MoJ victims' grant (Core)").endswith("£500,000 £30,000 £7,500 £7,500")
@@ -444,8 +468,9 @@ def check_q1(text: str) -> None:
 
 def check_h1(text: str) -> None:
     flat = " ".join(text.split())
-    assert ("Funding stream Allocation Committed at 30 Paid in H1 Paid to date at "
-            "September 2026 2026/27 30 September 2026") in flat
+    assert (
+        "Funding stream Allocation Committed at 30 Paid in H1 Paid to date at September 2026 2026/27 30 September 2026"
+    ) in flat
     # H1: both MoJ instalments (30 June, 30 September) and the precept's of 1 July; not the
     # precept's of 1 October (H2).
     assert row(text, "MoJ victims' grant (Core)").endswith("£500,000 £30,000 £15,000 £15,000")
@@ -469,6 +494,8 @@ def check_moj_h1(page: Page) -> None:
         ["MoJ victims' grant (Core)", "–", "£500,000.00", "£30,000.00", "£15,000.00", "£15,000.00", "£485,000.00"]
     )
     issues = page.locator("#issues ~ *, main").first
-    expect(issues).to_contain_text("the sex breakdown for Q2 2026/27 adds up to 25, not the 28 victims supported. "
-                                   "The provider's explanation: “Three people did not want to say.”")
+    expect(issues).to_contain_text(
+        "the sex breakdown for Q2 2026/27 adds up to 25, not the 28 victims supported. "
+        "The provider's explanation: “Three people did not want to say.”"
+    )
     expect(page.locator("main")).not_to_contain_text("has no MoJ service category")

@@ -40,7 +40,7 @@ def understated(data: bytes, name: str, size: int) -> bytes:
     start = 0
     while (start := out.find(b"PK\x01\x02", start)) != -1:  # central directory records
         name_length = struct.unpack_from("<H", out, start + 28)[0]
-        if out[start + 46:start + 46 + name_length] == encoded:
+        if out[start + 46 : start + 46 + name_length] == encoded:
             struct.pack_into("<I", out, start + 24, size)
         start += 4
     return bytes(out)

@@ -49,20 +49,30 @@ class MonitoringReturnFactory(factory.django.DjangoModelFactory):
 
     class Params:
         submitted = factory.Trait(
-            status=ReturnStatus.SUBMITTED, referrals=12, supported=10,
+            status=ReturnStatus.SUBMITTED,
+            referrals=12,
+            supported=10,
             submitted_at=factory.LazyFunction(timezone.now),
         )
         accepted = factory.Trait(
-            status=ReturnStatus.ACCEPTED, referrals=12, supported=10, rag="green",
-            submitted_at=factory.LazyFunction(timezone.now), reviewed_at=factory.LazyFunction(timezone.now),
+            status=ReturnStatus.ACCEPTED,
+            referrals=12,
+            supported=10,
+            rag="green",
+            submitted_at=factory.LazyFunction(timezone.now),
+            reviewed_at=factory.LazyFunction(timezone.now),
         )
 
     award = factory.SubFactory(AwardFactory, status=AwardStatus.ACTIVE)
     fy = 2019
     quarter = 1
     due_date = factory.LazyAttribute(
-        lambda ret: datetime.date(*{1: (ret.fy, 6, 30), 2: (ret.fy, 9, 30), 3: (ret.fy, 12, 31), 4: (ret.fy + 1, 3, 31)}[ret.quarter])
-        + datetime.timedelta(days=20)
+        lambda ret: (
+            datetime.date(
+                *{1: (ret.fy, 6, 30), 2: (ret.fy, 9, 30), 3: (ret.fy, 12, 31), 4: (ret.fy + 1, 3, 31)}[ret.quarter]
+            )
+            + datetime.timedelta(days=20)
+        )
     )
     status = ReturnStatus.DUE
 

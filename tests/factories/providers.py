@@ -3,7 +3,14 @@ import datetime
 import factory
 from django.core.files.base import ContentFile
 
-from providers.models import Contact, DocumentKind, DueDiligenceDocument, Organisation, OrganisationKind, ProviderMembership
+from providers.models import (
+    Contact,
+    DocumentKind,
+    DueDiligenceDocument,
+    Organisation,
+    OrganisationKind,
+    ProviderMembership,
+)
 
 from .users import UserFactory
 

@@ -138,7 +138,8 @@ def test_payments_are_quarterly_in_2019_20_with_a_refund_and_a_scheduled_2020_21
 
 def test_awards_above_the_delegated_limit_have_a_signed_published_decision(seeded):
     above = [
-        award for award in Award.objects.filter(status__in=COMMITTED_STATUSES).select_related("decision")
+        award
+        for award in Award.objects.filter(status__in=COMMITTED_STATUSES).select_related("decision")
         if sum(award.lines.values_list("amount", flat=True)) > delegated_limit()
     ]
     assert len(above) >= 10
@@ -199,8 +200,7 @@ def test_demo_awards_have_kpis_and_two_years_of_quarterly_returns(seeded):
         assert {kpi.name for kpi in award.kpis.all()} == {"Victims supported", "Satisfied with the service"}
         assert all(kpi.target and kpi.target > 0 for kpi in award.kpis.all())
         quarters = set(award.returns.values_list("fy", "quarter"))
-        expected = {(fy, q) for fy in (2019, 2020) for q in (1, 2, 3, 4)
-                    if award_active_in(award, fy, q)}
+        expected = {(fy, q) for fy in (2019, 2020) for q in (1, 2, 3, 4) if award_active_in(award, fy, q)}
         assert quarters == expected, award.reference
     by_status = Counter(returns.values_list("status", flat=True))
     assert by_status[ReturnStatus.ACCEPTED] > len(returns) * 0.7
@@ -234,11 +234,19 @@ def test_demo_returns_have_plausible_figures(seeded):
 
 
 def test_a_second_run_writes_no_kpis_returns_or_history(seeded, delivery_rows, organisation_rows):
-    counts = (AwardKPI.objects.count(), MonitoringReturn.objects.count(), MonitoringReturn.history.count(),
-              ReturnBreakdown.objects.count())
+    counts = (
+        AwardKPI.objects.count(),
+        MonitoringReturn.objects.count(),
+        MonitoringReturn.history.count(),
+        ReturnBreakdown.objects.count(),
+    )
     assert grants_seed(delivery_rows=delivery_rows, organisation_rows=organisation_rows) == 0
-    assert (AwardKPI.objects.count(), MonitoringReturn.objects.count(), MonitoringReturn.history.count(),
-            ReturnBreakdown.objects.count()) == counts
+    assert (
+        AwardKPI.objects.count(),
+        MonitoringReturn.objects.count(),
+        MonitoringReturn.history.count(),
+        ReturnBreakdown.objects.count(),
+    ) == counts
 
 
 @pytest.mark.django_db

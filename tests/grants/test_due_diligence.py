@@ -31,14 +31,16 @@ def charity(**documents):
     """A voluntary organisation holding the given documents: kind -> expiry date (None: no expiry)."""
     organisation = OrganisationFactory(name="Harbour", kind=OrganisationKind.VOLUNTARY_SECTOR)
     for kind, expires in documents.items():
-        DueDiligenceDocumentFactory(organisation=organisation, kind=kind, valid_from=datetime.date(2026, 1, 1),
-                                    expires_on=expires)
+        DueDiligenceDocumentFactory(
+            organisation=organisation, kind=kind, valid_from=datetime.date(2026, 1, 1), expires_on=expires
+        )
     return organisation
 
 
 def test_the_seeded_requirements_are_safeguarding_insurance_and_accounts_for_charities():
-    assert set(RequiredDocument.objects.filter(organisation_kind="voluntary_sector")
-               .values_list("document_kind", flat=True)) == {"safeguarding", "insurance", "accounts"}
+    assert set(
+        RequiredDocument.objects.filter(organisation_kind="voluntary_sector").values_list("document_kind", flat=True)
+    ) == {"safeguarding", "insurance", "accounts"}
     assert not RequiredDocument.objects.filter(organisation_kind="local_authority").exists()
 
 
@@ -50,7 +52,9 @@ def test_gaps_name_what_is_missing_and_what_has_expired_and_a_document_expiring_
 def test_gaps_when_nothing_is_on_file_and_none_for_a_council():
     bare = OrganisationFactory(kind=OrganisationKind.VOLUNTARY_SECTOR)
     assert due_diligence_gaps(bare, today=TODAY) == [
-        "no safeguarding policy on file", "no insurance certificate on file", "no annual accounts on file",
+        "no safeguarding policy on file",
+        "no insurance certificate on file",
+        "no annual accounts on file",
     ]
     council = OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY)
     assert due_diligence_gaps(council, today=TODAY) == []
@@ -64,15 +68,21 @@ def test_marking_awarded_warns_then_goes_ahead_with_a_reason_kept_on_the_timelin
     assert "no insurance certificate on file" in message and "give your reason" in message
     award.refresh_from_db()
     assert award.status == AwardStatus.PLANNED
-    services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED,
-                              due_diligence_reason="Insurance renewal seen by e-mail; certificate to follow")
+    services.award_transition(
+        award=award,
+        actor=officer,
+        to_status=AwardStatus.AWARDED,
+        due_diligence_reason="Insurance renewal seen by e-mail; certificate to follow",
+    )
     step = AwardTransition.objects.get(award=award)
     assert "no insurance certificate on file" in step.due_diligence_note
     assert "Insurance renewal seen by e-mail" in step.due_diligence_note
 
 
 def test_with_every_document_current_there_is_no_warning(officer):
-    award = AwardFactory(provider=charity(safeguarding=None, insurance=TODAY, accounts=None), status=AwardStatus.PLANNED)
+    award = AwardFactory(
+        provider=charity(safeguarding=None, insurance=TODAY, accounts=None), status=AwardStatus.PLANNED
+    )
     services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED)
     assert AwardTransition.objects.get(award=award).due_diligence_note == ""
 
@@ -81,29 +91,47 @@ def test_the_setting_makes_it_a_block(officer, settings):
     settings.DUE_DILIGENCE_BLOCKS = True
     award = AwardFactory(provider=charity(), status=AwardStatus.PLANNED)
     with pytest.raises(ValidationError) as excinfo:
-        services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED,
-                                  due_diligence_reason="Please")
+        services.award_transition(
+            award=award, actor=officer, to_status=AwardStatus.AWARDED, due_diligence_reason="Please"
+        )
     assert "Record current documents on its page before" in excinfo.value.message_dict["due_diligence_reason"][0]
 
 
 def test_recording_a_payment_warns_and_keeps_the_reason(finance_officer):
-    award = AwardFactory(provider=charity(safeguarding=None, insurance=datetime.date(2026, 3, 31), accounts=None),
-                         status=AwardStatus.ACTIVE)
+    award = AwardFactory(
+        provider=charity(safeguarding=None, insurance=datetime.date(2026, 3, 31), accounts=None),
+        status=AwardStatus.ACTIVE,
+    )
     line = FundingLineFactory(award=award, fy=2026, amount=Decimal("4000"))
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_record(actor=finance_officer, award=award, stream=line.stream, amount=Decimal("500"),
-                                due_date=datetime.date(2026, 12, 10))
+        services.payment_record(
+            actor=finance_officer,
+            award=award,
+            stream=line.stream,
+            amount=Decimal("500"),
+            due_date=datetime.date(2026, 12, 10),
+        )
     assert "expired on 31 March 2026" in excinfo.value.message_dict["due_diligence_reason"][0]
     assert not Payment.objects.exists()
-    payment = services.payment_record(actor=finance_officer, award=award, stream=line.stream, amount=Decimal("500"),
-                                      due_date=datetime.date(2026, 12, 10), due_diligence_reason="Renewal in hand")
+    payment = services.payment_record(
+        actor=finance_officer,
+        award=award,
+        stream=line.stream,
+        amount=Decimal("500"),
+        due_date=datetime.date(2026, 12, 10),
+        due_diligence_reason="Renewal in hand",
+    )
     assert "Renewal in hand" in payment.due_diligence_note
 
 
 def test_approving_an_instalment_warns_too(finance_officer, officer):
     provider = charity(safeguarding=None, insurance=None, accounts=None)
-    award = AwardFactory(provider=provider, status=AwardStatus.ACTIVE, start_date=datetime.date(2026, 4, 1),
-                         end_date=datetime.date(2027, 3, 31))
+    award = AwardFactory(
+        provider=provider,
+        status=AwardStatus.ACTIVE,
+        start_date=datetime.date(2026, 4, 1),
+        end_date=datetime.date(2027, 3, 31),
+    )
     FundingLineFactory(award=award, fy=2026, amount=Decimal("4000"))
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
     instalment = Payment.objects.filter(award=award).first()
@@ -112,7 +140,9 @@ def test_approving_an_instalment_warns_too(finance_officer, officer):
     with pytest.raises(ValidationError) as excinfo:
         services.payment_approve(payment=instalment, actor=finance_officer)
     assert "insurance certificate expired on 1 December 2026" in excinfo.value.message_dict["due_diligence_reason"][0]
-    approved = services.payment_approve(payment=instalment, actor=finance_officer, due_diligence_reason="Director agreed")
+    approved = services.payment_approve(
+        payment=instalment, actor=finance_officer, due_diligence_reason="Director agreed"
+    )
     assert approved.is_approved and "Director agreed" in approved.due_diligence_note
 
 

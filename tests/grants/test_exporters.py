@@ -53,15 +53,29 @@ def plan(db):
 
 def build_awards(plan):
     core, precept = plan["streams"]
-    decision, _ = services.decision_get_or_create(actor=None, reference="PCC-2019-033", decided_on=datetime.date(2019, 3, 1))
+    decision, _ = services.decision_get_or_create(
+        actor=None, reference="PCC-2019-033", decided_on=datetime.date(2019, 3, 1)
+    )
     draft, _ = services.decision_get_or_create(actor=None, reference="PCC-2019-040")
     isva = code_list("moj_category").get(code="isva")
     services.award_create(
-        actor=None, reference="AWD-2019-0001", title="=HYPERLINK(\"http://example.org\",\"click\")",
-        provider=plan["providers"][0], kind="grant", priority=plan["priorities"][0],
-        start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2021, 3, 31), status="active",
-        kpqs=plan["kpqs"][1:], decision=decision, moj_category=isva, purpose=TRICKY_PURPOSE,
-        approach="'Quoted' approach", duration="2 years", key_activity="Open the hub", cost_centre="0123",
+        actor=None,
+        reference="AWD-2019-0001",
+        title='=HYPERLINK("http://example.org","click")',
+        provider=plan["providers"][0],
+        kind="grant",
+        priority=plan["priorities"][0],
+        start_date=datetime.date(2019, 4, 1),
+        end_date=datetime.date(2021, 3, 31),
+        status="active",
+        kpqs=plan["kpqs"][1:],
+        decision=decision,
+        moj_category=isva,
+        purpose=TRICKY_PURPOSE,
+        approach="'Quoted' approach",
+        duration="2 years",
+        key_activity="Open the hub",
+        cost_centre="0123",
         lines=[
             LineInput(stream=core, fy=2019, amount=D("30000.00")),
             LineInput(stream=precept, fy=2019, amount=D("1234.56")),
@@ -69,14 +83,28 @@ def build_awards(plan):
         ],
     )
     services.award_create(
-        actor=None, reference="AWD-2019-0002", title="-5 off the waiting list", provider=plan["providers"][1],
-        kind="contract", priority=plan["priorities"][1], start_date=datetime.date(2019, 10, 1),
-        end_date=datetime.date(2020, 9, 30), status="planned", kpqs=plan["kpqs"][:1], decision=draft,
+        actor=None,
+        reference="AWD-2019-0002",
+        title="-5 off the waiting list",
+        provider=plan["providers"][1],
+        kind="contract",
+        priority=plan["priorities"][1],
+        start_date=datetime.date(2019, 10, 1),
+        end_date=datetime.date(2020, 9, 30),
+        status="planned",
+        kpqs=plan["kpqs"][:1],
+        decision=draft,
         lines=[LineInput(stream=precept, fy=2020, amount=D("500.00"))],
     )
     services.award_create(
-        actor=None, reference="AWD-2019-0003", title="+@ plain title", provider=plan["providers"][1], kind="sla",
-        priority=plan["priorities"][0], start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2019, 9, 30),
+        actor=None,
+        reference="AWD-2019-0003",
+        title="+@ plain title",
+        provider=plan["providers"][1],
+        kind="sla",
+        priority=plan["priorities"][0],
+        start_date=datetime.date(2019, 4, 1),
+        end_date=datetime.date(2019, 9, 30),
     )
 
 
@@ -121,19 +149,36 @@ def test_the_awards_table_is_in_the_import_format(plan):
     build_awards(plan)
     headers, rows = awards_table(Award.objects.all())
     assert headers == list(AWARD_COLUMNS)
-    first = dict(zip(headers, rows[0]))
+    first = dict(zip(headers, rows[0], strict=False))
     assert first == {
-        "reference": "AWD-2019-0001", "title": first["title"], "provider": "Victim Care Durham", "kind": "grant",
-        "priority": "Victims services", "kpqs": "3;4", "purpose": TRICKY_PURPOSE, "approach": "'Quoted' approach",
-        "start_date": datetime.date(2019, 4, 1), "end_date": datetime.date(2021, 3, 31), "status": "active",
-        "funding_stream": "MoJ Core", "fy": 2019, "amount": D("30000.00"), "duration": "2 years",
-        "key_activity": "Open the hub", "moj_category": "isva", "decision_reference": "PCC-2019-033",
-        "decision_date": datetime.date(2019, 3, 1), "cost_centre": "0123",
+        "reference": "AWD-2019-0001",
+        "title": first["title"],
+        "provider": "Victim Care Durham",
+        "kind": "grant",
+        "priority": "Victims services",
+        "kpqs": "3;4",
+        "purpose": TRICKY_PURPOSE,
+        "approach": "'Quoted' approach",
+        "start_date": datetime.date(2019, 4, 1),
+        "end_date": datetime.date(2021, 3, 31),
+        "status": "active",
+        "funding_stream": "MoJ Core",
+        "fy": 2019,
+        "amount": D("30000.00"),
+        "duration": "2 years",
+        "key_activity": "Open the hub",
+        "moj_category": "isva",
+        "decision_reference": "PCC-2019-033",
+        "decision_date": datetime.date(2019, 3, 1),
+        "cost_centre": "0123",
     }
     # by reference, then year, then stream
     assert [(row[0], row[12], row[11]) for row in rows] == [
-        ("AWD-2019-0001", 2019, "MoJ Core"), ("AWD-2019-0001", 2019, "Precept"), ("AWD-2019-0001", 2020, "MoJ Core"),
-        ("AWD-2019-0002", 2020, "Precept"), ("AWD-2019-0003", None, ""),
+        ("AWD-2019-0001", 2019, "MoJ Core"),
+        ("AWD-2019-0001", 2019, "Precept"),
+        ("AWD-2019-0001", 2020, "MoJ Core"),
+        ("AWD-2019-0002", 2020, "Precept"),
+        ("AWD-2019-0003", None, ""),
     ]
 
 
@@ -141,7 +186,10 @@ def test_with_a_year_every_line_of_each_award_with_a_line_in_that_year(plan):
     build_awards(plan)
     _, rows = awards_table(Award.objects.all(), fy=2020)
     assert [(row[0], row[12]) for row in rows] == [
-        ("AWD-2019-0001", 2019), ("AWD-2019-0001", 2019), ("AWD-2019-0001", 2020), ("AWD-2019-0002", 2020),
+        ("AWD-2019-0001", 2019),
+        ("AWD-2019-0001", 2019),
+        ("AWD-2019-0001", 2020),
+        ("AWD-2019-0002", 2020),
     ]
     _, filtered = awards_table(Award.objects.filter(reference="AWD-2019-0002"))
     assert [row[0] for row in filtered] == ["AWD-2019-0002"]
@@ -151,7 +199,7 @@ def test_text_that_a_spreadsheet_would_run_is_guarded_and_numbers_stay_numbers(p
     build_awards(plan)
     rows = csv_rows(export("awards", "csv"))
     titles = [row[1] for row in rows[1:]]
-    assert titles[0] == "'=HYPERLINK(\"http://example.org\",\"click\")"
+    assert titles[0] == '\'=HYPERLINK("http://example.org","click")'
     assert titles[3] == "'-5 off the waiting list"
     assert titles[4] == "'+@ plain title"
     assert rows[1][AWARD_COLUMNS.index("approach")] == "''Quoted' approach"
@@ -159,7 +207,7 @@ def test_text_that_a_spreadsheet_would_run_is_guarded_and_numbers_stay_numbers(p
 
     sheet = load_workbook(io.BytesIO(export("awards", "xlsx"))).active
     title = sheet.cell(row=2, column=2)
-    assert (title.data_type, title.value) == ("s", "'=HYPERLINK(\"http://example.org\",\"click\")")
+    assert (title.data_type, title.value) == ("s", '\'=HYPERLINK("http://example.org","click")')
     amount = sheet.cell(row=2, column=AWARD_COLUMNS.index("amount") + 1)
     assert amount.data_type == "n" and amount.value == 30000
     start = sheet.cell(row=2, column=AWARD_COLUMNS.index("start_date") + 1)
@@ -167,27 +215,65 @@ def test_text_that_a_spreadsheet_would_run_is_guarded_and_numbers_stay_numbers(p
 
 
 def active_award(plan, reference: str, *, stream=None) -> Award:
-    award = AwardFactory(reference=reference, status=AwardStatus.ACTIVE, provider=plan["providers"][0],
-                         priority=plan["priorities"][0])
+    award = AwardFactory(
+        reference=reference, status=AwardStatus.ACTIVE, provider=plan["providers"][0], priority=plan["priorities"][0]
+    )
     FundingLineFactory(award=award, stream=stream or plan["streams"][0], fy=2019, amount=D("10000"))
     return award
 
 
 def test_payments_export_round_trip_and_a_reimport_is_harmless(plan):
     award = active_award(plan, "AWD-7")
-    services.payment_record(actor=None, award=award, stream=plan["streams"][0], amount=D("2500.00"),
-                            due_date=datetime.date(2019, 6, 30), paid_date=datetime.date(2019, 7, 1),
-                            invoice_reference="=INV-1", po_number="PO-1")
-    services.payment_record(actor=None, award=award, stream=plan["streams"][0], amount=D("2500.00"),
-                            due_date=datetime.date(2020, 4, 30), fy=2019)
-    services.payment_record(actor=None, award=award, stream=plan["streams"][0], amount=D("-100.00"),
-                            due_date=datetime.date(2020, 5, 30), fy=2019, reason="Credit note: -unused sessions")
+    services.payment_record(
+        actor=None,
+        award=award,
+        stream=plan["streams"][0],
+        amount=D("2500.00"),
+        due_date=datetime.date(2019, 6, 30),
+        paid_date=datetime.date(2019, 7, 1),
+        invoice_reference="=INV-1",
+        po_number="PO-1",
+    )
+    services.payment_record(
+        actor=None,
+        award=award,
+        stream=plan["streams"][0],
+        amount=D("2500.00"),
+        due_date=datetime.date(2020, 4, 30),
+        fy=2019,
+    )
+    services.payment_record(
+        actor=None,
+        award=award,
+        stream=plan["streams"][0],
+        amount=D("-100.00"),
+        due_date=datetime.date(2020, 5, 30),
+        fy=2019,
+        reason="Credit note: -unused sessions",
+    )
     headers, rows = payments_table(Payment.objects.all())
     assert headers == list(PAYMENT_EXPORT_COLUMNS)
-    assert headers[:8] == ["award_reference", "funding_stream", "due_date", "paid_date", "amount",
-                           "invoice_reference", "fy", "po_number"]
-    assert rows[0] == ["AWD-7", "MoJ Core", datetime.date(2019, 6, 30), datetime.date(2019, 7, 1), D("2500.00"),
-                       "=INV-1", 2019, "PO-1", ""]
+    assert headers[:8] == [
+        "award_reference",
+        "funding_stream",
+        "due_date",
+        "paid_date",
+        "amount",
+        "invoice_reference",
+        "fy",
+        "po_number",
+    ]
+    assert rows[0] == [
+        "AWD-7",
+        "MoJ Core",
+        datetime.date(2019, 6, 30),
+        datetime.date(2019, 7, 1),
+        D("2500.00"),
+        "=INV-1",
+        2019,
+        "PO-1",
+        "",
+    ]
     for format in ("csv", "xlsx"):
         data = export("payments", format)
         result = run_import("payments", data, filename=f"payments.{format}")
@@ -210,22 +296,65 @@ def test_commitments_split_committed_planned_and_paid_by_award_and_stream(plan):
     FundingLineFactory(award=active, stream=precept, fy=2019, amount=D("500"))
     FundingLineFactory(award=active, stream=core, fy=2020, amount=D("999"))
     PaymentFactory(award=active, stream=core, fy=2019, amount=D("2500"), paid_date=datetime.date(2019, 7, 1))
-    PaymentFactory(award=active, stream=core, fy=2019, amount=D("-100"), paid_date=datetime.date(2019, 8, 1), reason="Refund")
+    PaymentFactory(
+        award=active, stream=core, fy=2019, amount=D("-100"), paid_date=datetime.date(2019, 8, 1), reason="Refund"
+    )
     PaymentFactory(award=active, stream=core, fy=2019, amount=D("2500"))  # scheduled, not paid
     PaymentFactory(award=active, stream=core, fy=2020, amount=D("999"), paid_date=datetime.date(2020, 5, 1))
     planned = AwardFactory(reference="AWD-B", provider=plan["providers"][1], priority=plan["priorities"][1])
     FundingLineFactory(award=planned, stream=core, fy=2019, amount=D("700"))
-    cancelled = AwardFactory(reference="AWD-C", status=AwardStatus.CANCELLED, provider=plan["providers"][1],
-                             priority=plan["priorities"][1])
+    cancelled = AwardFactory(
+        reference="AWD-C", status=AwardStatus.CANCELLED, provider=plan["providers"][1], priority=plan["priorities"][1]
+    )
     FundingLineFactory(award=cancelled, stream=core, fy=2019, amount=D("800"))
 
     headers, rows = commitments_table(fy=2019)
     assert headers == list(COMMITMENT_COLUMNS)
     assert rows == [
-        [2019, "MoJ Core", "Victims services", "Victim Care Durham", "AWD-A", "active", D("10000.00"), D("0.00"), D("2400.00")],
-        [2019, "MoJ Core", "Reducing reoffending", "Harbour, Ltd", "AWD-B", "planned", D("0.00"), D("700.00"), D("0.00")],
-        [2019, "MoJ Core", "Reducing reoffending", "Harbour, Ltd", "AWD-C", "cancelled", D("0.00"), D("0.00"), D("0.00")],
-        [2019, "Precept", "Victims services", "Victim Care Durham", "AWD-A", "active", D("500.00"), D("0.00"), D("0.00")],
+        [
+            2019,
+            "MoJ Core",
+            "Victims services",
+            "Victim Care Durham",
+            "AWD-A",
+            "active",
+            D("10000.00"),
+            D("0.00"),
+            D("2400.00"),
+        ],
+        [
+            2019,
+            "MoJ Core",
+            "Reducing reoffending",
+            "Harbour, Ltd",
+            "AWD-B",
+            "planned",
+            D("0.00"),
+            D("700.00"),
+            D("0.00"),
+        ],
+        [
+            2019,
+            "MoJ Core",
+            "Reducing reoffending",
+            "Harbour, Ltd",
+            "AWD-C",
+            "cancelled",
+            D("0.00"),
+            D("0.00"),
+            D("0.00"),
+        ],
+        [
+            2019,
+            "Precept",
+            "Victims services",
+            "Victim Care Durham",
+            "AWD-A",
+            "active",
+            D("500.00"),
+            D("0.00"),
+            D("0.00"),
+        ],
     ]
 
 

@@ -22,14 +22,17 @@ from grants.forms import (
 from tests.factories import CommissioningPriorityFactory, FundingStreamFactory, KPQFactory
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("1234.56", Decimal("1234.56")),
-    ("1,234.56", Decimal("1234.56")),
-    ("£1,234", Decimal("1234")),
-    (" 842,100 ", Decimal("842100")),
-    ("-250.00", Decimal("-250.00")),
-    ("-£250", Decimal("-250")),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("1234.56", Decimal("1234.56")),
+        ("1,234.56", Decimal("1234.56")),
+        ("£1,234", Decimal("1234")),
+        (" 842,100 ", Decimal("842100")),
+        ("-250.00", Decimal("-250.00")),
+        ("-£250", Decimal("-250")),
+    ],
+)
 def test_money_field_reads_amounts_as_typed(typed, expected):
     assert MoneyField().clean(typed) == expected
 
@@ -61,8 +64,12 @@ def test_line_years_span_the_dates_with_a_year_either_side():
 
 
 def _formset(rows, years=(2019, 2020)):
-    data = {"lines-TOTAL_FORMS": str(len(rows)), "lines-INITIAL_FORMS": "0",
-            "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000"}
+    data = {
+        "lines-TOTAL_FORMS": str(len(rows)),
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+    }
     for index, (stream, fy, amount) in enumerate(rows):
         data.update({f"lines-{index}-stream": stream, f"lines-{index}-fy": fy, f"lines-{index}-amount": amount})
     return LineFormSet(data, prefix="lines", years=list(years))
@@ -91,11 +98,15 @@ def test_service_line_messages_land_on_their_rows_and_fields():
     formset = _formset([(stream.pk, "2019", "1"), ("", "", ""), (stream.pk, "2020", "-1")])
     assert formset.is_valid()
     sent = [formset.forms[0], formset.forms[2]]  # the blank row was not sent
-    add_line_errors(formset, [
-        "Funding line 2 (Stream, 2020/21): the amount cannot be negative.",
-        "Funding line 1 (Stream, 2019/20): 2019/20 is outside the award's dates, which cover 2020/21.",
-        "Payments of £5.00 are recorded for 2019/20, but the lines would commit only £1.00 for that year.",
-    ], sent)
+    add_line_errors(
+        formset,
+        [
+            "Funding line 2 (Stream, 2020/21): the amount cannot be negative.",
+            "Funding line 1 (Stream, 2019/20): 2019/20 is outside the award's dates, which cover 2020/21.",
+            "Payments of £5.00 are recorded for 2019/20, but the lines would commit only £1.00 for that year.",
+        ],
+        sent,
+    )
     assert formset.forms[2].errors["amount"] == ["The amount cannot be negative."]
     assert formset.forms[0].errors["fy"] == ["2019/20 is outside the award's dates, which cover 2020/21."]
     assert list(formset.non_form_errors()) == [
@@ -117,8 +128,18 @@ def test_filter_turns_the_query_into_selector_arguments():
     priority = CommissioningPriorityFactory()
     kpq = KPQFactory()
     stream = FundingStreamFactory()
-    arguments = AwardFilter({"fy": "", "priority": str(priority.pk), "kpq": str(kpq.pk), "stream": str(stream.pk),
-                             "status": "active", "ending": "6", "q": " refuge ", "provider": "harbour"}).selector_arguments()
+    arguments = AwardFilter(
+        {
+            "fy": "",
+            "priority": str(priority.pk),
+            "kpq": str(kpq.pk),
+            "stream": str(stream.pk),
+            "status": "active",
+            "ending": "6",
+            "q": " refuge ",
+            "provider": "harbour",
+        }
+    ).selector_arguments()
     assert arguments["priority"] == priority and arguments["kpq"] == kpq and arguments["stream"] == stream.pk
     assert arguments["provider_name"] == "harbour"
     assert arguments["status"] == "active" and arguments["ending_within_months"] == 6

@@ -90,9 +90,19 @@ def plan(db):
 
 def award_row(**overrides) -> dict:
     row = {
-        "reference": "AWD-1", "title": "Victim support hub", "provider": "victim care durham", "kind": "Grant",
-        "priority": "VICTIMS SERVICES", "kpqs": "3;4", "purpose": "Support", "start_date": "2019-04-01",
-        "end_date": "2021-03-31", "status": "planned", "funding_stream": "MoJ Core", "fy": "2019", "amount": "£10,000",
+        "reference": "AWD-1",
+        "title": "Victim support hub",
+        "provider": "victim care durham",
+        "kind": "Grant",
+        "priority": "VICTIMS SERVICES",
+        "kpqs": "3;4",
+        "purpose": "Support",
+        "start_date": "2019-04-01",
+        "end_date": "2021-03-31",
+        "status": "planned",
+        "funding_stream": "MoJ Core",
+        "fy": "2019",
+        "amount": "£10,000",
     }
     row.update(overrides)
     return row
@@ -104,8 +114,15 @@ def award_row(**overrides) -> dict:
 def test_streams_are_created_and_gain_or_update_a_year(plan):
     data = table(
         STREAM_COLUMNS,
-        {"name": "ISVA grant", "source": "ministry of justice", "kind": "Central_Government", "moj_reported": "yes",
-         "ring_fenced_for": "ISVA", "fy": "2019", "allocation": "50000"},
+        {
+            "name": "ISVA grant",
+            "source": "ministry of justice",
+            "kind": "Central_Government",
+            "moj_reported": "yes",
+            "ring_fenced_for": "ISVA",
+            "fy": "2019",
+            "allocation": "50000",
+        },
         {"name": "isva grant", "fy": "2020/21", "allocation": "55,000.00"},
         {"name": "MoJ Core", "fy": "2019", "allocation": "100000"},
     )
@@ -113,15 +130,21 @@ def test_streams_are_created_and_gain_or_update_a_year(plan):
     assert (result.rows, result.created, result.updated, result.skipped) == (3, 3, 0, 0)
     isva = FundingStream.objects.get(name="ISVA grant")
     assert (isva.source, isva.kind, isva.moj_reported, isva.ring_fenced_for) == (
-        plan["moj"], "central_government", True, "ISVA"
+        plan["moj"],
+        "central_government",
+        True,
+        "ISVA",
     )
     assert dict(isva.allocations.values_list("fy", "amount")) == {2019: D("50000.00"), 2020: D("55000.00")}
 
-    again = run_import("streams", table(
-        STREAM_COLUMNS,
-        {"name": "ISVA GRANT", "fy": "2019", "allocation": "60000"},
-        {"name": "ISVA grant", "fy": "2020", "allocation": "55000"},
-    ))
+    again = run_import(
+        "streams",
+        table(
+            STREAM_COLUMNS,
+            {"name": "ISVA GRANT", "fy": "2019", "allocation": "60000"},
+            {"name": "ISVA grant", "fy": "2020", "allocation": "55000"},
+        ),
+    )
     assert (again.created, again.updated, again.skipped) == (0, 1, 1)
     assert StreamAllocation.objects.get(stream=isva, fy=2019).amount == D("60000.00")
     assert FundingStream.objects.filter(name__iexact="isva grant").count() == 1
@@ -139,8 +162,14 @@ def test_bad_stream_rows_are_all_reported_and_nothing_is_saved(plan):
         STREAM_COLUMNS,
         {"name": "New", "source": "Nobody Ltd", "kind": "central_government", "fy": "2019", "allocation": "1"},
         {"name": "Other", "source": "Ministry of Justice", "kind": "grant", "fy": "2019", "allocation": "ten"},
-        {"name": "Third", "source": "Ministry of Justice", "kind": "other", "moj_reported": "maybe", "fy": "19/20",
-         "allocation": "-5"},
+        {
+            "name": "Third",
+            "source": "Ministry of Justice",
+            "kind": "other",
+            "moj_reported": "maybe",
+            "fy": "19/20",
+            "allocation": "-5",
+        },
         {"name": "MoJ Core", "fy": "2019", "allocation": "1"},
         {"name": "moj core", "fy": "2019", "allocation": "2"},
         {"name": "Lonely", "source": "Ministry of Justice", "kind": "other", "allocation": "2"},
@@ -148,8 +177,15 @@ def test_bad_stream_rows_are_all_reported_and_nothing_is_saved(plan):
     )
     reported = messages("streams", data)
     assert set(reported) == {
-        (2, "source"), (3, "kind"), (3, "allocation"), (4, "moj_reported"), (4, "fy"), (4, "allocation"),
-        (6, "fy"), (7, "fy"), (8, "source"),
+        (2, "source"),
+        (3, "kind"),
+        (3, "allocation"),
+        (4, "moj_reported"),
+        (4, "fy"),
+        (4, "allocation"),
+        (6, "fy"),
+        (7, "fy"),
+        (8, "source"),
     }
     assert "Nobody Ltd" in reported[(2, "source")]
     assert "row 5" in reported[(6, "fy")].lower()
@@ -172,28 +208,60 @@ def test_rows_of_one_stream_must_agree(plan):
 def test_awards_are_created_with_their_lines_kpqs_decision_and_category(plan):
     data = table(
         AWARD_COLUMNS,
-        award_row(status="active", decision_reference="PCC-2019-033", decision_date="2019-03-01",
-                  moj_category="ISVA", duration="2 years", key_activity="Open the hub", cost_centre="CC-12"),
-        award_row(funding_stream="precept", fy="2020", amount="5000.50", status="Active",
-                  decision_reference="pcc-2019-033", moj_category="isva", decision_date="2019-03-01"),
-        award_row(reference="", title="Small grant", kpqs="", funding_stream="", fy="", amount="",
-                  start_date="2019-06-01", end_date="2019-12-31"),
+        award_row(
+            status="active",
+            decision_reference="PCC-2019-033",
+            decision_date="2019-03-01",
+            moj_category="ISVA",
+            duration="2 years",
+            key_activity="Open the hub",
+            cost_centre="CC-12",
+        ),
+        award_row(
+            funding_stream="precept",
+            fy="2020",
+            amount="5000.50",
+            status="Active",
+            decision_reference="pcc-2019-033",
+            moj_category="isva",
+            decision_date="2019-03-01",
+        ),
+        award_row(
+            reference="",
+            title="Small grant",
+            kpqs="",
+            funding_stream="",
+            fy="",
+            amount="",
+            start_date="2019-06-01",
+            end_date="2019-12-31",
+        ),
     )
     result = run_import("awards", data)
     assert (result.rows, result.created, result.updated, result.skipped) == (3, 2, 0, 0)
     award = Award.objects.get(reference="AWD-1")
     assert (award.title, award.provider, award.priority, award.kind, award.status) == (
-        "Victim support hub", plan["provider"], plan["victims"], "grant", "active"
+        "Victim support hub",
+        plan["provider"],
+        plan["victims"],
+        "grant",
+        "active",
     )
     assert (award.duration, award.key_activity, award.cost_centre, award.moj_category.code) == (
-        "2 years", "Open the hub", "CC-12", "isva"
+        "2 years",
+        "Open the hub",
+        "CC-12",
+        "isva",
     )
     assert sorted(award.kpqs.values_list("number", flat=True)) == [3, 4]
     assert sorted(award.lines.values_list("stream__name", "fy", "amount")) == [
-        ("MoJ Core", 2019, D("10000.00")), ("Precept", 2020, D("5000.50")),
+        ("MoJ Core", 2019, D("10000.00")),
+        ("Precept", 2020, D("5000.50")),
     ]
     assert (award.decision.reference, award.decision.decided_on, award.decision.status) == (
-        "PCC-2019-033", datetime.date(2019, 3, 1), DecisionStatus.SIGNED
+        "PCC-2019-033",
+        datetime.date(2019, 3, 1),
+        DecisionStatus.SIGNED,
     )
     assert AwardTransition.objects.get(award=award).to_status == "active"
     generated = Award.objects.get(title="Small grant")
@@ -305,7 +373,9 @@ def test_update_replaces_fields_lines_and_kpqs_and_moves_the_status(plan):
     assert list(award.lines.values_list("stream__name", "fy", "amount")) == [("MoJ Core", 2019, D("12000.00"))]
     # planned -> awarded -> active, each move on the timeline
     assert list(award.transitions.values_list("from_status", "to_status")) == [
-        ("", "planned"), ("planned", "awarded"), ("awarded", "active")
+        ("", "planned"),
+        ("planned", "awarded"),
+        ("awarded", "active"),
     ]
     unchanged = run_import("awards", data, update=True)
     assert (unchanged.created, unchanged.updated, unchanged.skipped) == (0, 0, 1)
@@ -352,8 +422,14 @@ def test_the_command_reports_every_bad_row_and_exits_non_zero(plan, tmp_path):
 def test_awards_import_from_xlsx_with_numbers_and_dates_as_cells(plan):
     data = xlsx(
         AWARD_COLUMNS,
-        award_row(start_date=datetime.date(2019, 4, 1), end_date=datetime.datetime(2021, 3, 31), fy=2020,
-                  amount=1234.5, kpqs=3, title="'=SUM(A1)"),
+        award_row(
+            start_date=datetime.date(2019, 4, 1),
+            end_date=datetime.datetime(2021, 3, 31),
+            fy=2020,
+            amount=1234.5,
+            kpqs=3,
+            title="'=SUM(A1)",
+        ),
     )
     run_import("awards", data, filename="awards.xlsx")
     award = Award.objects.get()
@@ -367,14 +443,21 @@ def test_awards_import_from_xlsx_with_numbers_and_dates_as_cells(plan):
 
 @pytest.fixture
 def active_award(plan):
-    award = AwardFactory(reference="AWD-7", status=AwardStatus.ACTIVE, provider=plan["provider"], priority=plan["victims"])
+    award = AwardFactory(
+        reference="AWD-7", status=AwardStatus.ACTIVE, provider=plan["provider"], priority=plan["victims"]
+    )
     FundingLineFactory(award=award, stream=plan["core"], fy=2019, amount=D("10000"))
     return award
 
 
 def payment_row(**overrides) -> dict:
-    row = {"award_reference": "awd-7", "funding_stream": "moj core", "due_date": "2019-06-30", "amount": "2500",
-           "invoice_reference": "INV-1"}
+    row = {
+        "award_reference": "awd-7",
+        "funding_stream": "moj core",
+        "due_date": "2019-06-30",
+        "amount": "2500",
+        "invoice_reference": "INV-1",
+    }
     row.update(overrides)
     return row
 
@@ -401,8 +484,13 @@ def test_payments_are_recorded_and_a_reimport_is_harmless(active_award):
 
 
 def test_a_reimported_row_with_a_paid_date_marks_the_scheduled_payment_paid(active_award, plan):
-    PaymentFactory(award=active_award, stream=plan["core"], amount=D("2500"), invoice_reference="INV-1",
-                   due_date=datetime.date(2019, 6, 30))
+    PaymentFactory(
+        award=active_award,
+        stream=plan["core"],
+        amount=D("2500"),
+        invoice_reference="INV-1",
+        due_date=datetime.date(2019, 6, 30),
+    )
     result = run_import("payments", table(PAYMENT_COLUMNS, payment_row(paid_date="2019-07-01")))
     assert (result.created, result.updated, result.skipped) == (0, 1, 0)
     assert Payment.objects.get().paid_date == datetime.date(2019, 7, 1)
@@ -422,7 +510,12 @@ def test_bad_payment_rows_are_reported_and_nothing_is_saved(active_award):
     )
     reported = messages("payments", data)
     assert set(reported) == {
-        (3, "award_reference"), (4, "funding_stream"), (5, "amount"), (6, "due_date"), (7, "fy"), (8, "amount"),
+        (3, "award_reference"),
+        (4, "funding_stream"),
+        (5, "amount"),
+        (6, "due_date"),
+        (7, "fy"),
+        (8, "amount"),
         (9, "reason"),
     }
     assert "more than its £10,000.00 funding line from that stream" in reported[(8, "amount")]
@@ -433,16 +526,26 @@ def test_payments_imports_hold_each_stream_to_its_own_line(active_award, plan):
     # £10,000 from MoJ Core plus a £2,000 precept line: £12,000 for the year, but the precept
     # money may not pay for MoJ work, so £10,500 from MoJ Core is refused though the year has room.
     FundingLineFactory(award=active_award, stream=plan["precept"], fy=2019, amount=D("2000"))
-    reported = messages("payments", table(
-        PAYMENT_COLUMNS, payment_row(amount="6000"), payment_row(amount="4500", invoice_reference="INV-2"),
-    ))
+    reported = messages(
+        "payments",
+        table(
+            PAYMENT_COLUMNS,
+            payment_row(amount="6000"),
+            payment_row(amount="4500", invoice_reference="INV-2"),
+        ),
+    )
     assert set(reported) == {(3, "amount")}
     assert "£500.00 more than its £10,000.00 funding line from that stream" in reported[(3, "amount")]
     assert not Payment.objects.exists()
-    run_import("payments", table(
-        PAYMENT_COLUMNS, payment_row(amount="6000"), payment_row(amount="4000", invoice_reference="INV-2"),
-        payment_row(amount="2000", funding_stream="precept", invoice_reference="INV-3"),
-    ))
+    run_import(
+        "payments",
+        table(
+            PAYMENT_COLUMNS,
+            payment_row(amount="6000"),
+            payment_row(amount="4000", invoice_reference="INV-2"),
+            payment_row(amount="2000", funding_stream="precept", invoice_reference="INV-3"),
+        ),
+    )
     assert Payment.objects.count() == 3
 
 
@@ -464,7 +567,9 @@ def test_an_import_beyond_the_funding_says_the_override_is_on_the_form(active_aw
 
 def test_a_refund_with_a_reason_column_is_recorded(active_award):
     run_import("payments", table(PAYMENT_COLUMNS, payment_row(paid_date="2019-07-01")))
-    data = table((*PAYMENT_COLUMNS, "reason"), payment_row(amount="-100", invoice_reference="CN-1", reason="Underspend"))
+    data = table(
+        (*PAYMENT_COLUMNS, "reason"), payment_row(amount="-100", invoice_reference="CN-1", reason="Underspend")
+    )
     run_import("payments", data)
     assert Payment.objects.get(invoice_reference="CN-1").amount == D("-100.00")
 
@@ -483,15 +588,24 @@ def test_a_payments_file_takes_the_same_number_of_queries_whatever_its_rows(plan
     # at 999 parameters); row by row each payment cost about fifteen.
     def awards(prefix: str, count: int) -> None:
         for number in range(count):
-            award = AwardFactory(reference=f"{prefix}-{number}", status=AwardStatus.ACTIVE, provider=plan["provider"],
-                                 priority=plan["victims"])
+            award = AwardFactory(
+                reference=f"{prefix}-{number}",
+                status=AwardStatus.ACTIVE,
+                provider=plan["provider"],
+                priority=plan["victims"],
+            )
             FundingLineFactory(award=award, stream=plan["core"], fy=2019, amount=D("10000"))
 
     def queries(prefix: str, rows: int) -> int:
-        data = table(PAYMENT_COLUMNS, *(
-            payment_row(award_reference=f"{prefix.lower()}-{number % (rows // 4)}", invoice_reference=f"INV-{number}")
-            for number in range(rows)
-        ))
+        data = table(
+            PAYMENT_COLUMNS,
+            *(
+                payment_row(
+                    award_reference=f"{prefix.lower()}-{number % (rows // 4)}", invoice_reference=f"INV-{number}"
+                )
+                for number in range(rows)
+            ),
+        )
         with CaptureQueriesContext(connection) as captured:
             result = run_import("payments", data, actor=finance_officer)
         assert result.created == rows
@@ -510,18 +624,31 @@ def test_a_payments_file_takes_the_same_number_of_queries_whatever_its_rows(plan
 
 
 def test_imported_payments_shrink_a_plans_instalments_once_per_file(plan, officer):
-    award = AwardFactory(reference="AWD-9", status=AwardStatus.AWARDED, provider=plan["provider"],
-                         priority=plan["victims"], start_date=datetime.date(2026, 4, 1),
-                         end_date=datetime.date(2027, 3, 31))
+    award = AwardFactory(
+        reference="AWD-9",
+        status=AwardStatus.AWARDED,
+        provider=plan["provider"],
+        priority=plan["victims"],
+        start_date=datetime.date(2026, 4, 1),
+        end_date=datetime.date(2027, 3, 31),
+    )
     FundingLineFactory(award=award, stream=plan["precept"], fy=2026, amount=D("4000"))
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
     rescheduled_before = Payment.history.filter(history_type="~").count()
-    run_import("payments", table(
-        PAYMENT_COLUMNS,
-        payment_row(award_reference="awd-9", funding_stream="precept", due_date="2026-04-10", amount="600"),
-        payment_row(award_reference="awd-9", funding_stream="precept", due_date="2026-04-20", amount="400",
-                    invoice_reference="INV-2"),
-    ))
+    run_import(
+        "payments",
+        table(
+            PAYMENT_COLUMNS,
+            payment_row(award_reference="awd-9", funding_stream="precept", due_date="2026-04-10", amount="600"),
+            payment_row(
+                award_reference="awd-9",
+                funding_stream="precept",
+                due_date="2026-04-20",
+                amount="400",
+                invoice_reference="INV-2",
+            ),
+        ),
+    )
     # £4,000 less £1,000 paid in advance: £3,000 over the four quarters, each instalment
     # rescheduled once for the file (row by row it was twice: to £850, then to £750).
     pending = Payment.objects.filter(award=award).exclude(plan_period="").order_by("due_date")
@@ -531,10 +658,16 @@ def test_imported_payments_shrink_a_plans_instalments_once_per_file(plan, office
 
 def test_an_ambiguous_amount_is_refused_naming_its_row_and_column(active_award):
     # "1,50" was once read as £150.00: a European decimal comma taken for a thousands separator.
-    reported = messages("payments", table(
-        PAYMENT_COLUMNS, payment_row(amount="1,234.50"), payment_row(amount="1,50", invoice_reference="INV-2"),
-        payment_row(amount="1.234,50", invoice_reference="INV-3"), payment_row(amount="1e5", invoice_reference="INV-4"),
-    ))
+    reported = messages(
+        "payments",
+        table(
+            PAYMENT_COLUMNS,
+            payment_row(amount="1,234.50"),
+            payment_row(amount="1,50", invoice_reference="INV-2"),
+            payment_row(amount="1.234,50", invoice_reference="INV-3"),
+            payment_row(amount="1e5", invoice_reference="INV-4"),
+        ),
+    )
     assert set(reported) == {(3, "amount"), (4, "amount"), (5, "amount")}
     assert "'1,50' is ambiguous" in reported[(3, "amount")]
     assert not Payment.objects.exists()
@@ -543,8 +676,11 @@ def test_an_ambiguous_amount_is_refused_naming_its_row_and_column(active_award):
 
 
 def test_a_refund_beyond_what_was_paid_is_refused_in_an_import(active_award):
-    data = table((*PAYMENT_COLUMNS, "reason"), payment_row(paid_date="2019-07-01"),
-                 payment_row(amount="-2500.01", invoice_reference="CN-1", reason="Clawback"))
+    data = table(
+        (*PAYMENT_COLUMNS, "reason"),
+        payment_row(paid_date="2019-07-01"),
+        payment_row(amount="-2500.01", invoice_reference="CN-1", reason="Clawback"),
+    )
     reported = messages("payments", data)
     assert set(reported) == {(3, "amount")}
     assert "£0.01 more than the £2,500.00 paid" in reported[(3, "amount")]
@@ -566,8 +702,11 @@ def test_a_payments_dry_run_checks_every_row_and_stops_before_writing(active_awa
     with CaptureQueriesContext(connection) as captured:
         result = run_import("payments", data, actor=finance_officer, dry_run=True)
     assert result.summary() == "Would import payments: 2 row(s) read, 2 created, 0 updated, 0 unchanged."
-    writes = [query["sql"] for query in captured.captured_queries
-              if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    writes = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
     assert writes == []
     assert not Payment.objects.exists()
     one_too_many = table(PAYMENT_COLUMNS, payment_row(), payment_row(amount="7500.01", invoice_reference="INV-2"))

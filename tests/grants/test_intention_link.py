@@ -55,9 +55,14 @@ def intention():
 
 def _create(**extra) -> Award:
     return services.award_create(
-        actor=None, title="Refuge", provider=OrganisationFactory(), kind="grant",
-        priority=CommissioningPriorityFactory(), start_date=datetime.date(2019, 4, 1),
-        end_date=datetime.date(2020, 3, 31), **extra,
+        actor=None,
+        title="Refuge",
+        provider=OrganisationFactory(),
+        kind="grant",
+        priority=CommissioningPriorityFactory(),
+        start_date=datetime.date(2019, 4, 1),
+        end_date=datetime.date(2020, 3, 31),
+        **extra,
     )
 
 
@@ -80,7 +85,10 @@ def test_create_without_them_means_no_intention_and_the_whole_force_area():
 def test_update_changes_them_with_history(intention, places, officer):
     award = _create()
     updated = services.award_update(
-        award=award, actor=officer, expected_version=award.version, intention=intention,
+        award=award,
+        actor=officer,
+        expected_version=award.version,
+        intention=intention,
         areas=[places["durham"], places["darlington"]],
     )
     assert updated.intention == intention
@@ -93,16 +101,18 @@ def test_update_changes_them_with_history(intention, places, officer):
     # Areas left out: unchanged; an empty list: back to the whole force area.
     again = services.award_update(award=updated, actor=officer, expected_version=updated.version, title="Refuge 2")
     assert again.areas.count() == 2
-    cleared = services.award_update(award=again, actor=officer, expected_version=again.version, areas=[],
-                                    intention=None)
+    cleared = services.award_update(
+        award=again, actor=officer, expected_version=again.version, areas=[], intention=None
+    )
     assert cleared.areas.count() == 0 and cleared.intention is None
 
 
 def test_update_with_the_same_values_saves_nothing(intention, places):
     award = _create(intention=intention, areas=[places["durham"]])
     version = award.version
-    same = services.award_update(award=award, actor=None, expected_version=version, intention=intention,
-                                 areas=[places["durham"]])
+    same = services.award_update(
+        award=award, actor=None, expected_version=version, intention=intention, areas=[places["durham"]]
+    )
     assert same.version == version
 
 
@@ -149,13 +159,33 @@ def _date(prefix: str, day: datetime.date | None) -> dict:
 def _post(**extra) -> dict:
     stream = FundingStreamFactory()
     data = {
-        "reference": "", "title": "Refuge", "provider": OrganisationFactory().pk, "kind": "grant",
-        "priority": CommissioningPriorityFactory().pk, **_date("start_date", datetime.date(2019, 4, 1)),
-        **_date("end_date", datetime.date(2020, 3, 31)), **_date("extension_until", None), "extension_months": "",
-        "duration": "", "lead_officer": "", "decision": "", "cost_centre": "", "moj_category": "", "purpose": "",
-        "approach": "", "conditions": "", "reasons": "", "key_activity": "", "intention": "",
-        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
-        "lines-MAX_NUM_FORMS": "1000", "lines-0-stream": stream.pk, "lines-0-fy": "2019", "lines-0-amount": "1000",
+        "reference": "",
+        "title": "Refuge",
+        "provider": OrganisationFactory().pk,
+        "kind": "grant",
+        "priority": CommissioningPriorityFactory().pk,
+        **_date("start_date", datetime.date(2019, 4, 1)),
+        **_date("end_date", datetime.date(2020, 3, 31)),
+        **_date("extension_until", None),
+        "extension_months": "",
+        "duration": "",
+        "lead_officer": "",
+        "decision": "",
+        "cost_centre": "",
+        "moj_category": "",
+        "purpose": "",
+        "approach": "",
+        "conditions": "",
+        "reasons": "",
+        "key_activity": "",
+        "intention": "",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-stream": stream.pk,
+        "lines-0-fy": "2019",
+        "lines-0-amount": "1000",
     }
     data.update(extra)
     return data
@@ -169,9 +199,13 @@ def test_the_form_offers_intentions_and_areas(officer_client, intention, places)
 
 
 def test_the_form_sets_intention_and_areas(officer_client, intention, places):
-    response = officer_client.post(reverse("grants:award_create"), _post(
-        intention=intention.pk, areas=[places["durham"].pk, places["darlington"].pk],
-    ))
+    response = officer_client.post(
+        reverse("grants:award_create"),
+        _post(
+            intention=intention.pk,
+            areas=[places["durham"].pk, places["darlington"].pk],
+        ),
+    )
     assert response.status_code == 302
     award = Award.objects.get()
     assert award.intention == intention
@@ -217,8 +251,9 @@ def test_the_award_page_shows_the_intention_and_areas(board_client, intention, p
 
 
 def test_a_provider_user_does_not_see_the_intention(provider_client, provider_user, intention):
-    award = AwardFactory(intention=intention, status=AwardStatus.ACTIVE,
-                         provider=provider_user.provider_membership.organisation)
+    award = AwardFactory(
+        intention=intention, status=AwardStatus.ACTIVE, provider=provider_user.provider_membership.organisation
+    )
     page = _text(provider_client.get(reverse("grants:award_detail", kwargs={"pk": award.pk})))
     assert "More refuge places" not in page
     assert "Intention it fulfils" not in page
@@ -242,9 +277,16 @@ def _client_for(role: str) -> Client:
     return client
 
 
-@pytest.mark.parametrize("role, expected", [
-    ("anonymous", "login"), ("officer", 200), ("finance", 200), ("board", 200), ("provider", 403),
-])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("anonymous", "login"),
+        ("officer", 200),
+        ("finance", 200),
+        ("board", 200),
+        ("provider", 403),
+    ],
+)
 def test_awards_tab_permissions(role, expected, intention):
     response = _client_for(role).get(reverse("grants:intention_awards", kwargs={"pk": intention.pk}))
     if expected == "login":
@@ -256,13 +298,21 @@ def test_awards_tab_permissions(role, expected, intention):
 
 def test_awards_tab_is_registered(officer, intention):
     tabs = intention_tabs(user=officer, intention_pk=intention.pk, current="grants:intention_awards")
-    assert {"label": "Awards", "url": reverse("grants:intention_awards", kwargs={"pk": intention.pk}),
-            "current": True} in tabs
+    assert {
+        "label": "Awards",
+        "url": reverse("grants:intention_awards", kwargs={"pk": intention.pk}),
+        "current": True,
+    } in tabs
 
 
 def test_awards_tab_lists_the_awards_fulfilling_it(finance_client, intention):
-    active = AwardFactory(reference="AWD-1", title="Refuge north", status=AwardStatus.ACTIVE, intention=intention,
-                         provider=OrganisationFactory(name="Harbour"))
+    active = AwardFactory(
+        reference="AWD-1",
+        title="Refuge north",
+        status=AwardStatus.ACTIVE,
+        intention=intention,
+        provider=OrganisationFactory(name="Harbour"),
+    )
     FundingLineFactory(award=active, amount=Decimal("12500"))
     planned = AwardFactory(reference="AWD-2", title="Refuge south", intention=intention)
     FundingLineFactory(award=planned, amount=Decimal("4000"))

@@ -97,8 +97,14 @@ def test_signed_decision_needs_a_date_and_published_one_its_publication_date():
 
 @pytest.mark.parametrize(
     ("status", "committed"),
-    [(AwardStatus.PLANNED, False), (AwardStatus.PROCURING, False), (AwardStatus.AWARDED, True),
-     (AwardStatus.ACTIVE, True), (AwardStatus.ENDED, True), (AwardStatus.CANCELLED, False)],
+    [
+        (AwardStatus.PLANNED, False),
+        (AwardStatus.PROCURING, False),
+        (AwardStatus.AWARDED, True),
+        (AwardStatus.ACTIVE, True),
+        (AwardStatus.ENDED, True),
+        (AwardStatus.CANCELLED, False),
+    ],
 )
 def test_award_is_committed_only_when_awarded_active_or_ended(status, committed):
     assert AwardFactory.build(status=status).is_committed is committed

@@ -103,7 +103,9 @@ class TestSave:
     def test_saving_again_replaces_the_rows(self, due_return, provider_user):
         ret, _ = return_save(monitoring_return=due_return, actor=provider_user, data=good_data(), expected_version=1)
         ret, _ = return_save(
-            monitoring_return=ret, actor=provider_user, expected_version=2,
+            monitoring_return=ret,
+            actor=provider_user,
+            expected_version=2,
             data=good_data(breakdowns={"crime": {"fraud": 10}}, outcomes={}),
         )
         assert [(b.code.code, b.count) for b in ret.breakdowns.all()] == [("fraud", 10)]
@@ -135,7 +137,9 @@ class TestSave:
         assert warnings == []
 
     def test_a_draft_may_leave_counts_blank_but_a_submission_may_not(self, due_return, provider_user):
-        ret, _ = return_save(monitoring_return=due_return, actor=provider_user, data=ReturnData(narrative="Started."), expected_version=1)
+        ret, _ = return_save(
+            monitoring_return=due_return, actor=provider_user, data=ReturnData(narrative="Started."), expected_version=1
+        )
         assert ret.status == ReturnStatus.DRAFT
 
         error = refused(return_submit, monitoring_return=ret, actor=provider_user, expected_version=2)
@@ -167,13 +171,18 @@ class TestBadInput:
     )
     def test_is_refused_and_nothing_is_saved(self, due_return, provider_user, data, key):
         for call in (return_save, return_submit):
-            error = refused(call, monitoring_return=due_return, actor=provider_user, data=good_data(**data), expected_version=1)
+            error = refused(
+                call, monitoring_return=due_return, actor=provider_user, data=good_data(**data), expected_version=1
+            )
             assert key in error.message_dict
             assert_unchanged(due_return)
 
     def test_improved_above_assessed_names_the_measure(self, due_return, provider_user):
         error = refused(
-            return_save, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            return_save,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(outcomes={"cope_recover": (5, 6)}),
         )
         assert "cannot be more than the number assessed" in error.message_dict["outcome:cope_recover"][0]
@@ -183,7 +192,10 @@ class TestBadInput:
         future = CodeListEntryFactory(list=CodeList.OUTCOME, code="future_measure", valid_from_fy=2020)
 
         error = refused(
-            return_save, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            return_save,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(breakdowns={"crime": {retired.code: 1}}, outcomes={future.code: (2, 1)}),
         )
 
@@ -194,7 +206,10 @@ class TestBadInput:
     def test_a_kpi_of_another_award_is_refused(self, due_return, provider_user):
         other_kpi = AwardKPIFactory()
         error = refused(
-            return_save, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            return_save,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(kpi_values={other_kpi.pk: Decimal("3")}),
         )
         assert f"kpi:{other_kpi.pk}" in error.message_dict
@@ -203,7 +218,10 @@ class TestBadInput:
     def test_a_kpi_value_that_is_not_a_number_is_refused(self, due_return, provider_user):
         kpi = AwardKPIFactory(award=due_return.award)
         error = refused(
-            return_save, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            return_save,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(kpi_values={kpi.pk: "about ten"}),
         )
         assert f"kpi:{kpi.pk}" in error.message_dict
@@ -225,7 +243,10 @@ class TestBadInput:
     def test_a_stale_edit_is_refused(self, due_return, provider_user):
         return_save(monitoring_return=due_return, actor=provider_user, data=good_data(), expected_version=1)
         error = refused(
-            return_save, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            return_save,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(referrals=99),
         )
         assert error.messages == [STALE_MESSAGE]
@@ -241,7 +262,10 @@ class TestBreakdownsAddUp:
     def test_submitting_a_mismatch_without_an_explanation_is_refused_naming_each_list(self, due_return, provider_user):
         # crime 6 (4 short), age 9 (1 short), sex 7 + 3 = 10 adds up.
         error = refused(
-            return_submit, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            return_submit,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(breakdowns=self.MISMATCHED),
         )
 
@@ -261,7 +285,10 @@ class TestBreakdownsAddUp:
     @pytest.mark.parametrize("blank", ["", "   \n  "])
     def test_a_blank_explanation_is_no_explanation(self, due_return, provider_user, blank):
         error = refused(
-            return_submit, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            return_submit,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(breakdowns={"age": {"25_34": 9}}, breakdown_explanation=blank),
         )
         assert set(error.message_dict) == {"breakdown_explanation", "breakdowns:age"}
@@ -269,9 +296,13 @@ class TestBreakdownsAddUp:
 
     def test_submitting_a_mismatch_with_an_explanation_stores_it(self, due_return, provider_user):
         ret, warnings = return_submit(
-            monitoring_return=due_return, actor=provider_user, expected_version=1,
-            data=good_data(breakdowns=self.MISMATCHED,
-                           breakdown_explanation="  Four victims of fraud were counted under another award.\n"),
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
+            data=good_data(
+                breakdowns=self.MISMATCHED,
+                breakdown_explanation="  Four victims of fraud were counted under another award.\n",
+            ),
         )
 
         stored = MonitoringReturn.objects.get(pk=ret.pk)
@@ -282,9 +313,13 @@ class TestBreakdownsAddUp:
             "The age band breakdown adds up to 9, but 10 victims were supported.",
         ]
 
-    def test_a_draft_with_a_mismatch_is_saved_then_its_submission_needs_the_explanation(self, due_return, provider_user):
+    def test_a_draft_with_a_mismatch_is_saved_then_its_submission_needs_the_explanation(
+        self, due_return, provider_user
+    ):
         ret, warnings = return_save(
-            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(breakdowns={"age": {"25_34": 9}}),
         )
         assert MonitoringReturn.objects.get(pk=ret.pk).status == ReturnStatus.DRAFT
@@ -296,7 +331,9 @@ class TestBreakdownsAddUp:
         assert MonitoringReturn.objects.get(pk=ret.pk).status == ReturnStatus.DRAFT
 
         ret, _ = return_save(
-            monitoring_return=ret, actor=provider_user, expected_version=2,
+            monitoring_return=ret,
+            actor=provider_user,
+            expected_version=2,
             data=good_data(breakdowns={"age": {"25_34": 9}}, breakdown_explanation="One age not recorded."),
         )
         assert MonitoringReturn.objects.get(pk=ret.pk).breakdown_explanation == "One age not recorded."
@@ -306,21 +343,27 @@ class TestBreakdownsAddUp:
 
     def test_an_explanation_is_cleared_once_everything_adds_up(self, due_return, provider_user):
         ret, _ = return_save(
-            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(breakdowns={"age": {"25_34": 9}}, breakdown_explanation="One age not recorded."),
         )
         assert MonitoringReturn.objects.get(pk=ret.pk).breakdown_explanation == "One age not recorded."
 
         # The age is found: 10 of 10. The old explanation no longer describes the figures.
         ret, warnings = return_save(
-            monitoring_return=ret, actor=provider_user, expected_version=2,
+            monitoring_return=ret,
+            actor=provider_user,
+            expected_version=2,
             data=good_data(breakdown_explanation="One age not recorded."),
         )
         assert warnings == []
         assert MonitoringReturn.objects.get(pk=ret.pk).breakdown_explanation == ""
 
         ret, _ = return_submit(
-            monitoring_return=ret, actor=provider_user, expected_version=3,
+            monitoring_return=ret,
+            actor=provider_user,
+            expected_version=3,
             data=good_data(breakdown_explanation="Not needed."),
         )
         assert MonitoringReturn.objects.get(pk=ret.pk).breakdown_explanation == ""
@@ -328,7 +371,9 @@ class TestBreakdownsAddUp:
     def test_lists_left_blank_are_not_a_mismatch(self, due_return, provider_user):
         blank = {"crime": {}, "age": {"25_34": None, "18_24": ""}, "sex": {}, "ethnicity": {}, "disability": {}}
         ret, warnings = return_submit(
-            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(breakdowns=blank, breakdown_explanation="Nothing to explain."),
         )
         stored = MonitoringReturn.objects.get(pk=ret.pk)
@@ -338,7 +383,10 @@ class TestBreakdownsAddUp:
 
     def test_a_list_of_zeros_has_been_filled_in_and_is_a_mismatch(self, due_return, provider_user):
         error = refused(
-            return_submit, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            return_submit,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(breakdowns={"disability": {"yes": 0, "no": 0}}),
         )
         assert error.message_dict["breakdowns:disability"] == [
@@ -354,7 +402,10 @@ class TestBreakdownsAddUp:
     )
     def test_one_off_either_way_is_refused(self, due_return, provider_user, crime, side):
         error = refused(
-            return_submit, monitoring_return=due_return, actor=provider_user, expected_version=1,
+            return_submit,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(breakdowns={"crime": crime}),
         )
         assert set(error.message_dict) == {"breakdown_explanation", "breakdowns:crime"}
@@ -363,7 +414,9 @@ class TestBreakdownsAddUp:
 
     def test_totals_equal_to_the_victims_supported_are_fine(self, due_return, provider_user):
         ret, warnings = return_submit(
-            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(breakdowns={"crime": {"domestic_abuse": 6, "violence": 4}}),  # 10 of 10
         )
         assert warnings == []
@@ -371,7 +424,9 @@ class TestBreakdownsAddUp:
 
     def test_nothing_is_compared_while_victims_supported_is_blank(self, due_return, provider_user):
         ret, warnings = return_save(
-            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(supported=None, breakdowns={"age": {"25_34": 9}}, breakdown_explanation="Early."),
         )
         assert warnings == []
@@ -380,21 +435,29 @@ class TestBreakdownsAddUp:
     def test_an_overlong_explanation_is_refused(self, due_return, provider_user):
         for call in (return_save, return_submit):
             error = refused(
-                call, monitoring_return=due_return, actor=provider_user, expected_version=1,
+                call,
+                monitoring_return=due_return,
+                actor=provider_user,
+                expected_version=1,
                 data=good_data(breakdowns={"age": {"25_34": 9}}, breakdown_explanation="x" * 2001),
             )
             assert set(error.message_dict) == {"breakdown_explanation"}
             assert "2,000 characters or fewer (it has 2,001)" in error.message_dict["breakdown_explanation"][0]
             assert_unchanged(due_return)
         ret, _ = return_save(
-            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(breakdowns={"age": {"25_34": 9}}, breakdown_explanation="x" * 2000),
         )
         assert len(MonitoringReturn.objects.get(pk=ret.pk).breakdown_explanation) == 2000
 
     def test_an_officer_submitting_for_the_provider_follows_the_same_rule(self, due_return, officer):
         error = refused(
-            return_submit, monitoring_return=due_return, actor=officer, expected_version=1,
+            return_submit,
+            monitoring_return=due_return,
+            actor=officer,
+            expected_version=1,
             data=good_data(breakdowns={"age": {"25_34": 9}}),
         )
         assert "breakdown_explanation" in error.message_dict
@@ -407,26 +470,46 @@ class TestImpossibleValues:
     @pytest.mark.parametrize(
         ("data", "key", "message"),
         [
-            (dict(breakdowns={"crime": {"domestic_abuse": 11}}), "crime:domestic_abuse",
-             "The number supported for crime type “Domestic abuse” (11) cannot be more than the number of victims "
-             "supported (10)."),
-            (dict(breakdowns={"age": {"25_34": "2.5"}}), "age:25_34",
-             "The number supported for age band “25 to 34” must be a whole number."),
-            (dict(breakdowns={"sex": {"female": -1}}), "sex:female",
-             "The number supported for sex “Female” cannot be negative."),
-            (dict(outcomes={"cope_recover": ("1.5", 1)}), "outcome:cope_recover:assessed",
-             "The number assessed for “Improved ability to cope and recover” must be a whole number."),
-            (dict(outcomes={"cope_recover": (8, -2)}), "outcome:cope_recover:improved",
-             "The number improved for “Improved ability to cope and recover” cannot be negative."),
-            (dict(outcomes={"cope_recover": (8, 9)}), "outcome:cope_recover",
-             "“Improved ability to cope and recover”: the number improved (9) cannot be more than the number "
-             "assessed (8)."),
+            (
+                dict(breakdowns={"crime": {"domestic_abuse": 11}}),
+                "crime:domestic_abuse",
+                "The number supported for crime type “Domestic abuse” (11) cannot be more than the number of victims "
+                "supported (10).",
+            ),
+            (
+                dict(breakdowns={"age": {"25_34": "2.5"}}),
+                "age:25_34",
+                "The number supported for age band “25 to 34” must be a whole number.",
+            ),
+            (
+                dict(breakdowns={"sex": {"female": -1}}),
+                "sex:female",
+                "The number supported for sex “Female” cannot be negative.",
+            ),
+            (
+                dict(outcomes={"cope_recover": ("1.5", 1)}),
+                "outcome:cope_recover:assessed",
+                "The number assessed for “Improved ability to cope and recover” must be a whole number.",
+            ),
+            (
+                dict(outcomes={"cope_recover": (8, -2)}),
+                "outcome:cope_recover:improved",
+                "The number improved for “Improved ability to cope and recover” cannot be negative.",
+            ),
+            (
+                dict(outcomes={"cope_recover": (8, 9)}),
+                "outcome:cope_recover",
+                "“Improved ability to cope and recover”: the number improved (9) cannot be more than the number "
+                "assessed (8).",
+            ),
             (dict(referrals=3.5), "referrals", "The number of referrals received must be a whole number."),
         ],
     )
     def test_is_refused_naming_its_box_and_nothing_is_saved(self, due_return, provider_user, data, key, message):
         for call in (return_save, return_submit):
-            error = refused(call, monitoring_return=due_return, actor=provider_user, data=good_data(**data), expected_version=1)
+            error = refused(
+                call, monitoring_return=due_return, actor=provider_user, data=good_data(**data), expected_version=1
+            )
             # Only its own box: a list with a bad count is not also reported as not adding up.
             assert error.message_dict == {key: [message]}
             assert_unchanged(due_return)
@@ -438,7 +521,9 @@ class TestImpossibleValues:
     def test_the_limits_themselves_are_allowed(self, due_return, provider_user):
         # One code holding every victim supported, and every one of them assessed: both possible.
         ret, warnings = return_submit(
-            monitoring_return=due_return, actor=provider_user, expected_version=1,
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
             data=good_data(breakdowns={"crime": {"domestic_abuse": 10}}, outcomes={"cope_recover": (10, 10)}),
         )
         assert warnings == []
@@ -446,8 +531,12 @@ class TestImpossibleValues:
 
     def test_nothing_is_compared_with_a_blank_victims_supported_in_a_draft(self, due_return, provider_user):
         ret, _ = return_save(
-            monitoring_return=due_return, actor=provider_user, expected_version=1,
-            data=good_data(supported=None, breakdowns={"crime": {"domestic_abuse": 60}}, outcomes={"cope_recover": (50, 5)}),
+            monitoring_return=due_return,
+            actor=provider_user,
+            expected_version=1,
+            data=good_data(
+                supported=None, breakdowns={"crime": {"domestic_abuse": 60}}, outcomes={"cope_recover": (50, 5)}
+            ),
         )
         assert MonitoringReturn.objects.get(pk=ret.pk).status == ReturnStatus.DRAFT
 
@@ -463,26 +552,49 @@ class TestReview:
 
     def test_a_submitted_return_cannot_be_changed_or_submitted_again(self, submitted, provider_user):
         for call in (return_save, return_submit):
-            error = refused(call, monitoring_return=submitted, actor=provider_user, data=good_data(referrals=1), expected_version=submitted.version)
+            error = refused(
+                call,
+                monitoring_return=submitted,
+                actor=provider_user,
+                data=good_data(referrals=1),
+                expected_version=submitted.version,
+            )
             assert "awaiting review" in error.message_dict["status"][0]
         assert MonitoringReturn.objects.get(pk=submitted.pk).referrals == 14
 
     def test_an_officer_accepts_with_a_rag_rating(self, submitted, officer):
-        ret = return_accept(monitoring_return=submitted, actor=officer, rag="amber", rag_comment="Referrals low.", expected_version=submitted.version)
+        ret = return_accept(
+            monitoring_return=submitted,
+            actor=officer,
+            rag="amber",
+            rag_comment="Referrals low.",
+            expected_version=submitted.version,
+        )
         ret.refresh_from_db()
-        assert (ret.status, ret.rag, ret.rag_comment, ret.reviewed_by) == (ReturnStatus.ACCEPTED, "amber", "Referrals low.", officer)
+        assert (ret.status, ret.rag, ret.rag_comment, ret.reviewed_by) == (
+            ReturnStatus.ACCEPTED,
+            "amber",
+            "Referrals low.",
+            officer,
+        )
 
     @pytest.mark.parametrize("rag", ["", "purple"])
     def test_accepting_needs_a_rag_rating(self, submitted, officer, rag):
-        error = refused(return_accept, monitoring_return=submitted, actor=officer, rag=rag, expected_version=submitted.version)
+        error = refused(
+            return_accept, monitoring_return=submitted, actor=officer, rag=rag, expected_version=submitted.version
+        )
         assert "rag" in error.message_dict
         assert MonitoringReturn.objects.get(pk=submitted.pk).status == ReturnStatus.SUBMITTED
 
     def test_a_provider_cannot_accept_or_send_back(self, submitted, provider_user):
         with pytest.raises(PermissionDenied):
-            return_accept(monitoring_return=submitted, actor=provider_user, rag="green", expected_version=submitted.version)
+            return_accept(
+                monitoring_return=submitted, actor=provider_user, rag="green", expected_version=submitted.version
+            )
         with pytest.raises(PermissionDenied):
-            return_send_back(monitoring_return=submitted, actor=provider_user, reason="No", expected_version=submitted.version)
+            return_send_back(
+                monitoring_return=submitted, actor=provider_user, reason="No", expected_version=submitted.version
+            )
         assert MonitoringReturn.objects.get(pk=submitted.pk).status == ReturnStatus.SUBMITTED
 
     def test_a_draft_cannot_be_accepted(self, due_return, officer):
@@ -491,22 +603,37 @@ class TestReview:
         assert MonitoringReturn.objects.get(pk=due_return.pk).status == ReturnStatus.DUE
 
     def test_sending_back_needs_a_reason(self, submitted, officer):
-        error = refused(return_send_back, monitoring_return=submitted, actor=officer, reason="  ", expected_version=submitted.version)
+        error = refused(
+            return_send_back,
+            monitoring_return=submitted,
+            actor=officer,
+            reason="  ",
+            expected_version=submitted.version,
+        )
         assert "reason" in error.message_dict
         assert MonitoringReturn.objects.get(pk=submitted.pk).status == ReturnStatus.SUBMITTED
 
     def test_a_returned_return_can_be_edited_and_submitted_again(self, submitted, officer, provider_user):
-        ret = return_send_back(monitoring_return=submitted, actor=officer, reason="Add the case study consent.", expected_version=submitted.version)
+        ret = return_send_back(
+            monitoring_return=submitted,
+            actor=officer,
+            reason="Add the case study consent.",
+            expected_version=submitted.version,
+        )
         assert (ret.status, ret.returned_reason) == (ReturnStatus.RETURNED, "Add the case study consent.")
 
-        ret, _ = return_save(monitoring_return=ret, actor=provider_user, data=good_data(referrals=15), expected_version=ret.version)
+        ret, _ = return_save(
+            monitoring_return=ret, actor=provider_user, data=good_data(referrals=15), expected_version=ret.version
+        )
         assert ret.status == ReturnStatus.RETURNED  # still with the provider, reason kept
         ret, _ = return_submit(monitoring_return=ret, actor=provider_user, expected_version=ret.version)
         ret.refresh_from_db()
         assert (ret.status, ret.referrals) == (ReturnStatus.SUBMITTED, 15)
 
     def test_an_accepted_return_is_never_changed(self, submitted, officer, provider_user):
-        accepted = return_accept(monitoring_return=submitted, actor=officer, rag="green", expected_version=submitted.version)
+        accepted = return_accept(
+            monitoring_return=submitted, actor=officer, rag="green", expected_version=submitted.version
+        )
         for call, kwargs in (
             (return_save, dict(actor=provider_user, data=good_data(referrals=1))),
             (return_submit, dict(actor=provider_user, data=good_data(referrals=1))),
@@ -517,7 +644,12 @@ class TestReview:
             error = refused(call, monitoring_return=accepted, expected_version=accepted.version, **kwargs)
             assert "status" in error.message_dict
         stored = MonitoringReturn.objects.get(pk=accepted.pk)
-        assert (stored.status, stored.rag, stored.referrals, stored.version) == (ReturnStatus.ACCEPTED, "green", 14, accepted.version)
+        assert (stored.status, stored.rag, stored.referrals, stored.version) == (
+            ReturnStatus.ACCEPTED,
+            "green",
+            14,
+            accepted.version,
+        )
 
 
 # Imports ------------------------------------------------------------------------------------------
@@ -526,7 +658,9 @@ class TestReview:
 class TestImport:
     @pytest.fixture
     def award(self):
-        return AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2017, 4, 1), end_date=datetime.date(2020, 3, 31))
+        return AwardFactory(
+            status=AwardStatus.ACTIVE, start_date=datetime.date(2017, 4, 1), end_date=datetime.date(2020, 3, 31)
+        )
 
     def test_creates_a_submitted_return_for_a_quarter_before_monitoring_start(self, award, settings):
         settings.RETURN_DUE_DAYS = 20
@@ -538,7 +672,9 @@ class TestImport:
 
     def test_updates_a_return_not_yet_accepted_and_can_accept_it(self, award, officer):
         MonitoringReturnFactory(award=award, fy=2019, quarter=1)
-        ret, created = return_import(award=award, fy=2019, quarter=1, data=good_data(), rag="red", status="accepted", actor=officer)
+        ret, created = return_import(
+            award=award, fy=2019, quarter=1, data=good_data(), rag="red", status="accepted", actor=officer
+        )
         ret.refresh_from_db()
         assert not created
         assert (ret.status, ret.rag, ret.reviewed_by) == (ReturnStatus.ACCEPTED, "red", officer)
@@ -563,8 +699,13 @@ class TestImport:
 
     def test_a_mismatch_is_accepted_without_an_explanation_as_historic_data(self, award, officer):
         ret, _ = return_import(
-            award=award, fy=2019, quarter=1, data=good_data(breakdowns={"age": {"25_34": 9}}),
-            rag="amber", status="accepted", actor=officer,
+            award=award,
+            fy=2019,
+            quarter=1,
+            data=good_data(breakdowns={"age": {"25_34": 9}}),
+            rag="amber",
+            status="accepted",
+            actor=officer,
         )
         stored = MonitoringReturn.objects.get(pk=ret.pk)
         assert (stored.status, stored.breakdown_explanation) == (ReturnStatus.ACCEPTED, "")
@@ -595,7 +736,14 @@ class TestImport:
 class TestKPIs:
     def test_create_update_and_delete(self, officer):
         award = AwardFactory(status=AwardStatus.ACTIVE)
-        kpi = kpi_create(award=award, actor=officer, name=" Victims supported ", unit="people", target=Decimal("40"), target_period="year")
+        kpi = kpi_create(
+            award=award,
+            actor=officer,
+            name=" Victims supported ",
+            unit="people",
+            target=Decimal("40"),
+            target_period="year",
+        )
         assert (kpi.name, kpi.target, kpi.target_period) == ("Victims supported", Decimal("40"), "year")
 
         kpi = kpi_update(kpi=kpi, actor=officer, expected_version=kpi.version, target=Decimal("45.5"))
@@ -622,7 +770,11 @@ class TestKPIs:
 
     @pytest.mark.parametrize(
         ("fields", "key"),
-        [(dict(name=""), "name"), (dict(target=Decimal("-1")), "target"), (dict(target_period="month"), "target_period")],
+        [
+            (dict(name=""), "name"),
+            (dict(target=Decimal("-1")), "target"),
+            (dict(target_period="month"), "target_period"),
+        ],
     )
     def test_bad_fields_are_refused(self, officer, fields, key):
         kpi = AwardKPIFactory(name="Old")
@@ -674,8 +826,14 @@ def test_monitoring_admin_pages_open_and_returns_are_read_only_there(superuser, 
     ret = MonitoringReturnFactory(submitted=True)
     kpi_value = ReturnKPIValueFactory(monitoring_return=ret)
     client = login_as(superuser)
-    for name in ("grants_awardkpi", "grants_monitoringreturn", "grants_remindersent",
-                 "outcomes_performancemeasure", "outcomes_performancevalue", "outcomes_countingdefinition"):
+    for name in (
+        "grants_awardkpi",
+        "grants_monitoringreturn",
+        "grants_remindersent",
+        "outcomes_performancemeasure",
+        "outcomes_performancevalue",
+        "outcomes_countingdefinition",
+    ):
         assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
     assert client.get(reverse("admin:grants_awardkpi_change", args=[kpi_value.kpi.pk])).status_code == 200
     page = client.get(reverse("admin:grants_monitoringreturn_change", args=[ret.pk]))

@@ -111,7 +111,9 @@ class TestAccess:
 
 def test_the_form_shows_the_codes_valid_that_year_and_both_counting_definitions():
     retired = CodeListEntryFactory(list=CodeList.CRIME, code="retired_crime", valid_to_fy=2018)
-    current = CodeListEntryFactory(list=CodeList.CRIME, code="new_crime", valid_from_fy=2019, definition="Newly counted.")
+    current = CodeListEntryFactory(
+        list=CodeList.CRIME, code="new_crime", valid_from_fy=2019, definition="Newly counted."
+    )
 
     codes = return_form_codes(2019)
 
@@ -184,7 +186,9 @@ class TestPerformance:
     def test_actual_against_target_per_quarter_and_rag_history(self):
         award = AwardFactory(status=AwardStatus.ACTIVE)
         quarterly = AwardKPIFactory(award=award, name="Referrals handled", target=Decimal("10"))
-        yearly = AwardKPIFactory(award=award, name="Victims supported", target=Decimal("30"), target_period=KPIPeriod.YEAR)
+        yearly = AwardKPIFactory(
+            award=award, name="Victims supported", target=Decimal("30"), target_period=KPIPeriod.YEAR
+        )
         q1 = MonitoringReturnFactory(award=award, quarter=1, accepted=True, rag="amber", rag_comment="Slow start.")
         q2 = MonitoringReturnFactory(award=award, quarter=2, submitted=True)
         MonitoringReturnFactory(award=award, quarter=3, status=ReturnStatus.DRAFT)  # not reported yet
@@ -198,18 +202,23 @@ class TestPerformance:
         assert [label for _, _, label in performance.quarters] == ["Q1 2019/20", "Q2 2019/20"]
         by_name = {item.kpi.name: item for item in performance.kpis}
         points = by_name["Referrals handled"].points
-        assert [(p.actual, p.target, p.met) for p in points] == [(Decimal("8"), Decimal("10"), False), (Decimal("12"), Decimal("10"), True)]
+        assert [(p.actual, p.target, p.met) for p in points] == [
+            (Decimal("8"), Decimal("10"), False),
+            (Decimal("12"), Decimal("10"), True),
+        ]
         yearly_points = by_name["Victims supported"].points
         assert by_name["Victims supported"].yearly
         assert [p.year_to_date for p in yearly_points] == [Decimal("14"), Decimal("31")]
         assert [p.met for p in yearly_points] == [None, True]  # the year is not over after Q1
-        assert [(r.label, r.rag, r.rag_comment) for r in performance.rag_history] == [("Q1 2019/20", "amber", "Slow start.")]
+        assert [(r.label, r.rag, r.rag_comment) for r in performance.rag_history] == [
+            ("Q1 2019/20", "amber", "Slow start.")
+        ]
 
     def test_same_query_count_at_two_sizes(self):
         award = AwardFactory(status=AwardStatus.ACTIVE, end_date=datetime.date(2024, 3, 31))
 
         def build(kpis: int, years: range) -> None:
-            for number in range(kpis):
+            for _number in range(kpis):
                 AwardKPIFactory(award=award)
             for fy in years:
                 for quarter in (1, 2, 3, 4):
@@ -239,15 +248,23 @@ class TestPortfolio:
         reoffending = CommissioningPriorityFactory(name="Reoffending", sort_order=2)
         empty = CommissioningPriorityFactory(name="Prevention", sort_order=3)
         green = MonitoringReturnFactory(award__priority=victims, quarter=1, accepted=True, rag="green")
-        red = MonitoringReturnFactory(award__priority=victims, quarter=1, accepted=True, rag="red", award__reference="B-1")
-        amber = MonitoringReturnFactory(award__priority=victims, quarter=1, accepted=True, rag="amber", award__reference="A-1")
+        red = MonitoringReturnFactory(
+            award__priority=victims, quarter=1, accepted=True, rag="red", award__reference="B-1"
+        )
+        amber = MonitoringReturnFactory(
+            award__priority=victims, quarter=1, accepted=True, rag="amber", award__reference="A-1"
+        )
         MonitoringReturnFactory(award__priority=reoffending, quarter=1, submitted=True)
         MonitoringReturnFactory(award__priority=reoffending, quarter=2, accepted=True, rag="red")
         MonitoringReturnFactory(award__priority=reoffending, quarter=1, accepted=True, rag="green", fy=2020)
 
         rows = {row.priority: row for row in portfolio_rag(fy=2019, quarter=1)}
 
-        assert [p for p in rows if p in (victims, reoffending, empty)] == [victims, reoffending, empty]  # every priority, in order
+        assert [p for p in rows if p in (victims, reoffending, empty)] == [
+            victims,
+            reoffending,
+            empty,
+        ]  # every priority, in order
         assert (rows[victims].green, rows[victims].amber, rows[victims].red, rows[victims].not_rated) == (1, 1, 1, 0)
         assert rows[victims].flagged == [red, amber]
         assert (rows[reoffending].green, rows[reoffending].red, rows[reoffending].not_rated) == (0, 0, 1)
@@ -273,7 +290,9 @@ class TestPortfolio:
         def build(count: int) -> None:
             for number in range(count):
                 priority = priorities[number % 3]
-                MonitoringReturnFactory(award__priority=priority, quarter=1, accepted=True, rag=["green", "amber", "red"][number % 3])
+                MonitoringReturnFactory(
+                    award__priority=priority, quarter=1, accepted=True, rag=["green", "amber", "red"][number % 3]
+                )
                 MonitoringReturnFactory(award__priority=priority, quarter=1)
 
         def read():

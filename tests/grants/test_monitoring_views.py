@@ -125,8 +125,7 @@ def _accept(client, ret, **fields):
 
 
 def _send_back(client, ret, **fields):
-    data = {"action": "send_back", "send_back-version": ret.version,
-            **{f"send_back-{k}": v for k, v in fields.items()}}
+    data = {"action": "send_back", "send_back-version": ret.version, **{f"send_back-{k}": v for k, v in fields.items()}}
     return client.post(reverse("grants:return_review", args=[ret.pk]), data)
 
 
@@ -218,7 +217,9 @@ def test_review_page_shows_the_providers_explanation_of_a_mismatch(officer_clien
     block = re.search(r'<div class="govuk-inset-text" id="breakdown-explanation">(.*?)</div>', page, re.S)
     assert block, "the explanation is not marked out"
     assert "The provider's explanation of why the breakdowns do not add up" in block.group(1)
-    assert "Three victims were referred on before we asked.<br>They are in next quarter&#x27;s return." in block.group(1)
+    assert "Three victims were referred on before we asked.<br>They are in next quarter&#x27;s return." in block.group(
+        1
+    )
     # Beside the warning it explains.
     assert page.index("The crime type breakdown adds up to 7") < page.index('id="breakdown-explanation"')
 
@@ -243,7 +244,8 @@ def _inbox_returns(priority, n: int, *, offset: int = 0):
     """n returns each of: due soon, late, submitted (each on its own award)."""
     for index in range(n):
         MonitoringReturnFactory(
-            award__priority=priority, award__provider__name=f"Provider {offset + index}",
+            award__priority=priority,
+            award__provider__name=f"Provider {offset + index}",
             due_date=TODAY + datetime.timedelta(days=10),
         )
         MonitoringReturnFactory(award__priority=priority, due_date=TODAY - datetime.timedelta(days=5))
@@ -252,8 +254,9 @@ def _inbox_returns(priority, n: int, *, offset: int = 0):
 
 def test_inbox_sorts_returns_into_due_late_and_awaiting_review(officer_client, organisation):
     priority = CommissioningPriorityFactory(name="Victims")
-    late = MonitoringReturnFactory(award__reference="LATE-1", due_date=TODAY - datetime.timedelta(days=3),
-                                   award__priority=priority)
+    late = MonitoringReturnFactory(
+        award__reference="LATE-1", due_date=TODAY - datetime.timedelta(days=3), award__priority=priority
+    )
     due = MonitoringReturnFactory(award__reference="DUE-1", due_date=TODAY + datetime.timedelta(days=3))
     waiting = MonitoringReturnFactory(award__reference="WAIT-1", submitted=True)
     MonitoringReturnFactory(award__reference="DONE-1", accepted=True)
@@ -288,7 +291,9 @@ def test_quarters_not_begun_stay_out_of_the_inbox_until_their_first_day(officer_
 
 def test_the_inbox_offers_the_whole_schedule_as_a_download(officer_client):
     MonitoringReturnFactory(award__reference="SCHED-1", fy=2019, quarter=1)
-    assert reverse("grants:return_schedule_export") in officer_client.get(reverse("grants:returns_inbox")).content.decode()
+    assert (
+        reverse("grants:return_schedule_export") in officer_client.get(reverse("grants:returns_inbox")).content.decode()
+    )
     response = officer_client.get(reverse("grants:return_schedule_export"), {"format": "csv", "fy": "2019"})
     assert response["Content-Disposition"] == 'attachment; filename="return-schedule-2019.csv"'
     lines = response.content.decode("utf-8-sig").splitlines()
@@ -355,7 +360,12 @@ def test_officer_adds_changes_and_deletes_a_kpi(officer_client, award):
     )
     assert response.status_code == 302
     kpi = AwardKPI.objects.get(award=award)
-    assert (kpi.name, kpi.target, kpi.target_period, kpi.kpq) == ("Victims supported", Decimal("40"), KPIPeriod.YEAR, kpq)
+    assert (kpi.name, kpi.target, kpi.target_period, kpi.kpq) == (
+        "Victims supported",
+        Decimal("40"),
+        KPIPeriod.YEAR,
+        kpq,
+    )
 
     duplicate = officer_client.post(
         reverse("grants:kpi_create", args=[award.pk]), {"name": "victims supported", "target_period": "quarter"}
@@ -366,8 +376,13 @@ def test_officer_adds_changes_and_deletes_a_kpi(officer_client, award):
 
     response = officer_client.post(
         reverse("grants:kpi_edit", args=[award.pk, kpi.pk]),
-        {"name": "Victims supported", "unit": "people", "target": "12", "target_period": "quarter",
-         "version": kpi.version},
+        {
+            "name": "Victims supported",
+            "unit": "people",
+            "target": "12",
+            "target_period": "quarter",
+            "version": kpi.version,
+        },
     )
     assert response.status_code == 302
     kpi.refresh_from_db()
@@ -400,10 +415,20 @@ def test_portfolio_counts_ratings_by_priority_and_names_red_and_amber_awards(off
     victims = CommissioningPriorityFactory(name="Victims services", sort_order=1)
     reoffending = CommissioningPriorityFactory(name="Reducing reoffending", sort_order=2)
     MonitoringReturnFactory(award__priority=victims, award__reference="V-GREEN", accepted=True, rag="green")
-    MonitoringReturnFactory(award__priority=victims, award__reference="V-RED", accepted=True, rag="red",
-                            rag_comment="No referrals for two months")
-    MonitoringReturnFactory(award__priority=reoffending, award__reference="R-AMBER", accepted=True, rag="amber",
-                            rag_comment="Waiting list growing")
+    MonitoringReturnFactory(
+        award__priority=victims,
+        award__reference="V-RED",
+        accepted=True,
+        rag="red",
+        rag_comment="No referrals for two months",
+    )
+    MonitoringReturnFactory(
+        award__priority=reoffending,
+        award__reference="R-AMBER",
+        accepted=True,
+        rag="amber",
+        rag_comment="Waiting list growing",
+    )
     MonitoringReturnFactory(award__priority=reoffending, award__reference="R-NONE", submitted=True)
 
     response = officer_client.get(reverse("grants:portfolio_rag"), {"fy": 2019})
@@ -429,10 +454,16 @@ def test_portfolio_lists_red_and_amber_awards_a_page_at_a_time_red_first(officer
     victims = CommissioningPriorityFactory(name="Victims services", sort_order=1)
     prevention = CommissioningPriorityFactory(name="Prevention", sort_order=2)
     for number in range(20):
-        MonitoringReturnFactory(award__priority=victims, award__reference=f"V-{number:02d}", accepted=True,
-                                rag="amber" if number % 2 else "red")
+        MonitoringReturnFactory(
+            award__priority=victims,
+            award__reference=f"V-{number:02d}",
+            accepted=True,
+            rag="amber" if number % 2 else "red",
+        )
     for number in range(10):
-        MonitoringReturnFactory(award__priority=prevention, award__reference=f"P-{number:02d}", accepted=True, rag="red")
+        MonitoringReturnFactory(
+            award__priority=prevention, award__reference=f"P-{number:02d}", accepted=True, rag="red"
+        )
     url = reverse("grants:portfolio_rag")
 
     first = officer_client.get(url, {"fy": 2019}).content.decode()
@@ -466,10 +497,10 @@ def test_portfolio_query_count_does_not_grow_with_awards(officer_client):
 
 
 def test_a_provider_of_another_organisation_cannot_reach_a_return_by_id(login_as, submitted):
+    from pcc_commissioning.roles import Role
     from providers.services import membership_set
 
     from ..factories import UserFactory
-    from pcc_commissioning.roles import Role
 
     stranger = UserFactory(username="stranger", role=Role.PROVIDER)
     membership_set(user=stranger, organisation=OrganisationFactory(name="Other org"))
@@ -488,7 +519,7 @@ def test_the_grants_section_links_to_the_returns_inbox_and_portfolio(officer_cli
 def test_filter_forms_do_not_put_the_csrf_token_in_the_address(officer_client, name):
     page = officer_client.get(reverse(name)).content.decode()
     start = page.index('<form method="get"')
-    assert "csrfmiddlewaretoken" not in page[start:page.index("</form>", start)]
+    assert "csrfmiddlewaretoken" not in page[start : page.index("</form>", start)]
 
 
 def test_an_outstanding_return_says_who_can_fill_it_in_and_what_reminders_went(officer_client, award):
@@ -505,18 +536,27 @@ def test_an_outstanding_return_says_who_can_fill_it_in_and_what_reminders_went(o
     assert "No reminder has been sent yet" in page
 
     membership_set(user=UserFactory(role=Role.PROVIDER), organisation=award.provider)
-    ReminderSent.objects.create(kind="return_late", item=f"return:{due.pk}", stage="2019-07-20",
-                                sent_at=datetime.datetime(2019, 7, 21, 7, tzinfo=datetime.timezone.utc))
+    ReminderSent.objects.create(
+        kind="return_late",
+        item=f"return:{due.pk}",
+        stage="2019-07-20",
+        sent_at=datetime.datetime(2019, 7, 21, 7, tzinfo=datetime.UTC),
+    )
     page = officer_client.get(url).content.decode()
     assert "1 of" in page and "Nobody at" not in page
     assert "Reminders sent: return late on 21 July 2019." in page
 
     accepted = MonitoringReturnFactory(award=award, fy=2019, quarter=2, accepted=True)
-    assert 'id="chasing"' not in officer_client.get(reverse("grants:return_review", args=[accepted.pk])).content.decode()
+    assert (
+        'id="chasing"' not in officer_client.get(reverse("grants:return_review", args=[accepted.pk])).content.decode()
+    )
 
 
 def test_the_kpi_form_sent_twice_adds_one_kpi(officer_client, award):
-    first, second = post_twice(officer_client, reverse("grants:kpi_create", args=[award.pk]),
-                               {"name": "Victims supported", "unit": "people", "target": "40", "target_period": "year"})
+    first, second = post_twice(
+        officer_client,
+        reverse("grants:kpi_create", args=[award.pk]),
+        {"name": "Victims supported", "unit": "people", "target": "40", "target_period": "year"},
+    )
     assert AwardKPI.objects.filter(award=award).count() == 1
     assert_saved_once(first, second, "The KPI “Victims supported” has been added.")

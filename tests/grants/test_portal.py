@@ -33,14 +33,20 @@ pytestmark = pytest.mark.django_db
 
 def _return(award, *, quarter=1, fy=2019, status=ReturnStatus.DUE, **fields) -> MonitoringReturn:
     return MonitoringReturn.objects.create(
-        award=award, fy=fy, quarter=quarter, status=status,
-        due_date=datetime.date(fy, 7, 20) if quarter == 1 else datetime.date(fy, 10, 20), **fields,
+        award=award,
+        fy=fy,
+        quarter=quarter,
+        status=status,
+        due_date=datetime.date(fy, 7, 20) if quarter == 1 else datetime.date(fy, 10, 20),
+        **fields,
     )
 
 
 @pytest.fixture
 def award(organisation):
-    return AwardFactory(provider=organisation, status=AwardStatus.ACTIVE, title="Harbour victims' hub", reference="AWD-OWN-1")
+    return AwardFactory(
+        provider=organisation, status=AwardStatus.ACTIVE, title="Harbour victims' hub", reference="AWD-OWN-1"
+    )
 
 
 @pytest.fixture
@@ -52,7 +58,9 @@ def due_return(award):
 def other():
     """Another organisation with an award, a payment, a return, a contact and a document."""
     organisation = OrganisationFactory(name="Other Org Ltd")
-    award = AwardFactory(provider=organisation, status=AwardStatus.ACTIVE, title="Someone else's service", reference="AWD-OTHER-1")
+    award = AwardFactory(
+        provider=organisation, status=AwardStatus.ACTIVE, title="Someone else's service", reference="AWD-OTHER-1"
+    )
     return {
         "organisation": organisation,
         "award": award,
@@ -94,7 +102,9 @@ def test_home_redirects_a_provider_user_to_the_portal(provider_client):
     assert response["Location"] == reverse("portal:home")
 
 
-def test_portal_home_lists_own_awards_payments_and_returns_only(provider_client, organisation, award, due_return, other):
+def test_portal_home_lists_own_awards_payments_and_returns_only(
+    provider_client, organisation, award, due_return, other
+):
     AwardFactory(provider=organisation, status=AwardStatus.PROCURING, title="Secret tender")
     PaymentFactory(award=award, invoice_reference="INV-OWN-7", amount=Decimal("1234.50"))
     overdue = _return(award, quarter=2, status=ReturnStatus.DRAFT)
@@ -118,7 +128,7 @@ def _portal_home_queries(client, organisation, count: int) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for n in range(count):
+    for _n in range(count):
         award = AwardFactory(provider=organisation, status=AwardStatus.ACTIVE)
         PaymentFactory(award=award)
         _return(award, quarter=1)
@@ -148,8 +158,13 @@ def test_award_page_leaves_out_cancelled_payments_and_shows_quarters_not_begun_a
     provider_client, award, time_machine
 ):
     time_machine.move_to(datetime.datetime(2019, 8, 1, 12, 0))
-    PaymentFactory(award=award, amount=Decimal("1234.00"), approved_at=None,
-                   cancelled_at=timezone.now(), cancel_reason="Entered twice")
+    PaymentFactory(
+        award=award,
+        amount=Decimal("1234.00"),
+        approved_at=None,
+        cancelled_at=timezone.now(),
+        cancel_reason="Entered twice",
+    )
     for quarter in (2, 3):
         _return(award, quarter=quarter)
     html = provider_client.get(reverse("portal:award", args=[award.pk])).content.decode()
@@ -176,7 +191,11 @@ def _other_urls(other) -> list[tuple[str, str]]:
 
 def test_every_portal_url_refuses_another_organisations_ids(provider_client, other):
     for method, url in _other_urls(other):
-        data = {"version": 1, "name": "Hijacked", "referrals": 5, "supported": 5, "submit": "1"} if method == "post" else None
+        data = (
+            {"version": 1, "name": "Hijacked", "referrals": 5, "supported": 5, "submit": "1"}
+            if method == "post"
+            else None
+        )
         response = getattr(provider_client, method)(url, data)
         assert response.status_code == 404, f"{method.upper()} {url} gave {response.status_code}"
 
@@ -243,17 +262,26 @@ def test_a_provider_user_without_an_organisation_is_told_so(login_as):
 
 def test_return_form_shows_each_code_with_its_definition_and_the_counting_definitions(provider_client, due_return):
     CountingDefinition.objects.update_or_create(
-        term="referral", defaults={"label": "Referral", "definition": "A request for help that reaches us, counted once per person."}
+        term="referral",
+        defaults={"label": "Referral", "definition": "A request for help that reaches us, counted once per person."},
     )
     CountingDefinition.objects.update_or_create(
-        term="supported", defaults={"label": "Victim supported", "definition": "Someone given at least one support session."}
+        term="supported",
+        defaults={"label": "Victim supported", "definition": "Someone given at least one support session."},
     )
     response = provider_client.get(reverse("portal:return", args=[due_return.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "counted once per person" in html and "at least one support session" in html
-    for name in ("crime__domestic_abuse", "age__18_24", "sex__female", "ethnicity__white", "disability__yes",
-                 "outcome__feel_safer__assessed", "outcome__feel_safer__improved"):
+    for name in (
+        "crime__domestic_abuse",
+        "age__18_24",
+        "sex__female",
+        "ethnicity__white",
+        "disability__yes",
+        "outcome__feel_safer__assessed",
+        "outcome__feel_safer__improved",
+    ):
         assert f'name="{name}"' in html, name
     from outcomes.selectors import code_list
 
@@ -267,9 +295,15 @@ def test_save_as_draft_then_submit(provider_client, provider_user, due_return, a
     kpi = AwardKPI.objects.create(award=award, name="Victims supported to cope", unit="people", target=Decimal("30"))
 
     response = _post_return(
-        provider_client, due_return, referrals=40, supported=30, crime__domestic_abuse=30,
-        outcome__feel_safer__assessed=20, outcome__feel_safer__improved=15,
-        **{f"kpi__{kpi.pk}": "28"}, narrative="A steady quarter.",
+        provider_client,
+        due_return,
+        referrals=40,
+        supported=30,
+        crime__domestic_abuse=30,
+        outcome__feel_safer__assessed=20,
+        outcome__feel_safer__improved=15,
+        **{f"kpi__{kpi.pk}": "28"},
+        narrative="A steady quarter.",
     )
 
     assert response.status_code == 302
@@ -298,7 +332,9 @@ def test_a_submitted_return_is_read_only_until_it_is_returned(provider_client, d
     assert response.status_code == 302
     assert MonitoringReturn.objects.get(pk=due_return.pk).referrals == 9
 
-    MonitoringReturn.objects.filter(pk=due_return.pk).update(status=ReturnStatus.RETURNED, returned_reason="Add the age breakdown.")
+    MonitoringReturn.objects.filter(pk=due_return.pk).update(
+        status=ReturnStatus.RETURNED, returned_reason="Add the age breakdown."
+    )
     page = provider_client.get(reverse("portal:return", args=[due_return.pk])).content.decode()
     assert "Add the age breakdown." in page and "Submit return" in page
 
@@ -309,13 +345,23 @@ def test_a_submitted_return_is_read_only_until_it_is_returned(provider_client, d
         ({"referrals": -1, "supported": 3}, "referrals", "0 or more"),
         ({"referrals": 3, "supported": -2}, "supported", "0 or more"),
         ({"referrals": 3, "supported": 3, "crime__violence": -1}, "crime__violence", "0 or more"),
-        ({"referrals": 3, "supported": 3, "outcome__cope_recover__assessed": 4, "outcome__cope_recover__improved": 5},
-         "outcome__cope_recover__improved", "cannot be more than the number assessed"),
+        (
+            {
+                "referrals": 3,
+                "supported": 3,
+                "outcome__cope_recover__assessed": 4,
+                "outcome__cope_recover__improved": 5,
+            },
+            "outcome__cope_recover__improved",
+            "cannot be more than the number assessed",
+        ),
         ({"referrals": "lots", "supported": 3}, "referrals", "whole number"),
     ],
 )
 @pytest.mark.parametrize("action", ["save", "submit"])
-def test_bad_input_is_refused_naming_the_field_and_nothing_is_saved(provider_client, due_return, fields, field_name, message, action):
+def test_bad_input_is_refused_naming_the_field_and_nothing_is_saved(
+    provider_client, due_return, fields, field_name, message, action
+):
     response = _post_return(provider_client, due_return, action=action, **fields)
 
     assert response.status_code == 200
@@ -337,9 +383,7 @@ def test_a_service_refusal_is_shown_on_its_field(provider_client, due_return):
 
 
 def test_a_breakdown_that_does_not_add_up_is_saved_with_a_warning(provider_client, due_return):
-    response = _post_return(
-        provider_client, due_return, referrals=12, supported=10, sex__female=6, sex__male=2
-    )
+    response = _post_return(provider_client, due_return, referrals=12, supported=10, sex__female=6, sex__male=2)
     assert response.status_code == 302
     ret = MonitoringReturn.objects.get(pk=due_return.pk)
     assert ret.status == ReturnStatus.DRAFT and sum(b.count for b in ret.breakdowns.all()) == 8
@@ -358,8 +402,16 @@ def test_running_totals_are_shown_without_javascript(provider_client, due_return
     # 7 of 10 by sex (3 short), 10 of 10 by crime type, 4 + 8 = 12 of 10 by age (2 over);
     # "x" in a disability box is refused by the form and not counted.
     response = _post_return(
-        provider_client, due_return, referrals=12, supported=10, sex__female=7, crime__domestic_abuse=6,
-        crime__violence=4, age__18_24=4, age__25_34=8, disability__yes="x",
+        provider_client,
+        due_return,
+        referrals=12,
+        supported=10,
+        sex__female=7,
+        crime__domestic_abuse=6,
+        crime__violence=4,
+        age__18_24=4,
+        age__25_34=8,
+        disability__yes="x",
     )
     assert response.status_code == 200  # refused: the disability box holds no number
     text = _text(response.content.decode())
@@ -380,7 +432,13 @@ def test_the_explanation_box_is_hidden_while_everything_adds_up(provider_client,
 
 def test_submitting_a_mismatch_without_an_explanation_shows_the_error_summary(provider_client, due_return):
     response = _post_return(
-        provider_client, due_return, action="submit", referrals=12, supported=10, sex__female=6, sex__male=2,
+        provider_client,
+        due_return,
+        action="submit",
+        referrals=12,
+        supported=10,
+        sex__female=6,
+        sex__male=2,
     )
 
     assert response.status_code == 200
@@ -388,8 +446,11 @@ def test_submitting_a_mismatch_without_an_explanation_shows_the_error_summary(pr
     assert "<title>Error: " in html
     assert _summary_links(html) == [
         ("#id_sex__female", "The sex breakdown adds up to 8, not the 10 victims supported (2 short)."),
-        ("#id_breakdown_explanation", "The sex breakdown does not add up to the 10 victims supported: correct the "
-                                      "numbers, or explain why they do not add up."),
+        (
+            "#id_breakdown_explanation",
+            "The sex breakdown does not add up to the 10 victims supported: correct the "
+            "numbers, or explain why they do not add up.",
+        ),
     ]
     # Each link leads to a box on the page; the list's own error sits in its fieldset.
     assert 'id="id_sex__female"' in html and 'id="id_breakdown_explanation"' in html
@@ -402,7 +463,13 @@ def test_submitting_a_mismatch_without_an_explanation_shows_the_error_summary(pr
 
 def test_submitting_a_mismatch_with_an_explanation(provider_client, due_return):
     response = _post_return(
-        provider_client, due_return, action="submit", referrals=12, supported=10, sex__female=6, sex__male=2,
+        provider_client,
+        due_return,
+        action="submit",
+        referrals=12,
+        supported=10,
+        sex__female=6,
+        sex__male=2,
         breakdown_explanation="Two people preferred not to say.",
     )
 
@@ -421,9 +488,12 @@ def test_submitting_a_mismatch_with_an_explanation(provider_client, due_return):
 @pytest.mark.parametrize(
     ("fields", "href", "message"),
     [
-        ({"crime__domestic_abuse": 11}, "#id_crime__domestic_abuse",
-         "The number supported for crime type “Domestic abuse” (11) cannot be more than the number of victims "
-         "supported (10)."),
+        (
+            {"crime__domestic_abuse": 11},
+            "#id_crime__domestic_abuse",
+            "The number supported for crime type “Domestic abuse” (11) cannot be more than the number of victims "
+            "supported (10).",
+        ),
     ],
 )
 @pytest.mark.parametrize("action", ["save", "submit"])
@@ -480,11 +550,19 @@ def test_a_stale_form_is_refused(provider_client, due_return):
 
 def test_provider_updates_only_its_contact_details(provider_client, organisation):
     organisation.refresh_from_db()
-    response = provider_client.post(reverse("portal:organisation_edit"), {
-        "address": "1 Quay Street\nSunderland", "postcode": "SR1 1AA", "website": "harbour.example",
-        "email": "hello@harbour.example", "phone": "0191 000 0000", "version": organisation.version,
-        "name": "Renamed by provider", "charity_number": "1234567",
-    })
+    response = provider_client.post(
+        reverse("portal:organisation_edit"),
+        {
+            "address": "1 Quay Street\nSunderland",
+            "postcode": "SR1 1AA",
+            "website": "harbour.example",
+            "email": "hello@harbour.example",
+            "phone": "0191 000 0000",
+            "version": organisation.version,
+            "name": "Renamed by provider",
+            "charity_number": "1234567",
+        },
+    )
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.postcode == "SR1 1AA" and organisation.website == "https://harbour.example"
@@ -494,13 +572,17 @@ def test_provider_updates_only_its_contact_details(provider_client, organisation
 
 def test_contact_details_bad_email_is_refused(provider_client, organisation):
     organisation.refresh_from_db()
-    response = provider_client.post(reverse("portal:organisation_edit"), {"email": "not an email", "version": organisation.version})
+    response = provider_client.post(
+        reverse("portal:organisation_edit"), {"email": "not an email", "version": organisation.version}
+    )
     assert response.status_code == 200 and "email" in response.context["form"].errors
     assert Organisation.objects.get(pk=organisation.pk).email == ""
 
 
 def test_provider_adds_changes_and_removes_its_contacts(provider_client, organisation):
-    response = provider_client.post(reverse("portal:contact_add"), {"name": "Pat Provider", "email": "pat@harbour.example", "is_primary": "on"})
+    response = provider_client.post(
+        reverse("portal:contact_add"), {"name": "Pat Provider", "email": "pat@harbour.example", "is_primary": "on"}
+    )
     assert response.status_code == 302
     contact = Contact.objects.get(organisation=organisation)
     assert contact.is_primary
@@ -518,9 +600,16 @@ def test_provider_adds_changes_and_removes_its_contacts(provider_client, organis
 
 def test_provider_uploads_lists_and_downloads_its_documents(provider_client, organisation, other):
     upload = SimpleUploadedFile("safeguarding.pdf", PDF_BYTES, content_type="application/pdf")
-    response = provider_client.post(reverse("portal:document_add"), {
-        "kind": "safeguarding", "file": upload, "valid_from_0": "1", "valid_from_1": "4", "valid_from_2": "2025",
-    })
+    response = provider_client.post(
+        reverse("portal:document_add"),
+        {
+            "kind": "safeguarding",
+            "file": upload,
+            "valid_from_0": "1",
+            "valid_from_1": "4",
+            "valid_from_2": "2025",
+        },
+    )
     assert response.status_code == 302, response.context["form"].errors if response.context else ""
     document = DueDiligenceDocument.objects.get(organisation=organisation)
 
@@ -533,9 +622,16 @@ def test_provider_uploads_lists_and_downloads_its_documents(provider_client, org
 
 def test_a_file_that_is_not_a_document_is_refused(provider_client, organisation):
     upload = SimpleUploadedFile("policy.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
-    response = provider_client.post(reverse("portal:document_add"), {
-        "kind": "safeguarding", "file": upload, "valid_from_0": "1", "valid_from_1": "4", "valid_from_2": "2025",
-    })
+    response = provider_client.post(
+        reverse("portal:document_add"),
+        {
+            "kind": "safeguarding",
+            "file": upload,
+            "valid_from_0": "1",
+            "valid_from_1": "4",
+            "valid_from_2": "2025",
+        },
+    )
     assert response.status_code == 200 and "file" in response.context["form"].errors
     assert not DueDiligenceDocument.objects.filter(organisation=organisation).exists()
 
@@ -569,12 +665,26 @@ def test_a_lead_sees_their_organisations_users_and_invitations_only(lead_client,
     from tests.factories import UserFactory
 
     officer = UserFactory(role=Role.OFFICER)
-    invitation_create(organisation=organisation, actor=officer, email="waiting@example.org", first_name="Wendy",
-                      last_name="Waiting", link_base="http://testserver")
-    membership_set(user=UserFactory(first_name="Olive", last_name="Other", email="olive.user@other.example"),
-                   organisation=other["organisation"])
-    invitation_create(organisation=other["organisation"], actor=officer, email="theirs@other.example",
-                      first_name="Theo", last_name="Theirs", link_base="http://testserver")
+    invitation_create(
+        organisation=organisation,
+        actor=officer,
+        email="waiting@example.org",
+        first_name="Wendy",
+        last_name="Waiting",
+        link_base="http://testserver",
+    )
+    membership_set(
+        user=UserFactory(first_name="Olive", last_name="Other", email="olive.user@other.example"),
+        organisation=other["organisation"],
+    )
+    invitation_create(
+        organisation=other["organisation"],
+        actor=officer,
+        email="theirs@other.example",
+        first_name="Theo",
+        last_name="Theirs",
+        link_base="http://testserver",
+    )
     assert len(mail.outbox) == 2
 
     response = lead_client.get(reverse("portal:users"))
@@ -608,7 +718,9 @@ def test_a_lead_invites_a_colleague_never_as_lead(lead_client, organisation):
 def test_a_leads_bad_input_is_shown_naming_the_field(lead_client):
     from providers.models import ProviderInvitation
 
-    response = lead_client.post(reverse("portal:invitation_create"), {"first_name": "Cal", "last_name": "", "email": "cal@"})
+    response = lead_client.post(
+        reverse("portal:invitation_create"), {"first_name": "Cal", "last_name": "", "email": "cal@"}
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "govuk-error-summary" in html
     assert "Last name: Enter their last name" in html
@@ -639,8 +751,13 @@ def test_the_portal_navigation_offers_the_users_page_to_a_lead(lead_client):
 def test_a_lead_cannot_reach_the_officers_users_tab_of_any_organisation(lead_client, organisation, other):
     for pk in (organisation.pk, other["organisation"].pk):
         assert lead_client.get(reverse("providers:users", args=[pk])).status_code == 403
-        assert lead_client.post(reverse("providers:invitation_create", args=[pk]),
-                                {"first_name": "A", "last_name": "B", "email": "ab@example.org"}).status_code == 403
+        assert (
+            lead_client.post(
+                reverse("providers:invitation_create", args=[pk]),
+                {"first_name": "A", "last_name": "B", "email": "ab@example.org"},
+            ).status_code
+            == 403
+        )
 
 
 # Forms sent twice (a double click, a retry) save once ------------------------------------------------
@@ -659,16 +776,25 @@ def test_a_return_submitted_twice_is_submitted_once_and_the_second_answer_says_s
 
 
 def test_the_contact_form_sent_twice_adds_one_contact(provider_client, organisation):
-    first, second = post_twice(provider_client, reverse("portal:contact_add"),
-                               {"name": "Pat Provider", "email": "pat@harbour.example"})
+    first, second = post_twice(
+        provider_client, reverse("portal:contact_add"), {"name": "Pat Provider", "email": "pat@harbour.example"}
+    )
     assert Contact.objects.filter(organisation=organisation).count() == 1
     assert_saved_once(first, second, "Pat Provider has been added as a contact.")
 
 
 def test_the_document_form_sent_twice_uploads_one_document(provider_client, organisation):
-    first, second = post_twice(provider_client, reverse("portal:document_add"), lambda: {
-        "kind": "safeguarding", "valid_from_0": "1", "valid_from_1": "4", "valid_from_2": "2025",
-        "file": SimpleUploadedFile("safeguarding.pdf", PDF_BYTES, "application/pdf")})
+    first, second = post_twice(
+        provider_client,
+        reverse("portal:document_add"),
+        lambda: {
+            "kind": "safeguarding",
+            "valid_from_0": "1",
+            "valid_from_1": "4",
+            "valid_from_2": "2025",
+            "file": SimpleUploadedFile("safeguarding.pdf", PDF_BYTES, "application/pdf"),
+        },
+    )
     assert DueDiligenceDocument.objects.filter(organisation=organisation).count() == 1
     assert_saved_once(first, second, "Safeguarding policy (safeguarding.pdf) has been uploaded.")
 
@@ -678,7 +804,10 @@ def test_a_leads_invitation_sent_twice_is_sent_once(lead_client):
 
     from providers.models import ProviderInvitation
 
-    first, second = post_twice(lead_client, reverse("portal:invitation_create"),
-                               {"first_name": "Cal", "last_name": "Colleague", "email": "cal@example.org"})
+    first, second = post_twice(
+        lead_client,
+        reverse("portal:invitation_create"),
+        {"first_name": "Cal", "last_name": "Colleague", "email": "cal@example.org"},
+    )
     assert ProviderInvitation.objects.count() == 1 and len(mail.outbox) == 1
     assert_saved_once(first, second, "An invitation has been sent to Cal Colleague at cal@example.org.")

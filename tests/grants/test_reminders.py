@@ -70,13 +70,18 @@ def test_run_twice_on_the_same_day_each_reminder_is_sent_once():
     UserFactory(username="lead", role=Role.OFFICER, email="lead@opcc.example")
     a_return(award, due_date=TODAY + datetime.timedelta(days=3))
     a_return(award, fy=2019, quarter=4, due_date=TODAY - datetime.timedelta(days=5))
-    DueDiligenceDocumentFactory(organisation=provider, valid_from=datetime.date(2019, 1, 1), expires_on=TODAY + datetime.timedelta(days=10))
+    DueDiligenceDocumentFactory(
+        organisation=provider, valid_from=datetime.date(2019, 1, 1), expires_on=TODAY + datetime.timedelta(days=10)
+    )
 
     first = reminders_send(today=TODAY)
     assert len(mail.outbox) == 4
     assert first == {
-        ReminderKind.RETURN_DUE: 1, ReminderKind.RETURN_LATE: 1, ReminderKind.DOCUMENT_EXPIRING: 1,
-        ReminderKind.CONTRACT_ENDING: 1, NO_RECIPIENT: 0,
+        ReminderKind.RETURN_DUE: 1,
+        ReminderKind.RETURN_LATE: 1,
+        ReminderKind.DOCUMENT_EXPIRING: 1,
+        ReminderKind.CONTRACT_ENDING: 1,
+        NO_RECIPIENT: 0,
     }
     second = reminders_send(today=TODAY)
     assert len(mail.outbox) == 4
@@ -140,8 +145,15 @@ def test_officers_are_told_of_expiring_documents_and_ending_awards_lead_officer_
     ending = active_award(provider=provider, lead_officer=lead, end_date=TODAY + datetime.timedelta(days=90))
     active_award(provider=provider, end_date=TODAY + datetime.timedelta(days=91))  # not yet
     active_award(provider=provider, status=AwardStatus.ENDED, end_date=TODAY + datetime.timedelta(days=10))
-    DueDiligenceDocumentFactory(organisation=provider, valid_from=datetime.date(2019, 1, 1), expires_on=TODAY + datetime.timedelta(days=60))
-    DueDiligenceDocumentFactory(organisation=provider, kind="safeguarding", valid_from=datetime.date(2019, 1, 1), expires_on=TODAY + datetime.timedelta(days=61))
+    DueDiligenceDocumentFactory(
+        organisation=provider, valid_from=datetime.date(2019, 1, 1), expires_on=TODAY + datetime.timedelta(days=60)
+    )
+    DueDiligenceDocumentFactory(
+        organisation=provider,
+        kind="safeguarding",
+        valid_from=datetime.date(2019, 1, 1),
+        expires_on=TODAY + datetime.timedelta(days=61),
+    )
 
     result = reminders_send(today=TODAY)
 
@@ -189,7 +201,9 @@ def test_many_late_returns_are_each_reminded_once():
     awards = [active_award(provider=provider) for _ in range(160)]
     for award in awards:
         for quarter in (1, 2, 3, 4):
-            a_return(award, fy=2019, quarter=quarter, due_date=datetime.date(2020, 1, 1) + datetime.timedelta(days=quarter))
+            a_return(
+                award, fy=2019, quarter=quarter, due_date=datetime.date(2020, 1, 1) + datetime.timedelta(days=quarter)
+            )
     assert reminders_send(today=TODAY)[ReminderKind.RETURN_LATE] == 640
     assert reminders_send(today=TODAY)[ReminderKind.RETURN_LATE] == 0
     assert len(mail.outbox) == 640

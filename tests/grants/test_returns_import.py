@@ -16,9 +16,21 @@ from tests.factories import AwardFactory
 pytestmark = pytest.mark.django_db
 
 COLUMNS = [
-    "award_reference", "fy", "quarter", "referrals", "supported",
-    "crime:domestic_abuse", "crime:sexual_violence", "sex:female", "sex:male",
-    "outcome:feel_safer:improved", "outcome:feel_safer:assessed", "kpi:People helped", "rag", "narrative", "status",
+    "award_reference",
+    "fy",
+    "quarter",
+    "referrals",
+    "supported",
+    "crime:domestic_abuse",
+    "crime:sexual_violence",
+    "sex:female",
+    "sex:male",
+    "outcome:feel_safer:improved",
+    "outcome:feel_safer:assessed",
+    "kpi:People helped",
+    "rag",
+    "narrative",
+    "status",
 ]
 
 
@@ -40,8 +52,10 @@ def failures(data: bytes) -> dict[tuple[int, str], str]:
 @pytest.fixture
 def award():
     award = AwardFactory(
-        reference="AWD-1", status=AwardStatus.ACTIVE,
-        start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2021, 3, 31),
+        reference="AWD-1",
+        status=AwardStatus.ACTIVE,
+        start_date=datetime.date(2019, 4, 1),
+        end_date=datetime.date(2021, 3, 31),
     )
     AwardKPI.objects.create(award=award, name="People helped", unit="people", target=Decimal(30))
     return award
@@ -49,10 +63,20 @@ def award():
 
 def good_row(**changes) -> dict:
     row = {
-        "award_reference": "AWD-1", "fy": "2019", "quarter": "2", "referrals": "50", "supported": "40",
-        "crime:domestic_abuse": "30", "crime:sexual_violence": "10", "sex:female": "35", "sex:male": "5",
-        "outcome:feel_safer:improved": "20", "outcome:feel_safer:assessed": "25", "kpi:People helped": "41.5",
-        "narrative": "=A good quarter", "status": "",
+        "award_reference": "AWD-1",
+        "fy": "2019",
+        "quarter": "2",
+        "referrals": "50",
+        "supported": "40",
+        "crime:domestic_abuse": "30",
+        "crime:sexual_violence": "10",
+        "sex:female": "35",
+        "sex:male": "5",
+        "outcome:feel_safer:improved": "20",
+        "outcome:feel_safer:assessed": "25",
+        "kpi:People helped": "41.5",
+        "narrative": "=A good quarter",
+        "status": "",
     }
     row.update(changes)
     return row
@@ -66,7 +90,10 @@ def test_a_return_is_imported_with_its_breakdowns_outcomes_and_kpi_values(award)
     assert ret.status == ReturnStatus.SUBMITTED
     assert (ret.referrals, ret.supported, ret.narrative) == (50, 40, "=A good quarter")
     assert {(b.code.list, b.code.code): b.count for b in ret.breakdowns.all()} == {
-        ("crime", "domestic_abuse"): 30, ("crime", "sexual_violence"): 10, ("sex", "female"): 35, ("sex", "male"): 5,
+        ("crime", "domestic_abuse"): 30,
+        ("crime", "sexual_violence"): 10,
+        ("sex", "female"): 35,
+        ("sex", "male"): 5,
     }
     assert [(o.code.code, o.assessed, o.improved) for o in ret.outcomes.all()] == [("feel_safer", 25, 20)]
     assert [(v.kpi.name, v.value) for v in ret.kpi_values.all()] == [("People helped", Decimal("41.5"))]
@@ -101,7 +128,7 @@ def test_every_bad_cell_is_reported_with_row_and_column_and_nothing_is_saved(awa
 
     errors = failures(data)
 
-    assert "There is no award with the reference 'NOPE'." == errors[(3, "award_reference")]
+    assert errors[(3, "award_reference")] == "There is no award with the reference 'NOPE'."
     assert "negative" in errors[(4, "referrals")]
     assert "negative" in errors[(4, "crime:domestic_abuse")]
     assert "cannot be more than the number assessed" in errors[(5, "outcome:feel_safer:improved")]
@@ -116,7 +143,7 @@ def test_an_unknown_code_column_is_refused_as_a_header_error(award):
     columns = [*COLUMNS, "crime:nonsense", "colour"]
     errors = failures(table(good_row(**{"crime:nonsense": "1"}), columns=columns))
 
-    assert "'nonsense' is not a code of the crime type list." == errors[(1, "crime:nonsense")]
+    assert errors[(1, "crime:nonsense")] == "'nonsense' is not a code of the crime type list."
     assert (1, "colour") in errors
     assert not MonitoringReturn.objects.exists()
 
@@ -139,9 +166,15 @@ def test_a_providers_explanation_survives_a_reimport_while_the_breakdowns_still_
     award.save()
     ret = MonitoringReturn.objects.create(award=award, fy=2019, quarter=2, due_date=datetime.date(2019, 10, 20))
     return_save(
-        monitoring_return=ret, actor=provider_user, expected_version=1,
-        data=ReturnData(referrals=50, supported=40, breakdowns={"sex": {"female": 30, "male": 5}},
-                        breakdown_explanation="Five people did not say."),
+        monitoring_return=ret,
+        actor=provider_user,
+        expected_version=1,
+        data=ReturnData(
+            referrals=50,
+            supported=40,
+            breakdowns={"sex": {"female": 30, "male": 5}},
+            breakdown_explanation="Five people did not say.",
+        ),
     )
 
     run_import("returns", table(good_row(**{"sex:female": "30"})))  # 30 + 5 = 35 of 40: still short
@@ -155,7 +188,7 @@ def test_an_impossible_count_is_refused_with_its_column(award):
     errors = failures(table(good_row(**{"crime:domestic_abuse": "41"})))
     assert errors == {
         (2, "crime:domestic_abuse"): "The number supported for crime type “Domestic abuse” (41) cannot be more "
-                                     "than the number of victims supported (40).",
+        "than the number of victims supported (40).",
     }
     assert not MonitoringReturn.objects.exists()
 
@@ -190,7 +223,14 @@ def test_the_command_line_import_reports_row_and_column(tmp_path, award):
 def _snapshot():
     return sorted(
         (
-            r.award.reference, r.fy, r.quarter, r.status, r.referrals, r.supported, r.rag, r.narrative,
+            r.award.reference,
+            r.fy,
+            r.quarter,
+            r.status,
+            r.referrals,
+            r.supported,
+            r.rag,
+            r.narrative,
             tuple(sorted((b.code.list, b.code.code, b.count) for b in r.breakdowns.all())),
             tuple(sorted((o.code.code, o.assessed, o.improved) for o in r.outcomes.all())),
             tuple(sorted((v.kpi.name, v.value) for v in r.kpi_values.all())),
@@ -204,12 +244,17 @@ def test_exported_returns_import_back_to_the_same_returns(award, format):
     from pcc_commissioning.interchange import run_export
 
     AwardKPI.objects.create(award=award, name="Satisfaction", unit="%", target=Decimal(85))
-    run_import("returns", table(
-        good_row(quarter="1", rag="red", status="accepted", narrative="+plus sign"),
-        good_row(quarter="2", referrals="44", supported="40", **{"kpi:People helped": "40"}),
-        good_row(quarter="3", **{"outcome:feel_safer:improved": "", "outcome:feel_safer:assessed": "",
-                                 "crime:domestic_abuse": "0"}),
-    ))
+    run_import(
+        "returns",
+        table(
+            good_row(quarter="1", rag="red", status="accepted", narrative="+plus sign"),
+            good_row(quarter="2", referrals="44", supported="40", **{"kpi:People helped": "40"}),
+            good_row(
+                quarter="3",
+                **{"outcome:feel_safer:improved": "", "outcome:feel_safer:assessed": "", "crime:domestic_abuse": "0"},
+            ),
+        ),
+    )
     before = _snapshot()
     assert len(before) == 3
     output = io.BytesIO()

@@ -77,16 +77,25 @@ def portfolio(db):
     PriorityBudgetFactory(priority=victims, fy=2020, amount=D("555555"))
 
     kpq3 = KPQFactory(number=3)
-    a1 = AwardFactory(reference="A1", title="Victim care", status=AwardStatus.ACTIVE, priority=victims,
-                      provider=council, start_date=dated(2019, 4, 1), end_date=dated(2021, 3, 31))
+    a1 = AwardFactory(
+        reference="A1",
+        title="Victim care",
+        status=AwardStatus.ACTIVE,
+        priority=victims,
+        provider=council,
+        start_date=dated(2019, 4, 1),
+        end_date=dated(2021, 3, 31),
+    )
     a1.kpqs.add(kpq3)
     a2 = AwardFactory(reference="A2", title="ISVA service", status=AwardStatus.AWARDED, priority=victims)
     a3 = AwardFactory(reference="A3", title="Mentoring", status=AwardStatus.PLANNED, priority=reoffending)
-    a4 = AwardFactory(reference="A4", title="Housing support", status=AwardStatus.PROCURING, priority=reoffending,
-                      kind="contract")
+    a4 = AwardFactory(
+        reference="A4", title="Housing support", status=AwardStatus.PROCURING, priority=reoffending, kind="contract"
+    )
     a5 = AwardFactory(reference="A5", title="Helpline", status=AwardStatus.CANCELLED, priority=victims)
-    a6 = AwardFactory(reference="A6", title="Restorative justice", status=AwardStatus.ENDED, priority=reoffending,
-                      provider=council)
+    a6 = AwardFactory(
+        reference="A6", title="Restorative justice", status=AwardStatus.ENDED, priority=reoffending, provider=council
+    )
 
     FundingLineFactory(award=a1, stream=core, fy=2019, amount=D("30000"))
     FundingLineFactory(award=a1, stream=precept, fy=2019, amount=D("10000"))
@@ -97,17 +106,28 @@ def portfolio(db):
     FundingLineFactory(award=a5, stream=core, fy=2019, amount=D("50000"))
     FundingLineFactory(award=a6, stream=precept, fy=2019, amount=D("45000"))
 
-    PaymentFactory(award=a1, stream=core, fy=2019, due_date=dated(2019, 9, 30), paid_date=dated(2019, 9, 30),
-                   amount=D("15000"))
+    PaymentFactory(
+        award=a1, stream=core, fy=2019, due_date=dated(2019, 9, 30), paid_date=dated(2019, 9, 30), amount=D("15000")
+    )
     PaymentFactory(award=a1, stream=core, fy=2019, due_date=dated(2020, 3, 31), amount=D("15000"))
-    PaymentFactory(award=a1, stream=precept, fy=2019, due_date=dated(2020, 4, 20), paid_date=dated(2020, 4, 25),
-                   amount=D("10000"))
-    PaymentFactory(award=a1, stream=core, fy=2020, due_date=dated(2020, 6, 30), paid_date=dated(2020, 6, 30),
-                   amount=D("5000"))
-    PaymentFactory(award=a6, stream=precept, fy=2019, due_date=dated(2019, 7, 1), paid_date=dated(2019, 7, 1),
-                   amount=D("45000"))
-    PaymentFactory(award=a6, stream=precept, fy=2019, due_date=dated(2020, 2, 1), paid_date=dated(2020, 2, 3),
-                   amount=D("-2000"), reason="Underspend returned")
+    PaymentFactory(
+        award=a1, stream=precept, fy=2019, due_date=dated(2020, 4, 20), paid_date=dated(2020, 4, 25), amount=D("10000")
+    )
+    PaymentFactory(
+        award=a1, stream=core, fy=2020, due_date=dated(2020, 6, 30), paid_date=dated(2020, 6, 30), amount=D("5000")
+    )
+    PaymentFactory(
+        award=a6, stream=precept, fy=2019, due_date=dated(2019, 7, 1), paid_date=dated(2019, 7, 1), amount=D("45000")
+    )
+    PaymentFactory(
+        award=a6,
+        stream=precept,
+        fy=2019,
+        due_date=dated(2020, 2, 1),
+        paid_date=dated(2020, 2, 3),
+        amount=D("-2000"),
+        reason="Underspend returned",
+    )
 
     ForecastOutturnFactory(award=a1, fy=2019, amount=D("38000"))
     ForecastOutturnFactory(award=a3, fy=2019, amount=D("12000"))
@@ -168,11 +188,18 @@ def test_funding_summary_totals(portfolio):
     totals = selectors.funding_summary(fy=2019).totals
     # Paid at 31 March 2020: Core 15,000 + Precept 43,000 = 58,000.
     assert (totals.allocation, totals.committed, totals.planned, totals.paid) == (
-        D("170000"), D("110000"), D("20000"), D("58000"),
+        D("170000"),
+        D("110000"),
+        D("20000"),
+        D("58000"),
     )
     # Uncommitted 170,000 − 110,000; unspent 170,000 − 58,000.
     assert (totals.budget, totals.forecast, totals.variance, totals.uncommitted, totals.unspent) == (
-        D("160000"), D("115000"), D("45000"), D("60000"), D("112000"),
+        D("160000"),
+        D("115000"),
+        D("45000"),
+        D("60000"),
+        D("112000"),
     )
     assert not totals.over and not totals.over_committed
 
@@ -252,14 +279,27 @@ def boundaries(db):
     award = AwardFactory(reference="EDGE", status=AwardStatus.ACTIVE, priority=priority)
     FundingLineFactory(award=award, stream=stream, fy=2019, amount=D("60000"))
     for amount, paid_on, fy in (
-        ("100", dated(2019, 3, 31), 2019), ("200", dated(2019, 4, 1), 2019), ("400", dated(2019, 6, 30), 2019),
-        ("800", dated(2019, 7, 1), 2019), ("1600", dated(2019, 9, 30), 2019), ("3200", dated(2019, 10, 1), 2019),
-        ("6400", dated(2020, 3, 31), 2019), ("12800", dated(2020, 4, 1), 2019), ("25600", dated(2019, 5, 15), 2018),
+        ("100", dated(2019, 3, 31), 2019),
+        ("200", dated(2019, 4, 1), 2019),
+        ("400", dated(2019, 6, 30), 2019),
+        ("800", dated(2019, 7, 1), 2019),
+        ("1600", dated(2019, 9, 30), 2019),
+        ("3200", dated(2019, 10, 1), 2019),
+        ("6400", dated(2020, 3, 31), 2019),
+        ("12800", dated(2020, 4, 1), 2019),
+        ("25600", dated(2019, 5, 15), 2018),
     ):
         PaymentFactory(award=award, stream=stream, fy=fy, due_date=paid_on, paid_date=paid_on, amount=D(amount))
     PaymentFactory(award=award, stream=stream, fy=2019, due_date=dated(2019, 6, 30), amount=D("51200"))
-    PaymentFactory(award=award, stream=stream, fy=2019, due_date=dated(2019, 6, 30), amount=D("102400"),
-                   cancelled_at=timezone.now(), cancel_reason="Raised twice")
+    PaymentFactory(
+        award=award,
+        stream=stream,
+        fy=2019,
+        due_date=dated(2019, 6, 30),
+        amount=D("102400"),
+        cancelled_at=timezone.now(),
+        cancel_reason="Raised twice",
+    )
     return {"stream": stream, "priority": priority, "award": award}
 
 
@@ -272,17 +312,20 @@ def _paid(summary):
     return figures.pop()
 
 
-@pytest.mark.parametrize("code, as_at, in_period, to_date", [
-    # 100 in advance + 200 (1 Apr) + 400 (30 Jun); 800 (1 Jul) is Q2's.
-    ("Q1", dated(2019, 6, 30), D("700"), D("700")),
-    # 800 (1 Jul) + 1,600 (30 Sep); not the 400 of 30 Jun, not the 100 in advance, not 1 Oct's 3,200.
-    ("Q2", dated(2019, 9, 30), D("2400"), D("3100")),
-    ("Q3", dated(2019, 12, 31), D("3200"), D("6300")),  # 3,200 (1 Oct); to date 3,100 + 3,200
-    ("Q4", dated(2020, 3, 31), D("6400"), D("12700")),  # 6,400 (31 Mar); 12,800 of 1 Apr 2020 never
-    ("H1", dated(2019, 9, 30), D("3100"), D("3100")),  # 100 + 200 + 400 + 800 + 1,600
-    ("H2", dated(2020, 3, 31), D("9600"), D("12700")),  # 3,200 + 6,400; to date 3,100 + 9,600
-    ("FY", dated(2020, 3, 31), D("12700"), D("12700")),  # everything but the arrears and 2018/19's
-])
+@pytest.mark.parametrize(
+    "code, as_at, in_period, to_date",
+    [
+        # 100 in advance + 200 (1 Apr) + 400 (30 Jun); 800 (1 Jul) is Q2's.
+        ("Q1", dated(2019, 6, 30), D("700"), D("700")),
+        # 800 (1 Jul) + 1,600 (30 Sep); not the 400 of 30 Jun, not the 100 in advance, not 1 Oct's 3,200.
+        ("Q2", dated(2019, 9, 30), D("2400"), D("3100")),
+        ("Q3", dated(2019, 12, 31), D("3200"), D("6300")),  # 3,200 (1 Oct); to date 3,100 + 3,200
+        ("Q4", dated(2020, 3, 31), D("6400"), D("12700")),  # 6,400 (31 Mar); 12,800 of 1 Apr 2020 never
+        ("H1", dated(2019, 9, 30), D("3100"), D("3100")),  # 100 + 200 + 400 + 800 + 1,600
+        ("H2", dated(2020, 3, 31), D("9600"), D("12700")),  # 3,200 + 6,400; to date 3,100 + 9,600
+        ("FY", dated(2020, 3, 31), D("12700"), D("12700")),  # everything but the arrears and 2018/19's
+    ],
+)
 def test_paid_in_a_period_and_to_date_at_its_last_day(boundaries, code, as_at, in_period, to_date):
     summary = selectors.funding_summary(fy=2019, period=code)
     assert (summary.period.code, summary.as_at, summary.complete) == (code, as_at, True)
@@ -294,8 +337,14 @@ def test_a_payment_made_after_the_period_never_counts_in_it(boundaries):
     q1 = selectors.funding_summary(fy=2019, period="Q1")
     assert _paid(q1) == (D("700"), D("700"))
     # A payment dated 1 July recorded later changes nothing in Q1, and is Q2's.
-    PaymentFactory(award=boundaries["award"], stream=boundaries["stream"], fy=2019, due_date=dated(2019, 7, 1),
-                   paid_date=dated(2019, 7, 1), amount=D("0.01"))
+    PaymentFactory(
+        award=boundaries["award"],
+        stream=boundaries["stream"],
+        fy=2019,
+        due_date=dated(2019, 7, 1),
+        paid_date=dated(2019, 7, 1),
+        amount=D("0.01"),
+    )
     assert _paid(selectors.funding_summary(fy=2019, period="Q1")) == (D("700"), D("700"))
     assert _paid(selectors.funding_summary(fy=2019, period="Q2")) == (D("2400.01"), D("3100.01"))
 
@@ -303,18 +352,28 @@ def test_a_payment_made_after_the_period_never_counts_in_it(boundaries):
 def test_labels_of_a_period_summary(boundaries):
     q1 = selectors.funding_summary(fy=2019, period="Q1")
     assert (q1.paid_in_period_label, q1.paid_to_date_label, q1.committed_label) == (
-        "Paid in Q1 2019/20", "Paid to date at 30 June 2019", "Committed at 30 June 2019",
+        "Paid in Q1 2019/20",
+        "Paid to date at 30 June 2019",
+        "Committed at 30 June 2019",
     )
     year = selectors.funding_summary(fy=2019)
-    assert (year.period.code, year.paid_in_period_label, year.paid_label) == ("FY", "Paid in 2019/20", "Paid at 31 March 2020")
+    assert (year.period.code, year.paid_in_period_label, year.paid_label) == (
+        "FY",
+        "Paid in 2019/20",
+        "Paid at 31 March 2020",
+    )
 
 
 def test_a_period_not_yet_over_stands_at_today(boundaries, time_machine):
-    time_machine.move_to(datetime.datetime(2019, 8, 15, 12, 0, tzinfo=datetime.timezone.utc))
+    time_machine.move_to(datetime.datetime(2019, 8, 15, 12, 0, tzinfo=datetime.UTC))
     q2 = selectors.funding_summary(fy=2019, period="Q2")
     # On 15 August only the 800 of 1 July had been paid in Q2 (the register holds the later
     # ones here, but none of them counts before its day).
-    assert (q2.as_at, q2.complete, q2.paid_to_date_label) == (dated(2019, 8, 15), False, "Paid to date at 15 August 2019")
+    assert (q2.as_at, q2.complete, q2.paid_to_date_label) == (
+        dated(2019, 8, 15),
+        False,
+        "Paid to date at 15 August 2019",
+    )
     assert _paid(q2) == (D("800"), D("1500"))
 
 
@@ -342,31 +401,49 @@ def _award_with_timeline(reference, status, *steps, amount="1000"):
 
 
 def utc(*args):
-    return datetime.datetime(*args, tzinfo=datetime.timezone.utc)
+    return datetime.datetime(*args, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
 def timelines(boundaries):
     # Cancelled on 15 July 2019, after Q1: committed in Q1, not in Q2.
-    _award_with_timeline("LATER-CANCELLED", AwardStatus.CANCELLED,
-                         (utc(2019, 3, 1, 9), AwardStatus.PLANNED), (utc(2019, 3, 15, 9), AwardStatus.AWARDED),
-                         (utc(2019, 4, 1, 9), AwardStatus.ACTIVE), (utc(2019, 7, 15, 9), AwardStatus.CANCELLED),
-                         amount="2000")
+    _award_with_timeline(
+        "LATER-CANCELLED",
+        AwardStatus.CANCELLED,
+        (utc(2019, 3, 1, 9), AwardStatus.PLANNED),
+        (utc(2019, 3, 15, 9), AwardStatus.AWARDED),
+        (utc(2019, 4, 1, 9), AwardStatus.ACTIVE),
+        (utc(2019, 7, 15, 9), AwardStatus.CANCELLED),
+        amount="2000",
+    )
     # Awarded at 00:30 on 1 July 2019 UK time (23:30 UTC on 30 June): after Q1 ends.
-    _award_with_timeline("AWARDED-1-JULY", AwardStatus.ACTIVE,
-                         (utc(2019, 3, 1, 9), AwardStatus.PLANNED), (utc(2019, 6, 30, 23, 30), AwardStatus.AWARDED),
-                         (utc(2019, 10, 1, 9), AwardStatus.ACTIVE), amount="4000")
+    _award_with_timeline(
+        "AWARDED-1-JULY",
+        AwardStatus.ACTIVE,
+        (utc(2019, 3, 1, 9), AwardStatus.PLANNED),
+        (utc(2019, 6, 30, 23, 30), AwardStatus.AWARDED),
+        (utc(2019, 10, 1, 9), AwardStatus.ACTIVE),
+        amount="4000",
+    )
     # Awarded at 23:59 on 30 June 2019 UK time (22:59 UTC): in Q1.
-    _award_with_timeline("AWARDED-30-JUNE", AwardStatus.AWARDED,
-                         (utc(2019, 3, 1, 9), AwardStatus.PROCURING), (utc(2019, 6, 30, 22, 59), AwardStatus.AWARDED),
-                         amount="8000")
+    _award_with_timeline(
+        "AWARDED-30-JUNE",
+        AwardStatus.AWARDED,
+        (utc(2019, 3, 1, 9), AwardStatus.PROCURING),
+        (utc(2019, 6, 30, 22, 59), AwardStatus.AWARDED),
+        amount="8000",
+    )
     # Imported in 2026: its first (and only) transition is dated when it was entered.
     _award_with_timeline("IMPORTED", AwardStatus.ENDED, (utc(2026, 1, 5, 9), AwardStatus.ENDED), amount="16000")
     # Entered late (in 2026, for 2019/20) as planned, then awarded: its timeline says nothing
     # about 2019, so it has the last status it was given, awarded, in every 2019/20 period.
-    _award_with_timeline("ENTERED-LATE", AwardStatus.AWARDED,
-                         (utc(2026, 1, 5, 9), AwardStatus.PLANNED), (utc(2026, 2, 1, 9), AwardStatus.AWARDED),
-                         amount="32000")
+    _award_with_timeline(
+        "ENTERED-LATE",
+        AwardStatus.AWARDED,
+        (utc(2026, 1, 5, 9), AwardStatus.PLANNED),
+        (utc(2026, 2, 1, 9), AwardStatus.AWARDED),
+        amount="32000",
+    )
 
 
 def _committed_planned(summary):
@@ -403,12 +480,20 @@ def test_the_current_year_counts_each_awards_status_now(timelines, time_machine)
 
 def test_a_cancellation_never_reaches_back_before_an_award_was_entered(boundaries):
     # Entered in 2026 for 2019/20 as awarded, then cancelled: in 2019/20 it was committed.
-    _award_with_timeline("ENTERED-THEN-CANCELLED", AwardStatus.CANCELLED,
-                         (utc(2026, 1, 5, 9), AwardStatus.AWARDED), (utc(2026, 3, 1, 9), AwardStatus.CANCELLED))
+    _award_with_timeline(
+        "ENTERED-THEN-CANCELLED",
+        AwardStatus.CANCELLED,
+        (utc(2026, 1, 5, 9), AwardStatus.AWARDED),
+        (utc(2026, 3, 1, 9), AwardStatus.CANCELLED),
+    )
     # Entered as planned and cancelled without ever being made: planned in 2019/20.
-    _award_with_timeline("NEVER-MADE", AwardStatus.CANCELLED,
-                         (utc(2026, 1, 5, 9), AwardStatus.PLANNED), (utc(2026, 3, 1, 9), AwardStatus.CANCELLED),
-                         amount="500")
+    _award_with_timeline(
+        "NEVER-MADE",
+        AwardStatus.CANCELLED,
+        (utc(2026, 1, 5, 9), AwardStatus.PLANNED),
+        (utc(2026, 3, 1, 9), AwardStatus.CANCELLED),
+        amount="500",
+    )
     # With the fixture's EDGE (60,000, active, no timeline): committed 61,000, planned 500.
     assert _committed_planned(selectors.funding_summary(fy=2019, period="Q1")) == (D("61000"), D("500"))
 
@@ -438,8 +523,12 @@ def grow_timelines(count: int) -> None:
         PaymentFactory(award=award, stream=stream, paid_date=dated(2019, 5, 1), amount=D("100"))
         ForecastOutturnFactory(award=award, amount=D("900"))
         AwardTransitionFactory(award=award, to_status=AwardStatus.AWARDED, at=utc(2019, 3, 1, 9))
-        AwardTransitionFactory(award=award, from_status=AwardStatus.AWARDED, to_status=AwardStatus.ACTIVE,
-                               at=utc(2019, 4 + number % 6, 1, 9))
+        AwardTransitionFactory(
+            award=award,
+            from_status=AwardStatus.AWARDED,
+            to_status=AwardStatus.ACTIVE,
+            at=utc(2019, 4 + number % 6, 1, 9),
+        )
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -516,9 +605,15 @@ def test_award_list_totals_over_the_filtered_awards(portfolio, django_assert_num
         totals = selectors.award_list_totals(selectors.award_list(fy=2019), fy=2019)
     assert totals == {"committed": D("110000"), "planned": D("20000"), "paid": D("68000")}
     victims = selectors.award_list(fy=2019, priority=portfolio["priorities"]["victims"])
-    assert selectors.award_list_totals(victims, fy=2019) == {"committed": D("65000"), "planned": D("0"), "paid": D("25000")}
+    assert selectors.award_list_totals(victims, fy=2019) == {
+        "committed": D("65000"),
+        "planned": D("0"),
+        "paid": D("25000"),
+    }
     assert selectors.award_list_totals(selectors.award_list(), fy=None) == {
-        "committed": D("140000"), "planned": D("20000"), "paid": D("73000"),
+        "committed": D("140000"),
+        "planned": D("20000"),
+        "paid": D("73000"),
     }
 
 
@@ -533,10 +628,19 @@ def test_award_money_by_year(portfolio, django_assert_num_queries):
     assert (first.fy, first.label, second.label) == (2019, "2019/20", "2020/21")
     assert [(part.stream.name, part.amount) for part in first.lines] == [("Core", D("30000")), ("Precept", D("10000"))]
     assert (first.value, first.paid, first.scheduled, first.forecast, first.outturn, first.remaining) == (
-        D("40000"), D("25000"), D("15000"), D("38000"), D("38000"), D("15000"),
+        D("40000"),
+        D("25000"),
+        D("15000"),
+        D("38000"),
+        D("38000"),
+        D("15000"),
     )
     assert (second.value, second.paid, second.scheduled, second.forecast, second.outturn) == (
-        D("30000"), D("5000"), D("0"), None, D("30000"),
+        D("30000"),
+        D("5000"),
+        D("0"),
+        None,
+        D("30000"),
     )
     assert first.committed and first.counts
 
@@ -546,7 +650,8 @@ def test_award_money_by_year_shows_years_without_lines_and_a_cancelled_award_as_
     FundingLineFactory(award=award, fy=2019, amount=D("100"))
     years = selectors.award_money_by_year(award)
     assert [(year.fy, year.value, year.counts, year.committed) for year in years] == [
-        (2019, D("100"), False, False), (2020, D("0"), False, False),
+        (2019, D("100"), False, False),
+        (2020, D("0"), False, False),
     ]
 
 
@@ -633,8 +738,9 @@ def test_the_timeline_tells_each_payments_story(officer, finance_officer, time_m
     from grants.models import Payment
     from grants.schedules.instalments import payment_plan_set
 
-    award = AwardFactory(status=AwardStatus.AWARDED, start_date=datetime.date(2026, 10, 1),
-                         end_date=datetime.date(2027, 3, 31))
+    award = AwardFactory(
+        status=AwardStatus.AWARDED, start_date=datetime.date(2026, 10, 1), end_date=datetime.date(2027, 3, 31)
+    )
     FundingLineFactory(award=award, fy=2026, amount=D("6000"))
     payment_plan_set(actor=officer, award=award, frequency="quarterly", timing="arrears")
     q3, q4 = Payment.objects.filter(award=award).order_by("due_date")

@@ -119,8 +119,12 @@ def nothing_saved():
 
 def test_stream_create_saves_the_stream_and_who_created_it(officer, moj):
     stream = services.stream_create(
-        actor=officer, name="  MoJ victims' services grant (Core) ", source=moj, kind="central_government",
-        moj_reported=True, ring_fenced_for="",
+        actor=officer,
+        name="  MoJ victims' services grant (Core) ",
+        source=moj,
+        kind="central_government",
+        moj_reported=True,
+        ring_fenced_for="",
     )
     stream.refresh_from_db()
     assert stream.name == "MoJ victims' services grant (Core)"
@@ -216,7 +220,9 @@ def test_decision_sign_records_who_and_when_and_defaults_to_today(officer):
 def test_decision_sign_refuses_a_future_date_and_a_second_signature(officer):
     decision = services.decision_create(actor=officer, reference="PCC-2019-041", subject="Grants", amount=D("30000"))
     with pytest.raises(ValidationError) as excinfo:
-        services.decision_sign(decision=decision, actor=officer, decided_on=timezone.localdate() + datetime.timedelta(days=1))
+        services.decision_sign(
+            decision=decision, actor=officer, decided_on=timezone.localdate() + datetime.timedelta(days=1)
+        )
     assert "decided_on" in errors_of(excinfo)
     assert Decision.objects.get().status == DecisionStatus.DRAFT
     services.decision_sign(decision=decision, actor=officer, decided_on=datetime.date(2019, 3, 1))
@@ -263,7 +269,9 @@ def test_decision_get_or_create_signs_a_dated_new_decision_and_reuses_an_existin
     )
     assert created and decision.status == DecisionStatus.SIGNED
     assert decision.decided_on == datetime.date(2019, 3, 14) and decision.subject == "PCC-2019-033"
-    again, created = services.decision_get_or_create(actor=None, reference="pcc-2019-033", decided_on=datetime.date(2019, 3, 14))
+    again, created = services.decision_get_or_create(
+        actor=None, reference="pcc-2019-033", decided_on=datetime.date(2019, 3, 14)
+    )
     assert (again.pk, created) == (decision.pk, False)
     undated, created = services.decision_get_or_create(actor=officer, reference="PCC-2019-034")
     assert created and undated.status == DecisionStatus.DRAFT
@@ -278,20 +286,29 @@ def test_decision_get_or_create_refuses_a_different_date_for_an_existing_decisio
 # Creating awards ------------------------------------------------------------------------------------
 
 
-def test_award_create_generates_a_reference_and_records_lines_history_and_first_transition(create, officer, core, precept):
+def test_award_create_generates_a_reference_and_records_lines_history_and_first_transition(
+    create, officer, core, precept
+):
     kpq = KPQFactory(number=3)
     award = create(
         lines=[LineInput(core, 2019, D("6000.00")), LineInput(precept, 2019, D("4000.50"))],
-        kpqs=[kpq], note="From the commissioning intentions",
+        kpqs=[kpq],
+        note="From the commissioning intentions",
     )
     award.refresh_from_db()
     assert award.reference == "AWD-2019-0001"
     assert award.status == AwardStatus.PLANNED
-    assert sorted(award.lines.values_list("stream__name", "amount")) == [("MoJ Core", D("6000.00")), ("Precept", D("4000.50"))]
+    assert sorted(award.lines.values_list("stream__name", "amount")) == [
+        ("MoJ Core", D("6000.00")),
+        ("Precept", D("4000.50")),
+    ]
     assert list(award.kpqs.all()) == [kpq]
     transition = award.transitions.get()
     assert (transition.from_status, transition.to_status, transition.by, transition.note) == (
-        "", AwardStatus.PLANNED, officer, "From the commissioning intentions",
+        "",
+        AwardStatus.PLANNED,
+        officer,
+        "From the commissioning intentions",
     )
     assert award.history.first().history_user == officer
     assert {line.history.get().history_user for line in award.lines.all()} == {officer}
@@ -299,8 +316,7 @@ def test_award_create_generates_a_reference_and_records_lines_history_and_first_
 
 
 def test_generated_reference_uses_the_financial_year_of_the_start_date(create):
-    award = create(start_date=datetime.date(2020, 3, 1), end_date=datetime.date(2021, 2, 28),
-                   lines=[])
+    award = create(start_date=datetime.date(2020, 3, 1), end_date=datetime.date(2021, 2, 28), lines=[])
     assert award.reference == "AWD-2019-0001"
 
 
@@ -336,8 +352,11 @@ def test_award_create_keeps_an_imported_reference(create):
 @pytest.mark.parametrize(
     ("changes", "field", "words"),
     [
-        ({"start_date": datetime.date(2019, 6, 1), "end_date": datetime.date(2019, 5, 31), "lines": []},
-         "end_date", "same as or after the start"),
+        (
+            {"start_date": datetime.date(2019, 6, 1), "end_date": datetime.date(2019, 5, 31), "lines": []},
+            "end_date",
+            "same as or after the start",
+        ),
         ({"lines": "negative"}, "lines", "cannot be negative"),
         ({"lines": "outside"}, "lines", "outside the award's dates"),
         ({"lines": "twice"}, "lines", "already a line for this stream and year"),
@@ -376,8 +395,11 @@ def test_a_line_message_names_the_line_stream_and_year(create, core):
 
 
 def test_lines_may_cover_every_year_the_dates_touch(create, core):
-    award = create(start_date=datetime.date(2019, 10, 1), end_date=datetime.date(2021, 4, 1),
-                   lines=[LineInput(core, year, D("100")) for year in (2019, 2020, 2021)])
+    award = create(
+        start_date=datetime.date(2019, 10, 1),
+        end_date=datetime.date(2021, 4, 1),
+        lines=[LineInput(core, year, D("100")) for year in (2019, 2020, 2021)],
+    )
     assert sorted(award.lines.values_list("fy", flat=True)) == [2019, 2020, 2021]
 
 
@@ -420,11 +442,21 @@ def test_a_planned_award_above_the_limit_needs_no_decision_yet(create, core):
 def test_second_of_two_officers_editing_one_award_is_refused_and_nothing_is_lost(create, officer, core):
     award = create()
     loaded = Award.objects.get(pk=award.pk)  # both officers open the edit page
-    first = services.award_update(award=loaded, actor=officer, expected_version=loaded.version, title="First title",
-                                  lines=[LineInput(core, 2019, D("12000"))])
+    first = services.award_update(
+        award=loaded,
+        actor=officer,
+        expected_version=loaded.version,
+        title="First title",
+        lines=[LineInput(core, 2019, D("12000"))],
+    )
     with pytest.raises(ValidationError) as excinfo:
-        services.award_update(award=loaded, actor=officer, expected_version=loaded.version, title="Second title",
-                              lines=[LineInput(core, 2019, D("1"))])
+        services.award_update(
+            award=loaded,
+            actor=officer,
+            expected_version=loaded.version,
+            title="Second title",
+            lines=[LineInput(core, 2019, D("1"))],
+        )
     assert excinfo.value.messages == [STALE_MESSAGE]
     award.refresh_from_db()
     assert award.title == "First title" and award.version == first.version
@@ -432,13 +464,19 @@ def test_second_of_two_officers_editing_one_award_is_refused_and_nothing_is_lost
 
 
 def test_award_update_replaces_lines_changing_only_what_differs(create, officer, core, precept):
-    award = create(start_date=APR_2019, end_date=MAR_2021,
-                   lines=[LineInput(core, 2019, D("100")), LineInput(core, 2020, D("200"))])
+    award = create(
+        start_date=APR_2019, end_date=MAR_2021, lines=[LineInput(core, 2019, D("100")), LineInput(core, 2020, D("200"))]
+    )
     kept = award.lines.get(fy=2019)
-    services.award_update(award=award, actor=officer, expected_version=award.version,
-                          lines=[LineInput(core, 2019, D("100")), LineInput(precept, 2020, D("300"))])
+    services.award_update(
+        award=award,
+        actor=officer,
+        expected_version=award.version,
+        lines=[LineInput(core, 2019, D("100")), LineInput(precept, 2020, D("300"))],
+    )
     assert sorted(award.lines.values_list("stream__name", "fy", "amount")) == [
-        ("MoJ Core", 2019, D("100.00")), ("Precept", 2020, D("300.00")),
+        ("MoJ Core", 2019, D("100.00")),
+        ("Precept", 2020, D("300.00")),
     ]
     assert award.lines.get(fy=2019).pk == kept.pk
     assert kept.history.count() == 1  # untouched line: no new history row
@@ -451,8 +489,9 @@ def test_award_update_that_changes_nothing_keeps_the_version(create, officer):
 
 
 def test_award_update_refuses_new_dates_that_leave_a_line_outside(create, officer, core):
-    award = create(start_date=APR_2019, end_date=MAR_2021,
-                   lines=[LineInput(core, 2019, D("100")), LineInput(core, 2020, D("100"))])
+    award = create(
+        start_date=APR_2019, end_date=MAR_2021, lines=[LineInput(core, 2019, D("100")), LineInput(core, 2020, D("100"))]
+    )
     with pytest.raises(ValidationError) as excinfo:
         services.award_update(award=award, actor=officer, expected_version=award.version, end_date=MAR_2020)
     assert "2020/21" in errors_of(excinfo)["end_date"][0]
@@ -473,27 +512,36 @@ def test_award_update_refuses_a_duplicate_reference_and_status_changes(create, o
 def test_award_update_holds_a_committed_award_to_the_delegated_limit(create, officer, core):
     award = create(status=AwardStatus.ACTIVE, lines=[LineInput(core, 2019, D("20000"))])
     with pytest.raises(ValidationError) as excinfo:
-        services.award_update(award=award, actor=officer, expected_version=award.version,
-                              lines=[LineInput(core, 2019, D("30000"))])
+        services.award_update(
+            award=award, actor=officer, expected_version=award.version, lines=[LineInput(core, 2019, D("30000"))]
+        )
     assert "decision" in errors_of(excinfo)
     assert FundingLine.objects.get().amount == D("20000.00")
     decision = DecisionFactory(signed=True)
-    services.award_update(award=award, actor=officer, expected_version=award.version,
-                          lines=[LineInput(core, 2019, D("30000"))], decision=decision)
+    services.award_update(
+        award=award,
+        actor=officer,
+        expected_version=award.version,
+        lines=[LineInput(core, 2019, D("30000"))],
+        decision=decision,
+    )
     assert FundingLine.objects.get().amount == D("30000.00")
 
 
 def test_award_update_keeps_lines_that_payments_rely_on(create, officer, finance_officer, core, precept):
     award = create(status=AwardStatus.ACTIVE, lines=[LineInput(core, 2019, D("10000"))])
-    services.payment_record(actor=finance_officer, award=award, stream=core, amount=D("6000"),
-                            due_date=datetime.date(2019, 6, 30))
+    services.payment_record(
+        actor=finance_officer, award=award, stream=core, amount=D("6000"), due_date=datetime.date(2019, 6, 30)
+    )
     with pytest.raises(ValidationError) as excinfo:
-        services.award_update(award=award, actor=officer, expected_version=award.version,
-                              lines=[LineInput(precept, 2019, D("10000"))])
+        services.award_update(
+            award=award, actor=officer, expected_version=award.version, lines=[LineInput(precept, 2019, D("10000"))]
+        )
     assert "payments from MoJ Core in 2019/20" in errors_of(excinfo)["lines"][0]
     with pytest.raises(ValidationError) as excinfo:
-        services.award_update(award=award, actor=officer, expected_version=award.version,
-                              lines=[LineInput(core, 2019, D("5999.99"))])
+        services.award_update(
+            award=award, actor=officer, expected_version=award.version, lines=[LineInput(core, 2019, D("5999.99"))]
+        )
     assert "£6,000.00" in errors_of(excinfo)["lines"][0]
     assert FundingLine.objects.get().amount == D("10000.00")
 
@@ -513,7 +561,9 @@ def test_transitions_are_declared_as_data():
     assert TRANSITIONS[AwardStatus.PLANNED] == {AwardStatus.PROCURING, AwardStatus.AWARDED, AwardStatus.CANCELLED}
     assert TRANSITIONS[AwardStatus.ENDED] == TRANSITIONS[AwardStatus.CANCELLED] == frozenset()
     assert [action.label for action in actions_for(AwardStatus.PLANNED)] == [
-        "Start procurement", "Mark as awarded", "Cancel award",
+        "Start procurement",
+        "Mark as awarded",
+        "Cancel award",
     ]
     assert [action.label for action in actions_for(AwardStatus.ACTIVE)] == ["Mark as ended", "Cancel award"]
     assert [status for status, action in ACTIONS.items() if action.needs_note] == [AwardStatus.CANCELLED]
@@ -528,12 +578,16 @@ def test_every_allowed_transition_works_and_every_other_is_refused(officer, core
     FundingLineFactory(award=award, stream=core, amount=D("1000"))
     allowed = to_status in TRANSITIONS[AwardStatus(from_status)]
     if allowed:
-        moved = services.award_transition(award=award, actor=officer, to_status=to_status, note="Board agreed",
-                                          expected_version=award.version)
+        moved = services.award_transition(
+            award=award, actor=officer, to_status=to_status, note="Board agreed", expected_version=award.version
+        )
         assert moved.status == to_status == Award.objects.get().status
         transition = AwardTransition.objects.get(award=award)
         assert (transition.from_status, transition.to_status, transition.by, transition.note) == (
-            from_status, to_status, officer, "Board agreed",
+            from_status,
+            to_status,
+            officer,
+            "Board agreed",
         )
         assert transition.at is not None
         assert Award.history.filter(id=award.pk).first().history_user == officer
@@ -584,8 +638,9 @@ def test_transition_refuses_a_stale_version(officer):
     loaded = award.version
     services.award_transition(award=award, actor=officer, to_status=AwardStatus.PROCURING, expected_version=loaded)
     with pytest.raises(ValidationError, match="Someone else saved"):
-        services.award_transition(award=award, actor=officer, to_status=AwardStatus.CANCELLED, note="x",
-                                  expected_version=loaded)
+        services.award_transition(
+            award=award, actor=officer, to_status=AwardStatus.CANCELLED, note="x", expected_version=loaded
+        )
     assert Award.objects.get().status == AwardStatus.PROCURING
 
 
@@ -596,7 +651,9 @@ def test_cofunding_set_records_and_replaces_a_partners_contribution(officer, cre
     award = create()
     council = OrganisationFactory(name="Durham County Council")
     services.cofunding_set(actor=officer, award=award, partner=council, fy=2019, amount=D("5000"))
-    entry = services.cofunding_set(actor=officer, award=award, partner=council, fy=2019, amount=D("7500"), notes="Agreed")
+    entry = services.cofunding_set(
+        actor=officer, award=award, partner=council, fy=2019, amount=D("7500"), notes="Agreed"
+    )
     assert CoFunding.objects.count() == 1
     assert (entry.amount, entry.notes) == (D("7500.00"), "Agreed")
 
@@ -629,14 +686,20 @@ def test_forecast_refuses_a_year_outside_the_award_and_a_negative_amount(officer
 def test_award_document_add_stores_a_pdf_and_refuses_other_files(officer, create):
     award = create()
     document = services.award_document_add(
-        actor=officer, award=award, kind="grant_agreement", title="",
+        actor=officer,
+        award=award,
+        kind="grant_agreement",
+        title="",
         file=SimpleUploadedFile("agreement.pdf", PDF_BYTES, content_type="application/pdf"),
     )
     assert (document.title, document.uploaded_by) == ("agreement.pdf", officer)
     assert document.file.read() == PDF_BYTES
     with pytest.raises(ValidationError) as excinfo:
         services.award_document_add(
-            actor=officer, award=award, kind="contract", title="Contract",
+            actor=officer,
+            award=award,
+            kind="contract",
+            title="Contract",
             file=SimpleUploadedFile("contract.pdf", b"MZ\x90\x00not a pdf", content_type="application/pdf"),
         )
     assert "file" in errors_of(excinfo)
@@ -646,7 +709,10 @@ def test_award_document_add_stores_a_pdf_and_refuses_other_files(officer, create
 def test_award_document_with_a_long_file_name_keeps_its_extension(officer, create, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     document = services.award_document_add(
-        actor=officer, award=create(), kind="contract", title="",
+        actor=officer,
+        award=create(),
+        kind="contract",
+        title="",
         file=SimpleUploadedFile("a" * 250 + ".pdf", PDF_BYTES, content_type="application/pdf"),
     )
     assert document.title == "a" * 196 + ".pdf"  # the title field holds 200 characters
@@ -660,7 +726,8 @@ def test_award_document_with_a_long_file_name_keeps_its_extension(officer, creat
 def active_award(create, core, precept):
     """Active, 2019/20 and 2020/21: MoJ Core £6,000 and Precept £4,000 in 2019/20, Core £5,000 in 2020/21."""
     return create(
-        status=AwardStatus.ACTIVE, end_date=MAR_2021,
+        status=AwardStatus.ACTIVE,
+        end_date=MAR_2021,
         lines=[LineInput(core, 2019, D("6000")), LineInput(precept, 2019, D("4000")), LineInput(core, 2020, D("5000"))],
     )
 
@@ -673,8 +740,15 @@ def pay(award, stream, amount, due=datetime.date(2019, 6, 30), **kwargs):
 def test_payment_counts_against_the_year_of_its_due_date_unless_told(finance_officer, active_award, core):
     march = pay(active_award, core, D("100"), due=MAR_2020, actor=finance_officer)
     april = pay(active_award, core, D("100"), due=datetime.date(2020, 4, 1), actor=finance_officer)
-    arrears = pay(active_award, core, D("100"), due=datetime.date(2020, 4, 20), fy=2019, actor=finance_officer,
-                  paid_date=datetime.date(2020, 4, 25))
+    arrears = pay(
+        active_award,
+        core,
+        D("100"),
+        due=datetime.date(2020, 4, 20),
+        fy=2019,
+        actor=finance_officer,
+        paid_date=datetime.date(2020, 4, 25),
+    )
     assert (march.fy, april.fy, arrears.fy) == (2019, 2020, 2019)
     assert march.recorded_by == finance_officer and march.paid_date is None
     assert arrears.is_paid
@@ -774,11 +848,18 @@ def test_a_huge_refund_is_refused_unless_finance_overrides_it_with_a_reason(
         pay(active_award, core, D("-6000.01"), reason="Clawback", actor=officer, override_reason="Agreed")
     assert errors_of(excinfo)["override_reason"] == ["An override must be recorded by a named finance officer."]
     assert Payment.objects.count() == 1
-    refund = pay(active_award, core, D("-6000.01"), reason="Clawback", actor=finance_officer,
-                 override_reason="Penalty agreed with the provider, letter of 3 May")
+    refund = pay(
+        active_award,
+        core,
+        D("-6000.01"),
+        reason="Clawback",
+        actor=finance_officer,
+        override_reason="Penalty agreed with the provider, letter of 3 May",
+    )
     refund.refresh_from_db()
     assert (refund.override_reason, refund.override_by) == (
-        "Penalty agreed with the provider, letter of 3 May", finance_officer,
+        "Penalty agreed with the provider, letter of 3 May",
+        finance_officer,
     )
 
 
@@ -806,11 +887,13 @@ def test_payment_mark_paid(finance_officer, active_award, core):
     payment = pay(active_award, core, D("100"))
     loaded = payment.version
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_mark_paid(payment=payment, actor=finance_officer,
-                                   paid_date=timezone.localdate() + datetime.timedelta(days=1))
+        services.payment_mark_paid(
+            payment=payment, actor=finance_officer, paid_date=timezone.localdate() + datetime.timedelta(days=1)
+        )
     assert "paid_date" in errors_of(excinfo)
-    paid = services.payment_mark_paid(payment=payment, actor=finance_officer, paid_date=datetime.date(2019, 7, 2),
-                                      expected_version=loaded)
+    paid = services.payment_mark_paid(
+        payment=payment, actor=finance_officer, paid_date=datetime.date(2019, 7, 2), expected_version=loaded
+    )
     assert Payment.objects.get().paid_date == datetime.date(2019, 7, 2)
     assert paid.history.first().history_user == finance_officer
     with pytest.raises(ValidationError) as excinfo:
@@ -820,12 +903,18 @@ def test_payment_mark_paid(finance_officer, active_award, core):
 
 def test_payment_update_rechecks_the_commitment_without_counting_itself(finance_officer, active_award, core):
     payment = pay(active_award, core, D("4000"))
-    updated = services.payment_update(payment=payment, actor=finance_officer, expected_version=payment.version,
-                                      amount=D("6000.00"), invoice_reference="INV-1")  # the whole core line
+    updated = services.payment_update(
+        payment=payment,
+        actor=finance_officer,
+        expected_version=payment.version,
+        amount=D("6000.00"),
+        invoice_reference="INV-1",
+    )  # the whole core line
     assert (updated.amount, updated.invoice_reference) == (D("6000.00"), "INV-1")
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_update(payment=updated, actor=finance_officer, expected_version=updated.version,
-                                amount=D("6000.01"))
+        services.payment_update(
+            payment=updated, actor=finance_officer, expected_version=updated.version, amount=D("6000.01")
+        )
     assert "£0.01 more" in errors_of(excinfo)["amount"][0]
     assert Payment.objects.get().amount == D("6000.00")
 
@@ -833,11 +922,13 @@ def test_payment_update_rechecks_the_commitment_without_counting_itself(finance_
 def test_paid_payment_amount_is_fixed_and_it_cannot_be_deleted(finance_officer, active_award, core):
     payment = pay(active_award, core, D("100"), paid_date=datetime.date(2019, 7, 1))
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_update(payment=payment, actor=finance_officer, expected_version=payment.version,
-                                amount=D("90"))
+        services.payment_update(
+            payment=payment, actor=finance_officer, expected_version=payment.version, amount=D("90")
+        )
     assert "refund or credit note" in errors_of(excinfo)["amount"][0]
-    updated = services.payment_update(payment=payment, actor=finance_officer, expected_version=payment.version,
-                                      po_number="PO-77")
+    updated = services.payment_update(
+        payment=payment, actor=finance_officer, expected_version=payment.version, po_number="PO-77"
+    )
     assert updated.po_number == "PO-77"
     with pytest.raises(ValidationError) as excinfo:
         services.payment_delete(payment=updated, actor=finance_officer)
@@ -910,8 +1001,12 @@ def test_a_committed_awards_lines_cannot_grow_past_its_decision(officer, core):
     award = AwardFactory(status=AwardStatus.ACTIVE, decision=decision)
     FundingLineFactory(award=award, stream=core, amount=D("10000.00"))
     with pytest.raises(ValidationError) as excinfo:
-        services.award_update(award=award, actor=officer, expected_version=None,
-                              lines=[services.LineInput(stream=core, fy=2019, amount=D("12000.00"))])
+        services.award_update(
+            award=award,
+            actor=officer,
+            expected_version=None,
+            lines=[services.LineInput(stream=core, fy=2019, amount=D("12000.00"))],
+        )
     assert "decision" in errors_of(excinfo)
 
 

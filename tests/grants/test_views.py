@@ -67,8 +67,12 @@ def _date(prefix: str, day: datetime.date | None) -> dict:
 
 
 def _lines(rows: list[tuple], total: int = 3, initial: int = 0) -> dict:
-    data = {"lines-TOTAL_FORMS": str(max(total, len(rows))), "lines-INITIAL_FORMS": str(initial),
-            "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000"}
+    data = {
+        "lines-TOTAL_FORMS": str(max(total, len(rows))),
+        "lines-INITIAL_FORMS": str(initial),
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+    }
     for index, (stream, fy, amount) in enumerate(rows):
         data[f"lines-{index}-stream"] = stream.pk if stream else ""
         data[f"lines-{index}-fy"] = fy
@@ -90,12 +94,26 @@ def setting_up(db):
 
 def _award_post(setting_up, *, lines, start=datetime.date(2019, 4, 1), end=datetime.date(2021, 3, 31), **extra) -> dict:
     data = {
-        "reference": "", "title": "Independent domestic violence advisers",
-        "provider": setting_up["provider"].pk, "kind": "grant", "priority": setting_up["priority"].pk,
+        "reference": "",
+        "title": "Independent domestic violence advisers",
+        "provider": setting_up["provider"].pk,
+        "kind": "grant",
+        "priority": setting_up["priority"].pk,
         "kpqs": [setting_up["kpq"].pk],
-        **_date("start_date", start), **_date("end_date", end), **_date("extension_until", None),
-        "extension_months": "", "duration": "", "lead_officer": "", "decision": "", "cost_centre": "CC12",
-        "moj_category": "", "purpose": "", "approach": "", "conditions": "", "reasons": "", "key_activity": "",
+        **_date("start_date", start),
+        **_date("end_date", end),
+        **_date("extension_until", None),
+        "extension_months": "",
+        "duration": "",
+        "lead_officer": "",
+        "decision": "",
+        "cost_centre": "CC12",
+        "moj_category": "",
+        "purpose": "",
+        "approach": "",
+        "conditions": "",
+        "reasons": "",
+        "key_activity": "",
         **_lines(lines),
     }
     data.update(extra)
@@ -120,8 +138,14 @@ def _records() -> dict:
         award=award, kind="other", title="Agreement", file=SimpleUploadedFile("agreement.pdf", PDF)
     )
     cofunding = CoFundingFactory(award=award)
-    return {"award": award, "stream": line.stream, "payment": payment, "document": document,
-            "cofunding": cofunding, "decision": DecisionFactory()}
+    return {
+        "award": award,
+        "stream": line.stream,
+        "payment": payment,
+        "document": document,
+        "cofunding": cofunding,
+        "decision": DecisionFactory(),
+    }
 
 
 # (url name, kwargs from the records, method, expected by role)
@@ -133,10 +157,20 @@ PAGES = [
     ("grants:award_transition", lambda r: {"pk": r["award"].pk}, "post", OFFICER_POST),
     ("grants:award_forecast", lambda r: {"pk": r["award"].pk}, "get", OFFICER),
     ("grants:award_cofunding_add", lambda r: {"pk": r["award"].pk}, "get", OFFICER),
-    ("grants:award_cofunding_remove", lambda r: {"pk": r["award"].pk, "cofunding_pk": r["cofunding"].pk}, "post", OFFICER_POST),
+    (
+        "grants:award_cofunding_remove",
+        lambda r: {"pk": r["award"].pk, "cofunding_pk": r["cofunding"].pk},
+        "post",
+        OFFICER_POST,
+    ),
     ("grants:award_document_add", lambda r: {"pk": r["award"].pk}, "get", OFFICER),
     ("grants:award_document_download", lambda r: {"pk": r["award"].pk, "document_pk": r["document"].pk}, "get", READ),
-    ("grants:award_document_delete", lambda r: {"pk": r["award"].pk, "document_pk": r["document"].pk}, "post", OFFICER_POST),
+    (
+        "grants:award_document_delete",
+        lambda r: {"pk": r["award"].pk, "document_pk": r["document"].pk},
+        "post",
+        OFFICER_POST,
+    ),
     ("grants:payment_create", lambda r: {"pk": r["award"].pk}, "get", FINANCE),
     ("grants:payment_edit", lambda r: {"pk": r["award"].pk, "payment_pk": r["payment"].pk}, "get", FINANCE),
     ("grants:payment_mark_paid", lambda r: {"pk": r["award"].pk, "payment_pk": r["payment"].pk}, "get", FINANCE),
@@ -224,7 +258,9 @@ def test_navigation_marks_the_grants_section(officer_client):
 def test_list_filters_totals_and_money_in_whole_pounds(officer_client, setting_up):
     matching = AwardFactory(title="Refuge", status=AwardStatus.ACTIVE, priority=setting_up["priority"])
     FundingLineFactory(award=matching, stream=setting_up["core"], amount=Decimal("842100.40"))
-    PaymentFactory(award=matching, stream=setting_up["core"], amount=Decimal("1000"), paid_date=datetime.date(2019, 5, 1))
+    PaymentFactory(
+        award=matching, stream=setting_up["core"], amount=Decimal("1000"), paid_date=datetime.date(2019, 5, 1)
+    )
     planned = AwardFactory(title="Restorative justice", status=AwardStatus.PLANNED, priority=setting_up["priority"])
     FundingLineFactory(award=planned, stream=setting_up["precept"], amount=Decimal("5000"))
     other = AwardFactory(title="Street triage")  # another priority
@@ -255,10 +291,18 @@ def test_list_filters_by_part_of_the_providers_name_typed_not_chosen(officer_cli
 
 def test_list_ending_within_months_and_status(officer_client):
     today = datetime.date.today()
-    AwardFactory(title="Ends soon", status=AwardStatus.ACTIVE, start_date=today - datetime.timedelta(days=300),
-                 end_date=today + datetime.timedelta(days=40))
-    AwardFactory(title="Ends later", status=AwardStatus.ACTIVE, start_date=today - datetime.timedelta(days=300),
-                 end_date=today + datetime.timedelta(days=400))
+    AwardFactory(
+        title="Ends soon",
+        status=AwardStatus.ACTIVE,
+        start_date=today - datetime.timedelta(days=300),
+        end_date=today + datetime.timedelta(days=40),
+    )
+    AwardFactory(
+        title="Ends later",
+        status=AwardStatus.ACTIVE,
+        start_date=today - datetime.timedelta(days=300),
+        end_date=today + datetime.timedelta(days=400),
+    )
     page = _text(officer_client.get(reverse("grants:index"), {"ending": "3"}))
     assert "Ends soon" in page and "Ends later" not in page
     page = _text(officer_client.get(reverse("grants:index"), {"status": "planned"}))
@@ -287,7 +331,9 @@ def test_list_keeps_working_with_nonsense_filters(officer_client):
 
 
 def test_officer_creates_an_award_with_two_funding_lines(officer_client, officer, setting_up):
-    data = _award_post(setting_up, lines=[(setting_up["core"], 2019, "20,000"), (setting_up["precept"], 2020, "£12500.50")])
+    data = _award_post(
+        setting_up, lines=[(setting_up["core"], 2019, "20,000"), (setting_up["precept"], 2020, "£12500.50")]
+    )
     response = officer_client.post(reverse("grants:award_create"), data)
     award = Award.objects.get()
     assert response.status_code == 302
@@ -296,7 +342,8 @@ def test_officer_creates_an_award_with_two_funding_lines(officer_client, officer
     assert award.status == AwardStatus.PLANNED
     assert list(award.kpqs.all()) == [setting_up["kpq"]]
     assert sorted((line.stream.name, line.fy, line.amount) for line in award.lines.all()) == [
-        ("MoJ victims' grant (Core)", 2019, Decimal("20000.00")), ("Precept", 2020, Decimal("12500.50")),
+        ("MoJ victims' grant (Core)", 2019, Decimal("20000.00")),
+        ("Precept", 2020, Decimal("12500.50")),
     ]
     page = _text(officer_client.get(response["Location"]))
     assert "Award AWD-2019-0001 has been added" in page
@@ -325,67 +372,94 @@ def _refused(response, *fragments) -> str:
 
 def test_end_before_start_is_refused(officer_client, setting_up):
     data = _award_post(setting_up, lines=[], start=datetime.date(2020, 4, 1), end=datetime.date(2020, 1, 1))
-    page = _refused(officer_client.post(reverse("grants:award_create"), data), "End date: The end date must be the same as or after the start date")
+    page = _refused(
+        officer_client.post(reverse("grants:award_create"), data),
+        "End date: The end date must be the same as or after the start date",
+    )
     assert 'href="#id_end_date_0"' in page
     assert not Award.objects.exists()
 
 
 def test_negative_line_amount_is_refused_on_its_row(officer_client, setting_up):
     data = _award_post(setting_up, lines=[(setting_up["core"], 2019, "1000"), (setting_up["precept"], 2019, "-5")])
-    page = _refused(officer_client.post(reverse("grants:award_create"), data), "Row 2, amount (£): The amount cannot be negative")
+    page = _refused(
+        officer_client.post(reverse("grants:award_create"), data), "Row 2, amount (£): The amount cannot be negative"
+    )
     assert 'href="#id_lines-1-amount"' in page
     assert not Award.objects.exists() and not FundingLine.objects.exists()
 
 
 def test_non_numeric_amount_is_refused(officer_client, setting_up):
     data = _award_post(setting_up, lines=[(setting_up["core"], 2019, "ten thousand")])
-    _refused(officer_client.post(reverse("grants:award_create"), data),
-             "Row 1, amount (£): The amount must be written in pounds, like 1234.50")
+    _refused(
+        officer_client.post(reverse("grants:award_create"), data),
+        "Row 1, amount (£): The amount must be written in pounds, like 1234.50",
+    )
     assert not Award.objects.exists()
 
 
 def test_half_filled_line_is_refused(officer_client, setting_up):
     data = _award_post(setting_up, lines=[(setting_up["core"], "", "100")])
-    _refused(officer_client.post(reverse("grants:award_create"), data), "Row 1, financial year: Choose the financial year")
+    _refused(
+        officer_client.post(reverse("grants:award_create"), data), "Row 1, financial year: Choose the financial year"
+    )
     assert not Award.objects.exists()
 
 
 def test_line_outside_the_award_dates_is_refused(officer_client, setting_up):
-    data = _award_post(setting_up, lines=[(setting_up["core"], 2021, "1000")],
-                       start=datetime.date(2019, 4, 1), end=datetime.date(2021, 3, 31))
-    _refused(officer_client.post(reverse("grants:award_create"), data),
-             "Row 1, financial year: 2021/22 is outside the award&#x27;s dates, which cover 2019/20, 2020/21")
+    data = _award_post(
+        setting_up,
+        lines=[(setting_up["core"], 2021, "1000")],
+        start=datetime.date(2019, 4, 1),
+        end=datetime.date(2021, 3, 31),
+    )
+    _refused(
+        officer_client.post(reverse("grants:award_create"), data),
+        "Row 1, financial year: 2021/22 is outside the award&#x27;s dates, which cover 2019/20, 2020/21",
+    )
     assert not Award.objects.exists()
 
 
 def test_duplicate_line_is_refused(officer_client, setting_up):
     data = _award_post(setting_up, lines=[(setting_up["core"], 2019, "10"), (setting_up["core"], 2019, "20")])
-    _refused(officer_client.post(reverse("grants:award_create"), data), "Row 2, funding stream: There is already a line for this stream and year")
+    _refused(
+        officer_client.post(reverse("grants:award_create"), data),
+        "Row 2, funding stream: There is already a line for this stream and year",
+    )
     assert not Award.objects.exists()
 
 
 def _edit_data(award: Award, setting_up, lines, **changes) -> dict:
     data = _award_post(setting_up, lines=lines, start=award.start_date, end=award.end_date)
-    data.update({"reference": award.reference, "title": award.title, "version": award.version,
-                 "lines-INITIAL_FORMS": "0"})
+    data.update(
+        {"reference": award.reference, "title": award.title, "version": award.version, "lines-INITIAL_FORMS": "0"}
+    )
     data.update(changes)
     return data
 
 
 def test_officer_edits_an_award_and_its_lines(officer_client, setting_up):
-    award = AwardFactory(provider=setting_up["provider"], priority=setting_up["priority"],
-                         end_date=datetime.date(2021, 3, 31))
+    award = AwardFactory(
+        provider=setting_up["provider"], priority=setting_up["priority"], end_date=datetime.date(2021, 3, 31)
+    )
     FundingLineFactory(award=award, stream=setting_up["core"], fy=2019, amount=Decimal("1000"))
     form_page = _text(officer_client.get(reverse("grants:award_edit", kwargs={"pk": award.pk})))
     assert 'name="version" value="1"' in form_page and 'value="1000.00"' in form_page
 
-    data = _edit_data(award, setting_up, [(setting_up["core"], 2019, "1500"), (setting_up["precept"], 2020, "700")],
-                      title="Renamed service")
+    data = _edit_data(
+        award,
+        setting_up,
+        [(setting_up["core"], 2019, "1500"), (setting_up["precept"], 2020, "700")],
+        title="Renamed service",
+    )
     response = officer_client.post(reverse("grants:award_edit", kwargs={"pk": award.pk}), data)
     assert response.status_code == 302
     award.refresh_from_db()
     assert award.title == "Renamed service" and award.version == 2
-    assert sorted((line.fy, line.amount) for line in award.lines.all()) == [(2019, Decimal("1500.00")), (2020, Decimal("700.00"))]
+    assert sorted((line.fy, line.amount) for line in award.lines.all()) == [
+        (2019, Decimal("1500.00")),
+        (2020, Decimal("700.00")),
+    ]
     page = _text(officer_client.get(reverse("grants:award_detail", kwargs={"pk": award.pk})))
     assert "Funding line changed" in page and "Funding line added" in page  # the history timeline
 
@@ -406,8 +480,10 @@ def test_award_above_the_limit_cannot_be_kept_committed_without_a_signed_decisio
     award = AwardFactory(status=AwardStatus.ACTIVE, provider=setting_up["provider"], priority=setting_up["priority"])
     FundingLineFactory(award=award, stream=setting_up["core"], amount=Decimal("20000"))
     data = _edit_data(award, setting_up, [(setting_up["core"], 2019, "30000")])
-    _refused(officer_client.post(reverse("grants:award_edit", kwargs={"pk": award.pk}), data),
-             "is above the delegated limit of £25,000.00")
+    _refused(
+        officer_client.post(reverse("grants:award_edit", kwargs={"pk": award.pk}), data),
+        "is above the delegated limit of £25,000.00",
+    )
     assert award.lines.get().amount == Decimal("20000.00")
 
 
@@ -424,8 +500,11 @@ def test_only_allowed_transitions_are_offered(officer_client):
 
 
 def _transition(client, award, to_status, note=""):
-    return client.post(reverse("grants:award_transition", kwargs={"pk": award.pk}),
-                       {"to_status": to_status, "note": note, "version": award.version}, follow=True)
+    return client.post(
+        reverse("grants:award_transition", kwargs={"pk": award.pk}),
+        {"to_status": to_status, "note": note, "version": award.version},
+        follow=True,
+    )
 
 
 def test_transition_moves_the_award_and_records_it(officer_client):
@@ -474,8 +553,11 @@ def test_over_the_limit_without_a_signed_decision_is_refused_then_allowed(office
 
 def test_stale_transition_is_refused(officer_client):
     award = AwardFactory(status=AwardStatus.PLANNED)
-    response = officer_client.post(reverse("grants:award_transition", kwargs={"pk": award.pk}),
-                                   {"to_status": "procuring", "version": award.version + 1}, follow=True)
+    response = officer_client.post(
+        reverse("grants:award_transition", kwargs={"pk": award.pk}),
+        {"to_status": "procuring", "version": award.version + 1},
+        follow=True,
+    )
     award.refresh_from_db()
     assert award.status == AwardStatus.PLANNED
     assert "Someone else saved this record" in _text(response)
@@ -485,8 +567,18 @@ def test_stale_transition_is_refused(officer_client):
 
 
 def _payment_data(stream, amount, *, paid=datetime.date(2019, 6, 1), **extra) -> dict:
-    return {"stream": stream.pk, "fy": "", **_date("due_date", datetime.date(2019, 5, 1)), **_date("paid_date", paid),
-            "amount": amount, "reason": "", "invoice_reference": "INV-1", "po_number": "", "override_reason": "", **extra}
+    return {
+        "stream": stream.pk,
+        "fy": "",
+        **_date("due_date", datetime.date(2019, 5, 1)),
+        **_date("paid_date", paid),
+        "amount": amount,
+        "reason": "",
+        "invoice_reference": "INV-1",
+        "po_number": "",
+        "override_reason": "",
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -506,14 +598,20 @@ def test_finance_records_a_payment(finance_client, finance_officer, paid_award, 
     assert "£2,500.25" in page and "2019/20" in page and "INV-1" in page
 
 
-def test_payment_beyond_commitment_is_refused_then_accepted_with_an_override(finance_client, finance_officer, paid_award, setting_up):
+def test_payment_beyond_commitment_is_refused_then_accepted_with_an_override(
+    finance_client, finance_officer, paid_award, setting_up
+):
     url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
-    _refused(finance_client.post(url, _payment_data(setting_up["core"], "10000.01")),
-             "Amount (£): This would take the payments of award", "£0.01 more than its £10,000.00 funding line")
+    _refused(
+        finance_client.post(url, _payment_data(setting_up["core"], "10000.01")),
+        "Amount (£): This would take the payments of award",
+        "£0.01 more than its £10,000.00 funding line",
+    )
     assert not Payment.objects.exists()
 
-    response = finance_client.post(url, _payment_data(setting_up["core"], "10000.01", override="on",
-                                                      override_reason="Agreed uplift, email 3 May"))
+    response = finance_client.post(
+        url, _payment_data(setting_up["core"], "10000.01", override="on", override_reason="Agreed uplift, email 3 May")
+    )
     assert response.status_code == 302
     payment = Payment.objects.get()
     assert payment.override_reason == "Agreed uplift, email 3 May" and payment.override_by == finance_officer
@@ -522,12 +620,18 @@ def test_payment_beyond_commitment_is_refused_then_accepted_with_an_override(fin
 
 
 def test_refund_needs_a_reason(finance_client, paid_award, setting_up):
-    PaymentFactory(award=paid_award, stream=setting_up["core"], amount=Decimal("1000"),
-                   paid_date=datetime.date(2019, 6, 1))
+    PaymentFactory(
+        award=paid_award, stream=setting_up["core"], amount=Decimal("1000"), paid_date=datetime.date(2019, 6, 1)
+    )
     url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
-    _refused(finance_client.post(url, _payment_data(setting_up["core"], "-250")), "Reason: Give the reason for the refund")
+    _refused(
+        finance_client.post(url, _payment_data(setting_up["core"], "-250")), "Reason: Give the reason for the refund"
+    )
     assert not Payment.objects.filter(amount__lt=0).exists()
-    assert finance_client.post(url, _payment_data(setting_up["core"], "-250", reason="Underspend returned")).status_code == 302
+    assert (
+        finance_client.post(url, _payment_data(setting_up["core"], "-250", reason="Underspend returned")).status_code
+        == 302
+    )
     assert Payment.objects.get(amount__lt=0).amount == Decimal("-250.00")
 
 
@@ -535,12 +639,18 @@ def test_an_ambiguous_or_huge_amount_is_refused_on_the_payment_form_naming_the_b
     finance_client, paid_award, setting_up
 ):
     url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
-    _refused(finance_client.post(url, _payment_data(setting_up["core"], "1,50")),
-             "Amount (£): The amount &#x27;1,50&#x27; is ambiguous")
-    _refused(finance_client.post(url, _payment_data(setting_up["core"], "1e309")),
-             "Amount (£): The amount must be written in pounds")
-    _refused(finance_client.post(url, _payment_data(setting_up["core"], "1000000000.01")),
-             "Amount (£): The amount cannot be more than £1,000,000,000.")
+    _refused(
+        finance_client.post(url, _payment_data(setting_up["core"], "1,50")),
+        "Amount (£): The amount &#x27;1,50&#x27; is ambiguous",
+    )
+    _refused(
+        finance_client.post(url, _payment_data(setting_up["core"], "1e309")),
+        "Amount (£): The amount must be written in pounds",
+    )
+    _refused(
+        finance_client.post(url, _payment_data(setting_up["core"], "1000000000.01")),
+        "Amount (£): The amount cannot be more than £1,000,000,000.",
+    )
     assert not Payment.objects.exists()
     assert finance_client.post(url, _payment_data(setting_up["core"], "1,234.50")).status_code == 302
     assert Payment.objects.get().amount == Decimal("1234.50")
@@ -549,21 +659,28 @@ def test_an_ambiguous_or_huge_amount_is_refused_on_the_payment_form_naming_the_b
 def test_a_refund_beyond_what_was_paid_needs_the_override_box_and_a_reason(
     finance_client, finance_officer, paid_award, setting_up
 ):
-    PaymentFactory(award=paid_award, stream=setting_up["core"], amount=Decimal("1000"),
-                   paid_date=datetime.date(2019, 6, 1))
+    PaymentFactory(
+        award=paid_award, stream=setting_up["core"], amount=Decimal("1000"), paid_date=datetime.date(2019, 6, 1)
+    )
     url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
     refund = _payment_data(setting_up["core"], "-999,999,999.99", reason="Typed in error")
-    _refused(finance_client.post(url, refund), "more than the £1,000.00 paid",
-             "Change the amount, or record a finance override with a reason")
+    _refused(
+        finance_client.post(url, refund),
+        "more than the £1,000.00 paid",
+        "Change the amount, or record a finance override with a reason",
+    )
     _refused(finance_client.post(url, {**refund, "override_reason": "No box ticked"}), "more than the £1,000.00 paid")
     _refused(finance_client.post(url, {**refund, "override": "on"}), "Say why the override is allowed")
     assert Payment.objects.count() == 1
-    response = finance_client.post(url, {**refund, "amount": "-1500", "override": "on",
-                                         "override_reason": "Clawback agreed, letter of 3 May"})
+    response = finance_client.post(
+        url, {**refund, "amount": "-1500", "override": "on", "override_reason": "Clawback agreed, letter of 3 May"}
+    )
     assert response.status_code == 302
     stored = Payment.objects.get(amount__lt=0)
     assert (stored.amount, stored.override_reason, stored.override_by) == (
-        Decimal("-1500.00"), "Clawback agreed, letter of 3 May", finance_officer,
+        Decimal("-1500.00"),
+        "Clawback agreed, letter of 3 May",
+        finance_officer,
     )
 
 
@@ -571,10 +688,13 @@ def test_payment_offers_only_the_award_streams_and_years(finance_client, paid_aw
     url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
     form = _text(finance_client.get(url))
     assert "MoJ victims&#x27; grant (Core)" in form and ">Precept<" not in form
-    _refused(finance_client.post(url, _payment_data(setting_up["precept"], "100")),
-             "Funding stream: Select a valid choice")
-    _refused(finance_client.post(url, _payment_data(setting_up["core"], "100", fy="2020")),
-             "Financial year it counts against: Select a valid choice")
+    _refused(
+        finance_client.post(url, _payment_data(setting_up["precept"], "100")), "Funding stream: Select a valid choice"
+    )
+    _refused(
+        finance_client.post(url, _payment_data(setting_up["core"], "100", fy="2020")),
+        "Financial year it counts against: Select a valid choice",
+    )
     assert not Payment.objects.exists()
 
 
@@ -582,15 +702,20 @@ def test_payment_due_in_a_year_without_a_line_is_refused(finance_client, paid_aw
     """The year defaults to the due date's: a due date in 2020/21 finds no line that year."""
     url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
     data = {**_payment_data(setting_up["core"], "100", paid=None), **_date("due_date", datetime.date(2020, 5, 1))}
-    _refused(finance_client.post(url, data),
-             "Financial year it counts against: Award", "has no funding from MoJ victims&#x27; grant (Core) in 2020/21")
+    _refused(
+        finance_client.post(url, data),
+        "Financial year it counts against: Award",
+        "has no funding from MoJ victims&#x27; grant (Core) in 2020/21",
+    )
     assert not Payment.objects.exists()
 
 
 def test_payment_non_numeric_amount_is_refused(finance_client, paid_award, setting_up):
     url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
-    _refused(finance_client.post(url, _payment_data(setting_up["core"], "12.5.6")),
-             "Amount (£): The amount must be written in pounds")
+    _refused(
+        finance_client.post(url, _payment_data(setting_up["core"], "12.5.6")),
+        "Amount (£): The amount must be written in pounds",
+    )
     assert not Payment.objects.exists()
 
 
@@ -603,8 +728,14 @@ def test_mark_paid_and_edit_a_payment(finance_client, paid_award, setting_up):
     assert payment.paid_date == datetime.date(2019, 7, 1)
 
     edit = reverse("grants:payment_edit", kwargs={"pk": paid_award.pk, "payment_pk": payment.pk})
-    data = _payment_data(setting_up["core"], "1000", paid=datetime.date(2019, 7, 1), invoice_reference="INV-9",
-                         version=payment.version, fy="2019")
+    data = _payment_data(
+        setting_up["core"],
+        "1000",
+        paid=datetime.date(2019, 7, 1),
+        invoice_reference="INV-9",
+        version=payment.version,
+        fy="2019",
+    )
     data.update(_date("due_date", payment.due_date))
     assert finance_client.post(edit, data).status_code == 302
     payment.refresh_from_db()
@@ -618,8 +749,9 @@ def test_mark_paid_and_edit_a_payment(finance_client, paid_award, setting_up):
 def test_payment_on_a_planned_award_is_refused(finance_client, setting_up):
     award = AwardFactory(status=AwardStatus.PLANNED)
     FundingLineFactory(award=award, stream=setting_up["core"])
-    response = finance_client.post(reverse("grants:payment_create", kwargs={"pk": award.pk}),
-                                   _payment_data(setting_up["core"], "100"))
+    response = finance_client.post(
+        reverse("grants:payment_create", kwargs={"pk": award.pk}), _payment_data(setting_up["core"], "100")
+    )
     _refused(response, "only awarded, active or ended awards can be paid")
     assert not Payment.objects.exists()
 
@@ -632,39 +764,57 @@ def test_forecast_outturn_is_set_and_shown(officer_client, paid_award):
     assert officer_client.post(url, {"fy": "2019", "amount": "9,000"}).status_code == 302
     assert ForecastOutturn.objects.get().amount == Decimal("9000.00")
     page = _text(officer_client.get(reverse("grants:award_detail", kwargs={"pk": paid_award.pk})))
-    assert "£9,000 <span class=\"govuk-body-s\">(forecast)</span>" in page
-    _refused(officer_client.post(url, {"fy": "2019", "amount": "-1"}), "Forecast outturn (£): The forecast cannot be negative")
+    assert '£9,000 <span class="govuk-body-s">(forecast)</span>' in page
+    _refused(
+        officer_client.post(url, {"fy": "2019", "amount": "-1"}),
+        "Forecast outturn (£): The forecast cannot be negative",
+    )
     assert ForecastOutturn.objects.get().amount == Decimal("9000.00")
 
 
 def test_cofunder_added_and_removed(officer_client, paid_award):
     partner = OrganisationFactory(name="County Council")
     url = reverse("grants:award_cofunding_add", kwargs={"pk": paid_award.pk})
-    assert officer_client.post(url, {"partner": partner.pk, "fy": "2019", "amount": "5000", "notes": ""}).status_code == 302
+    assert (
+        officer_client.post(url, {"partner": partner.pk, "fy": "2019", "amount": "5000", "notes": ""}).status_code
+        == 302
+    )
     record = CoFunding.objects.get()
     assert "County Council" in _text(officer_client.get(reverse("grants:award_detail", kwargs={"pk": paid_award.pk})))
-    _refused(officer_client.post(url, {"partner": paid_award.provider.pk, "fy": "", "amount": "", "notes": ""}),
-             "cannot also be its co-commissioning partner")
-    officer_client.post(reverse("grants:award_cofunding_remove", kwargs={"pk": paid_award.pk, "cofunding_pk": record.pk}))
+    _refused(
+        officer_client.post(url, {"partner": paid_award.provider.pk, "fy": "", "amount": "", "notes": ""}),
+        "cannot also be its co-commissioning partner",
+    )
+    officer_client.post(
+        reverse("grants:award_cofunding_remove", kwargs={"pk": paid_award.pk, "cofunding_pk": record.pk})
+    )
     assert not CoFunding.objects.exists()
 
 
 def test_document_upload_and_permission_checked_download(officer_client, board_client, paid_award, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     url = reverse("grants:award_document_add", kwargs={"pk": paid_award.pk})
-    response = officer_client.post(url, {"kind": "grant_agreement", "title": "", "file": SimpleUploadedFile("agreement.pdf", PDF)})
+    response = officer_client.post(
+        url, {"kind": "grant_agreement", "title": "", "file": SimpleUploadedFile("agreement.pdf", PDF)}
+    )
     assert response.status_code == 302
     document = AwardDocument.objects.get()
     assert document.title == "agreement.pdf"
-    download = board_client.get(reverse("grants:award_document_download", kwargs={"pk": paid_award.pk, "document_pk": document.pk}))
+    download = board_client.get(
+        reverse("grants:award_document_download", kwargs={"pk": paid_award.pk, "document_pk": document.pk})
+    )
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
     assert b"".join(download.streaming_content) == PDF
     other = AwardFactory()
-    wrong = board_client.get(reverse("grants:award_document_download", kwargs={"pk": other.pk, "document_pk": document.pk}))
+    wrong = board_client.get(
+        reverse("grants:award_document_download", kwargs={"pk": other.pk, "document_pk": document.pk})
+    )
     assert wrong.status_code == 404
 
-    bad = officer_client.post(url, {"kind": "other", "title": "", "file": SimpleUploadedFile("run.pdf", b"MZ\x90\x00binary")})
+    bad = officer_client.post(
+        url, {"kind": "other", "title": "", "file": SimpleUploadedFile("run.pdf", b"MZ\x90\x00binary")}
+    )
     _refused(bad, "File: The selected file must be")
     assert AwardDocument.objects.count() == 1
 
@@ -673,9 +823,18 @@ def test_document_upload_and_permission_checked_download(officer_client, board_c
 
 
 def test_decision_create_edit_sign_publish(officer_client):
-    data = {"reference": "PCC-2019-033", "subject": "Victims' services 2019-21", "summary": "", "decision_text": "",
-            **_date("decided_on", None), "amount": "", "decision_maker": "Police and Crime Commissioner",
-            "declaration_of_interests": "", "contact_officer": "", "background_papers": ""}
+    data = {
+        "reference": "PCC-2019-033",
+        "subject": "Victims' services 2019-21",
+        "summary": "",
+        "decision_text": "",
+        **_date("decided_on", None),
+        "amount": "",
+        "decision_maker": "Police and Crime Commissioner",
+        "declaration_of_interests": "",
+        "contact_officer": "",
+        "background_papers": "",
+    }
     response = officer_client.post(reverse("grants:decision_create"), data)
     decision = Decision.objects.get()
     assert response.status_code == 302 and decision.status == DecisionStatus.DRAFT
@@ -687,13 +846,20 @@ def test_decision_create_edit_sign_publish(officer_client):
     assert decision.subject == "Victims' services"
 
     # No amount approved yet: the signature is not recorded, and the page says why.
-    page = _text(officer_client.post(reverse("grants:decision_sign", kwargs={"pk": decision.pk}),
-                                     {"version": decision.version}, follow=True))
+    page = _text(
+        officer_client.post(
+            reverse("grants:decision_sign", kwargs={"pk": decision.pk}), {"version": decision.version}, follow=True
+        )
+    )
     assert "Record the amount the PCC approved" in page
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.DRAFT
-    assert officer_client.post(edit, {**data, "subject": "Victims' services", "amount": "£48,500",
-                                      "version": decision.version}).status_code == 302
+    assert (
+        officer_client.post(
+            edit, {**data, "subject": "Victims' services", "amount": "£48,500", "version": decision.version}
+        ).status_code
+        == 302
+    )
     decision.refresh_from_db()
     assert decision.amount == Decimal("48500.00")
 
@@ -707,8 +873,10 @@ def test_decision_create_edit_sign_publish(officer_client):
     publish = reverse("grants:decision_publish", kwargs={"pk": decision.pk})
     assert "Record as published" in _text(officer_client.get(publish))
     day_before = decision.decided_on - datetime.timedelta(days=1)
-    _refused(officer_client.post(publish, {"version": decision.version, **_date("published_on", day_before)}),
-             "cannot be published before the date it was decided on")
+    _refused(
+        officer_client.post(publish, {"version": decision.version, **_date("published_on", day_before)}),
+        "cannot be published before the date it was decided on",
+    )
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.SIGNED
     officer_client.post(publish, {"version": decision.version, **_date("published_on", decision.decided_on)})
@@ -724,16 +892,25 @@ def test_decision_create_edit_sign_publish(officer_client):
 
 def test_duplicate_decision_reference_is_refused(officer_client):
     DecisionFactory(reference="PCC-2019-001")
-    data = {"reference": "pcc-2019-001", "subject": "Again", **_date("decided_on", None),
-            "decision_maker": "Police and Crime Commissioner"}
-    _refused(officer_client.post(reverse("grants:decision_create"), data), "There is already a decision with the reference")
+    data = {
+        "reference": "pcc-2019-001",
+        "subject": "Again",
+        **_date("decided_on", None),
+        "decision_maker": "Police and Crime Commissioner",
+    }
+    _refused(
+        officer_client.post(reverse("grants:decision_create"), data), "There is already a decision with the reference"
+    )
     assert Decision.objects.count() == 1
 
 
 def test_publishing_a_draft_is_refused(officer_client):
     decision = DecisionFactory()
-    page = _text(officer_client.post(reverse("grants:decision_publish", kwargs={"pk": decision.pk}),
-                                     {"version": decision.version}, follow=True))
+    page = _text(
+        officer_client.post(
+            reverse("grants:decision_publish", kwargs={"pk": decision.pk}), {"version": decision.version}, follow=True
+        )
+    )
     assert "Status: Decision" in page and "must be signed before it is published" in page
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.DRAFT
@@ -744,13 +921,21 @@ def test_publishing_a_draft_is_refused(officer_client):
 
 def test_officer_creates_and_edits_a_stream(officer_client):
     source = OrganisationFactory(name="Ministry of Justice")
-    data = {"name": "MoJ ISVA", "source": source.pk, "kind": "central_government", "moj_reported": "on",
-            "ring_fenced_for": "ISVA", "description": ""}
+    data = {
+        "name": "MoJ ISVA",
+        "source": source.pk,
+        "kind": "central_government",
+        "moj_reported": "on",
+        "ring_fenced_for": "ISVA",
+        "description": "",
+    }
     response = officer_client.post(reverse("grants:stream_create"), data)
     stream = FundingStream.objects.get()
     assert response.status_code == 302 and stream.moj_reported
-    _refused(officer_client.post(reverse("grants:stream_create"), {**data, "name": "moj isva"}),
-             "There is already a funding stream called")
+    _refused(
+        officer_client.post(reverse("grants:stream_create"), {**data, "name": "moj isva"}),
+        "There is already a funding stream called",
+    )
     edit = reverse("grants:stream_edit", kwargs={"pk": stream.pk})
     assert officer_client.post(edit, {**data, "name": "MoJ ISVA grant", "version": 1}).status_code == 302
     stream.refresh_from_db()
@@ -789,12 +974,12 @@ def test_funding_page_shows_the_year_and_flags_over_commitment(board_client, set
 
     page = _text(board_client.get(reverse("grants:funding"), {"fy": "2019"}))
     assert "Funding in 2019/20" in page
-    streams = page[page.index('id="stream-table"'):page.index('id="priority-table"')]
-    core_row = streams[streams.index("MoJ victims"):streams.index("Precept")]
+    streams = page[page.index('id="stream-table"') : page.index('id="priority-table"')]
+    core_row = streams[streams.index("MoJ victims") : streams.index("Precept")]
     assert "Over-committed" in core_row and "£15,000" in core_row and "£4,000" in core_row and "-£5,000" in core_row
-    precept_row = streams[streams.index("Precept"):]
+    precept_row = streams[streams.index("Precept") :]
     assert "Over-committed" not in precept_row.split("</tr>")[0]
-    priorities = page[page.index('id="priority-table"'):]
+    priorities = page[page.index('id="priority-table"') :]
     assert "Forecast overspend" in priorities and "-£3,000" in priorities
     assert "Set budget" not in page  # board changes nothing
 
@@ -804,7 +989,9 @@ def test_funding_page_defaults_to_the_current_year(board_client):
 
     page = _text(board_client.get(reverse("grants:funding")))
     assert f"Funding in {FinancialYear.current().label}" in page
-    assert f"Funding in {FinancialYear.current().label}" in _text(board_client.get(reverse("grants:funding"), {"fy": "x"}))
+    assert f"Funding in {FinancialYear.current().label}" in _text(
+        board_client.get(reverse("grants:funding"), {"fy": "x"})
+    )
 
 
 # Downloads -------------------------------------------------------------------------------------------------
@@ -831,7 +1018,9 @@ def test_awards_download_keeps_the_list_filters(board_client, setting_up):
 
 def test_payments_and_commitments_downloads_for_a_year(finance_client, paid_award, setting_up):
     PaymentFactory(award=paid_award, stream=setting_up["core"], amount=Decimal("300"), invoice_reference="INV-2019")
-    PaymentFactory(award=paid_award, stream=setting_up["core"], fy=2020, amount=Decimal("400"), invoice_reference="INV-2020")
+    PaymentFactory(
+        award=paid_award, stream=setting_up["core"], fy=2020, amount=Decimal("400"), invoice_reference="INV-2020"
+    )
     payments = finance_client.get(reverse("grants:payments_export"), {"fy": "2019"}).content.decode("utf-8-sig")
     assert "INV-2019" in payments and "INV-2020" not in payments
     commitments = finance_client.get(reverse("grants:commitments_export"), {"fy": "2019", "format": "csv"})
@@ -864,38 +1053,68 @@ def _portfolio(size: int, provider, priority) -> Award:
     streams = [FundingStreamFactory() for _ in range(3)]
     first = None
     for number in range(size):
-        award = AwardFactory(provider=provider, priority=priority, status=AwardStatus.ACTIVE, decision=decision,
-                             end_date=datetime.date(2029, 3, 31))
+        award = AwardFactory(
+            provider=provider,
+            priority=priority,
+            status=AwardStatus.ACTIVE,
+            decision=decision,
+            end_date=datetime.date(2029, 3, 31),
+        )
         award.kpqs.add(KPQFactory())
         first = first or award
         AwardTransitionFactory(award=award)
         FundingLineFactory(award=award, stream=streams[number % 3], fy=2019, amount=Decimal("1000"))
-        PaymentFactory(award=award, stream=streams[number % 3], amount=Decimal("10"), paid_date=datetime.date(2019, 6, 1))
+        PaymentFactory(
+            award=award, stream=streams[number % 3], amount=Decimal("10"), paid_date=datetime.date(2019, 6, 1)
+        )
     for number in range(size):  # the first award gets many lines and payments
         stream = FundingStreamFactory()
         StreamAllocationFactory(stream=stream, fy=2019)
         FundingLineFactory(award=first, stream=stream, fy=2019 + number % 10, amount=Decimal("500"))
-        PaymentFactory(award=first, stream=stream, fy=2019 + number % 10, amount=Decimal("5"),
-                       due_date=datetime.date(2019 + number % 10, 6, 1))
+        PaymentFactory(
+            award=first,
+            stream=stream,
+            fy=2019 + number % 10,
+            amount=Decimal("5"),
+            due_date=datetime.date(2019 + number % 10, 6, 1),
+        )
         # A cancelled payment and an instalment waiting for its quarter's return: shown too.
-        PaymentFactory(award=first, stream=stream, fy=2019 + number % 10, amount=Decimal("5"),
-                       approved_at=None, cancelled_at=timezone.now(), cancel_reason="Entered twice")
+        PaymentFactory(
+            award=first,
+            stream=stream,
+            fy=2019 + number % 10,
+            amount=Decimal("5"),
+            approved_at=None,
+            cancelled_at=timezone.now(),
+            cancel_reason="Entered twice",
+        )
         waited_for = MonitoringReturnFactory(award=first, fy=2019 + number // 4, quarter=number % 4 + 1)
-        PaymentFactory(award=first, stream=stream, fy=2019 + number % 10, amount=Decimal("5"), approved_at=None,
-                       awaits_return=waited_for, plan_period=f"{2019 + number // 4}-Q{number % 4 + 1}")
+        PaymentFactory(
+            award=first,
+            stream=stream,
+            fy=2019 + number % 10,
+            amount=Decimal("5"),
+            approved_at=None,
+            awaits_return=waited_for,
+            plan_period=f"{2019 + number // 4}-Q{number % 4 + 1}",
+        )
         CoFundingFactory(award=first)
     return first
 
 
-@pytest.mark.parametrize("url_for", [
-    lambda award: reverse("grants:index"),
-    lambda award: reverse("grants:index") + "?fy=2019&sort=-value",
-    lambda award: reverse("grants:award_detail", kwargs={"pk": award.pk}),
-    lambda award: reverse("grants:provider_awards", kwargs={"pk": award.provider_id}),
-    lambda award: reverse("grants:funding") + "?fy=2019",
-    lambda award: reverse("grants:decision_list"),
-    lambda award: reverse("grants:stream_list"),
-], ids=["list", "list-filtered", "detail", "provider-tab", "funding", "decisions", "streams"])
+@pytest.mark.parametrize(
+    "url_for",
+    [
+        lambda award: reverse("grants:index"),
+        lambda award: reverse("grants:index") + "?fy=2019&sort=-value",
+        lambda award: reverse("grants:award_detail", kwargs={"pk": award.pk}),
+        lambda award: reverse("grants:provider_awards", kwargs={"pk": award.provider_id}),
+        lambda award: reverse("grants:funding") + "?fy=2019",
+        lambda award: reverse("grants:decision_list"),
+        lambda award: reverse("grants:stream_list"),
+    ],
+    ids=["list", "list-filtered", "detail", "provider-tab", "funding", "decisions", "streams"],
+)
 def test_query_count_is_flat(url_for, officer, django_assert_max_num_queries):
     """The same number of queries for 3 awards (lines, payments) as for 30 more."""
     client = Client()
@@ -909,14 +1128,14 @@ def test_query_count_is_flat(url_for, officer, django_assert_max_num_queries):
         assert client.get(url_for(large)).status_code == 200
 
 
-
-
 def test_every_problem_shows_in_one_round(officer_client, setting_up):
     """A missing title (the form's own check) must not hide the rule errors: end before start
     and a line outside the award's dates (the service's checks)."""
     data = _award_post(
-        setting_up, lines=[(setting_up["core"], 2021, "1000"), (setting_up["precept"], 2019, "-5")],
-        start=datetime.date(2019, 4, 1), end=datetime.date(2021, 3, 31),
+        setting_up,
+        lines=[(setting_up["core"], 2021, "1000"), (setting_up["precept"], 2019, "-5")],
+        start=datetime.date(2019, 4, 1),
+        end=datetime.date(2021, 3, 31),
     )
     data["title"] = ""
     page = _refused(
@@ -939,14 +1158,20 @@ def test_an_officer_sets_a_plan_and_finance_approves_then_pays_an_instalment(
 ):
     time_machine.move_to(datetime.datetime(2019, 7, 2, 10, 0))
     plan_url = reverse("grants:payment_plan", kwargs={"pk": paid_award.pk})
-    _refused(officer_client.post(plan_url, {"frequency": "monthly", "timing": "on_return", "version": 0}),
-             "must be quarterly")
+    _refused(
+        officer_client.post(plan_url, {"frequency": "monthly", "timing": "on_return", "version": 0}),
+        "must be quarterly",
+    )
     assert not Payment.objects.exists()
-    assert officer_client.post(plan_url, {"frequency": "quarterly", "timing": "arrears", "version": 0}).status_code == 302
+    assert (
+        officer_client.post(plan_url, {"frequency": "quarterly", "timing": "arrears", "version": 0}).status_code == 302
+    )
     # £10,000 of MoJ Core in 2019/20, in four whole quarters: £2,500 due 1 July, 1 October, 1 January, 1 April.
     assert [(p.amount, p.due_date) for p in Payment.objects.order_by("due_date")] == [
-        (Decimal("2500.00"), datetime.date(2019, 7, 1)), (Decimal("2500.00"), datetime.date(2019, 10, 1)),
-        (Decimal("2500.00"), datetime.date(2020, 1, 1)), (Decimal("2500.00"), datetime.date(2020, 4, 1)),
+        (Decimal("2500.00"), datetime.date(2019, 7, 1)),
+        (Decimal("2500.00"), datetime.date(2019, 10, 1)),
+        (Decimal("2500.00"), datetime.date(2020, 1, 1)),
+        (Decimal("2500.00"), datetime.date(2020, 4, 1)),
     ]
     first = Payment.objects.order_by("due_date").first()
     page = _text(finance_client.get(reverse("grants:award_detail", kwargs={"pk": paid_award.pk})))
@@ -962,7 +1187,9 @@ def test_an_officer_sets_a_plan_and_finance_approves_then_pays_an_instalment(
     assert first.paid_date == datetime.date(2019, 7, 2)
 
 
-def test_finance_cancels_a_scheduled_payment_with_a_reason_and_it_stays_on_the_page(finance_client, paid_award, setting_up):
+def test_finance_cancels_a_scheduled_payment_with_a_reason_and_it_stays_on_the_page(
+    finance_client, paid_award, setting_up
+):
     payment = PaymentFactory(award=paid_award, stream=setting_up["core"], amount=Decimal("3000"))
     url = reverse("grants:payment_cancel", kwargs={"pk": paid_award.pk, "payment_pk": payment.pk})
     _refused(finance_client.post(url, {"version": payment.version, "reason": ""}), "Say why the payment is cancelled")
@@ -972,13 +1199,20 @@ def test_finance_cancels_a_scheduled_payment_with_a_reason_and_it_stays_on_the_p
     page = _text(finance_client.get(reverse("grants:award_detail", kwargs={"pk": paid_award.pk})))
     assert "Cancelled" in page and "Entered twice by mistake" in page
     # The money it held is free again: the whole £10,000 line can be scheduled.
-    assert finance_client.post(reverse("grants:payment_create", kwargs={"pk": paid_award.pk}),
-                               _payment_data(setting_up["core"], "10000", paid=None)).status_code == 302
+    assert (
+        finance_client.post(
+            reverse("grants:payment_create", kwargs={"pk": paid_award.pk}),
+            _payment_data(setting_up["core"], "10000", paid=None),
+        ).status_code
+        == 302
+    )
 
 
 @pytest.mark.due_diligence
 def test_marking_awarded_asks_for_a_reason_when_due_diligence_is_not_in_order(officer_client):
-    award = AwardFactory(status=AwardStatus.PLANNED, provider=OrganisationFactory(name="Harbour", kind="voluntary_sector"))
+    award = AwardFactory(
+        status=AwardStatus.PLANNED, provider=OrganisationFactory(name="Harbour", kind="voluntary_sector")
+    )
     url = reverse("grants:award_detail", kwargs={"pk": award.pk})
     page = _text(officer_client.get(url))
     assert "Harbour's due diligence is not in order: no safeguarding policy on file" in page
@@ -986,16 +1220,26 @@ def test_marking_awarded_asks_for_a_reason_when_due_diligence_is_not_in_order(of
     refused = _text(_transition(officer_client, award, "awarded"))
     award.refresh_from_db()
     assert award.status == AwardStatus.PLANNED and "give your reason" in refused
-    done = _text(officer_client.post(reverse("grants:award_transition", kwargs={"pk": award.pk}), {
-        "to_status": "awarded", "version": award.version, "due_diligence_reason": "Documents promised by Friday",
-    }, follow=True))
+    done = _text(
+        officer_client.post(
+            reverse("grants:award_transition", kwargs={"pk": award.pk}),
+            {
+                "to_status": "awarded",
+                "version": award.version,
+                "due_diligence_reason": "Documents promised by Friday",
+            },
+            follow=True,
+        )
+    )
     award.refresh_from_db()
     assert award.status == AwardStatus.AWARDED and "Documents promised by Friday" in done
 
 
 @pytest.mark.due_diligence
 def test_recording_a_payment_asks_for_a_reason_when_due_diligence_is_not_in_order(finance_client, setting_up):
-    award = AwardFactory(status=AwardStatus.ACTIVE, provider=OrganisationFactory(name="Harbour", kind="voluntary_sector"))
+    award = AwardFactory(
+        status=AwardStatus.ACTIVE, provider=OrganisationFactory(name="Harbour", kind="voluntary_sector")
+    )
     FundingLineFactory(award=award, stream=setting_up["core"], fy=2019, amount=Decimal("10000"))
     url = reverse("grants:payment_create", kwargs={"pk": award.pk})
     assert "Why go ahead although the due diligence is not in order?" in _text(finance_client.get(url))
@@ -1025,24 +1269,42 @@ def test_the_payment_form_sent_twice_records_one_payment(finance_client, paid_aw
 def test_the_document_form_sent_twice_uploads_one_document(officer_client, paid_award, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     url = reverse("grants:award_document_add", kwargs={"pk": paid_award.pk})
-    first, second = post_twice(officer_client, url, lambda: {
-        "kind": "grant_agreement", "title": "Agreement", "file": SimpleUploadedFile("agreement.pdf", PDF)})
+    first, second = post_twice(
+        officer_client,
+        url,
+        lambda: {"kind": "grant_agreement", "title": "Agreement", "file": SimpleUploadedFile("agreement.pdf", PDF)},
+    )
     assert AwardDocument.objects.count() == 1
     assert_saved_once(first, second, "Agreement has been uploaded.")
 
 
 def test_the_decision_form_sent_twice_adds_one_decision(officer_client):
-    data = {"reference": "PCC-2019-033", "subject": "Victims services 2019-21", "summary": "", "decision_text": "",
-            **_date("decided_on", None), "amount": "", "decision_maker": "Police and Crime Commissioner",
-            "declaration_of_interests": "", "contact_officer": "", "background_papers": ""}
+    data = {
+        "reference": "PCC-2019-033",
+        "subject": "Victims services 2019-21",
+        "summary": "",
+        "decision_text": "",
+        **_date("decided_on", None),
+        "amount": "",
+        "decision_maker": "Police and Crime Commissioner",
+        "declaration_of_interests": "",
+        "contact_officer": "",
+        "background_papers": "",
+    }
     first, second = post_twice(officer_client, reverse("grants:decision_create"), data)
     assert Decision.objects.count() == 1
     assert_saved_once(first, second, "Decision PCC-2019-033 has been added as a draft.")
 
 
 def test_the_stream_form_sent_twice_adds_one_stream(officer_client):
-    data = {"name": "MoJ ISVA", "source": OrganisationFactory(name="Ministry of Justice").pk,
-            "kind": "central_government", "moj_reported": "on", "ring_fenced_for": "ISVA", "description": ""}
+    data = {
+        "name": "MoJ ISVA",
+        "source": OrganisationFactory(name="Ministry of Justice").pk,
+        "kind": "central_government",
+        "moj_reported": "on",
+        "ring_fenced_for": "ISVA",
+        "description": "",
+    }
     first, second = post_twice(officer_client, reverse("grants:stream_create"), data)
     assert FundingStream.objects.count() == 1
     assert_saved_once(first, second, "MoJ ISVA has been added.")

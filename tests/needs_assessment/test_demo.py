@@ -29,10 +29,17 @@ def test_needs_seed_loads_the_durham_areas_with_real_codes_and_populations(offic
     needs_seed(lead=officer)
     force = Area.objects.get(code="E23000008", type=AreaType.FORCE_AREA)
     county, darlington = Area.objects.get(code="E06000047"), Area.objects.get(code="E06000005")
-    assert (county.name, county.parent, darlington.name, darlington.parent) == ("County Durham", force, "Darlington", force)
+    assert (county.name, county.parent, darlington.name, darlington.parent) == (
+        "County Durham",
+        force,
+        "Darlington",
+        force,
+    )
     assert selectors.population_for(county, 2018) == 526_980
     assert selectors.population_for(darlington, 2018) == 106_566
-    assert selectors.population_for(force, 2019) == selectors.population_for(county, 2019) + selectors.population_for(darlington, 2019)
+    assert selectors.population_for(force, 2019) == selectors.population_for(county, 2019) + selectors.population_for(
+        darlington, 2019
+    )
     assert Area.objects.filter(type=AreaType.CSP, parent__in=[county, darlington]).count() == 2
 
 

@@ -43,12 +43,15 @@ def test_the_needs_importers_are_registered_for_officers():
 
 
 def test_areas_import_with_a_parent_given_later_in_the_file_and_populations_by_year():
-    result = run_import("areas", csv(
-        AREAS,
-        "E06000005,Darlington,local_authority,E23000008,105564,2017",
-        "E06000005,,,,106566,2018",
-        "E23000008,Durham,FORCE_AREA,,,",
-    ))
+    result = run_import(
+        "areas",
+        csv(
+            AREAS,
+            "E06000005,Darlington,local_authority,E23000008,105564,2017",
+            "E06000005,,,,106566,2018",
+            "E23000008,Durham,FORCE_AREA,,,",
+        ),
+    )
     assert (result.created, result.updated, result.skipped) == (2, 0, 0)
     darlington = Area.objects.get(code="E06000005")
     assert darlington.parent == Area.objects.get(code="E23000008", type=AreaType.FORCE_AREA)
@@ -85,8 +88,16 @@ def test_bad_area_rows_are_all_reported_and_nothing_is_saved():
         "E06000009,Blackburn,local_authority,,,",
     )
     assert problems("areas", data) == [
-        (3, "code"), (4, "type"), (5, "parent_code"), (6, "population"), (7, "year"), (8, "population"),
-        (9, "name"), (10, "parent_code"), (12, "year"), (14, "name"),
+        (3, "code"),
+        (4, "type"),
+        (5, "parent_code"),
+        (6, "population"),
+        (7, "year"),
+        (8, "population"),
+        (9, "name"),
+        (10, "parent_code"),
+        (12, "year"),
+        (14, "name"),
     ]
     assert not Area.objects.exists()
 
@@ -104,12 +115,15 @@ def test_a_service_rule_broken_by_an_area_row_is_reported_against_it():
 
 def test_indicators_import_creates_themes_and_infers_counts_from_the_unit():
     ThemeFactory(name="Domestic abuse")
-    result = run_import("indicators", csv(
-        INDICATORS,
-        "Domestic abuse-related crimes,domestic ABUSE,crimes,Police recorded crime,Crimes flagged DA,higher_is_worse",
-        "Proven reoffending rate (%),Reoffending,%,MoJ proven reoffending,Share reoffending,Higher_Is_Worse",
-        "Victim satisfaction,Victims' needs,per cent,Survey,,higher_is_better",
-    ))
+    result = run_import(
+        "indicators",
+        csv(
+            INDICATORS,
+            "Domestic abuse-related crimes,domestic ABUSE,crimes,Police recorded crime,Crimes flagged DA,higher_is_worse",
+            "Proven reoffending rate (%),Reoffending,%,MoJ proven reoffending,Share reoffending,Higher_Is_Worse",
+            "Victim satisfaction,Victims' needs,per cent,Survey,,higher_is_better",
+        ),
+    )
     assert result.created == 3
     assert Theme.objects.count() == 3
     crimes = Indicator.objects.get(name="Domestic abuse-related crimes")
@@ -153,12 +167,15 @@ def crimes_and_areas():
 
 def test_needs_import_stores_years_and_quarters(crimes_and_areas):
     crimes, darlington, durham = crimes_and_areas
-    result = run_import("needs", csv(
-        NEEDS,
-        "hate crimes,E06000005,2019,212",
-        "Hate crimes,e06000047,2019-Q1,\"1,020.5\"",
-        "Hate crimes,E06000047,2019/20,4100",
-    ))
+    result = run_import(
+        "needs",
+        csv(
+            NEEDS,
+            "hate crimes,E06000005,2019,212",
+            'Hate crimes,e06000047,2019-Q1,"1,020.5"',
+            "Hate crimes,E06000047,2019/20,4100",
+        ),
+    )
     assert result.created == 3
     assert IndicatorValue.objects.get(area=darlington).value == Decimal("212")
     quarter = IndicatorValue.objects.get(area=durham, period="2019-Q1")
@@ -200,7 +217,9 @@ def test_each_bad_needs_row_is_refused_with_row_and_column(crimes_and_areas, row
 
 
 def test_the_same_indicator_area_and_period_twice_in_a_file_is_refused(crimes_and_areas):
-    data = csv(NEEDS, "Hate crimes,E06000005,2019,212", "Hate crimes,E06000047,2019,4100", "HATE CRIMES,e06000005,2019/20,213")
+    data = csv(
+        NEEDS, "Hate crimes,E06000005,2019,212", "Hate crimes,E06000047,2019,4100", "HATE CRIMES,e06000005,2019/20,213"
+    )
     assert messages("needs", data) == [
         "Row 4, column period: Row 2 already gives Hate crimes for E06000005 in 2019/20: give each value once."
     ]

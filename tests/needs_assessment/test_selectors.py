@@ -160,7 +160,8 @@ def test_indicator_trend_lists_years_in_order_with_rates(two_areas):
     IndicatorValueFactory(indicator=crimes, area=b, fy=2019, quarter=2, value=Decimal("130"))
     trend = selectors.indicator_trend(crimes, b)
     assert [(p.code, p.value, p.rate) for p in trend] == [
-        ("2018", Decimal("520"), Decimal("13.00")), ("2019", Decimal("500"), Decimal("10.00")),
+        ("2018", Decimal("520"), Decimal("13.00")),
+        ("2019", Decimal("500"), Decimal("10.00")),
     ]
     assert [p.code for p in selectors.indicator_trend(crimes, b, kind=None)] == ["2018", "2019", "2019-Q2"]
 
@@ -273,7 +274,9 @@ def test_intention_board_query_count_is_flat():
     def make(count: int) -> None:
         for number in range(count):
             intention = CommissioningIntentionFactory(
-                rank=("must", "should", "could")[number % 3], theme=ThemeFactory(), lead=UserFactory(),
+                rank=("must", "should", "could")[number % 3],
+                theme=ThemeFactory(),
+                lead=UserFactory(),
                 priority=CommissioningPriorityFactory(),
             )
             intention.findings.add(FindingFactory())

@@ -124,7 +124,9 @@ def test_population_set_creates_updates_and_leaves_an_equal_value_alone(officer)
     assert AreaPopulation.history.count() == 2
 
 
-@pytest.mark.parametrize(("year", "population", "field"), [(2019, 0, "population"), (19, 1000, "year"), (2019, -5, "population")])
+@pytest.mark.parametrize(
+    ("year", "population", "field"), [(2019, 0, "population"), (19, 1000, "year"), (2019, -5, "population")]
+)
 def test_bad_populations_are_refused(officer, year, population, field):
     with pytest.raises(ValidationError) as excinfo:
         services.population_set(actor=officer, area=AreaFactory(), year=year, population=population)
@@ -145,7 +147,9 @@ def test_a_thematic_assessment_needs_its_theme(officer):
         services.assessment_create(actor=officer, title="DA needs", fy=2019, scope="thematic")
     assert errors_of(excinfo)["theme"] == ["A thematic assessment needs its theme."]
     theme = ThemeFactory(name="Domestic abuse")
-    assessment = services.assessment_create(actor=officer, title="DA needs", fy="2019/20", scope="thematic", theme=theme)
+    assessment = services.assessment_create(
+        actor=officer, title="DA needs", fy="2019/20", scope="thematic", theme=theme
+    )
     assert (assessment.fy, assessment.theme) == (2019, theme)
 
 
@@ -259,8 +263,15 @@ def test_finding_create_links_areas_kpqs_priority_and_evidence(officer):
     priority = CommissioningPriorityFactory(name="Victims services")
     evidence = IndicatorValueFactory(area=area)
     finding = services.finding_create(
-        actor=officer, assessment=assessment, title="Rising domestic abuse", severity="HIGH",
-        theme=evidence.indicator.theme, priority=priority, areas=[area], kpqs=[kpq], evidence=[evidence],
+        actor=officer,
+        assessment=assessment,
+        title="Rising domestic abuse",
+        severity="HIGH",
+        theme=evidence.indicator.theme,
+        priority=priority,
+        areas=[area],
+        kpqs=[kpq],
+        evidence=[evidence],
     )
     assert finding.severity == "high"
     assert list(finding.areas.all()) == [area]
@@ -293,8 +304,14 @@ def test_bad_findings_are_refused(officer, fields, field):
 def test_intention_create_with_findings_lead_and_cost(officer):
     finding = FindingFactory()
     intention = services.intention_create(
-        actor=officer, title="Sustain DA support", rank="Must", findings=[finding], when_fy="2020/21",
-        lead=officer, status="agreed", estimated_annual_cost="£45,000",
+        actor=officer,
+        title="Sustain DA support",
+        rank="Must",
+        findings=[finding],
+        when_fy="2020/21",
+        lead=officer,
+        status="agreed",
+        estimated_annual_cost="£45,000",
     )
     assert (intention.rank, intention.when_fy, intention.status) == ("must", 2020, "agreed")
     assert intention.estimated_annual_cost == Decimal("45000.00")

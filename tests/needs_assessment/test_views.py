@@ -70,8 +70,12 @@ def trail(officer):
         AreaPopulationFactory(area=area, year=2018, population=population)
         AreaPopulationFactory(area=area, year=2019, population=population)
     indicator = IndicatorFactory(
-        name="Domestic abuse-related crimes", theme=theme, unit="crimes", source="Police recorded crime",
-        definition="Crimes flagged as domestic abuse-related.", polarity=Polarity.HIGHER_IS_WORSE,
+        name="Domestic abuse-related crimes",
+        theme=theme,
+        unit="crimes",
+        source="Police recorded crime",
+        definition="Crimes flagged as domestic abuse-related.",
+        polarity=Polarity.HIGHER_IS_WORSE,
     )
     values = {}
     for area, (before, now) in ((force, (9000, 9800)), (durham, (7400, 8000)), (darlington, (1600, 1800))):
@@ -80,21 +84,37 @@ def trail(officer):
     assessment = NeedsAssessmentFactory(title="Unified needs assessment 2019", fy=2019, summary="What we found.")
     kpq = KPQFactory(number=3, question="How well are victims supported?")
     finding = FindingFactory(
-        assessment=assessment, title="Too few IDVAs for the demand", severity=Severity.HIGH, theme=theme,
+        assessment=assessment,
+        title="Too few IDVAs for the demand",
+        severity=Severity.HIGH,
+        theme=theme,
         description="Demand for IDVA support has outgrown capacity.",
     )
     finding.areas.set([darlington])
     finding.kpqs.set([kpq])
     finding.evidence.set([values["E06000005"], values["E23000008"]])
     intention = CommissioningIntentionFactory(
-        title="Commission more IDVA capacity", rank=IntentionRank.MUST, status=IntentionStatus.AGREED,
-        when_fy=2020, lead=officer, estimated_annual_cost=Decimal("120000"), theme=theme,
+        title="Commission more IDVA capacity",
+        rank=IntentionRank.MUST,
+        status=IntentionStatus.AGREED,
+        when_fy=2020,
+        lead=officer,
+        estimated_annual_cost=Decimal("120000"),
+        theme=theme,
     )
     intention.findings.set([finding])
     award = AwardFactory(reference="PCC-2020-001", title="IDVA service", intention=intention)
     return {
-        "theme": theme, "force": force, "durham": durham, "darlington": darlington, "indicator": indicator,
-        "assessment": assessment, "finding": finding, "intention": intention, "award": award, "kpq": kpq,
+        "theme": theme,
+        "force": force,
+        "durham": durham,
+        "darlington": darlington,
+        "indicator": indicator,
+        "assessment": assessment,
+        "finding": finding,
+        "intention": intention,
+        "award": award,
+        "kpq": kpq,
     }
 
 
@@ -186,7 +206,7 @@ def test_board_groups_must_should_could_with_status_when_lead_cost_findings_and_
     html = _text(officer_client.get(_pages(trail)["board"]))
     must, should, could = (html.index(f'id="{rank}"') for rank in ("must", "should", "could"))
     assert must < html.index("Commission more IDVA capacity") < should < html.index("Perpetrator programme") < could
-    row = html[html.index("Commission more IDVA capacity"):should]
+    row = html[html.index("Commission more IDVA capacity") : should]
     assert "Agreed" in row and "2020/21" in row and officer.display_name in row and "£120,000" in row
     assert reverse("needs_assessment:finding_detail", args=[trail["finding"].pk]) in row
     assert "1 award:" in row and reverse("grants:award_detail", args=[trail["award"].pk]) in row
@@ -218,7 +238,7 @@ def test_assessment_page_lists_findings_and_indicators(officer_client, trail):
     assert "Too few IDVAs for the demand" in html and 'govuk-tag--red">High</strong>' in html
     assert "Domestic abuse" in html and "Darlington" in html and "KPQ3" in html
     assert reverse("needs_assessment:intention_detail", args=[trail["intention"].pk]) in html
-    assert f'{reverse("needs_assessment:indicator_detail", args=[trail["indicator"].pk])}?period=2019' in html
+    assert f"{reverse('needs_assessment:indicator_detail', args=[trail['indicator'].pk])}?period=2019" in html
     assert "None uploaded" in html
 
 
@@ -226,7 +246,7 @@ def test_indicator_page_compares_areas_with_rate_previous_and_change_in_words(of
     html = _text(officer_client.get(_pages(trail)["indicator"]))
     assert "Crimes flagged as domestic abuse-related." in html and "Police recorded crime" in html
     assert "Higher is worse" in html
-    darlington = html[html.index(">Darlington <"):]
+    darlington = html[html.index(">Darlington <") :]
     darlington = darlington[: darlington.index("</tr>")]
     cells = re.findall(r'govuk-table__cell--numeric">([^<]*)<', darlington)
     assert cells == ["1,800", "110,000", "16.36", "1,600"]  # value, population, rate per 1,000, 2018/19
@@ -258,12 +278,14 @@ def test_indicator_with_no_values_says_so(officer_client):
 def test_intention_tabs_show_only_tabs_that_reverse(officer, trail):
     register_tab("Nowhere", "grants:no_such_view")
     try:
-        tabs = intention_tabs(user=officer, intention_pk=trail["intention"].pk,
-                              current="needs_assessment:intention_detail")
+        tabs = intention_tabs(
+            user=officer, intention_pk=trail["intention"].pk, current="needs_assessment:intention_detail"
+        )
         labels = [tab["label"] for tab in tabs]
         assert labels[0] == "Details" and "Nowhere" not in labels
-        assert tabs[0]["current"] and tabs[0]["url"] == reverse("needs_assessment:intention_detail",
-                                                                 args=[trail["intention"].pk])
+        assert tabs[0]["current"] and tabs[0]["url"] == reverse(
+            "needs_assessment:intention_detail", args=[trail["intention"].pk]
+        )
     finally:
         EXTRA_TABS[:] = [tab for tab in EXTRA_TABS if tab[1] != "grants:no_such_view"]
 
@@ -274,8 +296,11 @@ def test_intention_tabs_show_only_tabs_that_reverse(officer, trail):
 def test_board_filters_by_status_lead_priority_and_year(officer_client, officer, trail):
     priority = CommissioningPriorityFactory(name="Victims services")
     other = CommissioningIntentionFactory(
-        title="Sexual violence outreach", rank=IntentionRank.COULD, status=IntentionStatus.PROPOSED,
-        when_date=datetime.date(2021, 6, 1), priority=priority,
+        title="Sexual violence outreach",
+        rank=IntentionRank.COULD,
+        status=IntentionStatus.PROPOSED,
+        when_date=datetime.date(2021, 6, 1),
+        priority=priority,
     )
     board = _pages(trail)["board"]
 
@@ -298,8 +323,15 @@ def test_board_filters_by_status_lead_priority_and_year(officer_client, officer,
 
 
 def _assessment_data(**changes) -> dict:
-    data = {"title": "Domestic abuse needs assessment", "scope": "unified", "theme": "", "fy": "2019",
-            "author": "OPCC", "summary": "A closer look.", **_date("published_on", datetime.date(2019, 11, 30))}
+    data = {
+        "title": "Domestic abuse needs assessment",
+        "scope": "unified",
+        "theme": "",
+        "fy": "2019",
+        "author": "OPCC",
+        "summary": "A closer look.",
+        **_date("published_on", datetime.date(2019, 11, 30)),
+    }
     data.update(changes)
     return data
 
@@ -328,8 +360,11 @@ def test_officer_adds_a_thematic_assessment_with_its_document(officer_client, tr
         ({"title": ""}, "title", "Enter the title of the needs assessment"),
         ({"fy": ""}, "fy", "Choose the financial year it covers"),
         ({"scope": "thematic", "theme": ""}, "theme", "A thematic assessment needs its theme."),
-        ({**_date("published_on", None), "published_on_0": "31", "published_on_1": "2", "published_on_2": "2019"},
-         "published_on", ""),
+        (
+            {**_date("published_on", None), "published_on_0": "31", "published_on_1": "2", "published_on_2": "2019"},
+            "published_on",
+            "",
+        ),
         ({"document": "bad"}, "document", "must be a PDF"),
         ({"document": "empty"}, "document", "The selected file is empty"),
     ],
@@ -374,9 +409,16 @@ def test_officer_edits_an_assessment_and_a_stale_edit_is_refused(officer_client,
 
 def test_officer_adds_a_finding_with_areas_kpqs_and_evidence(officer_client, trail):
     evidence = trail["indicator"].values.get(area=trail["durham"], fy=2019)
-    data = {"title": "Rural victims cannot reach services", "description": "Travel times are long.",
-            "severity": "medium", "theme": trail["theme"].pk, "priority": "",
-            "areas": [trail["durham"].pk], "kpqs": [trail["kpq"].pk], "evidence": [evidence.pk]}
+    data = {
+        "title": "Rural victims cannot reach services",
+        "description": "Travel times are long.",
+        "severity": "medium",
+        "theme": trail["theme"].pk,
+        "priority": "",
+        "areas": [trail["durham"].pk],
+        "kpqs": [trail["kpq"].pk],
+        "evidence": [evidence.pk],
+    }
     response = officer_client.post(reverse("needs_assessment:finding_create", args=[trail["assessment"].pk]), data)
     finding = Finding.objects.get(title="Rural victims cannot reach services")
     assert response["Location"] == reverse("needs_assessment:finding_detail", args=[finding.pk])
@@ -413,9 +455,14 @@ def test_officer_edits_a_finding(officer_client, trail):
     url = reverse("needs_assessment:finding_edit", args=[finding.pk])
     form = officer_client.get(url).context["form"]
     assert set(form.initial["evidence"]) == set(finding.evidence.all())
-    data = {"title": "Too few IDVAs", "severity": "high", "areas": [trail["darlington"].pk, trail["durham"].pk],
-            "kpqs": [trail["kpq"].pk], "evidence": [value.pk for value in finding.evidence.all()],
-            "version": finding.version}
+    data = {
+        "title": "Too few IDVAs",
+        "severity": "high",
+        "areas": [trail["darlington"].pk, trail["durham"].pk],
+        "kpqs": [trail["kpq"].pk],
+        "evidence": [value.pk for value in finding.evidence.all()],
+        "version": finding.version,
+    }
     assert officer_client.post(url, data).status_code == 302
     finding.refresh_from_db()
     assert finding.title == "Too few IDVAs" and finding.areas.count() == 2 and finding.evidence.count() == 2
@@ -425,9 +472,18 @@ def test_officer_edits_a_finding(officer_client, trail):
 
 
 def _intention_data(**changes) -> dict:
-    data = {"title": "Stalking advocacy service", "description": "", "rank": "should", "status": "proposed",
-            "theme": "", "priority": "", "when_fy": "2020", "lead": "", "estimated_annual_cost": "£45,000",
-            **_date("when_date", None)}
+    data = {
+        "title": "Stalking advocacy service",
+        "description": "",
+        "rank": "should",
+        "status": "proposed",
+        "theme": "",
+        "priority": "",
+        "when_fy": "2020",
+        "lead": "",
+        "estimated_annual_cost": "£45,000",
+        **_date("when_date", None),
+    }
     data.update(changes)
     return data
 
@@ -469,8 +525,9 @@ def test_officer_edits_an_intention_and_a_stale_edit_is_refused(officer_client, 
     intention = trail["intention"]
     url = reverse("needs_assessment:intention_edit", args=[intention.pk])
     assert officer_client.get(url).context["form"].initial["version"] == 1
-    data = _intention_data(title="Commission more IDVA capacity", rank="must", status="agreed",
-                           findings=[trail["finding"].pk], version=1)
+    data = _intention_data(
+        title="Commission more IDVA capacity", rank="must", status="agreed", findings=[trail["finding"].pk], version=1
+    )
     assert officer_client.post(url, data).status_code == 302
     intention.refresh_from_db()
     assert intention.estimated_annual_cost == Decimal("45000.00") and intention.version == 2
@@ -503,7 +560,9 @@ def test_officer_adds_and_renames_a_theme_and_duplicates_are_refused(officer_cli
     response = officer_client.post(reverse("needs_assessment:theme_create"), {"name": "Stalking", "description": ""})
     assert response.status_code == 302 and Theme.objects.filter(name="Stalking").exists()
     duplicate = officer_client.post(reverse("needs_assessment:theme_create"), {"name": "domestic ABUSE"})
-    assert duplicate.status_code == 200 and "There is already a theme" in " ".join(duplicate.context["form"].errors["name"])
+    assert duplicate.status_code == 200 and "There is already a theme" in " ".join(
+        duplicate.context["form"].errors["name"]
+    )
     assert Theme.objects.count() == 2
     empty = officer_client.post(reverse("needs_assessment:theme_create"), {"name": ""})
     assert "Enter the theme's name" in " ".join(empty.context["form"].errors["name"])
@@ -532,8 +591,9 @@ def _build(size: int, index: int) -> dict:
         finding.areas.set([area])
         finding.kpqs.set([KPQFactory(number=n % 8 + 1)])
         finding.evidence.set([value])
-        intention = CommissioningIntentionFactory(title=f"Intention {index}-{n}", rank=list(IntentionRank)[n % 3],
-                                                  theme=theme)
+        intention = CommissioningIntentionFactory(
+            title=f"Intention {index}-{n}", rank=list(IntentionRank)[n % 3], theme=theme
+        )
         intention.findings.set([finding])
         AwardFactory(reference=f"PCC-{index}-{n:03d}", intention=intention)
     return {"indicator": indicator, "assessment": assessment}
@@ -567,7 +627,8 @@ def test_a_stale_finding_edit_is_refused_and_nothing_is_overwritten(officer_clie
     url = reverse("needs_assessment:finding_edit", args=[finding.pk])
     form = officer_client.get(url).context["form"]
     loaded = {
-        name: value for name, value in form.initial.items()
+        name: value
+        for name, value in form.initial.items()
         if name in {"title", "description", "severity", "version"} and value is not None
     }
     officer_client.post(url, {**loaded, "title": "Theirs"})  # someone else saves first
@@ -588,8 +649,13 @@ def test_the_assessment_form_sent_twice_adds_one_assessment(officer_client, trai
 
 
 def test_the_finding_form_sent_twice_adds_one_finding(officer_client, trail):
-    data = {"title": "Rural victims cannot reach services", "description": "", "severity": "medium", "theme": "",
-            "priority": ""}
+    data = {
+        "title": "Rural victims cannot reach services",
+        "description": "",
+        "severity": "medium",
+        "theme": "",
+        "priority": "",
+    }
     url = reverse("needs_assessment:finding_create", args=[trail["assessment"].pk])
     first, second = post_twice(officer_client, url, data)
     assert Finding.objects.filter(title="Rural victims cannot reach services").count() == 1

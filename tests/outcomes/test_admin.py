@@ -27,8 +27,15 @@ def test_admin_refuses_an_overlapping_entry(login_as, superuser):
     client = login_as(superuser)
     response = client.post(
         reverse("admin:outcomes_codelistentry_add"),
-        {"list": "crime", "code": "ASB", "label": "ASB", "definition": "", "sort_order": "0",
-         "valid_from_fy": "2024", "valid_to_fy": ""},
+        {
+            "list": "crime",
+            "code": "ASB",
+            "label": "ASB",
+            "definition": "",
+            "sort_order": "0",
+            "valid_from_fy": "2024",
+            "valid_to_fy": "",
+        },
     )
     assert response.status_code == 200  # the form comes back with the error
     assert "already has an entry for some of these years" in response.content.decode()
@@ -39,8 +46,13 @@ def test_admin_edits_are_recorded_in_history(login_as, superuser):
     client = login_as(superuser)
     response = client.post(
         reverse("admin:outcomes_planoutcome_add"),
-        {"number": "1", "title": "Communities are safe", "description": "",
-         "kpqs-TOTAL_FORMS": "0", "kpqs-INITIAL_FORMS": "0"},
+        {
+            "number": "1",
+            "title": "Communities are safe",
+            "description": "",
+            "kpqs-TOTAL_FORMS": "0",
+            "kpqs-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 302
     outcome = PlanOutcome.objects.get(number=1)

@@ -80,7 +80,12 @@ def test_bad_periods_and_values_are_refused_and_nothing_saved(measure, period, v
 def test_officer_adds_a_measure_and_records_values(officer_client, kpq):
     response = officer_client.post(
         reverse("outcomes:measure_create", args=[kpq.pk]),
-        {"name": "Reoffending rate", "unit": "%", "polarity": Polarity.HIGHER_IS_WORSE, "source": "MoJ proven reoffending"},
+        {
+            "name": "Reoffending rate",
+            "unit": "%",
+            "polarity": Polarity.HIGHER_IS_WORSE,
+            "source": "MoJ proven reoffending",
+        },
     )
     assert response.status_code == 302
     measure = PerformanceMeasure.objects.get(kpq=kpq)
@@ -109,8 +114,12 @@ def test_a_bad_period_shows_the_error_beside_the_field(officer_client, measure):
 def test_officer_changes_a_measure(officer_client, measure):
     response = officer_client.post(
         reverse("outcomes:measure_edit", args=[measure.pk]),
-        {"name": "Victim satisfaction (survey)", "unit": "%", "polarity": Polarity.HIGHER_IS_BETTER,
-         "version": measure.version},
+        {
+            "name": "Victim satisfaction (survey)",
+            "unit": "%",
+            "polarity": Polarity.HIGHER_IS_BETTER,
+            "version": measure.version,
+        },
     )
     assert response.status_code == 302
     measure.refresh_from_db()
@@ -137,9 +146,12 @@ def test_finance_and_board_read_measures_but_cannot_change_them(request, client_
 
 def test_provider_users_cannot_see_measures(provider_client, kpq, measure):
     assert provider_client.get(reverse("outcomes:kpq_measures", args=[kpq.pk])).status_code == 403
-    assert provider_client.post(
-        reverse("outcomes:measure_value_add", args=[measure.pk]), {"period": "2019", "value": "1"}
-    ).status_code == 403
+    assert (
+        provider_client.post(
+            reverse("outcomes:measure_value_add", args=[measure.pk]), {"period": "2019", "value": "1"}
+        ).status_code
+        == 403
+    )
     assert not PerformanceValue.objects.exists()
 
 

@@ -13,15 +13,23 @@ pytestmark = pytest.mark.django_db
 
 # docs/formats.md, "Code lists": the stable codes every deployment is seeded with.
 SEEDED_CODES = {
-    "crime": ["domestic_abuse", "sexual_violence", "violence", "hate_crime", "asb",
-              "burglary_theft", "fraud", "other"],
+    "crime": ["domestic_abuse", "sexual_violence", "violence", "hate_crime", "asb", "burglary_theft", "fraud", "other"],
     "age": ["under_18", "18_24", "25_34", "35_49", "50_64", "65_plus", "unknown"],
     "sex": ["female", "male", "other", "unknown"],
     "ethnicity": ["asian", "black", "mixed", "white", "other", "unknown"],
     "disability": ["yes", "no", "unknown"],
     "outcome": ["cope_recover", "health_wellbeing", "feel_safer", "informed_empowered", "engage_cjs"],
-    "moj_category": ["general_support", "domestic_abuse", "sexual_violence", "restorative_justice",
-                     "isva", "idva", "hate_crime", "children_young_people", "other"],
+    "moj_category": [
+        "general_support",
+        "domestic_abuse",
+        "sexual_violence",
+        "restorative_justice",
+        "isva",
+        "idva",
+        "hate_crime",
+        "children_young_people",
+        "other",
+    ],
 }
 
 
@@ -48,8 +56,7 @@ def test_seeded_labels_read_as_people_expect():
     assert CodeListEntry.objects.get(list="age", code="18_24").label == "18 to 24"
     assert CodeListEntry.objects.get(list="crime", code="asb").label == "Anti-social behaviour"
     assert (
-        CodeListEntry.objects.get(list="outcome", code="cope_recover").label
-        == "Improved ability to cope and recover"
+        CodeListEntry.objects.get(list="outcome", code="cope_recover").label == "Improved ability to cope and recover"
     )
     assert (
         CodeListEntry.objects.get(list="moj_category", code="isva").label

@@ -63,14 +63,15 @@ def test_priority_name_clash_ignores_case():
 
 
 def test_code_list_entry_create_lower_cases_and_checks_years():
-    entry = services.code_list_entry_create(
-        list_name="crime", code="Stalking", label="Stalking", valid_from_fy=2020
-    )
+    entry = services.code_list_entry_create(list_name="crime", code="Stalking", label="Stalking", valid_from_fy=2020)
     assert entry.code == "stalking"
     with pytest.raises(ValidationError) as excinfo:
         services.code_list_entry_create(
-            list_name="crime", code="modern_slavery", label="Modern slavery",
-            valid_from_fy=2021, valid_to_fy=2020,
+            list_name="crime",
+            code="modern_slavery",
+            label="Modern slavery",
+            valid_from_fy=2021,
+            valid_to_fy=2020,
         )
     assert _field_of(excinfo) == {"valid_to_fy"}
     with pytest.raises(ValidationError) as excinfo:
@@ -86,9 +87,7 @@ def test_entries_for_one_code_may_not_overlap_in_years():
         list_name="age", code="under_16", label="Under 16", valid_from_fy=2019, valid_to_fy=2020
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.code_list_entry_create(
-            list_name="age", code="under_16", label="Under 16", valid_from_fy=2020
-        )
+        services.code_list_entry_create(list_name="age", code="under_16", label="Under 16", valid_from_fy=2020)
     assert _field_of(excinfo) == {"valid_from_fy"}
     # A seeded, open-ended code overlaps every year.
     with pytest.raises(ValidationError):
@@ -101,9 +100,7 @@ def test_entries_for_one_code_may_not_overlap_in_years():
 def test_ending_a_seeded_code_then_adding_its_successor():
     seeded = CodeListEntry.objects.get(list="crime", code="fraud")
     services.code_list_entry_update(entry=seeded, valid_to_fy=2022)
-    services.code_list_entry_create(
-        list_name="crime", code="fraud", label="Fraud", valid_from_fy=2023
-    )
+    services.code_list_entry_create(list_name="crime", code="fraud", label="Fraud", valid_from_fy=2023)
     assert seeded.history.count() == 1  # the update wrote one history row
 
 

@@ -63,7 +63,7 @@ def test_plan_page_shows_outcomes_then_their_kpqs_in_order(officer_client):
         "Commissioning priorities",
     ]
     positions = [text.find(phrase) for phrase in order]
-    assert -1 not in positions, dict(zip(order, positions))
+    assert -1 not in positions, dict(zip(order, positions, strict=False))
     assert positions == sorted(positions)
     assert "V Victims services" in text
 

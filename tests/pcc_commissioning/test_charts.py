@@ -156,11 +156,16 @@ def test_chart_img_tag_renders_the_image_and_its_data_table():
     assert src, html
     assert base64.b64decode(src.group(1)).decode() == chart.svg
     assert src.group(2) == "Domestic abuse crimes per 1,000 people, 2019/20"
-    assert "<caption class=\"govuk-table__caption govuk-table__caption--s\">Domestic abuse crimes per 1,000 people, " \
-           "2019/20: the data</caption>" in html
+    assert (
+        '<caption class="govuk-table__caption govuk-table__caption--s">Domestic abuse crimes per 1,000 people, '
+        "2019/20: the data</caption>" in html
+    )
     assert '<th scope="col" class="govuk-table__header govuk-table__header--numeric">2019/20 (per 1,000)</th>' in html
-    cells = re.findall(r'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">([^<]*)</th>'
-                       r'<td class="govuk-table__cell govuk-table__cell--numeric">([^<]*)</td></tr>', html)
+    cells = re.findall(
+        r'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">([^<]*)</th>'
+        r'<td class="govuk-table__cell govuk-table__cell--numeric">([^<]*)</td></tr>',
+        html,
+    )
     assert cells == [("County Durham", "21.4"), ("Darlington", "No data"), ("Hartlepool", "18.1")]
     assert "style=" not in html and "<script" not in html
 
@@ -184,8 +189,9 @@ def test_a_chart_is_drawn_once_for_the_same_data_and_again_when_the_data_change(
     monkeypatch.setattr(charts, "_render", lambda figure: drawn.append(1) or real_render(figure))
 
     def chart(paid):
-        return charts.bar_chart(title="Paid by stream", categories=["Core", "General"],
-                                series={"Paid": [Decimal("100"), paid]}, unit="£")
+        return charts.bar_chart(
+            title="Paid by stream", categories=["Core", "General"], series={"Paid": [Decimal("100"), paid]}, unit="£"
+        )
 
     first = chart(Decimal("250"))
     again = chart(Decimal("250"))

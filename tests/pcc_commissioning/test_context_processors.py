@@ -22,7 +22,10 @@ def test_a_system_administrator_has_a_link_to_the_django_admin_in_the_header(log
 @pytest.mark.parametrize("who", ["officer", "finance", "board", "provider", "staff"])
 def test_nobody_else_sees_it(who, login_as, officer, finance_officer, board_member, provider_user):
     users = {
-        "officer": officer, "finance": finance_officer, "board": board_member, "provider": provider_user,
+        "officer": officer,
+        "finance": finance_officer,
+        "board": board_member,
+        "provider": provider_user,
         # Staff status alone lets a user into the admin only with permissions; no link either.
         "staff": UserFactory(username="staff", is_staff=True),
     }

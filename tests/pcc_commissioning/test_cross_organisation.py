@@ -49,16 +49,41 @@ MARKER = "zephyr"
 # Every field a form in the project is likely to take, so a view that forgot its check would
 # have something valid-looking to save.
 FORM_LIKE = {
-    "name": "Changed", "title": "Changed", "email": "changed@example.org", "job_title": "Changed",
-    "narrative": "Changed", "case_study": "Changed", "notes": "Changed", "reason": "Changed",
-    "referrals": "1", "supported": "1", "rag": "red", "amount": "1.00", "version": "1",
-    "kind": "other", "status": "withdrawn", "to_status": "withdrawn", "action": "submit",
-    "confirm": "yes", "postcode": "DH1 1AA", "fy": "2019", "quarter": "1",
+    "name": "Changed",
+    "title": "Changed",
+    "email": "changed@example.org",
+    "job_title": "Changed",
+    "narrative": "Changed",
+    "case_study": "Changed",
+    "notes": "Changed",
+    "reason": "Changed",
+    "referrals": "1",
+    "supported": "1",
+    "rag": "red",
+    "amount": "1.00",
+    "version": "1",
+    "kind": "other",
+    "status": "withdrawn",
+    "to_status": "withdrawn",
+    "action": "submit",
+    "confirm": "yes",
+    "postcode": "DH1 1AA",
+    "fy": "2019",
+    "quarter": "1",
 }
 # Pages every signed-in user may open, whatever the role (besides the portal).
 FOR_EVERY_SIGNED_IN_USER = {
-    "home", "accessibility", "health", "login", "logout", "password_change", "password_change_done",
-    "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
+    "home",
+    "accessibility",
+    "health",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
     "admin:login",  # the admin's sign-in form, which refuses anyone but staff
     "search:index",  # searches only what the user's role may see (tests/reports/test_search.py)
 }
@@ -70,7 +95,10 @@ SNAPSHOT_APPS = ("providers", "grants", "outcomes", "needs_assessment", "reports
 def _organisation_records(organisation, pk: int, word: str) -> dict:
     """One of each record an organisation owns, every one with id ``pk``."""
     award = AwardFactory(
-        pk=pk, reference=f"{word.upper()}-{pk}", title=f"{word} victim service", provider=organisation,
+        pk=pk,
+        reference=f"{word.upper()}-{pk}",
+        title=f"{word} victim service",
+        provider=organisation,
         status=AwardStatus.ACTIVE,
     )
     FundingLineFactory(pk=pk, award=award, fy=2019, amount=Decimal("40000.00"))
@@ -81,11 +109,16 @@ def _organisation_records(organisation, pk: int, word: str) -> dict:
     CoFundingFactory(pk=pk, award=award, partner=OrganisationFactory(name=f"{word} partner council"))
     ContactFactory(pk=pk, organisation=organisation, name=f"{word} Person", email=f"{word.lower()}@example.org")
     DueDiligenceDocumentFactory(
-        pk=pk, organisation=organisation, original_name=f"{word}-insurance.pdf",
+        pk=pk,
+        organisation=organisation,
+        original_name=f"{word}-insurance.pdf",
         file=ContentFile(PDF_BYTES + f"%{word}\n".encode(), name=f"{word}-insurance.pdf"),
     )
     AwardDocument.objects.create(
-        pk=pk, award=award, kind="contract", title=f"{word} contract",
+        pk=pk,
+        award=award,
+        kind="contract",
+        title=f"{word} contract",
         file=ContentFile(PDF_BYTES + f"%{word}\n".encode(), name=f"{word}-contract.pdf"),
     )
     return {"award": award}
@@ -112,10 +145,7 @@ def _snapshot() -> dict[str, list]:
 
 
 def _body(response) -> str:
-    if getattr(response, "streaming", False):
-        data = b"".join(response.streaming_content)
-    else:
-        data = response.content
+    data = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
     return data.decode("utf-8", errors="replace").lower()
 
 

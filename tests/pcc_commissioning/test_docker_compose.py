@@ -76,7 +76,7 @@ def test_web_runs_gunicorn_with_the_projects_wsgi_application(services):
     assert command[0] == "gunicorn"
     module = next(arg for arg in command[1:] if not arg.startswith("-") and "wsgi" in arg)
     module_name = module.split(":")[0]
-    assert settings.WSGI_APPLICATION == f"{module_name}.application"
+    assert f"{module_name}.application" == settings.WSGI_APPLICATION
     spec = importlib.util.find_spec(module_name)
     assert spec and spec.origin, f"{module_name} does not exist"
     assigned = {
@@ -130,9 +130,7 @@ def test_web_waits_for_a_healthy_database_and_redis_and_for_migrations(services)
     assert depends["db"]["condition"] == "service_healthy"
     assert depends["redis"]["condition"] == "service_healthy"
     migrators = [
-        name
-        for name, condition in depends.items()
-        if condition["condition"] == "service_completed_successfully"
+        name for name, condition in depends.items() if condition["condition"] == "service_completed_successfully"
     ]
     assert any("migrate" in _command(services[name]) for name in migrators), (
         "web must start after a one-shot service that runs manage.py migrate"
@@ -218,8 +216,7 @@ def test_readme_configuration_table_lists_exactly_the_variables_settings_read():
     read = settings_variables()
     assert {"DEBUG", "SECRET_KEY", "DATABASE_URL"} <= read  # the parser finds them
     assert set(documented) == read, (
-        f"undocumented: {sorted(read - set(documented))}; "
-        f"documented but not read: {sorted(set(documented) - read)}"
+        f"undocumented: {sorted(read - set(documented))}; documented but not read: {sorted(set(documented) - read)}"
     )
 
 

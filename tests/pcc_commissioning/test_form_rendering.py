@@ -34,7 +34,15 @@ ESCAPED = "&lt;meta http-equiv=&quot;refresh&quot; content=&quot;0;url=//x.examp
 LIVE = re.compile(r"<meta\s+http-equiv", re.I)
 PROJECT_APPS = ("pcc_commissioning", "providers", "outcomes", "needs_assessment", "grants", "reports")
 DISPLAYED_FIELDS = {
-    "name", "title", "label", "question", "subject", "definition", "description", "first_name", "last_name",
+    "name",
+    "title",
+    "label",
+    "question",
+    "subject",
+    "definition",
+    "description",
+    "first_name",
+    "last_name",
     "summary",
 }
 
@@ -85,7 +93,9 @@ def _put_the_payload_in_every_displayed_field() -> int:
             continue
         for field in model._meta.concrete_fields:
             if (
-                field.name not in DISPLAYED_FIELDS or field.choices or field.unique
+                field.name not in DISPLAYED_FIELDS
+                or field.choices
+                or field.unique
                 or not isinstance(field, (models.CharField, models.TextField))
                 or (field.max_length or 1000) < 100
             ):
@@ -101,7 +111,7 @@ def _links(html: str, prefix: str) -> set[str]:
     return {link for link in re.findall(r'href="([^"#?]+)"', html) if link.startswith(prefix)}
 
 
-def test_no_page_turns_text_from_records_into_markup(demo):  # noqa: F811
+def test_no_page_turns_text_from_records_into_markup(demo):
     assert _put_the_payload_in_every_displayed_field() > 100
     officer = Client(raise_request_exception=False)
     officer.force_login(User.objects.get(username="admin"))

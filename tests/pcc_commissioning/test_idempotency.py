@@ -31,9 +31,19 @@ def _award():
 
 def _payment(stream, amount="2500") -> dict:
     return {
-        "stream": stream.pk, "fy": "", "due_date_0": "1", "due_date_1": "5", "due_date_2": "2019",
-        "paid_date_0": "1", "paid_date_1": "6", "paid_date_2": "2019", "amount": amount, "reason": "",
-        "invoice_reference": "INV-1", "po_number": "", "override_reason": "",
+        "stream": stream.pk,
+        "fy": "",
+        "due_date_0": "1",
+        "due_date_1": "5",
+        "due_date_2": "2019",
+        "paid_date_0": "1",
+        "paid_date_1": "6",
+        "paid_date_2": "2019",
+        "amount": amount,
+        "reason": "",
+        "invoice_reference": "INV-1",
+        "po_number": "",
+        "override_reason": "",
     }
 
 
@@ -100,8 +110,9 @@ def test_old_claims_are_pruned_and_an_expired_form_is_saved_as_a_fresh_one(finan
     assert finance_client.post(_url(award), {**_payment(stream, "100"), FIELD: token}).status_code == 302
     assert SubmissionToken.objects.count() == 1
 
-    time_machine.move_to(datetime.datetime(2026, 5, 1, 9, 0, tzinfo=datetime.UTC) + token_lifetime()
-                         + datetime.timedelta(minutes=1))
+    time_machine.move_to(
+        datetime.datetime(2026, 5, 1, 9, 0, tzinfo=datetime.UTC) + token_lifetime() + datetime.timedelta(minutes=1)
+    )
     finance_client.force_login(Payment.objects.get().recorded_by)  # the session has long expired
     # The old token is past its life: the form counts as a fresh one (its claim is gone too).
     assert finance_client.post(_url(award), {**_payment(stream, "200"), FIELD: token}).status_code == 302
@@ -123,8 +134,9 @@ def test_a_submission_that_loses_the_race_for_its_token_saves_nothing_and_goes_w
     winner = reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments"
 
     def rival_commits() -> None:
-        SubmissionToken.objects.create(token=token, user=finance_officer, created_at=clock.now(),
-                                       redirect_url=winner, message=SAVED)
+        SubmissionToken.objects.create(
+            token=token, user=finance_officer, created_at=clock.now(), redirect_url=winner, message=SAVED
+        )
 
     monkeypatch.setattr(idempotency, "_prune", rival_commits)  # runs between the check and the claim
     response = finance_client.post(_url(award), {**_payment(stream), FIELD: token}, follow=True)

@@ -272,7 +272,7 @@ def test_dry_run_reports_but_writes_nothing(groups_importer):
 @pytest.mark.django_db
 def test_progress_is_told_rows_checked_of_the_total_every_500_rows_and_at_the_end(groups_importer, monkeypatch):
     calls = []
-    data = "name\n".encode() + "".join(f"group {n}\n" for n in range(1, 1201)).encode()
+    data = b"name\n" + "".join(f"group {n}\n" for n in range(1, 1201)).encode()
 
     result = run_import("test_groups", data, dry_run=True, progress=lambda done, total: calls.append((done, total)))
 
@@ -287,8 +287,12 @@ def test_progress_is_told_before_the_transaction_and_then_inside_it(groups_impor
 
     in_transaction = []
     base = len(connection.atomic_blocks)  # a test runs inside the test case's own transaction
-    run_import("test_groups", b"name\nalpha\n", dry_run=True,
-               progress=lambda done, total: in_transaction.append(len(connection.atomic_blocks) > base))
+    run_import(
+        "test_groups",
+        b"name\nalpha\n",
+        dry_run=True,
+        progress=lambda done, total: in_transaction.append(len(connection.atomic_blocks) > base),
+    )
     assert in_transaction == [False, True]
 
 

@@ -16,10 +16,7 @@ def _contract() -> configparser.ConfigParser:
 
 
 def _project_apps() -> set[str]:
-    return {
-        config.name for config in apps.get_app_configs()
-        if Path(config.path).resolve().parent == ROOT
-    }
+    return {config.name for config in apps.get_app_configs() if Path(config.path).resolve().parent == ROOT}
 
 
 def test_the_layers_contract_names_every_app_of_the_project():

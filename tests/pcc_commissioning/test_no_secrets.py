@@ -30,9 +30,7 @@ CONTENT_PATTERNS = {
     "Stripe live key": re.compile(r"\b[sr]k_live_[0-9A-Za-z]{16,}"),
     "npm token": re.compile(r"_authToken\s*=\s*\S+"),
     # scheme://user:password@host with a literal password (not ${VARIABLE} or <placeholder>)
-    "password in a URL": re.compile(
-        r"\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]+:(?![$<{]|password@|pass@)[^\s@/'\"]+@[\w.-]+"
-    ),
+    "password in a URL": re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]+:(?![$<{]|password@|pass@)[^\s@/'\"]+@[\w.-]+"),
 }
 SECRET_FILE_NAMES = re.compile(
     r"(?:^|/)(?:\.env(?:\.(?!example$)[\w.-]+)?|\.pgpass|\.netrc|id_(?:rsa|dsa|ecdsa|ed25519)|"
@@ -62,9 +60,7 @@ SKIPPED = {"tests/pcc_commissioning/test_no_secrets.py"}
 
 
 def _tracked_files() -> list[str]:
-    output = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True
-    ).stdout.decode()
+    output = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True).stdout.decode()
     return [name for name in output.split("\0") if name]
 
 
@@ -143,7 +139,8 @@ def test_settings_and_deployment_files_set_no_passwords_or_keys():
                     or value.startswith(("$", "env(", "env.", "os.environ", "{{", "<"))
                     or value in ALLOWED_VALUES
                     or value in {"DEVELOPMENT_SECRET_KEY", "None", "True", "False", "[", "{", "("}
-                    or name.endswith(".py") and "(" in value  # computed, e.g. env("…")
+                    or name.endswith(".py")
+                    and "(" in value  # computed, e.g. env("…")
                     or re.fullmatch(r"[A-Z_]+", value)  # another setting's name
                 )
                 if not harmless:

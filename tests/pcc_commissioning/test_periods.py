@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -35,12 +35,8 @@ from pcc_commissioning.periods import (
 any_date = st.dates(min_value=date(1, 4, 1), max_value=date(9999, 3, 31))
 modern_date = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
 any_fy = st.integers(min_value=2, max_value=9997).map(FinancialYear)
-any_code = st.sampled_from(
-    ["FY", "H1", "H2", "Q1", "Q2", "Q3", "Q4"] + [f"M{n}" for n in range(1, 13)]
-)
-amounts = st.decimals(
-    min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False
-)
+any_code = st.sampled_from(["FY", "H1", "H2", "Q1", "Q2", "Q3", "Q4"] + [f"M{n}" for n in range(1, 13)])
+amounts = st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
 
 
 @st.composite
@@ -137,13 +133,13 @@ def test_next_and_previous_cross_the_year_boundary():
 
 def test_years_and_periods_sort_in_time_order():
     assert sorted([FinancialYear(2021), FinancialYear(2019), FinancialYear(2020)]) == [
-        FinancialYear(2019), FinancialYear(2020), FinancialYear(2021)
+        FinancialYear(2019),
+        FinancialYear(2020),
+        FinancialYear(2021),
     ]
     fy = FinancialYear(2019)
     mixed = [Period(fy, "Q2"), Period(fy.next(), "Q1"), Period(fy, "FY"), Period(fy, "Q1")]
-    assert sorted(mixed) == [
-        Period(fy, "FY"), Period(fy, "Q1"), Period(fy, "Q2"), Period(fy.next(), "Q1")
-    ]
+    assert sorted(mixed) == [Period(fy, "FY"), Period(fy, "Q1"), Period(fy, "Q2"), Period(fy.next(), "Q1")]
 
 
 def test_current_financial_year():
@@ -261,11 +257,11 @@ def test_quarter_end_and_due_dates():
 
 def test_fys_between():
     assert fys_between(date(2019, 5, 1), date(2019, 5, 1)) == [FinancialYear(2019)]
-    assert fys_between(date(2020, 3, 31), date(2020, 4, 1)) == [
-        FinancialYear(2019), FinancialYear(2020)
-    ]
+    assert fys_between(date(2020, 3, 31), date(2020, 4, 1)) == [FinancialYear(2019), FinancialYear(2020)]
     assert fys_between(date(2019, 4, 1), date(2022, 3, 31)) == [
-        FinancialYear(2019), FinancialYear(2020), FinancialYear(2021)
+        FinancialYear(2019),
+        FinancialYear(2020),
+        FinancialYear(2021),
     ]
     with pytest.raises(ValueError, match="before the start"):
         fys_between(date(2020, 1, 2), date(2020, 1, 1))
@@ -273,7 +269,9 @@ def test_fys_between():
 
 def test_periods_between():
     assert [p.label for p in periods_between(date(2019, 6, 30), date(2019, 10, 1), "Q")] == [
-        "Q1 2019/20", "Q2 2019/20", "Q3 2019/20"
+        "Q1 2019/20",
+        "Q2 2019/20",
+        "Q3 2019/20",
     ]
 
 
@@ -303,12 +301,8 @@ def test_apportion_gives_the_odd_penny_to_the_earlier_part_on_a_tie():
     assert apportion(Decimal("100.00"), halves, **one_day_each) == [Decimal("50.00")] * 2
     assert apportion(Decimal("0.01"), halves, **one_day_each) == [Decimal("0.01"), Decimal("0")]
     assert apportion(Decimal("-0.01"), halves, **one_day_each) == [Decimal("-0.01"), 0]
-    assert apportion_by_weights(Decimal("100"), [1, 1, 1]) == [
-        Decimal("33.34"), Decimal("33.33"), Decimal("33.33")
-    ]
-    assert apportion_by_weights(Decimal("0.02"), [1, 1, 1]) == [
-        Decimal("0.01"), Decimal("0.01"), Decimal("0.00")
-    ]
+    assert apportion_by_weights(Decimal("100"), [1, 1, 1]) == [Decimal("33.34"), Decimal("33.33"), Decimal("33.33")]
+    assert apportion_by_weights(Decimal("0.02"), [1, 1, 1]) == [Decimal("0.01"), Decimal("0.01"), Decimal("0.00")]
 
 
 def test_apportion_a_refund():
@@ -319,16 +313,12 @@ def test_apportion_a_refund():
         end=date(2021, 3, 31),
     )
     assert parts == [Decimal("-500.68"), Decimal("-499.32")]
-    assert apportion_by_weights(Decimal("-100"), [1, 1, 1]) == [
-        Decimal("-33.34"), Decimal("-33.33"), Decimal("-33.33")
-    ]
+    assert apportion_by_weights(Decimal("-100"), [1, 1, 1]) == [Decimal("-33.34"), Decimal("-33.33"), Decimal("-33.33")]
 
 
 def test_periods_outside_the_range_get_zero():
     fy = FinancialYear(2019)
-    parts = apportion(
-        Decimal("900.00"), fy.quarters(), start=date(2019, 7, 1), end=date(2019, 9, 30)
-    )
+    parts = apportion(Decimal("900.00"), fy.quarters(), start=date(2019, 7, 1), end=date(2019, 9, 30))
     assert parts == [Decimal("0.00"), Decimal("900.00"), Decimal("0.00"), Decimal("0.00")]
 
 
@@ -346,18 +336,14 @@ def test_apportion_refuses_gaps_unless_partial_is_allowed():
     fy = FinancialYear(2019)
     with pytest.raises(ValueError, match="cover 366 of the 731 days"):
         apportion(Decimal("1000"), [fy], start=date(2019, 4, 1), end=date(2021, 3, 31))
-    share = apportion(
-        Decimal("1000"), [fy], start=date(2019, 4, 1), end=date(2021, 3, 31), allow_partial=True
-    )
+    share = apportion(Decimal("1000"), [fy], start=date(2019, 4, 1), end=date(2021, 3, 31), allow_partial=True)
     assert share == [Decimal("500.68")]
 
 
 def test_apportion_refuses_overlapping_periods():
     fy = FinancialYear(2019)
     with pytest.raises(ValueError, match="overlap"):
-        apportion(
-            Decimal("10"), [fy.period, Period(fy, "Q1")], start=fy.start, end=fy.end
-        )
+        apportion(Decimal("10"), [fy.period, Period(fy, "Q1")], start=fy.start, end=fy.end)
 
 
 @pytest.mark.parametrize(
@@ -372,9 +358,7 @@ def test_apportion_refuses_amounts_that_are_not_whole_pence(amount, error):
 
 def test_apportion_refuses_an_end_before_the_start():
     with pytest.raises(ValueError, match="before the start"):
-        apportion(
-            Decimal("10"), [FinancialYear(2019)], start=date(2019, 5, 2), end=date(2019, 5, 1)
-        )
+        apportion(Decimal("10"), [FinancialYear(2019)], start=date(2019, 5, 2), end=date(2019, 5, 1))
 
 
 @pytest.mark.parametrize("weights", [[], [0, 0], [1, -1], [1.0, 2.0]])
@@ -410,7 +394,7 @@ def test_periods_tile_the_year_without_gaps_or_overlaps(fy, kind):
     parts = fy.period.parts(kind)
     assert parts[0].start == fy.start
     assert parts[-1].end == fy.end
-    for before, after in zip(parts, parts[1:]):
+    for before, after in zip(parts, parts[1:], strict=False):
         assert after.start == before.end + timedelta(days=1)
         assert before.next() == after and after.previous() == before
     assert sum(p.days for p in parts) == fy.days
@@ -437,7 +421,7 @@ def test_apportioned_parts_add_up_and_are_fair(amount, date_range, kind):
 
     assert sum(result) == amount
     assert all(part == part.quantize(Decimal("0.01")) for part in result)
-    for part, value in zip(parts, result):
+    for part, value in zip(parts, result, strict=False):
         overlap = days_in_common(start, end, part.start, part.end)
         assert abs(Fraction(value) - exact_share(amount, overlap, total_days)) < Fraction(1, 100)
         if overlap == 0:
@@ -457,12 +441,12 @@ def test_apportion_across_any_date_pairs_adds_up(amount, date_range, cuts):
     edges = [span_start, *points]
     pairs = [
         (first, (following - timedelta(days=1)))
-        for first, following in zip(edges, edges[1:] + [span_end + timedelta(days=1)])
+        for first, following in zip(edges, edges[1:] + [span_end + timedelta(days=1)], strict=False)
     ]
     result = apportion(amount, pairs, start=start, end=end)
     assert sum(result) == amount
     total_days = (end - start).days + 1
-    for (first, last), value in zip(pairs, result):
+    for (first, last), value in zip(pairs, result, strict=False):
         overlap = days_in_common(start, end, first, last)
         assert abs(Fraction(value) - exact_share(amount, overlap, total_days)) < Fraction(1, 100)
 
@@ -481,9 +465,7 @@ def test_partial_apportioning_is_the_rounded_share_of_the_covered_days(amount, d
 def test_partial_apportioning_rounds_half_a_penny_away_from_zero():
     one_day_of_two = {"start": date(2020, 3, 31), "end": date(2020, 4, 1), "allow_partial": True}
     assert apportion(Decimal("0.01"), [FinancialYear(2020)], **one_day_of_two) == [Decimal("0.01")]
-    assert apportion(Decimal("-0.01"), [FinancialYear(2019)], **one_day_of_two) == [
-        Decimal("-0.01")
-    ]
+    assert apportion(Decimal("-0.01"), [FinancialYear(2019)], **one_day_of_two) == [Decimal("-0.01")]
 
 
 @given(amounts, st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=20))
@@ -491,7 +473,7 @@ def test_apportion_by_weights_adds_up_and_is_fair(amount, weights):
     assume(sum(weights) > 0)
     result = apportion_by_weights(amount, weights)
     assert sum(result) == amount
-    for weight, value in zip(weights, result):
+    for weight, value in zip(weights, result, strict=False):
         share = Fraction(amount) * weight / sum(weights)
         assert abs(Fraction(value) - share) < Fraction(1, 100)
         if weight == 0:
@@ -503,14 +485,20 @@ def test_apportion_by_weights_adds_up_and_is_fair(amount, weights):
 
 def test_the_periods_that_open_the_year_are_those_starting_on_1_april():
     year = FinancialYear(2019)
-    opening = [period.code for period in (year.period, *year.halves(), *year.quarters(), *year.months())
-               if period.opens_year]
+    opening = [
+        period.code for period in (year.period, *year.halves(), *year.quarters(), *year.months()) if period.opens_year
+    ]
     assert opening == ["FY", "H1", "Q1", "M1"]
 
 
-@pytest.mark.parametrize("day, text", [
-    (date(2019, 6, 30), "30 June 2019"), (date(2020, 3, 1), "1 March 2020"), (date(2019, 9, 30), "30 September 2019"),
-])
+@pytest.mark.parametrize(
+    "day, text",
+    [
+        (date(2019, 6, 30), "30 June 2019"),
+        (date(2020, 3, 1), "1 March 2020"),
+        (date(2019, 9, 30), "30 September 2019"),
+    ],
+)
 def test_day_label(day, text):
     from pcc_commissioning.periods import day_label
 
@@ -518,14 +506,13 @@ def test_day_label(day, text):
 
 
 def test_the_end_of_a_day_is_the_first_moment_of_the_next_in_uk_time():
-    from datetime import timezone as tz
 
     from pcc_commissioning import clock
 
     # The service runs on UK time (settings.TIME_ZONE). 30 June is in summer time: the day ends
     # at 23:00 UTC. 31 December ends at midnight UTC.
-    assert clock.end_of(date(2019, 6, 30)) == datetime(2019, 6, 30, 23, 0, tzinfo=tz.utc)
-    assert clock.end_of(date(2019, 12, 31)) == datetime(2020, 1, 1, 0, 0, tzinfo=tz.utc)
+    assert clock.end_of(date(2019, 6, 30)) == datetime(2019, 6, 30, 23, 0, tzinfo=UTC)
+    assert clock.end_of(date(2019, 12, 31)) == datetime(2020, 1, 1, 0, 0, tzinfo=UTC)
 
 
 # The years people and files may give ---------------------------------------------------------

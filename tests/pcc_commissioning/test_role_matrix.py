@@ -8,8 +8,8 @@ each new page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import urlsplit
 
 import pytest
@@ -45,8 +45,13 @@ def _invitation(*, token: str = "matrix-token") -> dict:
 
     now = clock.now()
     invitation = ProviderInvitation.objects.create(
-        organisation=OrganisationFactory(), email="invited@example.org", first_name="Ivy", last_name="Invited",
-        token_hash=token_hash(token), sent_at=now, expires_at=now + datetime.timedelta(days=14),
+        organisation=OrganisationFactory(),
+        email="invited@example.org",
+        first_name="Ivy",
+        last_name="Invited",
+        token_hash=token_hash(token),
+        sent_at=now,
+        expires_at=now + datetime.timedelta(days=14),
     )
     return {"pk": invitation.organisation_id, "invitation_pk": invitation.pk}
 
@@ -115,10 +120,24 @@ PAGES = [
     Page("providers:users", INTERNAL_READ, kwargs=_organisation),
     Page("providers:invitation_create", OFFICER_EDIT, kwargs=_organisation),
     Page("providers:invitation_create", OFFICER_EDIT, kwargs=_organisation, method="post"),
-    *(Page(f"providers:invitation_{action}", {**OFFICER_EDIT, "officer": 302, "superuser": 302},
-           kwargs=_invitation, method="post") for action in ("resend", "withdraw")),
-    *(Page(f"providers:user_{action}", {**OFFICER_EDIT, "officer": 302, "superuser": 302}, kwargs=_member, method="post")
-      for action in ("switch_off", "switch_on", "lead_set", "lead_unset")),
+    *(
+        Page(
+            f"providers:invitation_{action}",
+            {**OFFICER_EDIT, "officer": 302, "superuser": 302},
+            kwargs=_invitation,
+            method="post",
+        )
+        for action in ("resend", "withdraw")
+    ),
+    *(
+        Page(
+            f"providers:user_{action}",
+            {**OFFICER_EDIT, "officer": 302, "superuser": 302},
+            kwargs=_member,
+            method="post",
+        )
+        for action in ("switch_off", "switch_on", "lead_set", "lead_unset")
+    ),
     Page("portal:users", {**PORTAL, "provider": 403, "superuser": 403}),
     Page("portal:invitation_create", {**PORTAL, "provider": 403, "superuser": 403}),
     Page("portal:invitation_create", {**PORTAL, "provider": 403, "superuser": 403}, method="post"),
@@ -134,22 +153,34 @@ PAGES = [
     # their form's errors (200). Downloads: a bad request goes back to the page (302).
     Page("reports:moj_index", INTERNAL_READ),
     Page("reports:moj_return", INTERNAL_READ, kwargs=_moj_half),
-    Page("reports:moj_start", {**OFFICER_EDIT, "officer": 302, "superuser": 302}, kwargs=_moj_empty_half, method="post"),
+    Page(
+        "reports:moj_start", {**OFFICER_EDIT, "officer": 302, "superuser": 302}, kwargs=_moj_empty_half, method="post"
+    ),
     Page("reports:moj_submit", {**OFFICER_EDIT, "officer": 302, "superuser": 302}, kwargs=_moj_half, method="post"),
     Page("reports:moj_reopen", {**OFFICER_EDIT, "finance": 200}, kwargs=_moj_half, method="post"),
     Page("reports:moj_sign_off", {**OFFICER_EDIT, "officer": 403, "finance": 200}, kwargs=_moj_half, method="post"),
     Page("reports:moj_amend", OFFICER_EDIT, kwargs=_moj_half, method="post"),
-    Page("reports:moj_download", {**INTERNAL_READ, "officer": 302, "finance": 302, "board": 302, "superuser": 302},
-         kwargs=_moj_half, method="post"),
+    Page(
+        "reports:moj_download",
+        {**INTERNAL_READ, "officer": 302, "finance": 302, "board": 302, "superuser": 302},
+        kwargs=_moj_half,
+        method="post",
+    ),
     # Finance views (finance and commissioning officers) and the transparency lists (every internal role).
     Page("reports:finance", FINANCE_READ),
     Page("reports:finance_download", FINANCE_READ, data={"fy": "2019", "view": "pack"}),
-    *(Page("reports:transparency_list", INTERNAL_READ, kwargs=lambda kind=kind: {"kind": kind})
-      for kind in ("grants_register", "contracts_register", "decisions", "spend_over_500")),
-    Page("reports:transparency_download", INTERNAL_READ, kwargs=lambda: {"kind": "spend_over_500"}, data={"fy": "2019"}),
+    *(
+        Page("reports:transparency_list", INTERNAL_READ, kwargs=lambda kind=kind: {"kind": kind})
+        for kind in ("grants_register", "contracts_register", "decisions", "spend_over_500")
+    ),
+    Page(
+        "reports:transparency_download", INTERNAL_READ, kwargs=lambda: {"kind": "spend_over_500"}, data={"fy": "2019"}
+    ),
     Page("reports:threesixty", INTERNAL_READ),
     # With no grant to publish, the download goes back to the 360Giving page with a message.
-    Page("reports:threesixty_download", {**INTERNAL_READ, "officer": 302, "finance": 302, "board": 302, "superuser": 302}),
+    Page(
+        "reports:threesixty_download", {**INTERNAL_READ, "officer": 302, "finance": 302, "board": 302, "superuser": 302}
+    ),
 ]
 
 

@@ -316,7 +316,7 @@ def test_the_limit_th_wrong_password_locks_and_not_one_before(officer):
 def test_failures_are_counted_for_the_lockout_time_from_the_first(limits, officer, time_machine):
     """Three failures six minutes apart fall within the 15 minutes: locked. (The database
     cache's incr would otherwise forget a count five minutes after each failure.)"""
-    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone.utc)
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
     for minutes in (0, 6, 12):
         time_machine.move_to(start + datetime.timedelta(minutes=minutes), tick=False)
         _sign_in(Client(), "officer", "wrong password")
@@ -378,7 +378,9 @@ def _sign_in_elsewhere(database_url: str, *passwords: str) -> list[str]:
     script = f"import sys; sys.argv = ['x', *{list(passwords)!r}]\n" + SIGN_IN_SCRIPT
     result = _run(
         ["manage.py", "shell", "--verbosity", "0", "-c", script],
-        DEBUG="1", DATABASE_URL=database_url, ALLOWED_HOSTS="testserver",
+        DEBUG="1",
+        DATABASE_URL=database_url,
+        ALLOWED_HOSTS="testserver",
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.split("\n")[:-1]
@@ -426,7 +428,9 @@ def test_sessions_end_with_the_browser_and_after_a_working_day(officer):
 def test_passwords_must_be_long_and_uncommon():
     validators = {entry["NAME"].rsplit(".", 1)[1]: entry for entry in settings.AUTH_PASSWORD_VALIDATORS}
     assert validators["MinimumLengthValidator"]["OPTIONS"]["min_length"] >= 12
-    assert {"CommonPasswordValidator", "NumericPasswordValidator", "UserAttributeSimilarityValidator"} <= set(validators)
+    assert {"CommonPasswordValidator", "NumericPasswordValidator", "UserAttributeSimilarityValidator"} <= set(
+        validators
+    )
 
 
 @pytest.mark.django_db
@@ -512,11 +516,11 @@ def test_password_reset_requests_are_limited_per_client(mailoutbox):
 
 @pytest.mark.django_db
 def test_password_reset_limits_end_with_the_window(officer, mailoutbox, time_machine):
-    time_machine.move_to(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone.utc), tick=False)
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
     for _ in range(5):
         _reset(Client(), officer.email)
     assert len(mailoutbox) == 3
-    time_machine.move_to(datetime.datetime(2026, 3, 2, 10, 0, 1, tzinfo=datetime.timezone.utc), tick=False)
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 10, 0, 1, tzinfo=datetime.UTC), tick=False)
     _reset(Client(), officer.email)
     assert len(mailoutbox) == 4
 
@@ -524,7 +528,7 @@ def test_password_reset_limits_end_with_the_window(officer, mailoutbox, time_mac
 # ---------------------------------------------------------------------------------------------
 # Sessions end SESSION_COOKIE_AGE after sign-in, however busy
 
-SIGN_IN_MOMENT = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone.utc)
+SIGN_IN_MOMENT = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 
 
 def _at(time_machine, hours: float) -> datetime.datetime:

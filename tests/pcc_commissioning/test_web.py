@@ -11,11 +11,23 @@ from django.test import RequestFactory
 from pcc_commissioning.web import fy_param, show_errors
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("2019", 2019), ("2019/20", 2019), (" 2020 ", 2020),   # what the pickers and people type
-    ("", 2018), ("next year", 2018), ("99999999999999999999", 2018), ("2019/21", 2018),  # default
-    ("0001", 2018), ("9999", 2018), ("1989", 2018), ("2101", 2018), ("2100", 2100),  # outside 1990 to 2100
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2019", 2019),
+        ("2019/20", 2019),
+        (" 2020 ", 2020),  # what the pickers and people type
+        ("", 2018),
+        ("next year", 2018),
+        ("99999999999999999999", 2018),
+        ("2019/21", 2018),  # default
+        ("0001", 2018),
+        ("9999", 2018),
+        ("1989", 2018),
+        ("2101", 2018),
+        ("2100", 2100),  # outside 1990 to 2100
+    ],
+)
 def test_fy_param_reads_the_year_or_falls_back_to_the_default(value, expected):
     request = RequestFactory().get("/", {"fy": value})
     assert fy_param(request, default=2018) == expected
@@ -36,7 +48,9 @@ def _banners(error, **options) -> list[str]:
 def test_show_errors_puts_each_message_in_an_error_banner_naming_the_field_when_asked():
     refusal = ValidationError({"to_status": ["Choose a status."], "end_date": ["Too early.", "Not a date."]})
     assert _banners(refusal, name_fields=True) == [
-        ("error", "To status: Choose a status."), ("error", "End date: Too early."), ("error", "End date: Not a date."),
+        ("error", "To status: Choose a status."),
+        ("error", "End date: Too early."),
+        ("error", "End date: Not a date."),
     ]
     assert _banners(refusal) == [("error", "Choose a status."), ("error", "Too early."), ("error", "Not a date.")]
     assert _banners(ValidationError("Someone else changed it.")) == [("error", "Someone else changed it.")]

@@ -34,7 +34,11 @@ def test_invitations_can_be_looked_at_but_not_made_or_changed_in_the_admin(login
     from providers.invitations.services import invitation_create
 
     invitation = invitation_create(
-        organisation=organisation, actor=officer, email="jo@example.org", first_name="Jo", last_name="Bloggs",
+        organisation=organisation,
+        actor=officer,
+        email="jo@example.org",
+        first_name="Jo",
+        last_name="Bloggs",
         link_base="https://commissioning.example.org",
     )
     client = login_as(superuser)

@@ -38,8 +38,12 @@ def test_seed_creates_each_named_organisation_once_plus_the_funders():
     created = organisations_seed(rows=ROWS)
     names = set(Organisation.objects.values_list("name", flat=True))
     assert names == {
-        "Harbour", "Darlington Borough Council", "Durham County Council", "Durham OPCVC",
-        "Ministry of Justice", "Home Office",
+        "Harbour",
+        "Darlington Borough Council",
+        "Durham County Council",
+        "Durham OPCVC",
+        "Ministry of Justice",
+        "Home Office",
     }
     assert created == 6
     assert Organisation.objects.get(name="Home Office").kind == "central_government"
@@ -59,4 +63,3 @@ def test_existing_organisations_are_matched_ignoring_capitals():
     organisations_seed(rows=ROWS)
     assert Organisation.objects.filter(name__iexact="harbour").count() == 1
     assert Organisation.objects.get(name="HARBOUR").kind == "private"  # left as it was
-

@@ -135,8 +135,11 @@ def test_a_file_takes_the_same_number_of_queries_whatever_its_rows(officer):
 
 
 def writes_in(queries: CaptureQueriesContext) -> list[str]:
-    return [query["sql"] for query in queries.captured_queries
-            if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
 
 
 def test_a_dry_run_checks_every_row_and_stops_before_writing(officer):

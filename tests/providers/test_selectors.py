@@ -140,7 +140,9 @@ def test_a_provider_user_reads_only_its_own_organisation(provider_user, organisa
 
 def test_history_shows_who_changed_which_field_from_what_to_what(officer, finance_officer):
     organisation = organisation_create(actor=officer, name="Harbour", kind="voluntary_sector", postcode="DL1 1AA")
-    organisation_update(organisation=organisation, actor=finance_officer, expected_version=1, postcode="DL2 2BB", kind="private")
+    organisation_update(
+        organisation=organisation, actor=finance_officer, expected_version=1, postcode="DL2 2BB", kind="private"
+    )
     contact_create(organisation=organisation, actor=officer, name="Ann")
     entries = organisation_history(organisation)
     assert [entry.title for entry in entries] == ["Contact added: Ann", "Organisation changed", "Organisation created"]
@@ -168,14 +170,24 @@ def test_history_shows_every_step_of_a_providers_users_with_who_and_when(officer
     base = "https://commissioning.example.org"
     with at(1):
         withdrawn = services.invitation_create(
-            organisation=organisation, actor=officer, email="wes@example.org", first_name="Wes", last_name="Went", link_base=base
+            organisation=organisation,
+            actor=officer,
+            email="wes@example.org",
+            first_name="Wes",
+            last_name="Went",
+            link_base=base,
         )
     with at(2):
         services.invitation_withdraw(invitation=withdrawn, actor=officer)
     with at(3):
         invitation = services.invitation_create(
-            organisation=organisation, actor=officer, email="jo@example.org", first_name="Jo", last_name="Bloggs",
-            as_lead=True, link_base=base,
+            organisation=organisation,
+            actor=officer,
+            email="jo@example.org",
+            first_name="Jo",
+            last_name="Bloggs",
+            as_lead=True,
+            link_base=base,
         )
     with at(4):
         services.invitation_resend(invitation=invitation, actor=officer, link_base=base)
@@ -216,7 +228,11 @@ def test_history_of_users_stays_with_their_organisation(officer, organisation):
 
     other = OrganisationFactory(name="Zephyr Other Trust")
     services.invitation_create(
-        organisation=other, actor=officer, email="zed@example.org", first_name="Zed", last_name="Zephyr",
+        organisation=other,
+        actor=officer,
+        email="zed@example.org",
+        first_name="Zed",
+        last_name="Zephyr",
         link_base="https://commissioning.example.org",
     )
     assert not any("Zed" in entry.title for entry in organisation_history(organisation))
@@ -224,10 +240,10 @@ def test_history_of_users_stays_with_their_organisation(officer, organisation):
 
 
 def test_a_user_linked_outside_an_invitation_appears_in_history(organisation):
+    import time_machine
+
     from providers.services import membership_set
     from tests.factories import UserFactory
-
-    import time_machine
 
     user = UserFactory(first_name="Ada", last_name="Admin")
     with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False):

@@ -86,7 +86,9 @@ def test_a_stale_update_is_refused_and_changes_nothing(officer):
     history_before = organisation.history.count()
 
     with pytest.raises(ValidationError) as excinfo:
-        organisation_update(organisation=organisation, actor=officer, expected_version=loaded_version, postcode="DL3 3CC")
+        organisation_update(
+            organisation=organisation, actor=officer, expected_version=loaded_version, postcode="DL3 3CC"
+        )
 
     assert excinfo.value.messages == [STALE_MESSAGE]
     organisation.refresh_from_db()
@@ -130,7 +132,11 @@ def test_upsert_creates_then_updates_only_from_non_blank_cells(officer):
     assert not created and again.pk == organisation.pk
     again.refresh_from_db()
     assert (again.name, again.kind, again.postcode, again.phone, again.email) == (
-        "Harbour", "voluntary_sector", "DL1 1AA", "0191", "info@harbour.org.uk",
+        "Harbour",
+        "voluntary_sector",
+        "DL1 1AA",
+        "0191",
+        "info@harbour.org.uk",
     )
 
 
@@ -190,10 +196,16 @@ def test_a_contact_needs_a_name_and_a_real_email(officer, organisation):
         ("scan.JPG", JPEG_BYTES, "image/jpeg"),
     ],
 )
-def test_documents_of_each_accepted_type_are_stored_under_a_random_name(officer, organisation, name, content, content_type):
+def test_documents_of_each_accepted_type_are_stored_under_a_random_name(
+    officer, organisation, name, content, content_type
+):
     document = document_add(
-        organisation=organisation, actor=officer, kind="insurance", file=upload(name, content),
-        valid_from=TODAY, expires_on=TODAY + datetime.timedelta(days=365),
+        organisation=organisation,
+        actor=officer,
+        kind="insurance",
+        file=upload(name, content),
+        valid_from=TODAY,
+        expires_on=TODAY + datetime.timedelta(days=365),
     )
     assert document.content_type == content_type
     assert document.original_name == name
@@ -205,7 +217,10 @@ def test_documents_of_each_accepted_type_are_stored_under_a_random_name(officer,
 
 def test_a_long_file_name_is_shortened_keeping_its_extension(officer, organisation):
     document = document_add(
-        organisation=organisation, actor=officer, kind="insurance", file=upload("a" * 250 + ".pdf", b"%PDF-1.7\n"),
+        organisation=organisation,
+        actor=officer,
+        kind="insurance",
+        file=upload("a" * 250 + ".pdf", b"%PDF-1.7\n"),
         valid_from=TODAY,
     )
     assert document.original_name == "a" * 196 + ".pdf"  # 200 characters, the field's limit
@@ -225,7 +240,9 @@ def test_a_long_file_name_is_shortened_keeping_its_extension(officer, organisati
 )
 def test_files_are_refused_by_their_contents(officer, organisation, name, content, message):
     with pytest.raises(ValidationError) as excinfo:
-        document_add(organisation=organisation, actor=officer, kind="insurance", file=upload(name, content), valid_from=TODAY)
+        document_add(
+            organisation=organisation, actor=officer, kind="insurance", file=upload(name, content), valid_from=TODAY
+        )
     assert message in errors_of(excinfo)["file"][0]
     assert not DueDiligenceDocument.objects.exists()
 
@@ -242,8 +259,12 @@ def test_oversized_files_are_refused(officer, organisation, settings):
 def test_expiry_before_valid_from_is_refused(officer, organisation):
     with pytest.raises(ValidationError) as excinfo:
         document_add(
-            organisation=organisation, actor=officer, kind="insurance", file=pdf_upload(),
-            valid_from=TODAY, expires_on=TODAY - datetime.timedelta(days=1),
+            organisation=organisation,
+            actor=officer,
+            kind="insurance",
+            file=pdf_upload(),
+            valid_from=TODAY,
+            expires_on=TODAY - datetime.timedelta(days=1),
         )
     assert list(errors_of(excinfo)) == ["expires_on"]
 
@@ -266,7 +287,6 @@ def test_membership_set_links_moves_and_removes(organisation):
     assert ProviderMembership.objects.get(user=user).organisation == other
     membership_set(user=user, organisation=None)
     assert not ProviderMembership.objects.filter(user=user).exists()
-
 
 
 def test_membership_set_makes_a_lead_only_when_told_and_otherwise_leaves_it_alone(organisation):

@@ -42,7 +42,12 @@ def form_data(**overrides) -> dict:
 
 
 def edit_data(organisation, **overrides) -> dict:
-    values = {"name": organisation.name, "kind": organisation.kind, "charity_number": "", "version": organisation.version}
+    values = {
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "charity_number": "",
+        "version": organisation.version,
+    }
     values.update(overrides)
     return form_data(**values)
 
@@ -132,7 +137,13 @@ def test_detail_shows_fields_tabs_and_edit_link_for_officers(officer_client):
     assert "GB-CHC-1122334" in content
     assert 'class="moj-sub-navigation"' in content
     # The built-in tabs first; higher apps' tabs (grants' "Awards") follow.
-    assert [tab["label"] for tab in response.context["tabs"]][:5] == ["Details", "Contacts", "Documents", "Users", "History"]
+    assert [tab["label"] for tab in response.context["tabs"]][:5] == [
+        "Details",
+        "Contacts",
+        "Documents",
+        "Users",
+        "History",
+    ]
     assert response.context["tabs"][0]["current"]
     assert reverse("providers:edit", args=[organisation.pk]) in content
     assert "govuk-warning-text" not in content
@@ -192,7 +203,10 @@ def test_provider_users_get_403_on_every_internal_page(provider_client, organisa
     urls = [
         LIST,
         reverse("providers:create"),
-        *(reverse(f"providers:{name}", args=[pk]) for name in ("detail", "edit", "contacts", "contact_add", "documents", "document_add", "history")),
+        *(
+            reverse(f"providers:{name}", args=[pk])
+            for name in ("detail", "edit", "contacts", "contact_add", "documents", "document_add", "history")
+        ),
         reverse("providers:contact_edit", args=[pk, contact.pk]),
         reverse("providers:document_download", args=[pk, document.pk]),
     ]
@@ -251,7 +265,9 @@ def test_create_refuses_bad_input_with_an_error_summary(officer_client, override
     assert Organisation.objects.count() == 1
 
 
-@pytest.mark.parametrize("url_name", ["providers:create", "providers:edit", "providers:contact_add", "providers:document_add"])
+@pytest.mark.parametrize(
+    "url_name", ["providers:create", "providers:edit", "providers:contact_add", "providers:document_add"]
+)
 def test_an_empty_submission_shows_errors_and_saves_nothing(officer_client, organisation, url_name):
     args = [] if url_name == "providers:create" else [organisation.pk]
     response = officer_client.post(reverse(url_name, args=args), {})
@@ -322,7 +338,8 @@ def test_contacts_add_edit_remove(officer_client, organisation):
     page = officer_client.get(reverse("providers:contacts", args=[organisation.pk])).content.decode()
     assert "Ann Smith" in page and "Main contact" in page
     officer_client.post(
-        reverse("providers:contact_edit", args=[organisation.pk, contact.pk]), {"name": "Ann Jones", "version": contact.version}
+        reverse("providers:contact_edit", args=[organisation.pk, contact.pk]),
+        {"name": "Ann Jones", "version": contact.version},
     )
     contact.refresh_from_db()
     assert (contact.name, contact.is_primary) == ("Ann Jones", False)
@@ -345,8 +362,12 @@ def document_post(file, **overrides) -> dict:
     data = {
         "kind": "insurance",
         "file": file,
-        "valid_from_0": valid.day, "valid_from_1": valid.month, "valid_from_2": valid.year,
-        "expires_on_0": expires.day, "expires_on_1": expires.month, "expires_on_2": expires.year,
+        "valid_from_0": valid.day,
+        "valid_from_1": valid.month,
+        "valid_from_2": valid.year,
+        "expires_on_0": expires.day,
+        "expires_on_1": expires.month,
+        "expires_on_2": expires.year,
         "notes": "",
     }
     data.update(overrides)
@@ -410,13 +431,18 @@ def test_internal_roles_download_documents_as_attachments(request, client_fixtur
 
 def test_download_is_refused_to_anonymous_and_for_another_organisations_document(client, officer_client, organisation):
     document = DueDiligenceDocumentFactory()
-    assert client.get(reverse("providers:document_download", args=[document.organisation_id, document.pk])).status_code == 302
+    assert (
+        client.get(reverse("providers:document_download", args=[document.organisation_id, document.pk])).status_code
+        == 302
+    )
     wrong = reverse("providers:document_download", args=[organisation.pk, document.pk])
     assert officer_client.get(wrong).status_code == 404
 
 
 def test_files_are_not_stored_under_a_guessable_name(officer_client, organisation):
-    officer_client.post(reverse("providers:document_add", args=[organisation.pk]), document_post(pdf_upload("insurance.pdf")))
+    officer_client.post(
+        reverse("providers:document_add", args=[organisation.pk]), document_post(pdf_upload("insurance.pdf"))
+    )
     stored = DueDiligenceDocument.objects.get().file.name
     assert "insurance" not in stored
     assert re.fullmatch(r"due-diligence/[0-9a-f]{32}\.pdf", stored)
@@ -451,14 +477,20 @@ def test_the_organisation_form_sent_twice_adds_one_organisation(officer_client):
 
 
 def test_the_contact_form_sent_twice_adds_one_contact(officer_client, organisation):
-    first, second = post_twice(officer_client, reverse("providers:contact_add", args=[organisation.pk]),
-                               {"name": "Ann Smith", "job_title": "CEO", "email": "ann@example.org"})
+    first, second = post_twice(
+        officer_client,
+        reverse("providers:contact_add", args=[organisation.pk]),
+        {"name": "Ann Smith", "job_title": "CEO", "email": "ann@example.org"},
+    )
     assert Contact.objects.filter(organisation=organisation).count() == 1
     assert_saved_once(first, second, "Ann Smith has been added as a contact.")
 
 
 def test_the_document_form_sent_twice_uploads_one_document(officer_client, organisation):
-    first, second = post_twice(officer_client, reverse("providers:document_add", args=[organisation.pk]),
-                               lambda: document_post(pdf_upload("insurance.pdf")))
+    first, second = post_twice(
+        officer_client,
+        reverse("providers:document_add", args=[organisation.pk]),
+        lambda: document_post(pdf_upload("insurance.pdf")),
+    )
     assert DueDiligenceDocument.objects.filter(organisation=organisation).count() == 1
     assert_saved_once(first, second, "Insurance certificate (insurance.pdf) has been uploaded.")

@@ -59,9 +59,12 @@ def code(list_name: str, value: str) -> CodeListEntry:
 
 def moj_award(reference: str, provider: str, category: str | None, **kwargs):
     return AwardFactory(
-        reference=reference, title=f"{provider} service", provider=OrganisationFactory(name=provider),
+        reference=reference,
+        title=f"{provider} service",
+        provider=OrganisationFactory(name=provider),
         status=kwargs.pop("status", AwardStatus.ACTIVE),
-        moj_category=code(CodeList.MOJ_CATEGORY, category) if category else None, **kwargs,
+        moj_category=code(CodeList.MOJ_CATEGORY, category) if category else None,
+        **kwargs,
     )
 
 
@@ -85,8 +88,13 @@ def returned(award, quarter: int, referrals: int, supported: int, status=ReturnS
 
 def paid(award, stream, amount: str, paid_date, *, fy: int = 2019, due=None, reason: str = ""):
     return PaymentFactory(
-        award=award, stream=stream, fy=fy, amount=Decimal(amount), due_date=due or paid_date or D(2019, 12, 31),
-        paid_date=paid_date, reason=reason,
+        award=award,
+        stream=stream,
+        fy=fy,
+        amount=Decimal(amount),
+        due_date=due or paid_date or D(2019, 12, 31),
+        paid_date=paid_date,
+        reason=reason,
     )
 
 
@@ -107,8 +115,13 @@ def build_moj_dataset() -> dict:
     a5 = moj_award("AWD-2019-0005", "Safe Spaces", "general_support")
     a6 = moj_award("AWD-2019-0006", "Planned Co", "general_support", status=AwardStatus.PLANNED)
     for award, stream, amount in (
-        (a1, core, "40000"), (a2, isva, "25000"), (a3, core, "20000"), (a3, precept, "15000"),
-        (a4, core, "10000"), (a5, core, "5000"), (a6, core, "9999"),
+        (a1, core, "40000"),
+        (a2, isva, "25000"),
+        (a3, core, "20000"),
+        (a3, precept, "15000"),
+        (a4, core, "10000"),
+        (a5, core, "5000"),
+        (a6, core, "9999"),
     ):
         FundingLineFactory(award=award, stream=stream, fy=2019, amount=Decimal(amount))
 
@@ -125,10 +138,23 @@ def build_moj_dataset() -> dict:
     paid(a5, core, "2500", D(2019, 4, 1))
     paid(a5, core, "1000", D(2020, 4, 10), due=D(2020, 3, 31))
 
-    returned(a1, 1, 20, 15, crime={"domestic_abuse": 10, "violence": 5}, sex={"female": 12, "male": 3},
-             outcome={"cope_recover": (10, 7)})
-    returned(a1, 2, 25, 18, crime={"domestic_abuse": 12, "violence": 6},
-             outcome={"cope_recover": (12, 9), "feel_safer": (8, 5)})
+    returned(
+        a1,
+        1,
+        20,
+        15,
+        crime={"domestic_abuse": 10, "violence": 5},
+        sex={"female": 12, "male": 3},
+        outcome={"cope_recover": (10, 7)},
+    )
+    returned(
+        a1,
+        2,
+        25,
+        18,
+        crime={"domestic_abuse": 12, "violence": 6},
+        outcome={"cope_recover": (12, 9), "feel_safer": (8, 5)},
+    )
     returned(a1, 3, 5, 5)
     returned(a2, 1, 10, 8, age={"18_24": 5, "25_34": 2})
     returned(a2, 2, 12, 9)

@@ -116,8 +116,10 @@ def shared_database(db):
     from django.db import connection
 
     if connection.vendor == "sqlite":
-        pytest.skip("The Celery worker tests need a database two processes share: they run on PostgreSQL "
-                    "(set DATABASE_URL=postgres://...; CI does); the SQLite test database is in memory.")
+        pytest.skip(
+            "The Celery worker tests need a database two processes share: they run on PostgreSQL "
+            "(set DATABASE_URL=postgres://...; CI does); the SQLite test database is in memory."
+        )
     db = connection.settings_dict
     credentials = quote(db["USER"] or "", safe="")
     if db.get("PASSWORD"):
@@ -134,9 +136,21 @@ def redis_url(shared_database, tmp_path):
         pytest.fail("redis-server is missing: install the Debian package redis-server")
     port = _free_port()
     server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     import redis
 
@@ -177,7 +191,9 @@ def broker(redis_url, monkeypatch):
     # The result store on the same Redis, as in production (CELERY_RESULT_BACKEND defaults to
     # the broker), so a test that stops Redis stops both.
     celery_app.conf.update(
-        broker_url=redis_url, result_backend=redis_url, task_always_eager=False,
+        broker_url=redis_url,
+        result_backend=redis_url,
+        task_always_eager=False,
         broker_transport_options={**saved["broker_transport_options"], "visibility_timeout": VISIBILITY_TIMEOUT},
     )
     _forget_connections(celery_app)
@@ -225,14 +241,31 @@ class Workers:
         log = self.logs / f"worker-{self.count}.log"
         celery = Path(sys.executable).with_name("celery")
         process = subprocess.Popen(
-            [str(celery), "-A", "tests.reports.test_celery_worker", "worker", "--pool=solo", "--concurrency=1",
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "-n", f"reports-test-{os.getpid()}-{self.count}@%h"],
-            cwd=ROOT, env=self.env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+            [
+                str(celery),
+                "-A",
+                "tests.reports.test_celery_worker",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"reports-test-{os.getpid()}-{self.count}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
         )
         self.running.append(process)
-        _wait_for(lambda: process.poll() is not None or b" ready." in log.read_bytes(), timeout=30,
-                  what=f"the Celery worker to start (log: {log})")
+        _wait_for(
+            lambda: process.poll() is not None or b" ready." in log.read_bytes(),
+            timeout=30,
+            what=f"the Celery worker to start (log: {log})",
+        )
         assert process.poll() is None, f"The Celery worker exited: {log.read_text(errors='replace')[-3000:]}"
         return process
 
@@ -330,8 +363,11 @@ def test_a_worker_killed_mid_job_and_restarted_finishes_the_job(workers, officer
     time.sleep(VISIBILITY_TIMEOUT + 1)
     workers.start()
 
-    done = _wait_for(lambda: _finished(report.pk), timeout=90,
-                     what=f"report {report.pk} to finish after the restart\n{workers.log_tail()}")
+    done = _wait_for(
+        lambda: _finished(report.pk),
+        timeout=90,
+        what=f"report {report.pk} to finish after the restart\n{workers.log_tail()}",
+    )
     assert done.status == "succeeded", done.error
     assert done.file.read() == TINY_PDF
     assert done.attempts == 2  # sent, then taken over once

@@ -67,8 +67,13 @@ def portfolio(db):
     StreamAllocationFactory(stream=precept, fy=FY, amount=D("40000"))
     kpq = KPQFactory(number=1, question="How safe are our communities?")
 
-    a1 = AwardFactory(reference="VS-001", title="Victim care hub", status=AwardStatus.ACTIVE, priority=victims,
-                      provider=OrganisationFactory(name="Harbour Support Services", charity_number="1122334"))
+    a1 = AwardFactory(
+        reference="VS-001",
+        title="Victim care hub",
+        status=AwardStatus.ACTIVE,
+        priority=victims,
+        provider=OrganisationFactory(name="Harbour Support Services", charity_number="1122334"),
+    )
     a1.kpqs.add(kpq)
     a2 = AwardFactory(reference="RR-001", title="Mentoring", status=AwardStatus.AWARDED, priority=reoffending)
     a3 = AwardFactory(reference="VS-002", title="Planned helpline", status=AwardStatus.PLANNED, priority=victims)
@@ -84,8 +89,13 @@ def portfolio(db):
     MonitoringReturnFactory(award=a1, fy=FY, quarter=1, accepted=True, rag=Rag.RED)
     MonitoringReturnFactory(award=a2, fy=FY, quarter=1, accepted=True, rag=Rag.GREEN)
     MonitoringReturnFactory(award=a1, fy=FY, quarter=2)  # due 20 October 2019: late now
-    return {"victims": victims, "reoffending": reoffending, "core": core, "kpq": kpq,
-            "awards": {"a1": a1, "a2": a2, "a3": a3, "a4": a4}}
+    return {
+        "victims": victims,
+        "reoffending": reoffending,
+        "core": core,
+        "kpq": kpq,
+        "awards": {"a1": a1, "a2": a2, "a3": a3, "a4": a4},
+    }
 
 
 # Who reaches it ------------------------------------------------------------------------------------
@@ -256,16 +266,24 @@ def test_must_do_intentions_without_an_award_are_listed(portfolio, board_client)
 def test_awards_ending_in_the_next_6_and_12_months(board_client):
     today = timezone.localdate()
     for months, reference in ((2, "SOON"), (9, "LATER"), (18, "FAR")):
-        AwardFactory(reference=reference, status=AwardStatus.ACTIVE, start_date=today - relativedelta(years=1),
-                     end_date=today + relativedelta(months=months))
-    AwardFactory(reference="GONE", status=AwardStatus.ENDED, start_date=today - relativedelta(years=1),
-                 end_date=today + relativedelta(months=1))
+        AwardFactory(
+            reference=reference,
+            status=AwardStatus.ACTIVE,
+            start_date=today - relativedelta(years=1),
+            end_date=today + relativedelta(months=months),
+        )
+    AwardFactory(
+        reference="GONE",
+        status=AwardStatus.ENDED,
+        start_date=today - relativedelta(years=1),
+        end_date=today + relativedelta(months=1),
+    )
     response = _dashboard(board_client)
     data = response.context["data"]
     assert [(item.months, item.count) for item in data.ending] == [(6, 1), (12, 2)]
     assert [award.reference for award in data.ending_soonest] == ["SOON", "LATER"]
     html = _text(response)
-    assert f'{reverse("grants:index")}?ending=6' in html
+    assert f"{reverse('grants:index')}?ending=6" in html
     assert "1 award ending in the next 6 months" in html
     assert "2 awards ending in the next 12 months" in html
     # The link gives the same awards.
@@ -278,12 +296,14 @@ def test_spend_by_kpq(portfolio, board_client):
     rows = {row.kpq.number: row.committed for row in response.context["data"].kpq_spend}
     assert rows == {1: D("40000.00")}
     assert response.context["charts"]["kpq"] is not None
-    assert f'{reverse("grants:index")}?fy={FY}&amp;kpq={portfolio["kpq"].pk}' in _text(response)
+    assert f"{reverse('grants:index')}?fy={FY}&amp;kpq={portfolio['kpq'].pk}" in _text(response)
 
 
 def test_rag_by_priority(portfolio, board_client):
-    rag = {row.priority.code: (row.green, row.amber, row.red, row.not_rated)
-           for row in _dashboard(board_client, fy=FY).context["data"].rag}
+    rag = {
+        row.priority.code: (row.green, row.amber, row.red, row.not_rated)
+        for row in _dashboard(board_client, fy=FY).context["data"].rag
+    }
     assert rag == {"V": (0, 0, 1, 0), "R": (1, 0, 0, 0)}
 
 
@@ -297,8 +317,8 @@ def test_charts_come_with_captions_and_data_tables(portfolio, board_client):
     for table_id in ("priority-table", "stream-table", "kpq-table", "rag-table"):
         assert re.search(rf'<table class="govuk-table govuk-!-font-size-16" id="{table_id}"> <caption', html)
     # Rows link to the filtered awards list.
-    assert f'{reverse("grants:index")}?fy={FY}&amp;priority={portfolio["victims"].pk}' in html
-    assert f'{reverse("grants:index")}?fy={FY}&amp;stream={portfolio["core"].pk}' in html
+    assert f"{reverse('grants:index')}?fy={FY}&amp;priority={portfolio['victims'].pk}" in html
+    assert f"{reverse('grants:index')}?fy={FY}&amp;stream={portfolio['core'].pk}" in html
 
 
 def test_need_versus_spend_highlights(board_client):
@@ -329,7 +349,7 @@ def test_need_versus_spend_highlights(board_client):
     assert response.context["data"].need_flagged_count == 1
     html = _text(response)
     assert "<strong>County Durham</strong>, Domestic abuse" in html
-    assert f'{reverse("reports:need_vs_spend")}?fy={FY}' in html
+    assert f"{reverse('reports:need_vs_spend')}?fy={FY}" in html
 
 
 def test_moj_returns_of_the_years_two_halves_link_to_their_pages(board_client):
@@ -392,8 +412,12 @@ def _grow(size: int, plan: dict) -> None:
     today = timezone.localdate()
     priorities, streams, kpqs = plan["priorities"], plan["streams"], plan["kpqs"]
     for index in range(size):
-        award = AwardFactory(status=AwardStatus.ACTIVE, priority=priorities[index % 3],
-                             start_date=datetime.date(FY, 4, 1), end_date=today + relativedelta(months=index % 12 + 1))
+        award = AwardFactory(
+            status=AwardStatus.ACTIVE,
+            priority=priorities[index % 3],
+            start_date=datetime.date(FY, 4, 1),
+            end_date=today + relativedelta(months=index % 12 + 1),
+        )
         award.kpqs.add(kpqs[index % 2])
         stream = streams[index % 2]
         FundingLineFactory(award=award, stream=stream, fy=FY)
@@ -449,7 +473,7 @@ def test_many_streams_show_the_largest_and_the_rest_together(board_client):
         FundingLineFactory(award=award, stream=stream, fy=FY, amount=D(100))
     response = _dashboard(board_client, fy=FY)
     html = _text(response)
-    table = html[html.index('id="stream-table"'):html.index("</table>", html.index('id="stream-table"'))]
+    table = html[html.index('id="stream-table"') : html.index("</table>", html.index('id="stream-table"'))]
     shown = [f"Stream {number:02d}" for number in range(4, 12)]
     assert all(name in table for name in shown)
     assert "Stream 03" not in table and "Other streams (4)" in table
@@ -465,10 +489,16 @@ def test_many_streams_show_the_largest_and_the_rest_together(board_client):
 def test_paid_is_labelled_with_the_day_the_figures_stand_at(portfolio, board_client, officer_client, time_machine):
     awards, core = portfolio["awards"], portfolio["core"]
     # 10 August 2020: 2020/21 is the current year, 2019/20 is past.
-    time_machine.move_to(datetime.datetime(2020, 8, 10, 12, 0, tzinfo=datetime.timezone.utc))
+    time_machine.move_to(datetime.datetime(2020, 8, 10, 12, 0, tzinfo=datetime.UTC))
     # Arrears: 1,000 counted against 2019/20 but paid on 15 April 2020, after its last day.
-    PaymentFactory(award=awards["a1"], stream=core, fy=FY, due_date=datetime.date(2020, 3, 31),
-                   paid_date=datetime.date(2020, 4, 15), amount=D("1000"))
+    PaymentFactory(
+        award=awards["a1"],
+        stream=core,
+        fy=FY,
+        due_date=datetime.date(2020, 3, 31),
+        paid_date=datetime.date(2020, 4, 15),
+        amount=D("1000"),
+    )
     # 2020/21: a 10,000 line; 1,500 paid in advance on 20 March 2020, 2,000 on 1 July 2020.
     FundingLineFactory(award=awards["a1"], stream=core, fy=FY + 1, amount=D("10000"))
     for day, amount in ((datetime.date(2020, 3, 20), "1500"), (datetime.date(2020, 7, 1), "2000")):
@@ -504,8 +534,9 @@ def test_the_dashboard_counts_each_awards_status_at_the_years_end(portfolio, boa
     from tests.factories import AwardTransitionFactory
 
     a1 = portfolio["awards"]["a1"]
-    AwardTransitionFactory(award=a1, to_status=AwardStatus.ACTIVE,
-                           at=datetime.datetime(2019, 4, 1, 9, tzinfo=datetime.timezone.utc))
+    AwardTransitionFactory(
+        award=a1, to_status=AwardStatus.ACTIVE, at=datetime.datetime(2019, 4, 1, 9, tzinfo=datetime.UTC)
+    )
     award_transition(award=a1, actor=officer, to_status=AwardStatus.CANCELLED, note="Closed")  # today
     # 2019/20 stands at 31 March 2020, when A1 was active: still 60,000 committed.
     assert _dashboard(board_client, fy=FY).context["data"].funding.totals.committed == D("60000.00")
@@ -516,7 +547,7 @@ def test_the_dashboard_counts_each_awards_status_at_the_years_end(portfolio, boa
 
 def test_the_current_year_counts_awards_active_today(portfolio, board_client, officer_client, time_machine):
     # On 1 December 2019, 2019/20 is the current year: only A1 is active.
-    time_machine.move_to(datetime.datetime(2019, 12, 1, 12, 0, tzinfo=datetime.timezone.utc))
+    time_machine.move_to(datetime.datetime(2019, 12, 1, 12, 0, tzinfo=datetime.UTC))
     tiles = _tiles(_dashboard(board_client, fy=FY))
     assert (tiles["active"].heading, tiles["active"].value) == ("Active awards", "1")
     active = officer_client.get(tiles["active"].url)

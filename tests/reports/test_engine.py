@@ -78,8 +78,9 @@ def test_the_database_refuses_two_active_reports_with_the_same_parameters(kinds,
 
     first, _ = services.report_request(kind="test", parameters=PARAMS, actor=officer)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Report.objects.create(kind="test", parameters=PARAMS, parameters_key=first.parameters_key,
-                              status=Report.Status.RUNNING)
+        Report.objects.create(
+            kind="test", parameters=PARAMS, parameters_key=first.parameters_key, status=Report.Status.RUNNING
+        )
 
 
 def test_an_unknown_kind_is_refused(kinds, officer):
@@ -89,8 +90,9 @@ def test_an_unknown_kind_is_refused(kinds, officer):
         services.report_request(kind="nope", parameters=PARAMS, actor=officer)
 
 
-def test_the_job_is_queued_only_once_the_request_is_committed(kinds, officer, no_enqueue,
-                                                             django_capture_on_commit_callbacks):
+def test_the_job_is_queued_only_once_the_request_is_committed(
+    kinds, officer, no_enqueue, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         report, _ = services.report_request(kind="test", parameters=PARAMS, actor=officer)
         assert no_enqueue == []
@@ -98,8 +100,9 @@ def test_the_job_is_queued_only_once_the_request_is_committed(kinds, officer, no
     assert no_enqueue == [report.pk]
 
 
-def test_running_a_report_records_progress_and_stores_the_file_with_its_checksum(kinds, officer, no_enqueue,
-                                                                                monkeypatch):
+def test_running_a_report_records_progress_and_stores_the_file_with_its_checksum(
+    kinds, officer, no_enqueue, monkeypatch
+):
     report, _ = services.report_request(kind="test", parameters=PARAMS, actor=officer)
     seen = []
     original = services._set_progress
@@ -165,15 +168,27 @@ def test_the_sweep_fails_reports_running_past_the_limit_only(kinds, officer, set
     """A builder that hangs keeps its heartbeat (the timer thread beats on): the time cap ends it."""
     settings.REPORT_STUCK_AFTER_MINUTES = 30
     now = timezone.now()
-    stuck = Report.objects.create(kind="test", parameters_key="a", status=Report.Status.RUNNING,
-                                  started_at=now - datetime.timedelta(minutes=31), heartbeat_at=now)
-    busy = Report.objects.create(kind="test", parameters_key="b", status=Report.Status.RUNNING,
-                                 started_at=now - datetime.timedelta(minutes=29), heartbeat_at=now)
+    stuck = Report.objects.create(
+        kind="test",
+        parameters_key="a",
+        status=Report.Status.RUNNING,
+        started_at=now - datetime.timedelta(minutes=31),
+        heartbeat_at=now,
+    )
+    busy = Report.objects.create(
+        kind="test",
+        parameters_key="b",
+        status=Report.Status.RUNNING,
+        started_at=now - datetime.timedelta(minutes=29),
+        heartbeat_at=now,
+    )
     queued = Report.objects.create(kind="test", parameters_key="c", status=Report.Status.QUEUED)
 
     assert services.reports_sweep_stuck(now=now) == 1
 
-    stuck.refresh_from_db(); busy.refresh_from_db(); queued.refresh_from_db()  # noqa: E702
+    stuck.refresh_from_db()
+    busy.refresh_from_db()
+    queued.refresh_from_db()
     assert stuck.status == Report.Status.FAILED and "30 minutes" in stuck.error
     assert busy.status == Report.Status.RUNNING
     assert queued.status == Report.Status.QUEUED
@@ -181,9 +196,16 @@ def test_the_sweep_fails_reports_running_past_the_limit_only(kinds, officer, set
 
 def _running(key: str, *, heartbeat_seconds_ago: int, attempts: int, now) -> Report:
     return Report.objects.create(
-        kind="test", parameters=PARAMS, parameters_key=key, status=Report.Status.RUNNING, attempts=attempts,
-        started_at=now - datetime.timedelta(minutes=5), sent_at=now - datetime.timedelta(minutes=5),
-        heartbeat_at=now - datetime.timedelta(seconds=heartbeat_seconds_ago), progress=60, step="Rendering",
+        kind="test",
+        parameters=PARAMS,
+        parameters_key=key,
+        status=Report.Status.RUNNING,
+        attempts=attempts,
+        started_at=now - datetime.timedelta(minutes=5),
+        sent_at=now - datetime.timedelta(minutes=5),
+        heartbeat_at=now - datetime.timedelta(seconds=heartbeat_seconds_ago),
+        progress=60,
+        step="Rendering",
     )
 
 
@@ -197,7 +219,9 @@ def test_the_sweep_runs_a_report_whose_worker_stopped_again_once_then_fails_it(d
 
     assert services.reports_sweep_stuck(now=now) == 2
 
-    alive.refresh_from_db(); lost_once.refresh_from_db(); lost_twice.refresh_from_db()  # noqa: E702
+    alive.refresh_from_db()
+    lost_once.refresh_from_db()
+    lost_twice.refresh_from_db()
     assert (alive.status, alive.progress) == (Report.Status.RUNNING, 60)
     assert (lost_once.status, lost_once.sent_at, lost_once.progress) == (Report.Status.QUEUED, None, 0)
     assert lost_once.step == services.WORKER_LOST_STEP
@@ -211,8 +235,9 @@ def test_the_sweep_task_sends_the_report_it_queued_again_at_once(db, kinds, sett
 
     sent = []
     monkeypatch.setattr(run_report, "delay", sent.append)
-    lost = _running("lost", heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS + 10, attempts=1,
-                    now=timezone.now())
+    lost = _running(
+        "lost", heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS + 10, attempts=1, now=timezone.now()
+    )
 
     assert sweep_stuck_reports() == 1
 
@@ -228,14 +253,21 @@ def test_a_report_sent_but_never_started_is_sent_again_then_failed(db, kinds, se
     now = timezone.now()
 
     def sent(key, minutes_ago, attempts):
-        return Report.objects.create(kind="test", parameters_key=key, status=Report.Status.QUEUED,
-                                     sent_at=now - datetime.timedelta(minutes=minutes_ago), attempts=attempts)
+        return Report.objects.create(
+            kind="test",
+            parameters_key=key,
+            status=Report.Status.QUEUED,
+            sent_at=now - datetime.timedelta(minutes=minutes_ago),
+            attempts=attempts,
+        )
 
     recent, lost_once, lost_twice = sent("a", 9, 1), sent("b", 11, 1), sent("c", 11, 2)
 
     assert services.reports_sweep_stuck(now=now) == 2
 
-    recent.refresh_from_db(); lost_once.refresh_from_db(); lost_twice.refresh_from_db()  # noqa: E702
+    recent.refresh_from_db()
+    lost_once.refresh_from_db()
+    lost_twice.refresh_from_db()
     assert recent.sent_at == now - datetime.timedelta(minutes=9)
     assert (lost_once.status, lost_once.sent_at) == (Report.Status.QUEUED, None)  # the requeue sends it
     assert lost_twice.status == Report.Status.FAILED
@@ -290,8 +322,9 @@ def test_a_job_delivered_again_while_its_report_runs_elsewhere_does_nothing(db, 
 
 def test_a_job_handed_on_from_a_worker_that_stopped_finishes_the_report(db, kinds, settings, no_enqueue):
     """The broker redelivers a dead worker's job (acks_late) before the sweep has seen it."""
-    lost = _running("lost", heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS + 1, attempts=1,
-                    now=timezone.now())
+    lost = _running(
+        "lost", heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS + 1, attempts=1, now=timezone.now()
+    )
 
     services.report_run(report_id=lost.pk)
 
@@ -299,8 +332,9 @@ def test_a_job_handed_on_from_a_worker_that_stopped_finishes_the_report(db, kind
     assert (done.status, done.attempts, done.file.read()) == (Report.Status.SUCCEEDED, 2, PDF)
 
 
-def test_a_run_failed_by_the_sweep_meanwhile_keeps_the_failure_not_its_file(kinds, officer, settings, no_enqueue,
-                                                                           monkeypatch):
+def test_a_run_failed_by_the_sweep_meanwhile_keeps_the_failure_not_its_file(
+    kinds, officer, settings, no_enqueue, monkeypatch
+):
     report, _ = services.report_request(kind="test", parameters=PARAMS, actor=officer)
 
     def overtaken(*, fy, period, progress):
@@ -316,8 +350,9 @@ def test_a_run_failed_by_the_sweep_meanwhile_keeps_the_failure_not_its_file(kind
     assert not list((settings.MEDIA_ROOT / "reports").glob("*"))
 
 
-def test_a_builder_stopped_by_the_soft_time_limit_fails_with_a_reason(kinds, officer, settings, monkeypatch,
-                                                                     no_enqueue):
+def test_a_builder_stopped_by_the_soft_time_limit_fails_with_a_reason(
+    kinds, officer, settings, monkeypatch, no_enqueue
+):
     from celery.exceptions import SoftTimeLimitExceeded
 
     settings.REPORT_SOFT_TIME_LIMIT_SECONDS = 540
@@ -332,18 +367,24 @@ def test_a_builder_stopped_by_the_soft_time_limit_fails_with_a_reason(kinds, off
 
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED
-    assert report.error == ("The report took longer than 540 seconds to build, so it was stopped. "
-                            "Ask your system administrator.")
+    assert report.error == (
+        "The report took longer than 540 seconds to build, so it was stopped. Ask your system administrator."
+    )
 
 
 # Requests never return a stuck report ------------------------------------------------------------
 
 
-def test_a_request_fails_a_stale_report_out_of_attempts_and_makes_a_new_one(kinds, officer, settings, no_enqueue,
-                                                                             django_capture_on_commit_callbacks):
+def test_a_request_fails_a_stale_report_out_of_attempts_and_makes_a_new_one(
+    kinds, officer, settings, no_enqueue, django_capture_on_commit_callbacks
+):
     settings.REPORT_MAX_ATTEMPTS = 2
-    stale = _running(services.parameters_key(PARAMS), heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS
-                     + 1, attempts=2, now=timezone.now())
+    stale = _running(
+        services.parameters_key(PARAMS),
+        heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS + 1,
+        attempts=2,
+        now=timezone.now(),
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         report, created = services.report_request(kind="test", parameters=PARAMS, actor=officer)
@@ -354,10 +395,15 @@ def test_a_request_fails_a_stale_report_out_of_attempts_and_makes_a_new_one(kind
     assert no_enqueue == [report.pk]
 
 
-def test_a_request_for_a_stale_report_with_attempts_left_sends_it_again(kinds, officer, settings, no_enqueue,
-                                                                       django_capture_on_commit_callbacks):
-    stale = _running(services.parameters_key(PARAMS), heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS
-                     + 1, attempts=1, now=timezone.now())
+def test_a_request_for_a_stale_report_with_attempts_left_sends_it_again(
+    kinds, officer, settings, no_enqueue, django_capture_on_commit_callbacks
+):
+    stale = _running(
+        services.parameters_key(PARAMS),
+        heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS + 1,
+        attempts=1,
+        now=timezone.now(),
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         report, created = services.report_request(kind="test", parameters=PARAMS, actor=officer)
@@ -368,8 +414,12 @@ def test_a_request_for_a_stale_report_with_attempts_left_sends_it_again(kinds, o
 
 
 def test_a_request_returns_a_report_whose_worker_is_alive(kinds, officer, settings, no_enqueue):
-    alive = _running(services.parameters_key(PARAMS), heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS
-                     - 10, attempts=1, now=timezone.now())
+    alive = _running(
+        services.parameters_key(PARAMS),
+        heartbeat_seconds_ago=settings.REPORT_WORKER_LOST_AFTER_SECONDS - 10,
+        attempts=1,
+        now=timezone.now(),
+    )
 
     report, created = services.report_request(kind="test", parameters=PARAMS, actor=officer)
 
@@ -391,13 +441,16 @@ def test_the_task_is_acked_late_and_retries_transient_errors():
 
 def test_the_task_has_the_time_limits_of_the_settings_and_keeps_no_result(settings):
     assert (run_report.soft_time_limit, run_report.time_limit) == (
-        settings.REPORT_SOFT_TIME_LIMIT_SECONDS, settings.REPORT_TIME_LIMIT_SECONDS)
+        settings.REPORT_SOFT_TIME_LIMIT_SECONDS,
+        settings.REPORT_TIME_LIMIT_SECONDS,
+    )
     assert run_report.soft_time_limit < run_report.time_limit
     assert run_report.ignore_result is True  # sending never asks the result store
 
 
-def test_a_broker_that_is_down_leaves_the_report_queued_with_a_note(kinds, officer, monkeypatch,
-                                                                    django_capture_on_commit_callbacks):
+def test_a_broker_that_is_down_leaves_the_report_queued_with_a_note(
+    kinds, officer, monkeypatch, django_capture_on_commit_callbacks
+):
     from kombu.exceptions import OperationalError as KombuOperationalError
 
     def down(*args, **kwargs):
@@ -419,15 +472,17 @@ RESULT_STORE_DOWN = RuntimeError(
 )
 
 
-def test_any_error_while_sending_leaves_the_report_waiting_not_a_server_error(kinds, officer_client, monkeypatch,
-                                                                              django_capture_on_commit_callbacks):
+def test_any_error_while_sending_leaves_the_report_waiting_not_a_server_error(
+    kinds, officer_client, monkeypatch, django_capture_on_commit_callbacks
+):
     def result_store_down(*args, **kwargs):
         raise RESULT_STORE_DOWN
 
     monkeypatch.setattr(run_report, "delay", result_store_down)
     with django_capture_on_commit_callbacks(execute=True):
-        response = officer_client.post(reverse("reports:report_request"),
-                                       {"kind": "test", "fy": "2019", "period": "H1"})
+        response = officer_client.post(
+            reverse("reports:report_request"), {"kind": "test", "fy": "2019", "period": "H1"}
+        )
 
     assert response.status_code == 302
     report = Report.objects.get()
@@ -484,8 +539,9 @@ def test_anonymous_users_are_sent_to_sign_in(kinds, client):
 
 
 @pytest.mark.parametrize("role_client", ["officer_client", "finance_client", "board_client"])
-def test_officers_finance_and_board_request_a_report_and_download_it(db, kinds, role_client, request,
-                                                                     django_capture_on_commit_callbacks):
+def test_officers_finance_and_board_request_a_report_and_download_it(
+    db, kinds, role_client, request, django_capture_on_commit_callbacks
+):
     client = request.getfixturevalue(role_client)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -520,8 +576,9 @@ def test_a_request_without_a_period_shows_the_error(kinds, officer_client):
 
 def test_requesting_the_same_report_twice_shows_the_running_one(kinds, officer_client, no_enqueue):
     first = officer_client.post(reverse("reports:report_request"), {"kind": "test", "fy": "2019", "period": "H1"})
-    second = officer_client.post(reverse("reports:report_request"), {"kind": "test", "fy": "2019", "period": "H1"},
-                                 follow=True)
+    second = officer_client.post(
+        reverse("reports:report_request"), {"kind": "test", "fy": "2019", "period": "H1"}, follow=True
+    )
     assert second.redirect_chain[0][0] == first["Location"]
     assert "already being prepared" in second.text
     assert Report.objects.count() == 1
@@ -582,12 +639,18 @@ def test_the_archive_filters_by_kind_period_and_status(kinds, officer, officer_c
     assert "2018/19 FY" in page.text
 
 
-def test_the_archive_takes_the_same_number_of_queries_for_more_reports(kinds, officer_client,
-                                                                      django_assert_max_num_queries):
+def test_the_archive_takes_the_same_number_of_queries_for_more_reports(
+    kinds, officer_client, django_assert_max_num_queries
+):
     users = [UserFactory() for _ in range(3)]
     for index in range(30):
-        Report.objects.create(kind="test", parameters={"fy": 2019, "period": "Q1"}, parameters_key=str(index),
-                              status=Report.Status.SUCCEEDED, requested_by=users[index % 3])
+        Report.objects.create(
+            kind="test",
+            parameters={"fy": 2019, "period": "Q1"},
+            parameters_key=str(index),
+            status=Report.Status.SUCCEEDED,
+            requested_by=users[index % 3],
+        )
     officer_client.get(reverse("reports:report_archive"))  # warm the session and role caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -615,8 +678,9 @@ def test_the_task_marks_the_report_failed_when_the_retries_are_used_up(kinds, of
     assert report.error.startswith("Gave up after 3 retries") and "could not connect" in report.error
 
 
-def test_requesting_while_the_queue_is_down_shows_the_report_waiting_not_an_error(kinds, officer_client, monkeypatch,
-                                                                                  django_capture_on_commit_callbacks):
+def test_requesting_while_the_queue_is_down_shows_the_report_waiting_not_an_error(
+    kinds, officer_client, monkeypatch, django_capture_on_commit_callbacks
+):
     from kombu.exceptions import OperationalError as KombuOperationalError
 
     def down(*args, **kwargs):
@@ -624,8 +688,9 @@ def test_requesting_while_the_queue_is_down_shows_the_report_waiting_not_an_erro
 
     monkeypatch.setattr(run_report, "delay", down)
     with django_capture_on_commit_callbacks(execute=True):
-        response = officer_client.post(reverse("reports:report_request"),
-                                       {"kind": "test", "fy": "2019", "period": "H1"})
+        response = officer_client.post(
+            reverse("reports:report_request"), {"kind": "test", "fy": "2019", "period": "H1"}
+        )
 
     assert response.status_code == 302
     page = officer_client.get(response["Location"])

@@ -21,6 +21,7 @@ and, like them, need the test database on PostgreSQL (a database two processes s
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import io
@@ -88,11 +89,21 @@ class ThrowawayPostgres:
         if os.geteuid() == 0:  # postgres refuses to run as root
             self.as_postgres = ["runuser", "-u", "postgres", "--"]
             shutil.chown(self.root, user="postgres")
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                  "--encoding=UTF8", "--no-sync")
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-sync",
+        )
         with (self.data / "postgresql.conf").open("a") as conf:  # (initdb -c is PostgreSQL 16+)
-            conf.write(f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
-                       f"unix_socket_directories = '{self.root}'\nfsync = off\nfull_page_writes = off\n")
+            conf.write(
+                f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
+                f"unix_socket_directories = '{self.root}'\nfsync = off\nfull_page_writes = off\n"
+            )
 
     def _run(self, *command: str) -> None:
         result = subprocess.run([*self.as_postgres, *command], capture_output=True, text=True, timeout=120)
@@ -143,10 +154,8 @@ def throwaway_postgres():
         yield server
     finally:
         if server is not None:
-            try:
+            with contextlib.suppress(AssertionError):
                 server.stop()
-            except AssertionError:
-                pass
             shutil.rmtree(server.root, ignore_errors=True)
 
 
@@ -164,9 +173,21 @@ class RedisServer:
         import redis
 
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         client = redis.Redis(host="127.0.0.1", port=self.port)
         try:
@@ -205,8 +226,9 @@ def redis_url(redis_server):
 
 def _manage(*arguments: str, database_url: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def _require_postgres_test_database(why: str) -> None:
@@ -257,7 +279,8 @@ def test_reports_requested_while_redis_is_down_answer_at_once_and_each_runs_once
     assert services.reports_requeue_waiting() == 0  # sent once only
 
     for report in waiting:
-        done = _wait_for(lambda: _finished(report.pk), what=f"report {report.pk} to run\n{workers.log_tail()}")
+        what = f"report {report.pk} to run\n{workers.log_tail()}"
+        done = _wait_for(lambda: _finished(report.pk), what=what)  # noqa: B023 (called at once)
         assert done.status == Report.Status.SUCCEEDED, done.error
     assert sorted(workers.builds(), key=int) == [str(n) for n in range(REQUESTS_WHILE_DOWN)]  # each built once
 
@@ -265,8 +288,10 @@ def test_reports_requested_while_redis_is_down_answer_at_once_and_each_runs_once
 def test_the_requeue_and_the_sweep_run_every_minute_in_celery_beat(settings):
     from celery.schedules import crontab
 
-    for name, task in (("requeue-waiting-reports", "reports.tasks.requeue_waiting_reports"),
-                       ("sweep-stuck-reports", "reports.tasks.sweep_stuck_reports")):
+    for name, task in (
+        ("requeue-waiting-reports", "reports.tasks.requeue_waiting_reports"),
+        ("sweep-stuck-reports", "reports.tasks.sweep_stuck_reports"),
+    ):
         entry = settings.CELERY_BEAT_SCHEDULE[name]
         assert entry["task"] == task
         assert entry["schedule"] == crontab()  # every minute
@@ -283,13 +308,10 @@ def _beat_until_finished(report_id: int, pool, *, timeout: float):
         sweep_stuck_reports()
         return _finished(report_id)
 
-    return _wait_for(beat, timeout=timeout, interval=0.5,
-                     what=f"report {report_id} to finish\n{pool.log_tail()}")
+    return _wait_for(beat, timeout=timeout, interval=0.5, what=f"report {report_id} to finish\n{pool.log_tail()}")
 
 
-def test_a_worker_killed_mid_report_is_noticed_by_its_heartbeat_and_the_report_runs_again_once(
-    workers, officer
-):
+def test_a_worker_killed_mid_report_is_noticed_by_its_heartbeat_and_the_report_runs_again_once(workers, officer):
     from reports import services
     from reports.models import Report
 
@@ -310,7 +332,11 @@ def test_a_worker_killed_mid_report_is_noticed_by_its_heartbeat_and_the_report_r
     time.sleep(VISIBILITY_TIMEOUT + 3)
     again = _report(report.pk)
     assert (again.status, again.finished_at, again.file.name, again.attempts) == (
-        Report.Status.SUCCEEDED, done.finished_at, done.file.name, 2)
+        Report.Status.SUCCEEDED,
+        done.finished_at,
+        done.file.name,
+        2,
+    )
 
 
 def test_a_worker_killed_mid_report_out_of_attempts_is_failed_with_a_reason_and_stays_failed(
@@ -332,8 +358,11 @@ def test_a_worker_killed_mid_report_out_of_attempts_is_failed_with_a_reason_and_
     # The job the dead worker held comes back after the visibility timeout; it leaves the report failed.
     time.sleep(VISIBILITY_TIMEOUT + 1)
     workers.start()
-    _wait_for(lambda: "succeeded in" in workers.log_tail(), timeout=60,
-              what=f"the redelivered job to end\n{workers.log_tail()}")
+    _wait_for(
+        lambda: "succeeded in" in workers.log_tail(),
+        timeout=60,
+        what=f"the redelivered job to end\n{workers.log_tail()}",
+    )
     again = _report(report.pk)
     assert again.status == Report.Status.FAILED
     assert not again.file
@@ -343,14 +372,22 @@ def test_a_worker_killed_mid_report_out_of_attempts_is_failed_with_a_reason_and_
 
 
 def _gunicorn(database_url: str, port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": database_url, "CONN_MAX_AGE": "600",
-           "ALLOWED_HOSTS": "127.0.0.1", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": database_url,
+        "CONN_MAX_AGE": "600",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "PYTHONPATH": str(ROOT),
+    }
     env.pop("CELERY_BROKER_URL", None)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     return subprocess.Popen(
-        [str(gunicorn), "pcc_commissioning.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        [str(gunicorn), "pcc_commissioning.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -407,8 +444,11 @@ def _connections(server: ThrowawayPostgres, name: str) -> int:
 
 
 def _model_tables() -> set[str]:
-    return {model._meta.db_table for model in apps.get_models(include_auto_created=True)
-            if model._meta.managed and not model._meta.proxy}
+    return {
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    }
 
 
 def _postgres_fingerprint(conn) -> dict[str, tuple[int, str]]:
@@ -422,7 +462,7 @@ def _postgres_fingerprint(conn) -> dict[str, tuple[int, str]]:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
         for (table,) in cursor.fetchall():
             cursor.execute(
-                f'SELECT count(*), md5(coalesce(string_agg(md5(t::text), \',\' ORDER BY md5(t::text)), \'\')) '
+                f"SELECT count(*), md5(coalesce(string_agg(md5(t::text), ',' ORDER BY md5(t::text)), '')) "
                 f'FROM "{table}" AS t'
             )
             fingerprint[table] = cursor.fetchone()
@@ -434,15 +474,19 @@ def _postgres_fingerprint(conn) -> dict[str, tuple[int, str]]:
 
 def _sqlite_fingerprint(conn: sqlite3.Connection) -> dict[str, tuple[int, str]]:
     fingerprint = {}
-    tables = [row[0] for row in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_stat%' ORDER BY name"
-    )]
+    tables = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_stat%' ORDER BY name"
+        )
+    ]
     for table in tables:
         # quote() gives each value's SQL text, so no type converter of the connection changes it.
         columns = [row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')]
         row_text = " || ',' || ".join(f'quote("{column}")' for column in columns)
-        rows = sorted(hashlib.sha256(text.encode()).hexdigest()
-                      for (text,) in conn.execute(f'SELECT {row_text} FROM "{table}"'))
+        rows = sorted(
+            hashlib.sha256(text.encode()).hexdigest() for (text,) in conn.execute(f'SELECT {row_text} FROM "{table}"')
+        )
         fingerprint[table] = (len(rows), hashlib.sha256(",".join(rows).encode()).hexdigest())
     return fingerprint
 
@@ -541,8 +585,14 @@ def test_requeue_sends_only_reports_whose_sending_failed_and_stops_while_the_bro
     monkeypatch.setattr(tasks.run_report, "delay", delay)
     first, _ = services.report_request(kind="worker-ok", parameters={}, actor=officer)
     second, _ = services.report_request(kind="worker-slow", parameters={}, actor=officer)
-    fine = Report.objects.create(kind="worker-fail", parameters={}, parameters_key="{}", requested_by=officer,
-                                 step="Waiting to start", sent_at=timezone.now())  # sent: never sent twice
+    fine = Report.objects.create(
+        kind="worker-fail",
+        parameters={},
+        parameters_key="{}",
+        requested_by=officer,
+        step="Waiting to start",
+        sent_at=timezone.now(),
+    )  # sent: never sent twice
     assert {r.step for r in Report.objects.filter(pk__in=[first.pk, second.pk])} == {services.QUEUE_DOWN_STEP}
 
     assert services.reports_requeue_waiting() == 0  # still down: both keep waiting, unchanged

@@ -46,14 +46,20 @@ def build(count: int = 1, *, fy: int = 2019):
     award; a cancelled one (counts for nothing)."""
     from grants.models import FundingStream
 
-    start = FundingStream.objects.filter(name="MoJ core").count() and Organisation.objects.filter(name__startswith="Provider ").count()
+    start = (
+        FundingStream.objects.filter(name="MoJ core").count()
+        and Organisation.objects.filter(name__startswith="Provider ").count()
+    )
     if not start:
         streams = [FundingStreamFactory(name="MoJ core"), FundingStreamFactory(name="Precept")]
         for stream in streams:
             StreamAllocationFactory(stream=stream, fy=fy, amount=D("500000.00"))
     else:
         streams = [FundingStream.objects.get(name="MoJ core"), FundingStream.objects.get(name="Precept")]
-    priorities = [CommissioningPriorityFactory(code="V", name="Victims"), CommissioningPriorityFactory(code="R", name="Reoffending")]
+    priorities = [
+        CommissioningPriorityFactory(code="V", name="Victims"),
+        CommissioningPriorityFactory(code="R", name="Reoffending"),
+    ]
     if not start:
         PriorityBudgetFactory(priority=priorities[0], fy=fy, amount=D("400000.00"))
     for n in range(start, start + count):
@@ -62,16 +68,42 @@ def build(count: int = 1, *, fy: int = 2019):
         FundingLineFactory(award=active, stream=streams[0], fy=fy, amount=D("12000.50"))
         FundingLineFactory(award=active, stream=streams[1], fy=fy, amount=D("3000.00"))
         FundingLineFactory(award=active, stream=streams[0], fy=fy + 1, amount=D("9999.00"))
-        PaymentFactory(award=active, stream=streams[0], fy=fy, due_date=datetime.date(fy, 4, 30),
-                       paid_date=datetime.date(fy, 5, 2), amount=D("6000.25"))
-        PaymentFactory(award=active, stream=streams[1], fy=fy, due_date=datetime.date(fy, 7, 31),
-                       paid_date=datetime.date(fy, 7, 31), amount=D("3000.00"))
-        PaymentFactory(award=active, stream=streams[0], fy=fy, due_date=datetime.date(fy + 1, 1, 31),
-                       amount=D("3000.00"))  # scheduled, not paid
-        PaymentFactory(award=active, stream=streams[0], fy=fy, due_date=datetime.date(fy + 1, 3, 31),
-                       paid_date=datetime.date(fy + 1, 4, 20), amount=D("3000.25"))  # arrears
-        PaymentFactory(award=active, stream=streams[0], fy=fy, due_date=datetime.date(fy + 1, 2, 1),
-                       paid_date=datetime.date(fy + 1, 2, 3), amount=D("-100.00"), reason="Underspend returned")
+        PaymentFactory(
+            award=active,
+            stream=streams[0],
+            fy=fy,
+            due_date=datetime.date(fy, 4, 30),
+            paid_date=datetime.date(fy, 5, 2),
+            amount=D("6000.25"),
+        )
+        PaymentFactory(
+            award=active,
+            stream=streams[1],
+            fy=fy,
+            due_date=datetime.date(fy, 7, 31),
+            paid_date=datetime.date(fy, 7, 31),
+            amount=D("3000.00"),
+        )
+        PaymentFactory(
+            award=active, stream=streams[0], fy=fy, due_date=datetime.date(fy + 1, 1, 31), amount=D("3000.00")
+        )  # scheduled, not paid
+        PaymentFactory(
+            award=active,
+            stream=streams[0],
+            fy=fy,
+            due_date=datetime.date(fy + 1, 3, 31),
+            paid_date=datetime.date(fy + 1, 4, 20),
+            amount=D("3000.25"),
+        )  # arrears
+        PaymentFactory(
+            award=active,
+            stream=streams[0],
+            fy=fy,
+            due_date=datetime.date(fy + 1, 2, 1),
+            paid_date=datetime.date(fy + 1, 2, 3),
+            amount=D("-100.00"),
+            reason="Underspend returned",
+        )
         planned = AwardFactory(provider=provider, priority=priorities[0], status=AwardStatus.PLANNED)
         FundingLineFactory(award=planned, stream=streams[1], fy=fy, amount=D("7000.00"))
         cancelled = AwardFactory(priority=priorities[1], status=AwardStatus.CANCELLED)
@@ -89,7 +121,9 @@ def test_every_view_totals_match_funding_summary():
     summary = to_date()
     views = finance.finance_views(fy=2019)
     assert (views.totals.committed, views.totals.planned, views.totals.paid) == (
-        summary.totals.committed, summary.totals.planned, summary.totals.paid,
+        summary.totals.committed,
+        summary.totals.planned,
+        summary.totals.paid,
     )
     assert views.totals.committed == D("45001.50")  # 3 × (12,000.50 + 3,000); cancelled and 2020 lines excluded
     assert views.totals.planned == D("21000.00")
@@ -110,8 +144,20 @@ def test_month_view_lists_the_twelve_months_and_arrears_outside_the_year():
     build(1)
     months = finance.finance_views(fy=2019).months
     labels = [row.label for row in months]
-    assert labels[:12] == ["Apr 2019", "May 2019", "Jun 2019", "Jul 2019", "Aug 2019", "Sep 2019",
-                           "Oct 2019", "Nov 2019", "Dec 2019", "Jan 2020", "Feb 2020", "Mar 2020"]
+    assert labels[:12] == [
+        "Apr 2019",
+        "May 2019",
+        "Jun 2019",
+        "Jul 2019",
+        "Aug 2019",
+        "Sep 2019",
+        "Oct 2019",
+        "Nov 2019",
+        "Dec 2019",
+        "Jan 2020",
+        "Feb 2020",
+        "Mar 2020",
+    ]
     by_label = {row.label: row for row in months}
     assert by_label["May 2019"].paid == D("6000.25")
     assert by_label["Jan 2020"].scheduled == D("3000.00")
@@ -124,7 +170,11 @@ def test_provider_view_leaves_out_providers_with_only_cancelled_awards():
     build(1)
     providers = finance.finance_views(fy=2019).providers
     assert [row.name for row in providers] == ["Provider 000"]
-    assert (providers[0].committed, providers[0].planned, providers[0].paid) == (D("15000.50"), D("7000.00"), D("11900.50"))
+    assert (providers[0].committed, providers[0].planned, providers[0].paid) == (
+        D("15000.50"),
+        D("7000.00"),
+        D("11900.50"),
+    )
     assert providers[0].supplier_number == "S0000"
 
 
@@ -163,13 +213,17 @@ def test_finance_pack_of_the_demo_matches_the_funding_summary():
     workbook = _pack(2019)
     for title, committed, paid in (("By stream", 3, 5), ("By priority", 4, 6), ("By provider", 3, 5)):
         data = list(workbook[title].iter_rows(values_only=True))[1:-1]
-        assert D(str(round(sum(row[committed] for row in data), 2))).quantize(D("0.01")) == summary.totals.committed, title
+        assert D(str(round(sum(row[committed] for row in data), 2))).quantize(D("0.01")) == summary.totals.committed, (
+            title
+        )
         assert D(str(round(sum(row[paid] for row in data), 2))).quantize(D("0.01")) == summary.totals.paid, title
     data = list(workbook["By month"].iter_rows(values_only=True))[1:-1]
     assert D(str(round(sum(row[4] for row in data), 2))).quantize(D("0.01")) == summary.totals.paid
 
 
-@pytest.mark.parametrize("kind", ["finance_by_stream", "finance_by_priority", "finance_by_provider", "finance_by_month"])
+@pytest.mark.parametrize(
+    "kind", ["finance_by_stream", "finance_by_priority", "finance_by_provider", "finance_by_month"]
+)
 def test_export_data_writes_each_view_as_csv(kind, tmp_path):
     build(1)
     output = tmp_path / f"{kind}.csv"
@@ -206,7 +260,7 @@ def test_finance_text_that_looks_like_a_formula_is_guarded():
     award = AwardFactory(provider=provider, status=AwardStatus.ACTIVE)
     FundingLineFactory(award=award, fy=2019, amount=D("10.00"))
     rows = list(_pack()["By provider"].iter_rows(values_only=True))
-    assert ("2019", "'=cmd") == (str(rows[1][0]), rows[1][1])
+    assert (str(rows[1][0]), rows[1][1]) == ("2019", "'=cmd")
 
 
 # Pages and downloads -------------------------------------------------------------------------------
@@ -216,11 +270,14 @@ ROLES = {"client": "login", "officer_client": 200, "finance_client": 200, "board
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-@pytest.mark.parametrize("url", [
-    lambda: reverse("reports:finance") + "?fy=2019",
-    lambda: reverse("reports:finance_download") + "?fy=2019&view=stream&format=csv",
-    lambda: reverse("reports:finance_download") + "?fy=2019&view=pack",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda: reverse("reports:finance") + "?fy=2019",
+        lambda: reverse("reports:finance_download") + "?fy=2019&view=stream&format=csv",
+        lambda: reverse("reports:finance_download") + "?fy=2019&view=pack",
+    ],
+)
 def test_finance_pages_are_for_finance_and_officers(request, role, url):
     response = request.getfixturevalue(role).get(url())
     if ROLES[role] == "login":
@@ -233,8 +290,12 @@ def test_finance_pages_are_for_finance_and_officers(request, role, url):
 def test_finance_page_shows_the_four_views_with_the_funding_summary_totals(finance_client):
     build(1)
     page = finance_client.get(reverse("reports:finance") + "?fy=2019").content.decode()
-    for caption in ("Funding streams in 2019/20", "Commissioning priorities in 2019/20", "Providers in 2019/20",
-                    "Payments counted against 2019/20 by month"):
+    for caption in (
+        "Funding streams in 2019/20",
+        "Commissioning priorities in 2019/20",
+        "Providers in 2019/20",
+        "Payments counted against 2019/20 by month",
+    ):
         assert caption in page
     assert "£15,000.50" in page  # committed total
     assert "£11,900.50" in page  # paid total

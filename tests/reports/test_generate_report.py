@@ -41,9 +41,24 @@ def test_exit_status_and_one_line_reason_on_stderr(tmp_path):
     """As run from a shell: status 1 and one line on stderr (no traceback)."""
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run(
-        [sys.executable, str(root / "manage.py"), "generate_report", "panel", "--fy", "2019", "--period", "Q9",
-         "--output", str(tmp_path / "x.pdf")],
-        capture_output=True, text=True, cwd=root, timeout=120,
+        [
+            sys.executable,
+            str(root / "manage.py"),
+            "generate_report",
+            "panel",
+            "--fy",
+            "2019",
+            "--period",
+            "Q9",
+            "--output",
+            str(tmp_path / "x.pdf"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=120,
     )
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == ["CommandError: Unknown period 'Q9': use one of Q1, Q2, Q3, Q4, H1, H2, FY."]
+    assert result.stderr.strip().splitlines() == [
+        "CommandError: Unknown period 'Q9': use one of Q1, Q2, Q3, Q4, H1, H2, FY."
+    ]

@@ -142,10 +142,16 @@ def test_the_urls_are_the_ones_list_pages_link_to():
         ("superuser", 200, {"providers", "streams", "awards", "payments", "returns", "areas", "indicators", "needs"}),
     ],
 )
-def test_each_role_sees_only_the_kinds_it_may_import(role, status, kinds, login_as, officer, finance_officer,
-                                                      board_member, provider_user, superuser):
-    user = {"officer": officer, "finance": finance_officer, "board": board_member, "provider": provider_user,
-            "superuser": superuser}[role]
+def test_each_role_sees_only_the_kinds_it_may_import(
+    role, status, kinds, login_as, officer, finance_officer, board_member, provider_user, superuser
+):
+    user = {
+        "officer": officer,
+        "finance": finance_officer,
+        "board": board_member,
+        "provider": provider_user,
+        "superuser": superuser,
+    }[role]
     client = login_as(user)
     response = client.get(UPLOAD)
     assert response.status_code == status
@@ -173,9 +179,9 @@ def test_a_kind_the_user_may_not_import_is_refused(finance_client, moj, send):
 # The jobs ---------------------------------------------------------------------------------------
 
 
-def test_the_upload_answers_at_once_with_a_queued_check_that_the_job_then_runs(officer_client, moj, monkeypatch,
-                                                                               jobs_not_sent,
-                                                                               django_capture_on_commit_callbacks):
+def test_the_upload_answers_at_once_with_a_queued_check_that_the_job_then_runs(
+    officer_client, moj, monkeypatch, jobs_not_sent, django_capture_on_commit_callbacks
+):
     checks = []
     real_run_import = import_job.run_import
     monkeypatch.setattr(import_job, "run_import", lambda *a, **kw: checks.append(kw) or real_run_import(*a, **kw))
@@ -201,8 +207,9 @@ def test_the_upload_answers_at_once_with_a_queued_check_that_the_job_then_runs(o
     assert Organisation.objects.count() == 1  # a check writes nothing
 
 
-def test_the_page_shows_rows_checked_of_the_total_while_the_job_runs(officer_client, groups_kind, monkeypatch,
-                                                                     jobs_not_sent):
+def test_the_page_shows_rows_checked_of_the_total_while_the_job_runs(
+    officer_client, groups_kind, monkeypatch, jobs_not_sent
+):
     response = officer_client.post(UPLOAD, {"kind": "groups", "file": groups_csv(1200)})
     job_url, status_url = response["Location"], response["Location"] + "status/"
     seen = {}
@@ -214,6 +221,7 @@ def test_the_page_shows_rows_checked_of_the_total_while_the_job_runs(officer_cli
             if checked == 500:  # the page as it is while the job is half-way
                 seen["page"] = officer_client.get(job_url)
                 seen["panel"] = officer_client.get(status_url, headers={"HX-Request": "true"})
+
         return real_run_import(*args, progress=told, **kwargs)
 
     monkeypatch.setattr(import_job, "run_import", run_import_looking_at_the_page)
@@ -231,8 +239,9 @@ def test_the_page_shows_rows_checked_of_the_total_while_the_job_runs(officer_cli
     assert "1200 rows: 1200 to create" in text_of(officer_client.get(job_url))
 
 
-def test_a_5000_row_file_is_checked_and_imported_through_jobs(officer_client, groups_kind, monkeypatch, settings,
-                                                              django_capture_on_commit_callbacks):
+def test_a_5000_row_file_is_checked_and_imported_through_jobs(
+    officer_client, groups_kind, monkeypatch, settings, django_capture_on_commit_callbacks
+):
     imports_in_requests = []
     real_run_import = import_job.run_import
 
@@ -261,8 +270,7 @@ def test_a_5000_row_file_is_checked_and_imported_through_jobs(officer_client, gr
     assert list(Report.objects.values_list("status", flat=True)) == ["succeeded", "succeeded"]
 
 
-def test_a_file_with_one_bad_row_in_5000_imports_nothing_and_names_the_row(officer_client, groups_kind, send,
-                                                                          settings):
+def test_a_file_with_one_bad_row_in_5000_imports_nothing_and_names_the_row(officer_client, groups_kind, send, settings):
     page = upload(send, officer_client, "groups", groups_csv(5000, bad_row=4321))
 
     assert "<title>Error: " in page.text and "1 problem found in groups.csv" in page.text
@@ -312,8 +320,9 @@ def test_a_job_that_stops_unexpectedly_says_nothing_was_imported(officer_client,
 
 def test_the_import_job_reads_the_file_once_even_if_delivered_twice(officer, moj, settings):
     token = import_job.upload_keep(data=b"name\nHarbour\n", extension=".csv")
-    parameters = import_job.job_parameters(kind="providers", token=token, extension=".csv", name="p.csv",
-                                           update=False, dry_run=False, actor=officer)
+    parameters = import_job.job_parameters(
+        kind="providers", token=token, extension=".csv", name="p.csv", update=False, dry_run=False, actor=officer
+    )
 
     first = import_job.ImportOutcome.from_json(import_job.build_import_job(**parameters, progress=lambda *a: None)[0])
     again = import_job.ImportOutcome.from_json(import_job.build_import_job(**parameters, progress=lambda *a: None)[0])
@@ -335,10 +344,15 @@ def test_a_very_long_file_name_is_shortened_in_the_job_but_the_file_still_import
 
 
 def test_the_preview_shows_the_counts_and_confirming_imports_the_same_file(officer_client, moj, settings, send):
-    response = upload(send, officer_client, "streams", streams_csv(
-        "ISVA grant,Ministry of Justice,central_government,yes,ISVA,2019,50000",
-        "ISVA grant,,,,,2020,55000",
-    ))
+    response = upload(
+        send,
+        officer_client,
+        "streams",
+        streams_csv(
+            "ISVA grant,Ministry of Justice,central_government,yes,ISVA,2019,50000",
+            "ISVA grant,,,,,2020,55000",
+        ),
+    )
     assert response.status_code == 200
     page = text_of(response)
     assert "2 rows: 2 to create, 0 to update, 0 unchanged" in page
@@ -354,17 +368,25 @@ def test_the_preview_shows_the_counts_and_confirming_imports_the_same_file(offic
 
 
 def test_a_bad_file_shows_every_problem_and_writes_nothing(officer_client, moj, settings, send):
-    response = upload(send, officer_client, "streams", streams_csv(
-        "ISVA grant,Nobody Ltd,central_government,yes,,2019,50000",
-        "Core,Ministry of Justice,central_government,no,,2019,lots",
-    ))
+    response = upload(
+        send,
+        officer_client,
+        "streams",
+        streams_csv(
+            "ISVA grant,Nobody Ltd,central_government,yes,,2019,50000",
+            "Core,Ministry of Justice,central_government,no,,2019,lots",
+        ),
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "govuk-error-summary" in page and "<title>Error: " in page
     assert "2 problems found in streams.csv" in page
     assert "<caption" in page
-    assert re.search(r'<td class="govuk-table__cell govuk-table__cell--numeric">2</td>\s*'
-                     r'<td class="govuk-table__cell"><code>source</code></td>', page)
+    assert re.search(
+        r'<td class="govuk-table__cell govuk-table__cell--numeric">2</td>\s*'
+        r'<td class="govuk-table__cell"><code>source</code></td>',
+        page,
+    )
     assert re.search(r'>3</td>\s*<td class="govuk-table__cell"><code>allocation</code></td>', page)
     assert "Confirm import" not in page
     assert not FundingStream.objects.exists()
@@ -496,10 +518,16 @@ def test_a_nul_byte_and_bad_utf8_are_listed_as_row_problems_not_a_server_error(o
     assert response.status_code == 200
     page = response.content.decode()
     assert "2 problems found in streams.csv" in page
-    assert re.search(r'>2</td>\s*<td class="govuk-table__cell"><code>name</code></td>\s*'
-                     r'<td class="govuk-table__cell">The cell contains a NUL character', page)
-    assert re.search(r">3</td>\s*<td class=\"govuk-table__cell\"><code>ring_fenced_for</code></td>\s*"
-                     r"<td class=\"govuk-table__cell\">The cell is not UTF-8 text \(it has the byte 0xE9\)", page)
+    assert re.search(
+        r'>2</td>\s*<td class="govuk-table__cell"><code>name</code></td>\s*'
+        r'<td class="govuk-table__cell">The cell contains a NUL character',
+        page,
+    )
+    assert re.search(
+        r">3</td>\s*<td class=\"govuk-table__cell\"><code>ring_fenced_for</code></td>\s*"
+        r"<td class=\"govuk-table__cell\">The cell is not UTF-8 text \(it has the byte 0xE9\)",
+        page,
+    )
     assert not FundingStream.objects.exists()
     assert stored_files(settings) == []
 

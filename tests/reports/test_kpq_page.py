@@ -53,8 +53,11 @@ def case(kpq):
     AwardKPIFactory(award=other, name="Satisfied at exit", kpq=kpq, unit="%")  # nothing reported yet
     AwardKPIFactory(award=b, name="Not about KPQ3")  # evidences no KPQ
     # Q1 accepted 7, Q2 submitted 12 (the latest handed in), Q3 a draft 99 (not handed in: ignored).
-    for quarter, status, value in [(1, ReturnStatus.ACCEPTED, "7"), (2, ReturnStatus.SUBMITTED, "12"),
-                                   (3, ReturnStatus.DRAFT, "99")]:
+    for quarter, status, value in [
+        (1, ReturnStatus.ACCEPTED, "7"),
+        (2, ReturnStatus.SUBMITTED, "12"),
+        (3, ReturnStatus.DRAFT, "99"),
+    ]:
         ret = MonitoringReturnFactory(award=a, quarter=quarter, status=status, rag="green" if quarter == 1 else "")
         ReturnKPIValueFactory(monitoring_return=ret, kpi=kpi, value=Decimal(value))
 
@@ -69,13 +72,15 @@ def test_kpq_page_figures(kpq, case):
 
     assert page.total_spend == Decimal("17500.50")
     assert [(row.award.reference, row.committed) for row in page.spend] == [
-        ("KPQ-A", Decimal("15000.50")), ("KPQ-B", Decimal("2500.00")),
+        ("KPQ-A", Decimal("15000.50")),
+        ("KPQ-B", Decimal("2500.00")),
     ]
     kpis = {row.kpi.name: (row.latest_value, row.latest_period) for row in page.kpis}
     assert kpis == {"Victims helped to cope": (Decimal("12"), "2019/20 Q2"), "Satisfied at exit": (None, "")}
     [measure] = page.measures
     assert [(value.period, value.value, value.target) for value in measure.values.all()] == [
-        ("2019", Decimal("81.5"), Decimal("85")), ("2019-Q1", Decimal("79"), None),
+        ("2019", Decimal("81.5"), Decimal("85")),
+        ("2019-Q1", Decimal("79"), None),
     ]
     assert selectors.kpq_page(kpq, fy=2020).total_spend == Decimal("7000.00")
 

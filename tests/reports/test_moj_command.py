@@ -56,10 +56,26 @@ def test_the_latest_version_live_with_its_status_and_number(dataset, tmp_path):
 
 
 def test_a_signed_off_version_gives_its_frozen_figures(dataset, tmp_path):
-    frozen = {"fy": 2019, "half": 1, "status": "signed_off", "version": 1, "frozen": "as signed",
-              "streams": [], "services": [], "totals": {}, "issues": []}
-    MojReturn.objects.create(fy=2019, half=1, number=1, status=MojReturnStatus.SIGNED_OFF, figures=frozen,
-                             signed_off_at=timezone.now(), signed_off_name="Fiona Finance")
+    frozen = {
+        "fy": 2019,
+        "half": 1,
+        "status": "signed_off",
+        "version": 1,
+        "frozen": "as signed",
+        "streams": [],
+        "services": [],
+        "totals": {},
+        "issues": [],
+    }
+    MojReturn.objects.create(
+        fy=2019,
+        half=1,
+        number=1,
+        status=MojReturnStatus.SIGNED_OFF,
+        figures=frozen,
+        signed_off_at=timezone.now(),
+        signed_off_name="Fiona Finance",
+    )
     MojReturn.objects.create(fy=2019, half=1, number=2, status=MojReturnStatus.DRAFT)
     first, latest = tmp_path / "v1.json", tmp_path / "v2.json"
     _run("--fy", "2019", "--half", "1", "--format", "json", "--output", str(first), "--version", "1")
@@ -73,13 +89,19 @@ def test_a_signed_off_version_gives_its_frozen_figures(dataset, tmp_path):
     [
         (["--fy", "20x9", "--half", "1", "--format", "json"], "--fy must be a whole number such as 2019, not '20x9'."),
         (["--fy", "1999", "--half", "1", "--format", "json"], "--fy 1999 is out of range (2000 to 2099)."),
-        (["--fy", "2019", "--half", "3", "--format", "json"],
-         "--half must be 1 (April to September) or 2 (October to March), not '3'."),
+        (
+            ["--fy", "2019", "--half", "3", "--format", "json"],
+            "--half must be 1 (April to September) or 2 (October to March), not '3'.",
+        ),
         (["--fy", "2019", "--half", "1", "--format", "csv"], "Unknown format 'csv': use json, xlsx or pdf."),
-        (["--fy", "2019", "--half", "1", "--format", "json", "--version", "4"],
-         "There is no version 4 of the H1 2019/20 MoJ return."),
-        (["--fy", "2018", "--half", "2", "--format", "pdf"],
-         "No funding stream reported to the MoJ has an allocation or funding lines in 2018/19."),
+        (
+            ["--fy", "2019", "--half", "1", "--format", "json", "--version", "4"],
+            "There is no version 4 of the H1 2019/20 MoJ return.",
+        ),
+        (
+            ["--fy", "2018", "--half", "2", "--format", "pdf"],
+            "No funding stream reported to the MoJ has an allocation or funding lines in 2018/19.",
+        ),
     ],
 )
 def test_bad_arguments_and_a_half_out_of_scope_write_nothing(dataset, tmp_path, args, reason):
@@ -96,8 +118,23 @@ def test_from_the_command_line_the_reason_is_one_line_and_the_status_non_zero(tm
     target = tmp_path / "out.pdf"
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
     done = subprocess.run(
-        [sys.executable, "manage.py", "moj_return", "--fy", "2019", "--half", "3", "--format", "pdf",
-         "--output", str(target)], cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "manage.py",
+            "moj_return",
+            "--fy",
+            "2019",
+            "--half",
+            "3",
+            "--format",
+            "pdf",
+            "--output",
+            str(target),
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [

@@ -55,49 +55,137 @@ H1_EXPECTED = {
     "status": "draft",
     "version": 1,
     "streams": [
-        {"name": "MoJ Core", "ring_fenced_for": "", "allocation": "100000.00", "committed": "75000.00",
-         "paid_half": "32000.00", "paid_ytd": "32000.00", "remaining": "68000.00"},
-        {"name": "MoJ ISVA", "ring_fenced_for": "ISVA", "allocation": "30000.00", "committed": "25000.00",
-         "paid_half": "12500.00", "paid_ytd": "12500.00", "remaining": "17500.00"},
+        {
+            "name": "MoJ Core",
+            "ring_fenced_for": "",
+            "allocation": "100000.00",
+            "committed": "75000.00",
+            "paid_half": "32000.00",
+            "paid_ytd": "32000.00",
+            "remaining": "68000.00",
+        },
+        {
+            "name": "MoJ ISVA",
+            "ring_fenced_for": "ISVA",
+            "allocation": "30000.00",
+            "committed": "25000.00",
+            "paid_half": "12500.00",
+            "paid_ytd": "12500.00",
+            "remaining": "17500.00",
+        },
     ],
     "services": [
-        {"award_reference": "AWD-2019-0001", "award_title": "Victim Care service", "provider": "Victim Care",
-         "category": "general_support", "committed": "40000.00", "paid_half": "20000.00",
-         "streams": {"MoJ Core": {"committed": "40000.00", "paid_half": "20000.00"}},
-         "referrals": 45, "supported": 33,
-         "breakdowns": {"crime": {"domestic_abuse": 22, "violence": 11}, "sex": {"female": 12, "male": 3}},
-         "outcomes": {"cope_recover": {"assessed": 22, "improved": 16}, "feel_safer": {"assessed": 8, "improved": 5}},
-         "quarters_reported": ["2019-Q1", "2019-Q2"]},
-        {"award_reference": "AWD-2019-0002", "award_title": "Rape Crisis service", "provider": "Rape Crisis",
-         "category": "isva", "committed": "25000.00", "paid_half": "12500.00",
-         "streams": {"MoJ ISVA": {"committed": "25000.00", "paid_half": "12500.00"}},
-         "referrals": 22, "supported": 17, "breakdowns": {"age": {"18_24": 5, "25_34": 2}}, "outcomes": {},
-         "quarters_reported": ["2019-Q1", "2019-Q2"]},
-        {"award_reference": "AWD-2019-0003", "award_title": "Harbour service", "provider": "Harbour",
-         "category": "domestic_abuse", "committed": "20000.00", "paid_half": "5000.00",
-         "streams": {"MoJ Core": {"committed": "20000.00", "paid_half": "5000.00"}},
-         "referrals": 30, "supported": 25, "breakdowns": {}, "outcomes": {}, "quarters_reported": ["2019-Q2"]},
-        {"award_reference": "AWD-2019-0004", "award_title": "RJ Hub service", "provider": "RJ Hub",
-         "category": "restorative_justice", "committed": "10000.00", "paid_half": "4500.00",
-         "streams": {"MoJ Core": {"committed": "10000.00", "paid_half": "4500.00"}},
-         "referrals": 6, "supported": 5, "breakdowns": {}, "outcomes": {}, "quarters_reported": ["2019-Q1"]},
-        {"award_reference": "AWD-2019-0005", "award_title": "Safe Spaces service", "provider": "Safe Spaces",
-         "category": "general_support", "committed": "5000.00", "paid_half": "2500.00",
-         "streams": {"MoJ Core": {"committed": "5000.00", "paid_half": "2500.00"}},
-         "referrals": 4, "supported": 4, "breakdowns": {}, "outcomes": {}, "quarters_reported": ["2019-Q1"]},
+        {
+            "award_reference": "AWD-2019-0001",
+            "award_title": "Victim Care service",
+            "provider": "Victim Care",
+            "category": "general_support",
+            "committed": "40000.00",
+            "paid_half": "20000.00",
+            "streams": {"MoJ Core": {"committed": "40000.00", "paid_half": "20000.00"}},
+            "referrals": 45,
+            "supported": 33,
+            "breakdowns": {"crime": {"domestic_abuse": 22, "violence": 11}, "sex": {"female": 12, "male": 3}},
+            "outcomes": {
+                "cope_recover": {"assessed": 22, "improved": 16},
+                "feel_safer": {"assessed": 8, "improved": 5},
+            },
+            "quarters_reported": ["2019-Q1", "2019-Q2"],
+        },
+        {
+            "award_reference": "AWD-2019-0002",
+            "award_title": "Rape Crisis service",
+            "provider": "Rape Crisis",
+            "category": "isva",
+            "committed": "25000.00",
+            "paid_half": "12500.00",
+            "streams": {"MoJ ISVA": {"committed": "25000.00", "paid_half": "12500.00"}},
+            "referrals": 22,
+            "supported": 17,
+            "breakdowns": {"age": {"18_24": 5, "25_34": 2}},
+            "outcomes": {},
+            "quarters_reported": ["2019-Q1", "2019-Q2"],
+        },
+        {
+            "award_reference": "AWD-2019-0003",
+            "award_title": "Harbour service",
+            "provider": "Harbour",
+            "category": "domestic_abuse",
+            "committed": "20000.00",
+            "paid_half": "5000.00",
+            "streams": {"MoJ Core": {"committed": "20000.00", "paid_half": "5000.00"}},
+            "referrals": 30,
+            "supported": 25,
+            "breakdowns": {},
+            "outcomes": {},
+            "quarters_reported": ["2019-Q2"],
+        },
+        {
+            "award_reference": "AWD-2019-0004",
+            "award_title": "RJ Hub service",
+            "provider": "RJ Hub",
+            "category": "restorative_justice",
+            "committed": "10000.00",
+            "paid_half": "4500.00",
+            "streams": {"MoJ Core": {"committed": "10000.00", "paid_half": "4500.00"}},
+            "referrals": 6,
+            "supported": 5,
+            "breakdowns": {},
+            "outcomes": {},
+            "quarters_reported": ["2019-Q1"],
+        },
+        {
+            "award_reference": "AWD-2019-0005",
+            "award_title": "Safe Spaces service",
+            "provider": "Safe Spaces",
+            "category": "general_support",
+            "committed": "5000.00",
+            "paid_half": "2500.00",
+            "streams": {"MoJ Core": {"committed": "5000.00", "paid_half": "2500.00"}},
+            "referrals": 4,
+            "supported": 4,
+            "breakdowns": {},
+            "outcomes": {},
+            "quarters_reported": ["2019-Q1"],
+        },
     ],
     "totals": {
-        "allocation": "130000.00", "committed": "100000.00", "paid_half": "44500.00", "paid_ytd": "44500.00",
-        "remaining": "85500.00", "referrals": 107, "supported": 84,
+        "allocation": "130000.00",
+        "committed": "100000.00",
+        "paid_half": "44500.00",
+        "paid_ytd": "44500.00",
+        "remaining": "85500.00",
+        "referrals": 107,
+        "supported": 84,
         "by_category": {
-            "domestic_abuse": {"label": "Domestic abuse support", "committed": "20000.00", "paid_half": "5000.00",
-                               "referrals": 30, "supported": 25},
-            "general_support": {"label": "General victim support", "committed": "45000.00",
-                                "paid_half": "22500.00", "referrals": 49, "supported": 37},
-            "isva": {"label": "Independent Sexual Violence Adviser (ISVA)", "committed": "25000.00",
-                     "paid_half": "12500.00", "referrals": 22, "supported": 17},
-            "restorative_justice": {"label": "Restorative justice", "committed": "10000.00", "paid_half": "4500.00",
-                                    "referrals": 6, "supported": 5},
+            "domestic_abuse": {
+                "label": "Domestic abuse support",
+                "committed": "20000.00",
+                "paid_half": "5000.00",
+                "referrals": 30,
+                "supported": 25,
+            },
+            "general_support": {
+                "label": "General victim support",
+                "committed": "45000.00",
+                "paid_half": "22500.00",
+                "referrals": 49,
+                "supported": 37,
+            },
+            "isva": {
+                "label": "Independent Sexual Violence Adviser (ISVA)",
+                "committed": "25000.00",
+                "paid_half": "12500.00",
+                "referrals": 22,
+                "supported": 17,
+            },
+            "restorative_justice": {
+                "label": "Restorative justice",
+                "committed": "10000.00",
+                "paid_half": "4500.00",
+                "referrals": 6,
+                "supported": 5,
+            },
         },
         "victim_services": {"committed": "90000.00", "paid_half": "40000.00", "referrals": 101, "supported": 79},
         "restorative_justice": {"committed": "10000.00", "paid_half": "4500.00", "referrals": 6, "supported": 5},
@@ -105,21 +193,41 @@ H1_EXPECTED = {
     },
     "issues": [
         # Blocking first, then by award and quarter.
-        {"key": "missing_return:AWD-2019-0003:2019-Q1", "severity": "blocking", "kind": "missing_return",
-         "award_reference": "AWD-2019-0003", "quarter": "2019-Q1",
-         "message": "AWD-2019-0003 (Harbour): no monitoring return for Q1 2019/20."},
-        {"key": "missing_return:AWD-2019-0005:2019-Q2", "severity": "blocking", "kind": "missing_return",
-         "award_reference": "AWD-2019-0005", "quarter": "2019-Q2",
-         "message": "AWD-2019-0005 (Safe Spaces): the monitoring return for Q2 2019/20 is still a draft."},
-        {"key": "breakdown_mismatch:AWD-2019-0002:2019-Q1:age", "severity": "warning", "kind": "breakdown_mismatch",
-         "award_reference": "AWD-2019-0002", "quarter": "2019-Q1",
-         "message": "AWD-2019-0002 (Rape Crisis): the age band breakdown for Q1 2019/20 adds up to 7, "
-                    "not the 8 victims supported. The provider gave no explanation.",
-         "provider_explanation": ""},
-        {"key": "unaccepted_return:AWD-2019-0004:2019-Q2", "severity": "warning", "kind": "unaccepted_return",
-         "award_reference": "AWD-2019-0004", "quarter": "2019-Q2",
-         "message": "AWD-2019-0004 (RJ Hub): the monitoring return for Q2 2019/20 is submitted but not yet "
-                    "accepted, so its figures are not counted."},
+        {
+            "key": "missing_return:AWD-2019-0003:2019-Q1",
+            "severity": "blocking",
+            "kind": "missing_return",
+            "award_reference": "AWD-2019-0003",
+            "quarter": "2019-Q1",
+            "message": "AWD-2019-0003 (Harbour): no monitoring return for Q1 2019/20.",
+        },
+        {
+            "key": "missing_return:AWD-2019-0005:2019-Q2",
+            "severity": "blocking",
+            "kind": "missing_return",
+            "award_reference": "AWD-2019-0005",
+            "quarter": "2019-Q2",
+            "message": "AWD-2019-0005 (Safe Spaces): the monitoring return for Q2 2019/20 is still a draft.",
+        },
+        {
+            "key": "breakdown_mismatch:AWD-2019-0002:2019-Q1:age",
+            "severity": "warning",
+            "kind": "breakdown_mismatch",
+            "award_reference": "AWD-2019-0002",
+            "quarter": "2019-Q1",
+            "message": "AWD-2019-0002 (Rape Crisis): the age band breakdown for Q1 2019/20 adds up to 7, "
+            "not the 8 victims supported. The provider gave no explanation.",
+            "provider_explanation": "",
+        },
+        {
+            "key": "unaccepted_return:AWD-2019-0004:2019-Q2",
+            "severity": "warning",
+            "kind": "unaccepted_return",
+            "award_reference": "AWD-2019-0004",
+            "quarter": "2019-Q2",
+            "message": "AWD-2019-0004 (RJ Hub): the monitoring return for Q2 2019/20 is submitted but not yet "
+            "accepted, so its figures are not counted.",
+        },
     ],
 }
 
@@ -133,13 +241,18 @@ def test_a_breakdown_mismatch_carries_the_providers_explanation(dataset):
 
     issues = [i for i in moj_return_figures(fy=2019, half=1)["issues"] if i["kind"] == "breakdown_mismatch"]
 
-    assert issues == [{
-        "key": "breakdown_mismatch:AWD-2019-0002:2019-Q1:age", "severity": "warning", "kind": "breakdown_mismatch",
-        "award_reference": "AWD-2019-0002", "quarter": "2019-Q1",
-        "message": "AWD-2019-0002 (Rape Crisis): the age band breakdown for Q1 2019/20 adds up to 7, not the 8 "
-                   "victims supported. The provider's explanation: “One survivor did not want to give her age.”",
-        "provider_explanation": "One survivor did not want to give her age.",
-    }]
+    assert issues == [
+        {
+            "key": "breakdown_mismatch:AWD-2019-0002:2019-Q1:age",
+            "severity": "warning",
+            "kind": "breakdown_mismatch",
+            "award_reference": "AWD-2019-0002",
+            "quarter": "2019-Q1",
+            "message": "AWD-2019-0002 (Rape Crisis): the age band breakdown for Q1 2019/20 adds up to 7, not the 8 "
+            "victims supported. The provider's explanation: “One survivor did not want to give her age.”",
+            "provider_explanation": "One survivor did not want to give her age.",
+        }
+    ]
 
 
 def test_h1_figures_match_the_hand_computed_values(dataset):
@@ -168,14 +281,31 @@ def test_h2_figures_carry_the_full_year_totals(dataset):
     figures = moj_return_figures(fy=2019, half=2)
     assert figures["period_label"] == "H2 2019/20 (October 2019 to March 2020)"
     assert figures["streams"] == [
-        {"name": "MoJ Core", "ring_fenced_for": "", "allocation": "100000.00", "committed": "75000.00",
-         "paid_half": "10000.00", "paid_ytd": "42000.00", "remaining": "58000.00"},
-        {"name": "MoJ ISVA", "ring_fenced_for": "ISVA", "allocation": "30000.00", "committed": "25000.00",
-         "paid_half": "0.00", "paid_ytd": "12500.00", "remaining": "17500.00"},
+        {
+            "name": "MoJ Core",
+            "ring_fenced_for": "",
+            "allocation": "100000.00",
+            "committed": "75000.00",
+            "paid_half": "10000.00",
+            "paid_ytd": "42000.00",
+            "remaining": "58000.00",
+        },
+        {
+            "name": "MoJ ISVA",
+            "ring_fenced_for": "ISVA",
+            "allocation": "30000.00",
+            "committed": "25000.00",
+            "paid_half": "0.00",
+            "paid_ytd": "12500.00",
+            "remaining": "17500.00",
+        },
     ]
     first = figures["services"][0]
     assert (first["paid_half"], first["referrals"], first["supported"], first["quarters_reported"]) == (
-        "10000.00", 5, 5, ["2019-Q3"]
+        "10000.00",
+        5,
+        5,
+        ["2019-Q3"],
     )
     assert first["full_year"] == {"paid": "30000.00", "referrals": 50, "supported": 38}
     assert [s["full_year"] for s in figures["services"][1:]] == [
@@ -197,7 +327,9 @@ def test_h2_figures_carry_the_full_year_totals(dataset):
 
 def test_a_refund_reduces_what_was_paid(dataset):
     # 0004: 5,000 paid 30 Sep, a −500 credit note on 1 Sep.
-    service = next(s for s in moj_return_figures(fy=2019, half=1)["services"] if s["award_reference"] == "AWD-2019-0004")
+    service = next(
+        s for s in moj_return_figures(fy=2019, half=1)["services"] if s["award_reference"] == "AWD-2019-0004"
+    )
     assert service["paid_half"] == "4500.00"
 
 
@@ -245,15 +377,20 @@ def test_ring_fence_matching_by_word_or_label():
 def test_spend_beyond_the_allocation(dataset):
     # Committing 10,000 more on ISVA (35,000 > 30,000) is a warning; paying 20,000 more in H1
     # (32,500 > 30,000) is blocking.
-    FundingLineFactory(award=moj_award("AWD-2019-0008", "More ISVA", "isva"), stream=dataset["isva"], fy=2019,
-                       amount=Decimal("10000.00"))
+    FundingLineFactory(
+        award=moj_award("AWD-2019-0008", "More ISVA", "isva"),
+        stream=dataset["isva"],
+        fy=2019,
+        amount=Decimal("10000.00"),
+    )
     assert [(i["key"], i["severity"]) for i in _issues(kind="over_allocation")] == [
         ("over_committed:MoJ ISVA", "warning")
     ]
     paid(dataset["a2"], dataset["isva"], "20000", datetime.date(2019, 8, 1))
     over = _issues(kind="over_allocation")
     assert [(i["key"], i["severity"]) for i in over] == [
-        ("over_allocation:MoJ ISVA", "blocking"), ("over_committed:MoJ ISVA", "warning")
+        ("over_allocation:MoJ ISVA", "blocking"),
+        ("over_committed:MoJ ISVA", "warning"),
     ]
     assert over[0]["message"] == (
         "MoJ ISVA: paid to the end of H1 (£32,500.00) is more than the allocation for 2019/20 (£30,000.00)."
@@ -271,14 +408,22 @@ def test_an_award_without_an_moj_category(dataset):
     award = moj_award("AWD-2019-0009", "Uncat", None)
     FundingLineFactory(award=award, stream=dataset["core"], fy=2019, amount=Decimal("1000.00"))
     issue = _issues(kind="no_category")
-    assert issue == [{
-        "key": "no_category:AWD-2019-0009", "severity": "blocking", "kind": "no_category",
-        "award_reference": "AWD-2019-0009",
-        "message": "AWD-2019-0009 (Uncat): funded by the MoJ grant but has no MoJ service category.",
-    }]
+    assert issue == [
+        {
+            "key": "no_category:AWD-2019-0009",
+            "severity": "blocking",
+            "kind": "no_category",
+            "award_reference": "AWD-2019-0009",
+            "message": "AWD-2019-0009 (Uncat): funded by the MoJ grant but has no MoJ service category.",
+        }
+    ]
     by_category = moj_return_figures(fy=2019, half=1)["totals"]["by_category"]
     assert by_category["uncategorised"] == {
-        "label": "Uncategorised", "committed": "1000.00", "paid_half": "0.00", "referrals": 0, "supported": 0
+        "label": "Uncategorised",
+        "committed": "1000.00",
+        "paid_half": "0.00",
+        "referrals": 0,
+        "supported": 0,
     }
 
 
@@ -366,7 +511,8 @@ def test_differences_between_two_versions(dataset):
     assert paths["Service AWD-2019-0005 › quarters reported"] == (["2019-Q1"], ["2019-Q1", "2019-Q2"])
     assert paths["Totals › overall › victims supported"] == (84, 87)
     assert paths["Issue missing_return:AWD-2019-0005:2019-Q2"] == (
-        "AWD-2019-0005 (Safe Spaces): the monitoring return for Q2 2019/20 is still a draft.", None
+        "AWD-2019-0005 (Safe Spaces): the monitoring return for Q2 2019/20 is still a draft.",
+        None,
     )
     assert figures_diff(old, old) == []
 
@@ -422,32 +568,43 @@ def test_outcomes_and_breakdowns_of_a_submitted_return_are_not_counted(dataset):
     assert submitted.status == ReturnStatus.SUBMITTED
     from tests.factories.monitoring import ReturnBreakdownFactory, ReturnOutcomeFactory
 
-    ReturnOutcomeFactory(monitoring_return=submitted, code=code(CodeList.OUTCOME, "cope_recover"), assessed=6, improved=4)
+    ReturnOutcomeFactory(
+        monitoring_return=submitted, code=code(CodeList.OUTCOME, "cope_recover"), assessed=6, improved=4
+    )
     ReturnBreakdownFactory(monitoring_return=submitted, code=code("crime", "violence"), count=6)
-    service = next(s for s in moj_return_figures(fy=2019, half=1)["services"] if s["award_reference"] == "AWD-2019-0004")
+    service = next(
+        s for s in moj_return_figures(fy=2019, half=1)["services"] if s["award_reference"] == "AWD-2019-0004"
+    )
     # Only Q1 (accepted, 6 / 5, no outcomes or breakdowns) counts.
     assert (service["referrals"], service["supported"], service["outcomes"], service["breakdowns"]) == (6, 5, {}, {})
     # Accepting it brings them in.
     submitted.status, submitted.rag = ReturnStatus.ACCEPTED, "green"
     submitted.save()
-    service = next(s for s in moj_return_figures(fy=2019, half=1)["services"] if s["award_reference"] == "AWD-2019-0004")
+    service = next(
+        s for s in moj_return_figures(fy=2019, half=1)["services"] if s["award_reference"] == "AWD-2019-0004"
+    )
     assert (service["referrals"], service["outcomes"], service["breakdowns"]) == (
-        13, {"cope_recover": {"assessed": 6, "improved": 4}}, {"crime": {"violence": 6}},
+        13,
+        {"cope_recover": {"assessed": 6, "improved": 4}},
+        {"crime": {"violence": 6}},
     )
 
 
 def test_spending_exactly_the_allocation_is_not_an_overspend_but_a_penny_more_is(dataset):
     isva = dataset["isva"]  # allocation 30,000; paid 12,500 in H1; committed 25,000
     paid(dataset["a2"], isva, "17500", datetime.date(2019, 9, 1))  # paid to date 30,000.00
-    FundingLineFactory(award=moj_award("AWD-2019-0011", "Exact ISVA", "isva"), stream=isva, fy=2019,
-                       amount=Decimal("5000.00"))  # committed 30,000.00
+    FundingLineFactory(
+        award=moj_award("AWD-2019-0011", "Exact ISVA", "isva"), stream=isva, fy=2019, amount=Decimal("5000.00")
+    )  # committed 30,000.00
     assert _issues(kind="over_allocation") == []
     assert (_stream(moj_return_figures(fy=2019, half=1), "MoJ ISVA")["remaining"]) == "0.00"
     paid(dataset["a2"], isva, "0.01", datetime.date(2019, 9, 2))
-    FundingLineFactory(award=moj_award("AWD-2019-0012", "Penny ISVA", "isva"), stream=isva, fy=2019,
-                       amount=Decimal("0.01"))
+    FundingLineFactory(
+        award=moj_award("AWD-2019-0012", "Penny ISVA", "isva"), stream=isva, fy=2019, amount=Decimal("0.01")
+    )
     assert [(i["key"], i["severity"]) for i in _issues(kind="over_allocation")] == [
-        ("over_allocation:MoJ ISVA", "blocking"), ("over_committed:MoJ ISVA", "warning"),
+        ("over_allocation:MoJ ISVA", "blocking"),
+        ("over_committed:MoJ ISVA", "warning"),
     ]
 
 
@@ -455,7 +612,7 @@ def test_spending_exactly_the_allocation_is_not_an_overspend_but_a_penny_more_is
 
 
 def _at(*args):
-    return datetime.datetime(*args, tzinfo=datetime.timezone.utc)
+    return datetime.datetime(*args, tzinfo=datetime.UTC)
 
 
 def test_an_award_cancelled_after_the_half_still_counts_in_it(dataset, officer):
@@ -478,8 +635,9 @@ def test_an_award_awarded_after_the_half_ends_does_not_count_in_it(dataset):
     a6 = dataset["a6"]  # planned, Core 9,999
     AwardTransitionFactory(award=a6, to_status=AwardStatus.PLANNED, at=_at(2019, 3, 1, 9))
     # Awarded at 00:30 on 1 October 2019 UK time (23:30 UTC on 30 September): after H1.
-    AwardTransitionFactory(award=a6, from_status=AwardStatus.PLANNED, to_status=AwardStatus.AWARDED,
-                           at=_at(2019, 9, 30, 23, 30))
+    AwardTransitionFactory(
+        award=a6, from_status=AwardStatus.PLANNED, to_status=AwardStatus.AWARDED, at=_at(2019, 9, 30, 23, 30)
+    )
     a6.status = AwardStatus.AWARDED
     a6.save()
     h1, h2 = moj_return_figures(fy=2019, half=1), moj_return_figures(fy=2019, half=2)

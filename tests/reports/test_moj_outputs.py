@@ -30,10 +30,17 @@ def figures():
 
 def _signed(figures: dict) -> dict:
     return {
-        **figures, "status": "signed_off", "version": 2,
+        **figures,
+        "status": "signed_off",
+        "version": 2,
         "signed_off": {"name": "Fiona Finance", "role": "Chief Finance Officer", "at": "2019-11-04T10:30:00+00:00"},
-        "explanations": [{"key": figures["issues"][0]["key"], "message": figures["issues"][0]["message"],
-                          "explanation": "Harbour's Q1 figures were lost in a flood; they follow in Q2."}],
+        "explanations": [
+            {
+                "key": figures["issues"][0]["key"],
+                "message": figures["issues"][0]["message"],
+                "explanation": "Harbour's Q1 figures were lost in a flood; they follow in Q2.",
+            }
+        ],
     }
 
 
@@ -50,7 +57,13 @@ def test_xlsx_has_a_sheet_per_section_with_numbers_as_numbers(figures):
 
     streams = book["Streams"]
     assert [c.value for c in streams[1]] == [
-        "Funding stream", "Ring-fenced for", "Allocation", "Committed", "Paid in half", "Paid year to date", "Unspent"
+        "Funding stream",
+        "Ring-fenced for",
+        "Allocation",
+        "Committed",
+        "Paid in half",
+        "Paid year to date",
+        "Unspent",
     ]
     core = [c.value for c in streams[2]]
     assert core == ["MoJ Core", None, 100000, 75000, 32000, 32000, 68000]
@@ -58,12 +71,23 @@ def test_xlsx_has_a_sheet_per_section_with_numbers_as_numbers(figures):
     assert [c.value for c in streams[4]] == ["Total", None, 130000, 100000, 44500, 44500, 85500]
 
     services = {row[0]: row for row in book["Services"].iter_rows(min_row=2, values_only=True)}
-    assert services["AWD-2019-0003"][2:9] == ("Harbour", "domestic_abuse", "Domestic abuse support", 20000, 5000, 30, 25)
+    assert services["AWD-2019-0003"][2:9] == (
+        "Harbour",
+        "domestic_abuse",
+        "Domestic abuse support",
+        20000,
+        5000,
+        30,
+        25,
+    )
     assert all(isinstance(v, int) for v in services["AWD-2019-0001"][7:9])
 
     breakdowns = list(book["Breakdowns"].iter_rows(min_row=2, values_only=True))
     assert [r[2:4] + r[5:] for r in breakdowns if r[0] == "AWD-2019-0001"] == [
-        ("Crime type", "domestic_abuse", 22), ("Crime type", "violence", 11), ("Sex", "female", 12), ("Sex", "male", 3)
+        ("Crime type", "domestic_abuse", 22),
+        ("Crime type", "violence", 11),
+        ("Sex", "female", 12),
+        ("Sex", "male", 3),
     ]
     assert len(breakdowns) == 2 + 2 + 2  # 0001 crime ×2 and sex ×2, 0002 age ×2
 
@@ -79,8 +103,14 @@ def test_xlsx_has_a_sheet_per_section_with_numbers_as_numbers(figures):
     assert totals["overall"][2:6] == (100000, 44500, 107, 84)
 
     issues = list(book["Issues"].iter_rows(min_row=2, values_only=True))
-    assert issues[0][:6] == ("blocking", "missing_return", "AWD-2019-0003", "2019-Q1", None,
-                             "AWD-2019-0003 (Harbour): no monitoring return for Q1 2019/20.")
+    assert issues[0][:6] == (
+        "blocking",
+        "missing_return",
+        "AWD-2019-0003",
+        "2019-Q1",
+        None,
+        "AWD-2019-0003 (Harbour): no monitoring return for Q1 2019/20.",
+    )
 
     summary = dict(book["Summary"].iter_rows(min_row=2, values_only=True))
     assert summary["Status"] == "Draft" and summary["Version"] == 1 and summary["Blocking issues"] == 2

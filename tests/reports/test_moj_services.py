@@ -43,8 +43,11 @@ def _explain_all(figures: dict) -> dict[str, str]:
 def _sign_off(moj_return, finance, **overrides):
     figures = services.live_figures(moj_return)
     arguments = {
-        "moj_return": moj_return, "actor": finance, "version": moj_return.version,
-        "checksum": services.content_checksum(figures), "signatory_role": "Chief Finance Officer",
+        "moj_return": moj_return,
+        "actor": finance,
+        "version": moj_return.version,
+        "checksum": services.content_checksum(figures),
+        "signatory_role": "Chief Finance Officer",
         "explanations": _explain_all(figures),
     }
     return services.moj_return_sign_off(**{**arguments, **overrides})
@@ -106,7 +109,8 @@ def test_an_officer_submits_and_the_history_records_it(draft, officer):
     assert submitted.status == "submitted" and submitted.submitted_by == officer
     assert submitted.version == draft.version + 1
     assert list(MojReturnEvent.objects.filter(moj_return=draft).values_list("from_status", "to_status")) == [
-        ("", "draft"), ("draft", "submitted"),
+        ("", "draft"),
+        ("draft", "submitted"),
     ]
 
 
@@ -162,7 +166,8 @@ def test_sign_off_freezes_the_figures_with_the_signatory_and_explanations(draft,
     live = services.live_figures(submitted)
     blocking = services.blocking_issues(live)
     assert {issue["key"] for issue in blocking} >= {
-        "missing_return:AWD-2019-0003:2019-Q1", "missing_return:AWD-2019-0005:2019-Q2",
+        "missing_return:AWD-2019-0003:2019-Q1",
+        "missing_return:AWD-2019-0005:2019-Q2",
     }
     signed = _sign_off(submitted, finance)
     signed.refresh_from_db()
@@ -171,8 +176,11 @@ def test_sign_off_freezes_the_figures_with_the_signatory_and_explanations(draft,
     assert signed.signed_off_at is not None
     figures = signed.figures
     assert figures["status"] == "signed_off" and figures["version"] == 1
-    assert figures["signed_off"] == {"name": "Fiona Finch", "role": "Chief Finance Officer",
-                                     "at": signed.signed_off_at.isoformat()}
+    assert figures["signed_off"] == {
+        "name": "Fiona Finch",
+        "role": "Chief Finance Officer",
+        "at": signed.signed_off_at.isoformat(),
+    }
     assert [item["key"] for item in figures["explanations"]] == [issue["key"] for issue in blocking]
     assert figures["streams"] == live["streams"] and figures["services"] == live["services"]
     assert signed.figures_checksum == services.content_checksum(live)
@@ -192,8 +200,10 @@ def test_sign_off_is_refused_when_a_blocking_issue_is_not_explained(draft, offic
         _sign_off(submitted, finance, explanations=explanations)
     messages = error.value.message_dict
     assert list(messages) == [services.explanation_field("missing_return:AWD-2019-0003:2019-Q1")]
-    assert "AWD-2019-0003 (Harbour): no monitoring return for Q1 2019/20." in messages[
-        services.explanation_field("missing_return:AWD-2019-0003:2019-Q1")][0]
+    assert (
+        "AWD-2019-0003 (Harbour): no monitoring return for Q1 2019/20."
+        in messages[services.explanation_field("missing_return:AWD-2019-0003:2019-Q1")][0]
+    )
     submitted.refresh_from_db()
     assert submitted.status == "submitted" and submitted.figures is None
     assert not MojReturnExplanation.objects.exists()
@@ -304,7 +314,9 @@ def test_only_officers_amend(signed_off, who, request):
 
 def test_the_workflow_is_declared_as_data():
     assert {name: (t.from_status.value, t.to_status.value) for name, t in services.TRANSITIONS.items()} == {
-        "submit": ("draft", "submitted"), "reopen": ("submitted", "draft"), "sign_off": ("submitted", "signed_off"),
+        "submit": ("draft", "submitted"),
+        "reopen": ("submitted", "draft"),
+        "sign_off": ("submitted", "signed_off"),
     }
 
 

@@ -49,11 +49,17 @@ def submitted(draft, officer):
 
 def _sign_off_post(moj_return, *, explain: bool = True, role: str = "Chief Finance Officer") -> dict:
     figures = services.live_figures(moj_return)
-    post = {"number": moj_return.number, "version": moj_return.version,
-            "checksum": services.content_checksum(figures), "signatory_role": role}
+    post = {
+        "number": moj_return.number,
+        "version": moj_return.version,
+        "checksum": services.content_checksum(figures),
+        "signatory_role": role,
+    }
     if explain:
         for issue in services.blocking_issues(figures):
-            post[services.explanation_field(issue["key"])] = "Provider's return arrived late; figures confirmed by phone."
+            post[services.explanation_field(issue["key"])] = (
+                "Provider's return arrived late; figures confirmed by phone."
+            )
     return post
 
 
@@ -81,7 +87,7 @@ def test_the_index_lists_each_year_and_half_with_a_start_button_for_officers(dat
 def test_the_index_shows_the_latest_version_status(signed_off, officer, officer_client):
     services.moj_return_amend(moj_return=signed_off, actor=officer, reason="Late return arrived")
     page = text(officer_client.get("/reports/moj/"))
-    assert "Version 2" in page and "govuk-tag--grey\">Draft" in page
+    assert "Version 2" in page and 'govuk-tag--grey">Draft' in page
 
 
 def test_the_reports_page_links_to_the_moj_returns(board_client):
@@ -118,7 +124,7 @@ def test_an_officer_starts_the_return_and_sees_its_issues_linked_to_the_records(
     # Each figure links to the award and the returns behind it.
     accepted = MonitoringReturn.objects.get(award=data["a1"], quarter=1)
     assert reverse("grants:return_review", kwargs={"pk": accepted.pk}) in page
-    assert f'{reverse("grants:award_detail", kwargs={"pk": data["a1"].pk})}#payments' in page
+    assert f"{reverse('grants:award_detail', kwargs={'pk': data['a1'].pk})}#payments" in page
     assert reverse("grants:stream_detail", kwargs={"pk": data["core"].pk}) in page
     # Figures, totals with restorative justice on its own line, outcomes with the percentage.
     assert "£100,000.00" in page and "£44,500.00" in page
@@ -132,14 +138,16 @@ def test_the_page_shows_the_providers_explanation_with_the_mismatch(draft, data,
         breakdown_explanation="One survivor did not give her age."
     )
     page = text(officer_client.get(PAGE))
-    assert ("AWD-2019-0002 (Rape Crisis): the age band breakdown for Q1 2019/20 adds up to 7, not the 8 victims "
-            "supported. The provider&#x27;s explanation: “One survivor did not give her age.”") in page
+    assert (
+        "AWD-2019-0002 (Rape Crisis): the age band breakdown for Q1 2019/20 adds up to 7, not the 8 victims "
+        "supported. The provider&#x27;s explanation: “One survivor did not give her age.”"
+    ) in page
 
 
 def test_issues_are_shown_beside_the_service_they_concern(draft, officer_client):
     page = text(officer_client.get(PAGE))
-    row_start = page.index('AWD-2019-0003</a>')
-    row = page[row_start:page.index("</tr>", row_start)]
+    row_start = page.index("AWD-2019-0003</a>")
+    row = page[row_start : page.index("</tr>", row_start)]
     assert "govuk-tag--red" in row and "no monitoring return for Q1 2019/20" in row
 
 
@@ -164,8 +172,10 @@ def test_sign_off_without_explanations_is_refused_naming_the_issue(submitted, fi
     assert response.status_code == 200
     page = text(response)
     assert "There is a problem" in page
-    assert ("Explain: AWD-2019-0003 (Harbour): no monitoring return for Q1 2019/20.: "
-            "Write an explanation of this blocking issue before signing off.") in page
+    assert (
+        "Explain: AWD-2019-0003 (Harbour): no monitoring return for Q1 2019/20.: "
+        "Write an explanation of this blocking issue before signing off."
+    ) in page
     assert MojReturn.objects.get().status == "submitted"
 
 
@@ -216,7 +226,11 @@ def test_a_frozen_return_lists_breakdowns_in_the_code_lists_order_whatever_order
     MojReturn.objects.filter(pk=signed_off.pk).update(figures=reversed_keys(signed_off.figures))
     page = text(officer_client.get(PAGE))
     order = signed_off.figures["code_order"]["age"]
-    shown = [signed_off.figures["labels"]["age"][age] for age in order if f">{signed_off.figures['labels']['age'][age]}<" in page]
+    shown = [
+        signed_off.figures["labels"]["age"][age]
+        for age in order
+        if f">{signed_off.figures['labels']['age'][age]}<" in page
+    ]
     assert len(shown) >= 2
     assert [page.index(f">{label}<") for label in shown] == sorted(page.index(f">{label}<") for label in shown)
 
@@ -250,12 +264,20 @@ def test_returning_to_draft_needs_a_reason(submitted, finance_client):
 
 def test_board_members_see_no_buttons_and_their_posts_are_refused(submitted, board_client):
     page = text(board_client.get(PAGE))
-    for button in ("Submit for sign-off", "Sign off the return", "Return to draft", "Amend the return", "Start the return"):
+    for button in (
+        "Submit for sign-off",
+        "Sign off the return",
+        "Return to draft",
+        "Amend the return",
+        "Start the return",
+    ):
         assert button not in page
     for name, post in (
-        ("moj_start", {}), ("moj_submit", {"number": 1, "version": submitted.version}),
+        ("moj_start", {}),
+        ("moj_submit", {"number": 1, "version": submitted.version}),
         ("moj_reopen", {"number": 1, "version": submitted.version, "reason": "x"}),
-        ("moj_sign_off", _sign_off_post(submitted)), ("moj_amend", {"number": 1, "reason": "x"}),
+        ("moj_sign_off", _sign_off_post(submitted)),
+        ("moj_amend", {"number": 1, "reason": "x"}),
     ):
         assert board_client.post(url(name), post).status_code == 403, name
     assert MojReturn.objects.get().status == "submitted"
@@ -285,12 +307,15 @@ def media(settings, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "xlsx", "json"])
-def test_a_download_is_requested_from_the_reports_engine(signed_off, board_client, board_member, media, fmt,
-                                                         django_capture_on_commit_callbacks):
+def test_a_download_is_requested_from_the_reports_engine(
+    signed_off, board_client, board_member, media, fmt, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = board_client.post(url("moj_download"), {"number": 1, "format": fmt})
     report = Report.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("reports:report_detail", kwargs={"pk": report.pk})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "reports:report_detail", kwargs={"pk": report.pk}
+    )
     assert report.kind == "moj_return" and report.requested_by == board_member
     assert report.parameters == {"fy": 2019, "half": 1, "format": fmt, "version": 1, "period": "H1"}
     report.refresh_from_db()
@@ -347,8 +372,10 @@ def test_the_kind_is_registered_and_its_form_validates_the_parameters(draft):
 
 def test_the_request_page_builds_the_moj_return(draft, officer_client, media, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = officer_client.post(reverse("reports:report_request"),
-                                       {"kind": "moj_return", "fy": "2019", "half": "1", "version": "1", "format": "pdf"})
+        response = officer_client.post(
+            reverse("reports:report_request"),
+            {"kind": "moj_return", "fy": "2019", "half": "1", "version": "1", "format": "pdf"},
+        )
     assert response.status_code == 302
     report = Report.objects.get()
     assert report.status == "succeeded", report.error
@@ -362,9 +389,13 @@ def _grow(data, size: int, *, start: int = 100) -> None:
     """``size`` more MoJ-funded services, each with a payment and two accepted returns."""
     category = code("moj_category", "general_support")
     for number in range(size):
-        award = AwardFactory(reference=f"AWD-2019-{start + number:04d}", status=AwardStatus.ACTIVE, moj_category=category)
+        award = AwardFactory(
+            reference=f"AWD-2019-{start + number:04d}", status=AwardStatus.ACTIVE, moj_category=category
+        )
         FundingLineFactory(award=award, stream=data["core"], fy=2019, amount=Decimal("100.00"))
-        PaymentFactory(award=award, stream=data["core"], fy=2019, amount=Decimal("50.00"), paid_date=datetime.date(2019, 5, 1))
+        PaymentFactory(
+            award=award, stream=data["core"], fy=2019, amount=Decimal("50.00"), paid_date=datetime.date(2019, 5, 1)
+        )
         for quarter in (1, 2):
             MonitoringReturnFactory(award=award, fy=2019, quarter=quarter, accepted=True)
 
@@ -399,7 +430,7 @@ def test_the_panel_report_shows_the_halfs_latest_version_and_headline_totals(sig
     data = gather_panel_data(fy=2019, period="Q2")  # Q2 lies in H1
     assert [row["moj_return"] for row in data.moj] == [signed_off]
     html = render_panel_html(data)
-    section = html[html.index('id="moj"'):html.index('id="delivery-plan"')]
+    section = html[html.index('id="moj"') : html.index('id="delivery-plan"')]
     assert "version 1, signed off" in section and "Chief Finance Officer" in section
     assert "£130,000" in section and "£44,500" in section and "84" in section
     assert "No MoJ return has been prepared" not in section
@@ -417,6 +448,7 @@ def test_the_panel_report_shows_the_halfs_latest_version_and_headline_totals(sig
 def test_the_start_button_pressed_twice_starts_the_return_once_and_says_so(data, officer_client):
     first, second = post_twice(officer_client, url("moj_start"), {}, form_url=PAGE)
     assert MojReturn.objects.count() == 1
-    assert_saved_once(first, second, "The H1 2019/20 return has been started (version 1, a draft). "
-                                     "Check the issues below.")
+    assert_saved_once(
+        first, second, "The H1 2019/20 return has been started (version 1, a draft). Check the issues below."
+    )
     assert "has already been started" not in text(second)

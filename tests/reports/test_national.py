@@ -12,18 +12,18 @@ from django.db.models import Sum
 
 from grants.models import (
     COMMITTED_STATUSES,
-    MonitoringReturn,
-    Rag,
-    ReturnBreakdown,
-    ReturnOutcome,
-    ReturnStatus,
     Award,
     AwardStatus,
     AwardTransition,
     FundingLine,
     FundingStream,
+    MonitoringReturn,
     Payment,
     PriorityBudget,
+    Rag,
+    ReturnBreakdown,
+    ReturnOutcome,
+    ReturnStatus,
     StreamAllocation,
 )
 from grants.services import award_runs_until, delegated_limit
@@ -130,7 +130,9 @@ def test_committed_awards_above_the_delegated_limit_have_signed_decisions(nation
 
 def test_statuses_follow_the_dates_and_each_award_has_a_timeline_entry(national):
     assert set(Award.objects.values_list("status", flat=True)) >= {
-        AwardStatus.ACTIVE, AwardStatus.ENDED, AwardStatus.CANCELLED,
+        AwardStatus.ACTIVE,
+        AwardStatus.ENDED,
+        AwardStatus.CANCELLED,
     }
     assert not Award.objects.filter(status=AwardStatus.ENDED, end_date__gte=AS_OF).exists()
     assert not Award.objects.filter(status=AwardStatus.ACTIVE, start_date__gt=AS_OF).exists()
@@ -141,7 +143,9 @@ def test_statuses_follow_the_dates_and_each_award_has_a_timeline_entry(national)
 
 
 def test_providers_have_valid_numbers_and_derived_org_ids(national):
-    providers = Organisation.objects.exclude(kind=OrganisationKind.PCC).exclude(kind=OrganisationKind.CENTRAL_GOVERNMENT)
+    providers = Organisation.objects.exclude(kind=OrganisationKind.PCC).exclude(
+        kind=OrganisationKind.CENTRAL_GOVERNMENT
+    )
     assert providers.exclude(charity_number="").exists() and providers.exclude(company_number="").exists()
     for provider in providers:
         assert identifiers.normalise_charity_number(provider.charity_number) == provider.charity_number
@@ -171,9 +175,12 @@ def test_returns_follow_the_awards_quarters_and_what_had_happened_by_the_dataset
     for award in awards.values():
         if award.status not in COMMITTED_STATUSES:
             continue
-        until = min(AS_OF, award_runs_until(
-            end_date=award.end_date, extension_until=award.extension_until, extension_taken=award.extension_taken
-        ))
+        until = min(
+            AS_OF,
+            award_runs_until(
+                end_date=award.end_date, extension_until=award.extension_until, extension_taken=award.extension_taken
+            ),
+        )
         quarter = quarter_of(max(award.start_date, settings.MONITORING_START))
         while quarter.start <= until:
             expected.add((award.pk, quarter.fy.start_year, quarter.number))

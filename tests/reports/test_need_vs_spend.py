@@ -186,7 +186,8 @@ def test_no_populations_split_equally():
     _award(AwardStatus.ACTIVE, _intention("Hate crime advocacy", theme), ["100.01"])
     (table,) = need_versus_spend(fy=2019).themes
     assert [(row.area, row.spend, row.spend_per_1000) for row in table.rows] == [
-        (a, D("50.01"), None), (b, D("50.00"), None),
+        (a, D("50.01"), None),
+        (b, D("50.00"), None),
     ]
     assert table.average_spend_per_1000 is None
     assert not table.flagged
@@ -210,8 +211,10 @@ def test_query_count_is_flat(case):
     _grow(3, case["force"], areas, themes)
     with CaptureQueriesContext(connection) as small:
         need_versus_spend(fy=2019)
-    extra = [_area(f"E060001{n:02d}", f"Extra {n}", AreaType.LOCAL_AUTHORITY, case["force"], y2019=1000 + n)
-             for n in range(5)]
+    extra = [
+        _area(f"E060001{n:02d}", f"Extra {n}", AreaType.LOCAL_AUTHORITY, case["force"], y2019=1000 + n)
+        for n in range(5)
+    ]
     themes += [Theme.objects.create(name=f"Theme {n}") for n in range(5)]
     _grow(30, case["force"], areas + extra, themes)
     with CaptureQueriesContext(connection) as large:

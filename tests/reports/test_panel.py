@@ -1,5 +1,6 @@
 """The Police and Crime Panel report: figures, victim protection, PDF quality, flat queries."""
 
+import contextlib
 import datetime
 import re
 import shutil
@@ -41,10 +42,8 @@ def _pdf_objects(pdf: bytes) -> bytes:
     """The PDF with its compressed streams (object streams included) inflated."""
     parts = [pdf]
     for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        try:
+        with contextlib.suppress(zlib.error):
             parts.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            pass
     return b"\n".join(parts)
 
 
@@ -66,15 +65,39 @@ def small_dataset():
     PriorityBudgetFactory(priority=alpha, fy=2019, amount=Decimal("100000"))
     PriorityBudgetFactory(priority=beta, fy=2019, amount=Decimal("50000"))
     stream = FundingStreamFactory(name="Zeta victims grant")
-    decision = DecisionFactory(reference="PCC-2019-777", subject="Grant for the Alpha helpline", status="signed",
-                               decided_on=datetime.date(2019, 5, 14))
-    a1 = AwardFactory(reference="AWD-A1", title="Alpha helpline", priority=alpha, status=AwardStatus.ACTIVE,
-                      decision=decision, start_date=datetime.date(2019, 6, 1), end_date=datetime.date(2020, 5, 31),
-                      purpose="Victims get help quickly", approach="A phone line staffed daily")
-    a2 = AwardFactory(reference="AWD-A2", title="Alpha outreach", priority=alpha, status=AwardStatus.ACTIVE,
-                      start_date=datetime.date(2018, 4, 1), end_date=datetime.date(2022, 3, 31))
-    b1 = AwardFactory(reference="AWD-B1", title="Beta mentoring", priority=beta, status=AwardStatus.ACTIVE,
-                      start_date=datetime.date(2018, 4, 1), end_date=datetime.date(2022, 3, 31))
+    decision = DecisionFactory(
+        reference="PCC-2019-777",
+        subject="Grant for the Alpha helpline",
+        status="signed",
+        decided_on=datetime.date(2019, 5, 14),
+    )
+    a1 = AwardFactory(
+        reference="AWD-A1",
+        title="Alpha helpline",
+        priority=alpha,
+        status=AwardStatus.ACTIVE,
+        decision=decision,
+        start_date=datetime.date(2019, 6, 1),
+        end_date=datetime.date(2020, 5, 31),
+        purpose="Victims get help quickly",
+        approach="A phone line staffed daily",
+    )
+    a2 = AwardFactory(
+        reference="AWD-A2",
+        title="Alpha outreach",
+        priority=alpha,
+        status=AwardStatus.ACTIVE,
+        start_date=datetime.date(2018, 4, 1),
+        end_date=datetime.date(2022, 3, 31),
+    )
+    b1 = AwardFactory(
+        reference="AWD-B1",
+        title="Beta mentoring",
+        priority=beta,
+        status=AwardStatus.ACTIVE,
+        start_date=datetime.date(2018, 4, 1),
+        end_date=datetime.date(2022, 3, 31),
+    )
     kpq = KPQFactory(number=41, question="How quickly are victims helped?")
     a1.kpqs.add(kpq)
     PerformanceMeasure.objects.create(kpq=kpq, name="Days from referral to first contact")
@@ -82,11 +105,19 @@ def small_dataset():
     FundingLineFactory(award=a2, stream=stream, fy=2019, amount=Decimal("15000"))
     FundingLineFactory(award=b1, stream=stream, fy=2019, amount=Decimal("30000"))
     PaymentFactory(award=a1, stream=stream, fy=2019, amount=Decimal("25000"), paid_date=datetime.date(2019, 7, 1))
-    MonitoringReturnFactory(award=a1, quarter=1, accepted=True, referrals=3, supported=0,
-                            case_study="Jane Doe from Durham was helped", case_study_consent=True)
+    MonitoringReturnFactory(
+        award=a1,
+        quarter=1,
+        accepted=True,
+        referrals=3,
+        supported=0,
+        case_study="Jane Doe from Durham was helped",
+        case_study_consent=True,
+    )
     MonitoringReturnFactory(award=b1, quarter=1, accepted=True, referrals=7, supported=6)
-    MonitoringReturnFactory(award=b1, quarter=2, accepted=True, referrals=5, supported=4, rag="red",
-                            rag_comment="Mentors left; recruiting")
+    MonitoringReturnFactory(
+        award=b1, quarter=2, accepted=True, referrals=5, supported=4, rag="red", rag_comment="Mentors left; recruiting"
+    )
     # Not in H1: a Q3 return, and a submitted (not accepted) one.
     MonitoringReturnFactory(award=b1, quarter=3, accepted=True, referrals=100, supported=100)
     MonitoringReturnFactory(award=a2, quarter=2, submitted=True, referrals=50, supported=50)
@@ -123,7 +154,7 @@ def test_pdf_shows_the_hand_computed_figures(small_dataset, tmp_path):
     assert "Mentors left; recruiting" in flat
     # Headline outputs: referrals 3 -> "<5", supported 0 stays 0; Beta 12 and 10 (Q3 and the
     # submitted-only return are left out).
-    outputs = text[text.index("Referrals and victims supported by priority"):]
+    outputs = text[text.index("Referrals and victims supported by priority") :]
     assert _line(outputs, "Alpha victims") == "Alpha victims <5 0"
     assert _line(outputs, "Beta reoffending") == "Beta reoffending 12 10"
     # KPQ coverage: the spend of the awards answering it, and its measures.
@@ -140,7 +171,9 @@ def test_pdf_is_tagged_with_title_language_and_embedded_fonts(small_dataset, tmp
     pdf, _ = build_panel_report(fy=2019, period="Q1")
     info = _pdf_info(pdf, tmp_path)
     assert "Tagged:          yes" in info
-    assert "Title:           Commissioning report to the Police and Crime Panel: Q1 2019/20 (April to June 2019)" in info
+    assert (
+        "Title:           Commissioning report to the Police and Crime Panel: Q1 2019/20 (April to June 2019)" in info
+    )
     assert "(A4)" in info
     objects = _pdf_objects(pdf)
     assert b"/Lang (en-GB)" in objects
@@ -187,8 +220,11 @@ def test_gathering_takes_the_same_number_of_queries_at_two_sizes(small_dataset):
     small = count()
     stream = FundingStreamFactory()
     for n in range(6):
-        award = AwardFactory(priority=small_dataset["alpha" if n % 2 else "beta"], status=AwardStatus.ACTIVE,
-                             decision=DecisionFactory(decided_on=datetime.date(2019, 6, 1)))
+        award = AwardFactory(
+            priority=small_dataset["alpha" if n % 2 else "beta"],
+            status=AwardStatus.ACTIVE,
+            decision=DecisionFactory(decided_on=datetime.date(2019, 6, 1)),
+        )
         FundingLineFactory(award=award, stream=stream, fy=2019)
         MonitoringReturnFactory(award=award, quarter=2, accepted=True, rag="amber", rag_comment="Behind")
     assert count() == small
@@ -225,7 +261,7 @@ def test_gathering_takes_the_same_number_of_queries_at_two_sizes(small_dataset):
 
 
 def _utc(*args):
-    return datetime.datetime(*args, tzinfo=datetime.timezone.utc)
+    return datetime.datetime(*args, tzinfo=datetime.UTC)
 
 
 def _timeline(award, *steps):
@@ -254,24 +290,39 @@ def period_dataset():
     category = CodeListEntry.objects.get(list=CodeList.MOJ_CATEGORY, code="general_support")
     kpq = KPQFactory(number=51, question="Are victims supported?")
 
-    v1 = AwardFactory(reference="V1", title="Victim hub", priority=victims, status=AwardStatus.ACTIVE,
-                      moj_category=category)
-    v2 = AwardFactory(reference="V2", title="ISVA service", priority=victims, status=AwardStatus.AWARDED,
-                      moj_category=category, start_date=datetime.date(2019, 8, 15))
+    v1 = AwardFactory(
+        reference="V1", title="Victim hub", priority=victims, status=AwardStatus.ACTIVE, moj_category=category
+    )
+    v2 = AwardFactory(
+        reference="V2",
+        title="ISVA service",
+        priority=victims,
+        status=AwardStatus.AWARDED,
+        moj_category=category,
+        start_date=datetime.date(2019, 8, 15),
+    )
     r1 = AwardFactory(reference="R1", title="Mentoring", priority=reoffending, status=AwardStatus.ACTIVE)
     v1.kpqs.add(kpq)
     v2.kpqs.add(kpq)
     _timeline(v1, (_utc(2019, 3, 1, 9), AwardStatus.AWARDED), (_utc(2019, 4, 1, 9), AwardStatus.ACTIVE))
     _timeline(v2, (_utc(2019, 3, 1, 9), AwardStatus.PLANNED), (_utc(2019, 8, 15, 9), AwardStatus.AWARDED))
     _timeline(r1, (_utc(2019, 3, 1, 9), AwardStatus.AWARDED), (_utc(2019, 4, 1, 9), AwardStatus.ACTIVE))
-    for award, stream, amount in ((v1, moj, "30000"), (v1, precept, "10000"), (v2, moj, "12000"),
-                                  (r1, precept, "20000")):
+    for award, stream, amount in (
+        (v1, moj, "30000"),
+        (v1, precept, "10000"),
+        (v2, moj, "12000"),
+        (r1, precept, "20000"),
+    ):
         FundingLineFactory(award=award, stream=stream, fy=2019, amount=Decimal(amount))
     for award, stream, amount, day in (
-        (v1, moj, "5000", datetime.date(2019, 3, 28)), (v1, moj, "7500", datetime.date(2019, 6, 30)),
-        (v1, moj, "7500", datetime.date(2019, 8, 2)), (v1, precept, "2500", datetime.date(2019, 7, 1)),
-        (r1, precept, "5000", datetime.date(2019, 5, 15)), (v2, moj, "3000", datetime.date(2019, 9, 30)),
-        (v1, moj, "4000", datetime.date(2019, 10, 1)), (r1, precept, "1000", datetime.date(2020, 2, 3)),
+        (v1, moj, "5000", datetime.date(2019, 3, 28)),
+        (v1, moj, "7500", datetime.date(2019, 6, 30)),
+        (v1, moj, "7500", datetime.date(2019, 8, 2)),
+        (v1, precept, "2500", datetime.date(2019, 7, 1)),
+        (r1, precept, "5000", datetime.date(2019, 5, 15)),
+        (v2, moj, "3000", datetime.date(2019, 9, 30)),
+        (v1, moj, "4000", datetime.date(2019, 10, 1)),
+        (r1, precept, "1000", datetime.date(2020, 2, 3)),
     ):
         PaymentFactory(award=award, stream=stream, fy=2019, amount=Decimal(amount), due_date=day, paid_date=day)
     MonitoringReturnFactory(award=v1, quarter=1, accepted=True, referrals=9, supported=6)
@@ -293,7 +344,10 @@ def test_q1_report_stands_at_30_june(period_dataset):
     data = gather_panel_data(fy=2019, period="Q1")
     f = data.funding
     assert (f.as_at, f.committed_label, f.paid_in_period_label, f.paid_to_date_label) == (
-        datetime.date(2019, 6, 30), "Committed at 30 June 2019", "Paid in Q1 2019/20", "Paid to date at 30 June 2019",
+        datetime.date(2019, 6, 30),
+        "Committed at 30 June 2019",
+        "Paid in Q1 2019/20",
+        "Paid to date at 30 June 2019",
     )
     D = Decimal
     assert _money(_row(f.priorities, "Victims")) == (D("40000"), D("12500"), D("12500"))
@@ -304,11 +358,15 @@ def test_q1_report_stands_at_30_june(period_dataset):
     # V2 was planned at the end of Q1: its 12,000 is planned, its KPQ spend not committed.
     assert _row(f.priorities, "Victims").planned == D("12000")
     assert next(row["spend"] for row in data.kpqs if row["kpq"].number == 51) == D("40000")
-    assert [(row["award"].reference, row["spend"]) for row in data.delivery_plan
-            if row["award"].reference in ("V1", "V2", "R1")] == [("V1", D("40000")), ("R1", D("20000"))]
+    assert [
+        (row["award"].reference, row["spend"])
+        for row in data.delivery_plan
+        if row["award"].reference in ("V1", "V2", "R1")
+    ] == [("V1", D("40000")), ("R1", D("20000"))]
     # Outputs: the accepted returns of Q1 only.
-    assert [(row.name, row.referrals, row.supported) for row in data.outputs
-            if row.name in ("Victims", "Reoffending")] == [("Victims", 9, 6), ("Reoffending", 7, 5)]
+    assert [
+        (row.name, row.referrals, row.supported) for row in data.outputs if row.name in ("Victims", "Reoffending")
+    ] == [("Victims", 9, 6), ("Reoffending", 7, 5)]
 
 
 def test_q2_report_counts_only_what_was_paid_in_q2(period_dataset):
@@ -329,8 +387,9 @@ def test_h1_report_stands_at_30_september(period_dataset):
     assert _money(_row(f.streams, "MoJ core")) == (D("42000"), D("23000"), D("23000"))
     assert _money(_row(f.streams, "Local precept")) == (D("30000"), D("7500"), D("7500"))
     assert (f.totals.committed, f.totals.paid_in_period) == (D("72000"), D("30500"))
-    assert [(row.name, row.referrals, row.supported) for row in data.outputs
-            if row.name in ("Victims", "Reoffending")] == [("Victims", 20, 14), ("Reoffending", 7, 5)]
+    assert [
+        (row.name, row.referrals, row.supported) for row in data.outputs if row.name in ("Victims", "Reoffending")
+    ] == [("Victims", 20, 14), ("Reoffending", 7, 5)]
 
 
 def test_h1_funding_table_agrees_with_the_moj_section(period_dataset, officer):
@@ -343,11 +402,27 @@ def test_h1_funding_table_agrees_with_the_moj_section(period_dataset, officer):
     (moj_core,) = section["streams"]
     table = _row(data.funding.streams, "MoJ core")
     # The same stream and half: every figure agrees (the return writes them as strings).
-    assert (Decimal(moj_core["allocation"]), Decimal(moj_core["committed"]), Decimal(moj_core["paid_half"]),
-            Decimal(moj_core["paid_ytd"]), Decimal(moj_core["remaining"])) == (
-        table.allocation, table.committed, table.paid_in_period, table.paid_to_date, table.unspent,
-    ) == (Decimal("50000"), Decimal("42000"), Decimal("23000"), Decimal("23000"), Decimal("27000"))
-    assert (section["paid_half_label"], section["paid_ytd_label"]) == ("Paid in H1 2019/20", "Paid to date at 30 September 2019")
+    assert (
+        (
+            Decimal(moj_core["allocation"]),
+            Decimal(moj_core["committed"]),
+            Decimal(moj_core["paid_half"]),
+            Decimal(moj_core["paid_ytd"]),
+            Decimal(moj_core["remaining"]),
+        )
+        == (
+            table.allocation,
+            table.committed,
+            table.paid_in_period,
+            table.paid_to_date,
+            table.unspent,
+        )
+        == (Decimal("50000"), Decimal("42000"), Decimal("23000"), Decimal("23000"), Decimal("27000"))
+    )
+    assert (section["paid_half_label"], section["paid_ytd_label"]) == (
+        "Paid in H1 2019/20",
+        "Paid to date at 30 September 2019",
+    )
     assert section["differences"] == []
 
 
@@ -370,10 +445,13 @@ def _money_figures(data) -> dict:
     f = data.funding
     return {
         "as_at": f.as_at,
-        "streams": [(r.stream.name, r.allocation, r.committed, r.planned, r.paid_in_period, r.paid_to_date)
-                    for r in f.streams],
-        "priorities": [(r.priority.name, r.budget, r.committed, r.planned, r.paid_in_period, r.paid_to_date,
-                        r.forecast) for r in f.priorities],
+        "streams": [
+            (r.stream.name, r.allocation, r.committed, r.planned, r.paid_in_period, r.paid_to_date) for r in f.streams
+        ],
+        "priorities": [
+            (r.priority.name, r.budget, r.committed, r.planned, r.paid_in_period, r.paid_to_date, r.forecast)
+            for r in f.priorities
+        ],
         "totals": dataclasses.asdict(f.totals),
         "chart": data.budget_chart.rows,
         "kpqs": [(row["kpq"].number, row["spend"]) for row in data.kpqs],
@@ -395,13 +473,27 @@ def test_generating_a_past_periods_report_again_gives_the_same_figures(period_da
     first = _money_figures(gather_panel_data(fy=2019, period=period))
     ds = period_dataset
     # Later payments, against the same year, paid after the period's end (a refund too).
-    PaymentFactory(award=ds["v1"], stream=ds["moj"], fy=2019, amount=Decimal("900"),
-                   due_date=datetime.date(2019, 10, 2), paid_date=datetime.date(2019, 10, 2))
-    PaymentFactory(award=ds["r1"], stream=ds["precept"], fy=2019, amount=Decimal("-300"), reason="Underspend",
-                   due_date=datetime.date(2020, 1, 10), paid_date=datetime.date(2020, 1, 10))
+    PaymentFactory(
+        award=ds["v1"],
+        stream=ds["moj"],
+        fy=2019,
+        amount=Decimal("900"),
+        due_date=datetime.date(2019, 10, 2),
+        paid_date=datetime.date(2019, 10, 2),
+    )
+    PaymentFactory(
+        award=ds["r1"],
+        stream=ds["precept"],
+        fy=2019,
+        amount=Decimal("-300"),
+        reason="Underspend",
+        due_date=datetime.date(2020, 1, 10),
+        paid_date=datetime.date(2020, 1, 10),
+    )
     # Later returns of later quarters.
-    MonitoringReturnFactory(award=ds["v1"], quarter=3, accepted=True, referrals=40, supported=30, rag="red",
-                            rag_comment="Staff shortage")
+    MonitoringReturnFactory(
+        award=ds["v1"], quarter=3, accepted=True, referrals=40, supported=30, rag="red", rag_comment="Staff shortage"
+    )
     MonitoringReturnFactory(award=ds["r1"], quarter=4, accepted=True, referrals=50, supported=45)
     # Later status changes, made today (long after the period): V1 cancelled, R1 ended, V2 active.
     award_transition(award=ds["v1"], actor=officer, to_status=AwardStatus.CANCELLED, note="Provider closed")
@@ -430,12 +522,12 @@ def test_the_pdf_labels_each_figure_with_its_period_and_day(period_dataset, offi
     assert "The H1 2019/20 return runs to 30 September 2019, after this period ends" in flat
     assert "remaining" not in flat.lower()
     # Victims: budget 100,000, committed 40,000, paid in Q1 12,500, to date 12,500.
-    budget = flat[flat.index("Budget, committed and paid by commissioning priority"):]
+    budget = flat[flat.index("Budget, committed and paid by commissioning priority") :]
     assert "Victims £100,000 £40,000 £12,500 £12,500" in budget
 
     pdf, _ = build_panel_report(fy=2019, period="H1")
     flat = " ".join(_pdf_text(pdf, tmp_path).split())
-    moj = flat[flat.index("7. Ministry of Justice return"):]
+    moj = flat[flat.index("7. Ministry of Justice return") :]
     assert "Paid in H1 2019/20" in moj and "Paid to date at 30 September 2019" in moj and "Unspent" in moj
     # The MoJ core row: allocation, committed, paid in H1, paid to date, unspent.
     assert "MoJ core £50,000 £42,000 £23,000 £23,000 £27,000" in moj
@@ -448,13 +540,26 @@ def test_a_signed_off_return_that_differs_from_the_register_says_so(period_datas
     from reports.models import MojReturn
     from reports.moj.figures import moj_return_figures
 
-    MojReturn.objects.create(fy=2019, half=1, number=1, status="signed_off",
-                             figures=moj_return_figures(fy=2019, half=1), signed_off_name="Fay Finance",
-                             signed_off_role="Chief Finance Officer", signed_off_at=timezone.now())
+    MojReturn.objects.create(
+        fy=2019,
+        half=1,
+        number=1,
+        status="signed_off",
+        figures=moj_return_figures(fy=2019, half=1),
+        signed_off_name="Fay Finance",
+        signed_off_role="Chief Finance Officer",
+        signed_off_at=timezone.now(),
+    )
     assert gather_panel_data(fy=2019, period="H1").moj[0]["differences"] == []
     # A payment of 20 September recorded after the sign-off: the register's H1 changes.
-    PaymentFactory(award=period_dataset["v1"], stream=period_dataset["moj"], fy=2019, amount=Decimal("1000"),
-                   due_date=datetime.date(2019, 9, 20), paid_date=datetime.date(2019, 9, 20))
+    PaymentFactory(
+        award=period_dataset["v1"],
+        stream=period_dataset["moj"],
+        fy=2019,
+        amount=Decimal("1000"),
+        due_date=datetime.date(2019, 9, 20),
+        paid_date=datetime.date(2019, 9, 20),
+    )
     data = gather_panel_data(fy=2019, period="H1")
     assert data.moj[0]["differences"] == [
         "MoJ core, paid in the half: £23,000.00 signed off, £24,000.00 now.",

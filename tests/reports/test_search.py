@@ -55,14 +55,26 @@ def records(organisation):
     organisation.save()
     other = OrganisationFactory(name="Northern Harbour Trust", charity_number="5566778")
     decision = DecisionFactory(reference="PCC-2019-033", subject="Harbour victims' hub grant", signed=True)
-    own = AwardFactory(reference="VS-HARB-01", title="Harbour victim care", provider=organisation,
-                       status=AwardStatus.ACTIVE, decision=decision)
-    own_planned = AwardFactory(reference="VS-HARB-02", title="Harbour outreach (planned)", provider=organisation,
-                               status=AwardStatus.PLANNED)
+    own = AwardFactory(
+        reference="VS-HARB-01",
+        title="Harbour victim care",
+        provider=organisation,
+        status=AwardStatus.ACTIVE,
+        decision=decision,
+    )
+    own_planned = AwardFactory(
+        reference="VS-HARB-02", title="Harbour outreach (planned)", provider=organisation, status=AwardStatus.PLANNED
+    )
     theirs = AwardFactory(reference="RR-HARB-09", title="Harbour mentoring", provider=other, status=AwardStatus.ACTIVE)
     intention = CommissioningIntentionFactory(title="Harbour-side ISVA service", rank=IntentionRank.MUST)
-    return {"own": own, "own_planned": own_planned, "theirs": theirs, "other": other, "decision": decision,
-            "intention": intention}
+    return {
+        "own": own,
+        "own_planned": own_planned,
+        "theirs": theirs,
+        "other": other,
+        "decision": decision,
+        "intention": intention,
+    }
 
 
 def test_the_url_is_search():
@@ -121,9 +133,15 @@ def test_a_provider_user_finds_only_their_own_organisations_awards(provider_clie
     html = _text(response)
     assert reverse("portal:award", args=[records["own"].pk]) in html
     # No internal-only links: no register, provider, decision or intention pages.
-    for internal in (reverse("grants:award_detail", args=[records["own"].pk]), reverse("grants:index"),
-                     reverse("providers:list"), reverse("grants:decision_detail", args=[records["decision"].pk]),
-                     "Northern Harbour Trust", "PCC-2019-033", "Harbour-side ISVA service"):
+    for internal in (
+        reverse("grants:award_detail", args=[records["own"].pk]),
+        reverse("grants:index"),
+        reverse("providers:list"),
+        reverse("grants:decision_detail", args=[records["decision"].pk]),
+        "Northern Harbour Trust",
+        "PCC-2019-033",
+        "Harbour-side ISVA service",
+    ):
         assert internal not in html
     assert _found(_search(provider_client, "RR-HARB-09")) == {"awards": []}
 
@@ -171,8 +189,8 @@ def test_each_group_is_capped_with_a_count_and_a_link_to_the_full_list(officer_c
     assert groups["providers"].count == 25 and len(groups["providers"].records) == 20
     assert groups["awards"].count == 25 and len(groups["awards"].records) == 20
     html = _text(response)
-    assert f'{reverse("providers:list")}?q=lantern' in html
-    assert f'{reverse("grants:index")}?q=lantern' in html
+    assert f"{reverse('providers:list')}?q=lantern" in html
+    assert f"{reverse('grants:index')}?q=lantern" in html
     assert "Showing the first 20 of 25." in html
     # The links give the same counts.
     assert officer_client.get(reverse("grants:index"), {"q": "lantern"}).context["page_obj"].paginator.count == 25
@@ -182,8 +200,13 @@ def _make(start: int, size: int) -> None:
     for index in range(start, start + size):
         organisation = OrganisationFactory(name=f"Beacon {index}")
         decision = DecisionFactory(reference=f"PCC-BEACON-{index}", subject=f"Beacon decision {index}")
-        AwardFactory(reference=f"BEA-{index}", title="Beacon", provider=organisation, decision=decision,
-                     status=AwardStatus.ACTIVE)
+        AwardFactory(
+            reference=f"BEA-{index}",
+            title="Beacon",
+            provider=organisation,
+            decision=decision,
+            status=AwardStatus.ACTIVE,
+        )
         CommissioningIntentionFactory(title=f"Beacon intention {index}")
 
 

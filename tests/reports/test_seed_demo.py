@@ -107,5 +107,7 @@ def test_the_demo_has_kpq_performance_measures_with_values_and_targets():
     Measure = apps.get_model("outcomes", "PerformanceMeasure")
     satisfaction = Measure.objects.get(kpq__number=3, name__startswith="Victims satisfied")
     assert [(v.period, v.target is not None) for v in satisfaction.values.order_by("fy")] == [
-        ("2017", True), ("2018", True), ("2019", True),
+        ("2017", True),
+        ("2018", True),
+        ("2019", True),
     ]

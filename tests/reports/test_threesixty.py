@@ -47,10 +47,15 @@ def official_validator() -> Draft202012Validator:
     package = json.loads((FIXTURES / "360-giving-package-schema.json").read_text())
     grant = json.loads((FIXTURES / "360-giving-schema.json").read_text())
     resource = DRAFT202012.create_resource(grant)
-    registry = Registry().with_resources([
-        (grant["$id"], resource),
-        ("https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json", resource),
-    ])
+    registry = Registry().with_resources(
+        [
+            (grant["$id"], resource),
+            (
+                "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json",
+                resource,
+            ),
+        ]
+    )
     return Draft202012Validator(package, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
@@ -63,14 +68,22 @@ def test_the_fixture_is_the_official_schema_with_its_licence_note():
     assert FIXTURES.resolve() == threesixty.SCHEMA_DIR  # one copy, used by the app and the tests
     if SHARED.is_dir():  # the reference copy of the standard, where it is available
         for name in ("360-giving-package-schema.json", "360-giving-schema.json"):
-            assert hashlib.sha256((FIXTURES / name).read_bytes()).digest() == hashlib.sha256((SHARED / name).read_bytes()).digest()
+            assert (
+                hashlib.sha256((FIXTURES / name).read_bytes()).digest()
+                == hashlib.sha256((SHARED / name).read_bytes()).digest()
+            )
 
 
 def test_format_checking_is_on():
     """Without format checking a plain date matches both branches of awardDate's oneOf and fails."""
     grant = {
-        "id": "360G-x-1", "title": "t", "description": "d", "currency": "GBP", "amountAwarded": 1,
-        "awardDate": "2019-04-01", "recipientOrganization": [{"id": "GB-CHC-1", "name": "r"}],
+        "id": "360G-x-1",
+        "title": "t",
+        "description": "d",
+        "currency": "GBP",
+        "amountAwarded": 1,
+        "awardDate": "2019-04-01",
+        "recipientOrganization": [{"id": "GB-CHC-1", "name": "r"}],
         "fundingOrganization": [{"id": "GB-x", "name": "f"}],
     }
     assert errors_of({"grants": [grant]}) == []
@@ -106,13 +119,21 @@ def test_each_field_as_specified(settings):
     settings.OPCC_ORG_ID = "GB-GOR-PC999"
     settings.OPCC_NAME = "Office of the Test PCC"
     AreaFactory(code="E23000008", name="Durham", type=AreaType.FORCE_AREA)
-    decision = DecisionFactory(status=DecisionStatus.PUBLISHED, decided_on=datetime.date(2019, 3, 2),
-                               published_on=datetime.date(2019, 3, 9))
-    provider = OrganisationFactory(name="Harbour", charity_number="1122334", company_number="01234567",
-                                   org_id="GB-CHC-1122334")
+    decision = DecisionFactory(
+        status=DecisionStatus.PUBLISHED, decided_on=datetime.date(2019, 3, 2), published_on=datetime.date(2019, 3, 9)
+    )
+    provider = OrganisationFactory(
+        name="Harbour", charity_number="1122334", company_number="01234567", org_id="GB-CHC-1122334"
+    )
     priority = CommissioningPriorityFactory(code="V", name="Victims services")
-    award = _grant_award(provider=provider, priority=priority, decision=decision, purpose="Support for victims",
-                         start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2021, 3, 31))
+    award = _grant_award(
+        provider=provider,
+        priority=priority,
+        decision=decision,
+        purpose="Support for victims",
+        start_date=datetime.date(2019, 4, 1),
+        end_date=datetime.date(2021, 3, 31),
+    )
     FundingLineFactory(award=award, fy=2019, amount=D("20000.00"))
     FundingLineFactory(award=award, fy=2020, amount=D("5000.50"))
     PaymentFactory(award=award, amount=D("6000.00"), paid_date=datetime.date(2019, 5, 1))
@@ -131,8 +152,9 @@ def test_each_field_as_specified(settings):
         "amountDisbursed": 6000,
         "awardDate": "2019-03-02",
         "plannedDates": [{"startDate": "2019-04-01", "endDate": "2021-03-31", "duration": 24}],
-        "recipientOrganization": [{"id": "GB-CHC-1122334", "name": "Harbour", "charityNumber": "1122334",
-                                   "companyNumber": "01234567"}],
+        "recipientOrganization": [
+            {"id": "GB-CHC-1122334", "name": "Harbour", "charityNumber": "1122334", "companyNumber": "01234567"}
+        ],
         "fundingOrganization": [{"id": "GB-GOR-PC999", "name": "Office of the Test PCC"}],
         "grantProgramme": [{"code": "V", "title": "Victims services"}],
         "beneficiaryLocation": [{"geoCode": "E23000008", "geoCodeType": "PFA", "name": "Durham", "countryCode": "GB"}],
@@ -147,8 +169,13 @@ def test_fallbacks_award_date_description_recipient_id_and_location(settings):
     settings.FORCE_AREA_NAME = "Cleveland"
     AreaFactory(code="E23000008", name="Durham", type=AreaType.FORCE_AREA)  # the setting wins
     provider = OrganisationFactory(name="Small group")
-    award = _grant_award(provider=provider, purpose="", start_date=datetime.date(2019, 7, 15),
-                         end_date=datetime.date(2019, 9, 30), kind=AwardKind.CONTRIBUTION)
+    award = _grant_award(
+        provider=provider,
+        purpose="",
+        start_date=datetime.date(2019, 7, 15),
+        end_date=datetime.date(2019, 9, 30),
+        kind=AwardKind.CONTRIBUTION,
+    )
     FundingLineFactory(award=award, fy=2019, amount=D("750.00"))
     (grant,) = threesixty.threesixty_giving().grants
     assert grant["awardDate"] == "2019-07-15"  # no decision: the start date
@@ -161,15 +188,27 @@ def test_fallbacks_award_date_description_recipient_id_and_location(settings):
 
 def test_planned_end_includes_the_extension_only_once_it_is_taken():
     # Both run 1 April 2019 to 31 March 2020 with an option to extend to 31 March 2021.
-    option = _grant_award(reference="AWD-OPTION", start_date=datetime.date(2019, 4, 1),
-                          end_date=datetime.date(2020, 3, 31), extension_months=12,
-                          extension_until=datetime.date(2021, 3, 31), extension_taken=False)
-    taken = _grant_award(reference="AWD-TAKEN", start_date=datetime.date(2019, 4, 1),
-                         end_date=datetime.date(2020, 3, 31), extension_months=12,
-                         extension_until=datetime.date(2021, 3, 31), extension_taken=True)
+    option = _grant_award(
+        reference="AWD-OPTION",
+        start_date=datetime.date(2019, 4, 1),
+        end_date=datetime.date(2020, 3, 31),
+        extension_months=12,
+        extension_until=datetime.date(2021, 3, 31),
+        extension_taken=False,
+    )
+    taken = _grant_award(
+        reference="AWD-TAKEN",
+        start_date=datetime.date(2019, 4, 1),
+        end_date=datetime.date(2020, 3, 31),
+        extension_months=12,
+        extension_until=datetime.date(2021, 3, 31),
+        extension_taken=True,
+    )
     for award in (option, taken):
         FundingLineFactory(award=award, fy=2019, amount=D("1000.00"))
-    grants = {grant["id"].rsplit("-", 1)[-1]: grant["plannedDates"][0] for grant in threesixty.threesixty_giving().grants}
+    grants = {
+        grant["id"].rsplit("-", 1)[-1]: grant["plannedDates"][0] for grant in threesixty.threesixty_giving().grants
+    }
     assert grants["OPTION"] == {"startDate": "2019-04-01", "endDate": "2020-03-31", "duration": 12}
     assert grants["TAKEN"] == {"startDate": "2019-04-01", "endDate": "2021-03-31", "duration": 24}
 
@@ -184,10 +223,14 @@ def test_no_force_area_means_no_location_and_says_why():
 
 def test_only_grants_and_contributions_made_are_exported():
     for reference, kind, status in (
-        ("G-active", AwardKind.GRANT, AwardStatus.ACTIVE), ("G-awarded", AwardKind.GRANT, AwardStatus.AWARDED),
-        ("G-ended", AwardKind.GRANT, AwardStatus.ENDED), ("K-active", AwardKind.CONTRIBUTION, AwardStatus.ACTIVE),
-        ("G-planned", AwardKind.GRANT, AwardStatus.PLANNED), ("G-procuring", AwardKind.GRANT, AwardStatus.PROCURING),
-        ("G-cancelled", AwardKind.GRANT, AwardStatus.CANCELLED), ("C-active", AwardKind.CONTRACT, AwardStatus.ACTIVE),
+        ("G-active", AwardKind.GRANT, AwardStatus.ACTIVE),
+        ("G-awarded", AwardKind.GRANT, AwardStatus.AWARDED),
+        ("G-ended", AwardKind.GRANT, AwardStatus.ENDED),
+        ("K-active", AwardKind.CONTRIBUTION, AwardStatus.ACTIVE),
+        ("G-planned", AwardKind.GRANT, AwardStatus.PLANNED),
+        ("G-procuring", AwardKind.GRANT, AwardStatus.PROCURING),
+        ("G-cancelled", AwardKind.GRANT, AwardStatus.CANCELLED),
+        ("C-active", AwardKind.CONTRACT, AwardStatus.ACTIVE),
         ("S-active", AwardKind.SLA, AwardStatus.ACTIVE),
     ):
         award = AwardFactory(reference=reference, kind=kind, status=status)
@@ -214,8 +257,16 @@ def test_an_award_that_cannot_be_exported_is_reported_by_reference():
 
 
 def test_schema_errors_are_reported_with_where_and_why():
-    grant = {"id": "360G-x-1", "title": "t", "description": "d", "currency": "GBP", "amountAwarded": 1,
-             "awardDate": "1 April 2019", "recipientOrganization": [], "fundingOrganization": [{"id": "x", "name": "f"}]}
+    grant = {
+        "id": "360G-x-1",
+        "title": "t",
+        "description": "d",
+        "currency": "GBP",
+        "amountAwarded": 1,
+        "awardDate": "1 April 2019",
+        "recipientOrganization": [],
+        "fundingOrganization": [{"id": "x", "name": "f"}],
+    }
     problems = threesixty.grant_problems(grant)
     assert any(problem.startswith("awardDate:") for problem in problems)
     assert any(problem.startswith("recipientOrganization:") for problem in problems)
@@ -285,7 +336,7 @@ def test_the_page_opens_on_the_latest_year_and_all_years_is_a_choice(board_clien
     FundingLineFactory(award=new, fy=2019, amount=D("2000.00"))
     page = board_client.get(reverse("reports:threesixty")).content.decode()
     assert "Grants as 360Giving open data, 2019/20" in page
-    assert f'{reverse("reports:threesixty_download")}?fy=2019' in page
+    assert f"{reverse('reports:threesixty_download')}?fy=2019" in page
     every_year = board_client.get(reverse("reports:threesixty") + "?fy=").content.decode()
     assert "Grants as 360Giving open data</h1>" in every_year
     assert '<option value="" selected>All years</option>' in every_year
@@ -297,9 +348,15 @@ def test_download_with_nothing_to_publish_goes_back_with_a_message(officer_clien
     assert "There is no grant to publish" in response.content.decode()
 
 
-@pytest.mark.parametrize("client_name, expected", [
-    ("officer_client", 200), ("finance_client", 200), ("board_client", 200), ("provider_client", 403),
-])
+@pytest.mark.parametrize(
+    "client_name, expected",
+    [
+        ("officer_client", 200),
+        ("finance_client", 200),
+        ("board_client", 200),
+        ("provider_client", 403),
+    ],
+)
 def test_who_may_see_the_page(request, client_name, expected):
     client = request.getfixturevalue(client_name)
     assert client.get(reverse("reports:threesixty")).status_code == expected
@@ -308,7 +365,9 @@ def test_who_may_see_the_page(request, client_name, expected):
 def test_query_counts_stay_flat(board_client):
     def build(start, count):
         for n in range(start, start + count):
-            award = _grant_award(reference=f"AWD-{n:04d}", decision=DecisionFactory(decided_on=datetime.date(2019, 3, 1)))
+            award = _grant_award(
+                reference=f"AWD-{n:04d}", decision=DecisionFactory(decided_on=datetime.date(2019, 3, 1))
+            )
             FundingLineFactory(award=award, amount=D("1000.00"))
             PaymentFactory(award=award, amount=D("100.00"), paid_date=datetime.date(2019, 6, 1))
 

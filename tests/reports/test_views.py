@@ -13,7 +13,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from grants.models import AwardStatus
-from needs_assessment.models import Area, AreaPopulation, AreaType, CommissioningIntention, Indicator, IndicatorValue, Theme
+from needs_assessment.models import (
+    Area,
+    AreaPopulation,
+    AreaType,
+    CommissioningIntention,
+    Indicator,
+    IndicatorValue,
+    Theme,
+)
 from pcc_commissioning.roles import Role
 from tests.factories import AwardFactory, FundingLineFactory, UserFactory
 
@@ -57,7 +65,7 @@ def test_index_lists_need_versus_spend(officer_client):
 
 def test_reports_nav_item_is_current(board_client):
     page = board_client.get(reverse("reports:need_vs_spend")).content.decode()
-    assert 'govuk-service-navigation__item--active' in page
+    assert "govuk-service-navigation__item--active" in page
     assert f'href="{reverse("reports:index")}"' in page
 
 
@@ -120,8 +128,9 @@ def test_query_count_is_flat(officer_client):
 
     def grow(count: int) -> None:
         for n in range(count):
-            area = Area.objects.create(code=f"E0700{count:02d}{n:02d}", name=f"Area {count}-{n}",
-                                       type=AreaType.LOCAL_AUTHORITY)
+            area = Area.objects.create(
+                code=f"E0700{count:02d}{n:02d}", name=f"Area {count}-{n}", type=AreaType.LOCAL_AUTHORITY
+            )
             AreaPopulation.objects.create(area=area, year=2019, population=1000 + n)
             theme = Theme.objects.create(name=f"Theme {count}-{n}")
             indicator = Indicator.objects.create(name=f"Indicator {count}-{n}", theme=theme)

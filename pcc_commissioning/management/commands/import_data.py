@@ -19,9 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=sorted(importers()))
         parser.add_argument("file", help="a .csv or .xlsx file with a header row")
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
-        parser.add_argument(
-            "--update", action="store_true", help="replace records whose reference already exists"
-        )
+        parser.add_argument("--update", action="store_true", help="replace records whose reference already exists")
 
     def handle(self, *, kind, file, dry_run, update, **options):
         path = Path(file)
@@ -29,13 +27,9 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {file}")
         try:
             # Command-line imports act as a commissioning officer (docs/formats.md); no user is recorded.
-            result = run_import(
-                kind, path.read_bytes(), filename=path.name, actor=None, dry_run=dry_run, update=update
-            )
+            result = run_import(kind, path.read_bytes(), filename=path.name, actor=None, dry_run=dry_run, update=update)
         except ImportFailed as failure:
             for error in failure.errors:
                 self.stderr.write(str(error))
-            raise CommandError(
-                f"{len(failure.errors)} problem(s) in {path.name}; nothing was imported."
-            ) from failure
+            raise CommandError(f"{len(failure.errors)} problem(s) in {path.name}; nothing was imported.") from failure
         self.stdout.write(result.summary())

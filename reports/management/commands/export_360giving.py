@@ -19,7 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--fy", help="only awards with a funding line in this financial year (2019 for 2019/20)")
         parser.add_argument("--output", help="the JSON file to write")
         parser.add_argument(
-            "--skip-invalid", action="store_true",
+            "--skip-invalid",
+            action="store_true",
             help="write the grants that are valid even if some awards cannot be exported (they are still reported)",
         )
 

@@ -23,7 +23,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("kind", help=f"The report: {', '.join(BUILDERS)}.")
-        parser.add_argument("--fy", required=True, help="The financial year by its starting year, e.g. 2019 for 2019/20.")
+        parser.add_argument(
+            "--fy", required=True, help="The financial year by its starting year, e.g. 2019 for 2019/20."
+        )
         parser.add_argument("--period", default="FY", help=f"One of {', '.join(PANEL_PERIODS)} (default FY).")
         parser.add_argument("--output", required=True, help="The PDF file to write.")
 

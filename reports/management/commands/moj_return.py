@@ -40,14 +40,19 @@ class Command(BaseCommand):
         return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--fy", required=True, help="The financial year by its starting year, e.g. 2019 for 2019/20.")
+        parser.add_argument(
+            "--fy", required=True, help="The financial year by its starting year, e.g. 2019 for 2019/20."
+        )
         parser.add_argument("--half", required=True, help="1 (April to September) or 2 (October to March).")
         parser.add_argument("--format", required=True, help="json, xlsx or pdf.")
         parser.add_argument("--output", required=True, help="The file to write.")
-        parser.add_argument("--version", dest="return_version", default=None,
-                            help="The version of the return (default: the latest).")
+        parser.add_argument(
+            "--version", dest="return_version", default=None, help="The version of the return (default: the latest)."
+        )
 
-    def handle(self, *args, fy: str, half: str, format: str, output: str, return_version: str | None, **options) -> None:
+    def handle(
+        self, *args, fy: str, half: str, format: str, output: str, return_version: str | None, **options
+    ) -> None:
         year = _whole_number(fy, "--fy", "2019")
         if not 2000 <= year <= 2099:
             raise CommandError(f"--fy {year} is out of range (2000 to 2099).")
@@ -71,8 +76,11 @@ class Command(BaseCommand):
         if moj_return is None and number is not None:
             raise CommandError(f"There is no version {number} of the {label} MoJ return.")
         try:
-            figures = (moj_return_figures(fy=year, half=half_number) if moj_return is None
-                       else moj_return_figures_for(moj_return))
+            figures = (
+                moj_return_figures(fy=year, half=half_number)
+                if moj_return is None
+                else moj_return_figures_for(moj_return)
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
 

@@ -69,9 +69,7 @@ class Command(BaseCommand):
             if scale_factor <= 0:
                 raise CommandError("--scale-factor must be more than zero.")
             if national_data_present():
-                raise CommandError(
-                    "This database already holds the national dataset; load it into a fresh database."
-                )
+                raise CommandError("This database already holds the national dataset; load it into a fresh database.")
         with transaction.atomic():
             created_plan = plan_seed(rows=read_csv("plan.csv")) + measures_seed()
             created_organisations = organisations_seed(rows=read_csv("organisations.csv"))
@@ -139,7 +137,8 @@ class Command(BaseCommand):
                     )
                 created += 1
         admin, was_created = User.objects.get_or_create(
-            username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "System", "last_name": "Administrator"}
+            username="admin",
+            defaults={"is_staff": True, "is_superuser": True, "first_name": "System", "last_name": "Administrator"},
         )
         if was_created:
             admin.set_password(DEMO_PASSWORD)

@@ -28,8 +28,12 @@ def provider():
 
 def test_one_run_moves_statuses_schedules_returns_and_reminds(provider):
     # Awarded, starting 1 April 2026; the daily run on 1 April makes it active and owes Q1–Q4.
-    award = AwardFactory(status=AwardStatus.AWARDED, provider=provider, start_date=datetime.date(2026, 4, 1),
-                         end_date=datetime.date(2027, 3, 31))
+    award = AwardFactory(
+        status=AwardStatus.AWARDED,
+        provider=provider,
+        start_date=datetime.date(2026, 4, 1),
+        end_date=datetime.date(2027, 3, 31),
+    )
     run = daily_jobs_run(today=datetime.date(2026, 4, 1))
     award.refresh_from_db()
     assert award.status == AwardStatus.ACTIVE
@@ -47,8 +51,12 @@ def test_one_run_moves_statuses_schedules_returns_and_reminds(provider):
 
 
 def test_running_twice_for_a_day_changes_nothing_the_second_time(provider):
-    AwardFactory(status=AwardStatus.AWARDED, provider=provider, start_date=datetime.date(2025, 4, 1),
-                 end_date=datetime.date(2026, 3, 31))
+    AwardFactory(
+        status=AwardStatus.AWARDED,
+        provider=provider,
+        start_date=datetime.date(2025, 4, 1),
+        end_date=datetime.date(2026, 3, 31),
+    )
     first = daily_jobs_run(today=datetime.date(2026, 4, 20))
     records = (MonitoringReturn.objects.count(), ReminderSent.objects.count(), len(mail.outbox))
     second = daily_jobs_run(today=datetime.date(2026, 4, 20))
@@ -57,8 +65,12 @@ def test_running_twice_for_a_day_changes_nothing_the_second_time(provider):
 
 
 def test_the_command_runs_as_of_a_date_and_says_what_it_did(provider):
-    AwardFactory(status=AwardStatus.AWARDED, provider=provider, start_date=datetime.date(2026, 4, 1),
-                 end_date=datetime.date(2027, 3, 31))
+    AwardFactory(
+        status=AwardStatus.AWARDED,
+        provider=provider,
+        start_date=datetime.date(2026, 4, 1),
+        end_date=datetime.date(2027, 3, 31),
+    )
     out = io.StringIO()
     call_command("run_daily_jobs", "--date", "2026-04-01", stdout=out)
     text = out.getvalue()
@@ -76,8 +88,12 @@ def test_the_command_refuses_a_bad_date_in_one_line(bad):
 
 def test_the_command_defaults_to_today(time_machine, provider):
     time_machine.move_to(datetime.datetime(2026, 4, 1, 7, 0))
-    award = AwardFactory(status=AwardStatus.AWARDED, provider=provider, start_date=datetime.date(2026, 4, 1),
-                         end_date=datetime.date(2027, 3, 31))
+    award = AwardFactory(
+        status=AwardStatus.AWARDED,
+        provider=provider,
+        start_date=datetime.date(2026, 4, 1),
+        end_date=datetime.date(2027, 3, 31),
+    )
     call_command("run_daily_jobs", stdout=io.StringIO())
     award.refresh_from_db()
     assert award.status == AwardStatus.ACTIVE
@@ -88,7 +104,11 @@ def test_beat_runs_the_same_code_every_morning(settings, time_machine, provider)
     assert entry["task"] == "grants.tasks.run_daily_jobs"
     assert entry["schedule"] == crontab(hour=6, minute=30)
     time_machine.move_to(datetime.datetime(2026, 4, 1, 6, 30))
-    AwardFactory(status=AwardStatus.AWARDED, provider=provider, start_date=datetime.date(2026, 4, 1),
-                 end_date=datetime.date(2027, 3, 31))
+    AwardFactory(
+        status=AwardStatus.AWARDED,
+        provider=provider,
+        start_date=datetime.date(2026, 4, 1),
+        end_date=datetime.date(2027, 3, 31),
+    )
     outcome = run_daily_jobs.apply().get()
     assert outcome["day"] == "2026-04-01" and outcome["changed"] == 5  # 1 status, 4 returns

@@ -32,8 +32,14 @@ def parts():
 def make(parts, *, start=datetime.date(2026, 4, 1), end=datetime.date(2027, 3, 31), lines=None):
     lines = lines or [("moj", D("6000")), ("precept", D("4000"))]
     return services.award_create(
-        actor=None, title="Helpline", provider=parts["provider"], kind="grant", priority=parts["priority"],
-        start_date=start, end_date=end, status=AwardStatus.AWARDED,
+        actor=None,
+        title="Helpline",
+        provider=parts["provider"],
+        kind="grant",
+        priority=parts["priority"],
+        start_date=start,
+        end_date=end,
+        status=AwardStatus.AWARDED,
         lines=[services.LineInput(stream=parts[name], fy=2026, amount=amount) for name, amount in lines],
     )
 
@@ -45,7 +51,9 @@ def schedule(award) -> list[tuple[str, str, Decimal, datetime.date]]:
     ]
 
 
-def test_quarterly_in_arrears_splits_each_line_into_four_due_the_day_after_each_quarter(finance_officer, officer, parts):
+def test_quarterly_in_arrears_splits_each_line_into_four_due_the_day_after_each_quarter(
+    finance_officer, officer, parts
+):
     award = make(parts)
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
     # £6,000 MoJ and £4,000 precept over four whole quarters: £1,500 and £1,000 each.
@@ -85,8 +93,14 @@ def test_monthly_in_advance(officer, parts):
 def test_a_payment_recorded_by_hand_shrinks_the_instalments_still_to_come(finance_officer, officer, parts):
     award = make(parts, lines=[("precept", D("4000"))])
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
-    services.payment_record(actor=finance_officer, award=award, stream=parts["precept"], amount=D("1000"),
-                            due_date=datetime.date(2026, 4, 10), invoice_reference="Advance")
+    services.payment_record(
+        actor=finance_officer,
+        award=award,
+        stream=parts["precept"],
+        amount=D("1000"),
+        due_date=datetime.date(2026, 4, 10),
+        invoice_reference="Advance",
+    )
     # £3,000 left over four quarters.
     assert [amount for _, period, amount, _ in schedule(award) if period] == [D("750.00")] * 4
 
@@ -96,8 +110,12 @@ def test_approved_instalments_stay_and_the_rest_follow_a_changed_line(finance_of
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
     q1 = Payment.objects.get(award=award, plan_period="2026-Q1")
     services.payment_approve(payment=q1, actor=finance_officer)
-    services.award_update(award=award, actor=officer, expected_version=None,
-                          lines=[services.LineInput(stream=parts["precept"], fy=2026, amount=D("6000"))])
+    services.award_update(
+        award=award,
+        actor=officer,
+        expected_version=None,
+        lines=[services.LineInput(stream=parts["precept"], fy=2026, amount=D("6000"))],
+    )
     # Q1 keeps its approved £1,000; £5,000 over three quarters: 1,666.67 + 1,666.67 + 1,666.66.
     assert [amount for _, _, amount, _ in schedule(award)] == [D("1000.00"), D("1666.67"), D("1666.67"), D("1666.66")]
 
@@ -118,13 +136,24 @@ def test_a_cancelled_instalment_counts_for_nothing_and_is_not_scheduled_again(fi
 
 def test_a_paid_payment_cannot_be_cancelled_and_only_finance_cancels(finance_officer, officer, parts):
     award = make(parts, lines=[("precept", D("4000"))])
-    paid = services.payment_record(actor=finance_officer, award=award, stream=parts["precept"], amount=D("100"),
-                                   due_date=datetime.date(2026, 4, 10), paid_date=datetime.date(2026, 4, 10))
+    paid = services.payment_record(
+        actor=finance_officer,
+        award=award,
+        stream=parts["precept"],
+        amount=D("100"),
+        due_date=datetime.date(2026, 4, 10),
+        paid_date=datetime.date(2026, 4, 10),
+    )
     with pytest.raises(ValidationError) as excinfo:
         services.payment_cancel(payment=paid, actor=finance_officer, reason="Mistake")
     assert "refund or credit note" in excinfo.value.message_dict["status"][0]
-    scheduled = services.payment_record(actor=finance_officer, award=award, stream=parts["precept"], amount=D("100"),
-                                        due_date=datetime.date(2026, 5, 10))
+    scheduled = services.payment_record(
+        actor=finance_officer,
+        award=award,
+        stream=parts["precept"],
+        amount=D("100"),
+        due_date=datetime.date(2026, 5, 10),
+    )
     with pytest.raises(PermissionDenied):
         services.payment_cancel(payment=scheduled, actor=officer, reason="Mistake")
 
@@ -141,7 +170,9 @@ def test_an_instalment_must_be_approved_before_it_is_marked_paid(finance_officer
         services.payment_approve(payment=Payment.objects.get(award=award, plan_period="2026-Q2"), actor=officer)
 
 
-def test_on_acceptance_of_the_return_the_instalment_waits_for_the_officer(finance_officer, officer, parts, time_machine):
+def test_on_acceptance_of_the_return_the_instalment_waits_for_the_officer(
+    finance_officer, officer, parts, time_machine
+):
     award = make(parts, lines=[("precept", D("4000"))])
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ON_RETURN)
     q1_return = MonitoringReturn.objects.get(award=award, fy=2026, quarter=1)
@@ -151,8 +182,9 @@ def test_on_acceptance_of_the_return_the_instalment_waits_for_the_officer(financ
         services.payment_approve(payment=q1, actor=finance_officer)
     assert "return for Q1 2026/27 is accepted" in excinfo.value.message_dict["status"][0]
     time_machine.move_to(datetime.datetime(2026, 7, 10, 10, 0))
-    submitted, _ = return_submit(monitoring_return=q1_return, actor=None, data=ReturnData(referrals=4, supported=3),
-                                 expected_version=None)
+    submitted, _ = return_submit(
+        monitoring_return=q1_return, actor=None, data=ReturnData(referrals=4, supported=3), expected_version=None
+    )
     return_accept(monitoring_return=submitted, actor=officer, rag="green", expected_version=None)
     assert services.payment_approve(payment=q1, actor=finance_officer).is_approved
 
@@ -182,7 +214,8 @@ def test_shortening_the_award_reschedules_the_pending_instalments(officer, parts
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
     services.award_update(award=award, actor=officer, expected_version=None, end_date=datetime.date(2026, 9, 30))
     assert [(period, amount) for _, period, amount, _ in schedule(award)] == [
-        ("2026-Q1", D("2000.00")), ("2026-Q2", D("2000.00")),
+        ("2026-Q1", D("2000.00")),
+        ("2026-Q2", D("2000.00")),
     ]
 
 
@@ -203,11 +236,21 @@ def test_a_plan_change_from_a_stale_page_is_refused_and_changes_nothing(officer,
     award = make(parts, lines=[("precept", D("4000"))])
     plan = payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
     loaded = plan.version
-    payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ADVANCE,
-                     expected_version=loaded)
+    payment_plan_set(
+        actor=officer,
+        award=award,
+        frequency=PlanFrequency.QUARTERLY,
+        timing=PlanTiming.ADVANCE,
+        expected_version=loaded,
+    )
     with pytest.raises(ValidationError, match="Someone else saved this record"):
-        payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.MONTHLY, timing=PlanTiming.ARREARS,
-                         expected_version=loaded)
+        payment_plan_set(
+            actor=officer,
+            award=award,
+            frequency=PlanFrequency.MONTHLY,
+            timing=PlanTiming.ARREARS,
+            expected_version=loaded,
+        )
     award.payment_plan.refresh_from_db()
     assert (award.payment_plan.frequency, award.payment_plan.timing) == (PlanFrequency.QUARTERLY, PlanTiming.ADVANCE)
     assert len(schedule(award)) == 4  # the four quarterly instalments in advance, not twelve monthly ones
@@ -217,14 +260,29 @@ def test_a_plan_set_up_or_removed_since_the_page_was_drawn_is_not_overwritten(of
     from pcc_commissioning.concurrency import NO_RECORD_VERSION
 
     award = make(parts, lines=[("precept", D("4000"))])
-    payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS,
-                     expected_version=NO_RECORD_VERSION)
+    payment_plan_set(
+        actor=officer,
+        award=award,
+        frequency=PlanFrequency.QUARTERLY,
+        timing=PlanTiming.ARREARS,
+        expected_version=NO_RECORD_VERSION,
+    )
     with pytest.raises(ValidationError, match="Someone else saved this record"):  # the page showed no plan
-        payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.MONTHLY, timing=PlanTiming.ARREARS,
-                         expected_version=NO_RECORD_VERSION)
+        payment_plan_set(
+            actor=officer,
+            award=award,
+            frequency=PlanFrequency.MONTHLY,
+            timing=PlanTiming.ARREARS,
+            expected_version=NO_RECORD_VERSION,
+        )
     version = award.payment_plan.version
     payment_plan_remove(actor=officer, award=award)
     with pytest.raises(ValidationError, match="Someone else saved this record"):  # the page showed the old plan
-        payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.MONTHLY, timing=PlanTiming.ARREARS,
-                         expected_version=version)
+        payment_plan_set(
+            actor=officer,
+            award=award,
+            frequency=PlanFrequency.MONTHLY,
+            timing=PlanTiming.ARREARS,
+            expected_version=version,
+        )
     assert schedule(award) == []

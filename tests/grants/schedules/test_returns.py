@@ -39,7 +39,9 @@ D = Decimal
 
 def quarters(award) -> list[tuple[int, int, str, datetime.date]]:
     return list(
-        MonitoringReturn.objects.filter(award=award).order_by("fy", "quarter").values_list("fy", "quarter", "status", "due_date")
+        MonitoringReturn.objects.filter(award=award)
+        .order_by("fy", "quarter")
+        .values_list("fy", "quarter", "status", "due_date")
     )
 
 
@@ -53,11 +55,20 @@ def parts():
 
 
 def make(parts, *, start, end, status=AwardStatus.AWARDED, **extra):
-    lines = [services.LineInput(stream=parts["stream"], fy=fy.start_year, amount=D("1000"))
-             for fy in fys_between(start, end)]
+    lines = [
+        services.LineInput(stream=parts["stream"], fy=fy.start_year, amount=D("1000")) for fy in fys_between(start, end)
+    ]
     return services.award_create(
-        actor=None, title="Outreach", provider=parts["provider"], kind="grant", priority=parts["priority"],
-        start_date=start, end_date=end, lines=lines, status=status, **extra,
+        actor=None,
+        title="Outreach",
+        provider=parts["provider"],
+        kind="grant",
+        priority=parts["priority"],
+        start_date=start,
+        end_date=end,
+        lines=lines,
+        status=status,
+        **extra,
     )
 
 
@@ -88,8 +99,12 @@ def test_part_quarters_count_and_monitoring_start_is_the_floor(settings, parts):
 
 
 def test_an_extension_taken_across_a_quarter_adds_its_return_and_giving_it_up_removes_it(parts):
-    award = make(parts, start=datetime.date(2026, 4, 1), end=datetime.date(2026, 12, 31),
-                 extension_until=datetime.date(2027, 1, 1))
+    award = make(
+        parts,
+        start=datetime.date(2026, 4, 1),
+        end=datetime.date(2026, 12, 31),
+        extension_until=datetime.date(2027, 1, 1),
+    )
     assert [q for _, q, *_ in quarters(award)] == [1, 2, 3]  # the extension is not taken yet
     award = services.award_update(award=award, actor=None, expected_version=None, extension_taken=True)
     assert [q for _, q, *_ in quarters(award)] == [1, 2, 3, 4]  # 1 January 2027 is in Q4
@@ -104,8 +119,13 @@ def test_shortening_removes_unstarted_returns_but_never_one_a_provider_has_touch
     q1 = MonitoringReturn.objects.get(award=award, quarter=1)
     return_submit(monitoring_return=q1, actor=None, data=ReturnData(referrals=5, supported=4), expected_version=None)
 
-    services.award_update(award=award, actor=None, expected_version=None, end_date=datetime.date(2026, 6, 30),
-                          lines=[services.LineInput(stream=parts["stream"], fy=2026, amount=D("1000"))])
+    services.award_update(
+        award=award,
+        actor=None,
+        expected_version=None,
+        end_date=datetime.date(2026, 6, 30),
+        lines=[services.LineInput(stream=parts["stream"], fy=2026, amount=D("1000"))],
+    )
 
     # Q2 and Q4 were never started: gone. Q3's draft stays for the officer to sort out; the
     # submitted Q1 is untouched.
@@ -146,7 +166,9 @@ def test_reconciling_twice_changes_nothing(parts):
 
 def test_the_safety_net_schedules_awards_written_without_the_services():
     # An award saved directly (as a data fix or an old migration would) with no returns yet.
-    award = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2026, 4, 1), end_date=datetime.date(2026, 9, 30))
+    award = AwardFactory(
+        status=AwardStatus.ACTIVE, start_date=datetime.date(2026, 4, 1), end_date=datetime.date(2026, 9, 30)
+    )
     MonitoringReturnFactory(award=AwardFactory(status=AwardStatus.CANCELLED), fy=2026, quarter=1)
     result = returns_reconcile_all()
     assert (result.created, result.removed) == (2, 1)
@@ -205,8 +227,17 @@ def test_on_its_due_date_a_return_is_due_and_the_day_after_overdue(parts, time_m
 def test_the_schedule_exports_as_xlsx_and_by_year(parts, tmp_path):
     make(parts, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 6, 30))  # Q4 2025/26 and Q1 2026/27
     output = tmp_path / "schedule.xlsx"
-    call_command("export_data", "return_schedule", "--fy", "2025", "--format", "xlsx", "--output", str(output),
-                 stdout=io.StringIO())
+    call_command(
+        "export_data",
+        "return_schedule",
+        "--fy",
+        "2025",
+        "--format",
+        "xlsx",
+        "--output",
+        str(output),
+        stdout=io.StringIO(),
+    )
     sheet = load_workbook(output).active
     assert [cell.value for cell in sheet[1]] == list(SCHEDULE_COLUMNS)
     assert sheet.max_row == 2 and sheet["D2"].value == 4 and sheet["G2"].value.date() == datetime.date(2026, 4, 20)

@@ -23,7 +23,9 @@ def status(award) -> str:
 
 
 def test_awarded_becomes_active_on_its_start_date_not_the_day_before():
-    award = AwardFactory(status=AwardStatus.AWARDED, start_date=datetime.date(2026, 4, 1), end_date=datetime.date(2027, 3, 31))
+    award = AwardFactory(
+        status=AwardStatus.AWARDED, start_date=datetime.date(2026, 4, 1), end_date=datetime.date(2027, 3, 31)
+    )
     assert award_statuses_follow_calendar(today=datetime.date(2026, 3, 31)).changed == 0
     assert status(award) == AwardStatus.AWARDED
     result = award_statuses_follow_calendar(today=datetime.date(2026, 4, 1))
@@ -32,7 +34,9 @@ def test_awarded_becomes_active_on_its_start_date_not_the_day_before():
 
 
 def test_active_ends_the_day_after_its_last_day():
-    award = AwardFactory(status=AwardStatus.ACTIVE, start_date=datetime.date(2025, 4, 1), end_date=datetime.date(2026, 3, 31))
+    award = AwardFactory(
+        status=AwardStatus.ACTIVE, start_date=datetime.date(2025, 4, 1), end_date=datetime.date(2026, 3, 31)
+    )
     award_statuses_follow_calendar(today=datetime.date(2026, 3, 31))
     assert status(award) == AwardStatus.ACTIVE  # still its last day
     award_statuses_follow_calendar(today=datetime.date(2026, 4, 1))
@@ -41,12 +45,18 @@ def test_active_ends_the_day_after_its_last_day():
 
 def test_a_taken_extension_counts_and_one_not_taken_does_not():
     extended = AwardFactory(
-        status=AwardStatus.ACTIVE, start_date=datetime.date(2025, 4, 1), end_date=datetime.date(2026, 3, 31),
-        extension_until=datetime.date(2026, 9, 30), extension_taken=True,
+        status=AwardStatus.ACTIVE,
+        start_date=datetime.date(2025, 4, 1),
+        end_date=datetime.date(2026, 3, 31),
+        extension_until=datetime.date(2026, 9, 30),
+        extension_taken=True,
     )
     offered = AwardFactory(
-        status=AwardStatus.ACTIVE, start_date=datetime.date(2025, 4, 1), end_date=datetime.date(2026, 3, 31),
-        extension_until=datetime.date(2026, 9, 30), extension_taken=False,
+        status=AwardStatus.ACTIVE,
+        start_date=datetime.date(2025, 4, 1),
+        end_date=datetime.date(2026, 3, 31),
+        extension_until=datetime.date(2026, 9, 30),
+        extension_taken=False,
     )
     award_statuses_follow_calendar(today=datetime.date(2026, 4, 1))
     assert (status(extended), status(offered)) == (AwardStatus.ACTIVE, AwardStatus.ENDED)
@@ -57,7 +67,9 @@ def test_a_taken_extension_counts_and_one_not_taken_does_not():
 
 
 def test_the_change_is_on_the_timeline_as_the_systems_dated_the_day_it_took_effect():
-    award = AwardFactory(status=AwardStatus.AWARDED, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2020, 3, 31))
+    award = AwardFactory(
+        status=AwardStatus.AWARDED, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2020, 3, 31)
+    )
     # The run catches up years later: an awarded award long over goes through active to ended.
     award_statuses_follow_calendar(today=datetime.date(2026, 12, 6))
     assert status(award) == AwardStatus.ENDED
@@ -79,7 +91,9 @@ def test_running_twice_for_a_day_changes_nothing_the_second_time():
     assert AwardTransition.objects.count() == before
 
 
-@pytest.mark.parametrize("state", [AwardStatus.PLANNED, AwardStatus.PROCURING, AwardStatus.CANCELLED, AwardStatus.ENDED])
+@pytest.mark.parametrize(
+    "state", [AwardStatus.PLANNED, AwardStatus.PROCURING, AwardStatus.CANCELLED, AwardStatus.ENDED]
+)
 def test_awards_not_made_or_already_final_are_left_alone(state):
     award = AwardFactory(status=state, start_date=datetime.date(2019, 4, 1), end_date=datetime.date(2020, 3, 31))
     assert award_statuses_follow_calendar(today=datetime.date(2026, 12, 6)).changed == 0
@@ -89,8 +103,12 @@ def test_awards_not_made_or_already_final_are_left_alone(state):
 def test_an_award_the_rules_refuse_is_held_for_an_officer_not_forced(settings):
     # Awarded under the old limit; the limit has since come down and its decision is a draft.
     settings.DELEGATED_LIMIT = Decimal("1000")
-    award = AwardFactory(status=AwardStatus.AWARDED, decision=DecisionFactory(), start_date=datetime.date(2026, 4, 1),
-                         end_date=datetime.date(2027, 3, 31))
+    award = AwardFactory(
+        status=AwardStatus.AWARDED,
+        decision=DecisionFactory(),
+        start_date=datetime.date(2026, 4, 1),
+        end_date=datetime.date(2027, 3, 31),
+    )
     FundingLineFactory(award=award, amount=Decimal("5000"))
     result = award_statuses_follow_calendar(today=datetime.date(2026, 4, 1))
     assert result.changed == 0 and len(result.held) == 1 and award.reference in result.held[0]
@@ -98,12 +116,16 @@ def test_an_award_the_rules_refuse_is_held_for_an_officer_not_forced(settings):
 
 
 def test_an_award_marked_active_by_the_run_gets_its_returns_as_it_changes():
-    award = AwardFactory(status=AwardStatus.AWARDED, start_date=datetime.date(2026, 4, 1), end_date=datetime.date(2026, 9, 30))
+    award = AwardFactory(
+        status=AwardStatus.AWARDED, start_date=datetime.date(2026, 4, 1), end_date=datetime.date(2026, 9, 30)
+    )
     award_statuses_follow_calendar(today=datetime.date(2026, 4, 1))
     assert list(award.returns.order_by("quarter").values_list("quarter", flat=True)) == [1, 2]
 
 
 def test_an_officer_can_still_change_a_status_by_hand():
-    award = AwardFactory(status=AwardStatus.AWARDED, start_date=datetime.date(2026, 4, 1), end_date=datetime.date(2027, 3, 31))
+    award = AwardFactory(
+        status=AwardStatus.AWARDED, start_date=datetime.date(2026, 4, 1), end_date=datetime.date(2027, 3, 31)
+    )
     services.award_transition(award=award, actor=None, to_status=AwardStatus.ACTIVE, note="Mobilised early")
     assert not AwardTransition.objects.get(award=award).automatic

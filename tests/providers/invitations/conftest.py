@@ -32,10 +32,17 @@ def invite(officer, organisation):
     service and returns it."""
     from providers.invitations.services import invitation_create
 
-    def _invite(email="jo.bloggs@example.org", *, first_name="Jo", last_name="Bloggs", as_lead=False, actor=None, to=None):
+    def _invite(
+        email="jo.bloggs@example.org", *, first_name="Jo", last_name="Bloggs", as_lead=False, actor=None, to=None
+    ):
         return invitation_create(
-            organisation=to or organisation, actor=actor or officer, email=email,
-            first_name=first_name, last_name=last_name, as_lead=as_lead, link_base=LINK_BASE,
+            organisation=to or organisation,
+            actor=actor or officer,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            as_lead=as_lead,
+            link_base=LINK_BASE,
         )
 
     return _invite

@@ -28,15 +28,21 @@ def test_only_an_officers_form_can_invite_as_lead():
 
 @pytest.mark.django_db
 def test_the_password_rules_apply_against_the_invited_persons_names_and_address():
-    similar = InvitationAcceptForm(INVITED, {"new_password1": "jo.bloggs@example", "new_password2": "jo.bloggs@example"})
+    similar = InvitationAcceptForm(
+        INVITED, {"new_password1": "jo.bloggs@example", "new_password2": "jo.bloggs@example"}
+    )
     assert not similar.is_valid()
     assert any("too similar" in message for message in similar.errors["new_password2"])
-    good = InvitationAcceptForm(INVITED, {"new_password1": "granite lantern orchard 42", "new_password2": "granite lantern orchard 42"})
+    good = InvitationAcceptForm(
+        INVITED, {"new_password1": "granite lantern orchard 42", "new_password2": "granite lantern orchard 42"}
+    )
     assert good.is_valid()
 
 
 def test_different_passwords_are_refused_saying_so():
-    form = InvitationAcceptForm(INVITED, {"new_password1": "granite lantern orchard 42", "new_password2": "granite lantern orchard 43"})
+    form = InvitationAcceptForm(
+        INVITED, {"new_password1": "granite lantern orchard 42", "new_password2": "granite lantern orchard 43"}
+    )
     assert not form.is_valid()
     assert form.errors["new_password2"] == ["The passwords are not the same"]
 

@@ -25,9 +25,14 @@ NOW = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)
 
 def _invitation(organisation, email="jo@example.org", *, expires_in=datetime.timedelta(days=14), **fields):
     return ProviderInvitation.objects.create(
-        organisation=organisation, email=email, first_name="Jo", last_name="Bloggs",
-        token_hash=hashlib.sha256(email.encode()).hexdigest(), sent_at=NOW - datetime.timedelta(days=1),
-        expires_at=NOW + expires_in, **fields,
+        organisation=organisation,
+        email=email,
+        first_name="Jo",
+        last_name="Bloggs",
+        token_hash=hashlib.sha256(email.encode()).hexdigest(),
+        sent_at=NOW - datetime.timedelta(days=1),
+        expires_at=NOW + expires_in,
+        **fields,
     )
 
 
@@ -44,7 +49,9 @@ def test_a_lead_is_an_active_provider_user_marked_lead(lead, provider_user, offi
     assert selectors.is_lead(lead) is False
 
 
-def test_who_may_invite(lead, provider_user, officer, finance_officer, board_member, organisation, other_organisation, superuser):
+def test_who_may_invite(
+    lead, provider_user, officer, finance_officer, board_member, organisation, other_organisation, superuser
+):
     assert selectors.may_invite(officer, organisation, as_lead=True)
     assert selectors.may_invite(superuser, other_organisation, as_lead=True)
     assert selectors.may_invite(lead, organisation)
@@ -135,5 +142,8 @@ def test_the_new_account_takes_the_invitations_names_and_lower_cased_address(org
     user = selectors.new_account_for(invitation)
     assert user.pk is None
     assert (user.username, user.email, user.first_name, user.last_name) == (
-        "jo.bloggs@example.org", "jo.bloggs@example.org", "Jo", "Bloggs",
+        "jo.bloggs@example.org",
+        "jo.bloggs@example.org",
+        "Jo",
+        "Bloggs",
     )

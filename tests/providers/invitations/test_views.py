@@ -60,7 +60,9 @@ def _to_login(response) -> bool:
 # The tab ---------------------------------------------------------------------------------------
 
 
-def test_the_users_tab_lists_who_has_access_and_the_invitations_waiting(officer_client, organisation, colleague, invite, officer):
+def test_the_users_tab_lists_who_has_access_and_the_invitations_waiting(
+    officer_client, organisation, colleague, invite, officer
+):
     colleague.last_login = datetime.datetime(2026, 2, 3, 14, 5, tzinfo=datetime.UTC)
     colleague.save()
     membership_set(user=colleague, organisation=organisation, is_lead=True)
@@ -98,9 +100,16 @@ def test_another_organisations_users_are_not_on_the_tab(officer_client, organisa
     assert "Nobody at Harbour Support Services has access yet." in page
 
 
-@pytest.mark.parametrize("role, expected", [
-    ("officer", 200), ("finance", 200), ("board", 200), ("provider", 403), ("anonymous", "login"),
-])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("officer", 200),
+        ("finance", 200),
+        ("board", 200),
+        ("provider", 403),
+        ("anonymous", "login"),
+    ],
+)
 def test_who_can_open_the_users_tab(clients, organisation, colleague, role, expected):
     response = clients[role].get(reverse("providers:users", args=[organisation.pk]))
     if expected == "login":
@@ -139,14 +148,18 @@ def test_an_officer_invites_from_the_form(officer_client, organisation):
 @pytest.mark.parametrize(
     "data, summary",
     [
-        ({"first_name": "Jo", "last_name": "Bloggs", "email": "not-an-email"},
-         "Email address: Enter an email address in the correct format, like name@example.com"),
+        (
+            {"first_name": "Jo", "last_name": "Bloggs", "email": "not-an-email"},
+            "Email address: Enter an email address in the correct format, like name@example.com",
+        ),
         ({"first_name": "", "last_name": "Bloggs", "email": "jo@example.org"}, "First name: Enter their first name"),
         ({"first_name": "Jo", "last_name": "Bloggs", "email": ""}, "Email address: Enter their email address"),
         ({}, "Last name: Enter their last name"),
     ],
 )
-def test_bad_input_shows_an_error_summary_naming_the_field_and_changes_nothing(officer_client, organisation, data, summary):
+def test_bad_input_shows_an_error_summary_naming_the_field_and_changes_nothing(
+    officer_client, organisation, data, summary
+):
     response = officer_client.post(reverse("providers:invitation_create", args=[organisation.pk]), data)
     assert response.status_code == 200
     page = _text(response)
@@ -163,7 +176,9 @@ def test_a_service_refusal_comes_back_on_the_email_field(officer_client, organis
         {"first_name": "Sam", "last_name": "Smith", "email": "SAM@example.org"},
     )
     assert response.status_code == 200
-    assert "Email address: Sam Smith (sam@example.org) already has access to Harbour Support Services." in _text(response)
+    assert "Email address: Sam Smith (sam@example.org) already has access to Harbour Support Services." in _text(
+        response
+    )
     assert ProviderInvitation.objects.count() == 0
 
 
@@ -214,7 +229,9 @@ def test_an_officer_withdraws_an_invitation_and_a_second_withdrawal_is_explained
 
 def test_an_officer_switches_a_user_off_and_on_and_makes_them_lead(officer_client, organisation, colleague):
     def post(name):
-        return _text(officer_client.post(reverse(f"providers:{name}", args=[organisation.pk, colleague.pk]), follow=True))
+        return _text(
+            officer_client.post(reverse(f"providers:{name}", args=[organisation.pk, colleague.pk]), follow=True)
+        )
 
     assert "Sam Smith's access has been switched off" in post("user_switch_off")
     colleague.refresh_from_db()
@@ -236,7 +253,10 @@ ACTIONS = ("user_switch_off", "user_switch_on", "user_lead_set", "user_lead_unse
 def test_nobody_but_officers_can_use_the_actions(clients, organisation, colleague, invite, role):
     invitation = invite()
     urls = [reverse(f"providers:{name}", args=[organisation.pk, colleague.pk]) for name in ACTIONS]
-    urls += [reverse(f"providers:invitation_{name}", args=[organisation.pk, invitation.pk]) for name in ("resend", "withdraw")]
+    urls += [
+        reverse(f"providers:invitation_{name}", args=[organisation.pk, invitation.pk])
+        for name in ("resend", "withdraw")
+    ]
     for url in urls:
         response = clients[role].post(url)
         assert response.status_code == 403 or (role == "anonymous" and _to_login(response)), url
@@ -254,10 +274,22 @@ def test_actions_take_only_posts(officer_client, organisation, colleague):
     assert colleague.is_active
 
 
-def test_actions_on_another_organisations_records_are_not_found(officer_client, organisation, other_organisation, colleague, invite):
+def test_actions_on_another_organisations_records_are_not_found(
+    officer_client, organisation, other_organisation, colleague, invite
+):
     invitation = invite()
-    assert officer_client.post(reverse("providers:user_switch_off", args=[other_organisation.pk, colleague.pk])).status_code == 404
-    assert officer_client.post(reverse("providers:invitation_withdraw", args=[other_organisation.pk, invitation.pk])).status_code == 404
+    assert (
+        officer_client.post(
+            reverse("providers:user_switch_off", args=[other_organisation.pk, colleague.pk])
+        ).status_code
+        == 404
+    )
+    assert (
+        officer_client.post(
+            reverse("providers:invitation_withdraw", args=[other_organisation.pk, invitation.pk])
+        ).status_code
+        == 404
+    )
     colleague.refresh_from_db()
     invitation.refresh_from_db()
     assert colleague.is_active and invitation.status == InvitationStatus.PENDING
@@ -299,12 +331,18 @@ def test_accepting_signs_the_person_in_and_lands_them_in_the_portal(invite, orga
 @pytest.mark.parametrize(
     "data, summary",
     [
-        ({"new_password1": "short", "new_password2": "short"},
-         "Type the password again: This password is too short. It must contain at least 12 characters."),
-        ({"new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD + "x"},
-         "Type the password again: The passwords are not the same"),
-        ({"new_password1": "jo.bloggs@example.org", "new_password2": "jo.bloggs@example.org"},
-         "The password is too similar to the"),
+        (
+            {"new_password1": "short", "new_password2": "short"},
+            "Type the password again: This password is too short. It must contain at least 12 characters.",
+        ),
+        (
+            {"new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD + "x"},
+            "Type the password again: The passwords are not the same",
+        ),
+        (
+            {"new_password1": "jo.bloggs@example.org", "new_password2": "jo.bloggs@example.org"},
+            "The password is too similar to the",
+        ),
         ({}, "Create a password: Enter a password"),
     ],
 )
@@ -328,7 +366,12 @@ def _state_page(url, *, data=None):
 def test_a_used_link_says_so_and_changes_nothing(invite, method):
     url = _accept_url(invite)
     Client().post(url, {"new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD})
-    response = _state_page(url, data={"new_password1": "other good password 9", "new_password2": "other good password 9"} if method == "post" else None)
+    response = _state_page(
+        url,
+        data={"new_password1": "other good password 9", "new_password2": "other good password 9"}
+        if method == "post"
+        else None,
+    )
     assert response.status_code == 410
     page = _text(response)
     assert "This invitation has been used" in page and reverse("login") in page
@@ -339,7 +382,10 @@ def test_a_used_link_says_so_and_changes_nothing(invite, method):
 def test_a_withdrawn_link_says_so_and_what_to_do(invite, officer):
     url = _accept_url(invite)
     services.invitation_withdraw(invitation=ProviderInvitation.objects.get(), actor=officer)
-    for response in (_state_page(url), _state_page(url, data={"new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD})):
+    for response in (
+        _state_page(url),
+        _state_page(url, data={"new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD}),
+    ):
         assert response.status_code == 410
         page = _text(response)
         assert "This invitation has been withdrawn" in page
@@ -352,7 +398,10 @@ def test_an_expired_link_says_when_it_stopped_working_and_what_to_do(invite):
     with time_machine.travel(sent, tick=False):
         url = _accept_url(invite)
     with time_machine.travel(sent + datetime.timedelta(days=14, seconds=1), tick=False):
-        for response in (_state_page(url), _state_page(url, data={"new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD})):
+        for response in (
+            _state_page(url),
+            _state_page(url, data={"new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD}),
+        ):
             assert response.status_code == 410
             page = _text(response)
             assert "This invitation has expired" in page
@@ -395,7 +444,10 @@ def test_the_link_in_the_email_uses_the_link_base_given(invite):
 
 
 def test_the_invitation_form_sent_twice_sends_one_invitation(officer_client, organisation):
-    first, second = post_twice(officer_client, reverse("providers:invitation_create", args=[organisation.pk]),
-                               {"first_name": "Jo", "last_name": "Bloggs", "email": "jo@example.org"})
+    first, second = post_twice(
+        officer_client,
+        reverse("providers:invitation_create", args=[organisation.pk]),
+        {"first_name": "Jo", "last_name": "Bloggs", "email": "jo@example.org"},
+    )
     assert ProviderInvitation.objects.count() == 1 and len(mail.outbox) == 1
     assert_saved_once(first, second, "An invitation has been sent to Jo Bloggs at jo@example.org.")
