@@ -15,6 +15,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from grants.awards import selectors as awards_selectors
+from grants.monitoring import selectors as monitoring_selectors
+from grants.monitoring import services as monitoring_services
 from pcc_commissioning import clock
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.roles import capability_required, provider_organisation_id
@@ -26,12 +29,11 @@ from providers.invitations import selectors as invitation_selectors
 from providers.invitations import services as invitation_services
 from providers.invitations.forms import ColleagueInvitationForm
 
-from . import monitoring, monitoring_selectors, selectors
 from .models import Payment
 from .portal_forms import EXPLANATION_LABEL, ORGANISATION_CONTACT_FIELDS, OrganisationContactForm, ReturnForm
 from .schedules.returns import has_started, opens_on
 
-EDITABLE_STATUSES = monitoring.EDITABLE_STATUSES
+EDITABLE_STATUSES = monitoring_services.EDITABLE_STATUSES
 
 
 def _organisation(request):
@@ -70,7 +72,9 @@ def home(request):
         return render(request, "grants/portal/not_linked.html", {"section": "portal"})
     organisation = provider_selectors.organisation_detail(organisation_id)
     today = clock.today()
-    awards = list(selectors.award_list(provider=organisation, status=list(selectors.PROVIDER_VISIBLE_STATUSES)))
+    awards = list(
+        awards_selectors.award_list(provider=organisation, status=list(awards_selectors.PROVIDER_VISIBLE_STATUSES))
+    )
     payments = list(
         Payment.objects.filter(award__in=[award.pk for award in awards])
         .select_related("award", "stream")
@@ -94,7 +98,7 @@ def home(request):
 @capability_required("portal.view")
 def award_detail(request, pk: int):
     organisation = _organisation(request)
-    award = selectors.access_award(request.user, pk)
+    award = awards_selectors.access_award(request.user, pk)
     today = clock.today()
     returns = monitoring_selectors.award_returns(award)
     return render(
@@ -104,9 +108,11 @@ def award_detail(request, pk: int):
             organisation,
             tab="home",
             award=award,
-            years=selectors.award_money_by_year(award),
+            years=awards_selectors.award_money_by_year(award),
             # A cancelled payment is not coming: the provider sees only those that count.
-            payments=[payment for payment in selectors.award_page_data(award)["payments"] if not payment.is_cancelled],
+            payments=[
+                payment for payment in awards_selectors.award_page_data(award)["payments"] if not payment.is_cancelled
+            ],
             return_rows=_return_rows(returns, today),
         ),
     )
@@ -146,8 +152,8 @@ def return_edit(request, pk: int):
     form = _return_form(monitoring_return, form_data(request), read_only=not editable)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
-        data = monitoring.ReturnData(**form.return_data_kwargs())
-        service = monitoring.return_submit if submit else monitoring.return_save
+        data = monitoring_services.ReturnData(**form.return_data_kwargs())
+        service = monitoring_services.return_submit if submit else monitoring_services.return_save
         try:
             result, warnings = service(
                 monitoring_return=monitoring_return,

@@ -764,7 +764,7 @@ def test_a_lead_cannot_reach_the_officers_users_tab_of_any_organisation(lead_cli
 
 
 def test_a_return_submitted_twice_is_submitted_once_and_the_second_answer_says_so(provider_client, due_return):
-    from grants.monitoring_selectors import quarter_label
+    from grants.monitoring.selectors import quarter_label
 
     url = reverse("portal:return", args=[due_return.pk])
     data = {"version": due_return.version, "submit": "1", "referrals": 40, "supported": 30, "crime__domestic_abuse": 30}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import AwardStatus
+from grants.models import AwardStatus
 
 TRANSITIONS: dict[AwardStatus, frozenset[AwardStatus]] = {
     AwardStatus.PLANNED: frozenset({AwardStatus.PROCURING, AwardStatus.AWARDED, AwardStatus.CANCELLED}),
@@ -23,6 +23,7 @@ TRANSITIONS: dict[AwardStatus, frozenset[AwardStatus]] = {
     AwardStatus.ENDED: frozenset(),
     AwardStatus.CANCELLED: frozenset(),
 }
+
 
 # Entering these statuses commits money: an award above the delegated limit needs a signed
 # decision first (``grants.services.delegated_limit``).

@@ -21,12 +21,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from grants.calendar.reminders import reminders_send
+from grants.calendar.statuses import award_statuses_follow_calendar
+from grants.schedules.instalments import instalments_reconcile_all
+from grants.schedules.returns import returns_reconcile_all
 from pcc_commissioning import clock
-
-from ..reminders import reminders_send
-from .instalments import instalments_reconcile_all
-from .returns import returns_reconcile_all
-from .statuses import award_statuses_follow_calendar
 
 
 @dataclass

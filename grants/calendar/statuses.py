@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from grants.awards.services import award_transition
+from grants.models import Award, AwardStatus
 from pcc_commissioning import clock
-
-from ..models import Award, AwardStatus
-from ..services import award_transition
 
 logger = logging.getLogger(__name__)
 

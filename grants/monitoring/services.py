@@ -40,31 +40,17 @@ for an outcome measure as a whole (unknown, or more improved than assessed),
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
-from outcomes.models import KPQ, CodeList, CodeListEntry
-from outcomes.selectors import codes_by_list
-from pcc_commissioning.concurrency import lock_for_update
-from pcc_commissioning.periods import FinancialYear, Period, due_date
-from pcc_commissioning.records import attribute_to
-from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
-
-from .models import (
-    COMMITTED_STATUSES,
+from grants.models import (
     Award,
-    AwardKPI,
-    KPIPeriod,
     MonitoringReturn,
     Rag,
     ReturnBreakdown,
@@ -72,9 +58,16 @@ from .models import (
     ReturnOutcome,
     ReturnStatus,
 )
-from .schedules.returns import has_started, opens_on, quarter_has_begun
+from grants.schedules.returns import has_started, opens_on
+from outcomes.models import CodeList, CodeListEntry
+from outcomes.selectors import codes_by_list
+from pcc_commissioning.concurrency import lock_for_update
+from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.records import attribute_to
+from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
 
 Errors = dict[str, list[str]]
+
 
 # The lists a return breaks "victims supported" down by, in the order forms show them.
 BREAKDOWN_LISTS: tuple[str, ...] = (
@@ -84,14 +77,19 @@ BREAKDOWN_LISTS: tuple[str, ...] = (
     CodeList.ETHNICITY,
     CodeList.DISABILITY,
 )
+
+
 # Statuses in which the provider may still change a return.
 EDITABLE_STATUSES = (ReturnStatus.DUE, ReturnStatus.DRAFT, ReturnStatus.RETURNED)
+
+
 # Statuses in which the provider has not handed the return in (late once past its due date).
 OUTSTANDING_STATUSES = EDITABLE_STATUSES
-# What an import may set.
-IMPORT_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
+
 
 _KPI_VALUE_LIMIT = Decimal("1e12")  # max_digits=16, decimal_places=4
+
+
 # Long enough for a real reason; short enough to sit in an issue line of the MoJ return.
 EXPLANATION_MAX_LENGTH = 2000
 
@@ -132,13 +130,11 @@ class ReturnData:
 
 
 # Helpers -----------------------------------------------------------------------------------------
-
-
-def _add(errors: Errors, key: str, message: str) -> None:
+def add(errors: Errors, key: str, message: str) -> None:
     errors.setdefault(key, []).append(message)
 
 
-def _raise_if(errors: Errors) -> None:
+def raise_if(errors: Errors) -> None:
     if errors:
         raise ValidationError(errors)
 
@@ -147,47 +143,47 @@ def _count(value: Any, key: str, what: str, errors: Errors, *, required: bool = 
     """A whole number of people, 0 or more (None when blank and not required)."""
     if value is None or value == "":
         if required:
-            _add(errors, key, f"Enter {what}.")
+            add(errors, key, f"Enter {what}.")
         return None
     if isinstance(value, bool):
-        _add(errors, key, f"{what[0].upper()}{what[1:]} must be a whole number.")
+        add(errors, key, f"{what[0].upper()}{what[1:]} must be a whole number.")
         return None
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        _add(errors, key, f"{what[0].upper()}{what[1:]} must be a whole number.")
+        add(errors, key, f"{what[0].upper()}{what[1:]} must be a whole number.")
         return None
     if not number.is_finite() or number != number.to_integral_value():
-        _add(errors, key, f"{what[0].upper()}{what[1:]} must be a whole number.")
+        add(errors, key, f"{what[0].upper()}{what[1:]} must be a whole number.")
         return None
     if number < 0:
-        _add(errors, key, f"{what[0].upper()}{what[1:]} cannot be negative.")
+        add(errors, key, f"{what[0].upper()}{what[1:]} cannot be negative.")
         return None
     if number > 2_000_000_000:
-        _add(errors, key, f"{what[0].upper()}{what[1:]} is too large.")
+        add(errors, key, f"{what[0].upper()}{what[1:]} is too large.")
         return None
     return int(number)
 
 
-def _decimal(value: Any, key: str, what: str, errors: Errors) -> Decimal | None:
+def decimal(value: Any, key: str, what: str, errors: Errors) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        _add(errors, key, f"{what} must be a number.")
+        add(errors, key, f"{what} must be a number.")
         return None
     try:
         number = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        _add(errors, key, f"{what} must be a number.")
+        add(errors, key, f"{what} must be a number.")
         return None
     if not number.is_finite():
-        _add(errors, key, f"{what} must be a number.")
+        add(errors, key, f"{what} must be a number.")
         return None
     if abs(number) >= _KPI_VALUE_LIMIT:
-        _add(errors, key, f"{what} is too large.")
+        add(errors, key, f"{what} is too large.")
         return None
     if number != number.quantize(Decimal("0.0001")):
-        _add(errors, key, f"{what} can have at most 4 decimal places.")
+        add(errors, key, f"{what} can have at most 4 decimal places.")
         return None
     return number
 
@@ -203,25 +199,12 @@ def _check_actor_may_fill_in(actor, award: Award) -> None:
     require(actor, "grants.edit")
 
 
-def _check_officer(actor) -> None:
+def check_officer(actor) -> None:
     if actor is None:
         return
     if is_provider_user(actor):
         raise PermissionDenied("Only commissioning officers review monitoring returns.")
     require(actor, "grants.edit")
-
-
-def award_active_in(award: Award, fy: int, quarter: int) -> bool:
-    """Whether an award (made, not cancelled) runs on any day of quarter ``quarter`` of ``fy``."""
-    if award.status not in COMMITTED_STATUSES:
-        return False
-    period = Period(FinancialYear(fy), f"Q{quarter}")
-    return award.start_date <= period.end and award.last_day >= period.start
-
-
-def return_due_date(fy: int, quarter: int) -> datetime.date:
-    """The day a quarter's return is due: ``RETURN_DUE_DAYS`` after the quarter ends."""
-    return due_date(Period(FinancialYear(fy), f"Q{quarter}"), settings.RETURN_DUE_DAYS)
 
 
 @dataclass(frozen=True)
@@ -277,7 +260,7 @@ def _require_explanation(data: ReturnData, errors: Errors) -> None:
         return
     for item in mismatches:
         side = f"{-item.difference:,} short" if item.difference < 0 else f"{item.difference:,} over"
-        _add(
+        add(
             errors,
             f"breakdowns:{item.list_name}",
             f"The {item.label} breakdown adds up to {item.total:,}, not the {item.supported:,} victims "
@@ -285,7 +268,7 @@ def _require_explanation(data: ReturnData, errors: Errors) -> None:
         )
     lists = _and([item.label for item in mismatches])
     breakdowns = "breakdown does" if len(mismatches) == 1 else "breakdowns do"
-    _add(
+    add(
         errors,
         "breakdown_explanation",
         f"The {lists} {breakdowns} not add up to the {mismatches[0].supported:,} victims supported: "
@@ -302,7 +285,7 @@ class _Clean:
     data: ReturnData
 
 
-def _clean_data(
+def clean_data(
     *, award: Award, fy: int, data: ReturnData, require_counts: bool, require_explanation: bool = False
 ) -> _Clean:
     """Check ``data`` for a return of ``award`` in ``fy``; raise ValidationError with every problem.
@@ -322,13 +305,13 @@ def _clean_data(
     lists_with_errors: set[str] = set()
     for list_name, counts in (data.breakdowns or {}).items():
         if list_name not in BREAKDOWN_LISTS:
-            _add(errors, "__all__", f"“{list_name}” is not a breakdown list (use {', '.join(BREAKDOWN_LISTS)}).")
+            add(errors, "__all__", f"“{list_name}” is not a breakdown list (use {', '.join(BREAKDOWN_LISTS)}).")
             continue
         for code, raw in (counts or {}).items():
             key = f"{list_name}:{code}"
             entry = by_code[list_name].get(code)
             if entry is None:
-                _add(
+                add(
                     errors,
                     key,
                     f"“{code}” is not a {labels[list_name].lower()} code in use in {FinancialYear(fy).label}.",
@@ -343,7 +326,7 @@ def _clean_data(
                 continue
             # Each person is counted once in a list, so no one code can hold more than all of them.
             if supported is not None and count > supported:
-                _add(
+                add(
                     errors,
                     key,
                     f"{what[0].upper()}{what[1:]} ({count:,}) cannot be more than the number of "
@@ -360,12 +343,12 @@ def _clean_data(
         key = f"outcome:{code}"
         entry = by_code[CodeList.OUTCOME].get(code)
         if entry is None:
-            _add(errors, key, f"“{code}” is not an outcome measure in use in {FinancialYear(fy).label}.")
+            add(errors, key, f"“{code}” is not an outcome measure in use in {FinancialYear(fy).label}.")
             continue
         try:
             raw_assessed, raw_improved = pair
         except (TypeError, ValueError):
-            _add(errors, key, f"Give the number assessed and the number improved for “{entry.label}”.")
+            add(errors, key, f"Give the number assessed and the number improved for “{entry.label}”.")
             continue
         if raw_assessed in (None, "") and raw_improved in (None, ""):
             continue
@@ -378,7 +361,7 @@ def _clean_data(
         if assessed is None or improved is None:
             continue
         if improved > assessed:
-            _add(
+            add(
                 errors,
                 key,
                 f"“{entry.label}”: the number improved ({improved:,}) cannot be more than the number assessed ({assessed:,}).",
@@ -398,9 +381,9 @@ def _clean_data(
             kpi = None
         key = f"kpi:{kpi_id}"
         if kpi is None:
-            _add(errors, key, f"KPI {kpi_id} is not one of this award's KPIs.")
+            add(errors, key, f"KPI {kpi_id} is not one of this award's KPIs.")
             continue
-        value = _decimal(raw, key, f"The value of “{kpi.name}”", errors)
+        value = decimal(raw, key, f"The value of “{kpi.name}”", errors)
         if value is not None:
             kpi_values.append((kpi.pk, value))
 
@@ -420,7 +403,7 @@ def _clean_data(
     )
     if breakdown_mismatches(compared):
         if len(explanation) > EXPLANATION_MAX_LENGTH:
-            _add(
+            add(
                 errors,
                 "breakdown_explanation",
                 f"The explanation of why the breakdowns do not add up must be {EXPLANATION_MAX_LENGTH:,} "
@@ -431,7 +414,7 @@ def _clean_data(
     else:
         explanation = ""  # nothing left to explain: an old explanation would describe other figures
     values["breakdown_explanation"] = explanation
-    _raise_if(errors)
+    raise_if(errors)
     clean = ReturnData(
         referrals=referrals,
         supported=supported,
@@ -447,7 +430,7 @@ def _clean_data(
     return _Clean(values=values, breakdowns=breakdowns, outcomes=outcomes, kpi_values=kpi_values, data=clean)
 
 
-def _write(ret: MonitoringReturn, clean: _Clean) -> None:
+def write(ret: MonitoringReturn, clean: _Clean) -> None:
     """Store the cleaned data on a locked return: fields, and the children replaced wholesale."""
     for name, value in clean.values.items():
         setattr(ret, name, value)
@@ -491,8 +474,6 @@ def _lock_editable(
 
 
 # A return's life -----------------------------------------------------------------------------------
-
-
 @transaction.atomic
 def return_save(
     *, monitoring_return: MonitoringReturn, actor, data: ReturnData, expected_version: int | None
@@ -502,11 +483,11 @@ def return_save(
     provider can correct or explain it before submitting."""
     _check_actor_may_fill_in(actor, monitoring_return.award)
     locked = _lock_editable(monitoring_return, expected_version=expected_version, doing="changed")
-    clean = _clean_data(award=locked.award, fy=locked.fy, data=data, require_counts=False)
+    clean = clean_data(award=locked.award, fy=locked.fy, data=data, require_counts=False)
     if locked.status == ReturnStatus.DUE:
         locked.status = ReturnStatus.DRAFT
     attribute_to(locked, actor)
-    _write(locked, clean)
+    write(locked, clean)
     return locked, breakdown_warnings(clean.data)
 
 
@@ -525,12 +506,12 @@ def return_submit(
             pk=locked.pk
         )
         data = ReturnData.from_return(stored)
-    clean = _clean_data(award=locked.award, fy=locked.fy, data=data, require_counts=True, require_explanation=True)
+    clean = clean_data(award=locked.award, fy=locked.fy, data=data, require_counts=True, require_explanation=True)
     locked.status = ReturnStatus.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.submitted_by = actor
     attribute_to(locked, actor)
-    _write(locked, clean)
+    write(locked, clean)
     return locked, breakdown_warnings(clean.data)
 
 
@@ -539,18 +520,18 @@ def return_accept(
     *, monitoring_return: MonitoringReturn, actor, rag: str, rag_comment: str = "", expected_version: int | None
 ) -> MonitoringReturn:
     """An officer accepts a submitted return with a RAG rating (final)."""
-    _check_officer(actor)
+    check_officer(actor)
     locked = lock_for_update(monitoring_return, expected_version=expected_version)
     errors: Errors = {}
     if locked.status != ReturnStatus.SUBMITTED:
-        _add(
+        add(
             errors,
             "status",
             f"Only a submitted return can be accepted; this one is {locked.get_status_display().lower()}.",
         )
     if rag not in Rag.values:
-        _add(errors, "rag", "Choose a RAG rating: green, amber or red.")
-    _raise_if(errors)
+        add(errors, "rag", "Choose a RAG rating: green, amber or red.")
+    raise_if(errors)
     locked.status = ReturnStatus.ACCEPTED
     locked.rag = rag
     locked.rag_comment = (rag_comment or "").strip()
@@ -567,19 +548,19 @@ def return_send_back(
     *, monitoring_return: MonitoringReturn, actor, reason: str, expected_version: int | None
 ) -> MonitoringReturn:
     """An officer returns a submitted return to the provider for changes, saying why."""
-    _check_officer(actor)
+    check_officer(actor)
     locked = lock_for_update(monitoring_return, expected_version=expected_version)
     errors: Errors = {}
     if locked.status != ReturnStatus.SUBMITTED:
-        _add(
+        add(
             errors,
             "status",
             f"Only a submitted return can be returned for changes; this one is {locked.get_status_display().lower()}.",
         )
     reason = (reason or "").strip()
     if not reason:
-        _add(errors, "reason", "Enter the reason for returning it, so the provider knows what to change.")
-    _raise_if(errors)
+        add(errors, "reason", "Enter the reason for returning it, so the provider knows what to change.")
+    raise_if(errors)
     locked.status = ReturnStatus.RETURNED
     locked.returned_reason = reason
     locked.reviewed_at = timezone.now()
@@ -587,192 +568,3 @@ def return_send_back(
     attribute_to(locked, actor)
     locked.save()
     return locked
-
-
-@transaction.atomic
-def return_import(
-    *, award: Award, fy: int, quarter: int, data: ReturnData, rag: str = "", status: str = "submitted", actor=None
-) -> tuple[MonitoringReturn, bool]:
-    """Create or update the return of ``award`` for quarter ``quarter`` of ``fy`` from an import
-    (acting as an officer; any quarter the award ran in, before ``MONITORING_START`` too).
-    ``status`` is "submitted" or "accepted" (which needs ``rag``). An accepted return is
-    refused, as is a quarter the award was not active in. Returns (return, created).
-
-    Breakdowns that do not add up are accepted without an explanation: an import records what
-    a provider reported in the past, which nobody can now explain on its behalf. The difference
-    still shows on the review page and in the MoJ return. Impossible values are refused as on
-    the form."""
-    errors: Errors = {}
-    if isinstance(quarter, bool) or quarter not in (1, 2, 3, 4):
-        _add(errors, "quarter", f"“{quarter}” is not a quarter: use 1, 2, 3 or 4.")
-    status = (status or ReturnStatus.SUBMITTED).strip().lower()
-    if status not in IMPORT_STATUSES:
-        _add(errors, "status", f"“{status}” is not an import status: use submitted or accepted.")
-    rag = (rag or "").strip().lower()
-    if rag and rag not in Rag.values:
-        _add(errors, "rag", f"“{rag}” is not a RAG rating: use green, amber or red.")
-    elif status == ReturnStatus.ACCEPTED and not rag:
-        _add(errors, "rag", "An accepted return needs a RAG rating: green, amber or red.")
-    _raise_if(errors)
-    if not quarter_has_begun(fy, quarter):
-        raise ValidationError(
-            {
-                "quarter": [
-                    f"Q{quarter} {FinancialYear(fy).label} has not started yet: no return can be recorded for it."
-                ]
-            }
-        )
-    if not award_active_in(award, fy, quarter):
-        raise ValidationError(
-            {
-                "quarter": [
-                    f"Award {award.reference} was not active in Q{quarter} {FinancialYear(fy).label}: no return can be recorded for it."
-                ]
-            }
-        )
-    if actor is not None:
-        _check_officer(actor)
-    existing = MonitoringReturn.objects.filter(award=award, fy=fy, quarter=quarter).first()
-    created = existing is None
-    if created:
-        ret = MonitoringReturn(award=award, fy=fy, quarter=quarter, due_date=return_due_date(fy, quarter))
-    else:
-        ret = lock_for_update(existing, expected_version=None)
-        if ret.status == ReturnStatus.ACCEPTED:
-            raise ValidationError(
-                {
-                    "status": [
-                        f"The return of {award.reference} for Q{quarter} {FinancialYear(fy).label} has been accepted: it cannot be overwritten."
-                    ]
-                }
-            )
-    clean = _clean_data(award=award, fy=fy, data=data, require_counts=False)
-    now = timezone.now()
-    ret.status = status
-    ret.submitted_at = ret.submitted_at or now
-    ret.submitted_by = ret.submitted_by or actor
-    if rag:
-        ret.rag = rag
-    if status == ReturnStatus.ACCEPTED:
-        ret.reviewed_at = now
-        ret.reviewed_by = actor
-        ret.returned_reason = ""
-    attribute_to(ret, actor)
-    _write(ret, clean)
-    return ret, created
-
-
-# Award KPIs ----------------------------------------------------------------------------------------
-
-_KPI_FIELDS = ("name", "unit", "target", "target_period", "kpq", "description")
-
-
-def _clean_kpi(*, award: Award, values: Mapping[str, Any], exclude_pk: int | None) -> dict[str, Any]:
-    errors: Errors = {}
-    unknown = set(values) - set(_KPI_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown KPI fields: {', '.join(sorted(unknown))}")
-    clean: dict[str, Any] = {}
-    if "name" in values:
-        name = (values["name"] or "").strip()
-        if not name:
-            _add(errors, "name", "Enter the KPI's name.")
-        elif len(name) > AwardKPI._meta.get_field("name").max_length:
-            _add(errors, "name", "The KPI's name must be 200 characters or fewer.")
-        else:
-            taken = AwardKPI.objects.filter(award=award).annotate(lower=Lower("name")).filter(lower=name.lower())
-            if exclude_pk is not None:
-                taken = taken.exclude(pk=exclude_pk)
-            if taken.exists():
-                _add(errors, "name", f"This award already has a KPI called “{name}”.")
-        clean["name"] = name
-    if "unit" in values:
-        unit = (values["unit"] or "").strip()
-        if len(unit) > AwardKPI._meta.get_field("unit").max_length:
-            _add(errors, "unit", "The unit must be 50 characters or fewer.")
-        clean["unit"] = unit
-    if "target" in values:
-        target = _decimal(values["target"], "target", "The target", errors)
-        if target is not None and target < 0:
-            _add(errors, "target", "The target cannot be negative.")
-        clean["target"] = target
-    if "target_period" in values:
-        period = values["target_period"] or KPIPeriod.QUARTER
-        if period not in KPIPeriod.values:
-            _add(errors, "target_period", "Choose whether the target is per quarter or per year.")
-        clean["target_period"] = period
-    if "kpq" in values:
-        kpq = values["kpq"]
-        if kpq is not None and not isinstance(kpq, KPQ):
-            _add(errors, "kpq", "Choose a KPQ.")
-        clean["kpq"] = kpq
-    if "description" in values:
-        clean["description"] = (values["description"] or "").strip()
-    _raise_if(errors)
-    return clean
-
-
-@transaction.atomic
-def kpi_create(
-    *,
-    award: Award,
-    actor,
-    name: str,
-    unit: str = "",
-    target: Decimal | None = None,
-    target_period: str = KPIPeriod.QUARTER,
-    kpq: KPQ | None = None,
-    description: str = "",
-) -> AwardKPI:
-    """Add a KPI to an award: its unit, a target per quarter or per year, the KPQ it evidences."""
-    _check_officer(actor)
-    clean = _clean_kpi(
-        award=award,
-        exclude_pk=None,
-        values={
-            "name": name,
-            "unit": unit,
-            "target": target,
-            "target_period": target_period,
-            "kpq": kpq,
-            "description": description,
-        },
-    )
-    kpi = AwardKPI(award=award, **clean)
-    attribute_to(kpi, actor)
-    kpi.save()
-    return kpi
-
-
-@transaction.atomic
-def kpi_update(*, kpi: AwardKPI, actor, expected_version: int | None, **fields: Any) -> AwardKPI:
-    """Change some of a KPI's fields (name, unit, target, target_period, kpq, description).
-    ``expected_version`` is the version the editor loaded (None skips the check): if someone
-    saved the KPI since, nothing changes."""
-    _check_officer(actor)
-    locked = lock_for_update(kpi, expected_version=expected_version)
-    clean = _clean_kpi(award=locked.award, values=fields, exclude_pk=locked.pk)
-    if all(getattr(locked, name) == value for name, value in clean.items()):
-        locked.version -= 1  # nothing changed: lock_for_update's bump is not saved
-        return locked
-    for name, value in clean.items():
-        setattr(locked, name, value)
-    attribute_to(locked, actor)
-    locked.save()
-    return locked
-
-
-@transaction.atomic
-def kpi_delete(*, kpi: AwardKPI, actor) -> None:
-    """Remove a KPI that no return has a value for (values are evidence: they are kept)."""
-    _check_officer(actor)
-    if ReturnKPIValue.objects.filter(kpi=kpi).exists():
-        raise ValidationError(
-            {
-                "__all__": [
-                    f"“{kpi.name}” has values in monitoring returns, so it cannot be deleted. Change its name or target instead."
-                ]
-            }
-        )
-    attribute_to(kpi, actor)
-    kpi.delete()

@@ -30,17 +30,27 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from grants.models import (
+    Award,
+    AwardStatus,
+    MonitoringReturn,
+    ReminderKind,
+    ReminderSent,
+    ReturnStatus,
+    award_runs_until,
+)
 from pcc_commissioning import clock
 from pcc_commissioning.periods import period_for
 from pcc_commissioning.roles import Role
 from providers.models import Organisation
 from providers.selectors import documents_expiring
 
-from .models import Award, AwardStatus, MonitoringReturn, ReminderKind, ReminderSent, ReturnStatus
-from .services import award_runs_until
-
 NO_RECIPIENT = "no_recipient"
+
+
 OPEN_RETURN_STATUSES = (ReturnStatus.DUE, ReturnStatus.DRAFT, ReturnStatus.RETURNED)
+
+
 RUNNING_AWARD_STATUSES = (AwardStatus.AWARDED, AwardStatus.ACTIVE)
 
 
@@ -107,8 +117,6 @@ def _send_once(reminder: Reminder) -> bool:
 
 
 # Recipients ---------------------------------------------------------------------------------------
-
-
 def _unique(addresses: Iterable[str]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for address in addresses:
@@ -142,8 +150,6 @@ def _officer_recipients(officers: list, leads: Iterable) -> tuple[str, ...]:
 
 
 # Returns ------------------------------------------------------------------------------------------
-
-
 def _return_reminders(today: datetime.date) -> Iterator[Reminder]:
     soon = today + datetime.timedelta(days=settings.REMINDER_DUE_SOON_DAYS)
     returns = (
@@ -182,8 +188,6 @@ def _return_reminders(today: datetime.date) -> Iterator[Reminder]:
 
 
 # Officers: documents and awards ending -------------------------------------------------------------
-
-
 def _document_reminders(today: datetime.date) -> Iterator[Reminder]:
     documents = list(documents_expiring(settings.DUE_DILIGENCE_WARNING_DAYS, today=today))
     if not documents:

@@ -21,6 +21,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from grants.awards import selectors as awards_selectors
+from grants.form_fields import add_service_errors
+from grants.models import AwardKPI, KPIPeriod, Rag, ReturnStatus
+from grants.monitoring import kpis as monitoring_kpis
+from grants.monitoring import selectors as monitoring_selectors
+from grants.monitoring import services as monitoring_services
+from grants.schedules.returns import return_schedule_table
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning import clock
 from pcc_commissioning.charts import RAG_COLOURS, bar_chart, line_chart
@@ -32,20 +39,19 @@ from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data, fy_param
 
-from . import monitoring, monitoring_selectors, selectors
-from .forms import add_service_errors
-from .models import AwardKPI, KPIPeriod, Rag, ReturnStatus
-from .schedules.returns import return_schedule_table
-
 SECTION = "grants"
+
+
 VIEW = "grants.view"
+
+
 EDIT = "grants.edit"
+
+
 PAGE_SIZE = 25
 
 
 # Forms -------------------------------------------------------------------------------------------
-
-
 def _helper(*fields) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
@@ -159,7 +165,6 @@ class PortfolioForm(forms.Form):
 
 
 # Returns inbox -----------------------------------------------------------------------------------
-
 INBOX_SECTIONS = (
     ("review", "Awaiting review"),
     ("late", "Late"),
@@ -228,9 +233,7 @@ def return_schedule_export(request):
 
 
 # Return review -----------------------------------------------------------------------------------
-
-
-def _answers(ret, data: monitoring.ReturnData) -> dict:
+def _answers(ret, data: monitoring_services.ReturnData) -> dict:
     """The return's answers laid out as the form lays them out: every code valid in its year
     (with its definition) beside the count given, and each KPI's value beside its target."""
     codes = monitoring_selectors.return_form_codes(ret.fy)
@@ -265,18 +268,20 @@ def _review_context(request, ret, *, accept_form=None, send_back_form=None) -> d
     if can_review:
         accept_form = accept_form or AcceptForm(initial={"version": ret.version})
         send_back_form = send_back_form or SendBackForm(initial={"version": ret.version})
-    data = monitoring.ReturnData.from_return(ret)
+    data = monitoring_services.ReturnData.from_return(ret)
     return {
         "section": SECTION,
         "ret": ret,
         "award": ret.award,
         "answers": _answers(ret, data),
-        "warnings": monitoring.breakdown_warnings(data),
+        "warnings": monitoring_services.breakdown_warnings(data),
         "is_late": monitoring_selectors.is_late(ret),
         "can_review": can_review,
         "accept_form": accept_form,
         "send_back_form": send_back_form,
-        "chasing": monitoring_selectors.return_chasing(ret) if ret.status in monitoring.OUTSTANDING_STATUSES else None,
+        "chasing": monitoring_selectors.return_chasing(ret)
+        if ret.status in monitoring_services.OUTSTANDING_STATUSES
+        else None,
         "due_soon_days": settings.REMINDER_DUE_SOON_DAYS,
     }
 
@@ -298,7 +303,7 @@ def return_review(request, pk: int):
         form = AcceptForm(request.POST)
         if form.is_valid():
             try:
-                monitoring.return_accept(
+                monitoring_services.return_accept(
                     monitoring_return=ret,
                     actor=request.user,
                     rag=form.cleaned_data["rag"],
@@ -315,7 +320,7 @@ def return_review(request, pk: int):
         form = SendBackForm(request.POST)
         if form.is_valid():
             try:
-                monitoring.return_send_back(
+                monitoring_services.return_send_back(
                     monitoring_return=ret,
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
@@ -336,8 +341,6 @@ def return_review(request, pk: int):
 
 
 # Award KPIs and performance ------------------------------------------------------------------------
-
-
 def _kpi_charts(performance) -> list[dict]:
     sections = []
     for item in performance.kpis:
@@ -372,7 +375,7 @@ def _kpi_charts(performance) -> list[dict]:
 def award_performance(request, pk: int):
     """An award's KPIs (officers add, change and delete them), each KPI's actual against target
     by quarter as a chart with its table, its returns and its RAG history."""
-    award = selectors.access_award(request.user, pk)
+    award = awards_selectors.access_award(request.user, pk)
     performance = monitoring_selectors.award_performance(award)
     return render(
         request,
@@ -404,11 +407,11 @@ def _performance_url(award) -> str:
 @capability_required(EDIT)
 @create_once
 def kpi_create(request, pk: int):
-    award = selectors.access_award(request.user, pk, for_edit=True)
+    award = awards_selectors.access_award(request.user, pk, for_edit=True)
     form = KPIForm(form_data(request), initial={"target_period": KPIPeriod.QUARTER})
     if request.method == "POST" and form.is_valid():
         try:
-            kpi = monitoring.kpi_create(award=award, actor=request.user, **form.cleaned_data)
+            kpi = monitoring_kpis.kpi_create(award=award, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -420,7 +423,7 @@ def kpi_create(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @capability_required(EDIT)
 def kpi_edit(request, pk: int, kpi_pk: int):
-    award = selectors.access_award(request.user, pk, for_edit=True)
+    award = awards_selectors.access_award(request.user, pk, for_edit=True)
     kpi = _award_kpi(award, kpi_pk)
     names = ("name", "unit", "target", "target_period", "kpq", "description", "version")
     form = KPIEditForm(form_data(request), initial={name: getattr(kpi, name) for name in names})
@@ -428,7 +431,7 @@ def kpi_edit(request, pk: int, kpi_pk: int):
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")
         try:
-            monitoring.kpi_update(kpi=kpi, actor=request.user, expected_version=expected_version, **fields)
+            monitoring_kpis.kpi_update(kpi=kpi, actor=request.user, expected_version=expected_version, **fields)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -442,12 +445,12 @@ def kpi_edit(request, pk: int, kpi_pk: int):
 @require_http_methods(["GET", "POST"])
 @capability_required(EDIT)
 def kpi_delete(request, pk: int, kpi_pk: int):
-    award = selectors.access_award(request.user, pk, for_edit=True)
+    award = awards_selectors.access_award(request.user, pk, for_edit=True)
     kpi = _award_kpi(award, kpi_pk)
     errors: list[str] = []
     if request.method == "POST":
         try:
-            monitoring.kpi_delete(kpi=kpi, actor=request.user)
+            monitoring_kpis.kpi_delete(kpi=kpi, actor=request.user)
         except ValidationError as exc:
             errors = exc.messages
         else:
@@ -462,15 +465,13 @@ def kpi_delete(request, pk: int, kpi_pk: int):
 
 
 # Portfolio RAG -----------------------------------------------------------------------------------
-
-
 @require_GET
 @capability_required(VIEW)
 def portfolio_rag(request):
     """RAG ratings by commissioning priority for a year (and quarter), with the red and amber
     awards and the officers' comments."""
     current = quarter_of(clock.today()).fy.start_year
-    years = sorted({*selectors.award_years(), current}, reverse=True)
+    years = sorted({*awards_selectors.award_years(), current}, reverse=True)
     form = PortfolioForm(request.GET or None, years=years, initial={"fy": current})
     fy, quarter = current, None
     if form.is_bound and form.is_valid():

@@ -15,13 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.http import Http404
 
-from outcomes.models import CodeList, CodeListEntry, CommissioningPriority, CountingDefinition, CountingTerm
-from outcomes.selectors import codes_by_list, priority_list
-from pcc_commissioning import clock
-from pcc_commissioning.periods import FinancialYear
-from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
-
-from .models import (
+from grants.models import (
     COMMITTED_STATUSES,
     Award,
     AwardKPI,
@@ -33,11 +27,18 @@ from .models import (
     ReturnOutcome,
     ReturnStatus,
 )
-from .monitoring import BREAKDOWN_LISTS, OUTSTANDING_STATUSES
-from .schedules.returns import started_q
+from grants.monitoring.services import BREAKDOWN_LISTS, OUTSTANDING_STATUSES
+from grants.schedules.returns import started_q
+from outcomes.models import CodeList, CodeListEntry, CommissioningPriority, CountingDefinition, CountingTerm
+from outcomes.selectors import codes_by_list, priority_list
+from pcc_commissioning import clock
+from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
 
 # Awards a provider user may see (and so their returns): those that have been made.
 PROVIDER_VISIBLE_STATUSES = COMMITTED_STATUSES
+
+
 # Returns with data from the provider (shown on the performance tab).
 REPORTED_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
 
@@ -48,8 +49,6 @@ def quarter_label(fy: int, quarter: int) -> str:
 
 
 # One return ----------------------------------------------------------------------------------------
-
-
 def _return_queryset() -> QuerySet[MonitoringReturn]:
     return MonitoringReturn.objects.select_related(
         "award", "award__provider", "award__priority", "award__lead_officer", "submitted_by", "reviewed_by"
@@ -112,8 +111,6 @@ def is_late(ret: MonitoringReturn, today: datetime.date | None = None) -> bool:
 
 
 # The return form -----------------------------------------------------------------------------------
-
-
 @dataclass
 class ReturnFormCodes:
     """What a return form of financial year ``fy`` shows: each list's entries valid that year
@@ -163,9 +160,8 @@ class Chasing:
 def return_chasing(ret: MonitoringReturn) -> Chasing:
     """For an officer looking at a return not yet handed in: how many of the provider's people
     can sign in to the portal to fill it in, and which reminders went out. Two queries."""
+    from grants.models import ReminderSent
     from providers.models import ProviderMembership
-
-    from .models import ReminderSent
 
     return Chasing(
         portal_users=ProviderMembership.objects.filter(
@@ -176,8 +172,6 @@ def return_chasing(ret: MonitoringReturn) -> Chasing:
 
 
 # The officers' inbox -------------------------------------------------------------------------------
-
-
 @dataclass
 class ReturnsInbox:
     """Three lists of returns, each with award, provider and lead officer loaded: ``due`` (not
@@ -209,8 +203,6 @@ def returns_inbox(*, today: datetime.date | None = None) -> ReturnsInbox:
 
 
 # An award's performance -----------------------------------------------------------------------------
-
-
 @dataclass
 class KPIPoint:
     """One quarter of a KPI: the value reported (None if none), the target it is compared with,
@@ -327,8 +319,6 @@ def award_returns(award: Award) -> QuerySet[MonitoringReturn]:
 
 
 # The portfolio RAG view ------------------------------------------------------------------------------
-
-
 @dataclass
 class PriorityRag:
     """One commissioning priority's awards by RAG rating, with the red and amber returns named."""
@@ -418,8 +408,6 @@ def portfolio_flagged(*, fy: int, quarter: int | None = None) -> QuerySet[Monito
 
 
 # The provider portal -----------------------------------------------------------------------------------
-
-
 def provider_returns(organisation, *, today: datetime.date | None = None) -> QuerySet[MonitoringReturn]:
     """An organisation's returns (of awards that have been made) whose quarter has begun by
     ``today``, latest quarter first. Later quarters are on each award's page."""

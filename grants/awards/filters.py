@@ -7,12 +7,11 @@ import django_filters
 from django import forms
 from django.db.models.functions import Lower
 
+from grants.awards import selectors as awards_selectors
+from grants.models import COMMITTED_STATUSES, Award, AwardKind, AwardStatus, FundingStream
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.widgets import FastSelect
-
-from . import selectors
-from .models import COMMITTED_STATUSES, Award, AwardKind, AwardStatus, FundingStream
 
 # A status choice of its own: every award that has been made (what "committed" counts).
 MADE = "made"
@@ -62,7 +61,7 @@ class AwardFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, queryset=Award.objects.none(), **kwargs)
         self.filters["fy"].extra["choices"] = [
-            (str(year), FinancialYear(year).label) for year in selectors.award_years()
+            (str(year), FinancialYear(year).label) for year in awards_selectors.award_years()
         ]
         self.filters["stream"].extra["choices"] = [
             ("", "Any stream"),
