@@ -15,6 +15,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from grants import monitoring, monitoring_selectors, selectors
+from grants.models import Payment
+from grants.schedules.returns import has_started, opens_on
 from pcc_commissioning import clock
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.roles import capability_required, provider_organisation_id
@@ -26,10 +29,7 @@ from providers.invitations import selectors as invitation_selectors
 from providers.invitations import services as invitation_services
 from providers.invitations.forms import ColleagueInvitationForm
 
-from . import monitoring, monitoring_selectors, selectors
-from .models import Payment
-from .portal_forms import EXPLANATION_LABEL, ORGANISATION_CONTACT_FIELDS, OrganisationContactForm, ReturnForm
-from .schedules.returns import has_started, opens_on
+from .forms import EXPLANATION_LABEL, ORGANISATION_CONTACT_FIELDS, OrganisationContactForm, ReturnForm
 
 EDITABLE_STATUSES = monitoring.EDITABLE_STATUSES
 
@@ -67,7 +67,7 @@ def _return_rows(returns, today) -> list[dict]:
 def home(request):
     organisation_id = provider_organisation_id(request.user)
     if organisation_id is None:
-        return render(request, "grants/portal/not_linked.html", {"section": "portal"})
+        return render(request, "portal/not_linked.html", {"section": "portal"})
     organisation = provider_selectors.organisation_detail(organisation_id)
     today = clock.today()
     awards = list(selectors.award_list(provider=organisation, status=list(selectors.PROVIDER_VISIBLE_STATUSES)))
@@ -79,7 +79,7 @@ def home(request):
     returns = monitoring_selectors.provider_returns(organisation, today=today)
     return render(
         request,
-        "grants/portal/home.html",
+        "portal/home.html",
         _context(
             organisation,
             tab="home",
@@ -99,7 +99,7 @@ def award_detail(request, pk: int):
     returns = monitoring_selectors.award_returns(award)
     return render(
         request,
-        "grants/portal/award_detail.html",
+        "portal/award_detail.html",
         _context(
             organisation,
             tab="home",
@@ -172,7 +172,7 @@ def return_edit(request, pk: int):
             return redirect("portal:return", pk=result.pk)
     return render(
         request,
-        "grants/portal/return_form.html",
+        "portal/return_form.html",
         _context(
             organisation,
             tab="home",
@@ -200,7 +200,7 @@ def organisation_detail(request):
     organisation = _organisation(request)
     return render(
         request,
-        "grants/portal/organisation.html",
+        "portal/organisation.html",
         _context(organisation, tab="organisation", contacts=provider_selectors.organisation_contacts(organisation)),
     )
 
@@ -226,7 +226,7 @@ def organisation_edit(request):
         else:
             messages.success(request, "Your organisation's contact details have been updated.")
             return redirect("portal:organisation")
-    return render(request, "grants/portal/organisation_form.html", _context(organisation, form=form))
+    return render(request, "portal/organisation_form.html", _context(organisation, form=form))
 
 
 @capability_required("portal.view")
@@ -245,7 +245,7 @@ def contact_add(request):
         else:
             saved(request, contact, f"{contact.name} has been added as a contact.")
             return redirect("portal:organisation")
-    return render(request, "grants/portal/contact_form.html", _context(organisation, form=form))
+    return render(request, "portal/contact_form.html", _context(organisation, form=form))
 
 
 @capability_required("portal.view")
@@ -268,7 +268,7 @@ def contact_edit(request, contact_pk: int):
         else:
             messages.success(request, f"{contact.name}'s details have been updated.")
             return redirect("portal:organisation")
-    return render(request, "grants/portal/contact_form.html", _context(organisation, form=form, contact=contact))
+    return render(request, "portal/contact_form.html", _context(organisation, form=form, contact=contact))
 
 
 @capability_required("portal.view")
@@ -281,7 +281,7 @@ def contact_delete(request, contact_pk: int):
         provider_services.contact_delete(contact=contact, actor=request.user)
         messages.success(request, f"{name} has been removed from your contacts.")
         return redirect("portal:organisation")
-    return render(request, "grants/portal/contact_confirm_delete.html", _context(organisation, contact=contact))
+    return render(request, "portal/contact_confirm_delete.html", _context(organisation, contact=contact))
 
 
 # Due-diligence documents ---------------------------------------------------------------------
@@ -292,7 +292,7 @@ def documents(request):
     organisation = _organisation(request)
     return render(
         request,
-        "grants/portal/documents.html",
+        "portal/documents.html",
         _context(organisation, tab="documents", rows=provider_selectors.organisation_documents(organisation)),
     )
 
@@ -313,7 +313,7 @@ def document_add(request):
         else:
             saved(request, document, f"{document.get_kind_display()} ({document.original_name}) has been uploaded.")
             return redirect("portal:documents")
-    return render(request, "grants/portal/document_form.html", _context(organisation, form=form))
+    return render(request, "portal/document_form.html", _context(organisation, form=form))
 
 
 @capability_required("portal.view")
@@ -341,7 +341,7 @@ def users(request):
     organisation = invitation_selectors.access_lead_organisation(request.user)
     return render(
         request,
-        "grants/portal/users.html",
+        "portal/users.html",
         _context(
             organisation,
             tab="users",
@@ -370,6 +370,6 @@ def invitation_create(request):
             return redirect("portal:users")
     return render(
         request,
-        "grants/portal/invitation_form.html",
+        "portal/invitation_form.html",
         _context(organisation, form=form, invitation_days=settings.INVITATION_DAYS),
     )

@@ -29,10 +29,9 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.html import escape
 
+from grants.monitoring import BREAKDOWN_LISTS, EXPLANATION_MAX_LENGTH
 from outcomes.models import CodeList
 from pcc_commissioning.concurrency import VersionedForm
-
-from .monitoring import BREAKDOWN_LISTS, EXPLANATION_MAX_LENGTH
 
 OUTCOME_LIST = CodeList.OUTCOME
 SEPARATOR = "__"  # field names: crime__domestic_abuse, outcome__feel_safer__assessed, kpi__12
