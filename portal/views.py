@@ -16,22 +16,21 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from grants.awards import selectors as awards_selectors
+from grants.models import Payment
 from grants.monitoring import selectors as monitoring_selectors
 from grants.monitoring import services as monitoring_services
+from grants.schedules.returns import has_started, opens_on
 from pcc_commissioning import clock
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.roles import capability_required, provider_organisation_id
 from pcc_commissioning.web import form_data, form_files, link_base
+from portal.forms import EXPLANATION_LABEL, ORGANISATION_CONTACT_FIELDS, OrganisationContactForm, ReturnForm
 from providers import selectors as provider_selectors
 from providers import services as provider_services
 from providers.forms import ContactEditForm, ContactForm, DocumentForm, add_service_errors
 from providers.invitations import selectors as invitation_selectors
 from providers.invitations import services as invitation_services
 from providers.invitations.forms import ColleagueInvitationForm
-
-from .models import Payment
-from .portal_forms import EXPLANATION_LABEL, ORGANISATION_CONTACT_FIELDS, OrganisationContactForm, ReturnForm
-from .schedules.returns import has_started, opens_on
 
 EDITABLE_STATUSES = monitoring_services.EDITABLE_STATUSES
 
@@ -69,7 +68,7 @@ def _return_rows(returns, today) -> list[dict]:
 def home(request):
     organisation_id = provider_organisation_id(request.user)
     if organisation_id is None:
-        return render(request, "grants/portal/not_linked.html", {"section": "portal"})
+        return render(request, "portal/not_linked.html", {"section": "portal"})
     organisation = provider_selectors.organisation_detail(organisation_id)
     today = clock.today()
     awards = list(
@@ -83,7 +82,7 @@ def home(request):
     returns = monitoring_selectors.provider_returns(organisation, today=today)
     return render(
         request,
-        "grants/portal/home.html",
+        "portal/home.html",
         _context(
             organisation,
             tab="home",
@@ -103,7 +102,7 @@ def award_detail(request, pk: int):
     returns = monitoring_selectors.award_returns(award)
     return render(
         request,
-        "grants/portal/award_detail.html",
+        "portal/award_detail.html",
         _context(
             organisation,
             tab="home",
@@ -178,7 +177,7 @@ def return_edit(request, pk: int):
             return redirect("portal:return", pk=result.pk)
     return render(
         request,
-        "grants/portal/return_form.html",
+        "portal/return_form.html",
         _context(
             organisation,
             tab="home",
@@ -206,7 +205,7 @@ def organisation_detail(request):
     organisation = _organisation(request)
     return render(
         request,
-        "grants/portal/organisation.html",
+        "portal/organisation.html",
         _context(organisation, tab="organisation", contacts=provider_selectors.organisation_contacts(organisation)),
     )
 
@@ -232,7 +231,7 @@ def organisation_edit(request):
         else:
             messages.success(request, "Your organisation's contact details have been updated.")
             return redirect("portal:organisation")
-    return render(request, "grants/portal/organisation_form.html", _context(organisation, form=form))
+    return render(request, "portal/organisation_form.html", _context(organisation, form=form))
 
 
 @capability_required("portal.view")
@@ -251,7 +250,7 @@ def contact_add(request):
         else:
             saved(request, contact, f"{contact.name} has been added as a contact.")
             return redirect("portal:organisation")
-    return render(request, "grants/portal/contact_form.html", _context(organisation, form=form))
+    return render(request, "portal/contact_form.html", _context(organisation, form=form))
 
 
 @capability_required("portal.view")
@@ -274,7 +273,7 @@ def contact_edit(request, contact_pk: int):
         else:
             messages.success(request, f"{contact.name}'s details have been updated.")
             return redirect("portal:organisation")
-    return render(request, "grants/portal/contact_form.html", _context(organisation, form=form, contact=contact))
+    return render(request, "portal/contact_form.html", _context(organisation, form=form, contact=contact))
 
 
 @capability_required("portal.view")
@@ -287,7 +286,7 @@ def contact_delete(request, contact_pk: int):
         provider_services.contact_delete(contact=contact, actor=request.user)
         messages.success(request, f"{name} has been removed from your contacts.")
         return redirect("portal:organisation")
-    return render(request, "grants/portal/contact_confirm_delete.html", _context(organisation, contact=contact))
+    return render(request, "portal/contact_confirm_delete.html", _context(organisation, contact=contact))
 
 
 # Due-diligence documents ---------------------------------------------------------------------
@@ -298,7 +297,7 @@ def documents(request):
     organisation = _organisation(request)
     return render(
         request,
-        "grants/portal/documents.html",
+        "portal/documents.html",
         _context(organisation, tab="documents", rows=provider_selectors.organisation_documents(organisation)),
     )
 
@@ -319,7 +318,7 @@ def document_add(request):
         else:
             saved(request, document, f"{document.get_kind_display()} ({document.original_name}) has been uploaded.")
             return redirect("portal:documents")
-    return render(request, "grants/portal/document_form.html", _context(organisation, form=form))
+    return render(request, "portal/document_form.html", _context(organisation, form=form))
 
 
 @capability_required("portal.view")
@@ -347,7 +346,7 @@ def users(request):
     organisation = invitation_selectors.access_lead_organisation(request.user)
     return render(
         request,
-        "grants/portal/users.html",
+        "portal/users.html",
         _context(
             organisation,
             tab="users",
@@ -376,6 +375,6 @@ def invitation_create(request):
             return redirect("portal:users")
     return render(
         request,
-        "grants/portal/invitation_form.html",
+        "portal/invitation_form.html",
         _context(organisation, form=form, invitation_days=settings.INVITATION_DAYS),
     )

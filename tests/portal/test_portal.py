@@ -207,7 +207,7 @@ def test_every_portal_url_refuses_another_organisations_ids(provider_client, oth
 def test_every_portal_url_with_an_organisation_or_pk_refuses_someone_elses(provider_client, other):
     """The portal takes the organisation from the user, never from the URL: no portal URL has
     an organisation id, and every id it takes is tried above."""
-    from grants import portal_urls
+    from portal import urls as portal_urls
 
     tried = {name for name in ("award", "return", "contact_edit", "contact_delete", "document_download")}
     with_ids = {pattern.name for pattern in portal_urls.urlpatterns if pattern.pattern.converters}
