@@ -1,4 +1,4 @@
-"""The demo grants register (``grants.demo.grants_seed``) loaded from the Durham 2019/20 data."""
+"""The demo grants register (``demo.grants.grants_seed``) loaded from the Durham 2019/20 data."""
 
 import datetime
 import io
@@ -10,7 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import Sum
 
-from grants.demo import PAIRINGS, _award_dates, grants_seed
+from demo.files import read_csv
+from demo.grants import PAIRINGS, _award_dates, grants_seed
+from demo.outcomes import plan_seed
+from demo.providers import organisations_seed
 from grants.models import (
     COMMITTED_STATUSES,
     Award,
@@ -29,11 +32,8 @@ from grants.models import (
 from grants.monitoring import award_active_in
 from grants.selectors import funding_summary
 from grants.services import award_runs_until, delegated_limit
-from outcomes.demo import plan_seed
 from pcc_commissioning.models import User
 from pcc_commissioning.periods import fys_between
-from providers.demo import organisations_seed
-from reports.management.commands.seed_demo import read_csv
 
 PUBLISHED_2019 = {
     "Victims services": Decimal("842100.00"),

@@ -32,16 +32,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
-from outcomes.selectors import codes_by_list
-from pcc_commissioning.money import format_pence
-from pcc_commissioning.periods import FinancialYear, apportion_by_weights, fys_between
-from providers.demo import infer_kind
-from providers.models import Organisation, OrganisationKind
-from providers.services import organisation_create
-
-from . import monitoring, services
-from .models import (
+from grants.models import (
     COMMITTED_STATUSES,
     Award,
     AwardKind,
@@ -55,6 +46,29 @@ from .models import (
     StreamAllocation,
     StreamKind,
 )
+from grants.monitoring import ReturnData, kpi_create, return_accept, return_import
+from grants.services import (
+    LineInput,
+    allocation_set,
+    award_create,
+    award_transition,
+    budget_set,
+    cofunding_set,
+    decision_create,
+    decision_publish,
+    decision_sign,
+    delegated_limit,
+    payment_record,
+    stream_create,
+)
+from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
+from outcomes.selectors import codes_by_list
+from pcc_commissioning.money import format_pence
+from pcc_commissioning.periods import FinancialYear, apportion_by_weights, fys_between
+from providers.models import Organisation, OrganisationKind
+from providers.services import organisation_create
+
+from .providers import infer_kind
 
 DEMO_FY = 2019  # the year of the published delivery plan
 NOTE = "Loaded from the Durham 2019/20 delivery plan (demo data)."
@@ -432,7 +446,7 @@ class _Loader:
         for spec in STREAMS:
             stream = FundingStream.objects.filter(name__iexact=spec.name).first()
             if stream is None:
-                stream = services.stream_create(
+                stream = stream_create(
                     actor=self.actor,
                     name=spec.name,
                     source=self.organisation(spec.source),
@@ -446,7 +460,7 @@ class _Loader:
             have = set(StreamAllocation.objects.filter(stream=stream).values_list("fy", flat=True))
             for fy, amount in sorted(spec.allocations.items()):
                 if fy not in have:
-                    services.allocation_set(actor=self.actor, stream=stream, fy=fy, amount=amount)
+                    allocation_set(actor=self.actor, stream=stream, fy=fy, amount=amount)
                     self.created += 1
 
     def seed_budgets(self, delivery_rows: list[Mapping[str, str]]) -> None:
@@ -461,7 +475,7 @@ class _Loader:
             have = set(PriorityBudget.objects.filter(priority=priority).values_list("fy", flat=True))
             for fy, amount in sorted(years.items()):
                 if fy not in have:
-                    services.budget_set(actor=self.actor, priority=priority, fy=fy, amount=amount)
+                    budget_set(actor=self.actor, priority=priority, fy=fy, amount=amount)
                     self.created += 1
 
     def priority(self, name: str) -> CommissioningPriority:
@@ -491,7 +505,7 @@ class _Loader:
         decision = Decision.objects.filter(reference__iexact=reference).first()
         if decision is not None:
             return decision
-        decision = services.decision_create(
+        decision = decision_create(
             actor=self.actor,
             reference=reference,
             subject=f"{AwardKind(kind).label} to {provider.name}: {award_title}",
@@ -502,8 +516,8 @@ class _Loader:
             amount=total,
             contact_officer="Commissioning officer",
         )
-        decision = services.decision_sign(decision=decision, actor=self.actor, decided_on=decided_on)
-        decision = services.decision_publish(
+        decision = decision_sign(decision=decision, actor=self.actor, decided_on=decided_on)
+        decision = decision_publish(
             decision=decision, actor=self.actor, published_on=decided_on + datetime.timedelta(days=7)
         )
         self.created += 1
@@ -521,7 +535,7 @@ class _Loader:
         spend = Decimal(_cell(row, "spend"))
         parts = apportion_by_weights(spend, [weight for _, weight in pairing.split])
         lines = [
-            services.LineInput(stream=self.streams[stream], fy=fy.start_year, amount=amount)
+            LineInput(stream=self.streams[stream], fy=fy.start_year, amount=amount)
             for fy in fys_between(start, end)
             for (stream, _), amount in zip(pairing.split, parts, strict=False)
         ]
@@ -529,7 +543,7 @@ class _Loader:
         title = _cell(row, "title")
         approach = _cell(row, "how")
         decision = None
-        if total > services.delegated_limit():
+        if total > delegated_limit():
             decision = self.signed_decision(
                 award_reference=pairing.reference,
                 award_title=title,
@@ -539,7 +553,7 @@ class _Loader:
                 summary=approach,
                 total=total,
             )
-        award = services.award_create(
+        award = award_create(
             actor=self.actor,
             reference=pairing.reference,
             title=title,
@@ -564,7 +578,7 @@ class _Loader:
         )
         self.created += 1
         if pairing.cofunder:
-            services.cofunding_set(
+            cofunding_set(
                 actor=self.actor,
                 award=award,
                 partner=self.organisation(pairing.cofunder),
@@ -575,7 +589,7 @@ class _Loader:
         self.seed_payments(award, lines, kind=kind, refund=pairing.refund)
 
     def seed_payments(
-        self, award: Award, lines: list[services.LineInput], *, kind: str, refund: tuple[Decimal, str] | None
+        self, award: Award, lines: list[LineInput], *, kind: str, refund: tuple[Decimal, str] | None
     ) -> None:
         """Quarterly instalments, paid a few days after they fell due, for the years up to the
         demo year; for a later year, the first instalment, scheduled (not yet paid)."""
@@ -587,7 +601,7 @@ class _Loader:
                 if later_year and number > 1:
                     break
                 due = quarter.start + datetime.timedelta(days=14)
-                services.payment_record(
+                payment_record(
                     actor=self.actor,
                     award=award,
                     stream=line.stream,
@@ -602,7 +616,7 @@ class _Loader:
         if refund is not None:
             amount, reason = refund
             day = FinancialYear(DEMO_FY).end + datetime.timedelta(days=45)
-            services.payment_record(
+            payment_record(
                 actor=self.actor,
                 award=award,
                 stream=lines[0].stream,
@@ -621,7 +635,7 @@ class _Loader:
         if extra.draft_decision:
             decision = Decision.objects.filter(reference__iexact=extra.draft_decision).first()
             if decision is None:
-                decision = services.decision_create(
+                decision = decision_create(
                     actor=self.actor,
                     reference=extra.draft_decision,
                     subject=f"{AwardKind(extra.kind).label} to {extra.organisation}: {extra.title}",
@@ -629,7 +643,7 @@ class _Loader:
                 )
                 self.created += 1
         status = AwardStatus.PLANNED if extra.status == AwardStatus.CANCELLED else extra.status
-        award = services.award_create(
+        award = award_create(
             actor=self.actor,
             reference=extra.reference,
             title=extra.title,
@@ -638,9 +652,7 @@ class _Loader:
             priority=self.priority(extra.priority),
             start_date=extra.start_date,
             end_date=extra.end_date,
-            lines=[
-                services.LineInput(stream=self.streams[name], fy=fy, amount=amount) for name, fy, amount in extra.lines
-            ],
+            lines=[LineInput(stream=self.streams[name], fy=fy, amount=amount) for name, fy, amount in extra.lines],
             kpqs=_kpqs(";".join(map(str, extra.kpqs))),
             status=status,
             note=NOTE,
@@ -652,7 +664,7 @@ class _Loader:
         )
         self.created += 1
         if extra.status == AwardStatus.CANCELLED:
-            services.award_transition(award=award, actor=self.actor, to_status=AwardStatus.CANCELLED, note=extra.note)
+            award_transition(award=award, actor=self.actor, to_status=AwardStatus.CANCELLED, note=extra.note)
 
 
 def _organisation_row(rows: Iterable[Mapping[str, str]], pairing: Pairing) -> Mapping[str, str]:
@@ -700,7 +712,7 @@ def grants_seed(
                 {
                     "title": [
                         f"The delivery-plan row “{_cell(row, 'title')}” has no pairing with an organisation "
-                        "in grants.demo.PAIRINGS."
+                        "in demo.grants.PAIRINGS."
                     ]
                 }
             )
@@ -806,9 +818,7 @@ def _fate(rng: random.Random, monitoring_return: MonitoringReturn) -> str:
     return "late" if roll < 0.04 else "accepted"
 
 
-def _return_data(
-    award: Award, kpis: Mapping[str, AwardKPI], size: int, rng: random.Random, codes
-) -> monitoring.ReturnData:
+def _return_data(award: Award, kpis: Mapping[str, AwardKPI], size: int, rng: random.Random, codes) -> ReturnData:
     referrals = max(1, round(size * rng.uniform(0.85, 1.35)))
     supported = round(referrals * rng.uniform(0.6, 0.95))
     category = award.moj_category.code if award.moj_category else ""
@@ -823,7 +833,7 @@ def _return_data(
     for code in codes["outcome"]:
         assessed = round(supported * rng.uniform(0.4, 0.8))
         outcomes[code] = (assessed, round(assessed * rng.uniform(0.55, 0.9)))
-    return monitoring.ReturnData(
+    return ReturnData(
         referrals=referrals,
         supported=supported,
         breakdowns=breakdowns,
@@ -860,7 +870,7 @@ def returns_seed(*, actor=None) -> int:
             size = _quarter_size(award)
             kpq = next(iter(award.kpqs.all()), None)
             for name, unit, target, period, description in DEMO_KPIS:
-                kpis[name] = monitoring.kpi_create(
+                kpis[name] = kpi_create(
                     award=award,
                     actor=actor,
                     name=name,
@@ -891,7 +901,7 @@ def returns_seed(*, actor=None) -> int:
         kpis = {kpi.name: kpi for kpi in award.kpis.all()}
         data = _return_data(award, kpis, _quarter_size(award), rng, codes_by_year[monitoring_return.fy])
         rag = rng.choices(("green", "amber", "red"), weights=(72, 20, 8))[0]
-        submitted, _ = monitoring.return_import(
+        submitted, _ = return_import(
             award=award,
             fy=monitoring_return.fy,
             quarter=monitoring_return.quarter,
@@ -899,7 +909,7 @@ def returns_seed(*, actor=None) -> int:
             actor=actor,
         )
         if fate == "accepted":
-            monitoring.return_accept(
+            return_accept(
                 monitoring_return=submitted,
                 actor=actor,
                 rag=rag,
