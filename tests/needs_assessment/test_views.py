@@ -25,7 +25,7 @@ from needs_assessment.models import (
     Severity,
     Theme,
 )
-from needs_assessment.tabs import EXTRA_TABS, intention_tabs, register_tab
+from pcc_commissioning import tabs as tab_registry
 from pcc_commissioning.concurrency import STALE_MESSAGE
 from tests.factories import (
     AreaFactory,
@@ -275,19 +275,27 @@ def test_indicator_with_no_values_says_so(officer_client):
     assert "There are no values for this indicator yet." in html and "<img" not in html
 
 
-def test_intention_tabs_show_only_tabs_that_reverse(officer, trail):
-    register_tab("Nowhere", "grants:no_such_view")
-    try:
-        tabs = intention_tabs(
-            user=officer, intention_pk=trail["intention"].pk, current="needs_assessment:intention_detail"
-        )
-        labels = [tab["label"] for tab in tabs]
-        assert labels[0] == "Details" and "Nowhere" not in labels
-        assert tabs[0]["current"] and tabs[0]["url"] == reverse(
-            "needs_assessment:intention_detail", args=[trail["intention"].pk]
-        )
-    finally:
-        EXTRA_TABS[:] = [tab for tab in EXTRA_TABS if tab[1] != "grants:no_such_view"]
+def test_intention_tabs_show_only_tabs_that_reverse(officer, trail, monkeypatch):
+    monkeypatch.setitem(tab_registry.REGISTRY, "intention", list(tab_registry.REGISTRY["intention"]))
+    tab_registry.register_tab("intention", "Nowhere", "grants:no_such_view")
+    tabs = tab_registry.page_tabs(
+        "intention", user=officer, pk=trail["intention"].pk, current="needs_assessment:intention_detail"
+    )
+    labels = [tab["label"] for tab in tabs]
+    assert labels[0] == "Details" and "Nowhere" not in labels
+    assert tabs[0]["current"] and tabs[0]["url"] == reverse(
+        "needs_assessment:intention_detail", args=[trail["intention"].pk]
+    )
+
+
+def test_the_intention_page_shows_its_tabs(officer_client, trail):
+    """The registry's tabs are drawn as the MOJ sub-navigation, the current one marked."""
+    intention = trail["intention"]
+    page = officer_client.get(reverse("needs_assessment:intention_detail", args=[intention.pk])).content.decode()
+    details = reverse("needs_assessment:intention_detail", args=[intention.pk])
+    awards = reverse("grants:intention_awards", args=[intention.pk])
+    assert f'<a class="moj-sub-navigation__link" href="{details}" aria-current="page">Details</a>' in page
+    assert f'<a class="moj-sub-navigation__link" href="{awards}">Awards</a>' in page
 
 
 # Board filters ---------------------------------------------------------------------------------------
