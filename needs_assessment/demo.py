@@ -5,11 +5,9 @@ County Durham (E06000047) and Darlington (E06000005), with their community safet
 Populations are ONS mid-year estimates for 2017-2019, rounded as published; treat them as
 approximate. The indicator values are **illustrative**: plausible figures of the right size for
 an area of this population, not published statistics. Findings and intentions read as an OPCC
-would write them, and the intentions are linked to the Durham awards of ``grants.demo`` (the
-award names the intention it fulfils, and the areas it serves when the service is local).
+would write them. Linking them to what fulfils them is for the apps above, which hold the link.
 
-Everything is written through ``needs_assessment.services`` (and, for the award links,
-``grants.services.award_update``, handed in by ``seed_demo``: this app never imports grants).
+Everything is written through ``needs_assessment.services``.
 Loading is idempotent: areas are matched by code, themes and indicators by name, the
 assessment by title and year, findings by title within it, intentions by title; whatever
 already exists is left exactly as it is, so a second run writes nothing (no history rows).
@@ -18,12 +16,10 @@ already exists is left exactly as it is, so a second run writes nothing (no hist
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 
 from outcomes.models import KPQ, CommissioningPriority
@@ -353,7 +349,6 @@ class IntentionSpec:
     cost: Decimal | None
     when_fy: int | None = None
     when_date: datetime.date | None = None
-    awards: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (award reference, areas it serves; () = the force area)
 
 
 INTENTIONS: tuple[IntentionSpec, ...] = (
@@ -367,7 +362,6 @@ INTENTIONS: tuple[IntentionSpec, ...] = (
         (0, 1),
         Decimal("250000"),
         when_fy=2019,
-        awards=(("AWD-2019-0002", (DARLINGTON,)), ("AWD-2019-0005", (COUNTY_DURHAM,))),
     ),
     IntentionSpec(
         "Co-commission a new domestic abuse service for Darlington",
@@ -379,7 +373,6 @@ INTENTIONS: tuple[IntentionSpec, ...] = (
         (0,),
         Decimal("28000"),
         when_date=datetime.date(2020, 7, 1),
-        awards=(("AWD-2020-0002", (DARLINGTON,)),),
     ),
     IntentionSpec(
         "Meet rising demand for Independent Sexual Violence Advisers",
@@ -391,7 +384,6 @@ INTENTIONS: tuple[IntentionSpec, ...] = (
         (2,),
         Decimal("160000"),
         when_fy=2019,
-        awards=(("AWD-2019-0006", ()),),
     ),
     IntentionSpec(
         "Add capacity for high-risk and repeat victims of domestic abuse",
@@ -414,7 +406,6 @@ INTENTIONS: tuple[IntentionSpec, ...] = (
         (3,),
         Decimal("45000"),
         when_fy=2019,
-        awards=(("AWD-2019-0003", ()), ("AWD-2019-0016", ())),
     ),
     IntentionSpec(
         "Divert young people and adults from reoffending",
@@ -426,7 +417,6 @@ INTENTIONS: tuple[IntentionSpec, ...] = (
         (5,),
         Decimal("630000"),
         when_fy=2019,
-        awards=(("AWD-2019-0008", ()), ("AWD-2019-0009", ())),
     ),
     IntentionSpec(
         "Tackle anti-social behaviour and street homelessness in Darlington",
@@ -438,7 +428,6 @@ INTENTIONS: tuple[IntentionSpec, ...] = (
         (4,),
         Decimal("75000"),
         when_fy=2019,
-        awards=(("AWD-2019-0012", (DARLINGTON,)), ("AWD-2019-0011", (COUNTY_DURHAM,))),
     ),
     IntentionSpec(
         "Pilot a criminal justice victim support role",
@@ -450,7 +439,6 @@ INTENTIONS: tuple[IntentionSpec, ...] = (
         (6,),
         Decimal("45000"),
         when_fy=2020,
-        awards=(("AWD-2020-0001", ()),),
     ),
     IntentionSpec(
         "Extend restorative justice to hate crime cases",
@@ -481,10 +469,9 @@ def _force_value(spec: IndicatorSpec, year: int, populations: Mapping[str, Mappi
 
 
 class _Loader:
-    def __init__(self, *, actor, lead, award_update: Callable[..., Any] | None) -> None:
+    def __init__(self, *, actor, lead) -> None:
         self.actor = actor
         self.lead = lead
-        self.award_update = award_update
         self.created = 0
         self.areas: dict[str, Area] = {area.code: area for area in Area.objects.all()}
         self.themes: dict[str, Theme] = {}
@@ -618,31 +605,13 @@ class _Loader:
                     lead=self.lead,
                 )
                 self.created += 1
-            for reference, area_codes in spec.awards:
-                self.link_award(reference, intention, [self.areas[code] for code in area_codes])
-
-    def link_award(self, reference: str, intention: CommissioningIntention, areas: list[Area]) -> None:
-        """Name the intention on the award (and the areas it serves) through the grants service the
-        caller passed in (grants is a higher layer: this app never imports it). An award that
-        already names an intention is left alone; a missing one (no grants demo) is skipped."""
-        if self.award_update is None:
-            return
-        award = apps.get_model("grants", "Award").objects.filter(reference__iexact=reference).first()
-        if award is None or award.intention_id is not None:
-            return
-        self.award_update(award=award, actor=self.actor, expected_version=None, intention=intention, areas=areas)
-        self.created += 1
 
 
 @transaction.atomic
-def needs_seed(*, actor=None, lead=None, award_update: Callable[..., Any] | None = None) -> int:
-    """Load the demo needs data (see the module's docstring); returns how many records it created
-    (or awards it linked). ``lead`` leads every demo intention (the demo officer, if there is one).
-
-    ``award_update`` is ``grants.services.award_update``, passed in by ``seed_demo`` (the layer
-    above both apps): with it, the Durham awards are linked to the intentions they fulfil and the
-    areas they serve. Without it, no award is touched."""
-    loader = _Loader(actor=actor, lead=lead, award_update=award_update)
+def needs_seed(*, actor=None, lead=None) -> int:
+    """Load the demo needs data (see the module's docstring); returns how many records it created.
+    ``lead`` leads every demo intention (the demo officer, if there is one)."""
+    loader = _Loader(actor=actor, lead=lead)
     loader.seed_areas()
     loader.seed_themes()
     loader.seed_indicators()

@@ -201,7 +201,7 @@ def test_the_needs_navigation_item_opens_the_assessments(officer_client, trail):
 # The trail: intention -> finding -> evidence -> award, and back -------------------------------------
 
 
-def test_board_groups_must_should_could_with_status_when_lead_cost_findings_and_awards(officer_client, officer, trail):
+def test_board_groups_must_should_could_with_status_when_lead_cost_and_findings(officer_client, officer, trail):
     CommissioningIntentionFactory(title="Perpetrator programme pilot", rank=IntentionRank.SHOULD)
     html = _text(officer_client.get(_pages(trail)["board"]))
     must, should, could = (html.index(f'id="{rank}"') for rank in ("must", "should", "could"))
@@ -209,7 +209,8 @@ def test_board_groups_must_should_could_with_status_when_lead_cost_findings_and_
     row = html[html.index("Commission more IDVA capacity") : should]
     assert "Agreed" in row and "2020/21" in row and officer.display_name in row and "£120,000" in row
     assert reverse("needs_assessment:finding_detail", args=[trail["finding"].pk]) in row
-    assert "1 award:" in row and reverse("grants:award_detail", args=[trail["award"].pk]) in row
+    # The awards meeting an intention are on its Awards tab (served by grants), not on the board.
+    assert reverse("grants:award_detail", args=[trail["award"].pk]) not in row
     assert "No could-do intentions" in html
 
 
@@ -220,7 +221,11 @@ def test_intention_page_traces_to_finding_evidence_and_award(officer_client, tra
     indicator_link = reverse("needs_assessment:indicator_detail", args=[trail["indicator"].pk])
     assert f"{indicator_link}?period=2019&amp;area={trail['darlington'].pk}" in html
     assert "1,800 crimes" in html
-    assert reverse("grants:award_detail", args=[trail["award"].pk]) in html
+    # On to the award by the Awards tab, which grants serves.
+    assert reverse("grants:intention_awards", args=[trail["intention"].pk]) in html
+    assert reverse("grants:award_detail", args=[trail["award"].pk]) not in html
+    awards_tab = _text(officer_client.get(reverse("grants:intention_awards", args=[trail["intention"].pk])))
+    assert reverse("grants:award_detail", args=[trail["award"].pk]) in awards_tab
     assert "Must-do commissioning intention" in html
 
 

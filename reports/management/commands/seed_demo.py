@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from grants.awards.intention_demo import intention_links_seed
 from grants.demo import grants_seed
 from grants.schedules.statuses import award_statuses_follow_calendar
-from grants.services import award_update
 from needs_assessment.demo import needs_seed
 from outcomes.demo import measures_seed, plan_seed
 from pcc_commissioning.roles import Role
@@ -79,9 +79,8 @@ class Command(BaseCommand):
                 organisation_rows=read_csv("organisations.csv"),
                 lead_officer=get_user_model().objects.filter(username="officer").first(),
             )
-            created_needs = needs_seed(
-                lead=get_user_model().objects.filter(username="officer").first(), award_update=award_update
-            )
+            created_needs = needs_seed(lead=get_user_model().objects.filter(username="officer").first())
+            created_needs += intention_links_seed()
             # The demo's awards are of 2019/20 and 2020/21: bring their statuses to today, as the
             # daily run would have done had the service been running all along.
             statuses = award_statuses_follow_calendar()
