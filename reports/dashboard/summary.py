@@ -157,19 +157,6 @@ class Dashboard:
 # The year -----------------------------------------------------------------------------------------
 
 
-def dashboard_years(today: datetime.date | None = None) -> tuple[list[int], int]:
-    """The years to choose from (those with funding lines, and the current one), newest first,
-    and the default: the current financial year if it has funding lines, else the latest earlier
-    year that has them, else the earliest (all in the future), else the current year. One query."""
-    current = FinancialYear.current(today).start_year
-    with_data = set(FundingLine.objects.order_by().values_list("fy", flat=True).distinct())
-    years = sorted(with_data | {current}, reverse=True)
-    if current in with_data or not with_data:
-        return years, current
-    earlier = [year for year in with_data if year < current]
-    return years, max(earlier) if earlier else min(with_data)
-
-
 # The parts ------------------------------------------------------------------------------------------
 
 
