@@ -17,7 +17,7 @@ For one financial year it gathers the picture at a glance through the lower apps
 - awards ending in the next 6 and 12 months (``award_list(ending_within_months=…)``, from today);
 - Must-do commissioning intentions not yet commissioned: rank Must, neither commissioned nor
   dropped, and no award linked to them other than cancelled ones;
-- need-versus-spend highlights (``reports.selectors.need_versus_spend(fy=).flagged``);
+- need-versus-spend highlights (``reports.dashboard.selectors.need_versus_spend(fy=).flagged``);
 - the MoJ return of each half of the year, the current half marked.
 
 Every part runs a fixed number of queries, so the dashboard's query count does not grow with the
