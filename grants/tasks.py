@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from .reminders import reminders_send
-from .schedules.daily import daily_jobs_run
+from grants.calendar.daily import daily_jobs_run
+from grants.calendar.reminders import reminders_send
 
 
 @shared_task(name="grants.tasks.run_daily_jobs")

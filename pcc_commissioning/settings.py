@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "needs_assessment",
     "grants",
     "reports",
+    "portal",
 ]
 
 MIDDLEWARE = [

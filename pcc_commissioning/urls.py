@@ -29,7 +29,7 @@ urlpatterns = [
     path("outcomes/", include("outcomes.urls")),
     path("needs/", include("needs_assessment.urls")),
     path("grants/", include("grants.urls")),
-    path("portal/", include("grants.portal_urls")),
+    path("portal/", include("portal.urls")),
     path("reports/", include("reports.urls")),
     path("search/", include("reports.search.urls")),
     path("imports/", include("reports.imports.urls")),

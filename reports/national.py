@@ -70,8 +70,8 @@ from grants.models import (
     ReturnStatus,
     StreamAllocation,
     StreamKind,
+    award_runs_until,
 )
-from grants.services import award_runs_until
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning import clock
 from pcc_commissioning.periods import FinancialYear, apportion, apportion_by_weights, fys_between, quarter_of

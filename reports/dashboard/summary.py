@@ -32,9 +32,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Exists, F, OuterRef, Sum
 
-from grants import monitoring_selectors
-from grants import selectors as grants_selectors
+from grants.awards import selectors as awards_selectors
+from grants.funding import selectors as funding_selectors
 from grants.models import COMMITTED_STATUSES, Award, AwardStatus, FundingLine
+from grants.monitoring import selectors as monitoring_selectors
 from needs_assessment.models import CommissioningIntention, IntentionRank, IntentionStatus
 from outcomes.models import KPQ
 from pcc_commissioning import clock
@@ -112,7 +113,7 @@ class Dashboard:
     fy: int
     label: str
     today: datetime.date
-    funding: grants_selectors.FundingSummary
+    funding: funding_selectors.FundingSummary
     active_awards: int
     returns_late: int
     rag: list  # of monitoring_selectors.PriorityRag
@@ -166,7 +167,7 @@ def kpq_spend(*, fy: int, as_at: datetime.date | None = None) -> list[KpqSpend]:
     their status now). Two queries."""
     totals = dict(
         FundingLine.objects.filter(fy=fy, award__kpqs__isnull=False)
-        .alias(status_then=grants_selectors.status_at(as_at))
+        .alias(status_then=awards_selectors.status_at(as_at))
         .filter(status_then__in=COMMITTED_STATUSES)
         .order_by()
         .values("award__kpqs")
@@ -216,8 +217,8 @@ def dashboard(*, fy: int, today: datetime.date | None = None) -> Dashboard:
     need = report_selectors.need_versus_spend(fy=fy)
     flagged = need.flagged
     # A past year stands at its last day (31 March), the current year at today.
-    funding = grants_selectors.funding_summary(
-        fy=fy, as_at=grants_selectors.default_as_at(FinancialYear(fy).period, today)
+    funding = funding_selectors.funding_summary(
+        fy=fy, as_at=funding_selectors.default_as_at(FinancialYear(fy).period, today)
     )
     return Dashboard(
         fy=fy,
@@ -226,7 +227,7 @@ def dashboard(*, fy: int, today: datetime.date | None = None) -> Dashboard:
         funding=funding,
         # A year that is over has no active awards left (the daily run ended them): count the
         # awards that ran in it instead (made: awarded, active or ended).
-        active_awards=grants_selectors.award_list(
+        active_awards=awards_selectors.award_list(
             fy=fy, status=list(COMMITTED_STATUSES) if funding.complete else AwardStatus.ACTIVE
         ).count(),
         returns_late=monitoring_selectors.returns_inbox(today=today).late.count(),
@@ -235,12 +236,12 @@ def dashboard(*, fy: int, today: datetime.date | None = None) -> Dashboard:
         ending=[
             EndingAwards(
                 months=months,
-                count=grants_selectors.award_list(ending_within_months=months, today=today).count(),
+                count=awards_selectors.award_list(ending_within_months=months, today=today).count(),
             )
             for months in ENDING_HORIZONS
         ],
         ending_soonest=list(
-            grants_selectors.award_list(ending_within_months=longest, today=today).order_by("runs_until", "reference")[
+            awards_selectors.award_list(ending_within_months=longest, today=today).order_by("runs_until", "reference")[
                 :LIST_LIMIT
             ]
         ),

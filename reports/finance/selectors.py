@@ -21,8 +21,8 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth
 
+from grants.funding.selectors import FundingSummary, funding_summary
 from grants.models import COMMITTED_STATUSES, PLANNED_STATUSES, FundingLine, Payment
-from grants.selectors import FundingSummary, funding_summary
 from pcc_commissioning import clock
 from pcc_commissioning.interchange import Sheet
 from pcc_commissioning.periods import FinancialYear, month_of

@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from grants.awards.selectors import status_at
 from grants.models import (
     COMMITTED_STATUSES,
     Award,
@@ -40,9 +41,8 @@ from grants.models import (
     ReturnOutcome,
     ReturnStatus,
     StreamAllocation,
+    award_runs_until,
 )
-from grants.selectors import status_at
-from grants.services import award_runs_until
 from outcomes.models import CodeList, CodeListEntry
 from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear, Period, period_code, period_long_label

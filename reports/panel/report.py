@@ -109,6 +109,8 @@ def gather_panel_data(
     *, fy: int, period: str, progress: Callable[[int, str], None] = lambda pct, step: None
 ) -> PanelData:
     """Everything the report shows, in a fixed number of queries whatever the size of the data."""
+    from grants.awards.selectors import status_at
+    from grants.funding.selectors import funding_summary
     from grants.models import (
         COMMITTED_STATUSES,
         OPEN_STATUSES,
@@ -118,8 +120,7 @@ def gather_panel_data(
         MonitoringReturn,
         ReturnStatus,
     )
-    from grants.monitoring_selectors import portfolio_rag
-    from grants.selectors import funding_summary, status_at
+    from grants.monitoring.selectors import portfolio_rag
     from needs_assessment.models import IntentionRank
     from needs_assessment.selectors import intention_board
     from outcomes.models import KPQ, CommissioningPriority, PerformanceMeasure

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from grants import selectors as grants_selectors
+from grants.awards import selectors as awards_selectors
 from grants.models import Award, Decision
 from needs_assessment.models import CommissioningIntention
 from pcc_commissioning.roles import has_capability, is_provider_user, provider_organisation_id
@@ -74,9 +74,9 @@ def site_search(*, user, text: str | None) -> SearchResults:
         if cleaned:
             organisation_id = provider_organisation_id(user)
             awards = (
-                grants_selectors.award_list(
+                awards_selectors.award_list(
                     provider=organisation_id,
-                    status=list(grants_selectors.PROVIDER_VISIBLE_STATUSES),
+                    status=list(awards_selectors.PROVIDER_VISIBLE_STATUSES),
                     search=cleaned,
                 )
                 if organisation_id
@@ -98,7 +98,7 @@ def site_search(*, user, text: str | None) -> SearchResults:
             _group("providers", "Providers", providers_selectors.organisation_list(filters={"q": cleaned}))
         )
     if may["awards"]:
-        results.groups.append(_group("awards", "Awards", grants_selectors.award_list(search=cleaned)))
+        results.groups.append(_group("awards", "Awards", awards_selectors.award_list(search=cleaned)))
     if may["decisions"]:
         decisions = Decision.objects.filter(Q(reference__icontains=cleaned) | Q(subject__icontains=cleaned))
         results.groups.append(_group("decisions", "Decisions", decisions.order_by(Lower("reference"), "pk")))

@@ -32,7 +32,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Lower
 
 from grants.models import COMMITTED_STATUSES, Award, AwardKind, Decision, DecisionStatus, FundingLine, Payment
-from grants.selectors import ZERO, _sum_subquery
+from grants.queries import ZERO, sum_subquery
 from pcc_commissioning.interchange import Sheet
 from pcc_commissioning.periods import FinancialYear, Period
 
@@ -70,7 +70,7 @@ class TransparencyList:
 
 
 def _total_value():
-    return _sum_subquery(FundingLine.objects.filter(award=OuterRef("pk")), "award")
+    return sum_subquery(FundingLine.objects.filter(award=OuterRef("pk")), "award")
 
 
 def _made_awards(kinds, *, fy: int | None) -> QuerySet[Award]:

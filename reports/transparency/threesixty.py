@@ -29,7 +29,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from grants.models import COMMITTED_STATUSES, Award, AwardKind, FundingLine, Payment
-from grants.selectors import ZERO, _sum_subquery
+from grants.queries import ZERO, sum_subquery
 from needs_assessment.models import Area, AreaType
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas" / "360giving"
@@ -142,8 +142,8 @@ def award_queryset(*, fy: int | None = None) -> QuerySet[Award]:
         Award.objects.filter(kind__in=GRANT_KINDS, status__in=COMMITTED_STATUSES)
         .select_related("provider", "priority", "decision")
         .annotate(
-            amount_awarded=_sum_subquery(FundingLine.objects.filter(award=OuterRef("pk")), "award"),
-            amount_disbursed=_sum_subquery(
+            amount_awarded=sum_subquery(FundingLine.objects.filter(award=OuterRef("pk")), "award"),
+            amount_disbursed=sum_subquery(
                 Payment.objects.filter(award=OuterRef("pk")), "award", filter=Q(paid_date__isnull=False)
             ),
         )

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from grants.selectors import award_years
+from grants.awards.selectors import award_years
 from pcc_commissioning.interchange import export_response
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of

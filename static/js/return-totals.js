@@ -1,8 +1,8 @@
 // Running totals on the monitoring return form, updated while the provider types.
 //
 // Progressive enhancement only. Without this file the page shows the totals the server worked
-// out from the numbers last sent (grants/portal_forms.py, FieldGroup; the markup is in
-// grants/templates/grants/_breakdown_total.html), and the server alone decides what may be
+// out from the numbers last sent (portal/forms.py, FieldGroup; the markup is in
+// portal/templates/portal/_breakdown_total.html), and the server alone decides what may be
 // saved or submitted. The sentences here must stay the same as the server's.
 //
 // What it does, on the form marked data-return-totals:

@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import Sum
 
-from grants.demo import PAIRINGS, _award_dates, grants_seed
+from grants.decisions.services import delegated_limit
+from grants.demo import PAIRINGS, award_dates, grants_seed
+from grants.funding.selectors import funding_summary
 from grants.models import (
     COMMITTED_STATUSES,
     Award,
@@ -25,10 +27,9 @@ from grants.models import (
     Rag,
     ReturnBreakdown,
     ReturnStatus,
+    award_runs_until,
 )
-from grants.monitoring import award_active_in
-from grants.selectors import funding_summary
-from grants.services import award_runs_until, delegated_limit
+from grants.monitoring.importers import award_active_in
 from outcomes.demo import plan_seed
 from pcc_commissioning.models import User
 from pcc_commissioning.periods import fys_between
@@ -189,7 +190,7 @@ def test_every_pairing_names_an_organisation_row(organisation_rows):
     ],
 )
 def test_award_dates_follow_the_published_duration(duration, expected):
-    assert _award_dates(duration) == expected
+    assert award_dates(duration) == expected
 
 
 def test_demo_awards_have_kpis_and_two_years_of_quarterly_returns(seeded):

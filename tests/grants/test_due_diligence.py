@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from grants import services
+from grants.awards import services as awards_services
 from grants.models import AwardStatus, AwardTransition, Payment, PlanFrequency, PlanTiming
+from grants.payments import services as payments_services
 from grants.schedules.instalments import payment_plan_set
 from providers.models import DocumentKind, OrganisationKind, RequiredDocument
 from providers.selectors import due_diligence_gaps
@@ -63,12 +64,12 @@ def test_gaps_when_nothing_is_on_file_and_none_for_a_council():
 def test_marking_awarded_warns_then_goes_ahead_with_a_reason_kept_on_the_timeline(officer):
     award = AwardFactory(provider=charity(safeguarding=None, accounts=None), status=AwardStatus.PLANNED)
     with pytest.raises(ValidationError) as excinfo:
-        services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED)
+        awards_services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED)
     message = excinfo.value.message_dict["due_diligence_reason"][0]
     assert "no insurance certificate on file" in message and "give your reason" in message
     award.refresh_from_db()
     assert award.status == AwardStatus.PLANNED
-    services.award_transition(
+    awards_services.award_transition(
         award=award,
         actor=officer,
         to_status=AwardStatus.AWARDED,
@@ -83,7 +84,7 @@ def test_with_every_document_current_there_is_no_warning(officer):
     award = AwardFactory(
         provider=charity(safeguarding=None, insurance=TODAY, accounts=None), status=AwardStatus.PLANNED
     )
-    services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED)
+    awards_services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED)
     assert AwardTransition.objects.get(award=award).due_diligence_note == ""
 
 
@@ -91,7 +92,7 @@ def test_the_setting_makes_it_a_block(officer, settings):
     settings.DUE_DILIGENCE_BLOCKS = True
     award = AwardFactory(provider=charity(), status=AwardStatus.PLANNED)
     with pytest.raises(ValidationError) as excinfo:
-        services.award_transition(
+        awards_services.award_transition(
             award=award, actor=officer, to_status=AwardStatus.AWARDED, due_diligence_reason="Please"
         )
     assert "Record current documents on its page before" in excinfo.value.message_dict["due_diligence_reason"][0]
@@ -104,7 +105,7 @@ def test_recording_a_payment_warns_and_keeps_the_reason(finance_officer):
     )
     line = FundingLineFactory(award=award, fy=2026, amount=Decimal("4000"))
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_record(
+        payments_services.payment_record(
             actor=finance_officer,
             award=award,
             stream=line.stream,
@@ -113,7 +114,7 @@ def test_recording_a_payment_warns_and_keeps_the_reason(finance_officer):
         )
     assert "expired on 31 March 2026" in excinfo.value.message_dict["due_diligence_reason"][0]
     assert not Payment.objects.exists()
-    payment = services.payment_record(
+    payment = payments_services.payment_record(
         actor=finance_officer,
         award=award,
         stream=line.stream,
@@ -138,9 +139,9 @@ def test_approving_an_instalment_warns_too(finance_officer, officer):
     # The insurance lapses before finance approves the instalment.
     provider.documents.filter(kind=DocumentKind.INSURANCE).update(expires_on=datetime.date(2026, 12, 1))
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_approve(payment=instalment, actor=finance_officer)
+        payments_services.payment_approve(payment=instalment, actor=finance_officer)
     assert "insurance certificate expired on 1 December 2026" in excinfo.value.message_dict["due_diligence_reason"][0]
-    approved = services.payment_approve(
+    approved = payments_services.payment_approve(
         payment=instalment, actor=finance_officer, due_diligence_reason="Director agreed"
     )
     assert approved.is_approved and "Director agreed" in approved.due_diligence_note
@@ -148,6 +149,6 @@ def test_approving_an_instalment_warns_too(finance_officer, officer):
 
 def test_imports_and_the_system_are_not_held_up():
     award = AwardFactory(provider=charity(), status=AwardStatus.PLANNED)
-    services.award_transition(award=award, actor=None, to_status=AwardStatus.AWARDED)
+    awards_services.award_transition(award=award, actor=None, to_status=AwardStatus.AWARDED)
     award.refresh_from_db()
     assert award.status == AwardStatus.AWARDED

@@ -11,11 +11,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from grants import services
-from grants.exporters import COMMITMENT_COLUMNS, PAYMENT_EXPORT_COLUMNS, awards_table, commitments_table, payments_table
-from grants.importers import AWARD_COLUMNS
+from grants.awards import services as awards_services
+from grants.awards.exporters import awards_table
+from grants.awards.importers import AWARD_COLUMNS
+from grants.awards.rules import LineInput
+from grants.decisions import services as decisions_services
+from grants.funding.exporters import COMMITMENT_COLUMNS, commitments_table
 from grants.models import Award, AwardStatus, AwardTransition, Decision, FundingLine, MonitoringReturn, Payment
-from grants.services import LineInput
+from grants.payments import services as payments_services
+from grants.payments.exporters import PAYMENT_EXPORT_COLUMNS, payments_table
 from outcomes.selectors import code_list
 from pcc_commissioning.interchange import Sheet, export_response, run_export, run_import, write_sheets
 from tests.factories import (
@@ -53,12 +57,12 @@ def plan(db):
 
 def build_awards(plan):
     core, precept = plan["streams"]
-    decision, _ = services.decision_get_or_create(
+    decision, _ = decisions_services.decision_get_or_create(
         actor=None, reference="PCC-2019-033", decided_on=datetime.date(2019, 3, 1)
     )
-    draft, _ = services.decision_get_or_create(actor=None, reference="PCC-2019-040")
+    draft, _ = decisions_services.decision_get_or_create(actor=None, reference="PCC-2019-040")
     isva = code_list("moj_category").get(code="isva")
-    services.award_create(
+    awards_services.award_create(
         actor=None,
         reference="AWD-2019-0001",
         title='=HYPERLINK("http://example.org","click")',
@@ -82,7 +86,7 @@ def build_awards(plan):
             LineInput(stream=core, fy=2020, amount=D("31000.10")),
         ],
     )
-    services.award_create(
+    awards_services.award_create(
         actor=None,
         reference="AWD-2019-0002",
         title="-5 off the waiting list",
@@ -96,7 +100,7 @@ def build_awards(plan):
         decision=draft,
         lines=[LineInput(stream=precept, fy=2020, amount=D("500.00"))],
     )
-    services.award_create(
+    awards_services.award_create(
         actor=None,
         reference="AWD-2019-0003",
         title="+@ plain title",
@@ -224,7 +228,7 @@ def active_award(plan, reference: str, *, stream=None) -> Award:
 
 def test_payments_export_round_trip_and_a_reimport_is_harmless(plan):
     award = active_award(plan, "AWD-7")
-    services.payment_record(
+    payments_services.payment_record(
         actor=None,
         award=award,
         stream=plan["streams"][0],
@@ -234,7 +238,7 @@ def test_payments_export_round_trip_and_a_reimport_is_harmless(plan):
         invoice_reference="=INV-1",
         po_number="PO-1",
     )
-    services.payment_record(
+    payments_services.payment_record(
         actor=None,
         award=award,
         stream=plan["streams"][0],
@@ -242,7 +246,7 @@ def test_payments_export_round_trip_and_a_reimport_is_harmless(plan):
         due_date=datetime.date(2020, 4, 30),
         fy=2019,
     )
-    services.payment_record(
+    payments_services.payment_record(
         actor=None,
         award=award,
         stream=plan["streams"][0],

@@ -9,16 +9,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from grants.filters import AwardFilter
-from grants.forms import (
-    AwardForm,
-    LineFormSet,
-    MoneyField,
-    PaymentForm,
-    add_line_errors,
-    add_service_errors,
-    line_years,
-)
+from grants.awards.filters import AwardFilter
+from grants.awards.forms import AwardForm, LineFormSet, line_years
+from grants.form_fields import add_line_errors, add_service_errors
+from grants.payments.forms import PaymentForm
+from pcc_commissioning.fields import MoneyField
 from tests.factories import CommissioningPriorityFactory, FundingStreamFactory, KPQFactory
 
 

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
-from grants.importers import AWARD_COLUMNS, PAYMENT_COLUMNS, STREAM_COLUMNS
+from grants.awards.importers import AWARD_COLUMNS
+from grants.funding.importers import STREAM_COLUMNS
 from grants.models import (
     Award,
     AwardStatus,
@@ -25,6 +26,7 @@ from grants.models import (
     PlanTiming,
     StreamAllocation,
 )
+from grants.payments.importers import PAYMENT_COLUMNS
 from grants.schedules.instalments import payment_plan_set
 from pcc_commissioning.interchange import ImportFailed, run_import
 from tests.factories import (

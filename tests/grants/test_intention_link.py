@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grants import services
+from grants.awards import services as awards_services
 from grants.models import Award, AwardStatus
 from needs_assessment.models import AreaType, IntentionStatus
 from needs_assessment.tabs import intention_tabs
@@ -54,7 +54,7 @@ def intention():
 
 
 def _create(**extra) -> Award:
-    return services.award_create(
+    return awards_services.award_create(
         actor=None,
         title="Refuge",
         provider=OrganisationFactory(),
@@ -84,7 +84,7 @@ def test_create_without_them_means_no_intention_and_the_whole_force_area():
 
 def test_update_changes_them_with_history(intention, places, officer):
     award = _create()
-    updated = services.award_update(
+    updated = awards_services.award_update(
         award=award,
         actor=officer,
         expected_version=award.version,
@@ -99,9 +99,11 @@ def test_update_changes_them_with_history(intention, places, officer):
     assert {row.area_id for row in latest.areas.all()} == {places["durham"].pk, places["darlington"].pk}
 
     # Areas left out: unchanged; an empty list: back to the whole force area.
-    again = services.award_update(award=updated, actor=officer, expected_version=updated.version, title="Refuge 2")
+    again = awards_services.award_update(
+        award=updated, actor=officer, expected_version=updated.version, title="Refuge 2"
+    )
     assert again.areas.count() == 2
-    cleared = services.award_update(
+    cleared = awards_services.award_update(
         award=again, actor=officer, expected_version=again.version, areas=[], intention=None
     )
     assert cleared.areas.count() == 0 and cleared.intention is None
@@ -110,7 +112,7 @@ def test_update_changes_them_with_history(intention, places, officer):
 def test_update_with_the_same_values_saves_nothing(intention, places):
     award = _create(intention=intention, areas=[places["durham"]])
     version = award.version
-    same = services.award_update(
+    same = awards_services.award_update(
         award=award, actor=None, expected_version=version, intention=intention, areas=[places["durham"]]
     )
     assert same.version == version
@@ -131,7 +133,7 @@ def test_a_dropped_intention_is_refused_but_an_existing_link_is_kept():
     assert "Old plan" in caught.value.message_dict["intention"][0]
     assert "dropped" in caught.value.message_dict["intention"][0]
     award = AwardFactory(intention=dropped)  # linked before it was dropped
-    updated = services.award_update(award=award, actor=None, expected_version=award.version, title="Renamed")
+    updated = awards_services.award_update(award=award, actor=None, expected_version=award.version, title="Renamed")
     assert updated.title == "Renamed" and updated.intention == dropped
 
 
@@ -142,7 +144,7 @@ def test_bad_areas_are_refused(bad, places):
     assert "areas" in caught.value.error_dict
     award = AwardFactory()
     with pytest.raises(ValidationError) as caught:
-        services.award_update(award=award, actor=None, expected_version=award.version, areas=bad)
+        awards_services.award_update(award=award, actor=None, expected_version=award.version, areas=bad)
     assert "areas" in caught.value.error_dict
     assert award.areas.count() == 0
 

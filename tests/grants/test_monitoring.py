@@ -9,17 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from grants.models import AwardStatus, MonitoringReturn, ReturnBreakdown, ReturnKPIValue, ReturnOutcome, ReturnStatus
-from grants.monitoring import (
-    ReturnData,
-    kpi_create,
-    kpi_delete,
-    kpi_update,
-    return_accept,
-    return_import,
-    return_save,
-    return_send_back,
-    return_submit,
-)
+from grants.monitoring.importers import return_import
+from grants.monitoring.kpis import kpi_create, kpi_delete, kpi_update
+from grants.monitoring.services import ReturnData, return_accept, return_save, return_send_back, return_submit
 from outcomes.models import CodeList
 from pcc_commissioning.concurrency import STALE_MESSAGE
 

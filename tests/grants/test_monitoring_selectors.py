@@ -12,7 +12,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from grants.models import AwardStatus, KPIPeriod, ReturnStatus
-from grants.monitoring_selectors import (
+from grants.monitoring.selectors import (
     access_return,
     award_performance,
     is_late,

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.core import mail
 
+from grants.calendar.reminders import NO_RECIPIENT, reminders_send
 from grants.models import AwardStatus, MonitoringReturn, ReminderKind, ReminderSent, ReturnStatus
-from grants.reminders import NO_RECIPIENT, reminders_send
 from grants.tasks import send_reminders
 from pcc_commissioning.roles import Role
 from tests.factories.grants import AwardFactory

@@ -9,8 +9,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from grants import selectors
+from grants.awards import selectors as awards_selectors
+from grants.funding import selectors as funding_selectors
 from grants.models import Award, AwardStatus, FundingStream
+from grants.payments import services as payments_services
 from outcomes.models import CommissioningPriority
 from pcc_commissioning.roles import Role
 from tests.factories import (
@@ -147,7 +149,7 @@ def portfolio(db):
 
 
 def test_funding_summary_by_stream(portfolio):
-    summary = selectors.funding_summary(fy=2019)
+    summary = funding_selectors.funding_summary(fy=2019)
     assert (summary.fy, summary.label) == (2019, "2019/20")
     # 2019/20 is over: its figures stand at its last day.
     assert (summary.as_at, summary.paid_label, summary.complete) == (dated(2020, 3, 31), "Paid at 31 March 2020", True)
@@ -168,7 +170,7 @@ def test_funding_summary_by_stream(portfolio):
 
 
 def test_funding_summary_by_priority(portfolio):
-    summary = selectors.funding_summary(fy=2019)
+    summary = funding_selectors.funding_summary(fy=2019)
     figures = {
         row.priority.name: (row.budget, row.committed, row.planned, row.paid, row.forecast, row.variance, row.over)
         for row in summary.priorities
@@ -185,7 +187,7 @@ def test_funding_summary_by_priority(portfolio):
 
 
 def test_funding_summary_totals(portfolio):
-    totals = selectors.funding_summary(fy=2019).totals
+    totals = funding_selectors.funding_summary(fy=2019).totals
     # Paid at 31 March 2020: Core 15,000 + Precept 43,000 = 58,000.
     assert (totals.allocation, totals.committed, totals.planned, totals.paid) == (
         D("170000"),
@@ -207,17 +209,17 @@ def test_funding_summary_totals(portfolio):
 def test_funding_summary_as_at_a_later_day_counts_arrears_but_not_in_the_period(portfolio):
     # The finance views stand at today: A1's Precept 10,000 paid 25 April 2020 against 2019/20
     # is paid to date (43,000 + 10,000) but was not paid in the year 2019/20 itself.
-    summary = selectors.funding_summary(fy=2019, as_at=dated(2020, 4, 25))
+    summary = funding_selectors.funding_summary(fy=2019, as_at=dated(2020, 4, 25))
     precept = next(row for row in summary.streams if row.stream.name == "Precept")
     assert (precept.paid_to_date, precept.paid_in_period) == (D("53000"), D("43000"))
     assert (summary.totals.paid_to_date, summary.totals.paid_in_period) == (D("68000"), D("58000"))
     # A day earlier the arrears were not yet paid.
-    earlier = selectors.funding_summary(fy=2019, as_at=dated(2020, 4, 24))
+    earlier = funding_selectors.funding_summary(fy=2019, as_at=dated(2020, 4, 24))
     assert earlier.totals.paid_to_date == D("58000")
 
 
 def test_funding_summary_of_another_year(portfolio):
-    summary = selectors.funding_summary(fy=2020)
+    summary = funding_selectors.funding_summary(fy=2020)
     rows = {row.stream.name: (row.allocation, row.committed, row.paid) for row in summary.streams}
     assert rows == {"Core": (D("777777"), D("30000"), D("5000"))}
     victims = summary.priorities[0]
@@ -227,7 +229,7 @@ def test_funding_summary_of_another_year(portfolio):
 def test_funding_summary_forecast_of_an_award_without_lines_in_the_year_counts(portfolio):
     award = AwardFactory(status=AwardStatus.ACTIVE, priority=portfolio["priorities"]["community"])
     ForecastOutturnFactory(award=award, fy=2019, amount=D("1234.56"))
-    community = selectors.funding_summary(fy=2019).priorities[2]
+    community = funding_selectors.funding_summary(fy=2019).priorities[2]
     assert (community.committed, community.forecast) == (D("0"), D("1234.56"))
 
 
@@ -249,7 +251,7 @@ def grow_portfolio(count: int) -> None:
 def test_funding_summary_takes_five_queries_whatever_the_size(portfolio, django_assert_num_queries, size):
     grow_portfolio(size)
     with django_assert_num_queries(5):
-        summary = selectors.funding_summary(fy=2019)
+        summary = funding_selectors.funding_summary(fy=2019)
         names = [row.stream.source.name for row in summary.streams]  # sources come with the streams
     assert len(names) == 5
 
@@ -327,14 +329,14 @@ def _paid(summary):
     ],
 )
 def test_paid_in_a_period_and_to_date_at_its_last_day(boundaries, code, as_at, in_period, to_date):
-    summary = selectors.funding_summary(fy=2019, period=code)
+    summary = funding_selectors.funding_summary(fy=2019, period=code)
     assert (summary.period.code, summary.as_at, summary.complete) == (code, as_at, True)
     assert _paid(summary) == (in_period, to_date)
 
 
 def test_a_payment_made_after_the_period_never_counts_in_it(boundaries):
     # Q1 stands at 30 June 2019: the 800 paid on 1 July is neither paid in Q1 nor paid to date.
-    q1 = selectors.funding_summary(fy=2019, period="Q1")
+    q1 = funding_selectors.funding_summary(fy=2019, period="Q1")
     assert _paid(q1) == (D("700"), D("700"))
     # A payment dated 1 July recorded later changes nothing in Q1, and is Q2's.
     PaymentFactory(
@@ -345,18 +347,18 @@ def test_a_payment_made_after_the_period_never_counts_in_it(boundaries):
         paid_date=dated(2019, 7, 1),
         amount=D("0.01"),
     )
-    assert _paid(selectors.funding_summary(fy=2019, period="Q1")) == (D("700"), D("700"))
-    assert _paid(selectors.funding_summary(fy=2019, period="Q2")) == (D("2400.01"), D("3100.01"))
+    assert _paid(funding_selectors.funding_summary(fy=2019, period="Q1")) == (D("700"), D("700"))
+    assert _paid(funding_selectors.funding_summary(fy=2019, period="Q2")) == (D("2400.01"), D("3100.01"))
 
 
 def test_labels_of_a_period_summary(boundaries):
-    q1 = selectors.funding_summary(fy=2019, period="Q1")
+    q1 = funding_selectors.funding_summary(fy=2019, period="Q1")
     assert (q1.paid_in_period_label, q1.paid_to_date_label, q1.committed_label) == (
         "Paid in Q1 2019/20",
         "Paid to date at 30 June 2019",
         "Committed at 30 June 2019",
     )
-    year = selectors.funding_summary(fy=2019)
+    year = funding_selectors.funding_summary(fy=2019)
     assert (year.period.code, year.paid_in_period_label, year.paid_label) == (
         "FY",
         "Paid in 2019/20",
@@ -366,7 +368,7 @@ def test_labels_of_a_period_summary(boundaries):
 
 def test_a_period_not_yet_over_stands_at_today(boundaries, time_machine):
     time_machine.move_to(datetime.datetime(2019, 8, 15, 12, 0, tzinfo=datetime.UTC))
-    q2 = selectors.funding_summary(fy=2019, period="Q2")
+    q2 = funding_selectors.funding_summary(fy=2019, period="Q2")
     # On 15 August only the 800 of 1 July had been paid in Q2 (the register holds the later
     # ones here, but none of them counts before its day).
     assert (q2.as_at, q2.complete, q2.paid_to_date_label) == (
@@ -381,7 +383,7 @@ def test_a_period_of_another_year_is_refused(boundaries):
     from pcc_commissioning.periods import Period
 
     with pytest.raises(ValueError, match="not a period of 2019/20"):
-        selectors.funding_summary(fy=2019, period=Period.parse(2020, "Q1"))
+        funding_selectors.funding_summary(fy=2019, period=Period.parse(2020, "Q1"))
 
 
 # Status at the end of the period. Each award has one 1,000 line on the "Edges" priority and a
@@ -456,12 +458,12 @@ def test_committed_and_planned_use_each_awards_status_at_the_end_of_the_period(t
     # Q1, at the end of 30 June 2019: committed EDGE 60,000 + LATER-CANCELLED 2,000 (active then)
     # + AWARDED-30-JUNE 8,000 + IMPORTED 16,000 + ENTERED-LATE 32,000 (entered later: their last
     # status) = 118,000; planned AWARDED-1-JULY 4,000 (still planned on 30 June).
-    assert _committed_planned(selectors.funding_summary(fy=2019, period="Q1")) == (D("118000"), D("4000"))
+    assert _committed_planned(funding_selectors.funding_summary(fy=2019, period="Q1")) == (D("118000"), D("4000"))
     # Q2, at the end of 30 September: LATER-CANCELLED counts for nothing, AWARDED-1-JULY is
     # committed: 60,000 + 4,000 + 8,000 + 16,000 + 32,000 = 120,000; nothing planned.
-    assert _committed_planned(selectors.funding_summary(fy=2019, period="Q2")) == (D("120000"), D("0"))
+    assert _committed_planned(funding_selectors.funding_summary(fy=2019, period="Q2")) == (D("120000"), D("0"))
     # The priority agrees with the stream.
-    q1 = selectors.funding_summary(fy=2019, period="Q1")
+    q1 = funding_selectors.funding_summary(fy=2019, period="Q1")
     edges = next(row for row in q1.priorities if row.priority.name == "Edges")
     assert (edges.committed, edges.planned) == (D("118000"), D("4000"))
 
@@ -470,11 +472,11 @@ def test_the_current_year_counts_each_awards_status_now(timelines, time_machine)
     # On 6 December 2026 (in 2026/27) a past year stands at its 31 March: LATER-CANCELLED was
     # cancelled by then and counts for nothing: 60,000 + 4,000 + 8,000 + 16,000 + 32,000.
     time_machine.move_to(utc(2026, 12, 6, 12))
-    past = selectors.funding_summary(fy=2019)
+    past = funding_selectors.funding_summary(fy=2019)
     assert past.as_at == dated(2020, 3, 31)
     assert _committed_planned(past) == (D("120000"), D("0"))
     # Asked to stand at today instead, the statuses are today's, which agree here.
-    today = selectors.funding_summary(fy=2019, as_at=dated(2026, 12, 6))
+    today = funding_selectors.funding_summary(fy=2019, as_at=dated(2026, 12, 6))
     assert _committed_planned(today) == (D("120000"), D("0"))
 
 
@@ -495,7 +497,7 @@ def test_a_cancellation_never_reaches_back_before_an_award_was_entered(boundarie
         amount="500",
     )
     # With the fixture's EDGE (60,000, active, no timeline): committed 61,000, planned 500.
-    assert _committed_planned(selectors.funding_summary(fy=2019, period="Q1")) == (D("61000"), D("500"))
+    assert _committed_planned(funding_selectors.funding_summary(fy=2019, period="Q1")) == (D("61000"), D("500"))
 
 
 def test_forecast_outturn_leaves_out_awards_cancelled_by_the_period_end(timelines):
@@ -503,7 +505,7 @@ def test_forecast_outturn_leaves_out_awards_cancelled_by_the_period_end(timeline
     ForecastOutturnFactory(award=cancelled_later, fy=2019, amount=D("2500"))
 
     def forecast(code):
-        summary = selectors.funding_summary(fy=2019, period=code)
+        summary = funding_selectors.funding_summary(fy=2019, period=code)
         return next(row for row in summary.priorities if row.priority.name == "Edges").forecast
 
     # Q1: committed without a forecast 60,000 + 8,000 + 16,000 + 32,000 = 116,000, + LATER-
@@ -535,7 +537,7 @@ def grow_timelines(count: int) -> None:
 def test_a_period_summary_takes_five_queries_whatever_the_size(timelines, django_assert_num_queries, size):
     grow_timelines(size)
     with django_assert_num_queries(5):
-        summary = selectors.funding_summary(fy=2019, period="Q1")
+        summary = funding_selectors.funding_summary(fy=2019, period="Q1")
         names = [row.stream.source.name for row in summary.streams]
     assert names
     # Each grown award was awarded on 1 March 2019: committed in Q1 (1,000 each).
@@ -550,43 +552,43 @@ def refs(queryset):
 
 
 def test_award_list_values_of_a_year_and_of_all_years(portfolio):
-    by_ref = {award.reference: award for award in selectors.award_list(fy=2019)}
+    by_ref = {award.reference: award for award in awards_selectors.award_list(fy=2019)}
     assert (by_ref["A1"].value_fy, by_ref["A1"].paid_fy) == (D("40000"), D("25000"))
     assert (by_ref["A6"].value_fy, by_ref["A6"].paid_fy) == (D("45000"), D("43000"))
     assert (by_ref["A3"].value_fy, by_ref["A3"].paid_fy) == (D("12000"), D("0"))
-    everything = {award.reference: award for award in selectors.award_list()}
+    everything = {award.reference: award for award in awards_selectors.award_list()}
     assert (everything["A1"].value_fy, everything["A1"].paid_fy) == (D("70000"), D("30000"))
 
 
 def test_award_list_filters(portfolio):
     p, s = portfolio["priorities"], portfolio["streams"]
-    assert refs(selectors.award_list(fy=2020)) == ["A1"]  # only A1 runs into 2020/21
-    assert refs(selectors.award_list(priority=p["reoffending"])) == ["A3", "A4", "A6"]
-    assert refs(selectors.award_list(priority=p["victims"].pk, status=AwardStatus.ACTIVE)) == ["A1"]
-    assert refs(selectors.award_list(status=[AwardStatus.PLANNED, AwardStatus.PROCURING])) == ["A3", "A4"]
-    assert refs(selectors.award_list(kpq=portfolio["kpq3"])) == ["A1"]
-    assert refs(selectors.award_list(kind="contract")) == ["A4"]
-    assert refs(selectors.award_list(provider=portfolio["council"])) == ["A1", "A6"]
-    assert refs(selectors.award_list(provider_name=" COUNTY ")) == ["A1", "A6"]
-    assert refs(selectors.award_list(provider_name="justice")) == []  # a funder, with no awards
-    assert refs(selectors.award_list(stream=s["precept"])) == ["A1", "A3", "A6"]
-    assert refs(selectors.award_list(search="durham county")) == ["A1", "A6"]
-    assert refs(selectors.award_list(search="isva")) == ["A2"]
-    assert refs(selectors.award_list(search="a5")) == ["A5"]
+    assert refs(awards_selectors.award_list(fy=2020)) == ["A1"]  # only A1 runs into 2020/21
+    assert refs(awards_selectors.award_list(priority=p["reoffending"])) == ["A3", "A4", "A6"]
+    assert refs(awards_selectors.award_list(priority=p["victims"].pk, status=AwardStatus.ACTIVE)) == ["A1"]
+    assert refs(awards_selectors.award_list(status=[AwardStatus.PLANNED, AwardStatus.PROCURING])) == ["A3", "A4"]
+    assert refs(awards_selectors.award_list(kpq=portfolio["kpq3"])) == ["A1"]
+    assert refs(awards_selectors.award_list(kind="contract")) == ["A4"]
+    assert refs(awards_selectors.award_list(provider=portfolio["council"])) == ["A1", "A6"]
+    assert refs(awards_selectors.award_list(provider_name=" COUNTY ")) == ["A1", "A6"]
+    assert refs(awards_selectors.award_list(provider_name="justice")) == []  # a funder, with no awards
+    assert refs(awards_selectors.award_list(stream=s["precept"])) == ["A1", "A3", "A6"]
+    assert refs(awards_selectors.award_list(search="durham county")) == ["A1", "A6"]
+    assert refs(awards_selectors.award_list(search="isva")) == ["A2"]
+    assert refs(awards_selectors.award_list(search="a5")) == ["A5"]
 
 
 def test_award_list_ending_within_months_counts_open_awards_only(portfolio):
     # A2-A6 end on 31 March 2020; A1 on 31 March 2021. A5 is cancelled and A6 ended.
     today = dated(2020, 1, 15)
-    assert refs(selectors.award_list(ending_within_months=3, today=today)) == ["A2", "A3", "A4"]
-    assert refs(selectors.award_list(ending_within_months=2, today=today)) == []
-    assert refs(selectors.award_list(ending_within_months=15, today=today)) == ["A1", "A2", "A3", "A4"]
+    assert refs(awards_selectors.award_list(ending_within_months=3, today=today)) == ["A2", "A3", "A4"]
+    assert refs(awards_selectors.award_list(ending_within_months=2, today=today)) == []
+    assert refs(awards_selectors.award_list(ending_within_months=15, today=today)) == ["A1", "A2", "A3", "A4"]
 
 
 def test_award_list_sorts_by_whitelisted_keys(portfolio):
-    assert refs(selectors.award_list(fy=2019, sort="-value")) == ["A5", "A6", "A1", "A2", "A3", "A4"]
-    assert refs(selectors.award_list(sort="title")) == ["A5", "A4", "A2", "A3", "A6", "A1"]
-    assert refs(selectors.award_list(sort="drop table")) == ["A1", "A2", "A3", "A4", "A5", "A6"]
+    assert refs(awards_selectors.award_list(fy=2019, sort="-value")) == ["A5", "A6", "A1", "A2", "A3", "A4"]
+    assert refs(awards_selectors.award_list(sort="title")) == ["A5", "A4", "A2", "A3", "A6", "A1"]
+    assert refs(awards_selectors.award_list(sort="drop table")) == ["A1", "A2", "A3", "A4", "A5", "A6"]
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -595,22 +597,22 @@ def test_award_list_is_one_query_whatever_the_size(portfolio, django_assert_num_
     with django_assert_num_queries(1):
         rows = [
             (award.reference, award.provider.name, award.priority.name, award.value_fy, award.paid_fy)
-            for award in selectors.award_list(fy=2019, sort="-value")
+            for award in awards_selectors.award_list(fy=2019, sort="-value")
         ]
     assert len(rows) == 6 + size
 
 
 def test_award_list_totals_over_the_filtered_awards(portfolio, django_assert_num_queries):
     with django_assert_num_queries(2):
-        totals = selectors.award_list_totals(selectors.award_list(fy=2019), fy=2019)
+        totals = awards_selectors.award_list_totals(awards_selectors.award_list(fy=2019), fy=2019)
     assert totals == {"committed": D("110000"), "planned": D("20000"), "paid": D("68000")}
-    victims = selectors.award_list(fy=2019, priority=portfolio["priorities"]["victims"])
-    assert selectors.award_list_totals(victims, fy=2019) == {
+    victims = awards_selectors.award_list(fy=2019, priority=portfolio["priorities"]["victims"])
+    assert awards_selectors.award_list_totals(victims, fy=2019) == {
         "committed": D("65000"),
         "planned": D("0"),
         "paid": D("25000"),
     }
-    assert selectors.award_list_totals(selectors.award_list(), fy=None) == {
+    assert awards_selectors.award_list_totals(awards_selectors.award_list(), fy=None) == {
         "committed": D("140000"),
         "planned": D("20000"),
         "paid": D("73000"),
@@ -623,7 +625,7 @@ def test_award_list_totals_over_the_filtered_awards(portfolio, django_assert_num
 def test_award_money_by_year(portfolio, django_assert_num_queries):
     a1 = portfolio["awards"]["a1"]
     with django_assert_num_queries(3):
-        years = selectors.award_money_by_year(a1)
+        years = awards_selectors.award_money_by_year(a1)
     first, second = years
     assert (first.fy, first.label, second.label) == (2019, "2019/20", "2020/21")
     assert [(part.stream.name, part.amount) for part in first.lines] == [("Core", D("30000")), ("Precept", D("10000"))]
@@ -648,7 +650,7 @@ def test_award_money_by_year(portfolio, django_assert_num_queries):
 def test_award_money_by_year_shows_years_without_lines_and_a_cancelled_award_as_not_counting():
     award = AwardFactory(status=AwardStatus.CANCELLED, start_date=dated(2019, 10, 1), end_date=dated(2020, 9, 30))
     FundingLineFactory(award=award, fy=2019, amount=D("100"))
-    years = selectors.award_money_by_year(award)
+    years = awards_selectors.award_money_by_year(award)
     assert [(year.fy, year.value, year.counts, year.committed) for year in years] == [
         (2019, D("100"), False, False),
         (2020, D("0"), False, False),
@@ -667,11 +669,11 @@ def provider_user(db):
 def test_internal_roles_may_read_and_only_officers_may_edit(officer, finance_officer, board_member):
     award = AwardFactory()
     for user in (officer, finance_officer, board_member):
-        assert selectors.access_award(user, award.pk) == award
-    assert selectors.access_award(officer, award.pk, for_edit=True) == award
+        assert awards_selectors.access_award(user, award.pk) == award
+    assert awards_selectors.access_award(officer, award.pk, for_edit=True) == award
     for user in (finance_officer, board_member):
         with pytest.raises(PermissionDenied):
-            selectors.access_award(user, award.pk, for_edit=True)
+            awards_selectors.access_award(user, award.pk, for_edit=True)
 
 
 def test_provider_user_sees_only_its_organisations_made_awards(provider_user):
@@ -679,35 +681,35 @@ def test_provider_user_sees_only_its_organisations_made_awards(provider_user):
     own = AwardFactory(provider=organisation, status=AwardStatus.ACTIVE)
     own_planned = AwardFactory(provider=organisation, status=AwardStatus.PROCURING)
     other = AwardFactory(status=AwardStatus.ACTIVE)
-    assert selectors.access_award(provider_user, own.pk) == own
+    assert awards_selectors.access_award(provider_user, own.pk) == own
     for hidden in (own_planned, other):
         with pytest.raises(Http404):
-            selectors.access_award(provider_user, hidden.pk)
+            awards_selectors.access_award(provider_user, hidden.pk)
     with pytest.raises(PermissionDenied):
-        selectors.access_award(provider_user, own.pk, for_edit=True)
+        awards_selectors.access_award(provider_user, own.pk, for_edit=True)
 
 
 def test_missing_award_is_404_and_anonymous_is_refused(officer):
     with pytest.raises(Http404):
-        selectors.access_award(officer, 999999)
+        awards_selectors.access_award(officer, 999999)
     award = AwardFactory()
     with pytest.raises(PermissionDenied):
-        selectors.access_award(AnonymousUser(), award.pk)
+        awards_selectors.access_award(AnonymousUser(), award.pk)
 
 
 def test_user_without_a_role_is_refused(db):
     award = AwardFactory()
     with pytest.raises(PermissionDenied):
-        selectors.access_award(UserFactory(), award.pk)
+        awards_selectors.access_award(UserFactory(), award.pk)
 
 
 def test_award_list_counts_a_taken_extension_as_running_on(db):
     extended = AwardFactory(reference="EXT", extension_until=dated(2021, 3, 31), extension_taken=True)
     AwardFactory(reference="OPTION", extension_until=dated(2021, 3, 31), extension_taken=False)
-    assert refs(selectors.award_list(fy=2020)) == ["EXT"]
-    assert refs(selectors.award_list(ending_within_months=3, today=dated(2020, 1, 15))) == ["OPTION"]
-    assert refs(selectors.award_list(ending_within_months=3, today=dated(2021, 1, 15))) == ["EXT"]
-    assert [year.label for year in selectors.award_money_by_year(extended)] == ["2019/20", "2020/21"]
+    assert refs(awards_selectors.award_list(fy=2020)) == ["EXT"]
+    assert refs(awards_selectors.award_list(ending_within_months=3, today=dated(2020, 1, 15))) == ["OPTION"]
+    assert refs(awards_selectors.award_list(ending_within_months=3, today=dated(2021, 1, 15))) == ["EXT"]
+    assert [year.label for year in awards_selectors.award_money_by_year(extended)] == ["2019/20", "2020/21"]
 
 
 # The years offered by the year pickers ---------------------------------------------------------------
@@ -721,20 +723,20 @@ def test_year_pickers_offer_every_year_from_the_first_to_the_last_and_the_curren
     FundingLineFactory(fy=current - 4)  # nothing in between: those years are still offered
     StreamAllocationFactory(fy=current - 8)
     with django_assert_num_queries(1):
-        award_years = selectors.award_years()
+        award_years = awards_selectors.award_years()
     assert award_years == [current, current - 4, current - 5, current - 6]
-    assert selectors.funding_years() == [current, *range(current - 4, current - 9, -1)]
+    assert funding_selectors.funding_years() == [current, *range(current - 4, current - 9, -1)]
 
 
 def test_year_pickers_with_nothing_recorded_offer_the_current_year(db):
     from pcc_commissioning.periods import FinancialYear
 
-    assert selectors.award_years() == selectors.funding_years() == [FinancialYear.current().start_year]
+    assert awards_selectors.award_years() == funding_selectors.funding_years() == [FinancialYear.current().start_year]
 
 
 def test_the_timeline_tells_each_payments_story(officer, finance_officer, time_machine):
     time_machine.move_to(datetime.datetime(2027, 1, 5, 12, 0))
-    from grants import services
+    pass
     from grants.models import Payment
     from grants.schedules.instalments import payment_plan_set
 
@@ -744,10 +746,10 @@ def test_the_timeline_tells_each_payments_story(officer, finance_officer, time_m
     FundingLineFactory(award=award, fy=2026, amount=D("6000"))
     payment_plan_set(actor=officer, award=award, frequency="quarterly", timing="arrears")
     q3, q4 = Payment.objects.filter(award=award).order_by("due_date")
-    services.payment_approve(payment=q3, actor=finance_officer)
-    services.payment_mark_paid(payment=q3, actor=finance_officer, paid_date=datetime.date(2027, 1, 2))
-    services.payment_cancel(payment=q4, actor=finance_officer, reason="Service closed early")
-    titles = [entry.title for entry in selectors.award_timeline(award) if "2026-Q" in entry.title]
+    payments_services.payment_approve(payment=q3, actor=finance_officer)
+    payments_services.payment_mark_paid(payment=q3, actor=finance_officer, paid_date=datetime.date(2027, 1, 2))
+    payments_services.payment_cancel(payment=q4, actor=finance_officer, reason="Service closed early")
+    titles = [entry.title for entry in awards_selectors.award_timeline(award) if "2026-Q" in entry.title]
     assert titles == [
         "Instalment 2026-Q4 of £3,000.00 due 1 April 2027 cancelled: Service closed early",
         "Instalment 2026-Q3 of £3,000.00 due 1 January 2027 paid on 2 January 2027",

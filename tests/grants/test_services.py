@@ -10,7 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from grants import services
+from grants.awards import cofunding as awards_cofunding
+from grants.awards import documents as awards_documents
+from grants.awards import rules as awards_rules
+from grants.awards import services as awards_services
+from grants.awards.rules import LineInput
+from grants.awards.transitions import ACTIONS, TRANSITIONS, actions_for
+from grants.decisions import services as decisions_services
+from grants.funding import services as funding_services
 from grants.models import (
     Award,
     AwardDocument,
@@ -27,8 +34,7 @@ from grants.models import (
     StreamAllocation,
     StreamKind,
 )
-from grants.services import LineInput
-from grants.transitions import ACTIONS, TRANSITIONS, actions_for
+from grants.payments import services as payments_services
 from pcc_commissioning.concurrency import NO_RECORD_VERSION, STALE_MESSAGE
 from tests.factories import (
     AwardFactory,
@@ -105,7 +111,7 @@ def create(officer, provider, priority, core):
             "lines": [LineInput(core, 2019, D("10000.00"))],
         }
         values.update(kwargs)
-        return services.award_create(**values)
+        return awards_services.award_create(**values)
 
     return make
 
@@ -118,7 +124,7 @@ def nothing_saved():
 
 
 def test_stream_create_saves_the_stream_and_who_created_it(officer, moj):
-    stream = services.stream_create(
+    stream = funding_services.stream_create(
         actor=officer,
         name="  MoJ victims' services grant (Core) ",
         source=moj,
@@ -134,7 +140,7 @@ def test_stream_create_saves_the_stream_and_who_created_it(officer, moj):
 
 def test_stream_create_refuses_a_duplicate_name_ignoring_capitals_and_missing_source(officer, core):
     with pytest.raises(ValidationError) as excinfo:
-        services.stream_create(actor=officer, name="moj core", source=None, kind="nonsense")
+        funding_services.stream_create(actor=officer, name="moj core", source=None, kind="nonsense")
     errors = errors_of(excinfo)
     assert "already a funding stream" in errors["name"][0]
     assert set(errors) == {"name", "source", "kind"}
@@ -143,17 +149,19 @@ def test_stream_create_refuses_a_duplicate_name_ignoring_capitals_and_missing_so
 
 def test_stream_update_refuses_a_stale_version_and_keeps_the_first_save(officer, core):
     loaded = core.version
-    services.stream_update(stream=core, actor=officer, expected_version=loaded, ring_fenced_for="ISVA")
+    funding_services.stream_update(stream=core, actor=officer, expected_version=loaded, ring_fenced_for="ISVA")
     with pytest.raises(ValidationError) as excinfo:
-        services.stream_update(stream=core, actor=officer, expected_version=loaded, name="Renamed")
+        funding_services.stream_update(stream=core, actor=officer, expected_version=loaded, name="Renamed")
     assert excinfo.value.messages == [STALE_MESSAGE]
     core.refresh_from_db()
     assert (core.name, core.ring_fenced_for, core.version) == ("MoJ Core", "ISVA", loaded + 1)
 
 
 def test_allocation_set_creates_then_replaces_the_year(finance_officer, core):
-    services.allocation_set(actor=finance_officer, stream=core, fy=2019, amount=D("842100.00"))
-    allocation = services.allocation_set(actor=finance_officer, stream=core, fy=2019, amount="850000", notes="Uplift")
+    funding_services.allocation_set(actor=finance_officer, stream=core, fy=2019, amount=D("842100.00"))
+    allocation = funding_services.allocation_set(
+        actor=finance_officer, stream=core, fy=2019, amount="850000", notes="Uplift"
+    )
     assert StreamAllocation.objects.filter(stream=core).count() == 1
     allocation.refresh_from_db()
     assert (allocation.amount, allocation.notes) == (D("850000.00"), "Uplift")
@@ -161,7 +169,10 @@ def test_allocation_set_creates_then_replaces_the_year(finance_officer, core):
 
 
 def test_allocation_and_budget_refuse_a_stale_version_and_keep_the_first_save(finance_officer, core, priority):
-    for setter, owner in ((services.allocation_set, {"stream": core}), (services.budget_set, {"priority": priority})):
+    for setter, owner in (
+        (funding_services.allocation_set, {"stream": core}),
+        (funding_services.budget_set, {"priority": priority}),
+    ):
         first = setter(actor=finance_officer, fy=2019, amount=D("1000"), expected_version=NO_RECORD_VERSION, **owner)
         with pytest.raises(ValidationError) as excinfo:  # a second page that also showed no figure
             setter(actor=finance_officer, fy=2019, amount=D("2000"), expected_version=NO_RECORD_VERSION, **owner)
@@ -183,16 +194,16 @@ def test_allocation_and_budget_refuse_a_stale_version_and_keep_the_first_save(fi
 )
 def test_allocation_and_budget_refuse_bad_input(finance_officer, core, priority, fy, amount, field):
     with pytest.raises(ValidationError) as excinfo:
-        services.allocation_set(actor=finance_officer, stream=core, fy=fy, amount=amount)
+        funding_services.allocation_set(actor=finance_officer, stream=core, fy=fy, amount=amount)
     assert field in errors_of(excinfo)
     with pytest.raises(ValidationError) as excinfo:
-        services.budget_set(actor=finance_officer, priority=priority, fy=fy, amount=amount)
+        funding_services.budget_set(actor=finance_officer, priority=priority, fy=fy, amount=amount)
     assert field in errors_of(excinfo)
     assert not StreamAllocation.objects.exists() and not PriorityBudget.objects.exists()
 
 
 def test_budget_set_accepts_a_financial_year_label(finance_officer, priority):
-    budget = services.budget_set(actor=finance_officer, priority=priority, fy="2019/20", amount=D("120000"))
+    budget = funding_services.budget_set(actor=finance_officer, priority=priority, fy="2019/20", amount=D("120000"))
     assert (budget.fy, budget.amount) == (2019, D("120000.00"))
 
 
@@ -200,17 +211,21 @@ def test_budget_set_accepts_a_financial_year_label(finance_officer, priority):
 
 
 def test_decision_create_is_a_draft_and_references_are_unique_ignoring_capitals(officer):
-    decision = services.decision_create(actor=officer, reference="PCC-2019-033", subject="Victims' services 2019/20")
+    decision = decisions_services.decision_create(
+        actor=officer, reference="PCC-2019-033", subject="Victims' services 2019/20"
+    )
     assert decision.status == DecisionStatus.DRAFT
     with pytest.raises(ValidationError) as excinfo:
-        services.decision_create(actor=officer, reference="pcc-2019-033", subject="Another")
+        decisions_services.decision_create(actor=officer, reference="pcc-2019-033", subject="Another")
     assert "reference" in errors_of(excinfo)
     assert Decision.objects.count() == 1
 
 
 def test_decision_sign_records_who_and_when_and_defaults_to_today(officer):
-    decision = services.decision_create(actor=officer, reference="PCC-2019-040", subject="Grants", amount=D("30000"))
-    signed = services.decision_sign(decision=decision, actor=officer)
+    decision = decisions_services.decision_create(
+        actor=officer, reference="PCC-2019-040", subject="Grants", amount=D("30000")
+    )
+    signed = decisions_services.decision_sign(decision=decision, actor=officer)
     signed.refresh_from_db()
     assert signed.status == DecisionStatus.SIGNED
     assert signed.decided_on == timezone.localdate()
@@ -218,22 +233,24 @@ def test_decision_sign_records_who_and_when_and_defaults_to_today(officer):
 
 
 def test_decision_sign_refuses_a_future_date_and_a_second_signature(officer):
-    decision = services.decision_create(actor=officer, reference="PCC-2019-041", subject="Grants", amount=D("30000"))
+    decision = decisions_services.decision_create(
+        actor=officer, reference="PCC-2019-041", subject="Grants", amount=D("30000")
+    )
     with pytest.raises(ValidationError) as excinfo:
-        services.decision_sign(
+        decisions_services.decision_sign(
             decision=decision, actor=officer, decided_on=timezone.localdate() + datetime.timedelta(days=1)
         )
     assert "decided_on" in errors_of(excinfo)
     assert Decision.objects.get().status == DecisionStatus.DRAFT
-    services.decision_sign(decision=decision, actor=officer, decided_on=datetime.date(2019, 3, 1))
+    decisions_services.decision_sign(decision=decision, actor=officer, decided_on=datetime.date(2019, 3, 1))
     with pytest.raises(ValidationError) as excinfo:
-        services.decision_sign(decision=decision, actor=officer)
+        decisions_services.decision_sign(decision=decision, actor=officer)
     assert "status" in errors_of(excinfo)
 
 
 def test_signed_decision_cannot_be_edited(officer, signed_decision):
     with pytest.raises(ValidationError) as excinfo:
-        services.decision_update(
+        decisions_services.decision_update(
             decision=signed_decision, actor=officer, expected_version=signed_decision.version, subject="Changed"
         )
     assert "status" in errors_of(excinfo)
@@ -242,44 +259,50 @@ def test_signed_decision_cannot_be_edited(officer, signed_decision):
 
 
 def test_draft_decision_edit_refuses_a_stale_version(officer):
-    decision = services.decision_create(actor=officer, reference="PCC-2019-050", subject="First")
+    decision = decisions_services.decision_create(actor=officer, reference="PCC-2019-050", subject="First")
     loaded = decision.version
-    services.decision_update(decision=decision, actor=officer, expected_version=loaded, subject="Second")
+    decisions_services.decision_update(decision=decision, actor=officer, expected_version=loaded, subject="Second")
     with pytest.raises(ValidationError, match="Someone else saved"):
-        services.decision_update(decision=decision, actor=officer, expected_version=loaded, subject="Third")
+        decisions_services.decision_update(decision=decision, actor=officer, expected_version=loaded, subject="Third")
     assert Decision.objects.get().subject == "Second"
 
 
 def test_decision_publish_needs_a_signed_decision_and_a_date_after_the_decision(officer):
-    decision = services.decision_create(actor=officer, reference="PCC-2019-060", subject="Grants", amount=D("30000"))
+    decision = decisions_services.decision_create(
+        actor=officer, reference="PCC-2019-060", subject="Grants", amount=D("30000")
+    )
     with pytest.raises(ValidationError) as excinfo:
-        services.decision_publish(decision=decision, actor=officer)
+        decisions_services.decision_publish(decision=decision, actor=officer)
     assert "status" in errors_of(excinfo)
-    services.decision_sign(decision=decision, actor=officer, decided_on=datetime.date(2019, 3, 1))
+    decisions_services.decision_sign(decision=decision, actor=officer, decided_on=datetime.date(2019, 3, 1))
     with pytest.raises(ValidationError) as excinfo:
-        services.decision_publish(decision=decision, actor=officer, published_on=datetime.date(2019, 2, 28))
+        decisions_services.decision_publish(decision=decision, actor=officer, published_on=datetime.date(2019, 2, 28))
     assert "published_on" in errors_of(excinfo)
-    published = services.decision_publish(decision=decision, actor=officer, published_on=datetime.date(2019, 3, 8))
+    published = decisions_services.decision_publish(
+        decision=decision, actor=officer, published_on=datetime.date(2019, 3, 8)
+    )
     assert (published.status, published.published_on) == (DecisionStatus.PUBLISHED, datetime.date(2019, 3, 8))
 
 
 def test_decision_get_or_create_signs_a_dated_new_decision_and_reuses_an_existing_one(officer):
-    decision, created = services.decision_get_or_create(
+    decision, created = decisions_services.decision_get_or_create(
         actor=None, reference="PCC-2019-033", decided_on=datetime.date(2019, 3, 14)
     )
     assert created and decision.status == DecisionStatus.SIGNED
     assert decision.decided_on == datetime.date(2019, 3, 14) and decision.subject == "PCC-2019-033"
-    again, created = services.decision_get_or_create(
+    again, created = decisions_services.decision_get_or_create(
         actor=None, reference="pcc-2019-033", decided_on=datetime.date(2019, 3, 14)
     )
     assert (again.pk, created) == (decision.pk, False)
-    undated, created = services.decision_get_or_create(actor=officer, reference="PCC-2019-034")
+    undated, created = decisions_services.decision_get_or_create(actor=officer, reference="PCC-2019-034")
     assert created and undated.status == DecisionStatus.DRAFT
 
 
 def test_decision_get_or_create_refuses_a_different_date_for_an_existing_decision(signed_decision):
     with pytest.raises(ValidationError) as excinfo:
-        services.decision_get_or_create(actor=None, reference="PCC-2019-033", decided_on=datetime.date(2019, 5, 1))
+        decisions_services.decision_get_or_create(
+            actor=None, reference="PCC-2019-033", decided_on=datetime.date(2019, 5, 1)
+        )
     assert "decided_on" in errors_of(excinfo)
 
 
@@ -325,22 +348,22 @@ def test_award_reference_next_follows_the_highest_number_of_that_year_only():
     AwardFactory(reference="AWD-2019-0009")
     AwardFactory(reference="AWD-2020-0100")
     AwardFactory(reference="AWD-2019-EXTRA")
-    assert services.award_reference_next(fy=2019) == "AWD-2019-0043"
+    assert awards_services.award_reference_next(fy=2019) == "AWD-2019-0043"
     AwardFactory(reference="AWD-2019-9999")
-    assert services.award_reference_next(fy=2019) == "AWD-2019-10000"
-    assert services.award_reference_next(fy=2021) == "AWD-2021-0001"
+    assert awards_services.award_reference_next(fy=2019) == "AWD-2019-10000"
+    assert awards_services.award_reference_next(fy=2021) == "AWD-2021-0001"
 
 
 def test_generated_reference_taken_meanwhile_is_retried_with_the_next(create, monkeypatch):
     AwardFactory(reference="AWD-2019-0001")
-    real = services.award_reference_next
+    real = awards_services.award_reference_next
     calls = []
 
     def stale_first(*, fy):
         calls.append(fy)
         return "AWD-2019-0001" if len(calls) == 1 else real(fy=fy)
 
-    monkeypatch.setattr(services, "award_reference_next", stale_first)
+    monkeypatch.setattr(awards_services, "award_reference_next", stale_first)
     assert create().reference == "AWD-2019-0002"
     assert len(calls) == 2
 
@@ -426,7 +449,7 @@ def test_delegated_limit_on_creating_an_awarded_award(create, core, amount, deci
 
 def test_delegated_limit_is_a_setting(create, core, settings):
     settings.DELEGATED_LIMIT = D("10000")
-    assert services.delegated_limit() == D("10000")
+    assert decisions_services.delegated_limit() == D("10000")
     with pytest.raises(ValidationError) as excinfo:
         create(status=AwardStatus.ACTIVE, lines=[LineInput(core, 2019, D("10000.01"))])
     assert "£10,000.00" in errors_of(excinfo)["decision"][0]
@@ -442,7 +465,7 @@ def test_a_planned_award_above_the_limit_needs_no_decision_yet(create, core):
 def test_second_of_two_officers_editing_one_award_is_refused_and_nothing_is_lost(create, officer, core):
     award = create()
     loaded = Award.objects.get(pk=award.pk)  # both officers open the edit page
-    first = services.award_update(
+    first = awards_services.award_update(
         award=loaded,
         actor=officer,
         expected_version=loaded.version,
@@ -450,7 +473,7 @@ def test_second_of_two_officers_editing_one_award_is_refused_and_nothing_is_lost
         lines=[LineInput(core, 2019, D("12000"))],
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.award_update(
+        awards_services.award_update(
             award=loaded,
             actor=officer,
             expected_version=loaded.version,
@@ -468,7 +491,7 @@ def test_award_update_replaces_lines_changing_only_what_differs(create, officer,
         start_date=APR_2019, end_date=MAR_2021, lines=[LineInput(core, 2019, D("100")), LineInput(core, 2020, D("200"))]
     )
     kept = award.lines.get(fy=2019)
-    services.award_update(
+    awards_services.award_update(
         award=award,
         actor=officer,
         expected_version=award.version,
@@ -484,7 +507,7 @@ def test_award_update_replaces_lines_changing_only_what_differs(create, officer,
 
 def test_award_update_that_changes_nothing_keeps_the_version(create, officer):
     award = create()
-    same = services.award_update(award=award, actor=officer, expected_version=award.version, title=award.title)
+    same = awards_services.award_update(award=award, actor=officer, expected_version=award.version, title=award.title)
     assert same.version == award.version == Award.objects.get().version
 
 
@@ -493,7 +516,7 @@ def test_award_update_refuses_new_dates_that_leave_a_line_outside(create, office
         start_date=APR_2019, end_date=MAR_2021, lines=[LineInput(core, 2019, D("100")), LineInput(core, 2020, D("100"))]
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.award_update(award=award, actor=officer, expected_version=award.version, end_date=MAR_2020)
+        awards_services.award_update(award=award, actor=officer, expected_version=award.version, end_date=MAR_2020)
     assert "2020/21" in errors_of(excinfo)["end_date"][0]
     assert Award.objects.get().end_date == MAR_2021
 
@@ -502,23 +525,25 @@ def test_award_update_refuses_a_duplicate_reference_and_status_changes(create, o
     AwardFactory(reference="DUR-1")
     award = create()
     with pytest.raises(ValidationError) as excinfo:
-        services.award_update(award=award, actor=officer, expected_version=award.version, reference="dur-1")
+        awards_services.award_update(award=award, actor=officer, expected_version=award.version, reference="dur-1")
     assert "reference" in errors_of(excinfo)
     with pytest.raises(TypeError):
-        services.award_update(award=award, actor=officer, expected_version=award.version, status=AwardStatus.ACTIVE)
+        awards_services.award_update(
+            award=award, actor=officer, expected_version=award.version, status=AwardStatus.ACTIVE
+        )
     assert Award.objects.get(pk=award.pk).reference == "AWD-2019-0001"
 
 
 def test_award_update_holds_a_committed_award_to_the_delegated_limit(create, officer, core):
     award = create(status=AwardStatus.ACTIVE, lines=[LineInput(core, 2019, D("20000"))])
     with pytest.raises(ValidationError) as excinfo:
-        services.award_update(
+        awards_services.award_update(
             award=award, actor=officer, expected_version=award.version, lines=[LineInput(core, 2019, D("30000"))]
         )
     assert "decision" in errors_of(excinfo)
     assert FundingLine.objects.get().amount == D("20000.00")
     decision = DecisionFactory(signed=True)
-    services.award_update(
+    awards_services.award_update(
         award=award,
         actor=officer,
         expected_version=award.version,
@@ -530,16 +555,16 @@ def test_award_update_holds_a_committed_award_to_the_delegated_limit(create, off
 
 def test_award_update_keeps_lines_that_payments_rely_on(create, officer, finance_officer, core, precept):
     award = create(status=AwardStatus.ACTIVE, lines=[LineInput(core, 2019, D("10000"))])
-    services.payment_record(
+    payments_services.payment_record(
         actor=finance_officer, award=award, stream=core, amount=D("6000"), due_date=datetime.date(2019, 6, 30)
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.award_update(
+        awards_services.award_update(
             award=award, actor=officer, expected_version=award.version, lines=[LineInput(precept, 2019, D("10000"))]
         )
     assert "payments from MoJ Core in 2019/20" in errors_of(excinfo)["lines"][0]
     with pytest.raises(ValidationError) as excinfo:
-        services.award_update(
+        awards_services.award_update(
             award=award, actor=officer, expected_version=award.version, lines=[LineInput(core, 2019, D("5999.99"))]
         )
     assert "£6,000.00" in errors_of(excinfo)["lines"][0]
@@ -549,7 +574,7 @@ def test_award_update_keeps_lines_that_payments_rely_on(create, officer, finance
 def test_award_update_sets_kpqs(create, officer):
     award = create(kpqs=[KPQFactory(number=1)])
     kpq3 = KPQFactory(number=3)
-    updated = services.award_update(award=award, actor=officer, expected_version=award.version, kpqs=[kpq3])
+    updated = awards_services.award_update(award=award, actor=officer, expected_version=award.version, kpqs=[kpq3])
     assert list(award.kpqs.all()) == [kpq3]
     assert updated.version == award.version + 1
 
@@ -578,7 +603,7 @@ def test_every_allowed_transition_works_and_every_other_is_refused(officer, core
     FundingLineFactory(award=award, stream=core, amount=D("1000"))
     allowed = to_status in TRANSITIONS[AwardStatus(from_status)]
     if allowed:
-        moved = services.award_transition(
+        moved = awards_services.award_transition(
             award=award, actor=officer, to_status=to_status, note="Board agreed", expected_version=award.version
         )
         assert moved.status == to_status == Award.objects.get().status
@@ -593,7 +618,7 @@ def test_every_allowed_transition_works_and_every_other_is_refused(officer, core
         assert Award.history.filter(id=award.pk).first().history_user == officer
     else:
         with pytest.raises(ValidationError) as excinfo:
-            services.award_transition(award=award, actor=officer, to_status=to_status, note="Board agreed")
+            awards_services.award_transition(award=award, actor=officer, to_status=to_status, note="Board agreed")
         assert "cannot be marked" in errors_of(excinfo)["status"][0]
         assert Award.objects.get().status == from_status
         assert not AwardTransition.objects.exists()
@@ -602,7 +627,7 @@ def test_every_allowed_transition_works_and_every_other_is_refused(officer, core
 def test_cancelling_needs_a_note(officer):
     award = AwardFactory(status=AwardStatus.ACTIVE)
     with pytest.raises(ValidationError) as excinfo:
-        services.award_transition(award=award, actor=officer, to_status=AwardStatus.CANCELLED, note="  ")
+        awards_services.award_transition(award=award, actor=officer, to_status=AwardStatus.CANCELLED, note="  ")
     assert "note" in errors_of(excinfo)
     assert Award.objects.get().status == AwardStatus.ACTIVE
 
@@ -623,11 +648,11 @@ def test_delegated_limit_on_marking_awarded(officer, core, lines, decision, acce
     for fy, amount in zip((2019, 2020), lines, strict=False):
         FundingLineFactory(award=award, stream=core, fy=fy, amount=amount)
     if accepted:
-        services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED)
+        awards_services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED)
         assert Award.objects.get().status == AwardStatus.AWARDED
     else:
         with pytest.raises(ValidationError) as excinfo:
-            services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED)
+            awards_services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED)
         assert "£25,000.01" in errors_of(excinfo)["decision"][0]
         assert Award.objects.get().status == AwardStatus.PROCURING
         assert not AwardTransition.objects.exists()
@@ -636,9 +661,11 @@ def test_delegated_limit_on_marking_awarded(officer, core, lines, decision, acce
 def test_transition_refuses_a_stale_version(officer):
     award = AwardFactory(status=AwardStatus.PLANNED)
     loaded = award.version
-    services.award_transition(award=award, actor=officer, to_status=AwardStatus.PROCURING, expected_version=loaded)
+    awards_services.award_transition(
+        award=award, actor=officer, to_status=AwardStatus.PROCURING, expected_version=loaded
+    )
     with pytest.raises(ValidationError, match="Someone else saved"):
-        services.award_transition(
+        awards_services.award_transition(
             award=award, actor=officer, to_status=AwardStatus.CANCELLED, note="x", expected_version=loaded
         )
     assert Award.objects.get().status == AwardStatus.PROCURING
@@ -650,8 +677,8 @@ def test_transition_refuses_a_stale_version(officer):
 def test_cofunding_set_records_and_replaces_a_partners_contribution(officer, create):
     award = create()
     council = OrganisationFactory(name="Durham County Council")
-    services.cofunding_set(actor=officer, award=award, partner=council, fy=2019, amount=D("5000"))
-    entry = services.cofunding_set(
+    awards_cofunding.cofunding_set(actor=officer, award=award, partner=council, fy=2019, amount=D("5000"))
+    entry = awards_cofunding.cofunding_set(
         actor=officer, award=award, partner=council, fy=2019, amount=D("7500"), notes="Agreed"
     )
     assert CoFunding.objects.count() == 1
@@ -661,31 +688,31 @@ def test_cofunding_set_records_and_replaces_a_partners_contribution(officer, cre
 def test_cofunding_refuses_the_provider_a_negative_amount_and_a_year_outside(officer, create, provider):
     award = create()
     with pytest.raises(ValidationError) as excinfo:
-        services.cofunding_set(actor=officer, award=award, partner=provider, fy=2021, amount=D("-1"))
+        awards_cofunding.cofunding_set(actor=officer, award=award, partner=provider, fy=2021, amount=D("-1"))
     assert set(errors_of(excinfo)) == {"partner", "fy", "amount"}
     assert not CoFunding.objects.exists()
 
 
 def test_forecast_set_sets_changes_and_clears(officer, create):
     award = create()
-    services.forecast_set(actor=officer, award=award, fy=2019, amount=D("9000"))
-    forecast = services.forecast_set(actor=officer, award=award, fy=2019, amount=D("9500"))
+    awards_cofunding.forecast_set(actor=officer, award=award, fy=2019, amount=D("9000"))
+    forecast = awards_cofunding.forecast_set(actor=officer, award=award, fy=2019, amount=D("9500"))
     assert (forecast.amount, forecast.updated_by) == (D("9500.00"), officer)
     assert ForecastOutturn.objects.count() == 1
-    assert services.forecast_set(actor=officer, award=award, fy=2019, amount=None) is None
+    assert awards_cofunding.forecast_set(actor=officer, award=award, fy=2019, amount=None) is None
     assert not ForecastOutturn.objects.exists()
 
 
 def test_forecast_refuses_a_year_outside_the_award_and_a_negative_amount(officer, create):
     award = create()
     with pytest.raises(ValidationError) as excinfo:
-        services.forecast_set(actor=officer, award=award, fy=2020, amount=D("-5"))
+        awards_cofunding.forecast_set(actor=officer, award=award, fy=2020, amount=D("-5"))
     assert set(errors_of(excinfo)) == {"fy", "amount"}
 
 
 def test_award_document_add_stores_a_pdf_and_refuses_other_files(officer, create):
     award = create()
-    document = services.award_document_add(
+    document = awards_documents.award_document_add(
         actor=officer,
         award=award,
         kind="grant_agreement",
@@ -695,7 +722,7 @@ def test_award_document_add_stores_a_pdf_and_refuses_other_files(officer, create
     assert (document.title, document.uploaded_by) == ("agreement.pdf", officer)
     assert document.file.read() == PDF_BYTES
     with pytest.raises(ValidationError) as excinfo:
-        services.award_document_add(
+        awards_documents.award_document_add(
             actor=officer,
             award=award,
             kind="contract",
@@ -708,7 +735,7 @@ def test_award_document_add_stores_a_pdf_and_refuses_other_files(officer, create
 
 def test_award_document_with_a_long_file_name_keeps_its_extension(officer, create, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    document = services.award_document_add(
+    document = awards_documents.award_document_add(
         actor=officer,
         award=create(),
         kind="contract",
@@ -734,7 +761,7 @@ def active_award(create, core, precept):
 
 def pay(award, stream, amount, due=datetime.date(2019, 6, 30), **kwargs):
     kwargs.setdefault("actor", None)
-    return services.payment_record(award=award, stream=stream, amount=amount, due_date=due, **kwargs)
+    return payments_services.payment_record(award=award, stream=stream, amount=amount, due_date=due, **kwargs)
 
 
 def test_payment_counts_against_the_year_of_its_due_date_unless_told(finance_officer, active_award, core):
@@ -887,23 +914,23 @@ def test_payment_mark_paid(finance_officer, active_award, core):
     payment = pay(active_award, core, D("100"))
     loaded = payment.version
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_mark_paid(
+        payments_services.payment_mark_paid(
             payment=payment, actor=finance_officer, paid_date=timezone.localdate() + datetime.timedelta(days=1)
         )
     assert "paid_date" in errors_of(excinfo)
-    paid = services.payment_mark_paid(
+    paid = payments_services.payment_mark_paid(
         payment=payment, actor=finance_officer, paid_date=datetime.date(2019, 7, 2), expected_version=loaded
     )
     assert Payment.objects.get().paid_date == datetime.date(2019, 7, 2)
     assert paid.history.first().history_user == finance_officer
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_mark_paid(payment=payment, actor=finance_officer, paid_date=datetime.date(2019, 7, 3))
+        payments_services.payment_mark_paid(payment=payment, actor=finance_officer, paid_date=datetime.date(2019, 7, 3))
     assert "already marked paid" in errors_of(excinfo)["paid_date"][0]
 
 
 def test_payment_update_rechecks_the_commitment_without_counting_itself(finance_officer, active_award, core):
     payment = pay(active_award, core, D("4000"))
-    updated = services.payment_update(
+    updated = payments_services.payment_update(
         payment=payment,
         actor=finance_officer,
         expected_version=payment.version,
@@ -912,7 +939,7 @@ def test_payment_update_rechecks_the_commitment_without_counting_itself(finance_
     )  # the whole core line
     assert (updated.amount, updated.invoice_reference) == (D("6000.00"), "INV-1")
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_update(
+        payments_services.payment_update(
             payment=updated, actor=finance_officer, expected_version=updated.version, amount=D("6000.01")
         )
     assert "£0.01 more" in errors_of(excinfo)["amount"][0]
@@ -922,23 +949,23 @@ def test_payment_update_rechecks_the_commitment_without_counting_itself(finance_
 def test_paid_payment_amount_is_fixed_and_it_cannot_be_deleted(finance_officer, active_award, core):
     payment = pay(active_award, core, D("100"), paid_date=datetime.date(2019, 7, 1))
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_update(
+        payments_services.payment_update(
             payment=payment, actor=finance_officer, expected_version=payment.version, amount=D("90")
         )
     assert "refund or credit note" in errors_of(excinfo)["amount"][0]
-    updated = services.payment_update(
+    updated = payments_services.payment_update(
         payment=payment, actor=finance_officer, expected_version=payment.version, po_number="PO-77"
     )
     assert updated.po_number == "PO-77"
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_delete(payment=updated, actor=finance_officer)
+        payments_services.payment_delete(payment=updated, actor=finance_officer)
     assert "paid_date" in errors_of(excinfo)
     assert Payment.objects.count() == 1
 
 
 def test_scheduled_payment_can_be_deleted(finance_officer, active_award, core):
     payment = pay(active_award, core, D("100"))
-    services.payment_delete(payment=payment, actor=finance_officer)
+    payments_services.payment_delete(payment=payment, actor=finance_officer)
     assert not Payment.objects.exists()
     assert Payment.history.filter(id=payment.pk, history_type="-").get().history_user == finance_officer
 
@@ -946,9 +973,11 @@ def test_scheduled_payment_can_be_deleted(finance_officer, active_award, core):
 def test_payment_update_refuses_a_stale_version(finance_officer, active_award, core):
     payment = pay(active_award, core, D("100"))
     loaded = payment.version
-    services.payment_update(payment=payment, actor=finance_officer, expected_version=loaded, amount=D("200"))
+    payments_services.payment_update(payment=payment, actor=finance_officer, expected_version=loaded, amount=D("200"))
     with pytest.raises(ValidationError, match="Someone else saved"):
-        services.payment_update(payment=payment, actor=finance_officer, expected_version=loaded, amount=D("300"))
+        payments_services.payment_update(
+            payment=payment, actor=finance_officer, expected_version=loaded, amount=D("300")
+        )
     assert Payment.objects.get().amount == D("200.00")
 
 
@@ -965,7 +994,7 @@ def test_a_taken_extension_lengthens_the_years_lines_may_cover(create, officer, 
     award = create(lines=[LineInput(core, 2020, D("100"))], extension_taken=True, **extension)
     assert award.lines.get().fy == 2020
     with pytest.raises(ValidationError) as excinfo:
-        services.award_update(award=award, actor=officer, expected_version=award.version, extension_taken=False)
+        awards_services.award_update(award=award, actor=officer, expected_version=award.version, extension_taken=False)
     assert "2020/21" in errors_of(excinfo)["extension_taken"][0]
     assert Award.objects.get().extension_taken is True
 
@@ -978,11 +1007,13 @@ def test_an_award_may_not_exceed_the_amount_its_signed_decision_approved(officer
     award = AwardFactory(status=AwardStatus.PLANNED, decision=decision)
     line = FundingLineFactory(award=award, amount=D("30000.01"))
     with pytest.raises(ValidationError) as excinfo:
-        services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED)
+        awards_services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED)
     assert "more than the £30,000.00 that decision" in errors_of(excinfo)["decision"][0]
     line.amount = D("30000.00")  # exactly what was approved
     line.save()
-    assert services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED).status == "awarded"
+    assert (
+        awards_services.award_transition(award=award, actor=officer, to_status=AwardStatus.AWARDED).status == "awarded"
+    )
 
 
 def test_the_awards_under_one_decision_share_its_amount(officer):
@@ -992,7 +1023,7 @@ def test_the_awards_under_one_decision_share_its_amount(officer):
     second = AwardFactory(status=AwardStatus.PLANNED, decision=decision)
     FundingLineFactory(award=second, amount=D("20000.01"))
     with pytest.raises(ValidationError) as excinfo:
-        services.award_transition(award=second, actor=officer, to_status=AwardStatus.AWARDED)
+        awards_services.award_transition(award=second, actor=officer, to_status=AwardStatus.AWARDED)
     assert "with the £30,000.00 of the other awards made under it" in errors_of(excinfo)["decision"][0]
 
 
@@ -1001,20 +1032,20 @@ def test_a_committed_awards_lines_cannot_grow_past_its_decision(officer, core):
     award = AwardFactory(status=AwardStatus.ACTIVE, decision=decision)
     FundingLineFactory(award=award, stream=core, amount=D("10000.00"))
     with pytest.raises(ValidationError) as excinfo:
-        services.award_update(
+        awards_services.award_update(
             award=award,
             actor=officer,
             expected_version=None,
-            lines=[services.LineInput(stream=core, fy=2019, amount=D("12000.00"))],
+            lines=[awards_rules.LineInput(stream=core, fy=2019, amount=D("12000.00"))],
         )
     assert "decision" in errors_of(excinfo)
 
 
 def test_signing_needs_the_amount_and_a_negative_amount_is_refused(officer):
     with pytest.raises(ValidationError) as excinfo:
-        services.decision_create(actor=officer, reference="PCC-2019-070", subject="Grants", amount=D("-1"))
+        decisions_services.decision_create(actor=officer, reference="PCC-2019-070", subject="Grants", amount=D("-1"))
     assert "amount" in errors_of(excinfo)
-    decision = services.decision_create(actor=officer, reference="PCC-2019-070", subject="Grants")
+    decision = decisions_services.decision_create(actor=officer, reference="PCC-2019-070", subject="Grants")
     with pytest.raises(ValidationError) as excinfo:
-        services.decision_sign(decision=decision, actor=officer)
+        decisions_services.decision_sign(decision=decision, actor=officer)
     assert "Record the amount the PCC approved" in errors_of(excinfo)["amount"][0]

@@ -148,7 +148,7 @@ def test_the_return_forms_error_summary_names_a_kpi_as_written(provider_client, 
     import datetime
 
     from grants.models import AwardStatus, MonitoringReturn, ReturnStatus
-    from grants.portal_forms import kpi_field_name
+    from portal.forms import kpi_field_name
     from tests.factories import AwardFactory
     from tests.factories.monitoring import AwardKPIFactory
 

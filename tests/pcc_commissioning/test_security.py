@@ -612,7 +612,7 @@ def stored_documents(db, settings, tmp_path, organisation, provider_user):
     settings.MEDIA_ROOT = tmp_path
     document = DueDiligenceDocumentFactory(organisation=organisation)
     award = AwardFactory(provider=organisation)
-    from grants.services import award_document_add
+    from grants.awards.documents import award_document_add
 
     officer = UserFactory(role=Role.OFFICER)
     award_document = award_document_add(

@@ -530,7 +530,7 @@ def test_paid_is_labelled_with_the_day_the_figures_stand_at(portfolio, board_cli
 
 
 def test_the_dashboard_counts_each_awards_status_at_the_years_end(portfolio, board_client, officer):
-    from grants.services import award_transition
+    from grants.awards.services import award_transition
     from tests.factories import AwardTransitionFactory
 
     a1 = portfolio["awards"]["a1"]

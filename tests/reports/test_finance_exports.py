@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from grants.funding.selectors import funding_summary
 from grants.models import AwardStatus
-from grants.selectors import funding_summary
 from pcc_commissioning import clock
 from pcc_commissioning.interchange import run_export
 from providers.models import Organisation

@@ -14,8 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from grants.importers import PAYMENT_COLUMNS, STREAM_COLUMNS
+from grants.funding.importers import STREAM_COLUMNS
 from grants.models import FundingStream, Payment
+from grants.payments.importers import PAYMENT_COLUMNS
 from pcc_commissioning import interchange
 from pcc_commissioning.celery import app as celery_app
 from pcc_commissioning.roles import Role

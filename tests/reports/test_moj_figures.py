@@ -616,7 +616,7 @@ def _at(*args):
 
 
 def test_an_award_cancelled_after_the_half_still_counts_in_it(dataset, officer):
-    from grants.services import award_transition
+    from grants.awards.services import award_transition
     from tests.factories.grants import AwardTransitionFactory
 
     a5 = dataset["a5"]

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Sum
 
+from grants.decisions.services import delegated_limit
 from grants.models import (
     COMMITTED_STATUSES,
     Award,
@@ -25,8 +26,8 @@ from grants.models import (
     ReturnOutcome,
     ReturnStatus,
     StreamAllocation,
+    award_runs_until,
 )
-from grants.services import award_runs_until, delegated_limit
 from outcomes.demo import plan_seed
 from pcc_commissioning.periods import FinancialYear, Period, due_date, fys_between, quarter_of
 from providers import identifiers

@@ -59,7 +59,7 @@ def test_a_second_run_writes_nothing():
 
 @pytest.mark.django_db
 def test_the_demo_commits_the_published_2019_20_budget_of_each_priority():
-    from grants.selectors import funding_summary
+    from grants.funding.selectors import funding_summary
 
     output = seed()
     committed = {row.priority.name: row.committed for row in funding_summary(fy=2019).priorities}

@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from grants.schedules.daily import daily_jobs_run
+from grants.calendar.daily import daily_jobs_run
 
 
 class Command(BaseCommand):

@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from grants.awards.services import award_update
+from grants.calendar.statuses import award_statuses_follow_calendar
 from grants.demo import grants_seed
-from grants.schedules.statuses import award_statuses_follow_calendar
-from grants.services import award_update
 from needs_assessment.demo import needs_seed
 from outcomes.demo import measures_seed, plan_seed
 from pcc_commissioning.roles import Role

@@ -10,8 +10,8 @@ from celery.schedules import crontab
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from grants.calendar.daily import daily_jobs_run
 from grants.models import AwardStatus, MonitoringReturn, ReminderSent
-from grants.schedules.daily import daily_jobs_run
 from grants.tasks import run_daily_jobs
 
 from ...factories import AwardFactory, ContactFactory, OrganisationFactory

@@ -8,9 +8,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from grants import services
+from grants.awards import rules as awards_rules
+from grants.awards import services as awards_services
 from grants.models import AwardStatus, MonitoringReturn, Payment, PlanFrequency, PlanTiming
-from grants.monitoring import ReturnData, return_accept, return_submit
+from grants.monitoring.services import ReturnData, return_accept, return_submit
+from grants.payments import services as payments_services
 from grants.schedules.instalments import award_instalments_reconcile, payment_plan_remove, payment_plan_set
 
 from ...factories import CommissioningPriorityFactory, FundingStreamFactory, OrganisationFactory
@@ -31,7 +33,7 @@ def parts():
 
 def make(parts, *, start=datetime.date(2026, 4, 1), end=datetime.date(2027, 3, 31), lines=None):
     lines = lines or [("moj", D("6000")), ("precept", D("4000"))]
-    return services.award_create(
+    return awards_services.award_create(
         actor=None,
         title="Helpline",
         provider=parts["provider"],
@@ -40,7 +42,7 @@ def make(parts, *, start=datetime.date(2026, 4, 1), end=datetime.date(2027, 3, 3
         start_date=start,
         end_date=end,
         status=AwardStatus.AWARDED,
-        lines=[services.LineInput(stream=parts[name], fy=2026, amount=amount) for name, amount in lines],
+        lines=[awards_rules.LineInput(stream=parts[name], fy=2026, amount=amount) for name, amount in lines],
     )
 
 
@@ -93,7 +95,7 @@ def test_monthly_in_advance(officer, parts):
 def test_a_payment_recorded_by_hand_shrinks_the_instalments_still_to_come(finance_officer, officer, parts):
     award = make(parts, lines=[("precept", D("4000"))])
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
-    services.payment_record(
+    payments_services.payment_record(
         actor=finance_officer,
         award=award,
         stream=parts["precept"],
@@ -109,12 +111,12 @@ def test_approved_instalments_stay_and_the_rest_follow_a_changed_line(finance_of
     award = make(parts, lines=[("precept", D("4000"))])
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
     q1 = Payment.objects.get(award=award, plan_period="2026-Q1")
-    services.payment_approve(payment=q1, actor=finance_officer)
-    services.award_update(
+    payments_services.payment_approve(payment=q1, actor=finance_officer)
+    awards_services.award_update(
         award=award,
         actor=officer,
         expected_version=None,
-        lines=[services.LineInput(stream=parts["precept"], fy=2026, amount=D("6000"))],
+        lines=[awards_rules.LineInput(stream=parts["precept"], fy=2026, amount=D("6000"))],
     )
     # Q1 keeps its approved £1,000; £5,000 over three quarters: 1,666.67 + 1,666.67 + 1,666.66.
     assert [amount for _, _, amount, _ in schedule(award)] == [D("1000.00"), D("1666.67"), D("1666.67"), D("1666.66")]
@@ -125,9 +127,9 @@ def test_a_cancelled_instalment_counts_for_nothing_and_is_not_scheduled_again(fi
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
     q2 = Payment.objects.get(award=award, plan_period="2026-Q2")
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_cancel(payment=q2, actor=finance_officer, reason="")
+        payments_services.payment_cancel(payment=q2, actor=finance_officer, reason="")
     assert "reason" in excinfo.value.message_dict
-    services.payment_cancel(payment=q2, actor=finance_officer, reason="Service paused for the summer")
+    payments_services.payment_cancel(payment=q2, actor=finance_officer, reason="Service paused for the summer")
     assert award_instalments_reconcile(award=award).changed == 0
     assert [period for _, period, _, _ in schedule(award)] == ["2026-Q1", "2026-Q3", "2026-Q4"]
     kept = Payment.all_objects.get(pk=q2.pk)
@@ -136,7 +138,7 @@ def test_a_cancelled_instalment_counts_for_nothing_and_is_not_scheduled_again(fi
 
 def test_a_paid_payment_cannot_be_cancelled_and_only_finance_cancels(finance_officer, officer, parts):
     award = make(parts, lines=[("precept", D("4000"))])
-    paid = services.payment_record(
+    paid = payments_services.payment_record(
         actor=finance_officer,
         award=award,
         stream=parts["precept"],
@@ -145,9 +147,9 @@ def test_a_paid_payment_cannot_be_cancelled_and_only_finance_cancels(finance_off
         paid_date=datetime.date(2026, 4, 10),
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_cancel(payment=paid, actor=finance_officer, reason="Mistake")
+        payments_services.payment_cancel(payment=paid, actor=finance_officer, reason="Mistake")
     assert "refund or credit note" in excinfo.value.message_dict["status"][0]
-    scheduled = services.payment_record(
+    scheduled = payments_services.payment_record(
         actor=finance_officer,
         award=award,
         stream=parts["precept"],
@@ -155,7 +157,7 @@ def test_a_paid_payment_cannot_be_cancelled_and_only_finance_cancels(finance_off
         due_date=datetime.date(2026, 5, 10),
     )
     with pytest.raises(PermissionDenied):
-        services.payment_cancel(payment=scheduled, actor=officer, reason="Mistake")
+        payments_services.payment_cancel(payment=scheduled, actor=officer, reason="Mistake")
 
 
 def test_an_instalment_must_be_approved_before_it_is_marked_paid(finance_officer, officer, parts):
@@ -163,11 +165,13 @@ def test_an_instalment_must_be_approved_before_it_is_marked_paid(finance_officer
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
     q1 = Payment.objects.get(award=award, plan_period="2026-Q1")
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_mark_paid(payment=q1, actor=finance_officer, paid_date=datetime.date(2026, 7, 1))
+        payments_services.payment_mark_paid(payment=q1, actor=finance_officer, paid_date=datetime.date(2026, 7, 1))
     assert "approve it" in excinfo.value.message_dict["paid_date"][0]
-    services.payment_approve(payment=q1, actor=finance_officer)
+    payments_services.payment_approve(payment=q1, actor=finance_officer)
     with pytest.raises(PermissionDenied):
-        services.payment_approve(payment=Payment.objects.get(award=award, plan_period="2026-Q2"), actor=officer)
+        payments_services.payment_approve(
+            payment=Payment.objects.get(award=award, plan_period="2026-Q2"), actor=officer
+        )
 
 
 def test_on_acceptance_of_the_return_the_instalment_waits_for_the_officer(
@@ -179,14 +183,14 @@ def test_on_acceptance_of_the_return_the_instalment_waits_for_the_officer(
     q1 = Payment.objects.get(award=award, plan_period="2026-Q1")
     assert (q1.due_date, q1.awaits_return_id) == (q1_return.due_date, q1_return.pk)  # due with the return
     with pytest.raises(ValidationError) as excinfo:
-        services.payment_approve(payment=q1, actor=finance_officer)
+        payments_services.payment_approve(payment=q1, actor=finance_officer)
     assert "return for Q1 2026/27 is accepted" in excinfo.value.message_dict["status"][0]
     time_machine.move_to(datetime.datetime(2026, 7, 10, 10, 0))
     submitted, _ = return_submit(
         monitoring_return=q1_return, actor=None, data=ReturnData(referrals=4, supported=3), expected_version=None
     )
     return_accept(monitoring_return=submitted, actor=officer, rag="green", expected_version=None)
-    assert services.payment_approve(payment=q1, actor=finance_officer).is_approved
+    assert payments_services.payment_approve(payment=q1, actor=finance_officer).is_approved
 
 
 def test_on_acceptance_needs_quarters():
@@ -199,7 +203,9 @@ def test_a_new_frequency_reschedules_and_removing_the_plan_keeps_what_finance_ap
     award = make(parts, start=datetime.date(2026, 10, 1), lines=[("precept", D("6000"))])
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
     assert [period for _, period, _, _ in schedule(award)] == ["2026-Q3", "2026-Q4"]
-    services.payment_approve(payment=Payment.objects.get(award=award, plan_period="2026-Q3"), actor=finance_officer)
+    payments_services.payment_approve(
+        payment=Payment.objects.get(award=award, plan_period="2026-Q3"), actor=finance_officer
+    )
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.MONTHLY, timing=PlanTiming.ARREARS)
     # Q3's £3,000 is approved; the other £3,000 goes monthly over the months of Q4 with no approved instalment.
     periods = [(period, amount) for _, period, amount, _ in schedule(award)]
@@ -212,7 +218,7 @@ def test_a_new_frequency_reschedules_and_removing_the_plan_keeps_what_finance_ap
 def test_shortening_the_award_reschedules_the_pending_instalments(officer, parts):
     award = make(parts, lines=[("precept", D("4000"))])
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
-    services.award_update(award=award, actor=officer, expected_version=None, end_date=datetime.date(2026, 9, 30))
+    awards_services.award_update(award=award, actor=officer, expected_version=None, end_date=datetime.date(2026, 9, 30))
     assert [(period, amount) for _, period, amount, _ in schedule(award)] == [
         ("2026-Q1", D("2000.00")),
         ("2026-Q2", D("2000.00")),
@@ -222,7 +228,7 @@ def test_shortening_the_award_reschedules_the_pending_instalments(officer, parts
 def test_cancelling_the_award_withdraws_pending_instalments(officer, parts):
     award = make(parts, lines=[("precept", D("4000"))])
     payment_plan_set(actor=officer, award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
-    services.award_transition(award=award, actor=officer, to_status=AwardStatus.CANCELLED, note="Withdrawn")
+    awards_services.award_transition(award=award, actor=officer, to_status=AwardStatus.CANCELLED, note="Withdrawn")
     assert schedule(award) == []
 
 

@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from grants import services
+from grants.awards import rules as awards_rules
+from grants.awards import services as awards_services
 from grants.models import AwardStatus, MonitoringReturn, ReturnStatus
-from grants.monitoring import ReturnData, return_save, return_submit
+from grants.monitoring.services import ReturnData, return_save, return_submit
 from grants.schedules.returns import (
     SCHEDULE_COLUMNS,
     award_returns_reconcile,
@@ -56,9 +57,10 @@ def parts():
 
 def make(parts, *, start, end, status=AwardStatus.AWARDED, **extra):
     lines = [
-        services.LineInput(stream=parts["stream"], fy=fy.start_year, amount=D("1000")) for fy in fys_between(start, end)
+        awards_rules.LineInput(stream=parts["stream"], fy=fy.start_year, amount=D("1000"))
+        for fy in fys_between(start, end)
     ]
-    return services.award_create(
+    return awards_services.award_create(
         actor=None,
         title="Outreach",
         provider=parts["provider"],
@@ -87,7 +89,7 @@ def test_an_award_made_gets_a_return_for_every_quarter_it_runs_due_20_days_after
 def test_a_planned_award_owes_nothing_until_it_is_marked_awarded(parts):
     award = make(parts, start=datetime.date(2026, 4, 1), end=datetime.date(2026, 9, 30), status=AwardStatus.PLANNED)
     assert quarters(award) == []
-    services.award_transition(award=award, actor=None, to_status=AwardStatus.AWARDED)
+    awards_services.award_transition(award=award, actor=None, to_status=AwardStatus.AWARDED)
     assert [(fy, q) for fy, q, *_ in quarters(award)] == [(2026, 1), (2026, 2)]
 
 
@@ -106,9 +108,9 @@ def test_an_extension_taken_across_a_quarter_adds_its_return_and_giving_it_up_re
         extension_until=datetime.date(2027, 1, 1),
     )
     assert [q for _, q, *_ in quarters(award)] == [1, 2, 3]  # the extension is not taken yet
-    award = services.award_update(award=award, actor=None, expected_version=None, extension_taken=True)
+    award = awards_services.award_update(award=award, actor=None, expected_version=None, extension_taken=True)
     assert [q for _, q, *_ in quarters(award)] == [1, 2, 3, 4]  # 1 January 2027 is in Q4
-    services.award_update(award=award, actor=None, expected_version=None, extension_taken=False)
+    awards_services.award_update(award=award, actor=None, expected_version=None, extension_taken=False)
     assert [q for _, q, *_ in quarters(award)] == [1, 2, 3]
 
 
@@ -119,12 +121,12 @@ def test_shortening_removes_unstarted_returns_but_never_one_a_provider_has_touch
     q1 = MonitoringReturn.objects.get(award=award, quarter=1)
     return_submit(monitoring_return=q1, actor=None, data=ReturnData(referrals=5, supported=4), expected_version=None)
 
-    services.award_update(
+    awards_services.award_update(
         award=award,
         actor=None,
         expected_version=None,
         end_date=datetime.date(2026, 6, 30),
-        lines=[services.LineInput(stream=parts["stream"], fy=2026, amount=D("1000"))],
+        lines=[awards_rules.LineInput(stream=parts["stream"], fy=2026, amount=D("1000"))],
     )
 
     # Q2 and Q4 were never started: gone. Q3's draft stays for the officer to sort out; the
@@ -136,7 +138,7 @@ def test_a_changed_start_date_after_a_return_was_submitted_keeps_it(parts):
     award = make(parts, start=datetime.date(2026, 4, 1), end=datetime.date(2026, 12, 31))
     q1 = MonitoringReturn.objects.get(award=award, quarter=1)
     return_submit(monitoring_return=q1, actor=None, data=ReturnData(referrals=5, supported=4), expected_version=None)
-    services.award_update(award=award, actor=None, expected_version=None, start_date=datetime.date(2026, 7, 1))
+    awards_services.award_update(award=award, actor=None, expected_version=None, start_date=datetime.date(2026, 7, 1))
     assert [(q, status) for _, q, status, _ in quarters(award)] == [(1, "submitted"), (2, "due"), (3, "due")]
 
 
@@ -144,7 +146,7 @@ def test_cancelling_removes_the_unstarted_returns(parts):
     award = make(parts, start=datetime.date(2026, 4, 1), end=datetime.date(2027, 3, 31))
     q1 = MonitoringReturn.objects.get(award=award, quarter=1)
     return_submit(monitoring_return=q1, actor=None, data=ReturnData(referrals=5, supported=4), expected_version=None)
-    services.award_transition(award=award, actor=None, to_status=AwardStatus.CANCELLED, note="Provider closed")
+    awards_services.award_transition(award=award, actor=None, to_status=AwardStatus.CANCELLED, note="Provider closed")
     assert [(q, status) for _, q, status, _ in quarters(award)] == [(1, "submitted")]
 
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from grants import services
+from grants.awards import services as awards_services
+from grants.calendar.statuses import award_statuses_follow_calendar
 from grants.models import AwardStatus, AwardTransition
-from grants.schedules.statuses import award_statuses_follow_calendar
 from pcc_commissioning import clock
 
 from ...factories import AwardFactory, DecisionFactory, FundingLineFactory
@@ -127,5 +127,5 @@ def test_an_officer_can_still_change_a_status_by_hand():
     award = AwardFactory(
         status=AwardStatus.AWARDED, start_date=datetime.date(2026, 4, 1), end_date=datetime.date(2027, 3, 31)
     )
-    services.award_transition(award=award, actor=None, to_status=AwardStatus.ACTIVE, note="Mobilised early")
+    awards_services.award_transition(award=award, actor=None, to_status=AwardStatus.ACTIVE, note="Mobilised early")
     assert not AwardTransition.objects.get(award=award).automatic

@@ -1,0 +1,223 @@
+"""Every write to the decision register: record, update, sign and publish a decision, and the
+delegated limit above which an award needs one."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from grants.models import (
+    Decision,
+    DecisionStatus,
+)
+from grants.validation import (
+    Errors,
+    add_error,
+    apply_changes,
+    check_lengths,
+    clean_text,
+    date_value,
+    money_value,
+    raise_if_errors,
+    refuse_unknown_fields,
+)
+from pcc_commissioning import clock
+from pcc_commissioning.concurrency import lock_for_update
+from pcc_commissioning.records import attribute_to, save_unique
+
+
+# Small helpers ---------------------------------------------------------------------------------
+def delegated_limit() -> Decimal:
+    """The largest total value an award may have without a signed decision of the PCC
+    (setting ``DELEGATED_LIMIT``, default £25,000). An award worth exactly the limit needs none."""
+    return settings.DELEGATED_LIMIT
+
+
+# Decisions ----------------------------------------------------------------------------------------
+DECISION_FIELDS = (
+    "reference",
+    "subject",
+    "summary",
+    "decision_text",
+    "decided_on",
+    "amount",
+    "decision_maker",
+    "declaration_of_interests",
+    "contact_officer",
+    "background_papers",
+)
+
+
+def _clean_decision(*, instance: Decision, changes: Mapping[str, Any]) -> dict[str, Any]:
+    refuse_unknown_fields(changes, DECISION_FIELDS, "decision")
+    values = {name: getattr(instance, name) for name in DECISION_FIELDS}
+    values.update(changes)
+    errors: Errors = {}
+    for name in DECISION_FIELDS:
+        if name not in ("decided_on", "amount"):
+            values[name] = clean_text(values[name])
+    if values["amount"] in (None, ""):
+        values["amount"] = None
+    else:
+        values["amount"] = money_value(values["amount"], "amount", errors, what="amount approved")
+        if values["amount"] is not None and values["amount"] < 0:
+            add_error(errors, "amount", "The amount approved cannot be negative.")
+    if not values["reference"]:
+        add_error(errors, "reference", "Enter the decision's reference, e.g. PCC-2019-033.")
+    elif Decision.objects.filter(reference__iexact=values["reference"]).exclude(pk=instance.pk).exists():
+        add_error(errors, "reference", f"There is already a decision with the reference {values['reference']}.")
+    if not values["subject"]:
+        add_error(errors, "subject", "Enter what the decision is about.")
+    if not values["decision_maker"]:
+        add_error(errors, "decision_maker", "Enter who made the decision.")
+    values["decided_on"] = date_value(
+        values["decided_on"], "decided_on", errors, what="date of the decision", required=False
+    )
+    check_lengths(Decision, values, errors)
+    raise_if_errors(errors)
+    return values
+
+
+def _save_decision(decision: Decision) -> None:
+    save_unique(
+        decision, field="reference", message=f"There is already a decision with the reference {decision.reference}."
+    )
+
+
+@transaction.atomic
+def decision_create(*, actor, reference: str, subject: str, **fields: Any) -> Decision:
+    """A draft decision record. ``fields`` are any of ``DECISION_FIELDS``."""
+    values = _clean_decision(instance=Decision(), changes={"reference": reference, "subject": subject, **fields})
+    decision = Decision(**values, status=DecisionStatus.DRAFT)
+    attribute_to(decision, actor)
+    _save_decision(decision)
+    return decision
+
+
+@transaction.atomic
+def decision_update(*, decision: Decision, actor, expected_version: int | None, **fields: Any) -> Decision:
+    """Change a draft. A signed or published decision is a record and cannot be changed."""
+    locked = lock_for_update(decision, expected_version=expected_version)
+    if locked.status != DecisionStatus.DRAFT:
+        raise ValidationError(
+            {
+                "status": [
+                    f"Decision {locked.reference} is {locked.get_status_display().lower()}: "
+                    "a signed decision is a record and cannot be changed."
+                ]
+            }
+        )
+    values = _clean_decision(instance=locked, changes=fields)
+    if not apply_changes(locked, values):
+        locked.version -= 1
+        return locked
+    attribute_to(locked, actor)
+    _save_decision(locked)
+    return locked
+
+
+@transaction.atomic
+def decision_sign(
+    *,
+    decision: Decision,
+    actor,
+    decided_on: datetime.date | None = None,
+    expected_version: int | None = None,
+    require_amount: bool = True,
+) -> Decision:
+    """Record that the PCC signed the decision, on ``decided_on`` (default: the date already
+    on the draft, else today), with who recorded it (``signed_by``) and when (``signed_at``).
+    The draft must say the amount the PCC approved (awards made under it are held to it),
+    except for a decision an import names (``require_amount=False``): the file does not say."""
+    locked = lock_for_update(decision, expected_version=expected_version)
+    errors: Errors = {}
+    if locked.status != DecisionStatus.DRAFT:
+        add_error(errors, "status", f"Decision {locked.reference} is already {locked.get_status_display().lower()}.")
+    elif require_amount and locked.amount is None:
+        add_error(
+            errors,
+            "amount",
+            f"Record the amount the PCC approved on decision {locked.reference} before recording "
+            "its signature: edit the draft.",
+        )
+    day = date_value(decided_on, "decided_on", errors, what="date of the decision", required=False)
+    day = day or locked.decided_on or clock.today()
+    if day > clock.today():
+        add_error(errors, "decided_on", "The date of the decision cannot be in the future.")
+    raise_if_errors(errors)
+    locked.decided_on = day
+    locked.status = DecisionStatus.SIGNED
+    locked.signed_by = actor
+    locked.signed_at = timezone.now()
+    attribute_to(locked, actor)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def decision_publish(
+    *, decision: Decision, actor, published_on: datetime.date | None = None, expected_version: int | None = None
+) -> Decision:
+    """Record that a signed decision was published, on ``published_on`` (default today)."""
+    locked = lock_for_update(decision, expected_version=expected_version)
+    errors: Errors = {}
+    if locked.status == DecisionStatus.DRAFT:
+        add_error(errors, "status", f"Decision {locked.reference} must be signed before it is published.")
+    elif locked.status == DecisionStatus.PUBLISHED:
+        add_error(errors, "status", f"Decision {locked.reference} is already published.")
+    day = date_value(published_on, "published_on", errors, what="publication date", required=False)
+    day = day or clock.today()
+    if day > clock.today():
+        add_error(errors, "published_on", "The publication date cannot be in the future.")
+    elif locked.decided_on and day < locked.decided_on:
+        add_error(errors, "published_on", "A decision cannot be published before the date it was decided on.")
+    raise_if_errors(errors)
+    locked.status = DecisionStatus.PUBLISHED
+    locked.published_on = day
+    attribute_to(locked, actor)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def decision_get_or_create(
+    *, actor, reference: str, decided_on: datetime.date | None = None, subject: str = ""
+) -> tuple[Decision, bool]:
+    """The decision ``reference`` (matched ignoring capitals), created if there is none. For imports.
+
+    A decision named in an awards file has already been made, so one created here *with* a
+    date is recorded as signed on that date (``signed_by`` = ``actor``); without a date it is a
+    draft. It is not published: the file does not say when (call ``decision_publish``).
+    An existing decision is returned unchanged; a different date from the one stored is refused.
+    """
+    errors: Errors = {}
+    reference = clean_text(reference)
+    if not reference:
+        add_error(errors, "reference", "Enter the decision's reference, e.g. PCC-2019-033.")
+    day = date_value(decided_on, "decided_on", errors, what="date of the decision", required=False)
+    raise_if_errors(errors)
+    existing = Decision.objects.filter(reference__iexact=reference).first()
+    if existing is not None:
+        if day is not None and existing.decided_on is not None and existing.decided_on != day:
+            raise ValidationError(
+                {
+                    "decided_on": [
+                        f"Decision {existing.reference} is recorded as decided on {existing.decided_on.isoformat()}, "
+                        f"not {day.isoformat()}."
+                    ]
+                }
+            )
+        return existing, False
+    decision = decision_create(
+        actor=actor, reference=reference, subject=clean_text(subject) or reference, decided_on=day
+    )
+    if day is not None:
+        decision = decision_sign(decision=decision, actor=actor, decided_on=day, require_amount=False)
+    return decision, True

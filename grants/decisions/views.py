@@ -1,0 +1,157 @@
+"""Decision register pages: list, detail, record, edit, sign and publish."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from grants.decisions import selectors as decisions_selectors
+from grants.decisions import services as decisions_services
+from grants.decisions.forms import DecisionActionForm, DecisionEditForm, DecisionForm, DecisionPublishForm
+from grants.form_fields import add_service_errors
+from grants.models import DecisionStatus
+from grants.pages import PAGE_SIZE, page_context
+from pcc_commissioning import clock
+from pcc_commissioning.concurrency import STALE_MESSAGE
+from pcc_commissioning.idempotency import create_once, saved
+from pcc_commissioning.roles import capability_required
+from pcc_commissioning.web import form_data, show_errors
+
+
+# Decisions -------------------------------------------------------------------------------------------
+@capability_required("grants.view")
+def decision_list(request):
+    page_obj = Paginator(decisions_selectors.decision_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "grants/decision_list.html", page_context(request, page_obj=page_obj, decisions=page_obj.object_list)
+    )
+
+
+@capability_required("grants.view")
+def decision_detail(request, pk: int):
+    decision = decisions_selectors.decision_detail(pk)
+    return render(
+        request,
+        "grants/decision_detail.html",
+        page_context(
+            request,
+            decision=decision,
+            awards=decisions_selectors.decision_awards(decision),
+            action_form=DecisionActionForm(initial={"version": decision.version}),
+        ),
+    )
+
+
+@capability_required("grants.edit")
+@require_http_methods(["GET", "POST"])
+@create_once
+def decision_create(request):
+    form = DecisionForm(form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = decisions_services.decision_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            saved(request, decision, f"Decision {decision.reference} has been added as a draft.")
+            return redirect("grants:decision_detail", pk=decision.pk)
+    return render(request, "grants/decision_form.html", page_context(request, form=form))
+
+
+_DECISION_EDITABLE = (
+    "reference",
+    "subject",
+    "summary",
+    "decision_text",
+    "decided_on",
+    "amount",
+    "decision_maker",
+    "declaration_of_interests",
+    "contact_officer",
+    "background_papers",
+)
+
+
+@capability_required("grants.edit")
+@require_http_methods(["GET", "POST"])
+def decision_edit(request, pk: int):
+    decision = decisions_selectors.decision_detail(pk)
+    if decision.status != DecisionStatus.DRAFT:
+        messages.error(
+            request,
+            f"Decision {decision.reference} is {decision.get_status_display().lower()}: "
+            "a signed decision is a record and cannot be changed.",
+        )
+        return redirect("grants:decision_detail", pk=decision.pk)
+    initial = {name: getattr(decision, name) for name in _DECISION_EDITABLE}
+    initial["version"] = decision.version
+    form = DecisionEditForm(form_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        expected_version = fields.pop("version")
+        try:
+            decisions_services.decision_update(
+                decision=decision, actor=request.user, expected_version=expected_version, **fields
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Decision {fields['reference']} has been updated.")
+            return redirect("grants:decision_detail", pk=decision.pk)
+    return render(request, "grants/decision_form.html", page_context(request, form=form, decision=decision))
+
+
+def _decision_action(request, pk: int, action, done: str):
+    decision = decisions_selectors.decision_detail(pk)
+    form = DecisionActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, STALE_MESSAGE)
+        return redirect("grants:decision_detail", pk=decision.pk)
+    try:
+        decision = action(decision=decision, actor=request.user, expected_version=form.cleaned_data["version"])
+    except ValidationError as exc:
+        show_errors(request, exc, name_fields=True)
+    else:
+        messages.success(request, f"Decision {decision.reference} {done}.")
+    return redirect("grants:decision_detail", pk=decision.pk)
+
+
+@capability_required("grants.edit")
+@require_POST
+def decision_sign(request, pk: int):
+    return _decision_action(request, pk, decisions_services.decision_sign, "is recorded as signed")
+
+
+@capability_required("grants.edit")
+@require_http_methods(["GET", "POST"])
+def decision_publish(request, pk: int):
+    """Record the day the decision was published: the officer chooses it (today by default)."""
+    decision = decisions_selectors.decision_detail(pk)
+    if decision.status != DecisionStatus.SIGNED:
+        state = (
+            "must be signed before it is published"
+            if decision.status == DecisionStatus.DRAFT
+            else "is already published"
+        )
+        messages.error(request, f"Status: Decision {decision.reference} {state}.")
+        return redirect("grants:decision_detail", pk=decision.pk)
+    form = DecisionPublishForm(form_data(request), initial={"version": decision.version, "published_on": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = decisions_services.decision_publish(
+                decision=decision,
+                actor=request.user,
+                published_on=form.cleaned_data["published_on"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, f"Decision {decision.reference} is recorded as published on {decision.published_on:%-d %B %Y}."
+            )
+            return redirect("grants:decision_detail", pk=decision.pk)
+    return render(request, "grants/decision_publish.html", page_context(request, form=form, decision=decision))

@@ -1,0 +1,105 @@
+"""Checks shared by the grants services: each adds a message to ``errors`` under the field at fault,
+and ``raise_if_errors`` raises them together, so a form shows every problem at once."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from pcc_commissioning.money import AmountError, amount_from
+from pcc_commissioning.periods import (
+    FIRST_ACCEPTED_YEAR,
+    LAST_ACCEPTED_YEAR,
+    FinancialYear,
+    parse_fy_input,
+)
+
+Errors = dict[str, list[str]]
+
+
+def add_error(errors: Errors, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def fy_label(fy: int) -> str:
+    return FinancialYear(fy).label
+
+
+def clean_text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def money_value(value: Any, field: str, errors: Errors, *, what: str = "amount") -> Decimal | None:
+    """A Decimal amount in pounds and pence within the bounds of ``money.amount_from``, or
+    None (with an error added)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        add_error(errors, field, f"Enter the {what}.")
+        return None
+    try:
+        return amount_from(value, what=what)
+    except AmountError as exc:
+        add_error(errors, field, str(exc))
+        return None
+
+
+def financial_year_value(value: Any, field: str, errors: Errors) -> int | None:
+    """The starting year of a financial year (2019 for 2019/20), or None with an error."""
+    if isinstance(value, FinancialYear):
+        return value.start_year
+    if value is None or value == "":
+        add_error(errors, field, "Enter the financial year (e.g. 2019 for 2019/20).")
+        return None
+    try:
+        return parse_fy_input(value if isinstance(value, (int, str)) else str(value)).start_year
+    except (TypeError, ValueError):
+        add_error(
+            errors,
+            field,
+            f"“{value}” is not a financial year: write it like 2019 (for 2019/20), between "
+            f"{FIRST_ACCEPTED_YEAR} and {LAST_ACCEPTED_YEAR}.",
+        )
+        return None
+
+
+def date_value(value: Any, field: str, errors: Errors, *, what: str, required: bool = True) -> datetime.date | None:
+    if value is None or value == "":
+        if required:
+            add_error(errors, field, f"Enter the {what}.")
+        return None
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+        add_error(errors, field, f"The {what} must be a date.")
+        return None
+    return value
+
+
+def check_lengths(model: type[models.Model], values: Mapping[str, Any], errors: Errors) -> None:
+    for name, value in values.items():
+        if not isinstance(value, str):
+            continue
+        field = model._meta.get_field(name)
+        if field.max_length and len(value) > field.max_length:
+            add_error(errors, name, f"The {field.verbose_name} must be {field.max_length} characters or fewer.")
+
+
+def raise_if_errors(errors: Errors) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def refuse_unknown_fields(fields: Iterable[str], allowed: Iterable[str], what: str) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown {what} fields: {', '.join(sorted(unknown))}")
+
+
+def apply_changes(instance: models.Model, values: Mapping[str, Any]) -> list[str]:
+    """Set the values that differ; return the names of those fields."""
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, values[name])
+    return changed

@@ -1,0 +1,23 @@
+"""The provider portal (namespace ``portal``), included at ``portal/``."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("awards/<int:pk>/", views.award_detail, name="award"),
+    path("returns/<int:pk>/", views.return_edit, name="return"),
+    path("organisation/", views.organisation_detail, name="organisation"),
+    path("organisation/edit/", views.organisation_edit, name="organisation_edit"),
+    path("organisation/contacts/new/", views.contact_add, name="contact_add"),
+    path("organisation/contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("organisation/contacts/<int:contact_pk>/delete/", views.contact_delete, name="contact_delete"),
+    path("documents/", views.documents, name="documents"),
+    path("documents/new/", views.document_add, name="document_add"),
+    path("documents/<int:document_pk>/download/", views.document_download, name="document_download"),
+    path("users/", views.users, name="users"),
+    path("users/invite/", views.invitation_create, name="invitation_create"),
+]
