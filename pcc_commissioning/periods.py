@@ -17,6 +17,9 @@ up to the whole exactly and each part is within a penny of its exact share::
     [Decimal('500.68'), Decimal('499.32')]
 """
 
+# long module: the rule is that all period arithmetic lives here and nowhere else (financial years,
+# halves, quarters, months, parsing, labels, and apportioning money across them), so it stays whole.
+
 from __future__ import annotations
 
 import calendar
