@@ -1,8 +1,11 @@
 """The interchange formats of docs/formats.md: reading and writing CSV/XLSX tables, cell parsing,
 row-level error reporting and the all-or-nothing import runner.
 
-Each app declares its importers in an ``importers.py`` module with ``@importer("kind", ...)``;
-``run_import`` finds them, so this module never imports a higher app. The command line
+An import or export kind is a function decorated with ``@importer("kind", ...)`` or
+``@exporter("kind", ...)`` in its context's ``importers.py`` / ``exporters.py``, and each app lists
+those modules in its AppConfig (``importer_modules`` / ``exporter_modules``). ``importers()`` and
+``exporters()`` load the listed modules, so this module never imports a higher app and no kind
+depends on some other module happening to import it first. The command line
 (``manage.py import_data``) and upload pages both go through ``run_import``.
 """
 
@@ -18,12 +21,13 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from importlib import import_module
 from typing import IO, Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.module_loading import autodiscover_modules
 
 from .archives import ArchiveRefused, check_archive
 from .money import AmountError, parse_amount
@@ -440,8 +444,15 @@ def importer(kind: str, *, columns: Sequence[str], required: Sequence[str], capa
     return register
 
 
+def _load_declared(attribute: str) -> None:
+    """Import every module the installed apps list under ``attribute`` in their AppConfig."""
+    for config in apps.get_app_configs():
+        for module in getattr(config, attribute, ()):
+            import_module(module)
+
+
 def importers() -> dict[str, ImporterSpec]:
-    autodiscover_modules("importers")
+    _load_declared("importer_modules")
     return dict(_IMPORTERS)
 
 
@@ -687,7 +698,7 @@ def exporter(
 
 
 def exporters() -> dict[str, ExporterSpec]:
-    autodiscover_modules("exporters")
+    _load_declared("exporter_modules")
     return dict(_EXPORTERS)
 
 
