@@ -241,7 +241,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
-# Daily at 06:30 (grants.schedules.daily; the same as `manage.py run_daily_jobs`): award
+# Daily at 06:30 (grants.calendar.daily; the same as `manage.py run_daily_jobs`): award
 # statuses follow the calendar, return schedules and payment-plan instalments are reconciled,
 # then reminders go out (returns due soon or late, due-diligence documents expiring, contracts
 # ending; each once per item and stage).
