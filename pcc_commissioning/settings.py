@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "grants",
     "reports",
     "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [
