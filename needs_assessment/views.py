@@ -5,9 +5,8 @@ every page here; ``needs.edit`` (officers) adds and changes assessments, finding
 and themes. Provider users hold neither.
 
 The trail an officer follows: intentions board -> intention -> the finding behind it -> its
-evidence on the indicator page -> the findings citing the indicator -> back to the intention;
-the intention's "Awards" tab (served by ``grants``, registered in ``tabs``) leads on to the
-awards that meet it.
+evidence on the indicator page -> the findings citing the indicator -> back to the intention,
+whose further tabs (added by higher apps through ``pcc_commissioning.tabs``) lead on from there.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.periods import FinancialYear, parse_period_code, period_code
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
+from pcc_commissioning.tabs import page_tabs
 from pcc_commissioning.web import form_data, form_files, show_errors
 
 from . import selectors, services
@@ -44,7 +44,6 @@ from .forms import (
     add_service_errors,
 )
 from .models import AreaType, Theme
-from .tabs import intention_tabs
 
 PAGE_SIZE = 25
 SECTION = "needs"
@@ -326,7 +325,7 @@ def _intention_context(request, intention, *, current: str, **extra) -> dict:
         request,
         intention=intention,
         when=selectors.intention_when(intention),
-        tabs=intention_tabs(user=request.user, intention_pk=intention.pk, current=current),
+        tabs=page_tabs("intention", user=request.user, pk=intention.pk, current=current),
         **extra,
     )
 

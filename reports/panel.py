@@ -238,6 +238,15 @@ def gather_panel_data(
     progress(50, "Needs")
     board = intention_board(fy=None)
     must_do = next((group.intentions for group in board if group.rank == IntentionRank.MUST), [])
+    awards_by_intention = dict(
+        Award.objects.filter(intention__in=must_do)
+        .order_by()
+        .values("intention")
+        .annotate(n=Count("pk"))
+        .values_list("intention", "n")
+    )
+    for intention in must_do:
+        intention.award_count = awards_by_intention.get(intention.pk, 0)
 
     progress(60, "Appendices")
     spend_by_award = dict(

@@ -18,7 +18,7 @@ def returns_table(*, fy: int | None = None) -> Table:
     from grants.monitoring.importers import RETURN_BREAKDOWN_LISTS, RETURN_COLUMNS
     from outcomes.models import CodeListEntry
 
-    from .models import MonitoringReturn, ReturnStatus
+    from grants.models import MonitoringReturn, ReturnStatus
 
     returns = (
         MonitoringReturn.objects.filter(status__in=(ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED))
