@@ -22,6 +22,7 @@ from grants.awards import exporters as awards_exporters
 from grants.awards import rules as awards_rules
 from grants.awards import selectors as awards_selectors
 from grants.awards import services as awards_services
+from grants.awards import timeline as awards_timeline
 from grants.awards.filters import AwardFilter
 from grants.awards.forms import (
     EXTRA_ROWS_STEP,
@@ -163,7 +164,7 @@ def award_detail(request, pk: int):
             gaps=gaps,
             awarded_action=awarded_action,
             forecast_form=ForecastForm(years=[year.fy for year in years]) if can_edit else None,
-            timeline=awards_selectors.award_timeline(award),
+            timeline=awards_timeline.award_timeline(award),
             **data,
         ),
     )
