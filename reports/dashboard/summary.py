@@ -3,15 +3,15 @@ members and system administrators).
 
 For one financial year it gathers the picture at a glance through the lower apps' selectors:
 
-- the money: ``grants.selectors.funding_summary`` — the one selector behind the funding page, the
+- the money: ``grants.funding.selectors.funding_summary`` — the one selector behind the funding page, the
   panel report and this dashboard, so the three always show the same budget, committed and paid.
   A past year stands at its last day (paid at 31 March, each award's status then), the current
   year at today (paid so far, each award's status now), as on the funding page;
-- active awards (``grants.selectors.award_list`` with the year and status *active*, the same
+- active awards (``grants.awards.selectors.award_list`` with the year and status *active*, the same
   query the awards register runs for those filters);
-- returns late today (``grants.monitoring_selectors.returns_inbox``: the inbox's *late* list,
+- returns late today (``grants.monitoring.selectors.returns_inbox``: the inbox's *late* list,
   whatever the year they are for);
-- RAG by priority (``grants.monitoring_selectors.portfolio_rag``: each award's latest rated return
+- RAG by priority (``grants.monitoring.selectors.portfolio_rag``: each award's latest rated return
   of the year) and so the awards rated red;
 - committed spend by KPQ (an award answering several KPQs counts in full under each);
 - awards ending in the next 6 and 12 months (``award_list(ending_within_months=…)``, from today);
@@ -163,7 +163,7 @@ class Dashboard:
 
 def kpq_spend(*, fy: int, as_at: datetime.date | None = None) -> list[KpqSpend]:
     """Committed spend in ``fy`` answering each KPQ (all KPQs, in number order), counting the
-    awards committed at the end of ``as_at`` (``grants.selectors.status_at``; default today,
+    awards committed at the end of ``as_at`` (``grants.awards.selectors.status_at``; default today,
     their status now). Two queries."""
     totals = dict(
         FundingLine.objects.filter(fy=fy, award__kpqs__isnull=False)

@@ -1,7 +1,7 @@
 """Finance views of one financial year: commitments and payments by funding stream, by
-commissioning priority, by provider and by month (issue 8, "Finance exports").
+commissioning priority, by provider and by month (docs/formats.md "Finance views").
 
-The stream and priority views are ``grants.selectors.funding_summary`` itself, standing at
+The stream and priority views are ``grants.funding.selectors.funding_summary`` itself, standing at
 today (``as_at=today``): the finance system wants every payment counted against the year,
 arrears paid after 31 March included, so for a past year *paid* here can be more than the
 funding page's and dashboard's "Paid at 31 March" (committed and planned are theirs: each

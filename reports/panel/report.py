@@ -2,7 +2,7 @@
 rendered with Django templates and turned into a tagged A4 PDF with WeasyPrint.
 
 A report is true to its period. Its money stands at the period's last day (or today, while the
-period has not ended: ``grants.selectors.funding_summary``): *paid in the period* is payments
+period has not ended: ``grants.funding.selectors.funding_summary``): *paid in the period* is payments
 counted against the year with a paid date in the period (the period that opens the year also
 takes those paid before 1 April), *paid to date* is those paid by the last day, and *committed*
 counts each award with the status it had at the end of that day (``status_at``). Outputs come

@@ -5,7 +5,7 @@ Each group is searched the way its own list page searches, so the count a group 
 count its list finds when it has a search filter:
 - providers: ``providers.selectors.organisation_list`` with ``q`` (name, charity, company or
   supplier number, postcode);
-- awards: ``grants.selectors.award_list(search=…)`` (reference, title or provider name);
+- awards: ``grants.awards.selectors.award_list(search=…)`` (reference, title or provider name);
 - decisions: reference or subject (the decisions list has no search of its own);
 - intentions: title (intentions have no reference).
 

@@ -1,5 +1,5 @@
 """The transparency lists of the Elected Local Policing Bodies (Specified Information) Order
-2011 (DOMAIN.md "Transparency duties"; issue 8, "Transparency").
+2011, which every OPCC must publish (docs/formats.md "Transparency lists").
 
 Each list is a ``TransparencyList``: its columns (export header, page heading, kind of value),
 a queryset filtered by financial year (and, for spend over £500, month) and a function turning

@@ -1,5 +1,5 @@
 """The 360Giving export: the OPCC's grants as open data in the 360Giving Data Standard 1.4
-(DOMAIN.md "360Giving"; issue 8, "360Giving"; docs/formats.md "360Giving JSON").
+(docs/formats.md "360Giving JSON").
 
 One grant per award of kind grant or contribution that has been made (awarded, active or
 ended): contracts and SLAs are not grants; planned and procuring awards have not been made and

@@ -1,4 +1,4 @@
-"""The 360Giving export (issue 8, "360Giving"): the demo validates with zero errors against the
+"""The 360Giving export (docs/formats.md "360Giving JSON"): the demo validates with zero errors against the
 official schema (format checking on); each field as specified; which awards are grants; an
 award that cannot be exported validly is reported by reference with the reason, on the page and
 by the command, never silently dropped; permissions; flat query counts."""
