@@ -645,3 +645,65 @@ def test_an_award_awarded_after_the_half_ends_does_not_count_in_it(dataset):
     assert "AWD-2019-0006" not in [s["award_reference"] for s in h1["services"]]
     assert _stream(h2)["committed"] == "84999.00"  # 75,000 + 9,999 at 31 March 2020
     assert "AWD-2019-0006" in [s["award_reference"] for s in h2["services"]]
+
+
+# Boundaries, on a one-stream, one-award world worked out by hand (each kills a mutant of
+# scripts/mutate: docs/mutation.md) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def small():
+    """MoJ Core: allocation £1,000.00 in 2019/20; one active award with a £1,000.00 line from it."""
+    core = FundingStreamFactory(name="MoJ Core", moj_reported=True)
+    StreamAllocationFactory(stream=core, fy=2019, amount=Decimal("1000.00"))
+    award = moj_award(
+        "AWD-B-1",
+        "Boundary Trust",
+        "general_support",
+        start_date=datetime.date(2019, 4, 1),
+        end_date=datetime.date(2020, 3, 31),
+    )
+    FundingLineFactory(award=award, stream=core, fy=2019, amount=Decimal("1000.00"))
+    return {"core": core, "award": award}
+
+
+def test_a_payment_paid_on_the_first_day_of_the_half_counts_in_that_half(small):
+    award, core = small["award"], small["core"]
+    paid(award, core, "100.00", datetime.date(2019, 9, 30))  # H1's last day
+    paid(award, core, "10.00", datetime.date(2019, 10, 1))  # H2's first day
+    paid(award, core, "1.00", datetime.date(2020, 3, 31))  # H2's last day
+    h1, h2 = moj_return_figures(fy=2019, half=1), moj_return_figures(fy=2019, half=2)
+    assert (_stream(h1)["paid_half"], _stream(h1)["paid_ytd"]) == ("100.00", "100.00")
+    # H2: 10.00 + 1.00 in the half; 100.00 + 10.00 + 1.00 to date.
+    assert (_stream(h2)["paid_half"], _stream(h2)["paid_ytd"]) == ("11.00", "111.00")
+    assert h2["services"][0]["paid_half"] == "11.00"
+    assert h2["services"][0]["full_year"]["paid"] == "111.00"
+
+
+def test_a_submitted_but_not_accepted_return_counts_nowhere(small):
+    award = small["award"]
+    returned(award, 1, 5, 4, crime={"violence": 4})
+    returned(award, 2, 3, 3)
+    # Q3 is submitted, not accepted: none of its figures count, in the half or the year.
+    returned(award, 3, 7, 6, status=ReturnStatus.SUBMITTED, crime={"violence": 6}, outcome={"cope_recover": (3, 2)})
+    returned(award, 4, 2, 1, crime={"violence": 1}, outcome={"feel_safer": (1, 1)})
+    figures = moj_return_figures(fy=2019, half=2)
+    (service,) = figures["services"]
+    assert (service["referrals"], service["supported"]) == (2, 1)  # Q4 alone
+    assert service["breakdowns"] == {"crime": {"violence": 1}}
+    assert service["outcomes"] == {"feel_safer": {"assessed": 1, "improved": 1}}
+    assert service["quarters_reported"] == ["2019-Q4"]
+    # The full year: Q1 5/4 + Q2 3/3 + Q4 2/1 (not Q3's 7/6).
+    assert service["full_year"]["referrals"] == 10 and service["full_year"]["supported"] == 8
+    assert [i["kind"] for i in figures["issues"]] == ["unaccepted_return"]
+
+
+def test_paying_exactly_the_allocation_is_not_over_allocation_and_a_penny_more_is(small):
+    award, core = small["award"], small["core"]
+    paid(award, core, "1000.00", datetime.date(2019, 6, 1))  # = the allocation; committed also 1,000.00
+    figures = moj_return_figures(fy=2019, half=1)
+    assert _stream(figures)["remaining"] == "0.00"
+    assert [i for i in figures["issues"] if i["kind"] == "over_allocation"] == []
+    paid(award, core, "0.01", datetime.date(2019, 6, 2))
+    figures = moj_return_figures(fy=2019, half=1)
+    assert [i["key"] for i in figures["issues"] if i["kind"] == "over_allocation"] == ["over_allocation:MoJ Core"]

@@ -398,3 +398,15 @@ def test_package_errors_check_the_envelope_and_unique_ids():
     assert export.package_errors() == [f"grants: the id {export.grants[0]['id']} is used more than once"]
     export.grants.clear()
     assert any("grants" in error for error in export.package_errors())  # at least one grant
+
+
+def test_planned_end_is_the_extended_end_only_when_the_extension_is_taken():
+    from grants.models import Award
+
+    original, extended = datetime.date(2020, 3, 31), datetime.date(2021, 3, 31)
+    option = Award(end_date=original, extension_months=12, extension_until=extended, extension_taken=False)
+    taken = Award(end_date=original, extension_months=12, extension_until=extended, extension_taken=True)
+    taken_without_a_date = Award(end_date=original, extension_taken=True, extension_until=None)
+    assert threesixty.planned_end(option) == datetime.date(2020, 3, 31)
+    assert threesixty.planned_end(taken) == datetime.date(2021, 3, 31)
+    assert threesixty.planned_end(taken_without_a_date) == datetime.date(2020, 3, 31)
