@@ -707,3 +707,39 @@ def test_paying_exactly_the_allocation_is_not_over_allocation_and_a_penny_more_i
     paid(award, core, "0.01", datetime.date(2019, 6, 2))
     figures = moj_return_figures(fy=2019, half=1)
     assert [i["key"] for i in figures["issues"] if i["kind"] == "over_allocation"] == ["over_allocation:MoJ Core"]
+
+
+def test_an_award_with_no_moj_line_in_the_year_is_not_a_service(small):
+    precept = FundingStreamFactory(name="Precept", moj_reported=False)
+    local = moj_award("AWD-B-2", "Local Only", "general_support")
+    FundingLineFactory(award=local, stream=precept, fy=2019, amount=Decimal("500.00"))
+    later = moj_award("AWD-B-3", "Next Year", "general_support")
+    FundingLineFactory(award=later, stream=small["core"], fy=2020, amount=Decimal("700.00"))
+    figures = moj_return_figures(fy=2019, half=1)
+    assert [s["award_reference"] for s in figures["services"]] == ["AWD-B-1"]
+    assert _stream(figures)["committed"] == "1000.00"
+
+
+def test_a_stream_committed_but_not_yet_paid_is_listed_for_the_service(small):
+    (service,) = moj_return_figures(fy=2019, half=1)["services"]
+    assert service["streams"] == {"MoJ Core": {"committed": "1000.00", "paid_half": "0.00"}}
+
+
+def test_a_section_in_one_version_only_is_one_difference():
+    from reports.moj.figures import Difference
+
+    old = {"totals": {"full_year": {"paid": "1.00"}, "committed": "5.00"}}
+    new = {"totals": {"committed": "5.00"}}
+    assert figures_diff(old, new) == [Difference("Totals › full year", {"paid": "1.00"}, None)]
+    assert figures_diff(new, old) == [Difference("Totals › full year", None, {"paid": "1.00"})]
+
+
+def test_a_difference_cannot_be_changed_once_made():
+    import dataclasses
+
+    from reports.moj.figures import Difference
+
+    difference = Difference("Totals › committed", "1.00", "2.00")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        difference.new = "3.00"
+    assert len({difference, Difference("Totals › committed", "1.00", "2.00")}) == 1
