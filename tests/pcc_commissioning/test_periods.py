@@ -585,3 +585,11 @@ def test_a_period_is_not_before_itself():
         Period(fy, "Q1"),
         Period(fy, "M1"),
     ]
+
+
+def test_the_month_codes_run_from_m1_to_m12():
+    fy = FinancialYear(2019)
+    assert Period(fy, "M1").start == date(2019, 4, 1) and Period(fy, "M12").end == date(2020, 3, 31)
+    for wrong in ("M0", "M13", "Q0", "Q5", "H0", "H3"):
+        with pytest.raises(ValueError, match="is not a period code"):
+            Period(fy, wrong)

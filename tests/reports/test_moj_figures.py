@@ -743,3 +743,17 @@ def test_a_difference_cannot_be_changed_once_made():
     with pytest.raises(dataclasses.FrozenInstanceError):
         difference.new = "3.00"
     assert len({difference, Difference("Totals › committed", "1.00", "2.00")}) == 1
+
+
+def test_only_the_years_allocation_counts(small):
+    StreamAllocationFactory(stream=small["core"], fy=2018, amount=Decimal("7000.00"))
+    StreamAllocationFactory(stream=small["core"], fy=2020, amount=Decimal("5000.00"))
+    assert _stream(moj_return_figures(fy=2019, half=1))["allocation"] == "1000.00"
+
+
+def test_ring_fenced_money_under_a_pound_outside_its_purpose_is_still_an_issue(small):
+    isva = FundingStreamFactory(name="MoJ ISVA", moj_reported=True, ring_fenced_for="ISVA")
+    StreamAllocationFactory(stream=isva, fy=2019, amount=Decimal("10.00"))
+    FundingLineFactory(award=small["award"], stream=isva, fy=2019, amount=Decimal("0.50"))  # general support
+    issues = moj_return_figures(fy=2019, half=1)["issues"]
+    assert [i["key"] for i in issues if i["kind"] == "ring_fence"] == ["ring_fence:MoJ ISVA:AWD-B-1"]
