@@ -757,3 +757,46 @@ def test_ring_fenced_money_under_a_pound_outside_its_purpose_is_still_an_issue(s
     FundingLineFactory(award=small["award"], stream=isva, fy=2019, amount=Decimal("0.50"))  # general support
     issues = moj_return_figures(fy=2019, half=1)["issues"]
     assert [i["key"] for i in issues if i["kind"] == "ring_fence"] == ["ring_fence:MoJ ISVA:AWD-B-1"]
+
+
+def test_an_accepted_return_with_blank_figures_counts_as_zero(small):
+    award = small["award"]
+    returned(award, 1, None, None, crime={"violence": 1})  # a breakdown of 1 against no figure given
+    for quarter in (2, 3, 4):
+        returned(award, quarter, 0, 0)
+    figures = moj_return_figures(fy=2019, half=2)
+    (service,) = figures["services"]
+    assert (service["full_year"]["referrals"], service["full_year"]["supported"]) == (0, 0)
+    h1 = moj_return_figures(fy=2019, half=1)
+    assert (h1["services"][0]["referrals"], h1["services"][0]["supported"]) == (0, 0)
+    (mismatch,) = [i for i in h1["issues"] if i["kind"] == "breakdown_mismatch"]
+    assert "adds up to 1, not the 0 victims supported" in mismatch["message"]
+
+
+def test_an_award_ending_on_the_first_day_of_a_quarter_owes_that_quarters_return(small):
+    award = small["award"]
+    award.end_date = datetime.date(2019, 7, 1)  # Q2 opens on 1 July
+    award.save()
+    issues = moj_return_figures(fy=2019, half=1)["issues"]
+    assert sorted(i["key"] for i in issues if i["kind"] == "missing_return") == [
+        "missing_return:AWD-B-1:2019-Q1",
+        "missing_return:AWD-B-1:2019-Q2",
+    ]
+
+
+def test_the_checksum_is_of_the_figures_written_in_utf_8_not_escaped():
+    import hashlib
+
+    canonical = '{"a":"£1","b":[1,2]}'.encode()  # sorted keys, no spaces, £ as itself
+    assert figures_checksum({"b": [1, 2], "a": "£1"}) == hashlib.sha256(canonical).hexdigest()
+
+
+def test_an_award_starting_on_the_last_day_of_a_quarter_owes_that_quarters_return(small):
+    award = small["award"]
+    award.start_date = datetime.date(2019, 6, 30)  # Q1's last day
+    award.save()
+    issues = moj_return_figures(fy=2019, half=1)["issues"]
+    assert sorted(i["key"] for i in issues if i["kind"] == "missing_return") == [
+        "missing_return:AWD-B-1:2019-Q1",
+        "missing_return:AWD-B-1:2019-Q2",
+    ]

@@ -410,3 +410,24 @@ def test_planned_end_is_the_extended_end_only_when_the_extension_is_taken():
     assert threesixty.planned_end(option) == datetime.date(2020, 3, 31)
     assert threesixty.planned_end(taken) == datetime.date(2021, 3, 31)
     assert threesixty.planned_end(taken_without_a_date) == datetime.date(2020, 3, 31)
+
+
+def test_duration_counts_the_end_day_in_whole_months():
+    assert threesixty.duration_months(datetime.date(2019, 4, 1), datetime.date(2019, 4, 30)) == 1
+    assert type(threesixty.duration_months(datetime.date(2019, 4, 1), datetime.date(2020, 3, 31))) is int
+    # 1 April to 15 April: 15 days, half a month.
+    assert threesixty.duration_months(datetime.date(2019, 4, 1), datetime.date(2019, 4, 15)) == 0.5
+
+
+def test_the_export_counts_every_award_it_considered():
+    for reference in ("AWD-C-1", "AWD-C-2"):
+        FundingLineFactory(award=_grant_award(reference=reference), fy=2019, amount=D("100.00"))
+    assert threesixty.threesixty_giving().considered == 2
+
+
+def test_the_publisher_cannot_be_changed_once_read():
+    import dataclasses
+
+    who = threesixty.publisher()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        who.name = "Someone else"
