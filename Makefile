@@ -10,8 +10,11 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 0
 # make run PORT=8001 when 8000 is taken.
 PORT ?= 8000
+# make mutate MODULES="reports/threesixty.py": a subset of scripts/mutate's TARGETS.
+MODULES ?=
+MUTATE_ARGS ?=
 
-.PHONY: run test venv lint format bench load
+.PHONY: run test venv lint format bench load mutate
 
 venv:
 	./scripts/ensure-venv
@@ -44,3 +47,7 @@ bench: venv
 # (loopback only; locust from requirements-bench.txt; not part of make test or CI).
 load: venv
 	./scripts/load
+
+# Mutation testing (scripts/mutate) of the periods, money, MoJ figures and 360Giving modules into docs/mutation.md; slow, not CI, rewrites files: own worktree only.
+mutate: venv
+	.venv/bin/python scripts/mutate $(if $(MODULES),--modules "$(MODULES)") $(MUTATE_ARGS)

@@ -25,6 +25,24 @@ def _database_is_the_one_asked_for(django_db_setup, django_db_blocker):
         )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """``scripts/mutate`` sets MUTATE_DB_DIR and passes ``--reuse-db``: the SQLite test database
+    is then a file kept between its runs. Its mutants never touch a model or a migration, so the
+    database the migrations build (with the roles and code lists they seed) is built once, not
+    once per mutant, which would take most of the run. Without MUTATE_DB_DIR: pytest-django's
+    own behaviour (an in-memory SQLite database, or the configured server's test database)."""
+    folder = os.environ.get("MUTATE_DB_DIR")
+    if not folder:
+        return
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        database.setdefault("TEST", {})["NAME"] = os.path.join(folder, f"test-{worker}.sqlite3")
+
+
 def _uses_database(request) -> bool:
     return bool(request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames))
 

@@ -196,6 +196,35 @@ def test_the_celery_task_runs_the_reminders_once_per_day(settings):
 
 
 @pytest.mark.django_db
+def test_the_reminders_task_is_scheduled_daily(settings, time_machine):
+    """Beat runs the daily jobs, reminders included, every morning at 06:30 and nothing else
+    sends reminders (else they would go twice)."""
+    from celery.schedules import crontab
+
+    from grants.tasks import run_daily_jobs
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["run-daily-jobs"] == {"task": "grants.tasks.run_daily_jobs", "schedule": crontab(hour=6, minute=30)}
+    entry = schedule["run-daily-jobs"]["schedule"]
+    assert (entry.hour, entry.minute, entry.day_of_week, entry.day_of_month) == (
+        {6},
+        {30},
+        set(range(7)),
+        set(range(1, 32)),
+    )
+    grants_tasks = sorted(e["task"] for e in schedule.values() if e["task"].startswith("grants."))
+    assert grants_tasks == ["grants.tasks.run_daily_jobs"]
+    # What beat runs sends the reminders of the day: on 10 July 2020 the returns the schedule
+    # makes for the award's four quarters of 2019/20 are late.
+    time_machine.move_to(datetime.datetime(2020, 7, 10, 6, 30))
+    active_award(provider=OrganisationFactory(email="office@provider.example"))
+    outcome = run_daily_jobs.apply().get()
+    assert outcome["day"] == "2020-07-10"
+    assert outcome["reminders"][ReminderKind.RETURN_LATE] >= 1
+    assert sent_to("office@provider.example")
+
+
+@pytest.mark.django_db
 def test_many_late_returns_are_each_reminded_once():
     provider = OrganisationFactory(email="office@provider.example")
     awards = [active_award(provider=provider) for _ in range(160)]

@@ -9,7 +9,8 @@ from outcomes.models import KPQ, CommissioningPriority, PlanOutcome
 
 pytestmark = pytest.mark.django_db
 
-PLAN_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "durham_2019_20" / "plan.csv"
+# The demo's plan file, in the repository (``manage.py seed_demo`` loads the same file).
+PLAN_CSV = Path(__file__).resolve().parents[2] / "demo" / "data" / "durham_2019_20" / "plan.csv"
 
 ROWS = [
     {"kind": "outcome", "code": "1", "title": "Communities are safe and crime is reduced", "parent": ""},
@@ -62,10 +63,20 @@ def test_plan_seed_with_a_bad_row_changes_nothing():
     assert PlanOutcome.objects.count() == 0
 
 
-@pytest.mark.skipif(not PLAN_CSV.exists(), reason="shared reference data not present")
 def test_plan_seed_loads_the_durham_plan_file():
     with PLAN_CSV.open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
-    assert plan_seed(rows=rows) == 4 + 8 + 3
+    assert plan_seed(rows=rows) == 4 + 8 + 3  # outcomes, KPQs, priorities
+    assert (PlanOutcome.objects.count(), KPQ.objects.count(), CommissioningPriority.objects.count()) == (4, 8, 3)
+    assert sorted(KPQ.objects.values_list("number", "outcome__number")) == [
+        (1, 1),
+        (2, 1),
+        (3, 2),
+        (4, 2),
+        (5, 3),
+        (6, 3),
+        (7, 4),
+        (8, 4),
+    ]
     assert str(KPQ.objects.get(number=3)).startswith("KPQ3 How well are victims supported")
     assert plan_seed(rows=rows) == 0

@@ -2,9 +2,13 @@
 
 Builds on the URL walk of ``test_url_access`` (every URL, including pages added later), with
 two organisations: "ours", whose provider user signs in, and "theirs", whose every record
-(organisation, award, return, payment, contact, KPI, co-funding, documents) has the id
-``THEIRS`` and carries the marker word ``Zephyr``. Every integer id in a URL is then set to
-``THEIRS``, so each page is asked for the other organisation's record of whatever kind it takes.
+(organisation, award, return, payment, contact, KPI, co-funding, documents) carries the marker
+word ``Zephyr``. Records a URL names by ``pk`` (organisation, award, return) have the id
+``THEIRS``; those named by their own slot (``payment_pk``, ``contact_pk``, …) each have a
+different id (``_ids``), and every URL gets the id of the slot's kind in each slot. Each page is
+so asked for the other organisation's record of whatever kind it takes, and a view that reads
+the wrong slot (the award's id as the payment's, say) looks for a record that is not there,
+which the officer's control test below notices.
 
 - As our provider user, GET and POST (empty, then a form-like payload) every URL holding
   their ids: no response shows the marker, and the database is unchanged.
@@ -45,6 +49,9 @@ from .test_url_access import ROUTES, _url
 
 THEIRS = 7001
 OURS = 7002
+# The id of the record each named URL slot takes, as an offset from the organisation's base id
+# (THEIRS or OURS): distinct per slot, so no two slots of a URL hold the same number.
+SLOT_OFFSETS = {"contact_pk": 10, "document_pk": 20, "payment_pk": 30, "kpi_pk": 40, "cofunding_pk": 50}
 MARKER = "zephyr"
 # Every field a form in the project is likely to take, so a view that forgot its check would
 # have something valid-looking to save.
@@ -92,8 +99,16 @@ BOARD_MAY_POST = {"logout", "reports:report_request"}
 SNAPSHOT_APPS = ("providers", "grants", "outcomes", "needs_assessment", "reports", "pcc_commissioning")
 
 
+def _ids(base: int) -> dict[str, str]:
+    """The id for each URL slot of the organisation whose base id is ``base`` (``pk`` and any
+    slot not listed: ``base``)."""
+    return {"pk": str(base), **{slot: str(base + offset) for slot, offset in SLOT_OFFSETS.items()}}
+
+
 def _organisation_records(organisation, pk: int, word: str) -> dict:
-    """One of each record an organisation owns, every one with id ``pk``."""
+    """One of each record an organisation owns: those a URL names by ``pk`` with id ``pk``, the
+    others with the id of their own slot (``_ids``)."""
+    ids = {slot: int(value) for slot, value in _ids(pk).items()}
     award = AwardFactory(
         pk=pk,
         reference=f"{word.upper()}-{pk}",
@@ -102,20 +117,24 @@ def _organisation_records(organisation, pk: int, word: str) -> dict:
         status=AwardStatus.ACTIVE,
     )
     FundingLineFactory(pk=pk, award=award, fy=2019, amount=Decimal("40000.00"))
-    PaymentFactory(pk=pk, award=award, invoice_reference=f"{word}-INV", paid_date=datetime.date(2019, 7, 1))
+    PaymentFactory(
+        pk=ids["payment_pk"], award=award, invoice_reference=f"{word}-INV", paid_date=datetime.date(2019, 7, 1)
+    )
     MonitoringReturnFactory(pk=pk, award=award, submitted=True, narrative=f"{word} narrative")
     MonitoringReturnFactory(pk=pk + 100, award=award, quarter=2, narrative=f"{word} draft narrative")
-    AwardKPIFactory(pk=pk, award=award, name=f"{word} KPI")
-    CoFundingFactory(pk=pk, award=award, partner=OrganisationFactory(name=f"{word} partner council"))
-    ContactFactory(pk=pk, organisation=organisation, name=f"{word} Person", email=f"{word.lower()}@example.org")
+    AwardKPIFactory(pk=ids["kpi_pk"], award=award, name=f"{word} KPI")
+    CoFundingFactory(pk=ids["cofunding_pk"], award=award, partner=OrganisationFactory(name=f"{word} partner council"))
+    ContactFactory(
+        pk=ids["contact_pk"], organisation=organisation, name=f"{word} Person", email=f"{word.lower()}@example.org"
+    )
     DueDiligenceDocumentFactory(
-        pk=pk,
+        pk=ids["document_pk"],
         organisation=organisation,
         original_name=f"{word}-insurance.pdf",
         file=ContentFile(PDF_BYTES + f"%{word}\n".encode(), name=f"{word}-insurance.pdf"),
     )
     AwardDocument.objects.create(
-        pk=pk,
+        pk=ids["document_pk"],
         award=award,
         kind="contract",
         title=f"{word} contract",
@@ -150,7 +169,7 @@ def _body(response) -> str:
 
 
 def _routes_with_ids() -> list:
-    return [(route, url) for route, url in ROUTES if _url(route, str(THEIRS)) != url]
+    return [(route, url) for route, url in ROUTES if _url(route, _ids(THEIRS)) != url]
 
 
 def _skip(route, url) -> bool:
@@ -204,7 +223,7 @@ def test_a_provider_user_cannot_reach_another_organisations_records(world):
     for route, _ in _routes_with_ids():
         if _skip(route, _):
             continue
-        url = _url(route, str(THEIRS))
+        url = _url(route, _ids(THEIRS))
         response = client.get(url)
         if response.status_code >= 500:
             errors.append(f"GET {url}: {response.status_code}")
@@ -228,7 +247,7 @@ def test_a_provider_user_sees_only_its_own_organisation_and_the_portal(world):
     for route, _ in ROUTES:
         if _skip(route, _):
             continue
-        url = _url(route, str(OURS))
+        url = _url(route, _ids(OURS))
         # A query for their award's title: the search and filtered lists must not find it.
         response = client.get(url, {"q": "victim service"})
         body = _body(response)
@@ -252,8 +271,8 @@ def test_a_board_member_changes_nothing(world):
     for route, _ in ROUTES:
         if _skip(route, _) or route.name in BOARD_MAY_POST:
             continue
-        for integer in (str(THEIRS), str(OURS)):
-            url = _url(route, integer)
+        for base in (THEIRS, OURS):
+            url = _url(route, _ids(base))
             _, changed = guard.post(client, url, FORM_LIKE)
             if changed:
                 changes.append(f"POST {url} ({route.name}) changed {changed}")
@@ -264,10 +283,49 @@ def test_the_probes_see_their_data_and_changes_where_they_are_allowed(world):
     """Controls: an officer, who may, sees the marker and changes a record, and the test notices."""
     officer = Client()
     officer.force_login(UserFactory(role=Role.OFFICER))
-    assert MARKER in _body(officer.get(_url(_route("grants:award_detail"), str(THEIRS))))
-    assert MARKER in _body(officer.get(_url(_route("providers:document_download"), str(THEIRS))))
-    _, changed = _Guard().post(officer, _url(_route("providers:contact_delete"), str(THEIRS)), {})
+    assert MARKER in _body(officer.get(_url(_route("grants:award_detail"), _ids(THEIRS))))
+    assert MARKER in _body(officer.get(_url(_route("providers:document_download"), _ids(THEIRS))))
+    _, changed = _Guard().post(officer, _url(_route("providers:contact_delete"), _ids(THEIRS)), {})
     assert "providers.Contact" in changed
+
+
+def test_each_slot_of_a_url_gets_its_own_id():
+    assert _url(_route("grants:payment_edit"), _ids(THEIRS)) == "/grants/awards/7001/payments/7031/edit/"
+    assert _url(_route("providers:contact_edit"), _ids(OURS)) == "/providers/7002/contacts/7012/edit/"
+    assert _url(_route("portal:document_download"), _ids(THEIRS)) == "/portal/documents/7021/download/"
+
+
+def test_an_administrator_finds_the_record_each_slot_names(world):
+    """Every internal page taking a second id (payment, contact, document, KPI, co-funding) finds
+    their record for a superuser (who may open them all): a view that looked the record up by the
+    wrong slot would look for, say, payment 7001 (the award's id), which does not exist, and
+    answer 404. Pages answering GET with 405 are posted to (empty), after every GET."""
+    admin = Client(raise_request_exception=False)
+    admin.force_login(UserFactory(is_superuser=True, is_staff=True))
+    named = [
+        route
+        for route, _ in ROUTES
+        if set(SLOT_OFFSETS) & set(_slot_names(route)) and route.namespace not in ("portal", "admin")
+    ]
+    assert len(named) >= 10
+    not_found, post_only = [], []
+    for route in named:
+        url = _url(route, _ids(THEIRS))
+        status = admin.get(url).status_code
+        if status == 405:
+            post_only.append((route, url))
+        elif status != 200:
+            not_found.append(f"GET {url} ({route.name}): {status}")
+    assert post_only, "no page taking a second id is POST-only: the walk is wrong"
+    for route, url in post_only:
+        status = admin.post(url, {}).status_code
+        if status not in (200, 302):
+            not_found.append(f"POST {url} ({route.name}): {status}")
+    assert not_found == []
+
+
+def _slot_names(route) -> list[str]:
+    return [name for pattern in route.patterns for name in getattr(pattern, "converters", {})]
 
 
 def _route(name: str):

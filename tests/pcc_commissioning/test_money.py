@@ -83,3 +83,37 @@ def test_a_number_given_to_a_service_is_held_to_the_same_rule(value):
 
 def test_a_whole_number_given_to_a_service_is_pounds():
     assert amount_from(Decimal("1E+3")) == Decimal("1000.00") and amount_from(7) == Decimal("7.00")
+
+
+# Boundaries (each kills a mutant scripts/mutate makes: see docs/mutation.md).
+
+
+def test_zero_and_pence_below_a_pound_are_not_negative():
+    assert parse_amount("0") == Decimal("0.00")
+    assert parse_amount("0.50") == Decimal("0.50")
+
+
+def test_a_text_of_exactly_the_longest_length_is_read():
+    text = "0" * 26 + "1.00"  # 30 characters, the longest an amount may be written in
+    assert len(text) == 30
+    assert parse_amount(text) == Decimal("1.00")
+
+
+def test_a_refused_text_is_quoted_whole_up_to_the_longest_length_and_cut_beyond_it():
+    with pytest.raises(AmountError) as short:
+        parse_amount("abc")
+    assert "'abc'" in str(short.value) and "…" not in str(short.value)
+    with pytest.raises(AmountError) as longest:
+        parse_amount("x" * 30)
+    assert f"'{'x' * 30}'" in str(longest.value) and "…" not in str(longest.value)
+    with pytest.raises(AmountError) as longer:
+        parse_amount("x" * 31)
+    assert f"'{'x' * 30}…'" in str(longer.value)
+
+
+def test_a_service_may_be_given_a_negative_amount_and_exactly_the_largest_one():
+    assert amount_from(Decimal("-5")) == Decimal("-5.00")
+    assert amount_from(Decimal("1000000000")) == Decimal("1000000000.00")
+    assert amount_from(-1000000000) == Decimal("-1000000000.00")
+    with pytest.raises(AmountError, match="more than £1,000,000,000"):
+        amount_from(Decimal("1000000000.01"))

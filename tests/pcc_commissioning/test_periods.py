@@ -561,3 +561,50 @@ def test_period_long_label(fy, code, text):
     from pcc_commissioning.periods import period_for, period_long_label
 
     assert period_long_label(period_for(fy, code)) == text
+
+
+# Boundaries (each kills a mutant of scripts/mutate: docs/mutation.md).
+
+
+def test_a_datetime_or_a_text_is_refused_where_a_date_is_wanted():
+    with pytest.raises(TypeError, match="must be a datetime.date, not datetime"):
+        FinancialYear.of(datetime(2019, 4, 1, 12, 0))
+    with pytest.raises(TypeError, match="must be a datetime.date, not str"):
+        FinancialYear.of("2019-04-01")
+
+
+def test_due_date_takes_a_whole_number_of_days_and_not_true_or_text():
+    q1 = Period(FinancialYear(2019), "Q1")
+    assert due_date(q1, 30) == date(2019, 7, 30)  # 30 June + 30 days
+    for wrong in (True, "30", 30.0):
+        with pytest.raises(TypeError, match="whole number of days"):
+            due_date(q1, wrong)
+
+
+def test_the_first_and_last_accepted_years_are_accepted_and_the_next_ones_out():
+    assert year_problem(1990) == year_problem(2100) == year_problem("2100") == ""
+    assert year_problem(1989) and year_problem(2101)
+    assert date_problem(date(1990, 1, 1)) == date_problem(date(2100, 12, 31)) == ""
+    assert date_problem(date(1989, 12, 31)) == "The date must fall between 1990 and 2100."
+    assert date_problem(date(2101, 1, 1)) == "The date must fall between 1990 and 2100."
+
+
+def test_a_period_is_not_before_itself():
+    q1 = Period(FinancialYear(2019), "Q1")
+    assert not (q1 < Period(FinancialYear(2019), "Q1"))
+    # The same start: the longer period sorts first (FY, H1, Q1, M1 of 2019/20).
+    fy = FinancialYear(2019)
+    assert sorted([Period(fy, "M1"), Period(fy, "Q1"), Period(fy, "FY"), Period(fy, "H1")]) == [
+        Period(fy, "FY"),
+        Period(fy, "H1"),
+        Period(fy, "Q1"),
+        Period(fy, "M1"),
+    ]
+
+
+def test_the_month_codes_run_from_m1_to_m12():
+    fy = FinancialYear(2019)
+    assert Period(fy, "M1").start == date(2019, 4, 1) and Period(fy, "M12").end == date(2020, 3, 31)
+    for wrong in ("M0", "M13", "Q0", "Q5", "H0", "H3"):
+        with pytest.raises(ValueError, match="is not a period code"):
+            Period(fy, wrong)

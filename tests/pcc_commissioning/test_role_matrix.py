@@ -1,9 +1,9 @@
 """Role × page matrix: what each role gets when it opens each page.
 
 One row per page: URL name, how to build its arguments, the method, and the expected answer
-for each role. Rows whose page does not exist yet (the URL name does not reverse, or its
-factory is not written yet) are skipped, so the matrix grows as pages land: add a row for
-each new page.
+for each role. A row whose page is gone (its URL name no longer reverses with those arguments)
+or whose arguments cannot be built fails: a renamed or removed page must change its row here,
+on purpose. Add a row for each new page.
 """
 
 from __future__ import annotations
@@ -190,28 +190,28 @@ def _user(role: str):
     if role == "superuser":
         return UserFactory(is_superuser=True, is_staff=True)
     if role == "provider":
+        from tests.factories.providers import ProviderMembershipFactory
+
         user = UserFactory(role=Role.PROVIDER)
-        try:
-            from tests.factories.providers import ProviderMembershipFactory
-        except ImportError:
-            return user
         ProviderMembershipFactory(user=user)  # a provider user belongs to an organisation
         return user
     return UserFactory(role={"officer": Role.OFFICER, "finance": Role.FINANCE, "board": Role.BOARD}[role])
+
+
+def _page_url(page: Page) -> str:
+    """The row's URL; a row whose page is gone fails the test (it used to be skipped)."""
+    kwargs = page.kwargs()
+    try:
+        return reverse(page.url_name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        pytest.fail(f"{page.url_name} ({kwargs or 'no arguments'}) is not a page: update its row in PAGES")
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("page", PAGES, ids=[page.id for page in PAGES])
 def test_role_page_matrix(page: Page, role: str):
-    try:
-        kwargs = page.kwargs()
-    except ImportError as error:
-        pytest.skip(f"{page.url_name}: its factory does not exist yet ({error})")
-    try:
-        url = reverse(page.url_name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        pytest.skip(f"{page.url_name} is not a page yet")
+    url = _page_url(page)
     client = Client()
     user = _user(role)
     if user is not None:
@@ -230,3 +230,10 @@ def test_role_page_matrix(page: Page, role: str):
 def test_every_row_states_every_role():
     for page in PAGES:
         assert set(page.expected) == set(ROLES), page.id
+
+
+def test_a_row_whose_page_is_gone_fails_rather_than_skips():
+    with pytest.raises(pytest.fail.Exception, match="providers:no_such_page"):
+        _page_url(Page("providers:no_such_page", INTERNAL_READ))
+    with pytest.raises(pytest.fail.Exception, match="providers:detail"):
+        _page_url(Page("providers:detail", INTERNAL_READ, kwargs=lambda: {"slug": "x"}))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -76,16 +77,19 @@ def _walk(resolver: URLResolver, chain: tuple = (), namespaces: tuple = ()):
             )
 
 
-def _piece_options(pattern, integer: str = "1") -> list[str]:
-    """Candidate texts for one piece of a URL; ``integer`` for every integer parameter."""
-    samples = tuple(integer if sample == "1" else sample for sample in SAMPLES)
+def _piece_options(pattern, integer: str | Mapping[str, str] = "1") -> list[str]:
+    """Candidate texts for one piece of a URL; ``integer`` for every integer parameter, or, given
+    a mapping, the value for that parameter's name (its "pk" for any name it does not list)."""
+    ids = integer if isinstance(integer, Mapping) else {}
+    default = ids.get("pk", "1") if ids else integer
+    samples = tuple(default if sample == "1" else sample for sample in SAMPLES)
     if isinstance(pattern, RoutePattern):
         route = str(pattern._route)
 
         def fill(match: re.Match) -> str:
             converter = pattern.converters[match.group("name")]
             if isinstance(converter, IntConverter):
-                return integer
+                return ids.get(match.group("name"), default)
             for sample in samples:
                 if re.fullmatch(converter.regex, sample):
                     return sample
@@ -104,9 +108,10 @@ def _piece_options(pattern, integer: str = "1") -> list[str]:
     raise AssertionError(f"unknown pattern type {type(pattern)!r}")
 
 
-def _url(route: Route, integer: str = "1") -> str:
-    """A URL that resolves to ``route``'s view, with ``integer`` for every integer id in it
-    (``test_cross_organisation`` puts another organisation's ids there)."""
+def _url(route: Route, integer: str | Mapping[str, str] = "1") -> str:
+    """A URL that resolves to ``route``'s view, with ``integer`` for every integer id in it, or
+    the id a mapping gives for each parameter by name (``test_cross_organisation`` puts another
+    organisation's ids there, a different one in each slot)."""
     for pieces in itertools.product(*(_piece_options(p, integer) for p in route.patterns)):
         url = "/" + "".join(pieces)
         try:

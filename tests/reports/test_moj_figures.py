@@ -645,3 +645,158 @@ def test_an_award_awarded_after_the_half_ends_does_not_count_in_it(dataset):
     assert "AWD-2019-0006" not in [s["award_reference"] for s in h1["services"]]
     assert _stream(h2)["committed"] == "84999.00"  # 75,000 + 9,999 at 31 March 2020
     assert "AWD-2019-0006" in [s["award_reference"] for s in h2["services"]]
+
+
+# Boundaries, on a one-stream, one-award world worked out by hand (each kills a mutant of
+# scripts/mutate: docs/mutation.md) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def small():
+    """MoJ Core: allocation £1,000.00 in 2019/20; one active award with a £1,000.00 line from it."""
+    core = FundingStreamFactory(name="MoJ Core", moj_reported=True)
+    StreamAllocationFactory(stream=core, fy=2019, amount=Decimal("1000.00"))
+    award = moj_award(
+        "AWD-B-1",
+        "Boundary Trust",
+        "general_support",
+        start_date=datetime.date(2019, 4, 1),
+        end_date=datetime.date(2020, 3, 31),
+    )
+    FundingLineFactory(award=award, stream=core, fy=2019, amount=Decimal("1000.00"))
+    return {"core": core, "award": award}
+
+
+def test_a_payment_paid_on_the_first_day_of_the_half_counts_in_that_half(small):
+    award, core = small["award"], small["core"]
+    paid(award, core, "100.00", datetime.date(2019, 9, 30))  # H1's last day
+    paid(award, core, "10.00", datetime.date(2019, 10, 1))  # H2's first day
+    paid(award, core, "1.00", datetime.date(2020, 3, 31))  # H2's last day
+    h1, h2 = moj_return_figures(fy=2019, half=1), moj_return_figures(fy=2019, half=2)
+    assert (_stream(h1)["paid_half"], _stream(h1)["paid_ytd"]) == ("100.00", "100.00")
+    # H2: 10.00 + 1.00 in the half; 100.00 + 10.00 + 1.00 to date.
+    assert (_stream(h2)["paid_half"], _stream(h2)["paid_ytd"]) == ("11.00", "111.00")
+    assert h2["services"][0]["paid_half"] == "11.00"
+    assert h2["services"][0]["full_year"]["paid"] == "111.00"
+
+
+def test_a_submitted_but_not_accepted_return_counts_nowhere(small):
+    award = small["award"]
+    returned(award, 1, 5, 4, crime={"violence": 4})
+    returned(award, 2, 3, 3)
+    # Q3 is submitted, not accepted: none of its figures count, in the half or the year.
+    returned(award, 3, 7, 6, status=ReturnStatus.SUBMITTED, crime={"violence": 6}, outcome={"cope_recover": (3, 2)})
+    returned(award, 4, 2, 1, crime={"violence": 1}, outcome={"feel_safer": (1, 1)})
+    figures = moj_return_figures(fy=2019, half=2)
+    (service,) = figures["services"]
+    assert (service["referrals"], service["supported"]) == (2, 1)  # Q4 alone
+    assert service["breakdowns"] == {"crime": {"violence": 1}}
+    assert service["outcomes"] == {"feel_safer": {"assessed": 1, "improved": 1}}
+    assert service["quarters_reported"] == ["2019-Q4"]
+    # The full year: Q1 5/4 + Q2 3/3 + Q4 2/1 (not Q3's 7/6).
+    assert service["full_year"]["referrals"] == 10 and service["full_year"]["supported"] == 8
+    assert [i["kind"] for i in figures["issues"]] == ["unaccepted_return"]
+
+
+def test_paying_exactly_the_allocation_is_not_over_allocation_and_a_penny_more_is(small):
+    award, core = small["award"], small["core"]
+    paid(award, core, "1000.00", datetime.date(2019, 6, 1))  # = the allocation; committed also 1,000.00
+    figures = moj_return_figures(fy=2019, half=1)
+    assert _stream(figures)["remaining"] == "0.00"
+    assert [i for i in figures["issues"] if i["kind"] == "over_allocation"] == []
+    paid(award, core, "0.01", datetime.date(2019, 6, 2))
+    figures = moj_return_figures(fy=2019, half=1)
+    assert [i["key"] for i in figures["issues"] if i["kind"] == "over_allocation"] == ["over_allocation:MoJ Core"]
+
+
+def test_an_award_with_no_moj_line_in_the_year_is_not_a_service(small):
+    precept = FundingStreamFactory(name="Precept", moj_reported=False)
+    local = moj_award("AWD-B-2", "Local Only", "general_support")
+    FundingLineFactory(award=local, stream=precept, fy=2019, amount=Decimal("500.00"))
+    later = moj_award("AWD-B-3", "Next Year", "general_support")
+    FundingLineFactory(award=later, stream=small["core"], fy=2020, amount=Decimal("700.00"))
+    figures = moj_return_figures(fy=2019, half=1)
+    assert [s["award_reference"] for s in figures["services"]] == ["AWD-B-1"]
+    assert _stream(figures)["committed"] == "1000.00"
+
+
+def test_a_stream_committed_but_not_yet_paid_is_listed_for_the_service(small):
+    (service,) = moj_return_figures(fy=2019, half=1)["services"]
+    assert service["streams"] == {"MoJ Core": {"committed": "1000.00", "paid_half": "0.00"}}
+
+
+def test_a_section_in_one_version_only_is_one_difference():
+    from reports.moj.figures import Difference
+
+    old = {"totals": {"full_year": {"paid": "1.00"}, "committed": "5.00"}}
+    new = {"totals": {"committed": "5.00"}}
+    assert figures_diff(old, new) == [Difference("Totals › full year", {"paid": "1.00"}, None)]
+    assert figures_diff(new, old) == [Difference("Totals › full year", None, {"paid": "1.00"})]
+
+
+def test_a_difference_cannot_be_changed_once_made():
+    import dataclasses
+
+    from reports.moj.figures import Difference
+
+    difference = Difference("Totals › committed", "1.00", "2.00")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        difference.new = "3.00"
+    assert len({difference, Difference("Totals › committed", "1.00", "2.00")}) == 1
+
+
+def test_only_the_years_allocation_counts(small):
+    StreamAllocationFactory(stream=small["core"], fy=2018, amount=Decimal("7000.00"))
+    StreamAllocationFactory(stream=small["core"], fy=2020, amount=Decimal("5000.00"))
+    assert _stream(moj_return_figures(fy=2019, half=1))["allocation"] == "1000.00"
+
+
+def test_ring_fenced_money_under_a_pound_outside_its_purpose_is_still_an_issue(small):
+    isva = FundingStreamFactory(name="MoJ ISVA", moj_reported=True, ring_fenced_for="ISVA")
+    StreamAllocationFactory(stream=isva, fy=2019, amount=Decimal("10.00"))
+    FundingLineFactory(award=small["award"], stream=isva, fy=2019, amount=Decimal("0.50"))  # general support
+    issues = moj_return_figures(fy=2019, half=1)["issues"]
+    assert [i["key"] for i in issues if i["kind"] == "ring_fence"] == ["ring_fence:MoJ ISVA:AWD-B-1"]
+
+
+def test_an_accepted_return_with_blank_figures_counts_as_zero(small):
+    award = small["award"]
+    returned(award, 1, None, None, crime={"violence": 1})  # a breakdown of 1 against no figure given
+    for quarter in (2, 3, 4):
+        returned(award, quarter, 0, 0)
+    figures = moj_return_figures(fy=2019, half=2)
+    (service,) = figures["services"]
+    assert (service["full_year"]["referrals"], service["full_year"]["supported"]) == (0, 0)
+    h1 = moj_return_figures(fy=2019, half=1)
+    assert (h1["services"][0]["referrals"], h1["services"][0]["supported"]) == (0, 0)
+    (mismatch,) = [i for i in h1["issues"] if i["kind"] == "breakdown_mismatch"]
+    assert "adds up to 1, not the 0 victims supported" in mismatch["message"]
+
+
+def test_an_award_ending_on_the_first_day_of_a_quarter_owes_that_quarters_return(small):
+    award = small["award"]
+    award.end_date = datetime.date(2019, 7, 1)  # Q2 opens on 1 July
+    award.save()
+    issues = moj_return_figures(fy=2019, half=1)["issues"]
+    assert sorted(i["key"] for i in issues if i["kind"] == "missing_return") == [
+        "missing_return:AWD-B-1:2019-Q1",
+        "missing_return:AWD-B-1:2019-Q2",
+    ]
+
+
+def test_the_checksum_is_of_the_figures_written_in_utf_8_not_escaped():
+    import hashlib
+
+    canonical = '{"a":"£1","b":[1,2]}'.encode()  # sorted keys, no spaces, £ as itself
+    assert figures_checksum({"b": [1, 2], "a": "£1"}) == hashlib.sha256(canonical).hexdigest()
+
+
+def test_an_award_starting_on_the_last_day_of_a_quarter_owes_that_quarters_return(small):
+    award = small["award"]
+    award.start_date = datetime.date(2019, 6, 30)  # Q1's last day
+    award.save()
+    issues = moj_return_figures(fy=2019, half=1)["issues"]
+    assert sorted(i["key"] for i in issues if i["kind"] == "missing_return") == [
+        "missing_return:AWD-B-1:2019-Q1",
+        "missing_return:AWD-B-1:2019-Q2",
+    ]

@@ -182,6 +182,7 @@ def test_fallbacks_award_date_description_recipient_id_and_location(settings):
     assert grant["description"] == "Victims' hub"  # no purpose: the title
     assert grant["recipientOrganization"] == [{"id": f"360G-pcctest-org-{provider.pk}", "name": "Small group"}]
     assert grant["beneficiaryLocation"][0]["geoCode"] == "E23000013"
+    assert grant["beneficiaryLocation"][0]["name"] == "Cleveland"
     assert grant["plannedDates"][0]["duration"] == 2.5  # 15 July to 30 September: 2 months and 16 days
     assert grant["amountDisbursed"] == 0
 
@@ -398,3 +399,40 @@ def test_package_errors_check_the_envelope_and_unique_ids():
     assert export.package_errors() == [f"grants: the id {export.grants[0]['id']} is used more than once"]
     export.grants.clear()
     assert any("grants" in error for error in export.package_errors())  # at least one grant
+
+
+def test_planned_end_is_the_extended_end_only_when_the_extension_is_taken():
+    from grants.models import Award
+
+    original, extended = datetime.date(2020, 3, 31), datetime.date(2021, 3, 31)
+    option = Award(end_date=original, extension_months=12, extension_until=extended, extension_taken=False)
+    taken = Award(end_date=original, extension_months=12, extension_until=extended, extension_taken=True)
+    taken_without_a_date = Award(end_date=original, extension_taken=True, extension_until=None)
+    assert threesixty.planned_end(option) == datetime.date(2020, 3, 31)
+    assert threesixty.planned_end(taken) == datetime.date(2021, 3, 31)
+    assert threesixty.planned_end(taken_without_a_date) == datetime.date(2020, 3, 31)
+
+
+def test_duration_counts_the_end_day_in_whole_months():
+    assert threesixty.duration_months(datetime.date(2019, 4, 1), datetime.date(2019, 4, 30)) == 1
+    assert type(threesixty.duration_months(datetime.date(2019, 4, 1), datetime.date(2020, 3, 31))) is int
+    # 1 April to 15 April: 15 days, half a month.
+    assert threesixty.duration_months(datetime.date(2019, 4, 1), datetime.date(2019, 4, 15)) == 0.5
+
+
+def test_the_export_counts_every_award_it_considered_and_each_ones_own_payments():
+    for reference, paid in (("AWD-C-1", "10.00"), ("AWD-C-2", "30.00")):
+        award = _grant_award(reference=reference)
+        FundingLineFactory(award=award, fy=2019, amount=D("100.00"))
+        PaymentFactory(award=award, amount=D(paid), paid_date=datetime.date(2019, 5, 1))
+    export = threesixty.threesixty_giving()
+    assert export.considered == 2
+    assert {g["id"].rsplit("-", 1)[-1]: g["amountDisbursed"] for g in export.grants} == {"1": 10, "2": 30}
+
+
+def test_the_publisher_cannot_be_changed_once_read():
+    import dataclasses
+
+    who = threesixty.publisher()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        who.name = "Someone else"
