@@ -436,3 +436,26 @@ def test_the_publisher_cannot_be_changed_once_read():
     who = threesixty.publisher()
     with pytest.raises(dataclasses.FrozenInstanceError):
         who.name = "Someone else"
+
+
+def test_two_force_areas_and_no_setting_mean_no_location_and_say_why():
+    AreaFactory(code="E23000001", name="Alpha", type=AreaType.FORCE_AREA)
+    AreaFactory(code="E23000002", name="Beta", type=AreaType.FORCE_AREA)
+    award = _grant_award()
+    FundingLineFactory(award=award, amount=D("100.00"))
+    export = threesixty.threesixty_giving()
+    assert "beneficiaryLocation" not in export.grants[0]
+    assert (
+        export.publisher.location_note
+        == "no beneficiary location: several force areas are recorded, so set FORCE_AREA_CODE"
+    )
+
+
+def test_only_the_repeated_id_is_reported_as_used_more_than_once():
+    for reference in ("AWD-1", "AWD-2", "AWD-3"):
+        FundingLineFactory(award=_grant_award(reference=reference), amount=D("100.00"))
+    export = threesixty.threesixty_giving()
+    ids = [grant["id"] for grant in export.grants]
+    assert len(set(ids)) == 3
+    export.grants.append(dict(export.grants[1]))
+    assert export.package_errors() == [f"grants: the id {ids[1]} is used more than once"]
