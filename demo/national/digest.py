@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from django.db.models import QuerySet
+
 from grants.models import (
     Award,
     AwardTransition,
@@ -18,17 +20,11 @@ from grants.models import (
 )
 from providers.models import Organisation
 
-from .common import (
-    REFERENCE_PREFIX,
-)
+from .common import REFERENCE_PREFIX
 
 
-def national_digest() -> str:
-    """A fingerprint of the national rows by their natural keys (no ids, no automatic
-    timestamps), in a fixed order: two loads with the same seed give the same digest."""
-    digest = hashlib.sha256()
-    national = {"reference__startswith": REFERENCE_PREFIX}
-    queries = (
+def _organisations_and_money_in() -> tuple[QuerySet, ...]:
+    return (
         Organisation.objects.order_by("name").values_list(
             "name",
             "kind",
@@ -50,6 +46,12 @@ def national_digest() -> str:
         Decision.objects.filter(awards__reference__startswith=REFERENCE_PREFIX)
         .order_by("reference")
         .values_list("reference", "subject", "summary", "decided_on", "status", "signed_at", "published_on"),
+    )
+
+
+def _awards() -> tuple[QuerySet, ...]:
+    national = {"reference__startswith": REFERENCE_PREFIX}
+    return (
         Award.objects.filter(**national)
         .order_by("reference")
         .values_list(
@@ -77,6 +79,11 @@ def national_digest() -> str:
         AwardTransition.objects.filter(award__reference__startswith=REFERENCE_PREFIX)
         .order_by("award__reference", "at")
         .values_list("award__reference", "from_status", "to_status", "at", "note"),
+    )
+
+
+def _lines_payments_and_returns() -> tuple[QuerySet, ...]:
+    return (
         FundingLine.objects.filter(award__reference__startswith=REFERENCE_PREFIX)
         .order_by("award__reference", "fy", "stream__name")
         .values_list("award__reference", "stream__name", "fy", "amount"),
@@ -124,6 +131,13 @@ def national_digest() -> str:
             "count",
         ),
     )
+
+
+def national_digest() -> str:
+    """A fingerprint of the national rows by their natural keys (no ids, no automatic
+    timestamps), in a fixed order: two loads with the same seed give the same digest."""
+    digest = hashlib.sha256()
+    queries = (*_organisations_and_money_in(), *_awards(), *_lines_payments_and_returns())
     for query in queries:
         for row in query.iterator(chunk_size=5000):
             digest.update(repr(row).encode())

@@ -16,12 +16,7 @@ from outcomes.models import CommissioningPriority
 from providers.models import Organisation, OrganisationKind
 from providers.services import organisation_create
 
-from .common import (
-    FYS,
-    _bulk,
-    _Context,
-    _round_up,
-)
+from .common import FYS, _bulk, _Context, _round_up
 
 
 def _funder(name: str) -> Organisation:

@@ -10,6 +10,7 @@ from django.conf import settings
 
 from grants.models import (
     COMMITTED_STATUSES,
+    Award,
     AwardKPI,
     KPIPeriod,
     MonitoringReturn,
@@ -24,12 +25,7 @@ from outcomes.models import CodeList, CodeListEntry
 from pcc_commissioning.periods import due_date as period_due_date
 from pcc_commissioning.periods import quarter_of
 
-from .common import (
-    AS_OF,
-    _bulk,
-    _Context,
-    _split_count,
-)
+from .common import AS_OF, _bulk, _Context, _split_count
 
 # Monitoring returns: one in RETURN_DETAIL_SHARE filled-in returns carries breakdowns (crime type
 # and sex), outcome measures and its KPI value, so the child tables have realistic volume without
@@ -69,26 +65,8 @@ def _return_status(rng: random.Random, quarter_end: datetime.date, due: datetime
     return ReturnStatus.DUE  # late
 
 
-def seed_monitoring_returns(ctx: _Context) -> None:
-    """The quarterly monitoring returns (about 50,000 × scale_factor): one per
-    committed award and quarter it runs in, from ``MONITORING_START`` (or the award's start) up to
-    the quarter holding ``AS_OF``, due ``RETURN_DUE_DAYS`` after the quarter ends. By ``AS_OF``
-    most past returns are accepted and rated (mostly green, some amber and red with a comment),
-    some await review, a few were returned for changes and a few are late; the latest quarter's
-    are due or in draft. Each committed award gets one quarterly KPI; one filled-in return in
-    ``RETURN_DETAIL_SHARE`` carries crime-type and sex breakdowns (a few deliberately not adding
-    up), outcome measures and the KPI value. Bulk-created, drawing on ``ctx.rng`` after the rows
-    above so they keep their values."""
-    rng = ctx.rng
-    first_day = settings.MONITORING_START
-    due_days = settings.RETURN_DUE_DAYS
-    entries = {
-        name: list(CodeListEntry.objects.filter(list=name).order_by("sort_order", "code", "pk"))
-        for name in (CodeList.CRIME, CodeList.SEX, CodeList.OUTCOME)
-    }
-    committed = [award for award in ctx.awards if award.status in COMMITTED_STATUSES]
-    sizes = {award.pk: rng.randint(8, 160) for award in committed}
-    kpis = _bulk(
+def _seed_kpis(committed: list[Award], sizes: dict[int, int]) -> list[AwardKPI]:
+    return _bulk(
         AwardKPI,
         [
             AwardKPI(
@@ -102,67 +80,90 @@ def seed_monitoring_returns(ctx: _Context) -> None:
             for award in committed
         ],
     )
-    kpi_of = {kpi.award_id: kpi for kpi in kpis}
 
-    returns: list[MonitoringReturn] = []
-    details: list[tuple[int, int, int]] = []  # (index in returns, award id, supported)
-    for award in committed:
-        until = min(
-            award_runs_until(
-                end_date=award.end_date,
-                extension_until=award.extension_until,
-                extension_taken=award.extension_taken,
-            ),
-            AS_OF,
+
+def _fill_in(rng: random.Random, ret: MonitoringReturn, *, size: int, quarter_end: datetime.date) -> None:
+    """What the provider reported and, for an accepted or returned return, what the officer said."""
+    status, due = ret.status, ret.due_date
+    if status != ReturnStatus.DUE:
+        ret.referrals = max(0, round(size * rng.uniform(0.8, 1.5)))
+        ret.supported = round(ret.referrals * rng.uniform(0.55, 0.95))
+        ret.narrative = rng.choice(RETURN_NARRATIVES)
+    if status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED, ReturnStatus.RETURNED):
+        submitted = min(due - datetime.timedelta(days=rng.randint(-10, 15)), AS_OF)
+        ret.submitted_at = _at(max(submitted, quarter_end), 10)
+    if status == ReturnStatus.ACCEPTED:
+        ret.rag = rng.choices((Rag.GREEN, Rag.AMBER, Rag.RED), weights=(70, 22, 8))[0]
+        ret.rag_comment = rng.choice(RAG_COMMENTS[ret.rag]) if ret.rag != Rag.GREEN else ""
+        reviewed = min(ret.submitted_at.date() + datetime.timedelta(days=rng.randint(1, 20)), AS_OF)
+        ret.reviewed_at = _at(reviewed, 15)
+    elif status == ReturnStatus.RETURNED:
+        ret.returned_reason = "Please add the outcome measures and the breakdown by crime type."
+
+
+def _award_returns(rng: random.Random, award: Award, size: int) -> list[tuple[MonitoringReturn, bool]]:
+    """The award's returns (not saved), a quarter at a time up to ``AS_OF``, each with whether it
+    carries details (drawn as it is made, before the next quarter's)."""
+    until = min(
+        award_runs_until(
+            end_date=award.end_date,
+            extension_until=award.extension_until,
+            extension_taken=award.extension_taken,
+        ),
+        AS_OF,
+    )
+    start = max(settings.MONITORING_START, award.start_date)
+    if start > until:
+        return []
+    returns = []
+    quarter = quarter_of(start)
+    while quarter.start <= until:
+        due = period_due_date(quarter, settings.RETURN_DUE_DAYS)
+        status = _return_status(rng, quarter.end, due)
+        ret = MonitoringReturn(
+            award=award,
+            fy=quarter.fy.start_year,
+            quarter=quarter.number,
+            due_date=due,
+            status=status,
         )
-        start = max(first_day, award.start_date)
-        if start > until:
-            continue
-        quarter = quarter_of(start)
-        size = sizes[award.pk]
-        while quarter.start <= until:
-            due = period_due_date(quarter, due_days)
-            status = _return_status(rng, quarter.end, due)
-            ret = MonitoringReturn(
-                award=award,
-                fy=quarter.fy.start_year,
-                quarter=quarter.number,
-                due_date=due,
-                status=status,
-            )
-            if status != ReturnStatus.DUE:
-                ret.referrals = max(0, round(size * rng.uniform(0.8, 1.5)))
-                ret.supported = round(ret.referrals * rng.uniform(0.55, 0.95))
-                ret.narrative = rng.choice(RETURN_NARRATIVES)
-            if status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED, ReturnStatus.RETURNED):
-                submitted = min(due - datetime.timedelta(days=rng.randint(-10, 15)), AS_OF)
-                ret.submitted_at = _at(max(submitted, quarter.end), 10)
-            if status == ReturnStatus.ACCEPTED:
-                ret.rag = rng.choices((Rag.GREEN, Rag.AMBER, Rag.RED), weights=(70, 22, 8))[0]
-                ret.rag_comment = rng.choice(RAG_COMMENTS[ret.rag]) if ret.rag != Rag.GREEN else ""
-                reviewed = min(ret.submitted_at.date() + datetime.timedelta(days=rng.randint(1, 20)), AS_OF)
-                ret.reviewed_at = _at(reviewed, 15)
-            elif status == ReturnStatus.RETURNED:
-                ret.returned_reason = "Please add the outcome measures and the breakdown by crime type."
-            if ret.supported is not None and rng.randrange(RETURN_DETAIL_SHARE) == 0:
-                details.append((len(returns), award.pk, ret.supported))
-            returns.append(ret)
-            quarter = quarter.next()
-    _bulk(MonitoringReturn, returns)
+        _fill_in(rng, ret, size=size, quarter_end=quarter.end)
+        detailed = ret.supported is not None and rng.randrange(RETURN_DETAIL_SHARE) == 0
+        returns.append((ret, detailed))
+        quarter = quarter.next()
+    return returns
 
+
+def _breakdowns(
+    rng: random.Random, ret: MonitoringReturn, supported: int, entries: dict[str, list[CodeListEntry]]
+) -> list[ReturnBreakdown]:
+    """The return's counts by crime type and by sex (a few deliberately not adding up)."""
+    breakdowns = []
+    for name in (CodeList.CRIME, CodeList.SEX):
+        codes = entries[name]
+        total = supported + (rng.randint(1, 3) if rng.random() < 0.03 else 0)  # a few do not add up
+        weights = [rng.randint(0, 10) for _ in codes]
+        weights[0] += 5
+        for entry, count in zip(codes, _split_count(total, weights), strict=True):
+            if count:
+                breakdowns.append(ReturnBreakdown(monitoring_return=ret, code=entry, count=count))
+    return breakdowns
+
+
+def _seed_details(
+    rng: random.Random, detailed: list[MonitoringReturn], kpi_of: dict[int, AwardKPI]
+) -> tuple[list[ReturnBreakdown], list[ReturnOutcome], list[ReturnKPIValue]]:
+    """The breakdowns, outcome measures and KPI value of the returns that carry details."""
+    entries = {
+        name: list(CodeListEntry.objects.filter(list=name).order_by("sort_order", "code", "pk"))
+        for name in (CodeList.CRIME, CodeList.SEX, CodeList.OUTCOME)
+    }
     breakdowns: list[ReturnBreakdown] = []
     outcomes: list[ReturnOutcome] = []
     values: list[ReturnKPIValue] = []
-    for index, award_id, supported in details:
-        ret = returns[index]
-        for name in (CodeList.CRIME, CodeList.SEX):
-            codes = entries[name]
-            total = supported + (rng.randint(1, 3) if rng.random() < 0.03 else 0)  # a few do not add up
-            weights = [rng.randint(0, 10) for _ in codes]
-            weights[0] += 5
-            for entry, count in zip(codes, _split_count(total, weights), strict=True):
-                if count:
-                    breakdowns.append(ReturnBreakdown(monitoring_return=ret, code=entry, count=count))
+    for ret in detailed:
+        supported = ret.supported
+        breakdowns.extend(_breakdowns(rng, ret, supported, entries))
         for entry in entries[CodeList.OUTCOME]:
             assessed = round(supported * rng.uniform(0.3, 0.8))
             outcomes.append(
@@ -173,10 +174,31 @@ def seed_monitoring_returns(ctx: _Context) -> None:
                     improved=round(assessed * rng.uniform(0.4, 0.95)),
                 )
             )
-        values.append(ReturnKPIValue(monitoring_return=ret, kpi=kpi_of[award_id], value=Decimal(supported)))
+        values.append(ReturnKPIValue(monitoring_return=ret, kpi=kpi_of[ret.award_id], value=Decimal(supported)))
     _bulk(ReturnBreakdown, breakdowns)
     _bulk(ReturnOutcome, outcomes)
     _bulk(ReturnKPIValue, values)
+    return breakdowns, outcomes, values
+
+
+def seed_monitoring_returns(ctx: _Context) -> None:
+    """The quarterly monitoring returns (about 50,000 × scale_factor): one per
+    committed award and quarter it runs in, from ``MONITORING_START`` (or the award's start) up to
+    the quarter holding ``AS_OF``, due ``RETURN_DUE_DAYS`` after the quarter ends. By ``AS_OF``
+    most past returns are accepted and rated (mostly green, some amber and red with a comment),
+    some await review, a few were returned for changes and a few are late; the latest quarter's
+    are due or in draft. Each committed award gets one quarterly KPI; one filled-in return in
+    ``RETURN_DETAIL_SHARE`` carries crime-type and sex breakdowns (a few deliberately not adding
+    up), outcome measures and the KPI value. Bulk-created, drawing on ``ctx.rng`` after the rows
+    above so they keep their values."""
+    rng = ctx.rng
+    committed = [award for award in ctx.awards if award.status in COMMITTED_STATUSES]
+    sizes = {award.pk: rng.randint(8, 160) for award in committed}
+    kpis = _seed_kpis(committed, sizes)
+    drawn = [pair for award in committed for pair in _award_returns(rng, award, sizes[award.pk])]
+    returns = _bulk(MonitoringReturn, [ret for ret, _detailed in drawn])
+    detailed = [ret for ret, is_detailed in drawn if is_detailed]
+    breakdowns, outcomes, values = _seed_details(rng, detailed, {kpi.award_id: kpi for kpi in kpis})
     ctx.counts.update(
         award_kpis=len(kpis),
         monitoring_returns=len(returns),

@@ -14,13 +14,7 @@ from grants.models import (
 )
 
 from .awards import seed_awards
-from .common import (
-    FORCES,
-    REFERENCE_PREFIX,
-    NationalDataPresent,
-    _Context,
-    _Force,
-)
+from .common import FORCES, REFERENCE_PREFIX, NationalDataPresent, _Context, _Force
 from .funding import seed_money_in, seed_streams
 from .organisations import seed_organisations
 from .payments import seed_payments
