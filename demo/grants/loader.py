@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from demo.providers import infer_kind
 from grants.awards.cofunding import cofunding_set
 from grants.awards.rules import LineInput
 from grants.awards.services import award_create, award_transition
@@ -32,7 +33,6 @@ from pcc_commissioning.periods import FinancialYear, apportion_by_weights, fys_b
 from providers.models import Organisation, OrganisationKind
 from providers.services import organisation_create
 
-from ..providers import infer_kind
 from .pairings import EXTRA_AWARDS, PAIRINGS, ExtraAward, Pairing
 from .returns import returns_seed
 from .streams import DEMO_FY, LATER_BUDGETS, NOTE, OPCC_NAME, STREAMS
