@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from demo.files import read_csv
-from demo.grants import PAIRINGS, _award_dates, grants_seed
+from demo.grants import PAIRINGS, grants_seed
+from demo.grants.loader import _award_dates
 from demo.outcomes import plan_seed
 from demo.providers import organisations_seed
 from grants.decisions.services import delegated_limit
