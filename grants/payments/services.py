@@ -46,7 +46,7 @@ from pcc_commissioning.periods import (
     FinancialYear,
 )
 from pcc_commissioning.records import attribute_to
-from pcc_commissioning.roles import has_capability, require
+from pcc_commissioning.roles import has_capability, require, require_capability
 
 # Payments -----------------------------------------------------------------------------------------
 PAYMENT_FIELDS = (
@@ -272,6 +272,7 @@ def payment_record(
     what is left. ``imported``: a row of a payments file, which records what already happened
     (no due-diligence check) and has no override column.
     """
+    require_capability(actor, "payments.edit")
     locked_award = lock_award(award)
     errors: Errors = {}
     values = clean_payment(
@@ -331,6 +332,7 @@ def payment_update(*, payment: Payment, actor, expected_version: int | None, **f
     """Change a payment (any of ``PAYMENT_FIELDS``), re-checking every rule. Once paid, its
     stream, year, due date and amount are fixed (record a refund or credit note instead).
     For finance officers."""
+    require_capability(actor, "payments.edit")
     refuse_unknown_fields(fields, PAYMENT_FIELDS, "payment")
     locked_award = lock_award(payment.award)
     locked = lock_for_update(payment, expected_version=expected_version)
@@ -390,6 +392,7 @@ def payment_mark_paid(
     *, payment: Payment, actor, paid_date: datetime.date, expected_version: int | None = None
 ) -> Payment:
     """Record that a scheduled payment was paid on ``paid_date``. For finance officers."""
+    require_capability(actor, "payments.edit")
     locked = lock_for_update(payment, expected_version=expected_version)
     errors: Errors = {}
     day = date_value(paid_date, "paid_date", errors, what="paid date")
@@ -419,6 +422,7 @@ def payment_mark_paid(
 @transaction.atomic
 def payment_delete(*, payment: Payment, actor, expected_version: int | None = None) -> None:
     """Delete a scheduled payment. A paid one is a record: correct it with a refund instead."""
+    require_capability(actor, "payments.edit")
     locked = lock_for_update(payment, expected_version=expected_version)
     if locked.is_paid:
         raise ValidationError(
@@ -445,6 +449,7 @@ def payment_approve(
     """Finance approves a scheduled payment (an instalment of a payment plan) for paying. An
     instalment paid on acceptance of a return waits until that return is accepted. The
     provider's due diligence is checked (``due_diligence_check``)."""
+    require_capability(actor, "payments.edit")
     if actor is not None:
         require(actor, "payments.edit")
     locked_award = lock_award(payment.award)
@@ -491,6 +496,7 @@ def payment_cancel(*, payment: Payment, actor, reason: str, expected_version: in
     """Finance cancels a payment that has not been paid (entered by mistake, or an instalment
     not to be paid). It is kept, with who cancelled it, when and why, and counts for nothing;
     a cancelled instalment is not scheduled again."""
+    require_capability(actor, "payments.edit")
     if actor is not None:
         require(actor, "payments.edit")
     locked_award = lock_award(payment.award)
