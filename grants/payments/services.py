@@ -1,8 +1,9 @@
 """Every write to a payment: record, update, mark paid, approve, cancel and delete.
 
-Payments are recorded by finance officers (capability ``payments.edit``). A payment may not take an
-award's funding line beyond its amount, nor a refund take it below zero, unless finance overrides
-with a reason."""
+Payments are recorded by finance officers (capability ``payments.edit``): every write checks it
+itself, whichever page, import or command calls it (``actor`` None: the system). A payment may
+not take an award's funding line beyond its amount, nor a refund take it below zero, unless
+finance overrides with a reason."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ from pcc_commissioning.periods import (
     FinancialYear,
 )
 from pcc_commissioning.records import attribute_to
-from pcc_commissioning.roles import has_capability, require, require_capability
+from pcc_commissioning.roles import has_capability, require_capability
 
 # Payments -----------------------------------------------------------------------------------------
 PAYMENT_FIELDS = (
@@ -258,7 +259,7 @@ def payment_record(
 ) -> Payment:
     """Record a scheduled (no ``paid_date``) or actual payment of an award from a stream.
 
-    For finance officers: views must require ``payments.edit``. ``fy`` (the year of the funding
+    For finance officers (``payments.edit``, checked here). ``fy`` (the year of the funding
     line it pays) defaults to the financial year of ``due_date``. The award must be awarded,
     active or ended and have a funding line for that stream and year. A negative amount is a
     refund or credit note and needs a ``reason``. If the award's payments for that year
@@ -450,8 +451,6 @@ def payment_approve(
     instalment paid on acceptance of a return waits until that return is accepted. The
     provider's due diligence is checked (``due_diligence_check``)."""
     require_capability(actor, "payments.edit")
-    if actor is not None:
-        require(actor, "payments.edit")
     locked_award = lock_award(payment.award)
     locked = lock_for_update(payment, expected_version=expected_version)
     errors: Errors = {}
@@ -497,8 +496,6 @@ def payment_cancel(*, payment: Payment, actor, reason: str, expected_version: in
     not to be paid). It is kept, with who cancelled it, when and why, and counts for nothing;
     a cancelled instalment is not scheduled again."""
     require_capability(actor, "payments.edit")
-    if actor is not None:
-        require(actor, "payments.edit")
     locked_award = lock_award(payment.award)
     locked = lock_for_update(payment, expected_version=expected_version)
     errors: Errors = {}

@@ -38,7 +38,7 @@ from pcc_commissioning.periods import (
     period_code,
 )
 from pcc_commissioning.records import attribute_to
-from pcc_commissioning.roles import require, require_capability
+from pcc_commissioning.roles import require_capability
 
 from ..models import (
     COMMITTED_STATUSES,
@@ -244,8 +244,6 @@ def payment_plan_set(
     award had no plan then (None skips the check): if someone set, changed or removed the plan
     since, nothing changes."""
     require_capability(actor, "grants.edit")
-    if actor is not None:
-        require(actor, "grants.edit")
     errors: dict[str, list[str]] = {}
     if frequency not in PlanFrequency.values:
         errors.setdefault("frequency", []).append("Choose how often the award is paid: quarterly or monthly.")
@@ -286,8 +284,6 @@ def payment_plan_remove(*, actor, award: Award) -> None:
     """Take the plan off the award: its pending instalments go; approved, paid and cancelled
     ones stay as they are."""
     require_capability(actor, "grants.edit")
-    if actor is not None:
-        require(actor, "grants.edit")
     plan = PaymentPlan.objects.filter(award=award).first()
     if plan is None:
         return
