@@ -40,7 +40,7 @@ from grants.pages import PAGE_SIZE, export_format, page_context, private_downloa
 from needs_assessment import selectors as needs_selectors
 from needs_assessment.tabs import intention_tabs
 from pcc_commissioning.idempotency import create_once, saved
-from pcc_commissioning.interchange import Sheet, export_response
+from pcc_commissioning.interchange.exports import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
