@@ -506,6 +506,14 @@ def day_label(day: date) -> str:
     return f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
 
 
+def period_long_label(period: Period) -> str:
+    """A period with its months, as the published reports head it: "H1 2019/20 (April to
+    September 2019)", "Q4 2019/20 (January to March 2020)", "2019/20 (April 2019 to March 2020)"."""
+    start, end = period.start, period.end
+    start_year = "" if start.year == end.year else f" {start.year}"
+    return f"{period.label} ({_MONTH_NAMES[start.month - 1]}{start_year} to {_MONTH_NAMES[end.month - 1]} {end.year})"
+
+
 # ---------------------------------------------------------------------------------------------
 # Ranges of dates
 

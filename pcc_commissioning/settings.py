@@ -248,7 +248,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     "run-daily-jobs": {"task": "grants.tasks.run_daily_jobs", "schedule": crontab(hour=6, minute=30)},
     # Every minute: reports whose worker stopped (stale heartbeat), that no worker started, or
-    # that run too long are queued again or failed (reports.services._recover_stopped), then the
+    # that run too long are queued again or failed (reports.engine.services._recover_stopped), then the
     # waiting ones are sent.
     "sweep-stuck-reports": {"task": "reports.tasks.sweep_stuck_reports", "schedule": crontab()},
     # Every minute: a report requested while the broker was down is sent once it is back.

@@ -45,8 +45,7 @@ from grants.models import (
 )
 from outcomes.models import CodeList, CodeListEntry
 from pcc_commissioning.money import format_pence
-from pcc_commissioning.periods import FinancialYear, Period, period_code
-from reports.panel import period_label
+from pcc_commissioning.periods import FinancialYear, Period, period_code, period_long_label
 
 ZERO = Decimal("0.00")
 PENNY = Decimal("0.01")
@@ -350,7 +349,7 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
         "fy": fy,
         "fy_label": year.label,
         "half": half,
-        "period_label": period_label(period),
+        "period_label": period_long_label(period),
         "status": "draft",
         "version": 1,
         "computed_at": timezone.now().replace(microsecond=0).isoformat(),

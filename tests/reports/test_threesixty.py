@@ -23,7 +23,7 @@ from referencing.jsonschema import DRAFT202012
 
 from grants.models import AwardKind, AwardStatus, DecisionStatus
 from needs_assessment.models import AreaType
-from reports import threesixty
+from reports.transparency import threesixty
 from tests.factories import (
     AreaFactory,
     AwardFactory,

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from grants.models import AwardKind, AwardStatus, DecisionStatus
 from pcc_commissioning.interchange.exports import run_export
-from reports.transparency import LISTS
+from reports.transparency.lists import LISTS
 from tests.factories import (
     AwardFactory,
     DecisionFactory,

@@ -17,7 +17,7 @@ For one financial year it gathers the picture at a glance through the lower apps
 - awards ending in the next 6 and 12 months (``award_list(ending_within_months=…)``, from today);
 - Must-do commissioning intentions not yet commissioned: rank Must, neither commissioned nor
   dropped, and no award linked to them other than cancelled ones;
-- need-versus-spend highlights (``reports.selectors.need_versus_spend(fy=).flagged``);
+- need-versus-spend highlights (``reports.dashboard.selectors.need_versus_spend(fy=).flagged``);
 - the MoJ return of each half of the year, the current half marked.
 
 Every part runs a fixed number of queries, so the dashboard's query count does not grow with the
@@ -156,19 +156,6 @@ class Dashboard:
 
 
 # The year -----------------------------------------------------------------------------------------
-
-
-def dashboard_years(today: datetime.date | None = None) -> tuple[list[int], int]:
-    """The years to choose from (those with funding lines, and the current one), newest first,
-    and the default: the current financial year if it has funding lines, else the latest earlier
-    year that has them, else the earliest (all in the future), else the current year. One query."""
-    current = FinancialYear.current(today).start_year
-    with_data = set(FundingLine.objects.order_by().values_list("fy", flat=True).distinct())
-    years = sorted(with_data | {current}, reverse=True)
-    if current in with_data or not with_data:
-        return years, current
-    earlier = [year for year in with_data if year < current]
-    return years, max(earlier) if earlier else min(with_data)
 
 
 # The parts ------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from grants.models import COMMITTED_STATUSES, Award, AwardKind, FundingLine, Pay
 from grants.queries import ZERO, sum_subquery
 from needs_assessment.models import Area, AreaType
 
-SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "360giving"
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas" / "360giving"
 PACKAGE_SCHEMA_FILE = SCHEMA_DIR / "360-giving-package-schema.json"
 GRANT_SCHEMA_FILE = SCHEMA_DIR / "360-giving-schema.json"
 STANDARD_VERSION = "1.4"

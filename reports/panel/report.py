@@ -30,25 +30,12 @@ from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 
 from pcc_commissioning import clock
+from pcc_commissioning import pdf as pdf_writer
 from pcc_commissioning.charts import bar_chart
-from pcc_commissioning.periods import Period, day_label
+from pcc_commissioning.periods import Period, day_label, period_long_label
 
 PANEL_PERIODS = ("Q1", "Q2", "Q3", "Q4", "H1", "H2", "FY")
 ZERO = Decimal("0")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def published_count(value: int | None) -> str:
@@ -59,13 +46,6 @@ def published_count(value: int | None) -> str:
     if 0 < value < threshold:
         return f"<{threshold}"
     return f"{value:,}"
-
-
-def period_label(period: Period) -> str:
-    """ "H1 2019/20 (April to September 2019)"."""
-    start, end = period.start, period.end
-    span = f"{_MONTHS[start.month - 1]}{'' if start.year == end.year else f' {start.year}'} to {_MONTHS[end.month - 1]} {end.year}"
-    return f"{period.label} ({span})"
 
 
 def parse_panel_period(fy: int, period: str) -> Period:
@@ -238,6 +218,15 @@ def gather_panel_data(
     progress(50, "Needs")
     board = intention_board(fy=None)
     must_do = next((group.intentions for group in board if group.rank == IntentionRank.MUST), [])
+    awards_by_intention = dict(
+        Award.objects.filter(intention__in=must_do)
+        .order_by()
+        .values("intention")
+        .annotate(n=Count("pk"))
+        .values_list("intention", "n")
+    )
+    for intention in must_do:
+        intention.award_count = awards_by_intention.get(intention.pk, 0)
 
     progress(60, "Appendices")
     spend_by_award = dict(
@@ -268,7 +257,7 @@ def gather_panel_data(
     return PanelData(
         fy=fy,
         period=span,
-        period_label=period_label(span),
+        period_label=period_long_label(span),
         funding=funding,
         budget_chart=budget_chart,
         awards_made=awards_made,
@@ -335,8 +324,8 @@ def _moj_returns(*, fy: int, span: Period) -> list[dict]:
     same half, and any difference is listed. A fixed number of queries per half."""
     from django.core.exceptions import ValidationError
 
-    from .moj.figures import moj_return_figures
-    from .moj.selectors import moj_return_figures_for, moj_return_latest
+    from reports.moj.figures import moj_return_figures
+    from reports.moj.selectors import moj_return_figures_for, moj_return_latest
 
     rows = []
     for half in moj_halves(span):
@@ -388,16 +377,6 @@ def render_panel_html(data: PanelData) -> str:
     )
 
 
-def tagged_pdf(html: str, *, stylesheets: list[str]) -> bytes:
-    """An HTML document (with ``lang``, ``<title>`` and table captions/header cells) as a tagged
-    A4 PDF/UA-1, styled by the given CSS templates. The one PDF writer of the reports."""
-    from weasyprint import CSS, HTML
-
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[CSS(string=render_to_string(name)) for name in stylesheets], pdf_tags=True, pdf_variant="pdf/ua-1"
-    )
-
-
 def build_panel_report(
     *, fy: int, period: str, progress: Callable[[int, str], None] = lambda pct, step: None
 ) -> tuple[bytes, str]:
@@ -407,7 +386,7 @@ def build_panel_report(
     progress(70, "Rendering the report")
     html = render_panel_html(data)
     progress(90, "Writing the PDF")
-    pdf = tagged_pdf(html, stylesheets=["reports/panel/report.css"])
+    pdf = pdf_writer.tagged_pdf(html, stylesheets=["reports/panel/report.css"])
     progress(100, "Done")
     code = data.period.code if data.period.kind != "FY" else "FY"
     return pdf, f"panel-report-{data.fy}-{str(data.fy + 1)[-2:]}-{code}.pdf"
@@ -415,8 +394,7 @@ def build_panel_report(
 
 def _fy_choices() -> list[tuple[int, str]]:
     from pcc_commissioning.periods import FinancialYear
-
-    from .selectors import report_years
+    from reports.common import report_years
 
     return [(year, FinancialYear(year).label) for year in report_years()]
 

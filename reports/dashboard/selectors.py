@@ -50,7 +50,7 @@ from django.db.models.functions import Lower
 
 from grants.models import COMMITTED_STATUSES, Award, FundingLine
 from needs_assessment import selectors as needs_selectors
-from needs_assessment.models import Area, AreaType, IndicatorValue, Theme
+from needs_assessment.models import Area, AreaType, Theme
 from pcc_commissioning.periods import FinancialYear, apportion_by_weights
 
 ZERO = Decimal("0.00")
@@ -257,32 +257,6 @@ def _indicators(fy: int) -> list[_Indicator]:
 
 
 # The report -------------------------------------------------------------------------------------
-
-
-def _spend_and_need_years() -> tuple[set[int], set[int]]:
-    spend = set(FundingLine.objects.order_by().values_list("fy", flat=True).distinct())
-    need = set(IndicatorValue.objects.order_by().values_list("fy", flat=True).distinct())
-    return spend, need
-
-
-def report_years() -> list[int]:
-    """Financial years with funding lines or indicator values, newest first (two queries)."""
-    spend, need = _spend_and_need_years()
-    return sorted(spend | need, reverse=True)
-
-
-def default_report_year(years: list[int]) -> int:
-    """The year a reader most likely wants: the latest that has begun and has both spend and
-    need to compare; else the latest that has begun; else the current financial year."""
-    current = FinancialYear.current().start_year
-    spend, need = _spend_and_need_years()
-    for candidates in (
-        [y for y in years if y <= current and y in spend and y in need],
-        [y for y in years if y <= current],
-    ):
-        if candidates:
-            return max(candidates)
-    return current
 
 
 def need_versus_spend(*, fy: int) -> NeedVersusSpend:

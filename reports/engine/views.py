@@ -17,11 +17,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from pcc_commissioning.roles import capability_required, has_capability
+from reports.models import Report
 
 from . import services
 from .forms import ReportFilterForm, ReportKindForm
-from .kinds import REPORT_KINDS
-from .models import Report
+from .registry import REPORT_KINDS
 
 SECTION = "reports"
 PAGE_SIZE = 25

@@ -1,9 +1,8 @@
-"""Pages and downloads of the finance views, the transparency lists and the 360Giving file.
+"""Pages and downloads of the transparency lists and the 360Giving file.
 
-Thin views: parse the year (and month), check the capability, call ``reports.finance``,
-``reports.transparency`` or ``reports.threesixty`` and render, or hand the same tables as
-``manage.py export_data`` to the shared writer. Finance needs ``exports.finance`` (finance and
-commissioning officers); the transparency lists and 360Giving need ``transparency.view``.
+Thin views: parse the year (and month), check the capability (``transparency.view``), call
+``reports.transparency.lists`` or ``reports.transparency.threesixty`` and render, or hand the same
+tables as ``manage.py export_data`` to the shared writer.
 """
 
 from __future__ import annotations
@@ -19,73 +18,13 @@ from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required
 from pcc_commissioning.web import fy_param
+from reports.common import download_format, funding_years, private, year_choices
 
-from . import finance, selectors, threesixty
-from .dashboard import dashboard_years
-from .transparency import LISTS, month_period
+from . import threesixty
+from .lists import LISTS, month_period
 
 SECTION = "reports"
 PAGE_SIZE = 25
-
-
-def _format(request) -> str:
-    return "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-
-
-def _private(response):
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _year_choices(years: list[int], fy: int | None) -> list[tuple[int, str]]:
-    if fy is not None and fy not in years:
-        years = sorted({*years, fy}, reverse=True)
-    return [(year, FinancialYear(year).label) for year in years]
-
-
-# Finance -----------------------------------------------------------------------------------------------
-
-
-def _finance_year(request) -> tuple[int, list[int]]:
-    years = selectors.report_years()
-    return fy_param(request, default=selectors.default_report_year(years)), years
-
-
-@capability_required("exports.finance")
-def finance_page(request):
-    fy, years = _finance_year(request)
-    return render(
-        request,
-        "reports/finance.html",
-        {
-            "section": SECTION,
-            "views": finance.finance_views(fy=fy),
-            "fy": fy,
-            "year_choices": _year_choices(years, fy),
-            "downloads": [
-                ("stream", "By funding stream"),
-                ("priority", "By priority"),
-                ("provider", "By provider"),
-                ("month", "By month"),
-            ],
-        },
-    )
-
-
-@capability_required("exports.finance")
-def finance_download(request):
-    """One view as CSV or XLSX, or the finance pack (``view=pack``, XLSX only)."""
-    fy, _ = _finance_year(request)
-    view = request.GET.get("view", "")
-    if view == "pack":
-        return _private(
-            export_response(finance.finance_pack_sheets(fy=fy), format="xlsx", filename=f"finance-pack-{fy}")
-        )
-    build = finance.VIEW_SHEETS.get(view)
-    if build is None:
-        raise Http404("No such finance view: choose stream, priority, provider, month or pack.")
-    sheet = build(finance.finance_views(fy=fy))
-    return _private(export_response(sheet, format=_format(request), filename=f"finance-by-{view}-{fy}"))
 
 
 # Transparency lists ---------------------------------------------------------------------------------
@@ -139,7 +78,7 @@ def transparency_list(request, kind: str):
             "month_label": dict(months).get(month, ""),
             "months": months,
             "month_error": month_error,
-            "year_choices": _year_choices(award_years(), fy),
+            "year_choices": year_choices(award_years(), fy),
             "others": [other for other in LISTS.values() if other.kind != kind],
         },
     )
@@ -150,7 +89,9 @@ def transparency_download(request, kind: str):
     entry = _transparency_list(kind)
     fy, month, _ = _filters(request, entry)
     name = "-".join(part for part in (kind.replace("_", "-"), str(fy) if fy else "", month.lower()) if part)
-    return _private(export_response(entry.sheet(fy=fy, month=month or None), format=_format(request), filename=name))
+    return private(
+        export_response(entry.sheet(fy=fy, month=month or None), format=download_format(request), filename=name)
+    )
 
 
 # 360Giving ------------------------------------------------------------------------------------------
@@ -160,7 +101,7 @@ def transparency_download(request, kind: str):
 def threesixty_page(request):
     # Opened without a choice: the latest year (every year of a large portfolio takes a while
     # to check against the schema). Choosing "All years" sends fy blank.
-    years, latest = dashboard_years()
+    years, latest = funding_years()
     fy = fy_param(request, default=None) if "fy" in request.GET else latest
     export = threesixty.threesixty_giving(fy=fy)
     return render(
@@ -171,7 +112,7 @@ def threesixty_page(request):
             "export": export,
             "fy": fy,
             "fy_label": FinancialYear(fy).label if fy else "",
-            "year_choices": _year_choices(years, fy),
+            "year_choices": year_choices(years, fy),
         },
     )
 
@@ -187,4 +128,4 @@ def threesixty_download(request):
     response = HttpResponse(export.to_json(), content_type="application/json; charset=utf-8")
     name = f"360giving-{fy}" if fy else "360giving"
     response["Content-Disposition"] = f'attachment; filename="{name}.json"'
-    return _private(response)
+    return private(response)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from pcc_commissioning import clock
-
-from .models import Report
+from reports.models import Report
 
 PERIOD_CHOICES = [
     ("Q1", "Q1 (April to June)"),

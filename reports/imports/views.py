@@ -1,6 +1,6 @@
 """The officers' upload page for the interchange imports (docs/formats.md "Imports").
 
-Two steps, each a job of the report engine (``reports/import_job.py``) that runs
+Two steps, each a job of the report engine (``reports/imports/job.py``) that runs
 ``interchange.run_import``, the service ``manage.py import_data`` uses: the upload is checked
 with a dry run and previewed; "Confirm import" imports the same file. A request only stores the
 file and queues the job, so no file is too big for a web worker's time limit; the job's page
@@ -25,9 +25,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from pcc_commissioning.interchange.imports import ImporterSpec
 from pcc_commissioning.web import form_data, form_files
+from reports.engine import services
+from reports.models import Report
 
-from . import services
-from .import_job import (
+from .job import (
     ALLOWED_EXTENSIONS,
     IMPORT_JOB_KIND,
     ImportOutcome,
@@ -39,7 +40,6 @@ from .import_job import (
     upload_is_kept,
     upload_keep,
 )
-from .models import Report
 
 SESSION_KEY = "pending_imports"
 PENDING_PER_SESSION = 5

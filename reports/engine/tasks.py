@@ -1,4 +1,9 @@
-"""Celery tasks of the reports engine: they only look up the id and call a service."""
+"""Celery tasks of the reports engine: they only look up the id and call a service.
+
+Registered by ``reports.apps.ReportsConfig.ready`` (Celery's autodiscovery looks for
+``reports.tasks``). Their names are those of the module's old path, ``reports.tasks.*``: the
+beat schedule (settings ``CELERY_BEAT_SCHEDULE``) and jobs already queued refer to them.
+"""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ import json
 import logging
 import threading
 
+from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,9 +30,9 @@ from django.db.models import F, Q
 from pcc_commissioning import clock
 from pcc_commissioning.roles import require_capability
 from pcc_commissioning.transitions import Machine, Transition, run_update
+from reports.models import Report
 
-from .kinds import REPORT_KINDS
-from .models import Report
+from .registry import REPORT_KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,16 @@ QUEUE_DOWN_STEP = (
 )
 WAITING_STEP = "Waiting to start"
 WORKER_LOST_STEP = "Waiting: the worker building this report stopped, so it will start again shortly."
+# The Celery task that builds a report (``reports.engine.tasks.run_report``), sent by its name:
+# the tasks call these services, so the services do not import the tasks. The name is older than
+# the module's path and stays, as queued jobs carry it.
+RUN_REPORT_TASK = "reports.tasks.run_report"
+
+
+def _send(report_id: int) -> None:
+    """Send the job by its registered task, so the task's own options apply (no result kept,
+    run at once when Celery is eager, as in tests and without a broker)."""
+    current_app.tasks[RUN_REPORT_TASK].delay(report_id)
 
 
 def _enqueue(report_id: int) -> bool | None:
@@ -86,8 +97,6 @@ def _enqueue(report_id: int) -> bool | None:
     step says the queue is down; ``reports_requeue_waiting`` sends it once the queue is back.
     Returns True when sent, False when sending failed, None when there was nothing to send (it
     was sent, started or finished meanwhile)."""
-    from .tasks import run_report
-
     try:
         marked_at = clock.now()
         waiting = Report.objects.filter(pk=report_id, status=Report.Status.QUEUED, sent_at__isnull=True)
@@ -97,7 +106,7 @@ def _enqueue(report_id: int) -> bool | None:
         logger.exception("Could not mark report %s as sent; the requeue will send it", report_id)
         return False
     try:
-        run_report.delay(report_id)
+        _send(report_id)
     except Exception as error:
         logger.warning("Could not queue report %s: %s: %s", report_id, type(error).__name__, error)
         _mark_unsent(report_id, marked_at)

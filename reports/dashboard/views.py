@@ -1,26 +1,31 @@
-"""The dashboard (the home page of every internal role) and the search behind the header's
-search box. Thin views: check the capability, call ``reports.dashboard`` / ``reports.search``,
-build the links and render."""
+"""The dashboard (the home page of every internal role), need versus spend and the KPQ pages.
+Thin views: check the capability, call ``reports.dashboard.summary`` or
+``reports.dashboard.selectors``, build the links and render."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
+from outcomes import selectors as outcomes_selectors
+from outcomes.models import KPQ
 from pcc_commissioning.charts import RAG_COLOURS, Chart, bar_chart
 from pcc_commissioning.money import format_pounds
 from pcc_commissioning.periods import FinancialYear
-from pcc_commissioning.roles import Role, capability_required, has_capability, is_provider_user, user_roles
+from pcc_commissioning.roles import Role, capability_required, has_capability, user_roles
 from pcc_commissioning.web import fy_param
+from reports.common import default_report_year, funding_years, report_years
 
-from . import dashboard as dashboard_selectors
-from . import search as search_selectors
+from . import selectors
+from . import summary as dashboard_selectors
 
 SECTION = "dashboard"
+REPORTS_SECTION = "reports"  # need versus spend and the KPQ pages are under Reports
 
 
 def _url(name: str, *, anchor: str = "", **query) -> str:
@@ -254,7 +259,7 @@ def _actions(user, data: dashboard_selectors.Dashboard) -> list[dict]:
 @require_GET
 @capability_required("dashboard.view")
 def dashboard(request):
-    years, default = dashboard_selectors.dashboard_years()
+    years, default = funding_years()
     fy = fy_param(request, default=default)
     if fy not in years:
         years = sorted({*years, fy}, reverse=True)
@@ -277,24 +282,74 @@ def dashboard(request):
     )
 
 
-# Search -------------------------------------------------------------------------------------------
+# Need versus spend ----------------------------------------------------------------------------
 
 
-@require_GET
-def search(request):
-    """The results of the header's search box. Every signed-in user may search; each group of
-    results is shown only to those who may read it, and a provider user finds only their own
-    organisation's awards."""
-    text = request.GET.get("q", "")
-    results = search_selectors.site_search(user=request.user, text=text)
-    provider = is_provider_user(request.user)
+def _chart(table: selectors.ThemeTable, report: selectors.NeedVersusSpend) -> Chart | None:
+    """A bar chart of spend per 1,000 by local authority for one theme, with the force-area
+    average as the last bar (the shared chart module; its data table comes with it)."""
+    if not table.rows:
+        return None
+    return bar_chart(
+        title=f"{table.theme.name}, {report.label}: committed spend per 1,000 population",
+        categories=[*(row.area.name for row in table.rows), "Force area average"],
+        series={"Spend per 1,000": [*(row.spend_per_1000 for row in table.rows), table.average_spend_per_1000]},
+        unit="£",
+        horizontal=True,
+        category_label="Local authority",
+        value_label="Spend per 1,000 population",
+        decimals=2,
+    )
+
+
+@capability_required("reports.view")
+def need_vs_spend(request):
+    years = report_years()
+    fy = fy_param(request, default=default_report_year(years))
+    if fy not in years:
+        years = sorted({*years, fy}, reverse=True)
+    report = selectors.need_versus_spend(fy=fy)
     return render(
         request,
-        "reports/search.html",
+        "reports/need_vs_spend.html",
         {
-            "section": "search",
-            "results": results,
-            "provider": provider,
-            "limit": search_selectors.GROUP_LIMIT,
+            "section": REPORTS_SECTION,
+            "report": report,
+            "sections": [{"table": table, "chart": _chart(table, report)} for table in report.themes],
+            "fy": fy,
+            "year_choices": [(year, FinancialYear(year).label) for year in years],
+        },
+    )
+
+
+# KPQ pages ---------------------------------------------------------------------------------------
+
+
+@capability_required("reports.view")
+def kpq_index(request):
+    """The KPQs of the Plan, each linking to its KPQ page."""
+    return render(
+        request, "reports/kpq_index.html", {"section": REPORTS_SECTION, "outcomes": outcomes_selectors.plan_tree()}
+    )
+
+
+@capability_required("reports.view")
+def kpq(request, pk: int):
+    try:
+        question = outcomes_selectors.kpq_detail(pk)
+    except KPQ.DoesNotExist:
+        raise Http404("No such KPQ.") from None
+    years = report_years()
+    fy = fy_param(request, default=default_report_year(years))
+    if fy not in years:
+        years = sorted({*years, fy}, reverse=True)
+    return render(
+        request,
+        "reports/kpq.html",
+        {
+            "section": REPORTS_SECTION,
+            "page": selectors.kpq_page(question, fy=fy),
+            "fy": fy,
+            "year_choices": [(year, FinancialYear(year).label) for year in years],
         },
     )

@@ -1,6 +1,6 @@
 """The Import page's work as jobs of the report engine: checking a file and importing it.
 
-A file uploaded on the Import page (``reports/imports_views.py``) is kept under
+A file uploaded on the Import page (``reports/imports/views.py``) is kept under
 ``MEDIA_ROOT/imports/``, named by a random token that only the uploader's session knows, until a
 job reads it. Each step is a ``Report`` of kind ``import`` whose parameters name the upload
 (token and extension), the kind of import, the user acting and whether it is the check (a dry

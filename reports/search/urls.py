@@ -3,10 +3,10 @@
 
 from django.urls import path
 
-from . import dashboard_views
+from . import views
 
 app_name = "search"
 
 urlpatterns = [
-    path("", dashboard_views.search, name="index"),
+    path("", views.search, name="index"),
 ]
