@@ -210,8 +210,8 @@ def run(
     "save" that turns a due return into a draft and keeps a draft a draft). ``save(move)``
     replaces ``obj.save()`` when the move writes more than the row. ``context`` is the dict
     given to guards, ``apply`` and ``save``: what they leave there the caller can read after.
-    Refusals: ``PermissionDenied``
-    (who) or ``ValidationError`` (where from, guards), with nothing written."""
+    Refusals: ``PermissionDenied`` (who) or ``ValidationError`` (where from, guards), with
+    nothing written. A name the machine does not have is refused with ``wrong_state``."""
     names = [name] if isinstance(name, str) else list(name)
     declared = [machine.get(each) for each in names]
     if any(transition is None for transition in declared):
