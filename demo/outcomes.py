@@ -132,11 +132,13 @@ def measures_seed() -> int:
             continue
         measure = PerformanceMeasure.objects.filter(kpq=kpq, name__iexact=name).first()
         if measure is None:
-            measure = services.measure_create(kpq=kpq, name=name, unit=unit, polarity=polarity, source=source)
+            measure = services.measure_create(
+                actor=None, kpq=kpq, name=name, unit=unit, polarity=polarity, source=source
+            )
             created += 1
         stored = set(measure.values.values_list("period", flat=True))
         for fy, value, target in values:
             if str(fy) not in stored:
-                services.measure_value_set(measure=measure, period=str(fy), value=value, target=target)
+                services.measure_value_set(actor=None, measure=measure, period=str(fy), value=value, target=target)
                 created += 1
     return created

@@ -2,7 +2,9 @@
 findings and commissioning intentions. Forms, imports, the demo and the command line all come
 here, so they share the same rules.
 
-Each function is keyword-only and atomic, and raises ``ValidationError({field: [message]})``
+Every write needs ``needs.edit`` (areas, indicators and their values: or ``needs.import``),
+checked here whichever page, import or command calls it; ``actor`` None is the system (the
+command line, the demo). Each function is keyword-only and atomic, and raises ``ValidationError({field: [message]})``
 naming the field at fault. A write that changes nothing saves nothing (no history row), so
 loading the same data twice is harmless.
 """
@@ -29,6 +31,8 @@ from pcc_commissioning.periods import (
     period_code,
 )
 from pcc_commissioning.records import attribute_to, save_unique
+from pcc_commissioning.roles import require_capability
+from pcc_commissioning.transitions import Machine, Transition, run
 from providers.uploads import safe_upload_name, upload_problem
 
 from .models import (
@@ -167,6 +171,7 @@ def _clean_theme_name(name: Any, errors: Errors, *, exclude_pk: int | None = Non
 @transaction.atomic
 def theme_get_or_create(*, actor, name: str, description: str = "") -> tuple[Theme, bool]:
     """The theme called ``name`` (ignoring capitals), created if there is none: (theme, created)."""
+    require_capability(actor, "needs.edit", "needs.import")
     name = _text(name)
     if not name:
         raise ValidationError({"name": ["Enter the theme's name."]})
@@ -178,6 +183,7 @@ def theme_get_or_create(*, actor, name: str, description: str = "") -> tuple[The
 
 @transaction.atomic
 def theme_create(*, actor, name: str, description: str = "") -> Theme:
+    require_capability(actor, "needs.edit", "needs.import")
     errors: Errors = {}
     name = _clean_theme_name(name, errors)
     _raise_if(errors)
@@ -191,6 +197,7 @@ def theme_create(*, actor, name: str, description: str = "") -> Theme:
 def theme_update(*, theme: Theme, actor, expected_version: int | None, **fields: Any) -> Theme:
     """Change a theme's name or description. ``expected_version`` is the version the editor
     loaded (None skips the check): if someone saved the theme since, nothing changes."""
+    require_capability(actor, "needs.edit")
     _unknown(fields, ("name", "description"), "theme")
     locked = lock_for_update(theme, expected_version=expected_version)
     errors: Errors = {}
@@ -260,6 +267,7 @@ def _is_within(area: Area, ancestor: Area) -> bool:
 
 @transaction.atomic
 def area_create(*, actor, code: str, name: str, type: str, parent: Area | None = None) -> Area:
+    require_capability(actor, "needs.edit", "needs.import")
     values = _clean_area(instance=Area(), changes={"code": code, "name": name, "type": type, "parent": parent})
     area = Area(**values)
     attribute_to(area, actor)
@@ -270,6 +278,7 @@ def area_create(*, actor, code: str, name: str, type: str, parent: Area | None =
 @transaction.atomic
 def area_update(*, area: Area, actor, **fields: Any) -> Area:
     """Change any of code, name, type and parent; nothing is saved if nothing changed."""
+    require_capability(actor, "needs.edit", "needs.import")
     locked = Area.objects.select_for_update().get(pk=area.pk)
     values = _clean_area(instance=locked, changes=fields)
     if _apply(locked, values):
@@ -282,6 +291,7 @@ def area_update(*, area: Area, actor, **fields: Any) -> Area:
 def population_set(*, actor, area: Area, year: int, population: int) -> AreaPopulation:
     """Set an area's population in a calendar year (an ONS mid-year estimate): created, updated,
     or left alone if it is already that."""
+    require_capability(actor, "needs.edit", "needs.import")
     errors: Errors = {}
     if isinstance(year, bool) or not isinstance(year, int) or not MIN_POPULATION_YEAR <= year <= MAX_POPULATION_YEAR:
         _add(
@@ -368,6 +378,7 @@ def assessment_create(
     summary: str = "",
     document: File | None = None,
 ) -> NeedsAssessment:
+    require_capability(actor, "needs.edit")
     values = _clean_assessment(
         instance=NeedsAssessment(),
         changes={
@@ -395,6 +406,7 @@ def assessment_update(
 ) -> NeedsAssessment:
     """Change an assessment's fields (and its document, when one is given). ``expected_version``
     is the version the editor loaded (None skips the check); if someone saved since, nothing changes."""
+    require_capability(actor, "needs.edit")
     locked = lock_for_update(assessment, expected_version=expected_version)
     values = _clean_assessment(instance=locked, changes=fields)
     _check_document(document)
@@ -453,6 +465,7 @@ def indicator_create(
     polarity: str = Polarity.HIGHER_IS_WORSE,
     is_count: bool = True,
 ) -> Indicator:
+    require_capability(actor, "needs.edit", "needs.import")
     values = _clean_indicator(
         instance=Indicator(),
         changes={
@@ -473,6 +486,7 @@ def indicator_create(
 
 @transaction.atomic
 def indicator_update(*, indicator: Indicator, actor, **fields: Any) -> Indicator:
+    require_capability(actor, "needs.edit", "needs.import")
     locked = Indicator.objects.select_for_update().get(pk=indicator.pk)
     values = _clean_indicator(instance=locked, changes=fields)
     if _apply(locked, values):
@@ -516,6 +530,7 @@ def value_set(
 ) -> IndicatorValue:
     """Set an indicator's value for an area in a period (a financial year, "2019", or a quarter
     of one, "2019-Q1"): created, updated, or left alone if it already holds that value."""
+    require_capability(actor, "needs.edit", "needs.import")
     errors: Errors = {}
     try:
         parsed = clean_period(period)
@@ -606,6 +621,7 @@ def finding_create(
     kpqs: Iterable[KPQ] = (),
     evidence: Iterable[IndicatorValue] = (),
 ) -> Finding:
+    require_capability(actor, "needs.edit")
     values, errors = _clean_finding(
         instance=Finding(),
         changes={
@@ -642,6 +658,7 @@ def finding_update(
 ) -> Finding:
     """Change a finding's fields, and its areas, KPQs and evidence when given (None leaves them).
     ``expected_version`` is the version the editor loaded: a stale edit is refused."""
+    require_capability(actor, "needs.edit")
     locked = lock_for_update(finding, expected_version=expected_version)
     values, errors = _clean_finding(instance=locked, changes=fields)
     areas, kpqs, evidence = _finding_relations(areas, kpqs, evidence, errors)
@@ -735,6 +752,7 @@ def intention_create(
     estimated_annual_cost: Decimal | None = None,
     priority: CommissioningPriority | None = None,
 ) -> CommissioningIntention:
+    require_capability(actor, "needs.edit")
     values, errors = _clean_intention(
         instance=CommissioningIntention(),
         changes={
@@ -772,6 +790,7 @@ def intention_update(
 ) -> CommissioningIntention:
     """Change an intention's fields (any of ``INTENTION_FIELDS``) and its findings when given.
     ``expected_version`` is the version the editor loaded (None skips the check)."""
+    require_capability(actor, "needs.edit")
     locked = lock_for_update(intention, expected_version=expected_version)
     values, errors = _clean_intention(instance=locked, changes=fields)
     chosen = _many(findings, Finding, "findings", errors, message="Choose the findings it answers.")
@@ -787,9 +806,39 @@ def intention_update(
     return locked
 
 
+# An intention's status, declared as data: any status may move to any other (plans change, and
+# a dropped intention may be taken up again). The edit form also sets it, as one of its fields.
+def _intention_wrong_state(intention: CommissioningIntention, name: str) -> str:
+    return f"Choose the status ({', '.join(IntentionStatus.values)})."
+
+
+INTENTION_MACHINE = Machine(
+    name="commissioning intention",
+    states=tuple(IntentionStatus.values),
+    transitions=tuple(
+        Transition(
+            name=target,
+            sources=frozenset(IntentionStatus.values) - {target},
+            target=target,
+            label=str(label),
+            capability="needs.edit",
+        )
+        for target, label in IntentionStatus.choices
+    ),
+    wrong_state=_intention_wrong_state,
+)  # simple_history keeps the history: the save is attributed to the actor
+
+
 @transaction.atomic
 def intention_set_status(
     *, intention: CommissioningIntention, actor, status: str, expected_version: int | None = None
 ) -> CommissioningIntention:
-    """Move an intention to ``status`` (proposed, agreed, in procurement, commissioned, dropped)."""
-    return intention_update(intention=intention, actor=actor, expected_version=expected_version, status=status)
+    """Move an intention to ``status`` (proposed, agreed, in procurement, commissioned, dropped;
+    blank: proposed) through ``INTENTION_MACHINE``. Its current status changes nothing."""
+    require_capability(actor, "needs.edit")
+    target = _text(status).lower() or IntentionStatus.PROPOSED
+    locked = lock_for_update(intention, expected_version=expected_version)
+    if target == locked.status:
+        locked.version -= 1
+        return locked
+    return run(INTENTION_MACHINE, locked, target, actor=actor)

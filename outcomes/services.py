@@ -1,5 +1,9 @@
 """Writes to the Plan and the code lists.
 
+The Plan's outcomes, KPQs and priorities and the code lists are reference data, written by the
+admin, the demo and set-up commands (the system). The KPQ performance measures are written by
+people: each of their services checks ``grants.edit`` itself (``actor`` None: the system).
+
 Every function is keyword-only and atomic, and raises ``ValidationError`` keyed by the field
 at fault (so a form can show it beside that field) with a message that reads on its own.
 """
@@ -15,6 +19,7 @@ from django.db.models import Model
 
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.periods import parse_period_input, period_code
+from pcc_commissioning.roles import require_capability
 
 from .models import (
     CODE_VALIDATOR,
@@ -318,6 +323,7 @@ def _polarity(value: str) -> str:
 @transaction.atomic
 def measure_create(
     *,
+    actor,
     kpq: KPQ,
     name: str,
     unit: str = "",
@@ -326,6 +332,7 @@ def measure_create(
     definition: str = "",
 ):
     """A performance measure answering ``kpq`` (e.g. "Victim satisfaction", unit "%")."""
+    require_capability(actor, "grants.edit")
 
     if kpq is None:
         raise ValidationError({"kpq": "Choose the KPQ the measure answers."})
@@ -344,6 +351,7 @@ def measure_create(
 @transaction.atomic
 def measure_update(
     *,
+    actor,
     measure,
     name: str = _UNSET,
     unit: str = _UNSET,
@@ -354,6 +362,7 @@ def measure_update(
 ):
     """Change a measure's fields. ``expected_version`` is the version the editor loaded (None
     skips the check): if someone saved the measure since, nothing changes."""
+    require_capability(actor, "grants.edit")
     locked = lock_for_update(measure, expected_version=expected_version)
     changes: dict[str, Any] = {}
     if name is not _UNSET:
@@ -385,11 +394,12 @@ def _measure_period(text: str) -> tuple[str, int, int | None]:
 
 
 @transaction.atomic
-def measure_value_set(*, measure, period: str, value, target=None):
+def measure_value_set(*, actor, measure, period: str, value, target=None):
     """Record (or correct) a measure's value, and optionally its target, for a period.
 
     Returns ``(value_row, created)``.
     """
+    require_capability(actor, "grants.edit")
 
     code, fy, quarter = _measure_period(period)
     numbers: dict[str, Decimal | None] = {}
@@ -417,5 +427,6 @@ def measure_value_set(*, measure, period: str, value, target=None):
 
 
 @transaction.atomic
-def measure_value_delete(*, value_row) -> None:
+def measure_value_delete(*, actor, value_row) -> None:
+    require_capability(actor, "grants.edit")
     value_row.delete()

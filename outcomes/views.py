@@ -92,7 +92,7 @@ def measure_create(request, pk: int):
     form = MeasureForm(form_data(request), initial={"polarity": Polarity.HIGHER_IS_BETTER})
     if request.method == "POST" and form.is_valid():
         try:
-            measure = services.measure_create(kpq=kpq, **form.cleaned_data)
+            measure = services.measure_create(actor=request.user, kpq=kpq, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -111,7 +111,7 @@ def measure_edit(request, pk: int):
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")
         try:
-            services.measure_update(measure=measure, expected_version=expected_version, **fields)
+            services.measure_update(actor=request.user, measure=measure, expected_version=expected_version, **fields)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -132,7 +132,7 @@ def measure_value_add(request, pk: int):
     form = MeasureValueForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            row, created = services.measure_value_set(measure=measure, **form.cleaned_data)
+            row, created = services.measure_value_set(actor=request.user, measure=measure, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -2,7 +2,8 @@
 
 A role is a Django group. What a role may do is declared once, as data, in ``CAPABILITIES``;
 views ask ``require(user, "capability")`` (or use ``capability_required``) and never test
-group names themselves. Which *records* a provider user may see is decided by the owning
+group names themselves; write services check ``require_capability(actor, "capability")``
+themselves, so a write is refused whichever door it comes through. Which *records* a provider user may see is decided by the owning
 app's ``access_<thing>`` helpers, which build on ``provider_organisation_id``.
 """
 
@@ -85,6 +86,20 @@ def has_capability(user, capability: str) -> bool:
 
 def require(user, capability: str) -> None:
     if not has_capability(user, capability):
+        raise PermissionDenied(f"Your role does not allow this ({capability}).")
+
+
+def require_capability(actor, capability: str, *or_capabilities: str) -> None:
+    """For services: raise ``PermissionDenied`` unless ``actor`` holds ``capability`` (or one
+    of ``or_capabilities``: a write that an import may also make, such as an allocation).
+
+    Every write service an actor can call checks this itself, whatever page or command calls
+    it (views may check earlier, for a friendly page). ``actor`` None is the system (imports
+    run by the command line or a job, the daily run, the demo data) and is allowed: whoever
+    started it was checked at that door."""
+    if actor is None:
+        return
+    if not any(has_capability(actor, each) for each in (capability, *or_capabilities)):
         raise PermissionDenied(f"Your role does not allow this ({capability}).")
 
 

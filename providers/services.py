@@ -1,5 +1,10 @@
 """Every write to providers data. Forms, imports and management commands all come here, so
-they share the same rules (duplicate names, charity and company numbers, uploads)."""
+they share the same rules (duplicate names, charity and company numbers, uploads).
+
+Each write checks who may make it, whichever door it comes through: an officer
+(``providers.edit``; imports ``providers.import``), or a provider user for its own
+organisation's details, contacts and documents (the portal). ``actor`` None is the system
+(the command line, the demo)."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,6 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.records import attribute_to, by_text_ignoring_case
+from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require_capability
 
 from . import identifiers
 from .models import (
@@ -202,6 +208,18 @@ def organisation_problems(*, organisation: Organisation | None, changes: Mapping
     return {}
 
 
+def require_may_edit(actor, organisation: Organisation) -> None:
+    """An officer (``providers.edit``) edits any organisation; a provider user only its own
+    (``PermissionDenied`` otherwise); ``actor`` None is the system."""
+    if actor is None:
+        return
+    if is_provider_user(actor) and organisation.pk is not None:
+        if provider_organisation_id(actor) != organisation.pk:
+            raise PermissionDenied("You can only change your own organisation's details.")
+        return
+    require_capability(actor, "providers.edit")
+
+
 @transaction.atomic
 def organisation_create(
     *,
@@ -220,6 +238,7 @@ def organisation_create(
     active: bool = True,
     notes: str = "",
 ) -> Organisation:
+    require_capability(actor, "providers.edit", "providers.import")
     changes = {
         "name": name,
         "kind": kind,
@@ -253,6 +272,7 @@ def organisation_update(
     Returns the saved organisation (a fresh instance). Saving identical values writes
     nothing, so no empty history entry appears.
     """
+    require_may_edit(actor, organisation)
     locked = lock_for_update(organisation, expected_version=expected_version)
     values = _clean_organisation(instance=locked, changes=fields)
     changed = {field: value for field, value in values.items() if getattr(locked, field) != value}
@@ -282,6 +302,7 @@ def organisation_upsert_from_row(*, actor, fields: Mapping[str, Any]) -> tuple[O
     the row's non-blank cells only (its name is left as stored). Cells of columns outside
     the providers format are ignored. Errors are ``ValidationError({column: [messages]})``.
     """
+    require_capability(actor, "providers.import", "providers.edit")
     cells = _import_cells(fields)
     name = cells.pop("name", "")
     if not name:
@@ -320,6 +341,7 @@ def organisations_upsert_from_rows(
     checks every row and returns the same outcomes, but writes nothing: the new organisations
     are not saved and the changed ones keep their stored values in the database.
     """
+    require_capability(actor, "providers.import", "providers.edit")
     stored = by_text_ignoring_case(
         Organisation.objects.select_for_update(), field="name", values=[row.get("name") or "" for row in rows]
     )
@@ -444,6 +466,7 @@ def contact_create(
     phone: str = "",
     is_primary: bool = False,
 ) -> Contact:
+    require_may_edit(actor, organisation)
     contact = Contact(
         organisation=organisation, name=name, job_title=job_title, email=email, phone=phone, is_primary=is_primary
     )
@@ -452,6 +475,7 @@ def contact_create(
 
 @transaction.atomic
 def contact_update(*, contact: Contact, actor, expected_version: int | None = None, **fields: Any) -> Contact:
+    require_may_edit(actor, contact.organisation)
     unknown = set(fields) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown contact fields: {', '.join(sorted(unknown))}")
@@ -467,6 +491,7 @@ def contact_update(*, contact: Contact, actor, expected_version: int | None = No
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, actor) -> None:
+    require_may_edit(actor, contact.organisation)
     attribute_to(contact, actor)
     contact.delete()
 
@@ -486,6 +511,7 @@ def document_add(
     notes: str = "",
 ) -> DueDiligenceDocument:
     """Store a due-diligence document after checking its size and, by its contents, its type."""
+    require_may_edit(actor, organisation)
     errors: dict[str, list[str]] = {}
     if kind not in DocumentKind.values:
         errors["kind"] = ["Choose what kind of document this is."]
@@ -530,6 +556,7 @@ def document_add(
 @transaction.atomic
 def document_verify(*, document: DueDiligenceDocument, actor) -> DueDiligenceDocument:
     """Record that ``actor`` checked the document, today."""
+    require_capability(actor, "providers.edit")
     if actor is None:
         raise ValidationError({"verified_by": ["A document is verified by a person."]})
     document = DueDiligenceDocument.objects.select_for_update().get(pk=document.pk)

@@ -23,6 +23,7 @@ from grants.validation import (
     raise_if_errors,
 )
 from pcc_commissioning.records import attribute_to
+from pcc_commissioning.roles import require_capability
 from providers.models import Organisation
 
 
@@ -38,6 +39,7 @@ def cofunding_set(
 ) -> CoFunding:
     """Record a co-commissioning partner's contribution to an award (one entry per partner and
     financial year; ``fy`` None for a contribution not tied to a year; ``amount`` None if unknown)."""
+    require_capability(actor, "grants.edit")
     errors: Errors = {}
     if not isinstance(partner, Organisation):
         add_error(errors, "partner", "Choose the partner organisation.")
@@ -64,6 +66,7 @@ def cofunding_set(
 
 @transaction.atomic
 def cofunding_remove(*, actor, cofunding: CoFunding) -> None:
+    require_capability(actor, "grants.edit")
     attribute_to(cofunding, actor)
     cofunding.delete()
 
@@ -72,6 +75,7 @@ def cofunding_remove(*, actor, cofunding: CoFunding) -> None:
 def forecast_set(*, actor, award: Award, fy: int, amount: Decimal | None) -> ForecastOutturn | None:
     """Set the forecast outturn of an award for a year; ``amount`` None removes the forecast
     (reports then take the committed value as the forecast)."""
+    require_capability(actor, "grants.edit")
     errors: Errors = {}
     year = financial_year_value(fy, "fy", errors)
     if year is not None and year not in award_years(award):

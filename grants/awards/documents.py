@@ -20,6 +20,7 @@ from grants.validation import (
     raise_if_errors,
 )
 from pcc_commissioning.records import attribute_to
+from pcc_commissioning.roles import require_capability
 from providers.models import Organisation
 from providers.selectors import due_diligence_gaps
 from providers.uploads import safe_upload_name, upload_problem
@@ -56,6 +57,7 @@ def due_diligence_check(
 def award_document_add(*, actor, award: Award, kind: str, title: str, file: File) -> AwardDocument:
     """Store a document of the award after checking its size and, by its contents, its type
     (``providers.uploads``). A blank title becomes the file's name."""
+    require_capability(actor, "grants.edit")
     errors: Errors = {}
     if kind not in AwardDocumentKind.values:
         add_error(errors, "kind", "Choose what kind of document this is.")
@@ -85,6 +87,7 @@ def award_document_add(*, actor, award: Award, kind: str, title: str, file: File
 
 @transaction.atomic
 def award_document_delete(*, actor, document: AwardDocument) -> None:
+    require_capability(actor, "grants.edit")
     attribute_to(document, actor)
     stored = document.file.name
     document.delete()

@@ -15,11 +15,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import IntegerField, Max, Sum
+from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
 from simple_history.utils import bulk_create_with_history
 
-from grants.awards.documents import due_diligence_check
 from grants.awards.rules import (
     AWARD_FIELDS,
     AWARD_OPTIONAL_FIELDS,
@@ -30,9 +29,8 @@ from grants.awards.rules import (
     clean_award,
     clean_lines,
     kpq_list,
-    related,
 )
-from grants.awards.transitions import ACTIONS, NEEDS_DECISION_ABOVE_LIMIT, is_allowed, label_of
+from grants.awards.transitions import AWARD_MACHINE, label_of
 from grants.models import (
     COMMITTED_STATUSES,
     Award,
@@ -61,6 +59,8 @@ from pcc_commissioning.periods import (
     fys_between,
 )
 from pcc_commissioning.records import attribute_to, save_unique
+from pcc_commissioning.roles import require_capability
+from pcc_commissioning.transitions import run
 from providers.models import Organisation
 
 _REFERENCE_ATTEMPTS = 20
@@ -209,6 +209,7 @@ def award_create(
     ``intention``: the commissioning intention it fulfils, not a dropped one). ``areas``: where
     the service is delivered (none: the whole force area).
     """
+    require_capability(actor, "grants.edit")
     refuse_unknown_fields(optional_fields, AWARD_OPTIONAL_FIELDS, "award")
     errors: Errors = {}
     changes = {
@@ -270,6 +271,7 @@ def award_update(
     force area). The status is changed only by
     ``award_transition``. ``expected_version`` is the version the editor loaded (None skips the
     check, for imports); if someone saved since, nothing is changed."""
+    require_capability(actor, "grants.edit")
     if "status" in fields:
         raise TypeError("award_update does not change the status: use award_transition.")
     refuse_unknown_fields(fields, AWARD_FIELDS, "award")
@@ -359,60 +361,27 @@ def award_transition(
     automatic: bool = False,
     at: datetime.datetime | None = None,
 ) -> Award:
-    """Move the award to ``to_status`` if ``transitions.TRANSITIONS`` allows it, recording who,
+    """Move the award to ``to_status`` if ``transitions.AWARD_MACHINE`` allows it, recording who,
     when and why on its timeline. Cancelling needs a note. Entering awarded or active needs a
     signed decision when the total of all its lines is above ``delegated_limit()``, worth no
     more than the decision approved. Marking it awarded checks the provider's due diligence
     (``due_diligence_check``: a reason to go ahead when documents are missing or expired).
 
     ``automatic`` marks a change the system made because of the calendar (the daily run), dated
-    ``at`` (default now). The award's returns and instalments follow the new status."""
-    locked = lock_for_update(award, expected_version=expected_version)
-    errors: Errors = {}
-    target = clean_text(to_status).lower()
-    note = clean_text(note)
-    current = locked.status
-    if not is_allowed(current, target):
-        add_error(
-            errors,
-            "status",
-            f"An award that is {label_of(current).lower()} cannot be marked {label_of(target).lower()}.",
-        )
-        raise_if_errors(errors)
-    action = ACTIONS[AwardStatus(target)]
-    if action.needs_note and not note:
-        add_error(errors, "note", "Say why (this is kept on the award's timeline).")
-    if target in NEEDS_DECISION_ABOVE_LIMIT:
-        total = FundingLine.objects.filter(award=locked).aggregate(total=Sum("amount"))["total"] or Decimal(0)
-        check_delegated_limit(
-            total=total,
-            decision=related(locked, "decision"),
-            entering=f"marked {label_of(target).lower()}",
-            errors=errors,
-            award=locked,
-        )
-    due_diligence_note = ""
-    if target == AwardStatus.AWARDED and not automatic:
-        due_diligence_note = due_diligence_check(
-            organisation=locked.provider,
-            actor=actor,
-            reason=due_diligence_reason,
-            field="due_diligence_reason",
-            doing=f"marking {locked.reference} awarded",
-            errors=errors,
-        )
-    raise_if_errors(errors)
-    locked.status = target
-    attribute_to(locked, actor)
-    locked.save()
-    _record_transition(
-        locked,
-        from_status=current,
+    ``at`` (default now). The award's returns and instalments follow the new status. Needs
+    ``grants.edit`` (``actor`` None: the daily run, imports)."""
+    locked = run(
+        AWARD_MACHINE,
+        award,
+        clean_text(to_status).lower(),
         actor=actor,
-        note=note,
-        automatic=automatic,
-        at=at,
-        due_diligence_note=due_diligence_note,
+        lock=lambda award: lock_for_update(award, expected_version=expected_version),
+        context={
+            "note": clean_text(note),
+            "automatic": automatic,
+            "at": at,
+            "due_diligence_reason": due_diligence_reason,
+        },
     )
     _follow_schedules(locked, actor=actor)
     return locked

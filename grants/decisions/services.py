@@ -1,5 +1,9 @@
 """Every write to the decision register: record, update, sign and publish a decision, and the
-delegated limit above which an award needs one."""
+delegated limit above which an award needs one.
+
+Signing and publishing are the moves of ``DECISION_MACHINE`` (``pcc_commissioning.transitions``).
+Every write needs ``grants.edit``; ``actor`` None (imports from the command line, the demo) is
+the system."""
 
 from __future__ import annotations
 
@@ -31,6 +35,8 @@ from grants.validation import (
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.records import attribute_to, save_unique
+from pcc_commissioning.roles import require_capability
+from pcc_commissioning.transitions import Guard, Machine, Move, Transition, run
 
 
 # Small helpers ---------------------------------------------------------------------------------
@@ -94,6 +100,7 @@ def _save_decision(decision: Decision) -> None:
 @transaction.atomic
 def decision_create(*, actor, reference: str, subject: str, **fields: Any) -> Decision:
     """A draft decision record. ``fields`` are any of ``DECISION_FIELDS``."""
+    require_capability(actor, "grants.edit")
     values = _clean_decision(instance=Decision(), changes={"reference": reference, "subject": subject, **fields})
     decision = Decision(**values, status=DecisionStatus.DRAFT)
     attribute_to(decision, actor)
@@ -104,6 +111,7 @@ def decision_create(*, actor, reference: str, subject: str, **fields: Any) -> De
 @transaction.atomic
 def decision_update(*, decision: Decision, actor, expected_version: int | None, **fields: Any) -> Decision:
     """Change a draft. A signed or published decision is a record and cannot be changed."""
+    require_capability(actor, "grants.edit")
     locked = lock_for_update(decision, expected_version=expected_version)
     if locked.status != DecisionStatus.DRAFT:
         raise ValidationError(
@@ -123,6 +131,75 @@ def decision_update(*, decision: Decision, actor, expected_version: int | None, 
     return locked
 
 
+# The decision's life, declared as data: draft ──sign──> signed ──publish──> published -------------
+def _sign_wrong_state(decision: Decision, name: str) -> str:
+    if name == "publish":
+        if decision.status == DecisionStatus.DRAFT:
+            return f"Decision {decision.reference} must be signed before it is published."
+        return f"Decision {decision.reference} is already published."
+    return f"Decision {decision.reference} is already {decision.get_status_display().lower()}."
+
+
+def _amount_recorded(move: Move) -> str | None:
+    """The draft must say the amount the PCC approved (awards made under it are held to it),
+    except for a decision an import names: the file does not say."""
+    if move.context["require_amount"] and move.obj.amount is None:
+        return (
+            f"Record the amount the PCC approved on decision {move.obj.reference} before recording "
+            "its signature: edit the draft."
+        )
+    return None
+
+
+def _decided_on(move: Move) -> Errors | None:
+    """The date it was signed: given, else the draft's, else today; never in the future."""
+    errors: Errors = {}
+    day = date_value(move.context["decided_on"], "decided_on", errors, what="date of the decision", required=False)
+    day = day or move.obj.decided_on or clock.today()
+    if day > clock.today():
+        add_error(errors, "decided_on", "The date of the decision cannot be in the future.")
+    move.context["day"] = day
+    return errors or None
+
+
+def _published_on(move: Move) -> Errors | None:
+    """The date it was published: given, else today; not in the future nor before the decision."""
+    errors: Errors = {}
+    day = date_value(move.context["published_on"], "published_on", errors, what="publication date", required=False)
+    day = day or clock.today()
+    if day > clock.today():
+        add_error(errors, "published_on", "The publication date cannot be in the future.")
+    elif move.obj.decided_on and day < move.obj.decided_on:
+        add_error(errors, "published_on", "A decision cannot be published before the date it was decided on.")
+    move.context["day"] = day
+    return errors or None
+
+
+DECISION_MACHINE = Machine(
+    name="decision",
+    states=tuple(DecisionStatus.values),
+    transitions=(
+        Transition(
+            name="sign",
+            sources=frozenset({DecisionStatus.DRAFT}),
+            target=DecisionStatus.SIGNED,
+            label="Record the signature",
+            capability="grants.edit",
+            guards=(Guard(_amount_recorded, field="amount"), Guard(_decided_on, always=True)),
+        ),
+        Transition(
+            name="publish",
+            sources=frozenset({DecisionStatus.SIGNED}),
+            target=DecisionStatus.PUBLISHED,
+            label="Record publication",
+            capability="grants.edit",
+            guards=(Guard(_published_on, always=True),),
+        ),
+    ),
+    wrong_state=_sign_wrong_state,
+)  # simple_history keeps the history: the save is attributed to the actor
+
+
 @transaction.atomic
 def decision_sign(
     *,
@@ -136,29 +213,21 @@ def decision_sign(
     on the draft, else today), with who recorded it (``signed_by``) and when (``signed_at``).
     The draft must say the amount the PCC approved (awards made under it are held to it),
     except for a decision an import names (``require_amount=False``): the file does not say."""
-    locked = lock_for_update(decision, expected_version=expected_version)
-    errors: Errors = {}
-    if locked.status != DecisionStatus.DRAFT:
-        add_error(errors, "status", f"Decision {locked.reference} is already {locked.get_status_display().lower()}.")
-    elif require_amount and locked.amount is None:
-        add_error(
-            errors,
-            "amount",
-            f"Record the amount the PCC approved on decision {locked.reference} before recording "
-            "its signature: edit the draft.",
-        )
-    day = date_value(decided_on, "decided_on", errors, what="date of the decision", required=False)
-    day = day or locked.decided_on or clock.today()
-    if day > clock.today():
-        add_error(errors, "decided_on", "The date of the decision cannot be in the future.")
-    raise_if_errors(errors)
-    locked.decided_on = day
-    locked.status = DecisionStatus.SIGNED
-    locked.signed_by = actor
-    locked.signed_at = timezone.now()
-    attribute_to(locked, actor)
-    locked.save()
-    return locked
+
+    def apply(move: Move) -> None:
+        move.obj.decided_on = move.context["day"]
+        move.obj.signed_by = actor
+        move.obj.signed_at = timezone.now()
+
+    return run(
+        DECISION_MACHINE,
+        decision,
+        "sign",
+        actor=actor,
+        lock=lambda decision: lock_for_update(decision, expected_version=expected_version),
+        context={"decided_on": decided_on, "require_amount": require_amount},
+        apply=apply,
+    )
 
 
 @transaction.atomic
@@ -166,24 +235,19 @@ def decision_publish(
     *, decision: Decision, actor, published_on: datetime.date | None = None, expected_version: int | None = None
 ) -> Decision:
     """Record that a signed decision was published, on ``published_on`` (default today)."""
-    locked = lock_for_update(decision, expected_version=expected_version)
-    errors: Errors = {}
-    if locked.status == DecisionStatus.DRAFT:
-        add_error(errors, "status", f"Decision {locked.reference} must be signed before it is published.")
-    elif locked.status == DecisionStatus.PUBLISHED:
-        add_error(errors, "status", f"Decision {locked.reference} is already published.")
-    day = date_value(published_on, "published_on", errors, what="publication date", required=False)
-    day = day or clock.today()
-    if day > clock.today():
-        add_error(errors, "published_on", "The publication date cannot be in the future.")
-    elif locked.decided_on and day < locked.decided_on:
-        add_error(errors, "published_on", "A decision cannot be published before the date it was decided on.")
-    raise_if_errors(errors)
-    locked.status = DecisionStatus.PUBLISHED
-    locked.published_on = day
-    attribute_to(locked, actor)
-    locked.save()
-    return locked
+
+    def apply(move: Move) -> None:
+        move.obj.published_on = move.context["day"]
+
+    return run(
+        DECISION_MACHINE,
+        decision,
+        "publish",
+        actor=actor,
+        lock=lambda decision: lock_for_update(decision, expected_version=expected_version),
+        context={"published_on": published_on},
+        apply=apply,
+    )
 
 
 @transaction.atomic
@@ -197,6 +261,7 @@ def decision_get_or_create(
     draft. It is not published: the file does not say when (call ``decision_publish``).
     An existing decision is returned unchanged; a different date from the one stored is refused.
     """
+    require_capability(actor, "grants.edit")
     errors: Errors = {}
     reference = clean_text(reference)
     if not reference:

@@ -29,6 +29,7 @@ from grants.validation import (
 from outcomes.models import CommissioningPriority
 from pcc_commissioning.concurrency import NO_RECORD_VERSION, STALE_MESSAGE, lock_for_update
 from pcc_commissioning.records import attribute_to, save_unique
+from pcc_commissioning.roles import require_capability
 from providers.models import Organisation
 
 # Funding streams, allocations and budgets -------------------------------------------------------
@@ -69,6 +70,7 @@ def stream_create(
     ring_fenced_for: str = "",
     description: str = "",
 ) -> FundingStream:
+    require_capability(actor, "grants.edit", "streams.import")
     values = _clean_stream(
         instance=FundingStream(),
         changes={
@@ -89,6 +91,7 @@ def stream_create(
 @transaction.atomic
 def stream_update(*, stream: FundingStream, actor, expected_version: int | None, **fields: Any) -> FundingStream:
     """Change the given fields (``STREAM_FIELDS``). A stale ``expected_version`` is refused."""
+    require_capability(actor, "grants.edit", "streams.import")
     locked = lock_for_update(stream, expected_version=expected_version)
     values = _clean_stream(instance=locked, changes=fields)
     if not apply_changes(locked, values):
@@ -136,6 +139,7 @@ def allocation_set(
 ) -> StreamAllocation:
     """Set a stream's income for a financial year (creates or replaces that year's figure);
     ``expected_version`` as in ``_set_yearly``."""
+    require_capability(actor, "payments.edit", "streams.import")
     return _set_yearly(
         StreamAllocation,
         owner_field="stream",
@@ -160,6 +164,7 @@ def budget_set(
 ) -> PriorityBudget:
     """Set a commissioning priority's budget for a financial year (creates or replaces it);
     ``expected_version`` as in ``_set_yearly``."""
+    require_capability(actor, "payments.edit")
     return _set_yearly(
         PriorityBudget,
         owner_field="priority",

@@ -8,7 +8,9 @@ A return's life (``ReturnStatus``)::
 
 The provider (or an officer on its behalf) may change a return only while it is due, a draft
 or returned for changes; saving a returned return keeps it "returned" (with the officer's
-reason) until it is submitted again. Only officers accept or send back.
+reason) until it is submitted again. Only officers accept or send back. The moves are declared
+as data in ``RETURN_MACHINE`` and made by ``pcc_commissioning.transitions.run``; each checks
+who may make it itself (a provider user: its own organisation's returns; others ``grants.edit``).
 
 Every write validates first and saves nothing when anything is wrong: counts that are
 negative or not whole numbers, a breakdown count larger than the number of victims supported
@@ -63,8 +65,8 @@ from outcomes.models import CodeList, CodeListEntry
 from outcomes.selectors import codes_by_list
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.periods import FinancialYear
-from pcc_commissioning.records import attribute_to
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
+from pcc_commissioning.transitions import Guard, Machine, Move, Transition, run
 
 Errors = dict[str, list[str]]
 
@@ -479,9 +481,8 @@ def write(ret: MonitoringReturn, clean: _Clean) -> None:
     )
 
 
-def _lock_editable(
-    monitoring_return: MonitoringReturn, *, expected_version: int | None, doing: str
-) -> MonitoringReturn:
+def _lock_started(monitoring_return: MonitoringReturn, *, expected_version: int | None) -> MonitoringReturn:
+    """Lock the return; one for a quarter that has not started cannot be filled in yet."""
     locked = lock_for_update(monitoring_return, expected_version=expected_version)
     if not has_started(locked):
         raise ValidationError(
@@ -493,13 +494,77 @@ def _lock_editable(
             },
             code="status",
         )
-    if locked.status not in EDITABLE_STATUSES:
-        if locked.status == ReturnStatus.ACCEPTED:
-            message = f"This return has been accepted: it cannot be {doing}."
-        else:
-            message = f"This return has been submitted and is awaiting review: it cannot be {doing} unless the officer returns it for changes."
-        raise ValidationError({"status": [message]}, code="status")
     return locked
+
+
+# A return's life, declared as data -----------------------------------------------------------------
+_DOING = {"start": "changed", "save": "changed", "submit": "submitted again"}
+
+
+def _wrong_state(ret: MonitoringReturn, name: str) -> str:
+    if name == "accept":
+        return f"Only a submitted return can be accepted; this one is {ret.get_status_display().lower()}."
+    if name == "send_back":
+        return f"Only a submitted return can be returned for changes; this one is {ret.get_status_display().lower()}."
+    doing = _DOING.get(name, "changed")
+    if ret.status == ReturnStatus.ACCEPTED:
+        return f"This return has been accepted: it cannot be {doing}."
+    return f"This return has been submitted and is awaiting review: it cannot be {doing} unless the officer returns it for changes."
+
+
+def _fill_in_access(actor, ret: MonitoringReturn) -> None:
+    _check_actor_may_fill_in(actor, ret.award)
+
+
+def _not_a_provider(actor, ret: MonitoringReturn) -> None:
+    if is_provider_user(actor):
+        raise PermissionDenied("Only commissioning officers review monitoring returns.")
+
+
+def _rag_chosen(move: Move) -> str | None:
+    return None if move.context["rag"] in Rag.values else "Choose a RAG rating: green, amber or red."
+
+
+def _reason_given(move: Move) -> str | None:
+    if not move.context["reason"]:
+        return "Enter the reason for returning it, so the provider knows what to change."
+    return None
+
+
+_FILL_IN = {"capability": ("grants.edit", "portal.view"), "access": _fill_in_access}
+_REVIEW = {"capability": "grants.edit", "access": _not_a_provider}
+
+RETURN_MACHINE = Machine(
+    name="monitoring return",
+    states=tuple(ReturnStatus.values),
+    transitions=(
+        Transition("start", frozenset({ReturnStatus.DUE}), ReturnStatus.DRAFT, "Save as draft", **_FILL_IN),
+        # Saving keeps a draft a draft, and a returned return "returned" (with the officer's reason).
+        Transition("save", frozenset({ReturnStatus.DRAFT, ReturnStatus.RETURNED}), None, "Save as draft", **_FILL_IN),
+        Transition("submit", frozenset(EDITABLE_STATUSES), ReturnStatus.SUBMITTED, "Submit", **_FILL_IN),
+        Transition(
+            "accept",
+            frozenset({ReturnStatus.SUBMITTED}),
+            ReturnStatus.ACCEPTED,
+            "Accept",
+            guards=(Guard(_rag_chosen, field="rag", always=True),),
+            **_REVIEW,
+        ),
+        Transition(
+            "send_back",
+            frozenset({ReturnStatus.SUBMITTED}),
+            ReturnStatus.RETURNED,
+            "Return for changes",
+            guards=(Guard(_reason_given, field="reason", always=True),),
+            **_REVIEW,
+        ),
+    ),
+    wrong_state=_wrong_state,
+)  # simple_history keeps the history: the save is attributed to the actor
+
+
+def _write_cleaned(move: Move) -> None:
+    write(move.obj, move.context["clean"])
 
 
 # A return's life -----------------------------------------------------------------------------------
@@ -510,14 +575,23 @@ def return_save(
     """Save a return as a draft (while due, a draft or returned). Returns it and its warnings:
     a breakdown that does not add up is allowed in a draft, and comes back as a warning so the
     provider can correct or explain it before submitting."""
-    _check_actor_may_fill_in(actor, monitoring_return.award)
-    locked = _lock_editable(monitoring_return, expected_version=expected_version, doing="changed")
-    clean = clean_data(award=locked.award, fy=locked.fy, data=data, require_counts=False)
-    if locked.status == ReturnStatus.DUE:
-        locked.status = ReturnStatus.DRAFT
-    attribute_to(locked, actor)
-    write(locked, clean)
-    return locked, breakdown_warnings(clean.data)
+
+    def apply(move: Move) -> None:
+        ret = move.obj
+        move.context["clean"] = clean_data(award=ret.award, fy=ret.fy, data=data, require_counts=False)
+
+    context: dict[str, Any] = {}
+    locked = run(
+        RETURN_MACHINE,
+        monitoring_return,
+        ("start", "save"),
+        actor=actor,
+        lock=lambda ret: _lock_started(ret, expected_version=expected_version),
+        context=context,
+        apply=apply,
+        save=_write_cleaned,
+    )
+    return locked, breakdown_warnings(context["clean"].data)
 
 
 @transaction.atomic
@@ -528,20 +602,33 @@ def return_submit(
     supported must be filled in, and a breakdown that does not add up to the victims supported
     needs ``data.breakdown_explanation``. Returns it and its warnings (each breakdown that does
     not add up, explained)."""
-    _check_actor_may_fill_in(actor, monitoring_return.award)
-    locked = _lock_editable(monitoring_return, expected_version=expected_version, doing="submitted again")
-    if data is None:
-        stored = MonitoringReturn.objects.prefetch_related("breakdowns__code", "outcomes__code", "kpi_values").get(
-            pk=locked.pk
+
+    def apply(move: Move) -> None:
+        ret = move.obj
+        given = data
+        if given is None:
+            stored = MonitoringReturn.objects.prefetch_related("breakdowns__code", "outcomes__code", "kpi_values").get(
+                pk=ret.pk
+            )
+            given = ReturnData.from_return(stored)
+        move.context["clean"] = clean_data(
+            award=ret.award, fy=ret.fy, data=given, require_counts=True, require_explanation=True
         )
-        data = ReturnData.from_return(stored)
-    clean = clean_data(award=locked.award, fy=locked.fy, data=data, require_counts=True, require_explanation=True)
-    locked.status = ReturnStatus.SUBMITTED
-    locked.submitted_at = timezone.now()
-    locked.submitted_by = actor
-    attribute_to(locked, actor)
-    write(locked, clean)
-    return locked, breakdown_warnings(clean.data)
+        ret.submitted_at = timezone.now()
+        ret.submitted_by = actor
+
+    context: dict[str, Any] = {}
+    locked = run(
+        RETURN_MACHINE,
+        monitoring_return,
+        "submit",
+        actor=actor,
+        lock=lambda ret: _lock_started(ret, expected_version=expected_version),
+        context=context,
+        apply=apply,
+        save=_write_cleaned,
+    )
+    return locked, breakdown_warnings(context["clean"].data)
 
 
 @transaction.atomic
@@ -549,27 +636,24 @@ def return_accept(
     *, monitoring_return: MonitoringReturn, actor, rag: str, rag_comment: str = "", expected_version: int | None
 ) -> MonitoringReturn:
     """An officer accepts a submitted return with a RAG rating (final)."""
-    check_officer(actor)
-    locked = lock_for_update(monitoring_return, expected_version=expected_version)
-    errors: Errors = {}
-    if locked.status != ReturnStatus.SUBMITTED:
-        add(
-            errors,
-            "status",
-            f"Only a submitted return can be accepted; this one is {locked.get_status_display().lower()}.",
-        )
-    if rag not in Rag.values:
-        add(errors, "rag", "Choose a RAG rating: green, amber or red.")
-    raise_if(errors)
-    locked.status = ReturnStatus.ACCEPTED
-    locked.rag = rag
-    locked.rag_comment = (rag_comment or "").strip()
-    locked.reviewed_at = timezone.now()
-    locked.reviewed_by = actor
-    locked.returned_reason = ""
-    attribute_to(locked, actor)
-    locked.save()
-    return locked
+
+    def apply(move: Move) -> None:
+        ret = move.obj
+        ret.rag = rag
+        ret.rag_comment = (rag_comment or "").strip()
+        ret.reviewed_at = timezone.now()
+        ret.reviewed_by = actor
+        ret.returned_reason = ""
+
+    return run(
+        RETURN_MACHINE,
+        monitoring_return,
+        "accept",
+        actor=actor,
+        lock=lambda ret: lock_for_update(ret, expected_version=expected_version),
+        context={"rag": rag},
+        apply=apply,
+    )
 
 
 @transaction.atomic
@@ -577,23 +661,20 @@ def return_send_back(
     *, monitoring_return: MonitoringReturn, actor, reason: str, expected_version: int | None
 ) -> MonitoringReturn:
     """An officer returns a submitted return to the provider for changes, saying why."""
-    check_officer(actor)
-    locked = lock_for_update(monitoring_return, expected_version=expected_version)
-    errors: Errors = {}
-    if locked.status != ReturnStatus.SUBMITTED:
-        add(
-            errors,
-            "status",
-            f"Only a submitted return can be returned for changes; this one is {locked.get_status_display().lower()}.",
-        )
     reason = (reason or "").strip()
-    if not reason:
-        add(errors, "reason", "Enter the reason for returning it, so the provider knows what to change.")
-    raise_if(errors)
-    locked.status = ReturnStatus.RETURNED
-    locked.returned_reason = reason
-    locked.reviewed_at = timezone.now()
-    locked.reviewed_by = actor
-    attribute_to(locked, actor)
-    locked.save()
-    return locked
+
+    def apply(move: Move) -> None:
+        ret = move.obj
+        ret.returned_reason = reason
+        ret.reviewed_at = timezone.now()
+        ret.reviewed_by = actor
+
+    return run(
+        RETURN_MACHINE,
+        monitoring_return,
+        "send_back",
+        actor=actor,
+        lock=lambda ret: lock_for_update(ret, expected_version=expected_version),
+        context={"reason": reason},
+        apply=apply,
+    )

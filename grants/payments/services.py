@@ -1,8 +1,9 @@
 """Every write to a payment: record, update, mark paid, approve, cancel and delete.
 
-Payments are recorded by finance officers (capability ``payments.edit``). A payment may not take an
-award's funding line beyond its amount, nor a refund take it below zero, unless finance overrides
-with a reason."""
+Payments are recorded by finance officers (capability ``payments.edit``): every write checks it
+itself, whichever page, import or command calls it (``actor`` None: the system). A payment may
+not take an award's funding line beyond its amount, nor a refund take it below zero, unless
+finance overrides with a reason."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ from pcc_commissioning.periods import (
     FinancialYear,
 )
 from pcc_commissioning.records import attribute_to
-from pcc_commissioning.roles import has_capability, require
+from pcc_commissioning.roles import has_capability, require_capability
 
 # Payments -----------------------------------------------------------------------------------------
 PAYMENT_FIELDS = (
@@ -284,7 +285,7 @@ def payment_record(
 ) -> Payment:
     """Record a scheduled (no ``paid_date``) or actual payment of an award from a stream.
 
-    For finance officers: views must require ``payments.edit``. ``fy`` (the year of the funding
+    For finance officers (``payments.edit``, checked here). ``fy`` (the year of the funding
     line it pays) defaults to the financial year of ``due_date``. The award must be awarded,
     active or ended and have a funding line for that stream and year. A negative amount is a
     refund or credit note and needs a ``reason``. If the award's payments for that year
@@ -298,6 +299,7 @@ def payment_record(
     what is left. ``imported``: a row of a payments file, which records what already happened
     (no due-diligence check) and has no override column.
     """
+    require_capability(actor, "payments.edit")
     locked_award = lock_award(award)
     values = {
         "stream": stream,
@@ -362,6 +364,7 @@ def payment_update(*, payment: Payment, actor, expected_version: int | None, **f
     """Change a payment (any of ``PAYMENT_FIELDS``), re-checking every rule. Once paid, its
     stream, year, due date and amount are fixed (record a refund or credit note instead).
     For finance officers."""
+    require_capability(actor, "payments.edit")
     refuse_unknown_fields(fields, PAYMENT_FIELDS, "payment")
     locked_award = lock_award(payment.award)
     locked = lock_for_update(payment, expected_version=expected_version)
@@ -421,6 +424,7 @@ def payment_mark_paid(
     *, payment: Payment, actor, paid_date: datetime.date, expected_version: int | None = None
 ) -> Payment:
     """Record that a scheduled payment was paid on ``paid_date``. For finance officers."""
+    require_capability(actor, "payments.edit")
     locked = lock_for_update(payment, expected_version=expected_version)
     errors: Errors = {}
     day = date_value(paid_date, "paid_date", errors, what="paid date")
@@ -450,6 +454,7 @@ def payment_mark_paid(
 @transaction.atomic
 def payment_delete(*, payment: Payment, actor, expected_version: int | None = None) -> None:
     """Delete a scheduled payment. A paid one is a record: correct it with a refund instead."""
+    require_capability(actor, "payments.edit")
     locked = lock_for_update(payment, expected_version=expected_version)
     if locked.is_paid:
         raise ValidationError(
@@ -476,8 +481,7 @@ def payment_approve(
     """Finance approves a scheduled payment (an instalment of a payment plan) for paying. An
     instalment paid on acceptance of a return waits until that return is accepted. The
     provider's due diligence is checked (``due_diligence_check``)."""
-    if actor is not None:
-        require(actor, "payments.edit")
+    require_capability(actor, "payments.edit")
     locked_award = lock_award(payment.award)
     locked = lock_for_update(payment, expected_version=expected_version)
     errors: Errors = {}
@@ -522,8 +526,7 @@ def payment_cancel(*, payment: Payment, actor, reason: str, expected_version: in
     """Finance cancels a payment that has not been paid (entered by mistake, or an instalment
     not to be paid). It is kept, with who cancelled it, when and why, and counts for nothing;
     a cancelled instalment is not scheduled again."""
-    if actor is not None:
-        require(actor, "payments.edit")
+    require_capability(actor, "payments.edit")
     locked_award = lock_award(payment.award)
     locked = lock_for_update(payment, expected_version=expected_version)
     errors: Errors = {}

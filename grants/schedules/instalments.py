@@ -38,7 +38,7 @@ from pcc_commissioning.periods import (
     period_code,
 )
 from pcc_commissioning.records import attribute_to
-from pcc_commissioning.roles import require
+from pcc_commissioning.roles import require_capability
 
 from ..models import (
     COMMITTED_STATUSES,
@@ -243,8 +243,7 @@ def payment_plan_set(
     ``expected_version`` is the plan's version the editor loaded, ``NO_RECORD_VERSION`` if the
     award had no plan then (None skips the check): if someone set, changed or removed the plan
     since, nothing changes."""
-    if actor is not None:
-        require(actor, "grants.edit")
+    require_capability(actor, "grants.edit")
     errors: dict[str, list[str]] = {}
     if frequency not in PlanFrequency.values:
         errors.setdefault("frequency", []).append("Choose how often the award is paid: quarterly or monthly.")
@@ -284,8 +283,7 @@ def payment_plan_set(
 def payment_plan_remove(*, actor, award: Award) -> None:
     """Take the plan off the award: its pending instalments go; approved, paid and cancelled
     ones stay as they are."""
-    if actor is not None:
-        require(actor, "grants.edit")
+    require_capability(actor, "grants.edit")
     plan = PaymentPlan.objects.filter(award=award).first()
     if plan is None:
         return

@@ -1,4 +1,14 @@
-"""Writes of the reports engine: request a report, run it, sweep the stuck ones."""
+"""Writes of the reports engine: request a report, run it, sweep the stuck ones.
+
+A report job's life is declared as data in ``REPORT_JOB_MACHINE``::
+
+    queued ──start──> running ──succeed──> succeeded
+      ▲                 │ └──fail──> failed  (queued ──fail──> failed too: never started)
+      └──── retry ──────┘  (a transient error, or its worker was lost with attempts left)
+
+Workers and the sweep move jobs without holding a row lock, so every move is one conditional
+UPDATE (``pcc_commissioning.transitions.run_update``): the database decides, and of two
+workers only one makes it. Jobs keep no history rows (the report row says what happened)."""
 
 from __future__ import annotations
 
@@ -18,6 +28,8 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 
 from pcc_commissioning import clock
+from pcc_commissioning.roles import require_capability
+from pcc_commissioning.transitions import Machine, Transition, run_update
 from reports.models import Report
 
 from .registry import REPORT_KINDS
@@ -31,6 +43,27 @@ except ImportError:  # pragma: no cover
 
 # Errors worth another try: the database or the broker was briefly unreachable.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, RedisConnectionError)
+
+
+_Status = Report.Status
+
+REPORT_JOB_MACHINE = Machine(
+    name="report job",
+    states=tuple(_Status.values),
+    transitions=(
+        Transition("start", frozenset({_Status.QUEUED}), _Status.RUNNING, "Start"),
+        # The broker hands the job of a worker that stopped to another one (acks_late).
+        Transition("take_over", frozenset({_Status.RUNNING}), _Status.RUNNING, "Take over"),
+        Transition("retry", frozenset({_Status.RUNNING}), _Status.QUEUED, "Try again"),
+        Transition("succeed", frozenset({_Status.RUNNING}), _Status.SUCCEEDED, "Finish"),
+        Transition("fail", frozenset(Report.ACTIVE_STATUSES), _Status.FAILED, "Fail"),
+    ),
+    wrong_state=lambda report, name: f"This report is {report.get_status_display().lower()}.",
+)
+
+
+def _move(rows, name: str, **fields) -> int:
+    return run_update(REPORT_JOB_MACHINE, rows, name, **fields)
 
 
 def parameters_key(parameters: dict) -> str:
@@ -103,6 +136,7 @@ def report_request(*, kind: str, parameters: dict, actor) -> tuple[Report, bool]
     no worker took it) is dealt with first, as the sweep would: sent again or failed, so a
     request never returns a stuck report. The job is sent to Celery once the request is committed.
     """
+    require_capability(actor, "reports.request")
     if kind not in REPORT_KINDS:
         raise ValidationError({"kind": f"There is no report of kind {kind!r}."})
     key = parameters_key(parameters)
@@ -188,18 +222,17 @@ def _claim(report_id: int) -> datetime.datetime | None:
     with a fresh heartbeat (the broker delivered the job twice)."""
     now = clock.now()
     running = {
-        "status": Report.Status.RUNNING,
         "started_at": now,
         "heartbeat_at": now,
         "progress": 0,
         "step": "Starting",
         "error": "",
     }
-    if Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(**running):
+    if _move(Report.objects.filter(pk=report_id), "start", **running):
         return now
     # Running, but its worker stopped: this is the broker handing the job on (acks_late).
     lost = Report.objects.filter(_worker_lost(now), pk=report_id, attempts__lt=settings.REPORT_MAX_ATTEMPTS)
-    if lost.update(attempts=F("attempts") + 1, **running):
+    if _move(lost, "take_over", attempts=F("attempts") + 1, **running):
         return now
     _recover_stopped(Report.objects.filter(pk=report_id), now=now)  # out of attempts: failed, with why
     return None
@@ -233,24 +266,27 @@ def report_run(*, report_id: int) -> Report:
         # Back to queued (still deduplicated) with the attempt's error, for Celery's retry.
         logger.warning("Report %s hit a transient error: %s", report_id, error)
         with contextlib.suppress(TRANSIENT_ERRORS):
-            _this_run(report_id, started_at).update(
-                status=Report.Status.QUEUED, step="Waiting to try again", error=_readable(error), sent_at=clock.now()
+            _move(
+                _this_run(report_id, started_at),
+                "retry",
+                step="Waiting to try again",
+                error=_readable(error),
+                sent_at=clock.now(),
             )
         raise
     except Exception as error:
         logger.exception("Report %s failed", report_id)
-        _this_run(report_id, started_at).update(
-            status=Report.Status.FAILED, error=_readable(error), finished_at=clock.now()
-        )
+        _move(_this_run(report_id, started_at), "fail", error=_readable(error), finished_at=clock.now())
     return Report.objects.get(pk=report_id)
 
 
 def _store(report: Report, started_at: datetime.datetime, content: bytes, filename: str) -> None:
     report.file.save(filename, ContentFile(content), save=False)
-    stored = _this_run(report.pk, started_at).update(
+    stored = _move(
+        _this_run(report.pk, started_at),
+        "succeed",
         file=report.file.name,
         checksum=hashlib.sha256(content).hexdigest(),
-        status=Report.Status.SUCCEEDED,
         progress=100,
         step="Finished",
         finished_at=clock.now(),
@@ -262,9 +298,7 @@ def _store(report: Report, started_at: datetime.datetime, content: bytes, filena
 
 def report_mark_failed(*, report_id: int, error: str) -> None:
     """Used when Celery gives up after its retries."""
-    Report.objects.filter(pk=report_id, status__in=Report.ACTIVE_STATUSES).update(
-        status=Report.Status.FAILED, error=error[:2000], finished_at=clock.now()
-    )
+    _move(Report.objects.filter(pk=report_id), "fail", error=error[:2000], finished_at=clock.now())
 
 
 def _worker_lost(now: datetime.datetime) -> Q:
@@ -290,13 +324,13 @@ def _recover_stopped(reports, *, now: datetime.datetime) -> int:
     start_limit = now - datetime.timedelta(minutes=settings.REPORT_START_TIMEOUT_MINUTES)
     unstarted = reports.filter(status=Report.Status.QUEUED, sent_at__lt=start_limit)
     stuck_limit = now - datetime.timedelta(minutes=settings.REPORT_STUCK_AFTER_MINUTES)
-    failed = {"status": Report.Status.FAILED, "finished_at": now}
+    failed = {"finished_at": now}
     return sum(
         (
-            lost.filter(attempts_left).update(
-                status=Report.Status.QUEUED, sent_at=None, progress=0, step=WORKER_LOST_STEP
-            ),
-            lost.update(
+            _move(lost.filter(attempts_left), "retry", sent_at=None, progress=0, step=WORKER_LOST_STEP),
+            _move(
+                lost,
+                "fail",
                 **failed,
                 error=(
                     "The worker building this report stopped before finishing it, and the report has been tried as "
@@ -304,7 +338,9 @@ def _recover_stopped(reports, *, now: datetime.datetime) -> int:
                 ),
             ),
             unstarted.filter(attempts_left).update(sent_at=None),
-            unstarted.update(
+            _move(
+                unstarted,
+                "fail",
                 **failed,
                 error=(
                     f"No report worker started this report within {settings.REPORT_START_TIMEOUT_MINUTES} minutes, "
@@ -312,7 +348,9 @@ def _recover_stopped(reports, *, now: datetime.datetime) -> int:
                     "then request it again."
                 ),
             ),
-            reports.filter(status=Report.Status.RUNNING, started_at__lt=stuck_limit).update(
+            _move(
+                reports.filter(status=Report.Status.RUNNING, started_at__lt=stuck_limit),
+                "fail",
                 **failed,
                 error=(
                     f"The report stopped: it was still running after {settings.REPORT_STUCK_AFTER_MINUTES} minutes. "

@@ -4,10 +4,10 @@
                   ▲            │
                   └─ reopen ───┘
 
-The moves between statuses are declared as data in ``TRANSITIONS`` and made by one function,
-``_transition``, which checks the actor's capability, locks the row against lost updates
-(``pcc_commissioning.concurrency``), checks the move is allowed, applies it and writes a
-``MojReturnEvent``. Starting and amending create a new version and write its first event.
+The moves between statuses are declared as data in ``MOJ_MACHINE`` and made by
+``pcc_commissioning.transitions.run`` (through ``_transition``), which checks the actor's
+capability, locks the row against lost updates (``pcc_commissioning.concurrency``), checks the
+move is allowed, applies it and writes a ``MojReturnEvent``. Starting and amending create a new version and write its first event.
 
 While a version is draft or submitted its figures are computed live; signing off stores them
 (``MojReturn.figures``) and they never change again.
@@ -16,16 +16,17 @@ While a version is draft or submitted its figures are computed live; signing off
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from pcc_commissioning import transitions
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import save_unique
-from pcc_commissioning.roles import has_capability, require
+from pcc_commissioning.roles import require
+from pcc_commissioning.transitions import Guard, Machine, Move, Transition
 from reports.models import MojReturn, MojReturnEvent, MojReturnExplanation, MojReturnStatus
 
 from . import figures as moj_figures
@@ -35,41 +36,74 @@ Status = MojReturnStatus
 CHANGED_SINCE_OPENED = "The figures changed since you opened the page: check them again, then sign off."
 
 
-@dataclass(frozen=True)
-class Transition:
-    """A move of a version from one status to another, and who may make it."""
-
-    name: str
-    from_status: Status
-    to_status: Status
-    capabilities: frozenset[str]  # the actor needs one of these
-    label: str  # the button
-    needs_reason: bool = False  # the actor must say why (kept in the history)
+def _wrong_state(moj_return: MojReturn, name: str) -> str:
+    transition = MOJ_MACHINE.get(name)
+    doing = "signed off" if name == "sign_off" else _status_label(transition.target)
+    return f"This return is {_status_label(moj_return.status)}, so it cannot be {doing}: reload the page."
 
 
-TRANSITIONS: dict[str, Transition] = {
-    "submit": Transition("submit", Status.DRAFT, Status.SUBMITTED, frozenset({"moj.prepare"}), "Submit for sign-off"),
-    "reopen": Transition(
-        "reopen",
-        Status.SUBMITTED,
-        Status.DRAFT,
-        frozenset({"moj.prepare", "moj.sign_off"}),
-        "Return to draft",
-        needs_reason=True,
+def _denied(transition: Transition, capability: str) -> str:
+    return f"Your role does not allow this ({transition.label.lower()})."
+
+
+def _reason_given(move: Move) -> str | None:
+    return None if move.context["note"] else "Say why (this is kept in the return's history)."
+
+
+def _event_of(move: Move) -> MojReturnEvent:
+    return _event(move.obj, from_status=move.from_state, actor=move.actor, note=move.context["note"])
+
+
+MOJ_MACHINE = Machine(
+    name="MoJ return",
+    states=tuple(Status.values),
+    transitions=(
+        Transition(
+            "submit",
+            frozenset({Status.DRAFT}),
+            Status.SUBMITTED,
+            "Submit for sign-off",
+            capability="moj.prepare",
+            system=False,
+        ),
+        Transition(
+            "reopen",
+            frozenset({Status.SUBMITTED}),
+            Status.DRAFT,
+            "Return to draft",
+            capability=("moj.prepare", "moj.sign_off"),
+            guards=(Guard(_reason_given, field="reason"),),
+            system=False,
+            needs_note=True,
+        ),
+        Transition(
+            "sign_off",
+            frozenset({Status.SUBMITTED}),
+            Status.SIGNED_OFF,
+            "Sign off",
+            capability="moj.sign_off",
+            system=False,
+        ),
     ),
-    "sign_off": Transition("sign_off", Status.SUBMITTED, Status.SIGNED_OFF, frozenset({"moj.sign_off"}), "Sign off"),
-}
+    wrong_state=_wrong_state,
+    error_field=None,  # a plain message at the top of the page
+    denied=_denied,
+    record=_event_of,
+)
+
+# The moves by name (``TRANSITIONS["reopen"]``), for the views.
+TRANSITIONS: Mapping[str, Transition] = MOJ_MACHINE.by_name
 
 
 def may(user, transition: Transition) -> bool:
     """Whether ``user``'s role allows ``transition`` (whatever the return's status)."""
-    return any(has_capability(user, capability) for capability in sorted(transition.capabilities))
+    return transitions.may(user, transition)
 
 
 def allowed_transitions(user, moj_return: MojReturn) -> list[Transition]:
     """The moves ``user`` may make on this version now (none on a version that is not the latest
     is checked by the caller: older versions are always signed off, so have none)."""
-    return [t for t in TRANSITIONS.values() if t.from_status == moj_return.status and may(user, t)]
+    return transitions.available(MOJ_MACHINE, state=moj_return.status, actor=user)
 
 
 def display_name(user) -> str:
@@ -122,28 +156,18 @@ def _transition(
     note: str = "",
     apply: Callable[[MojReturn], None] | None = None,
 ) -> MojReturn:
-    """Make the move ``TRANSITIONS[name]``: check the capability, lock the row (refusing a stale
-    ``version``), check the status, run ``apply`` on the locked row (it may raise
+    """Make the move ``name`` of ``MOJ_MACHINE``: check the capability, lock the row (refusing a
+    stale ``version``), check the status, run ``apply`` on the locked row (it may raise
     ``ValidationError``), save and record the event. Call inside ``transaction.atomic``."""
-    transition = TRANSITIONS[name]
-    if not may(actor, transition):
-        raise PermissionDenied(f"Your role does not allow this ({transition.label.lower()}).")
-    locked = lock_for_update(moj_return, expected_version=version)
-    if locked.status != transition.from_status:
-        raise ValidationError(
-            f"This return is {_status_label(locked.status)}, so it cannot be "
-            f"{'signed off' if name == 'sign_off' else _status_label(transition.to_status)}: reload the page."
-        )
-    note = (note or "").strip()
-    if transition.needs_reason and not note:
-        raise ValidationError({"reason": ["Say why (this is kept in the return's history)."]})
-    current = locked.status
-    if apply is not None:
-        apply(locked)
-    locked.status = transition.to_status
-    locked.save()
-    _event(locked, from_status=current, actor=actor, note=note)
-    return locked
+    return transitions.run(
+        MOJ_MACHINE,
+        moj_return,
+        name,
+        actor=actor,
+        lock=lambda moj_return: lock_for_update(moj_return, expected_version=version),
+        context={"note": (note or "").strip()},
+        apply=None if apply is None else (lambda move: apply(move.obj)),
+    )
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -870,9 +870,12 @@ def test_a_huge_refund_is_refused_unless_finance_overrides_it_with_a_reason(
     with pytest.raises(ValidationError) as excinfo:
         pay(active_award, core, huge, reason="Typing slip", actor=finance_officer)
     assert "more than the £6,000.00 paid" in errors_of(excinfo)["amount"][0]
-    # Not a finance officer: the override is refused, whoever gives a reason.
-    with pytest.raises(ValidationError) as excinfo:
+    # Not a finance officer: the payment service refuses the officer at the door, and an
+    # override without a named finance officer (the system) whoever gives a reason.
+    with pytest.raises(PermissionDenied):
         pay(active_award, core, D("-6000.01"), reason="Clawback", actor=officer, override_reason="Agreed")
+    with pytest.raises(ValidationError) as excinfo:
+        pay(active_award, core, D("-6000.01"), reason="Clawback", actor=None, override_reason="Agreed")
     assert errors_of(excinfo)["override_reason"] == ["An override must be recorded by a named finance officer."]
     assert Payment.objects.count() == 1
     refund = pay(

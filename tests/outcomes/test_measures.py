@@ -25,7 +25,7 @@ def kpq():
 
 @pytest.fixture
 def measure(kpq):
-    return services.measure_create(kpq=kpq, name="Victim satisfaction", unit="%")
+    return services.measure_create(actor=None, kpq=kpq, name="Victim satisfaction", unit="%")
 
 
 # Services -------------------------------------------------------------------------------------------
@@ -33,30 +33,30 @@ def measure(kpq):
 
 def test_a_measure_name_is_unique_within_its_kpq_ignoring_case(kpq, measure):
     with pytest.raises(ValidationError) as error:
-        services.measure_create(kpq=kpq, name="victim SATISFACTION")
+        services.measure_create(actor=None, kpq=kpq, name="victim SATISFACTION")
     assert "already has a measure" in str(error.value.message_dict["name"])
-    services.measure_create(kpq=KPQFactory(number=4), name="Victim satisfaction")  # another KPQ may
+    services.measure_create(actor=None, kpq=KPQFactory(number=4), name="Victim satisfaction")  # another KPQ may
     assert PerformanceMeasure.objects.count() == 2
 
 
 def test_a_measure_edit_from_a_stale_form_is_refused_and_changes_nothing(measure):
     loaded = measure.version
-    services.measure_update(measure=measure, expected_version=loaded, source="Victim survey")
+    services.measure_update(actor=None, measure=measure, expected_version=loaded, source="Victim survey")
     with pytest.raises(ValidationError, match="Someone else saved this record"):
-        services.measure_update(measure=measure, expected_version=loaded, unit="people")
+        services.measure_update(actor=None, measure=measure, expected_version=loaded, unit="people")
     measure.refresh_from_db()
     assert (measure.unit, measure.source, measure.version) == ("%", "Victim survey", loaded + 1)
 
 
 def test_values_are_recorded_for_a_year_or_a_quarter_and_corrected_in_place(measure):
-    year, created = services.measure_value_set(measure=measure, period="2019/20", value="81.5", target="85")
+    year, created = services.measure_value_set(actor=None, measure=measure, period="2019/20", value="81.5", target="85")
     assert created and (year.period, year.fy, year.quarter) == ("2019", 2019, None)
     assert (year.value, year.target) == (Decimal("81.5"), Decimal("85"))
 
-    quarter, created = services.measure_value_set(measure=measure, period="2019-q2", value=79)
+    quarter, created = services.measure_value_set(actor=None, measure=measure, period="2019-q2", value=79)
     assert created and (quarter.period, quarter.fy, quarter.quarter) == ("2019-Q2", 2019, 2)
 
-    again, created = services.measure_value_set(measure=measure, period="2019", value="83")
+    again, created = services.measure_value_set(actor=None, measure=measure, period="2019", value="83")
     assert not created and again.pk == year.pk
     again.refresh_from_db()
     assert (again.value, again.target) == (Decimal("83"), None)
@@ -69,7 +69,7 @@ def test_values_are_recorded_for_a_year_or_a_quarter_and_corrected_in_place(meas
 )
 def test_bad_periods_and_values_are_refused_and_nothing_saved(measure, period, value, field):
     with pytest.raises(ValidationError) as error:
-        services.measure_value_set(measure=measure, period=period, value=value)
+        services.measure_value_set(actor=None, measure=measure, period=period, value=value)
     assert field in error.value.message_dict
     assert not PerformanceValue.objects.exists()
 

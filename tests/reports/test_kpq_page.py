@@ -61,9 +61,9 @@ def case(kpq):
         ret = MonitoringReturnFactory(award=a, quarter=quarter, status=status, rag="green" if quarter == 1 else "")
         ReturnKPIValueFactory(monitoring_return=ret, kpi=kpi, value=Decimal(value))
 
-    measure = outcomes_services.measure_create(kpq=kpq, name="Victim satisfaction", unit="%")
-    outcomes_services.measure_value_set(measure=measure, period="2019", value="81.5", target="85")
-    outcomes_services.measure_value_set(measure=measure, period="2019-Q1", value="79")
+    measure = outcomes_services.measure_create(actor=None, kpq=kpq, name="Victim satisfaction", unit="%")
+    outcomes_services.measure_value_set(actor=None, measure=measure, period="2019", value="81.5", target="85")
+    outcomes_services.measure_value_set(actor=None, measure=measure, period="2019-Q1", value="79")
     return {"a": a, "b": b, "kpi": kpi}
 
 
@@ -125,8 +125,8 @@ def _add(kpq, n: int) -> None:
         for quarter in (1, 2):
             ret = MonitoringReturnFactory(award=award, quarter=quarter, submitted=True)
             ReturnKPIValueFactory(monitoring_return=ret, kpi=kpi)
-    measure = outcomes_services.measure_create(kpq=kpq, name=f"Measure {kpq.measures.count()}")
-    outcomes_services.measure_value_set(measure=measure, period="2019", value="1")
+    measure = outcomes_services.measure_create(actor=None, kpq=kpq, name=f"Measure {kpq.measures.count()}")
+    outcomes_services.measure_value_set(actor=None, measure=measure, period="2019", value="1")
 
 
 def test_kpq_page_query_count_does_not_grow(officer_client, kpq):
