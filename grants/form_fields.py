@@ -1,5 +1,5 @@
-"""Form pieces shared by the grants forms: turning a service's ``ValidationError`` into form
-errors, the date widget, financial-year and officer choices."""
+"""Form pieces shared by the grants forms: funding-line errors on their rows, the date widget,
+financial-year and officer choices."""
 
 from __future__ import annotations
 
@@ -8,29 +8,10 @@ import re
 from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from pcc_commissioning.fields import DateField
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import Role
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: each message on its field where the
-    form has that field, otherwise at the top (a stale version, for instance)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            target = name if name in form.fields and name != NON_FIELD_ERRORS else None
-            if target is None and name not in (NON_FIELD_ERRORS, "lines"):
-                errors = [
-                    ValidationError(f"{name.replace('_', ' ').capitalize()}: {message}")
-                    for error in errors
-                    for message in error.messages
-                ]
-            form.add_error(target, errors)
-    else:
-        form.add_error(None, exc)
-
 
 # "Funding line 2 (Precept, 2019/20): the amount cannot be negative."
 _LINE_MESSAGE = re.compile(r"^Funding line (?P<number>\d+) \((?P<what>.*)\): (?P<message>.+)$", re.S)

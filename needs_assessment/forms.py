@@ -1,13 +1,12 @@
 """Forms for the needs pages. They check the shape of the input (a date is a date, a cost is a
 number); the rules (a thematic assessment needs its theme, a date or a year but not both, the
-uploaded document's type) live in ``services`` and come back through ``add_service_errors``."""
+uploaded document's type) live in ``services`` and come back through ``pcc_commissioning.forms.add_service_errors``."""
 
 from __future__ import annotations
 
 from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Lower
 
@@ -30,22 +29,6 @@ from .models import (
     Severity,
     Theme,
 )
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: each message on its field where the form
-    has that field, otherwise at the top, naming the field (a stale version, for instance)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            if name in form.fields and name != NON_FIELD_ERRORS:
-                form.add_error(name, errors)
-            elif name == NON_FIELD_ERRORS:
-                form.add_error(None, errors)
-            else:
-                label = name.replace("_", " ").capitalize()
-                form.add_error(None, [f"{label}: {m}" for error in errors for m in error.messages])
-    else:
-        form.add_error(None, exc)
 
 
 def _with_blank(choices, label: str = "Choose one") -> list[tuple[str, str]]:

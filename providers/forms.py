@@ -1,12 +1,11 @@
 """Forms for the providers pages. They check the shape of the input; the rules (duplicate
 names, charity and company numbers, uploads) live in ``services`` and come back through
-``add_service_errors``."""
+``pcc_commissioning.forms.add_service_errors``."""
 
 from __future__ import annotations
 
 from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.fields import DateField
@@ -14,17 +13,6 @@ from pcc_commissioning.fields import DateField
 from .identifiers import CHARITY_NUMBER_HELP, COMPANY_NUMBER_HELP
 from .models import DocumentKind, OrganisationKind
 from .uploads import ALLOWED_DESCRIPTION
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: each message on its field where the
-    form has that field, otherwise at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-            form.add_error(target, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def add_rule_problems(form: forms.Form, problems: dict[str, list[str]]) -> None:

@@ -1,6 +1,6 @@
 """Forms for an award: its fields and funding lines, status changes, forecasts, co-funders and
 documents. They check the shape of the input; the rules live in ``grants.awards.rules`` and come
-back through ``add_service_errors`` / ``add_line_errors``."""
+back through ``pcc_commissioning.forms.add_service_errors`` / ``add_line_errors``."""
 
 from __future__ import annotations
 

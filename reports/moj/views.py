@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from grants.form_fields import add_service_errors
+from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import capability_required, has_capability
