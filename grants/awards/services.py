@@ -46,7 +46,6 @@ from grants.schedules.returns import award_returns_reconcile
 from grants.validation import (
     Errors,
     add_error,
-    apply_changes,
     clean_text,
     fy_label,
     raise_if_errors,
@@ -61,6 +60,7 @@ from pcc_commissioning.periods import (
     fys_between,
 )
 from pcc_commissioning.records import attribute_to, save_unique
+from pcc_commissioning.services import model_update
 from providers.models import Organisation
 
 _REFERENCE_ATTEMPTS = 20
@@ -305,7 +305,7 @@ def award_update(
         )
     raise_if_errors(errors)
 
-    changed = bool(apply_changes(locked, values))
+    changed = bool(model_update(instance=locked, data=values))
     if chosen_kpqs is not None and {kpq.pk for kpq in chosen_kpqs} != set(locked.kpqs.values_list("pk", flat=True)):
         attribute_to(locked, actor)
         locked.kpqs.set(chosen_kpqs)

@@ -20,7 +20,6 @@ from grants.models import (
 from grants.validation import (
     Errors,
     add_error,
-    apply_changes,
     check_lengths,
     clean_text,
     date_value,
@@ -31,6 +30,7 @@ from grants.validation import (
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.records import attribute_to, save_unique
+from pcc_commissioning.services import model_update
 
 
 # Small helpers ---------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def decision_update(*, decision: Decision, actor, expected_version: int | None, 
             }
         )
     values = _clean_decision(instance=locked, changes=fields)
-    if not apply_changes(locked, values):
+    if not model_update(instance=locked, data=values):
         locked.version -= 1
         return locked
     attribute_to(locked, actor)

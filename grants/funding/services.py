@@ -18,7 +18,6 @@ from grants.models import (
 from grants.validation import (
     Errors,
     add_error,
-    apply_changes,
     check_lengths,
     clean_text,
     financial_year_value,
@@ -29,6 +28,7 @@ from grants.validation import (
 from outcomes.models import CommissioningPriority
 from pcc_commissioning.concurrency import NO_RECORD_VERSION, STALE_MESSAGE, lock_for_update
 from pcc_commissioning.records import attribute_to, save_unique
+from pcc_commissioning.services import model_update
 from providers.models import Organisation
 
 # Funding streams, allocations and budgets -------------------------------------------------------
@@ -91,7 +91,7 @@ def stream_update(*, stream: FundingStream, actor, expected_version: int | None,
     """Change the given fields (``STREAM_FIELDS``). A stale ``expected_version`` is refused."""
     locked = lock_for_update(stream, expected_version=expected_version)
     values = _clean_stream(instance=locked, changes=fields)
-    if not apply_changes(locked, values):
+    if not model_update(instance=locked, data=values):
         locked.version -= 1  # nothing to save
         return locked
     attribute_to(locked, actor)

@@ -29,7 +29,6 @@ from grants.schedules.instalments import award_instalments_reconcile, pending_in
 from grants.validation import (
     Errors,
     add_error,
-    apply_changes,
     check_lengths,
     clean_text,
     date_value,
@@ -47,6 +46,7 @@ from pcc_commissioning.periods import (
 )
 from pcc_commissioning.records import attribute_to
 from pcc_commissioning.roles import has_capability, require
+from pcc_commissioning.services import model_update
 
 # Payments -----------------------------------------------------------------------------------------
 PAYMENT_FIELDS = (
@@ -376,7 +376,7 @@ def payment_update(*, payment: Payment, actor, expected_version: int | None, **f
         values["override_by"] = None
     elif values["override_reason"] != locked.override_reason or locked.override_by_id is None:
         values["override_by"] = override_by
-    if not apply_changes(locked, values):
+    if not model_update(instance=locked, data=values):
         locked.version -= 1
         return locked
     attribute_to(locked, actor)

@@ -20,7 +20,9 @@ def _errors(**kwargs):
     form = _form()
     add_service_errors(
         form,
-        ValidationError({"title": ["Too long."], "due_date": ["Is past."], "__all__": ["Changed since you loaded it."]}),
+        ValidationError(
+            {"title": ["Too long."], "due_date": ["Is past."], "__all__": ["Changed since you loaded it."]}
+        ),
         **kwargs,
     )
     return form.errors["title"], form.non_field_errors()
