@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import re
 
-from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.contrib.auth import get_user_model
 
-from pcc_commissioning.fields import DateField
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import Role
 
@@ -44,17 +42,6 @@ def add_line_errors(formset: forms.BaseFormSet, messages: list[str], line_forms:
 
 def with_blank(choices, label: str = "Choose one") -> list[tuple[str, str]]:
     return [("", label), *choices]
-
-
-class _DateWidget(DateInputWidget):
-    """The error summary links a date's error to its day box (Django's multi-widgets give no id)."""
-
-    def id_for_label(self, id_):
-        return f"{id_}_0" if id_ else ""
-
-
-def date_field(label: str, *, required: bool = True, help_text: str = "For example, 1 4 2019") -> DateField:
-    return DateField(label=label, required=required, help_text=help_text, widget=_DateWidget)
 
 
 def fy_choices(years) -> list[tuple[str, str]]:

@@ -4,7 +4,6 @@ uploaded document's type) live in ``services`` and come back through ``pcc_commi
 
 from __future__ import annotations
 
-from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Q, Value, When
@@ -12,7 +11,7 @@ from django.db.models.functions import Lower
 
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning.concurrency import VersionedForm
-from pcc_commissioning.fields import DateField, MoneyField
+from pcc_commissioning.fields import MoneyField, date_field
 from pcc_commissioning.periods import FinancialYear, year_problem
 from pcc_commissioning.roles import Role
 from pcc_commissioning.widgets import FastSelect
@@ -39,13 +38,6 @@ def year_choices(extra=()) -> list[tuple[str, str]]:
     current = FinancialYear.current().start_year
     years = sorted({*range(current - 8, current + 5), *(year for year in extra if year)}, reverse=True)
     return [(str(year), FinancialYear(year).label) for year in years]
-
-
-class _DateWidget(DateInputWidget):
-    """The error summary links a date's error to its day box (Django's multi-widgets give no id)."""
-
-    def id_for_label(self, id_):
-        return f"{id_}_0" if id_ else ""
 
 
 def _officers():
@@ -115,9 +107,7 @@ class AssessmentForm(forms.Form):
         error_messages={"required": "Choose the financial year it covers"},
     )
     author = forms.CharField(max_length=200, required=False)
-    published_on = DateField(
-        label="Published on", required=False, help_text="For example, 30 11 2019", widget=_DateWidget
-    )
+    published_on = date_field("Published on", required=False, help_text="For example, 30 11 2019")
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))
     document = forms.FileField(
         required=False,
@@ -231,11 +221,8 @@ class IntentionForm(forms.Form):
         empty_label="None",
         queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
     )
-    when_date = DateField(
-        label="When (a date)",
-        required=False,
-        widget=_DateWidget,
-        help_text="For example, 1 7 2020. Or give a financial year below, not both",
+    when_date = date_field(
+        "When (a date)", required=False, help_text="For example, 1 7 2020. Or give a financial year below, not both"
     )
     when_fy = forms.TypedChoiceField(label="When (a financial year)", coerce=int, required=False, empty_value=None)
     lead = _UserChoiceField(queryset=_officers(), required=False, empty_label="No lead yet", widget=FastSelect)

@@ -4,11 +4,10 @@ names, charity and company numbers, uploads) live in ``services`` and come back 
 
 from __future__ import annotations
 
-from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 
 from pcc_commissioning.concurrency import VersionedForm
-from pcc_commissioning.fields import DateField
+from pcc_commissioning.fields import date_field
 
 from .identifiers import CHARITY_NUMBER_HELP, COMPANY_NUMBER_HELP
 from .models import DocumentKind, OrganisationKind
@@ -73,13 +72,6 @@ class ContactEditForm(VersionedForm, ContactForm):
     pass
 
 
-class _DateWidget(DateInputWidget):
-    """The error summary links a date's error to its day box (Django's multi-widgets give no id)."""
-
-    def id_for_label(self, id_):
-        return f"{id_}_0" if id_ else ""
-
-
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind of document",
@@ -90,8 +82,6 @@ class DocumentForm(forms.Form):
         help_text=f"Upload {ALLOWED_DESCRIPTION}",
         error_messages={"required": "Choose a file to upload", "empty": "The selected file is empty"},
     )
-    valid_from = DateField(label="Valid from", help_text="For example, 1 4 2025", widget=_DateWidget)
-    expires_on = DateField(
-        label="Expires on", required=False, help_text="Leave blank if it does not expire", widget=_DateWidget
-    )
+    valid_from = date_field("Valid from", help_text="For example, 1 4 2025")
+    expires_on = date_field("Expires on", required=False, help_text="Leave blank if it does not expire")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
