@@ -1,15 +1,10 @@
-"""Form pieces shared by the grants forms: funding-line errors on their rows, the date widget,
-financial-year and officer choices."""
+"""Form pieces shared by the grants forms: funding-line errors on their rows."""
 
 from __future__ import annotations
 
 import re
 
 from django import forms
-from django.contrib.auth import get_user_model
-
-from pcc_commissioning.periods import FinancialYear
-from pcc_commissioning.roles import Role
 
 # "Funding line 2 (Precept, 2019/20): the amount cannot be negative."
 _LINE_MESSAGE = re.compile(r"^Funding line (?P<number>\d+) \((?P<what>.*)\): (?P<message>.+)$", re.S)
@@ -38,25 +33,3 @@ def add_line_errors(formset: forms.BaseFormSet, messages: list[str], line_forms:
         else:
             field = None
         line_forms[number - 1].add_error(field, message)
-
-
-def with_blank(choices, label: str = "Choose one") -> list[tuple[str, str]]:
-    return [("", label), *choices]
-
-
-def fy_choices(years) -> list[tuple[str, str]]:
-    return [(str(year), FinancialYear(year).label) for year in years]
-
-
-def officer_choices():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.OFFICER.value)
-        .order_by("first_name", "last_name", "username")
-        .distinct()
-    )
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name

@@ -5,15 +5,14 @@ uploaded document's type) live in ``services`` and come back through ``pcc_commi
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Lower
 
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.fields import MoneyField, date_field
+from pcc_commissioning.forms import UserChoiceField, fy_choices, officer_choices, with_blank
 from pcc_commissioning.periods import FinancialYear, year_problem
-from pcc_commissioning.roles import Role
 from pcc_commissioning.widgets import FastSelect
 from providers.uploads import ALLOWED_DESCRIPTION
 
@@ -30,23 +29,10 @@ from .models import (
 )
 
 
-def _with_blank(choices, label: str = "Choose one") -> list[tuple[str, str]]:
-    return [("", label), *choices]
-
-
 def year_choices(extra=()) -> list[tuple[str, str]]:
     current = FinancialYear.current().start_year
     years = sorted({*range(current - 8, current + 5), *(year for year in extra if year)}, reverse=True)
-    return [(str(year), FinancialYear(year).label) for year in years]
-
-
-def _officers():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.OFFICER.value)
-        .order_by("first_name", "last_name", "username")
-        .distinct()
-    )
+    return fy_choices(years)
 
 
 def _areas():
@@ -56,11 +42,6 @@ def _areas():
         default=Value(2),
     )
     return Area.objects.order_by(order, Lower("name"), "pk")
-
-
-class _UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
 
 
 class _KPQField(forms.ModelMultipleChoiceField):
@@ -120,7 +101,7 @@ class AssessmentForm(forms.Form):
         extra = [self.initial.get("fy")]
         if self.is_bound and not year_problem(self.data.get("fy", "")):  # a bookmarked year; never 99999999
             extra.append(int(self.data["fy"]))
-        self.fields["fy"].choices = _with_blank(year_choices(extra), "Choose a year")
+        self.fields["fy"].choices = with_blank(year_choices(extra), "Choose a year")
 
 
 class AssessmentEditForm(VersionedForm, AssessmentForm):
@@ -225,7 +206,7 @@ class IntentionForm(forms.Form):
         "When (a date)", required=False, help_text="For example, 1 7 2020. Or give a financial year below, not both"
     )
     when_fy = forms.TypedChoiceField(label="When (a financial year)", coerce=int, required=False, empty_value=None)
-    lead = _UserChoiceField(queryset=_officers(), required=False, empty_label="No lead yet", widget=FastSelect)
+    lead = UserChoiceField(queryset=officer_choices(), required=False, empty_label="No lead yet", widget=FastSelect)
     estimated_annual_cost = MoneyField(
         label="Estimated annual cost",
         what="estimated annual cost",
@@ -238,11 +219,11 @@ class IntentionForm(forms.Form):
         self.fields["findings"].queryset = Finding.objects.select_related("assessment").order_by(
             "-assessment__fy", Lower("assessment__title"), Lower("title"), "pk"
         )
-        self.fields["lead"].queryset = _officers()
+        self.fields["lead"].queryset = officer_choices()
         extra = [self.initial.get("when_fy")]
         if self.is_bound and not year_problem(self.data.get("when_fy", "")):  # a bookmarked year; never 99999999
             extra.append(int(self.data["when_fy"]))
-        self.fields["when_fy"].choices = _with_blank(year_choices(extra), "Not given")
+        self.fields["when_fy"].choices = with_blank(year_choices(extra), "Not given")
 
 
 class IntentionEditForm(VersionedForm, IntentionForm):

@@ -7,6 +7,9 @@ from collections.abc import Callable
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from .periods import FinancialYear
+from .roles import active_officers
+
 
 def add_service_errors(
     form: forms.Form,
@@ -35,3 +38,25 @@ def add_service_errors(
             form.add_error(None, [f"{label}: {message}" for error in errors for message in error.messages])
         else:
             form.add_error(None, errors)
+
+
+def with_blank(choices, label: str = "Choose one") -> list[tuple[str, str]]:
+    """``choices`` after a blank choice reading ``label``."""
+    return [("", label), *choices]
+
+
+def fy_choices(years) -> list[tuple[str, str]]:
+    """One choice per financial year: ``("2019", "2019/20")``."""
+    return [(str(year), FinancialYear(year).label) for year in years]
+
+
+def officer_choices():
+    """The officers a lead or an owner may be chosen from, by name."""
+    return active_officers().order_by("first_name", "last_name", "username")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    """A choice of users, each shown by their name."""
+
+    def label_from_instance(self, obj):
+        return obj.display_name

@@ -8,6 +8,7 @@ from django import forms
 
 from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.fields import date_field
+from pcc_commissioning.forms import with_blank
 
 from .identifiers import CHARITY_NUMBER_HELP, COMPANY_NUMBER_HELP
 from .models import DocumentKind, OrganisationKind
@@ -21,15 +22,11 @@ def add_rule_problems(form: forms.Form, problems: dict[str, list[str]]) -> None:
             form.add_error(field, messages)
 
 
-def _with_blank(choices, label: str = "Choose one") -> list[tuple[str, str]]:
-    return [("", label), *choices]
-
-
 class OrganisationForm(forms.Form):
     name = forms.CharField(max_length=200, error_messages={"required": "Enter the organisation's name"})
     kind = forms.ChoiceField(
         label="Kind of organisation",
-        choices=_with_blank(OrganisationKind.choices),
+        choices=with_blank(OrganisationKind.choices),
         error_messages={"required": "Choose the kind of organisation"},
     )
     charity_number = forms.CharField(max_length=30, required=False, help_text=CHARITY_NUMBER_HELP)
@@ -75,7 +72,7 @@ class ContactEditForm(VersionedForm, ContactForm):
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind of document",
-        choices=_with_blank(DocumentKind.choices),
+        choices=with_blank(DocumentKind.choices),
         error_messages={"required": "Choose what kind of document this is"},
     )
     file = forms.FileField(

@@ -10,12 +10,12 @@ from django import forms
 from django.db.models import Case, Value, When
 from django.db.models.functions import Lower
 
-from grants.form_fields import UserChoiceField, fy_choices, officer_choices, with_blank
 from grants.models import AwardDocumentKind, AwardKind, Decision, FundingStream
 from needs_assessment.models import Area, AreaType, CommissioningIntention, IntentionStatus
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.fields import MoneyField, date_field
+from pcc_commissioning.forms import UserChoiceField, fy_choices, officer_choices, with_blank
 from pcc_commissioning.periods import FinancialYear, fys_between
 from pcc_commissioning.widgets import FastSelect
 from providers.models import Organisation

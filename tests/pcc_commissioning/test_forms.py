@@ -1,9 +1,12 @@
-"""The shared form helpers: a service's errors on a form."""
+"""The shared form helpers: a service's errors on a form, and choices."""
 
+import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
-from pcc_commissioning.forms import add_service_errors
+from pcc_commissioning.forms import UserChoiceField, add_service_errors, fy_choices, officer_choices, with_blank
+from pcc_commissioning.roles import Role
+from tests.factories.users import UserFactory
 
 
 class TitleForm(forms.Form):
@@ -55,3 +58,23 @@ def test_field_for_maps_the_keys_to_the_fields():
     )
     assert form.errors["title"] == ["Enter a number."]
     assert form.non_field_errors() == ["Odd."]
+
+
+def test_with_blank_puts_a_blank_choice_first():
+    assert with_blank([("a", "A")]) == [("", "Choose one"), ("a", "A")]
+    assert with_blank([], "Any year") == [("", "Any year")]
+
+
+def test_fy_choices_label_each_year():
+    assert fy_choices([2019, 2099]) == [("2019", "2019/20"), ("2099", "2099/00")]
+
+
+@pytest.mark.django_db
+def test_officer_choices_are_the_active_officers_by_first_name():
+    zoe = UserFactory(username="zoe", first_name="Zoe", last_name="Adams", role=Role.OFFICER)
+    amy = UserFactory(username="amy", first_name="Amy", last_name="Young", role=Role.OFFICER)
+    UserFactory(username="gone", first_name="Ann", role=Role.OFFICER, is_active=False)
+    UserFactory(username="fin", first_name="Abe", role=Role.FINANCE)
+    assert list(officer_choices()) == [amy, zoe]
+    field = UserChoiceField(queryset=officer_choices())
+    assert [label for _, label in field.choices] == ["---------", "Amy Young", "Zoe Adams"]

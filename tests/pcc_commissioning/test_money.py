@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from pcc_commissioning.money import AmountError, amount_from, format_pence, format_pounds, parse_amount
+from pcc_commissioning.money import AmountError, amount_from, format_pence, format_pounds, parse_amount, to_penny
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,11 @@ def test_a_number_given_to_a_service_is_held_to_the_same_rule(value):
 
 def test_a_whole_number_given_to_a_service_is_pounds():
     assert amount_from(Decimal("1E+3")) == Decimal("1000.00") and amount_from(7) == Decimal("7.00")
+
+
+@pytest.mark.parametrize(
+    "amount, expected",
+    [(None, "0.00"), (Decimal("12"), "12.00"), (Decimal("0.125"), "0.12"), (Decimal("-3.5"), "-3.50")],
+)
+def test_to_penny_gives_pounds_and_pence_with_none_as_zero(amount, expected):
+    assert str(to_penny(amount)) == expected
