@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from pcc_commissioning.money import AmountError, amount_from, format_pence, format_pounds, parse_amount, to_penny
+from pcc_commissioning.templatetags.pcc_tags import pence
 
 
 @pytest.mark.parametrize(
@@ -91,3 +92,10 @@ def test_a_whole_number_given_to_a_service_is_pounds():
 )
 def test_to_penny_gives_pounds_and_pence_with_none_as_zero(amount, expected):
     assert str(to_penny(amount)) == expected
+
+
+def test_a_refund_is_written_with_the_minus_sign_before_the_pound_sign():
+    assert format_pence(Decimal("-250")) == "-£250.00"
+    assert format_pounds(Decimal("-250")) == "-£250"
+    assert pence(Decimal("-1234.5")) == "-£1,234.50"  # the template filter writes it the same way
+    assert "£-" not in format_pence(Decimal("-0.01"))
