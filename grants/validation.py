@@ -26,10 +26,6 @@ def add_error(errors: Errors, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
-def fy_label(fy: int) -> str:
-    return FinancialYear(fy).label
-
-
 def clean_text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 

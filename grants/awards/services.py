@@ -47,7 +47,6 @@ from grants.validation import (
     Errors,
     add_error,
     clean_text,
-    fy_label,
     raise_if_errors,
     refuse_unknown_fields,
 )
@@ -57,6 +56,7 @@ from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.periods import (
     FinancialYear,
+    fy_label,
     fys_between,
 )
 from pcc_commissioning.records import attribute_to, save_unique

@@ -33,7 +33,6 @@ from grants.validation import (
     clean_text,
     date_value,
     financial_year_value,
-    fy_label,
     money_value,
     raise_if_errors,
     refuse_unknown_fields,
@@ -43,6 +42,7 @@ from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import (
     FinancialYear,
+    fy_label,
 )
 from pcc_commissioning.records import attribute_to
 from pcc_commissioning.roles import has_capability, require
