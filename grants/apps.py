@@ -4,6 +4,19 @@ from django.apps import AppConfig
 class GrantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "grants"
+    # The modules declaring this app's import and export kinds (pcc_commissioning.interchange).
+    importer_modules = (
+        "grants.funding.importers",
+        "grants.awards.importers",
+        "grants.payments.importers",
+        "grants.monitoring.importers",
+    )
+    exporter_modules = (
+        "grants.awards.exporters",
+        "grants.payments.exporters",
+        "grants.funding.exporters",
+        "grants.monitoring.exporters",
+    )
 
     def ready(self) -> None:
         # The "Awards" tab on an organisation's page: providers links to it by URL name only.

@@ -9,11 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from grants.models import Award, FundingStream
-from pcc_commissioning.interchange import (
-    CellError,
-    parse_money,
-    parse_multi,
-)
+from pcc_commissioning.interchange.cells import parse_money, parse_multi
+from pcc_commissioning.interchange.rows import CellError
 from pcc_commissioning.periods import parse_fy_input
 from providers.models import Organisation
 

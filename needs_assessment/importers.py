@@ -22,17 +22,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from pcc_commissioning.interchange import (
-    CellError,
-    ImportResult,
-    Row,
-    RowContext,
-    RowReader,
-    importer,
-    parse_choice,
-    parse_int,
-    row_savepoint,
-)
+from pcc_commissioning.interchange.cells import parse_choice, parse_int
+from pcc_commissioning.interchange.imports import ImportResult, RowContext, RowReader, importer, row_savepoint
+from pcc_commissioning.interchange.rows import CellError, Row
 from pcc_commissioning.periods import Period, parse_period_input, period_code
 
 from . import services

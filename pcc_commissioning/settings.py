@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "grants",
     "reports",
     "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [

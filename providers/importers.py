@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ValidationError
 
-from pcc_commissioning.interchange import ImportResult, RowReader, importer, parse_choice
+from pcc_commissioning.interchange.cells import parse_choice
+from pcc_commissioning.interchange.imports import ImportResult, RowReader, importer
 
 from .services import IMPORT_COLUMNS, KIND_CODES, organisations_upsert_from_rows
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 
-from pcc_commissioning.interchange import Sheet, exporter, write_sheets
+from pcc_commissioning.interchange.exports import Sheet, exporter, write_sheets
 
 from . import finance
 from .transparency import LISTS

@@ -24,7 +24,7 @@ from django.db.models.functions import TruncMonth
 from grants.funding.selectors import FundingSummary, funding_summary
 from grants.models import COMMITTED_STATUSES, PLANNED_STATUSES, FundingLine, Payment
 from pcc_commissioning import clock
-from pcc_commissioning.interchange import Sheet
+from pcc_commissioning.interchange.exports import Sheet
 from pcc_commissioning.periods import FinancialYear, month_of
 
 ZERO = Decimal("0.00")

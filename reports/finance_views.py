@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from grants.awards.selectors import award_years
-from pcc_commissioning.interchange import export_response
+from pcc_commissioning.interchange.exports import export_response
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required

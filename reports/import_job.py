@@ -30,7 +30,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 
-from pcc_commissioning.interchange import ImporterSpec, ImportFailed, RowError, importers, run_import
+from pcc_commissioning.interchange.imports import ImporterSpec, importers, run_import
+from pcc_commissioning.interchange.rows import ImportFailed, RowError
 from pcc_commissioning.roles import CAPABILITIES, has_capability
 
 IMPORT_JOB_KIND = "import"

@@ -23,7 +23,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pcc_commissioning.interchange import ImporterSpec
+from pcc_commissioning.interchange.imports import ImporterSpec
 from pcc_commissioning.web import form_data, form_files
 
 from . import services

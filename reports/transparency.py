@@ -33,7 +33,7 @@ from django.db.models.functions import Lower
 
 from grants.models import COMMITTED_STATUSES, Award, AwardKind, Decision, DecisionStatus, FundingLine, Payment
 from grants.queries import ZERO, sum_subquery
-from pcc_commissioning.interchange import Sheet
+from pcc_commissioning.interchange.exports import Sheet
 from pcc_commissioning.periods import FinancialYear, Period
 
 CONTRACT_THRESHOLD = Decimal("10000.00")

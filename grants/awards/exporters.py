@@ -10,7 +10,7 @@ from grants.awards.importers import AWARD_COLUMNS
 from grants.export_tables import Table
 from grants.models import Award, FundingLine
 from outcomes.models import KPQ
-from pcc_commissioning.interchange import Sheet, exporter
+from pcc_commissioning.interchange.exports import Sheet, exporter
 
 
 def awards_table(awards: QuerySet[Award], *, fy: int | None = None) -> Table:

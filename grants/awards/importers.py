@@ -32,16 +32,9 @@ from grants.import_cells import (
 from grants.models import Award, AwardKind, AwardStatus, Decision, FundingStream
 from outcomes.models import CodeList, CodeListEntry, CommissioningPriority
 from outcomes.selectors import code_list, kpq_by_number, priority_by_name
-from pcc_commissioning.interchange import (
-    CellError,
-    ImportResult,
-    Row,
-    RowContext,
-    RowReader,
-    importer,
-    parse_choice,
-    parse_date,
-)
+from pcc_commissioning.interchange.cells import parse_choice, parse_date
+from pcc_commissioning.interchange.imports import ImportResult, RowContext, RowReader, importer
+from pcc_commissioning.interchange.rows import CellError, Row
 from pcc_commissioning.periods import FinancialYear, fys_between
 
 AWARD_COLUMNS = (

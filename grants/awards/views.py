@@ -41,7 +41,7 @@ from needs_assessment import selectors as needs_selectors
 from needs_assessment.tabs import intention_tabs
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
-from pcc_commissioning.interchange import Sheet, export_response
+from pcc_commissioning.interchange.exports import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce, Lower
 from grants.export_tables import Table
 from grants.models import COMMITTED_STATUSES, PLANNED_STATUSES, FundingLine, Payment
 from grants.queries import MONEY_FIELD, ZERO
-from pcc_commissioning.interchange import Sheet, exporter
+from pcc_commissioning.interchange.exports import Sheet, exporter
 from pcc_commissioning.money import to_penny
 
 COMMITMENT_COLUMNS = (

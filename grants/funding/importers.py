@@ -10,16 +10,9 @@ from django.core.exceptions import ValidationError
 from grants.funding import services as funding_services
 from grants.import_cells import Finder, cell_fy, cell_money, organisation_named, stream_named
 from grants.models import StreamAllocation, StreamKind
-from pcc_commissioning.interchange import (
-    ImportResult,
-    Row,
-    RowContext,
-    RowReader,
-    importer,
-    parse_choice,
-    parse_yes_no,
-    row_savepoint,
-)
+from pcc_commissioning.interchange.cells import parse_choice, parse_yes_no
+from pcc_commissioning.interchange.imports import ImportResult, RowContext, RowReader, importer, row_savepoint
+from pcc_commissioning.interchange.rows import Row
 from pcc_commissioning.periods import FinancialYear
 
 STREAM_COLUMNS = ("name", "source", "kind", "moj_reported", "ring_fenced_for", "fy", "allocation")

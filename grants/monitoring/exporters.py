@@ -6,7 +6,7 @@ from typing import Any
 
 from grants.export_tables import Table
 from grants.schedules.returns import return_schedule_table
-from pcc_commissioning.interchange import Sheet, exporter
+from pcc_commissioning.interchange.exports import Sheet, exporter
 
 
 # Monitoring returns ----------------------------------------------------------------------------------

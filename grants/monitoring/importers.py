@@ -28,16 +28,9 @@ from grants.monitoring.services import Errors, ReturnData, add, check_officer, c
 from grants.schedules.returns import quarter_has_begun
 from outcomes.models import CodeList, CodeListEntry
 from pcc_commissioning.concurrency import lock_for_update
-from pcc_commissioning.interchange import (
-    CellError,
-    ImportResult,
-    Row,
-    RowContext,
-    RowReader,
-    importer,
-    parse_choice,
-    row_savepoint,
-)
+from pcc_commissioning.interchange.cells import parse_choice
+from pcc_commissioning.interchange.imports import ImportResult, RowContext, RowReader, importer, row_savepoint
+from pcc_commissioning.interchange.rows import CellError, Row
 from pcc_commissioning.periods import FinancialYear, Period, due_date
 from pcc_commissioning.records import attribute_to
 
@@ -69,7 +62,7 @@ RETURN_ERROR_COLUMNS = {
 
 
 def _non_negative(text: str) -> int:
-    from pcc_commissioning.interchange import parse_int
+    from pcc_commissioning.interchange.cells import parse_int
 
     value = parse_int(text, minimum=None)
     if value < 0:
@@ -78,7 +71,7 @@ def _non_negative(text: str) -> int:
 
 
 def _quarter(text: str) -> int:
-    from pcc_commissioning.interchange import parse_int
+    from pcc_commissioning.interchange.cells import parse_int
 
     value = parse_int(text, minimum=None)
     if not 1 <= value <= 4:

@@ -33,7 +33,7 @@ from pcc_commissioning.charts import RAG_COLOURS, bar_chart, line_chart
 from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
-from pcc_commissioning.interchange import Sheet, export_response
+from pcc_commissioning.interchange.exports import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear, quarter_of
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from grants.export_tables import Table
 from grants.models import Payment
 from grants.payments.importers import PAYMENT_COLUMNS, PAYMENT_OPTIONAL_COLUMNS
-from pcc_commissioning.interchange import Sheet, exporter
+from pcc_commissioning.interchange.exports import Sheet, exporter
 
 # The payments format and, last, the reason a refund or credit note needs (without it a refund
 # could not be imported again).

@@ -31,15 +31,9 @@ from grants.validation import (
     check_lengths,
 )
 from pcc_commissioning import clock
-from pcc_commissioning.interchange import (
-    ImportResult,
-    Row,
-    RowContext,
-    RowReader,
-    importer,
-    parse_date,
-    row_savepoint,
-)
+from pcc_commissioning.interchange.cells import parse_date
+from pcc_commissioning.interchange.imports import ImportResult, RowContext, RowReader, importer, row_savepoint
+from pcc_commissioning.interchange.rows import Row
 from pcc_commissioning.records import by_text_ignoring_case, chunked
 
 PAYMENT_COLUMNS = (

@@ -25,7 +25,7 @@ from grants.schedules import instalments
 from pcc_commissioning.concurrency import NO_RECORD_VERSION
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
-from pcc_commissioning.interchange import Sheet, export_response
+from pcc_commissioning.interchange.exports import Sheet, export_response
 from pcc_commissioning.money import format_pence
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data, fy_param

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from pcc_commissioning.interchange import write_xlsx_sheet
+from pcc_commissioning.interchange.exports import write_xlsx_sheet
 
 from .figures import DIMENSION_NAMES, DIMENSIONS, ordered_codes
 

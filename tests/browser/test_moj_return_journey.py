@@ -13,8 +13,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from demo.users import DEMO_PASSWORD
 from grants.models import MonitoringReturn
-from reports.management.commands.seed_demo import DEMO_PASSWORD
 from reports.models import MojReturn, Report
 
 from .conftest import ARTIFACTS, BROWSER_TEST, sign_in

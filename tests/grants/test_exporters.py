@@ -21,7 +21,8 @@ from grants.models import Award, AwardStatus, AwardTransition, Decision, Funding
 from grants.payments import services as payments_services
 from grants.payments.exporters import PAYMENT_EXPORT_COLUMNS, payments_table
 from outcomes.selectors import code_list
-from pcc_commissioning.interchange import Sheet, export_response, run_export, run_import, write_sheets
+from pcc_commissioning.interchange.exports import Sheet, export_response, run_export, write_sheets
+from pcc_commissioning.interchange.imports import run_import
 from tests.factories import (
     AwardFactory,
     CommissioningPriorityFactory,

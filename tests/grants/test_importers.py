@@ -28,7 +28,8 @@ from grants.models import (
 )
 from grants.payments.importers import PAYMENT_COLUMNS
 from grants.schedules.instalments import payment_plan_set
-from pcc_commissioning.interchange import ImportFailed, run_import
+from pcc_commissioning.interchange.imports import run_import
+from pcc_commissioning.interchange.rows import ImportFailed
 from tests.factories import (
     AwardFactory,
     CommissioningPriorityFactory,

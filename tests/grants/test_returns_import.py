@@ -10,7 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from grants.models import AwardKPI, AwardStatus, MonitoringReturn, Rag, ReturnStatus
-from pcc_commissioning.interchange import ImportFailed, run_import
+from pcc_commissioning.interchange.imports import run_import
+from pcc_commissioning.interchange.rows import ImportFailed
 from tests.factories import AwardFactory
 
 pytestmark = pytest.mark.django_db
@@ -241,7 +242,7 @@ def _snapshot():
 
 @pytest.mark.parametrize("format", ["csv", "xlsx"])
 def test_exported_returns_import_back_to_the_same_returns(award, format):
-    from pcc_commissioning.interchange import run_export
+    from pcc_commissioning.interchange.exports import run_export
 
     AwardKPI.objects.create(award=award, name="Satisfaction", unit="%", target=Decimal(85))
     run_import(

@@ -6,7 +6,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from needs_assessment.models import Area, AreaPopulation, AreaType, Indicator, IndicatorValue, Theme
-from pcc_commissioning.interchange import ImportFailed, importers, run_import
+from pcc_commissioning.interchange.imports import importers, run_import
+from pcc_commissioning.interchange.rows import ImportFailed
 
 from ..factories import AreaFactory, IndicatorFactory, IndicatorValueFactory, ThemeFactory
 

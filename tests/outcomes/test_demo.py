@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from outcomes.demo import plan_seed
+from demo.outcomes import plan_seed
 from outcomes.models import KPQ, CommissioningPriority, PlanOutcome
 
 pytestmark = pytest.mark.django_db

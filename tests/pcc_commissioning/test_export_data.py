@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from grants.models import AwardStatus
-from pcc_commissioning.interchange import exporters
+from pcc_commissioning.interchange.exports import exporters
 from tests.factories import AwardFactory, FundingLineFactory
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from grants.models import AwardKind, AwardStatus, DecisionStatus
-from pcc_commissioning.interchange import exporters, run_export
+from pcc_commissioning.interchange.exports import exporters, run_export
 from tests.factories import (
     AwardFactory,
     DecisionFactory,

@@ -37,7 +37,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import Client
 
-from pcc_commissioning.interchange import ImportFailed, importers, run_import
+from pcc_commissioning.interchange.imports import importers, run_import
+from pcc_commissioning.interchange.rows import ImportFailed
 from pcc_commissioning.models import User
 
 from .test_url_access import ROUTES

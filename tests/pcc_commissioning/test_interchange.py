@@ -11,23 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from pcc_commissioning import interchange
-from pcc_commissioning.interchange import (
-    CellError,
-    ImportFailed,
-    ImportResult,
-    RowReader,
-    guard_formula,
-    parse_choice,
-    parse_date,
-    parse_int,
-    parse_money,
-    read_table,
-    row_savepoint,
-    run_import,
-    write_csv,
-    write_xlsx,
-)
+from pcc_commissioning.interchange import imports as interchange_imports
+from pcc_commissioning.interchange.cells import guard_formula, parse_choice, parse_date, parse_int, parse_money
+from pcc_commissioning.interchange.exports import write_csv, write_xlsx
+from pcc_commissioning.interchange.imports import ImportResult, RowReader, row_savepoint, run_import
+from pcc_commissioning.interchange.rows import CellError, ImportFailed
+from pcc_commissioning.interchange.tables import read_table
 from tests.factories.archives import MB, members_of, zip_of
 
 
@@ -226,7 +215,9 @@ def test_xlsx_writes_numbers_as_numbers_and_guards_text():
 def groups_importer():
     """A tiny importer over auth groups, to exercise the runner without any app's models."""
 
-    @interchange.importer("test_groups", columns=["name", "size"], required=["name"], capability="providers.import")
+    @interchange_imports.importer(
+        "test_groups", columns=["name", "size"], required=["name"], capability="providers.import"
+    )
     def import_groups(rows, *, actor, update, context):
         result = ImportResult(kind="test_groups")
         for row in rows:
@@ -245,9 +236,9 @@ def groups_importer():
                 result.created += 1
         return result
 
-    interchange.importers()  # let autodiscovery run first, so it cannot replace the fixture
+    interchange_imports.importers()  # let autodiscovery run first, so it cannot replace the fixture
     yield
-    interchange._IMPORTERS.pop("test_groups")
+    interchange_imports._IMPORTERS.pop("test_groups")
 
 
 @pytest.mark.django_db

@@ -25,13 +25,22 @@ def test_the_layers_contract_names_every_app_of_the_project():
     named = {name for name in layers if name != "|"}
     roots = set(contract["importlinter"]["root_packages"].split())
     project = _project_apps()
-    assert project == {"pcc_commissioning", "providers", "outcomes", "needs_assessment", "grants", "reports", "portal"}
+    assert project == {
+        "pcc_commissioning",
+        "providers",
+        "outcomes",
+        "needs_assessment",
+        "grants",
+        "reports",
+        "portal",
+        "demo",
+    }
     assert named == project
     assert roots == project
 
 
-def test_the_foundation_is_the_bottom_layer_and_reports_and_the_portal_the_top():
+def test_the_foundation_is_the_bottom_layer_and_reports_the_portal_and_the_demo_the_top():
     layers = [line.strip() for line in _contract()["importlinter:contract:layers"]["layers"].strip().splitlines()]
-    assert layers[0] == "reports | portal"
+    assert layers[0] == "demo | reports | portal"
     assert layers[-1] == "pcc_commissioning"
     assert layers.index("grants") < layers.index("needs_assessment") < layers.index("providers | outcomes")

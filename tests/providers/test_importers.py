@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
-from pcc_commissioning.interchange import ImportFailed, run_import
+from pcc_commissioning.interchange.imports import run_import
+from pcc_commissioning.interchange.rows import ImportFailed
 from providers.models import Organisation, OrganisationKind
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from grants.funding.selectors import funding_summary
 from grants.models import AwardStatus
 from pcc_commissioning import clock
-from pcc_commissioning.interchange import run_export
+from pcc_commissioning.interchange.exports import run_export
 from providers.models import Organisation
 from reports import finance
 from reports.exporters import finance_pack_bytes

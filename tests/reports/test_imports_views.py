@@ -17,8 +17,9 @@ from django.urls import reverse
 from grants.funding.importers import STREAM_COLUMNS
 from grants.models import FundingStream, Payment
 from grants.payments.importers import PAYMENT_COLUMNS
-from pcc_commissioning import interchange
 from pcc_commissioning.celery import app as celery_app
+from pcc_commissioning.interchange import cells as interchange_cells
+from pcc_commissioning.interchange import imports as interchange_imports
 from pcc_commissioning.roles import Role
 from providers.models import Organisation
 from reports import import_job
@@ -78,22 +79,22 @@ def groups_csv(count: int, *, bad_row: int | None = None) -> SimpleUploadedFile:
 def groups_kind(db):
     """A quick importer (a user group a row) as the kind ``groups``, under the providers import's
     capability: the tests of thousands of rows time the jobs and pages, not an app's importer."""
-    interchange.importers()  # let autodiscovery run first, so it cannot replace this one
+    interchange_imports.importers()  # let autodiscovery run first, so it cannot replace this one
 
-    @interchange.importer("groups", columns=["name", "size"], required=["name"], capability="providers.import")
+    @interchange_imports.importer("groups", columns=["name", "size"], required=["name"], capability="providers.import")
     def import_groups(rows, *, actor, update, context):
-        result = interchange.ImportResult(kind="groups")
+        result = interchange_imports.ImportResult(kind="groups")
         for row in rows:
-            reader = interchange.RowReader(row, context)
+            reader = interchange_imports.RowReader(row, context)
             name = reader.value("name", required=True)
-            reader.value("size", interchange.parse_int)
+            reader.value("size", interchange_cells.parse_int)
             if reader.ok:
                 Group.objects.create(name=name)
                 result.created += 1
         return result
 
     yield
-    interchange._IMPORTERS.pop("groups")
+    interchange_imports._IMPORTERS.pop("groups")
 
 
 def upload(send, client: Client, kind: str, file, **extra):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from grants.models import AwardKind, AwardStatus, DecisionStatus
-from pcc_commissioning.interchange import run_export
+from pcc_commissioning.interchange.exports import run_export
 from reports.transparency import LISTS
 from tests.factories import (
     AwardFactory,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pcc_commissioning.interchange import EXPORT_FORMATS, ExportError, exporters, run_export
+from pcc_commissioning.interchange.exports import EXPORT_FORMATS, ExportError, exporters, run_export
 from pcc_commissioning.periods import FinancialYear
 
 

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError
 
-from pcc_commissioning.interchange import ImportFailed, importers, run_import
+from pcc_commissioning.interchange.imports import importers, run_import
+from pcc_commissioning.interchange.rows import ImportFailed
 
 
 class Command(BaseCommand):

@@ -23,7 +23,7 @@ from grants.schedules.returns import (
     return_schedule_table,
     returns_reconcile_all,
 )
-from pcc_commissioning.interchange import run_import
+from pcc_commissioning.interchange.imports import run_import
 from pcc_commissioning.periods import fys_between
 
 from ...factories import (

@@ -5,11 +5,11 @@ County Durham (E06000047) and Darlington (E06000005), with their community safet
 Populations are ONS mid-year estimates for 2017-2019, rounded as published; treat them as
 approximate. The indicator values are **illustrative**: plausible figures of the right size for
 an area of this population, not published statistics. Findings and intentions read as an OPCC
-would write them, and the intentions are linked to the Durham awards of ``grants.demo`` (the
+would write them, and the intentions are linked to the Durham awards of ``demo.grants`` (the
 award names the intention it fulfils, and the areas it serves when the service is local).
 
 Everything is written through ``needs_assessment.services`` (and, for the award links,
-``grants.services.award_update``, handed in by ``seed_demo``: this app never imports grants).
+``grants.services.award_update``).
 Loading is idempotent: areas are matched by code, themes and indicators by name, the
 assessment by title and year, findings by title within it, intentions by title; whatever
 already exists is left exactly as it is, so a second run writes nothing (no history rows).
@@ -18,18 +18,16 @@ already exists is left exactly as it is, so a second run writes nothing (no hist
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 
-from outcomes.models import KPQ, CommissioningPriority
-
-from . import services
-from .models import (
+from grants.awards.services import award_update
+from grants.models import Award
+from needs_assessment import services
+from needs_assessment.models import (
     Area,
     AreaPopulation,
     AreaType,
@@ -44,6 +42,7 @@ from .models import (
     Severity,
     Theme,
 )
+from outcomes.models import KPQ, CommissioningPriority
 
 YEARS = (2017, 2018, 2019)
 FORCE = "E23000008"
@@ -481,10 +480,10 @@ def _force_value(spec: IndicatorSpec, year: int, populations: Mapping[str, Mappi
 
 
 class _Loader:
-    def __init__(self, *, actor, lead, award_update: Callable[..., Any] | None) -> None:
+    def __init__(self, *, actor, lead, link_awards: bool) -> None:
         self.actor = actor
         self.lead = lead
-        self.award_update = award_update
+        self.link_awards = link_awards
         self.created = 0
         self.areas: dict[str, Area] = {area.code: area for area in Area.objects.all()}
         self.themes: dict[str, Theme] = {}
@@ -622,27 +621,26 @@ class _Loader:
                 self.link_award(reference, intention, [self.areas[code] for code in area_codes])
 
     def link_award(self, reference: str, intention: CommissioningIntention, areas: list[Area]) -> None:
-        """Name the intention on the award (and the areas it serves) through the grants service the
-        caller passed in (grants is a higher layer: this app never imports it). An award that
-        already names an intention is left alone; a missing one (no grants demo) is skipped."""
-        if self.award_update is None:
+        """Name the intention on the award (and the areas it serves) through the grants service.
+        An award that already names an intention is left alone; a missing one (no grants demo)
+        is skipped."""
+        if not self.link_awards:
             return
-        award = apps.get_model("grants", "Award").objects.filter(reference__iexact=reference).first()
+        award = Award.objects.filter(reference__iexact=reference).first()
         if award is None or award.intention_id is not None:
             return
-        self.award_update(award=award, actor=self.actor, expected_version=None, intention=intention, areas=areas)
+        award_update(award=award, actor=self.actor, expected_version=None, intention=intention, areas=areas)
         self.created += 1
 
 
 @transaction.atomic
-def needs_seed(*, actor=None, lead=None, award_update: Callable[..., Any] | None = None) -> int:
+def needs_seed(*, actor=None, lead=None, link_awards: bool = False) -> int:
     """Load the demo needs data (see the module's docstring); returns how many records it created
     (or awards it linked). ``lead`` leads every demo intention (the demo officer, if there is one).
 
-    ``award_update`` is ``grants.services.award_update``, passed in by ``seed_demo`` (the layer
-    above both apps): with it, the Durham awards are linked to the intentions they fulfil and the
-    areas they serve. Without it, no award is touched."""
-    loader = _Loader(actor=actor, lead=lead, award_update=award_update)
+    With ``link_awards``, the Durham awards (``demo.grants``, loaded first) are linked to the
+    intentions they fulfil and the areas they serve. Without it, no award is touched."""
+    loader = _Loader(actor=actor, lead=lead, link_awards=link_awards)
     loader.seed_areas()
     loader.seed_themes()
     loader.seed_indicators()

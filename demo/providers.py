@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from .models import Organisation, OrganisationKind
-from .services import organisation_create
+from providers.models import Organisation, OrganisationKind
+from providers.services import organisation_create
 
 FUNDERS: tuple[tuple[str, str], ...] = (
     ("Ministry of Justice", OrganisationKind.CENTRAL_GOVERNMENT),

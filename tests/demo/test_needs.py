@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
+from demo.needs import INDICATORS, needs_seed
 from needs_assessment import selectors
-from needs_assessment.demo import INDICATORS, needs_seed
 from needs_assessment.models import (
     Area,
     AreaPopulation,
@@ -70,7 +70,7 @@ def test_needs_seed_makes_findings_with_evidence_and_intentions_with_a_must_not_
     assert intentions.filter(rank="must").exclude(status="commissioned").exists()
 
 
-def test_without_the_grants_service_no_award_is_touched_and_a_second_run_writes_nothing(officer):
+def test_without_link_awards_no_award_is_touched_and_a_second_run_writes_nothing(officer):
     created = needs_seed(lead=officer)
     assert created > 0
     before = history_rows()

@@ -1,3 +1,7 @@
+# Unlike the rest of demo/, this module writes with bulk_create, not through the services: at
+# full size it is a few hundred thousand rows (awards, lines, payments, returns and their parts),
+# which one service call a row (each validating, writing history and a timeline) would take far
+# too long to load. What it keeps of the services' rules is listed in the docstring below.
 """The national stress dataset (README "Performance"): 43 forces' worth over five financial years.
 
 At full size (``scale_factor=1``): 43 OPCCs, about 2,000 providers, 215 funding streams with

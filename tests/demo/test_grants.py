@@ -1,4 +1,4 @@
-"""The demo grants register (``grants.demo.grants_seed``) loaded from the Durham 2019/20 data."""
+"""The demo grants register (``demo.grants.grants_seed``) loaded from the Durham 2019/20 data."""
 
 import datetime
 import io
@@ -10,8 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import Sum
 
+from demo.files import read_csv
+from demo.grants import PAIRINGS, _award_dates, grants_seed
+from demo.outcomes import plan_seed
+from demo.providers import organisations_seed
 from grants.decisions.services import delegated_limit
-from grants.demo import PAIRINGS, award_dates, grants_seed
 from grants.funding.selectors import funding_summary
 from grants.models import (
     COMMITTED_STATUSES,
@@ -30,11 +33,8 @@ from grants.models import (
     award_runs_until,
 )
 from grants.monitoring.importers import award_active_in
-from outcomes.demo import plan_seed
 from pcc_commissioning.models import User
 from pcc_commissioning.periods import fys_between
-from providers.demo import organisations_seed
-from reports.management.commands.seed_demo import read_csv
 
 PUBLISHED_2019 = {
     "Victims services": Decimal("842100.00"),
@@ -190,7 +190,7 @@ def test_every_pairing_names_an_organisation_row(organisation_rows):
     ],
 )
 def test_award_dates_follow_the_published_duration(duration, expected):
-    assert award_dates(duration) == expected
+    assert _award_dates(duration) == expected
 
 
 def test_demo_awards_have_kpis_and_two_years_of_quarterly_returns(seeded):

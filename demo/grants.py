@@ -32,24 +32,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from grants.awards import cofunding as awards_cofunding
-from grants.awards import rules as awards_rules
-from grants.awards import services as awards_services
-from grants.decisions import services as decisions_services
-from grants.funding import services as funding_services
-from grants.monitoring import importers as monitoring_importers
-from grants.monitoring import kpis as monitoring_kpis
-from grants.monitoring import services as monitoring_services
-from grants.payments import services as payments_services
-from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
-from outcomes.selectors import codes_by_list
-from pcc_commissioning.money import format_pence
-from pcc_commissioning.periods import FinancialYear, apportion_by_weights, fys_between
-from providers.demo import infer_kind
-from providers.models import Organisation, OrganisationKind
-from providers.services import organisation_create
-
-from .models import (
+from grants.awards.cofunding import cofunding_set
+from grants.awards.rules import LineInput
+from grants.awards.services import award_create, award_transition
+from grants.decisions.services import decision_create, decision_publish, decision_sign, delegated_limit
+from grants.funding.services import allocation_set, budget_set, stream_create
+from grants.models import (
     COMMITTED_STATUSES,
     Award,
     AwardKind,
@@ -63,6 +51,18 @@ from .models import (
     StreamAllocation,
     StreamKind,
 )
+from grants.monitoring.importers import return_import
+from grants.monitoring.kpis import kpi_create
+from grants.monitoring.services import ReturnData, return_accept
+from grants.payments.services import payment_record
+from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
+from outcomes.selectors import codes_by_list
+from pcc_commissioning.money import format_pence
+from pcc_commissioning.periods import FinancialYear, apportion_by_weights, fys_between
+from providers.models import Organisation, OrganisationKind
+from providers.services import organisation_create
+
+from .providers import infer_kind
 
 DEMO_FY = 2019  # the year of the published delivery plan
 NOTE = "Loaded from the Durham 2019/20 delivery plan (demo data)."
@@ -376,7 +376,7 @@ def _cell(row: Mapping[str, str], column: str) -> str:
     return str(row.get(column) or "").strip()
 
 
-def award_dates(duration: str) -> tuple[datetime.date, datetime.date, int | None]:
+def _award_dates(duration: str) -> tuple[datetime.date, datetime.date, int | None]:
     """Start, end and extension months of an award from its published duration, for a service
     running in the demo year: "Annually" is 2019/20 alone; "2 years" starts in 2019/20;
     "(ends 2019/20)" counts back from the end of 2019/20; "plus extension" is 12 months more."""
@@ -440,7 +440,7 @@ class _Loader:
         for spec in STREAMS:
             stream = FundingStream.objects.filter(name__iexact=spec.name).first()
             if stream is None:
-                stream = funding_services.stream_create(
+                stream = stream_create(
                     actor=self.actor,
                     name=spec.name,
                     source=self.organisation(spec.source),
@@ -454,7 +454,7 @@ class _Loader:
             have = set(StreamAllocation.objects.filter(stream=stream).values_list("fy", flat=True))
             for fy, amount in sorted(spec.allocations.items()):
                 if fy not in have:
-                    funding_services.allocation_set(actor=self.actor, stream=stream, fy=fy, amount=amount)
+                    allocation_set(actor=self.actor, stream=stream, fy=fy, amount=amount)
                     self.created += 1
 
     def seed_budgets(self, delivery_rows: list[Mapping[str, str]]) -> None:
@@ -469,7 +469,7 @@ class _Loader:
             have = set(PriorityBudget.objects.filter(priority=priority).values_list("fy", flat=True))
             for fy, amount in sorted(years.items()):
                 if fy not in have:
-                    funding_services.budget_set(actor=self.actor, priority=priority, fy=fy, amount=amount)
+                    budget_set(actor=self.actor, priority=priority, fy=fy, amount=amount)
                     self.created += 1
 
     def priority(self, name: str) -> CommissioningPriority:
@@ -499,7 +499,7 @@ class _Loader:
         decision = Decision.objects.filter(reference__iexact=reference).first()
         if decision is not None:
             return decision
-        decision = decisions_services.decision_create(
+        decision = decision_create(
             actor=self.actor,
             reference=reference,
             subject=f"{AwardKind(kind).label} to {provider.name}: {award_title}",
@@ -510,8 +510,8 @@ class _Loader:
             amount=total,
             contact_officer="Commissioning officer",
         )
-        decision = decisions_services.decision_sign(decision=decision, actor=self.actor, decided_on=decided_on)
-        decision = decisions_services.decision_publish(
+        decision = decision_sign(decision=decision, actor=self.actor, decided_on=decided_on)
+        decision = decision_publish(
             decision=decision, actor=self.actor, published_on=decided_on + datetime.timedelta(days=7)
         )
         self.created += 1
@@ -525,11 +525,11 @@ class _Loader:
         provider = self.organisation(pairing.organisation)
         kind = _award_kind(_cell(org_row, "how_funded"))
         duration = _cell(org_row, "for_how_long")
-        start, end, extension_months = award_dates(duration)
+        start, end, extension_months = _award_dates(duration)
         spend = Decimal(_cell(row, "spend"))
         parts = apportion_by_weights(spend, [weight for _, weight in pairing.split])
         lines = [
-            awards_rules.LineInput(stream=self.streams[stream], fy=fy.start_year, amount=amount)
+            LineInput(stream=self.streams[stream], fy=fy.start_year, amount=amount)
             for fy in fys_between(start, end)
             for (stream, _), amount in zip(pairing.split, parts, strict=False)
         ]
@@ -537,7 +537,7 @@ class _Loader:
         title = _cell(row, "title")
         approach = _cell(row, "how")
         decision = None
-        if total > decisions_services.delegated_limit():
+        if total > delegated_limit():
             decision = self.signed_decision(
                 award_reference=pairing.reference,
                 award_title=title,
@@ -547,7 +547,7 @@ class _Loader:
                 summary=approach,
                 total=total,
             )
-        award = awards_services.award_create(
+        award = award_create(
             actor=self.actor,
             reference=pairing.reference,
             title=title,
@@ -572,7 +572,7 @@ class _Loader:
         )
         self.created += 1
         if pairing.cofunder:
-            awards_cofunding.cofunding_set(
+            cofunding_set(
                 actor=self.actor,
                 award=award,
                 partner=self.organisation(pairing.cofunder),
@@ -583,7 +583,7 @@ class _Loader:
         self.seed_payments(award, lines, kind=kind, refund=pairing.refund)
 
     def seed_payments(
-        self, award: Award, lines: list[awards_rules.LineInput], *, kind: str, refund: tuple[Decimal, str] | None
+        self, award: Award, lines: list[LineInput], *, kind: str, refund: tuple[Decimal, str] | None
     ) -> None:
         """Quarterly instalments, paid a few days after they fell due, for the years up to the
         demo year; for a later year, the first instalment, scheduled (not yet paid)."""
@@ -595,7 +595,7 @@ class _Loader:
                 if later_year and number > 1:
                     break
                 due = quarter.start + datetime.timedelta(days=14)
-                payments_services.payment_record(
+                payment_record(
                     actor=self.actor,
                     award=award,
                     stream=line.stream,
@@ -610,7 +610,7 @@ class _Loader:
         if refund is not None:
             amount, reason = refund
             day = FinancialYear(DEMO_FY).end + datetime.timedelta(days=45)
-            payments_services.payment_record(
+            payment_record(
                 actor=self.actor,
                 award=award,
                 stream=lines[0].stream,
@@ -629,7 +629,7 @@ class _Loader:
         if extra.draft_decision:
             decision = Decision.objects.filter(reference__iexact=extra.draft_decision).first()
             if decision is None:
-                decision = decisions_services.decision_create(
+                decision = decision_create(
                     actor=self.actor,
                     reference=extra.draft_decision,
                     subject=f"{AwardKind(extra.kind).label} to {extra.organisation}: {extra.title}",
@@ -637,7 +637,7 @@ class _Loader:
                 )
                 self.created += 1
         status = AwardStatus.PLANNED if extra.status == AwardStatus.CANCELLED else extra.status
-        award = awards_services.award_create(
+        award = award_create(
             actor=self.actor,
             reference=extra.reference,
             title=extra.title,
@@ -646,10 +646,7 @@ class _Loader:
             priority=self.priority(extra.priority),
             start_date=extra.start_date,
             end_date=extra.end_date,
-            lines=[
-                awards_rules.LineInput(stream=self.streams[name], fy=fy, amount=amount)
-                for name, fy, amount in extra.lines
-            ],
+            lines=[LineInput(stream=self.streams[name], fy=fy, amount=amount) for name, fy, amount in extra.lines],
             kpqs=_kpqs(";".join(map(str, extra.kpqs))),
             status=status,
             note=NOTE,
@@ -661,9 +658,7 @@ class _Loader:
         )
         self.created += 1
         if extra.status == AwardStatus.CANCELLED:
-            awards_services.award_transition(
-                award=award, actor=self.actor, to_status=AwardStatus.CANCELLED, note=extra.note
-            )
+            award_transition(award=award, actor=self.actor, to_status=AwardStatus.CANCELLED, note=extra.note)
 
 
 def _organisation_row(rows: Iterable[Mapping[str, str]], pairing: Pairing) -> Mapping[str, str]:
@@ -711,7 +706,7 @@ def grants_seed(
                 {
                     "title": [
                         f"The delivery-plan row “{_cell(row, 'title')}” has no pairing with an organisation "
-                        "in grants.demo.PAIRINGS."
+                        "in demo.grants.PAIRINGS."
                     ]
                 }
             )
@@ -817,9 +812,7 @@ def _fate(rng: random.Random, monitoring_return: MonitoringReturn) -> str:
     return "late" if roll < 0.04 else "accepted"
 
 
-def _return_data(
-    award: Award, kpis: Mapping[str, AwardKPI], size: int, rng: random.Random, codes
-) -> monitoring_services.ReturnData:
+def _return_data(award: Award, kpis: Mapping[str, AwardKPI], size: int, rng: random.Random, codes) -> ReturnData:
     referrals = max(1, round(size * rng.uniform(0.85, 1.35)))
     supported = round(referrals * rng.uniform(0.6, 0.95))
     category = award.moj_category.code if award.moj_category else ""
@@ -834,7 +827,7 @@ def _return_data(
     for code in codes["outcome"]:
         assessed = round(supported * rng.uniform(0.4, 0.8))
         outcomes[code] = (assessed, round(assessed * rng.uniform(0.55, 0.9)))
-    return monitoring_services.ReturnData(
+    return ReturnData(
         referrals=referrals,
         supported=supported,
         breakdowns=breakdowns,
@@ -871,7 +864,7 @@ def returns_seed(*, actor=None) -> int:
             size = _quarter_size(award)
             kpq = next(iter(award.kpqs.all()), None)
             for name, unit, target, period, description in DEMO_KPIS:
-                kpis[name] = monitoring_kpis.kpi_create(
+                kpis[name] = kpi_create(
                     award=award,
                     actor=actor,
                     name=name,
@@ -902,7 +895,7 @@ def returns_seed(*, actor=None) -> int:
         kpis = {kpi.name: kpi for kpi in award.kpis.all()}
         data = _return_data(award, kpis, _quarter_size(award), rng, codes_by_year[monitoring_return.fy])
         rag = rng.choices(("green", "amber", "red"), weights=(72, 20, 8))[0]
-        submitted, _ = monitoring_importers.return_import(
+        submitted, _ = return_import(
             award=award,
             fy=monitoring_return.fy,
             quarter=monitoring_return.quarter,
@@ -910,7 +903,7 @@ def returns_seed(*, actor=None) -> int:
             actor=actor,
         )
         if fate == "accepted":
-            monitoring_services.return_accept(
+            return_accept(
                 monitoring_return=submitted,
                 actor=actor,
                 rag=rag,

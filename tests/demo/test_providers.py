@@ -2,7 +2,7 @@
 
 import pytest
 
-from providers.demo import infer_kind, organisations_seed
+from demo.providers import infer_kind, organisations_seed
 from providers.models import Organisation
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The national stress dataset (``reports.national``), generated small: the full size is
+"""The national stress dataset (``demo.national``), generated small: the full size is
 measured by hand (see the module), never in the test suite."""
 
 import io
@@ -10,6 +10,9 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Sum
 
+from demo.files import read_csv
+from demo.national import AS_OF, FORCES, NationalDataPresent, national_digest, national_seed
+from demo.outcomes import plan_seed
 from grants.decisions.services import delegated_limit
 from grants.models import (
     COMMITTED_STATUSES,
@@ -28,12 +31,9 @@ from grants.models import (
     StreamAllocation,
     award_runs_until,
 )
-from outcomes.demo import plan_seed
 from pcc_commissioning.periods import FinancialYear, Period, due_date, fys_between, quarter_of
 from providers import identifiers
 from providers.models import Organisation, OrganisationKind
-from reports.management.commands.seed_demo import read_csv
-from reports.national import AS_OF, FORCES, NationalDataPresent, national_digest, national_seed
 
 SMALL = 0.02  # 200 awards
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import services
-from .models import KPQ, CommissioningPriority, PerformanceMeasure, PlanOutcome
+from outcomes import services
+from outcomes.models import KPQ, CommissioningPriority, PerformanceMeasure, PlanOutcome
 
 KINDS = ("outcome", "kpq", "priority")
 

@@ -1,0 +1,52 @@
+"""The whole demo in one transaction, in the order each part needs the one before: the Plan and
+its measures, the organisations, the users, the grants register (led by the demo officer), the
+needs assessment (linked to the awards), then the awards' statuses brought to today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from grants.calendar.statuses import StatusResult, award_statuses_follow_calendar
+
+from .files import read_csv
+from .grants import grants_seed
+from .needs import needs_seed
+from .outcomes import measures_seed, plan_seed
+from .providers import organisations_seed
+from .users import users_seed
+
+
+@dataclass(frozen=True)
+class DemoSeeded:
+    """How many records each part of the demo created (all 0 on a second run)."""
+
+    plan: int
+    organisations: int
+    users: int
+    grants: int
+    needs: int
+    statuses: StatusResult
+
+
+@transaction.atomic
+def demo_seed() -> DemoSeeded:
+    """Load the demo (see the module's docstring). Safe to run again: a second run writes nothing."""
+    plan = plan_seed(rows=read_csv("plan.csv")) + measures_seed()
+    organisations = organisations_seed(rows=read_csv("organisations.csv"))
+    users = users_seed()
+    officer = get_user_model().objects.filter(username="officer").first()
+    grants = grants_seed(
+        delivery_rows=read_csv("delivery_plan.csv"),
+        organisation_rows=read_csv("organisations.csv"),
+        lead_officer=officer,
+    )
+    needs = needs_seed(lead=officer, link_awards=True)
+    # The demo's awards are of 2019/20 and 2020/21: bring their statuses to today, as the
+    # daily run would have done had the service been running all along.
+    statuses = award_statuses_follow_calendar()
+    return DemoSeeded(
+        plan=plan, organisations=organisations, users=users, grants=grants, needs=needs, statuses=statuses
+    )
