@@ -299,7 +299,7 @@ def moj_reopen(request, fy: int, half: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, error, name_fields=True)
         else:
             messages.success(request, "The return is a draft again.")
             return redirect(_page_url(fy, half))
@@ -333,7 +333,7 @@ def moj_sign_off(request, fy: int, half: int):
                 # Show the new figures with a fresh form (new checksum), keeping what was typed.
                 messages.error(request, services.CHANGED_SINCE_OPENED)
                 return redirect(_page_url(fy, half))
-            add_service_errors(form, error)
+            add_service_errors(form, error, name_fields=True)
             form.shorten_issue_errors()
         else:
             messages.success(request, "The return has been signed off. Its figures are now frozen.")
@@ -353,7 +353,7 @@ def moj_amend(request, fy: int, half: int):
                 moj_return=moj_return, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, error, name_fields=True)
         else:
             messages.success(
                 request,
