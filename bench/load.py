@@ -165,8 +165,8 @@ def _targets(path: Path) -> dict:
 
 
 def _give_up_on_active_reports(reason: str) -> None:
+    from reports.engine.services import report_mark_failed
     from reports.models import Report
-    from reports.services import report_mark_failed
 
     for report_id in Report.objects.filter(status__in=Report.ACTIVE_STATUSES).values_list("pk", flat=True):
         report_mark_failed(report_id=report_id, error=reason)

@@ -258,16 +258,16 @@ def measure_pages(data: dict, log_dir: Path) -> list[dict]:
 
 
 class _WeasyPrintClock:
-    """Adds up the time spent in reports.panel.tagged_pdf (HTML to PDF by WeasyPrint)."""
+    """Adds up the time spent in pcc_commissioning.pdf.tagged_pdf (HTML to PDF by WeasyPrint)."""
 
     def __init__(self):
         self.seconds = 0.0
 
     def __enter__(self):
-        import reports.panel as panel
+        from pcc_commissioning import pdf
 
-        self.panel = panel
-        self.original = panel.tagged_pdf
+        self.pdf = pdf
+        self.original = pdf.tagged_pdf
 
         def timed(*args, **kwargs):
             started = time.perf_counter()
@@ -276,11 +276,11 @@ class _WeasyPrintClock:
             finally:
                 self.seconds += time.perf_counter() - started
 
-        panel.tagged_pdf = timed
+        pdf.tagged_pdf = timed
         return self
 
     def __exit__(self, *exc):
-        self.panel.tagged_pdf = self.original
+        self.pdf.tagged_pdf = self.original
 
 
 def _timed(function) -> tuple[float, float, object]:
@@ -306,7 +306,7 @@ def measure_generation(data: dict) -> list[dict]:
     jobs = []
 
     def panel():
-        from reports.panel import build_panel_report
+        from reports.panel.report import build_panel_report
 
         return build_panel_report(fy=fy, period="H1")[0]
 
@@ -336,7 +336,7 @@ def measure_generation(data: dict) -> list[dict]:
         return finance_pack_bytes(fy=fy)
 
     def threesixty():
-        from reports.threesixty import threesixty_giving_json
+        from reports.transparency.threesixty import threesixty_giving_json
 
         return threesixty_giving_json()
 

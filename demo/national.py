@@ -78,6 +78,7 @@ from grants.models import (
 )
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning import clock
+from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear, apportion, apportion_by_weights, fys_between, quarter_of
 from pcc_commissioning.periods import due_date as period_due_date
 from providers.identifiers import derive_org_id
@@ -806,7 +807,7 @@ def seed_awards(ctx: _Context) -> None:
                 decision = Decision(
                     reference=f"PCC-{force.code}-{decided_on.year}-{decision_numbers[decided_on.year]:03d}",
                     subject=f"{AwardKind(kind).label} to {provider.name}: {title}",
-                    summary=f"{AwardKind(kind).label} of £{award_total:,.2f} over {span_months} months.",
+                    summary=f"{AwardKind(kind).label} of {format_pence(award_total)} over {span_months} months.",
                     decided_on=None if draft else decided_on,
                     status=decision_status,
                     signed_at=None if draft else _aware(decided_on, 17),

@@ -1,12 +1,12 @@
-"""Django admin for the grants register: for system administrators to look things up and fix
-reference data. The rules (status transitions, the delegated limit, payment limits, funding
-lines within the award's dates) live in ``grants.services``, which the admin does not call, so
-awards' statuses and lines, transitions and payments are read-only here: use the pages."""
+"""Django admin for the grants register: for system administrators to look things up. The rules
+(status transitions, the delegated limit, payment limits, funding lines within the award's
+dates, the monitoring returns' steps) live in ``grants.services`` and ``grants.monitoring``,
+which the admin does not call, so every record is read-only here: use the pages."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from pcc_commissioning.concurrency import VersionCheckedAdmin
+from pcc_commissioning.admin import ReadOnlyAdmin
 
 from .models import (
     Award,
@@ -29,30 +29,20 @@ from .models import (
 )
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdmin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        # Shown, never edited: fields Django cannot put in a form (auto_now dates) may be listed.
-        return self.fields or ()
-
-
-class StreamAllocationInline(VersionCheckedAdmin, admin.TabularInline):
+class StreamAllocationInline(ReadOnlyInline):
     model = StreamAllocation
     extra = 0
     fields = ("fy", "amount", "notes")
 
 
 @admin.register(FundingStream)
-class FundingStreamAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class FundingStreamAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("name", "source", "kind", "moj_reported", "ring_fenced_for")
     list_filter = ("kind", "moj_reported")
     search_fields = ("name", "source__name", "ring_fenced_for")
@@ -63,14 +53,14 @@ class FundingStreamAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(PriorityBudget)
-class PriorityBudgetAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class PriorityBudgetAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("priority", "fy", "amount")
     list_filter = ("fy", "priority")
     list_select_related = ("priority",)
 
 
 @admin.register(Decision)
-class DecisionAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class DecisionAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("reference", "subject", "decided_on", "status", "published_on")
     list_filter = ("status",)
     search_fields = ("reference", "subject", "summary")
@@ -105,7 +95,7 @@ class AwardDocumentInline(ReadOnlyInline):
 
 
 @admin.register(Award)
-class AwardAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class AwardAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("reference", "title", "provider", "kind", "priority", "status", "start_date", "end_date")
     list_filter = ("status", "kind", "priority")
     search_fields = ("reference", "title", "provider__name")
@@ -115,35 +105,22 @@ class AwardAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     readonly_fields = ("reference", "status", "version", "created_at", "updated_at")
     inlines = [FundingLineInline, CoFundingInline, ForecastInline, AwardDocumentInline, AwardTransitionInline]
 
-    def has_add_permission(self, request):
-        return False  # awards are created through the pages or imports, which check the rules
-
 
 @admin.register(Payment)
-class PaymentAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class PaymentAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("award", "stream", "fy", "due_date", "paid_date", "amount", "invoice_reference")
     list_filter = ("fy", "stream")
     search_fields = ("award__reference", "invoice_reference", "po_number")
     list_select_related = ("award", "stream")
     date_hierarchy = "due_date"
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-# Monitoring: KPIs are reference data an administrator may fix; returns follow the rules in
-# ``grants.monitoring`` (status transitions, validation, accepted returns final), so here they
-# are read-only, as is the record of reminders sent.
+# Monitoring: KPIs, returns (status transitions, validation, accepted returns final: the rules
+# of ``grants.monitoring``) and the record of reminders sent.
 
 
 @admin.register(AwardKPI)
-class AwardKPIAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class AwardKPIAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("award", "name", "unit", "target", "target_period", "kpq")
     list_filter = ("target_period", "kpq")
     search_fields = ("award__reference", "name")
@@ -167,7 +144,7 @@ class ReturnKPIValueInline(ReadOnlyInline):
 
 
 @admin.register(MonitoringReturn)
-class MonitoringReturnAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class MonitoringReturnAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("award", "fy", "quarter", "status", "due_date", "rag", "submitted_at", "reviewed_at")
     list_filter = ("status", "rag", "fy", "quarter")
     search_fields = ("award__reference", "award__title", "award__provider__name")
@@ -175,28 +152,10 @@ class MonitoringReturnAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     date_hierarchy = "due_date"
     inlines = [ReturnBreakdownInline, ReturnOutcomeInline, ReturnKPIValueInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
+class ReminderSentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("kind", "item", "stage", "sent_at", "recipients")
     list_filter = ("kind",)
     search_fields = ("item", "recipients")
     date_hierarchy = "sent_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

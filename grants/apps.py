@@ -19,12 +19,9 @@ class GrantsConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        # The "Awards" tab on an organisation's page: providers links to it by URL name only.
-        from providers.tabs import register_tab
+        # The "Awards" tabs of an organisation's page and of a commissioning intention's page:
+        # providers and needs_assessment link to them by URL name only, never importing grants.
+        from pcc_commissioning.tabs import register_tab
 
-        register_tab("Awards", "grants:provider_awards", "grants.view")
-
-        # The "Awards" tab on a commissioning intention's page, likewise by URL name only.
-        from needs_assessment.tabs import register_tab as register_intention_tab
-
-        register_intention_tab("Awards", "grants:intention_awards", "grants.view")
+        register_tab("organisation", "Awards", "grants:provider_awards", capability="grants.view")
+        register_tab("intention", "Awards", "grants:intention_awards", capability="grants.view")

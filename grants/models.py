@@ -6,6 +6,10 @@ starting year (2019 = 2019/20); ``pcc_commissioning.periods`` owns all period ar
 An award's value per year is the sum of its funding lines: there is no second copy of it.
 """
 
+# long module: Django reads an app's models from one module, and every migration of grants names
+# this one; the bounded contexts (grants/awards/, payments/, ...) share these tables, so splitting
+# them into a package would only hide the same definitions behind an __init__ that imports them all.
+
 from __future__ import annotations
 
 import uuid

@@ -22,7 +22,7 @@ def page_context(request, **extra) -> dict:
 
 
 # Downloads -----------------------------------------------------------------------------------------
-# The tables are ``grants.exporters``' (the same as ``manage.py export_data``); these views
+# The tables are those of each context's ``exporters`` module (the same as ``manage.py export_data``); these views
 # check permission, apply the page's filters and hand the table to the shared writer.
 def export_format(request) -> str:
     return "xlsx" if request.GET.get("format") == "xlsx" else "csv"

@@ -1,10 +1,11 @@
-"""The Django admin for needs data: a system administrator's view of the records. Officers work
-through the needs pages and imports, which go through ``needs_assessment.services``."""
+"""The Django admin for needs data: a system administrator's view of the records, read-only.
+Officers write them through the needs pages and imports, which go through
+``needs_assessment.services``."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from pcc_commissioning.concurrency import VersionCheckedAdmin
+from pcc_commissioning.admin import ReadOnlyAdmin
 
 from .models import (
     Area,
@@ -19,28 +20,27 @@ from .models import (
 
 
 @admin.register(Theme)
-class ThemeAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class ThemeAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("name",)
     search_fields = ("name",)
 
 
-class AreaPopulationInline(admin.TabularInline):
+class AreaPopulationInline(ReadOnlyAdmin, admin.TabularInline):
     model = AreaPopulation
     extra = 0
 
 
 @admin.register(Area)
-class AreaAdmin(SimpleHistoryAdmin):
+class AreaAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("name", "code", "type", "parent")
     list_filter = ("type",)
     search_fields = ("name", "code")
     list_select_related = ("parent",)
-    autocomplete_fields = ("parent",)
     inlines = [AreaPopulationInline]
 
 
 @admin.register(NeedsAssessment)
-class NeedsAssessmentAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class NeedsAssessmentAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("title", "scope", "theme", "fy", "published_on")
     list_filter = ("scope", "fy")
     search_fields = ("title", "author")
@@ -49,7 +49,7 @@ class NeedsAssessmentAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("name", "theme", "unit", "polarity", "is_count")
     list_filter = ("theme", "polarity", "is_count")
     search_fields = ("name", "source")
@@ -57,31 +57,24 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("indicator", "area", "period", "value")
     list_filter = ("fy", "indicator")
     search_fields = ("indicator__name", "area__name", "area__code", "period")
     list_select_related = ("indicator", "area")
-    # Values come by import (or the pages), whose services keep fy and quarter in step with the
-    # period: here only the value itself may be corrected.
-    readonly_fields = ("indicator", "area", "period", "fy", "quarter")
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Finding)
-class FindingAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class FindingAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("title", "assessment", "severity", "theme")
     list_filter = ("severity", "theme")
     search_fields = ("title", "description")
     list_select_related = ("assessment", "theme")
     filter_horizontal = ("areas", "kpqs")
-    raw_id_fields = ("evidence",)
 
 
 @admin.register(CommissioningIntention)
-class CommissioningIntentionAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class CommissioningIntentionAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("title", "rank", "status", "when_fy", "when_date", "lead", "estimated_annual_cost")
     list_filter = ("rank", "status", "theme")
     search_fields = ("title", "description")

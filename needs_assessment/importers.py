@@ -114,9 +114,33 @@ class _AreaRows:
 def import_areas(rows: Sequence[Row], *, actor, update: bool, context: RowContext) -> ImportResult:
     result = ImportResult(kind="areas")
     stored = {area.code: area for area in Area.objects.select_related("parent")}
+    in_file, good = _read_area_rows(rows, context, stored)
+    _check_parents_exist(in_file, stored, context)
+    if context.errors:
+        return result
+    # First the areas themselves (without parents), then the parents, then the populations.
+    counted = _save_areas(in_file, stored, actor=actor, context=context)
+    if context.errors:
+        return result
+    _save_parents(in_file, stored, counted, actor=actor, context=context)
+    if context.errors:
+        return result
+    _save_populations(good, in_file, stored, counted, actor=actor, context=context)
+    for outcome in counted.values():
+        setattr(result, outcome, getattr(result, outcome) + 1)
+    return result
+
+
+_GoodAreaRow = tuple[Row, str, int | None, int | None]  # (row, code, population, year)
+
+
+def _read_area_rows(
+    rows: Sequence[Row], context: RowContext, stored: dict[str, Area]
+) -> tuple[dict[str, _AreaRows], list[_GoodAreaRow]]:
+    """The areas of the file by code (their rows gathered), and the rows without errors."""
     in_file: dict[str, _AreaRows] = {}
     years: dict[tuple[str, int], int] = {}
-    good: list[tuple[Row, str, int | None, int | None]] = []
+    good: list[_GoodAreaRow] = []
     for row in rows:
         reader = RowReader(row, context)
         code = reader.value("code", _code, required=True)
@@ -131,35 +155,49 @@ def import_areas(rows: Sequence[Row], *, actor, update: bool, context: RowContex
         if code:
             if parent_code == code:
                 reader.error("parent_code", "An area cannot lie within itself.")
-            seen = in_file.get(code)
-            if seen is None:
-                in_file[code] = _AreaRows(row.number, row.get("name"), type_ or "", parent_code or "", [row])
-            else:
-                for column, mine, theirs in (
-                    ("name", row.get("name"), seen.name),
-                    ("type", type_ or "", seen.type),
-                    ("parent_code", parent_code or "", seen.parent_code),
-                ):
-                    if mine and theirs and mine.casefold() != theirs.casefold():
-                        reader.error(
-                            column, f"This differs from row {seen.first_row}: the rows of area {code} must agree."
-                        )
-                    elif mine and not theirs:
-                        setattr(seen, column, mine)
-                seen.rows.append(row)
+            _gather_area_row(in_file, row, reader, code=code, type_=type_ or "", parent_code=parent_code or "")
             if year is not None:
                 earlier = years.setdefault((code, year), row.number)
                 if earlier != row.number:
                     reader.error("year", f"Row {earlier} already gives the population of {code} for {year}.")
             if code not in stored:
-                if not row.get("name") and not in_file[code].name:
-                    reader.error("name", f"{code} is a new area: give its name.")
-                if not row.get("type") and not in_file[code].type:
-                    reader.error("type", f"{code} is a new area: give its type ({', '.join(AreaType.values)}).")
+                _check_new_area(row, reader, code, in_file[code])
         if reader.ok:
             good.append((row, code, population, year))
+    return in_file, good
 
-    # Parents must exist in the database or in the file.
+
+def _gather_area_row(
+    in_file: dict[str, _AreaRows], row: Row, reader: RowReader, *, code: str, type_: str, parent_code: str
+) -> None:
+    """Add a row to its area's rows: the rows of one area must agree on name, type and parent
+    (a blank cell takes the value of another row)."""
+    seen = in_file.get(code)
+    if seen is None:
+        in_file[code] = _AreaRows(row.number, row.get("name"), type_, parent_code, [row])
+        return
+    for column, mine, theirs in (
+        ("name", row.get("name"), seen.name),
+        ("type", type_, seen.type),
+        ("parent_code", parent_code, seen.parent_code),
+    ):
+        if mine and theirs and mine.casefold() != theirs.casefold():
+            reader.error(column, f"This differs from row {seen.first_row}: the rows of area {code} must agree.")
+        elif mine and not theirs:
+            setattr(seen, column, mine)
+    seen.rows.append(row)
+
+
+def _check_new_area(row: Row, reader: RowReader, code: str, entry: _AreaRows) -> None:
+    """An area not stored yet needs a name and a type, on this row or an earlier one."""
+    if not row.get("name") and not entry.name:
+        reader.error("name", f"{code} is a new area: give its name.")
+    if not row.get("type") and not entry.type:
+        reader.error("type", f"{code} is a new area: give its type ({', '.join(AreaType.values)}).")
+
+
+def _check_parents_exist(in_file: dict[str, _AreaRows], stored: dict[str, Area], context: RowContext) -> None:
+    """Parents must exist in the database or in the file."""
     for entry in in_file.values():
         if entry.parent_code and entry.parent_code not in stored and entry.parent_code not in in_file:
             for row in entry.rows:
@@ -167,11 +205,14 @@ def import_areas(rows: Sequence[Row], *, actor, update: bool, context: RowContex
                     context.add(
                         row, "parent_code", f"There is no area with the code {entry.parent_code}, here or in the file."
                     )
-    if context.errors:
-        return result
 
-    # First the areas themselves (without parents), then the parents, then the populations.
-    counted: dict[str, str] = {}  # code -> "created" | "updated" | "skipped"
+
+def _save_areas(
+    in_file: dict[str, _AreaRows], stored: dict[str, Area], *, actor, context: RowContext
+) -> dict[str, str]:
+    """Create or update each area of the file (without its parent); code -> "created" |
+    "updated" | "skipped"."""
+    counted: dict[str, str] = {}
     area_rows = {code: entry.rows[0] for code, entry in in_file.items()}
     for code, entry in in_file.items():
         with row_savepoint(area_rows[code], context, columns={"parent": "parent_code"}):
@@ -188,8 +229,12 @@ def import_areas(rows: Sequence[Row], *, actor, update: bool, context: RowContex
                 before = (area.name, area.type)
                 stored[code] = services.area_update(area=area, actor=actor, **changes)
                 counted[code] = "updated" if (stored[code].name, stored[code].type) != before else "skipped"
-    if context.errors:
-        return result
+    return counted
+
+
+def _save_parents(
+    in_file: dict[str, _AreaRows], stored: dict[str, Area], counted: dict[str, str], *, actor, context: RowContext
+) -> None:
     for code, entry in in_file.items():
         if not entry.parent_code:
             continue
@@ -201,8 +246,17 @@ def import_areas(rows: Sequence[Row], *, actor, update: bool, context: RowContex
                 stored[code] = services.area_update(area=area, actor=actor, parent=parent)
                 if counted[code] == "skipped":
                     counted[code] = "updated"
-    if context.errors:
-        return result
+
+
+def _save_populations(
+    good: list[_GoodAreaRow],
+    in_file: dict[str, _AreaRows],
+    stored: dict[str, Area],
+    counted: dict[str, str],
+    *,
+    actor,
+    context: RowContext,
+) -> None:
     populations = {
         (area_id, year): population
         for area_id, year, population in AreaPopulation.objects.filter(area__code__in=list(in_file)).values_list(
@@ -218,9 +272,6 @@ def import_areas(rows: Sequence[Row], *, actor, update: bool, context: RowContex
             services.population_set(actor=actor, area=area, year=year, population=population)
             if known != population and counted[code] == "skipped":
                 counted[code] = "updated"
-    for outcome in counted.values():
-        setattr(result, outcome, getattr(result, outcome) + 1)
-    return result
 
 
 # Indicators -----------------------------------------------------------------------------------------

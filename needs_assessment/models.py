@@ -2,8 +2,8 @@
 an assessment makes, and the commissioning intentions that answer them.
 
 Periods follow the needs format of docs/formats.md: a financial year ``2019`` or a quarter of one
-``2019-Q1`` (``pcc_commissioning.periods.parse_period_code``). An award names the intention
-it fulfils (``grants.Award.intention``): the link is held by the award, a layer below.
+``2019-Q1`` (``pcc_commissioning.periods.parse_period_code``). What fulfils an intention is
+recorded by the apps above, which hold the link: nothing here reads it.
 """
 
 from __future__ import annotations
@@ -249,7 +249,7 @@ class IntentionStatus(models.TextChoices):
 
 class CommissioningIntention(models.Model):
     """What the OPCC means to commission in answer to findings: Must / Should / Could, with a
-    When and a Lead. Awards name the intention they fulfil (``grants.Award.intention``)."""
+    When and a Lead. Records of the apps above name the intention they fulfil; this app never reads them."""
 
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)

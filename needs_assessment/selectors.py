@@ -450,20 +450,9 @@ class IntentionGroup:
 
 
 def _intentions(queryset: QuerySet[CommissioningIntention]) -> QuerySet[CommissioningIntention]:
-    return (
-        queryset.select_related("theme", "lead", "priority")
-        .annotate(award_count=Count("awards", distinct=True))
-        .prefetch_related(
-            Prefetch("findings", queryset=Finding.objects.select_related("assessment").order_by("title")),
-            # ``awards`` is grants.Award's reverse relation: read here, never imported.
-            Prefetch("awards", queryset=_award_queryset()),
-        )
+    return queryset.select_related("theme", "lead", "priority").prefetch_related(
+        Prefetch("findings", queryset=Finding.objects.select_related("assessment").order_by("title")),
     )
-
-
-def _award_queryset():
-    awards = CommissioningIntention._meta.get_field("awards").related_model
-    return awards.objects.select_related("provider").order_by("reference")
 
 
 def intention_board(
@@ -474,10 +463,10 @@ def intention_board(
     fy: int | None = None,
 ) -> list[IntentionGroup]:
     """Intentions grouped Must, Should, Could (in that order, every group present), each with its
-    theme, lead, priority, findings (with their assessment) and the awards fulfilling it
-    (``award_count`` and ``awards``). Filters: ``status`` (one or several), ``lead`` (a user or
-    id), ``priority`` (a commissioning priority or id) and ``fy``: due in that financial year
-    (its When is that year, or a date within it). A fixed number of queries."""
+    theme, lead, priority and findings (with their assessment). Filters: ``status`` (one or
+    several), ``lead`` (a user or id), ``priority`` (a commissioning priority or id) and ``fy``:
+    due in that financial year (its When is that year, or a date within it). A fixed number of
+    queries."""
     queryset = CommissioningIntention.objects.all()
     if status:
         queryset = queryset.filter(status__in=[status] if isinstance(status, str) else list(status))

@@ -5,9 +5,8 @@ every page here; ``needs.edit`` (officers) adds and changes assessments, finding
 and themes. Provider users hold neither.
 
 The trail an officer follows: intentions board -> intention -> the finding behind it -> its
-evidence on the indicator page -> the findings citing the indicator -> back to the intention;
-the intention's "Awards" tab (served by ``grants``, registered in ``tabs``) leads on to the
-awards that meet it.
+evidence on the indicator page -> the findings citing the indicator -> back to the intention,
+whose further tabs (added by higher apps through ``pcc_commissioning.tabs``) lead on from there.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.periods import FinancialYear, parse_period_code, period_code
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
+from pcc_commissioning.tabs import page_tabs
 from pcc_commissioning.web import form_data, form_files, show_errors
 
 from . import selectors, services
@@ -44,7 +44,6 @@ from .forms import (
     ThemeForm,
 )
 from .models import AreaType, Theme
-from .tabs import intention_tabs
 
 PAGE_SIZE = 25
 SECTION = "needs"
@@ -242,40 +241,11 @@ def indicator_detail(request, pk: int):
     area = next((a for a in areas if str(a.pk) == request.GET.get("area", "")), None)
     force_area = next((a for a in areas if a.type == AreaType.FORCE_AREA), None)
     area = area or force_area or (areas[0] if areas else None)
-    measure = "rate" if indicator.is_count else "value"
-    unit = "per 1,000 people" if indicator.is_count else indicator.unit
-    period_label = comparison.period.label if comparison.period else ""
-    bars = trend_chart = None
-    trend_rows = []
-    if rows:
-        bars = bar_chart(
-            title=f"{indicator.name}: {'rate per 1,000 people' if indicator.is_count else 'value'} by area, {period_label}",
-            categories=[row.area.name for row in rows],
-            series={period_label: [getattr(row, measure) for row in rows]},
-            unit=unit,
-            horizontal=True,
-            category_label="Area",
-            decimals=2 if indicator.is_count else None,
-        )
+    bars = _area_bar_chart(indicator, comparison) if rows else None
+    trend_chart, trend_rows = None, []
     if area is not None:
         kind = comparison.period.kind if comparison.period else "FY"
-        trends = {area.name: selectors.indicator_trend(indicator, area, kind=kind)}
-        if force_area is not None and force_area.pk != area.pk:
-            trends[force_area.name] = selectors.indicator_trend(indicator, force_area, kind=kind)
-        labels = sorted({point.period for points in trends.values() for point in points})
-        if labels:
-            series = {
-                name: [next((getattr(p, measure) for p in points if p.period == label), None) for label in labels]
-                for name, points in trends.items()
-            }
-            trend_chart = line_chart(
-                title=f"{indicator.name}: trend in {' and '.join(trends)}",
-                x_labels=[label.label for label in labels],
-                series=series,
-                unit=unit,
-                decimals=2 if indicator.is_count else None,
-            )
-        trend_rows = trends[area.name]
+        trend_chart, trend_rows = _trend(indicator, area, force_area, kind=kind)
     return render(
         request,
         "needs_assessment/indicator_detail.html",
@@ -294,6 +264,50 @@ def indicator_detail(request, pk: int):
             findings=selectors.indicator_findings(indicator),
         ),
     )
+
+
+def _measure_and_unit(indicator) -> tuple[str, str]:
+    """A count is compared as a rate per 1,000 people; anything else by its value."""
+    return ("rate", "per 1,000 people") if indicator.is_count else ("value", indicator.unit)
+
+
+def _area_bar_chart(indicator, comparison):
+    """The indicator by area in the period compared."""
+    measure, unit = _measure_and_unit(indicator)
+    period_label = comparison.period.label if comparison.period else ""
+    return bar_chart(
+        title=f"{indicator.name}: {'rate per 1,000 people' if indicator.is_count else 'value'} by area, {period_label}",
+        categories=[row.area.name for row in comparison.rows],
+        series={period_label: [getattr(row, measure) for row in comparison.rows]},
+        unit=unit,
+        horizontal=True,
+        category_label="Area",
+        decimals=2 if indicator.is_count else None,
+    )
+
+
+def _trend(indicator, area, force_area, *, kind: str):
+    """(the line chart of the indicator over time in the area, and in the force area beside it;
+    the area's points)."""
+    measure, unit = _measure_and_unit(indicator)
+    trends = {area.name: selectors.indicator_trend(indicator, area, kind=kind)}
+    if force_area is not None and force_area.pk != area.pk:
+        trends[force_area.name] = selectors.indicator_trend(indicator, force_area, kind=kind)
+    labels = sorted({point.period for points in trends.values() for point in points})
+    trend_chart = None
+    if labels:
+        series = {
+            name: [next((getattr(p, measure) for p in points if p.period == label), None) for label in labels]
+            for name, points in trends.items()
+        }
+        trend_chart = line_chart(
+            title=f"{indicator.name}: trend in {' and '.join(trends)}",
+            x_labels=[label.label for label in labels],
+            series=series,
+            unit=unit,
+            decimals=2 if indicator.is_count else None,
+        )
+    return trend_chart, trends[area.name]
 
 
 # Commissioning intentions -------------------------------------------------------------------------
@@ -326,7 +340,7 @@ def _intention_context(request, intention, *, current: str, **extra) -> dict:
         request,
         intention=intention,
         when=selectors.intention_when(intention),
-        tabs=intention_tabs(user=request.user, intention_pk=intention.pk, current=current),
+        tabs=page_tabs("intention", user=request.user, pk=intention.pk, current=current),
         **extra,
     )
 

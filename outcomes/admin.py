@@ -1,9 +1,13 @@
+"""The Django admin for the Plan. Code lists, counting definitions and the Plan itself (outcomes,
+KPQs, commissioning priorities) are reference data a system administrator keeps here; performance
+measures and their values are written by the Plan's measure pages, so are read-only here."""
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from pcc_commissioning.concurrency import VersionCheckedAdmin
+from pcc_commissioning.admin import ReadOnlyAdmin
 
 from .models import (
     KPQ,
@@ -101,14 +105,16 @@ class CountingDefinitionAdmin(SimpleHistoryAdmin):
         return False
 
 
-class PerformanceValueInline(admin.TabularInline):
+class PerformanceValueInline(ReadOnlyAdmin, admin.TabularInline):
     model = PerformanceValue
     extra = 0
     fields = ("period", "fy", "quarter", "value", "target")
 
 
 @admin.register(PerformanceMeasure)
-class PerformanceMeasureAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class PerformanceMeasureAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Measures and their values are written by the Plan's measure pages (``outcomes.services``)."""
+
     list_display = ("name", "kpq", "unit", "polarity", "source")
     list_filter = ("kpq", "polarity")
     list_select_related = ("kpq",)
@@ -117,7 +123,7 @@ class PerformanceMeasureAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(PerformanceValue)
-class PerformanceValueAdmin(SimpleHistoryAdmin):
+class PerformanceValueAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("measure", "period", "value", "target")
     list_filter = ("fy", "measure__kpq")
     list_select_related = ("measure", "measure__kpq")

@@ -4,7 +4,7 @@ A zip can hold far more than its own size: a 1 MB upload can unpack to gigabytes
 ``check_archive`` refuses one before any other code opens a member, using both the sizes the zip's
 directory declares and what its members really unpack to (read in chunks and counted, so a
 directory that lies about sizes is caught too). Used by the upload checks (providers/uploads.py)
-and the XLSX import reader (interchange.py); the limits are in docs/formats.md.
+and the XLSX import reader (interchange/tables.py); the limits are in docs/formats.md.
 """
 
 from __future__ import annotations

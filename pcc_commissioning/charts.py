@@ -296,57 +296,20 @@ def bar_chart(
         with _LOCK, matplotlib.rc_context(_RC):
             figure, axes = _figure(height)
             _set_title(figure, title)
-            width = 0.8 / groups
-            positions = list(range(count))
-            for index, (name, values) in enumerate(series.items()):
-                offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
-                numbers = [_as_float(value) for value in values]
-                style = {
-                    "color": palette[index % len(palette)],
-                    "hatch": HATCHES[index % len(HATCHES)],
-                    "edgecolor": "#ffffff",
-                    "linewidth": 0.5,
-                    "label": name,
-                }
-                if horizontal:
-                    bars = axes.barh(offsets, [0 if math.isnan(n) else n for n in numbers], height=width, **style)
-                else:
-                    bars = axes.bar(offsets, [0 if math.isnan(n) else n for n in numbers], width=width, **style)
-                labels = [format_number(value, places, empty="No data") for value in values]
-                axes.bar_label(bars, labels=labels, padding=3, fontsize=9, color=TEXT_COLOUR)
+            _draw_bars(axes, series, count=count, palette=palette, places=places, horizontal=horizontal)
             if horizontal:
-                axes.set_yticks(positions, categories)
-                axes.invert_yaxis()  # the first category at the top, as in the table
-                axes.set_xlabel(_axis_label(value_label, unit))
-                axes.xaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
-                axes.xaxis.set_major_formatter(_THOUSANDS)
-                axes.margins(x=0.15)
+                _set_horizontal_bar_axes(axes, categories, value_label=_axis_label(value_label, unit))
             else:
-                axes.set_xticks(positions, ["\n".join(textwrap.wrap(c, 14)) for c in categories])
-                axes.set_ylabel(_axis_label(value_label, unit))
-                axes.set_xlabel(category_label)
-                axes.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
-                axes.yaxis.set_major_formatter(_THOUSANDS)
-                axes.margins(y=0.15)
+                _set_vertical_bar_axes(
+                    axes, categories, category_label=category_label, value_label=_axis_label(value_label, unit)
+                )
             if groups > 1:
                 axes.legend(frameon=False, loc="lower right" if horizontal else "upper right")
             raw = _render(figure)
             return _clean_svg(raw, title=title, description=description)
 
-    shape = (
-        "bar",
-        title,
-        categories,
-        series,
-        unit,
-        horizontal,
-        category_label,
-        value_label,
-        places,
-        description,
-        palette,
-    )
-    svg = _drawn(shape, draw)
+    shape = ("bar", title, categories, series, unit, horizontal, category_label, value_label, places, description)
+    svg = _drawn((*shape, palette), draw)
     return Chart(
         title=title,
         description=description,
@@ -356,6 +319,49 @@ def bar_chart(
         unit=unit,
         decimals=places,
     )
+
+
+def _draw_bars(
+    axes, series: Mapping[str, Sequence[Number]], *, count: int, palette: Sequence[str], places: int, horizontal: bool
+) -> None:
+    """One bar per value, the series side by side in each category, each bar labelled with its value."""
+    groups = len(series)
+    width = 0.8 / groups
+    positions = list(range(count))
+    for index, (name, values) in enumerate(series.items()):
+        offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
+        numbers = [_as_float(value) for value in values]
+        style = {
+            "color": palette[index % len(palette)],
+            "hatch": HATCHES[index % len(HATCHES)],
+            "edgecolor": "#ffffff",
+            "linewidth": 0.5,
+            "label": name,
+        }
+        if horizontal:
+            bars = axes.barh(offsets, [0 if math.isnan(n) else n for n in numbers], height=width, **style)
+        else:
+            bars = axes.bar(offsets, [0 if math.isnan(n) else n for n in numbers], width=width, **style)
+        labels = [format_number(value, places, empty="No data") for value in values]
+        axes.bar_label(bars, labels=labels, padding=3, fontsize=9, color=TEXT_COLOUR)
+
+
+def _set_horizontal_bar_axes(axes, categories: list[str], *, value_label: str) -> None:
+    axes.set_yticks(list(range(len(categories))), categories)
+    axes.invert_yaxis()  # the first category at the top, as in the table
+    axes.set_xlabel(value_label)
+    axes.xaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
+    axes.xaxis.set_major_formatter(_THOUSANDS)
+    axes.margins(x=0.15)
+
+
+def _set_vertical_bar_axes(axes, categories: list[str], *, category_label: str, value_label: str) -> None:
+    axes.set_xticks(list(range(len(categories))), ["\n".join(textwrap.wrap(c, 14)) for c in categories])
+    axes.set_ylabel(value_label)
+    axes.set_xlabel(category_label)
+    axes.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
+    axes.yaxis.set_major_formatter(_THOUSANDS)
+    axes.margins(y=0.15)
 
 
 def line_chart(
@@ -382,29 +388,7 @@ def line_chart(
             figure, axes = _figure(4.5)
             _set_title(figure, title)
             positions = list(range(len(x_labels)))
-            for index, (name, values) in enumerate(series.items()):
-                numbers = [_as_float(value) for value in values]
-                axes.plot(
-                    positions,
-                    numbers,
-                    color=COLOURS[index % len(COLOURS)],
-                    marker=MARKERS[index % len(MARKERS)],
-                    linestyle=LINE_STYLES[index % len(LINE_STYLES)],
-                    linewidth=2,
-                    markersize=7,
-                    label=name,
-                )
-                for position, value in zip(positions, values, strict=False):
-                    if value is not None and len(series) == 1:  # more would crowd: the table has them
-                        axes.annotate(
-                            format_number(value, places),
-                            (position, float(value)),
-                            textcoords="offset points",
-                            xytext=(0, 8),
-                            ha="center",
-                            fontsize=8,
-                            color=TEXT_COLOUR,
-                        )
+            _draw_lines(axes, series, positions=positions, places=places)
             axes.set_xticks(positions, x_labels)
             axes.set_xlabel(x_label)
             axes.set_ylabel(_axis_label(value_label, unit))
@@ -431,3 +415,30 @@ def line_chart(
         unit=unit,
         decimals=places,
     )
+
+
+def _draw_lines(axes, series: Mapping[str, Sequence[Number]], *, positions: list[int], places: int) -> None:
+    """A line per series, each with its own colour, marker and dash; a lone series has its values written on it."""
+    for index, (name, values) in enumerate(series.items()):
+        numbers = [_as_float(value) for value in values]
+        axes.plot(
+            positions,
+            numbers,
+            color=COLOURS[index % len(COLOURS)],
+            marker=MARKERS[index % len(MARKERS)],
+            linestyle=LINE_STYLES[index % len(LINE_STYLES)],
+            linewidth=2,
+            markersize=7,
+            label=name,
+        )
+        for position, value in zip(positions, values, strict=False):
+            if value is not None and len(series) == 1:  # more would crowd: the table has them
+                axes.annotate(
+                    format_number(value, places),
+                    (position, float(value)),
+                    textcoords="offset points",
+                    xytext=(0, 8),
+                    ha="center",
+                    fontsize=8,
+                    color=TEXT_COLOUR,
+                )

@@ -17,6 +17,9 @@ up to the whole exactly and each part is within a penny of its exact share::
     [Decimal('500.68'), Decimal('499.32')]
 """
 
+# long module: the rule is that all period arithmetic lives here and nowhere else (financial years,
+# halves, quarters, months, parsing, labels, and apportioning money across them), so it stays whole.
+
 from __future__ import annotations
 
 import calendar
@@ -509,6 +512,14 @@ def day_label(day: date) -> str:
     whatever the locale)."""
     day = _check_date(day)
     return f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def period_long_label(period: Period) -> str:
+    """A period with its months, as the published reports head it: "H1 2019/20 (April to
+    September 2019)", "Q4 2019/20 (January to March 2020)", "2019/20 (April 2019 to March 2020)"."""
+    start, end = period.start, period.end
+    start_year = "" if start.year == end.year else f" {start.year}"
+    return f"{period.label} ({_MONTH_NAMES[start.month - 1]}{start_year} to {_MONTH_NAMES[end.month - 1]} {end.year})"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -29,9 +29,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # The organisation running the service, shown in the header and on reports.
 OPCC_NAME = env("OPCC_NAME", default="Office of the Police and Crime Commissioner")
-# Published reports show counts of people from 1 to this number less one as "<5" (issue 6).
+# Published reports show counts of people from 1 to this number less one as "<5", so that nobody
+# can be picked out from a small count (docs/formats.md "Panel report PDF").
 PUBLISHED_COUNT_THRESHOLD = env.int("PUBLISHED_COUNT_THRESHOLD", default=5)
-# The 360Giving export (issue 8): grant ids are 360G-<prefix>-<award reference>; the funder is
+# The 360Giving export (docs/formats.md "360Giving JSON"): grant ids are 360G-<prefix>-<award reference>; the funder is
 # OPCC_ORG_ID / OPCC_NAME; the beneficiary location is the force area FORCE_AREA_CODE (an ONS
 # E23 code) named FORCE_AREA_NAME, or when blank the one force area in the needs assessment.
 THREESIXTY_GIVING_PREFIX = env("THREESIXTY_GIVING_PREFIX", default="pccdurham")
@@ -241,14 +242,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
-# Daily at 06:30 (grants.schedules.daily; the same as `manage.py run_daily_jobs`): award
+# Daily at 06:30 (grants.calendar.daily; the same as `manage.py run_daily_jobs`): award
 # statuses follow the calendar, return schedules and payment-plan instalments are reconciled,
 # then reminders go out (returns due soon or late, due-diligence documents expiring, contracts
 # ending; each once per item and stage).
 CELERY_BEAT_SCHEDULE: dict = {
     "run-daily-jobs": {"task": "grants.tasks.run_daily_jobs", "schedule": crontab(hour=6, minute=30)},
     # Every minute: reports whose worker stopped (stale heartbeat), that no worker started, or
-    # that run too long are queued again or failed (reports.services._recover_stopped), then the
+    # that run too long are queued again or failed (reports.engine.services._recover_stopped), then the
     # waiting ones are sent.
     "sweep-stuck-reports": {"task": "reports.tasks.sweep_stuck_reports", "schedule": crontab()},
     # Every minute: a report requested while the broker was down is sent once it is back.

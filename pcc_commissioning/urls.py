@@ -31,8 +31,8 @@ urlpatterns = [
     path("grants/", include("grants.urls")),
     path("portal/", include("portal.urls")),
     path("reports/", include("reports.urls")),
-    path("search/", include("reports.search_urls")),
-    path("imports/", include("reports.imports_urls")),
+    path("search/", include("reports.search.urls")),
+    path("imports/", include("reports.imports.urls")),
 ]
 
 admin.site.site_header = f"{settings.SERVICE_NAME} administration"

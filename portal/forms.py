@@ -151,6 +151,26 @@ class FieldGroup:
         return f"{boxes} not counted: not a whole number"
 
 
+def _kpi_field(kpi) -> forms.DecimalField:
+    """A KPI's value box, its hint giving the unit, the target and the KPI's description."""
+    hint_parts = []
+    if kpi.unit:
+        hint_parts.append(f"In {kpi.unit}.")
+    if kpi.target is not None:
+        hint_parts.append(f"Target {kpi.target.normalize():f} {kpi.get_target_period_display().lower()}.")
+    if kpi.description:
+        hint_parts.append(kpi.description)
+    return forms.DecimalField(
+        label=kpi.name,
+        required=False,
+        max_digits=16,
+        decimal_places=4,
+        help_text=escape(" ".join(hint_parts)),
+        error_messages={"invalid": "Enter a number, like 12 or 87.5"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "decimal"}),
+    )
+
+
 class ReturnForm(VersionedForm):
     """A monitoring return. ``codes``: {list name: [CodeListEntry]} valid in the return's year;
     ``definitions``: {"referral"|"supported": CountingDefinition}; ``kpis``: the award's KPIs."""
@@ -216,7 +236,19 @@ class ReturnForm(VersionedForm):
             definition = definitions.get(term)
             if definition is not None:
                 self.fields[name].help_text = escape(definition.definition)
+        self._add_breakdown_fields(codes)
+        self._add_outcome_fields(codes)
+        for kpi in self.kpis:
+            name = kpi_field_name(kpi.pk)
+            self.fields[name] = _kpi_field(kpi)
+            self._kpi_names.append((kpi, name))
 
+        if read_only:
+            for form_field in self.fields.values():
+                form_field.disabled = True
+
+    def _add_breakdown_fields(self, codes: Mapping[str, Iterable]) -> None:
+        """A count box per code of each breakdown list."""
         for list_name in BREAKDOWN_LISTS:
             names = []
             for entry in codes.get(list_name, ()):
@@ -225,36 +257,14 @@ class ReturnForm(VersionedForm):
                 names.append((name, entry))
             self._breakdown_names[list_name] = names
 
+    def _add_outcome_fields(self, codes: Mapping[str, Iterable]) -> None:
+        """Two boxes per outcome measure: the number assessed and the number improved."""
         for entry in codes.get(OUTCOME_LIST, ()):
             assessed = outcome_field_name(entry.code, "assessed")
             improved = outcome_field_name(entry.code, "improved")
             self.fields[assessed] = _count_field(f"{entry.label}: number assessed")
             self.fields[improved] = _count_field(f"{entry.label}: number improved")
             self._outcome_names.append((entry, assessed, improved))
-
-        for kpi in self.kpis:
-            name = kpi_field_name(kpi.pk)
-            hint_parts = []
-            if kpi.unit:
-                hint_parts.append(f"In {kpi.unit}.")
-            if kpi.target is not None:
-                hint_parts.append(f"Target {kpi.target.normalize():f} {kpi.get_target_period_display().lower()}.")
-            if kpi.description:
-                hint_parts.append(kpi.description)
-            self.fields[name] = forms.DecimalField(
-                label=kpi.name,
-                required=False,
-                max_digits=16,
-                decimal_places=4,
-                help_text=escape(" ".join(hint_parts)),
-                error_messages={"invalid": "Enter a number, like 12 or 87.5"},
-                widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "decimal"}),
-            )
-            self._kpi_names.append((kpi, name))
-
-        if read_only:
-            for form_field in self.fields.values():
-                form_field.disabled = True
 
     # Initial values from a stored return -------------------------------------------------
 

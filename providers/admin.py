@@ -1,8 +1,12 @@
+"""The Django admin for organisations: system administrators look the records up here, and keep
+the list of required documents. Organisations, contacts, documents, memberships and invitations
+are written by the providers pages and imports (``providers.services``), so are read-only here."""
+
 from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from pcc_commissioning.concurrency import VersionCheckedAdmin
+from pcc_commissioning.admin import ReadOnlyAdmin
 
 from .models import (
     Contact,
@@ -14,47 +18,42 @@ from .models import (
 )
 
 
-class ContactInline(VersionCheckedAdmin, admin.TabularInline):
+class ContactInline(ReadOnlyAdmin, admin.TabularInline):
     model = Contact
     extra = 0
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class OrganisationAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("name", "kind", "charity_number", "company_number", "postcode", "active")
     list_filter = ("kind", "active")
     search_fields = ("name", "charity_number", "company_number", "supplier_number", "postcode")
     readonly_fields = ("version", "created_at", "updated_at")
     inlines = [ContactInline]
+    # The read-only page still builds the form: say which scheme a bare web address means.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Contact)
-class ContactAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class ContactAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("name", "organisation", "job_title", "email", "is_primary")
     search_fields = ("name", "email", "organisation__name")
     list_select_related = ("organisation",)
 
 
 @admin.register(DueDiligenceDocument)
-class DueDiligenceDocumentAdmin(SimpleHistoryAdmin):
+class DueDiligenceDocumentAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("organisation", "kind", "original_name", "valid_from", "expires_on", "verified_on")
     list_filter = ("kind",)
     search_fields = ("organisation__name", "original_name")
     list_select_related = ("organisation",)
-    # Uploads go through the providers pages, which check size and type; the admin only reads them.
-    readonly_fields = ("file", "original_name", "content_type", "size", "uploaded_at")
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(ProviderMembership)
-class ProviderMembershipAdmin(SimpleHistoryAdmin):
+class ProviderMembershipAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("user", "organisation", "is_lead", "created_at")
     list_filter = ("is_lead",)
     search_fields = ("user__username", "user__email", "organisation__name")
-    autocomplete_fields = ("organisation",)
     list_select_related = ("user", "organisation")
 
 
@@ -68,18 +67,12 @@ class RequiredDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProviderInvitation)
-class ProviderInvitationAdmin(SimpleHistoryAdmin):
-    """To look at only: invitations are sent, re-sent and withdrawn on the organisation's Users
-    tab, which e-mails the link (the admin could not: only the token's hash is stored)."""
+class ProviderInvitationAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Invitations are sent, re-sent and withdrawn on the organisation's Users tab, which e-mails
+    the link (the admin could not: only the token's hash is stored)."""
 
     list_display = ("email", "organisation", "status", "as_lead", "sent_at", "expires_at")
     list_filter = ("status", "as_lead")
     search_fields = ("email", "first_name", "last_name", "organisation__name")
     list_select_related = ("organisation",)
     exclude = ("token_hash",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -109,14 +109,7 @@ def _checked_organisation(
 ) -> tuple[dict[str, Any], Organisation]:
     """``_clean_organisation``, also returning the unsaved organisation with the final values
     that the model's field rules were checked on (a new one can be saved as it is)."""
-    unknown = set(changes) - set(ORGANISATION_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown organisation fields: {', '.join(sorted(unknown))}")
-    values: dict[str, Any] = {field: getattr(instance, field) for field in ORGANISATION_FIELDS}
-    for field, value in changes.items():
-        if field in _TEXT_FIELDS:
-            value = "" if value is None else str(value).strip()
-        values[field] = value
+    values = _merged_values(instance, changes)
     errors: dict[str, list[str]] = {}
 
     if not values["name"]:
@@ -130,28 +123,7 @@ def _checked_organisation(
     if values["kind"] not in _KIND_CODE_SET:
         errors["kind"] = [_KIND_MESSAGE]
 
-    for field, normalise in (
-        ("charity_number", identifiers.normalise_charity_number),
-        ("company_number", identifiers.normalise_company_number),
-        ("org_id", identifiers.normalise_org_id),
-    ):
-        try:
-            values[field] = normalise(values[field])
-        except ValueError as exc:
-            errors[field] = [str(exc)]
-
-    if "org_id" not in errors and not ({"charity_number", "company_number"} & set(errors)):
-        derived_before = (
-            identifiers.derive_org_id(charity_number=instance.charity_number, company_number=instance.company_number)
-            if instance.pk
-            else ""
-        )
-        if not values["org_id"] or values["org_id"] == derived_before:
-            # Blank, or still the one worked out from the old numbers: work it out again.
-            values["org_id"] = identifiers.derive_org_id(
-                charity_number=values["charity_number"], company_number=values["company_number"]
-            )
-
+    _clean_identifiers(values, instance, errors)
     website = values["website"]
     if website and "://" not in website:
         values["website"] = f"https://{website}"
@@ -168,6 +140,45 @@ def _checked_organisation(
     if errors:
         raise ValidationError(errors)
     return values, scratch
+
+
+def _merged_values(instance: Organisation, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The organisation's fields with ``changes`` over them (text stripped)."""
+    unknown = set(changes) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown organisation fields: {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {field: getattr(instance, field) for field in ORGANISATION_FIELDS}
+    for field, value in changes.items():
+        if field in _TEXT_FIELDS:
+            value = "" if value is None else str(value).strip()
+        values[field] = value
+    return values
+
+
+def _clean_identifiers(values: dict[str, Any], instance: Organisation, errors: dict[str, list[str]]) -> None:
+    """Charity and company numbers and the org-id in their standard forms; an org-id left blank,
+    or still the one worked out from the old numbers, is worked out from the new ones."""
+    for field, normalise in (
+        ("charity_number", identifiers.normalise_charity_number),
+        ("company_number", identifiers.normalise_company_number),
+        ("org_id", identifiers.normalise_org_id),
+    ):
+        try:
+            values[field] = normalise(values[field])
+        except ValueError as exc:
+            errors[field] = [str(exc)]
+
+    if "org_id" in errors or {"charity_number", "company_number"} & set(errors):
+        return
+    derived_before = (
+        identifiers.derive_org_id(charity_number=instance.charity_number, company_number=instance.company_number)
+        if instance.pk
+        else ""
+    )
+    if not values["org_id"] or values["org_id"] == derived_before:
+        values["org_id"] = identifiers.derive_org_id(
+            charity_number=values["charity_number"], company_number=values["company_number"]
+        )
 
 
 def _save_organisation(organisation: Organisation) -> None:

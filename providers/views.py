@@ -14,6 +14,7 @@ from pcc_commissioning import clock
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.roles import capability_required, has_capability
+from pcc_commissioning.tabs import page_tabs
 from pcc_commissioning.web import form_data, form_files
 
 from . import selectors, services
@@ -26,7 +27,6 @@ from .forms import (
     OrganisationForm,
     add_rule_problems,
 )
-from .tabs import organisation_tabs
 
 PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 50
@@ -36,7 +36,7 @@ def _organisation_context(request, organisation, *, current: str, **extra) -> di
     return {
         "section": "providers",
         "organisation": organisation,
-        "tabs": organisation_tabs(user=request.user, organisation_pk=organisation.pk, current=current),
+        "tabs": page_tabs("organisation", user=request.user, pk=organisation.pk, current=current),
         "can_edit": has_capability(request.user, "providers.edit"),
         "warning_days": settings.DUE_DILIGENCE_WARNING_DAYS,
         **extra,

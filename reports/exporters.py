@@ -9,8 +9,8 @@ import io
 
 from pcc_commissioning.interchange.exports import Sheet, exporter, write_sheets
 
-from . import finance
-from .transparency import LISTS
+from .finance import selectors as finance
+from .transparency.lists import LISTS
 
 # Finance (finance officers and commissioning officers) ---------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The report archive: one ``Report`` per request, built by a Celery job (``reports.tasks``)."""
+"""The report archive: one ``Report`` per request, built by a Celery job (``reports.engine.tasks``)."""
 
 from __future__ import annotations
 

@@ -1,22 +1,14 @@
-"""Reports pages: thin views that check permission (``reports.view``: officers, finance and
-board members), call a selector and render."""
+"""The Reports page (``reports:index``): the reports of every context a user may open. Each
+context's own pages are in its ``views`` module (``reports.dashboard.views``, ``reports.finance.views`` …)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
-from outcomes import selectors as outcomes_selectors
-from outcomes.models import KPQ
-from pcc_commissioning.charts import Chart, bar_chart
-from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import capability_required, has_capability
-from pcc_commissioning.web import fy_param
-
-from . import selectors
 
 SECTION = "reports"
 
@@ -91,71 +83,3 @@ def index(request):
         if has_capability(request.user, entry.capability)
     ]
     return render(request, "reports/index.html", {"section": SECTION, "reports": reports})
-
-
-def _chart(table: selectors.ThemeTable, report: selectors.NeedVersusSpend) -> Chart | None:
-    """A bar chart of spend per 1,000 by local authority for one theme, with the force-area
-    average as the last bar (the shared chart module; its data table comes with it)."""
-    if not table.rows:
-        return None
-    return bar_chart(
-        title=f"{table.theme.name}, {report.label}: committed spend per 1,000 population",
-        categories=[*(row.area.name for row in table.rows), "Force area average"],
-        series={"Spend per 1,000": [*(row.spend_per_1000 for row in table.rows), table.average_spend_per_1000]},
-        unit="£",
-        horizontal=True,
-        category_label="Local authority",
-        value_label="Spend per 1,000 population",
-        decimals=2,
-    )
-
-
-@capability_required("reports.view")
-def need_vs_spend(request):
-    years = selectors.report_years()
-    fy = fy_param(request, default=selectors.default_report_year(years))
-    if fy not in years:
-        years = sorted({*years, fy}, reverse=True)
-    report = selectors.need_versus_spend(fy=fy)
-    return render(
-        request,
-        "reports/need_vs_spend.html",
-        {
-            "section": SECTION,
-            "report": report,
-            "sections": [{"table": table, "chart": _chart(table, report)} for table in report.themes],
-            "fy": fy,
-            "year_choices": [(year, FinancialYear(year).label) for year in years],
-        },
-    )
-
-
-# KPQ pages ---------------------------------------------------------------------------------------
-
-
-@capability_required("reports.view")
-def kpq_index(request):
-    """The KPQs of the Plan, each linking to its KPQ page."""
-    return render(request, "reports/kpq_index.html", {"section": SECTION, "outcomes": outcomes_selectors.plan_tree()})
-
-
-@capability_required("reports.view")
-def kpq(request, pk: int):
-    try:
-        question = outcomes_selectors.kpq_detail(pk)
-    except KPQ.DoesNotExist:
-        raise Http404("No such KPQ.") from None
-    years = selectors.report_years()
-    fy = fy_param(request, default=selectors.default_report_year(years))
-    if fy not in years:
-        years = sorted({*years, fy}, reverse=True)
-    return render(
-        request,
-        "reports/kpq.html",
-        {
-            "section": SECTION,
-            "page": selectors.kpq_page(question, fy=fy),
-            "fy": fy,
-            "year_choices": [(year, FinancialYear(year).label) for year in years],
-        },
-    )

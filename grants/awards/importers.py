@@ -3,6 +3,7 @@ reports every bad cell with its row and column; every write goes through ``grant
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -30,12 +31,13 @@ from grants.import_cells import (
     stream_named,
 )
 from grants.models import Award, AwardKind, AwardStatus, Decision, FundingStream
-from outcomes.models import CodeList, CodeListEntry, CommissioningPriority
+from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from outcomes.selectors import code_list, kpq_by_number, priority_by_name
 from pcc_commissioning.interchange.cells import parse_choice, parse_date
 from pcc_commissioning.interchange.imports import ImportResult, RowContext, RowReader, importer
 from pcc_commissioning.interchange.rows import CellError, Row
 from pcc_commissioning.periods import FinancialYear, fys_between
+from providers.models import Organisation
 
 AWARD_COLUMNS = (
     "reference",
@@ -145,6 +147,34 @@ def _agreement_value(column: str, text: str) -> Any:
     return text.casefold() if column in CASE_INSENSITIVE else text
 
 
+class _AwardCells:
+    """The award-level cells of one award's rows, read with their errors reported on the row
+    each came from; ``ok`` turns False at the first problem."""
+
+    def __init__(self, group: _AwardRows, cells: dict[str, tuple[Row, str]], ok: bool, *, context: RowContext):
+        self.group = group
+        self.cells = cells
+        self.ok = ok
+        self.context = context
+
+    def read(self, column: str, parser=None, *, required: bool = False):
+        if column not in self.cells:
+            if required:
+                self.ok = False
+                self.context.add(self.group.first, column, "A value is required.")
+            return None
+        row, _ = self.cells[column]
+        reader = RowReader(row, self.context)
+        value = reader.value(column, parser)
+        self.ok = self.ok and reader.ok
+        return value
+
+    def refuse(self, column: str, message: str) -> None:
+        self.ok = False
+        row = self.cells[column][0] if column in self.cells else self.group.first
+        self.context.add(row, column, message)
+
+
 class _AwardImport:
     def __init__(self, *, actor, update: bool, context: RowContext):
         self.actor = actor
@@ -183,71 +213,70 @@ class _AwardImport:
         return cells, ok
 
     def parse(self, group: _AwardRows, existing: Award | None) -> tuple[dict[str, Any], bool]:
-        cells, ok = self.award_cells(group)
+        cells = _AwardCells(group, *self.award_cells(group), context=self.context)
+        new = existing is None
         values: dict[str, Any] = {}
-
-        def read(column: str, parser=None, *, required: bool = False):
-            nonlocal ok
-            if column not in cells:
-                if required:
-                    ok = False
-                    self.context.add(group.first, column, "A value is required.")
-                return None
-            row, _ = cells[column]
-            reader = RowReader(row, self.context)
-            value = reader.value(column, parser)
-            ok = ok and reader.ok
-            return value
-
-        def refuse(column: str, message: str) -> None:
-            nonlocal ok
-            ok = False
-            row = cells[column][0] if column in cells else group.first
-            self.context.add(row, column, message)
-
-        values["title"] = read("title", required=existing is None)
-        values["kind"] = read("kind", lambda text: parse_choice(text, AwardKind.values), required=existing is None)
-        values["status"] = read("status", lambda text: parse_choice(text, AwardStatus.values))
-        values["start_date"] = read("start_date", parse_date, required=existing is None)
-        values["end_date"] = read("end_date", parse_date, required=existing is None)
+        values["title"] = cells.read("title", required=new)
+        values["kind"] = cells.read("kind", lambda text: parse_choice(text, AwardKind.values), required=new)
+        values["status"] = cells.read("status", lambda text: parse_choice(text, AwardStatus.values))
+        values["start_date"] = cells.read("start_date", parse_date, required=new)
+        values["end_date"] = cells.read("end_date", parse_date, required=new)
         for column in ("purpose", "approach", "duration", "key_activity", "cost_centre"):
-            values[column] = read(column) or ""
-        values["decision_date"] = read("decision_date", parse_date)
-        values["decision_reference"] = read("decision_reference") or ""
+            values[column] = cells.read(column) or ""
+        values["decision_date"] = cells.read("decision_date", parse_date)
+        values["decision_reference"] = cells.read("decision_reference") or ""
         if values["decision_date"] and not values["decision_reference"]:
-            refuse("decision_date", "Give the decision's reference too (decision_reference), or leave the date blank.")
+            cells.refuse(
+                "decision_date", "Give the decision's reference too (decision_reference), or leave the date blank."
+            )
+        values["provider"] = self.read_provider(cells, required=new)
+        values["priority"] = self.read_priority(cells, required=new)
+        values["kpqs"] = self.read_kpqs(cells)
+        start = values["start_date"] or (existing.start_date if existing else None)
+        values["moj_category"] = self.read_moj_category(cells, start=start)
+        return values, cells.ok
 
-        provider_name = read("provider", required=existing is None)
-        values["provider"] = None
-        if provider_name:
-            values["provider"] = self.providers(provider_name)
-            if values["provider"] is None:
-                refuse("provider", f"There is no provider called '{provider_name}': add it first (import providers).")
-        priority_name = read("priority", required=existing is None)
-        values["priority"] = None
-        if priority_name:
-            values["priority"] = self.priorities(priority_name)
-            if values["priority"] is None:
-                names = ", ".join(
-                    CommissioningPriority.objects.order_by("sort_order", "name").values_list("name", flat=True)
-                )
-                refuse("priority", f"There is no commissioning priority called '{priority_name}' (there are: {names}).")
-        numbers = read("kpqs", cell_kpq_numbers) or []
+    def read_provider(self, cells: _AwardCells, *, required: bool) -> Organisation | None:
+        name = cells.read("provider", required=required)
+        if not name:
+            return None
+        provider = self.providers(name)
+        if provider is None:
+            cells.refuse("provider", f"There is no provider called '{name}': add it first (import providers).")
+        return provider
+
+    def read_priority(self, cells: _AwardCells, *, required: bool) -> CommissioningPriority | None:
+        name = cells.read("priority", required=required)
+        if not name:
+            return None
+        priority = self.priorities(name)
+        if priority is None:
+            names = ", ".join(
+                CommissioningPriority.objects.order_by("sort_order", "name").values_list("name", flat=True)
+            )
+            cells.refuse("priority", f"There is no commissioning priority called '{name}' (there are: {names}).")
+        return priority
+
+    @staticmethod
+    def read_kpqs(cells: _AwardCells) -> list[KPQ]:
+        numbers = cells.read("kpqs", cell_kpq_numbers) or []
         kpqs = kpq_by_number(numbers)
         missing = [number for number in numbers if number not in kpqs]
         if missing:
-            refuse("kpqs", f"There is no KPQ {', '.join(str(n) for n in missing)} in the Police and Crime Plan.")
-        values["kpqs"] = [kpqs[number] for number in numbers if number in kpqs]
-        values["moj_category"] = None
-        code = read("moj_category")
-        if code:
-            start = values["start_date"] or (existing.start_date if existing else None)
-            entries = code_list(CodeList.MOJ_CATEGORY, fy=FinancialYear.of(start).start_year if start else None)
-            values["moj_category"] = self.category(entries, code)
-            if values["moj_category"] is None:
-                codes = ", ".join(dict.fromkeys(entry.code for entry in entries))
-                refuse("moj_category", f"'{code}' is not an MoJ service category code (one of: {codes}).")
-        return values, ok
+            cells.refuse("kpqs", f"There is no KPQ {', '.join(str(n) for n in missing)} in the Police and Crime Plan.")
+        return [kpqs[number] for number in numbers if number in kpqs]
+
+    def read_moj_category(self, cells: _AwardCells, *, start: datetime.date | None) -> CodeListEntry | None:
+        """The MoJ service category, a code of the list in use in the year the award starts."""
+        code = cells.read("moj_category")
+        if not code:
+            return None
+        entries = code_list(CodeList.MOJ_CATEGORY, fy=FinancialYear.of(start).start_year if start else None)
+        category = self.category(entries, code)
+        if category is None:
+            codes = ", ".join(dict.fromkeys(entry.code for entry in entries))
+            cells.refuse("moj_category", f"'{code}' is not an MoJ service category code (one of: {codes}).")
+        return category
 
     @staticmethod
     def category(entries, code: str) -> CodeListEntry | None:

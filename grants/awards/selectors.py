@@ -4,11 +4,10 @@ an award's page (money by year, status on a past day, payment plan) and its time
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
@@ -36,7 +35,6 @@ from grants.models import (
     AwardStatus,
     AwardTransition,
     CoFunding,
-    Decision,
     ForecastOutturn,
     FundingLine,
     FundingStream,
@@ -44,9 +42,8 @@ from grants.models import (
     PaymentPlan,
 )
 from grants.queries import ZERO, sum_subquery
-from outcomes.models import CommissioningPriority
 from pcc_commissioning import clock
-from pcc_commissioning.money import format_pence, to_penny
+from pcc_commissioning.money import to_penny
 from pcc_commissioning.periods import FinancialYear, fys_between
 from pcc_commissioning.records import ordering_for
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
@@ -162,6 +159,34 @@ def award_list(
     payments counted against ``fy``, or all). One query, whatever the number of awards;
     KPQs are not prefetched (add ``prefetch_related("kpqs")`` when showing them).
     """
+    queryset = _register_queryset(fy)
+    queryset = _filter_by_fields(
+        queryset,
+        priority=priority,
+        kpq=kpq,
+        kind=kind,
+        status=status,
+        provider=provider,
+        provider_name=provider_name,
+        stream=stream,
+    )
+    if ending_within_months is not None:
+        today = today or clock.today()
+        queryset = queryset.filter(
+            status__in=OPEN_STATUSES,
+            runs_until__gte=today,
+            runs_until__lte=today + relativedelta(months=int(ending_within_months)),
+        )
+    search = (search or "").strip()
+    if search:
+        queryset = queryset.filter(
+            Q(reference__icontains=search) | Q(title__icontains=search) | Q(provider__in=_providers_named(search))
+        )
+    return queryset.order_by(*_ordering(sort))
+
+
+def _register_queryset(fy: int | None) -> QuerySet[Award]:
+    """The awards touching ``fy`` (all when None), with ``value_fy``, ``paid_fy`` and ``runs_until``."""
     lines = FundingLine.objects.filter(award=OuterRef("pk"))
     paid = Payment.objects.filter(award=OuterRef("pk"), paid_date__isnull=False)
     if fy is not None:
@@ -174,6 +199,12 @@ def award_list(
     if fy is not None:
         year = FinancialYear(int(fy))
         queryset = queryset.filter(start_date__lte=year.end, runs_until__gte=year.start)
+    return queryset
+
+
+def _filter_by_fields(
+    queryset: QuerySet[Award], *, priority, kpq, kind, status, provider, provider_name: str, stream
+) -> QuerySet[Award]:
     if priority:
         queryset = queryset.filter(priority_id=_pk(priority))
     if kpq:
@@ -189,19 +220,7 @@ def award_list(
         queryset = queryset.filter(provider__in=_providers_named(provider_name))
     if stream:
         queryset = queryset.filter(Exists(FundingLine.objects.filter(award=OuterRef("pk"), stream_id=_pk(stream))))
-    if ending_within_months is not None:
-        today = today or clock.today()
-        queryset = queryset.filter(
-            status__in=OPEN_STATUSES,
-            runs_until__gte=today,
-            runs_until__lte=today + relativedelta(months=int(ending_within_months)),
-        )
-    search = (search or "").strip()
-    if search:
-        queryset = queryset.filter(
-            Q(reference__icontains=search) | Q(title__icontains=search) | Q(provider__in=_providers_named(search))
-        )
-    return queryset.order_by(*_ordering(sort))
+    return queryset
 
 
 def award_list_totals(queryset: QuerySet[Award], *, fy: int | None) -> dict[str, Decimal]:
@@ -392,192 +411,3 @@ def award_cofunding(award: Award, cofunding_pk: int) -> CoFunding:
         return CoFunding.objects.select_related("partner").get(award=award, pk=cofunding_pk)
     except (CoFunding.DoesNotExist, ValueError, TypeError):
         raise Http404("No such co-funding.") from None
-
-
-@dataclass
-class TimelineEntry:
-    when: datetime.datetime
-    who: str
-    title: str
-    note: str = ""
-    changes: list[tuple[str, str, str]] = field(default_factory=list)
-
-
-_AWARD_TRACKED = (
-    "reference",
-    "title",
-    "provider",
-    "kind",
-    "priority",
-    "start_date",
-    "end_date",
-    "extension_months",
-    "extension_until",
-    "extension_taken",
-    "duration",
-    "lead_officer",
-    "decision",
-    "cost_centre",
-    "moj_category",
-    "purpose",
-    "approach",
-    "conditions",
-    "reasons",
-    "key_activity",
-    "intention",
-)
-
-
-_LONG_TEXT = {"purpose", "approach", "conditions", "reasons", "key_activity"}
-
-
-def _who(user) -> str:
-    return user.display_name if user is not None else "System"
-
-
-def award_timeline(award: Award) -> list[TimelineEntry]:
-    """The award's history, newest first: its status changes (with their notes), changes to its
-    fields and to its funding lines, payments and documents. A fixed number of queries."""
-    from outcomes.models import CodeListEntry
-    from providers.models import Organisation
-
-    entries: list[TimelineEntry] = []
-    for transition in AwardTransition.objects.filter(award=award).select_related("by"):
-        title = (
-            f"Created as {transition.get_to_status_display().lower()}"
-            if not transition.from_status
-            else f"Status changed from {transition.get_from_status_display().lower()} to "
-            f"{transition.get_to_status_display().lower()}"
-        )
-        note = "\n\n".join(part for part in (transition.note, transition.due_diligence_note) if part)
-        who = "the daily run (the award's dates)" if transition.automatic else _who(transition.by)
-        entries.append(TimelineEntry(when=transition.at, who=who, title=title, note=note))
-
-    rows = list(Award.history.filter(id=award.pk).select_related("history_user").order_by("history_date", "history_id"))
-    ids: dict[str, set] = {
-        "provider": set(),
-        "priority": set(),
-        "lead_officer": set(),
-        "decision": set(),
-        "moj_category": set(),
-    }
-    for row in rows:
-        for name in ids:
-            value = getattr(row, f"{name}_id")
-            if value is not None:
-                ids[name].add(value)
-    names = {
-        "provider": dict(Organisation.objects.filter(pk__in=ids["provider"]).values_list("pk", "name")),
-        "priority": dict(CommissioningPriority.objects.filter(pk__in=ids["priority"]).values_list("pk", "name")),
-        "lead_officer": {u.pk: u.display_name for u in get_user_model().objects.filter(pk__in=ids["lead_officer"])},
-        "decision": dict(Decision.objects.filter(pk__in=ids["decision"]).values_list("pk", "reference")),
-        "moj_category": dict(CodeListEntry.objects.filter(pk__in=ids["moj_category"]).values_list("pk", "label")),
-    }
-
-    def shown(name: str, value) -> str:
-        if value in (None, ""):
-            return "none"
-        if name in names:
-            return str(names[name].get(value, value))
-        if name == "kind":
-            return str(dict(Award._meta.get_field("kind").choices).get(value, value))
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        if isinstance(value, datetime.date):
-            return value.strftime("%-d %B %Y")
-        return str(value)
-
-    previous = None
-    for row in rows:
-        if row.history_type == "~" and previous is not None:
-            changes = []
-            for name in _AWARD_TRACKED:
-                attname = Award._meta.get_field(name).attname
-                old, new = getattr(previous, attname), getattr(row, attname)
-                if old != new:
-                    label = str(Award._meta.get_field(name).verbose_name).capitalize()
-                    if name in _LONG_TEXT:
-                        changes.append((label, "(text)", "changed"))
-                    else:
-                        changes.append((label, shown(name, old), shown(name, new)))
-            if changes:
-                entries.append(
-                    TimelineEntry(
-                        when=row.history_date, who=_who(row.history_user), title="Details changed", changes=changes
-                    )
-                )
-        previous = row
-
-    line_rows = list(
-        FundingLine.history.filter(award_id=award.pk)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
-    stream_names = dict(
-        FundingStream.objects.filter(pk__in={row.stream_id for row in line_rows}).values_list("pk", "name")
-    )
-    last_amount: dict[int, Decimal] = {}
-    for row in line_rows:
-        what = f"{stream_names.get(row.stream_id, 'a stream')}, {FinancialYear(row.fy).label}"
-        if row.history_type == "+":
-            title, changes = f"Funding line added: {what}", [("Amount", "none", format_pence(row.amount))]
-        elif row.history_type == "-":
-            title, changes = f"Funding line removed: {what}", []
-        else:
-            old = last_amount.get(row.id)
-            title = f"Funding line changed: {what}"
-            changes = [("Amount", format_pence(old, missing="?"), format_pence(row.amount))]
-        last_amount[row.id] = row.amount
-        entries.append(TimelineEntry(when=row.history_date, who=_who(row.history_user), title=title, changes=changes))
-
-    entries.extend(_payment_timeline(award))
-    for row in AwardDocument.history.filter(award_id=award.pk, history_type__in=["+", "-"]).select_related(
-        "history_user"
-    ):
-        verb = "uploaded" if row.history_type == "+" else "removed"
-        entries.append(
-            TimelineEntry(when=row.history_date, who=_who(row.history_user), title=f"Document {verb}: {row.title}")
-        )
-
-    entries.sort(key=lambda entry: entry.when, reverse=True)
-    return entries
-
-
-def _payment_timeline(award: Award) -> list[TimelineEntry]:
-    """What happened to the award's payments: recorded (or scheduled by the payment plan),
-    approved, paid, cancelled, and instalments withdrawn when the plan rescheduled them. One query."""
-    entries = []
-    previous: dict[int, object] = {}
-    rows = (
-        Payment.history.filter(award_id=award.pk).select_related("history_user").order_by("history_date", "history_id")
-    )
-    for row in rows:
-        before = previous.get(row.id)
-        previous[row.id] = row
-        what = f"{format_pence(row.amount)} due {row.due_date.strftime('%-d %B %Y')}"
-        instalment = f"Instalment {row.plan_period} of {what}" if row.plan_period else f"Payment of {what}"
-        if row.history_type == "+":
-            title = f"{instalment} scheduled by the payment plan" if row.plan_period else f"{instalment} recorded"
-        elif row.history_type == "-":
-            title = (
-                f"{instalment} withdrawn (rescheduled by the payment plan)"
-                if row.plan_period
-                else f"{instalment} deleted"
-            )
-        elif before is not None and row.cancelled_at and not before.cancelled_at:
-            title = f"{instalment} cancelled: {row.cancel_reason}"
-        elif before is not None and row.paid_date and not before.paid_date:
-            title = f"{instalment} paid on {row.paid_date.strftime('%-d %B %Y')}"
-        elif before is not None and row.approved_at and not before.approved_at:
-            title = f"{instalment} approved for paying"
-        else:
-            continue
-        entries.append(
-            TimelineEntry(
-                when=row.history_date,
-                who=_who(row.history_user),
-                title=title,
-                note=row.due_diligence_note if "approved" in title or "recorded" in title else "",
-            )
-        )
-    return entries

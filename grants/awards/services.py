@@ -158,6 +158,30 @@ def _follow_schedules(award: Award, *, actor) -> None:
     award_instalments_reconcile(award=award, actor=actor)
 
 
+def _runs_until(values: dict[str, Any]) -> datetime.date | None:
+    """The last day of an award with the cleaned ``values`` (its extension's end once taken)."""
+    return award_runs_until(
+        end_date=values["end_date"],
+        extension_until=values["extension_until"],
+        extension_taken=values["extension_taken"],
+    )
+
+
+def _check_lines_total(
+    lines: Sequence[LineInput], values: dict[str, Any], *, entering: str, errors: Errors, award: Award | None = None
+) -> None:
+    """The delegated-limit rule over the award's lines, once the lines themselves are good."""
+    if "lines" in errors:
+        return
+    check_delegated_limit(
+        total=sum((line.amount for line in lines), Decimal(0)),
+        decision=values["decision"],
+        entering=entering,
+        errors=errors,
+        award=award,
+    )
+
+
 @transaction.atomic
 def award_create(
     *,
@@ -203,39 +227,31 @@ def award_create(
     status = clean_text(status).lower()
     if status not in AwardStatus.values:
         add_error(errors, "status", f"Choose a status ({', '.join(AwardStatus.values)}).")
-    cleaned = clean_lines(
-        lines,
-        start=values["start_date"],
-        end=award_runs_until(
-            end_date=values["end_date"],
-            extension_until=values["extension_until"],
-            extension_taken=values["extension_taken"],
-        ),
-        errors=errors,
-    )
+    cleaned = clean_lines(lines, start=values["start_date"], end=_runs_until(values), errors=errors)
     chosen_kpqs = kpq_list(kpqs, errors)
     chosen_areas = area_list(areas, errors)
-    if status in COMMITTED_STATUSES and "lines" not in errors:
-        check_delegated_limit(
-            total=sum((line.amount for line in cleaned), Decimal(0)),
-            decision=values["decision"],
-            entering=f"recorded as {label_of(status).lower()}",
-            errors=errors,
-        )
-    raise_if_errors(errors)
-
-    award = Award(**values, status=status)
-    attribute_to(award, actor)
-    _save_new_award(award, generate=not values["reference"])
-    if chosen_kpqs:
-        award.kpqs.set(chosen_kpqs)
-    if chosen_areas:
-        award.areas.set(chosen_areas)
-    _write_lines(award, cleaned, actor=actor)
-    _record_transition(award, from_status="", actor=actor, note=clean_text(note))
     if status in COMMITTED_STATUSES:
-        _follow_schedules(award, actor=actor)
+        _check_lines_total(cleaned, values, entering=f"recorded as {label_of(status).lower()}", errors=errors)
+    raise_if_errors(errors)
+    award = Award(**values, status=status)
+    _insert_award(award, lines=cleaned, kpqs=chosen_kpqs, areas=chosen_areas, actor=actor, note=clean_text(note))
     return award
+
+
+def _insert_award(
+    award: Award, *, lines: Sequence[LineInput], kpqs: list[KPQ], areas: list[Area], actor, note: str
+) -> None:
+    """Save a new, checked award with its KPQs, areas and lines, and the first entry of its timeline."""
+    attribute_to(award, actor)
+    _save_new_award(award, generate=not award.reference)
+    if kpqs:
+        award.kpqs.set(kpqs)
+    if areas:
+        award.areas.set(areas)
+    _write_lines(award, lines, actor=actor)
+    _record_transition(award, from_status="", actor=actor, note=note)
+    if award.status in COMMITTED_STATUSES:
+        _follow_schedules(award, actor=actor)
 
 
 @transaction.atomic
@@ -264,57 +280,21 @@ def award_update(
         add_error(errors, "reference", _reference_message(values["reference"]))
     elif not values["reference"]:
         add_error(errors, "reference", "Enter the award's reference.")
-    start = values["start_date"]
-    end = award_runs_until(
-        end_date=values["end_date"],
-        extension_until=values["extension_until"],
-        extension_taken=values["extension_taken"],
-    )
     if lines is not None:
-        cleaned = clean_lines(lines, start=start, end=end, errors=errors)
+        cleaned = clean_lines(lines, start=values["start_date"], end=_runs_until(values), errors=errors)
         if "lines" not in errors:
             check_lines_cover_payments(locked, cleaned, errors)
     else:
-        current = list(FundingLine.objects.filter(award=locked).select_related("stream"))
-        cleaned = [LineInput(stream=line.stream, fy=line.fy, amount=line.amount) for line in current]
-        if start and end and end >= start and not ({"start_date", "end_date", "extension_until"} & set(errors)):
-            allowed = {fy.start_year for fy in fys_between(start, end)}
-            if values["end_date"] != locked.end_date:
-                field = "end_date"
-            elif start != locked.start_date:
-                field = "start_date"
-            else:
-                field = "extension_taken" if values["extension_taken"] != locked.extension_taken else "extension_until"
-            for line in cleaned:
-                if line.fy not in allowed:
-                    add_error(
-                        errors,
-                        field,
-                        f"The funding line from {line.stream.name} in {fy_label(line.fy)} would fall "
-                        "outside the award's dates: change or remove that line first.",
-                    )
+        cleaned = _kept_lines(locked, values, errors)
     chosen_kpqs = kpq_list(kpqs, errors) if kpqs is not None else None
     chosen_areas = area_list(areas, errors) if areas is not None else None
-    if locked.status in COMMITTED_STATUSES and "lines" not in errors:
-        check_delegated_limit(
-            total=sum((line.amount for line in cleaned), Decimal(0)),
-            decision=values["decision"],
-            entering=f"kept {locked.get_status_display().lower()}",
-            errors=errors,
-            award=locked,
-        )
+    if locked.status in COMMITTED_STATUSES:
+        entering = f"kept {locked.get_status_display().lower()}"
+        _check_lines_total(cleaned, values, entering=entering, errors=errors, award=locked)
     raise_if_errors(errors)
 
     changed = bool(model_update(instance=locked, data=values))
-    if chosen_kpqs is not None and {kpq.pk for kpq in chosen_kpqs} != set(locked.kpqs.values_list("pk", flat=True)):
-        attribute_to(locked, actor)
-        locked.kpqs.set(chosen_kpqs)
-        changed = True
-    if chosen_areas is not None and {area.pk for area in chosen_areas} != set(
-        locked.areas.values_list("pk", flat=True)
-    ):
-        attribute_to(locked, actor)
-        locked.areas.set(chosen_areas)
+    if _set_kpqs_and_areas(locked, chosen_kpqs, chosen_areas, actor=actor):
         changed = True
     if lines is not None and _write_lines(locked, cleaned, actor=actor):
         changed = True
@@ -325,6 +305,46 @@ def award_update(
     save_unique(locked, field="reference", message=_reference_message(locked.reference))
     _follow_schedules(locked, actor=actor)
     return locked
+
+
+def _kept_lines(locked: Award, values: dict[str, Any], errors: Errors) -> list[LineInput]:
+    """The award's current lines, when the update leaves them: each must still fall within the
+    new dates, else the date that moved carries the error."""
+    start, end = values["start_date"], _runs_until(values)
+    current = list(FundingLine.objects.filter(award=locked).select_related("stream"))
+    cleaned = [LineInput(stream=line.stream, fy=line.fy, amount=line.amount) for line in current]
+    if not (start and end and end >= start) or {"start_date", "end_date", "extension_until"} & set(errors):
+        return cleaned
+    allowed = {fy.start_year for fy in fys_between(start, end)}
+    if values["end_date"] != locked.end_date:
+        field = "end_date"
+    elif start != locked.start_date:
+        field = "start_date"
+    else:
+        field = "extension_taken" if values["extension_taken"] != locked.extension_taken else "extension_until"
+    for line in cleaned:
+        if line.fy not in allowed:
+            add_error(
+                errors,
+                field,
+                f"The funding line from {line.stream.name} in {fy_label(line.fy)} would fall "
+                "outside the award's dates: change or remove that line first.",
+            )
+    return cleaned
+
+
+def _set_kpqs_and_areas(locked: Award, kpqs: list[KPQ] | None, areas: list[Area] | None, *, actor) -> bool:
+    """Set the award's KPQs and areas where given and different. True if any changed."""
+    changed = False
+    if kpqs is not None and {kpq.pk for kpq in kpqs} != set(locked.kpqs.values_list("pk", flat=True)):
+        attribute_to(locked, actor)
+        locked.kpqs.set(kpqs)
+        changed = True
+    if areas is not None and {area.pk for area in areas} != set(locked.areas.values_list("pk", flat=True)):
+        attribute_to(locked, actor)
+        locked.areas.set(areas)
+        changed = True
+    return changed
 
 
 @transaction.atomic

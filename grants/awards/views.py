@@ -22,6 +22,7 @@ from grants.awards import exporters as awards_exporters
 from grants.awards import rules as awards_rules
 from grants.awards import selectors as awards_selectors
 from grants.awards import services as awards_services
+from grants.awards import timeline as awards_timeline
 from grants.awards.filters import AwardFilter
 from grants.awards.forms import (
     EXTRA_ROWS_STEP,
@@ -38,16 +39,15 @@ from grants.awards.transitions import actions_for
 from grants.form_fields import add_line_errors
 from grants.pages import PAGE_SIZE, export_format, page_context, private_download
 from needs_assessment import selectors as needs_selectors
-from needs_assessment.tabs import intention_tabs
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.interchange.exports import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
+from pcc_commissioning.tabs import page_tabs
 from pcc_commissioning.web import form_data, form_files, show_errors
 from providers.selectors import access_organisation, due_diligence_gaps
-from providers.tabs import organisation_tabs
 
 INTENTION_PAGE = "needs_assessment:intention_detail"  # the intention's page (a lower layer)
 
@@ -92,9 +92,7 @@ def provider_awards(request, pk: int):
             request,
             section="providers",  # a tab of the provider's page
             organisation=organisation,
-            tabs=organisation_tabs(
-                user=request.user, organisation_pk=organisation.pk, current="grants:provider_awards"
-            ),
+            tabs=page_tabs("organisation", user=request.user, pk=organisation.pk, current="grants:provider_awards"),
             page_obj=page_obj,
             awards=page_obj.object_list,
             totals=awards_selectors.award_list_totals(queryset, fy=None),
@@ -118,7 +116,7 @@ def intention_awards(request, pk: int):
             request,
             section="needs",  # a tab of the intention's page
             intention=intention,
-            tabs=intention_tabs(user=request.user, intention_pk=intention.pk, current="grants:intention_awards"),
+            tabs=page_tabs("intention", user=request.user, pk=intention.pk, current="grants:intention_awards"),
             page_obj=page_obj,
             awards=page_obj.object_list,
             totals=awards_selectors.award_list_totals(queryset, fy=None),
@@ -167,7 +165,7 @@ def award_detail(request, pk: int):
             gaps=gaps,
             awarded_action=awarded_action,
             forecast_form=ForecastForm(years=[year.fy for year in years]) if can_edit else None,
-            timeline=awards_selectors.award_timeline(award),
+            timeline=awards_timeline.award_timeline(award),
             **data,
         ),
     )

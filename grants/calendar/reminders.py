@@ -1,4 +1,4 @@
-"""The daily reminder e-mails (sent by the daily run, ``grants.schedules.daily``).
+"""The daily reminder e-mails (sent by the daily run, ``grants.calendar.daily``).
 
 Four kinds (``ReminderKind``):
 

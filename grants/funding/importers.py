@@ -42,13 +42,7 @@ def import_streams(rows: Sequence[Row], *, actor, update: bool, context: RowCont
     for row in rows:
         reader = RowReader(row, context)
         name = reader.value("name", required=True)
-        source = None
-        if row.get("source"):
-            source = organisations(row.get("source"))
-            if source is None:
-                reader.error(
-                    "source", f"There is no organisation called '{row.get('source')}': add it first (import providers)."
-                )
+        source = _stream_source(reader, organisations)
         kind = reader.value("kind", _stream_kind)
         moj_reported = reader.value("moj_reported", parse_yes_no)
         fy = reader.value("fy", cell_fy)
@@ -58,24 +52,7 @@ def import_streams(rows: Sequence[Row], *, actor, update: bool, context: RowCont
         if row.get("allocation") and not row.get("fy"):
             reader.error("fy", "Give the financial year of the allocation, like 2019 (for 2019/20).")
         if name:
-            key = name.casefold()
-            if fy is not None:
-                earlier = first_row_of_year.setdefault((key, fy), row.number)
-                if earlier != row.number:
-                    reader.error(
-                        "fy", f"Row {earlier} already gives this stream's allocation for {FinancialYear(fy).label}."
-                    )
-            _check_agreement(
-                reader,
-                stream_cells.setdefault(key, {}),
-                {
-                    "source": row.get("source").casefold(),
-                    "kind": row.get("kind").casefold(),
-                    "moj_reported": row.get("moj_reported").casefold(),
-                    "ring_fenced_for": row.get("ring_fenced_for"),
-                },
-                what=f"stream {name}",
-            )
+            _check_stream_rows(reader, name=name, fy=fy, first_row_of_year=first_row_of_year, stream_cells=stream_cells)
         if not reader.ok:
             continue
         with row_savepoint(row, context, columns=STREAM_ERROR_COLUMNS):
@@ -96,6 +73,47 @@ def import_streams(rows: Sequence[Row], *, actor, update: bool, context: RowCont
             else:
                 result.skipped += 1
     return result
+
+
+def _stream_source(reader: RowReader, organisations: Finder):
+    """The organisation the row's ``source`` names (None when blank or unknown)."""
+    row = reader.row
+    if not row.get("source"):
+        return None
+    source = organisations(row.get("source"))
+    if source is None:
+        reader.error(
+            "source", f"There is no organisation called '{row.get('source')}': add it first (import providers)."
+        )
+    return source
+
+
+def _check_stream_rows(
+    reader: RowReader,
+    *,
+    name: str,
+    fy: int | None,
+    first_row_of_year: dict[tuple[str, int], int],
+    stream_cells: dict[str, dict[str, tuple[int, str]]],
+) -> None:
+    """The rows of one stream give each year's allocation once, and agree on the stream's cells."""
+    row = reader.row
+    key = name.casefold()
+    if fy is not None:
+        earlier = first_row_of_year.setdefault((key, fy), row.number)
+        if earlier != row.number:
+            reader.error("fy", f"Row {earlier} already gives this stream's allocation for {FinancialYear(fy).label}.")
+    _check_agreement(
+        reader,
+        stream_cells.setdefault(key, {}),
+        {
+            "source": row.get("source").casefold(),
+            "kind": row.get("kind").casefold(),
+            "moj_reported": row.get("moj_reported").casefold(),
+            "ring_fenced_for": row.get("ring_fenced_for"),
+        },
+        what=f"stream {name}",
+    )
 
 
 def _check_agreement(reader: RowReader, seen: dict[str, tuple[int, str]], cells: dict[str, Any], *, what: str) -> None:

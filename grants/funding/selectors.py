@@ -242,37 +242,32 @@ def funding_summary(
     Priorities listed: all of them. Forecast outturn per priority is the sum over its awards
     not cancelled at ``as_at`` of the forecast where one is set for the year, else the
     committed value.
-
-    The year's lines and payments are each summed in one grouped scan (by stream, priority and
-    status) and the groups added up here: correlated sums per stream and priority re-read the
-    lines hundreds of times at national scale (a shared service has hundreds of streams).
     """
     fy = int(fy)
     span = summary_period(fy, period)
     as_at = as_at or default_as_at(span)
     status = status_at(as_at)
-    has_forecast = Exists(ForecastOutturn.objects.filter(award=OuterRef("award"), fy=fy))
-    # Grouped by each award's status at as_at (a few values) rather than summed with a filter
-    # per status: the status subquery is then evaluated once per line.
-    line_groups = (
-        FundingLine.objects.filter(fy=fy)
-        .order_by()
-        .annotate(status_then=status)
-        .values_list("stream_id", "award__priority_id", "status_then")
-        .annotate(total=Sum("amount"), unforecast=Sum("amount", filter=~Q(has_forecast)))
-    )
-    in_period = Q(paid_date__lte=min(span.end, as_at))
-    if not span.opens_year:
-        in_period &= Q(paid_date__gte=span.start)
-    payment_groups = (
-        Payment.objects.filter(fy=fy, paid_date__isnull=False, paid_date__lte=as_at)
-        .order_by()
-        .values_list("stream_id", "award__priority_id")
-        .annotate(to_date=Sum("amount"), in_period=Sum("amount", filter=in_period))
-    )
-    by_stream: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    by_priority: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for stream_id, priority_id, status_then, total, unforecast in line_groups:
+    by_stream, by_priority = _sums_by_stream_and_priority(fy=fy, span=span, as_at=as_at, status=status)
+    forecast_set = _forecast_set_by_priority(fy=fy, status=status)
+    summary = FundingSummary(fy=fy, label=FinancialYear(fy).label, period=span, as_at=as_at)
+    _add_stream_rows(summary, by_stream)
+    _add_priority_rows(summary, by_priority, forecast_set)
+    return summary
+
+
+_Sums = dict[int, dict[str, Decimal]]  # {stream or priority id: {"committed": …, "paid_to_date": …}}
+
+
+def _sums_by_stream_and_priority(*, fy: int, span: Period, as_at: datetime.date, status) -> tuple[_Sums, _Sums]:
+    """Committed, planned and paid money of ``fy`` by stream and by priority, and the committed
+    money of awards without a forecast by priority.
+
+    The year's lines and payments are each summed in one grouped scan (by stream, priority and
+    status) and the groups added up here: correlated sums per stream and priority re-read the
+    lines hundreds of times at national scale (a shared service has hundreds of streams)."""
+    by_stream: _Sums = defaultdict(lambda: defaultdict(Decimal))
+    by_priority: _Sums = defaultdict(lambda: defaultdict(Decimal))
+    for stream_id, priority_id, status_then, total, unforecast in _line_groups(fy=fy, status=status):
         # Touched even for a cancelled award's line: its stream is still listed for the year.
         stream_sums = by_stream[stream_id]
         if status_then in COMMITTED_STATUSES:
@@ -284,10 +279,43 @@ def funding_summary(
             continue
         for sums in (stream_sums, by_priority[priority_id]):
             sums[kind] += total or ZERO
-    for stream_id, priority_id, to_date, paid_in_period in payment_groups:
+    for stream_id, priority_id, to_date, paid_in_period in _payment_groups(fy=fy, span=span, as_at=as_at):
         for sums in (by_stream[stream_id], by_priority[priority_id]):
             sums["paid_to_date"] += to_date or ZERO
             sums["paid_in_period"] += paid_in_period or ZERO
+    return by_stream, by_priority
+
+
+def _line_groups(*, fy: int, status) -> QuerySet:
+    """(stream id, priority id, award status at as_at, total, total without a forecast) of the
+    year's funding lines."""
+    has_forecast = Exists(ForecastOutturn.objects.filter(award=OuterRef("award"), fy=fy))
+    # Grouped by each award's status at as_at (a few values) rather than summed with a filter
+    # per status: the status subquery is then evaluated once per line.
+    return (
+        FundingLine.objects.filter(fy=fy)
+        .order_by()
+        .annotate(status_then=status)
+        .values_list("stream_id", "award__priority_id", "status_then")
+        .annotate(total=Sum("amount"), unforecast=Sum("amount", filter=~Q(has_forecast)))
+    )
+
+
+def _payment_groups(*, fy: int, span: Period, as_at: datetime.date) -> QuerySet:
+    """(stream id, priority id, paid to date, paid in the period) of the year's payments."""
+    in_period = Q(paid_date__lte=min(span.end, as_at))
+    if not span.opens_year:
+        in_period &= Q(paid_date__gte=span.start)
+    return (
+        Payment.objects.filter(fy=fy, paid_date__isnull=False, paid_date__lte=as_at)
+        .order_by()
+        .values_list("stream_id", "award__priority_id")
+        .annotate(to_date=Sum("amount"), in_period=Sum("amount", filter=in_period))
+    )
+
+
+def _forecast_set_by_priority(*, fy: int, status) -> dict[int, Decimal]:
+    """The forecasts set for ``fy`` by priority, over awards not cancelled at as_at."""
     forecast_set: dict[int, Decimal] = defaultdict(Decimal)
     for priority_id, status_then, total in (
         ForecastOutturn.objects.filter(fy=fy)
@@ -298,18 +326,16 @@ def funding_summary(
     ):
         if status_then != AwardStatus.CANCELLED:
             forecast_set[priority_id] += total or ZERO
+    return forecast_set
 
+
+def _add_stream_rows(summary: FundingSummary, by_stream: _Sums) -> None:
     streams = (
         FundingStream.objects.select_related("source")
-        .annotate(allocation=_amount_of_year(StreamAllocation, owner="stream", fy=fy))
+        .annotate(allocation=_amount_of_year(StreamAllocation, owner="stream", fy=summary.fy))
         .filter(Q(allocation__isnull=False) | Q(pk__in=list(by_stream)))
         .order_by(Lower("name"), "pk")
     )
-    priorities = CommissioningPriority.objects.annotate(
-        budget=_amount_of_year(PriorityBudget, owner="priority", fy=fy)
-    ).order_by("sort_order", "name", "pk")
-
-    summary = FundingSummary(fy=fy, label=FinancialYear(fy).label, period=span, as_at=as_at)
     totals = summary.totals
     for stream in streams:
         sums = by_stream.get(stream.pk, {})
@@ -327,6 +353,14 @@ def funding_summary(
         totals.planned += row.planned
         totals.paid_in_period += row.paid_in_period
         totals.paid_to_date += row.paid_to_date
+
+
+def _add_priority_rows(summary: FundingSummary, by_priority: _Sums, forecast_set: dict[int, Decimal]) -> None:
+    """Every priority, with its budget and its forecast outturn."""
+    priorities = CommissioningPriority.objects.annotate(
+        budget=_amount_of_year(PriorityBudget, owner="priority", fy=summary.fy)
+    ).order_by("sort_order", "name", "pk")
+    totals = summary.totals
     for priority in priorities:
         sums = by_priority.get(priority.pk, {})
         row = PrioritySummary(
@@ -341,7 +375,6 @@ def funding_summary(
         summary.priorities.append(row)
         totals.budget += row.budget or ZERO
         totals.forecast += row.forecast
-    return summary
 
 
 def funding_years() -> list[int]:

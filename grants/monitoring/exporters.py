@@ -15,10 +15,9 @@ def returns_table(*, fy: int | None = None) -> Table:
     a column per code-list entry and per KPI name any exported return has a value for. Drafts,
     returns sent back and returns still due are left out: the format has no status for them.
     A fixed number of queries."""
+    from grants.models import MonitoringReturn, ReturnStatus
     from grants.monitoring.importers import RETURN_BREAKDOWN_LISTS, RETURN_COLUMNS
     from outcomes.models import CodeListEntry
-
-    from .models import MonitoringReturn, ReturnStatus
 
     returns = (
         MonitoringReturn.objects.filter(status__in=(ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -22,8 +22,6 @@ from grants.models import (
     Rag,
     ReturnStatus,
 )
-from grants.monitoring import importers as monitoring_importers
-from grants.monitoring import services as monitoring_services
 from grants.monitoring.services import Errors, ReturnData, add, check_officer, clean_data, raise_if, write
 from grants.schedules.returns import quarter_has_begun
 from outcomes.models import CodeList, CodeListEntry
@@ -165,110 +163,141 @@ def _valid_codes(fy: int, cache: dict[int, dict[str, set[str]]]) -> dict[str, se
     "return is refused. Status is submitted unless the file says accepted (which needs a RAG rating).",
 )
 def import_returns(rows: Sequence[Row], *, actor, update: bool, context: RowContext) -> ImportResult:
-    from grants.models import MonitoringReturn
-
-    pass
-
     result = ImportResult(kind="returns")
     if not rows:
         return result
     code_columns, kpi_columns = _return_code_columns(rows[0].cells.keys(), context)
     if context.errors:
         return result
-    awards = Finder(award_with_reference)
-    kpis_of: dict[int, dict[str, Any]] = {}
-    valid_codes: dict[int, dict[str, set[str]]] = {}
-    seen: dict[tuple[int, int, int], int] = {}
+    state = _ReturnsFile(code_columns=code_columns, kpi_columns=kpi_columns)
     for row in rows:
-        reader = RowReader(row, context)
-        reference = reader.value("award_reference", required=True)
-        fy = reader.value("fy", cell_fy, required=True)
-        quarter = reader.value("quarter", _quarter, required=True)
-        referrals = reader.value("referrals", _non_negative)
-        supported = reader.value("supported", _non_negative)
-        rag = reader.value("rag", lambda text: parse_choice(text, ("green", "amber", "red")), default="")
-        status = reader.value("status", lambda text: parse_choice(text, RETURN_STATUSES), default="submitted")
-        award = awards(reference) if reference else None
-        if reference and award is None:
-            reader.error("award_reference", f"There is no award with the reference '{reference}'.")
-        if status == "accepted" and not rag:
-            reader.error("rag", "An accepted return needs a RAG rating (green, amber or red).")
-
-        breakdowns: dict[str, dict[str, int]] = {}
-        measures: dict[str, dict[str, int]] = {}
-        codes_in_year = _valid_codes(fy, valid_codes) if fy is not None else None
-        for spec in code_columns:
-            count = reader.value(spec.column, _non_negative)
-            if count is None:
-                continue
-            if codes_in_year is not None and spec.code not in codes_in_year.get(spec.list_name, set()):
-                reader.error(spec.column, f"'{spec.code}' is not in use in {FinancialYear(fy).label}.")
-                continue
-            if spec.part:
-                measures.setdefault(spec.code, {})[spec.part] = count
-            else:
-                breakdowns.setdefault(spec.list_name, {})[spec.code] = count
-        outcomes: dict[str, tuple[int, int]] = {}
-        for code, parts in measures.items():
-            assessed, improved = parts.get("assessed"), parts.get("improved", 0)
-            if assessed is None:
-                reader.error(f"outcome:{code}:assessed", "Give the number assessed with the number improved.")
-            elif improved > assessed:
-                reader.error(
-                    f"outcome:{code}:improved",
-                    f"The number improved ({improved}) cannot be more than the number assessed ({assessed}).",
-                )
-            else:
-                outcomes[code] = (assessed, improved)
-
-        kpi_values: dict[int, Decimal] = {}
-        error_columns = dict(RETURN_ERROR_COLUMNS)
-        error_columns.update({f"outcome:{code}": f"outcome:{code}:improved" for code in outcomes})
-        if award is not None:
-            if award.pk not in kpis_of:
-                kpis_of[award.pk] = {kpi.name.strip().casefold(): kpi for kpi in award.kpis.all()}
-            for column in kpi_columns:
-                value = reader.value(column, _kpi_value)
-                if value is None:
-                    continue
-                kpi = kpis_of[award.pk].get(column[4:].strip().casefold())
-                if kpi is None:
-                    reader.error(column, f"Award {award.reference} has no KPI called '{column[4:].strip()}'.")
-                else:
-                    kpi_values[kpi.pk] = value
-                    error_columns[f"kpi:{kpi.pk}"] = column
-
-        if award is not None and fy is not None and quarter is not None:
-            key = (award.pk, fy, quarter)
-            if key in seen:
-                reader.error("quarter", f"Row {seen[key]} is already the return for this award and quarter.")
-            seen.setdefault(key, row.number)
-        if not reader.ok:
-            continue
-
-        existing = MonitoringReturn.objects.filter(award=award, fy=fy, quarter=quarter).first()
-        data = monitoring_services.ReturnData(
-            referrals=referrals,
-            supported=supported,
-            breakdowns=breakdowns,
-            outcomes=outcomes,
-            kpi_values=kpi_values,
-            narrative=row.get("narrative"),
-            case_study=existing.case_study if existing else "",
-            case_study_consent=existing.case_study_consent if existing else False,
-            feedback=existing.feedback if existing else "",
-            # Kept while a breakdown still does not add up; the service clears it otherwise.
-            breakdown_explanation=existing.breakdown_explanation if existing else "",
-        )
-        with row_savepoint(row, context, columns=error_columns):
-            _, created = monitoring_importers.return_import(
-                award=award, fy=fy, quarter=quarter, data=data, rag=rag, status=status, actor=actor
-            )
-            if created:
-                result.created += 1
-            else:
-                result.updated += 1
+        _import_return_row(row, state, actor=actor, context=context, result=result)
     return result
+
+
+@dataclass
+class _ReturnsFile:
+    """The columns of a returns file, and what its rows have found so far."""
+
+    code_columns: list[_CodeColumn]
+    kpi_columns: list[str]
+    awards: Finder = field(default_factory=lambda: Finder(award_with_reference))
+    kpis_of: dict[int, dict[str, Any]] = field(default_factory=dict)  # {award id: {KPI name: KPI}}
+    valid_codes: dict[int, dict[str, set[str]]] = field(default_factory=dict)  # {fy: {list: codes}}
+    seen: dict[tuple[int, int, int], int] = field(default_factory=dict)  # {(award id, fy, quarter): row}
+
+
+def _import_return_row(row: Row, state: _ReturnsFile, *, actor, context: RowContext, result: ImportResult) -> None:
+    """Check one row and, when it is good, create or update its return."""
+    reader = RowReader(row, context)
+    reference = reader.value("award_reference", required=True)
+    fy = reader.value("fy", cell_fy, required=True)
+    quarter = reader.value("quarter", _quarter, required=True)
+    referrals = reader.value("referrals", _non_negative)
+    supported = reader.value("supported", _non_negative)
+    rag = reader.value("rag", lambda text: parse_choice(text, ("green", "amber", "red")), default="")
+    status = reader.value("status", lambda text: parse_choice(text, RETURN_STATUSES), default="submitted")
+    award = state.awards(reference) if reference else None
+    if reference and award is None:
+        reader.error("award_reference", f"There is no award with the reference '{reference}'.")
+    if status == "accepted" and not rag:
+        reader.error("rag", "An accepted return needs a RAG rating (green, amber or red).")
+
+    codes_in_year = _valid_codes(fy, state.valid_codes) if fy is not None else None
+    breakdowns, measures = _row_code_counts(reader, state.code_columns, codes_in_year, fy)
+    outcomes = _row_outcomes(reader, measures)
+    error_columns = dict(RETURN_ERROR_COLUMNS)
+    error_columns.update({f"outcome:{code}": f"outcome:{code}:improved" for code in outcomes})
+    kpi_values = _row_kpi_values(reader, award, state, error_columns) if award is not None else {}
+
+    if award is not None and fy is not None and quarter is not None:
+        key = (award.pk, fy, quarter)
+        if key in state.seen:
+            reader.error("quarter", f"Row {state.seen[key]} is already the return for this award and quarter.")
+        state.seen.setdefault(key, row.number)
+    if not reader.ok:
+        return
+
+    existing = MonitoringReturn.objects.filter(award=award, fy=fy, quarter=quarter).first()
+    data = ReturnData(
+        referrals=referrals,
+        supported=supported,
+        breakdowns=breakdowns,
+        outcomes=outcomes,
+        kpi_values=kpi_values,
+        narrative=row.get("narrative"),
+        case_study=existing.case_study if existing else "",
+        case_study_consent=existing.case_study_consent if existing else False,
+        feedback=existing.feedback if existing else "",
+        # Kept while a breakdown still does not add up; the service clears it otherwise.
+        breakdown_explanation=existing.breakdown_explanation if existing else "",
+    )
+    with row_savepoint(row, context, columns=error_columns):
+        _, created = return_import(award=award, fy=fy, quarter=quarter, data=data, rag=rag, status=status, actor=actor)
+        if created:
+            result.created += 1
+        else:
+            result.updated += 1
+
+
+def _row_code_counts(
+    reader: RowReader, code_columns: list[_CodeColumn], codes_in_year: dict[str, set[str]] | None, fy: int | None
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """The row's breakdown counts ({list: {code: count}}) and outcome measure numbers ({code:
+    {"assessed"/"improved": number}}), each code in use in the row's year."""
+    breakdowns: dict[str, dict[str, int]] = {}
+    measures: dict[str, dict[str, int]] = {}
+    for spec in code_columns:
+        count = reader.value(spec.column, _non_negative)
+        if count is None:
+            continue
+        if codes_in_year is not None and spec.code not in codes_in_year.get(spec.list_name, set()):
+            reader.error(spec.column, f"'{spec.code}' is not in use in {FinancialYear(fy).label}.")
+            continue
+        if spec.part:
+            measures.setdefault(spec.code, {})[spec.part] = count
+        else:
+            breakdowns.setdefault(spec.list_name, {})[spec.code] = count
+    return breakdowns, measures
+
+
+def _row_outcomes(reader: RowReader, measures: dict[str, dict[str, int]]) -> dict[str, tuple[int, int]]:
+    """{code: (assessed, improved)}: a measure needs the number assessed; the number improved
+    left blank counts as none."""
+    outcomes: dict[str, tuple[int, int]] = {}
+    for code, parts in measures.items():
+        assessed, improved = parts.get("assessed"), parts.get("improved", 0)
+        if assessed is None:
+            reader.error(f"outcome:{code}:assessed", "Give the number assessed with the number improved.")
+        elif improved > assessed:
+            reader.error(
+                f"outcome:{code}:improved",
+                f"The number improved ({improved}) cannot be more than the number assessed ({assessed}).",
+            )
+        else:
+            outcomes[code] = (assessed, improved)
+    return outcomes
+
+
+def _row_kpi_values(
+    reader: RowReader, award: Award, state: _ReturnsFile, error_columns: dict[str, str]
+) -> dict[int, Decimal]:
+    """{KPI id: value} from the kpi:<name> columns, each naming a KPI of the award; an error of
+    a KPI value is reported in its column."""
+    if award.pk not in state.kpis_of:
+        state.kpis_of[award.pk] = {kpi.name.strip().casefold(): kpi for kpi in award.kpis.all()}
+    kpi_values: dict[int, Decimal] = {}
+    for column in state.kpi_columns:
+        value = reader.value(column, _kpi_value)
+        if value is None:
+            continue
+        kpi = state.kpis_of[award.pk].get(column[4:].strip().casefold())
+        if kpi is None:
+            reader.error(column, f"Award {award.reference} has no KPI called '{column[4:].strip()}'.")
+        else:
+            kpi_values[kpi.pk] = value
+            error_columns[f"kpi:{kpi.pk}"] = column
+    return kpi_values
 
 
 # What an import may set.
@@ -301,6 +330,30 @@ def return_import(
     a provider reported in the past, which nobody can now explain on its behalf. The difference
     still shows on the review page and in the MoJ return. Impossible values are refused as on
     the form."""
+    status, rag = _clean_import_status(quarter=quarter, status=status, rag=rag)
+    _check_quarter_importable(award, fy, quarter)
+    if actor is not None:
+        check_officer(actor)
+    ret, created = _return_to_import(award, fy, quarter)
+    clean = clean_data(award=award, fy=fy, data=data, require_counts=False)
+    now = timezone.now()
+    ret.status = status
+    ret.submitted_at = ret.submitted_at or now
+    ret.submitted_by = ret.submitted_by or actor
+    if rag:
+        ret.rag = rag
+    if status == ReturnStatus.ACCEPTED:
+        ret.reviewed_at = now
+        ret.reviewed_by = actor
+        ret.returned_reason = ""
+    attribute_to(ret, actor)
+    write(ret, clean)
+    return ret, created
+
+
+def _clean_import_status(*, quarter: int, status: str, rag: str) -> tuple[str, str]:
+    """The status and RAG rating of an imported return, normalised; raises ValidationError
+    with every problem of them and of the quarter."""
     errors: Errors = {}
     if isinstance(quarter, bool) or quarter not in (1, 2, 3, 4):
         add(errors, "quarter", f"“{quarter}” is not a quarter: use 1, 2, 3 or 4.")
@@ -313,6 +366,11 @@ def return_import(
     elif status == ReturnStatus.ACCEPTED and not rag:
         add(errors, "rag", "An accepted return needs a RAG rating: green, amber or red.")
     raise_if(errors)
+    return status, rag
+
+
+def _check_quarter_importable(award: Award, fy: int, quarter: int) -> None:
+    """A return is recorded only for a quarter that has begun and that the award ran in."""
     if not quarter_has_begun(fy, quarter):
         raise ValidationError(
             {
@@ -329,33 +387,20 @@ def return_import(
                 ]
             }
         )
-    if actor is not None:
-        check_officer(actor)
+
+
+def _return_to_import(award: Award, fy: int, quarter: int) -> tuple[MonitoringReturn, bool]:
+    """(the return, locked, or a new one; whether it is new). An accepted return is final."""
     existing = MonitoringReturn.objects.filter(award=award, fy=fy, quarter=quarter).first()
-    created = existing is None
-    if created:
-        ret = MonitoringReturn(award=award, fy=fy, quarter=quarter, due_date=return_due_date(fy, quarter))
-    else:
-        ret = lock_for_update(existing, expected_version=None)
-        if ret.status == ReturnStatus.ACCEPTED:
-            raise ValidationError(
-                {
-                    "status": [
-                        f"The return of {award.reference} for Q{quarter} {FinancialYear(fy).label} has been accepted: it cannot be overwritten."
-                    ]
-                }
-            )
-    clean = clean_data(award=award, fy=fy, data=data, require_counts=False)
-    now = timezone.now()
-    ret.status = status
-    ret.submitted_at = ret.submitted_at or now
-    ret.submitted_by = ret.submitted_by or actor
-    if rag:
-        ret.rag = rag
-    if status == ReturnStatus.ACCEPTED:
-        ret.reviewed_at = now
-        ret.reviewed_by = actor
-        ret.returned_reason = ""
-    attribute_to(ret, actor)
-    write(ret, clean)
-    return ret, created
+    if existing is None:
+        return MonitoringReturn(award=award, fy=fy, quarter=quarter, due_date=return_due_date(fy, quarter)), True
+    ret = lock_for_update(existing, expected_version=None)
+    if ret.status == ReturnStatus.ACCEPTED:
+        raise ValidationError(
+            {
+                "status": [
+                    f"The return of {award.reference} for Q{quarter} {FinancialYear(fy).label} has been accepted: it cannot be overwritten."
+                ]
+            }
+        )
+    return ret, False

@@ -263,35 +263,7 @@ def award_performance(award: Award) -> AwardPerformance:
             "kpi_id", "monitoring_return_id", "value"
         )
     }
-    performance = []
-    for kpi in kpis:
-        item = KPIPerformance(kpi=kpi)
-        running: dict[int, Decimal] = defaultdict(Decimal)
-        for ret in returns:
-            actual = values.get((kpi.pk, ret.pk))
-            if actual is not None:
-                running[ret.fy] += actual
-            year_to_date = running.get(ret.fy)
-            compared = year_to_date if item.yearly else actual
-            met = None
-            if kpi.target is not None and compared is not None:
-                if item.yearly and ret.quarter < 4:
-                    met = True if compared >= kpi.target else None  # the year is not over yet
-                else:
-                    met = compared >= kpi.target
-            item.points.append(
-                KPIPoint(
-                    fy=ret.fy,
-                    quarter=ret.quarter,
-                    label=quarter_label(ret.fy, ret.quarter),
-                    actual=actual,
-                    year_to_date=year_to_date,
-                    target=kpi.target,
-                    met=met,
-                    status=ret.status,
-                )
-            )
-        performance.append(item)
+    performance = [_kpi_performance(kpi, returns, values) for kpi in kpis]
     rag_history = [
         RagPoint(
             fy=ret.fy,
@@ -311,6 +283,42 @@ def award_performance(award: Award) -> AwardPerformance:
         rag_history=rag_history,
         quarters=[(ret.fy, ret.quarter, quarter_label(ret.fy, ret.quarter)) for ret in returns],
     )
+
+
+def _kpi_performance(
+    kpi: AwardKPI, returns: list[MonitoringReturn], values: dict[tuple[int, int], Decimal]
+) -> KPIPerformance:
+    """One KPI across the reported returns, with its running total in each year."""
+    item = KPIPerformance(kpi=kpi)
+    running: dict[int, Decimal] = defaultdict(Decimal)
+    for ret in returns:
+        actual = values.get((kpi.pk, ret.pk))
+        if actual is not None:
+            running[ret.fy] += actual
+        year_to_date = running.get(ret.fy)
+        item.points.append(
+            KPIPoint(
+                fy=ret.fy,
+                quarter=ret.quarter,
+                label=quarter_label(ret.fy, ret.quarter),
+                actual=actual,
+                year_to_date=year_to_date,
+                target=kpi.target,
+                met=_target_met(kpi, year_to_date if item.yearly else actual, yearly=item.yearly, quarter=ret.quarter),
+                status=ret.status,
+            )
+        )
+    return item
+
+
+def _target_met(kpi: AwardKPI, compared: Decimal | None, *, yearly: bool, quarter: int) -> bool | None:
+    """Whether the value compared met the KPI's target (None: no target or no value, or a
+    yearly target not met before the year is over)."""
+    if kpi.target is None or compared is None:
+        return None
+    if yearly and quarter < 4:
+        return True if compared >= kpi.target else None  # the year is not over yet
+    return compared >= kpi.target
 
 
 def award_returns(award: Award) -> QuerySet[MonitoringReturn]:

@@ -285,24 +285,23 @@ class _Clean:
     data: ReturnData
 
 
-def clean_data(
-    *, award: Award, fy: int, data: ReturnData, require_counts: bool, require_explanation: bool = False
-) -> _Clean:
-    """Check ``data`` for a return of ``award`` in ``fy``; raise ValidationError with every problem.
+@dataclass
+class _CleanBreakdowns:
+    entries: list[tuple[CodeListEntry, int]] = field(default_factory=list)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # {list: {code: count}}
+    lists_with_errors: set[str] = field(default_factory=set)
 
-    ``require_counts``: referrals and victims supported must be given (submitting).
-    ``require_explanation``: a breakdown that does not add up needs an explanation (submitting)."""
-    errors: Errors = {}
-    referrals = _count(data.referrals, "referrals", "the number of referrals received", errors, required=require_counts)
-    supported = _count(data.supported, "supported", "the number of victims supported", errors, required=require_counts)
+    def comparable(self) -> dict[str, dict[str, int]]:
+        """Only the lists whose every count is acceptable: a list with a bad count has its own
+        error, and its partial total would mislead."""
+        return {name: counts for name, counts in self.counts.items() if name not in self.lists_with_errors}
 
-    lists = codes_by_list(fy)
-    by_code = {name: {entry.code: entry for entry in entries} for name, entries in lists.items()}
+
+def _clean_breakdowns(
+    data: ReturnData, *, supported: int | None, by_code: dict[str, dict[str, CodeListEntry]], fy: int, errors: Errors
+) -> _CleanBreakdowns:
     labels = dict(CodeList.choices)
-
-    breakdowns: list[tuple[CodeListEntry, int]] = []
-    clean_breakdowns: dict[str, dict[str, int]] = {}
-    lists_with_errors: set[str] = set()
+    clean = _CleanBreakdowns()
     for list_name, counts in (data.breakdowns or {}).items():
         if list_name not in BREAKDOWN_LISTS:
             add(errors, "__all__", f"“{list_name}” is not a breakdown list (use {', '.join(BREAKDOWN_LISTS)}).")
@@ -316,29 +315,38 @@ def clean_data(
                     key,
                     f"“{code}” is not a {labels[list_name].lower()} code in use in {FinancialYear(fy).label}.",
                 )
-                lists_with_errors.add(list_name)
+                clean.lists_with_errors.add(list_name)
                 continue
             what = f"the number supported for {labels[list_name].lower()} “{entry.label}”"
-            count = _count(raw, key, what, errors)
+            count = _breakdown_count(raw, key, what, supported, errors)
             if count is None:
                 if raw not in (None, ""):
-                    lists_with_errors.add(list_name)
+                    clean.lists_with_errors.add(list_name)
                 continue
-            # Each person is counted once in a list, so no one code can hold more than all of them.
-            if supported is not None and count > supported:
-                add(
-                    errors,
-                    key,
-                    f"{what[0].upper()}{what[1:]} ({count:,}) cannot be more than the number of "
-                    f"victims supported ({supported:,}).",
-                )
-                lists_with_errors.add(list_name)
-                continue
-            breakdowns.append((entry, count))
-            clean_breakdowns.setdefault(list_name, {})[code] = count
+            clean.entries.append((entry, count))
+            clean.counts.setdefault(list_name, {})[code] = count
+    return clean
 
+
+def _breakdown_count(raw: Any, key: str, what: str, supported: int | None, errors: Errors) -> int | None:
+    """One breakdown count, or None when blank or wrong (with its error)."""
+    count = _count(raw, key, what, errors)
+    # Each person is counted once in a list, so no one code can hold more than all of them.
+    if count is not None and supported is not None and count > supported:
+        add(
+            errors,
+            key,
+            f"{what[0].upper()}{what[1:]} ({count:,}) cannot be more than the number of "
+            f"victims supported ({supported:,}).",
+        )
+        return None
+    return count
+
+
+def _clean_outcomes(
+    data: ReturnData, *, by_code: dict[str, dict[str, CodeListEntry]], fy: int, errors: Errors
+) -> list[tuple[CodeListEntry, int, int]]:
     outcomes: list[tuple[CodeListEntry, int, int]] = []
-    clean_outcomes: dict[str, tuple[int, int]] = {}
     for code, pair in (data.outcomes or {}).items():
         key = f"outcome:{code}"
         entry = by_code[CodeList.OUTCOME].get(code)
@@ -370,8 +378,10 @@ def clean_data(
         # No ceiling at the victims supported: "supported" counts those new in the quarter, while
         # an outcome is often assessed when a case closes, for people first supported earlier.
         outcomes.append((entry, assessed, improved))
-        clean_outcomes[code] = (assessed, improved)
+    return outcomes
 
+
+def _clean_kpi_values(award: Award, data: ReturnData, errors: Errors) -> list[tuple[int, Decimal]]:
     kpis = {kpi.pk: kpi for kpi in award.kpis.all()}
     kpi_values: list[tuple[int, Decimal]] = []
     for kpi_id, raw in (data.kpi_values or {}).items():
@@ -386,48 +396,67 @@ def clean_data(
         value = decimal(raw, key, f"The value of “{kpi.name}”", errors)
         if value is not None:
             kpi_values.append((kpi.pk, value))
+    return kpi_values
+
+
+def _clean_explanation(
+    data: ReturnData, *, supported: int | None, breakdowns: _CleanBreakdowns, required: bool, errors: Errors
+) -> str:
+    """The explanation to store: kept only while a breakdown does not add up."""
+    explanation = "" if data.breakdown_explanation is None else str(data.breakdown_explanation).strip()
+    compared = ReturnData(supported=supported, breakdowns=breakdowns.comparable(), breakdown_explanation=explanation)
+    if not breakdown_mismatches(compared):
+        return ""  # nothing left to explain: an old explanation would describe other figures
+    if len(explanation) > EXPLANATION_MAX_LENGTH:
+        add(
+            errors,
+            "breakdown_explanation",
+            f"The explanation of why the breakdowns do not add up must be {EXPLANATION_MAX_LENGTH:,} "
+            f"characters or fewer (it has {len(explanation):,}).",
+        )
+    if required:
+        _require_explanation(compared, errors)
+    return explanation
+
+
+def clean_data(
+    *, award: Award, fy: int, data: ReturnData, require_counts: bool, require_explanation: bool = False
+) -> _Clean:
+    """Check ``data`` for a return of ``award`` in ``fy``; raise ValidationError with every problem.
+
+    ``require_counts``: referrals and victims supported must be given (submitting).
+    ``require_explanation``: a breakdown that does not add up needs an explanation (submitting)."""
+    errors: Errors = {}
+    referrals = _count(data.referrals, "referrals", "the number of referrals received", errors, required=require_counts)
+    supported = _count(data.supported, "supported", "the number of victims supported", errors, required=require_counts)
+
+    by_code = {name: {entry.code: entry for entry in entries} for name, entries in codes_by_list(fy).items()}
+    breakdowns = _clean_breakdowns(data, supported=supported, by_code=by_code, fy=fy, errors=errors)
+    outcomes = _clean_outcomes(data, by_code=by_code, fy=fy, errors=errors)
+    kpi_values = _clean_kpi_values(award, data, errors)
 
     values: dict[str, Any] = {"referrals": referrals, "supported": supported}
     for name in ("narrative", "case_study", "feedback"):
         raw = getattr(data, name)
         values[name] = "" if raw is None else str(raw).strip()
     values["case_study_consent"] = bool(data.case_study_consent)
-
-    explanation = "" if data.breakdown_explanation is None else str(data.breakdown_explanation).strip()
-    # Compared only over lists whose every count is acceptable: a list with a bad count has its
-    # own error, and its partial total would mislead.
-    compared = ReturnData(
-        supported=supported,
-        breakdowns={name: counts for name, counts in clean_breakdowns.items() if name not in lists_with_errors},
-        breakdown_explanation=explanation,
+    values["breakdown_explanation"] = _clean_explanation(
+        data, supported=supported, breakdowns=breakdowns, required=require_explanation, errors=errors
     )
-    if breakdown_mismatches(compared):
-        if len(explanation) > EXPLANATION_MAX_LENGTH:
-            add(
-                errors,
-                "breakdown_explanation",
-                f"The explanation of why the breakdowns do not add up must be {EXPLANATION_MAX_LENGTH:,} "
-                f"characters or fewer (it has {len(explanation):,}).",
-            )
-        if require_explanation:
-            _require_explanation(compared, errors)
-    else:
-        explanation = ""  # nothing left to explain: an old explanation would describe other figures
-    values["breakdown_explanation"] = explanation
     raise_if(errors)
     clean = ReturnData(
         referrals=referrals,
         supported=supported,
-        breakdowns=clean_breakdowns,
-        outcomes=clean_outcomes,
+        breakdowns=breakdowns.counts,
+        outcomes={entry.code: (assessed, improved) for entry, assessed, improved in outcomes},
         kpi_values=dict(kpi_values),
         narrative=values["narrative"],
         case_study=values["case_study"],
         case_study_consent=values["case_study_consent"],
         feedback=values["feedback"],
-        breakdown_explanation=explanation,
+        breakdown_explanation=values["breakdown_explanation"],
     )
-    return _Clean(values=values, breakdowns=breakdowns, outcomes=outcomes, kpi_values=kpi_values, data=clean)
+    return _Clean(values=values, breakdowns=breakdowns.entries, outcomes=outcomes, kpi_values=kpi_values, data=clean)
 
 
 def write(ret: MonitoringReturn, clean: _Clean) -> None:

@@ -3,8 +3,8 @@ performance, and the portfolio RAG view.
 
 Thin views: permission through ``pcc_commissioning.roles`` (``grants.view`` to read: officers,
 finance officers and board members; ``grants.edit`` to change: commissioning officers; provider
-users hold neither and get 403), reads through ``grants.monitoring_selectors``, writes through
-``grants.monitoring``.
+users hold neither and get 403), reads through ``grants.monitoring.selectors``, writes through
+``grants.monitoring.services``.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ from grants.models import (
     Payment,
     PaymentPlan,
 )
-from grants.payments import importers as payments_importers
 from grants.payments import services as payments_services
 from grants.payments.services import AwardFunding, FundingSums, clean_payment
 from grants.schedules.instalments import award_instalments_reconcile, pending_instalments_q
@@ -78,7 +77,7 @@ def import_payments(rows: Sequence[Row], *, actor, update: bool, context: RowCon
     streams = by_text_ignoring_case(
         FundingStream.objects.all(), field="name", values=[r.get("funding_stream") for r in rows]
     )
-    read: list[tuple[Row, payments_importers.ImportedPayment]] = []
+    read: list[tuple[Row, ImportedPayment]] = []
     for row in rows:
         reader = RowReader(row, context)
         reference = reader.value("award_reference", required=True)
@@ -100,7 +99,7 @@ def import_payments(rows: Sequence[Row], *, actor, update: bool, context: RowCon
             read.append(
                 (
                     row,
-                    payments_importers.ImportedPayment(
+                    ImportedPayment(
                         award=award,
                         stream=stream,
                         amount=amount,
@@ -118,9 +117,7 @@ def import_payments(rows: Sequence[Row], *, actor, update: bool, context: RowCon
     # once); row by row, payment_record cost about fifteen queries a row and reloaded the
     # award's payments each time, so a file took longer per row the more rows it had. Every
     # new row is checked before the first insert, so a dry run stops there.
-    outcomes = payments_importers.payments_record_imported(
-        actor=actor, rows=[payment for _, payment in new], check_only=context.dry_run
-    )
+    outcomes = payments_record_imported(actor=actor, rows=[payment for _, payment in new], check_only=context.dry_run)
     for (row, _), outcome in zip(new, outcomes, strict=True):
         if isinstance(outcome, ValidationError):
             context.add_validation_error(row, outcome, PAYMENT_ERROR_COLUMNS)
@@ -130,8 +127,8 @@ def import_payments(rows: Sequence[Row], *, actor, update: bool, context: RowCon
 
 
 def _match_stored(
-    read: list[tuple[Row, payments_importers.ImportedPayment]], context: RowContext, result: ImportResult, *, actor
-) -> list[tuple[Row, payments_importers.ImportedPayment]]:
+    read: list[tuple[Row, ImportedPayment]], context: RowContext, result: ImportResult, *, actor
+) -> list[tuple[Row, ImportedPayment]]:
     """Rows identical to a stored payment are skipped, or mark it paid; returns the other rows.
     Stored payments are taken per identity before this file adds any: each absorbs one row."""
     stored: dict[tuple, list[Payment]] = defaultdict(list)

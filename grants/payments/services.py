@@ -105,30 +105,56 @@ def clean_payment(
         values["fy"] = FinancialYear.of(due).start_year if due else None
     else:
         values["fy"] = financial_year_value(values["fy"], "fy", errors)
-    fy, stream = values["fy"], values["stream"]
+    _check_stream_funds_year(award, stream=values["stream"], fy=values["fy"], funding=funding, errors=errors)
+    values["override_by"] = None
+    if amount is not None and values["fy"] is not None and not errors:
+        _check_within_funding(
+            award, values=values, exclude_pk=exclude_pk, funding=funding, actor=actor, imported=imported, errors=errors
+        )
+    return values
+
+
+def _check_stream_funds_year(
+    award: Award, *, stream: Any, fy: int | None, funding: AwardFunding, errors: Errors
+) -> None:
+    """The payment is made from a stream the award has a funding line from in the payment's year."""
     if not isinstance(stream, FundingStream):
         add_error(errors, "stream", "Choose the funding stream the payment is made from.")
-    elif fy is not None:
-        stream_years = funding.stream_years(award=award, stream=stream)
-        if not stream_years:
-            add_error(errors, "stream", f"Award {award.reference} has no funding from {stream.name}.")
-        elif fy not in stream_years:
-            years = ", ".join(fy_label(year) for year in sorted(stream_years))
-            add_error(
-                errors,
-                "fy",
-                f"Award {award.reference} has no funding from {stream.name} in {fy_label(fy)} (it has in {years}).",
-            )
-    values["override_by"] = None
-    if amount is not None and fy is not None and not errors:
-        sums = funding.sums(award=award, stream=stream, fy=fy, exclude_pk=exclude_pk)
-        if amount > 0:
-            problem = _beyond_message(award=award, stream=stream, fy=fy, amount=amount, sums=sums)
-        else:
-            problem = _below_zero(award=award, stream=stream, fy=fy, amount=amount, sums=sums)
-        if problem:
-            _allow_override(problem, values=values, actor=actor, imported=imported, errors=errors)
-    return values
+        return
+    if fy is None:
+        return
+    stream_years = funding.stream_years(award=award, stream=stream)
+    if not stream_years:
+        add_error(errors, "stream", f"Award {award.reference} has no funding from {stream.name}.")
+    elif fy not in stream_years:
+        years = ", ".join(fy_label(year) for year in sorted(stream_years))
+        add_error(
+            errors,
+            "fy",
+            f"Award {award.reference} has no funding from {stream.name} in {fy_label(fy)} (it has in {years}).",
+        )
+
+
+def _check_within_funding(
+    award: Award,
+    *,
+    values: dict[str, Any],
+    exclude_pk: int | None,
+    funding: AwardFunding,
+    actor,
+    imported: bool,
+    errors: Errors,
+) -> None:
+    """A payment may not take the award's line beyond its amount, nor a refund take it below
+    zero, unless overridden."""
+    amount, stream, fy = values["amount"], values["stream"], values["fy"]
+    sums = funding.sums(award=award, stream=stream, fy=fy, exclude_pk=exclude_pk)
+    if amount > 0:
+        problem = _beyond_message(award=award, stream=stream, fy=fy, amount=amount, sums=sums)
+    else:
+        problem = _below_zero(award=award, stream=stream, fy=fy, amount=amount, sums=sums)
+    if problem:
+        _allow_override(problem, values=values, actor=actor, imported=imported, errors=errors)
 
 
 def _allow_override(problem: str, *, values: dict[str, Any], actor, imported: bool, errors: Errors) -> None:
@@ -273,39 +299,20 @@ def payment_record(
     (no due-diligence check) and has no override column.
     """
     locked_award = lock_award(award)
-    errors: Errors = {}
-    values = clean_payment(
-        award=locked_award,
-        values={
-            "stream": stream,
-            "fy": fy,
-            "due_date": due_date,
-            "paid_date": paid_date,
-            "amount": amount,
-            "invoice_reference": invoice_reference,
-            "po_number": po_number,
-            "reason": reason,
-            "override_reason": override_reason,
-        },
-        exclude_pk=None,
-        actor=actor,
-        errors=errors,
-        imported=imported,
+    values = {
+        "stream": stream,
+        "fy": fy,
+        "due_date": due_date,
+        "paid_date": paid_date,
+        "amount": amount,
+        "invoice_reference": invoice_reference,
+        "po_number": po_number,
+        "reason": reason,
+        "override_reason": override_reason,
+    }
+    values, note = _checked_new_payment(
+        locked_award, values, actor=actor, due_diligence_reason=due_diligence_reason, imported=imported
     )
-    check_lengths(Payment, {k: values[k] for k in ("invoice_reference", "po_number", "reason")}, errors)
-    note = ""
-    if not errors and values["amount"] > 0 and not imported:
-        note = due_diligence_check(
-            organisation=locked_award.provider,
-            actor=actor,
-            reason=due_diligence_reason,
-            field="due_diligence_reason",
-            doing="this payment",
-            errors=errors,
-        )
-    raise_if_errors(errors)
-    if values["override_by"] is None:
-        values["override_reason"] = ""
     # Recorded by finance (or brought in by an import): approved as it is recorded.
     payment = Payment(
         award=locked_award,
@@ -319,6 +326,30 @@ def payment_record(
     payment.save()
     award_instalments_reconcile(award=locked_award, actor=actor)
     return payment
+
+
+def _checked_new_payment(
+    award: Award, values: dict[str, Any], *, actor, due_diligence_reason: str, imported: bool
+) -> tuple[dict[str, Any], str]:
+    """The new payment's cleaned values and its due-diligence note; raises ValidationError with
+    every problem. An override reason given when none is needed is dropped."""
+    errors: Errors = {}
+    values = clean_payment(award=award, values=values, exclude_pk=None, actor=actor, errors=errors, imported=imported)
+    check_lengths(Payment, {k: values[k] for k in ("invoice_reference", "po_number", "reason")}, errors)
+    note = ""
+    if not errors and values["amount"] > 0 and not imported:
+        note = due_diligence_check(
+            organisation=award.provider,
+            actor=actor,
+            reason=due_diligence_reason,
+            field="due_diligence_reason",
+            doing="this payment",
+            errors=errors,
+        )
+    raise_if_errors(errors)
+    if values["override_by"] is None:
+        values["override_reason"] = ""
+    return values, note
 
 
 def _refuse_cancelled(payment: Payment, errors: Errors) -> None:

@@ -1,4 +1,5 @@
-"""The MoJ bi-annual compliance return for the victims' grant (issue 7).
+"""The MoJ bi-annual compliance return for the victims' grant
+(docs/formats.md "MoJ bi-annual return").
 
 - ``figures``: the figures and validation issues of a year and half, computed from funding
   lines, payments and accepted monitoring returns (the JSON shape docs/formats.md documents).

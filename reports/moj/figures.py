@@ -1,4 +1,4 @@
-"""The figures of the MoJ bi-annual compliance return and their validation (issue 7).
+"""The figures of the MoJ bi-annual compliance return and their validation.
 
 ``moj_return_figures(fy=, half=)`` computes, live, the plain JSON-serialisable dict docs/formats.md
 documents ("MoJ bi-annual return"): per MoJ-reported stream, per MoJ-funded service (award),
@@ -6,7 +6,7 @@ totals, and the validation issues an officer acts on before sign-off. Money is w
 string with two decimals ("1234.50"), counts as integers.
 
 The figures are those of the half as it ended: committed counts the awards committed at the
-end of the half's last day (``grants.selectors.status_at``: their status then, read from their
+end of the half's last day (``grants.awards.selectors.status_at``: their status then, read from their
 timelines, or now for a half not over yet), and paid counts payments with a paid date on or
 before that day, so computing a past half again later gives the same money.
 
@@ -45,8 +45,7 @@ from grants.models import (
 )
 from outcomes.models import CodeList, CodeListEntry
 from pcc_commissioning.money import format_pence
-from pcc_commissioning.periods import FinancialYear, Period, period_code
-from reports.panel import period_label
+from pcc_commissioning.periods import FinancialYear, Period, period_code, period_long_label
 
 ZERO = Decimal("0.00")
 PENNY = Decimal("0.01")
@@ -350,7 +349,7 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
         "fy": fy,
         "fy_label": year.label,
         "half": half,
-        "period_label": period_label(period),
+        "period_label": period_long_label(period),
         "status": "draft",
         "version": 1,
         "computed_at": timezone.now().replace(microsecond=0).isoformat(),

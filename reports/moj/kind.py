@@ -1,4 +1,4 @@
-"""The MoJ return as a kind of report of the reports engine (``reports.kinds``): a Celery job
+"""The MoJ return as a kind of report of the reports engine (``reports.engine.registry``): a Celery job
 renders one version of a half's return as PDF, XLSX or JSON."""
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from pcc_commissioning import pdf
 from pcc_commissioning.interchange.exports import write_xlsx_sheet
 
 from .figures import DIMENSION_NAMES, DIMENSIONS, ordered_codes
@@ -400,6 +401,6 @@ def render_pdf_html(figures: dict) -> str:
 
 def render_pdf(figures: dict) -> bytes:
     """The return as a tagged A4 PDF: signed off (by whom, when) or clearly marked DRAFT."""
-    from reports.panel import tagged_pdf
-
-    return tagged_pdf(render_pdf_html(figures), stylesheets=["reports/panel/report.css", "reports/moj/return_pdf.css"])
+    return pdf.tagged_pdf(
+        render_pdf_html(figures), stylesheets=["reports/panel/report.css", "reports/moj/return_pdf.css"]
+    )

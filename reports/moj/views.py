@@ -20,7 +20,7 @@ from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import show_errors
-from reports import services as engine
+from reports.engine import services as engine
 
 from . import selectors, services
 from .figures import DIMENSION_NAMES, DIMENSIONS, moj_scope_exists, ordered_codes

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from pcc_commissioning.celery import app as celery_app
-from reports import import_job
+from reports.engine.tasks import run_report
+from reports.imports import job as import_job
 from reports.models import Report
-from reports.tasks import run_report
 
 from .conftest import ARTIFACTS, BROWSER_TEST
 from .test_accessibility import _axe

@@ -19,8 +19,8 @@ from django.urls import reverse
 from grants.awards import services as awards_services
 from grants.models import Award, AwardStatus
 from needs_assessment.models import AreaType, IntentionStatus
-from needs_assessment.tabs import intention_tabs
 from pcc_commissioning.roles import Role
+from pcc_commissioning.tabs import page_tabs
 from tests.factories import (
     AwardFactory,
     CommissioningPriorityFactory,
@@ -299,7 +299,7 @@ def test_awards_tab_permissions(role, expected, intention):
 
 
 def test_awards_tab_is_registered(officer, intention):
-    tabs = intention_tabs(user=officer, intention_pk=intention.pk, current="grants:intention_awards")
+    tabs = page_tabs("intention", user=officer, pk=intention.pk, current="grants:intention_awards")
     assert {
         "label": "Awards",
         "url": reverse("grants:intention_awards", kwargs={"pk": intention.pk}),

@@ -1,4 +1,4 @@
-"""The daily reminders (``grants.reminders``): who gets which e-mail, and each one only once."""
+"""The daily reminders (``grants.calendar.reminders``): who gets which e-mail, and each one only once."""
 
 import datetime
 

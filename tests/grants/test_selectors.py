@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from grants.awards import selectors as awards_selectors
+from grants.awards import timeline as awards_timeline
 from grants.funding import selectors as funding_selectors
 from grants.models import Award, AwardStatus, FundingStream
 from grants.payments import services as payments_services
@@ -749,7 +750,7 @@ def test_the_timeline_tells_each_payments_story(officer, finance_officer, time_m
     payments_services.payment_approve(payment=q3, actor=finance_officer)
     payments_services.payment_mark_paid(payment=q3, actor=finance_officer, paid_date=datetime.date(2027, 1, 2))
     payments_services.payment_cancel(payment=q4, actor=finance_officer, reason="Service closed early")
-    titles = [entry.title for entry in awards_selectors.award_timeline(award) if "2026-Q" in entry.title]
+    titles = [entry.title for entry in awards_timeline.award_timeline(award) if "2026-Q" in entry.title]
     assert titles == [
         "Instalment 2026-Q4 of £3,000.00 due 1 April 2027 cancelled: Service closed early",
         "Instalment 2026-Q3 of £3,000.00 due 1 January 2027 paid on 2 January 2027",

@@ -14,7 +14,6 @@ from pcc_commissioning.periods import parse_period_code
 from ..factories import (
     AreaFactory,
     AreaPopulationFactory,
-    AwardFactory,
     CommissioningIntentionFactory,
     CommissioningPriorityFactory,
     FindingFactory,
@@ -240,17 +239,12 @@ def test_assessment_detail_of_a_missing_assessment_is_404():
         selectors.assessment_detail(999_999)
 
 
-def test_intention_board_groups_must_should_could_with_awards(officer):
+def test_intention_board_groups_must_should_could(officer):
     must = CommissioningIntentionFactory(title="Must do", rank="must", lead=officer)
     could = CommissioningIntentionFactory(title="Could do", rank="could")
-    award = AwardFactory(intention=must)
-    AwardFactory(intention=must)
     groups = selectors.intention_board()
     assert [(g.rank, g.label) for g in groups] == [("must", "Must"), ("should", "Should"), ("could", "Could")]
     assert groups[0].intentions == [must] and groups[1].intentions == [] and groups[2].intentions == [could]
-    assert groups[0].intentions[0].award_count == 2
-    assert award in list(groups[0].intentions[0].awards.all())
-    assert groups[2].intentions[0].award_count == 0
 
 
 def test_intention_board_filters(officer):
@@ -280,14 +274,12 @@ def test_intention_board_query_count_is_flat():
                 priority=CommissioningPriorityFactory(),
             )
             intention.findings.add(FindingFactory())
-            AwardFactory(intention=intention)
 
     def read():
         for group in selectors.intention_board():
             for intention in group.intentions:
-                _ = (intention.theme, intention.lead, intention.priority, intention.award_count)
+                _ = (intention.theme, intention.lead, intention.priority)
                 _ = [(f.title, f.assessment.title) for f in intention.findings.all()]
-                _ = [(a.reference, a.provider.name) for a in intention.awards.all()]
 
     make(3)
     small = queries(read)
@@ -311,21 +303,19 @@ def test_needs_records_are_internal(officer, board_member, provider_user):
         selectors.access_intention(officer, 999_999)
 
 
-def test_intention_detail_brings_findings_with_their_evidence_and_awards():
+def test_intention_detail_brings_findings_with_their_evidence():
     intention = CommissioningIntentionFactory()
     finding = FindingFactory()
     value = IndicatorValueFactory()
     finding.evidence.add(value)
     intention.findings.add(finding)
-    award = AwardFactory(intention=intention)
     detail = selectors.intention_detail(intention.pk)
 
     def read():
-        return [list(f.evidence.all()) for f in detail.findings.all()], list(detail.awards.all())
+        return [list(f.evidence.all()) for f in detail.findings.all()]
 
     assert queries(read) == 0  # all prefetched
-    assert read() == ([[value]], [award])
-    assert detail.award_count == 1
+    assert read() == [[value]]
 
 
 def test_intention_when_in_words():

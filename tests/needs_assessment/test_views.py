@@ -25,7 +25,7 @@ from needs_assessment.models import (
     Severity,
     Theme,
 )
-from needs_assessment.tabs import EXTRA_TABS, intention_tabs, register_tab
+from pcc_commissioning import tabs as tab_registry
 from pcc_commissioning.concurrency import STALE_MESSAGE
 from tests.factories import (
     AreaFactory,
@@ -201,7 +201,7 @@ def test_the_needs_navigation_item_opens_the_assessments(officer_client, trail):
 # The trail: intention -> finding -> evidence -> award, and back -------------------------------------
 
 
-def test_board_groups_must_should_could_with_status_when_lead_cost_findings_and_awards(officer_client, officer, trail):
+def test_board_groups_must_should_could_with_status_when_lead_cost_and_findings(officer_client, officer, trail):
     CommissioningIntentionFactory(title="Perpetrator programme pilot", rank=IntentionRank.SHOULD)
     html = _text(officer_client.get(_pages(trail)["board"]))
     must, should, could = (html.index(f'id="{rank}"') for rank in ("must", "should", "could"))
@@ -209,7 +209,8 @@ def test_board_groups_must_should_could_with_status_when_lead_cost_findings_and_
     row = html[html.index("Commission more IDVA capacity") : should]
     assert "Agreed" in row and "2020/21" in row and officer.display_name in row and "£120,000" in row
     assert reverse("needs_assessment:finding_detail", args=[trail["finding"].pk]) in row
-    assert "1 award:" in row and reverse("grants:award_detail", args=[trail["award"].pk]) in row
+    # The awards meeting an intention are on its Awards tab (served by grants), not on the board.
+    assert reverse("grants:award_detail", args=[trail["award"].pk]) not in row
     assert "No could-do intentions" in html
 
 
@@ -220,7 +221,11 @@ def test_intention_page_traces_to_finding_evidence_and_award(officer_client, tra
     indicator_link = reverse("needs_assessment:indicator_detail", args=[trail["indicator"].pk])
     assert f"{indicator_link}?period=2019&amp;area={trail['darlington'].pk}" in html
     assert "1,800 crimes" in html
-    assert reverse("grants:award_detail", args=[trail["award"].pk]) in html
+    # On to the award by the Awards tab, which grants serves.
+    assert reverse("grants:intention_awards", args=[trail["intention"].pk]) in html
+    assert reverse("grants:award_detail", args=[trail["award"].pk]) not in html
+    awards_tab = _text(officer_client.get(reverse("grants:intention_awards", args=[trail["intention"].pk])))
+    assert reverse("grants:award_detail", args=[trail["award"].pk]) in awards_tab
     assert "Must-do commissioning intention" in html
 
 
@@ -275,19 +280,27 @@ def test_indicator_with_no_values_says_so(officer_client):
     assert "There are no values for this indicator yet." in html and "<img" not in html
 
 
-def test_intention_tabs_show_only_tabs_that_reverse(officer, trail):
-    register_tab("Nowhere", "grants:no_such_view")
-    try:
-        tabs = intention_tabs(
-            user=officer, intention_pk=trail["intention"].pk, current="needs_assessment:intention_detail"
-        )
-        labels = [tab["label"] for tab in tabs]
-        assert labels[0] == "Details" and "Nowhere" not in labels
-        assert tabs[0]["current"] and tabs[0]["url"] == reverse(
-            "needs_assessment:intention_detail", args=[trail["intention"].pk]
-        )
-    finally:
-        EXTRA_TABS[:] = [tab for tab in EXTRA_TABS if tab[1] != "grants:no_such_view"]
+def test_intention_tabs_show_only_tabs_that_reverse(officer, trail, monkeypatch):
+    monkeypatch.setitem(tab_registry.REGISTRY, "intention", list(tab_registry.REGISTRY["intention"]))
+    tab_registry.register_tab("intention", "Nowhere", "grants:no_such_view")
+    tabs = tab_registry.page_tabs(
+        "intention", user=officer, pk=trail["intention"].pk, current="needs_assessment:intention_detail"
+    )
+    labels = [tab["label"] for tab in tabs]
+    assert labels[0] == "Details" and "Nowhere" not in labels
+    assert tabs[0]["current"] and tabs[0]["url"] == reverse(
+        "needs_assessment:intention_detail", args=[trail["intention"].pk]
+    )
+
+
+def test_the_intention_page_shows_its_tabs(officer_client, trail):
+    """The registry's tabs are drawn as the MOJ sub-navigation, the current one marked."""
+    intention = trail["intention"]
+    page = officer_client.get(reverse("needs_assessment:intention_detail", args=[intention.pk])).content.decode()
+    details = reverse("needs_assessment:intention_detail", args=[intention.pk])
+    awards = reverse("grants:intention_awards", args=[intention.pk])
+    assert f'<a class="moj-sub-navigation__link" href="{details}" aria-current="page">Details</a>' in page
+    assert f'<a class="moj-sub-navigation__link" href="{awards}">Awards</a>' in page
 
 
 # Board filters ---------------------------------------------------------------------------------------

@@ -34,7 +34,8 @@ def _kinds_in_a_fresh_process() -> dict[str, list[str]]:
     the test process, pages and other tests have imported most modules already)."""
     script = (
         "import json, django; django.setup()\n"
-        "from pcc_commissioning.interchange import exporters, importers\n"
+        "from pcc_commissioning.interchange.exports import exporters\n"
+        "from pcc_commissioning.interchange.imports import importers\n"
         "print(json.dumps({'import': sorted(importers()), 'export': sorted(exporters())}))"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pcc_commissioning.settings", "DEBUG": "1"}

@@ -44,3 +44,16 @@ def test_the_foundation_is_the_bottom_layer_and_reports_the_portal_and_the_demo_
     assert layers[0] == "demo | reports | portal"
     assert layers[-1] == "pcc_commissioning"
     assert layers.index("grants") < layers.index("needs_assessment") < layers.index("providers | outcomes")
+
+
+def test_the_reports_contract_names_every_context_of_reports():
+    """Inside ``reports`` each bounded context is a subpackage in the second contract, so a new one
+    cannot import its way into a circle unseen (management, templates and data are not contexts)."""
+    contract = _contract()["importlinter:contract:reports-contexts"]
+    assert contract["containers"].split() == ["reports"]
+    named = {name for name in contract["layers"].split() if name != "|"}
+    packages = {path.parent.name for path in (ROOT / "reports").glob("*/__init__.py")} - {"management", "migrations"}
+    modules = {"common"}  # shared by the contexts, below them all
+    assert named == packages | modules
+    layers = [line.strip() for line in contract["layers"].strip().splitlines()]
+    assert layers[-2:] == ["engine", "common"]

@@ -9,9 +9,9 @@ message in the GOV.UK error summary and the stored value is still the first pers
 
 ``test_every_edit_page_is_covered`` walks the URL resolver: a page whose URL name or view says
 "edit" (or "update") that is not in ``CASES`` fails it, so a new edit page must join the table,
-and so must send a version. The Django admin's pages of versioned records check the version too
-(``VersionCheckedAdmin``); ``test_every_admin_of_a_versioned_model_checks_the_version`` fails
-for one that does not.
+and so must send a version. The Django admin's pages of versioned records only show them
+(``ReadOnlyAdmin``); ``test_no_admin_page_writes_a_versioned_model`` fails for one that could
+write.
 
 State transitions and other writes, and why a stale one is refused or harmless:
 
@@ -469,90 +469,24 @@ def test_every_edit_page_is_covered():
 # The admin ------------------------------------------------------------------------------------------
 
 
-def _superuser_client(name: str) -> Client:
-    client = Client()
-    client.force_login(UserFactory(username=name, is_superuser=True, is_staff=True))
-    return client
-
-
-def test_a_stale_admin_page_is_refused_and_the_first_change_stands():
-    theme = ThemeFactory(name="Hate crime", description="")
-    url = reverse("admin:needs_assessment_theme_change", args=[theme.pk])
-    first, second = _superuser_client("first-admin"), _superuser_client("second-admin")
-    first_form, second_form = _edit_form_of(first, url, "loaded_version"), _edit_form_of(second, url, "loaded_version")
-    assert first.post(url, {**first_form, "description": FIRST}).status_code == 302
-
-    stale = second.post(url, {**second_form, "description": SECOND})
-    assert stale.status_code == 200 and STALE_MESSAGE in stale.content.decode()
-    theme.refresh_from_db()
-    assert (theme.description, theme.version) == (FIRST, 2)
-
-
-def test_an_admin_change_makes_an_officers_open_form_stale():
-    kwargs, read = _theme(None)
-    officer, admin_client = _two_people(Role.OFFICER, None)[0], _superuser_client("admin")
-    officer_url = reverse("needs_assessment:theme_edit", kwargs=kwargs)
-    admin_url = reverse("admin:needs_assessment_theme_change", args=[kwargs["pk"]])
-    officer_form = _edit_form(officer, officer_url)
-    admin_form = _edit_form_of(admin_client, admin_url, "loaded_version")
-    assert admin_client.post(admin_url, {**admin_form, "description": FIRST}).status_code == 302
-
-    stale = officer.post(officer_url, {**officer_form, "description": SECOND})
-    assert STALE_MESSAGE in _error_summary(stale)
-    assert read() == FIRST
-
-
-def test_a_stale_admin_inline_row_is_refused():
-    """The organisation's admin page edits its contacts in rows: a row drawn before an officer
-    changed the contact does not put the old details back."""
-    organisation = OrganisationFactory(name="Harbour Support Services")
-    kwargs, read = _contact(organisation)
-    admin_client = _superuser_client("admin")
-    admin_url = reverse("admin:providers_organisation_change", args=[organisation.pk])
-    admin_form = _edit_form_of(admin_client, admin_url, "loaded_version")
-    officer = _two_people(Role.OFFICER, None)[0]
-    officer_url = reverse("providers:contact_edit", kwargs=kwargs)
-    assert officer.post(officer_url, {**_edit_form(officer, officer_url), "job_title": FIRST}).status_code == 302
-
-    row = next(name for name in admin_form if name.endswith("-0-job_title"))
-    stale = admin_client.post(admin_url, {**admin_form, row: SECOND})
-    assert stale.status_code == 200 and STALE_MESSAGE in stale.content.decode()
-    assert read() == FIRST
-
-
 def _versioned(model) -> bool:
     return any(field.name == "version" for field in model._meta.concrete_fields)
 
 
-def test_every_admin_of_a_versioned_model_checks_the_version():
+def test_no_admin_page_writes_a_versioned_model():
+    """The Django admin does not check versions: it is no write path for a versioned record
+    (``pcc_commissioning.admin.ReadOnlyAdmin``), nor for its rows on another record's page."""
     from django.contrib import admin
 
-    from pcc_commissioning.concurrency import VersionCheckedAdmin
+    from pcc_commissioning.admin import ReadOnlyAdmin
 
-    unchecked = []
+    writable = []
     for model, model_admin in admin.site._registry.items():
-        if _versioned(model) and not isinstance(model_admin, VersionCheckedAdmin):
-            unchecked.append(model_admin)
-        unchecked += [
+        if _versioned(model) and not isinstance(model_admin, ReadOnlyAdmin):
+            writable.append(model_admin)
+        writable += [
             inline
             for inline in model_admin.inlines
-            if _versioned(inline.model) and not issubclass(inline, VersionCheckedAdmin)
+            if _versioned(inline.model) and not issubclass(inline, ReadOnlyAdmin)
         ]
-    assert not unchecked, f"Admin pages editing a versioned model without the check: {unchecked}"
-
-
-def test_reverting_to_an_old_copy_in_the_admin_is_checked_too():
-    """django-simple-history's "revert to this copy" page saves through the same form."""
-    theme = ThemeFactory(name="Hate crime", description="Old")
-    old_copy = theme.history.get()
-    officer = _two_people(Role.OFFICER, None)[0]
-    officer_url = reverse("needs_assessment:theme_edit", args=[theme.pk])
-    admin_client = _superuser_client("admin")
-    revert_url = reverse("admin:needs_assessment_theme_simple_history", args=[theme.pk, old_copy.history_id])
-    revert_form = _edit_form_of(admin_client, revert_url, "loaded_version")
-    assert officer.post(officer_url, {**_edit_form(officer, officer_url), "description": FIRST}).status_code == 302
-
-    stale = admin_client.post(revert_url, revert_form)
-    assert stale.status_code == 200 and STALE_MESSAGE in stale.content.decode()
-    theme.refresh_from_db()
-    assert (theme.description, theme.version) == (FIRST, 2)
+    assert not writable, f"Admin pages that could write a versioned model around its services: {writable}"

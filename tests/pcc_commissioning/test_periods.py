@@ -548,3 +548,18 @@ def test_a_period_given_as_input_must_be_in_the_accepted_years():
 def test_a_date_given_as_input_must_fall_in_the_accepted_years():
     assert date_problem(date(2100, 12, 31)) == ""
     assert date_problem(date(1, 1, 1)) == "The date must fall between 1990 and 2100."
+
+
+@pytest.mark.parametrize(
+    ("fy", "code", "text"),
+    [
+        (2019, "H1", "H1 2019/20 (April to September 2019)"),
+        (2019, "H2", "H2 2019/20 (October 2019 to March 2020)"),
+        (2019, "Q4", "Q4 2019/20 (January to March 2020)"),
+        (2019, "FY", "2019/20 (April 2019 to March 2020)"),
+    ],
+)
+def test_period_long_label(fy, code, text):
+    from pcc_commissioning.periods import period_for, period_long_label
+
+    assert period_long_label(period_for(fy, code)) == text

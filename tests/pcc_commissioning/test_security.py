@@ -1,4 +1,4 @@
-"""Security hardening (issue 9): response headers and the Content-Security-Policy, no inline
+"""Security hardening (README "Security"): response headers and the Content-Security-Policy, no inline
 scripts or styles (templates and rendered pages), sign-in throttling, sessions that expire,
 strong passwords, and uploads stored and served safely.
 """

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from pcc_commissioning import tabs as tab_registry
 from pcc_commissioning.concurrency import STALE_MESSAGE
 from providers.models import Contact, DueDiligenceDocument, Organisation
-from providers.tabs import EXTRA_TABS, register_tab
 from tests.factories import ContactFactory, DueDiligenceDocumentFactory, OrganisationFactory
 from tests.factories.providers import PDF_BYTES
 from tests.submissions import assert_saved_once, post_twice
@@ -137,12 +137,13 @@ def test_detail_shows_fields_tabs_and_edit_link_for_officers(officer_client):
     assert "GB-CHC-1122334" in content
     assert 'class="moj-sub-navigation"' in content
     # The built-in tabs first; higher apps' tabs (grants' "Awards") follow.
-    assert [tab["label"] for tab in response.context["tabs"]][:5] == [
+    assert [tab["label"] for tab in response.context["tabs"]] == [
         "Details",
         "Contacts",
         "Documents",
         "Users",
         "History",
+        "Awards",
     ]
     assert response.context["tabs"][0]["current"]
     assert reverse("providers:edit", args=[organisation.pk]) in content
@@ -156,15 +157,27 @@ def test_detail_warns_when_a_document_is_expiring(board_client, organisation):
 
 
 def test_a_higher_app_can_add_a_tab_by_url_name_and_unknown_ones_are_hidden(officer_client, monkeypatch):
-    monkeypatch.setattr("providers.tabs.EXTRA_TABS", [])
-    register_tab("Awards", "grants:no_such_view")
-    register_tab("Edit", "providers:edit", capability="providers.edit")
+    registered = list(tab_registry.REGISTRY["organisation"])
+    monkeypatch.setitem(tab_registry.REGISTRY, "organisation", list(registered))
+    tab_registry.register_tab("organisation", "Nowhere", "grants:no_such_view")
+    tab_registry.register_tab("organisation", "Edit", "providers:edit", capability="providers.edit")
     organisation = OrganisationFactory()
     response = officer_client.get(reverse("providers:detail", args=[organisation.pk]))
     labels = [tab["label"] for tab in response.context["tabs"]]
-    assert "Awards" not in labels
+    assert "Nowhere" not in labels
     assert labels[-1] == "Edit"
-    assert all(entry[1] != "grants:no_such_view" for entry in EXTRA_TABS)  # the module's own list was left alone
+    assert all(tab.url_name != "grants:no_such_view" for tab in registered)  # the stored list was left alone
+
+
+def test_a_tab_registered_with_a_capability_is_shown_only_to_its_holders(board_client, monkeypatch):
+    monkeypatch.setitem(tab_registry.REGISTRY, "organisation", list(tab_registry.REGISTRY["organisation"]))
+    tab_registry.register_tab("organisation", "Edit", "providers:edit", capability="providers.edit")
+    tab_registry.register_tab("organisation", "Edit again", "providers:edit", capability="providers.edit")
+    organisation = OrganisationFactory()
+    response = board_client.get(reverse("providers:detail", args=[organisation.pk]))
+    labels = [tab["label"] for tab in response.context["tabs"]]
+    assert "Edit" not in labels and "Edit again" not in labels
+    assert [tab.url_name for tab in tab_registry.REGISTRY["organisation"]].count("providers:edit") == 1
 
 
 @pytest.mark.parametrize("client_fixture", ["board_client", "finance_client"])

@@ -1,4 +1,4 @@
-"""The MoJ return's hand-built dataset (issue 7), shared by the figures, outputs and command
+"""The MoJ return's hand-built dataset, shared by the figures, outputs and command
 tests. Built with the factories; every amount and count is chosen so the figures can be worked
 out by hand (the arithmetic is written out in ``tests/reports/test_moj_figures.py``).
 

@@ -67,7 +67,7 @@ def _build_slow(*, progress, **parameters):
 
 
 def _test_kinds():
-    from reports.kinds import ReportKind
+    from reports.engine.registry import ReportKind
 
     return {
         "worker-ok": ReportKind("worker-ok", "Worker test", _build_ok, _NoParameters),
@@ -82,7 +82,7 @@ if os.environ.get("PCC_TEST_WORKER") == "1":  # imported by the worker subproces
 
     django.setup()
     from pcc_commissioning.celery import app  # noqa: F401  (celery -A finds it here)
-    from reports.kinds import REPORT_KINDS
+    from reports.engine.registry import REPORT_KINDS
 
     REPORT_KINDS.update(_test_kinds())
 
@@ -179,7 +179,7 @@ def _ping(client) -> bool:
 def broker(redis_url, monkeypatch):
     """The test process sends its jobs to the throwaway Redis instead of running them eagerly."""
     from pcc_commissioning.celery import app as celery_app
-    from reports.kinds import REPORT_KINDS
+    from reports.engine.registry import REPORT_KINDS
 
     for name, kind in _test_kinds().items():
         monkeypatch.setitem(REPORT_KINDS, name, kind)
@@ -322,7 +322,7 @@ def _finished(pk):
 
 
 def test_a_worker_runs_a_report_from_the_queue_to_success(workers, officer):
-    from reports import services
+    from reports.engine import services
 
     workers.start()
     report, created = services.report_request(kind="worker-ok", parameters={}, actor=officer)
@@ -337,7 +337,7 @@ def test_a_worker_runs_a_report_from_the_queue_to_success(workers, officer):
 
 
 def test_a_forced_failure_ends_failed_with_the_error(workers, officer):
-    from reports import services
+    from reports.engine import services
 
     workers.start()
     report, _ = services.report_request(kind="worker-fail", parameters={}, actor=officer)
@@ -352,7 +352,7 @@ def test_a_worker_killed_mid_job_and_restarted_finishes_the_job(workers, officer
     """acks_late: the job is acknowledged only when it ends, so the one a killed worker held goes
     back to the queue once the broker's visibility timeout (5 s here) has passed; the report's
     heartbeat is stale by then, so the new worker takes it over."""
-    from reports import services
+    from reports.engine import services
 
     first = workers.start()
     report, _ = services.report_request(kind="worker-slow", parameters={}, actor=officer)

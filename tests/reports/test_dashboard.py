@@ -1,4 +1,4 @@
-"""The dashboard: the home page of every internal role (reports/dashboard.py, dashboard_views.py)."""
+"""The dashboard: the home page of every internal role (reports/dashboard/summary.py, reports/dashboard/views.py)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from django.utils import timezone
 from grants.models import AwardStatus, Rag, ReturnStatus
 from needs_assessment.models import IntentionRank, IntentionStatus
 from pcc_commissioning.periods import FinancialYear, half_of
-from reports import dashboard as dashboard_selectors
+from reports.dashboard import summary as dashboard_selectors
 from reports.models import MojReturn
-from reports.panel import gather_panel_data, render_panel_html
+from reports.panel.report import gather_panel_data, render_panel_html
 from tests.factories import (
     AwardFactory,
     CommissioningIntentionFactory,

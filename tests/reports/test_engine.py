@@ -11,11 +11,11 @@ from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import services
-from reports.forms import FinancialYearPeriodForm
-from reports.kinds import REPORT_KINDS, ReportKind
+from reports.engine import services
+from reports.engine.forms import FinancialYearPeriodForm
+from reports.engine.registry import REPORT_KINDS, ReportKind
+from reports.engine.tasks import run_report
 from reports.models import Report
-from reports.tasks import run_report
 from tests.factories import UserFactory
 
 PDF = b"%PDF-1.7\n% a tiny test document\n%%EOF\n"
@@ -231,7 +231,7 @@ def test_the_sweep_runs_a_report_whose_worker_stopped_again_once_then_fails_it(d
 
 
 def test_the_sweep_task_sends_the_report_it_queued_again_at_once(db, kinds, settings, monkeypatch):
-    from reports.tasks import sweep_stuck_reports
+    from reports.engine.tasks import sweep_stuck_reports
 
     sent = []
     monkeypatch.setattr(run_report, "delay", sent.append)
@@ -431,6 +431,27 @@ def test_the_task_runs_the_report_eagerly_in_the_embedded_setup(kinds, officer, 
     report, _ = services.report_request(kind="test", parameters=PARAMS, actor=officer)
 
     assert run_report.delay(report.pk).get() == "succeeded"
+
+
+def test_the_services_send_the_job_by_the_tasks_registered_name(settings):
+    """The services do not import the tasks (which call them): they send by name, the name the
+    task has kept since it lived in ``reports/tasks.py``, and the beat schedule uses the same."""
+    from celery import current_app
+
+    assert run_report.name == services.RUN_REPORT_TASK == "reports.tasks.run_report"
+    assert current_app.tasks[services.RUN_REPORT_TASK] is run_report._get_current_object()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    beat = {"reports.tasks.sweep_stuck_reports", "reports.tasks.requeue_waiting_reports"}
+    assert beat <= scheduled and beat <= set(current_app.tasks)
+
+
+def test_every_kind_is_registered_by_the_app_in_one_list():
+    from reports.apps import register_report_kinds
+
+    assert list(REPORT_KINDS)[:3] == ["panel", "moj_return", "import"]
+    before = dict(REPORT_KINDS)
+    register_report_kinds()  # registering again changes nothing
+    assert before == REPORT_KINDS
 
 
 def test_the_task_is_acked_late_and_retries_transient_errors():

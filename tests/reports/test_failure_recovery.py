@@ -249,7 +249,7 @@ def test_reports_requested_while_redis_is_down_answer_at_once_and_each_runs_once
     redis_server, workers, officer, client
 ):
     """Redis is the broker and the result store: neither may turn a request into a wait or an error."""
-    from reports import services
+    from reports.engine import services
     from reports.models import Report
 
     redis_server.stop()
@@ -302,7 +302,7 @@ def test_the_requeue_and_the_sweep_run_every_minute_in_celery_beat(settings):
 
 def _beat_until_finished(report_id: int, pool, *, timeout: float):
     """What Celery beat does every minute (the sweep, then the requeue), every half second."""
-    from reports.tasks import sweep_stuck_reports
+    from reports.engine.tasks import sweep_stuck_reports
 
     def beat():
         sweep_stuck_reports()
@@ -312,7 +312,7 @@ def _beat_until_finished(report_id: int, pool, *, timeout: float):
 
 
 def test_a_worker_killed_mid_report_is_noticed_by_its_heartbeat_and_the_report_runs_again_once(workers, officer):
-    from reports import services
+    from reports.engine import services
     from reports.models import Report
 
     first = workers.start()
@@ -342,7 +342,7 @@ def test_a_worker_killed_mid_report_is_noticed_by_its_heartbeat_and_the_report_r
 def test_a_worker_killed_mid_report_out_of_attempts_is_failed_with_a_reason_and_stays_failed(
     workers, officer, settings
 ):
-    from reports import services
+    from reports.engine import services
     from reports.models import Report
 
     settings.REPORT_MAX_ATTEMPTS = 1
@@ -568,7 +568,7 @@ def test_requeue_sends_only_reports_whose_sending_failed_and_stops_while_the_bro
     from django.utils import timezone
     from kombu.exceptions import OperationalError as BrokerDown
 
-    from reports import services, tasks
+    from reports.engine import services, tasks
     from reports.models import Report
     from tests.reports.test_celery_worker import _test_kinds
 

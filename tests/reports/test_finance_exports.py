@@ -22,8 +22,8 @@ from grants.models import AwardStatus
 from pcc_commissioning import clock
 from pcc_commissioning.interchange.exports import run_export
 from providers.models import Organisation
-from reports import finance
 from reports.exporters import finance_pack_bytes
+from reports.finance import selectors as finance
 from tests.factories import (
     AwardFactory,
     CommissioningPriorityFactory,

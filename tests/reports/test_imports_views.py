@@ -22,9 +22,9 @@ from pcc_commissioning.interchange import cells as interchange_cells
 from pcc_commissioning.interchange import imports as interchange_imports
 from pcc_commissioning.roles import Role
 from providers.models import Organisation
-from reports import import_job
+from reports.engine.tasks import run_report
+from reports.imports import job as import_job
 from reports.models import Report
-from reports.tasks import run_report
 from tests.factories import OrganisationFactory, UserFactory
 from tests.factories.archives import MB, zip_of
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from grants.models import AwardStatus, ReturnStatus
 from outcomes import services as outcomes_services
-from reports import selectors
+from reports.dashboard import selectors
 
 from ..factories import (
     AwardFactory,

@@ -1,4 +1,4 @@
-"""The MoJ return's figures and validation issues against hand-computed values (issue 7)."""
+"""The MoJ return's figures and validation issues against hand-computed values."""
 
 import datetime
 import json

@@ -1,4 +1,4 @@
-"""The MoJ return written out: JSON, XLSX and PDF (issue 7)."""
+"""The MoJ return written out: JSON, XLSX and PDF (docs/formats.md "MoJ bi-annual return")."""
 
 import datetime
 import io

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from grants.models import AwardStatus, FundingLine, MonitoringReturn
 from pcc_commissioning.concurrency import STALE_MESSAGE
-from reports.kinds import REPORT_KINDS
+from reports.engine.registry import REPORT_KINDS
 from reports.models import MojReturn, Report
 from reports.moj import services
 from reports.moj.kind import MojReturnReportForm, build_moj_return
@@ -425,7 +425,7 @@ def test_the_signed_off_page_and_the_index_keep_their_queries_flat(signed_off, d
 
 
 def test_the_panel_report_shows_the_halfs_latest_version_and_headline_totals(signed_off):
-    from reports.panel import gather_panel_data, render_panel_html
+    from reports.panel.report import gather_panel_data, render_panel_html
 
     data = gather_panel_data(fy=2019, period="Q2")  # Q2 lies in H1
     assert [row["moj_return"] for row in data.moj] == [signed_off]

@@ -1,4 +1,4 @@
-"""Need versus spend (reports.selectors.need_versus_spend): a small case worked out by hand,
+"""Need versus spend (reports.dashboard.selectors.need_versus_spend): a small case worked out by hand,
 and a query count that stays flat as the data grows.
 
 The case (FY 2019/20):
@@ -47,7 +47,7 @@ from needs_assessment.models import (
     IndicatorValue,
     Theme,
 )
-from reports.selectors import need_versus_spend
+from reports.dashboard.selectors import need_versus_spend
 from tests.factories import AwardFactory, FundingLineFactory, FundingStreamFactory, IndicatorValueFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from grants.models import AwardStatus
 from outcomes.models import PerformanceMeasure
-from reports.kinds import REPORT_KINDS
-from reports.panel import build_panel_report, gather_panel_data, published_count
+from reports.engine.registry import REPORT_KINDS
+from reports.panel.report import build_panel_report, gather_panel_data, published_count
 from tests.factories.grants import (
     AwardFactory,
     DecisionFactory,

@@ -1,4 +1,4 @@
-"""The header's search box and its results page (reports/search.py, dashboard_views.search)."""
+"""The header's search box and its results page (reports/search/selectors.py, reports/search/views.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from grants.models import AwardStatus
 from needs_assessment.models import IntentionRank
-from reports import search as search_selectors
+from reports.search import selectors as search_selectors
 from tests.factories import (
     AwardFactory,
     CommissioningIntentionFactory,

@@ -1,4 +1,4 @@
-"""The 360Giving export (issue 8, "360Giving"): the demo validates with zero errors against the
+"""The 360Giving export (docs/formats.md "360Giving JSON"): the demo validates with zero errors against the
 official schema (format checking on); each field as specified; which awards are grants; an
 award that cannot be exported validly is reported by reference with the reason, on the page and
 by the command, never silently dropped; permissions; flat query counts."""
@@ -23,7 +23,7 @@ from referencing.jsonschema import DRAFT202012
 
 from grants.models import AwardKind, AwardStatus, DecisionStatus
 from needs_assessment.models import AreaType
-from reports import threesixty
+from reports.transparency import threesixty
 from tests.factories import (
     AreaFactory,
     AwardFactory,

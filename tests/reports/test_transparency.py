@@ -1,4 +1,4 @@
-"""The transparency lists of the Specified Information Order (issue 8, "Transparency"): what
+"""The transparency lists of the Specified Information Order (docs/formats.md "Transparency lists"): what
 each list holds and leaves out, year and month filters, the documented columns in CSV and XLSX,
 export_data kinds, pages for every internal role, pagination, bad input, flat query counts."""
 
@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from grants.models import AwardKind, AwardStatus, DecisionStatus
 from pcc_commissioning.interchange.exports import run_export
-from reports.transparency import LISTS
+from reports.transparency.lists import LISTS
 from tests.factories import (
     AwardFactory,
     DecisionFactory,

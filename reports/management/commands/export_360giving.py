@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from pcc_commissioning.periods import FinancialYear
-from reports.threesixty import threesixty_giving
+from reports.transparency.threesixty import threesixty_giving
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.panel import PANEL_PERIODS, build_panel_report
+from reports.panel.report import PANEL_PERIODS, build_panel_report
 
 BUILDERS = {"panel": build_panel_report}
 

@@ -1,0 +1,1 @@
+"""The dashboard (home page of every internal role), need versus spend and the KPQ pages."""

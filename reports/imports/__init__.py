@@ -1,0 +1,1 @@
+"""The Import page: uploads checked and imported as jobs of the report engine."""

@@ -1,0 +1,131 @@
+"""Pages and downloads of the transparency lists and the 360Giving file.
+
+Thin views: parse the year (and month), check the capability (``transparency.view``), call
+``reports.transparency.lists`` or ``reports.transparency.threesixty`` and render, or hand the same
+tables as ``manage.py export_data`` to the shared writer.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from grants.awards.selectors import award_years
+from pcc_commissioning.interchange.exports import export_response
+from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.records import page_of
+from pcc_commissioning.roles import capability_required
+from pcc_commissioning.web import fy_param
+from reports.common import download_format, funding_years, private, year_choices
+
+from . import threesixty
+from .lists import LISTS, month_period
+
+SECTION = "reports"
+PAGE_SIZE = 25
+
+
+# Transparency lists ---------------------------------------------------------------------------------
+
+
+def _transparency_list(kind: str):
+    try:
+        return LISTS[kind]
+    except KeyError:
+        raise Http404("No such transparency list.") from None
+
+
+def _filters(request, entry) -> tuple[int | None, str, str]:
+    """(fy or None for every year, month code or "", the month's problem or "")."""
+    fy = fy_param(request, default=None)
+    month = request.GET.get("month", "").strip().upper() if entry.by_month else ""
+    if not month:
+        return fy, "", ""
+    if fy is None:
+        return fy, "", "Month: choose a financial year first, then a month of it."
+    try:
+        month_period(fy, month)
+    except ValueError:
+        return fy, "", f"Month: '{month}' is not a month of the year; choose one from the list."
+    return fy, month, ""
+
+
+@capability_required("transparency.view")
+def transparency_list(request, kind: str):
+    entry = _transparency_list(kind)
+    fy, month, month_error = _filters(request, entry)
+    page_obj = page_of(entry.queryset(fy=fy, month=month or None), number=request.GET.get("page"), per_page=PAGE_SIZE)
+    shown = [position for position, column in enumerate(entry.columns) if column.name not in entry.page_omits]
+    rows = []
+    for record in page_obj.object_list:
+        values = entry.row(record)
+        rows.append([{"value": values[position], "kind": entry.columns[position].kind} for position in shown])
+    months = [(period.code, period.label) for period in FinancialYear(fy).months()] if entry.by_month and fy else []
+    return render(
+        request,
+        "reports/transparency_list.html",
+        {
+            "section": SECTION,
+            "entry": entry,
+            "columns": [entry.columns[position] for position in shown],
+            "rows": rows,
+            "page_obj": page_obj,
+            "fy": fy,
+            "fy_label": FinancialYear(fy).label if fy else "",
+            "month": month,
+            "month_label": dict(months).get(month, ""),
+            "months": months,
+            "month_error": month_error,
+            "year_choices": year_choices(award_years(), fy),
+            "others": [other for other in LISTS.values() if other.kind != kind],
+        },
+    )
+
+
+@capability_required("transparency.view")
+def transparency_download(request, kind: str):
+    entry = _transparency_list(kind)
+    fy, month, _ = _filters(request, entry)
+    name = "-".join(part for part in (kind.replace("_", "-"), str(fy) if fy else "", month.lower()) if part)
+    return private(
+        export_response(entry.sheet(fy=fy, month=month or None), format=download_format(request), filename=name)
+    )
+
+
+# 360Giving ------------------------------------------------------------------------------------------
+
+
+@capability_required("transparency.view")
+def threesixty_page(request):
+    # Opened without a choice: the latest year (every year of a large portfolio takes a while
+    # to check against the schema). Choosing "All years" sends fy blank.
+    years, latest = funding_years()
+    fy = fy_param(request, default=None) if "fy" in request.GET else latest
+    export = threesixty.threesixty_giving(fy=fy)
+    return render(
+        request,
+        "reports/threesixty.html",
+        {
+            "section": SECTION,
+            "export": export,
+            "fy": fy,
+            "fy_label": FinancialYear(fy).label if fy else "",
+            "year_choices": year_choices(years, fy),
+        },
+    )
+
+
+@capability_required("transparency.view")
+def threesixty_download(request):
+    fy = fy_param(request, default=None)
+    export = threesixty.threesixty_giving(fy=fy)
+    page = reverse("reports:threesixty") + (f"?fy={fy}" if fy else "")
+    if not export.grants:
+        messages.error(request, "There is no grant to publish for this choice, so there is no file to download.")
+        return redirect(page)
+    response = HttpResponse(export.to_json(), content_type="application/json; charset=utf-8")
+    name = f"360giving-{fy}" if fy else "360giving"
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return private(response)
