@@ -1,36 +1,10 @@
-"""Form pieces shared by the grants forms: turning a service's ``ValidationError`` into form
-errors, the date widget, financial-year and officer choices."""
+"""Form pieces shared by the grants forms: funding-line errors on their rows."""
 
 from __future__ import annotations
 
 import re
 
-from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
-from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-
-from pcc_commissioning.fields import DateField
-from pcc_commissioning.periods import FinancialYear
-from pcc_commissioning.roles import Role
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: each message on its field where the
-    form has that field, otherwise at the top (a stale version, for instance)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            target = name if name in form.fields and name != NON_FIELD_ERRORS else None
-            if target is None and name not in (NON_FIELD_ERRORS, "lines"):
-                errors = [
-                    ValidationError(f"{name.replace('_', ' ').capitalize()}: {message}")
-                    for error in errors
-                    for message in error.messages
-                ]
-            form.add_error(target, errors)
-    else:
-        form.add_error(None, exc)
-
 
 # "Funding line 2 (Precept, 2019/20): the amount cannot be negative."
 _LINE_MESSAGE = re.compile(r"^Funding line (?P<number>\d+) \((?P<what>.*)\): (?P<message>.+)$", re.S)
@@ -59,36 +33,3 @@ def add_line_errors(formset: forms.BaseFormSet, messages: list[str], line_forms:
         else:
             field = None
         line_forms[number - 1].add_error(field, message)
-
-
-def with_blank(choices, label: str = "Choose one") -> list[tuple[str, str]]:
-    return [("", label), *choices]
-
-
-class _DateWidget(DateInputWidget):
-    """The error summary links a date's error to its day box (Django's multi-widgets give no id)."""
-
-    def id_for_label(self, id_):
-        return f"{id_}_0" if id_ else ""
-
-
-def date_field(label: str, *, required: bool = True, help_text: str = "For example, 1 4 2019") -> DateField:
-    return DateField(label=label, required=required, help_text=help_text, widget=_DateWidget)
-
-
-def fy_choices(years) -> list[tuple[str, str]]:
-    return [(str(year), FinancialYear(year).label) for year in years]
-
-
-def officer_choices():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.OFFICER.value)
-        .order_by("first_name", "last_name", "username")
-        .distinct()
-    )
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name

@@ -21,11 +21,6 @@ MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Decimal("0.00")
 
 
-def to_penny(amount: Decimal | None) -> Decimal:
-    """An amount to the penny (SQLite returns sums without their decimal places)."""
-    return (amount or ZERO).quantize(ZERO)
-
-
 def _zero() -> Value:
     return Value(ZERO, output_field=MONEY_FIELD)
 

@@ -26,10 +26,6 @@ def add_error(errors: Errors, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
-def fy_label(fy: int) -> str:
-    return FinancialYear(fy).label
-
-
 def clean_text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
@@ -95,11 +91,3 @@ def refuse_unknown_fields(fields: Iterable[str], allowed: Iterable[str], what: s
     unknown = set(fields) - set(allowed)
     if unknown:
         raise TypeError(f"Unknown {what} fields: {', '.join(sorted(unknown))}")
-
-
-def apply_changes(instance: models.Model, values: Mapping[str, Any]) -> list[str]:
-    """Set the values that differ; return the names of those fields."""
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
-    for name in changed:
-        setattr(instance, name, values[name])
-    return changed

@@ -1,21 +1,18 @@
 """Forms for the needs pages. They check the shape of the input (a date is a date, a cost is a
 number); the rules (a thematic assessment needs its theme, a date or a year but not both, the
-uploaded document's type) live in ``services`` and come back through ``add_service_errors``."""
+uploaded document's type) live in ``services`` and come back through ``pcc_commissioning.forms.add_service_errors``."""
 
 from __future__ import annotations
 
-from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
-from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Lower
 
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning.concurrency import VersionedForm
-from pcc_commissioning.fields import DateField, MoneyField
+from pcc_commissioning.fields import MoneyField, date_field
+from pcc_commissioning.forms import UserChoiceField, fy_choices, officer_choices, with_blank
 from pcc_commissioning.periods import FinancialYear, year_problem
-from pcc_commissioning.roles import Role
 from pcc_commissioning.widgets import FastSelect
 from providers.uploads import ALLOWED_DESCRIPTION
 
@@ -32,46 +29,10 @@ from .models import (
 )
 
 
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: each message on its field where the form
-    has that field, otherwise at the top, naming the field (a stale version, for instance)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            if name in form.fields and name != NON_FIELD_ERRORS:
-                form.add_error(name, errors)
-            elif name == NON_FIELD_ERRORS:
-                form.add_error(None, errors)
-            else:
-                label = name.replace("_", " ").capitalize()
-                form.add_error(None, [f"{label}: {m}" for error in errors for m in error.messages])
-    else:
-        form.add_error(None, exc)
-
-
-def _with_blank(choices, label: str = "Choose one") -> list[tuple[str, str]]:
-    return [("", label), *choices]
-
-
 def year_choices(extra=()) -> list[tuple[str, str]]:
     current = FinancialYear.current().start_year
     years = sorted({*range(current - 8, current + 5), *(year for year in extra if year)}, reverse=True)
-    return [(str(year), FinancialYear(year).label) for year in years]
-
-
-class _DateWidget(DateInputWidget):
-    """The error summary links a date's error to its day box (Django's multi-widgets give no id)."""
-
-    def id_for_label(self, id_):
-        return f"{id_}_0" if id_ else ""
-
-
-def _officers():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.OFFICER.value)
-        .order_by("first_name", "last_name", "username")
-        .distinct()
-    )
+    return fy_choices(years)
 
 
 def _areas():
@@ -81,11 +42,6 @@ def _areas():
         default=Value(2),
     )
     return Area.objects.order_by(order, Lower("name"), "pk")
-
-
-class _UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
 
 
 class _KPQField(forms.ModelMultipleChoiceField):
@@ -132,9 +88,7 @@ class AssessmentForm(forms.Form):
         error_messages={"required": "Choose the financial year it covers"},
     )
     author = forms.CharField(max_length=200, required=False)
-    published_on = DateField(
-        label="Published on", required=False, help_text="For example, 30 11 2019", widget=_DateWidget
-    )
+    published_on = date_field("Published on", required=False, help_text="For example, 30 11 2019")
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))
     document = forms.FileField(
         required=False,
@@ -147,7 +101,7 @@ class AssessmentForm(forms.Form):
         extra = [self.initial.get("fy")]
         if self.is_bound and not year_problem(self.data.get("fy", "")):  # a bookmarked year; never 99999999
             extra.append(int(self.data["fy"]))
-        self.fields["fy"].choices = _with_blank(year_choices(extra), "Choose a year")
+        self.fields["fy"].choices = with_blank(year_choices(extra), "Choose a year")
 
 
 class AssessmentEditForm(VersionedForm, AssessmentForm):
@@ -248,14 +202,11 @@ class IntentionForm(forms.Form):
         empty_label="None",
         queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
     )
-    when_date = DateField(
-        label="When (a date)",
-        required=False,
-        widget=_DateWidget,
-        help_text="For example, 1 7 2020. Or give a financial year below, not both",
+    when_date = date_field(
+        "When (a date)", required=False, help_text="For example, 1 7 2020. Or give a financial year below, not both"
     )
     when_fy = forms.TypedChoiceField(label="When (a financial year)", coerce=int, required=False, empty_value=None)
-    lead = _UserChoiceField(queryset=_officers(), required=False, empty_label="No lead yet", widget=FastSelect)
+    lead = UserChoiceField(queryset=officer_choices(), required=False, empty_label="No lead yet", widget=FastSelect)
     estimated_annual_cost = MoneyField(
         label="Estimated annual cost",
         what="estimated annual cost",
@@ -268,11 +219,11 @@ class IntentionForm(forms.Form):
         self.fields["findings"].queryset = Finding.objects.select_related("assessment").order_by(
             "-assessment__fy", Lower("assessment__title"), Lower("title"), "pk"
         )
-        self.fields["lead"].queryset = _officers()
+        self.fields["lead"].queryset = officer_choices()
         extra = [self.initial.get("when_fy")]
         if self.is_bound and not year_problem(self.data.get("when_fy", "")):  # a bookmarked year; never 99999999
             extra.append(int(self.data["when_fy"]))
-        self.fields["when_fy"].choices = _with_blank(year_choices(extra), "Not given")
+        self.fields["when_fy"].choices = with_blank(year_choices(extra), "Not given")
 
 
 class IntentionEditForm(VersionedForm, IntentionForm):

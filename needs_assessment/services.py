@@ -32,6 +32,7 @@ from pcc_commissioning.periods import (
 )
 from pcc_commissioning.records import attribute_to, save_unique
 from pcc_commissioning.roles import require_capability
+from pcc_commissioning.services import model_update
 from pcc_commissioning.transitions import Machine, Transition, run
 from providers.uploads import safe_upload_name, upload_problem
 
@@ -88,19 +89,6 @@ def _check_lengths(model: type[models.Model], values: Mapping[str, Any], errors:
         limit = model._meta.get_field(name).max_length
         if limit and isinstance(value, str) and len(value) > limit:
             _add(errors, name, f"This must be {limit} characters or fewer (it has {len(value)}).")
-
-
-def _apply(instance: models.Model, values: Mapping[str, Any]) -> list[str]:
-    """Set the values that differ on ``instance``; the names of the fields changed."""
-    changed = []
-    for name, value in values.items():
-        field = instance._meta.get_field(name)
-        current = getattr(instance, field.attname) if field.is_relation else getattr(instance, name)
-        new = value.pk if field.is_relation and value is not None else value
-        if current != new:
-            setattr(instance, name, value)
-            changed.append(name)
-    return changed
 
 
 def _fy(value: Any, field: str, errors: Errors, *, required: bool) -> int | None:
@@ -205,7 +193,7 @@ def theme_update(*, theme: Theme, actor, expected_version: int | None, **fields:
     values["name"] = _clean_theme_name(values["name"], errors, exclude_pk=locked.pk)
     values["description"] = _text(values["description"])
     _raise_if(errors)
-    if _apply(locked, values):
+    if model_update(instance=locked, data=values):
         attribute_to(locked, actor)
         locked.save()
     else:
@@ -281,7 +269,7 @@ def area_update(*, area: Area, actor, **fields: Any) -> Area:
     require_capability(actor, "needs.edit", "needs.import")
     locked = Area.objects.select_for_update().get(pk=area.pk)
     values = _clean_area(instance=locked, changes=fields)
-    if _apply(locked, values):
+    if model_update(instance=locked, data=values):
         attribute_to(locked, actor)
         locked.save()
     return locked
@@ -410,7 +398,7 @@ def assessment_update(
     locked = lock_for_update(assessment, expected_version=expected_version)
     values = _clean_assessment(instance=locked, changes=fields)
     _check_document(document)
-    changed = bool(_apply(locked, values))
+    changed = bool(model_update(instance=locked, data=values))
     if document is not None:
         locked.document.save(safe_upload_name(document.name, UPLOAD_NAME_LENGTH), document, save=False)
         changed = True
@@ -489,7 +477,7 @@ def indicator_update(*, indicator: Indicator, actor, **fields: Any) -> Indicator
     require_capability(actor, "needs.edit", "needs.import")
     locked = Indicator.objects.select_for_update().get(pk=indicator.pk)
     values = _clean_indicator(instance=locked, changes=fields)
-    if _apply(locked, values):
+    if model_update(instance=locked, data=values):
         attribute_to(locked, actor)
         locked.save()
     return locked
@@ -663,7 +651,7 @@ def finding_update(
     values, errors = _clean_finding(instance=locked, changes=fields)
     areas, kpqs, evidence = _finding_relations(areas, kpqs, evidence, errors)
     _raise_if(errors)
-    fields_changed = _apply(locked, values)
+    fields_changed = model_update(instance=locked, data=values)
     relations_changed = [
         _set_m2m(locked, name, chosen, actor=actor)
         for name, chosen in (("areas", areas), ("kpqs", kpqs), ("evidence", evidence))
@@ -795,7 +783,7 @@ def intention_update(
     values, errors = _clean_intention(instance=locked, changes=fields)
     chosen = _many(findings, Finding, "findings", errors, message="Choose the findings it answers.")
     _raise_if(errors)
-    changed = bool(_apply(locked, values))
+    changed = bool(model_update(instance=locked, data=values))
     if _set_m2m(locked, "findings", chosen, actor=actor):
         changed = True
     if not changed:

@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pcc_commissioning.charts import bar_chart, line_chart
+from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.periods import FinancialYear, parse_period_code, period_code
 from pcc_commissioning.records import page_of
@@ -41,7 +42,6 @@ from .forms import (
     IntentionStatusForm,
     ThemeEditForm,
     ThemeForm,
-    add_service_errors,
 )
 from .models import AreaType, Theme
 
@@ -125,7 +125,7 @@ def assessment_create(request):
         try:
             assessment = services.assessment_create(actor=request.user, **fields)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             saved(request, assessment, f"{assessment.title} has been added.")
             return redirect("needs_assessment:assessment_detail", pk=assessment.pk)
@@ -146,7 +146,7 @@ def assessment_edit(request, pk: int):
                 assessment=assessment, actor=request.user, expected_version=form.cleaned_data["version"], **fields
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             messages.success(request, f"{fields['title']} has been updated.")
             return redirect("needs_assessment:assessment_detail", pk=assessment.pk)
@@ -172,7 +172,7 @@ def finding_create(request, pk: int):
         try:
             finding = services.finding_create(actor=request.user, assessment=assessment, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             saved(request, finding, f"The finding “{finding.title}” has been added.")
             return redirect("needs_assessment:finding_detail", pk=finding.pk)
@@ -197,7 +197,7 @@ def finding_edit(request, pk: int):
         try:
             services.finding_update(finding=finding, actor=request.user, expected_version=expected_version, **fields)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             messages.success(request, f"The finding “{form.cleaned_data['title']}” has been updated.")
             return redirect("needs_assessment:finding_detail", pk=finding.pk)
@@ -375,7 +375,7 @@ def intention_create(request):
         try:
             intention = services.intention_create(actor=request.user, **_intention_fields(form))
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             saved(request, intention, f"The intention “{intention.title}” has been added.")
             return redirect("needs_assessment:intention_detail", pk=intention.pk)
@@ -396,7 +396,7 @@ def intention_edit(request, pk: int):
                 intention=intention, actor=request.user, expected_version=form.cleaned_data["version"], **fields
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             messages.success(request, f"The intention “{fields['title']}” has been updated.")
             return redirect("needs_assessment:intention_detail", pk=intention.pk)
@@ -447,7 +447,7 @@ def theme_create(request):
         try:
             theme = services.theme_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             saved(request, theme, f"The theme “{theme.name}” has been added.")
             return redirect("needs_assessment:theme_list")
@@ -466,7 +466,7 @@ def theme_edit(request, pk: int):
         try:
             services.theme_update(theme=theme, actor=request.user, expected_version=expected_version, **fields)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             messages.success(request, f"The theme “{form.cleaned_data['name']}” has been updated.")
             return redirect("needs_assessment:theme_list")

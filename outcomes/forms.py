@@ -82,12 +82,3 @@ class MeasureValueForm(forms.Form):
             Field.text("value", field_width=10),
             Field.text("target", field_width=10),
         )
-
-
-def add_service_errors(form: forms.Form, exc) -> None:
-    """A service's ValidationError on the form: on its field where the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

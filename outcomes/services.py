@@ -15,11 +15,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.periods import parse_period_input, period_code
 from pcc_commissioning.roles import require_capability
+from pcc_commissioning.services import model_update
 
 from .models import (
     CODE_VALIDATOR,
@@ -55,17 +55,6 @@ def _sort_order(value: int) -> int:
     return value
 
 
-def _save_if_changed(instance: Model, changes: dict[str, Any]) -> Model:
-    """Apply ``changes``; save (writing one history row) only if something really changed."""
-    changed = [name for name, value in changes.items() if getattr(instance, name) != value]
-    if not changed:
-        return instance
-    for name in changed:
-        setattr(instance, name, changes[name])
-    instance.save()
-    return instance
-
-
 # --- plan outcomes ---------------------------------------------------------------------------
 
 
@@ -99,7 +88,8 @@ def plan_outcome_update(
         changes["title"] = _required_text("title", title, "outcome title")
     if description is not _UNSET:
         changes["description"] = (description or "").strip()
-    return _save_if_changed(outcome, changes)
+    model_update(instance=outcome, data=changes, save=True)
+    return outcome
 
 
 # --- KPQs ------------------------------------------------------------------------------------
@@ -138,7 +128,8 @@ def kpq_update(
         if outcome is None:
             raise ValidationError({"outcome": "Choose the plan outcome the KPQ answers."})
         changes["outcome_id"] = outcome.pk
-    return _save_if_changed(kpq, changes)
+    model_update(instance=kpq, data=changes, save=True)
+    return kpq
 
 
 # --- commissioning priorities ----------------------------------------------------------------
@@ -191,7 +182,8 @@ def priority_update(
         changes["description"] = (description or "").strip()
     if sort_order is not _UNSET:
         changes["sort_order"] = _sort_order(sort_order)
-    return _save_if_changed(priority, changes)
+    model_update(instance=priority, data=changes, save=True)
+    return priority
 
 
 # --- code list entries -----------------------------------------------------------------------
@@ -301,7 +293,8 @@ def code_list_entry_update(
         valid_to_fy=changes.get("valid_to_fy", entry.valid_to_fy),
         exclude_pk=entry.pk,
     )
-    return _save_if_changed(entry, changes)
+    model_update(instance=entry, data=changes, save=True)
+    return entry
 
 
 # --- KPQ performance measures and their values ------------------------------------------------
@@ -379,7 +372,8 @@ def measure_update(
     if all(getattr(locked, field) == value for field, value in changes.items()):
         locked.version -= 1  # nothing changed: lock_for_update's bump is not saved
         return locked
-    return _save_if_changed(locked, changes)
+    model_update(instance=locked, data=changes, save=True)
+    return locked
 
 
 def _measure_period(text: str) -> tuple[str, int, int | None]:
@@ -422,7 +416,7 @@ def measure_value_set(*, actor, measure, period: str, value, target=None):
         defaults={"fy": fy, "quarter": quarter, "value": numbers["value"], "target": numbers["target"]},
     )
     if not created:
-        _save_if_changed(row, {"value": numbers["value"], "target": numbers["target"]})
+        model_update(instance=row, data={"value": numbers["value"], "target": numbers["target"]}, save=True)
     return row, created
 
 

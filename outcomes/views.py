@@ -4,12 +4,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data
 
 from . import selectors, services
-from .forms import CodeListYearForm, MeasureEditForm, MeasureForm, MeasureValueForm, add_service_errors
+from .forms import CodeListYearForm, MeasureEditForm, MeasureForm, MeasureValueForm
 from .models import KPQ, CodeList, PerformanceMeasure, Polarity
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from .money import AmountError, parse_amount
 from .periods import year_problem
+from .widgets import DateWidget
 
 MONEY_HELP = "In pounds, for example 12500 or 12,500.50"
 
@@ -53,6 +54,8 @@ class DateField(DateInputField):
     accepts (``periods.year_problem``): year 1 or 9999 is a slip, and a year of twenty digits
     must be a message, not a crash."""
 
+    widget = DateWidget
+
     def compress(self, data_list):
         day, month, year = data_list
         if not (day and month and year):
@@ -64,3 +67,8 @@ class DateField(DateInputField):
             return datetime.date(int(year), int(month), int(day))
         except (ValueError, OverflowError):
             raise ValidationError("Enter a real date: check the day and the month", code="invalid") from None
+
+
+def date_field(label: str, *, required: bool = True, help_text: str = "For example, 1 4 2019") -> DateField:
+    """The date field every form uses (a ``DateField`` with a hint)."""
+    return DateField(label=label, required=required, help_text=help_text)

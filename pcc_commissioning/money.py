@@ -75,6 +75,11 @@ def as_decimal(value) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+def to_penny(amount: Decimal | None) -> Decimal:
+    """An amount to the penny, None as 0.00 (SQLite returns sums without their decimal places)."""
+    return (amount or Decimal(0)).quantize(PENNY)
+
+
 def format_pounds(value, *, missing: str = "–") -> str:
     """£842,100 (rounded half up to the pound)."""
     amount = as_decimal(value)

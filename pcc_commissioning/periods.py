@@ -188,6 +188,11 @@ class FinancialYear:
         return f"{start_year:04d}/{(start_year + 1) % 100:02d}"
 
 
+def fy_label(fy: FinancialYear | int | str) -> str:
+    """A financial year's label, the one way it is written: 2019 -> "2019/20"."""
+    return _coerce_fy(fy).label
+
+
 _FY_PATTERN = re.compile(r"(?:FY\s*)?(?P<start>\d{4})(?:\s*[/\-\u2013]\s*(?P<second>\d{2}|\d{4}))?", re.IGNORECASE)
 
 

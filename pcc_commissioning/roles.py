@@ -103,6 +103,13 @@ def require_capability(actor, capability: str, *or_capabilities: str) -> None:
         raise PermissionDenied(f"Your role does not allow this ({capability}).")
 
 
+def active_officers():
+    """The active users with the officer role, as a queryset (in no particular order)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, groups__name=Role.OFFICER.value).distinct()
+
+
 def is_provider_user(user) -> bool:
     return Role.PROVIDER in user_roles(user) and not user.is_superuser
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -42,3 +43,11 @@ class FastSelect(forms.Select):
             if isinstance(label, (list, tuple)):
                 raise TypeError("FastSelect does not render option groups")
             yield ("" if option_value is None else getattr(option_value, "value", option_value)), label
+
+
+class DateWidget(DateInputWidget):
+    """A GOV.UK date input whose label is the day box's, so the error summary links a date's
+    error to it (Django's multi-widgets give no id)."""
+
+    def id_for_label(self, id_):
+        return f"{id_}_0" if id_ else ""

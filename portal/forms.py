@@ -8,7 +8,7 @@ because PCCs count them differently. The provider portal edits a return with it;
 pages show it read-only (``read_only=True``).
 
 The form checks the shape of the input (whole numbers, not negative, improved not above
-assessed); the rules live in ``grants.monitoring`` and come back through ``add_service_errors``.
+assessed); the rules live in ``grants.monitoring`` and come back through ``pcc_commissioning.forms.add_service_errors``.
 
 Each breakdown list shows its running total against the victims supported ("Total entered: 37
 of 40 supported — 3 short"), worked out here from what was sent or stored, so the page says it
@@ -26,12 +26,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.html import escape
 
 from grants.monitoring.services import BREAKDOWN_LISTS, EXPLANATION_MAX_LENGTH
 from outcomes.models import CodeList
 from pcc_commissioning.concurrency import VersionedForm
+from pcc_commissioning.forms import add_service_errors
 
 OUTCOME_LIST = CodeList.OUTCOME
 SEPARATOR = "__"  # field names: crime__domestic_abuse, outcome__feel_safer__assessed, kpi__12
@@ -355,21 +356,23 @@ class ReturnForm(VersionedForm):
         return None
 
     def add_service_errors(self, exc: ValidationError) -> None:
-        """Put a service's ``ValidationError`` on the form: each message on the field it names
-        where the form has that field, otherwise at the top."""
+        """Put a service's ``ValidationError`` on the form: a breakdown list's messages above
+        that list, the others on the field they name where the form has it (``add_service_errors``),
+        otherwise at the top."""
+        self._service_messages.update(exc.messages)
         if hasattr(exc, "error_dict"):
+            others = {}
             for key, errors in exc.error_dict.items():
-                messages = [message for error in errors for message in error.messages]
-                self._service_messages.update(messages)
                 list_name = key.removeprefix("breakdowns:")
                 if key.startswith("breakdowns:") and list_name in self._breakdown_names:
+                    messages = [message for error in errors for message in error.messages]
                     self.group_errors.setdefault(list_name, []).extend(messages)
-                    continue
-                target = None if key == NON_FIELD_ERRORS else self.service_error_field(key)
-                self.add_error(target, errors)
-        else:
-            self._service_messages.update(exc.messages)
-            self.add_error(None, exc)
+                else:
+                    others[key] = errors
+            if not others:
+                return
+            exc = ValidationError(others)
+        add_service_errors(self, exc, field_for=self.service_error_field)
 
     @property
     def has_errors(self) -> bool:

@@ -21,13 +21,14 @@ from grants.monitoring import selectors as monitoring_selectors
 from grants.monitoring import services as monitoring_services
 from grants.schedules.returns import has_started, opens_on
 from pcc_commissioning import clock
+from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.roles import capability_required, provider_organisation_id
 from pcc_commissioning.web import form_data, form_files, link_base
 from portal.forms import EXPLANATION_LABEL, ORGANISATION_CONTACT_FIELDS, OrganisationContactForm, ReturnForm
 from providers import selectors as provider_selectors
 from providers import services as provider_services
-from providers.forms import ContactEditForm, ContactForm, DocumentForm, add_service_errors
+from providers.forms import ContactEditForm, ContactForm, DocumentForm
 from providers.invitations import selectors as invitation_selectors
 from providers.invitations import services as invitation_services
 from providers.invitations.forms import ColleagueInvitationForm

@@ -1,30 +1,18 @@
 """Forms for the providers pages. They check the shape of the input; the rules (duplicate
 names, charity and company numbers, uploads) live in ``services`` and come back through
-``add_service_errors``."""
+``pcc_commissioning.forms.add_service_errors``."""
 
 from __future__ import annotations
 
-from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from pcc_commissioning.concurrency import VersionedForm
-from pcc_commissioning.fields import DateField
+from pcc_commissioning.fields import date_field
+from pcc_commissioning.forms import with_blank
 
 from .identifiers import CHARITY_NUMBER_HELP, COMPANY_NUMBER_HELP
 from .models import DocumentKind, OrganisationKind
 from .uploads import ALLOWED_DESCRIPTION
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: each message on its field where the
-    form has that field, otherwise at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-            form.add_error(target, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def add_rule_problems(form: forms.Form, problems: dict[str, list[str]]) -> None:
@@ -34,15 +22,11 @@ def add_rule_problems(form: forms.Form, problems: dict[str, list[str]]) -> None:
             form.add_error(field, messages)
 
 
-def _with_blank(choices, label: str = "Choose one") -> list[tuple[str, str]]:
-    return [("", label), *choices]
-
-
 class OrganisationForm(forms.Form):
     name = forms.CharField(max_length=200, error_messages={"required": "Enter the organisation's name"})
     kind = forms.ChoiceField(
         label="Kind of organisation",
-        choices=_with_blank(OrganisationKind.choices),
+        choices=with_blank(OrganisationKind.choices),
         error_messages={"required": "Choose the kind of organisation"},
     )
     charity_number = forms.CharField(max_length=30, required=False, help_text=CHARITY_NUMBER_HELP)
@@ -85,25 +69,16 @@ class ContactEditForm(VersionedForm, ContactForm):
     pass
 
 
-class _DateWidget(DateInputWidget):
-    """The error summary links a date's error to its day box (Django's multi-widgets give no id)."""
-
-    def id_for_label(self, id_):
-        return f"{id_}_0" if id_ else ""
-
-
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind of document",
-        choices=_with_blank(DocumentKind.choices),
+        choices=with_blank(DocumentKind.choices),
         error_messages={"required": "Choose what kind of document this is"},
     )
     file = forms.FileField(
         help_text=f"Upload {ALLOWED_DESCRIPTION}",
         error_messages={"required": "Choose a file to upload", "empty": "The selected file is empty"},
     )
-    valid_from = DateField(label="Valid from", help_text="For example, 1 4 2025", widget=_DateWidget)
-    expires_on = DateField(
-        label="Expires on", required=False, help_text="Leave blank if it does not expire", widget=_DateWidget
-    )
+    valid_from = date_field("Valid from", help_text="For example, 1 4 2025")
+    expires_on = date_field("Expires on", required=False, help_text="Leave blank if it does not expire")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))

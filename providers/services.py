@@ -24,6 +24,7 @@ from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.records import attribute_to, by_text_ignoring_case
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require_capability
+from pcc_commissioning.services import model_update
 
 from . import identifiers
 from .models import (
@@ -275,12 +276,9 @@ def organisation_update(
     require_may_edit(actor, organisation)
     locked = lock_for_update(organisation, expected_version=expected_version)
     values = _clean_organisation(instance=locked, changes=fields)
-    changed = {field: value for field, value in values.items() if getattr(locked, field) != value}
-    if not changed:
+    if not model_update(instance=locked, data=values):
         locked.version -= 1  # lock_for_update bumped it in memory; nothing is saved.
         return locked
-    for field, value in changed.items():
-        setattr(locked, field, value)
     attribute_to(locked, actor)
     _save_organisation(locked)
     return locked
@@ -372,9 +370,7 @@ def organisations_upsert_from_rows(
         except ValidationError as exc:
             outcomes.append(UpsertOutcome(error=exc))
             continue
-        fields_changed = [field for field, value in values.items() if getattr(existing, field) != value]
-        for field in fields_changed:
-            setattr(existing, field, values[field])
+        fields_changed = model_update(instance=existing, data=values)
         if fields_changed:
             changed.append(existing)
             changed_fields.update(fields_changed)
@@ -480,10 +476,7 @@ def contact_update(*, contact: Contact, actor, expected_version: int | None = No
     if unknown:
         raise TypeError(f"Unknown contact fields: {', '.join(sorted(unknown))}")
     contact = lock_for_update(contact, expected_version=expected_version)
-    before = {field: getattr(contact, field) for field in CONTACT_FIELDS}
-    for field, value in fields.items():
-        setattr(contact, field, value)
-    if all(getattr(contact, f) == before[f] for f in CONTACT_FIELDS):
+    if not model_update(instance=contact, data=fields):
         contact.version -= 1  # nothing to save
         return contact
     return _save_contact(contact, actor=actor)

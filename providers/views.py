@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pcc_commissioning import clock
+from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.tabs import page_tabs
@@ -25,7 +26,6 @@ from .forms import (
     OrganisationEditForm,
     OrganisationForm,
     add_rule_problems,
-    add_service_errors,
 )
 
 PAGE_SIZE = 25

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from pcc_commissioning.periods import fy_label
+
 
 class Report(models.Model):
     class Status(models.TextChoices):
@@ -77,7 +79,7 @@ class Report(models.Model):
         fy = self.parameters.get("fy")
         period = self.parameters.get("period", "")
         if fy:
-            return f"{int(fy)}/{(int(fy) + 1) % 100:02d} {period}".strip()
+            return f"{fy_label(int(fy))} {period}".strip()
         return period
 
 
@@ -152,7 +154,7 @@ class MojReturn(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"MoJ return {self.fy}/{(self.fy + 1) % 100:02d} H{self.half} v{self.number}"
+        return f"MoJ return {fy_label(self.fy)} H{self.half} v{self.number}"
 
     @property
     def is_signed_off(self) -> bool:

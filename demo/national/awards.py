@@ -21,6 +21,7 @@ from grants.models import (
     FundingLine,
 )
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
+from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear, apportion, apportion_by_weights, fys_between
 
 from .common import (
@@ -276,7 +277,7 @@ def _draw_decision(
     return Decision(
         reference=f"PCC-{force.code}-{decided_on.year}-{numbers[decided_on.year]:03d}",
         subject=subject,
-        summary=f"{AwardKind(terms.kind).label} of £{total:,.2f} over {terms.span_months} months.",
+        summary=f"{AwardKind(terms.kind).label} of {format_pence(total)} over {terms.span_months} months.",
         decided_on=None if draft else decided_on,
         status=decision_status,
         signed_at=None if draft else _aware(decided_on, 17),

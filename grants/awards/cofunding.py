@@ -18,10 +18,10 @@ from grants.validation import (
     add_error,
     clean_text,
     financial_year_value,
-    fy_label,
     money_value,
     raise_if_errors,
 )
+from pcc_commissioning.periods import fy_label
 from pcc_commissioning.records import attribute_to
 from pcc_commissioning.roles import require_capability
 from providers.models import Organisation

@@ -1,6 +1,6 @@
 """Forms for an award: its fields and funding lines, status changes, forecasts, co-funders and
 documents. They check the shape of the input; the rules live in ``grants.awards.rules`` and come
-back through ``add_service_errors`` / ``add_line_errors``."""
+back through ``pcc_commissioning.forms.add_service_errors`` / ``add_line_errors``."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from django import forms
 from django.db.models import Case, Value, When
 from django.db.models.functions import Lower
 
-from grants.form_fields import UserChoiceField, date_field, fy_choices, officer_choices, with_blank
 from grants.models import AwardDocumentKind, AwardKind, Decision, FundingStream
 from needs_assessment.models import Area, AreaType, CommissioningIntention, IntentionStatus
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning.concurrency import VersionedForm
-from pcc_commissioning.fields import MoneyField
+from pcc_commissioning.fields import MoneyField, date_field
+from pcc_commissioning.forms import UserChoiceField, fy_choices, officer_choices, with_blank
 from pcc_commissioning.periods import FinancialYear, fys_between
 from pcc_commissioning.widgets import FastSelect
 from providers.models import Organisation

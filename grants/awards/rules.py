@@ -34,13 +34,13 @@ from grants.validation import (
     clean_text,
     date_value,
     financial_year_value,
-    fy_label,
     money_value,
 )
 from needs_assessment.models import Area, CommissioningIntention, IntentionStatus
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import (
+    fy_label,
     fys_between,
 )
 from providers.models import Organisation

@@ -41,8 +41,9 @@ from grants.models import (
     Payment,
     PaymentPlan,
 )
-from grants.queries import ZERO, sum_subquery, to_penny
+from grants.queries import ZERO, sum_subquery
 from pcc_commissioning import clock
+from pcc_commissioning.money import to_penny
 from pcc_commissioning.periods import FinancialYear, fys_between
 from pcc_commissioning.records import ordering_for
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require

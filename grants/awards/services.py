@@ -44,9 +44,7 @@ from grants.schedules.returns import award_returns_reconcile
 from grants.validation import (
     Errors,
     add_error,
-    apply_changes,
     clean_text,
-    fy_label,
     raise_if_errors,
     refuse_unknown_fields,
 )
@@ -56,10 +54,12 @@ from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.periods import (
     FinancialYear,
+    fy_label,
     fys_between,
 )
 from pcc_commissioning.records import attribute_to, save_unique
 from pcc_commissioning.roles import require_capability
+from pcc_commissioning.services import model_update
 from pcc_commissioning.transitions import run
 from providers.models import Organisation
 
@@ -295,7 +295,7 @@ def award_update(
         _check_lines_total(cleaned, values, entering=entering, errors=errors, award=locked)
     raise_if_errors(errors)
 
-    changed = bool(apply_changes(locked, values))
+    changed = bool(model_update(instance=locked, data=values))
     if _set_kpqs_and_areas(locked, chosen_kpqs, chosen_areas, actor=actor):
         changed = True
     if lines is not None and _write_lines(locked, cleaned, actor=actor):

@@ -36,9 +36,10 @@ from grants.awards.forms import (
     line_years,
 )
 from grants.awards.transitions import actions_for
-from grants.form_fields import add_line_errors, add_service_errors
+from grants.form_fields import add_line_errors
 from grants.pages import PAGE_SIZE, export_format, page_context, private_download
 from needs_assessment import selectors as needs_selectors
+from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.interchange.exports import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear
@@ -224,9 +225,9 @@ def _apply_award_errors(form, formset, exc: ValidationError, line_forms) -> None
         if line_messages:
             add_line_errors(formset, line_messages, line_forms)
         if exc.error_dict:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
     else:
-        add_service_errors(form, exc)
+        add_service_errors(form, exc, name_fields=True)
 
 
 def _years_for(request, award=None) -> list[int]:
@@ -400,7 +401,7 @@ def award_forecast(request, pk: int):
         try:
             record = awards_cofunding.forecast_set(actor=request.user, award=award, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             label = FinancialYear(form.cleaned_data["fy"]).label
             if record is None:
@@ -421,7 +422,7 @@ def award_cofunding_add(request, pk: int):
         try:
             record = awards_cofunding.cofunding_set(actor=request.user, award=award, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             messages.success(request, f"{record.partner.name} has been recorded as a co-funder.")
             return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#co-funding")
@@ -449,7 +450,7 @@ def award_document_add(request, pk: int):
         try:
             document = awards_documents.award_document_add(actor=request.user, award=award, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             saved(request, document, f"{document.title} has been uploaded.")
             return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#documents")

@@ -24,7 +24,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -41,7 +40,7 @@ from grants.models import (
 )
 from pcc_commissioning import clock
 from pcc_commissioning.periods import period_for
-from pcc_commissioning.roles import Role
+from pcc_commissioning.roles import active_officers
 from providers.models import Organisation
 from providers.selectors import documents_expiring
 
@@ -133,13 +132,7 @@ def _provider_recipients(organisation: Organisation) -> tuple[str, ...]:
 
 
 def _officers() -> list:
-    return list(
-        get_user_model()
-        .objects.filter(groups__name=Role.OFFICER.value, is_active=True)
-        .exclude(email="")
-        .order_by("last_name", "first_name", "pk")
-        .distinct()
-    )
+    return list(active_officers().exclude(email="").order_by("last_name", "first_name", "pk"))
 
 
 def _officer_recipients(officers: list, leads: Iterable) -> tuple[str, ...]:

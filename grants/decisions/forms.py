@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from grants.form_fields import date_field
 from pcc_commissioning.concurrency import VersionedForm
-from pcc_commissioning.fields import MoneyField
+from pcc_commissioning.fields import MoneyField, date_field
 
 
 # Decisions ----------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from grants.models import (
 from grants.validation import (
     Errors,
     add_error,
-    apply_changes,
     check_lengths,
     clean_text,
     date_value,
@@ -36,6 +35,7 @@ from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.records import attribute_to, save_unique
 from pcc_commissioning.roles import require_capability
+from pcc_commissioning.services import model_update
 from pcc_commissioning.transitions import Guard, Machine, Move, Transition, run
 
 
@@ -123,7 +123,7 @@ def decision_update(*, decision: Decision, actor, expected_version: int | None, 
             }
         )
     values = _clean_decision(instance=locked, changes=fields)
-    if not apply_changes(locked, values):
+    if not model_update(instance=locked, data=values):
         locked.version -= 1
         return locked
     attribute_to(locked, actor)

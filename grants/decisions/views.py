@@ -11,11 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grants.decisions import selectors as decisions_selectors
 from grants.decisions import services as decisions_services
 from grants.decisions.forms import DecisionActionForm, DecisionEditForm, DecisionForm, DecisionPublishForm
-from grants.form_fields import add_service_errors
 from grants.models import DecisionStatus
 from grants.pages import PAGE_SIZE, page_context
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import STALE_MESSAGE
+from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.roles import capability_required
 from pcc_commissioning.web import form_data, show_errors
@@ -54,7 +54,7 @@ def decision_create(request):
         try:
             decision = decisions_services.decision_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             saved(request, decision, f"Decision {decision.reference} has been added as a draft.")
             return redirect("grants:decision_detail", pk=decision.pk)
@@ -97,7 +97,7 @@ def decision_edit(request, pk: int):
                 decision=decision, actor=request.user, expected_version=expected_version, **fields
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             messages.success(request, f"Decision {fields['reference']} has been updated.")
             return redirect("grants:decision_detail", pk=decision.pk)
@@ -148,7 +148,7 @@ def decision_publish(request, pk: int):
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             messages.success(
                 request, f"Decision {decision.reference} is recorded as published on {decision.published_on:%-d %B %Y}."

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 
@@ -11,6 +9,7 @@ from grants.export_tables import Table
 from grants.models import COMMITTED_STATUSES, PLANNED_STATUSES, FundingLine, Payment
 from grants.queries import MONEY_FIELD, ZERO
 from pcc_commissioning.interchange.exports import Sheet, exporter
+from pcc_commissioning.money import to_penny
 
 COMMITMENT_COLUMNS = (
     "fy",
@@ -23,10 +22,6 @@ COMMITMENT_COLUMNS = (
     "planned",
     "paid",
 )
-
-
-def _penny(amount: Decimal | None) -> Decimal:
-    return (amount or ZERO).quantize(ZERO)
 
 
 def commitments_table(*, fy: int) -> Table:
@@ -57,9 +52,9 @@ def commitments_table(*, fy: int) -> Table:
                 award.provider.name,
                 award.reference,
                 award.status,
-                _penny(line.amount if award.status in COMMITTED_STATUSES else None),
-                _penny(line.amount if award.status in PLANNED_STATUSES else None),
-                _penny(line.paid),
+                to_penny(line.amount if award.status in COMMITTED_STATUSES else None),
+                to_penny(line.amount if award.status in PLANNED_STATUSES else None),
+                to_penny(line.paid),
             ]
         )
     return list(COMMITMENT_COLUMNS), rows

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.db.models.functions import Lower
 
-from grants.form_fields import fy_choices, with_blank
 from grants.models import StreamKind
 from outcomes.models import CommissioningPriority
 from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.fields import MoneyField
+from pcc_commissioning.forms import fy_choices, with_blank
 from pcc_commissioning.widgets import FastSelect
 from providers.models import Organisation
 

@@ -33,9 +33,10 @@ from grants.models import (
     PriorityBudget,
     StreamAllocation,
 )
-from grants.queries import MONEY_FIELD, ZERO, to_penny
+from grants.queries import MONEY_FIELD, ZERO
 from outcomes.models import CommissioningPriority
 from pcc_commissioning import clock
+from pcc_commissioning.money import to_penny
 from pcc_commissioning.periods import FinancialYear, Period, day_label
 
 

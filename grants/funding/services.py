@@ -18,7 +18,6 @@ from grants.models import (
 from grants.validation import (
     Errors,
     add_error,
-    apply_changes,
     check_lengths,
     clean_text,
     financial_year_value,
@@ -30,6 +29,7 @@ from outcomes.models import CommissioningPriority
 from pcc_commissioning.concurrency import NO_RECORD_VERSION, STALE_MESSAGE, lock_for_update
 from pcc_commissioning.records import attribute_to, save_unique
 from pcc_commissioning.roles import require_capability
+from pcc_commissioning.services import model_update
 from providers.models import Organisation
 
 # Funding streams, allocations and budgets -------------------------------------------------------
@@ -94,7 +94,7 @@ def stream_update(*, stream: FundingStream, actor, expected_version: int | None,
     require_capability(actor, "grants.edit", "streams.import")
     locked = lock_for_update(stream, expected_version=expected_version)
     values = _clean_stream(instance=locked, changes=fields)
-    if not apply_changes(locked, values):
+    if not model_update(instance=locked, data=values):
         locked.version -= 1  # nothing to save
         return locked
     attribute_to(locked, actor)

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from grants.form_fields import add_service_errors
 from grants.funding import exporters as funding_exporters
 from grants.funding import selectors as funding_selectors
 from grants.funding import services as funding_services
@@ -18,6 +17,7 @@ from grants.models import PriorityBudget, StreamAllocation
 from grants.pages import export_format, page_context, private_download
 from outcomes.models import CommissioningPriority
 from pcc_commissioning.concurrency import NO_RECORD_VERSION
+from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.interchange.exports import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear
@@ -70,7 +70,7 @@ def stream_create(request):
         try:
             stream = funding_services.stream_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             saved(request, stream, f"{stream.name} has been added.")
             return redirect("grants:stream_detail", pk=stream.pk)
@@ -92,7 +92,7 @@ def stream_edit(request, pk: int):
                 stream=stream, actor=request.user, expected_version=expected_version, **fields
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             messages.success(request, f"{fields['name']} has been updated.")
             return redirect("grants:stream_detail", pk=stream.pk)
@@ -126,7 +126,7 @@ def allocation_set(request, pk: int):
                 actor=request.user, stream=stream, expected_version=form.expected_version(), **form.figure()
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             label = FinancialYear(form.cleaned_data["fy"]).label
             messages.success(request, f"The {label} allocation of {stream.name} has been saved.")
@@ -150,7 +150,7 @@ def budget_set(request):
                 actor=request.user, priority=priority, expected_version=form.expected_version(), **form.figure()
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             label = FinancialYear(form.cleaned_data["fy"]).label
             messages.success(request, f"The {label} budget of {priority.name} has been saved.")

@@ -20,6 +20,7 @@ from grants.monitoring.services import Errors, add, check_officer, decimal, rais
 from outcomes.models import KPQ
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.records import attribute_to
+from pcc_commissioning.services import model_update
 
 # Award KPIs ----------------------------------------------------------------------------------------
 _KPI_FIELDS = ("name", "unit", "target", "target_period", "kpq", "description")
@@ -110,11 +111,9 @@ def kpi_update(*, kpi: AwardKPI, actor, expected_version: int | None, **fields: 
     check_officer(actor)
     locked = lock_for_update(kpi, expected_version=expected_version)
     clean = _clean_kpi(award=locked.award, values=fields, exclude_pk=locked.pk)
-    if all(getattr(locked, name) == value for name, value in clean.items()):
+    if not model_update(instance=locked, data=clean):
         locked.version -= 1  # nothing changed: lock_for_update's bump is not saved
         return locked
-    for name, value in clean.items():
-        setattr(locked, name, value)
     attribute_to(locked, actor)
     locked.save()
     return locked

@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grants.awards import selectors as awards_selectors
-from grants.form_fields import add_service_errors
 from grants.models import AwardKPI, KPIPeriod, Rag, ReturnStatus
 from grants.monitoring import kpis as monitoring_kpis
 from grants.monitoring import selectors as monitoring_selectors
@@ -32,6 +31,7 @@ from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning import clock
 from pcc_commissioning.charts import RAG_COLOURS, bar_chart, line_chart
 from pcc_commissioning.concurrency import VersionedForm
+from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.interchange.exports import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear, quarter_of
@@ -311,7 +311,7 @@ def return_review(request, pk: int):
                     expected_version=form.cleaned_data["version"],
                 )
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                add_service_errors(form, exc, name_fields=True)
             else:
                 messages.success(request, f"The return for {ret} has been accepted.")
                 return redirect("grants:returns_inbox")
@@ -327,7 +327,7 @@ def return_review(request, pk: int):
                     expected_version=form.cleaned_data["version"],
                 )
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                add_service_errors(form, exc, name_fields=True)
             else:
                 messages.success(request, f"The return for {ret} has been returned to the provider for changes.")
                 return redirect("grants:returns_inbox")
@@ -413,7 +413,7 @@ def kpi_create(request, pk: int):
         try:
             kpi = monitoring_kpis.kpi_create(award=award, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             saved(request, kpi, f"The KPI “{kpi.name}” has been added.")
             return redirect(_performance_url(award))
@@ -433,7 +433,7 @@ def kpi_edit(request, pk: int, kpi_pk: int):
         try:
             monitoring_kpis.kpi_update(kpi=kpi, actor=request.user, expected_version=expected_version, **fields)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             messages.success(request, "The KPI has been updated.")
             return redirect(_performance_url(award))

@@ -6,10 +6,10 @@ from django import forms
 from django.db.models.functions import Lower
 
 from grants.awards.forms import due_diligence_reason_field
-from grants.form_fields import date_field, fy_choices, with_blank
 from grants.models import FundingStream, PlanFrequency, PlanTiming
 from pcc_commissioning.concurrency import VersionedForm
-from pcc_commissioning.fields import MoneyField
+from pcc_commissioning.fields import MoneyField, date_field
+from pcc_commissioning.forms import fy_choices, with_blank
 
 
 class PaymentPlanForm(VersionedForm):

@@ -30,12 +30,10 @@ from grants.schedules.instalments import award_instalments_reconcile, pending_in
 from grants.validation import (
     Errors,
     add_error,
-    apply_changes,
     check_lengths,
     clean_text,
     date_value,
     financial_year_value,
-    fy_label,
     money_value,
     raise_if_errors,
     refuse_unknown_fields,
@@ -45,9 +43,11 @@ from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import (
     FinancialYear,
+    fy_label,
 )
 from pcc_commissioning.records import attribute_to
 from pcc_commissioning.roles import has_capability, require_capability
+from pcc_commissioning.services import model_update
 
 # Payments -----------------------------------------------------------------------------------------
 PAYMENT_FIELDS = (
@@ -410,7 +410,7 @@ def payment_update(*, payment: Payment, actor, expected_version: int | None, **f
         values["override_by"] = None
     elif values["override_reason"] != locked.override_reason or locked.override_by_id is None:
         values["override_by"] = override_by
-    if not apply_changes(locked, values):
+    if not model_update(instance=locked, data=values):
         locked.version -= 1
         return locked
     attribute_to(locked, actor)

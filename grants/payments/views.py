@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from grants.awards import selectors as awards_selectors
-from grants.form_fields import add_service_errors
 from grants.models import Payment
 from grants.pages import export_format, page_context, private_download
 from grants.payments import exporters as payments_exporters
@@ -24,6 +23,7 @@ from grants.payments.forms import (
 )
 from grants.schedules import instalments
 from pcc_commissioning.concurrency import NO_RECORD_VERSION
+from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.interchange.exports import Sheet, export_response
 from pcc_commissioning.money import format_pence
@@ -55,7 +55,7 @@ def payment_create(request, pk: int):
         try:
             payment = payments_services.payment_record(actor=request.user, award=award, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             note = " (finance override recorded)" if payment.override_reason else ""
             state = "paid" if payment.is_paid else "scheduled"
@@ -101,7 +101,7 @@ def payment_edit(request, pk: int, payment_pk: int):
                 payment=payment, actor=request.user, expected_version=expected_version, **fields
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             messages.success(request, "The payment has been updated.")
             return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
@@ -118,7 +118,7 @@ def _payment_step(request, pk: int, payment_pk: int, *, form_for, act, done, **p
         try:
             act(payment, form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             messages.success(request, done(payment))
             return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
@@ -222,7 +222,7 @@ def payment_plan(request, pk: int):
         try:
             instalments.payment_plan_set(actor=request.user, award=award, expected_version=expected_version, **fields)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, name_fields=True)
         else:
             messages.success(
                 request, "The payment plan is saved and its instalments are scheduled for finance to approve."

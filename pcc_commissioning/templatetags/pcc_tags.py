@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from pcc_commissioning.idempotency import FIELD, form_token
 from pcc_commissioning.money import format_pence, format_pounds
-from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.periods import fy_label as periods_fy_label
 
 register = template.Library()
 
@@ -76,7 +76,7 @@ def fy_label(year, open_label: str = "open") -> str:
     """A financial year's label: 2019 -> "2019/20"; no year -> ``open_label``."""
     if year is None or year == "":
         return open_label
-    return FinancialYear(int(year)).label
+    return periods_fy_label(int(year))
 
 
 @register.simple_tag(takes_context=True)

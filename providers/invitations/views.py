@@ -13,12 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.roles import capability_required
 from pcc_commissioning.web import form_data, link_base, show_errors
 
 from .. import selectors as provider_selectors
-from ..forms import add_service_errors
 from ..views import _organisation_context
 from . import selectors, services
 from .forms import InvitationAcceptForm, InvitationForm

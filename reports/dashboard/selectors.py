@@ -51,6 +51,7 @@ from django.db.models.functions import Lower
 from grants.models import COMMITTED_STATUSES, Award, FundingLine
 from needs_assessment import selectors as needs_selectors
 from needs_assessment.models import Area, AreaType, Theme
+from pcc_commissioning.money import format_pence
 from pcc_commissioning.periods import FinancialYear, apportion_by_weights
 
 ZERO = Decimal("0.00")
@@ -332,7 +333,7 @@ def need_versus_spend(*, fy: int) -> NeedVersusSpend:
                     )
             if row.high_need_low_spend:
                 row.reasons.append(
-                    f"spend £{row.spend_per_1000:,.2f} per 1,000, below the average of £{average_spend:,.2f}"
+                    f"spend {format_pence(row.spend_per_1000)} per 1,000, below the average of {format_pence(average_spend)}"
                 )
             rows.append(row)
         tables.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from pcc_commissioning import clock
+from pcc_commissioning.periods import fy_label
 from reports.models import Report
 
 PERIOD_CHOICES = [
@@ -22,7 +23,7 @@ FIRST_YEAR = 2015
 def financial_year_choices() -> list[tuple[int, str]]:
     today = clock.today()
     current = today.year if today.month >= 4 else today.year - 1
-    return [(year, f"{year}/{(year + 1) % 100:02d}") for year in range(current, FIRST_YEAR - 1, -1)]
+    return [(year, fy_label(year)) for year in range(current, FIRST_YEAR - 1, -1)]
 
 
 class FinancialYearPeriodForm(forms.Form):

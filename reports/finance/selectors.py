@@ -25,13 +25,10 @@ from grants.funding.selectors import FundingSummary, funding_summary
 from grants.models import COMMITTED_STATUSES, PLANNED_STATUSES, FundingLine, Payment
 from pcc_commissioning import clock
 from pcc_commissioning.interchange.exports import Sheet
+from pcc_commissioning.money import to_penny
 from pcc_commissioning.periods import FinancialYear, month_of
 
 ZERO = Decimal("0.00")
-
-
-def _penny(amount: Decimal | None) -> Decimal:
-    return (amount or ZERO).quantize(ZERO)
 
 
 @dataclass
@@ -116,10 +113,10 @@ def _by_provider(fy: int) -> list[ProviderRow]:
     )
     for values in lines:
         row = row_for(values)
-        row.committed, row.planned = _penny(values["committed"]), _penny(values["planned"])
+        row.committed, row.planned = to_penny(values["committed"]), to_penny(values["planned"])
     paid = Payment.objects.filter(fy=fy, paid_date__isnull=False).order_by().values(*group).annotate(paid=Sum("amount"))
     for values in paid:
-        row_for(values).paid = _penny(values["paid"])
+        row_for(values).paid = to_penny(values["paid"])
     # Cancelled awards' lines give all-zero rows: they count for nothing, so leave them out.
     kept = [row for row in rows.values() if row.committed or row.planned or row.paid]
     return sorted(kept, key=lambda row: (row.name.casefold(), row.provider_id))
@@ -148,7 +145,7 @@ def _by_month(fy: int) -> list[MonthRow]:
         .annotate(total=Sum("amount"))
     )
     for values in paid:
-        row_for(_as_date(values["month"])).paid = _penny(values["total"])
+        row_for(_as_date(values["month"])).paid = to_penny(values["total"])
     scheduled = (
         Payment.objects.filter(fy=fy, paid_date__isnull=True)
         .annotate(month=TruncMonth("due_date"))
@@ -157,7 +154,7 @@ def _by_month(fy: int) -> list[MonthRow]:
         .annotate(total=Sum("amount"))
     )
     for values in scheduled:
-        row_for(_as_date(values["month"])).scheduled = _penny(values["total"])
+        row_for(_as_date(values["month"])).scheduled = to_penny(values["total"])
     return [rows[key] for key in sorted(rows)]
 
 

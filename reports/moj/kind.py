@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django import forms
 from django.core.exceptions import ValidationError
 
-from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.periods import FinancialYear, fy_label
 
 from .selectors import moj_index_rows, moj_return_figures_for, moj_return_version
 
@@ -40,7 +40,7 @@ def build_moj_return(
     progress(10, "Loading the return")
     moj_return = moj_return_version(fy=fy, half=half, number=version)
     if moj_return is None:
-        raise ValueError(f"There is no version {version} of the H{half} {fy}/{(fy + 1) % 100:02d} MoJ return.")
+        raise ValueError(f"There is no version {version} of the H{half} {fy_label(fy)} MoJ return.")
     progress(20, "Computing the figures" if not moj_return.is_signed_off else "Reading the signed-off figures")
     try:
         figures = moj_return_figures_for(moj_return)
@@ -86,7 +86,7 @@ class MojReturnReportForm(forms.Form):
                 self.add_error(
                     "version",
                     f"There is no version {version} of the H{half} "
-                    f"{fy}/{(fy + 1) % 100:02d} return: start it on the MoJ returns page.",
+                    f"{fy_label(fy)} return: start it on the MoJ returns page.",
                 )
             else:
                 data["period"] = f"H{half}"

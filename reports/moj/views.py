@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from grants.form_fields import add_service_errors
+from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import capability_required, has_capability
@@ -299,7 +299,7 @@ def moj_reopen(request, fy: int, half: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, error, name_fields=True)
         else:
             messages.success(request, "The return is a draft again.")
             return redirect(_page_url(fy, half))
@@ -333,7 +333,7 @@ def moj_sign_off(request, fy: int, half: int):
                 # Show the new figures with a fresh form (new checksum), keeping what was typed.
                 messages.error(request, services.CHANGED_SINCE_OPENED)
                 return redirect(_page_url(fy, half))
-            add_service_errors(form, error)
+            add_service_errors(form, error, name_fields=True)
             form.shorten_issue_errors()
         else:
             messages.success(request, "The return has been signed off. Its figures are now frozen.")
@@ -353,7 +353,7 @@ def moj_amend(request, fy: int, half: int):
                 moj_return=moj_return, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, error, name_fields=True)
         else:
             messages.success(
                 request,

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 
 from grants.awards.filters import AwardFilter
 from grants.awards.forms import AwardForm, LineFormSet, line_years
-from grants.form_fields import add_line_errors, add_service_errors
+from grants.form_fields import add_line_errors
 from grants.payments.forms import PaymentForm
 from pcc_commissioning.fields import MoneyField
+from pcc_commissioning.forms import add_service_errors
 from tests.factories import CommissioningPriorityFactory, FundingStreamFactory, KPQFactory
 
 
@@ -113,7 +114,9 @@ def test_service_line_messages_land_on_their_rows_and_fields():
 def test_service_errors_for_fields_the_form_lacks_go_to_the_top_naming_the_field():
     form = AwardForm(data={})
     form.is_valid()
-    add_service_errors(form, ValidationError({"status": ["Choose a status."], "title": ["Too long."]}))
+    add_service_errors(
+        form, name_fields=True, exc=ValidationError({"status": ["Choose a status."], "title": ["Too long."]})
+    )
     assert "Status: Choose a status." in form.non_field_errors()
     assert "Too long." in form.errors["title"]
 

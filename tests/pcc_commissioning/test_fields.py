@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django import forms
 
-from pcc_commissioning.fields import DateField, MoneyField
+from pcc_commissioning.fields import DateField, MoneyField, date_field
 
 
 class DueForm(forms.Form):
@@ -41,3 +41,17 @@ def test_a_money_box_that_refuses_negatives_says_so_naming_it():
     form = _form(amount="-5")
     assert not form.is_valid()
     assert form.errors["amount"] == ["The amount cannot be negative."]
+
+
+class DatedForm(forms.Form):
+    start = date_field("Start date")
+    end = date_field("End date", required=False, help_text="Leave blank if it does not end")
+
+
+def test_date_field_labels_the_day_box_so_the_error_summary_links_to_it():
+    form = DatedForm({"start_0": "", "start_1": "", "start_2": ""})
+    assert not form.is_valid()
+    assert form["start"].id_for_label == "id_start_0"
+    assert form["start"].help_text == "For example, 1 4 2019"
+    assert (form.fields["end"].required, form["end"].help_text) == (False, "Leave blank if it does not end")
+    assert '<label for="id_start_0"' in str(form["start"].label_tag())

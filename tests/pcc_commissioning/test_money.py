@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from pcc_commissioning.money import AmountError, amount_from, format_pence, format_pounds, parse_amount
+from pcc_commissioning.money import AmountError, amount_from, format_pence, format_pounds, parse_amount, to_penny
+from pcc_commissioning.templatetags.pcc_tags import pence
 
 
 @pytest.mark.parametrize(
@@ -117,3 +118,18 @@ def test_a_service_may_be_given_a_negative_amount_and_exactly_the_largest_one():
     assert amount_from(-1000000000) == Decimal("-1000000000.00")
     with pytest.raises(AmountError, match="more than £1,000,000,000"):
         amount_from(Decimal("1000000000.01"))
+
+
+@pytest.mark.parametrize(
+    "amount, expected",
+    [(None, "0.00"), (Decimal("12"), "12.00"), (Decimal("0.125"), "0.12"), (Decimal("-3.5"), "-3.50")],
+)
+def test_to_penny_gives_pounds_and_pence_with_none_as_zero(amount, expected):
+    assert str(to_penny(amount)) == expected
+
+
+def test_a_refund_is_written_with_the_minus_sign_before_the_pound_sign():
+    assert format_pence(Decimal("-250")) == "-£250.00"
+    assert format_pounds(Decimal("-250")) == "-£250"
+    assert pence(Decimal("-1234.5")) == "-£1,234.50"  # the template filter writes it the same way
+    assert "£-" not in format_pence(Decimal("-0.01"))

@@ -16,6 +16,7 @@ from pcc_commissioning.periods import (
     apportion_by_weights,
     date_problem,
     due_date,
+    fy_label,
     fys_between,
     half_of,
     month_of,
@@ -83,6 +84,7 @@ def test_financial_year_labels(start_year, label):
     assert fy.label == label
     assert str(fy) == label
     assert fy.period.label == label
+    assert fy_label(start_year) == fy_label(str(start_year)) == fy_label(fy) == label
 
 
 def test_financial_year_runs_1_april_to_31_march_inclusive():

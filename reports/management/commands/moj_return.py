@@ -17,6 +17,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from pcc_commissioning.periods import fy_label
 from reports.moj import outputs
 from reports.moj.figures import moj_return_figures
 from reports.moj.selectors import moj_return_figures_for, moj_return_version
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             raise CommandError(f"The folder for --output does not exist: {target.parent}")
 
         moj_return = moj_return_version(fy=year, half=half_number, number=number)
-        label = f"H{half_number} {year}/{(year + 1) % 100:02d}"
+        label = f"H{half_number} {fy_label(year)}"
         if moj_return is None and number is not None:
             raise CommandError(f"There is no version {number} of the {label} MoJ return.")
         try:
