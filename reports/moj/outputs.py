@@ -20,7 +20,7 @@ from django.utils import timezone
 from pcc_commissioning import pdf
 from pcc_commissioning.interchange.exports import write_xlsx_sheet
 
-from .figures import DIMENSION_NAMES, DIMENSIONS, ordered_codes
+from .codes import DIMENSION_NAMES, DIMENSIONS, ordered_codes
 
 MONEY_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.0%"

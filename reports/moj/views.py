@@ -23,7 +23,8 @@ from pcc_commissioning.web import show_errors
 from reports.engine import services as engine
 
 from . import selectors, services
-from .figures import DIMENSION_NAMES, DIMENSIONS, moj_scope_exists, ordered_codes
+from .codes import DIMENSION_NAMES, DIMENSIONS, ordered_codes
+from .figures import moj_scope_exists
 from .forms import ActionForm, AmendForm, DownloadForm, ReasonForm, SignOffForm
 from .kind import FORMATS
 
