@@ -268,95 +268,125 @@ def need_versus_spend(*, fy: int) -> NeedVersusSpend:
     areas = list(Area.objects.order_by("pk"))
     populations = needs_selectors.area_populations(year=fy)
     places = _Places(areas, populations)
+    spend = _theme_spend(fy, places)
 
-    by_award = _committed_by_award(fy)
-    award_areas = _award_areas(fy)
-    spend: dict[tuple[int, int | None], Decimal] = defaultdict(lambda: ZERO)
-    linked = not_linked = ZERO
-    not_linked_awards = 0
-    spent_themes: set[int] = set()
-    for row in by_award:
-        total = row["total"] or ZERO
-        theme_id = row["award__intention__theme_id"]
-        if theme_id is None:
-            not_linked += total
-            not_linked_awards += 1
-            continue
-        linked += total
-        spent_themes.add(theme_id)
-        for la_id, part in places.attribute(Decimal(total).quantize(PENNY), award_areas.get(row["award_id"], [])):
-            spend[(theme_id, la_id)] += part
-
-    indicators = _indicators(fy)
     by_theme: dict[int, list[_Indicator]] = defaultdict(list)
-    for indicator in indicators:
+    for indicator in _indicators(fy):
         by_theme[indicator.theme_id].append(indicator)
-    themes = Theme.objects.filter(pk__in=set(by_theme) | spent_themes).order_by(Lower("name"), "pk")
+    themes = Theme.objects.filter(pk__in=set(by_theme) | spend.themes).order_by(Lower("name"), "pk")
 
     la_population = {la.pk: populations.get(la.pk) for la in places.local_authorities}
-    population_total = sum(p for p in la_population.values() if p)
-
-    tables = []
-    for theme in themes:
-        columns = []
-        for indicator in by_theme.get(theme.pk, []):
-            counted = [
-                (indicator.values.get(la.pk), la_population[la.pk])
-                for la in places.local_authorities
-                if indicator.values.get(la.pk) is not None and la_population[la.pk]
-            ]
-            average = per_thousand(sum(v for v, _ in counted), sum(p for _, p in counted)) if counted else None
-            columns.append(IndicatorColumn(indicator.indicator_id, indicator.name, average))
-        theme_spend = sum((spend.get((theme.pk, la.pk), ZERO) for la in places.local_authorities), ZERO)
-        spend_with_population = sum(
-            (spend.get((theme.pk, la.pk), ZERO) for la in places.local_authorities if la_population[la.pk]), ZERO
-        )
-        average_spend = per_thousand(spend_with_population, population_total)
-        rows = []
-        for la in places.local_authorities:
-            population = la_population[la.pk]
-            amount = spend.get((theme.pk, la.pk), ZERO)
-            row = AreaRow(
-                area=la, population=population, rates=[], spend=amount, spend_per_1000=per_thousand(amount, population)
-            )
-            low_spend = (
-                row.spend_per_1000 is not None and average_spend is not None and row.spend_per_1000 < average_spend
-            )
-            for indicator, column in zip(by_theme.get(theme.pk, []), columns, strict=False):
-                rate = indicator.rates.get(la.pk)
-                above = rate is not None and column.average is not None and rate > column.average
-                row.rates.append(AreaRate(column.indicator_id, indicator.values.get(la.pk), rate, above))
-                if above and low_spend:
-                    row.high_need_low_spend = True
-                    row.reasons.append(
-                        f"{column.name}: {rate:,.2f} per 1,000, above the force-area average of {column.average:,.2f}"
-                    )
-            if row.high_need_low_spend:
-                row.reasons.append(
-                    f"spend {format_pence(row.spend_per_1000)} per 1,000, below the average of {format_pence(average_spend)}"
-                )
-            rows.append(row)
-        tables.append(
-            ThemeTable(
-                theme=theme,
-                indicators=columns,
-                rows=rows,
-                spend=theme_spend,
-                population=population_total,
-                average_spend_per_1000=average_spend,
-                not_attributed=spend.get((theme.pk, None), ZERO),
-            )
-        )
-
+    tables = [
+        _theme_table(theme, by_theme.get(theme.pk, []), spend.by_theme_and_area, places, la_population)
+        for theme in themes
+    ]
     return NeedVersusSpend(
         fy=fy,
         label=FinancialYear(fy).label,
         themes=tables,
         areas=places.local_authorities,
-        linked=linked,
-        not_linked=not_linked,
-        not_linked_awards=not_linked_awards,
+        linked=spend.linked,
+        not_linked=spend.not_linked,
+        not_linked_awards=spend.not_linked_awards,
     )
+
+
+@dataclass
+class _ThemeSpend:
+    """The year's committed money: by (theme id, local authority id or None), on awards linked to
+    a theme and not, and the themes with any."""
+
+    by_theme_and_area: dict[tuple[int, int | None], Decimal]
+    linked: Decimal = ZERO
+    not_linked: Decimal = ZERO
+    not_linked_awards: int = 0
+    themes: set[int] = field(default_factory=set)
+
+
+def _theme_spend(fy: int, places: _Places) -> _ThemeSpend:
+    """Each award's committed value attributed to its theme and the areas it serves."""
+    by_award = _committed_by_award(fy)
+    award_areas = _award_areas(fy)
+    spend = _ThemeSpend(by_theme_and_area=defaultdict(lambda: ZERO))
+    for row in by_award:
+        total = row["total"] or ZERO
+        theme_id = row["award__intention__theme_id"]
+        if theme_id is None:
+            spend.not_linked += total
+            spend.not_linked_awards += 1
+            continue
+        spend.linked += total
+        spend.themes.add(theme_id)
+        for la_id, part in places.attribute(Decimal(total).quantize(PENNY), award_areas.get(row["award_id"], [])):
+            spend.by_theme_and_area[(theme_id, la_id)] += part
+    return spend
+
+
+def _theme_table(
+    theme: Theme,
+    indicators: list[_Indicator],
+    spend: dict[tuple[int, int | None], Decimal],
+    places: _Places,
+    la_population: dict[int, int | None],
+) -> ThemeTable:
+    """A theme's table: its indicators' force-area averages, and a row per local authority."""
+    population_total = sum(p for p in la_population.values() if p)
+    columns = []
+    for indicator in indicators:
+        counted = [
+            (indicator.values.get(la.pk), la_population[la.pk])
+            for la in places.local_authorities
+            if indicator.values.get(la.pk) is not None and la_population[la.pk]
+        ]
+        average = per_thousand(sum(v for v, _ in counted), sum(p for _, p in counted)) if counted else None
+        columns.append(IndicatorColumn(indicator.indicator_id, indicator.name, average))
+    theme_spend = sum((spend.get((theme.pk, la.pk), ZERO) for la in places.local_authorities), ZERO)
+    spend_with_population = sum(
+        (spend.get((theme.pk, la.pk), ZERO) for la in places.local_authorities if la_population[la.pk]), ZERO
+    )
+    average_spend = per_thousand(spend_with_population, population_total)
+    rows = [
+        _area_row(
+            la,
+            la_population[la.pk],
+            spend.get((theme.pk, la.pk), ZERO),
+            zip(indicators, columns, strict=False),
+            average_spend=average_spend,
+        )
+        for la in places.local_authorities
+    ]
+    return ThemeTable(
+        theme=theme,
+        indicators=columns,
+        rows=rows,
+        spend=theme_spend,
+        population=population_total,
+        average_spend_per_1000=average_spend,
+        not_attributed=spend.get((theme.pk, None), ZERO),
+    )
+
+
+def _area_row(la, population, amount: Decimal, indicators, *, average_spend: Decimal | None) -> AreaRow:
+    """A local authority's row of a theme: its rates and spend per 1,000, flagged high need, low
+    spend (with the reasons) where a rate is above its average while the spend is below."""
+    row = AreaRow(
+        area=la, population=population, rates=[], spend=amount, spend_per_1000=per_thousand(amount, population)
+    )
+    low_spend = row.spend_per_1000 is not None and average_spend is not None and row.spend_per_1000 < average_spend
+    for indicator, column in indicators:
+        rate = indicator.rates.get(la.pk)
+        above = rate is not None and column.average is not None and rate > column.average
+        row.rates.append(AreaRate(column.indicator_id, indicator.values.get(la.pk), rate, above))
+        if above and low_spend:
+            row.high_need_low_spend = True
+            row.reasons.append(
+                f"{column.name}: {rate:,.2f} per 1,000, above the force-area average of {column.average:,.2f}"
+            )
+    if row.high_need_low_spend:
+        row.reasons.append(
+            f"spend {format_pence(row.spend_per_1000)} per 1,000, below the average of {format_pence(average_spend)}"
+        )
+    return row
 
 
 # KPQ page -----------------------------------------------------------------------------------------

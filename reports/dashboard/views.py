@@ -88,9 +88,15 @@ def _percent(value) -> str:
 
 
 def _tiles(data: dashboard_selectors.Dashboard, audience: str) -> list[Tile]:
+    tiles = {**_money_tiles(data), **_award_tiles(data)}
+    return [tiles[key] for key in TILE_ORDER[audience]]
+
+
+def _money_tiles(data: dashboard_selectors.Dashboard) -> dict[str, Tile]:
+    """Budget, committed, paid and forecast, each linking to the funding page."""
     fy, totals = data.fy, data.funding.totals
     funding = _url("grants:funding", fy=fy, anchor="priorities")
-    tiles = {
+    return {
         "budget": Tile(
             "budget",
             "Budget",
@@ -127,6 +133,13 @@ def _tiles(data: dashboard_selectors.Dashboard, audience: str) -> list[Tile]:
             "Forecast by priority",
             warning=totals.over,
         ),
+    }
+
+
+def _award_tiles(data: dashboard_selectors.Dashboard) -> dict[str, Tile]:
+    """Awards made or active, returns late and awards rated red."""
+    fy = data.fy
+    return {
         "active": Tile(
             "active",
             "Awards made",
@@ -163,7 +176,6 @@ def _tiles(data: dashboard_selectors.Dashboard, audience: str) -> list[Tile]:
             warning=data.awards_red > 0,
         ),
     }
-    return [tiles[key] for key in TILE_ORDER[audience]]
 
 
 def _money_chart(

@@ -2,7 +2,8 @@
 
 ``moj_return_figures(fy=, half=)`` computes, live, the plain JSON-serialisable dict docs/formats.md
 documents ("MoJ bi-annual return"): per MoJ-reported stream, per MoJ-funded service (award),
-totals, and the validation issues an officer acts on before sign-off. Money is written as a
+totals, and the validation issues an officer acts on before sign-off (written in
+``reports.moj.validation``; the code lists in ``reports.moj.codes``). Money is written as a
 string with two decimals ("1234.50"), counts as integers.
 
 The figures are those of the half as it ended: committed counts the awards committed at the
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,36 +43,23 @@ from grants.models import (
     StreamAllocation,
     award_runs_until,
 )
-from outcomes.models import CodeList, CodeListEntry
-from pcc_commissioning.money import format_pence
+from outcomes.models import CodeList
 from pcc_commissioning.periods import FinancialYear, Period, period_code, period_long_label
+
+from .codes import DIMENSIONS, code_labels
+from .validation import (
+    allocation_issues,
+    breakdown_mismatch_issue,
+    funding_issues,
+    missing_return_issue,
+    sort_issues,
+    unaccepted_return_issue,
+)
 
 ZERO = Decimal("0.00")
 PENNY = Decimal("0.01")
-DIMENSIONS = ("crime", "age", "sex", "ethnicity", "disability")
-DIMENSION_NAMES = {
-    "crime": "crime type",
-    "age": "age band",
-    "sex": "sex",
-    "ethnicity": "ethnicity",
-    "disability": "disability",
-}
 RESTORATIVE_JUSTICE = "restorative_justice"
 UNCATEGORISED = "uncategorised"
-BLOCKING, WARNING = "blocking", "warning"
-ISSUE_KINDS = {
-    "missing_return": "Missing monitoring return",
-    "unaccepted_return": "Monitoring return not yet accepted",
-    "over_allocation": "Spend beyond allocation",
-    "ring_fence": "Ring-fenced money outside its purpose",
-    "breakdown_mismatch": "Breakdown does not match victims supported",
-    "no_category": "No MoJ service category",
-}
-_NOT_HANDED_IN = {
-    ReturnStatus.DUE: "is due but has not been submitted",
-    ReturnStatus.DRAFT: "is still a draft",
-    ReturnStatus.RETURNED: "was returned to the provider for changes",
-}
 
 
 def money(value: Decimal | None) -> str:
@@ -110,24 +97,6 @@ def _no_scope_message(fy: int) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Ring fences
-
-
-def _words(text: str) -> set[str]:
-    return {word for word in re.split(r"[^a-z]+", text.lower()) if word}
-
-
-def ring_fence_allows(purpose: str, code: str | None, label: str | None) -> bool:
-    """Whether an award of MoJ category ``code`` (``label``) fits a ring-fence ``purpose``:
-    the purpose's words include the code, or the purpose text includes the label (both
-    lower-cased). "ISVA and IDVA" allows isva and idva; no category never fits."""
-    if not code:
-        return False
-    text = purpose.lower()
-    return code.lower() in _words(purpose) or bool(label and label.lower() in text)
-
-
-# ---------------------------------------------------------------------------------------------
 # The figures
 
 
@@ -142,209 +111,24 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
     year = FinancialYear(fy)
     quarters = [int(q.code[1]) for q in period.quarters()]
     all_quarters = [int(q.code[1]) for q in year.quarters()] if half == 2 else quarters
-    half_start = None if half == 1 else period.start  # H1 takes payments in advance too
-    half_end = period.end
 
-    # 1. Streams in scope.
-    stream_rows = list(_in_scope_streams(fy).values("pk", "name", "ring_fenced_for"))
-    if not stream_rows:
-        raise ValidationError(_no_scope_message(fy))
-    streams = {row["pk"]: row for row in stream_rows}
-    stream_ids = list(streams)
-    moj_stream = Q(stream__moj_reported=True)
-
-    # 2. Allocations.
-    allocation = {
-        row["stream_id"]: row["amount"]
-        for row in StreamAllocation.objects.filter(fy=fy, stream__moj_reported=True).values("stream_id", "amount")
-    }
-
-    # 3. Committed funding lines by award and stream: awards committed at the end of the half
-    #    (an award cancelled after it still counts in the half, one awarded after it does not).
-    committed: dict[tuple[int, int], Decimal] = {}
-    for row in (
-        FundingLine.objects.filter(moj_stream, fy=fy)
-        .alias(status_then=status_at(half_end))
-        .filter(status_then__in=COMMITTED_STATUSES)
-        .values("award_id", "stream_id")
-        .annotate(total=Sum("amount"))
-    ):
-        committed[(row["award_id"], row["stream_id"])] = row["total"] or ZERO
-
-    # 4. Paid payments by award and stream: in the half, year to date (to the half's end).
-    in_half = Q() if half_start is None else Q(paid_date__gte=half_start)
-    paid_half: dict[tuple[int, int], Decimal] = {}
-    paid_ytd: dict[tuple[int, int], Decimal] = {}
-    for row in (
-        Payment.objects.filter(moj_stream, fy=fy, paid_date__isnull=False, paid_date__lte=half_end)
-        .values("award_id", "stream_id")
-        .annotate(half=Sum("amount", filter=in_half), ytd=Sum("amount"))
-    ):
-        key = (row["award_id"], row["stream_id"])
-        paid_half[key] = row["half"] or ZERO
-        paid_ytd[key] = row["ytd"] or ZERO
-
-    # 5. The services: awards committed at the end of the half with a line in the year from an
-    #    in-scope stream.
-    in_scope_awards = Award.objects.alias(status_then=status_at(half_end, award="")).filter(
-        status_then__in=COMMITTED_STATUSES, pk__in=FundingLine.objects.filter(moj_stream, fy=fy).values("award_id")
-    )
-    awards = {
-        row["pk"]: row
-        for row in in_scope_awards.values(
-            "pk",
-            "reference",
-            "title",
-            "provider__name",
-            "moj_category__code",
-            "moj_category__label",
-            "start_date",
-            "end_date",
-            "extension_until",
-            "extension_taken",
-        )
-    }
-    in_scope_awards = in_scope_awards.values("pk")
-
-    # 6. Monitoring returns of the half (for H2, of the whole year).
-    returns = list(
-        MonitoringReturn.objects.filter(award__in=in_scope_awards, fy=fy, quarter__in=all_quarters).values(
-            "pk", "award_id", "quarter", "status", "referrals", "supported", "breakdown_explanation"
-        )
-    )
-
-    # 7. Breakdowns of the half's accepted returns.
-    breakdown_rows = list(
-        ReturnBreakdown.objects.filter(
-            monitoring_return__in=_accepted_half_returns(in_scope_awards, fy, quarters)
-        ).values("monitoring_return_id", "code__list", "code__code", "count")
-    )
-    # 8. Outcomes of the half's accepted returns, summed per award and code.
-    outcome_rows = list(
-        ReturnOutcome.objects.filter(monitoring_return__in=_accepted_half_returns(in_scope_awards, fy, quarters))
-        .values("monitoring_return__award_id", "code__code")
-        .annotate(assessed=Sum("assessed"), improved=Sum("improved"))
-    )
-    # 9. Labels of the code lists (valid in the year).
-    labels = _code_labels(fy)
-    category_labels = labels.get(CodeList.MOJ_CATEGORY, {})
-
-    # -- Streams --------------------------------------------------------------------------------
-    stream_totals = defaultdict(lambda: {"committed": ZERO, "paid_half": ZERO, "paid_ytd": ZERO})
-    for (award_id, stream_id), amount in committed.items():
-        if award_id in awards and stream_id in streams:
-            stream_totals[stream_id]["committed"] += amount
-    for (_award_id, stream_id), amount in paid_half.items():
-        if stream_id in streams:
-            stream_totals[stream_id]["paid_half"] += amount
-    for (_award_id, stream_id), amount in paid_ytd.items():
-        if stream_id in streams:
-            stream_totals[stream_id]["paid_ytd"] += amount
+    streams = _streams(fy)
+    allocation = _allocations(fy)
+    spend = _Spend(committed=_committed(fy, period.end), **_paid(fy, half, period))
+    awards, in_scope_awards = _services_in_scope(fy, period.end)
+    activity = _activity(in_scope_awards, fy, quarters=quarters, all_quarters=all_quarters)
+    labels = code_labels(fy)
 
     issues: list[dict] = []
-    stream_out = []
-    for stream_id, row in sorted(streams.items(), key=lambda item: (item[1]["name"].lower(), item[0])):
-        sums = stream_totals[stream_id]
-        alloc = allocation.get(stream_id, ZERO)
-        stream_out.append(
-            {
-                "name": row["name"],
-                "ring_fenced_for": row["ring_fenced_for"] or "",
-                "allocation": money(alloc),
-                "committed": money(sums["committed"]),
-                "paid_half": money(sums["paid_half"]),
-                "paid_ytd": money(sums["paid_ytd"]),
-                # Shown as "unspent" on the pages, PDF and XLSX; the key keeps the name the README
-                # documents for the JSON format, which signed-off versions also carry frozen.
-                "remaining": money(alloc - sums["paid_ytd"]),
-            }
+    stream_out = _stream_figures(streams, allocation, spend, awards, period=period, year=year, issues=issues)
+    services = [
+        _service_figures(
+            award_id, award, streams, spend, activity, year=year, half=half, quarters=quarters, issues=issues
         )
-        name = row["name"]
-        for key, severity, amount, what in (
-            ("over_allocation", BLOCKING, sums["paid_ytd"], f"paid to the end of {period.code}"),
-            ("over_committed", WARNING, sums["committed"], "committed"),
-        ):
-            if amount > alloc:
-                issues.append(
-                    {
-                        "key": f"{key}:{name}",
-                        "severity": severity,
-                        "kind": "over_allocation",
-                        "stream": name,
-                        "message": f"{name}: {what} ({format_pence(amount)}) is more than the allocation for "
-                        f"{year.label} ({format_pence(alloc)}).",
-                    }
-                )
-
-    # -- Services -------------------------------------------------------------------------------
-    returns_by_award: dict[int, dict[int, dict]] = defaultdict(dict)
-    for ret in returns:
-        returns_by_award[ret["award_id"]][ret["quarter"]] = ret
-    breakdowns_by_return: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for row in breakdown_rows:
-        if row["code__list"] in DIMENSIONS:
-            codes = breakdowns_by_return[row["monitoring_return_id"]][row["code__list"]]
-            codes[row["code__code"]] = codes.get(row["code__code"], 0) + row["count"]
-    outcomes_by_award: dict[int, dict[str, dict[str, int]]] = defaultdict(dict)
-    for row in outcome_rows:
-        outcomes_by_award[row["monitoring_return__award_id"]][row["code__code"]] = {
-            "assessed": int(row["assessed"] or 0),
-            "improved": int(row["improved"] or 0),
-        }
-
-    services = []
-    for award_id, award in sorted(awards.items(), key=lambda item: (item[1]["reference"], item[0])):
-        funded_by = {}
-        for stream_id in stream_ids:
-            key = (award_id, stream_id)
-            if key in committed or key in paid_half:
-                funded_by[streams[stream_id]["name"]] = {
-                    "committed": money(committed.get(key)),
-                    "paid_half": money(paid_half.get(key)),
-                }
-        service_committed = sum((committed.get((award_id, s), ZERO) for s in stream_ids), ZERO)
-        service_paid = sum((paid_half.get((award_id, s), ZERO) for s in stream_ids), ZERO)
-        service_ytd = sum((paid_ytd.get((award_id, s), ZERO) for s in stream_ids), ZERO)
-
-        activity = _quarter_activity(
-            award, returns_by_award[award_id], breakdowns_by_return, year=year, quarters=quarters, issues=issues
-        )
-        _funding_issues(award, streams, {s: committed.get((award_id, s), ZERO) for s in stream_ids}, issues=issues)
-
-        service = {
-            "award_reference": award["reference"],
-            "award_title": award["title"],
-            "provider": award["provider__name"],
-            "category": award["moj_category__code"],
-            "committed": money(service_committed),
-            "paid_half": money(service_paid),
-            "streams": funded_by,
-            "referrals": activity["referrals"],
-            "supported": activity["supported"],
-            "breakdowns": activity["breakdowns"],
-            "outcomes": dict(sorted(outcomes_by_award.get(award_id, {}).items())),
-            "quarters_reported": activity["quarters_reported"],
-        }
-        if half == 2:
-            accepted_year = [r for r in returns_by_award[award_id].values() if r["status"] == ReturnStatus.ACCEPTED]
-            service["full_year"] = {
-                "paid": money(service_ytd),
-                "referrals": sum(r["referrals"] or 0 for r in accepted_year),
-                "supported": sum(r["supported"] or 0 for r in accepted_year),
-            }
-        services.append(service)
-
-    totals = _totals(stream_out, services, category_labels, half=half)
-    severity_order = {BLOCKING: 0, WARNING: 1}
-    issues.sort(
-        key=lambda i: (
-            severity_order[i["severity"]],
-            i.get("award_reference") or "",
-            i.get("quarter") or "",
-            i["kind"],
-            i["key"],
-        )
-    )
+        for award_id, award in sorted(awards.items(), key=lambda item: (item[1]["reference"], item[0]))
+    ]
+    totals = _totals(stream_out, services, labels.get(CodeList.MOJ_CATEGORY, {}), half=half)
+    sort_issues(issues)
     return {
         "fy": fy,
         "fy_label": year.label,
@@ -364,15 +148,241 @@ def moj_return_figures(*, fy: int, half: int) -> dict[str, Any]:
     }
 
 
-def ordered_codes(figures: dict, list_name: str, used) -> list[str]:
-    """The codes in ``used`` in their code list's order; codes no longer listed last, sorted."""
-    used = set(used)
-    known = figures.get("code_order", {}).get(list_name) or list(figures.get("labels", {}).get(list_name, {}))
-    return [code for code in known if code in used] + sorted(used - set(known))
+# -- Gathering (one query each) ----------------------------------------------------------------
+
+_MOJ_STREAM = Q(stream__moj_reported=True)
 
 
-def _who(award: dict) -> str:
-    return f"{award['reference']} ({award['provider__name']})"
+@dataclass(frozen=True)
+class _Spend:
+    """Money by (award id, stream id): committed at the end of the half, paid in the half and
+    paid in the year to the half's end."""
+
+    committed: dict[tuple[int, int], Decimal]
+    paid_half: dict[tuple[int, int], Decimal]
+    paid_ytd: dict[tuple[int, int], Decimal]
+
+
+@dataclass(frozen=True)
+class _Activity:
+    """The monitoring returns of the in-scope services: by award and quarter; breakdowns of the
+    half's accepted returns by return, dimension and code; their outcomes by award and code."""
+
+    returns_by_award: dict[int, dict[int, dict]]
+    breakdowns_by_return: dict[int, dict[str, dict[str, int]]]
+    outcomes_by_award: dict[int, dict[str, dict[str, int]]]
+
+
+def _streams(fy: int) -> dict[int, dict]:
+    """The streams in scope by id; a ValidationError when there is none."""
+    stream_rows = list(_in_scope_streams(fy).values("pk", "name", "ring_fenced_for"))
+    if not stream_rows:
+        raise ValidationError(_no_scope_message(fy))
+    return {row["pk"]: row for row in stream_rows}
+
+
+def _allocations(fy: int) -> dict[int, Decimal]:
+    return {
+        row["stream_id"]: row["amount"]
+        for row in StreamAllocation.objects.filter(fy=fy, stream__moj_reported=True).values("stream_id", "amount")
+    }
+
+
+def _committed(fy: int, half_end) -> dict[tuple[int, int], Decimal]:
+    """Committed funding lines by award and stream: awards committed at the end of the half
+    (an award cancelled after it still counts in the half, one awarded after it does not)."""
+    return {
+        (row["award_id"], row["stream_id"]): row["total"] or ZERO
+        for row in FundingLine.objects.filter(_MOJ_STREAM, fy=fy)
+        .alias(status_then=status_at(half_end))
+        .filter(status_then__in=COMMITTED_STATUSES)
+        .values("award_id", "stream_id")
+        .annotate(total=Sum("amount"))
+    }
+
+
+def _paid(fy: int, half: int, period: Period) -> dict[str, dict[tuple[int, int], Decimal]]:
+    """Paid payments by award and stream: in the half, year to date (to the half's end)."""
+    half_start = None if half == 1 else period.start  # H1 takes payments in advance too
+    in_half = Q() if half_start is None else Q(paid_date__gte=half_start)
+    paid_half: dict[tuple[int, int], Decimal] = {}
+    paid_ytd: dict[tuple[int, int], Decimal] = {}
+    for row in (
+        Payment.objects.filter(_MOJ_STREAM, fy=fy, paid_date__isnull=False, paid_date__lte=period.end)
+        .values("award_id", "stream_id")
+        .annotate(half=Sum("amount", filter=in_half), ytd=Sum("amount"))
+    ):
+        key = (row["award_id"], row["stream_id"])
+        paid_half[key] = row["half"] or ZERO
+        paid_ytd[key] = row["ytd"] or ZERO
+    return {"paid_half": paid_half, "paid_ytd": paid_ytd}
+
+
+def _services_in_scope(fy: int, half_end):
+    """The services: awards committed at the end of the half with a line in the year from an
+    in-scope stream, by id, and (unevaluated) their ids."""
+    in_scope_awards = Award.objects.alias(status_then=status_at(half_end, award="")).filter(
+        status_then__in=COMMITTED_STATUSES, pk__in=FundingLine.objects.filter(_MOJ_STREAM, fy=fy).values("award_id")
+    )
+    awards = {
+        row["pk"]: row
+        for row in in_scope_awards.values(
+            "pk",
+            "reference",
+            "title",
+            "provider__name",
+            "moj_category__code",
+            "moj_category__label",
+            "start_date",
+            "end_date",
+            "extension_until",
+            "extension_taken",
+        )
+    }
+    return awards, in_scope_awards.values("pk")
+
+
+def _activity(in_scope_awards, fy: int, *, quarters: list[int], all_quarters: list[int]) -> _Activity:
+    """The returns of the half (for H2, of the whole year), and the breakdowns and outcomes
+    (summed per award and code) of the half's accepted returns."""
+    returns_by_award: dict[int, dict[int, dict]] = defaultdict(dict)
+    for ret in MonitoringReturn.objects.filter(award__in=in_scope_awards, fy=fy, quarter__in=all_quarters).values(
+        "pk", "award_id", "quarter", "status", "referrals", "supported", "breakdown_explanation"
+    ):
+        returns_by_award[ret["award_id"]][ret["quarter"]] = ret
+    breakdowns_by_return: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for row in ReturnBreakdown.objects.filter(
+        monitoring_return__in=_accepted_half_returns(in_scope_awards, fy, quarters)
+    ).values("monitoring_return_id", "code__list", "code__code", "count"):
+        if row["code__list"] in DIMENSIONS:
+            codes = breakdowns_by_return[row["monitoring_return_id"]][row["code__list"]]
+            codes[row["code__code"]] = codes.get(row["code__code"], 0) + row["count"]
+    outcomes_by_award: dict[int, dict[str, dict[str, int]]] = defaultdict(dict)
+    for row in (
+        ReturnOutcome.objects.filter(monitoring_return__in=_accepted_half_returns(in_scope_awards, fy, quarters))
+        .values("monitoring_return__award_id", "code__code")
+        .annotate(assessed=Sum("assessed"), improved=Sum("improved"))
+    ):
+        outcomes_by_award[row["monitoring_return__award_id"]][row["code__code"]] = {
+            "assessed": int(row["assessed"] or 0),
+            "improved": int(row["improved"] or 0),
+        }
+    return _Activity(returns_by_award, breakdowns_by_return, outcomes_by_award)
+
+
+def _accepted_half_returns(in_scope_awards, fy: int, quarters: list[int]):
+    return MonitoringReturn.objects.filter(
+        award__in=in_scope_awards, fy=fy, quarter__in=quarters, status=ReturnStatus.ACCEPTED
+    ).values("pk")
+
+
+# -- Streams -------------------------------------------------------------------------------------
+
+
+def _stream_figures(
+    streams: dict[int, dict],
+    allocation: dict[int, Decimal],
+    spend: _Spend,
+    awards: dict[int, dict],
+    *,
+    period: Period,
+    year: FinancialYear,
+    issues: list[dict],
+) -> list[dict]:
+    """Each stream's money by name; its spend beyond the allocation goes into ``issues``."""
+    stream_totals = defaultdict(lambda: {"committed": ZERO, "paid_half": ZERO, "paid_ytd": ZERO})
+    for (award_id, stream_id), amount in spend.committed.items():
+        if award_id in awards and stream_id in streams:
+            stream_totals[stream_id]["committed"] += amount
+    for (_award_id, stream_id), amount in spend.paid_half.items():
+        if stream_id in streams:
+            stream_totals[stream_id]["paid_half"] += amount
+    for (_award_id, stream_id), amount in spend.paid_ytd.items():
+        if stream_id in streams:
+            stream_totals[stream_id]["paid_ytd"] += amount
+
+    stream_out = []
+    for stream_id, row in sorted(streams.items(), key=lambda item: (item[1]["name"].lower(), item[0])):
+        sums = stream_totals[stream_id]
+        alloc = allocation.get(stream_id, ZERO)
+        stream_out.append(
+            {
+                "name": row["name"],
+                "ring_fenced_for": row["ring_fenced_for"] or "",
+                "allocation": money(alloc),
+                "committed": money(sums["committed"]),
+                "paid_half": money(sums["paid_half"]),
+                "paid_ytd": money(sums["paid_ytd"]),
+                # Shown as "unspent" on the pages, PDF and XLSX; the key keeps the name the README
+                # documents for the JSON format, which signed-off versions also carry frozen.
+                "remaining": money(alloc - sums["paid_ytd"]),
+            }
+        )
+        issues += allocation_issues(
+            row["name"],
+            allocation=alloc,
+            paid_ytd=sums["paid_ytd"],
+            committed=sums["committed"],
+            period=period,
+            year=year,
+        )
+    return stream_out
+
+
+# -- Services ------------------------------------------------------------------------------------
+
+
+def _service_figures(
+    award_id: int,
+    award: dict,
+    streams: dict[int, dict],
+    spend: _Spend,
+    activity: _Activity,
+    *,
+    year: FinancialYear,
+    half: int,
+    quarters: list[int],
+    issues: list[dict],
+) -> dict:
+    """One service's money by stream, activity and outcomes; its issues go into ``issues``."""
+    stream_ids = list(streams)
+    funded_by = {}
+    for stream_id in stream_ids:
+        key = (award_id, stream_id)
+        if key in spend.committed or key in spend.paid_half:
+            funded_by[streams[stream_id]["name"]] = {
+                "committed": money(spend.committed.get(key)),
+                "paid_half": money(spend.paid_half.get(key)),
+            }
+    returns = activity.returns_by_award[award_id]
+    counted = _quarter_activity(
+        award, returns, activity.breakdowns_by_return, year=year, quarters=quarters, issues=issues
+    )
+    committed = {s: spend.committed.get((award_id, s), ZERO) for s in stream_ids}
+    issues += funding_issues(award, streams, committed)
+
+    service = {
+        "award_reference": award["reference"],
+        "award_title": award["title"],
+        "provider": award["provider__name"],
+        "category": award["moj_category__code"],
+        "committed": money(sum(committed.values(), ZERO)),
+        "paid_half": money(sum((spend.paid_half.get((award_id, s), ZERO) for s in stream_ids), ZERO)),
+        "streams": funded_by,
+        "referrals": counted["referrals"],
+        "supported": counted["supported"],
+        "breakdowns": counted["breakdowns"],
+        "outcomes": dict(sorted(activity.outcomes_by_award.get(award_id, {}).items())),
+        "quarters_reported": counted["quarters_reported"],
+    }
+    if half == 2:
+        accepted_year = [r for r in returns.values() if r["status"] == ReturnStatus.ACCEPTED]
+        service["full_year"] = {
+            "paid": money(sum((spend.paid_ytd.get((award_id, s), ZERO) for s in stream_ids), ZERO)),
+            "referrals": sum(r["referrals"] or 0 for r in accepted_year),
+            "supported": sum(r["supported"] or 0 for r in accepted_year),
+        }
+    return service
 
 
 def _quarter_activity(
@@ -386,10 +396,7 @@ def _quarter_activity(
 ) -> dict:
     """An award's referrals, supported, breakdowns and quarters reported from its accepted
     returns of the half's quarters; the issues about those quarters' returns go into ``issues``."""
-    ref, who = award["reference"], _who(award)
-    referrals = supported = 0
-    reported: list[str] = []
-    breakdowns: dict[str, dict[str, int]] = {}
+    counted = {"referrals": 0, "supported": 0, "quarters_reported": [], "breakdowns": {}}
     runs_until = award_runs_until(
         end_date=award["end_date"], extension_until=award["extension_until"], extension_taken=award["extension_taken"]
     )
@@ -398,128 +405,31 @@ def _quarter_activity(
         code = period_code(q_period)
         ret = returns.get(quarter)
         if ret is not None and ret["status"] == ReturnStatus.ACCEPTED:
-            reported.append(code)
-            referrals += ret["referrals"] or 0
-            supported += ret["supported"] or 0
+            counted["quarters_reported"].append(code)
+            counted["referrals"] += ret["referrals"] or 0
+            counted["supported"] += ret["supported"] or 0
             for dimension, codes in breakdowns_by_return.get(ret["pk"], {}).items():
-                into = breakdowns.setdefault(dimension, {})
-                for code_name, count in codes.items():
-                    into[code_name] = into.get(code_name, 0) + count
+                _add_breakdown(counted["breakdowns"], dimension, codes)
                 total = sum(codes.values())
                 if total != (ret["supported"] or 0):
-                    # The provider's own reason goes with the figure, so whoever reads the
-                    # return (on the page, in the PDF or the spreadsheet) sees both together.
-                    explanation = (ret.get("breakdown_explanation") or "").strip()
-                    explained = (
-                        f" The provider's explanation: “{explanation}”"
-                        if explanation
-                        else " The provider gave no explanation."
-                    )
                     issues.append(
-                        {
-                            "key": f"breakdown_mismatch:{ref}:{code}:{dimension}",
-                            "severity": WARNING,
-                            "kind": "breakdown_mismatch",
-                            "award_reference": ref,
-                            "quarter": code,
-                            "message": f"{who}: the {DIMENSION_NAMES[dimension]} breakdown for {q_period.label} "
-                            f"adds up to {total:,}, not the {ret['supported'] or 0:,} victims supported."
-                            f"{explained}",
-                            "provider_explanation": explanation,
-                        }
+                        breakdown_mismatch_issue(
+                            award, ret, quarter=code, q_period=q_period, dimension=dimension, total=total
+                        )
                     )
         elif ret is not None and ret["status"] == ReturnStatus.SUBMITTED:
-            issues.append(
-                {
-                    "key": f"unaccepted_return:{ref}:{code}",
-                    "severity": WARNING,
-                    "kind": "unaccepted_return",
-                    "award_reference": ref,
-                    "quarter": code,
-                    "message": f"{who}: the monitoring return for {q_period.label} is submitted but not yet "
-                    f"accepted, so its figures are not counted.",
-                }
-            )
+            issues.append(unaccepted_return_issue(award, quarter=code, q_period=q_period))
         elif award["start_date"] <= q_period.end and runs_until >= q_period.start:
-            reason = (
-                f"no monitoring return for {q_period.label}."
-                if ret is None
-                else f"the monitoring return for {q_period.label} "
-                f"{_NOT_HANDED_IN.get(ret['status'], 'is not accepted')}."
-            )
-            issues.append(
-                {
-                    "key": f"missing_return:{ref}:{code}",
-                    "severity": BLOCKING,
-                    "kind": "missing_return",
-                    "award_reference": ref,
-                    "quarter": code,
-                    "message": f"{who}: {reason}",
-                }
-            )
-    return {
-        "referrals": referrals,
-        "supported": supported,
-        "quarters_reported": reported,
-        "breakdowns": {d: dict(sorted(breakdowns[d].items())) for d in DIMENSIONS if d in breakdowns},
-    }
+            issues.append(missing_return_issue(award, ret, quarter=code, q_period=q_period))
+    breakdowns = counted["breakdowns"]
+    counted["breakdowns"] = {d: dict(sorted(breakdowns[d].items())) for d in DIMENSIONS if d in breakdowns}
+    return counted
 
 
-def _funding_issues(
-    award: dict, streams: dict[int, dict], committed: dict[int, Decimal], *, issues: list[dict]
-) -> None:
-    """No MoJ category, and ring-fenced streams (by id) committing money (by stream id) to an
-    award whose category does not fit their purpose."""
-    ref, who = award["reference"], _who(award)
-    category, label = award["moj_category__code"], award["moj_category__label"]
-    if not category:
-        issues.append(
-            {
-                "key": f"no_category:{ref}",
-                "severity": BLOCKING,
-                "kind": "no_category",
-                "award_reference": ref,
-                "message": f"{who}: funded by the MoJ grant but has no MoJ service category.",
-            }
-        )
-    for stream_id, amount in committed.items():
-        purpose = streams[stream_id]["ring_fenced_for"]
-        if not purpose or amount <= 0 or ring_fence_allows(purpose, category, label):
-            continue
-        name = streams[stream_id]["name"]
-        what = f"whose MoJ service category is {label}" if category else "which has no MoJ service category"
-        issues.append(
-            {
-                "key": f"ring_fence:{name}:{ref}",
-                "severity": BLOCKING,
-                "kind": "ring_fence",
-                "award_reference": ref,
-                "stream": name,
-                "message": f"{name} is ring-fenced for {purpose}, but funds {who}, {what}.",
-            }
-        )
-
-
-def _accepted_half_returns(in_scope_awards, fy: int, quarters: list[int]):
-    return MonitoringReturn.objects.filter(
-        award__in=in_scope_awards, fy=fy, quarter__in=quarters, status=ReturnStatus.ACCEPTED
-    ).values("pk")
-
-
-def _code_labels(fy: int) -> dict[str, dict[str, str]]:
-    """{list: {code: label}} of the code lists the return uses, as valid in the year, each list
-    in its sort order (the order forms and the PDF show them in)."""
-    labels: dict[str, dict[str, str]] = defaultdict(dict)
-    wanted = [*DIMENSIONS, CodeList.OUTCOME, CodeList.MOJ_CATEGORY]
-    for row in (
-        CodeListEntry.objects.filter(list__in=wanted)
-        .filter(Q(valid_from_fy__isnull=True) | Q(valid_from_fy__lte=fy))
-        .filter(Q(valid_to_fy__isnull=True) | Q(valid_to_fy__gte=fy))
-        .order_by("list", "sort_order", "code", "valid_from_fy")
-        .values("list", "code", "label")
-    ):
-        labels[str(row["list"])][row["code"]] = row["label"]
-    return labels
+def _add_breakdown(breakdowns: dict[str, dict[str, int]], dimension: str, codes: dict[str, int]) -> None:
+    into = breakdowns.setdefault(dimension, {})
+    for code_name, count in codes.items():
+        into[code_name] = into.get(code_name, 0) + count
 
 
 def _group(services: list[dict], *, half: int) -> dict[str, Any]:

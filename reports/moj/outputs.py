@@ -20,7 +20,7 @@ from django.utils import timezone
 from pcc_commissioning import pdf
 from pcc_commissioning.interchange.exports import write_xlsx_sheet
 
-from .figures import DIMENSION_NAMES, DIMENSIONS, ordered_codes
+from .codes import DIMENSION_NAMES, DIMENSIONS, ordered_codes
 
 MONEY_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.0%"
@@ -120,9 +120,16 @@ def render_xlsx(figures: dict) -> bytes:
     #,##0.00, counts whole numbers, text guarded against formulas."""
     from openpyxl import Workbook
 
-    full_year = figures["half"] == 2
     workbook = Workbook()
     workbook.remove(workbook.active)
+    for write_sheet in _XLSX_SHEETS:
+        write_sheet(workbook, figures)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _summary_sheet(workbook, figures: dict) -> None:
     signed = figures.get("signed_off") or {}
     issues = figures.get("issues", [])
     summary = [
@@ -147,18 +154,16 @@ def render_xlsx(figures: dict) -> bytes:
         if isinstance(row[1].value, datetime.datetime):
             row[1].number_format = "yyyy-mm-dd hh:mm"
 
+
+_STREAM_MONEY = ("allocation", "committed", "paid_half", "paid_ytd", "remaining")
+
+
+def _streams_sheet(workbook, figures: dict) -> None:
     totals = figures["totals"]
     stream_rows = [
-        [
-            s["name"],
-            s["ring_fenced_for"],
-            *(_money(s[k]) for k in ("allocation", "committed", "paid_half", "paid_ytd", "remaining")),
-        ]
-        for s in figures["streams"]
+        [s["name"], s["ring_fenced_for"], *(_money(s[k]) for k in _STREAM_MONEY)] for s in figures["streams"]
     ]
-    stream_rows.append(
-        ["Total", "", *(_money(totals[k]) for k in ("allocation", "committed", "paid_half", "paid_ytd", "remaining"))]
-    )
+    stream_rows.append(["Total", "", *(_money(totals[k]) for k in _STREAM_MONEY)])
     _sheet(
         workbook,
         "Streams",
@@ -176,6 +181,9 @@ def render_xlsx(figures: dict) -> bytes:
         bold_last=True,
     )
 
+
+def _services_sheet(workbook, figures: dict) -> None:
+    full_year = figures["half"] == 2
     service_headers = [
         "Award reference",
         "Title",
@@ -209,6 +217,8 @@ def render_xlsx(figures: dict) -> bytes:
         service_rows.append(row)
     _sheet(workbook, "Services", service_headers, service_rows, money=(5, 6, 10) if full_year else (5, 6))
 
+
+def _services_by_stream_sheet(workbook, figures: dict) -> None:
     split_rows = [
         [s["award_reference"], s["provider"], name, _money(part["committed"]), _money(part["paid_half"])]
         for s in figures["services"]
@@ -222,6 +232,8 @@ def render_xlsx(figures: dict) -> bytes:
         money=(3, 4),
     )
 
+
+def _breakdowns_sheet(workbook, figures: dict) -> None:
     breakdown_rows = [
         [
             s["award_reference"],
@@ -242,6 +254,8 @@ def render_xlsx(figures: dict) -> bytes:
         breakdown_rows,
     )
 
+
+def _outcomes_sheet(workbook, figures: dict) -> None:
     outcome_rows = [
         [
             s["award_reference"],
@@ -263,6 +277,9 @@ def render_xlsx(figures: dict) -> bytes:
         percent=(6,),
     )
 
+
+def _totals_sheet(workbook, figures: dict) -> None:
+    full_year = figures["half"] == 2
     total_headers = ["Line", "Code", "Committed (MoJ)", "Paid in half (MoJ)", "Referrals", "Victims supported"]
     if full_year:
         total_headers += ["Paid in the year (MoJ)", "Referrals in the year", "Victims supported in the year"]
@@ -285,6 +302,8 @@ def render_xlsx(figures: dict) -> bytes:
         total_rows.append(row)
     _sheet(workbook, "Totals", total_headers, total_rows, money=(2, 3, 6) if full_year else (2, 3), bold_last=True)
 
+
+def _issues_sheet(workbook, figures: dict) -> None:
     explained = _explanations(figures)
     issue_rows = [
         [
@@ -297,7 +316,7 @@ def render_xlsx(figures: dict) -> bytes:
             explained.get(i["key"], ""),
             i["key"],
         ]
-        for i in issues
+        for i in figures.get("issues", [])
     ]
     _sheet(
         workbook,
@@ -306,9 +325,18 @@ def render_xlsx(figures: dict) -> bytes:
         issue_rows,
     )
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+# The workbook's sheets, in order.
+_XLSX_SHEETS = (
+    _summary_sheet,
+    _streams_sheet,
+    _services_sheet,
+    _services_by_stream_sheet,
+    _breakdowns_sheet,
+    _outcomes_sheet,
+    _totals_sheet,
+    _issues_sheet,
+)
 
 
 # ---------------------------------------------------------------------------------------------

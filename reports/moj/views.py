@@ -23,7 +23,8 @@ from pcc_commissioning.web import show_errors
 from reports.engine import services as engine
 
 from . import selectors, services
-from .figures import DIMENSION_NAMES, DIMENSIONS, moj_scope_exists, ordered_codes
+from .codes import DIMENSION_NAMES, DIMENSIONS, ordered_codes
+from .figures import moj_scope_exists
 from .forms import ActionForm, AmendForm, DownloadForm, ReasonForm, SignOffForm
 from .kind import FORMATS
 
@@ -83,6 +84,26 @@ def _percent(improved: int, assessed: int) -> str:
 def _tables(figures: dict, links: selectors.FigureLinks) -> dict:
     """The figures shaped for the page: each issue with an anchor and a link to the record
     behind it, and each stream and service with its issues beside it."""
+    issues, by_award, by_stream = _issues_shown(figures, links)
+    streams = [
+        {**stream, "pk": links.streams.get(stream["name"]), "issues": by_stream.get(stream["name"], [])}
+        for stream in figures.get("streams", [])
+    ]
+    return {
+        "issues": issues,
+        "blocking_count": sum(1 for issue in issues if issue["severity"] == "blocking"),
+        "warning_count": sum(1 for issue in issues if issue["severity"] == "warning"),
+        "streams": streams,
+        "services": _service_rows(figures, links, by_award),
+        "breakdowns": _breakdown_tables(figures),
+        "outcomes": _outcome_rows(figures),
+        "totals": figures.get("totals", {}),
+    }
+
+
+def _issues_shown(figures: dict, links: selectors.FigureLinks) -> tuple[list[dict], dict, dict]:
+    """The issues with an anchor and a link, and those of each service (by award reference) and
+    of each stream (by name)."""
     issues = []
     by_award: dict[str, list[dict]] = {}
     by_stream: dict[str, list[dict]] = {}
@@ -94,22 +115,21 @@ def _tables(figures: dict, links: selectors.FigureLinks) -> dict:
             by_award.setdefault(issue["award_reference"], []).append(shown)
         elif issue.get("stream"):
             by_stream.setdefault(issue["stream"], []).append(shown)
-    labels = figures.get("labels", {})
-    categories = labels.get("moj_category", {})
-    streams = [
-        {**stream, "pk": links.streams.get(stream["name"]), "issues": by_stream.get(stream["name"], [])}
-        for stream in figures.get("streams", [])
-    ]
-    services_rows = []
-    breakdowns: dict[str, dict[str, int]] = {dimension: {} for dimension in DIMENSIONS}
-    outcomes: dict[str, dict[str, int]] = {}
+    return issues, by_award, by_stream
+
+
+def _service_rows(figures: dict, links: selectors.FigureLinks, by_award: dict[str, list[dict]]) -> list[dict]:
+    """Each service with links to its award and the returns counted, its issues and its
+    category's label."""
+    categories = figures.get("labels", {}).get("moj_category", {})
+    rows = []
     for service in figures.get("services", []):
         reference = service["award_reference"]
         returns = [
             {"quarter": code, "pk": links.returns.get((reference, code))}
             for code in service.get("quarters_reported", [])
         ]
-        services_rows.append(
+        rows.append(
             {
                 **service,
                 "pk": links.awards.get(reference),
@@ -120,15 +140,19 @@ def _tables(figures: dict, links: selectors.FigureLinks) -> dict:
                 else "",
             }
         )
+    return rows
+
+
+def _breakdown_tables(figures: dict) -> list[dict]:
+    """The services' breakdowns added up: a table per dimension reported, codes in list order."""
+    labels = figures.get("labels", {})
+    breakdowns: dict[str, dict[str, int]] = {dimension: {} for dimension in DIMENSIONS}
+    for service in figures.get("services", []):
         for dimension, counts in service.get("breakdowns", {}).items():
             into = breakdowns.setdefault(dimension, {})
             for code, count in counts.items():
                 into[code] = into.get(code, 0) + count
-        for code, counts in service.get("outcomes", {}).items():
-            into = outcomes.setdefault(code, {"assessed": 0, "improved": 0})
-            into["assessed"] += counts["assessed"]
-            into["improved"] += counts["improved"]
-    breakdown_tables = [
+    return [
         {
             "dimension": dimension,
             "name": DIMENSION_NAMES.get(dimension, dimension),
@@ -141,24 +165,24 @@ def _tables(figures: dict, links: selectors.FigureLinks) -> dict:
         for dimension, counts in breakdowns.items()
         if counts
     ]
-    outcome_rows = [
+
+
+def _outcome_rows(figures: dict) -> list[dict]:
+    """The services' outcomes added up per code, with the share improved."""
+    outcomes: dict[str, dict[str, int]] = {}
+    for service in figures.get("services", []):
+        for code, counts in service.get("outcomes", {}).items():
+            into = outcomes.setdefault(code, {"assessed": 0, "improved": 0})
+            into["assessed"] += counts["assessed"]
+            into["improved"] += counts["improved"]
+    return [
         {
-            "label": labels.get("outcome", {}).get(code, code),
+            "label": figures.get("labels", {}).get("outcome", {}).get(code, code),
             **outcomes[code],
             "percent": _percent(outcomes[code]["improved"], outcomes[code]["assessed"]),
         }
         for code in ordered_codes(figures, "outcome", outcomes)
     ]
-    return {
-        "issues": issues,
-        "blocking_count": sum(1 for issue in issues if issue["severity"] == "blocking"),
-        "warning_count": sum(1 for issue in issues if issue["severity"] == "warning"),
-        "streams": streams,
-        "services": services_rows,
-        "breakdowns": breakdown_tables,
-        "outcomes": outcome_rows,
-        "totals": figures.get("totals", {}),
-    }
 
 
 def _page_context(request, *, fy: int, half: int, number: int | None, bound: dict | None = None) -> dict:

@@ -111,19 +111,6 @@ def gather_panel_data(
     """Everything the report shows, in a fixed number of queries whatever the size of the data."""
     from grants.awards.selectors import status_at
     from grants.funding.selectors import funding_summary
-    from grants.models import (
-        COMMITTED_STATUSES,
-        OPEN_STATUSES,
-        Award,
-        AwardKPI,
-        FundingLine,
-        MonitoringReturn,
-        ReturnStatus,
-    )
-    from grants.monitoring.selectors import portfolio_rag
-    from needs_assessment.models import IntentionRank
-    from needs_assessment.selectors import intention_board
-    from outcomes.models import KPQ, CommissioningPriority, PerformanceMeasure
 
     fy = int(fy)
     span = parse_panel_period(fy, period)
@@ -134,121 +121,23 @@ def gather_panel_data(
     funding = funding_summary(fy=fy, period=span)
     line_status = status_at(funding.as_at)
     award_status = status_at(funding.as_at, award="")
-    budget_chart = bar_chart(
-        title=f"Budget, committed and paid by priority, {span.label}",
-        categories=[row.priority.name for row in funding.priorities],
-        series={
-            "Budget": [row.budget or ZERO for row in funding.priorities],
-            funding.committed_label: [row.committed for row in funding.priorities],
-            funding.paid_to_date_label: [row.paid_to_date for row in funding.priorities],
-        },
-        unit="£",
-        horizontal=True,
-        category_label="Priority",
-        value_label="Pounds",
-        decimals=0,
-        description=f"Budget, committed and paid to date at {funding.as_at_label} for each commissioning priority.",
-    )
+    budget_chart = _budget_chart(funding, span)
 
     progress(20, "Awards made and ending")
-    awards_made = list(
-        Award.objects.alias(status_then=award_status)
-        .filter(status_then__in=COMMITTED_STATUSES)
-        .filter(Q(decision__decided_on__range=(span.start, span.end)) | Q(start_date__range=(span.start, span.end)))
-        .select_related("provider", "decision", "priority")
-        .order_by("start_date", "reference")
-    )
-    horizon_end = datetime.date(span.end.year + 1, span.end.month, span.end.day)
-    awards_ending = list(
-        Award.objects.alias(status_then=award_status)
-        .filter(status_then__in=OPEN_STATUSES)
-        .filter(end_date__gt=span.end, end_date__lte=horizon_end)
-        .select_related("provider", "priority")
-        .order_by("end_date", "reference")
-    )
+    awards_made, awards_ending = _awards_made_and_ending(span, award_status)
 
     progress(30, "Performance")
-    quarters = [part.number for part in span.quarters()]
-    rag_quarter = None if span.kind == "FY" else quarters[-1]
-    rag = portfolio_rag(fy=fy, quarter=rag_quarter)
-    priorities = list(CommissioningPriority.objects.order_by("sort_order", "name", "pk"))
-    sums = {
-        row["award__priority_id"]: row
-        for row in MonitoringReturn.objects.filter(fy=fy, quarter__in=quarters, status=ReturnStatus.ACCEPTED)
-        .order_by()
-        .values("award__priority_id")
-        .annotate(referrals=Sum("referrals"), supported=Sum("supported"))
-    }
-    outputs = []
-    for priority in priorities:
-        found = sums.get(priority.pk, {})
-        outputs.append(OutputRow(priority.name, found.get("referrals") or 0, found.get("supported") or 0))
+    rag_quarter, rag, outputs = _performance(fy, span)
     outputs_total = OutputRow("Total", sum(row.referrals for row in outputs), sum(row.supported for row in outputs))
 
     progress(40, "KPQ coverage")
-    spend_by_kpq = dict(
-        FundingLine.objects.filter(fy=fy, award__kpqs__isnull=False)
-        .alias(status_then=line_status)
-        .filter(status_then__in=COMMITTED_STATUSES)
-        .order_by()
-        .values("award__kpqs")
-        .annotate(total=Sum("amount"))
-        .values_list("award__kpqs", "total")
-    )
-    kpis_by_kpq = dict(
-        AwardKPI.objects.filter(kpq__isnull=False)
-        .order_by()
-        .values("kpq")
-        .annotate(n=Count("pk"))
-        .values_list("kpq", "n")
-    )
-    measures_by_kpq = defaultdict(list)
-    for kpq_id, name in PerformanceMeasure.objects.order_by("name", "pk").values_list("kpq_id", "name"):
-        measures_by_kpq[kpq_id].append(name)
-    kpqs = [
-        {
-            "kpq": kpq,
-            "spend": spend_by_kpq.get(kpq.pk) or ZERO,
-            "kpis": kpis_by_kpq.get(kpq.pk, 0),
-            "measures": measures_by_kpq.get(kpq.pk, []),
-        }
-        for kpq in KPQ.objects.select_related("outcome").order_by("number")
-    ]
+    kpqs = _kpq_coverage(fy, line_status)
 
     progress(50, "Needs")
-    board = intention_board(fy=None)
-    must_do = next((group.intentions for group in board if group.rank == IntentionRank.MUST), [])
-    awards_by_intention = dict(
-        Award.objects.filter(intention__in=must_do)
-        .order_by()
-        .values("intention")
-        .annotate(n=Count("pk"))
-        .values_list("intention", "n")
-    )
-    for intention in must_do:
-        intention.award_count = awards_by_intention.get(intention.pk, 0)
+    must_do = _must_do()
 
     progress(60, "Appendices")
-    spend_by_award = dict(
-        FundingLine.objects.filter(fy=fy)
-        .alias(status_then=line_status)
-        .filter(status_then__in=COMMITTED_STATUSES)
-        .order_by()
-        .values("award")
-        .annotate(total=Sum("amount"))
-        .values_list("award", "total")
-    )
-    plan_awards = list(
-        Award.objects.filter(pk__in=list(spend_by_award))
-        .select_related("provider", "priority")
-        .prefetch_related("kpqs")
-        .order_by("priority__sort_order", "reference")
-    )
-    delivery_plan = [{"award": award, "spend": spend_by_award[award.pk] or ZERO} for award in plan_awards]
-    by_organisation = defaultdict(list)
-    for award in sorted(plan_awards, key=lambda award: (award.provider.name.lower(), award.reference)):
-        by_organisation[award.provider.name].append(award)
-    organisations = [{"name": name, "awards": awards} for name, awards in by_organisation.items()]
+    delivery_plan, organisations = _appendices(fy, line_status)
 
     progress(65, "MoJ return")
     moj = _moj_returns(fy=fy, span=span)
@@ -273,6 +162,156 @@ def gather_panel_data(
         moj=moj,
         moj_pending=pending,
     )
+
+
+def _budget_chart(funding, span: Period):
+    """Budget, committed and paid to date by priority, as a horizontal bar chart."""
+    return bar_chart(
+        title=f"Budget, committed and paid by priority, {span.label}",
+        categories=[row.priority.name for row in funding.priorities],
+        series={
+            "Budget": [row.budget or ZERO for row in funding.priorities],
+            funding.committed_label: [row.committed for row in funding.priorities],
+            funding.paid_to_date_label: [row.paid_to_date for row in funding.priorities],
+        },
+        unit="£",
+        horizontal=True,
+        category_label="Priority",
+        value_label="Pounds",
+        decimals=0,
+        description=f"Budget, committed and paid to date at {funding.as_at_label} for each commissioning priority.",
+    )
+
+
+def _awards_made_and_ending(span: Period, award_status) -> tuple[list, list]:
+    """The awards committed (at the period's end) that were decided or started in the period,
+    and the open ones ending in the year after it."""
+    from grants.models import COMMITTED_STATUSES, OPEN_STATUSES, Award
+
+    awards_made = list(
+        Award.objects.alias(status_then=award_status)
+        .filter(status_then__in=COMMITTED_STATUSES)
+        .filter(Q(decision__decided_on__range=(span.start, span.end)) | Q(start_date__range=(span.start, span.end)))
+        .select_related("provider", "decision", "priority")
+        .order_by("start_date", "reference")
+    )
+    horizon_end = datetime.date(span.end.year + 1, span.end.month, span.end.day)
+    awards_ending = list(
+        Award.objects.alias(status_then=award_status)
+        .filter(status_then__in=OPEN_STATUSES)
+        .filter(end_date__gt=span.end, end_date__lte=horizon_end)
+        .select_related("provider", "priority")
+        .order_by("end_date", "reference")
+    )
+    return awards_made, awards_ending
+
+
+def _performance(fy: int, span: Period) -> tuple[int | None, list, list[OutputRow]]:
+    """The quarter rated (None for the whole year: the latest rating of each award), the RAG
+    ratings, and referrals and victims supported by priority from the quarters' accepted returns."""
+    from grants.models import MonitoringReturn, ReturnStatus
+    from grants.monitoring.selectors import portfolio_rag
+    from outcomes.models import CommissioningPriority
+
+    quarters = [part.number for part in span.quarters()]
+    rag_quarter = None if span.kind == "FY" else quarters[-1]
+    rag = portfolio_rag(fy=fy, quarter=rag_quarter)
+    priorities = list(CommissioningPriority.objects.order_by("sort_order", "name", "pk"))
+    sums = {
+        row["award__priority_id"]: row
+        for row in MonitoringReturn.objects.filter(fy=fy, quarter__in=quarters, status=ReturnStatus.ACCEPTED)
+        .order_by()
+        .values("award__priority_id")
+        .annotate(referrals=Sum("referrals"), supported=Sum("supported"))
+    }
+    outputs = []
+    for priority in priorities:
+        found = sums.get(priority.pk, {})
+        outputs.append(OutputRow(priority.name, found.get("referrals") or 0, found.get("supported") or 0))
+    return rag_quarter, rag, outputs
+
+
+def _kpq_coverage(fy: int, line_status) -> list[dict]:
+    """Each KPQ with the money committed to awards answering it, their KPIs and its measures."""
+    from grants.models import COMMITTED_STATUSES, AwardKPI, FundingLine
+    from outcomes.models import KPQ, PerformanceMeasure
+
+    spend_by_kpq = dict(
+        FundingLine.objects.filter(fy=fy, award__kpqs__isnull=False)
+        .alias(status_then=line_status)
+        .filter(status_then__in=COMMITTED_STATUSES)
+        .order_by()
+        .values("award__kpqs")
+        .annotate(total=Sum("amount"))
+        .values_list("award__kpqs", "total")
+    )
+    kpis_by_kpq = dict(
+        AwardKPI.objects.filter(kpq__isnull=False)
+        .order_by()
+        .values("kpq")
+        .annotate(n=Count("pk"))
+        .values_list("kpq", "n")
+    )
+    measures_by_kpq = defaultdict(list)
+    for kpq_id, name in PerformanceMeasure.objects.order_by("name", "pk").values_list("kpq_id", "name"):
+        measures_by_kpq[kpq_id].append(name)
+    return [
+        {
+            "kpq": kpq,
+            "spend": spend_by_kpq.get(kpq.pk) or ZERO,
+            "kpis": kpis_by_kpq.get(kpq.pk, 0),
+            "measures": measures_by_kpq.get(kpq.pk, []),
+        }
+        for kpq in KPQ.objects.select_related("outcome").order_by("number")
+    ]
+
+
+def _must_do() -> list:
+    """The must-do intentions, each with its number of awards (``award_count``)."""
+    from grants.models import Award
+    from needs_assessment.models import IntentionRank
+    from needs_assessment.selectors import intention_board
+
+    board = intention_board(fy=None)
+    must_do = next((group.intentions for group in board if group.rank == IntentionRank.MUST), [])
+    awards_by_intention = dict(
+        Award.objects.filter(intention__in=must_do)
+        .order_by()
+        .values("intention")
+        .annotate(n=Count("pk"))
+        .values_list("intention", "n")
+    )
+    for intention in must_do:
+        intention.award_count = awards_by_intention.get(intention.pk, 0)
+    return must_do
+
+
+def _appendices(fy: int, line_status) -> tuple[list[dict], list[dict]]:
+    """The delivery plan (each award with money committed in the year, by priority) and the
+    same awards by organisation."""
+    from grants.models import COMMITTED_STATUSES, Award, FundingLine
+
+    spend_by_award = dict(
+        FundingLine.objects.filter(fy=fy)
+        .alias(status_then=line_status)
+        .filter(status_then__in=COMMITTED_STATUSES)
+        .order_by()
+        .values("award")
+        .annotate(total=Sum("amount"))
+        .values_list("award", "total")
+    )
+    plan_awards = list(
+        Award.objects.filter(pk__in=list(spend_by_award))
+        .select_related("provider", "priority")
+        .prefetch_related("kpqs")
+        .order_by("priority__sort_order", "reference")
+    )
+    delivery_plan = [{"award": award, "spend": spend_by_award[award.pk] or ZERO} for award in plan_awards]
+    by_organisation = defaultdict(list)
+    for award in sorted(plan_awards, key=lambda award: (award.provider.name.lower(), award.reference)):
+        by_organisation[award.provider.name].append(award)
+    organisations = [{"name": name, "awards": awards} for name, awards in by_organisation.items()]
+    return delivery_plan, organisations
 
 
 def moj_halves(span: Period) -> list[Period]:

@@ -14,8 +14,8 @@ from reports.moj.figures import (
     figures_diff,
     moj_return_figures,
     moj_scope_exists,
-    ring_fence_allows,
 )
+from reports.moj.validation import ring_fence_allows
 from tests.factories.grants import FundingLineFactory, FundingStreamFactory, StreamAllocationFactory
 from tests.reports.moj_dataset import build_moj_dataset, moj_award, paid, returned
 
