@@ -4,11 +4,10 @@ and ``raise_if_errors`` raises them together, so a form shows every problem at o
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models
 
 from pcc_commissioning.money import AmountError, amount_from
@@ -18,16 +17,7 @@ from pcc_commissioning.periods import (
     FinancialYear,
     parse_fy_input,
 )
-
-Errors = dict[str, list[str]]
-
-
-def add_error(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def clean_text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
+from pcc_commissioning.validation import Errors, add_error
 
 
 def money_value(value: Any, field: str, errors: Errors, *, what: str = "amount") -> Decimal | None:
@@ -80,14 +70,3 @@ def check_lengths(model: type[models.Model], values: Mapping[str, Any], errors: 
         field = model._meta.get_field(name)
         if field.max_length and len(value) > field.max_length:
             add_error(errors, name, f"The {field.verbose_name} must be {field.max_length} characters or fewer.")
-
-
-def raise_if_errors(errors: Errors) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
-def refuse_unknown_fields(fields: Iterable[str], allowed: Iterable[str], what: str) -> None:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise TypeError(f"Unknown {what} fields: {', '.join(sorted(unknown))}")

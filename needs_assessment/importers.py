@@ -22,12 +22,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from needs_assessment import services
 from pcc_commissioning.interchange.cells import parse_choice, parse_int
 from pcc_commissioning.interchange.imports import ImportResult, RowContext, RowReader, importer, row_savepoint
 from pcc_commissioning.interchange.rows import CellError, Row
 from pcc_commissioning.periods import Period, parse_period_input, period_code
 
-from . import services
 from .models import Area, AreaPopulation, AreaType, Indicator, IndicatorValue, Polarity, Theme
 
 AREA_COLUMNS = ("code", "name", "type", "parent_code", "population", "year")

@@ -11,148 +11,55 @@ loading the same data twice is harmless.
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
-from django.db import models, transaction
+from django.db import transaction
 
-from outcomes.models import KPQ, CommissioningPriority
+from needs_assessment.models import (
+    Area,
+    AreaPopulation,
+    AreaType,
+    Indicator,
+    IndicatorValue,
+    Polarity,
+    Theme,
+)
+from needs_assessment.validation import check_lengths, choice_value, optional_record
 from pcc_commissioning.concurrency import lock_for_update
-from pcc_commissioning.money import AmountError, amount_from
 from pcc_commissioning.periods import (
     Period,
-    parse_fy_input,
     parse_period_input,
     period_code,
 )
 from pcc_commissioning.records import attribute_to, save_unique
 from pcc_commissioning.roles import require_capability
 from pcc_commissioning.services import model_update
-from pcc_commissioning.transitions import Machine, Transition, run
-from providers.uploads import safe_upload_name, upload_problem
-
-from .models import (
-    Area,
-    AreaPopulation,
-    AreaType,
-    AssessmentScope,
-    CommissioningIntention,
-    Finding,
-    Indicator,
-    IndicatorValue,
-    IntentionRank,
-    IntentionStatus,
-    NeedsAssessment,
-    Polarity,
-    Severity,
-    Theme,
-)
-
-Errors = dict[str, list[str]]
+from pcc_commissioning.validation import Errors, add_error, clean_text, raise_if_errors, refuse_unknown_fields
 
 # Indicator values: DecimalField(max_digits=16, decimal_places=4).
 VALUE_PLACES = 4
+
+
 MAX_VALUE = Decimal("999999999999.9999")
+
+
 PERIOD_KINDS = ("FY", "Q")  # the needs format: "2019" or "2019-Q1"
+
+
 MIN_POPULATION_YEAR, MAX_POPULATION_YEAR = 1900, 2200
 
 
-# Helpers ------------------------------------------------------------------------------------------
-
-
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _raise_if(errors: Errors) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _unknown(fields: Iterable[str], allowed: Iterable[str], what: str) -> None:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise TypeError(f"Unknown {what} fields: {', '.join(sorted(unknown))}")
-
-
-def _check_lengths(model: type[models.Model], values: Mapping[str, Any], errors: Errors) -> None:
-    for name, value in values.items():
-        limit = model._meta.get_field(name).max_length
-        if limit and isinstance(value, str) and len(value) > limit:
-            _add(errors, name, f"This must be {limit} characters or fewer (it has {len(value)}).")
-
-
-def _fy(value: Any, field: str, errors: Errors, *, required: bool) -> int | None:
-    if value in (None, ""):
-        if required:
-            _add(errors, field, "Enter the financial year, like 2019 (for 2019/20).")
-        return None
-    try:
-        return parse_fy_input(value).start_year
-    except (TypeError, ValueError) as exc:
-        _add(errors, field, str(exc))
-        return None
-
-
-def _choice(value: Any, choices: type[models.TextChoices], field: str, errors: Errors, *, what: str) -> str:
-    text = _text(value).lower()
-    if text not in choices.values:
-        _add(errors, field, f"Choose the {what} ({', '.join(choices.values)}).")
-    return text
-
-
-def _optional(value: Any, model: type[models.Model], field: str, errors: Errors, *, message: str):
-    if value is None:
-        return None
-    if not isinstance(value, model):
-        _add(errors, field, message)
-        return None
-    return value
-
-
-def _many(
-    values: Iterable | None, model: type[models.Model], field: str, errors: Errors, *, message: str
-) -> list | None:
-    if values is None:
-        return None
-    values = list(values)
-    if any(not isinstance(value, model) or value.pk is None for value in values):
-        _add(errors, field, message)
-        return None
-    return values
-
-
-def _set_m2m(instance: models.Model, name: str, values: list | None, *, actor) -> bool:
-    """Replace a many-to-many set if it differs; True if it changed."""
-    if values is None:
-        return False
-    manager = getattr(instance, name)
-    if {value.pk for value in values} == set(manager.values_list("pk", flat=True)):
-        return False
-    attribute_to(instance, actor)
-    manager.set(values)
-    return True
-
-
 # Themes -------------------------------------------------------------------------------------------
-
-
 def _clean_theme_name(name: Any, errors: Errors, *, exclude_pk: int | None = None) -> str:
-    name = _text(name)
+    name = clean_text(name)
     if not name:
-        _add(errors, "name", "Enter the theme's name.")
+        add_error(errors, "name", "Enter the theme's name.")
     elif Theme.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
-        _add(errors, "name", f"There is already a theme called “{name}” (names are compared ignoring capitals).")
-    _check_lengths(Theme, {"name": name}, errors)
+        add_error(errors, "name", f"There is already a theme called “{name}” (names are compared ignoring capitals).")
+    check_lengths(Theme, {"name": name}, errors)
     return name
 
 
@@ -160,7 +67,7 @@ def _clean_theme_name(name: Any, errors: Errors, *, exclude_pk: int | None = Non
 def theme_get_or_create(*, actor, name: str, description: str = "") -> tuple[Theme, bool]:
     """The theme called ``name`` (ignoring capitals), created if there is none: (theme, created)."""
     require_capability(actor, "needs.edit", "needs.import")
-    name = _text(name)
+    name = clean_text(name)
     if not name:
         raise ValidationError({"name": ["Enter the theme's name."]})
     existing = Theme.objects.filter(name__iexact=name).first()
@@ -174,8 +81,8 @@ def theme_create(*, actor, name: str, description: str = "") -> Theme:
     require_capability(actor, "needs.edit", "needs.import")
     errors: Errors = {}
     name = _clean_theme_name(name, errors)
-    _raise_if(errors)
-    theme = Theme(name=name, description=_text(description))
+    raise_if_errors(errors)
+    theme = Theme(name=name, description=clean_text(description))
     attribute_to(theme, actor)
     theme.save()
     return theme
@@ -186,13 +93,13 @@ def theme_update(*, theme: Theme, actor, expected_version: int | None, **fields:
     """Change a theme's name or description. ``expected_version`` is the version the editor
     loaded (None skips the check): if someone saved the theme since, nothing changes."""
     require_capability(actor, "needs.edit")
-    _unknown(fields, ("name", "description"), "theme")
+    refuse_unknown_fields(fields, ("name", "description"), "theme")
     locked = lock_for_update(theme, expected_version=expected_version)
     errors: Errors = {}
     values = {"name": locked.name, "description": locked.description, **fields}
     values["name"] = _clean_theme_name(values["name"], errors, exclude_pk=locked.pk)
-    values["description"] = _text(values["description"])
-    _raise_if(errors)
+    values["description"] = clean_text(values["description"])
+    raise_if_errors(errors)
     if model_update(instance=locked, data=values):
         attribute_to(locked, actor)
         locked.save()
@@ -202,12 +109,11 @@ def theme_update(*, theme: Theme, actor, expected_version: int | None, **fields:
 
 
 # Areas and populations ----------------------------------------------------------------------------
-
 AREA_FIELDS = ("code", "name", "type", "parent")
 
 
 def _clean_area(*, instance: Area, changes: Mapping[str, Any]) -> dict[str, Any]:
-    _unknown(changes, AREA_FIELDS, "area")
+    refuse_unknown_fields(changes, AREA_FIELDS, "area")
     errors: Errors = {}
     values: dict[str, Any] = {
         "code": instance.code,
@@ -216,28 +122,28 @@ def _clean_area(*, instance: Area, changes: Mapping[str, Any]) -> dict[str, Any]
         "parent": instance.parent if instance.parent_id else None,
     }
     values.update(changes)
-    values["code"] = _text(values["code"]).upper()
-    values["name"] = _text(values["name"])
+    values["code"] = clean_text(values["code"]).upper()
+    values["name"] = clean_text(values["name"])
     if not values["code"]:
-        _add(errors, "code", "Enter the area's ONS GSS code, like E06000047.")
+        add_error(errors, "code", "Enter the area's ONS GSS code, like E06000047.")
     elif not (len(values["code"]) == 9 and values["code"][0].isalpha() and values["code"][1:].isdigit()):
-        _add(errors, "code", f"'{values['code']}' is not an ONS GSS code: a letter and 8 digits, like E06000047.")
+        add_error(errors, "code", f"'{values['code']}' is not an ONS GSS code: a letter and 8 digits, like E06000047.")
     elif Area.objects.filter(code=values["code"]).exclude(pk=instance.pk).exists():
-        _add(errors, "code", f"There is already an area with the code {values['code']}.")
+        add_error(errors, "code", f"There is already an area with the code {values['code']}.")
     if not values["name"]:
-        _add(errors, "name", "Enter the area's name.")
-    values["type"] = _choice(values["type"], AreaType, "type", errors, what="type of area")
-    parent = _optional(values["parent"], Area, "parent", errors, message="Choose the area this one lies in.")
+        add_error(errors, "name", "Enter the area's name.")
+    values["type"] = choice_value(values["type"], AreaType, "type", errors, what="type of area")
+    parent = optional_record(values["parent"], Area, "parent", errors, message="Choose the area this one lies in.")
     values["parent"] = parent
     if parent is not None:
         if instance.pk is not None and _is_within(parent, instance):
-            _add(errors, "parent", "An area cannot lie within itself or within an area inside it.")
+            add_error(errors, "parent", "An area cannot lie within itself or within an area inside it.")
         elif values["type"] == AreaType.FORCE_AREA:
-            _add(errors, "parent", "A police force area does not lie within another area: leave the parent blank.")
+            add_error(errors, "parent", "A police force area does not lie within another area: leave the parent blank.")
         elif parent.type == AreaType.CSP:
-            _add(errors, "parent", f"{parent.name} is a community safety partnership: no area lies within one.")
-    _check_lengths(Area, {"name": values["name"]}, errors)
-    _raise_if(errors)
+            add_error(errors, "parent", f"{parent.name} is a community safety partnership: no area lies within one.")
+    check_lengths(Area, {"name": values["name"]}, errors)
+    raise_if_errors(errors)
     return values
 
 
@@ -282,16 +188,16 @@ def population_set(*, actor, area: Area, year: int, population: int) -> AreaPopu
     require_capability(actor, "needs.edit", "needs.import")
     errors: Errors = {}
     if isinstance(year, bool) or not isinstance(year, int) or not MIN_POPULATION_YEAR <= year <= MAX_POPULATION_YEAR:
-        _add(
+        add_error(
             errors,
             "year",
             f"The year must be a calendar year like 2019 (between {MIN_POPULATION_YEAR} and {MAX_POPULATION_YEAR}).",
         )
     if isinstance(population, bool) or not isinstance(population, int) or population <= 0:
-        _add(errors, "population", "The population must be a whole number more than zero.")
+        add_error(errors, "population", "The population must be a whole number more than zero.")
     elif population > 2_147_483_647:
-        _add(errors, "population", "The population is too large.")
-    _raise_if(errors)
+        add_error(errors, "population", "The population is too large.")
+    raise_if_errors(errors)
     existing = AreaPopulation.objects.select_for_update().filter(area=area, year=year).first()
     if existing is not None:
         if existing.population != population:
@@ -305,118 +211,12 @@ def population_set(*, actor, area: Area, year: int, population: int) -> AreaPopu
     return record
 
 
-# Needs assessments --------------------------------------------------------------------------------
-
-ASSESSMENT_FIELDS = ("title", "scope", "theme", "fy", "author", "published_on", "summary")
-
-
-def _clean_assessment(*, instance: NeedsAssessment, changes: Mapping[str, Any]) -> dict[str, Any]:
-    _unknown(changes, ASSESSMENT_FIELDS, "needs assessment")
-    errors: Errors = {}
-    values: dict[str, Any] = {
-        name: (instance.theme if instance.theme_id else None) if name == "theme" else getattr(instance, name)
-        for name in ASSESSMENT_FIELDS
-    }
-    values.update(changes)
-    for name in ("title", "author", "summary"):
-        values[name] = _text(values[name])
-    if not values["title"]:
-        _add(errors, "title", "Enter the title of the needs assessment.")
-    values["scope"] = _choice(
-        values["scope"] or AssessmentScope.UNIFIED, AssessmentScope, "scope", errors, what="scope"
-    )
-    values["theme"] = _optional(values["theme"], Theme, "theme", errors, message="Choose the theme of the assessment.")
-    if values["scope"] == AssessmentScope.THEMATIC and values["theme"] is None and "theme" not in errors:
-        _add(errors, "theme", "A thematic assessment needs its theme.")
-    if values["scope"] == AssessmentScope.UNIFIED:
-        values["theme"] = None
-    values["fy"] = _fy(values["fy"], "fy", errors, required=True)
-    published = values["published_on"]
-    if published is not None and (not isinstance(published, datetime.date) or isinstance(published, datetime.datetime)):
-        _add(errors, "published_on", "Enter the date it was published, like 2019-11-30.")
-    _check_lengths(NeedsAssessment, {"title": values["title"], "author": values["author"]}, errors)
-    _raise_if(errors)
-    return values
-
-
-# The stored path is "needs/<32-character folder>/<name>" in a 300-character field.
-UPLOAD_NAME_LENGTH = 200
-
-
-def _check_document(document: File | None) -> None:
-    if document is None:
-        return
-    problem, _ = upload_problem(
-        name=document.name or "", stream=document, size=document.size, max_bytes=settings.UPLOAD_MAX_BYTES
-    )
-    if problem:
-        raise ValidationError({"document": [problem]})
-
-
-@transaction.atomic
-def assessment_create(
-    *,
-    actor,
-    title: str,
-    fy: int,
-    scope: str = AssessmentScope.UNIFIED,
-    theme: Theme | None = None,
-    author: str = "",
-    published_on: datetime.date | None = None,
-    summary: str = "",
-    document: File | None = None,
-) -> NeedsAssessment:
-    require_capability(actor, "needs.edit")
-    values = _clean_assessment(
-        instance=NeedsAssessment(),
-        changes={
-            "title": title,
-            "fy": fy,
-            "scope": scope,
-            "theme": theme,
-            "author": author,
-            "published_on": published_on,
-            "summary": summary,
-        },
-    )
-    _check_document(document)
-    assessment = NeedsAssessment(**values)
-    if document is not None:
-        assessment.document.save(safe_upload_name(document.name, UPLOAD_NAME_LENGTH), document, save=False)
-    attribute_to(assessment, actor)
-    assessment.save()
-    return assessment
-
-
-@transaction.atomic
-def assessment_update(
-    *, assessment: NeedsAssessment, actor, expected_version: int | None, document: File | None = None, **fields: Any
-) -> NeedsAssessment:
-    """Change an assessment's fields (and its document, when one is given). ``expected_version``
-    is the version the editor loaded (None skips the check); if someone saved since, nothing changes."""
-    require_capability(actor, "needs.edit")
-    locked = lock_for_update(assessment, expected_version=expected_version)
-    values = _clean_assessment(instance=locked, changes=fields)
-    _check_document(document)
-    changed = bool(model_update(instance=locked, data=values))
-    if document is not None:
-        locked.document.save(safe_upload_name(document.name, UPLOAD_NAME_LENGTH), document, save=False)
-        changed = True
-    if not changed:
-        locked.version -= 1
-        return locked
-    attribute_to(locked, actor)
-    locked.save()
-    return locked
-
-
 # Indicators and values ----------------------------------------------------------------------------
-
 INDICATOR_FIELDS = ("name", "theme", "unit", "source", "definition", "polarity", "is_count")
 
 
 def _clean_indicator(*, instance: Indicator, changes: Mapping[str, Any]) -> dict[str, Any]:
-    _unknown(changes, INDICATOR_FIELDS, "indicator")
+    refuse_unknown_fields(changes, INDICATOR_FIELDS, "indicator")
     errors: Errors = {}
     values: dict[str, Any] = {
         name: (instance.theme if instance.theme_id else None) if name == "theme" else getattr(instance, name)
@@ -424,20 +224,20 @@ def _clean_indicator(*, instance: Indicator, changes: Mapping[str, Any]) -> dict
     }
     values.update(changes)
     for name in ("name", "unit", "source", "definition"):
-        values[name] = _text(values[name])
+        values[name] = clean_text(values[name])
     if not values["name"]:
-        _add(errors, "name", "Enter the indicator's name.")
+        add_error(errors, "name", "Enter the indicator's name.")
     elif Indicator.objects.filter(name__iexact=values["name"]).exclude(pk=instance.pk).exists():
-        _add(
+        add_error(
             errors,
             "name",
             f"There is already an indicator called “{values['name']}” (names are compared ignoring capitals).",
         )
-    values["theme"] = _optional(values["theme"], Theme, "theme", errors, message="Choose the indicator's theme.")
-    values["polarity"] = _choice(values["polarity"], Polarity, "polarity", errors, what="polarity")
+    values["theme"] = optional_record(values["theme"], Theme, "theme", errors, message="Choose the indicator's theme.")
+    values["polarity"] = choice_value(values["polarity"], Polarity, "polarity", errors, what="polarity")
     values["is_count"] = bool(values["is_count"])
-    _check_lengths(Indicator, {name: values[name] for name in ("name", "unit", "source")}, errors)
-    _raise_if(errors)
+    check_lengths(Indicator, {name: values[name] for name in ("name", "unit", "source")}, errors)
+    raise_if_errors(errors)
     return values
 
 
@@ -507,7 +307,7 @@ def clean_period(period: Period | str, *, field: str = "period") -> Period:
             raise ValidationError({field: ["Indicator values are for a financial year or a quarter of one."]})
         return period
     try:
-        return parse_period_input(_text(period), kinds=PERIOD_KINDS)
+        return parse_period_input(clean_text(period), kinds=PERIOD_KINDS)
     except ValueError as exc:
         raise ValidationError({field: [str(exc)]}) from None
 
@@ -531,10 +331,10 @@ def value_set(
         errors.update(exc.message_dict)
         number = None
     if not isinstance(indicator, Indicator) or indicator.pk is None:
-        _add(errors, "indicator", "Choose the indicator.")
+        add_error(errors, "indicator", "Choose the indicator.")
     if not isinstance(area, Area) or area.pk is None:
-        _add(errors, "area", "Choose the area.")
-    _raise_if(errors)
+        add_error(errors, "area", "Choose the area.")
+    raise_if_errors(errors)
     code = period_code(parsed)
     quarter = parsed.number if parsed.kind == "Q" else None
     existing = IndicatorValue.objects.select_for_update().filter(indicator=indicator, area=area, period=code).first()
@@ -550,283 +350,3 @@ def value_set(
     attribute_to(record, actor)
     record.save()
     return record
-
-
-# Findings -----------------------------------------------------------------------------------------
-
-FINDING_FIELDS = ("assessment", "title", "description", "severity", "theme", "priority")
-_FINDING_RELATIONS = ("assessment", "theme", "priority")
-
-
-def _clean_finding(*, instance: Finding, changes: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
-    _unknown(changes, FINDING_FIELDS, "finding")
-    errors: Errors = {}
-    values: dict[str, Any] = {}
-    for name in FINDING_FIELDS:
-        if name in _FINDING_RELATIONS:
-            values[name] = getattr(instance, name) if getattr(instance, f"{name}_id") is not None else None
-        else:
-            values[name] = getattr(instance, name)
-    values.update(changes)
-    values["title"] = _text(values["title"])
-    values["description"] = _text(values["description"])
-    if not isinstance(values["assessment"], NeedsAssessment):
-        _add(errors, "assessment", "Choose the needs assessment that made the finding.")
-    if not values["title"]:
-        _add(errors, "title", "Enter what the assessment found.")
-    values["severity"] = _choice(values["severity"], Severity, "severity", errors, what="severity")
-    values["theme"] = _optional(values["theme"], Theme, "theme", errors, message="Choose the finding's theme.")
-    values["priority"] = _optional(
-        values["priority"],
-        CommissioningPriority,
-        "priority",
-        errors,
-        message="Choose the commissioning priority it bears on.",
-    )
-    _check_lengths(Finding, {"title": values["title"]}, errors)
-    return values, errors
-
-
-def _finding_relations(areas, kpqs, evidence, errors: Errors) -> tuple[list | None, list | None, list | None]:
-    return (
-        _many(areas, Area, "areas", errors, message="Choose the areas affected."),
-        _many(kpqs, KPQ, "kpqs", errors, message="Choose the KPQs it bears on."),
-        _many(evidence, IndicatorValue, "evidence", errors, message="Choose the indicator values behind the finding."),
-    )
-
-
-@transaction.atomic
-def finding_create(
-    *,
-    actor,
-    assessment: NeedsAssessment,
-    title: str,
-    description: str = "",
-    severity: str = Severity.MEDIUM,
-    theme: Theme | None = None,
-    priority: CommissioningPriority | None = None,
-    areas: Iterable[Area] = (),
-    kpqs: Iterable[KPQ] = (),
-    evidence: Iterable[IndicatorValue] = (),
-) -> Finding:
-    require_capability(actor, "needs.edit")
-    values, errors = _clean_finding(
-        instance=Finding(),
-        changes={
-            "assessment": assessment,
-            "title": title,
-            "description": description,
-            "severity": severity,
-            "theme": theme,
-            "priority": priority,
-        },
-    )
-    areas, kpqs, evidence = _finding_relations(areas, kpqs, evidence, errors)
-    _raise_if(errors)
-    finding = Finding(**values)
-    attribute_to(finding, actor)
-    finding.save()
-    for name, chosen in (("areas", areas), ("kpqs", kpqs), ("evidence", evidence)):
-        if chosen:
-            attribute_to(finding, actor)
-            getattr(finding, name).set(chosen)
-    return finding
-
-
-@transaction.atomic
-def finding_update(
-    *,
-    finding: Finding,
-    actor,
-    areas: Iterable[Area] | None = None,
-    kpqs: Iterable[KPQ] | None = None,
-    evidence: Iterable[IndicatorValue] | None = None,
-    expected_version: int | None = None,
-    **fields: Any,
-) -> Finding:
-    """Change a finding's fields, and its areas, KPQs and evidence when given (None leaves them).
-    ``expected_version`` is the version the editor loaded: a stale edit is refused."""
-    require_capability(actor, "needs.edit")
-    locked = lock_for_update(finding, expected_version=expected_version)
-    values, errors = _clean_finding(instance=locked, changes=fields)
-    areas, kpqs, evidence = _finding_relations(areas, kpqs, evidence, errors)
-    _raise_if(errors)
-    fields_changed = model_update(instance=locked, data=values)
-    relations_changed = [
-        _set_m2m(locked, name, chosen, actor=actor)
-        for name, chosen in (("areas", areas), ("kpqs", kpqs), ("evidence", evidence))
-    ]
-    if fields_changed or any(relations_changed):
-        attribute_to(locked, actor)
-        locked.save()  # saves the bumped version too, so a concurrent editor is refused
-    else:
-        locked.version -= 1  # nothing changed: lock_for_update's bump is not saved
-    return locked
-
-
-# Commissioning intentions -------------------------------------------------------------------------
-
-INTENTION_FIELDS = (
-    "title",
-    "description",
-    "theme",
-    "rank",
-    "when_date",
-    "when_fy",
-    "lead",
-    "status",
-    "estimated_annual_cost",
-    "priority",
-)
-_INTENTION_RELATIONS = ("theme", "lead", "priority")
-
-
-def _clean_intention(*, instance: CommissioningIntention, changes: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
-    _unknown(changes, INTENTION_FIELDS, "intention")
-    errors: Errors = {}
-    values: dict[str, Any] = {}
-    for name in INTENTION_FIELDS:
-        if name in _INTENTION_RELATIONS:
-            values[name] = getattr(instance, name) if getattr(instance, f"{name}_id") is not None else None
-        else:
-            values[name] = getattr(instance, name)
-    values.update(changes)
-    values["title"] = _text(values["title"])
-    values["description"] = _text(values["description"])
-    if not values["title"]:
-        _add(errors, "title", "Enter the title of the commissioning intention.")
-    values["rank"] = _choice(values["rank"], IntentionRank, "rank", errors, what="priority: must, should or could")
-    values["status"] = _choice(
-        values["status"] or IntentionStatus.PROPOSED, IntentionStatus, "status", errors, what="status"
-    )
-    when_date = values["when_date"]
-    if when_date is not None and (not isinstance(when_date, datetime.date) or isinstance(when_date, datetime.datetime)):
-        _add(errors, "when_date", "Enter the date it is due, like 2020-04-01.")
-    values["when_fy"] = _fy(values["when_fy"], "when_fy", errors, required=False)
-    if when_date is not None and values["when_fy"] is not None:
-        _add(errors, "when_fy", "Give the date or the financial year it is due, not both.")
-    values["theme"] = _optional(values["theme"], Theme, "theme", errors, message="Choose the theme of need it answers.")
-    values["priority"] = _optional(
-        values["priority"], CommissioningPriority, "priority", errors, message="Choose the commissioning priority."
-    )
-    lead = values["lead"]
-    if lead is not None and not isinstance(lead, models.Model):
-        _add(errors, "lead", "Choose the lead.")
-    cost = values["estimated_annual_cost"]
-    if cost in ("", None):
-        values["estimated_annual_cost"] = None
-    else:
-        try:
-            values["estimated_annual_cost"] = amount_from(cost, what="estimated annual cost", allow_negative=False)
-        except AmountError as exc:
-            _add(errors, "estimated_annual_cost", str(exc))
-    _check_lengths(CommissioningIntention, {"title": values["title"]}, errors)
-    return values, errors
-
-
-@transaction.atomic
-def intention_create(
-    *,
-    actor,
-    title: str,
-    rank: str,
-    description: str = "",
-    findings: Iterable[Finding] = (),
-    theme: Theme | None = None,
-    when_date: datetime.date | None = None,
-    when_fy: int | None = None,
-    lead=None,
-    status: str = IntentionStatus.PROPOSED,
-    estimated_annual_cost: Decimal | None = None,
-    priority: CommissioningPriority | None = None,
-) -> CommissioningIntention:
-    require_capability(actor, "needs.edit")
-    values, errors = _clean_intention(
-        instance=CommissioningIntention(),
-        changes={
-            "title": title,
-            "rank": rank,
-            "description": description,
-            "theme": theme,
-            "when_date": when_date,
-            "when_fy": when_fy,
-            "lead": lead,
-            "status": status,
-            "estimated_annual_cost": estimated_annual_cost,
-            "priority": priority,
-        },
-    )
-    chosen = _many(findings, Finding, "findings", errors, message="Choose the findings it answers.")
-    _raise_if(errors)
-    intention = CommissioningIntention(**values)
-    attribute_to(intention, actor)
-    intention.save()
-    if chosen:
-        attribute_to(intention, actor)
-        intention.findings.set(chosen)
-    return intention
-
-
-@transaction.atomic
-def intention_update(
-    *,
-    intention: CommissioningIntention,
-    actor,
-    expected_version: int | None,
-    findings: Iterable[Finding] | None = None,
-    **fields: Any,
-) -> CommissioningIntention:
-    """Change an intention's fields (any of ``INTENTION_FIELDS``) and its findings when given.
-    ``expected_version`` is the version the editor loaded (None skips the check)."""
-    require_capability(actor, "needs.edit")
-    locked = lock_for_update(intention, expected_version=expected_version)
-    values, errors = _clean_intention(instance=locked, changes=fields)
-    chosen = _many(findings, Finding, "findings", errors, message="Choose the findings it answers.")
-    _raise_if(errors)
-    changed = bool(model_update(instance=locked, data=values))
-    if _set_m2m(locked, "findings", chosen, actor=actor):
-        changed = True
-    if not changed:
-        locked.version -= 1
-        return locked
-    attribute_to(locked, actor)
-    locked.save()
-    return locked
-
-
-# An intention's status, declared as data: any status may move to any other (plans change, and
-# a dropped intention may be taken up again). The edit form also sets it, as one of its fields.
-def _intention_wrong_state(intention: CommissioningIntention, name: str) -> str:
-    return f"Choose the status ({', '.join(IntentionStatus.values)})."
-
-
-INTENTION_MACHINE = Machine(
-    name="commissioning intention",
-    states=tuple(IntentionStatus.values),
-    transitions=tuple(
-        Transition(
-            name=target,
-            sources=frozenset(IntentionStatus.values) - {target},
-            target=target,
-            label=str(label),
-            capability="needs.edit",
-        )
-        for target, label in IntentionStatus.choices
-    ),
-    wrong_state=_intention_wrong_state,
-)  # simple_history keeps the history: the save is attributed to the actor
-
-
-@transaction.atomic
-def intention_set_status(
-    *, intention: CommissioningIntention, actor, status: str, expected_version: int | None = None
-) -> CommissioningIntention:
-    """Move an intention to ``status`` (proposed, agreed, in procurement, commissioned, dropped;
-    blank: proposed) through ``INTENTION_MACHINE``. Its current status changes nothing."""
-    require_capability(actor, "needs.edit")
-    target = _text(status).lower() or IntentionStatus.PROPOSED
-    locked = lock_for_update(intention, expected_version=expected_version)
-    if target == locked.status:
-        locked.version -= 1
-        return locked
-    return run(INTENTION_MACHINE, locked, target, actor=actor)

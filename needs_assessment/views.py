@@ -21,6 +21,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from needs_assessment import assessments, intentions, selectors, services
 from pcc_commissioning.charts import bar_chart, line_chart
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
@@ -30,7 +31,6 @@ from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.tabs import page_tabs
 from pcc_commissioning.web import form_data, form_files, show_errors
 
-from . import selectors, services
 from .filters import IntentionFilter
 from .forms import (
     AssessmentEditForm,
@@ -123,7 +123,7 @@ def assessment_create(request):
     if request.method == "POST" and form.is_valid():
         fields = _assessment_fields(form)
         try:
-            assessment = services.assessment_create(actor=request.user, **fields)
+            assessment = assessments.assessment_create(actor=request.user, **fields)
         except ValidationError as exc:
             add_service_errors(form, exc, name_fields=True)
         else:
@@ -136,13 +136,13 @@ def assessment_create(request):
 @require_http_methods(["GET", "POST"])
 def assessment_edit(request, pk: int):
     assessment = selectors.access_assessment(request.user, pk, for_edit=True)
-    initial = {name: getattr(assessment, name) for name in services.ASSESSMENT_FIELDS}
+    initial = {name: getattr(assessment, name) for name in assessments.ASSESSMENT_FIELDS}
     initial["version"] = assessment.version
     form = AssessmentEditForm(form_data(request), form_files(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = _assessment_fields(form)
         try:
-            services.assessment_update(
+            assessments.assessment_update(
                 assessment=assessment, actor=request.user, expected_version=form.cleaned_data["version"], **fields
             )
         except ValidationError as exc:
@@ -170,7 +170,7 @@ def finding_create(request, pk: int):
     form = FindingForm(form_data(request), fy=assessment.fy)
     if request.method == "POST" and form.is_valid():
         try:
-            finding = services.finding_create(actor=request.user, assessment=assessment, **form.cleaned_data)
+            finding = assessments.finding_create(actor=request.user, assessment=assessment, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc, name_fields=True)
         else:
@@ -195,7 +195,7 @@ def finding_edit(request, pk: int):
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")
         try:
-            services.finding_update(finding=finding, actor=request.user, expected_version=expected_version, **fields)
+            assessments.finding_update(finding=finding, actor=request.user, expected_version=expected_version, **fields)
         except ValidationError as exc:
             add_service_errors(form, exc, name_fields=True)
         else:
@@ -373,7 +373,7 @@ def intention_create(request):
     form = IntentionForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            intention = services.intention_create(actor=request.user, **_intention_fields(form))
+            intention = intentions.intention_create(actor=request.user, **_intention_fields(form))
         except ValidationError as exc:
             add_service_errors(form, exc, name_fields=True)
         else:
@@ -386,13 +386,13 @@ def intention_create(request):
 @require_http_methods(["GET", "POST"])
 def intention_edit(request, pk: int):
     intention = selectors.access_intention(request.user, pk, for_edit=True)
-    initial = {name: getattr(intention, name) for name in services.INTENTION_FIELDS}
+    initial = {name: getattr(intention, name) for name in intentions.INTENTION_FIELDS}
     initial.update(findings=list(intention.findings.all()), version=intention.version)
     form = IntentionEditForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = _intention_fields(form)
         try:
-            services.intention_update(
+            intentions.intention_update(
                 intention=intention, actor=request.user, expected_version=form.cleaned_data["version"], **fields
             )
         except ValidationError as exc:
@@ -412,7 +412,7 @@ def intention_status(request, pk: int):
         messages.error(request, "Choose the new status (reload the page if this keeps happening).")
         return redirect("needs_assessment:intention_detail", pk=intention.pk)
     try:
-        intention = services.intention_set_status(
+        intention = intentions.intention_set_status(
             intention=intention,
             actor=request.user,
             status=form.cleaned_data["status"],

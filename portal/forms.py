@@ -29,7 +29,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
 
-from grants.monitoring.services import BREAKDOWN_LISTS, EXPLANATION_MAX_LENGTH
+from grants.monitoring.return_data import BREAKDOWN_LISTS, EXPLANATION_MAX_LENGTH
 from outcomes.models import CodeList
 from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.forms import add_service_errors

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from grants.awards import selectors as awards_selectors
 from grants.models import Payment
+from grants.monitoring import return_data as monitoring_return_data
 from grants.monitoring import selectors as monitoring_selectors
 from grants.monitoring import services as monitoring_services
 from grants.schedules.returns import has_started, opens_on
@@ -152,7 +153,7 @@ def return_edit(request, pk: int):
     form = _return_form(monitoring_return, form_data(request), read_only=not editable)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
-        data = monitoring_services.ReturnData(**form.return_data_kwargs())
+        data = monitoring_return_data.ReturnData(**form.return_data_kwargs())
         service = monitoring_services.return_submit if submit else monitoring_services.return_save
         try:
             result, warnings = service(

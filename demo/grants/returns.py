@@ -16,7 +16,8 @@ from grants.models import (
 )
 from grants.monitoring.importers import return_import
 from grants.monitoring.kpis import kpi_create
-from grants.monitoring.services import ReturnData, return_accept
+from grants.monitoring.return_data import ReturnData
+from grants.monitoring.services import return_accept
 from outcomes.selectors import codes_by_list
 
 from .streams import DEMO_FY

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from grants.awards.services import award_update
 from grants.models import Award
-from needs_assessment import services
+from needs_assessment import assessments, intentions, services
 from needs_assessment.models import (
     Area,
     AreaPopulation,
@@ -121,7 +121,7 @@ class _Loader:
     def seed_assessment(self) -> NeedsAssessment:
         assessment = NeedsAssessment.objects.filter(title__iexact=ASSESSMENT_TITLE, fy=ASSESSMENT_FY).first()
         if assessment is None:
-            assessment = services.assessment_create(
+            assessment = assessments.assessment_create(
                 actor=self.actor,
                 title=ASSESSMENT_TITLE,
                 fy=ASSESSMENT_FY,
@@ -151,7 +151,7 @@ class _Loader:
         for spec in FINDINGS:
             finding = existing.get(spec.title.lower())
             if finding is None:
-                finding = services.finding_create(
+                finding = assessments.finding_create(
                     actor=self.actor,
                     assessment=assessment,
                     title=spec.title,
@@ -175,7 +175,7 @@ class _Loader:
         for spec in INTENTIONS:
             intention = existing.get(spec.title.lower())
             if intention is None:
-                intention = services.intention_create(
+                intention = intentions.intention_create(
                     actor=self.actor,
                     title=spec.title,
                     description=spec.description,

@@ -13,17 +13,11 @@ from grants.models import (
     CoFunding,
     ForecastOutturn,
 )
-from grants.validation import (
-    Errors,
-    add_error,
-    clean_text,
-    financial_year_value,
-    money_value,
-    raise_if_errors,
-)
+from grants.validation import financial_year_value, money_value
 from pcc_commissioning.periods import fy_label
 from pcc_commissioning.records import attribute_to
 from pcc_commissioning.roles import require_capability
+from pcc_commissioning.validation import Errors, add_error, clean_text, raise_if_errors
 from providers.models import Organisation
 
 

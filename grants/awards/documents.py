@@ -12,15 +12,10 @@ from grants.models import (
     AwardDocument,
     AwardDocumentKind,
 )
-from grants.validation import (
-    Errors,
-    add_error,
-    check_lengths,
-    clean_text,
-    raise_if_errors,
-)
+from grants.validation import check_lengths
 from pcc_commissioning.records import attribute_to
 from pcc_commissioning.roles import require_capability
+from pcc_commissioning.validation import Errors, add_error, clean_text, raise_if_errors
 from providers.models import Organisation
 from providers.selectors import due_diligence_gaps
 from providers.uploads import safe_upload_name, upload_problem

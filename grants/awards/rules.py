@@ -27,15 +27,7 @@ from grants.models import (
     award_runs_until,
 )
 from grants.schedules.instalments import pending_instalments_q
-from grants.validation import (
-    Errors,
-    add_error,
-    check_lengths,
-    clean_text,
-    date_value,
-    financial_year_value,
-    money_value,
-)
+from grants.validation import check_lengths, date_value, financial_year_value, money_value
 from needs_assessment.models import Area, CommissioningIntention, IntentionStatus
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning.money import format_pence
@@ -43,6 +35,7 @@ from pcc_commissioning.periods import (
     fy_label,
     fys_between,
 )
+from pcc_commissioning.validation import Errors, add_error, clean_text
 from providers.models import Organisation
 
 

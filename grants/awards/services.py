@@ -41,13 +41,6 @@ from grants.models import (
 )
 from grants.schedules.instalments import award_instalments_reconcile
 from grants.schedules.returns import award_returns_reconcile
-from grants.validation import (
-    Errors,
-    add_error,
-    clean_text,
-    raise_if_errors,
-    refuse_unknown_fields,
-)
 from needs_assessment.models import Area
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning import clock
@@ -61,6 +54,7 @@ from pcc_commissioning.records import attribute_to, save_unique
 from pcc_commissioning.roles import require_capability
 from pcc_commissioning.services import model_update
 from pcc_commissioning.transitions import run
+from pcc_commissioning.validation import Errors, add_error, clean_text, raise_if_errors, refuse_unknown_fields
 from providers.models import Organisation
 
 _REFERENCE_ATTEMPTS = 20

@@ -20,9 +20,9 @@ from django.db.models import Sum
 from grants.awards.documents import due_diligence_check
 from grants.awards.rules import check_delegated_limit, related
 from grants.models import AwardStatus, AwardTransition, FundingLine
-from grants.validation import Errors, clean_text
 from pcc_commissioning import clock
 from pcc_commissioning.transitions import Guard, Machine, Move, Transition
+from pcc_commissioning.validation import Errors, clean_text
 
 # Entering these statuses commits money: an award above the delegated limit needs a signed
 # decision first (``grants.decisions.services.delegated_limit``).

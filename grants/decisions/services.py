@@ -21,22 +21,14 @@ from grants.models import (
     Decision,
     DecisionStatus,
 )
-from grants.validation import (
-    Errors,
-    add_error,
-    check_lengths,
-    clean_text,
-    date_value,
-    money_value,
-    raise_if_errors,
-    refuse_unknown_fields,
-)
+from grants.validation import check_lengths, date_value, money_value
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.records import attribute_to, save_unique
 from pcc_commissioning.roles import require_capability
 from pcc_commissioning.services import model_update
 from pcc_commissioning.transitions import Guard, Machine, Move, Transition, run
+from pcc_commissioning.validation import Errors, add_error, clean_text, raise_if_errors, refuse_unknown_fields
 
 
 # Small helpers ---------------------------------------------------------------------------------

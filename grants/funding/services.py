@@ -15,21 +15,13 @@ from grants.models import (
     StreamAllocation,
     StreamKind,
 )
-from grants.validation import (
-    Errors,
-    add_error,
-    check_lengths,
-    clean_text,
-    financial_year_value,
-    money_value,
-    raise_if_errors,
-    refuse_unknown_fields,
-)
+from grants.validation import check_lengths, financial_year_value, money_value
 from outcomes.models import CommissioningPriority
 from pcc_commissioning.concurrency import NO_RECORD_VERSION, STALE_MESSAGE, lock_for_update
 from pcc_commissioning.records import attribute_to, save_unique
 from pcc_commissioning.roles import require_capability
 from pcc_commissioning.services import model_update
+from pcc_commissioning.validation import Errors, add_error, clean_text, raise_if_errors, refuse_unknown_fields
 from providers.models import Organisation
 
 # Funding streams, allocations and budgets -------------------------------------------------------

@@ -22,7 +22,8 @@ from grants.models import (
     Rag,
     ReturnStatus,
 )
-from grants.monitoring.services import Errors, ReturnData, add, check_officer, clean_data, raise_if, write
+from grants.monitoring.return_data import ReturnData, clean_data
+from grants.monitoring.services import check_officer, write
 from grants.schedules.returns import quarter_has_begun
 from outcomes.models import CodeList, CodeListEntry
 from pcc_commissioning.concurrency import lock_for_update
@@ -31,6 +32,7 @@ from pcc_commissioning.interchange.imports import ImportResult, RowContext, RowR
 from pcc_commissioning.interchange.rows import CellError, Row
 from pcc_commissioning.periods import FinancialYear, Period, due_date
 from pcc_commissioning.records import attribute_to
+from pcc_commissioning.validation import Errors, add_error, raise_if_errors
 
 # Monitoring returns -----------------------------------------------------------------------------------
 # docs/formats.md "returns": award_reference, fy, quarter, referrals, supported, one column per code-list
@@ -356,16 +358,16 @@ def _clean_import_status(*, quarter: int, status: str, rag: str) -> tuple[str, s
     with every problem of them and of the quarter."""
     errors: Errors = {}
     if isinstance(quarter, bool) or quarter not in (1, 2, 3, 4):
-        add(errors, "quarter", f"“{quarter}” is not a quarter: use 1, 2, 3 or 4.")
+        add_error(errors, "quarter", f"“{quarter}” is not a quarter: use 1, 2, 3 or 4.")
     status = (status or ReturnStatus.SUBMITTED).strip().lower()
     if status not in IMPORT_STATUSES:
-        add(errors, "status", f"“{status}” is not an import status: use submitted or accepted.")
+        add_error(errors, "status", f"“{status}” is not an import status: use submitted or accepted.")
     rag = (rag or "").strip().lower()
     if rag and rag not in Rag.values:
-        add(errors, "rag", f"“{rag}” is not a RAG rating: use green, amber or red.")
+        add_error(errors, "rag", f"“{rag}” is not a RAG rating: use green, amber or red.")
     elif status == ReturnStatus.ACCEPTED and not rag:
-        add(errors, "rag", "An accepted return needs a RAG rating: green, amber or red.")
-    raise_if(errors)
+        add_error(errors, "rag", "An accepted return needs a RAG rating: green, amber or red.")
+    raise_if_errors(errors)
     return status, rag
 
 

@@ -16,11 +16,13 @@ from grants.models import (
     KPIPeriod,
     ReturnKPIValue,
 )
-from grants.monitoring.services import Errors, add, check_officer, decimal, raise_if
+from grants.monitoring.return_data import decimal
+from grants.monitoring.services import check_officer
 from outcomes.models import KPQ
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.records import attribute_to
 from pcc_commissioning.services import model_update
+from pcc_commissioning.validation import Errors, add_error, raise_if_errors
 
 # Award KPIs ----------------------------------------------------------------------------------------
 _KPI_FIELDS = ("name", "unit", "target", "target_period", "kpq", "description")
@@ -35,39 +37,39 @@ def _clean_kpi(*, award: Award, values: Mapping[str, Any], exclude_pk: int | Non
     if "name" in values:
         name = (values["name"] or "").strip()
         if not name:
-            add(errors, "name", "Enter the KPI's name.")
+            add_error(errors, "name", "Enter the KPI's name.")
         elif len(name) > AwardKPI._meta.get_field("name").max_length:
-            add(errors, "name", "The KPI's name must be 200 characters or fewer.")
+            add_error(errors, "name", "The KPI's name must be 200 characters or fewer.")
         else:
             taken = AwardKPI.objects.filter(award=award).annotate(lower=Lower("name")).filter(lower=name.lower())
             if exclude_pk is not None:
                 taken = taken.exclude(pk=exclude_pk)
             if taken.exists():
-                add(errors, "name", f"This award already has a KPI called “{name}”.")
+                add_error(errors, "name", f"This award already has a KPI called “{name}”.")
         clean["name"] = name
     if "unit" in values:
         unit = (values["unit"] or "").strip()
         if len(unit) > AwardKPI._meta.get_field("unit").max_length:
-            add(errors, "unit", "The unit must be 50 characters or fewer.")
+            add_error(errors, "unit", "The unit must be 50 characters or fewer.")
         clean["unit"] = unit
     if "target" in values:
         target = decimal(values["target"], "target", "The target", errors)
         if target is not None and target < 0:
-            add(errors, "target", "The target cannot be negative.")
+            add_error(errors, "target", "The target cannot be negative.")
         clean["target"] = target
     if "target_period" in values:
         period = values["target_period"] or KPIPeriod.QUARTER
         if period not in KPIPeriod.values:
-            add(errors, "target_period", "Choose whether the target is per quarter or per year.")
+            add_error(errors, "target_period", "Choose whether the target is per quarter or per year.")
         clean["target_period"] = period
     if "kpq" in values:
         kpq = values["kpq"]
         if kpq is not None and not isinstance(kpq, KPQ):
-            add(errors, "kpq", "Choose a KPQ.")
+            add_error(errors, "kpq", "Choose a KPQ.")
         clean["kpq"] = kpq
     if "description" in values:
         clean["description"] = (values["description"] or "").strip()
-    raise_if(errors)
+    raise_if_errors(errors)
     return clean
 
 

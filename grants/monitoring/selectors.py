@@ -27,7 +27,8 @@ from grants.models import (
     ReturnOutcome,
     ReturnStatus,
 )
-from grants.monitoring.services import BREAKDOWN_LISTS, OUTSTANDING_STATUSES
+from grants.monitoring.return_data import BREAKDOWN_LISTS
+from grants.monitoring.services import OUTSTANDING_STATUSES
 from grants.schedules.returns import started_q
 from outcomes.models import CodeList, CodeListEntry, CommissioningPriority, CountingDefinition, CountingTerm
 from outcomes.selectors import codes_by_list, priority_list

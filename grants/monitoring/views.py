@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from grants.awards import selectors as awards_selectors
 from grants.models import AwardKPI, KPIPeriod, Rag, ReturnStatus
 from grants.monitoring import kpis as monitoring_kpis
+from grants.monitoring import return_data as monitoring_return_data
 from grants.monitoring import selectors as monitoring_selectors
 from grants.monitoring import services as monitoring_services
 from grants.schedules.returns import return_schedule_table
@@ -233,7 +234,7 @@ def return_schedule_export(request):
 
 
 # Return review -----------------------------------------------------------------------------------
-def _answers(ret, data: monitoring_services.ReturnData) -> dict:
+def _answers(ret, data: monitoring_return_data.ReturnData) -> dict:
     """The return's answers laid out as the form lays them out: every code valid in its year
     (with its definition) beside the count given, and each KPI's value beside its target."""
     codes = monitoring_selectors.return_form_codes(ret.fy)
@@ -268,13 +269,13 @@ def _review_context(request, ret, *, accept_form=None, send_back_form=None) -> d
     if can_review:
         accept_form = accept_form or AcceptForm(initial={"version": ret.version})
         send_back_form = send_back_form or SendBackForm(initial={"version": ret.version})
-    data = monitoring_services.ReturnData.from_return(ret)
+    data = monitoring_return_data.ReturnData.from_return(ret)
     return {
         "section": SECTION,
         "ret": ret,
         "award": ret.award,
         "answers": _answers(ret, data),
-        "warnings": monitoring_services.breakdown_warnings(data),
+        "warnings": monitoring_return_data.breakdown_warnings(data),
         "is_late": monitoring_selectors.is_late(ret),
         "can_review": can_review,
         "accept_form": accept_form,

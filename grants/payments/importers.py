@@ -25,15 +25,13 @@ from grants.models import (
 from grants.payments import services as payments_services
 from grants.payments.services import AwardFunding, FundingSums, clean_payment
 from grants.schedules.instalments import award_instalments_reconcile, pending_instalments_q
-from grants.validation import (
-    Errors,
-    check_lengths,
-)
+from grants.validation import check_lengths
 from pcc_commissioning import clock
 from pcc_commissioning.interchange.cells import parse_date
 from pcc_commissioning.interchange.imports import ImportResult, RowContext, RowReader, importer, row_savepoint
 from pcc_commissioning.interchange.rows import Row
 from pcc_commissioning.records import by_text_ignoring_case, chunked
+from pcc_commissioning.validation import Errors
 
 PAYMENT_COLUMNS = (
     "award_reference",

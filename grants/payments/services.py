@@ -27,17 +27,7 @@ from grants.models import (
     ReturnStatus,
 )
 from grants.schedules.instalments import award_instalments_reconcile, pending_instalments_q
-from grants.validation import (
-    Errors,
-    add_error,
-    check_lengths,
-    clean_text,
-    date_value,
-    financial_year_value,
-    money_value,
-    raise_if_errors,
-    refuse_unknown_fields,
-)
+from grants.validation import check_lengths, date_value, financial_year_value, money_value
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.money import format_pence
@@ -48,6 +38,7 @@ from pcc_commissioning.periods import (
 from pcc_commissioning.records import attribute_to
 from pcc_commissioning.roles import has_capability, require_capability
 from pcc_commissioning.services import model_update
+from pcc_commissioning.validation import Errors, add_error, clean_text, raise_if_errors, refuse_unknown_fields
 
 # Payments -----------------------------------------------------------------------------------------
 PAYMENT_FIELDS = (

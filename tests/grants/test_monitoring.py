@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from grants.models import AwardStatus, MonitoringReturn, ReturnBreakdown, ReturnKPIValue, ReturnOutcome, ReturnStatus
 from grants.monitoring.importers import return_import
 from grants.monitoring.kpis import kpi_create, kpi_delete, kpi_update
-from grants.monitoring.services import ReturnData, return_accept, return_save, return_send_back, return_submit
+from grants.monitoring.return_data import ReturnData
+from grants.monitoring.services import return_accept, return_save, return_send_back, return_submit
 from outcomes.models import CodeList
 from pcc_commissioning.concurrency import STALE_MESSAGE
 

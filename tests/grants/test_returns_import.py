@@ -161,7 +161,8 @@ def test_breakdowns_that_do_not_add_up_are_saved(award):
 
 
 def test_a_providers_explanation_survives_a_reimport_while_the_breakdowns_still_do_not_add_up(award, provider_user):
-    from grants.monitoring.services import ReturnData, return_save
+    from grants.monitoring.return_data import ReturnData
+    from grants.monitoring.services import return_save
 
     award.provider = provider_user.provider_membership.organisation
     award.save()

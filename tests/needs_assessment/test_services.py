@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
-from needs_assessment import services
+from needs_assessment import assessments, intentions, services
 from needs_assessment.models import (
     Area,
     AreaPopulation,
@@ -144,10 +144,10 @@ def test_the_database_refuses_a_population_of_zero():
 
 def test_a_thematic_assessment_needs_its_theme(officer):
     with pytest.raises(ValidationError) as excinfo:
-        services.assessment_create(actor=officer, title="DA needs", fy=2019, scope="thematic")
+        assessments.assessment_create(actor=officer, title="DA needs", fy=2019, scope="thematic")
     assert errors_of(excinfo)["theme"] == ["A thematic assessment needs its theme."]
     theme = ThemeFactory(name="Domestic abuse")
-    assessment = services.assessment_create(
+    assessment = assessments.assessment_create(
         actor=officer, title="DA needs", fy="2019/20", scope="thematic", theme=theme
     )
     assert (assessment.fy, assessment.theme) == (2019, theme)
@@ -161,10 +161,10 @@ def test_the_database_refuses_a_thematic_assessment_without_a_theme():
 def test_assessment_document_must_be_an_allowed_type(officer):
     bad = SimpleUploadedFile("report.pdf", b"not really a pdf", content_type="application/pdf")
     with pytest.raises(ValidationError) as excinfo:
-        services.assessment_create(actor=officer, title="Needs 2019", fy=2019, document=bad)
+        assessments.assessment_create(actor=officer, title="Needs 2019", fy=2019, document=bad)
     assert "document" in errors_of(excinfo)
     good = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    assessment = services.assessment_create(actor=officer, title="Needs 2019", fy=2019, document=good)
+    assessment = assessments.assessment_create(actor=officer, title="Needs 2019", fy=2019, document=good)
     assert assessment.document.name.endswith("/report.pdf")
 
 
@@ -172,23 +172,23 @@ def test_assessment_document_with_a_long_name_keeps_its_extension(officer, setti
     settings.MEDIA_ROOT = tmp_path
     # 284 characters: longer than a file system allows in one name (255 bytes).
     document = SimpleUploadedFile("a" * 280 + ".pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    assessment = services.assessment_create(actor=officer, title="Needs 2019", fy=2019, document=document)
+    assessment = assessments.assessment_create(actor=officer, title="Needs 2019", fy=2019, document=document)
     assert assessment.document.name.endswith("/" + "a" * 196 + ".pdf")
 
 
 def test_a_stale_assessment_edit_is_refused(officer):
-    assessment = services.assessment_create(actor=officer, title="Needs 2019", fy=2019)
-    services.assessment_update(assessment=assessment, actor=officer, expected_version=1, summary="First edit")
+    assessment = assessments.assessment_create(actor=officer, title="Needs 2019", fy=2019)
+    assessments.assessment_update(assessment=assessment, actor=officer, expected_version=1, summary="First edit")
     with pytest.raises(ValidationError) as excinfo:
-        services.assessment_update(assessment=assessment, actor=officer, expected_version=1, summary="Second edit")
+        assessments.assessment_update(assessment=assessment, actor=officer, expected_version=1, summary="Second edit")
     assert excinfo.value.messages == [STALE_MESSAGE]
     assessment.refresh_from_db()
     assert (assessment.summary, assessment.version) == ("First edit", 2)
 
 
 def test_an_unchanged_assessment_keeps_its_version_and_history(officer):
-    assessment = services.assessment_create(actor=officer, title="Needs 2019", fy=2019)
-    services.assessment_update(assessment=assessment, actor=officer, expected_version=1, title="Needs 2019")
+    assessment = assessments.assessment_create(actor=officer, title="Needs 2019", fy=2019)
+    assessments.assessment_update(assessment=assessment, actor=officer, expected_version=1, title="Needs 2019")
     assessment.refresh_from_db()
     assert assessment.version == 1
     assert assessment.history.count() == 1
@@ -262,7 +262,7 @@ def test_finding_create_links_areas_kpqs_priority_and_evidence(officer):
     kpq = KPQFactory(number=3)
     priority = CommissioningPriorityFactory(name="Victims services")
     evidence = IndicatorValueFactory(area=area)
-    finding = services.finding_create(
+    finding = assessments.finding_create(
         actor=officer,
         assessment=assessment,
         title="Rising domestic abuse",
@@ -283,10 +283,10 @@ def test_finding_create_links_areas_kpqs_priority_and_evidence(officer):
 def test_finding_update_replaces_sets_only_when_given(officer):
     finding = FindingFactory()
     first, second = AreaFactory(), AreaFactory()
-    services.finding_update(finding=finding, actor=officer, areas=[first])
-    services.finding_update(finding=finding, actor=officer, title="New title")
+    assessments.finding_update(finding=finding, actor=officer, areas=[first])
+    assessments.finding_update(finding=finding, actor=officer, title="New title")
     assert list(finding.areas.all()) == [first]
-    services.finding_update(finding=finding, actor=officer, areas=[second])
+    assessments.finding_update(finding=finding, actor=officer, areas=[second])
     assert list(finding.areas.all()) == [second]
 
 
@@ -294,7 +294,7 @@ def test_finding_update_replaces_sets_only_when_given(officer):
 def test_bad_findings_are_refused(officer, fields, field):
     values = {"assessment": NeedsAssessmentFactory(), "title": "A gap", **fields}
     with pytest.raises(ValidationError) as excinfo:
-        services.finding_create(actor=officer, **values)
+        assessments.finding_create(actor=officer, **values)
     assert field in errors_of(excinfo)
 
 
@@ -303,7 +303,7 @@ def test_bad_findings_are_refused(officer, fields, field):
 
 def test_intention_create_with_findings_lead_and_cost(officer):
     finding = FindingFactory()
-    intention = services.intention_create(
+    intention = intentions.intention_create(
         actor=officer,
         title="Sustain DA support",
         rank="Must",
@@ -333,7 +333,7 @@ def test_intention_create_with_findings_lead_and_cost(officer):
 def test_bad_intentions_are_refused_naming_the_field(officer, fields, field):
     values = {"title": "Sustain DA support", "rank": "must", **fields}
     with pytest.raises(ValidationError) as excinfo:
-        services.intention_create(actor=officer, **values)
+        intentions.intention_create(actor=officer, **values)
     assert field in errors_of(excinfo)
     assert not CommissioningIntention.objects.exists()
 
@@ -353,21 +353,21 @@ def test_the_database_refuses_what_the_service_refuses(fields):
 
 def test_intention_set_status_and_stale_edits(officer):
     intention = CommissioningIntentionFactory()
-    services.intention_set_status(intention=intention, actor=officer, status="in_procurement", expected_version=1)
+    intentions.intention_set_status(intention=intention, actor=officer, status="in_procurement", expected_version=1)
     intention.refresh_from_db()
     assert (intention.status, intention.version) == (IntentionStatus.IN_PROCUREMENT, 2)
     with pytest.raises(ValidationError) as excinfo:
-        services.intention_update(intention=intention, actor=officer, expected_version=1, title="Changed")
+        intentions.intention_update(intention=intention, actor=officer, expected_version=1, title="Changed")
     assert excinfo.value.messages == [STALE_MESSAGE]
 
 
 def test_intention_findings_change_is_recorded_and_bumps_the_version(officer):
     intention = CommissioningIntentionFactory()
     finding = FindingFactory()
-    services.intention_update(intention=intention, actor=officer, expected_version=1, findings=[finding])
+    intentions.intention_update(intention=intention, actor=officer, expected_version=1, findings=[finding])
     intention.refresh_from_db()
     assert intention.version == 2
     assert list(intention.findings.all()) == [finding]
-    services.intention_update(intention=intention, actor=officer, expected_version=2, findings=[finding])
+    intentions.intention_update(intention=intention, actor=officer, expected_version=2, findings=[finding])
     intention.refresh_from_db()
     assert intention.version == 2

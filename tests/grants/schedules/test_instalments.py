@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from grants.awards import rules as awards_rules
 from grants.awards import services as awards_services
 from grants.models import AwardStatus, MonitoringReturn, Payment, PlanFrequency, PlanTiming
-from grants.monitoring.services import ReturnData, return_accept, return_submit
+from grants.monitoring.return_data import ReturnData
+from grants.monitoring.services import return_accept, return_submit
 from grants.payments import services as payments_services
 from grants.schedules.instalments import award_instalments_reconcile, payment_plan_remove, payment_plan_set
 

@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 from grants.awards import rules as awards_rules
 from grants.awards import services as awards_services
 from grants.models import AwardStatus, MonitoringReturn, ReturnStatus
-from grants.monitoring.services import ReturnData, return_save, return_submit
+from grants.monitoring.return_data import ReturnData
+from grants.monitoring.services import return_save, return_submit
 from grants.schedules.returns import (
     SCHEDULE_COLUMNS,
     award_returns_reconcile,
