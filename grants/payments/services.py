@@ -276,19 +276,17 @@ def payment_record(
 ) -> Payment:
     """Record a scheduled (no ``paid_date``) or actual payment of an award from a stream.
 
-    For finance officers (``payments.edit``, checked here). ``fy`` (the year of the funding
-    line it pays) defaults to the financial year of ``due_date``. The award must be awarded,
-    active or ended and have a funding line for that stream and year. A negative amount is a
-    refund or credit note and needs a ``reason``. If the award's payments for that year
-    (scheduled and paid, this one included) would exceed what is committed for the year, the
-    payment is refused unless ``override_reason`` is given; the override is then recorded
-    with ``override_by`` = ``actor`` (so it needs a named actor). The same holds per stream:
-    the payments from a stream may not go beyond the award's line from that stream for the
-    year. An override reason given when none is needed is not stored. Recorded by a person,
-    the payment is approved as it is recorded, after the provider's due diligence is checked
-    (``due_diligence_check``). Pending plan instalments of that stream and year shrink to
-    what is left. ``imported``: a row of a payments file, which records what already happened
-    (no due-diligence check) and has no override column.
+    For finance officers (``payments.edit``, checked here). ``fy`` (the year of the funding line it pays)
+    defaults to the financial year of ``due_date``. The award must be awarded, active or ended and have a
+    funding line for that stream and year. A negative amount is a refund or credit note and needs a ``reason``.
+    If the award's payments for that year (scheduled and paid, this one included) would exceed what is committed
+    for the year, the payment is refused unless ``override_reason`` is given; the override is then recorded with
+    ``override_by`` = ``actor`` (so it needs a named actor). The same holds per stream: the payments from a
+    stream may not go beyond the award's line from that stream for the year. An override reason given when none
+    is needed is not stored. Recorded by a person, the payment is approved as it is recorded, after the
+    provider's due diligence is checked (``due_diligence_check``). Pending plan instalments of that stream and
+    year shrink to what is left. ``imported``: a row of a payments file, which records what already happened (no
+    due-diligence check) and has no override column.
     """
     require_capability(actor, "payments.edit")
     locked_award = lock_award(award)

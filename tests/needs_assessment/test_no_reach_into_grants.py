@@ -60,7 +60,14 @@ def test_the_check_catches_each_route(text):
 
 def test_the_check_reads_the_apps_code_and_templates():
     names = {path.name for path in _sources()}
-    assert {"selectors.py", "views.py", "services.py", "intentions.py", "intention_detail.html", "intention_board.html"} <= names
+    assert {
+        "selectors.py",
+        "views.py",
+        "services.py",
+        "intentions.py",
+        "intention_detail.html",
+        "intention_board.html",
+    } <= names
 
 
 def test_needs_assessment_does_not_reach_grants():
