@@ -1,6 +1,6 @@
 """Django admin for the grants register: for system administrators to look things up. The rules
 (status transitions, the delegated limit, payment limits, funding lines within the award's
-dates, the monitoring returns' steps) live in ``grants.services`` and ``grants.monitoring``,
+dates, the monitoring returns' steps) live in the grants services (``grants.awards.services``, ``grants.monitoring.services``, …),
 which the admin does not call, so every record is read-only here: use the pages."""
 
 from django.contrib import admin
@@ -65,7 +65,7 @@ class DecisionAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_filter = ("status",)
     search_fields = ("reference", "subject", "summary")
     date_hierarchy = "decided_on"
-    # Signing and publishing are recorded by the decision pages (grants.services).
+    # Signing and publishing are recorded by the decision pages (grants.decisions.services).
     readonly_fields = ("status", "signed_by", "signed_at", "published_on", "version")
 
 

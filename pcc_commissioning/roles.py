@@ -36,7 +36,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "grants.edit": frozenset({Role.OFFICER}),
     "payments.edit": frozenset({Role.FINANCE}),
     # A payment beyond the award's funding, or a refund beyond what was paid, needs a finance
-    # officer's override with a reason (grants.services.payment_record).
+    # officer's override with a reason (grants.payments.services.payment_record).
     "payments.override": frozenset({Role.FINANCE}),
     # Imports (the upload page and manage.py import_data): awards by officers, payments by
     # finance, funding streams and their allocations by either.

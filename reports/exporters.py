@@ -1,6 +1,6 @@
 """The reports app's exports (``manage.py export_data KIND``; docs/formats.md "Exports"):
 the finance views and pack, and the transparency lists. Found by
-``pcc_commissioning.interchange.exporters()``, like ``grants.exporters``.
+``pcc_commissioning.interchange.exports.exporters()`` (listed in ``ReportsConfig.exporter_modules``), like the grants contexts' ``exporters.py``.
 """
 
 from __future__ import annotations

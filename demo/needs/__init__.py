@@ -9,7 +9,7 @@ would write them, and the intentions are linked to the Durham awards of ``demo.g
 award names the intention it fulfils, and the areas it serves when the service is local).
 
 Everything is written through ``needs_assessment.services`` (and, for the award links,
-``grants.services.award_update``).
+``grants.awards.services.award_update``).
 Loading is idempotent: areas are matched by code, themes and indicators by name, the
 assessment by title and year, findings by title within it, intentions by title; whatever
 already exists is left exactly as it is, so a second run writes nothing (no history rows).

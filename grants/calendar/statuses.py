@@ -2,7 +2,7 @@
 
 An awarded award becomes active on its start date; an active one ends the day after its last
 day (the end of a taken extension, else its end date). The change goes through the one writer of
-statuses (``grants.services.award_transition``), marked as made by the system, with the reason,
+statuses (``grants.awards.services.award_transition``), marked as made by the system, with the reason,
 and dated the day it took effect — not the day the job happened to run — so a report "as at" a
 past day reads the status the award really had then.
 """
