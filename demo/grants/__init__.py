@@ -13,8 +13,9 @@ across streams so the parts add up to the row exactly: the demo's 2019/20 commit
 priority is the published strategic budget (842,100 / 634,900 / 577,100). Multi-year contracts
 also have lines in the other years their dates cover, so other years may hold more.
 
-Everything is written through the grants services (``grants.awards.services``, ``grants.payments.services``, …) and ``providers.services``, so the demo
-obeys every rule of the register. Loading is idempotent: streams and organisations are matched
+Everything is written through the grants services (``grants.awards.services``,
+``grants.payments.services``, …) and ``providers.services``, so the demo obeys every rule of
+the register. Loading is idempotent: streams and organisations are matched
 by name, allocations and budgets by year, decisions and awards by reference; whatever already
 exists is left exactly as it is (not updated, no history row), so a second run writes nothing.
 """
