@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 0
 # make run PORT=8001 when 8000 is taken.
 PORT ?= 8000
-# make mutate MODULES="reports/threesixty.py": a subset of scripts/mutate's TARGETS.
+# make mutate MODULES="reports/transparency/threesixty.py": a subset of scripts/mutate's TARGETS.
 MODULES ?=
 MUTATE_ARGS ?=
 
