@@ -31,7 +31,6 @@ from django.template.loader import render_to_string
 
 from pcc_commissioning import clock
 from pcc_commissioning import pdf as pdf_writer
-from pcc_commissioning.charts import bar_chart
 from pcc_commissioning.periods import Period, day_label, period_long_label
 
 PANEL_PERIODS = ("Q1", "Q2", "Q3", "Q4", "H1", "H2", "FY")
@@ -166,6 +165,10 @@ def gather_panel_data(
 
 def _budget_chart(funding, span: Period):
     """Budget, committed and paid to date by priority, as a horizontal bar chart."""
+    # Imported here: report kinds are registered when Django starts, and the drawing library
+    # would otherwise load (seconds on a busy machine) for every command, imports included.
+    from pcc_commissioning.charts import bar_chart
+
     return bar_chart(
         title=f"Budget, committed and paid by priority, {span.label}",
         categories=[row.priority.name for row in funding.priorities],
