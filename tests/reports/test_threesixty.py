@@ -459,3 +459,15 @@ def test_only_the_repeated_id_is_reported_as_used_more_than_once():
     assert len(set(ids)) == 3
     export.grants.append(dict(export.grants[1]))
     assert export.package_errors() == [f"grants: the id {ids[1]} is used more than once"]
+
+
+def test_the_file_keeps_characters_as_they_are_and_is_indented_by_two_spaces():
+    # Published for people as well as programs: "’" and "£" stay themselves (not \u escapes),
+    # and the nesting is readable and stable from one publication to the next.
+    FundingLineFactory(award=_grant_award(title="Victims’ hub for £-free advice"), amount=D("100.00"))
+    text = threesixty.threesixty_giving().to_json()
+    assert "Victims’ hub for £-free advice" in text
+    assert "\\u2019" not in text
+    lines = text.splitlines()
+    assert lines[0] == "{"
+    assert lines[1].startswith('  "') and not lines[1].startswith('   "')
