@@ -20,7 +20,15 @@ from needs_assessment.models import (
     Severity,
     Theme,
 )
-from needs_assessment.validation import check_lengths, choice_value, fy_value, optional_record, records_named, set_m2m
+from needs_assessment.validation import (
+    check_lengths,
+    choice_value,
+    current_values,
+    fy_value,
+    optional_record,
+    records_named,
+    set_m2m,
+)
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.records import attribute_to
@@ -145,12 +153,7 @@ _FINDING_RELATIONS = ("assessment", "theme", "priority")
 def _clean_finding(*, instance: Finding, changes: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
     refuse_unknown_fields(changes, FINDING_FIELDS, "finding")
     errors: Errors = {}
-    values: dict[str, Any] = {}
-    for name in FINDING_FIELDS:
-        if name in _FINDING_RELATIONS:
-            values[name] = getattr(instance, name) if getattr(instance, f"{name}_id") is not None else None
-        else:
-            values[name] = getattr(instance, name)
+    values = current_values(instance, FINDING_FIELDS, _FINDING_RELATIONS)
     values.update(changes)
     values["title"] = clean_text(values["title"])
     values["description"] = clean_text(values["description"])

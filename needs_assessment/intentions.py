@@ -17,7 +17,15 @@ from needs_assessment.models import (
     IntentionStatus,
     Theme,
 )
-from needs_assessment.validation import check_lengths, choice_value, fy_value, optional_record, records_named, set_m2m
+from needs_assessment.validation import (
+    check_lengths,
+    choice_value,
+    current_values,
+    fy_value,
+    optional_record,
+    records_named,
+    set_m2m,
+)
 from outcomes.models import CommissioningPriority
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.money import AmountError, amount_from
@@ -48,12 +56,7 @@ _INTENTION_RELATIONS = ("theme", "lead", "priority")
 def _clean_intention(*, instance: CommissioningIntention, changes: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
     refuse_unknown_fields(changes, INTENTION_FIELDS, "intention")
     errors: Errors = {}
-    values: dict[str, Any] = {}
-    for name in INTENTION_FIELDS:
-        if name in _INTENTION_RELATIONS:
-            values[name] = getattr(instance, name) if getattr(instance, f"{name}_id") is not None else None
-        else:
-            values[name] = getattr(instance, name)
+    values = current_values(instance, INTENTION_FIELDS, _INTENTION_RELATIONS)
     values.update(changes)
     values["title"] = clean_text(values["title"])
     values["description"] = clean_text(values["description"])

@@ -73,3 +73,15 @@ def set_m2m(instance: models.Model, name: str, values: list | None, *, actor) ->
     attribute_to(instance, actor)
     manager.set(values)
     return True
+
+
+def current_values(instance: models.Model, fields: Iterable[str], relations: Iterable[str]) -> dict[str, Any]:
+    """The record's present values of ``fields``; a relation not yet set is None (reading it
+    would raise on an unsaved record)."""
+    relations = set(relations)
+    return {
+        name: (getattr(instance, name) if getattr(instance, f"{name}_id") is not None else None)
+        if name in relations
+        else getattr(instance, name)
+        for name in fields
+    }

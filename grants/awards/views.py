@@ -35,6 +35,7 @@ from grants.awards.forms import (
     TransitionForm,
     line_years,
 )
+from grants.awards.rules import AWARD_FIELDS
 from grants.awards.transitions import actions_for
 from grants.form_fields import add_line_errors
 from grants.pages import PAGE_SIZE, export_format, page_context, private_download
@@ -289,31 +290,6 @@ def award_create(request):
     return render(request, "grants/award_form.html", page_context(request, form=form, formset=formset))
 
 
-_AWARD_EDITABLE = (
-    "reference",
-    "title",
-    "provider",
-    "kind",
-    "priority",
-    "start_date",
-    "end_date",
-    "extension_months",
-    "extension_until",
-    "extension_taken",
-    "duration",
-    "lead_officer",
-    "decision",
-    "cost_centre",
-    "moj_category",
-    "purpose",
-    "approach",
-    "conditions",
-    "reasons",
-    "key_activity",
-    "intention",
-)
-
-
 @capability_required("grants.edit")
 @require_http_methods(["GET", "POST"])
 def award_edit(request, pk: int):
@@ -323,7 +299,7 @@ def award_edit(request, pk: int):
         form = AwardEditForm(request.POST)
         formset = LineFormSet(request.POST, prefix="lines", years=years)
     else:
-        initial = {name: getattr(award, name) for name in _AWARD_EDITABLE}
+        initial = {name: getattr(award, name) for name in AWARD_FIELDS}
         initial["kpqs"] = list(award.kpqs.all())
         initial["areas"] = list(award.areas.all())
         initial["version"] = award.version
