@@ -675,3 +675,11 @@ def test_parts_sharing_one_day_overlap():
             start=date(2020, 4, 1),
             end=date(2020, 5, 31),
         )
+
+
+def test_the_first_and_last_financial_years_can_be_read_from_text_and_the_next_one_cannot():
+    assert FinancialYear.parse("0001/02") == FinancialYear(1)
+    assert FinancialYear.parse("9998/99") == FinancialYear(9998)
+    for text in ("0000/01", "9999/00"):
+        with pytest.raises(ValueError, match="is not a financial year this system can hold"):
+            FinancialYear.parse(text)
