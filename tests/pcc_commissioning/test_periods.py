@@ -658,7 +658,12 @@ def test_quarter_end_refuses_true_and_a_fifth_quarter():
     for quarter in (True, 0, 5):
         with pytest.raises(ValueError, match="is not a quarter"):
             quarter_end(2019, quarter)
-    assert quarter_end(2019, 4) == date(2020, 3, 31)
+    assert [quarter_end(2019, quarter) for quarter in (1, 2, 3, 4)] == [
+        date(2019, 6, 30),
+        date(2019, 9, 30),
+        date(2019, 12, 31),
+        date(2020, 3, 31),
+    ]
 
 
 def test_a_range_ending_on_a_periods_last_day_does_not_touch_the_next_period():
