@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from pcc_commissioning.periods import FinancialYear
 
 from .models import (
     KPQ,
@@ -43,12 +45,29 @@ def codes_by_list(fy: int | None = None) -> dict[str, list[CodeListEntry]]:
     return grouped
 
 
-def code_list_years() -> list[int]:
-    """The financial years named as a start or end of any entry, ascending."""
-    years: set[int] = set()
+# The years other apps record codes in: monitoring returns and their funding lines are in grants,
+# a higher layer, which registers a function giving its years from its AppConfig.ready().
+_YEAR_SOURCES: list[Callable[[], Iterable[int]]] = []
+
+
+def register_code_list_years(source: Callable[[], Iterable[int]]) -> None:
+    """Add a function giving financial years that codes are recorded in (registered once)."""
+    if source not in _YEAR_SOURCES:
+        _YEAR_SOURCES.append(source)
+
+
+def code_list_years(today=None) -> list[int]:
+    """Every financial year a code list applies to, ascending: each year from the earliest to the
+    latest of the years named by an entry, the years registered sources record codes in (the
+    grants register's), this financial year and the next (planned for now). An open-ended entry
+    applies to all of them, so no year with data is left out of the choice."""
+    current = FinancialYear.current(today).start_year
+    years: set[int] = {current, current + 1}
     for start, end in CodeListEntry.objects.values_list("valid_from_fy", "valid_to_fy"):
         years.update(year for year in (start, end) if year is not None)
-    return sorted(years)
+    for source in _YEAR_SOURCES:
+        years.update(source())
+    return list(range(min(years), max(years) + 1))
 
 
 def plan_tree() -> QuerySet[PlanOutcome]:
