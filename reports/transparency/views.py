@@ -104,12 +104,15 @@ def threesixty_page(request):
     years, latest = funding_years()
     fy = fy_param(request, default=None) if "fy" in request.GET else latest
     export = threesixty.threesixty_giving(fy=fy)
+    page_obj = export.listing(number=request.GET.get("page"), per_page=PAGE_SIZE)
     return render(
         request,
         "reports/threesixty.html",
         {
             "section": SECTION,
             "export": export,
+            "page_obj": page_obj,
+            "grants": page_obj.object_list,
             "fy": fy,
             "fy_label": FinancialYear(fy).label if fy else "",
             "year_choices": year_choices(years, fy),
