@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 
 from pcc_commissioning.periods import FinancialYear
 
@@ -118,6 +119,28 @@ def kpq_measures(kpq: KPQ) -> list:
             Prefetch("values", queryset=PerformanceValue.objects.order_by("fy", F("quarter").asc(nulls_first=True)))
         )
     )
+
+
+def latest_measure_values(*, up_to_fy: int | None = None) -> dict[int, list[PerformanceMeasure]]:
+    """KPQ id -> its measures (by name), each with its latest value up to ``up_to_fy``:
+    ``latest_value``, ``latest_target``, ``latest_fy`` and ``latest_quarter`` (None for a whole
+    year's value; all None when nothing is recorded). The latest is that of the latest year; in it, the whole year's value if
+    there is one (it covers the quarters), else its latest quarter. One query."""
+
+    values = PerformanceValue.objects.filter(measure=OuterRef("pk"))
+    if up_to_fy is not None:
+        values = values.filter(fy__lte=up_to_fy)
+    latest = values.order_by("-fy", F("quarter").desc(nulls_first=True))[:1]
+    measures = PerformanceMeasure.objects.annotate(
+        latest_value=Subquery(latest.values("value")),
+        latest_target=Subquery(latest.values("target")),
+        latest_fy=Subquery(latest.values("fy")),
+        latest_quarter=Subquery(latest.values("quarter")),
+    ).order_by("kpq_id", Lower("name"), "pk")
+    grouped: dict[int, list[PerformanceMeasure]] = {}
+    for measure in measures:
+        grouped.setdefault(measure.kpq_id, []).append(measure)
+    return grouped
 
 
 def measures_by_kpq() -> dict[int, int]:
