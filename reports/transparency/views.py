@@ -8,6 +8,7 @@ tables as ``manage.py export_data`` to the shared writer.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -132,6 +133,8 @@ def threesixty_page(request):
     fy = fy_param(request, default=None) if "fy" in request.GET else latest
     export = threesixty.threesixty_giving(fy=fy)
     page_obj = export.listing(number=request.GET.get("page"), per_page=PAGE_SIZE)
+    # Paged on their own: with a setting blank, every award of a national register is left out.
+    left_out = Paginator(export.problems, PAGE_SIZE).get_page(request.GET.get("left_out_page"))
     return render(
         request,
         "reports/threesixty.html",
@@ -140,6 +143,7 @@ def threesixty_page(request):
             "export": export,
             "page_obj": page_obj,
             "grants": page_obj.object_list,
+            "left_out": left_out,
             "fy": fy,
             "fy_label": FinancialYear(fy).label if fy else "",
             "year_choices": year_choices(years, fy),

@@ -536,3 +536,16 @@ def test_the_page_lists_the_grants_in_the_file_25_to_a_page(board_client):
     assert "£1,026.50" in second and "AWD-024" not in second
     empty = threesixty.award_queryset().get(reference="AWD-ZZZ-EMPTY")
     assert f'href="{reverse("grants:award_detail", kwargs={"pk": empty.pk})}">AWD-ZZZ-EMPTY</a>' in second
+
+
+def test_awards_left_out_are_paged_on_their_own(board_client, settings):
+    """With the org-id setting blank every award is left out: 26 of them, 25 then 1."""
+    settings.OPCC_ORG_ID = ""
+    for number in range(26):
+        FundingLineFactory(award=_grant_award(reference=f"AWD-{number:03d}"), amount=D("100.00"))
+    url = reverse("reports:threesixty") + "?fy="
+    first = board_client.get(url).content.decode()
+    assert "Showing awards left out 1 to 25 of 26" in first and "AWD-025" not in first
+    assert "left_out_page=2#problems" in first
+    second = board_client.get(url + "&left_out_page=2").content.decode()
+    assert "AWD-025" in second and "AWD-024" not in second and "Showing awards left out 26 to 26 of 26" in second
