@@ -308,8 +308,9 @@ class GrantChecker:
 
 
 # A process keeps one checker, so a page viewed again checks only what changed; the schema's
-# answers for a value never change, and the memory is bounded by starting again past this many.
-_MEMO_LIMIT = 200_000
+# answers for a value never change, and the memory is bounded by starting again past this many
+# values (a national register has about 3,000 distinct ones).
+_MEMO_LIMIT = 50_000
 
 
 @functools.cache
