@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -57,7 +58,7 @@ def register_code_list_years(source: Callable[[], Iterable[int]]) -> None:
         _YEAR_SOURCES.append(source)
 
 
-def code_list_years(today=None) -> list[int]:
+def code_list_years(today: datetime.date | None = None) -> list[int]:
     """Every financial year a code list applies to, ascending: each year from the earliest to the
     latest of the years named by an entry, the years registered sources record codes in (the
     grants register's), this financial year and the next (planned for now). An open-ended entry
