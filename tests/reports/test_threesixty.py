@@ -320,17 +320,18 @@ def test_command_input_errors(tmp_path):
 
 def test_page_reports_invalid_awards_and_offers_the_download(board_client):
     _invalid_setup()
-    page = board_client.get(reverse("reports:threesixty") + "?fy=").content.decode()  # "All years"
+    page = board_client.get(reverse("reports:threesixty") + "?fy=all").content.decode()  # "All years"
     assert "Awards that cannot be published" in page
     assert "AWD-NO-MONEY" in page and "amountAwarded is £0" in page
-    assert reverse("reports:threesixty_download") in page
-    response = board_client.get(reverse("reports:threesixty_download"))
+    assert reverse("reports:threesixty_download") + "?fy=all" in page
+    response = board_client.get(reverse("reports:threesixty_download") + "?fy=all")
     assert response["Content-Disposition"] == 'attachment; filename="360giving.json"'
     package = json.loads(response.content)
     assert errors_of(package) == [] and len(package["grants"]) == 1
 
 
-def test_the_page_opens_on_the_latest_year_and_all_years_is_a_choice(board_client):
+def test_the_page_opens_on_the_year_rules_year_and_all_years_is_a_choice(board_client):
+    """No funding line in the current year: the latest earlier year with one, 2019/20."""
     old = _grant_award(reference="AWD-OLD")
     FundingLineFactory(award=old, fy=2018, amount=D("1000.00"))
     new = _grant_award(reference="AWD-NEW")
@@ -338,9 +339,10 @@ def test_the_page_opens_on_the_latest_year_and_all_years_is_a_choice(board_clien
     page = board_client.get(reverse("reports:threesixty")).content.decode()
     assert "Grants as 360Giving open data, 2019/20" in page
     assert f"{reverse('reports:threesixty_download')}?fy=2019" in page
-    every_year = board_client.get(reverse("reports:threesixty") + "?fy=").content.decode()
+    assert "Showing 2019/20, the latest year with funding lines." in page
+    every_year = board_client.get(reverse("reports:threesixty") + "?fy=all").content.decode()
     assert "Grants as 360Giving open data</h1>" in every_year
-    assert '<option value="" selected>All years</option>' in every_year
+    assert '<option value="all" selected>All years</option>' in every_year
 
 
 def test_download_with_nothing_to_publish_goes_back_with_a_message(officer_client):
