@@ -56,7 +56,7 @@ QUERY = {"reports:finance_download": {"view": "stream"}}
 @pytest.fixture
 def portfolio(time_machine):
     time_machine.move_to(TODAY)
-    stream = FundingStreamFactory(name="Victims' grant")
+    stream = FundingStreamFactory(name="Victims' grant", moj_reported=True)
     priority = CommissioningPriorityFactory(name="Victims")
     kpq = KPQFactory()
     award = AwardFactory(
@@ -163,6 +163,13 @@ def test_every_year_page_opens_on_the_rules_year(portfolio, superuser, login_as)
             if headings:  # a page: its h1 or a caption names the year
                 assert any(RULE_LABEL in heading for heading in headings), (url, headings)
     assert set(seen.values()) == {str(RULE_YEAR)}, {url: year for url, year in seen.items() if year != str(RULE_YEAR)}
+
+
+@pytest.mark.parametrize("kind", ["panel", "moj_return"])
+def test_a_report_request_preselects_the_rules_year(portfolio, superuser, login_as, kind):
+    """Not a page that shows a year but one that asks for it: it starts on the same year."""
+    response = login_as(superuser).get(reverse("reports:report_request"), {"kind": kind})
+    assert _shown(response)[0] == str(RULE_YEAR)
 
 
 def test_a_page_that_offers_all_years_still_offers_them(portfolio, superuser, login_as):
