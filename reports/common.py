@@ -20,7 +20,7 @@ def report_years() -> list[int]:
     return sorted(spend | need, reverse=True)
 
 
-def dashboard_years(today: datetime.date | None = None) -> list[int]:
+def years_with_lines(today: datetime.date | None = None) -> list[int]:
     """The years with funding lines, and the current one, newest first. One query. (Which of
     them a page opens on is the year rule's to say: ``grants/years.py``.)"""
     current = FinancialYear.current(today).start_year

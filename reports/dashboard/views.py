@@ -18,7 +18,7 @@ from outcomes.models import KPQ
 from pcc_commissioning.charts import RAG_COLOURS, Chart, bar_chart
 from pcc_commissioning.money import format_pounds
 from pcc_commissioning.roles import Role, capability_required, has_capability, user_roles
-from reports.common import dashboard_years, report_years, year_choices
+from reports.common import report_years, year_choices, years_with_lines
 
 from . import selectors
 from . import summary as dashboard_selectors
@@ -282,7 +282,7 @@ def dashboard(request, *, year):
             "data": data,
             "fy": fy,
             "year_shown": year,
-            "year_choices": year_choices(dashboard_years(), fy),
+            "year_choices": year_choices(years_with_lines(), fy),
             "tiles": _tiles(data, audience),
             "charts": _charts(data),
             "actions": _actions(request.user, data),

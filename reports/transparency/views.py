@@ -18,7 +18,7 @@ from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required
 from pcc_commissioning.web import year_url
-from reports.common import dashboard_years, download_format, private, year_choices
+from reports.common import download_format, private, year_choices, years_with_lines
 
 from . import threesixty
 from .lists import LISTS, month_period
@@ -114,7 +114,7 @@ def threesixty_page(request, *, year):
             "fy": fy,
             "fy_label": FinancialYear(fy).label if fy else "",
             "year_shown": year,
-            "year_choices": year_choices(dashboard_years(), fy),
+            "year_choices": year_choices(years_with_lines(), fy),
         },
     )
 

@@ -204,23 +204,29 @@ def test_a_bad_year_falls_back_to_the_rule_on_every_page(portfolio, superuser, l
 
 
 class _Links(HTMLParser):
-    """The links of the page's own content (``<main>``), not of the navigation around it."""
+    """The links of the page's own content (``<main>``), not of the navigation (``<nav>``),
+    whose links open each page on the rule's year, the same everywhere."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.hrefs: list[str] = []
         self._in_main = False
+        self._navs = 0
 
     def handle_starttag(self, tag, attrs):
         href = dict(attrs).get("href")
         if tag == "main":
             self._in_main = True
-        elif tag == "a" and self._in_main and href and href.startswith("/"):
+        elif tag == "nav":
+            self._navs += 1
+        elif tag == "a" and self._in_main and not self._navs and href and href.startswith("/"):
             self.hrefs.append(href)
 
     def handle_endtag(self, tag):
         if tag == "main":
             self._in_main = False
+        elif tag == "nav":
+            self._navs -= 1
 
 
 def _year_links(html: str) -> list[tuple[str, object]]:
@@ -237,13 +243,14 @@ def _year_links(html: str) -> list[tuple[str, object]]:
     return links
 
 
-def test_a_year_chosen_on_the_dashboard_travels_with_its_links(portfolio, superuser, login_as):
-    client = login_as(superuser)
-    dashboard = client.get(reverse("reports:dashboard"), {"fy": CHOSEN_YEAR})
-    assert _shown(dashboard)[0] == str(CHOSEN_YEAR)
-    links = _year_links(dashboard.content.decode())
+def _follow_year_links(client, url: str) -> set[str]:
+    """Open ``url`` for CHOSEN_YEAR, follow each of its links to a year page and check that the
+    page it opens shows CHOSEN_YEAR (or every year, where the link asks for that). The names
+    of the pages opened for the year."""
+    page = client.get(url, {"fy": CHOSEN_YEAR})
+    assert _shown(page)[0] == str(CHOSEN_YEAR)
     followed = set()
-    for href, match in links:
+    for href, match in _year_links(page.content.decode()):
         asked = parse_qs(urlsplit(href).query).get("fy", [None])[0]
         assert asked is not None, f"{href} does not carry the year"
         year, headings = _shown(client.get(href))
@@ -254,6 +261,11 @@ def test_a_year_chosen_on_the_dashboard_travels_with_its_links(portfolio, superu
         if headings:
             assert any(CHOSEN_LABEL in heading for heading in headings), (href, headings)
         followed.add(match.view_name)
+    return followed
+
+
+def test_a_year_chosen_on_the_dashboard_travels_with_its_links(portfolio, superuser, login_as):
+    followed = _follow_year_links(login_as(superuser), reverse("reports:dashboard"))
     # The year-taking pages the dashboard links to, each opened for 2019/20.
     assert {
         "grants:funding",
@@ -262,6 +274,22 @@ def test_a_year_chosen_on_the_dashboard_travels_with_its_links(portfolio, superu
         "reports:kpq",
         "reports:need_vs_spend",
     } <= followed
+
+
+@pytest.mark.parametrize(
+    "url, linked",
+    [
+        (reverse("reports:threesixty"), {"reports:transparency_list"}),
+        (
+            reverse("reports:transparency_list", args=["grants_register"]),
+            {"reports:transparency_list", "reports:transparency_download", "reports:threesixty"},
+        ),
+        (reverse("reports:finance"), {"reports:finance_download"}),
+        (reverse("grants:funding"), {"grants:commitments_export", "grants:payments_export"}),
+    ],
+)
+def test_a_year_chosen_on_a_list_travels_with_its_links(portfolio, superuser, login_as, url, linked):
+    assert linked <= _follow_year_links(login_as(superuser), url)
 
 
 # No page reads the year any other way ------------------------------------------------------------
