@@ -6,7 +6,7 @@ reads ``?fy=`` here and passes the view a ``YearChoice``: no view parses the yea
 own default, so going from one page to another never changes the year under the reader. The
 rule (``default_year``) is the current financial year if it has funding lines, else the latest
 earlier year that has; with none, the current year. A year whose only lines lie in the future is
-never chosen: a page should open on money that has been committed, not on next year's plans.
+never chosen: a page opens on a year that has begun, not on next year's plans.
 """
 
 from __future__ import annotations
