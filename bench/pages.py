@@ -172,7 +172,7 @@ def page_rows(data: dict) -> list[tuple[str, str, str]]:
         (f"Portfolio RAG FY {fy}", f"/grants/monitoring/portfolio/?fy={fy}", "officer"),
         ("Need versus spend", f"/reports/need-versus-spend/?fy={fy}", "officer"),
         # Every grant of every year built and checked against the 360Giving schema, one page listed.
-        ("360Giving page, all years", "/reports/transparency/360giving/?fy=", "officer"),
+        ("360Giving page, all years", "/reports/transparency/360giving/?fy=all", "officer"),
     ]
     moj = _moj_half(data["fys"])
     if moj:

@@ -39,6 +39,7 @@ from grants.awards.rules import AWARD_FIELDS
 from grants.awards.transitions import actions_for
 from grants.form_fields import add_line_errors
 from grants.pages import PAGE_SIZE, export_format, page_context, private_download
+from grants.years import asked_year, year_page
 from needs_assessment import selectors as needs_selectors
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
@@ -55,8 +56,9 @@ INTENTION_PAGE = "needs_assessment:intention_detail"  # the intention's page (a 
 
 # The register ----------------------------------------------------------------------------------
 @capability_required("grants.view")
-def award_list(request):
-    filterset = AwardFilter(request.GET or None)
+@year_page(all_years=True)
+def award_list(request, *, year):
+    filterset = AwardFilter(request.GET, year=year)
     arguments = filterset.selector_arguments()
     sort = request.GET.get("sort", "")
     queryset = awards_selectors.award_list(**arguments, sort=sort)
@@ -74,6 +76,7 @@ def award_list(request):
             sort=sort,
             fy=fy,
             fy_label=FinancialYear(fy).label if fy else "",
+            year_shown=year,
             totals=awards_selectors.award_list_totals(queryset, fy=fy),
         ),
     )
@@ -371,7 +374,7 @@ def _award_subform(request, award, form, *, template: str, title: str, **extra):
 def award_forecast(request, pk: int):
     award = awards_selectors.access_award(request.user, pk, for_edit=True)
     years = [year.fy for year in awards_selectors.award_money_by_year(award)]
-    initial = {"fy": request.GET.get("fy")} if request.GET.get("fy") else None
+    initial = {"fy": asked_year(request)} if asked_year(request) else None
     form = ForecastForm(form_data(request), years=years, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -462,9 +465,10 @@ def award_document_delete(request, pk: int, document_pk: int):
 
 
 @capability_required("grants.view")
-def awards_export(request):
+@year_page(all_years=True)
+def awards_export(request, *, year):
     """The awards register as listed (same filters and order), one row per funding line."""
-    arguments = AwardFilter(request.GET or None).selector_arguments()
+    arguments = AwardFilter(request.GET, year=year).selector_arguments()
     queryset = awards_selectors.award_list(**arguments, sort=request.GET.get("sort", ""))
     sheet = Sheet("Awards", *awards_exporters.awards_table(queryset))
     suffix = f"-{arguments['fy']}" if arguments["fy"] else ""

@@ -320,17 +320,18 @@ def test_command_input_errors(tmp_path):
 
 def test_page_reports_invalid_awards_and_offers_the_download(board_client):
     _invalid_setup()
-    page = board_client.get(reverse("reports:threesixty") + "?fy=").content.decode()  # "All years"
+    page = board_client.get(reverse("reports:threesixty") + "?fy=all").content.decode()  # "All years"
     assert "Awards that cannot be published" in page
     assert "AWD-NO-MONEY" in page and "amountAwarded is £0" in page
-    assert reverse("reports:threesixty_download") in page
-    response = board_client.get(reverse("reports:threesixty_download"))
+    assert reverse("reports:threesixty_download") + "?fy=all" in page
+    response = board_client.get(reverse("reports:threesixty_download") + "?fy=all")
     assert response["Content-Disposition"] == 'attachment; filename="360giving.json"'
     package = json.loads(response.content)
     assert errors_of(package) == [] and len(package["grants"]) == 1
 
 
-def test_the_page_opens_on_the_latest_year_and_all_years_is_a_choice(board_client):
+def test_the_page_opens_on_the_year_rules_year_and_all_years_is_a_choice(board_client):
+    """No funding line in the current year: the latest earlier year with one, 2019/20."""
     old = _grant_award(reference="AWD-OLD")
     FundingLineFactory(award=old, fy=2018, amount=D("1000.00"))
     new = _grant_award(reference="AWD-NEW")
@@ -338,9 +339,10 @@ def test_the_page_opens_on_the_latest_year_and_all_years_is_a_choice(board_clien
     page = board_client.get(reverse("reports:threesixty")).content.decode()
     assert "Grants as 360Giving open data, 2019/20" in page
     assert f"{reverse('reports:threesixty_download')}?fy=2019" in page
-    every_year = board_client.get(reverse("reports:threesixty") + "?fy=").content.decode()
+    assert "Showing 2019/20, the latest year with funding lines." in page
+    every_year = board_client.get(reverse("reports:threesixty") + "?fy=all").content.decode()
     assert "Grants as 360Giving open data</h1>" in every_year
-    assert '<option value="" selected>All years</option>' in every_year
+    assert '<option value="all" selected>All years</option>' in every_year
 
 
 def test_download_with_nothing_to_publish_goes_back_with_a_message(officer_client):
@@ -526,7 +528,7 @@ def test_the_page_lists_the_grants_in_the_file_25_to_a_page(board_client):
         award = _grant_award(reference=f"AWD-{number:03d}", title=f"Grant {number}")
         FundingLineFactory(award=award, amount=D("1000.50") + number)
     _grant_award(reference="AWD-ZZZ-EMPTY")  # no lines: left out, listed as a problem
-    url = reverse("reports:threesixty") + "?fy="  # all years
+    url = reverse("reports:threesixty") + "?fy=all"  # all years
     first = board_client.get(url).content.decode()
     assert "page 1 of 2" in first
     assert "AWD-000" in first and "AWD-024" in first and "AWD-025" not in first
@@ -543,7 +545,7 @@ def test_awards_left_out_are_paged_on_their_own(board_client, settings):
     settings.OPCC_ORG_ID = ""
     for number in range(26):
         FundingLineFactory(award=_grant_award(reference=f"AWD-{number:03d}"), amount=D("100.00"))
-    url = reverse("reports:threesixty") + "?fy="
+    url = reverse("reports:threesixty") + "?fy=all"
     first = board_client.get(url).content.decode()
     assert "Showing awards left out 1 to 25 of 26" in first and "AWD-025" not in first
     assert "left_out_page=2#problems" in first
