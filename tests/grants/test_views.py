@@ -362,7 +362,7 @@ def test_the_finance_contact_is_one_of_the_finance_officers(officer_client, offi
     award = Award.objects.get()
     assert (award.lead_officer, award.finance_contact) == (officer, finance_officer)
     page = _text(officer_client.get(response["Location"]))
-    assert f"Finance contact</dt><dd class=\"govuk-summary-list__value\">{finance_officer.display_name}</dd>" in page
+    assert f'Finance contact</dt><dd class="govuk-summary-list__value">{finance_officer.display_name}</dd>' in page
 
 
 def test_add_more_rows_without_javascript_keeps_input_and_saves_nothing(officer_client, setting_up):
