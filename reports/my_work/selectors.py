@@ -13,8 +13,8 @@ page of rows) and the MoJ sections three between them, however many items there 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -91,7 +91,6 @@ class Section:
     capability: str  # who acts on it
     rows: Callable[..., QuerySet | list]  # (user, everyone, today) -> rows
     item: Callable[..., Item]  # (row, today) -> Item
-    prefetch: Sequence[str] = field(default_factory=tuple)
 
 
 # Who a row belongs to ---------------------------------------------------------------------------------
@@ -320,7 +319,6 @@ SECTIONS: tuple[Section, ...] = (
         _moj_item("moj_sign_off"),
     ),
 )
-SECTION_KEYS = tuple(section.key for section in SECTIONS)
 
 
 # The answers -----------------------------------------------------------------------------------------

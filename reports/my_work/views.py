@@ -36,10 +36,10 @@ ACTION_WORDS = {
 def item_url(item: Item, *, can_act: bool) -> str:
     """Where an item is done, or (``can_act`` False) where it is shown without any action."""
     section = item.section
-    if section in ("review", "late"):
-        if section == "late":
-            return reverse("grants:award_performance", args=[item.award_id])
+    if section == "review":
         return reverse("grants:return_review", args=[item.record_id])
+    if section == "late":  # chased from the award's performance tab, which lists its returns
+        return reverse("grants:award_performance", args=[item.award_id])
     if section == "payments":
         if can_act:
             return reverse("grants:payment_approve", args=[item.award_id, item.record_id])
