@@ -177,7 +177,11 @@ def test_a_board_member_can_act_on_none_of_it(work, people, login_as):
     client = login_as(people["board"])
     links = [href for href, _ in _links(_get(client))]
     for href in links:
-        assert client.get(href).status_code == 200, href
+        page = client.get(href)
+        assert page.status_code == 200, href
+        # No buttons to act: the only form that posts is signing out.
+        actions = re.findall(r'<form[^>]*method="post"[^>]*action="([^"]+)"', page.content.decode())
+        assert set(actions) == {reverse("logout")}, href
         assert client.post(href.split("#")[0], {"action": "accept", "rag": "green"}).status_code in (403, 405), href
     # And the pages where the work is done refuse them too.
     payment = Payment.objects.filter(approved_at__isnull=True).first()
