@@ -231,3 +231,20 @@ def test_section_rows_are_none_for_a_section_the_person_does_not_see(work, peopl
     assert selectors.section_rows(people["me"], "payments") is None
     rows = selectors.section_rows(people["finance"], "payments", today=TODAY)
     assert [payment.due_date for payment in rows] == [datetime.date(2020, 5, 20), datetime.date(2020, 6, 1)]
+
+
+def test_a_system_administrator_may_act_on_every_section(work, superuser):
+    mine = selectors.my_work(superuser)
+    assert [section.key for section in mine.sections] == [section.key for section in selectors.SECTIONS]
+    assert not mine.read_only and all(section.can_act for section in mine.sections)
+    # Leading no award, they get the work nobody is named for, and the MoJ returns.
+    assert mine.counts == {
+        "review": 1,
+        "payments": 1,
+        "late": 0,
+        "documents": 0,
+        "ending": 0,
+        "invitations": 0,
+        "moj_prepare": 1,
+        "moj_sign_off": 1,
+    }
