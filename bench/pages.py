@@ -173,6 +173,13 @@ def page_rows(data: dict) -> list[tuple[str, str, str]]:
         ("Need versus spend", f"/reports/need-versus-spend/?fy={fy}", "officer"),
         # Every grant of every year built and checked against the 360Giving schema, one page listed.
         ("360Giving page, all years", "/reports/transparency/360giving/?fy=all", "officer"),
+        # "My work": the national awards have no lead officer or finance contact, so each
+        # officer's and finance officer's work is everybody's (the largest it can be).
+        ("My work (officer)", "/my-work/", "officer"),
+        ("My work, everyone (officer)", "/my-work/?who=everyone", "officer"),
+        ("My work, returns overdue in full (officer)", "/my-work/?show=late", "officer"),
+        ("My work (finance)", "/my-work/", "finance"),
+        ("My work (board member)", "/my-work/", "board"),
     ]
     moj = _moj_half(data["fys"])
     if moj:
@@ -219,7 +226,7 @@ def measure_pages(data: dict, log_dir: Path, only: str = "") -> list[dict]:
 
     from bench.http_session import HttpSession
 
-    users = {who: get_user_model().objects.get(username=who) for who in ("officer", "admin")}
+    users = {who: get_user_model().objects.get(username=who) for who in {row[2] for row in page_rows(data)}}
     clients = {}
     for who, user in users.items():
         clients[who] = Client()
@@ -478,7 +485,7 @@ def write(args) -> None:
         "",
         f"Each page requested {REPEATS} times after one warm-up over HTTP on loopback from gunicorn (2 sync "
         "workers, production settings, PostgreSQL), one request at a time; our pages as the commissioning "
-        "officer, the Django admin as the system administrator. Milliseconds as the client saw them "
+        "officer (or the role in brackets), the Django admin as the system administrator. Milliseconds as the client saw them "
         "(server time plus well under a millisecond of loopback). Queries: counted once through "
         "Django's test client.",
         "",

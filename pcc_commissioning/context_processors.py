@@ -6,6 +6,7 @@ from .roles import has_capability, is_provider_user
 # (label, url name, capability, section key used to mark the current section)
 NAVIGATION = (
     ("Dashboard", "home", "dashboard.view", "dashboard"),
+    ("My work", "my_work:index", "dashboard.view", "my_work"),
     ("Providers", "providers:list", "providers.view", "providers"),
     ("Grants and contracts", "grants:index", "grants.view", "grants"),
     ("Needs", "needs_assessment:index", "needs.view", "needs"),

@@ -15,7 +15,7 @@ from needs_assessment.models import Area, AreaType, CommissioningIntention, Inte
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.fields import MoneyField, date_field
-from pcc_commissioning.forms import UserChoiceField, fy_choices, officer_choices, with_blank
+from pcc_commissioning.forms import UserChoiceField, finance_choices, fy_choices, officer_choices, with_blank
 from pcc_commissioning.periods import FinancialYear, fys_between
 from pcc_commissioning.widgets import FastSelect
 from providers.models import Organisation
@@ -104,6 +104,12 @@ class AwardForm(forms.Form):
     extension_taken = forms.BooleanField(label="The extension has been taken", required=False)
     duration = forms.CharField(max_length=100, required=False, help_text="As described, for example “2 years plus 1”")
     lead_officer = UserChoiceField(queryset=officer_choices(), required=False, empty_label="None")
+    finance_contact = UserChoiceField(
+        queryset=finance_choices(),
+        required=False,
+        empty_label="None",
+        help_text="The finance officer who approves its payments",
+    )
     decision = forms.ModelChoiceField(
         label="Decision of the PCC",
         queryset=Decision.objects.order_by("-decided_on", "-reference"),
@@ -149,6 +155,7 @@ class AwardForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_officer"].queryset = officer_choices()
+        self.fields["finance_contact"].queryset = finance_choices()
         self.fields["intention"].queryset = _intentions()
         self.fields["areas"].queryset = _areas()
         self.helper = FormHelper()

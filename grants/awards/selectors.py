@@ -57,7 +57,9 @@ PROVIDER_VISIBLE_STATUSES = COMMITTED_STATUSES
 
 # One award -----------------------------------------------------------------------------------------
 def _award_queryset() -> QuerySet[Award]:
-    return Award.objects.select_related("provider", "priority", "decision", "lead_officer", "moj_category")
+    return Award.objects.select_related(
+        "provider", "priority", "decision", "lead_officer", "finance_contact", "moj_category"
+    )
 
 
 def award_detail(pk: int) -> Award:

@@ -14,7 +14,7 @@ from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grants.awards import cofunding as awards_cofunding
 from grants.awards import documents as awards_documents
@@ -130,6 +130,7 @@ def intention_awards(request, pk: int):
 
 
 # One award -------------------------------------------------------------------------------------
+@require_GET
 @capability_required("grants.view")
 def award_detail(request, pk: int):
     award = awards_selectors.access_award(request.user, pk)

@@ -20,6 +20,7 @@ from pcc_commissioning.money import format_pounds
 from pcc_commissioning.periods import fy_label
 from pcc_commissioning.roles import Role, capability_required, has_capability, user_roles
 from reports.common import report_years, year_choices, years_with_lines
+from reports.my_work import selectors as my_work_selectors
 
 from . import selectors
 from . import summary as dashboard_selectors
@@ -195,6 +196,7 @@ def _money_chart(
         category_label=category_label,
         value_label="Pounds",
         decimals=0,
+        draw_title=False,
     )
 
 
@@ -232,6 +234,7 @@ def _charts(data: dashboard_selectors.Dashboard) -> dict[str, Chart | None]:
             category_label="KPQ",
             value_label="Pounds",
             decimals=0,
+            draw_title=False,
         )
     if any(row.total for row in data.rag):
         charts["rag"] = bar_chart(
@@ -247,6 +250,7 @@ def _charts(data: dashboard_selectors.Dashboard) -> dict[str, Chart | None]:
             category_label="Commissioning priority",
             value_label="Awards",
             colours=RAG_COLOURS,
+            draw_title=False,
         )
     return charts
 
@@ -289,6 +293,8 @@ def dashboard(request, *, year):
             "actions": _actions(request.user, data),
             "moj_url": _optional_url("reports:moj_index"),
             "limit": dashboard_selectors.LIST_LIMIT,
+            # What waits on this person, counts only (the "My work" page lists the items).
+            "my_work": my_work_selectors.my_work(request.user, items=0),
         },
     )
 

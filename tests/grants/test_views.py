@@ -353,6 +353,21 @@ def test_officer_creates_an_award_with_two_funding_lines(officer_client, officer
     assert "£32,501" in page  # total value, whole pounds
 
 
+def test_the_finance_contact_is_one_of_the_finance_officers(officer_client, officer, finance_officer, setting_up):
+    lines = [(setting_up["core"], 2019, "1,000")]
+    refused = officer_client.post(
+        reverse("grants:award_create"), _award_post(setting_up, lines=lines, finance_contact=officer.pk)
+    )
+    assert refused.status_code == 200 and not Award.objects.exists()
+    assert "Select a valid choice" in _text(refused)
+    data = _award_post(setting_up, lines=lines, lead_officer=officer.pk, finance_contact=finance_officer.pk)
+    response = officer_client.post(reverse("grants:award_create"), data)
+    award = Award.objects.get()
+    assert (award.lead_officer, award.finance_contact) == (officer, finance_officer)
+    page = _text(officer_client.get(response["Location"]))
+    assert f'Finance contact</dt><dd class="govuk-summary-list__value">{finance_officer.display_name}</dd>' in page
+
+
 def test_add_more_rows_without_javascript_keeps_input_and_saves_nothing(officer_client, setting_up):
     data = _award_post(setting_up, lines=[(setting_up["core"], 2019, "100")], add_line="1")
     response = officer_client.post(reverse("grants:award_create"), data)
