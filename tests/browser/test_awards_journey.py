@@ -21,6 +21,7 @@ from tests.factories import (
 from tests.factories.users import TEST_PASSWORD
 
 from .conftest import BROWSER_TEST, sign_in
+from .test_accessibility import _axe
 
 pytestmark = BROWSER_TEST
 
@@ -59,6 +60,7 @@ def test_award_from_plan_to_payment(logged_in_page, officer, finance_officer):
     expect(page.get_by_role("heading", level=1)).to_have_text("About the award")
     page.get_by_role("button", name="Continue").click()  # nothing entered: refused on this step
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the title of the award")
+    assert _axe(page) == []
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Provider").select_option(label="Rape Crisis Tyneside")
     page.get_by_label("Kind of award").select_option(label="Grant")
@@ -69,6 +71,7 @@ def test_award_from_plan_to_payment(logged_in_page, officer, finance_officer):
     _fill_date(page, "end_date", 31, 3, fy + 1)
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Funding")
+    assert _axe(page) == []
     page.locator("select[name=lines-0-stream]").select_option(label="MoJ victims' grant (Core)")
     page.locator("select[name=lines-0-fy]").select_option(label=label)
     page.locator("input[name=lines-0-amount]").fill("20,000")
@@ -80,6 +83,7 @@ def test_award_from_plan_to_payment(logged_in_page, officer, finance_officer):
     page.get_by_role("button", name="Continue").click()  # description: all optional
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before adding the award")
     expect(page.locator("main")).to_contain_text("£32,000.00")
+    assert _axe(page) == []
     # A change goes back to its step and returns here.
     page.get_by_role("link", name="Change title").click()
     page.get_by_label("Title").fill(TITLE)

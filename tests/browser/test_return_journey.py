@@ -57,6 +57,7 @@ def test_provider_submits_a_return_and_an_officer_accepts_it(page):
     page.get_by_role("button", name="Save and continue").click()
 
     expect(heading).to_contain_text("Victims' outcomes")
+    assert _axe(page) == []
     page.locator("#id_outcome__feel_safer__assessed").fill("18")
     page.locator("#id_outcome__feel_safer__improved").fill("15")
     page.get_by_role("button", name="Save and continue").click()
@@ -71,6 +72,7 @@ def test_provider_submits_a_return_and_an_officer_accepts_it(page):
     main = page.locator("main")
     expect(main).to_contain_text("Domestic abuse: 20")
     expect(main).to_contain_text("18 assessed, 15 improved")
+    assert _axe(page) == []
     page.get_by_role("link", name="Change referrals received").click()
     expect(page.get_by_label("Referrals received")).to_have_value("30")
     page.get_by_label("Referrals received").fill("31")
