@@ -307,7 +307,8 @@ class ReturnForm(VersionedForm):
             initial[outcome_field_name(outcome.code.code, "assessed")] = outcome.assessed
             initial[outcome_field_name(outcome.code.code, "improved")] = outcome.improved
         for value in monitoring_return.kpi_values.all():
-            initial[kpi_field_name(value.kpi_id)] = value.value.normalize()
+            # Without trailing zeros, and never in exponent form (20, not 2E+1).
+            initial[kpi_field_name(value.kpi_id)] = Decimal(f"{value.value.normalize():f}")
         return initial
 
     # Validation ---------------------------------------------------------------------------

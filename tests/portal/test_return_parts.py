@@ -201,3 +201,10 @@ def test_kpi_values_are_their_own_part(provider_client, due_return, award):
     response = _send(provider_client, due_return, "kpis", **{f"kpi__{kpi.pk}": "28.5"})
     assert response["Location"] == _url(due_return, "about")
     assert due_return.kpi_values.get().value == Decimal("28.5")
+    # A round value reads as it was typed, on its part and on the check-answers page (not 2E+1).
+    _send(provider_client, due_return, "kpis", **{f"kpi__{kpi.pk}": "20"})
+    assert f'name="kpi__{kpi.pk}" value="20"' in provider_client.get(_url(due_return, "kpis")).content.decode()
+    check = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", provider_client.get(_url(due_return, "check")).content.decode())
+    )
+    assert "Sessions held 20 " in check
