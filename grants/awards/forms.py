@@ -4,6 +4,8 @@ back through ``pcc_commissioning.forms.add_service_errors`` / ``add_line_errors`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Div, Fieldset, Layout
 from django import forms
@@ -164,6 +166,66 @@ class AwardForm(forms.Form):
 
 class AwardEditForm(VersionedForm, AwardForm):
     reference = forms.CharField(max_length=50, error_messages={"required": "Enter the award's reference"})
+
+    def sections(self) -> list[tuple[AwardStep, list]]:
+        """The edit page's sections, the steps of adding an award: (step, its bound fields)."""
+        return [(step, [self[name] for name in step.fields]) for step in AWARD_STEPS]
+
+
+@dataclass(frozen=True)
+class AwardStep:
+    """A page of adding an award (and a section of the edit page). To ask a new field, add it
+    to ``AwardForm`` and its name to one step's ``fields``: the step, the check-answers page and
+    the edit page follow."""
+
+    slug: str
+    title: str
+    fields: tuple[str, ...]
+    hint: str = ""
+    lines: bool = False  # the funding lines are asked on this step, before its fields
+
+
+AWARD_STEPS = (
+    AwardStep("about", "About the award", ("title", "reference", "provider", "kind", "priority")),
+    AwardStep(
+        "dates",
+        "Dates",
+        ("start_date", "end_date", "extension_months", "extension_until", "extension_taken", "duration"),
+    ),
+    AwardStep(
+        "funding",
+        "Funding",
+        ("decision", "cost_centre"),
+        hint="How much each funding stream puts in, per financial year. Each line must fall within the "
+        "award's dates; leave spare rows empty.",
+        lines=True,
+    ),
+    AwardStep(
+        "plan",
+        "Plan, places and people",
+        ("lead_officer", "intention", "kpqs", "areas", "moj_category"),
+        hint="All optional: what the award does for the Police and Crime Plan, where, and who looks after it.",
+    ),
+    AwardStep(
+        "description",
+        "Description",
+        ("purpose", "approach", "conditions", "reasons", "key_activity"),
+        hint="All optional. The grant conditions and the reasons are published in the grants register.",
+    ),
+)
+
+
+def award_step(slug: str) -> AwardStep | None:
+    return next((step for step in AWARD_STEPS if step.slug == slug), None)
+
+
+class AwardStepForm(AwardForm):
+    """The fields of one step of adding an award (``AwardForm``'s, in the step's order)."""
+
+    def __init__(self, *args, step: AwardStep, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step = step
+        self.fields = {name: self.fields[name] for name in step.fields}
 
 
 def line_years(*dates) -> list[int]:

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -52,6 +53,7 @@ from pcc_commissioning.web import form_data, form_files, show_errors
 from providers.selectors import access_organisation, due_diligence_gaps
 
 INTENTION_PAGE = "needs_assessment:intention_detail"  # the intention's page (a lower layer)
+HISTORY_PAGE_SIZE = 20
 
 
 # The register ----------------------------------------------------------------------------------
@@ -153,6 +155,8 @@ def award_detail(request, pk: int):
     # Commissioning intentions are internal planning: shown only to those who may read needs.
     intention = award.intention if has_capability(request.user, "needs.view") else None
     show_intention = has_capability(request.user, "needs.view")
+    # The history, latest first, a page at a time: its queries are fixed, its length is not.
+    history = Paginator(awards_timeline.award_timeline(award), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "grants/award_detail.html",
@@ -170,7 +174,7 @@ def award_detail(request, pk: int):
             gaps=gaps,
             awarded_action=awarded_action,
             forecast_form=ForecastForm(years=[year.fy for year in years]) if can_edit else None,
-            timeline=awards_timeline.award_timeline(award),
+            timeline=history,
             **data,
         ),
     )
@@ -265,33 +269,6 @@ def _more_rows(request, form, formset_class, years, prefix="lines"):
     for subform in formset.forms:
         subform._errors = ErrorDict()
     return formset
-
-
-@capability_required("grants.edit")
-@require_http_methods(["GET", "POST"])
-@create_once
-def award_create(request):
-    years = _years_for(request)
-    form = AwardForm(form_data(request), initial={"provider": request.GET.get("provider") or None})
-    formset = LineFormSet(form_data(request), prefix="lines", years=years)
-    if request.method == "POST" and "add_line" in request.POST:
-        formset = _more_rows(request, form, LineFormSet, years)
-        return render(request, "grants/award_form.html", page_context(request, form=form, formset=formset))
-    if request.method == "POST" and form.is_valid() & formset.is_valid():
-        lines, line_forms = _line_inputs(formset)
-        fields = dict(form.cleaned_data)
-        kpqs = fields.pop("kpqs")
-        areas = fields.pop("areas")
-        try:
-            award = awards_services.award_create(actor=request.user, lines=lines, kpqs=kpqs, areas=areas, **fields)
-        except ValidationError as exc:
-            _apply_award_errors(form, formset, exc, line_forms)
-        else:
-            saved(request, award, f"Award {award.reference} has been added.")
-            return redirect("grants:award_detail", pk=award.pk)
-    elif request.method == "POST":
-        _show_rule_problems(form, formset)
-    return render(request, "grants/award_form.html", page_context(request, form=form, formset=formset))
 
 
 @capability_required("grants.edit")
