@@ -203,7 +203,7 @@ AWARD_STEPS = (
     AwardStep(
         "plan",
         "Plan, places and people",
-        ("lead_officer", "intention", "kpqs", "areas", "moj_category"),
+        ("lead_officer", "finance_contact", "intention", "kpqs", "areas", "moj_category"),
         hint="All optional: what the award does for the Police and Crime Plan, where, and who looks after it.",
     ),
     AwardStep(
