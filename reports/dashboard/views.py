@@ -339,9 +339,21 @@ def need_vs_spend(request):
 
 @capability_required("reports.view")
 def kpq_index(request):
-    """The KPQs of the Plan, each linking to its KPQ page."""
+    """The KPQs of the Plan with their spend, awards and latest measures, each linking to its page."""
+    years = report_years()
+    fy = fy_param(request, default=default_report_year(years))
+    if fy not in years:
+        years = sorted({*years, fy}, reverse=True)
     return render(
-        request, "reports/kpq_index.html", {"section": REPORTS_SECTION, "outcomes": outcomes_selectors.plan_tree()}
+        request,
+        "reports/kpq_index.html",
+        {
+            "section": REPORTS_SECTION,
+            "outcomes": selectors.kpq_index(fy=fy),
+            "fy": fy,
+            "fy_label": FinancialYear(fy).label,
+            "year_choices": [(year, FinancialYear(year).label) for year in years],
+        },
     )
 
 

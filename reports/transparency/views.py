@@ -8,6 +8,8 @@ tables as ``manage.py export_data`` to the shared writer.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +18,7 @@ from grants.awards.selectors import award_years
 from pcc_commissioning.interchange.exports import export_response
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of
-from pcc_commissioning.roles import capability_required
+from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import fy_param
 from reports.common import download_format, funding_years, private, year_choices
 
@@ -52,16 +54,35 @@ def _filters(request, entry) -> tuple[int | None, str, str]:
     return fy, month, ""
 
 
+def _gaps(request, entry, queryset) -> tuple[QuerySet, dict | None, bool]:
+    """For an officer (who can fill them in), the gaps the Order would find and, with
+    ``missing=1``, only the records that have them; for others, the list as published."""
+    if not entry.required or not has_capability(request.user, "grants.edit"):
+        return queryset, None, False
+    gaps = entry.gaps(queryset)
+    only_missing = request.GET.get("missing") == "1"
+    return (queryset.filter(entry.any_missing) if only_missing else queryset), gaps, only_missing
+
+
 @capability_required("transparency.view")
 def transparency_list(request, kind: str):
     entry = _transparency_list(kind)
     fy, month, month_error = _filters(request, entry)
-    page_obj = page_of(entry.queryset(fy=fy, month=month or None), number=request.GET.get("page"), per_page=PAGE_SIZE)
+    queryset, gaps, only_missing = _gaps(request, entry, entry.queryset(fy=fy, month=month or None))
+    page_obj = page_of(queryset, number=request.GET.get("page"), per_page=PAGE_SIZE)
     shown = [position for position, column in enumerate(entry.columns) if column.name not in entry.page_omits]
+    labels = {column.name: column.label for column in entry.columns}
     rows = []
     for record in page_obj.object_list:
         values = entry.row(record)
-        rows.append([{"value": values[position], "kind": entry.columns[position].kind} for position in shown])
+        missing = [labels[requirement.column] for requirement in entry.record_gaps(record)] if gaps else []
+        rows.append(
+            {
+                "cells": [{"value": values[position], "kind": entry.columns[position].kind} for position in shown],
+                "missing": missing,
+                "fix": reverse(entry.fix_url, args=[record.pk]) if missing else "",
+            }
+        )
     months = [(period.code, period.label) for period in FinancialYear(fy).months()] if entry.by_month and fy else []
     return render(
         request,
@@ -71,6 +92,13 @@ def transparency_list(request, kind: str):
             "entry": entry,
             "columns": [entry.columns[position] for position in shown],
             "rows": rows,
+            "gaps": gaps,
+            "gap_labels": [
+                (labels[requirement.column], requirement, count) for requirement, count in gaps["by_requirement"]
+            ]
+            if gaps
+            else [],
+            "only_missing": only_missing,
             "page_obj": page_obj,
             "fy": fy,
             "fy_label": FinancialYear(fy).label if fy else "",
@@ -104,12 +132,18 @@ def threesixty_page(request):
     years, latest = funding_years()
     fy = fy_param(request, default=None) if "fy" in request.GET else latest
     export = threesixty.threesixty_giving(fy=fy)
+    page_obj = export.listing(number=request.GET.get("page"), per_page=PAGE_SIZE)
+    # Paged on their own: with a setting blank, every award of a national register is left out.
+    left_out = Paginator(export.problems, PAGE_SIZE).get_page(request.GET.get("left_out_page"))
     return render(
         request,
         "reports/threesixty.html",
         {
             "section": SECTION,
             "export": export,
+            "page_obj": page_obj,
+            "grants": page_obj.object_list,
+            "left_out": left_out,
             "fy": fy,
             "fy_label": FinancialYear(fy).label if fy else "",
             "year_choices": year_choices(years, fy),
