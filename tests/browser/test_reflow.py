@@ -67,6 +67,7 @@ MAIN_PAGES = {
         "grants:award_detail",
         "providers:list",
         "needs_assessment:intentions",
+        "reports:kpq_index",
         "reports:kpq",
         "reports:moj_index",
     },
@@ -161,7 +162,7 @@ def test_filter_starts_closed_on_a_phone_and_its_button_opens_and_closes_it(logg
 def test_filter_starts_open_on_a_wide_screen(logged_in_page, officer):
     page = logged_in_page(officer)
     page.set_viewport_size({"width": 1280, "height": HEIGHT})
-    for url in ("/grants/", "/providers/", "/needs/intentions/"):
+    for url in ("/grants/", "/grants/decisions/", "/providers/", "/needs/intentions/"):
         page.goto(url)
         button = _toggle(page)
         expect(button).to_have_text("Hide filter")
