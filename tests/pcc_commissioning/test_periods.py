@@ -688,3 +688,10 @@ def test_the_first_and_last_financial_years_can_be_read_from_text_and_the_next_o
     for text in ("0000/01", "9999/00"):
         with pytest.raises(ValueError, match="is not a financial year this system can hold"):
             FinancialYear.parse(text)
+
+
+def test_a_financial_year_cannot_be_changed_and_can_be_a_key():
+    fy = FinancialYear(2019)
+    with pytest.raises(AttributeError):
+        fy.start_year = 2020
+    assert {FinancialYear(2019): "a"}[FinancialYear(2019)] == "a"
