@@ -976,11 +976,13 @@ def test_funding_page_shows_the_year_and_flags_over_commitment(board_client, set
     assert "Funding in 2019/20" in page
     streams = page[page.index('id="stream-table"') : page.index('id="priority-table"')]
     core_row = streams[streams.index("MoJ victims") : streams.index("Precept")]
-    assert "Over-committed" in core_row and "£15,000" in core_row and "£4,000" in core_row and "-£5,000" in core_row
+    assert (
+        "Over-committed" in core_row and "£15,000" in core_row and "£4,000" in core_row and "\u2212£5,000" in core_row
+    )
     precept_row = streams[streams.index("Precept") :]
     assert "Over-committed" not in precept_row.split("</tr>")[0]
     priorities = page[page.index('id="priority-table"') :]
-    assert "Forecast overspend" in priorities and "-£3,000" in priorities
+    assert "Forecast overspend" in priorities and "\u2212£3,000" in priorities
     assert "Set budget" not in page  # board changes nothing
 
 
