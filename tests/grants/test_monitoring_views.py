@@ -515,6 +515,18 @@ def test_the_grants_section_links_to_the_returns_inbox_and_portfolio(officer_cli
     assert reverse("grants:portfolio_rag") in inbox
 
 
+@pytest.mark.parametrize(
+    ("name", "current"), [("grants:returns_inbox", "Monitoring returns"), ("grants:portfolio_rag", "Portfolio RAG")]
+)
+def test_the_monitoring_pages_are_tabs_of_the_grants_section_with_no_row_of_tabs_below(officer_client, name, current):
+    # Three levels: Grants and contracts, then its tabs (these among them), then an item.
+    page = officer_client.get(reverse(name)).content.decode()
+    assert page.count('class="moj-sub-navigation"') == 1 + (name == "grants:returns_inbox")  # + the inbox's filter
+    assert 'aria-label="Monitoring sections"' not in page
+    tabs = page[page.index('aria-label="Grants and contracts sections"') :]
+    assert f'aria-current="page">{current}</a>' in tabs[: tabs.index("</nav>")]
+
+
 @pytest.mark.parametrize("name", ["grants:returns_inbox", "grants:portfolio_rag"])
 def test_filter_forms_do_not_put_the_csrf_token_in_the_address(officer_client, name):
     page = officer_client.get(reverse(name)).content.decode()
