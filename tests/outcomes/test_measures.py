@@ -95,10 +95,14 @@ def test_officer_adds_a_measure_and_records_values(officer_client, kpq):
         reverse("outcomes:measure_value_add", args=[measure.pk]), {"period": "2019-Q1", "value": "24.2", "target": "22"}
     )
     assert response.status_code == 302
+    response = officer_client.get(response["Location"])
+    assert "The value for Q1 2019/20 has been recorded." in response.content.decode()
 
-    page = officer_client.get(reverse("outcomes:kpq_measures", args=[kpq.pk])).content.decode()
+    page = response.content.decode()
     assert "Reoffending rate (%)" in page
-    assert "2019-Q1" in page and "24.2" in page and "22" in page
+    # The period as people read it: a quarter of the financial year, not the code typed.
+    assert '<th scope="row" class="govuk-table__header">Q1 2019/20</th>' in page
+    assert "2019-Q1" not in page and "24.2" in page and "22" in page
     assert "Higher is worse" in page
 
 
