@@ -205,6 +205,37 @@ def test_review_page_shows_definitions_warnings_and_kpis_against_target(officer_
     assert ">8<" in page
 
 
+def _words(page: str) -> str:
+    """The page's text as copied or read out without its styles: the tags taken away, nothing put
+    in their place, so a value that runs into the next text shows as one word."""
+    return " ".join(re.sub(r"<[^>]+>", "", page).split())
+
+
+def test_each_count_and_its_definition_are_apart(officer_client, submitted):
+    CountingDefinition.objects.update_or_create(
+        term=CountingTerm.SUPPORTED,
+        defaults={"label": "Victim supported", "definition": "A victim who had at least one support session."},
+    )
+    submitted.supported = 40
+    submitted.save()
+
+    page = officer_client.get(reverse("grants:return_review", args=[submitted.pk])).content.decode()
+
+    assert "40 Victim supported: A victim who had at least one support session." in _words(page)
+    assert "40Victim" not in _words(page)
+    # … and on a line of its own.
+    assert '40 <span class="govuk-hint govuk-!-display-block govuk-!-margin-bottom-0">Victim supported:' in page
+
+
+def test_a_kpis_name_and_its_description_are_apart(officer_client, award):
+    AwardKPIFactory(award=award, name="Satisfied with the service", description="Share of service users satisfied.")
+
+    page = officer_client.get(reverse("grants:award_performance", args=[award.pk])).content.decode()
+
+    assert "Satisfied with the service Share of service users satisfied." in _words(page)
+    assert "serviceShare" not in _words(page)
+
+
 def test_review_page_shows_the_providers_explanation_of_a_mismatch(officer_client, submitted):
     crime = CodeListEntryFactory(list=CodeList.CRIME, label="Stalking")
     ReturnBreakdownFactory(monitoring_return=submitted, code=crime, count=7)  # 7 of the 10 supported
