@@ -436,7 +436,7 @@ def kpi_edit(request, pk: int, kpi_pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc, name_fields=True)
         else:
-            messages.success(request, "The KPI has been updated.")
+            messages.success(request, f"The KPI “{fields.get('name') or kpi.name}” has been updated.")
             return redirect(_performance_url(award))
     return render(
         request, "grants/monitoring/kpi_form.html", {"section": SECTION, "award": award, "kpi": kpi, "form": form}

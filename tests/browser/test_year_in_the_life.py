@@ -155,12 +155,12 @@ def approve_and_pay(
     if due_diligence_reason:
         page.get_by_label("Why go ahead although the due diligence is not in order?").fill(due_diligence_reason)
     page.get_by_role("button", name="Approve for paying").click()
-    success(page, "is approved for paying")
+    success(page, "has been approved for paying")
     row = instalment_row(page, stream, period)
     row.get_by_role("link", name=re.compile("^Mark paid")).click()
     fill_date(page, "paid_date", paid)
     page.get_by_role("button", name="Save").click()
-    success(page, "is marked as paid")
+    success(page, "has been marked as paid on")
 
 
 def submit_return(

@@ -416,6 +416,7 @@ def test_officer_adds_changes_and_deletes_a_kpi(officer_client, award):
         },
     )
     assert response.status_code == 302
+    assert "The KPI “Victims supported” has been updated." in officer_client.get(response["Location"]).text
     kpi.refresh_from_db()
     assert (kpi.target, kpi.target_period, kpi.kpq) == (Decimal("12"), KPIPeriod.QUARTER, None)
 
