@@ -98,7 +98,7 @@ def measure_create(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            saved(request, measure, f"The measure {measure.name!r} has been added to {kpq.label}.")
+            saved(request, measure, f"The measure “{measure.name}” has been added to {kpq.label}.")
             return redirect("outcomes:kpq_measures", pk=kpq.pk)
     return render(request, "outcomes/measure_form.html", {"section": "outcomes", "kpq": kpq, "form": form})
 
@@ -117,7 +117,7 @@ def measure_edit(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "The measure has been updated.")
+            messages.success(request, f"The measure “{fields.get('name') or measure.name}” has been updated.")
             return redirect("outcomes:kpq_measures", pk=measure.kpq_id)
     return render(
         request,

@@ -126,6 +126,9 @@ def test_officer_changes_a_measure(officer_client, measure):
         },
     )
     assert response.status_code == 302
+    assert (
+        "The measure “Victim satisfaction (survey)” has been updated." in officer_client.get(response["Location"]).text
+    )
     measure.refresh_from_db()
     assert measure.name == "Victim satisfaction (survey)"
 
@@ -184,4 +187,4 @@ def test_the_measure_form_sent_twice_adds_one_measure(officer_client, kpq):
     data = {"name": "Reoffending rate", "unit": "%", "polarity": Polarity.HIGHER_IS_WORSE, "source": ""}
     first, second = post_twice(officer_client, reverse("outcomes:measure_create", args=[kpq.pk]), data)
     assert PerformanceMeasure.objects.filter(kpq=kpq).count() == 1
-    assert_saved_once(first, second, f"The measure 'Reoffending rate' has been added to {kpq.label}.")
+    assert_saved_once(first, second, f"The measure “Reoffending rate” has been added to {kpq.label}.")
