@@ -1,5 +1,5 @@
 """The whole demo in one transaction, in the order each part needs the one before: the Plan and
-its measures, the organisations, the users, the grants register (led by the demo officer), the
+its measures, the organisations, the users, the grants register (led by the demo officer, with the demo finance officer as finance contact), the
 needs assessment (linked to the awards), then the awards' statuses brought to today."""
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ def demo_seed() -> DemoSeeded:
         delivery_rows=read_csv("delivery_plan.csv"),
         organisation_rows=read_csv("organisations.csv"),
         lead_officer=officer,
+        finance_contact=get_user_model().objects.filter(username="finance").first(),
     )
     needs = needs_seed(lead=officer, link_awards=True)
     # The demo's awards are of 2019/20 and 2020/21: bring their statuses to today, as the

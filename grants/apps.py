@@ -25,3 +25,9 @@ class GrantsConfig(AppConfig):
 
         register_tab("organisation", "Awards", "grants:provider_awards", capability="grants.view")
         register_tab("intention", "Awards", "grants:intention_awards", capability="grants.view")
+
+        # The code lists page offers every year codes are recorded in: the register's years.
+        from grants.awards.selectors import register_years
+        from outcomes.selectors import register_code_list_years
+
+        register_code_list_years(register_years)

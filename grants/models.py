@@ -243,6 +243,14 @@ class Award(models.Model):
     lead_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_awards"
     )
+    finance_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="finance_awards",
+        help_text="The finance officer who approves the award's payments.",
+    )
     decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="awards")
     cost_centre = models.CharField(max_length=50, blank=True)
     intention = models.ForeignKey(

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from grants.awards import journey as awards_journey
 from grants.awards import views as awards_views
 from grants.decisions import views as decisions_views
 from grants.funding import views as funding_views
@@ -9,7 +10,9 @@ app_name = "grants"
 
 urlpatterns = [
     path("", awards_views.award_list, name="index"),
-    path("awards/new/", awards_views.award_create, name="award_create"),
+    path("awards/new/", awards_journey.award_create, name="award_create"),
+    path("awards/new/<slug:journey>/check/", awards_journey.award_create_check, name="award_create_check"),
+    path("awards/new/<slug:journey>/<slug:step>/", awards_journey.award_create_step, name="award_create_step"),
     path("awards/export/", awards_views.awards_export, name="awards_export"),
     path("awards/<int:pk>/", awards_views.award_detail, name="award_detail"),
     path("awards/<int:pk>/edit/", awards_views.award_edit, name="award_edit"),

@@ -22,8 +22,7 @@ class CodeListYearForm(forms.Form):
 
     def __init__(self, *args, years: list[int] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        this_year = FinancialYear.current().start_year
-        offered = {*years, *range(this_year - 6, this_year + 2)}
+        offered = set(years)
         asked = str(self.data.get("fy", "")) if self.is_bound else ""
         if asked.isdigit() and EARLIEST_FY <= int(asked) <= LATEST_FY:
             offered.add(int(asked))  # a year from a bookmarked link stays selectable

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime
+from collections.abc import Callable, Iterable
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
+
+from pcc_commissioning.periods import FinancialYear
 
 from .models import (
     KPQ,
@@ -43,12 +47,29 @@ def codes_by_list(fy: int | None = None) -> dict[str, list[CodeListEntry]]:
     return grouped
 
 
-def code_list_years() -> list[int]:
-    """The financial years named as a start or end of any entry, ascending."""
-    years: set[int] = set()
+# The years other apps record codes in: monitoring returns and their funding lines are in grants,
+# a higher layer, which registers a function giving its years from its AppConfig.ready().
+_YEAR_SOURCES: list[Callable[[], Iterable[int]]] = []
+
+
+def register_code_list_years(source: Callable[[], Iterable[int]]) -> None:
+    """Add a function giving financial years that codes are recorded in (registered once)."""
+    if source not in _YEAR_SOURCES:
+        _YEAR_SOURCES.append(source)
+
+
+def code_list_years(today: datetime.date | None = None) -> list[int]:
+    """Every financial year a code list applies to, ascending: each year from the earliest to the
+    latest of the years named by an entry, the years registered sources record codes in (the
+    grants register's), this financial year and the next (planned for now). An open-ended entry
+    applies to all of them, so no year with data is left out of the choice."""
+    current = FinancialYear.current(today).start_year
+    years: set[int] = {current, current + 1}
     for start, end in CodeListEntry.objects.values_list("valid_from_fy", "valid_to_fy"):
         years.update(year for year in (start, end) if year is not None)
-    return sorted(years)
+    for source in _YEAR_SOURCES:
+        years.update(source())
+    return list(range(min(years), max(years) + 1))
 
 
 def plan_tree() -> QuerySet[PlanOutcome]:
@@ -99,6 +120,28 @@ def kpq_measures(kpq: KPQ) -> list:
             Prefetch("values", queryset=PerformanceValue.objects.order_by("fy", F("quarter").asc(nulls_first=True)))
         )
     )
+
+
+def latest_measure_values(*, up_to_fy: int | None = None) -> dict[int, list[PerformanceMeasure]]:
+    """KPQ id -> its measures (by name), each with its latest value up to ``up_to_fy``:
+    ``latest_value``, ``latest_target``, ``latest_fy`` and ``latest_quarter`` (None for a whole
+    year's value; all None when nothing is recorded). The latest is that of the latest year; in it, the whole year's value if
+    there is one (it covers the quarters), else its latest quarter. One query."""
+
+    values = PerformanceValue.objects.filter(measure=OuterRef("pk"))
+    if up_to_fy is not None:
+        values = values.filter(fy__lte=up_to_fy)
+    latest = values.order_by("-fy", F("quarter").desc(nulls_first=True))[:1]
+    measures = PerformanceMeasure.objects.annotate(
+        latest_value=Subquery(latest.values("value")),
+        latest_target=Subquery(latest.values("target")),
+        latest_fy=Subquery(latest.values("fy")),
+        latest_quarter=Subquery(latest.values("quarter")),
+    ).order_by("kpq_id", Lower("name"), "pk")
+    grouped: dict[int, list[PerformanceMeasure]] = {}
+    for measure in measures:
+        grouped.setdefault(measure.kpq_id, []).append(measure)
+    return grouped
 
 
 def measures_by_kpq() -> dict[int, int]:

@@ -275,11 +275,14 @@ def bar_chart(
     decimals: int | None = None,
     description: str = "",
     colours: Sequence[str] | None = None,
+    draw_title: bool = True,
 ) -> Chart:
-    """Bars for each category, one bar per series (grouped), each labelled with its value.
+    """Bars for each category, one bar per series (grouped), each labelled with its value
+    (a bar of zero has no label: there is no bar to label; its table says 0).
 
     ``series`` maps a series' name to one value per category (``None``: no bar, "No data").
     ``colours``: one per series where the colours carry meaning (``RAG_COLOURS``).
+    ``draw_title`` False: the title is not drawn (a heading says it) but stays the accessible name.
     """
     palette = tuple(colours) if colours else COLOURS
     categories = [str(category) for category in categories]
@@ -295,7 +298,8 @@ def bar_chart(
     def draw() -> str:
         with _LOCK, matplotlib.rc_context(_RC):
             figure, axes = _figure(height)
-            _set_title(figure, title)
+            if draw_title:
+                _set_title(figure, title)
             _draw_bars(axes, series, count=count, palette=palette, places=places, horizontal=horizontal)
             if horizontal:
                 _set_horizontal_bar_axes(axes, categories, value_label=_axis_label(value_label, unit))
@@ -309,7 +313,7 @@ def bar_chart(
             return _clean_svg(raw, title=title, description=description)
 
     shape = ("bar", title, categories, series, unit, horizontal, category_label, value_label, places, description)
-    svg = _drawn((*shape, palette), draw)
+    svg = _drawn((*shape, palette, draw_title), draw)
     return Chart(
         title=title,
         description=description,
@@ -342,7 +346,10 @@ def _draw_bars(
             bars = axes.barh(offsets, [0 if math.isnan(n) else n for n in numbers], height=width, **style)
         else:
             bars = axes.bar(offsets, [0 if math.isnan(n) else n for n in numbers], width=width, **style)
-        labels = [format_number(value, places, empty="No data") for value in values]
+        labels = [
+            "" if value is not None and _as_float(value) == 0 else format_number(value, places, empty="No data")
+            for value in values
+        ]
         axes.bar_label(bars, labels=labels, padding=3, fontsize=9, color=TEXT_COLOUR)
 
 

@@ -34,6 +34,7 @@ class NavItem:
 # that decides who sees it.
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Dashboard", "home", "dashboard", capability="dashboard.view"),
+    NavItem("My work", "my_work:index", "my_work", capability="dashboard.view"),
     NavItem("Providers", "providers:list", "providers", capability="providers.view"),
     NavItem("Grants and contracts", "grants:index", "grants", capability="grants.view"),
     NavItem("Needs", "needs_assessment:index", "needs", capability="needs.view"),

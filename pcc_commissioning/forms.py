@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from .periods import FinancialYear
-from .roles import active_officers
+from .roles import active_finance_officers, active_officers
 
 
 def add_service_errors(
@@ -53,6 +53,11 @@ def fy_choices(years) -> list[tuple[str, str]]:
 def officer_choices():
     """The officers a lead or an owner may be chosen from, by name."""
     return active_officers().order_by("first_name", "last_name", "username")
+
+
+def finance_choices():
+    """The finance officers an award's finance contact may be chosen from, by name."""
+    return active_finance_officers().order_by("first_name", "last_name", "username")
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -103,11 +103,21 @@ def require_capability(actor, capability: str, *or_capabilities: str) -> None:
         raise PermissionDenied(f"Your role does not allow this ({capability}).")
 
 
-def active_officers():
-    """The active users with the officer role, as a queryset (in no particular order)."""
+def active_users_with(role: Role):
+    """The active users with ``role``, as a queryset (in no particular order)."""
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.filter(is_active=True, groups__name=Role.OFFICER.value).distinct()
+    return get_user_model().objects.filter(is_active=True, groups__name=role.value).distinct()
+
+
+def active_officers():
+    """The active users with the officer role, as a queryset (in no particular order)."""
+    return active_users_with(Role.OFFICER)
+
+
+def active_finance_officers():
+    """The active users with the finance role, as a queryset (in no particular order)."""
+    return active_users_with(Role.FINANCE)
 
 
 def is_provider_user(user) -> bool:

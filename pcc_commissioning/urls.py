@@ -32,6 +32,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("reports/", include("reports.urls")),
     path("search/", include("reports.search.urls")),
+    path("my-work/", include("reports.my_work.urls")),
     path("imports/", include("reports.imports.urls")),
 ]
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+# ``?fy=all``: every year, on the pages and exports that offer "All years" (no ``fy`` at all
+# means the year rule's year, see ``grants/years.py``).
+ALL_YEARS = "all"
+
 
 def form_data(request):
     """The submitted fields on a POST, else None. A POST with no fields still binds the form
@@ -25,6 +31,18 @@ def fy_param(request, *, default: int | None) -> int | None:
         return parse_fy_input(value).start_year if value else default
     except (TypeError, ValueError, OverflowError):
         return default
+
+
+def year_url(name: str, fy: int | None, *, args=(), anchor: str = "", **query) -> str:
+    """The address of the page ``name`` for the year ``fy`` (None: every year, ``fy=all``), with
+    the other query values given (empty ones left out): how a page's links carry its year to
+    the next page."""
+    from django.urls import reverse
+
+    params = {"fy": ALL_YEARS if fy is None else fy}
+    params.update({key: value for key, value in query.items() if value not in (None, "")})
+    url = f"{reverse(name, args=args)}?{urlencode(params)}"
+    return f"{url}#{anchor}" if anchor else url
 
 
 def show_errors(request, error, *, name_fields: bool = False) -> None:

@@ -171,6 +171,25 @@ def _kpi_field(kpi) -> forms.DecimalField:
     )
 
 
+@dataclass(frozen=True)
+class ReturnPart:
+    """A part of a monitoring return: a page of its own in the portal, a section of the
+    check-answers page."""
+
+    slug: str
+    title: str
+
+
+RETURN_PARTS = (
+    ReturnPart("numbers", "Referrals and victims supported"),
+    ReturnPart("breakdowns", "Who was supported"),
+    ReturnPart("outcomes", "Victims' outcomes"),
+    ReturnPart("kpis", "Key performance indicators"),
+    ReturnPart("about", "About the quarter"),
+)
+_ABOUT_FIELDS = ("narrative", "case_study", "case_study_consent", "feedback")
+
+
 class ReturnForm(VersionedForm):
     """A monitoring return. ``codes``: {list name: [CodeListEntry]} valid in the return's year;
     ``definitions``: {"referral"|"supported": CountingDefinition}; ``kpis``: the award's KPIs."""
@@ -288,7 +307,8 @@ class ReturnForm(VersionedForm):
             initial[outcome_field_name(outcome.code.code, "assessed")] = outcome.assessed
             initial[outcome_field_name(outcome.code.code, "improved")] = outcome.improved
         for value in monitoring_return.kpi_values.all():
-            initial[kpi_field_name(value.kpi_id)] = value.value.normalize()
+            # Without trailing zeros, and never in exponent form (20, not 2E+1).
+            initial[kpi_field_name(value.kpi_id)] = Decimal(f"{value.value.normalize():f}")
         return initial
 
     # Validation ---------------------------------------------------------------------------
@@ -373,6 +393,69 @@ class ReturnForm(VersionedForm):
                 return
             exc = ValidationError(others)
         add_service_errors(self, exc, field_for=self.service_error_field)
+
+    # Parts ------------------------------------------------------------------------------------
+
+    def part_fields(self, slug: str) -> list[str]:
+        """The names of the fields asked on a part ([] if the return asks nothing there)."""
+        if slug == "numbers":
+            return ["referrals", "supported"]
+        if slug == "breakdowns":
+            names = [name for names in self._breakdown_names.values() for name, _entry in names]
+            return [*names, "breakdown_explanation"] if names else []
+        if slug == "outcomes":
+            return [name for _entry, assessed, improved in self._outcome_names for name in (assessed, improved)]
+        if slug == "kpis":
+            return [name for _kpi, name in self._kpi_names]
+        return list(_ABOUT_FIELDS) if slug == "about" else []
+
+    @property
+    def parts(self) -> list[ReturnPart]:
+        """The parts this return asks (no KPIs part for an award without KPIs, and so on)."""
+        return [part for part in RETURN_PARTS if self.part_fields(part.slug)]
+
+    def _answer(self, name: str) -> str:
+        value = self._value(name)
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        return "" if value is None else str(value).strip()
+
+    @property
+    def check_sections(self) -> list[dict]:
+        """The check-answers page: per part, (label, answer, field id) for what was entered (a
+        breakdown list's entries with its total; an outcome's two numbers on one line)."""
+        sections = []
+        for part in self.parts:
+            rows: list[tuple[str, str, str]] = []
+            if part.slug == "breakdowns":
+                for group in self.breakdown_groups:
+                    entered = [
+                        f"{bound.label}: {self._answer(bound.name)}"
+                        for bound in group.fields
+                        if self._answer(bound.name)
+                    ]
+                    total = f"Total {group.total_text}" + (
+                        f" of {group.supported_text} supported, {group.verdict}" if group.verdict else ""
+                    )
+                    rows.append((group.legend, "\n".join([*entered, total]) if entered else "", group.first_id))
+                rows.append((EXPLANATION_LABEL, self._answer("breakdown_explanation"), "id_breakdown_explanation"))
+            elif part.slug == "outcomes":
+                for entry, assessed, improved in self._outcome_names:
+                    if self._answer(assessed) or self._answer(improved):
+                        answer = f"{self._answer(assessed)} assessed, {self._answer(improved)} improved"
+                    else:
+                        answer = ""
+                    rows.append((entry.label, answer, self[assessed].id_for_label))
+            else:
+                rows = [
+                    (str(self[name].label), self._answer(name), self[name].id_for_label)
+                    for name in self.part_fields(part.slug)
+                ]
+            sections.append({"part": part, "rows": rows})
+        return sections
+
+    def part_of(self, name: str) -> str | None:
+        return next((part.slug for part in self.parts if name in self.part_fields(part.slug)), None)
 
     @property
     def has_errors(self) -> bool:
@@ -474,7 +557,17 @@ class ReturnForm(VersionedForm):
         for bound in self:
             if bound.name not in shown and bound.errors:  # the hidden version box
                 items.extend({"href": "#main-content", "text": error} for error in bound.errors)
-        return items
+        return [self._on_its_part(item) for item in items]
+
+    def _on_its_part(self, item: dict) -> dict:
+        """On a part's page, an error about a field of another part links to that part's page."""
+        current = getattr(self, "current_part", None)
+        if not current or not item["href"].startswith("#id_"):
+            return item
+        part = self.part_of(item["href"].removeprefix("#id_"))
+        if part is None or part == current:
+            return item
+        return {**item, "href": f"?part={part}{item['href']}"}
 
 
 class OrganisationContactForm(VersionedForm):

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from grants.awards import selectors as awards_selectors
@@ -131,12 +132,44 @@ def _return_form(monitoring_return, data=None, *, read_only=False) -> ReturnForm
     )
 
 
+CHECK = "check"  # the check-answers page of a return, after its parts
+
+
+def _posted_part(form: ReturnForm, posted, part: str | None) -> dict:
+    """The data a part's page sends, over the stored answers of the other parts: a part's page
+    holds only its own boxes, so the rest of the return is kept as it is. Without a part (the
+    whole return in one form) everything comes from what was sent; from the check-answers page,
+    nothing does."""
+    if part is None:
+        return posted
+    asked = set(form.part_fields(part))
+    data = {name: value for name, value in form.initial.items() if name not in asked}
+    data.update({name: posted.get(name) for name in asked if name in posted})
+    data["version"] = posted.get("version")
+    return data
+
+
+def _next_page(form: ReturnForm, part: str) -> str:
+    slugs = [each.slug for each in form.parts]
+    return slugs[slugs.index(part) + 1] if part in slugs and slugs.index(part) + 1 < len(slugs) else CHECK
+
+
+def _refused_part(form: ReturnForm) -> str:
+    """The part to show a refused return on: the part of its first problem."""
+    for item in form.summary_items:
+        name = item["href"].split("#id_", 1)[-1] if "#id_" in item["href"] else ""
+        part = form.part_of(name)
+        if part:
+            return part
+    return form.parts[0].slug
+
+
 @capability_required("portal.view")
 @require_http_methods(["GET", "POST"])
 @create_once
 def return_edit(request, pk: int):
-    """Fill in a return: save it as a draft, or submit it. Read-only once submitted, unless
-    the officer returns it for changes."""
+    """Fill in a return one part at a time (each saved as a draft), then check the answers
+    and submit. Read-only once submitted, unless the officer returns it for changes."""
     organisation = _organisation(request)
     monitoring_return = monitoring_selectors.access_return(request.user, pk, for_edit=request.method == "POST")
     upcoming = not has_started(monitoring_return)
@@ -150,7 +183,12 @@ def return_edit(request, pk: int):
                 f"This return is {monitoring_return.get_status_display().lower()}, so it cannot be changed.",
             )
         return redirect("portal:return", pk=monitoring_return.pk)
-    form = _return_form(monitoring_return, form_data(request), read_only=not editable)
+    form = _return_form(monitoring_return, read_only=not editable)
+    slugs = [*(part.slug for part in form.parts), CHECK]
+    part = (request.POST if request.method == "POST" else request.GET).get("part") or None
+    part = part if part in slugs else (None if request.method == "POST" else slugs[0])
+    if request.method == "POST":
+        form = _return_form(monitoring_return, _posted_part(form, request.POST, part))
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         data = monitoring_return_data.ReturnData(**form.return_data_kwargs())
@@ -165,21 +203,45 @@ def return_edit(request, pk: int):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            done = "submitted" if submit else "saved as a draft"
-            saved(request, result, f"Your return for {_period(result)} has been {done}.")
-            for warning in warnings:
-                messages.warning(request, warning)
-            if warnings and not submit and not result.breakdown_explanation:
-                messages.warning(
-                    request,
-                    f"Before you submit, correct the breakdowns or say why they do not add up (“{EXPLANATION_LABEL}”).",
-                )
-            if submit:
-                return redirect("portal:home")
-            return redirect("portal:return", pk=result.pk)
+            return _saved(request, result, warnings, submit=submit, then=_then(request, form, part))
+    if form.has_errors and part in (None, CHECK):
+        part = _refused_part(form)
+    form.current_part = part
+    return _render_return(
+        request, organisation, monitoring_return, form, editable=editable, upcoming=upcoming, part=part
+    )
+
+
+def _then(request, form: ReturnForm, part: str | None) -> str:
+    """Where a saved draft goes: the next part ("Save and continue"), else the same part."""
+    if part is None:
+        return ""
+    return _next_page(form, part) if "continue" in request.POST else part
+
+
+def _saved(request, result, warnings, *, submit: bool, then: str):
+    done = "submitted" if submit else "saved as a draft"
+    saved(request, result, f"Your return for {_period(result)} has been {done}.")
+    for warning in warnings:
+        messages.warning(request, warning)
+    if warnings and not submit and not result.breakdown_explanation:
+        messages.warning(
+            request,
+            f"Before you submit, correct the breakdowns or say why they do not add up (“{EXPLANATION_LABEL}”).",
+        )
+    if submit:
+        return redirect("portal:home")
+    url = reverse("portal:return", kwargs={"pk": result.pk})
+    return redirect(f"{url}?part={then}" if then else url)
+
+
+def _render_return(request, organisation, monitoring_return, form, *, editable, upcoming, part):
+    parts = form.parts
+    current = next((each for each in parts if each.slug == part), None)
+    index = parts.index(current) if current else len(parts)
     return render(
         request,
-        "portal/return_form.html",
+        "portal/return_check.html" if editable and part == CHECK else "portal/return_form.html",
         _context(
             organisation,
             tab="home",
@@ -191,6 +253,11 @@ def return_edit(request, pk: int):
             opens=opens_on(monitoring_return),
             late=monitoring_selectors.is_late(monitoring_return, clock.today()),
             period=_period(monitoring_return),
+            parts=parts,
+            part=current,
+            part_number=index + 1,
+            previous=parts[index - 1].slug if index > 0 else "",
+            last=index + 1 >= len(parts),
         ),
     )
 

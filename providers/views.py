@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pcc_commissioning import clock
 from pcc_commissioning.forms import add_service_errors
@@ -223,6 +223,7 @@ def contact_delete(request, pk: int, contact_pk: int):
 # Documents ----------------------------------------------------------------------------------
 
 
+@require_GET
 @capability_required("providers.view")
 def organisation_documents(request, pk: int):
     organisation = selectors.access_organisation(request.user, pk)

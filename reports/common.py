@@ -1,5 +1,6 @@
 """What several report contexts share: the years their pages offer, and small helpers of
-their views (the year choices, the download format, private responses)."""
+their views (the year choices, the download format, private responses). The year a page opens
+on is not chosen here but by the year rule, ``grants/years.py``."""
 
 from __future__ import annotations
 
@@ -12,43 +13,19 @@ from pcc_commissioning.periods import FinancialYear
 # The years a report offers ------------------------------------------------------------------------
 
 
-def _spend_and_need_years() -> tuple[set[int], set[int]]:
-    spend = set(FundingLine.objects.order_by().values_list("fy", flat=True).distinct())
-    need = set(IndicatorValue.objects.order_by().values_list("fy", flat=True).distinct())
-    return spend, need
-
-
 def report_years() -> list[int]:
     """Financial years with funding lines or indicator values, newest first (two queries)."""
-    spend, need = _spend_and_need_years()
+    spend = set(FundingLine.objects.order_by().values_list("fy", flat=True).distinct())
+    need = set(IndicatorValue.objects.order_by().values_list("fy", flat=True).distinct())
     return sorted(spend | need, reverse=True)
 
 
-def default_report_year(years: list[int]) -> int:
-    """The year a reader most likely wants: the latest that has begun and has both spend and
-    need to compare; else the latest that has begun; else the current financial year."""
-    current = FinancialYear.current().start_year
-    spend, need = _spend_and_need_years()
-    for candidates in (
-        [y for y in years if y <= current and y in spend and y in need],
-        [y for y in years if y <= current],
-    ):
-        if candidates:
-            return max(candidates)
-    return current
-
-
-def funding_years(today: datetime.date | None = None) -> tuple[list[int], int]:
-    """The years to choose from (those with funding lines, and the current one), newest first,
-    and the default: the current financial year if it has funding lines, else the latest earlier
-    year that has them, else the earliest (all in the future), else the current year. One query."""
+def years_with_lines(today: datetime.date | None = None) -> list[int]:
+    """The years with funding lines, and the current one, newest first. One query. (Which of
+    them a page opens on is the year rule's to say: ``grants/years.py``.)"""
     current = FinancialYear.current(today).start_year
     with_data = set(FundingLine.objects.order_by().values_list("fy", flat=True).distinct())
-    years = sorted(with_data | {current}, reverse=True)
-    if current in with_data or not with_data:
-        return years, current
-    earlier = [year for year in with_data if year < current]
-    return years, max(earlier) if earlier else min(with_data)
+    return sorted(with_data | {current}, reverse=True)
 
 
 # Views -----------------------------------------------------------------------------------------------

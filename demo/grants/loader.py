@@ -86,9 +86,10 @@ def _kpqs(text: str) -> list[KPQ]:
 class _Loader:
     """Holds what the seed has looked up or created, and counts what it created."""
 
-    def __init__(self, *, actor, lead_officer) -> None:
+    def __init__(self, *, actor, lead_officer, finance_contact=None) -> None:
         self.actor = actor
         self.lead_officer = lead_officer
+        self.finance_contact = finance_contact
         self.created = 0
         self.organisations = {org.name.lower(): org for org in Organisation.objects.all()}
         self.streams: dict[str, FundingStream] = {}
@@ -227,6 +228,7 @@ class _Loader:
             duration=duration,
             key_activity=_cell(org_row, "key_activity"),
             lead_officer=self.lead_officer,
+            finance_contact=self.finance_contact,
             decision=decision,
             moj_category=_moj_category(pairing.moj_category, DEMO_FY),
             extension_months=extension_months,
@@ -329,6 +331,7 @@ class _Loader:
             purpose=extra.purpose,
             key_activity=extra.key_activity,
             lead_officer=self.lead_officer,
+            finance_contact=self.finance_contact,
             decision=decision,
             moj_category=_moj_category(extra.moj_category, FinancialYear.of(extra.start_date).start_year),
         )
@@ -361,10 +364,12 @@ def grants_seed(
     organisation_rows: Iterable[Mapping[str, str]],
     actor=None,
     lead_officer=None,
+    finance_contact=None,
 ) -> int:
     """Load the demo grants register (see the module's docstring); returns how many records it
     created (organisations, streams, allocations, budgets, decisions, awards, co-funding and
-    payments). ``lead_officer`` leads every demo award (the demo officer, if there is one).
+    payments). ``lead_officer`` leads every demo award (the demo officer, if there is one) and
+    ``finance_contact`` approves its payments (the demo finance officer).
 
     Every delivery-plan row must have a pairing in ``PAIRINGS`` (matched by title), and every
     pairing's organisation row must be in ``organisation_rows``: otherwise ``ValidationError``.
@@ -372,7 +377,7 @@ def grants_seed(
     delivery_rows = list(delivery_rows)
     organisation_rows = list(organisation_rows)
     pairings = {pairing.title.lower(): pairing for pairing in PAIRINGS}
-    loader = _Loader(actor=actor, lead_officer=lead_officer)
+    loader = _Loader(actor=actor, lead_officer=lead_officer, finance_contact=finance_contact)
     loader.seed_streams()
     loader.seed_budgets(delivery_rows)
     for row in delivery_rows:

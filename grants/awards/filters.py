@@ -6,11 +6,14 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models.functions import Lower
+from django.http import QueryDict
 
 from grants.awards import selectors as awards_selectors
 from grants.models import COMMITTED_STATUSES, Award, AwardKind, AwardStatus, FundingStream
+from grants.years import YearChoice
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.web import ALL_YEARS
 from pcc_commissioning.widgets import FastSelect
 
 # A status choice of its own: every award that has been made (what "committed" counts).
@@ -19,7 +22,8 @@ MADE = "made"
 
 class AwardFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", help_text="Reference, title or provider")
-    fy = django_filters.ChoiceFilter(label="Financial year", empty_label="Any year", choices=(), widget=FastSelect)
+    # Never empty: the year rule's year when the address names none, ``all`` for every year.
+    fy = django_filters.ChoiceFilter(label="Financial year", empty_label=None, choices=(), widget=FastSelect)
     priority = django_filters.ModelChoiceFilter(
         label="Commissioning priority",
         queryset=CommissioningPriority.objects.order_by("sort_order", "name"),
@@ -58,10 +62,15 @@ class AwardFilter(django_filters.FilterSet):
         model = Award
         fields: list[str] = []
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, year: YearChoice, **kwargs):
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        data["fy"] = year.query  # the year the page shows, whatever the address said
         super().__init__(data, *args, queryset=Award.objects.none(), **kwargs)
+        self.year = year
+        years = sorted({*awards_selectors.award_years(), *([year.fy] if year.fy else [])}, reverse=True)
         self.filters["fy"].extra["choices"] = [
-            (str(year), FinancialYear(year).label) for year in awards_selectors.award_years()
+            (ALL_YEARS, "All years"),
+            *((str(option), FinancialYear(option).label) for option in years),
         ]
         self.filters["stream"].extra["choices"] = [
             ("", "Any stream"),
@@ -73,19 +82,20 @@ class AwardFilter(django_filters.FilterSet):
         self.form.fields["ending"].widget = forms.TextInput(
             attrs={"inputmode": "numeric", "class": "govuk-input--width-3", "spellcheck": "false"}
         )
+        self.form.fields["fy"].help_text = year.note
 
     @property
     def is_filtered(self) -> bool:
-        return any(self.data.get(name) for name in self.FIELDS) if self.data else False
+        """Whether the reader chose a filter (the year counts once they chose it)."""
+        return self.year.chosen or any(self.data.get(name) for name in self.FIELDS if name != "fy")
 
     def selector_arguments(self) -> dict:
         """The chosen filters as ``selectors.award_list`` arguments (invalid ones ignored)."""
         self.form.is_valid()
         data = getattr(self.form, "cleaned_data", {})
-        fy = data.get("fy")
         ending = data.get("ending")
         return {
-            "fy": int(fy) if fy else None,
+            "fy": self.year.fy,
             "priority": data.get("priority"),
             "kpq": data.get("kpq"),
             "kind": data.get("kind") or None,

@@ -4,6 +4,8 @@ back through ``pcc_commissioning.forms.add_service_errors`` / ``add_line_errors`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Div, Fieldset, Layout
 from django import forms
@@ -15,7 +17,7 @@ from needs_assessment.models import Area, AreaType, CommissioningIntention, Inte
 from outcomes.models import KPQ, CodeList, CodeListEntry, CommissioningPriority
 from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.fields import MoneyField, date_field
-from pcc_commissioning.forms import UserChoiceField, fy_choices, officer_choices, with_blank
+from pcc_commissioning.forms import UserChoiceField, finance_choices, fy_choices, officer_choices, with_blank
 from pcc_commissioning.periods import FinancialYear, fys_between
 from pcc_commissioning.widgets import FastSelect
 from providers.models import Organisation
@@ -104,6 +106,12 @@ class AwardForm(forms.Form):
     extension_taken = forms.BooleanField(label="The extension has been taken", required=False)
     duration = forms.CharField(max_length=100, required=False, help_text="As described, for example “2 years plus 1”")
     lead_officer = UserChoiceField(queryset=officer_choices(), required=False, empty_label="None")
+    finance_contact = UserChoiceField(
+        queryset=finance_choices(),
+        required=False,
+        empty_label="None",
+        help_text="The finance officer who approves its payments",
+    )
     decision = forms.ModelChoiceField(
         label="Decision of the PCC",
         queryset=Decision.objects.order_by("-decided_on", "-reference"),
@@ -149,6 +157,7 @@ class AwardForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_officer"].queryset = officer_choices()
+        self.fields["finance_contact"].queryset = finance_choices()
         self.fields["intention"].queryset = _intentions()
         self.fields["areas"].queryset = _areas()
         self.helper = FormHelper()
@@ -157,6 +166,66 @@ class AwardForm(forms.Form):
 
 class AwardEditForm(VersionedForm, AwardForm):
     reference = forms.CharField(max_length=50, error_messages={"required": "Enter the award's reference"})
+
+    def sections(self) -> list[tuple[AwardStep, list]]:
+        """The edit page's sections, the steps of adding an award: (step, its bound fields)."""
+        return [(step, [self[name] for name in step.fields]) for step in AWARD_STEPS]
+
+
+@dataclass(frozen=True)
+class AwardStep:
+    """A page of adding an award (and a section of the edit page). To ask a new field, add it
+    to ``AwardForm`` and its name to one step's ``fields``: the step, the check-answers page and
+    the edit page follow."""
+
+    slug: str
+    title: str
+    fields: tuple[str, ...]
+    hint: str = ""
+    lines: bool = False  # the funding lines are asked on this step, before its fields
+
+
+AWARD_STEPS = (
+    AwardStep("about", "About the award", ("title", "reference", "provider", "kind", "priority")),
+    AwardStep(
+        "dates",
+        "Dates",
+        ("start_date", "end_date", "extension_months", "extension_until", "extension_taken", "duration"),
+    ),
+    AwardStep(
+        "funding",
+        "Funding",
+        ("decision", "cost_centre"),
+        hint="How much each funding stream puts in, per financial year. Each line must fall within the "
+        "award's dates; leave spare rows empty.",
+        lines=True,
+    ),
+    AwardStep(
+        "plan",
+        "Plan, places and people",
+        ("lead_officer", "finance_contact", "intention", "kpqs", "areas", "moj_category"),
+        hint="All optional: what the award does for the Police and Crime Plan, where, and who looks after it.",
+    ),
+    AwardStep(
+        "description",
+        "Description",
+        ("purpose", "approach", "conditions", "reasons", "key_activity"),
+        hint="All optional. The grant conditions and the reasons are published in the grants register.",
+    ),
+)
+
+
+def award_step(slug: str) -> AwardStep | None:
+    return next((step for step in AWARD_STEPS if step.slug == slug), None)
+
+
+class AwardStepForm(AwardForm):
+    """The fields of one step of adding an award (``AwardForm``'s, in the step's order)."""
+
+    def __init__(self, *args, step: AwardStep, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step = step
+        self.fields = {name: self.fields[name] for name in step.fields}
 
 
 def line_years(*dates) -> list[int]:

@@ -95,6 +95,7 @@ AWARD_ERROR_COLUMNS = {
     "conditions": "",
     "reasons": "",
     "lead_officer": "",
+    "finance_contact": "",
     "extension_months": "",
     "extension_until": "",
     "extension_taken": "",

@@ -60,6 +60,7 @@ AWARD_OPTIONAL_FIELDS = (
     "duration",
     "key_activity",
     "lead_officer",
+    "finance_contact",
     "decision",
     "cost_centre",
     "moj_category",
@@ -83,7 +84,7 @@ _AWARD_TEXT = (
 )
 
 
-_AWARD_RELATIONS = ("provider", "priority", "lead_officer", "decision", "moj_category", "intention")
+_AWARD_RELATIONS = ("provider", "priority", "lead_officer", "finance_contact", "decision", "moj_category", "intention")
 
 
 def related(instance: models.Model, name: str):
@@ -136,6 +137,9 @@ def clean_award(*, instance: Award, changes: Mapping[str, Any], errors: Errors) 
     officer = values["lead_officer"]
     if officer is not None and not isinstance(officer, models.Model):
         add_error(errors, "lead_officer", "Choose the lead officer.")
+    contact = values["finance_contact"]
+    if contact is not None and not isinstance(contact, models.Model):
+        add_error(errors, "finance_contact", "Choose the finance contact.")
     intention = values["intention"]
     if intention is not None:
         if not isinstance(intention, CommissioningIntention) or intention.pk is None:

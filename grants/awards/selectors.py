@@ -38,6 +38,7 @@ from grants.models import (
     ForecastOutturn,
     FundingLine,
     FundingStream,
+    MonitoringReturn,
     Payment,
     PaymentPlan,
 )
@@ -56,7 +57,9 @@ PROVIDER_VISIBLE_STATUSES = COMMITTED_STATUSES
 
 # One award -----------------------------------------------------------------------------------------
 def _award_queryset() -> QuerySet[Award]:
-    return Award.objects.select_related("provider", "priority", "decision", "lead_officer", "moj_category")
+    return Award.objects.select_related(
+        "provider", "priority", "decision", "lead_officer", "finance_contact", "moj_category"
+    )
 
 
 def award_detail(pk: int) -> Award:
@@ -364,6 +367,12 @@ def years_spanned(*models) -> list[int]:
 def award_years() -> list[int]:
     """The financial years of the register's funding lines, with the current year, newest first."""
     return years_spanned(FundingLine)
+
+
+def register_years() -> list[int]:
+    """The financial years of the register's funding lines and monitoring returns, with the
+    current year, newest first (two queries)."""
+    return years_spanned(FundingLine, MonitoringReturn)
 
 
 def award_page_data(award: Award) -> dict:

@@ -38,6 +38,7 @@ _AWARD_TRACKED = (
     "extension_taken",
     "duration",
     "lead_officer",
+    "finance_contact",
     "decision",
     "cost_centre",
     "moj_category",
@@ -112,6 +113,7 @@ def _names_of_related(rows) -> dict[str, dict]:
         "provider": set(),
         "priority": set(),
         "lead_officer": set(),
+        "finance_contact": set(),
         "decision": set(),
         "moj_category": set(),
     }
@@ -120,10 +122,16 @@ def _names_of_related(rows) -> dict[str, dict]:
             value = getattr(row, f"{name}_id")
             if value is not None:
                 ids[name].add(value)
+    # One query for both fields that name a person.
+    people = {
+        u.pk: u.display_name
+        for u in get_user_model().objects.filter(pk__in=ids["lead_officer"] | ids["finance_contact"])
+    }
     return {
         "provider": dict(Organisation.objects.filter(pk__in=ids["provider"]).values_list("pk", "name")),
         "priority": dict(CommissioningPriority.objects.filter(pk__in=ids["priority"]).values_list("pk", "name")),
-        "lead_officer": {u.pk: u.display_name for u in get_user_model().objects.filter(pk__in=ids["lead_officer"])},
+        "lead_officer": people,
+        "finance_contact": people,
         "decision": dict(Decision.objects.filter(pk__in=ids["decision"]).values_list("pk", "reference")),
         "moj_category": dict(CodeListEntry.objects.filter(pk__in=ids["moj_category"]).values_list("pk", "label")),
     }

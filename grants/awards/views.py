@@ -10,11 +10,12 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grants.awards import cofunding as awards_cofunding
 from grants.awards import documents as awards_documents
@@ -39,6 +40,7 @@ from grants.awards.rules import AWARD_FIELDS
 from grants.awards.transitions import actions_for
 from grants.form_fields import add_line_errors
 from grants.pages import PAGE_SIZE, export_format, page_context, private_download
+from grants.years import asked_year, year_page
 from needs_assessment import selectors as needs_selectors
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
@@ -51,12 +53,14 @@ from pcc_commissioning.web import form_data, form_files, show_errors
 from providers.selectors import access_organisation, due_diligence_gaps
 
 INTENTION_PAGE = "needs_assessment:intention_detail"  # the intention's page (a lower layer)
+HISTORY_PAGE_SIZE = 20
 
 
 # The register ----------------------------------------------------------------------------------
 @capability_required("grants.view")
-def award_list(request):
-    filterset = AwardFilter(request.GET or None)
+@year_page(all_years=True)
+def award_list(request, *, year):
+    filterset = AwardFilter(request.GET, year=year)
     arguments = filterset.selector_arguments()
     sort = request.GET.get("sort", "")
     queryset = awards_selectors.award_list(**arguments, sort=sort)
@@ -74,6 +78,7 @@ def award_list(request):
             sort=sort,
             fy=fy,
             fy_label=FinancialYear(fy).label if fy else "",
+            year_shown=year,
             totals=awards_selectors.award_list_totals(queryset, fy=fy),
         ),
     )
@@ -127,6 +132,7 @@ def intention_awards(request, pk: int):
 
 
 # One award -------------------------------------------------------------------------------------
+@require_GET
 @capability_required("grants.view")
 def award_detail(request, pk: int):
     award = awards_selectors.access_award(request.user, pk)
@@ -149,6 +155,8 @@ def award_detail(request, pk: int):
     # Commissioning intentions are internal planning: shown only to those who may read needs.
     intention = award.intention if has_capability(request.user, "needs.view") else None
     show_intention = has_capability(request.user, "needs.view")
+    # The history, latest first, a page at a time: its queries are fixed, its length is not.
+    history = Paginator(awards_timeline.award_timeline(award), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "grants/award_detail.html",
@@ -166,7 +174,7 @@ def award_detail(request, pk: int):
             gaps=gaps,
             awarded_action=awarded_action,
             forecast_form=ForecastForm(years=[year.fy for year in years]) if can_edit else None,
-            timeline=awards_timeline.award_timeline(award),
+            timeline=history,
             **data,
         ),
     )
@@ -265,33 +273,6 @@ def _more_rows(request, form, formset_class, years, prefix="lines"):
 
 @capability_required("grants.edit")
 @require_http_methods(["GET", "POST"])
-@create_once
-def award_create(request):
-    years = _years_for(request)
-    form = AwardForm(form_data(request), initial={"provider": request.GET.get("provider") or None})
-    formset = LineFormSet(form_data(request), prefix="lines", years=years)
-    if request.method == "POST" and "add_line" in request.POST:
-        formset = _more_rows(request, form, LineFormSet, years)
-        return render(request, "grants/award_form.html", page_context(request, form=form, formset=formset))
-    if request.method == "POST" and form.is_valid() & formset.is_valid():
-        lines, line_forms = _line_inputs(formset)
-        fields = dict(form.cleaned_data)
-        kpqs = fields.pop("kpqs")
-        areas = fields.pop("areas")
-        try:
-            award = awards_services.award_create(actor=request.user, lines=lines, kpqs=kpqs, areas=areas, **fields)
-        except ValidationError as exc:
-            _apply_award_errors(form, formset, exc, line_forms)
-        else:
-            saved(request, award, f"Award {award.reference} has been added.")
-            return redirect("grants:award_detail", pk=award.pk)
-    elif request.method == "POST":
-        _show_rule_problems(form, formset)
-    return render(request, "grants/award_form.html", page_context(request, form=form, formset=formset))
-
-
-@capability_required("grants.edit")
-@require_http_methods(["GET", "POST"])
 def award_edit(request, pk: int):
     award = awards_selectors.access_award(request.user, pk, for_edit=True)
     years = _years_for(request, award)
@@ -371,7 +352,7 @@ def _award_subform(request, award, form, *, template: str, title: str, **extra):
 def award_forecast(request, pk: int):
     award = awards_selectors.access_award(request.user, pk, for_edit=True)
     years = [year.fy for year in awards_selectors.award_money_by_year(award)]
-    initial = {"fy": request.GET.get("fy")} if request.GET.get("fy") else None
+    initial = {"fy": asked_year(request)} if asked_year(request) else None
     form = ForecastForm(form_data(request), years=years, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -462,9 +443,10 @@ def award_document_delete(request, pk: int, document_pk: int):
 
 
 @capability_required("grants.view")
-def awards_export(request):
+@year_page(all_years=True)
+def awards_export(request, *, year):
     """The awards register as listed (same filters and order), one row per funding line."""
-    arguments = AwardFilter(request.GET or None).selector_arguments()
+    arguments = AwardFilter(request.GET, year=year).selector_arguments()
     queryset = awards_selectors.award_list(**arguments, sort=request.GET.get("sort", ""))
     sheet = Sheet("Awards", *awards_exporters.awards_table(queryset))
     suffix = f"-{arguments['fy']}" if arguments["fy"] else ""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grants.decisions import selectors as decisions_selectors
 from grants.decisions import services as decisions_services
+from grants.decisions.filters import DecisionFilter
 from grants.decisions.forms import DecisionActionForm, DecisionEditForm, DecisionForm, DecisionPublishForm
 from grants.models import DecisionStatus
 from grants.pages import PAGE_SIZE, page_context
@@ -17,6 +17,7 @@ from pcc_commissioning import clock
 from pcc_commissioning.concurrency import STALE_MESSAGE
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
+from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required
 from pcc_commissioning.web import form_data, show_errors
 
@@ -24,9 +25,19 @@ from pcc_commissioning.web import form_data, show_errors
 # Decisions -------------------------------------------------------------------------------------------
 @capability_required("grants.view")
 def decision_list(request):
-    page_obj = Paginator(decisions_selectors.decision_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = DecisionFilter(request.GET or None)
+    queryset = decisions_selectors.decision_list(**filterset.selector_arguments())
+    page_obj = page_of(queryset, number=request.GET.get("page"), per_page=PAGE_SIZE)
     return render(
-        request, "grants/decision_list.html", page_context(request, page_obj=page_obj, decisions=page_obj.object_list)
+        request,
+        "grants/decision_list.html",
+        page_context(
+            request,
+            filter_form=filterset.form,
+            filtered=filterset.is_filtered,
+            page_obj=page_obj,
+            decisions=page_obj.object_list,
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from grants.funding import services as funding_services
 from grants.funding.forms import BudgetForm, StreamEditForm, StreamForm, YearAmountForm
 from grants.models import PriorityBudget, StreamAllocation
 from grants.pages import export_format, page_context, private_download
+from grants.years import asked_year, year_page
 from outcomes.models import CommissioningPriority
 from pcc_commissioning.concurrency import NO_RECORD_VERSION
 from pcc_commissioning.forms import add_service_errors
@@ -22,14 +23,14 @@ from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.interchange.exports import Sheet, export_response
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.roles import capability_required
-from pcc_commissioning.web import form_data, fy_param
+from pcc_commissioning.web import form_data
 
 
 # Funding: streams, allocations, budgets and the funding page -----------------------------------------
 @capability_required("grants.view")
-def funding(request):
-    current = FinancialYear.current().start_year
-    fy = fy_param(request, default=current)
+@year_page
+def funding(request, *, year):
+    fy = year.fy
     summary = funding_selectors.funding_summary(fy=fy)
     years = funding_selectors.funding_years()
     if fy not in years:
@@ -41,7 +42,8 @@ def funding(request):
             request,
             summary=summary,
             fy=fy,
-            years=[(year, FinancialYear(year).label) for year in years],
+            year_shown=year,
+            years=[(option, FinancialYear(option).label) for option in years],
         ),
     )
 
@@ -117,7 +119,7 @@ def _year_figure_initial(figure, *, fy: int | None) -> dict:
 @require_http_methods(["GET", "POST"])
 def allocation_set(request, pk: int):
     stream = funding_selectors.stream_detail(pk)
-    fy = fy_param(request, default=None)
+    fy = asked_year(request)
     initial = _year_figure_initial(funding_selectors.year_figure(StreamAllocation, stream=stream, fy=fy), fy=fy)
     form = YearAmountForm(form_data(request), initial=initial, years=_year_choices([fy] if fy else []))
     if request.method == "POST" and form.is_valid():
@@ -137,7 +139,7 @@ def allocation_set(request, pk: int):
 @capability_required("payments.edit")
 @require_http_methods(["GET", "POST"])
 def budget_set(request):
-    fy = fy_param(request, default=None)
+    fy = asked_year(request)
     priority_pk = request.GET.get("priority", "")
     priority_pk = int(priority_pk) if priority_pk.isdigit() else None
     figure = funding_selectors.year_figure(PriorityBudget, priority_id=priority_pk, fy=fy) if priority_pk else None
@@ -159,7 +161,8 @@ def budget_set(request):
 
 
 @capability_required("grants.view")
-def commitments_export(request):
-    fy = fy_param(request, default=FinancialYear.current().start_year)
+@year_page
+def commitments_export(request, *, year):
+    fy = year.fy
     sheet = Sheet("Commitments", *funding_exporters.commitments_table(fy=fy))
     return private_download(export_response(sheet, format=export_format(request), filename=f"commitments-{fy}"))

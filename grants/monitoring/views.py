@@ -28,6 +28,7 @@ from grants.monitoring import return_data as monitoring_return_data
 from grants.monitoring import selectors as monitoring_selectors
 from grants.monitoring import services as monitoring_services
 from grants.schedules.returns import return_schedule_table
+from grants.years import year_page
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning import clock
 from pcc_commissioning.charts import RAG_COLOURS, bar_chart, line_chart
@@ -35,10 +36,10 @@ from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.interchange.exports import Sheet, export_response
-from pcc_commissioning.periods import FinancialYear, quarter_label, quarter_of
+from pcc_commissioning.periods import FinancialYear, quarter_label
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
-from pcc_commissioning.web import form_data, fy_param
+from pcc_commissioning.web import form_data
 
 SECTION = "grants"
 
@@ -158,9 +159,6 @@ class PortfolioForm(forms.Form):
 
     def __init__(self, *args, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        asked = str(self.data.get("fy", "")) if self.is_bound else ""
-        if asked.isdigit() and 2000 <= int(asked) <= 2099:
-            years = sorted({*years, int(asked)}, reverse=True)  # a year from a link stays selectable
         self.fields["fy"].choices = [(year, FinancialYear(year).label) for year in years]
         self.helper = _helper(Field.select("fy"), Field.select("quarter"))
 
@@ -219,10 +217,11 @@ def returns_inbox(request):
 
 @require_GET
 @capability_required(VIEW)
-def return_schedule_export(request):
-    """Every scheduled return, as CSV or XLSX (``?fy=2026`` for one year's): the same table as
-    ``manage.py export_data return_schedule``."""
-    fy = fy_param(request, default=None)
+@year_page(all_years=True)
+def return_schedule_export(request, *, year):
+    """The scheduled returns of a year (``?fy=2026``; the year rule's without one) or of every
+    year (``?fy=all``), as CSV or XLSX: the same table as ``manage.py export_data return_schedule``."""
+    fy = year.fy
     sheet = Sheet("Return schedule", *return_schedule_table(fy=fy))
     response = export_response(
         sheet,
@@ -468,15 +467,16 @@ def kpi_delete(request, pk: int, kpi_pk: int):
 # Portfolio RAG -----------------------------------------------------------------------------------
 @require_GET
 @capability_required(VIEW)
-def portfolio_rag(request):
+@year_page
+def portfolio_rag(request, *, year):
     """RAG ratings by commissioning priority for a year (and quarter), with the red and amber
     awards and the officers' comments."""
-    current = quarter_of(clock.today()).fy.start_year
-    years = sorted({*awards_selectors.award_years(), current}, reverse=True)
-    form = PortfolioForm(request.GET or None, years=years, initial={"fy": current})
-    fy, quarter = current, None
-    if form.is_bound and form.is_valid():
-        fy, quarter = form.cleaned_data["fy"], form.cleaned_data["quarter"]
+    fy = year.fy
+    data = request.GET.copy()
+    data["fy"] = str(fy)  # the year rule's, or the valid year asked for
+    form = PortfolioForm(data, years=sorted({*awards_selectors.award_years(), fy}, reverse=True))
+    form.fields["fy"].help_text = year.note
+    quarter = form.cleaned_data["quarter"] if form.is_valid() else None
     rows = monitoring_selectors.portfolio_rag(fy=fy, quarter=quarter, with_flagged=False)
     flagged = page_of(
         monitoring_selectors.portfolio_flagged(fy=fy, quarter=quarter),
@@ -507,6 +507,7 @@ def portfolio_rag(request):
         {
             "section": SECTION,
             "form": form,
+            "year_shown": year,
             "rows": rows,
             "chart": chart,
             "label": label,

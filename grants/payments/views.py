@@ -22,13 +22,14 @@ from grants.payments.forms import (
     PaymentPlanForm,
 )
 from grants.schedules import instalments
+from grants.years import year_page
 from pcc_commissioning.concurrency import NO_RECORD_VERSION
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.interchange.exports import Sheet, export_response
 from pcc_commissioning.money import format_pence
 from pcc_commissioning.roles import capability_required, has_capability
-from pcc_commissioning.web import form_data, fy_param
+from pcc_commissioning.web import form_data
 from providers.selectors import due_diligence_gaps
 
 
@@ -248,8 +249,9 @@ def payment_plan(request, pk: int):
 
 
 @capability_required("grants.view")
-def payments_export(request):
-    fy = fy_param(request, default=None)
+@year_page(all_years=True)
+def payments_export(request, *, year):
+    fy = year.fy
     payments = Payment.objects.all() if fy is None else Payment.objects.filter(fy=fy)
     sheet = Sheet("Payments", *payments_exporters.payments_table(payments))
     name = f"payments-{fy}" if fy is not None else "payments"

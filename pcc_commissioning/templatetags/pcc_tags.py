@@ -8,6 +8,7 @@ from pcc_commissioning.money import format_pence, format_pounds
 from pcc_commissioning.periods import code_label
 from pcc_commissioning.periods import fy_label as periods_fy_label
 from pcc_commissioning.periods import quarter_label as periods_quarter_label
+from pcc_commissioning.web import year_url as web_year_url
 
 register = template.Library()
 
@@ -22,6 +23,13 @@ def query_replace(context, **changes) -> str:
         else:
             params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag
+def year_url(name: str, fy, *args, anchor: str = "", **query) -> str:
+    """``{% year_url 'grants:funding' fy anchor='streams' %}``: a link that carries the page's
+    financial year (None: every year) to the next page; positional ``args`` fill the URL."""
+    return web_year_url(name, fy, args=args, anchor=anchor, **query)
 
 
 @register.filter

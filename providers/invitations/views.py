@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
@@ -24,6 +24,7 @@ from . import selectors, services
 from .forms import InvitationAcceptForm, InvitationForm
 
 
+@require_GET
 @capability_required("providers.view")
 def organisation_users(request, pk: int):
     organisation = provider_selectors.access_organisation(request.user, pk)

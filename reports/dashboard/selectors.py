@@ -45,7 +45,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Lower
 
 from grants.models import COMMITTED_STATUSES, Award, FundingLine
@@ -470,3 +470,54 @@ def kpq_page(kpq, *, fy: int) -> KPQPage:
         kpis=kpi_rows,
         spend=spend,
     )
+
+
+# The KPQ index ------------------------------------------------------------------------------------
+#
+# Every KPQ of the Plan, by outcome, with what answers it in a financial year FY: the committed
+# spend (as on the KPQ page: lines in FY of awarded, active or ended awards naming the KPQ), how
+# many such awards there are, and each performance measure's latest value up to FY. Five queries
+# however many KPQs, awards or values.
+
+
+@dataclass
+class KPQIndexRow:
+    kpq: object  # outcomes.models.KPQ
+    spend: Decimal
+    awards: int
+    measures: list  # outcomes.models.PerformanceMeasure, with latest_value, latest_target, latest_label
+
+
+def kpq_index(*, fy: int) -> list[tuple[object, list[KPQIndexRow]]]:
+    """(plan outcome, its KPQs' rows) in the Plan's order."""
+    from outcomes import selectors as outcomes_selectors
+
+    answering = {
+        row["award__kpqs"]: row
+        for row in FundingLine.objects.filter(fy=fy, award__status__in=COMMITTED_STATUSES, award__kpqs__isnull=False)
+        .order_by()
+        .values("award__kpqs")
+        .annotate(spend=Sum("amount"), awards=Count("award", distinct=True))
+    }
+    measures = outcomes_selectors.latest_measure_values(up_to_fy=fy)
+    for measure in (measure for group in measures.values() for measure in group):
+        measure.latest_label = ""
+        if measure.latest_fy is not None:
+            measure.latest_label = FinancialYear(measure.latest_fy).label + (
+                f" Q{measure.latest_quarter}" if measure.latest_quarter else ""
+            )
+    index = []
+    for outcome in outcomes_selectors.plan_tree():
+        rows = []
+        for kpq in outcome.kpqs.all():
+            found = answering.get(kpq.pk, {})
+            rows.append(
+                KPQIndexRow(
+                    kpq=kpq,
+                    spend=found.get("spend") or ZERO,
+                    awards=found.get("awards", 0),
+                    measures=measures.get(kpq.pk, []),
+                )
+            )
+        index.append((outcome, rows))
+    return index

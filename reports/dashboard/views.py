@@ -12,14 +12,15 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
+from grants.years import year_page
 from outcomes import selectors as outcomes_selectors
 from outcomes.models import KPQ
 from pcc_commissioning.charts import RAG_COLOURS, Chart, bar_chart
 from pcc_commissioning.money import format_pounds
-from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.periods import fy_label
 from pcc_commissioning.roles import Role, capability_required, has_capability, user_roles
-from pcc_commissioning.web import fy_param
-from reports.common import default_report_year, funding_years, report_years
+from reports.common import report_years, year_choices, years_with_lines
+from reports.my_work import selectors as my_work_selectors
 
 from . import selectors
 from . import summary as dashboard_selectors
@@ -195,6 +196,7 @@ def _money_chart(
         category_label=category_label,
         value_label="Pounds",
         decimals=0,
+        draw_title=False,
     )
 
 
@@ -232,6 +234,7 @@ def _charts(data: dashboard_selectors.Dashboard) -> dict[str, Chart | None]:
             category_label="KPQ",
             value_label="Pounds",
             decimals=0,
+            draw_title=False,
         )
     if any(row.total for row in data.rag):
         charts["rag"] = bar_chart(
@@ -247,6 +250,7 @@ def _charts(data: dashboard_selectors.Dashboard) -> dict[str, Chart | None]:
             category_label="Commissioning priority",
             value_label="Awards",
             colours=RAG_COLOURS,
+            draw_title=False,
         )
     return charts
 
@@ -270,11 +274,9 @@ def _actions(user, data: dashboard_selectors.Dashboard) -> list[dict]:
 
 @require_GET
 @capability_required("dashboard.view")
-def dashboard(request):
-    years, default = funding_years()
-    fy = fy_param(request, default=default)
-    if fy not in years:
-        years = sorted({*years, fy}, reverse=True)
+@year_page
+def dashboard(request, *, year):
+    fy = year.fy
     data = dashboard_selectors.dashboard(fy=fy)
     audience = _audience(request.user)
     return render(
@@ -284,12 +286,15 @@ def dashboard(request):
             "section": SECTION,
             "data": data,
             "fy": fy,
-            "year_choices": [(year, FinancialYear(year).label) for year in years],
+            "year_shown": year,
+            "year_choices": year_choices(years_with_lines(), fy),
             "tiles": _tiles(data, audience),
             "charts": _charts(data),
             "actions": _actions(request.user, data),
             "moj_url": _optional_url("reports:moj_index"),
             "limit": dashboard_selectors.LIST_LIMIT,
+            # What waits on this person, counts only (the "My work" page lists the items).
+            "my_work": my_work_selectors.my_work(request.user, items=0),
         },
     )
 
@@ -315,11 +320,9 @@ def _chart(table: selectors.ThemeTable, report: selectors.NeedVersusSpend) -> Ch
 
 
 @capability_required("reports.view")
-def need_vs_spend(request):
-    years = report_years()
-    fy = fy_param(request, default=default_report_year(years))
-    if fy not in years:
-        years = sorted({*years, fy}, reverse=True)
+@year_page
+def need_vs_spend(request, *, year):
+    fy = year.fy
     report = selectors.need_versus_spend(fy=fy)
     return render(
         request,
@@ -329,7 +332,8 @@ def need_vs_spend(request):
             "report": report,
             "sections": [{"table": table, "chart": _chart(table, report)} for table in report.themes],
             "fy": fy,
-            "year_choices": [(year, FinancialYear(year).label) for year in years],
+            "year_shown": year,
+            "year_choices": year_choices(report_years(), fy),
         },
     )
 
@@ -338,23 +342,32 @@ def need_vs_spend(request):
 
 
 @capability_required("reports.view")
-def kpq_index(request):
-    """The KPQs of the Plan, each linking to its KPQ page."""
+@year_page
+def kpq_index(request, *, year):
+    """The KPQs of the Plan with their spend, awards and latest measures, each linking to its page."""
+    fy = year.fy
     return render(
-        request, "reports/kpq_index.html", {"section": REPORTS_SECTION, "outcomes": outcomes_selectors.plan_tree()}
+        request,
+        "reports/kpq_index.html",
+        {
+            "section": REPORTS_SECTION,
+            "outcomes": selectors.kpq_index(fy=fy),
+            "fy": fy,
+            "fy_label": fy_label(fy),
+            "year_shown": year,
+            "year_choices": year_choices(report_years(), fy),
+        },
     )
 
 
 @capability_required("reports.view")
-def kpq(request, pk: int):
+@year_page
+def kpq(request, pk: int, *, year):
     try:
         question = outcomes_selectors.kpq_detail(pk)
     except KPQ.DoesNotExist:
         raise Http404("No such KPQ.") from None
-    years = report_years()
-    fy = fy_param(request, default=default_report_year(years))
-    if fy not in years:
-        years = sorted({*years, fy}, reverse=True)
+    fy = year.fy
     return render(
         request,
         "reports/kpq.html",
@@ -362,6 +375,7 @@ def kpq(request, pk: int):
             "section": REPORTS_SECTION,
             "page": selectors.kpq_page(question, fy=fy),
             "fy": fy,
-            "year_choices": [(year, FinancialYear(year).label) for year in years],
+            "year_shown": year,
+            "year_choices": year_choices(report_years(), fy),
         },
     )

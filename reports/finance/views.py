@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 
+from grants.years import year_page
 from pcc_commissioning.interchange.exports import export_response
 from pcc_commissioning.roles import capability_required
-from pcc_commissioning.web import fy_param
-from reports.common import default_report_year, download_format, private, report_years, year_choices
+from reports.common import download_format, private, report_years, year_choices
 
 from . import selectors as finance
 
@@ -24,14 +24,10 @@ PAGE_SIZE = 25
 # Finance -----------------------------------------------------------------------------------------------
 
 
-def _finance_year(request) -> tuple[int, list[int]]:
-    years = report_years()
-    return fy_param(request, default=default_report_year(years)), years
-
-
 @capability_required("exports.finance")
-def finance_page(request):
-    fy, years = _finance_year(request)
+@year_page
+def finance_page(request, *, year):
+    fy = year.fy
     return render(
         request,
         "reports/finance.html",
@@ -39,7 +35,8 @@ def finance_page(request):
             "section": SECTION,
             "views": finance.finance_views(fy=fy),
             "fy": fy,
-            "year_choices": year_choices(years, fy),
+            "year_shown": year,
+            "year_choices": year_choices(report_years(), fy),
             "downloads": [
                 ("stream", "By funding stream"),
                 ("priority", "By priority"),
@@ -51,9 +48,10 @@ def finance_page(request):
 
 
 @capability_required("exports.finance")
-def finance_download(request):
+@year_page
+def finance_download(request, *, year):
     """One view as CSV or XLSX, or the finance pack (``view=pack``, XLSX only)."""
-    fy, _ = _finance_year(request)
+    fy = year.fy
     view = request.GET.get("view", "")
     if view == "pack":
         return private(

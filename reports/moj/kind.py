@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django import forms
 from django.core.exceptions import ValidationError
 
+from grants.years import default_year
 from pcc_commissioning.periods import FinancialYear, fy_label
 
 from .selectors import moj_index_rows, moj_return_figures_for, moj_return_version
@@ -62,7 +63,8 @@ class MojReturnReportForm(forms.Form):
     ``format`` str, ``version`` int and ``period`` ("H1"/"H2", so the archive shows and filters
     it like the other reports)."""
 
-    fy = forms.TypedChoiceField(label="Financial year", coerce=int, choices=_year_choices)
+    # Preselected: the year rule's, the year every page opens on.
+    fy = forms.TypedChoiceField(label="Financial year", coerce=int, choices=_year_choices, initial=default_year)
     half = forms.TypedChoiceField(
         label="Half",
         coerce=int,

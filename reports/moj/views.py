@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
@@ -245,6 +245,7 @@ def _page_context(request, *, fy: int, half: int, number: int | None, bound: dic
     return context
 
 
+@require_GET
 @capability_required("moj.view")
 def moj_return(request, fy: int, half: int):
     _half_or_404(fy, half)

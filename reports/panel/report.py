@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 
+from grants.years import default_year
 from pcc_commissioning import clock
 from pcc_commissioning import pdf as pdf_writer
 from pcc_commissioning.periods import Period, day_label, period_long_label
@@ -444,7 +445,8 @@ def _fy_choices() -> list[tuple[int, str]]:
 class PanelReportForm(forms.Form):
     """The panel report's parameters on the request page (cleaned_data: ``fy`` int, ``period`` str)."""
 
-    fy = forms.TypedChoiceField(label="Financial year", coerce=int, choices=_fy_choices)
+    # Preselected: the year rule's, the year every page opens on.
+    fy = forms.TypedChoiceField(label="Financial year", coerce=int, choices=_fy_choices, initial=default_year)
     period = forms.ChoiceField(
         label="Period",
         choices=[(code, "Whole year" if code == "FY" else code) for code in PANEL_PERIODS],

@@ -5,7 +5,9 @@ Each list is a ``TransparencyList``: its columns (export header, page heading, k
 a queryset filtered by financial year (and, for spend over £500, month) and a function turning
 one record into a row. The page paginates the queryset and the export writes every row, so
 both show the same records in the same order. Each list is one query per page of rows (plus
-the page count), whatever the number of records.
+the page count), whatever the number of records. A list may name the columns the Order requires
+that a record can leave blank (``required``): officers see how many records lack each, one
+more query, with those rows marked; the published list and its downloads are not changed.
 
 What each list holds (docs/formats.md "Transparency lists"):
 
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
 from grants.models import COMMITTED_STATUSES, Award, AwardKind, Decision, DecisionStatus, FundingLine, Payment
@@ -47,6 +49,25 @@ class Column:
     kind: str = "text"  # text, money, pence, date, long (long text, shown smaller)
 
 
+def _blank(text) -> bool:
+    return not (text or "").strip()
+
+
+def _blank_q(field: str) -> Q:
+    """Rows whose text ``field`` is empty or only spaces (the same on PostgreSQL and SQLite)."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__regex": r"^\s*$"})
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A column the Order requires: records that leave it blank are flagged to officers."""
+
+    column: str  # the column's name (``Column.name``)
+    order: str  # what the Order asks for, for the officer who fills it in
+    missing: Q  # the records that lack it, for counting in the database
+    lacks: Callable[[Any], bool]  # the same test on one record of the list's queryset
+
+
 @dataclass(frozen=True)
 class TransparencyList:
     kind: str  # the export_data kind and the URL slug
@@ -57,6 +78,8 @@ class TransparencyList:
     row: Callable[[Any], list]
     by_month: bool = False
     page_omits: tuple[str, ...] = ()  # columns only in the export (the page would be too wide)
+    required: tuple[Requirement, ...] = ()  # what the Order requires that a record may leave blank
+    fix_url: str = ""  # the URL name (taking the record's pk) of the page where a gap is filled in
 
     @property
     def headers(self) -> list[str]:
@@ -67,6 +90,32 @@ class TransparencyList:
 
     def sheet(self, *, fy: int | None = None, month: str | None = None) -> Sheet:
         return Sheet(self.title[:31], self.headers, self.rows(self.queryset(fy=fy, month=month)))
+
+    @property
+    def any_missing(self) -> Q:
+        """The records that lack at least one required column (none if nothing is required)."""
+        query = Q(pk__in=[])
+        for requirement in self.required:
+            query |= requirement.missing
+        return query
+
+    def gaps(self, queryset: QuerySet) -> dict:
+        """How many records of ``queryset`` lack something the Order requires: ``records``
+        (lacking anything) and, per requirement in order, ``(requirement, count)``. One query."""
+        if not self.required:
+            return {"records": 0, "by_requirement": []}
+        counts = queryset.order_by().aggregate(
+            records=Count("pk", filter=self.any_missing),
+            **{f"gap_{n}": Count("pk", filter=r.missing) for n, r in enumerate(self.required)},
+        )
+        return {
+            "records": counts["records"],
+            "by_requirement": [(r, counts[f"gap_{n}"]) for n, r in enumerate(self.required) if counts[f"gap_{n}"]],
+        }
+
+    def record_gaps(self, record) -> list[Requirement]:
+        """The requirements ``record`` leaves blank."""
+        return [requirement for requirement in self.required if requirement.lacks(record)]
 
 
 def _total_value():
@@ -138,6 +187,31 @@ GRANTS_REGISTER = TransparencyList(
     queryset=grants_queryset,
     row=grant_row,
     page_omits=("charity_number", "company_number", "decision_date"),
+    # The Order asks for each grant "including the conditions (if any) attached to the grant, and
+    # the body's reasons for considering that the grant would secure, or contribute to securing,
+    # crime and disorder reduction"; blank conditions cannot tell "none" from "not recorded".
+    required=(
+        Requirement(
+            "conditions",
+            'the conditions attached to the grant (write "None" if there are none)',
+            _blank_q("conditions"),
+            lambda award: _blank(award.conditions),
+        ),
+        Requirement(
+            "reasons",
+            "the reasons for considering that the grant will secure, or contribute to securing, crime and "
+            "disorder reduction",
+            _blank_q("reasons"),
+            lambda award: _blank(award.reasons),
+        ),
+        Requirement(
+            "amount",
+            "the amount of the grant (its funding lines)",
+            Q(total_value__isnull=True) | Q(total_value__lte=0),
+            lambda award: not award.total_value or award.total_value <= 0,
+        ),
+    ),
+    fix_url="grants:award_edit",
 )
 
 
@@ -284,4 +358,12 @@ LISTS: dict[str, TransparencyList] = {
 }
 
 
-__all__ = ["CONTRACT_THRESHOLD", "LISTS", "SPEND_THRESHOLD", "Column", "TransparencyList", "month_period"]
+__all__ = [
+    "CONTRACT_THRESHOLD",
+    "LISTS",
+    "SPEND_THRESHOLD",
+    "Column",
+    "Requirement",
+    "TransparencyList",
+    "month_period",
+]

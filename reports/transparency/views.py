@@ -8,17 +8,20 @@ tables as ``manage.py export_data`` to the shared writer.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from grants.awards.selectors import award_years
+from grants.years import YearChoice, year_page
 from pcc_commissioning.interchange.exports import export_response
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.records import page_of
-from pcc_commissioning.roles import capability_required
-from pcc_commissioning.web import fy_param
-from reports.common import download_format, funding_years, private, year_choices
+from pcc_commissioning.roles import capability_required, has_capability
+from pcc_commissioning.web import year_url
+from reports.common import download_format, private, year_choices, years_with_lines
 
 from . import threesixty
 from .lists import LISTS, month_period
@@ -37,9 +40,9 @@ def _transparency_list(kind: str):
         raise Http404("No such transparency list.") from None
 
 
-def _filters(request, entry) -> tuple[int | None, str, str]:
+def _filters(request, entry, year: YearChoice) -> tuple[int | None, str, str]:
     """(fy or None for every year, month code or "", the month's problem or "")."""
-    fy = fy_param(request, default=None)
+    fy = year.fy
     month = request.GET.get("month", "").strip().upper() if entry.by_month else ""
     if not month:
         return fy, "", ""
@@ -52,16 +55,36 @@ def _filters(request, entry) -> tuple[int | None, str, str]:
     return fy, month, ""
 
 
+def _gaps(request, entry, queryset) -> tuple[QuerySet, dict | None, bool]:
+    """For an officer (who can fill them in), the gaps the Order would find and, with
+    ``missing=1``, only the records that have them; for others, the list as published."""
+    if not entry.required or not has_capability(request.user, "grants.edit"):
+        return queryset, None, False
+    gaps = entry.gaps(queryset)
+    only_missing = request.GET.get("missing") == "1"
+    return (queryset.filter(entry.any_missing) if only_missing else queryset), gaps, only_missing
+
+
 @capability_required("transparency.view")
-def transparency_list(request, kind: str):
+@year_page(all_years=True)
+def transparency_list(request, kind: str, *, year):
     entry = _transparency_list(kind)
-    fy, month, month_error = _filters(request, entry)
-    page_obj = page_of(entry.queryset(fy=fy, month=month or None), number=request.GET.get("page"), per_page=PAGE_SIZE)
+    fy, month, month_error = _filters(request, entry, year)
+    queryset, gaps, only_missing = _gaps(request, entry, entry.queryset(fy=fy, month=month or None))
+    page_obj = page_of(queryset, number=request.GET.get("page"), per_page=PAGE_SIZE)
     shown = [position for position, column in enumerate(entry.columns) if column.name not in entry.page_omits]
+    labels = {column.name: column.label for column in entry.columns}
     rows = []
     for record in page_obj.object_list:
         values = entry.row(record)
-        rows.append([{"value": values[position], "kind": entry.columns[position].kind} for position in shown])
+        missing = [labels[requirement.column] for requirement in entry.record_gaps(record)] if gaps else []
+        rows.append(
+            {
+                "cells": [{"value": values[position], "kind": entry.columns[position].kind} for position in shown],
+                "missing": missing,
+                "fix": reverse(entry.fix_url, args=[record.pk]) if missing else "",
+            }
+        )
     months = [(period.code, period.label) for period in FinancialYear(fy).months()] if entry.by_month and fy else []
     return render(
         request,
@@ -71,9 +94,17 @@ def transparency_list(request, kind: str):
             "entry": entry,
             "columns": [entry.columns[position] for position in shown],
             "rows": rows,
+            "gaps": gaps,
+            "gap_labels": [
+                (labels[requirement.column], requirement, count) for requirement, count in gaps["by_requirement"]
+            ]
+            if gaps
+            else [],
+            "only_missing": only_missing,
             "page_obj": page_obj,
             "fy": fy,
             "fy_label": FinancialYear(fy).label if fy else "",
+            "year_shown": year,
             "month": month,
             "month_label": dict(months).get(month, ""),
             "months": months,
@@ -85,9 +116,10 @@ def transparency_list(request, kind: str):
 
 
 @capability_required("transparency.view")
-def transparency_download(request, kind: str):
+@year_page(all_years=True)
+def transparency_download(request, kind: str, *, year):
     entry = _transparency_list(kind)
-    fy, month, _ = _filters(request, entry)
+    fy, month, _ = _filters(request, entry, year)
     name = "-".join(part for part in (kind.replace("_", "-"), str(fy) if fy else "", month.lower()) if part)
     return private(
         export_response(entry.sheet(fy=fy, month=month or None), format=download_format(request), filename=name)
@@ -98,30 +130,36 @@ def transparency_download(request, kind: str):
 
 
 @capability_required("transparency.view")
-def threesixty_page(request):
-    # Opened without a choice: the latest year (every year of a large portfolio takes a while
-    # to check against the schema). Choosing "All years" sends fy blank.
-    years, latest = funding_years()
-    fy = fy_param(request, default=None) if "fy" in request.GET else latest
+@year_page(all_years=True)
+def threesixty_page(request, *, year):
+    fy = year.fy
     export = threesixty.threesixty_giving(fy=fy)
+    page_obj = export.listing(number=request.GET.get("page"), per_page=PAGE_SIZE)
+    # Paged on their own: with a setting blank, every award of a national register is left out.
+    left_out = Paginator(export.problems, PAGE_SIZE).get_page(request.GET.get("left_out_page"))
     return render(
         request,
         "reports/threesixty.html",
         {
             "section": SECTION,
             "export": export,
+            "page_obj": page_obj,
+            "grants": page_obj.object_list,
+            "left_out": left_out,
             "fy": fy,
             "fy_label": FinancialYear(fy).label if fy else "",
-            "year_choices": year_choices(years, fy),
+            "year_shown": year,
+            "year_choices": year_choices(years_with_lines(), fy),
         },
     )
 
 
 @capability_required("transparency.view")
-def threesixty_download(request):
-    fy = fy_param(request, default=None)
+@year_page(all_years=True)
+def threesixty_download(request, *, year):
+    fy = year.fy
     export = threesixty.threesixty_giving(fy=fy)
-    page = reverse("reports:threesixty") + (f"?fy={fy}" if fy else "")
+    page = year_url("reports:threesixty", fy)
     if not export.grants:
         messages.error(request, "There is no grant to publish for this choice, so there is no file to download.")
         return redirect(page)

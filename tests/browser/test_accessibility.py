@@ -39,6 +39,7 @@ SKIPPED_NAMES = {"logout", "login"}
 # Pages finance officers and board members read (their own view of what officers see).
 READ_PAGES = [
     "reports:dashboard",
+    "my_work:index",
     "grants:index",
     "grants:award_detail",
     "grants:funding",

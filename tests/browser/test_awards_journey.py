@@ -21,6 +21,7 @@ from tests.factories import (
 from tests.factories.users import TEST_PASSWORD
 
 from .conftest import BROWSER_TEST, sign_in
+from .test_accessibility import _axe
 
 pytestmark = BROWSER_TEST
 
@@ -55,18 +56,39 @@ def test_award_from_plan_to_payment(logged_in_page, officer, finance_officer):
     page = logged_in_page(officer)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Grants and contracts").click()
     page.get_by_role("button", name="Add an award").click()
+    # One step at a time, then the answers are checked before anything is added.
+    expect(page.get_by_role("heading", level=1)).to_have_text("About the award")
+    page.get_by_role("button", name="Continue").click()  # nothing entered: refused on this step
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the title of the award")
+    assert _axe(page) == []
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Provider").select_option(label="Rape Crisis Tyneside")
     page.get_by_label("Kind of award").select_option(label="Grant")
     page.get_by_label("Commissioning priority").select_option(label="Victims services")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dates")
     _fill_date(page, "start_date", 1, 4, fy)
     _fill_date(page, "end_date", 31, 3, fy + 1)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Funding")
+    assert _axe(page) == []
     page.locator("select[name=lines-0-stream]").select_option(label="MoJ victims' grant (Core)")
     page.locator("select[name=lines-0-fy]").select_option(label=label)
     page.locator("input[name=lines-0-amount]").fill("20,000")
     page.locator("select[name=lines-1-stream]").select_option(label="Police precept")
     page.locator("select[name=lines-1-fy]").select_option(label=label)
     page.locator("input[name=lines-1-amount]").fill("12000")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue").click()  # plan, places and people: all optional
+    page.get_by_role("button", name="Continue").click()  # description: all optional
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before adding the award")
+    expect(page.locator("main")).to_contain_text("£32,000.00")
+    assert _axe(page) == []
+    # A change goes back to its step and returns here.
+    page.get_by_role("link", name="Change title").click()
+    page.get_by_label("Title").fill(TITLE)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before adding the award")
     page.get_by_role("button", name="Add award").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("has been added")
     expect(page.get_by_role("heading", level=1)).to_contain_text(TITLE)
@@ -125,3 +147,42 @@ def test_award_from_plan_to_payment(logged_in_page, officer, finance_officer):
     precept_row = _stream_row(page, "Police precept")
     expect(precept_row.locator("td").nth(1)).to_have_text("£12,000")
     expect(precept_row.locator("td").nth(3)).to_have_text("£0")
+
+
+def test_adding_an_award_in_steps_works_without_javascript(browser, live_server, officer):
+    """Every step, "More funding line rows", a change from the check-answers page and the
+    confirmation are plain forms and links: the journey is the same with scripts off."""
+    fy = FinancialYear.current().start_year
+    OrganisationFactory(name="Rape Crisis Tyneside")
+    CommissioningPriorityFactory(name="Victims services")
+    FundingStreamFactory(name="Police precept")
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, officer.username, TEST_PASSWORD)
+        page.goto("/grants/awards/new/")
+        page.get_by_label("Title").fill("Refuge places")
+        page.get_by_label("Provider").select_option(label="Rape Crisis Tyneside")
+        page.get_by_label("Kind of award").select_option(label="Grant")
+        page.get_by_label("Commissioning priority").select_option(label="Victims services")
+        page.get_by_role("button", name="Continue").click()
+        _fill_date(page, "start_date", 1, 4, fy)
+        _fill_date(page, "end_date", 31, 3, fy + 1)
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="More funding line rows").click()
+        expect(page.locator("select[name=lines-5-stream]")).to_be_visible()
+        page.locator("select[name=lines-4-stream]").select_option(label="Police precept")
+        page.locator("select[name=lines-4-fy]").select_option(label=FinancialYear(fy).label)
+        page.locator("input[name=lines-4-amount]").fill("9,000")
+        for _step in ("funding", "plan", "description"):
+            page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before adding the award")
+        expect(page.locator("main")).to_contain_text("£9,000.00")
+        page.get_by_role("link", name="Change kind of award").click()
+        page.get_by_label("Kind of award").select_option(label="Contract")
+        page.get_by_role("button", name="Continue").click()
+        expect(page.locator("main")).to_contain_text("Contract")
+        page.get_by_role("button", name="Add award").click()
+        expect(page.locator(".govuk-notification-banner--success")).to_contain_text("has been added")
+    finally:
+        context.close()

@@ -129,3 +129,26 @@ def test_keyboard_only_journey(page, live_server, officer):
         page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Independent domestic violence advisers")
     assert Award.objects.get(pk=award.pk).title == "Independent domestic violence advisers"
+
+    # Adding an award, a step at a time: Continue with nothing entered is refused on the step,
+    # the error summary takes focus and its link leads to the box; the back link is reachable.
+    page.goto("/grants/awards/new/")
+    _tab_to(page, _by_text("Back"))
+    _assert_focus_visible(page)
+    _tab_to(page, _by_text("Continue"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    link = _tab_to(page, lambda focus: focus["tag"] == "a" and "title" in focus["text"].lower())
+    assert link
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_title")).to_be_focused()
+    page.keyboard.type("Refuge places")
+    _tab_to(page, _by_text("Continue"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "About the award"
+    )  # provider, kind, priority still to choose
+    assert not Award.objects.filter(title="Refuge places").exists()

@@ -172,11 +172,14 @@ def submit_return(
     ).click()
     page.get_by_label("Referrals received").fill(str(referrals))
     page.get_by_label("Victims supported (new in the quarter)").fill(str(supported))
+    page.get_by_role("button", name="Save and continue").click()
     page.locator("#id_crime__domestic_abuse").fill(str(supported))
     page.locator("#id_sex__female").fill(str(female))
     page.locator("#id_sex__male").fill(str(male))
     if explanation:
         page.get_by_label("Why do the breakdowns not add up?").fill(explanation)
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("link", name="Check your answers and submit").click()
     page.get_by_role("button", name="Submit return").click()
     success(page, "has been submitted")
 
@@ -286,18 +289,23 @@ def test_a_year_in_the_life(year, officer, finance_officer, eager_celery, tmp_pa
     page.get_by_label("Provider").select_option(label=PROVIDER)
     page.get_by_label("Kind of award").select_option(label="Grant")
     page.get_by_label("Commissioning priority").select_option(label="Victims services")
+    page.get_by_role("button", name="Continue").click()
     fill_date(page, "start_date", datetime.date(2026, 4, 1))
     fill_date(page, "end_date", datetime.date(2027, 3, 31))
-    page.get_by_label("Decision of the PCC").select_option(
-        label="PCC-2026-014 Independent domestic violence advisers 2026/27"
-    )
-    page.get_by_label("MoJ service category").select_option(label="Independent Domestic Violence Adviser (IDVA)")
+    page.get_by_role("button", name="Continue").click()
     page.locator("select[name=lines-0-stream]").select_option(label=MOJ)
     page.locator("select[name=lines-0-fy]").select_option(label="2026/27")
     page.locator("input[name=lines-0-amount]").fill("30,000")
     page.locator("select[name=lines-1-stream]").select_option(label=PRECEPT)
     page.locator("select[name=lines-1-fy]").select_option(label="2026/27")
     page.locator("input[name=lines-1-amount]").fill("10000")
+    page.get_by_label("Decision of the PCC").select_option(
+        label="PCC-2026-014 Independent domestic violence advisers 2026/27"
+    )
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("MoJ service category").select_option(label="Independent Domestic Violence Adviser (IDVA)")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue").click()  # the description: nothing to add
     page.get_by_role("button", name="Add award").click()
     success(page, "has been added")
     award_url = page.url

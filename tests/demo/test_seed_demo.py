@@ -74,6 +74,7 @@ def test_the_demo_commits_the_published_2019_20_budget_of_each_priority():
     assert Award.objects.filter(status="ended").count() == 17
     assert "Statuses brought to today: 0 award(s) made active, 17 ended." in output
     assert Award.objects.filter(lead_officer__username="officer").count() == Award.objects.count()
+    assert Award.objects.filter(finance_contact__username="finance").count() == Award.objects.count()
     assert "Grants register:" in output
 
 

@@ -8,13 +8,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import RequestFactory
 
 from grants.awards.filters import AwardFilter
 from grants.awards.forms import AwardForm, LineFormSet, line_years
 from grants.form_fields import add_line_errors
 from grants.payments.forms import PaymentForm
+from grants.years import year_choice
 from pcc_commissioning.fields import MoneyField
 from pcc_commissioning.forms import add_service_errors
+from pcc_commissioning.periods import FinancialYear
 from tests.factories import CommissioningPriorityFactory, FundingStreamFactory, KPQFactory
 
 
@@ -128,7 +131,7 @@ def test_filter_turns_the_query_into_selector_arguments():
     stream = FundingStreamFactory()
     arguments = AwardFilter(
         {
-            "fy": "",
+            "fy": "all",
             "priority": str(priority.pk),
             "kpq": str(kpq.pk),
             "stream": str(stream.pk),
@@ -136,7 +139,8 @@ def test_filter_turns_the_query_into_selector_arguments():
             "ending": "6",
             "q": " refuge ",
             "provider": "harbour",
-        }
+        },
+        year=year_choice(RequestFactory().get("/", {"fy": "all"}), all_years=True),
     ).selector_arguments()
     assert arguments["priority"] == priority and arguments["kpq"] == kpq and arguments["stream"] == stream.pk
     assert arguments["provider_name"] == "harbour"
@@ -146,5 +150,9 @@ def test_filter_turns_the_query_into_selector_arguments():
 
 @pytest.mark.django_db
 def test_filter_ignores_invalid_values():
-    arguments = AwardFilter({"fy": "1999", "status": "lost", "ending": "-3"}).selector_arguments()
-    assert arguments["fy"] is None and arguments["status"] is None and arguments["ending_within_months"] is None
+    # An unreadable year is the year rule's: with no funding lines at all, the current year.
+    data = {"fy": "99999999", "status": "lost", "ending": "-3"}
+    year = year_choice(RequestFactory().get("/", data), all_years=True)
+    arguments = AwardFilter(data, year=year).selector_arguments()
+    assert arguments["fy"] == FinancialYear.current().start_year
+    assert arguments["status"] is None and arguments["ending_within_months"] is None

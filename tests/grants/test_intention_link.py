@@ -21,6 +21,7 @@ from grants.models import Award, AwardStatus
 from needs_assessment.models import AreaType, IntentionStatus
 from pcc_commissioning.roles import Role
 from pcc_commissioning.tabs import page_tabs
+from tests import award_steps
 from tests.factories import (
     AwardFactory,
     CommissioningPriorityFactory,
@@ -194,19 +195,17 @@ def _post(**extra) -> dict:
 
 
 def test_the_form_offers_intentions_and_areas(officer_client, intention, places):
-    page = _text(officer_client.get(reverse("grants:award_create")))
+    journey = award_steps.start(officer_client)
+    award_steps.answer_steps(officer_client, journey, _post())
+    page = _text(officer_client.get(award_steps.step_url(journey, "plan")))
     assert "Intention it fulfils" in page and "More refuge places (Must)" in page
     assert "Areas served" in page and "Leave empty for the whole force area" in page
     assert re.search(r'type="checkbox"\s+name="areas"', page) and "Darlington (local authority)" in page
 
 
 def test_the_form_sets_intention_and_areas(officer_client, intention, places):
-    response = officer_client.post(
-        reverse("grants:award_create"),
-        _post(
-            intention=intention.pk,
-            areas=[places["durham"].pk, places["darlington"].pk],
-        ),
+    response = award_steps.add_award(
+        officer_client, _post(intention=intention.pk, areas=[places["durham"].pk, places["darlington"].pk])
     )
     assert response.status_code == 302
     award = Award.objects.get()
@@ -224,7 +223,7 @@ def test_the_form_sets_intention_and_areas(officer_client, intention, places):
 
 
 def test_the_form_refuses_unknown_choices(officer_client, intention):
-    response = officer_client.post(reverse("grants:award_create"), _post(intention=999999, areas=[999999]))
+    response = award_steps.add_award(officer_client, _post(intention=999999, areas=[999999]))
     assert response.status_code == 200
     page = _text(response)
     assert "govuk-error-summary" in page
@@ -234,7 +233,7 @@ def test_the_form_refuses_unknown_choices(officer_client, intention):
 
 def test_the_form_shows_a_dropped_intention_refusal(officer_client):
     dropped = CommissioningIntentionFactory(title="Old plan", status=IntentionStatus.DROPPED)
-    response = officer_client.post(reverse("grants:award_create"), _post(intention=dropped.pk))
+    response = award_steps.add_award(officer_client, _post(intention=dropped.pk))
     assert response.status_code == 200
     assert "has been dropped" in _text(response)
     assert Award.objects.count() == 0

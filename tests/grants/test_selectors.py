@@ -758,3 +758,15 @@ def test_the_timeline_tells_each_payments_story(officer, finance_officer, time_m
         "Instalment Q4 2026/27 of £3,000.00 due 1 April 2027 scheduled by the payment plan",
         "Instalment Q3 2026/27 of £3,000.00 due 1 January 2027 scheduled by the payment plan",
     ]
+
+
+def test_the_timeline_names_the_lead_officer_and_finance_contact_as_they_change(officer, finance_officer):
+    from grants.awards import services as awards_services
+
+    award = AwardFactory(status=AwardStatus.PLANNED)
+    awards_services.award_update(
+        award=award, actor=officer, expected_version=None, lead_officer=officer, finance_contact=finance_officer
+    )
+    changes = [change for entry in awards_timeline.award_timeline(award) for change in entry.changes]
+    assert ("Lead officer", "none", officer.display_name) in changes
+    assert ("Finance contact", "none", finance_officer.display_name) in changes

@@ -21,6 +21,7 @@ from grants.models import (
     Award,
     AwardDocument,
     AwardStatus,
+    AwardTransition,
     CoFunding,
     Decision,
     DecisionStatus,
@@ -33,6 +34,8 @@ from grants.models import (
 )
 from pcc_commissioning.concurrency import NO_RECORD_VERSION, STALE_MESSAGE
 from pcc_commissioning.roles import Role
+from tests import award_steps
+from tests.award_steps import add_award
 from tests.factories import (
     AwardFactory,
     AwardTransitionFactory,
@@ -283,7 +286,8 @@ def test_list_filters_totals_and_money_in_whole_pounds(officer_client, setting_u
 def test_list_filters_by_part_of_the_providers_name_typed_not_chosen(officer_client, setting_up):
     AwardFactory(title="Refuge", provider=setting_up["provider"])  # Harbour Women's Aid
     AwardFactory(title="Street triage", provider=OrganisationFactory(name="Tees Health Trust"))
-    page = _text(officer_client.get(reverse("grants:index"), {"provider": "harbour"}))
+    # No award has a funding line, so the year rule would show the current year: ask for all.
+    page = _text(officer_client.get(reverse("grants:index"), {"provider": "harbour", "fy": "all"}))
     assert "1 award matches your filters" in page and "Refuge" in page and "Street triage" not in page
     assert re.search(r'<input[^>]*name="provider"[^>]*value="harbour"', page)  # kept in the box
     assert '<select name="provider"' not in page
@@ -312,16 +316,18 @@ def test_list_ending_within_months_and_status(officer_client):
 def test_list_sorts_and_paginates(officer_client):
     for number in range(30):
         AwardFactory(reference=f"R-{number:03d}", title=f"Award {number:03d}")
-    first = _text(officer_client.get(reverse("grants:index"), {"sort": "-reference"}))
+    # Every year: the awards have no funding line, so the year rule would show the current year.
+    first = _text(officer_client.get(reverse("grants:index"), {"sort": "-reference", "fy": "all"}))
     assert first.index("R-029") < first.index("R-028")
     assert "R-004" not in first  # 25 a page
     assert 'aria-sort="descending"' in first
-    second = _text(officer_client.get(reverse("grants:index"), {"sort": "-reference", "page": 2}))
+    second = _text(officer_client.get(reverse("grants:index"), {"sort": "-reference", "fy": "all", "page": 2}))
     assert "R-004" in second and "R-029" not in second
 
 
 def test_list_keeps_working_with_nonsense_filters(officer_client):
-    AwardFactory(title="Still listed")
+    # A nonsense year is the year rule's: 2019/20, the latest with a funding line.
+    FundingLineFactory(award=AwardFactory(title="Still listed"), fy=2019)
     response = officer_client.get(reverse("grants:index"), {"fy": "banana", "ending": "x", "priority": "999999"})
     assert response.status_code == 200
     assert "Still listed" in _text(response)
@@ -334,7 +340,7 @@ def test_officer_creates_an_award_with_two_funding_lines(officer_client, officer
     data = _award_post(
         setting_up, lines=[(setting_up["core"], 2019, "20,000"), (setting_up["precept"], 2020, "£12500.50")]
     )
-    response = officer_client.post(reverse("grants:award_create"), data)
+    response = add_award(officer_client, data)
     award = Award.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("grants:award_detail", kwargs={"pk": award.pk})
@@ -350,9 +356,24 @@ def test_officer_creates_an_award_with_two_funding_lines(officer_client, officer
     assert "£32,501" in page  # total value, whole pounds
 
 
+def test_the_finance_contact_is_one_of_the_finance_officers(officer_client, officer, finance_officer, setting_up):
+    lines = [(setting_up["core"], 2019, "1,000")]
+    refused = officer_client.post(
+        reverse("grants:award_create"), _award_post(setting_up, lines=lines, finance_contact=officer.pk)
+    )
+    assert refused.status_code == 200 and not Award.objects.exists()
+    assert "Select a valid choice" in _text(refused)
+    data = _award_post(setting_up, lines=lines, lead_officer=officer.pk, finance_contact=finance_officer.pk)
+    response = officer_client.post(reverse("grants:award_create"), data)
+    award = Award.objects.get()
+    assert (award.lead_officer, award.finance_contact) == (officer, finance_officer)
+    page = _text(officer_client.get(response["Location"]))
+    assert f'Finance contact</dt><dd class="govuk-summary-list__value">{finance_officer.display_name}</dd>' in page
+
+
 def test_add_more_rows_without_javascript_keeps_input_and_saves_nothing(officer_client, setting_up):
     data = _award_post(setting_up, lines=[(setting_up["core"], 2019, "100")], add_line="1")
-    response = officer_client.post(reverse("grants:award_create"), data)
+    response = add_award(officer_client, data)
     page = _text(response)
     assert response.status_code == 200
     assert 'name="lines-5-amount"' in page  # three more rows
@@ -373,7 +394,7 @@ def _refused(response, *fragments) -> str:
 def test_end_before_start_is_refused(officer_client, setting_up):
     data = _award_post(setting_up, lines=[], start=datetime.date(2020, 4, 1), end=datetime.date(2020, 1, 1))
     page = _refused(
-        officer_client.post(reverse("grants:award_create"), data),
+        add_award(officer_client, data),
         "End date: The end date must be the same as or after the start date",
     )
     assert 'href="#id_end_date_0"' in page
@@ -382,9 +403,7 @@ def test_end_before_start_is_refused(officer_client, setting_up):
 
 def test_negative_line_amount_is_refused_on_its_row(officer_client, setting_up):
     data = _award_post(setting_up, lines=[(setting_up["core"], 2019, "1000"), (setting_up["precept"], 2019, "-5")])
-    page = _refused(
-        officer_client.post(reverse("grants:award_create"), data), "Row 2, amount (£): The amount cannot be negative"
-    )
+    page = _refused(add_award(officer_client, data), "Row 2, amount (£): The amount cannot be negative")
     assert 'href="#id_lines-1-amount"' in page
     assert not Award.objects.exists() and not FundingLine.objects.exists()
 
@@ -392,7 +411,7 @@ def test_negative_line_amount_is_refused_on_its_row(officer_client, setting_up):
 def test_non_numeric_amount_is_refused(officer_client, setting_up):
     data = _award_post(setting_up, lines=[(setting_up["core"], 2019, "ten thousand")])
     _refused(
-        officer_client.post(reverse("grants:award_create"), data),
+        add_award(officer_client, data),
         "Row 1, amount (£): The amount must be written in pounds, like 1234.50",
     )
     assert not Award.objects.exists()
@@ -400,9 +419,7 @@ def test_non_numeric_amount_is_refused(officer_client, setting_up):
 
 def test_half_filled_line_is_refused(officer_client, setting_up):
     data = _award_post(setting_up, lines=[(setting_up["core"], "", "100")])
-    _refused(
-        officer_client.post(reverse("grants:award_create"), data), "Row 1, financial year: Choose the financial year"
-    )
+    _refused(add_award(officer_client, data), "Row 1, financial year: Choose the financial year")
     assert not Award.objects.exists()
 
 
@@ -414,7 +431,7 @@ def test_line_outside_the_award_dates_is_refused(officer_client, setting_up):
         end=datetime.date(2021, 3, 31),
     )
     _refused(
-        officer_client.post(reverse("grants:award_create"), data),
+        add_award(officer_client, data),
         "Row 1, financial year: 2021/22 is outside the award&#x27;s dates, which cover 2019/20, 2020/21",
     )
     assert not Award.objects.exists()
@@ -423,7 +440,7 @@ def test_line_outside_the_award_dates_is_refused(officer_client, setting_up):
 def test_duplicate_line_is_refused(officer_client, setting_up):
     data = _award_post(setting_up, lines=[(setting_up["core"], 2019, "10"), (setting_up["core"], 2019, "20")])
     _refused(
-        officer_client.post(reverse("grants:award_create"), data),
+        add_award(officer_client, data),
         "Row 2, funding stream: There is already a line for this stream and year",
     )
     assert not Award.objects.exists()
@@ -1043,14 +1060,15 @@ def test_awards_download_keeps_the_list_filters(board_client, setting_up):
     link = re.search(r'href="(/grants/awards/export/\?[^"]*format=csv[^"]*)"', listing).group(1).replace("&amp;", "&")
     assert f"priority={setting_up['priority'].pk}" in link and "page=" not in link
 
+    # The list and its download show the year rule's year: 2019/20, the only one with lines.
     response = board_client.get(link)
-    assert response["Content-Disposition"] == 'attachment; filename="awards.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="awards-2019.csv"'
     body = response.content.decode("utf-8-sig")
     assert body.splitlines()[0].startswith("reference,title,provider")
     assert "KEEP-1" in body and "DROP-1" not in body and "1234.50" in body
 
     xlsx = board_client.get(reverse("grants:awards_export"), {"format": "xlsx"})
-    assert xlsx["Content-Disposition"] == 'attachment; filename="awards.xlsx"'
+    assert xlsx["Content-Disposition"] == 'attachment; filename="awards-2019.xlsx"'
     assert xlsx.content[:2] == b"PK"
 
 
@@ -1166,9 +1184,10 @@ def test_query_count_is_flat(url_for, officer, django_assert_max_num_queries):
         assert client.get(url_for(large)).status_code == 200
 
 
-def test_every_problem_shows_in_one_round(officer_client, setting_up):
-    """A missing title (the form's own check) must not hide the rule errors: end before start
-    and a line outside the award's dates (the service's checks)."""
+def test_every_problem_of_a_step_shows_in_one_round(officer_client, setting_up):
+    """On the funding step, a row the form cannot read (a negative amount) must not hide the rule
+    errors about the other rows (a line outside the award's dates, the service's check); a
+    missing title is shown on the first step, where it is asked."""
     data = _award_post(
         setting_up,
         lines=[(setting_up["core"], 2021, "1000"), (setting_up["precept"], 2019, "-5")],
@@ -1176,16 +1195,18 @@ def test_every_problem_shows_in_one_round(officer_client, setting_up):
         end=datetime.date(2021, 3, 31),
     )
     data["title"] = ""
+    first = _refused(add_award(officer_client, data), "Title: Enter the title of the award")
+    assert "Funding lines" not in first and "Row 1" not in first
+    data["title"] = "Fixed"
     page = _refused(
-        officer_client.post(reverse("grants:award_create"), data),
-        "Enter the title of the award",
+        add_award(officer_client, data),
         "Row 1, financial year: 2021/22 is outside the award&#x27;s dates",
         "Row 2, amount (£): The amount cannot be negative",
     )
     assert page.count("There is a problem") == 1
     assert not Award.objects.exists()
-    data.update(title="Fixed", **{"end_date_0": "1", "end_date_1": "1", "end_date_2": "2019"})
-    _refused(officer_client.post(reverse("grants:award_create"), data), "The end date must be the same as or after")
+    data.update(**{"end_date_0": "1", "end_date_1": "1", "end_date_2": "2019"})
+    _refused(add_award(officer_client, data), "The end date must be the same as or after")
 
 
 # Payment plans, approval, cancellation and due diligence on the pages -----------------------------------
@@ -1292,7 +1313,9 @@ def test_recording_a_payment_asks_for_a_reason_when_due_diligence_is_not_in_orde
 
 def test_the_award_form_sent_twice_adds_one_award(officer_client, setting_up):
     data = _award_post(setting_up, lines=[(setting_up["core"], 2019, "20,000")])
-    first, second = post_twice(officer_client, reverse("grants:award_create"), data)
+    journey = award_steps.start(officer_client)
+    award_steps.answer_steps(officer_client, journey, data)
+    first, second = post_twice(officer_client, award_steps.check_url(journey), {})
     assert Award.objects.count() == 1
     assert_saved_once(first, second, "Award AWD-2019-0001 has been added.")
 
@@ -1346,3 +1369,64 @@ def test_the_stream_form_sent_twice_adds_one_stream(officer_client):
     first, second = post_twice(officer_client, reverse("grants:stream_create"), data)
     assert FundingStream.objects.count() == 1
     assert_saved_once(first, second, "MoJ ISVA has been added.")
+
+
+# The award's history, a page at a time --------------------------------------------------------------
+
+
+def _history(award: Award, count: int, by) -> None:
+    """``count`` status changes, an hour apart, their notes numbered from the oldest."""
+    start = timezone.make_aware(datetime.datetime(2020, 1, 1, 9, 0))
+    AwardTransition.objects.bulk_create(
+        AwardTransition(
+            award=award,
+            from_status=AwardStatus.PLANNED,
+            to_status=AwardStatus.AWARDED,
+            at=start + datetime.timedelta(hours=number),
+            by=by,
+            note=f"Change number {number}.",
+        )
+        for number in range(1, count + 1)
+    )
+
+
+def _history_notes(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r"Change number (\d+)\.", page.split('id="history"')[1])]
+
+
+def test_the_history_is_paged_latest_first(officer_client, officer):
+    award = AwardFactory()
+    _history(award, 45, officer)
+    url = reverse("grants:award_detail", kwargs={"pk": award.pk})
+    first = _text(officer_client.get(url))
+    assert _history_notes(first) == list(range(45, 25, -1))  # the 20 latest
+    assert "Showing 1 to 20 of 45" in first
+    assert 'href="?page=2#history"' in first
+    last = _text(officer_client.get(url + "?page=3"))
+    assert _history_notes(last) == [5, 4, 3, 2, 1]
+    assert "Showing 41 to 45 of 45" in last
+    # A page beyond the last shows the last; nonsense shows the first.
+    assert _history_notes(_text(officer_client.get(url + "?page=99"))) == [5, 4, 3, 2, 1]
+    assert _history_notes(_text(officer_client.get(url + "?page=x")))[0] == 45
+
+
+def test_a_short_history_has_no_pages(officer_client, officer):
+    award = AwardFactory()
+    _history(award, 3, officer)
+    page = _text(officer_client.get(reverse("grants:award_detail", kwargs={"pk": award.pk})))
+    assert _history_notes(page) == [3, 2, 1]
+    assert 'aria-label="Pagination"' not in page
+
+
+def test_the_history_pages_take_the_same_queries_however_long_the_history(
+    officer_client, officer, django_assert_max_num_queries
+):
+    small, large = AwardFactory(), AwardFactory()
+    _history(small, 3, officer)
+    _history(large, 90, officer)
+    officer_client.get(reverse("grants:award_detail", kwargs={"pk": small.pk}))  # warm the caches
+    with CaptureQueriesContext(connection) as captured:
+        officer_client.get(reverse("grants:award_detail", kwargs={"pk": small.pk}))
+    for query in ("", "?page=3"):
+        with django_assert_max_num_queries(len(captured)):
+            officer_client.get(reverse("grants:award_detail", kwargs={"pk": large.pk}) + query)

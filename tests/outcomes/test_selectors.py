@@ -70,3 +70,28 @@ def test_priority_by_name_ignores_case_and_spaces():
     assert selectors.priority_by_name("  VICTIMS services ") == priority
     assert selectors.priority_by_name("Victims") is None
     assert selectors.priority_by_name("") is None
+
+
+def test_code_list_years_run_from_the_earliest_year_of_the_register_or_an_entry(time_machine):
+    """Today is in 2026/27. Seeded entries are open-ended; a funding line in 2017/18 and a
+    return in 2018/19 start the range at 2017; an entry ending in 2030/31 ends it there."""
+    import datetime
+
+    from tests.factories import FundingLineFactory, MonitoringReturnFactory
+
+    time_machine.move_to(datetime.datetime(2026, 12, 6, 10, 0))
+    assert selectors.code_list_years() == [2026, 2027]  # this year and the next
+    MonitoringReturnFactory(fy=2018)
+    assert selectors.code_list_years() == list(range(2018, 2028))
+    FundingLineFactory(fy=2017)
+    CodeListEntryFactory(list="crime", code="future_harm", valid_from_fy=2028, valid_to_fy=2030)
+    assert selectors.code_list_years() == list(range(2017, 2031))
+
+
+def test_code_list_years_take_a_fixed_number_of_queries(django_assert_num_queries):
+    from tests.factories import FundingLineFactory
+
+    FundingLineFactory.create_batch(3, fy=2019)
+    # the entries, then the first and last year of funding lines and of returns
+    with django_assert_num_queries(3):
+        selectors.code_list_years()

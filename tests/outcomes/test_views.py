@@ -140,3 +140,19 @@ def test_code_lists_page_accepts_a_year_outside_the_usual_range(officer_client):
     assert response.context["fy"] == 2003
     assert "Old code" in _text(response)
     assert '<option value="2003" selected>2003/04</option>' in response.content.decode()
+
+
+def test_code_lists_page_offers_the_registers_years_before_the_last_six(officer_client, time_machine):
+    """The demo's 2019/20 portfolio seen in 2026/27: 2019/20 is offered (it was not: the choice
+    started six years back, at 2020/21), and so is every year up to 2027/28."""
+    import datetime
+
+    from tests.factories import FundingLineFactory
+
+    time_machine.move_to(datetime.datetime(2026, 12, 6, 10, 0))
+    FundingLineFactory(fy=2019)
+    response = officer_client.get(reverse("outcomes:code_lists"))
+    values = re.findall(r'<option value="(\d+)"', response.content.decode())
+    assert values == [str(year) for year in range(2027, 2018, -1)]
+    chosen = officer_client.get(reverse("outcomes:code_lists"), {"fy": "2019"})
+    assert '<option value="2019" selected>2019/20</option>' in chosen.content.decode()

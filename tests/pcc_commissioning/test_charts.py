@@ -110,6 +110,20 @@ def test_every_bar_is_labelled_with_its_value_and_a_missing_one_says_so():
     assert "No data" in texts
 
 
+def test_a_bar_of_zero_has_no_label():
+    texts = _texts(_bar(series={"2019/20": [Decimal("21.4"), Decimal("0"), 0]}).svg)
+    assert "21.4" in texts
+    assert "0.0" not in texts  # the label it would have (the axis's own "0" is a tick)
+    assert _bar(series={"2019/20": [Decimal("21.4"), Decimal("0"), 0]}).display_rows[1] == ["Darlington", "0.0"]
+
+
+def test_a_chart_under_a_heading_can_leave_its_title_out_of_the_picture():
+    chart = _bar(draw_title=False)
+    assert chart.title not in " ".join(_texts(chart.svg))
+    assert ET.fromstring(chart.svg.encode()).find(f"{SVG}title").text == chart.title  # still its name
+    assert chart.svg != _bar().svg
+
+
 def test_series_are_told_apart_without_colour():
     line = _line().svg
     # two markers (circle and square) drawn as distinct shapes, and dashes on the second line

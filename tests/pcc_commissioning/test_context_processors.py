@@ -70,6 +70,7 @@ def test_the_navigation_lists_the_sections_in_order_and_marks_the_import_page_cu
     response = login_as(officer).get(reverse("imports:upload"))
     assert [label for label, _url in _menu(response)] == [
         "Dashboard",
+        "My work",
         "Providers",
         "Grants and contracts",
         "Needs",

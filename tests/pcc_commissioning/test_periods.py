@@ -612,6 +612,84 @@ def test_the_month_codes_run_from_m1_to_m12():
             Period(fy, wrong)
 
 
+# Boundaries written out as literals: tests that read MIN_YEAR/MAX_YEAR move with them.
+
+
+def test_the_first_and_last_financial_years_python_can_hold_are_accepted():
+    assert FinancialYear.of(date(1, 4, 1)) == FinancialYear(1)
+    assert FinancialYear(1).start == date(1, 4, 1)
+    assert FinancialYear(9998).end == date(9999, 3, 31)
+    for outside in (0, 9999):
+        with pytest.raises(ValueError, match="out of range"):
+            FinancialYear(outside)
+
+
+def test_true_is_not_a_financial_year():
+    with pytest.raises(TypeError, match="start_year must be an int, not bool"):
+        FinancialYear(True)
+
+
+def test_financial_years_sort_by_their_start():
+    years = [FinancialYear(2021), FinancialYear(2019), FinancialYear(2020)]
+    assert sorted(years) == [FinancialYear(2019), FinancialYear(2020), FinancialYear(2021)]
+    assert FinancialYear(2019) < FinancialYear(2020)
+    assert max(years) == FinancialYear(2021)
+
+
+def test_a_period_cannot_be_changed_once_made():
+    q1 = Period(FinancialYear(2019), "Q1")
+    with pytest.raises(AttributeError):
+        q1.code = "Q2"
+
+
+def test_a_period_lies_in_itself():
+    q3 = Period(FinancialYear(2020), "Q3")
+    assert q3.enclosing("Q") == q3
+    assert Period(FinancialYear(2020), "M7").enclosing("M") == Period(FinancialYear(2020), "M7")
+
+
+def test_a_code_that_looks_like_a_period_but_is_not_one_is_refused_with_the_codes_to_use():
+    for code in ("Q5", "H3", "M13", "M0"):
+        with pytest.raises(ValueError, match=r"use FY, H1-H2, Q1-Q4 or M1-M12"):
+            Period.parse(2019, code)
+
+
+def test_quarter_end_refuses_true_and_a_fifth_quarter():
+    for quarter in (True, 0, 5):
+        with pytest.raises(ValueError, match="is not a quarter"):
+            quarter_end(2019, quarter)
+    assert [quarter_end(2019, quarter) for quarter in (1, 2, 3, 4)] == [
+        date(2019, 6, 30),
+        date(2019, 9, 30),
+        date(2019, 12, 31),
+        date(2020, 3, 31),
+    ]
+
+
+def test_a_range_ending_on_a_periods_last_day_does_not_touch_the_next_period():
+    fy = FinancialYear(2020)
+    assert periods_between(date(2020, 4, 1), date(2020, 6, 30), "Q") == [Period(fy, "Q1")]
+    assert periods_between(date(2020, 4, 15), date(2020, 9, 30), "Q") == [Period(fy, "Q1"), Period(fy, "Q2")]
+
+
+def test_parts_sharing_one_day_overlap():
+    with pytest.raises(ValueError, match="overlap"):
+        apportion(
+            Decimal("100"),
+            [(date(2020, 4, 1), date(2020, 4, 30)), (date(2020, 4, 30), date(2020, 5, 31))],
+            start=date(2020, 4, 1),
+            end=date(2020, 5, 31),
+        )
+
+
+def test_the_first_and_last_financial_years_can_be_read_from_text_and_the_next_one_cannot():
+    assert FinancialYear.parse("0001/02") == FinancialYear(1)
+    assert FinancialYear.parse("9998/99") == FinancialYear(9998)
+    for text in ("0000/01", "9999/00"):
+        with pytest.raises(ValueError, match="is not a financial year this system can hold"):
+            FinancialYear.parse(text)
+
+
 # Quarters as people read them ------------------------------------------------------------------
 
 

@@ -6,9 +6,10 @@ import pytest
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import ValidationError
+from django.template import Context, Template
 from django.test import RequestFactory
 
-from pcc_commissioning.web import fy_param, show_errors
+from pcc_commissioning.web import fy_param, show_errors, year_url
 
 
 @pytest.mark.parametrize(
@@ -35,6 +36,25 @@ def test_fy_param_reads_the_year_or_falls_back_to_the_default(value, expected):
 
 def test_fy_param_without_the_parameter_gives_the_default():
     assert fy_param(RequestFactory().get("/"), default=None) is None
+
+
+def test_year_url_carries_the_year_to_the_next_page():
+    assert year_url("grants:funding", 2019) == "/grants/funding/?fy=2019"
+    assert year_url("grants:index", None, ending=6) == "/grants/?fy=all&ending=6"  # every year
+    assert year_url("grants:index", 2019, priority=3, kpq=None, anchor="x") == "/grants/?fy=2019&priority=3#x"
+    assert year_url("reports:kpq", 2020, args=[4]) == "/reports/kpqs/4/?fy=2020"
+
+
+def test_the_template_tag_writes_the_same_link_escaped():
+    template = Template(
+        "{% load pcc_tags %}{% year_url 'grants:index' fy status='made' %}|{% year_url 'reports:kpq' fy 7 %}"
+        "|{% year_url 'grants:index' None ending=6 %}"
+    )
+    assert template.render(Context({"fy": 2019})).split("|") == [
+        "/grants/?fy=2019&amp;status=made",
+        "/reports/kpqs/7/?fy=2019",
+        "/grants/?fy=all&amp;ending=6",
+    ]
 
 
 def _banners(error, **options) -> list[str]:

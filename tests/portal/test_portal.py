@@ -269,9 +269,10 @@ def test_return_form_shows_each_code_with_its_definition_and_the_counting_defini
         term="supported",
         defaults={"label": "Victim supported", "definition": "Someone given at least one support session."},
     )
-    response = provider_client.get(reverse("portal:return", args=[due_return.pk]))
-    assert response.status_code == 200
-    html = response.content.decode()
+    url = reverse("portal:return", args=[due_return.pk])
+    pages = [provider_client.get(f"{url}?part={part}") for part in ("numbers", "breakdowns", "outcomes", "about")]
+    assert all(page.status_code == 200 for page in pages)
+    html = "".join(page.content.decode() for page in pages)
     assert "counted once per person" in html and "at least one support session" in html
     for name in (
         "crime__domestic_abuse",
@@ -314,7 +315,9 @@ def test_save_as_draft_then_submit(provider_client, provider_user, due_return, a
     assert ret.kpi_values.get().value == Decimal("28")
 
     page = provider_client.get(response["Location"]).content.decode()
-    assert 'value="40"' in page and "A steady quarter." in page
+    assert 'value="40"' in page
+    check = provider_client.get(response["Location"] + "?part=check").content.decode()
+    assert "A steady quarter." in check and "28" in check
 
     response = _post_return(provider_client, ret, action="submit", referrals=40, supported=30, crime__domestic_abuse=30)
     assert response.status_code == 302 and response["Location"] == reverse("portal:home")
@@ -335,8 +338,10 @@ def test_a_submitted_return_is_read_only_until_it_is_returned(provider_client, d
     MonitoringReturn.objects.filter(pk=due_return.pk).update(
         status=ReturnStatus.RETURNED, returned_reason="Add the age breakdown."
     )
-    page = provider_client.get(reverse("portal:return", args=[due_return.pk])).content.decode()
-    assert "Add the age breakdown." in page and "Submit return" in page
+    url = reverse("portal:return", args=[due_return.pk])
+    page = provider_client.get(url).content.decode()
+    assert "Add the age breakdown." in page and "Save and continue" in page
+    assert "Submit return" in provider_client.get(f"{url}?part=check").content.decode()
 
 
 @pytest.mark.parametrize(
@@ -388,7 +393,7 @@ def test_a_breakdown_that_does_not_add_up_is_saved_with_a_warning(provider_clien
     ret = MonitoringReturn.objects.get(pk=due_return.pk)
     assert ret.status == ReturnStatus.DRAFT and sum(b.count for b in ret.breakdowns.all()) == 8
 
-    page = provider_client.get(response["Location"]).content.decode()
+    page = provider_client.get(response["Location"] + "?part=breakdowns").content.decode()
     assert "adds up to 8" in page and "10 victims were supported" in page  # the service's warning
     assert "Before you submit, correct the breakdowns or say why they do not add up" in page
     # Beside the fieldset, worked out by the server (no JavaScript needed): 6 + 2 = 8 of 10.
@@ -423,7 +428,7 @@ def test_running_totals_are_shown_without_javascript(provider_client, due_return
 
 
 def test_the_explanation_box_is_hidden_while_everything_adds_up(provider_client, due_return):
-    page = provider_client.get(reverse("portal:return", args=[due_return.pk])).content.decode()
+    page = provider_client.get(reverse("portal:return", args=[due_return.pk]) + "?part=breakdowns").content.decode()
     assert "data-breakdown-explanation hidden>" in page
     # The page's script, served from /static/ (no inline script), and a single live region.
     assert 'src="/static/js/return-totals.js" type="module"' in page

@@ -283,11 +283,12 @@ def test_awards_ending_in_the_next_6_and_12_months(board_client):
     assert [(item.months, item.count) for item in data.ending] == [(6, 1), (12, 2)]
     assert [award.reference for award in data.ending_soonest] == ["SOON", "LATER"]
     html = _text(response)
-    assert f"{reverse('grants:index')}?ending=6" in html
+    # Ending soon is counted over every year, so the link asks the register for all years.
+    assert f"{reverse('grants:index')}?fy=all&amp;ending=6" in html
     assert "1 award ending in the next 6 months" in html
     assert "2 awards ending in the next 12 months" in html
     # The link gives the same awards.
-    listed = board_client.get(reverse("grants:index"), {"ending": 12}).context["awards"]
+    listed = board_client.get(reverse("grants:index"), {"fy": "all", "ending": 12}).context["awards"]
     assert sorted(award.reference for award in listed) == ["LATER", "SOON"]
 
 
@@ -297,6 +298,21 @@ def test_spend_by_kpq(portfolio, board_client):
     assert rows == {1: D("40000.00")}
     assert response.context["charts"]["kpq"] is not None
     assert f"{reverse('grants:index')}?fy={FY}&amp;kpq={portfolio['kpq'].pk}" in _text(response)
+
+
+def test_the_detail_is_in_tabs_whose_charts_do_not_repeat_their_headings(portfolio, board_client):
+    response = _dashboard(board_client, fy=FY)
+    html = _text(response)
+    tabs = re.findall(r'<a class="govuk-tabs__tab" href="#([a-z-]+)">', html)
+    assert tabs == ["priorities", "streams", "kpqs", "rag-ratings", "awards-ending", "intentions", "need-spend", "moj"]
+    panels = re.findall(r'<div class="govuk-tabs__panel( govuk-tabs__panel--hidden)?" id="([a-z-]+)">', html)
+    assert [panel for _, panel in panels] == tabs
+    assert [hidden for hidden, _ in panels] == [""] + [" govuk-tabs__panel--hidden"] * 7  # the first shown
+    # Each panel keeps its heading and table: the tables stay in the order of the tabs.
+    order = [html.index(f'id="{anchor}"') for anchor in ("priority-table", "stream-table", "kpq-table", "rag-table")]
+    assert order == sorted(order) and html.index('id="priorities"') < order[0]
+    for chart in response.context["charts"].values():
+        assert chart.title not in chart.svg.split("</desc>", 1)[1]  # not drawn: the heading says it
 
 
 def test_rag_by_priority(portfolio, board_client):

@@ -138,3 +138,81 @@ def test_kpq_page_query_count_does_not_grow(officer_client, kpq):
     with CaptureQueriesContext(connection) as large:
         assert officer_client.get(url, {"fy": "2019"}).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# The KPQ index ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def index_case(kpq, case):
+    """On top of ``case`` (KPQ3: A 15,000.50 and B 2,500 in 2019/20; A 7,000 in 2020/21; the
+    measure "Victim satisfaction": 2019 81.5 target 85, 2019-Q1 79): KPQ4 named by award A and
+    by a new active award C (2019/20: 400); a second measure of KPQ3 with only a 2020/21 Q2 value
+    of 60 and a 2019/20 Q3 value of 70; KPQ5 with nothing."""
+    kpq4 = KPQFactory(outcome=kpq.outcome, number=4, question="Is reoffending falling?")
+    case["a"].kpqs.add(kpq4)
+    _award(kpq4, AwardStatus.ACTIVE, [(2019, "400.00")], reference="KPQ-C")
+    KPQFactory(outcome=kpq.outcome, number=5, question="Nothing yet?")
+    second = outcomes_services.measure_create(actor=None, kpq=kpq, name="Cases closed")
+    outcomes_services.measure_value_set(actor=None, measure=second, period="2020-Q2", value="60")
+    outcomes_services.measure_value_set(actor=None, measure=second, period="2019-Q3", value="70")
+    return {"kpq4": kpq4}
+
+
+def _rows(fy: int) -> dict[int, tuple]:
+    return {
+        row.kpq.number: (
+            row.spend,
+            row.awards,
+            [
+                (measure.name, measure.latest_value, measure.latest_target, measure.latest_label)
+                for measure in row.measures
+            ],
+        )
+        for _outcome, rows in selectors.kpq_index(fy=fy)
+        for row in rows
+    }
+
+
+def test_kpq_index_figures_worked_by_hand(index_case):
+    # 2019/20. KPQ3: 15,000.50 + 2,500 from A and B (the planned award and the one not naming
+    # KPQ3 count for nothing). KPQ4: A's 15,000.50 + C's 400 = 15,400.50 from 2 awards.
+    # Measures up to 2019/20: satisfaction's whole-year value (not its Q1); "Cases closed" its
+    # 2019/20 Q3 value, as its 2020/21 value is later than the year shown.
+    rows = _rows(2019)
+    assert rows[3] == (
+        Decimal("17500.50"),
+        2,
+        [
+            ("Cases closed", Decimal("70"), None, "2019/20 Q3"),
+            ("Victim satisfaction", Decimal("81.5"), Decimal("85"), "2019/20"),
+        ],
+    )
+    assert rows[4] == (Decimal("15400.50"), 2, [])
+    assert rows[5] == (Decimal("0.00"), 0, [])
+    # 2020/21: only A's 7,000 line; "Cases closed" now at its 2020/21 Q2 value.
+    later = _rows(2020)
+    assert later[3][:2] == (Decimal("7000.00"), 1) and later[4][:2] == (Decimal("7000.00"), 1)
+    assert later[3][2][0] == ("Cases closed", Decimal("60"), None, "2020/21 Q2")
+
+
+def test_kpq_index_page_shows_spend_awards_and_measures(board_client, kpq, index_case):
+    page = board_client.get(reverse("reports:kpq_index"), {"fy": "2019"}).content.decode()
+    assert "Key performance questions, 2019/20" in page
+    assert f"{reverse('reports:kpq', args=[kpq.pk])}?fy=2019" in page
+    assert "£17,501" in page and "£15,401" in page  # whole pounds on pages
+    assert "Victim satisfaction: 81.5% in 2019/20 (target 85%)" in page
+    assert "Cases closed: 70 in 2019/20 Q3" in page
+    assert "No measures set" in page
+
+
+def test_kpq_index_query_count_is_flat(officer_client, kpq, django_assert_max_num_queries):
+    url = reverse("reports:kpq_index") + "?fy=2019"
+    _add(kpq, 2)
+    officer_client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert officer_client.get(url).status_code == 200
+    for number in range(6, 12):
+        _add(KPQFactory(outcome=kpq.outcome, number=number), 4)
+    with django_assert_max_num_queries(len(small)):
+        assert officer_client.get(url).status_code == 200

@@ -17,6 +17,7 @@ from reports.moj.figures import (
 )
 from reports.moj.validation import ring_fence_allows
 from tests.factories.grants import FundingLineFactory, FundingStreamFactory, StreamAllocationFactory
+from tests.factories.monitoring import MonitoringReturnFactory
 from tests.reports.moj_dataset import build_moj_dataset, moj_award, paid, returned
 
 pytestmark = pytest.mark.django_db
@@ -800,3 +801,23 @@ def test_an_award_starting_on_the_last_day_of_a_quarter_owes_that_quarters_retur
         "missing_return:AWD-B-1:2019-Q1",
         "missing_return:AWD-B-1:2019-Q2",
     ]
+
+
+def test_true_is_not_a_half_and_a_third_half_is_named_in_the_message():
+    with pytest.raises(ValidationError) as error:
+        moj_return_figures(fy=2019, half=True)
+    assert error.value.messages == ["'True' is not a half: use 1 (April to September) or 2 (October to March)."]
+    with pytest.raises(ValidationError) as error:
+        moj_return_figures(fy=2019, half=3)
+    assert error.value.messages == ["'3' is not a half: use 1 (April to September) or 2 (October to March)."]
+
+
+def test_the_same_quarters_return_of_another_year_is_not_counted(small):
+    award = small["award"]
+    returned(award, 1, 5, 4)
+    # Made after this year's, so it would be read last if the year were not filtered.
+    MonitoringReturnFactory(
+        award=award, fy=2020, quarter=1, status=ReturnStatus.ACCEPTED, referrals=90, supported=80, rag="green"
+    )
+    (service,) = moj_return_figures(fy=2019, half=1)["services"]
+    assert (service["referrals"], service["supported"]) == (5, 4)

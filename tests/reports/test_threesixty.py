@@ -320,17 +320,18 @@ def test_command_input_errors(tmp_path):
 
 def test_page_reports_invalid_awards_and_offers_the_download(board_client):
     _invalid_setup()
-    page = board_client.get(reverse("reports:threesixty") + "?fy=").content.decode()  # "All years"
+    page = board_client.get(reverse("reports:threesixty") + "?fy=all").content.decode()  # "All years"
     assert "Awards that cannot be published" in page
     assert "AWD-NO-MONEY" in page and "amountAwarded is £0" in page
-    assert reverse("reports:threesixty_download") in page
-    response = board_client.get(reverse("reports:threesixty_download"))
+    assert reverse("reports:threesixty_download") + "?fy=all" in page
+    response = board_client.get(reverse("reports:threesixty_download") + "?fy=all")
     assert response["Content-Disposition"] == 'attachment; filename="360giving.json"'
     package = json.loads(response.content)
     assert errors_of(package) == [] and len(package["grants"]) == 1
 
 
-def test_the_page_opens_on_the_latest_year_and_all_years_is_a_choice(board_client):
+def test_the_page_opens_on_the_year_rules_year_and_all_years_is_a_choice(board_client):
+    """No funding line in the current year: the latest earlier year with one, 2019/20."""
     old = _grant_award(reference="AWD-OLD")
     FundingLineFactory(award=old, fy=2018, amount=D("1000.00"))
     new = _grant_award(reference="AWD-NEW")
@@ -338,9 +339,10 @@ def test_the_page_opens_on_the_latest_year_and_all_years_is_a_choice(board_clien
     page = board_client.get(reverse("reports:threesixty")).content.decode()
     assert "Grants as 360Giving open data, 2019/20" in page
     assert f"{reverse('reports:threesixty_download')}?fy=2019" in page
-    every_year = board_client.get(reverse("reports:threesixty") + "?fy=").content.decode()
+    assert "Showing 2019/20, the latest year with funding lines." in page
+    every_year = board_client.get(reverse("reports:threesixty") + "?fy=all").content.decode()
     assert "Grants as 360Giving open data</h1>" in every_year
-    assert '<option value="" selected>All years</option>' in every_year
+    assert '<option value="all" selected>All years</option>' in every_year
 
 
 def test_download_with_nothing_to_publish_goes_back_with_a_message(officer_client):
@@ -471,3 +473,81 @@ def test_the_file_keeps_characters_as_they_are_and_is_indented_by_two_spaces():
     lines = text.splitlines()
     assert lines[0] == "{"
     assert lines[1].startswith('  "') and not lines[1].startswith('   "')
+
+
+# Checking many grants quickly -----------------------------------------------------------------------
+
+_GOOD = {
+    "id": "360G-x-1",
+    "title": "t",
+    "description": "d",
+    "currency": "GBP",
+    "amountAwarded": 1,
+    "awardDate": "2019-04-01",
+    "plannedDates": [{"startDate": "2019-04-01", "endDate": "2020-03-31", "duration": 12}],
+    "recipientOrganization": [{"id": "GB-CHC-1", "name": "r", "charityNumber": "1"}],
+    "fundingOrganization": [{"id": "GB-x", "name": "f"}],
+    "beneficiaryLocation": [{"geoCode": "E23000008", "geoCodeType": "PFA", "name": "D", "countryCode": "GB"}],
+    "dateModified": "2019-04-01T10:00:00+01:00",
+}
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        _GOOD,
+        {**_GOOD, "awardDate": "1 April 2019", "dateModified": "yesterday"},
+        {**_GOOD, "recipientOrganization": [], "fundingOrganization": [{"name": "no id"}]},
+        {key: value for key, value in _GOOD.items() if key not in ("title", "currency")},
+        {**_GOOD, "amountAwarded": "1000", "title": 5, "currency": "EUR"},
+        {**_GOOD, "amountAwarded": True, "plannedDates": [{"startDate": "2019-02-30", "duration": "a year"}]},
+        {**_GOOD, "beneficiaryLocation": [{"geoCodeType": "nowhere", "countryCode": 44}], "unknown": 1},
+        ["not", "a", "grant"],
+    ],
+    ids=["valid", "dates", "organisations", "missing", "types", "booleans", "location", "not-an-object"],
+)
+def test_the_quick_check_finds_exactly_what_the_whole_schema_finds(record):
+    whole = sorted(threesixty._schema_error_text(error) for error in threesixty.grant_validator().iter_errors(record))
+    checker = threesixty.GrantChecker()
+    assert checker.errors(record) == whole
+    assert checker.errors(record) == whole  # and again, from what it remembered
+    # A value remembered from another grant gives that grant's errors no more and no less.
+    assert checker.errors(_GOOD) == []
+
+
+def test_the_quick_check_applies_to_the_schema_as_shipped():
+    """Its shortcuts hold for the vendored schema; a schema that broke them is checked whole."""
+    checker = threesixty.GrantChecker()
+    assert checker._split
+    assert {"id", "title", "description", "amountAwarded"} <= checker._type_only
+    assert "awardDate" not in checker._type_only and "dateModified" not in checker._type_only
+
+
+def test_the_page_lists_the_grants_in_the_file_25_to_a_page(board_client):
+    for number in range(27):
+        award = _grant_award(reference=f"AWD-{number:03d}", title=f"Grant {number}")
+        FundingLineFactory(award=award, amount=D("1000.50") + number)
+    _grant_award(reference="AWD-ZZZ-EMPTY")  # no lines: left out, listed as a problem
+    url = reverse("reports:threesixty") + "?fy=all"  # all years
+    first = board_client.get(url).content.decode()
+    assert "page 1 of 2" in first
+    assert "AWD-000" in first and "AWD-024" in first and "AWD-025" not in first
+    second = board_client.get(url + "&page=2").content.decode()
+    award = threesixty.award_queryset().get(reference="AWD-026")
+    assert f'href="{reverse("grants:award_detail", kwargs={"pk": award.pk})}">AWD-026</a>' in second
+    assert "£1,026.50" in second and "AWD-024" not in second
+    empty = threesixty.award_queryset().get(reference="AWD-ZZZ-EMPTY")
+    assert f'href="{reverse("grants:award_detail", kwargs={"pk": empty.pk})}">AWD-ZZZ-EMPTY</a>' in second
+
+
+def test_awards_left_out_are_paged_on_their_own(board_client, settings):
+    """With the org-id setting blank every award is left out: 26 of them, 25 then 1."""
+    settings.OPCC_ORG_ID = ""
+    for number in range(26):
+        FundingLineFactory(award=_grant_award(reference=f"AWD-{number:03d}"), amount=D("100.00"))
+    url = reverse("reports:threesixty") + "?fy=all"
+    first = board_client.get(url).content.decode()
+    assert "Showing awards left out 1 to 25 of 26" in first and "AWD-025" not in first
+    assert "left_out_page=2#problems" in first
+    second = board_client.get(url + "&left_out_page=2").content.decode()
+    assert "AWD-025" in second and "AWD-024" not in second and "Showing awards left out 26 to 26 of 26" in second

@@ -4,6 +4,7 @@ export_data kinds, pages for every internal role, pagination, bad input, flat qu
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 from decimal import Decimal
@@ -243,8 +244,12 @@ def test_spend_page_filters_by_month_and_explains_a_bad_month(board_client):
     assert bad.status_code == 200
     assert "Month: &#x27;Q4&#x27; is not a month of the year" in bad.content.decode()
     assert "£600.00" in bad.content.decode()  # the month is ignored, the year kept
+    # No year named: the year rule's, 2019/20 (the only year with funding lines), so the month
+    # is May 2019. With every year, a month cannot be chosen.
     no_year = board_client.get(url + "?month=M2").content.decode()
-    assert "Month: choose a financial year first" in no_year
+    assert "Spend over £500, 2019/20: May 2019" in no_year and "£700.00" in no_year
+    every_year = board_client.get(url + "?fy=all&month=M2").content.decode()
+    assert "Month: choose a financial year first" in every_year
     download = board_client.get(reverse("reports:transparency_download", args=["spend_over_500"]) + "?fy=2019&month=M1")
     assert download["Content-Disposition"] == 'attachment; filename="spend-over-500-2019-m1.csv"'
     assert len(download.content.decode().splitlines()) == 2
@@ -253,10 +258,11 @@ def test_spend_page_filters_by_month_and_explains_a_bad_month(board_client):
 def test_lists_paginate(board_client):
     for n in range(27):
         _published(f"PCC-2019-{n:03d}", datetime.date(2019, 5, 1))
-    url = reverse("reports:transparency_list", args=["decisions"])
+    # Every year: with no funding lines the page would open on the current year, not 2019/20.
+    url = reverse("reports:transparency_list", args=["decisions"]) + "?fy=all"
     first = board_client.get(url).content.decode()
     assert "Showing 1 to 25 of 27" in first
-    second = board_client.get(url + "?page=2").content.decode()
+    second = board_client.get(url + "&page=2").content.decode()
     assert "Showing 26 to 27 of 27" in second
 
 
@@ -295,3 +301,93 @@ def test_reports_index_links_the_transparency_lists(board_client):
     page = board_client.get(reverse("reports:index")).content.decode()
     assert reverse("reports:transparency_list", args=["grants_register"]) in page
     assert reverse("reports:threesixty") in page
+
+
+# What the Order requires, flagged to officers --------------------------------------------------------
+
+GRANTS = reverse("reports:transparency_list", args=["grants_register"])
+
+
+@pytest.fixture
+def gaps():
+    """Four grants of 2019/20: one complete; one with blank conditions; one with blank conditions
+    and reasons of only spaces; one whose only line is £0. Missing: conditions from 2, reasons
+    from 1, the amount from 1; 3 records missing something."""
+    return {
+        "complete": _award("G-OK", conditions="Quarterly returns", reasons="Meets KPQ 3"),
+        "conditions": _award("G-NOCOND", conditions="", reasons="Meets KPQ 1"),
+        "both": _award("G-BOTH", conditions="", reasons="   \n "),
+        "zero": _award("G-ZERO", conditions="None", reasons="Meets KPQ 2", lines=((2019, "0.00"),)),
+    }
+
+
+def test_the_grants_register_counts_each_gap_once_in_one_query(gaps, django_assert_num_queries):
+    entry = LISTS["grants_register"]
+    with django_assert_num_queries(1):
+        found = entry.gaps(entry.queryset(fy=2019))
+    assert found["records"] == 3
+    assert [(requirement.column, count) for requirement, count in found["by_requirement"]] == [
+        ("conditions", 2),
+        ("reasons", 1),
+        ("amount", 1),
+    ]
+    assert [r.column for r in entry.record_gaps(entry.queryset().get(reference="G-BOTH"))] == ["conditions", "reasons"]
+    assert entry.record_gaps(entry.queryset().get(reference="G-OK")) == []
+    assert sorted(entry.queryset(fy=2019).filter(entry.any_missing).values_list("reference", flat=True)) == [
+        "G-BOTH",
+        "G-NOCOND",
+        "G-ZERO",
+    ]
+
+
+def test_officers_see_the_warning_the_marked_rows_and_where_to_fix_them(officer_client, gaps):
+    page = officer_client.get(GRANTS, {"fy": "2019"}).content.decode()
+    assert "3 records of 2019/20 are missing information the Specified Information Order requires" in page
+    assert "Conditions: missing from 2 records" in page
+    assert "Reasons: missing from 1 record " in page and "Amount: missing from 1 record " in page
+    both = reverse("grants:award_edit", args=[gaps["both"].pk])
+    assert f'Missing: conditions, reasons</strong> <a class="govuk-link" href="{both}">Fill in' in page
+    assert page.count("govuk-tag--red") == 3
+    assert reverse("grants:award_edit", args=[gaps["complete"].pk]) not in page
+
+
+def test_officers_can_list_only_the_records_with_gaps(officer_client, gaps):
+    page = officer_client.get(GRANTS, {"fy": "2019", "missing": "1"}).content.decode()
+    assert "G-OK" not in page and "G-BOTH" in page and "G-ZERO" in page
+    assert "records missing information" in page and "Show every record" in page
+
+
+def test_a_complete_register_says_so(officer_client):
+    _award("G-OK", conditions="None", reasons="Meets KPQ 3")
+    page = officer_client.get(GRANTS).content.decode()
+    assert "Every record listed has the information the Specified Information Order requires" in page
+
+
+def test_the_published_list_is_unchanged(board_client, gaps):
+    """The board reads the list as the public does (no warning, no marks, no filter), and the
+    download still holds every grant with the blanks as blanks."""
+    page = board_client.get(GRANTS, {"fy": "2019", "missing": "1"}).content.decode()
+    assert "Specified Information Order requires" not in page and "govuk-tag--red" not in page
+    assert "G-OK" in page
+    buffer = io.BytesIO()
+    run_export("grants_register", format="csv", output=buffer, fy=2019)
+    rows = list(csv.reader(io.StringIO(buffer.getvalue().decode("utf-8-sig"))))
+    assert len(rows) == 5
+    both = next(row for row in rows if row[0] == "G-BOTH")
+    assert (both[7], both[8]) == ("", "   \n ")  # conditions and reasons as recorded
+
+
+def test_other_lists_have_no_requirements_to_flag(officer_client):
+    _published("PCC-2019-001", datetime.date(2019, 5, 1))
+    page = officer_client.get(reverse("reports:transparency_list", args=["decisions"])).content.decode()
+    assert "Specified Information Order requires." not in page and "govuk-tag--red" not in page
+
+
+def test_officer_query_counts_stay_flat(officer_client):
+    def count():
+        return _queries(lambda: officer_client.get(GRANTS, {"fy": "2019"}))
+
+    _build(3)
+    small = count()
+    _build(30, start=3)
+    assert count() == small
