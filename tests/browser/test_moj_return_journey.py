@@ -42,7 +42,7 @@ def _download(page: Page, button: str, tmp_path: Path) -> bytes:
 
 
 def _services_row(page: Page, reference: str):
-    return page.locator("#services ~ table tbody tr").filter(has_text=reference).first
+    return page.locator("#services ~ .app-table-region table tbody tr").filter(has_text=reference).first
 
 
 def test_officer_prepares_finance_signs_off_files_download_and_the_figures_stay_frozen(demo, page, tmp_path):
@@ -102,7 +102,7 @@ def test_officer_prepares_finance_signs_off_files_download_and_the_figures_stay_
     )
     page.goto(page_url)
     assert _services_row(page, "AWD-2019-0001").inner_text() == row_before
-    expect(page.locator("#totals ~ table").nth(1)).to_contain_text(f"{frozen_supported}")
+    expect(page.locator("#totals ~ .app-table-region table").nth(1)).to_contain_text(f"{frozen_supported}")
     assert MojReturn.objects.get(pk=moj_return.pk).figures["totals"]["overall"]["supported"] == frozen_supported
 
     ARTIFACTS.mkdir(exist_ok=True)

@@ -82,10 +82,10 @@ def test_officer_traces_a_must_do_intention_to_its_evidence_and_award_and_back(l
 
     # The finding -> its evidence on the indicator page
     expect(_heading(page)).to_contain_text(FINDING)
-    page.locator("#evidence ~ table").get_by_role("link", name=INDICATOR).first.click()
+    page.locator("#evidence ~ .app-table-region table").get_by_role("link", name=INDICATOR).first.click()
     expect(_heading(page)).to_have_text(INDICATOR)
     expect(page.get_by_role("heading", name="Areas compared, 2019/20")).to_be_visible()
-    comparison = page.locator("#areas + table")
+    comparison = page.locator("#areas + .app-table-region table")
     darlington = comparison.get_by_role("row", name=re.compile(r"^Darlington"))
     expect(darlington).to_contain_text("16.36")  # rate per 1,000
     expect(darlington).to_contain_text("Worse")  # higher is worse, in words

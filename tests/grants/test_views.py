@@ -358,13 +358,11 @@ def test_officer_creates_an_award_with_two_funding_lines(officer_client, officer
 
 def test_the_finance_contact_is_one_of_the_finance_officers(officer_client, officer, finance_officer, setting_up):
     lines = [(setting_up["core"], 2019, "1,000")]
-    refused = officer_client.post(
-        reverse("grants:award_create"), _award_post(setting_up, lines=lines, finance_contact=officer.pk)
-    )
+    refused = add_award(officer_client, _award_post(setting_up, lines=lines, finance_contact=officer.pk))
     assert refused.status_code == 200 and not Award.objects.exists()
     assert "Select a valid choice" in _text(refused)
     data = _award_post(setting_up, lines=lines, lead_officer=officer.pk, finance_contact=finance_officer.pk)
-    response = officer_client.post(reverse("grants:award_create"), data)
+    response = add_award(officer_client, data)
     award = Award.objects.get()
     assert (award.lead_officer, award.finance_contact) == (officer, finance_officer)
     page = _text(officer_client.get(response["Location"]))

@@ -821,3 +821,35 @@ def test_the_same_quarters_return_of_another_year_is_not_counted(small):
     )
     (service,) = moj_return_figures(fy=2019, half=1)["services"]
     assert (service["referrals"], service["supported"]) == (5, 4)
+
+
+def test_a_stream_or_service_in_one_version_only_is_listed_as_included_on_its_side():
+    from reports.moj.figures import Difference
+
+    service = {"award_reference": "AWD-1", "committed": "5.00"}
+    stream = {"name": "MoJ Core", "allocation": "9.00"}
+    old = {"streams": [stream], "services": [service]}
+    new = {"streams": [], "services": []}
+    assert figures_diff(old, new) == [
+        Difference("Stream MoJ Core", "included", None),
+        Difference("Service AWD-1", "included", None),
+    ]
+    assert figures_diff(new, old) == [
+        Difference("Stream MoJ Core", None, "included"),
+        Difference("Service AWD-1", None, "included"),
+    ]
+
+
+def test_another_years_line_of_a_service_is_not_committed_in_this_year(small):
+    FundingLineFactory(award=small["award"], stream=small["core"], fy=2020, amount=Decimal("500.00"))
+    figures = moj_return_figures(fy=2019, half=1)
+    assert _stream(figures)["committed"] == "1000.00"
+    assert figures["services"][0]["committed"] == "1000.00"
+
+
+def test_the_figures_say_when_they_were_computed_to_the_second(small):
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2019, 10, 2, 9, 30, 15, 678000, tzinfo=datetime.UTC), tick=False):
+        figures = moj_return_figures(fy=2019, half=1)
+    assert figures["computed_at"] == "2019-10-02T09:30:15+00:00"
