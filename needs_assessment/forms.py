@@ -12,7 +12,7 @@ from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.fields import MoneyField, date_field
 from pcc_commissioning.forms import UserChoiceField, fy_choices, officer_choices, with_blank
-from pcc_commissioning.periods import FinancialYear, year_problem
+from pcc_commissioning.periods import FinancialYear, code_label, year_problem
 from pcc_commissioning.widgets import FastSelect
 from providers.uploads import ALLOWED_DESCRIPTION
 
@@ -56,7 +56,7 @@ class _AreaField(forms.ModelMultipleChoiceField):
 
 class _EvidenceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.indicator.name}: {obj.area.name}, {obj.period}: {obj.value.normalize():,f}"
+        return f"{obj.indicator.name}: {obj.area.name}, {code_label(obj.period)}: {obj.value.normalize():,f}"
 
 
 class _FindingField(forms.ModelMultipleChoiceField):

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
+from pcc_commissioning.periods import code_label
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data
 
@@ -97,7 +98,7 @@ def measure_create(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            saved(request, measure, f"The measure {measure.name!r} has been added to {kpq.label}.")
+            saved(request, measure, f"The measure “{measure.name}” has been added to {kpq.label}.")
             return redirect("outcomes:kpq_measures", pk=kpq.pk)
     return render(request, "outcomes/measure_form.html", {"section": "outcomes", "kpq": kpq, "form": form})
 
@@ -116,7 +117,7 @@ def measure_edit(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "The measure has been updated.")
+            messages.success(request, f"The measure “{fields.get('name') or measure.name}” has been updated.")
             return redirect("outcomes:kpq_measures", pk=measure.kpq_id)
     return render(
         request,
@@ -138,7 +139,7 @@ def measure_value_add(request, pk: int):
             add_service_errors(form, exc)
         else:
             verb = "recorded" if created else "corrected"
-            messages.success(request, f"The value for {row.period} has been {verb}.")
+            messages.success(request, f"The value for {code_label(row.period)} has been {verb}.")
             return redirect("outcomes:kpq_measures", pk=measure.kpq_id)
     return render(
         request,

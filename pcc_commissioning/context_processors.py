@@ -1,18 +1,53 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from .roles import has_capability, is_provider_user
+from .interchange.imports import importers
+from .roles import CAPABILITIES, has_capability, is_provider_user
 
-# (label, url name, capability, section key used to mark the current section)
-NAVIGATION = (
-    ("Dashboard", "home", "dashboard.view", "dashboard"),
-    ("My work", "my_work:index", "dashboard.view", "my_work"),
-    ("Providers", "providers:list", "providers.view", "providers"),
-    ("Grants and contracts", "grants:index", "grants.view", "grants"),
-    ("Needs", "needs_assessment:index", "needs.view", "needs"),
-    ("Outcomes", "outcomes:plan", "plan.view", "outcomes"),
-    ("Reports", "reports:index", "reports.view", "reports"),
+
+def may_import(user) -> bool:
+    """Whether ``user`` may import any kind of file: the Import page offers the kinds whose
+    importer's capability the user holds (officers, finance officers), so the way in shows for
+    exactly those users."""
+    return any(
+        spec.capability in CAPABILITIES and has_capability(user, spec.capability) for spec in importers().values()
+    )
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the top navigation: the first of the three levels (top navigation, a
+    section's page, an item). ``section`` is the key a page sets to mark its entry current."""
+
+    label: str
+    url_name: str
+    section: str
+    capability: str = ""  # shown to users who hold it ...
+    shown: Callable[[object], bool] | None = None  # ... or for whom this says so
+
+
+# The service's sections, in the order the navigation lists them. A new section (such as a
+# person's own work) adds its entry here, where it should appear, with the capability or test
+# that decides who sees it.
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Dashboard", "home", "dashboard", capability="dashboard.view"),
+    NavItem("My work", "my_work:index", "my_work", capability="dashboard.view"),
+    NavItem("Providers", "providers:list", "providers", capability="providers.view"),
+    NavItem("Grants and contracts", "grants:index", "grants", capability="grants.view"),
+    NavItem("Needs", "needs_assessment:index", "needs", capability="needs.view"),
+    NavItem("Outcomes", "outcomes:plan", "outcomes", capability="plan.view"),
+    NavItem("Reports", "reports:index", "reports", capability="reports.view"),
+    NavItem("Import", "imports:upload", "imports", shown=may_import),
 )
+
+
+def _is_shown(item: NavItem, user) -> bool:
+    if item.shown is not None:
+        return item.shown(user)
+    return has_capability(user, item.capability)
 
 
 def _navigation(request) -> list[dict]:
@@ -22,14 +57,14 @@ def _navigation(request) -> list[dict]:
     if is_provider_user(user):
         return [{"label": "Your organisation", "url": reverse("home"), "section": "portal"}]
     items = []
-    for label, url_name, capability, section in NAVIGATION:
-        if not has_capability(user, capability):
+    for item in NAVIGATION:
+        if not _is_shown(item, user):
             continue
         try:
-            url = reverse(url_name)
+            url = reverse(item.url_name)
         except NoReverseMatch:  # a section whose app serves no pages yet
             continue
-        items.append({"label": label, "url": url, "section": section})
+        items.append({"label": item.label, "url": url, "section": item.section})
     return items
 
 

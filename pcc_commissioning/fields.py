@@ -52,21 +52,48 @@ class MoneyField(forms.CharField):
 class DateField(DateInputField):
     """A GOV.UK date input (day, month and year boxes) whose year must be one this system
     accepts (``periods.year_problem``): year 1 or 9999 is a slip, and a year of twenty digits
-    must be a message, not a crash."""
+    must be a message, not a crash.
+
+    Its messages follow the GOV.UK date input pattern and name the field by its label: "Due
+    date must be a real date" for 31 2 2020 or letters, "Due date must include a month" for a
+    box left empty, "Due date must be between 1990 and 2100" for a year out of bounds; never
+    Python's "day is out of range for month"."""
 
     widget = DateWidget
+    PARTS = ("day", "month", "year")
+
+    @property
+    def _name(self) -> str:
+        label = str(self.label or "The date")
+        return label[:1].upper() + label[1:]
+
+    def _real_date(self) -> ValidationError:
+        return ValidationError(f"{self._name} must be a real date", code="invalid")
+
+    def clean(self, value):
+        if isinstance(value, (list, tuple)):
+            parts = [("" if part is None else str(part).strip()) for part in list(value)[:3]]
+            parts += [""] * (3 - len(parts))
+            missing = [name for name, part in zip(self.PARTS, parts, strict=True) if not part]
+            if 0 < len(missing) < 3:
+                # Some boxes filled, some not: say which are missing, required or not (an
+                # optional date half typed in is a slip, not a blank).
+                raise ValidationError(f"{self._name} must include a {' and a '.join(missing)}", code="incomplete")
+            if not missing and not all(part.isascii() and part.isdigit() for part in parts):
+                raise self._real_date()
+        return super().clean(value)
 
     def compress(self, data_list):
         day, month, year = data_list
         if not (day and month and year):
             return None
-        problem = year_problem(year)
+        problem = year_problem(year, what=self._name)
         if problem:
-            raise ValidationError(problem, code="invalid")
+            raise ValidationError(problem.rstrip("."), code="invalid")
         try:
             return datetime.date(int(year), int(month), int(day))
         except (ValueError, OverflowError):
-            raise ValidationError("Enter a real date: check the day and the month", code="invalid") from None
+            raise self._real_date() from None
 
 
 def date_field(label: str, *, required: bool = True, help_text: str = "For example, 1 4 2019") -> DateField:

@@ -1,10 +1,11 @@
 """Amounts of money (docs/formats.md "Money").
 
 Written for people: whole pounds with thousands separators (£842,100) unless pence matter
-(£1,234.56); a minus sign before the £.
+(£1,234.56); a minus sign (U+2212, "−£250.00", as the GOV.UK style guide writes it) before the £.
 
 Read from people and files by ``parse_amount``, the one reader every form field and import
-uses. It accepts only what cannot be misread: an optional minus (where negatives are allowed),
+uses. It accepts only what cannot be misread: an optional minus (a hyphen, or the minus sign the
+pages write, so an amount copied from a page reads back; where negatives are allowed),
 an optional £ (a space may follow it), digits with commas only between groups of three (``1,234``), and at most two
 decimals after a single point. ``1,50`` (a European decimal comma, or a mistyped 150?),
 ``1.234,50``, ``1e5``, ``NaN`` and ``Infinity`` are refused rather than guessed at, and so is
@@ -22,13 +23,18 @@ POUND = Decimal("1")
 # slip (or an attack), and refusing it keeps every total far from the columns' 14 digits.
 MAX_AMOUNT = Decimal("1000000000")
 MAX_AMOUNT_TEXT = "£1,000,000,000"
+# The minus sign written before a negative amount for people: U+2212, not the hyphen, which
+# screen readers may skip and which a line can break after.
+MINUS = "\u2212"
 AMOUNT_EXAMPLE = "1234.50 or 1,234.50"
 # A longer text cannot be an amount within the bounds; checked before the pattern runs.
 _MAX_LENGTH = 30
 # ASCII digits only (re.ASCII): other scripts' digits are not what a finance officer types.
-_AMOUNT = re.compile(r"(?P<minus>-)?(?:£ ?)?(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<pence>\d{1,2}))?", re.ASCII)
-_SEPARATORS_ONLY = re.compile(r"-?£?[0-9][0-9.,]*")
-_TOO_PRECISE = re.compile(r"-?£?[0-9,]+\.[0-9]{3,}")
+_AMOUNT = re.compile(
+    r"(?P<minus>[-\u2212])?(?:£ ?)?(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<pence>\d{1,2}))?", re.ASCII
+)
+_SEPARATORS_ONLY = re.compile(r"[-\u2212]?£?[0-9][0-9.,]*")
+_TOO_PRECISE = re.compile(r"[-\u2212]?£?[0-9,]+\.[0-9]{3,}")
 
 
 class AmountError(ValueError):
@@ -53,7 +59,7 @@ def parse_amount(text: str, *, what: str = "amount", allow_negative: bool = Fals
 
 def _beyond_bounds(amount: Decimal, what: str) -> str:
     if amount < 0:
-        return f"The {what} cannot be less than -{MAX_AMOUNT_TEXT}."
+        return f"The {what} cannot be less than {MINUS}{MAX_AMOUNT_TEXT}."
     return f"The {what} cannot be more than {MAX_AMOUNT_TEXT}."
 
 
@@ -81,21 +87,21 @@ def to_penny(amount: Decimal | None) -> Decimal:
 
 
 def format_pounds(value, *, missing: str = "–") -> str:
-    """£842,100 (rounded half up to the pound)."""
+    """£842,100 (rounded half up to the pound); −£1,200 below zero."""
     amount = as_decimal(value)
     if amount is None:
         return missing
     whole = amount.quantize(POUND, rounding=ROUND_HALF_UP)
-    return f"{'-' if whole < 0 else ''}£{abs(whole):,.0f}"
+    return f"{MINUS if whole < 0 else ''}£{abs(whole):,.0f}"
 
 
 def format_pence(value, *, missing: str = "–") -> str:
-    """£1,234.56, for payments and the MoJ return."""
+    """£1,234.56, for payments and the MoJ return; −£250.00 for a refund."""
     amount = as_decimal(value)
     if amount is None:
         return missing
     exact = amount.quantize(PENNY, rounding=ROUND_HALF_UP)
-    return f"{'-' if exact < 0 else ''}£{abs(exact):,.2f}"
+    return f"{MINUS if exact < 0 else ''}£{abs(exact):,.2f}"
 
 
 def amount_from(value, *, what: str = "amount", allow_negative: bool = True) -> Decimal:

@@ -431,6 +431,21 @@ def period_for(fy: FinancialYear | int | str, code: str) -> Period:
     return Period.parse(fy, code)
 
 
+def quarter_label(fy: FinancialYear | int | str, quarter: int) -> str:
+    """Quarter 1-4 of a financial year as people read it: "Q1 2020/21", never "Q1 2020" (which
+    reads as a calendar year's first quarter)."""
+    if isinstance(quarter, bool) or quarter not in (1, 2, 3, 4):
+        raise ValueError(f"'{quarter}' is not a quarter: use 1, 2, 3 or 4.")
+    return Period(_coerce_fy(fy), f"Q{quarter}").label
+
+
+def code_label(code: str) -> str:
+    """The label of a period written as a code ("2020-Q1" -> "Q1 2020/21", "2020" -> "2020/21"):
+    codes are for files and addresses, labels for people. Raises ValueError as
+    :func:`parse_period_code` does."""
+    return parse_period_code(code).label
+
+
 def quarter_end(fy: FinancialYear | int | str, quarter: int) -> date:
     """The last day of quarter 1-4 of a financial year."""
     if isinstance(quarter, bool) or quarter not in (1, 2, 3, 4):

@@ -22,26 +22,19 @@ class ReportEntry:
     description: str
     capability: str = "reports.view"
     url_args: tuple = ()
+    query: str = ""  # added to the address, e.g. "kind=panel" to open that report's request form
 
 
+# The reports people publish come first, each its own entry; the archive, last, is the history
+# of every report requested.
 REPORTS: list[ReportEntry] = [
     ReportEntry(
-        title="Report archive: request a report",
-        url_name="reports:report_archive",
-        description="Request a report to publish, such as the Police and Crime Panel report, follow its "
-        "progress and download it as a PDF; every report requested before, with its status.",
-    ),
-    ReportEntry(
-        title="Need versus spend",
-        url_name="reports:need_vs_spend",
-        description="For each local authority and theme of need: the indicator rates per 1,000 population next "
-        "to the committed spend per 1,000, showing where need is high and spend is low.",
-    ),
-    ReportEntry(
-        title="Key performance questions",
-        url_name="reports:kpq_index",
-        description="For each KPQ of the Police and Crime Plan: its performance measures by period, the award KPIs "
-        "that evidence it with their latest actuals, and the committed spend answering it.",
+        title="Police and Crime Panel report",
+        url_name="reports:report_request",
+        query="kind=panel",
+        description="The report to the Police and Crime Panel for a quarter, half or year: funding and spend, "
+        "performance of the awards, outputs and the commissioning plan, as a PDF.",
+        capability="reports.request",
     ),
     ReportEntry(
         title="MoJ bi-annual returns",
@@ -58,6 +51,18 @@ REPORTS: list[ReportEntry] = [
         capability="exports.finance",
     ),
     ReportEntry(
+        title="Need versus spend",
+        url_name="reports:need_vs_spend",
+        description="For each local authority and theme of need: the indicator rates per 1,000 population next "
+        "to the committed spend per 1,000, showing where need is high and spend is low.",
+    ),
+    ReportEntry(
+        title="Key performance questions",
+        url_name="reports:kpq_index",
+        description="For each KPQ of the Police and Crime Plan: its performance measures by period, the award KPIs "
+        "that evidence it with their latest actuals, and the committed spend answering it.",
+    ),
+    ReportEntry(
         title="Transparency lists: grants, contracts, decisions and spend over £500",
         url_name="reports:transparency_list",
         url_args=("grants_register",),
@@ -72,13 +77,24 @@ REPORTS: list[ReportEntry] = [
         "any award that cannot be published is listed with the reason.",
         capability="transparency.view",
     ),
+    ReportEntry(
+        title="Report archive",
+        url_name="reports:report_archive",
+        description="Every report requested before, such as past Police and Crime Panel reports, with its status "
+        "and its PDF to download.",
+    ),
 ]
+
+
+def _address(entry: ReportEntry) -> str:
+    url = reverse(entry.url_name, args=entry.url_args)
+    return f"{url}?{entry.query}" if entry.query else url
 
 
 @capability_required("reports.view")
 def index(request):
     reports = [
-        {"title": entry.title, "url": reverse(entry.url_name, args=entry.url_args), "description": entry.description}
+        {"title": entry.title, "url": _address(entry), "description": entry.description}
         for entry in REPORTS
         if has_capability(request.user, entry.capability)
     ]

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from grants.models import Award, AwardDocument, AwardTransition, Decision, FundingLine, FundingStream, Payment
 from outcomes.models import CommissioningPriority
 from pcc_commissioning.money import format_pence
-from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.periods import FinancialYear, code_label
 from providers.models import Organisation
 
 
@@ -206,7 +206,7 @@ def _payment_timeline(award: Award) -> list[TimelineEntry]:
         before = previous.get(row.id)
         previous[row.id] = row
         what = f"{format_pence(row.amount)} due {row.due_date.strftime('%-d %B %Y')}"
-        instalment = f"Instalment {row.plan_period} of {what}" if row.plan_period else f"Payment of {what}"
+        instalment = f"Instalment {code_label(row.plan_period)} of {what}" if row.plan_period else f"Payment of {what}"
         if row.history_type == "+":
             title = f"{instalment} scheduled by the payment plan" if row.plan_period else f"{instalment} recorded"
         elif row.history_type == "-":

@@ -32,8 +32,7 @@ from grants.monitoring.services import OUTSTANDING_STATUSES
 from grants.schedules.returns import started_q
 from outcomes.models import CodeList, CodeListEntry, CommissioningPriority, CountingDefinition, CountingTerm
 from outcomes.selectors import codes_by_list, priority_list
-from pcc_commissioning import clock
-from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning import clock, periods
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
 
 # Awards a provider user may see (and so their returns): those that have been made.
@@ -45,8 +44,8 @@ REPORTED_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
 
 
 def quarter_label(fy: int, quarter: int) -> str:
-    """ "Q1 2019/20"."""
-    return f"Q{quarter} {FinancialYear(fy).label}"
+    """ "Q1 2019/20" (``periods.quarter_label``)."""
+    return periods.quarter_label(fy, quarter)
 
 
 # One return ----------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from pcc_commissioning.concurrency import VersionedForm
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.interchange.exports import Sheet, export_response
-from pcc_commissioning.periods import FinancialYear
+from pcc_commissioning.periods import FinancialYear, quarter_label
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data
@@ -435,7 +435,7 @@ def kpi_edit(request, pk: int, kpi_pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc, name_fields=True)
         else:
-            messages.success(request, "The KPI has been updated.")
+            messages.success(request, f"The KPI “{fields.get('name') or kpi.name}” has been updated.")
             return redirect(_performance_url(award))
     return render(
         request, "grants/monitoring/kpi_form.html", {"section": SECTION, "award": award, "kpi": kpi, "form": form}
@@ -483,7 +483,7 @@ def portfolio_rag(request, *, year):
         number=request.GET.get("page"),
         per_page=PAGE_SIZE,
     )
-    label = f"Q{quarter} {FinancialYear(fy).label}" if quarter else FinancialYear(fy).label
+    label = quarter_label(fy, quarter) if quarter else FinancialYear(fy).label
     chart = None
     if any(row.total for row in rows):
         chart = bar_chart(

@@ -34,6 +34,23 @@ from providers.selectors import due_diligence_gaps
 
 
 # Payments (finance officers) ---------------------------------------------------------------------
+def _day(day) -> str:
+    return f"{day:%-d %B %Y}"
+
+
+def payment_recorded_message(payment) -> str:
+    """What recording a payment did, in words: scheduled for its due date, or recorded as paid
+    on its paid date (a refund, money coming back, as received), and any finance override."""
+    refund = payment.amount < 0
+    what = f"A refund of {format_pence(-payment.amount)}" if refund else f"A payment of {format_pence(payment.amount)}"
+    if payment.is_paid:
+        done = f"has been recorded as {'received' if refund else 'paid'} on {_day(payment.paid_date)}"
+    else:
+        done = f"has been scheduled for {_day(payment.due_date)}"
+    note = ", with a finance override" if payment.override_reason else ""
+    return f"{what} {done}{note}."
+
+
 def _payment_years(award) -> list[int]:
     return [year.fy for year in awards_selectors.award_money_by_year(award)]
 
@@ -58,9 +75,7 @@ def payment_create(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc, name_fields=True)
         else:
-            note = " (finance override recorded)" if payment.override_reason else ""
-            state = "paid" if payment.is_paid else "scheduled"
-            saved(request, payment, f"A {state} payment of {format_pence(payment.amount)} has been recorded{note}.")
+            saved(request, payment, payment_recorded_message(payment))
             return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
     return render(request, "grants/payment_form.html", page_context(request, award=award, form=form, gaps=gaps))
 
@@ -98,30 +113,31 @@ def payment_edit(request, pk: int, payment_pk: int):
         fields = dict(form.cleaned_data)
         expected_version = fields.pop("version")
         try:
-            payments_services.payment_update(
+            payment = payments_services.payment_update(
                 payment=payment, actor=request.user, expected_version=expected_version, **fields
             )
         except ValidationError as exc:
             add_service_errors(form, exc, name_fields=True)
         else:
-            messages.success(request, "The payment has been updated.")
+            messages.success(request, f"{_payment_words(payment)} has been updated.")
             return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
     return render(request, "grants/payment_form.html", page_context(request, award=award, form=form, payment=payment))
 
 
 def _payment_step(request, pk: int, payment_pk: int, *, form_for, act, done, **page):
     """One of finance's steps on a payment (approve, mark paid, cancel): a small form about
-    the payment, the service call, and back to the award's payments with ``done(payment)``."""
+    the payment, the service call, and back to the award's payments with ``done(payment)``, given
+    the payment as the service left it (a paid date it has just set, say)."""
     award = awards_selectors.access_award(request.user, pk)
     payment = awards_selectors.award_payment(award, payment_pk)
     form = form_for(award, payment)
     if request.method == "POST" and form.is_valid():
         try:
-            act(payment, form.cleaned_data)
+            changed = act(payment, form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc, name_fields=True)
         else:
-            messages.success(request, done(payment))
+            messages.success(request, done(changed))
             return redirect(reverse("grants:award_detail", kwargs={"pk": award.pk}) + "#payments")
     return render(
         request, "grants/payment_action.html", page_context(request, award=award, payment=payment, form=form, **page)
@@ -129,7 +145,7 @@ def _payment_step(request, pk: int, payment_pk: int, *, form_for, act, done, **p
 
 
 def _payment_words(payment) -> str:
-    return f"The payment of {format_pence(payment.amount)} due {payment.due_date:%-d %B %Y}"
+    return f"The payment of {format_pence(payment.amount)} due {_day(payment.due_date)}"
 
 
 @capability_required("payments.edit")
@@ -146,7 +162,7 @@ def payment_mark_paid(request, pk: int, payment_pk: int):
             paid_date=data["paid_date"],
             expected_version=data["version"],
         ),
-        done=lambda payment: f"{_payment_words(payment)} is marked as paid.",
+        done=lambda payment: f"{_payment_words(payment)} has been marked as paid on {_day(payment.paid_date)}.",
         title="Mark a payment as paid",
         submit_label="Save",
     )
@@ -172,7 +188,7 @@ def payment_approve(request, pk: int, payment_pk: int):
             expected_version=data["version"],
             due_diligence_reason=data.get("due_diligence_reason", ""),
         ),
-        done=lambda payment: f"{_payment_words(payment)} is approved for paying.",
+        done=lambda payment: f"{_payment_words(payment)} has been approved for paying.",
         title="Approve a payment",
         submit_label="Approve for paying",
         gaps=gaps,
@@ -193,7 +209,7 @@ def payment_cancel(request, pk: int, payment_pk: int):
             reason=data["reason"],
             expected_version=data["version"],
         ),
-        done=lambda payment: f"{_payment_words(payment)} is cancelled: it is kept, and counts for nothing.",
+        done=lambda payment: f"{_payment_words(payment)} has been cancelled: it is kept, and counts for nothing.",
         title="Cancel a payment",
         submit_label="Cancel the payment",
         warning=True,

@@ -59,10 +59,15 @@ def parse_money(text: str, *, allow_negative: bool = False) -> Decimal:
 
 
 def parse_date(text: str) -> dt.date:
+    """A date written YYYY-MM-DD. A date in that form that cannot be ("2020-02-30") is "not a
+    real date" (the GOV.UK wording), never Python's "day is out of range for month"."""
+    cleaned = text.strip()
     try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise CellError(f"'{text}' is not a date in the form YYYY-MM-DD.") from exc
+        day = dt.date.fromisoformat(cleaned)
+    except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned, re.ASCII):
+            raise CellError(f"'{text}' is not a real date: check the day and the month.") from None
+        raise CellError(f"'{text}' is not a date in the form YYYY-MM-DD.") from None
     problem = date_problem(day)
     if problem:
         raise CellError(problem)

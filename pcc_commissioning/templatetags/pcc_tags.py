@@ -5,7 +5,9 @@ from django.utils.html import format_html
 
 from pcc_commissioning.idempotency import FIELD, form_token
 from pcc_commissioning.money import format_pence, format_pounds
+from pcc_commissioning.periods import code_label
 from pcc_commissioning.periods import fy_label as periods_fy_label
+from pcc_commissioning.periods import quarter_label as periods_quarter_label
 from pcc_commissioning.web import year_url as web_year_url
 
 register = template.Library()
@@ -77,6 +79,22 @@ def pounds(value) -> str:
 def pence(value) -> str:
     """Pounds and pence: £1,234.56, for payments and the MoJ return."""
     return format_pence(value)
+
+
+@register.filter
+def period_label(code) -> str:
+    """A period code as people read it: "2020-Q1" -> "Q1 2020/21". Text that is not a code is
+    shown as it is."""
+    try:
+        return code_label(str(code))
+    except ValueError:
+        return str(code)
+
+
+@register.filter
+def quarter_label(year, quarter) -> str:
+    """``{{ ret.fy|quarter_label:ret.quarter }}``: "Q1 2020/21"."""
+    return periods_quarter_label(int(year), int(quarter))
 
 
 @register.filter

@@ -52,7 +52,7 @@ from grants.models import COMMITTED_STATUSES, Award, FundingLine
 from needs_assessment import selectors as needs_selectors
 from needs_assessment.models import Area, AreaType, Theme
 from pcc_commissioning.money import format_pence
-from pcc_commissioning.periods import FinancialYear, apportion_by_weights
+from pcc_commissioning.periods import FinancialYear, apportion_by_weights, quarter_label
 
 ZERO = Decimal("0.00")
 PENNY = Decimal("0.01")
@@ -450,7 +450,7 @@ def kpq_page(kpq, *, fy: int) -> KPQPage:
             KPIRow(
                 kpi=kpi,
                 latest_value=found[0] if found else None,
-                latest_period=f"{FinancialYear(found[1]).label} Q{found[2]}" if found else "",
+                latest_period=quarter_label(found[1], found[2]) if found else "",
             )
         )
     totals = dict(

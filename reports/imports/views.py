@@ -44,6 +44,7 @@ from .job import (
 SESSION_KEY = "pending_imports"
 PENDING_PER_SESSION = 5
 SUMMARY_LIMIT = 10  # problems listed in the error summary; the table lists them all
+SECTION = "imports"  # the navigation's "Import" entry is current on every page of an import
 
 
 class UploadForm(forms.Form):
@@ -146,7 +147,7 @@ def upload(request):
         _remember(request, token, kind=kind, name=name, extension=extension, update=update)
         job = _start(request, kind=kind, token=token, name=name, extension=extension, update=update, dry_run=True)
         return redirect("imports:job", pk=job.pk)
-    return render(request, "imports/upload.html", {"form": form, "kinds": kinds})
+    return render(request, "imports/upload.html", {"section": SECTION, "form": form, "kinds": kinds})
 
 
 @require_POST
@@ -194,6 +195,7 @@ def _progress_context(report: Report) -> dict:
     parameters = report.parameters
     checked, total = rows_checked(parameters) or (None, None)
     return {
+        "section": SECTION,
         "report": report,
         "kind": parameters.get("kind", ""),
         "name": parameters.get("name", ""),
@@ -237,6 +239,7 @@ def _show_outcome(request, outcome: ImportOutcome, parameters: dict):
             request,
             "imports/preview.html",
             {
+                "section": SECTION,
                 "kind": outcome.kind,
                 "name": outcome.name,
                 "result": outcome,
@@ -248,4 +251,8 @@ def _show_outcome(request, outcome: ImportOutcome, parameters: dict):
                 "confirming": not outcome.dry_run,
             },
         )
-    return render(request, "imports/done.html", {"kind": outcome.kind, "name": outcome.name, "result": outcome})
+    return render(
+        request,
+        "imports/done.html",
+        {"section": SECTION, "kind": outcome.kind, "name": outcome.name, "result": outcome},
+    )

@@ -155,12 +155,12 @@ def approve_and_pay(
     if due_diligence_reason:
         page.get_by_label("Why go ahead although the due diligence is not in order?").fill(due_diligence_reason)
     page.get_by_role("button", name="Approve for paying").click()
-    success(page, "is approved for paying")
+    success(page, "has been approved for paying")
     row = instalment_row(page, stream, period)
     row.get_by_role("link", name=re.compile("^Mark paid")).click()
     fill_date(page, "paid_date", paid)
     page.get_by_role("button", name="Save").click()
-    success(page, "is marked as paid")
+    success(page, "has been marked as paid on")
 
 
 def submit_return(
@@ -347,11 +347,11 @@ def test_a_year_in_the_life(year, officer, finance_officer, eager_celery, tmp_pa
     # 30 June (the last day of Q1): finance approves and pays the MoJ Q1 instalment early.
     year.on(datetime.date(2026, 6, 30))
     page = year.as_(finance_officer.username)
-    approve_and_pay(page, award_url, MOJ, "2026-Q1", datetime.date(2026, 6, 30))
+    approve_and_pay(page, award_url, MOJ, "Q1 2026/27", datetime.date(2026, 6, 30))
     # 1 July: the precept's, on the first day of Q2.
     year.on(datetime.date(2026, 7, 1))
     page = year.as_(finance_officer.username)
-    approve_and_pay(page, award_url, PRECEPT, "2026-Q1", datetime.date(2026, 7, 1))
+    approve_and_pay(page, award_url, PRECEPT, "Q1 2026/27", datetime.date(2026, 7, 1))
 
     # 10 July: the provider submits Q1; 15 July the officer accepts it.
     year.on(datetime.date(2026, 7, 10))
@@ -369,10 +369,10 @@ def test_a_year_in_the_life(year, officer, finance_officer, eager_celery, tmp_pa
     # 30 September (the last day of H1) and 1 October (the first of H2).
     year.on(datetime.date(2026, 9, 30))
     page = year.as_(finance_officer.username)
-    approve_and_pay(page, award_url, MOJ, "2026-Q2", datetime.date(2026, 9, 30))
+    approve_and_pay(page, award_url, MOJ, "Q2 2026/27", datetime.date(2026, 9, 30))
     year.on(datetime.date(2026, 10, 1))
     page = year.as_(finance_officer.username)
-    approve_and_pay(page, award_url, PRECEPT, "2026-Q2", datetime.date(2026, 10, 1))
+    approve_and_pay(page, award_url, PRECEPT, "Q2 2026/27", datetime.date(2026, 10, 1))
 
     # 12 October: Q2 is submitted with a sex breakdown that does not add up, explained.
     year.on(datetime.date(2026, 10, 12))
@@ -428,7 +428,7 @@ def test_a_year_in_the_life(year, officer, finance_officer, eager_celery, tmp_pa
     year.on(datetime.date(2027, 4, 12))
     page = year.as_(finance_officer.username)
     page.goto(award_url)
-    instalment_row(page, MOJ, "2026-Q3").get_by_role("link", name=re.compile("^Approve")).click()
+    instalment_row(page, MOJ, "Q3 2026/27").get_by_role("link", name=re.compile("^Approve")).click()
     page.get_by_role("button", name="Approve for paying").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         f"{PROVIDER}'s due diligence is not in order: the insurance certificate expired on 31 March 2027."
@@ -437,7 +437,7 @@ def test_a_year_in_the_life(year, officer, finance_officer, eager_celery, tmp_pa
         page,
         award_url,
         MOJ,
-        "2026-Q3",
+        "Q3 2026/27",
         datetime.date(2027, 4, 12),
         due_diligence_reason="Renewal certificate seen by e-mail on 9 April",
     )

@@ -205,6 +205,37 @@ def test_review_page_shows_definitions_warnings_and_kpis_against_target(officer_
     assert ">8<" in page
 
 
+def _words(page: str) -> str:
+    """The page's text as copied or read out without its styles: the tags taken away, nothing put
+    in their place, so a value that runs into the next text shows as one word."""
+    return " ".join(re.sub(r"<[^>]+>", "", page).split())
+
+
+def test_each_count_and_its_definition_are_apart(officer_client, submitted):
+    CountingDefinition.objects.update_or_create(
+        term=CountingTerm.SUPPORTED,
+        defaults={"label": "Victim supported", "definition": "A victim who had at least one support session."},
+    )
+    submitted.supported = 40
+    submitted.save()
+
+    page = officer_client.get(reverse("grants:return_review", args=[submitted.pk])).content.decode()
+
+    assert "40 Victim supported: A victim who had at least one support session." in _words(page)
+    assert "40Victim" not in _words(page)
+    # … and on a line of its own.
+    assert '40 <span class="govuk-hint govuk-!-display-block govuk-!-margin-bottom-0">Victim supported:' in page
+
+
+def test_a_kpis_name_and_its_description_are_apart(officer_client, award):
+    AwardKPIFactory(award=award, name="Satisfied with the service", description="Share of service users satisfied.")
+
+    page = officer_client.get(reverse("grants:award_performance", args=[award.pk])).content.decode()
+
+    assert "Satisfied with the service Share of service users satisfied." in _words(page)
+    assert "serviceShare" not in _words(page)
+
+
 def test_review_page_shows_the_providers_explanation_of_a_mismatch(officer_client, submitted):
     crime = CodeListEntryFactory(list=CodeList.CRIME, label="Stalking")
     ReturnBreakdownFactory(monitoring_return=submitted, code=crime, count=7)  # 7 of the 10 supported
@@ -385,6 +416,7 @@ def test_officer_adds_changes_and_deletes_a_kpi(officer_client, award):
         },
     )
     assert response.status_code == 302
+    assert "The KPI “Victims supported” has been updated." in officer_client.get(response["Location"]).text
     kpi.refresh_from_db()
     assert (kpi.target, kpi.target_period, kpi.kpq) == (Decimal("12"), KPIPeriod.QUARTER, None)
 
@@ -513,6 +545,18 @@ def test_the_grants_section_links_to_the_returns_inbox_and_portfolio(officer_cli
     assert reverse("grants:returns_inbox") in awards
     inbox = officer_client.get(reverse("grants:returns_inbox")).content.decode()
     assert reverse("grants:portfolio_rag") in inbox
+
+
+@pytest.mark.parametrize(
+    ("name", "current"), [("grants:returns_inbox", "Monitoring returns"), ("grants:portfolio_rag", "Portfolio RAG")]
+)
+def test_the_monitoring_pages_are_tabs_of_the_grants_section_with_no_row_of_tabs_below(officer_client, name, current):
+    # Three levels: Grants and contracts, then its tabs (these among them), then an item.
+    page = officer_client.get(reverse(name)).content.decode()
+    assert page.count('class="moj-sub-navigation"') == 1 + (name == "grants:returns_inbox")  # + the inbox's filter
+    assert 'aria-label="Monitoring sections"' not in page
+    tabs = page[page.index('aria-label="Grants and contracts sections"') :]
+    assert f'aria-current="page">{current}</a>' in tabs[: tabs.index("</nav>")]
 
 
 @pytest.mark.parametrize("name", ["grants:returns_inbox", "grants:portfolio_rag"])

@@ -750,13 +750,13 @@ def test_the_timeline_tells_each_payments_story(officer, finance_officer, time_m
     payments_services.payment_approve(payment=q3, actor=finance_officer)
     payments_services.payment_mark_paid(payment=q3, actor=finance_officer, paid_date=datetime.date(2027, 1, 2))
     payments_services.payment_cancel(payment=q4, actor=finance_officer, reason="Service closed early")
-    titles = [entry.title for entry in awards_timeline.award_timeline(award) if "2026-Q" in entry.title]
+    titles = [entry.title for entry in awards_timeline.award_timeline(award) if "Instalment Q" in entry.title]
     assert titles == [
-        "Instalment 2026-Q4 of £3,000.00 due 1 April 2027 cancelled: Service closed early",
-        "Instalment 2026-Q3 of £3,000.00 due 1 January 2027 paid on 2 January 2027",
-        "Instalment 2026-Q3 of £3,000.00 due 1 January 2027 approved for paying",
-        "Instalment 2026-Q4 of £3,000.00 due 1 April 2027 scheduled by the payment plan",
-        "Instalment 2026-Q3 of £3,000.00 due 1 January 2027 scheduled by the payment plan",
+        "Instalment Q4 2026/27 of £3,000.00 due 1 April 2027 cancelled: Service closed early",
+        "Instalment Q3 2026/27 of £3,000.00 due 1 January 2027 paid on 2 January 2027",
+        "Instalment Q3 2026/27 of £3,000.00 due 1 January 2027 approved for paying",
+        "Instalment Q4 2026/27 of £3,000.00 due 1 April 2027 scheduled by the payment plan",
+        "Instalment Q3 2026/27 of £3,000.00 due 1 January 2027 scheduled by the payment plan",
     ]
 
 

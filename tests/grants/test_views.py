@@ -609,7 +609,7 @@ def test_finance_records_a_payment(finance_client, finance_officer, paid_award, 
     payment = Payment.objects.get()
     assert (payment.amount, payment.fy, payment.recorded_by) == (Decimal("2500.25"), 2019, finance_officer)
     page = _text(response)
-    assert "A paid payment of £2,500.25 has been recorded" in page
+    assert "A payment of £2,500.25 has been recorded as paid on 1 June 2019" in page
     assert "£2,500.25" in page and "2019/20" in page and "INV-1" in page
 
 
@@ -648,6 +648,42 @@ def test_refund_needs_a_reason(finance_client, paid_award, setting_up):
         == 302
     )
     assert Payment.objects.get(amount__lt=0).amount == Decimal("-250.00")
+
+
+def _banner(response) -> str:
+    """The success banner's message."""
+    page = _text(response)
+    start = page.index("govuk-notification-banner--success")
+    return re.search(r'<p class="govuk-notification-banner__heading">([^<]*)</p>', page[start:]).group(1)
+
+
+def test_the_message_says_whether_a_payment_was_scheduled_or_paid_and_a_refund_reads_as_one(
+    finance_client, paid_award, setting_up
+):
+    url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
+    core = setting_up["core"]
+
+    scheduled = finance_client.post(url, _payment_data(core, "3,000", paid=None), follow=True)
+    assert _banner(scheduled) == "A payment of £3,000.00 has been scheduled for 1 May 2019."
+
+    paid = finance_client.post(url, _payment_data(core, "1,000", invoice_reference="INV-2"), follow=True)
+    assert _banner(paid) == "A payment of £1,000.00 has been recorded as paid on 1 June 2019."
+
+    refund = finance_client.post(url, _payment_data(core, "-250", reason="Underspend returned"), follow=True)
+    assert _banner(refund) == "A refund of £250.00 has been recorded as received on 1 June 2019."
+    # On the award's payments the refund is a negative amount, with the minus sign before the £.
+    assert "\u2212£250.00" in _text(refund) and "£-250" not in _text(refund) and "-£250" not in _text(refund)
+
+
+def test_the_message_after_marking_paid_says_when(finance_client, paid_award, setting_up):
+    payment = PaymentFactory(
+        award=paid_award, stream=setting_up["core"], amount=Decimal("1000"), due_date=datetime.date(2019, 6, 30)
+    )
+    url = reverse("grants:payment_mark_paid", kwargs={"pk": paid_award.pk, "payment_pk": payment.pk})
+    response = finance_client.post(
+        url, {**_date("paid_date", datetime.date(2019, 7, 1)), "version": payment.version}, follow=True
+    )
+    assert _banner(response) == "The payment of £1,000.00 due 30 June 2019 has been marked as paid on 1 July 2019."
 
 
 def test_an_ambiguous_or_huge_amount_is_refused_on_the_payment_form_naming_the_box(
@@ -991,11 +1027,13 @@ def test_funding_page_shows_the_year_and_flags_over_commitment(board_client, set
     assert "Funding in 2019/20" in page
     streams = page[page.index('id="stream-table"') : page.index('id="priority-table"')]
     core_row = streams[streams.index("MoJ victims") : streams.index("Precept")]
-    assert "Over-committed" in core_row and "£15,000" in core_row and "£4,000" in core_row and "-£5,000" in core_row
+    assert (
+        "Over-committed" in core_row and "£15,000" in core_row and "£4,000" in core_row and "\u2212£5,000" in core_row
+    )
     precept_row = streams[streams.index("Precept") :]
     assert "Over-committed" not in precept_row.split("</tr>")[0]
     priorities = page[page.index('id="priority-table"') :]
-    assert "Forecast overspend" in priorities and "-£3,000" in priorities
+    assert "Forecast overspend" in priorities and "\u2212£3,000" in priorities
     assert "Set budget" not in page  # board changes nothing
 
 
@@ -1284,7 +1322,7 @@ def test_the_payment_form_sent_twice_records_one_payment(finance_client, paid_aw
     url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
     first, second = post_twice(finance_client, url, _payment_data(setting_up["core"], "2,500.25"))
     assert Payment.objects.count() == 1
-    assert_saved_once(first, second, "A paid payment of £2,500.25 has been recorded.")
+    assert_saved_once(first, second, "A payment of £2,500.25 has been recorded as paid on 1 June 2019.")
 
 
 def test_the_document_form_sent_twice_uploads_one_document(officer_client, paid_award, settings, tmp_path):

@@ -95,10 +95,14 @@ def test_officer_adds_a_measure_and_records_values(officer_client, kpq):
         reverse("outcomes:measure_value_add", args=[measure.pk]), {"period": "2019-Q1", "value": "24.2", "target": "22"}
     )
     assert response.status_code == 302
+    response = officer_client.get(response["Location"])
+    assert "The value for Q1 2019/20 has been recorded." in response.content.decode()
 
-    page = officer_client.get(reverse("outcomes:kpq_measures", args=[kpq.pk])).content.decode()
+    page = response.content.decode()
     assert "Reoffending rate (%)" in page
-    assert "2019-Q1" in page and "24.2" in page and "22" in page
+    # The period as people read it: a quarter of the financial year, not the code typed.
+    assert '<th scope="row" class="govuk-table__header">Q1 2019/20</th>' in page
+    assert "2019-Q1" not in page and "24.2" in page and "22" in page
     assert "Higher is worse" in page
 
 
@@ -122,6 +126,9 @@ def test_officer_changes_a_measure(officer_client, measure):
         },
     )
     assert response.status_code == 302
+    assert (
+        "The measure “Victim satisfaction (survey)” has been updated." in officer_client.get(response["Location"]).text
+    )
     measure.refresh_from_db()
     assert measure.name == "Victim satisfaction (survey)"
 
@@ -180,4 +187,4 @@ def test_the_measure_form_sent_twice_adds_one_measure(officer_client, kpq):
     data = {"name": "Reoffending rate", "unit": "%", "polarity": Polarity.HIGHER_IS_WORSE, "source": ""}
     first, second = post_twice(officer_client, reverse("outcomes:measure_create", args=[kpq.pk]), data)
     assert PerformanceMeasure.objects.filter(kpq=kpq).count() == 1
-    assert_saved_once(first, second, f"The measure 'Reoffending rate' has been added to {kpq.label}.")
+    assert_saved_once(first, second, f"The measure “Reoffending rate” has been added to {kpq.label}.")

@@ -19,7 +19,7 @@ from pcc_commissioning.roles import Role
 from tests.factories import AwardFactory, FundingLineFactory, FundingStreamFactory, UserFactory
 from tests.submissions import assert_saved_once, form_token, post_twice
 
-SAVED = "A paid payment of £2,500.00 has been recorded."
+SAVED = "A payment of £2,500.00 has been recorded as paid on 1 June 2019."
 
 
 def _award():

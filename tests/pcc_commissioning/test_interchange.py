@@ -162,6 +162,11 @@ def test_dates_ints_and_choices():
     assert parse_date("2019-04-01") == dt.date(2019, 4, 1)
     with pytest.raises(CellError, match="YYYY-MM-DD"):
         parse_date("01/04/2019")
+    # In the form, but no such day: the GOV.UK wording, not Python's.
+    with pytest.raises(CellError) as impossible:
+        parse_date("2020-02-30")
+    assert str(impossible.value) == "'2020-02-30' is not a real date: check the day and the month."
+    assert "out of range" not in str(impossible.value)
     assert parse_int("1,200") == 1200
     with pytest.raises(CellError):
         parse_int("-1")

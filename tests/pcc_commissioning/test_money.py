@@ -11,7 +11,8 @@ from pcc_commissioning.templatetags.pcc_tags import pence
     [
         (Decimal("842100"), "£842,100", "£842,100.00"),
         (Decimal("1234.5"), "£1,235", "£1,234.50"),  # whole pounds round half up
-        (Decimal("-1200.004"), "-£1,200", "-£1,200.00"),  # the minus sign goes before the £
+        # A minus sign (U+2212, not a hyphen) goes before the £.
+        (Decimal("-1200.004"), "\u2212£1,200", "\u2212£1,200.00"),
         (Decimal("0"), "£0", "£0.00"),
         ("99.995", "£100", "£100.00"),
     ],
@@ -37,6 +38,7 @@ def test_a_missing_amount_is_a_dash_unless_told_otherwise():
         ("£1,234,567", Decimal("1234567.00")),
         (" 42 ", Decimal("42.00")),
         ("-£250", Decimal("-250.00")),
+        ("\u2212£250.00", Decimal("-250.00")),  # the minus sign the pages write, copied back
         ("1000000000", Decimal("1000000000.00")),  # the bound itself is allowed
         ("-1,000,000,000.00", Decimal("-1000000000.00")),
     ],
@@ -62,7 +64,7 @@ def test_unambiguous_amounts_are_read_to_the_penny(text, amount):
         ("\u0661\u0662", "must be written in pounds"),  # Arabic-Indic digits
         ("1000000000.01", "cannot be more than £1,000,000,000"),
         ("99999999999999999999", "cannot be more than £1,000,000,000"),
-        ("-1000000000.01", "cannot be less than -£1,000,000,000"),
+        ("-1000000000.01", "cannot be less than \u2212£1,000,000,000"),
     ],
 )
 def test_ambiguous_or_unbounded_amounts_are_refused_saying_why(text, why):
@@ -129,7 +131,8 @@ def test_to_penny_gives_pounds_and_pence_with_none_as_zero(amount, expected):
 
 
 def test_a_refund_is_written_with_the_minus_sign_before_the_pound_sign():
-    assert format_pence(Decimal("-250")) == "-£250.00"
-    assert format_pounds(Decimal("-250")) == "-£250"
-    assert pence(Decimal("-1234.5")) == "-£1,234.50"  # the template filter writes it the same way
-    assert "£-" not in format_pence(Decimal("-0.01"))
+    assert format_pence(Decimal("-250")) == "\u2212£250.00"
+    assert format_pounds(Decimal("-250")) == "\u2212£250"
+    assert pence(Decimal("-1234.5")) == "\u2212£1,234.50"  # the template filter writes it the same way
+    assert format_pence(Decimal("-0.01")) == "\u2212£0.01"
+    assert "£-" not in format_pence(Decimal("-0.01")) and "-" not in format_pence(Decimal("-0.01"))

@@ -695,3 +695,42 @@ def test_a_financial_year_cannot_be_changed_and_can_be_a_key():
     with pytest.raises(AttributeError):
         fy.start_year = 2020
     assert {FinancialYear(2019): "a"}[FinancialYear(2019)] == "a"
+
+
+# Quarters as people read them ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fy", "quarter", "text"),
+    [(2020, 1, "Q1 2020/21"), (2020, 4, "Q4 2020/21"), (1999, 4, "Q4 1999/00"), ("2019", 2, "Q2 2019/20")],
+)
+def test_a_quarter_is_labelled_with_its_financial_year_never_a_calendar_year(fy, quarter, text):
+    from pcc_commissioning.periods import quarter_label
+
+    assert quarter_label(fy, quarter) == text
+
+
+@pytest.mark.parametrize("quarter", [0, 5, True, "1"])
+def test_there_is_no_fifth_quarter(quarter):
+    from pcc_commissioning.periods import quarter_label
+
+    with pytest.raises(ValueError, match="is not a quarter"):
+        quarter_label(2020, quarter)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [("2020-Q1", "Q1 2020/21"), ("2020-Q4", "Q4 2020/21"), ("2020", "2020/21"), ("2019-H2", "H2 2019/20")],
+)
+def test_a_period_code_reads_as_its_label(code, text):
+    from pcc_commissioning.periods import code_label
+
+    assert code_label(code) == text
+
+
+def test_the_template_filters_write_the_same_labels_and_leave_other_text_alone():
+    from pcc_commissioning.templatetags.pcc_tags import period_label, quarter_label
+
+    assert period_label("2020-Q1") == "Q1 2020/21"
+    assert period_label("not a period") == "not a period"
+    assert quarter_label(2020, 4) == "Q4 2020/21"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -131,6 +132,20 @@ def test_an_officer_starts_the_return_and_sees_its_issues_linked_to_the_records(
     assert "Restorative justice" in page and "Victim services (every category but restorative justice)" in page
     assert "73%" in page and "63%" in page  # 16 of 22, 5 of 8
     assert "Submit for sign-off" in page
+
+
+def test_unspent_is_defined_where_it_is_shown_and_is_the_allocation_less_paid_to_date(draft, officer_client):
+    page = text(officer_client.get(PAGE))
+    streams = page[page.index('id="streams"') : page.index('id="services"')]
+    assert "Unspent is the allocation less what has been paid to date." in streams
+    assert "remaining" not in page.lower()
+    # MoJ Core: committed 40,000 + 20,000 + 10,000 + 5,000 (0006 is only planned); paid in H1,
+    # and so to 30 September 2019: 10,000 (in advance) + 10,000 (0001) + 5,000 (0003)
+    # + 5,000 − 500 (0004) + 2,500 (0005) = 32,000; unspent 100,000 − 32,000 = 68,000.
+    core = streams[streams.index("MoJ Core") :]
+    core = core[: core.index("</tr>")]
+    cells = re.findall(r'govuk-table__cell--numeric">([^<]+)</td>', core)
+    assert cells == ["£100,000.00", "£75,000.00", "£32,000.00", "£32,000.00", "£68,000.00"]
 
 
 def test_the_page_shows_the_providers_explanation_with_the_mismatch(draft, data, officer_client):

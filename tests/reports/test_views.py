@@ -3,6 +3,7 @@ pounds), the year selector, and flat query counts at two sizes."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -61,6 +62,27 @@ def test_index_lists_need_versus_spend(officer_client):
     page = officer_client.get(reverse("reports:index")).content.decode()
     assert reverse("reports:need_vs_spend") in page
     assert "Need versus spend" in page
+
+
+def _entries(page: str) -> list[tuple[str, str]]:
+    """(title, address) of each report listed on the Reports page, in order."""
+    return re.findall(r'<h2 class="govuk-heading-m[^"]*"><a class="govuk-link" href="([^"]+)">([^<]+)</a></h2>', page)
+
+
+def test_the_panel_report_and_the_moj_return_are_first_class_entries_with_the_archive_last(officer_client):
+    entries = _entries(officer_client.get(reverse("reports:index")).content.decode())
+    assert entries[:2] == [
+        ("/reports/request/?kind=panel", "Police and Crime Panel report"),
+        ("/reports/moj/", "MoJ bi-annual returns"),
+    ]
+    assert entries[-1] == ("/reports/archive/", "Report archive")
+    assert not any("request a report" in title for _url, title in entries)
+
+
+def test_the_panel_reports_entry_opens_its_request_form(officer_client):
+    page = officer_client.get("/reports/request/?kind=panel").content.decode()
+    assert '<span class="govuk-caption-l">Request a report</span>Police and Crime Panel report</h1>' in page
+    assert 'name="fy"' in page and 'name="period"' in page
 
 
 def test_reports_nav_item_is_current(board_client):
