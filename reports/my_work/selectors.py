@@ -199,7 +199,7 @@ def _quarter(ret: MonitoringReturn) -> str:
 
 
 def _days(count: int) -> str:
-    return f"{count} day{'' if count == 1 else 's'}"
+    return f"{count:,} day{'' if count == 1 else 's'}"
 
 
 def _review_item(ret: MonitoringReturn, today: datetime.date) -> Item:

@@ -248,3 +248,9 @@ def test_a_system_administrator_may_act_on_every_section(work, superuser):
         "moj_prepare": 1,
         "moj_sign_off": 1,
     }
+
+
+def test_days_are_counted_in_words_with_thousands_separated():
+    from reports.my_work.selectors import _days
+
+    assert (_days(1), _days(25), _days(2696)) == ("1 day", "25 days", "2,696 days")
