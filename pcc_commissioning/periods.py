@@ -434,9 +434,7 @@ def period_for(fy: FinancialYear | int | str, code: str) -> Period:
 def quarter_label(fy: FinancialYear | int | str, quarter: int) -> str:
     """Quarter 1-4 of a financial year as people read it: "Q1 2020/21", never "Q1 2020" (which
     reads as a calendar year's first quarter)."""
-    if isinstance(quarter, bool) or quarter not in (1, 2, 3, 4):
-        raise ValueError(f"'{quarter}' is not a quarter: use 1, 2, 3 or 4.")
-    return Period(_coerce_fy(fy), f"Q{quarter}").label
+    return _quarter(fy, quarter).label
 
 
 def code_label(code: str) -> str:
@@ -448,9 +446,13 @@ def code_label(code: str) -> str:
 
 def quarter_end(fy: FinancialYear | int | str, quarter: int) -> date:
     """The last day of quarter 1-4 of a financial year."""
+    return _quarter(fy, quarter).end
+
+
+def _quarter(fy: FinancialYear | int | str, quarter: int) -> Period:
     if isinstance(quarter, bool) or quarter not in (1, 2, 3, 4):
         raise ValueError(f"'{quarter}' is not a quarter: use 1, 2, 3 or 4.")
-    return Period(_coerce_fy(fy), f"Q{quarter}").end
+    return Period(_coerce_fy(fy), f"Q{quarter}")
 
 
 def due_date(period: Period | FinancialYear, days_after: int) -> date:
