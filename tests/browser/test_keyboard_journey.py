@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from grants.models import Award, AwardStatus
 from tests.factories import AwardFactory, FundingLineFactory
+from tests.factories.monitoring import MonitoringReturnFactory
 from tests.factories.users import TEST_PASSWORD
 
 from .conftest import BROWSER_TEST
@@ -74,6 +75,7 @@ def test_keyboard_only_journey(page, live_server, officer):
     award = AwardFactory(title="Independent domestic violence advocacy", status=AwardStatus.PLANNED)
     FundingLineFactory(award=award, fy=2019, amount=Decimal("30000.00"))
     AwardFactory(title="Restorative justice service")
+    handed_in = MonitoringReturnFactory(award__title="Victim navigators", submitted=True)
 
     # Sign in.
     page.goto("/accounts/login/")
@@ -152,3 +154,14 @@ def test_keyboard_only_journey(page, live_server, officer):
         "About the award"
     )  # provider, kind, priority still to choose
     assert not Award.objects.filter(title="Refuge places").exists()
+
+    # My work, from the navigation: the return waiting for review opens its review page.
+    page.goto("/")
+    with page.expect_navigation():
+        _tab_to(page, _by_text("My work"))
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    with page.expect_navigation():
+        _tab_to(page, lambda focus: focus["tag"] == "a" and focus["text"].startswith("Review:"))
+        page.keyboard.press("Enter")
+    assert f"/returns/{handed_in.pk}/" in page.url
