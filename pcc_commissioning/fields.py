@@ -62,6 +62,12 @@ class DateField(DateInputField):
     widget = DateWidget
     PARTS = ("day", "month", "year")
 
+    def __init__(self, *args, blank_message: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        # GOV.UK: "Enter [whatever it is]" when nothing is entered, not "Enter the day, month and year".
+        label = str(self.label or "date")
+        self.error_messages["required"] = blank_message or f"Enter the {label[:1].lower()}{label[1:]}"
+
     @property
     def _name(self) -> str:
         label = str(self.label or "The date")
@@ -96,6 +102,9 @@ class DateField(DateInputField):
             raise self._real_date() from None
 
 
-def date_field(label: str, *, required: bool = True, help_text: str = "For example, 1 4 2019") -> DateField:
-    """The date field every form uses (a ``DateField`` with a hint)."""
-    return DateField(label=label, required=required, help_text=help_text)
+def date_field(
+    label: str, *, required: bool = True, help_text: str = "For example, 1 4 2019", blank_message: str = ""
+) -> DateField:
+    """The date field every form uses (a ``DateField`` with a hint). Left blank, a required one
+    says "Enter the <label>" ("Enter the due date"), or ``blank_message`` where that reads badly."""
+    return DateField(label=label, required=required, help_text=help_text, blank_message=blank_message)

@@ -79,6 +79,8 @@ class DocumentForm(forms.Form):
         help_text=f"Upload {ALLOWED_DESCRIPTION}",
         error_messages={"required": "Choose a file to upload", "empty": "The selected file is empty"},
     )
-    valid_from = date_field("Valid from", help_text="For example, 1 4 2025")
+    valid_from = date_field(
+        "Valid from", help_text="For example, 1 4 2025", blank_message="Enter the date the document is valid from"
+    )
     expires_on = date_field("Expires on", required=False, help_text="Leave blank if it does not expire")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -101,6 +101,16 @@ def test_an_optional_date_half_typed_in_is_not_taken_for_a_blank():
     assert blank.cleaned_data["end"] is None
 
 
+def test_a_required_date_left_blank_asks_for_it_by_name():
+    form = DatedForm({"start_0": "", "start_1": "", "start_2": ""})
+    assert not form.is_valid()
+    assert form.errors["start"] == ["Enter the start date"]
+    worded = date_field("Valid from", blank_message="Enter the date the document is valid from")
+    with pytest.raises(forms.ValidationError) as error:
+        worded.clean(["", "", ""])
+    assert error.value.messages == ["Enter the date the document is valid from"]
+
+
 def test_an_impossible_optional_date_is_refused_too():
     form = DatedForm({"start_0": "1", "start_1": "4", "start_2": "2019", "end_0": "31", "end_1": "4", "end_2": "2020"})
     assert not form.is_valid()
