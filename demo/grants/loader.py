@@ -74,6 +74,17 @@ def _moj_category(code: str, fy: int) -> CodeListEntry | None:
     )
 
 
+DEMO_CONDITIONS = (
+    "The OPCC's standard terms of grant; quarterly monitoring returns within 20 days of each "
+    "quarter's end; unspent money returned."
+)
+
+
+def _reasons(priority: str, purpose: str) -> str:
+    why = f"Police and Crime Plan priority: {priority.strip()}."
+    return f"{why} {purpose.strip().rstrip('.')}." if purpose.strip() else why
+
+
 def _kpqs(text: str) -> list[KPQ]:
     numbers = [int(part) for part in re.split(r"[;,\s]+", text) if part.isdigit()]
     found = {kpq.number: kpq for kpq in KPQ.objects.filter(number__in=numbers)}
@@ -233,6 +244,9 @@ class _Loader:
             moj_category=_moj_category(pairing.moj_category, DEMO_FY),
             extension_months=extension_months,
             extension_until=(FinancialYear.of(end).next().end if extension_months else None),
+            # What the Specified Information Order asks the grants register to publish.
+            conditions=DEMO_CONDITIONS,
+            reasons=_reasons(_cell(row, "priority"), _cell(org_row, "purpose")),
         )
         self.created += 1
         if pairing.cofunder:

@@ -98,6 +98,16 @@ def test_pairings_take_provider_kind_and_duration_from_the_organisations_table(s
     assert fund.start_date == datetime.date(2017, 4, 1) and fund.end_date == datetime.date(2020, 3, 31)
 
 
+def test_the_registers_grants_say_why_and_on_what_conditions(seeded):
+    harbour = Award.objects.get(provider__name="Harbour")
+    assert harbour.reasons == (
+        "Police and Crime Plan priority: Victims services. "
+        "Specialist support for victims of domestic abuse and their families."
+    )
+    assert harbour.conditions.startswith("The OPCC's standard terms of grant")
+    assert not Award.objects.filter(reference__startswith="AWD-2019", conditions="").exists()
+
+
 def test_the_ring_fenced_isva_idva_stream_funds_only_isva_and_idva_services(seeded):
     general = FundingStream.objects.get(ring_fenced_for="ISVA and IDVA")
     assert general.moj_reported
