@@ -7,6 +7,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 
 from outcomes.models import CommissioningPriority
+from pcc_commissioning.filters import RegisterFilter
 from pcc_commissioning.periods import FinancialYear
 
 from .models import CommissioningIntention, IntentionStatus
@@ -29,7 +30,7 @@ def _when_years() -> list[int]:
     return sorted(years, reverse=True)
 
 
-class IntentionFilter(django_filters.FilterSet):
+class IntentionFilter(RegisterFilter):
     status = django_filters.ChoiceFilter(label="Status", choices=IntentionStatus.choices, empty_label="Any status")
     lead = django_filters.ModelChoiceFilter(label="Lead", queryset=_leads(), empty_label="Any lead")
     priority = django_filters.ModelChoiceFilter(
@@ -51,14 +52,9 @@ class IntentionFilter(django_filters.FilterSet):
         self.filters["lead"].field.label_from_instance = lambda user: user.display_name
         self.filters["fy"].extra["choices"] = [(str(year), FinancialYear(year).label) for year in _when_years()]
 
-    @property
-    def is_filtered(self) -> bool:
-        return any(self.data.get(name) for name in self.FIELDS) if self.data else False
-
     def selector_arguments(self) -> dict:
         """The chosen filters as ``selectors.intention_board`` arguments (invalid ones ignored)."""
-        self.form.is_valid()
-        data = getattr(self.form, "cleaned_data", {})
+        data = self.chosen()
         fy = data.get("fy")
         return {
             "status": data.get("status") or None,

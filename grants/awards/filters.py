@@ -12,6 +12,7 @@ from grants.awards import selectors as awards_selectors
 from grants.models import COMMITTED_STATUSES, Award, AwardKind, AwardStatus, FundingStream
 from grants.years import YearChoice
 from outcomes.models import KPQ, CommissioningPriority
+from pcc_commissioning.filters import RegisterFilter
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.web import ALL_YEARS
 from pcc_commissioning.widgets import FastSelect
@@ -20,7 +21,7 @@ from pcc_commissioning.widgets import FastSelect
 MADE = "made"
 
 
-class AwardFilter(django_filters.FilterSet):
+class AwardFilter(RegisterFilter):
     q = django_filters.CharFilter(label="Search", help_text="Reference, title or provider")
     # Never empty: the year rule's year when the address names none, ``all`` for every year.
     fy = django_filters.ChoiceFilter(label="Financial year", empty_label=None, choices=(), widget=FastSelect)
@@ -91,8 +92,7 @@ class AwardFilter(django_filters.FilterSet):
 
     def selector_arguments(self) -> dict:
         """The chosen filters as ``selectors.award_list`` arguments (invalid ones ignored)."""
-        self.form.is_valid()
-        data = getattr(self.form, "cleaned_data", {})
+        data = self.chosen()
         ending = data.get("ending")
         return {
             "fy": self.year.fy,

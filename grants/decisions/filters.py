@@ -7,11 +7,12 @@ import django_filters
 
 from grants.decisions import selectors as decisions_selectors
 from grants.models import Decision, DecisionStatus
+from pcc_commissioning.filters import RegisterFilter
 from pcc_commissioning.periods import FinancialYear
 from pcc_commissioning.widgets import FastSelect
 
 
-class DecisionFilter(django_filters.FilterSet):
+class DecisionFilter(RegisterFilter):
     q = django_filters.CharFilter(label="Search", help_text="Reference, subject or summary")
     fy = django_filters.ChoiceFilter(
         label="Financial year decided", empty_label="Any year", choices=(), widget=FastSelect
@@ -32,14 +33,9 @@ class DecisionFilter(django_filters.FilterSet):
             (str(year), FinancialYear(year).label) for year in decisions_selectors.decision_years()
         ]
 
-    @property
-    def is_filtered(self) -> bool:
-        return any(self.data.get(name) for name in self.FIELDS) if self.data else False
-
     def selector_arguments(self) -> dict:
         """The chosen filters as ``selectors.decision_list`` arguments (invalid ones ignored)."""
-        self.form.is_valid()
-        data = getattr(self.form, "cleaned_data", {})
+        data = self.chosen()
         fy = data.get("fy")
         return {
             "search": data.get("q") or "",
