@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from pcc_commissioning.models import User
-from tests.pcc_commissioning.test_security import restart_ids
+from tests.ids import restart_ids
 from tests.pcc_commissioning.test_url_access import ROUTES
 
 from .conftest import BROWSER_TEST, TIMEOUT_MS, sign_in

@@ -20,7 +20,7 @@ from grants.models import Award, MonitoringReturn
 from pcc_commissioning.models import User
 from tests.factories.providers import OrganisationFactory
 from tests.factories.users import TEST_PASSWORD
-from tests.pcc_commissioning.test_security import restart_ids
+from tests.ids import restart_ids
 
 from .conftest import BROWSER_TEST, sign_in
 from .test_accessibility import AXE_SOURCE, DEMO_PASSWORD, _axe, _html_pages

@@ -286,7 +286,7 @@ def test_awards_are_created_with_their_lines_kpqs_decision_and_category(plan):
         ({"fy": "2022"}, "fy", "2022/23 is outside the award's dates"),
         ({"fy": "next year"}, "fy", "not a financial year"),
         ({"start_date": "01/04/2019"}, "start_date", "not a date in the form YYYY-MM-DD"),
-        ({"end_date": "2019-02-30"}, "end_date", "not a date"),
+        ({"end_date": "2019-02-30"}, "end_date", "is not a real date"),
         ({"decision_date": "yesterday", "decision_reference": "PCC-1"}, "decision_date", "not a date"),
         ({"decision_date": "2019-03-01"}, "decision_date", "decision's reference"),
         ({"status": "approved"}, "status", "is not one of"),

@@ -33,13 +33,13 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import Client
 
 from pcc_commissioning.interchange.imports import importers, run_import
 from pcc_commissioning.interchange.rows import ImportFailed
 from pcc_commissioning.models import User
+from tests.ids import restart_ids
 
 from .test_url_access import ROUTES
 
@@ -248,14 +248,8 @@ def changed(before: dict[str, int], after: dict[str, int]) -> list[str]:
 
 @pytest.fixture
 def demo(db):
-    # The walk's URLs carry id 1 (test_url_access), so the demo's records must be numbered as
-    # on SQLite, just after the rows the migrations made. PostgreSQL's sequences, unlike SQLite,
-    # keep counting across the rolled-back tests before: set each back to its table's highest id.
-    if connection.vendor == "postgresql":
-        statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
+    # The walk's URLs carry id 1 (test_url_access): the demo's records are numbered from 1.
+    restart_ids()
     call_command("seed_demo", force=True, stdout=io.StringIO())
 
 

@@ -28,6 +28,7 @@ from pcc_commissioning.security import locked_out_message
 from tests.factories import AwardFactory, UserFactory
 from tests.factories.providers import PDF_BYTES, DueDiligenceDocumentFactory
 from tests.factories.users import TEST_PASSWORD
+from tests.ids import restart_ids
 
 from .test_url_access import ROUTES
 
@@ -122,22 +123,6 @@ def test_no_template_has_inline_scripts_or_styles():
         if (found := _inline_problems(TEMPLATE_COMMENTS.sub("", path.read_text())))
     }
     assert problems == {}
-
-
-def restart_ids() -> None:
-    """Ids of empty tables start again from 1 (PostgreSQL's sequences survive rolled-back
-    tests, SQLite's counters survive a flush), so the URL walk's ids of 1 name the demo's first
-    records on every database."""
-    from django.apps import apps
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
-    if connection.vendor == "sqlite":  # no sequences: without its counters SQLite numbers on from the largest id
-        statements = ["DELETE FROM sqlite_sequence"]
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
 
 
 @pytest.fixture
