@@ -26,18 +26,13 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from tests.form_data import date_boxes
 
 pytestmark = pytest.mark.django_db
 
 
 def _text(response) -> str:
     return response.content.decode()
-
-
-def _date(prefix: str, day: datetime.date | None) -> dict:
-    if day is None:
-        return {f"{prefix}_0": "", f"{prefix}_1": "", f"{prefix}_2": ""}
-    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
 
 
 @pytest.fixture
@@ -63,9 +58,9 @@ def _about(s, **changes) -> dict:
 
 def _dates(start=datetime.date(2019, 4, 1), end=datetime.date(2021, 3, 31)) -> dict:
     return {
-        **_date("start_date", start),
-        **_date("end_date", end),
-        **_date("extension_until", None),
+        **date_boxes("start_date", start),
+        **date_boxes("end_date", end),
+        **date_boxes("extension_until", None),
         "extension_months": "",
         "duration": "2 years",
     }

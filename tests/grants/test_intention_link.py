@@ -31,6 +31,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.factories.needs import AreaFactory, CommissioningIntentionFactory, ThemeFactory
+from tests.form_data import date_boxes
 
 pytestmark = pytest.mark.django_db
 
@@ -153,12 +154,6 @@ def test_bad_areas_are_refused(bad, places):
 # The award form and page ------------------------------------------------------------------------
 
 
-def _date(prefix: str, day: datetime.date | None) -> dict:
-    if day is None:
-        return {f"{prefix}_0": "", f"{prefix}_1": "", f"{prefix}_2": ""}
-    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
-
-
 def _post(**extra) -> dict:
     stream = FundingStreamFactory()
     data = {
@@ -167,9 +162,9 @@ def _post(**extra) -> dict:
         "provider": OrganisationFactory().pk,
         "kind": "grant",
         "priority": CommissioningPriorityFactory().pk,
-        **_date("start_date", datetime.date(2019, 4, 1)),
-        **_date("end_date", datetime.date(2020, 3, 31)),
-        **_date("extension_until", None),
+        **date_boxes("start_date", datetime.date(2019, 4, 1)),
+        **date_boxes("end_date", datetime.date(2020, 3, 31)),
+        **date_boxes("extension_until", None),
         "extension_months": "",
         "duration": "",
         "lead_officer": "",

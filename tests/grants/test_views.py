@@ -52,6 +52,7 @@ from tests.factories import (
     StreamAllocationFactory,
     UserFactory,
 )
+from tests.form_data import date_boxes
 from tests.submissions import assert_saved_once, post_twice
 
 pytestmark = pytest.mark.django_db
@@ -61,12 +62,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def _text(response) -> str:
     return response.content.decode()
-
-
-def _date(prefix: str, day: datetime.date | None) -> dict:
-    if day is None:
-        return {f"{prefix}_0": "", f"{prefix}_1": "", f"{prefix}_2": ""}
-    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
 
 
 def _lines(rows: list[tuple], total: int = 3, initial: int = 0) -> dict:
@@ -103,9 +98,9 @@ def _award_post(setting_up, *, lines, start=datetime.date(2019, 4, 1), end=datet
         "kind": "grant",
         "priority": setting_up["priority"].pk,
         "kpqs": [setting_up["kpq"].pk],
-        **_date("start_date", start),
-        **_date("end_date", end),
-        **_date("extension_until", None),
+        **date_boxes("start_date", start),
+        **date_boxes("end_date", end),
+        **date_boxes("extension_until", None),
         "extension_months": "",
         "duration": "",
         "lead_officer": "",
@@ -585,8 +580,8 @@ def _payment_data(stream, amount, *, paid=datetime.date(2019, 6, 1), **extra) ->
     return {
         "stream": stream.pk,
         "fy": "",
-        **_date("due_date", datetime.date(2019, 5, 1)),
-        **_date("paid_date", paid),
+        **date_boxes("due_date", datetime.date(2019, 5, 1)),
+        **date_boxes("paid_date", paid),
         "amount": amount,
         "reason": "",
         "invoice_reference": "INV-1",
@@ -681,7 +676,7 @@ def test_the_message_after_marking_paid_says_when(finance_client, paid_award, se
     )
     url = reverse("grants:payment_mark_paid", kwargs={"pk": paid_award.pk, "payment_pk": payment.pk})
     response = finance_client.post(
-        url, {**_date("paid_date", datetime.date(2019, 7, 1)), "version": payment.version}, follow=True
+        url, {**date_boxes("paid_date", datetime.date(2019, 7, 1)), "version": payment.version}, follow=True
     )
     assert _banner(response) == "The payment of £1,000.00 due 30 June 2019 has been marked as paid on 1 July 2019."
 
@@ -752,7 +747,7 @@ def test_payment_offers_only_the_award_streams_and_years(finance_client, paid_aw
 def test_payment_due_in_a_year_without_a_line_is_refused(finance_client, paid_award, setting_up):
     """The year defaults to the due date's: a due date in 2020/21 finds no line that year."""
     url = reverse("grants:payment_create", kwargs={"pk": paid_award.pk})
-    data = {**_payment_data(setting_up["core"], "100", paid=None), **_date("due_date", datetime.date(2020, 5, 1))}
+    data = {**_payment_data(setting_up["core"], "100", paid=None), **date_boxes("due_date", datetime.date(2020, 5, 1))}
     _refused(
         finance_client.post(url, data),
         "Financial year it counts against: Award",
@@ -773,7 +768,9 @@ def test_payment_non_numeric_amount_is_refused(finance_client, paid_award, setti
 def test_mark_paid_and_edit_a_payment(finance_client, paid_award, setting_up):
     payment = PaymentFactory(award=paid_award, stream=setting_up["core"], amount=Decimal("1000"))
     url = reverse("grants:payment_mark_paid", kwargs={"pk": paid_award.pk, "payment_pk": payment.pk})
-    response = finance_client.post(url, {**_date("paid_date", datetime.date(2019, 7, 1)), "version": payment.version})
+    response = finance_client.post(
+        url, {**date_boxes("paid_date", datetime.date(2019, 7, 1)), "version": payment.version}
+    )
     assert response.status_code == 302
     payment.refresh_from_db()
     assert payment.paid_date == datetime.date(2019, 7, 1)
@@ -787,7 +784,7 @@ def test_mark_paid_and_edit_a_payment(finance_client, paid_award, setting_up):
         version=payment.version,
         fy="2019",
     )
-    data.update(_date("due_date", payment.due_date))
+    data.update(date_boxes("due_date", payment.due_date))
     assert finance_client.post(edit, data).status_code == 302
     payment.refresh_from_db()
     assert payment.invoice_reference == "INV-9"
@@ -879,7 +876,7 @@ def test_decision_create_edit_sign_publish(officer_client):
         "subject": "Victims' services 2019-21",
         "summary": "",
         "decision_text": "",
-        **_date("decided_on", None),
+        **date_boxes("decided_on", None),
         "amount": "",
         "decision_maker": "Police and Crime Commissioner",
         "declaration_of_interests": "",
@@ -925,12 +922,12 @@ def test_decision_create_edit_sign_publish(officer_client):
     assert "Record as published" in _text(officer_client.get(publish))
     day_before = decision.decided_on - datetime.timedelta(days=1)
     _refused(
-        officer_client.post(publish, {"version": decision.version, **_date("published_on", day_before)}),
+        officer_client.post(publish, {"version": decision.version, **date_boxes("published_on", day_before)}),
         "cannot be published before the date it was decided on",
     )
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.SIGNED
-    officer_client.post(publish, {"version": decision.version, **_date("published_on", decision.decided_on)})
+    officer_client.post(publish, {"version": decision.version, **date_boxes("published_on", decision.decided_on)})
     decision.refresh_from_db()
     assert (decision.status, decision.published_on) == (DecisionStatus.PUBLISHED, decision.decided_on)
 
@@ -946,7 +943,7 @@ def test_duplicate_decision_reference_is_refused(officer_client):
     data = {
         "reference": "pcc-2019-001",
         "subject": "Again",
-        **_date("decided_on", None),
+        **date_boxes("decided_on", None),
         "decision_maker": "Police and Crime Commissioner",
     }
     _refused(
@@ -1239,7 +1236,7 @@ def test_an_officer_sets_a_plan_and_finance_approves_then_pays_an_instalment(
     first.refresh_from_db()
     assert first.is_approved
     mark_paid = reverse("grants:payment_mark_paid", kwargs={"pk": paid_award.pk, "payment_pk": first.pk})
-    finance_client.post(mark_paid, {"version": first.version, **_date("paid_date", datetime.date(2019, 7, 2))})
+    finance_client.post(mark_paid, {"version": first.version, **date_boxes("paid_date", datetime.date(2019, 7, 2))})
     first.refresh_from_db()
     assert first.paid_date == datetime.date(2019, 7, 2)
 
@@ -1343,7 +1340,7 @@ def test_the_decision_form_sent_twice_adds_one_decision(officer_client):
         "subject": "Victims services 2019-21",
         "summary": "",
         "decision_text": "",
-        **_date("decided_on", None),
+        **date_boxes("decided_on", None),
         "amount": "",
         "decision_maker": "Police and Crime Commissioner",
         "declaration_of_interests": "",

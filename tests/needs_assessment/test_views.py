@@ -40,6 +40,7 @@ from tests.factories import (
     NeedsAssessmentFactory,
     ThemeFactory,
 )
+from tests.form_data import date_boxes
 from tests.submissions import assert_saved_once, post_twice
 
 pytestmark = pytest.mark.django_db
@@ -49,12 +50,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def _text(response) -> str:
     return response.content.decode()
-
-
-def _date(prefix: str, day: datetime.date | None) -> dict:
-    if day is None:
-        return {f"{prefix}_0": "", f"{prefix}_1": "", f"{prefix}_2": ""}
-    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
 
 
 @pytest.fixture
@@ -343,7 +338,7 @@ def _assessment_data(**changes) -> dict:
         "fy": "2019",
         "author": "OPCC",
         "summary": "A closer look.",
-        **_date("published_on", datetime.date(2019, 11, 30)),
+        **date_boxes("published_on", datetime.date(2019, 11, 30)),
     }
     data.update(changes)
     return data
@@ -374,7 +369,12 @@ def test_officer_adds_a_thematic_assessment_with_its_document(officer_client, tr
         ({"fy": ""}, "fy", "Choose the financial year it covers"),
         ({"scope": "thematic", "theme": ""}, "theme", "A thematic assessment needs its theme."),
         (
-            {**_date("published_on", None), "published_on_0": "31", "published_on_1": "2", "published_on_2": "2019"},
+            {
+                **date_boxes("published_on", None),
+                "published_on_0": "31",
+                "published_on_1": "2",
+                "published_on_2": "2019",
+            },
             "published_on",
             "",
         ),
@@ -495,7 +495,7 @@ def _intention_data(**changes) -> dict:
         "when_fy": "2020",
         "lead": "",
         "estimated_annual_cost": "£45,000",
-        **_date("when_date", None),
+        **date_boxes("when_date", None),
     }
     data.update(changes)
     return data
@@ -522,7 +522,7 @@ def test_officer_adds_an_intention_answering_a_finding(officer_client, officer, 
         ({"estimated_annual_cost": "1,50"}, "estimated_annual_cost", "'1,50' is ambiguous"),
         ({"estimated_annual_cost": "-5"}, "estimated_annual_cost", "cannot be negative"),
         ({"estimated_annual_cost": "12.345"}, "estimated_annual_cost", "pounds and pence"),
-        ({**_date("when_date", datetime.date(2020, 7, 1)), "when_fy": "2020"}, "when_fy", "not both"),
+        ({**date_boxes("when_date", datetime.date(2020, 7, 1)), "when_fy": "2020"}, "when_fy", "not both"),
         ({"status": "done"}, "status", "Select a valid choice"),
     ],
 )
