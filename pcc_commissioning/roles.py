@@ -21,6 +21,10 @@ class Role(StrEnum):
     FINANCE = "Finance officer"
     BOARD = "Board member"
     PROVIDER = "Provider user"
+    # Grant rounds: an organisation that applies (not yet, or not necessarily, a provider), and
+    # an external member of an assessment panel, who sees only the applications assigned to them.
+    APPLICANT = "Applicant"
+    ASSESSOR = "Assessor"
 
 
 INTERNAL_ROLES = frozenset({Role.OFFICER, Role.FINANCE, Role.BOARD})
@@ -59,6 +63,18 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "transparency.view": INTERNAL_ROLES,
     # The provider portal: a provider user's own organisation only.
     "portal.view": frozenset({Role.PROVIDER}),
+    # Grant rounds. Officers set rounds up, screen, run the panel and make the awards; every
+    # internal role reads them. Applicants and provider users apply (their organisation's
+    # applications only: rounds.applying.access). Panel members score only what is assigned to
+    # them and not conflicted (rounds.assessment.access): board members may sit on a panel, and
+    # scoring is the one thing they write.
+    "rounds.view": INTERNAL_ROLES,
+    "rounds.edit": frozenset({Role.OFFICER}),
+    "rounds.screen": frozenset({Role.OFFICER}),
+    "rounds.panel": frozenset({Role.OFFICER}),
+    "rounds.import": frozenset({Role.OFFICER}),
+    "rounds.apply": frozenset({Role.APPLICANT, Role.PROVIDER}),
+    "rounds.score": frozenset({Role.OFFICER, Role.BOARD, Role.ASSESSOR}),
 }
 
 

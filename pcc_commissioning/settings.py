@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "outcomes",
     "needs_assessment",
     "grants",
+    "rounds",
     "reports",
     "portal",
     "demo",

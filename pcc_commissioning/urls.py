@@ -34,6 +34,11 @@ urlpatterns = [
     path("search/", include("reports.search.urls")),
     path("my-work/", include("reports.my_work.urls")),
     path("imports/", include("reports.imports.urls")),
+    path("rounds/", include("rounds.urls")),
+    # Grant rounds' public pages (no sign-in), applicants' and panel members' pages.
+    path("funding/", include("rounds.public.urls")),
+    path("apply/", include("rounds.applying.urls")),
+    path("assess/", include("rounds.assessment.urls")),
 ]
 
 admin.site.site_header = f"{settings.SERVICE_NAME} administration"

@@ -6,13 +6,21 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .roles import has_capability, is_provider_user
+from .roles import Role, has_capability, is_provider_user, user_roles
 
 
 def home(request):
     """Everyone's landing page; where it leads depends on the role: provider users go to the
     portal, internal roles to the dashboard (``reports``, linked by URL name: a lower layer
     never imports a higher one), anyone else sees a page saying they have no role yet."""
+    roles = user_roles(request.user)
+    # Applicants and external assessors have one place each (rounds, linked by URL name).
+    for role, url_name in ((Role.APPLICANT, "apply:home"), (Role.ASSESSOR, "assess:home")):
+        if roles == {role} and not request.user.is_superuser:
+            try:
+                return redirect(reverse(url_name))
+            except NoReverseMatch:  # not built yet
+                pass
     if is_provider_user(request.user):
         try:
             return redirect(reverse("portal:home"))

@@ -103,9 +103,12 @@ ExporterFunction = Callable[..., "Sheet | list[Sheet]"]
 
 
 EXPORT_FORMATS = ("csv", "xlsx")
+# A JSON export's function returns one document (a dict), written as it is.
+DOCUMENT_FORMATS = ("json",)
 
 
 CONTENT_TYPES = {
+    "json": "application/json",
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
@@ -123,6 +126,9 @@ class ExporterSpec:
     formats: tuple[str, ...] = EXPORT_FORMATS
     fy_required: bool = False
     description: str = ""
+    # Besides the year, what the export needs (e.g. ("round",): ``export_data ... --round REF``),
+    # passed to the function as keyword arguments.
+    options: tuple[str, ...] = ()
 
 
 _EXPORTERS: dict[str, ExporterSpec] = {}
@@ -135,17 +141,21 @@ def exporter(
     formats: Sequence[str] = EXPORT_FORMATS,
     fy_required: bool = False,
     description: str = "",
+    options: Sequence[str] = (),
 ):
-    """Register ``function(*, fy) -> Sheet | list[Sheet]`` as the export ``kind``.
+    """Register ``function(*, fy, **options) -> Sheet | list[Sheet]`` as the export ``kind``.
 
     A CSV export must be a single sheet; exports of several sheets declare ``formats=("xlsx",)``.
+    A document export declares ``formats=("json",)`` and returns a dict.
     """
-    unknown = set(formats) - set(EXPORT_FORMATS)
+    unknown = set(formats) - set(EXPORT_FORMATS) - set(DOCUMENT_FORMATS)
     if unknown:
         raise ValueError(f"Unknown export format(s): {', '.join(sorted(unknown))}")
 
     def register(function: ExporterFunction) -> ExporterFunction:
-        _EXPORTERS[kind] = ExporterSpec(kind, function, capability, tuple(formats), fy_required, description)
+        _EXPORTERS[kind] = ExporterSpec(
+            kind, function, capability, tuple(formats), fy_required, description, tuple(options)
+        )
         return function
 
     return register
@@ -182,8 +192,11 @@ def write_sheets(sheets: Sheet | Sequence[Sheet], *, format: str, output: IO[byt
     workbook.save(output)
 
 
-def run_export(kind: str, *, format: str, output: IO[bytes], fy: int | None = None) -> None:
-    """Write the export ``kind`` to ``output``. Raises ExportError for a request that cannot be met."""
+def run_export(
+    kind: str, *, format: str, output: IO[bytes], fy: int | None = None, options: dict[str, str] | None = None
+) -> None:
+    """Write the export ``kind`` to ``output``. Raises ExportError for a request that cannot be met
+    (an exporter raises it too, e.g. for a round that does not exist)."""
     spec = exporters().get(kind)
     if spec is None:
         raise ExportError(f"Unknown export '{kind}': choose one of {', '.join(sorted(_EXPORTERS))}.")
@@ -191,7 +204,17 @@ def run_export(kind: str, *, format: str, output: IO[bytes], fy: int | None = No
         raise ExportError(f"The {kind} export can be made as {' or '.join(spec.formats)} only, not {format}.")
     if spec.fy_required and fy is None:
         raise ExportError(f"The {kind} export needs a financial year (--fy, e.g. 2019 for 2019/20).")
-    write_sheets(spec.function(fy=fy), format=format, output=output)
+    given = {name: str(value).strip() for name, value in (options or {}).items() if str(value or "").strip()}
+    for name in spec.options:
+        if name not in given:
+            raise ExportError(f"The {kind} export needs --{name}.")
+    result = spec.function(fy=fy, **{name: given[name] for name in spec.options})
+    if format in DOCUMENT_FORMATS:
+        import json
+
+        output.write(json.dumps(result, indent=2, ensure_ascii=False).encode("utf-8") + b"\n")
+        return
+    write_sheets(result, format=format, output=output)
 
 
 def export_response(sheets: Sheet | Sequence[Sheet], *, format: str, filename: str):

@@ -45,6 +45,9 @@ class RowContext:
 
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    # What the command line or page gave besides the file (``--round REF``): the kind's
+    # declared ``options``, all present, as text.
+    options: dict[str, str] = field(default_factory=dict)
 
     def add(self, row: Row | int, column: str, message: str) -> None:
         number = row.number if isinstance(row, Row) else row
@@ -76,17 +79,37 @@ class ImporterSpec:
     required: tuple[str, ...]
     capability: str
     description: str = ""
+    # Besides the file, what the import needs (e.g. ("round",): ``import_data ... --round REF``).
+    options: tuple[str, ...] = ()
+    # "table": a CSV or XLSX file read into rows; "json": one JSON document, given to the
+    # function as ``document`` instead of rows (row numbers in its errors count from 1 for the
+    # document as a whole).
+    file_format: str = "table"
 
 
 _IMPORTERS: dict[str, ImporterSpec] = {}
 
 
-def importer(kind: str, *, columns: Sequence[str], required: Sequence[str], capability: str, description: str = ""):
+def importer(
+    kind: str,
+    *,
+    columns: Sequence[str],
+    required: Sequence[str],
+    capability: str,
+    description: str = "",
+    options: Sequence[str] = (),
+    file_format: str = "table",
+):
     """Register ``function(rows, *, actor, update, context) -> ImportResult`` for ``kind``
-    (``context``: a ``RowContext`` for the rows' errors, which also tells a dry run)."""
+    (``context``: a ``RowContext`` for the rows' errors, which also tells a dry run, and holds
+    the ``options``). A ``file_format="json"`` kind is given the parsed document instead of rows."""
+    if file_format not in ("table", "json"):
+        raise ValueError(f"Unknown import file format {file_format!r}")
 
     def register(function: ImporterFunction) -> ImporterFunction:
-        _IMPORTERS[kind] = ImporterSpec(kind, function, tuple(columns), tuple(required), capability, description)
+        _IMPORTERS[kind] = ImporterSpec(
+            kind, function, tuple(columns), tuple(required), capability, description, tuple(options), file_format
+        )
         return function
 
     return register
@@ -139,6 +162,7 @@ def run_import(
     dry_run: bool = False,
     update: bool = False,
     progress: ImportProgress | None = None,
+    options: dict[str, str] | None = None,
 ) -> ImportResult:
     """Import a whole file or nothing. Raises ImportFailed listing every bad row.
 
@@ -147,6 +171,13 @@ def run_import(
     spec = importers().get(kind)
     if spec is None:
         raise ImportFailed([RowError(1, "", f"Unknown kind of import '{kind}'.")])
+    given = {name: str(value).strip() for name, value in (options or {}).items() if str(value or "").strip()}
+    lacking = [name for name in spec.options if name not in given]
+    if lacking:
+        raise ImportFailed([RowError(1, "", f"The {kind} import needs --{name}.") for name in lacking])
+    context = RowContext(dry_run=dry_run, options={name: given[name] for name in spec.options})
+    if spec.file_format == "json":
+        return _run_json_import(spec, file, actor=actor, update=update, context=context)
     table = read_table(file, filename=filename)
     missing = [column for column in spec.required if column not in table.headers]
     if missing:
@@ -155,7 +186,6 @@ def run_import(
     if progress is not None:
         progress(0, len(rows))
         rows = _RowsTellingProgress(rows, progress)
-    context = RowContext(dry_run=dry_run)
     with transaction.atomic():
         result = spec.function(rows, actor=actor, update=update, context=context)
         result.rows = len(table.rows)
@@ -164,6 +194,35 @@ def run_import(
             transaction.set_rollback(True)
             raise ImportFailed(sorted(context.errors, key=lambda e: (e.row, e.column)))
         if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+MAX_JSON_BYTES = 5 * 1024 * 1024  # a round's definition is a few kilobytes
+
+
+def _run_json_import(spec: ImporterSpec, file: IO[bytes] | bytes, *, actor, update: bool, context: RowContext):
+    """A JSON kind: parse the document (refusing what is not JSON, or too big) and run the
+    function on it in one transaction, like a table."""
+    import json
+
+    data = file if isinstance(file, bytes) else file.read(MAX_JSON_BYTES + 1)
+    if len(data) > MAX_JSON_BYTES:
+        raise ImportFailed([RowError(1, "", f"The file is larger than {MAX_JSON_BYTES // (1024 * 1024)} MB.")])
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ImportFailed([RowError(1, "", "The file is not UTF-8 text.")]) from None
+    except json.JSONDecodeError as exc:
+        raise ImportFailed([RowError(1, "", f"The file is not valid JSON: {exc.msg} (line {exc.lineno}).")]) from None
+    with transaction.atomic():
+        result = spec.function(document, actor=actor, update=update, context=context)
+        result.rows = 1
+        result.dry_run = context.dry_run
+        if context.errors:
+            transaction.set_rollback(True)
+            raise ImportFailed(sorted(context.errors, key=lambda e: (e.row, e.column)))
+        if context.dry_run:
             transaction.set_rollback(True)
     return result
 

@@ -42,11 +42,15 @@ NAME_MAX_JSON = 50  # the file's name in the job's parameters, whose JSON form m
 
 
 def importable_kinds(user) -> dict[str, ImporterSpec]:
-    """The importers whose capability ``user`` holds, by kind."""
+    """The importers whose capability ``user`` holds, by kind. Kinds about one grant round
+    (with options, or a JSON document) are offered on the round's own page instead."""
     return {
         kind: spec
         for kind, spec in sorted(importers().items())
-        if spec.capability in CAPABILITIES and has_capability(user, spec.capability)
+        if not spec.options
+        and spec.file_format == "table"
+        and spec.capability in CAPABILITIES
+        and has_capability(user, spec.capability)
     }
 
 

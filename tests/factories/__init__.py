@@ -42,9 +42,31 @@ from .providers import (
     OrganisationFactory,
     ProviderMembershipFactory,
 )
+from .rounds import (
+    ApplicantMembershipFactory,
+    ApplicantOrganisationFactory,
+    ApplicationFactory,
+    ApplicationQuestionFactory,
+    AssignmentFactory,
+    CriterionFactory,
+    EligibilityQuestionFactory,
+    PanelMemberFactory,
+    RoundFactory,
+    ScoreFactory,
+)
 from .users import UserFactory
 
 __all__ = [
+    "ApplicantMembershipFactory",
+    "ApplicantOrganisationFactory",
+    "ApplicationFactory",
+    "ApplicationQuestionFactory",
+    "AssignmentFactory",
+    "CriterionFactory",
+    "EligibilityQuestionFactory",
+    "PanelMemberFactory",
+    "RoundFactory",
+    "ScoreFactory",
     "AreaFactory",
     "AreaPopulationFactory",
     "CommissioningIntentionFactory",

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pcc_commissioning.interchange.exports import EXPORT_FORMATS, ExportError, exporters, run_export
+from pcc_commissioning.interchange.exports import DOCUMENT_FORMATS, EXPORT_FORMATS, ExportError, exporters, run_export
 from pcc_commissioning.periods import FinancialYear
 
 
@@ -18,19 +18,24 @@ class Command(BaseCommand):
         # Checked in handle(), so a bad argument gives one line on stderr rather than a usage text.
         parser.add_argument("kind", help="what to export: " + ", ".join(sorted(exporters())))
         parser.add_argument("--fy", help="financial year, the year it starts (2019 for 2019/20)")
-        parser.add_argument("--format", help="csv or xlsx (default: from the output file's extension, else csv)")
+        parser.add_argument("--round", help="the grant round's reference, for the exports about one round")
+        parser.add_argument(
+            "--format", help="csv, xlsx or json (default: from the output file's extension, else the export's first)"
+        )
         parser.add_argument("--output", help="the file to write")
 
-    def handle(self, *, kind, fy, format, output, **options):
+    def handle(self, *, kind, fy, format, output, round=None, **options):
         specs = exporters()
         if kind not in specs:
             raise CommandError(f"Unknown export '{kind}': choose one of {', '.join(sorted(specs))}.")
         if not output:
             raise CommandError("Give the file to write with --output FILE.")
         path = Path(output)
-        format = (format or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")).lower()
-        if format not in EXPORT_FORMATS:
-            raise CommandError(f"Unknown format '{format}': choose csv or xlsx.")
+        suffix = path.suffix.lower().lstrip(".")
+        default = suffix if suffix in specs[kind].formats else specs[kind].formats[0]
+        format = (format or default).lower()
+        if format not in (*EXPORT_FORMATS, *DOCUMENT_FORMATS):
+            raise CommandError(f"Unknown format '{format}': choose csv, xlsx or json.")
         year = None
         if fy:
             try:
@@ -42,7 +47,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot write {output}: no such folder, or not writable.")
         buffer = io.BytesIO()
         try:
-            run_export(kind, format=format, output=buffer, fy=year)
+            run_export(kind, format=format, output=buffer, fy=year, options={"round": round} if round else None)
         except ExportError as exc:
             raise CommandError(str(exc)) from None
         try:

@@ -18,17 +18,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(importers()))
-        parser.add_argument("file", help="a .csv or .xlsx file with a header row")
+        parser.add_argument("file", help="a .csv or .xlsx file with a header row (a .json document for JSON kinds)")
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
         parser.add_argument("--update", action="store_true", help="replace records whose reference already exists")
+        parser.add_argument("--round", help="the grant round's reference, for the kinds about one round")
 
-    def handle(self, *, kind, file, dry_run, update, **options):
+    def handle(self, *, kind, file, dry_run, update, round=None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
         try:
             # Command-line imports act as a commissioning officer (docs/formats.md); no user is recorded.
-            result = run_import(kind, path.read_bytes(), filename=path.name, actor=None, dry_run=dry_run, update=update)
+            result = run_import(
+                kind,
+                path.read_bytes(),
+                filename=path.name,
+                actor=None,
+                dry_run=dry_run,
+                update=update,
+                options={"round": round} if round else None,
+            )
         except ImportFailed as failure:
             for error in failure.errors:
                 self.stderr.write(str(error))
