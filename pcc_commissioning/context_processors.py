@@ -5,7 +5,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from .interchange.imports import importers
-from .roles import CAPABILITIES, has_capability, is_provider_user
+from .roles import CAPABILITIES, Role, has_capability, is_provider_user, user_roles
 
 
 def may_import(user) -> bool:
@@ -37,6 +37,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("My work", "my_work:index", "my_work", capability="dashboard.view"),
     NavItem("Providers", "providers:list", "providers", capability="providers.view"),
     NavItem("Grants and contracts", "grants:index", "grants", capability="grants.view"),
+    NavItem("Rounds", "rounds:list", "rounds", capability="rounds.view"),
     NavItem("Needs", "needs_assessment:index", "needs", capability="needs.view"),
     NavItem("Outcomes", "outcomes:plan", "outcomes", capability="plan.view"),
     NavItem("Reports", "reports:index", "reports", capability="reports.view"),
@@ -56,6 +57,9 @@ def _navigation(request) -> list[dict]:
         return []
     if is_provider_user(user):
         return [{"label": "Your organisation", "url": reverse("home"), "section": "portal"}]
+    own = _own_place(user)
+    if own is not None:
+        return own
     items = []
     for item in NAVIGATION:
         if not _is_shown(item, user):
@@ -66,6 +70,28 @@ def _navigation(request) -> list[dict]:
             continue
         items.append({"label": item.label, "url": url, "section": item.section})
     return items
+
+
+# The one place of users with no internal role: an applicant's applications, an external
+# assessor's assessments (grant rounds, linked by URL name).
+OWN_PLACES = (
+    (Role.APPLICANT, "Your applications", "apply:home", "apply"),
+    (Role.ASSESSOR, "Your assessments", "assess:home", "assess"),
+)
+
+
+def _own_place(user) -> list[dict] | None:
+    roles = user_roles(user)
+    if user.is_superuser or roles & {Role.OFFICER, Role.FINANCE, Role.BOARD}:
+        return None
+    items = []
+    for role, label, url_name, section in OWN_PLACES:
+        if role in roles:
+            try:
+                items.append({"label": label, "url": reverse(url_name), "section": section})
+            except NoReverseMatch:
+                continue
+    return items or None
 
 
 def _admin_url(request) -> str:

@@ -6,5 +6,13 @@ class RoundsConfig(AppConfig):
     name = "rounds"
     verbose_name = "Grant rounds"
     # The modules declaring this app's import and export kinds (pcc_commissioning.interchange).
-    importer_modules: tuple[str, ...] = ()
-    exporter_modules: tuple[str, ...] = ()
+    importer_modules = (
+        "rounds.setup.importers",
+        "rounds.applying.importers",
+        "rounds.assessment.importers",
+    )
+    exporter_modules = (
+        "rounds.setup.exporters",
+        "rounds.moderation.exporters",
+        "rounds.reporting.exporters",
+    )
