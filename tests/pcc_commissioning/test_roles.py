@@ -13,45 +13,60 @@ EDIT_SUFFIXES = (".edit", ".import")
 
 
 @pytest.mark.django_db
-def test_the_four_role_groups_exist_after_migrations():
+def test_the_six_role_groups_exist_after_migrations():
     names = set(Group.objects.values_list("name", flat=True))
     assert {role.value for role in Role} <= names
-    assert len(Role) == 4
+    assert len(Role) == 6
 
 
 # What each role may do, typed out by hand from what each role is for (README "Who it is for"):
 # officers run the commissioning (providers, awards, needs, the MoJ return's preparation);
 # finance pays, overrides payment limits, imports payments and signs the MoJ return off; both
 # import funding streams and read the finance exports; board members only read; provider users
-# see only the portal. Deliberately NOT built from ``CAPABILITIES``: a change to that table must
-# be made here too, on purpose. Superusers hold everything (tested below).
+# see only the portal, and apply to grant rounds as applicants do; applicants only apply;
+# external assessors only score; board members may score as panel members. Deliberately NOT
+# built from ``CAPABILITIES``: a change to that table must be made here too, on purpose. Superusers hold everything (tested below).
 MATRIX = """
-capability          officer finance board provider
-dashboard.view         x       x      x      .
-plan.view              x       x      x      .
-providers.view         x       x      x      .
-providers.edit         x       .      .      .
-providers.import       x       .      .      .
-grants.view            x       x      x      .
-grants.edit            x       .      .      .
-grants.import          x       .      .      .
-payments.edit          .       x      .      .
-payments.override      .       x      .      .
-payments.import        .       x      .      .
-streams.import         x       x      .      .
-needs.view             x       x      x      .
-needs.edit             x       .      .      .
-needs.import           x       .      .      .
-reports.view           x       x      x      .
-reports.request        x       x      x      .
-moj.view               x       x      x      .
-moj.prepare            x       .      .      .
-moj.sign_off           .       x      .      .
-exports.finance        x       x      .      .
-transparency.view      x       x      x      .
-portal.view            .       .      .      x
+capability          officer finance board provider applicant assessor
+dashboard.view         x       x      x      .      .        .
+plan.view              x       x      x      .      .        .
+providers.view         x       x      x      .      .        .
+providers.edit         x       .      .      .      .        .
+providers.import       x       .      .      .      .        .
+grants.view            x       x      x      .      .        .
+grants.edit            x       .      .      .      .        .
+grants.import          x       .      .      .      .        .
+payments.edit          .       x      .      .      .        .
+payments.override      .       x      .      .      .        .
+payments.import        .       x      .      .      .        .
+streams.import         x       x      .      .      .        .
+needs.view             x       x      x      .      .        .
+needs.edit             x       .      .      .      .        .
+needs.import           x       .      .      .      .        .
+reports.view           x       x      x      .      .        .
+reports.request        x       x      x      .      .        .
+moj.view               x       x      x      .      .        .
+moj.prepare            x       .      .      .      .        .
+moj.sign_off           .       x      .      .      .        .
+exports.finance        x       x      .      .      .        .
+transparency.view      x       x      x      .      .        .
+portal.view            .       .      .      x      .        .
+rounds.view            x       x      x      .      .        .
+rounds.edit            x       .      .      .      .        .
+rounds.screen          x       .      .      .      .        .
+rounds.panel           x       .      .      .      .        .
+rounds.import          x       .      .      .      .        .
+rounds.apply           .       .      .      x      x        .
+rounds.score           x       .      x      .      .        x
 """
-MATRIX_ROLES = {"officer": Role.OFFICER, "finance": Role.FINANCE, "board": Role.BOARD, "provider": Role.PROVIDER}
+MATRIX_ROLES = {
+    "officer": Role.OFFICER,
+    "finance": Role.FINANCE,
+    "board": Role.BOARD,
+    "provider": Role.PROVIDER,
+    "applicant": Role.APPLICANT,
+    "assessor": Role.ASSESSOR,
+}
 
 
 def _expected() -> dict[str, dict[Role, bool]]:
@@ -101,10 +116,18 @@ def test_who_edits_what():
 
 
 @pytest.mark.django_db
-def test_provider_users_see_only_the_portal():
+def test_provider_users_see_only_the_portal_and_may_apply_to_rounds():
     provider_user = UserFactory(role=Role.PROVIDER)
     held = {capability for capability in CAPABILITIES if has_capability(provider_user, capability)}
-    assert held == {"portal.view"}
+    assert held == {"portal.view", "rounds.apply"}
+
+
+@pytest.mark.django_db
+def test_applicants_only_apply_and_assessors_only_score():
+    applicant = UserFactory(role=Role.APPLICANT)
+    assessor = UserFactory(role=Role.ASSESSOR)
+    assert {capability for capability in CAPABILITIES if has_capability(applicant, capability)} == {"rounds.apply"}
+    assert {capability for capability in CAPABILITIES if has_capability(assessor, capability)} == {"rounds.score"}
 
 
 @pytest.mark.django_db
