@@ -183,9 +183,7 @@ def rank(
     running = ZERO
     for position, (app, score, results) in enumerate(scored, start=1):
         requested = app.amount_requested
-        starting = (
-            score is not None and requested is not None and score >= mark and starting_total + requested <= limit
-        )
+        starting = score is not None and requested is not None and score >= mark and starting_total + requested <= limit
         starting_amount = requested if starting else ZERO
         starting_total += starting_amount
         recommended = starting if app.recommended_override is None else app.recommended_override
