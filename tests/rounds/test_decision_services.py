@@ -148,3 +148,18 @@ def test_only_officers(decided_data, role):
         round_decision_prepare(actor=user, round=round)
     with pytest.raises(PermissionDenied):
         round_make_awards(actor=user, round=round)
+
+
+def test_decision_page(officer_client, board_client, decided_data):
+    from django.urls import reverse
+
+    round, *_ = decided_data
+    url = reverse("rounds:decision", args=[round.reference])
+    page = officer_client.get(url).content.decode()
+    assert "Decision on CSF-26</h1>" in page and "Prepare the decision" in page
+    assert board_client.get(url).status_code == 200
+    assert board_client.post(url, {"action": "prepare"}).status_code == 403
+    assert officer_client.post(url, {"action": "prepare", "reference": ""}).status_code == 302
+    round.refresh_from_db()
+    assert round.decision.reference == "CSF-26-DEC"
+    assert "Sign it on the decision register" in officer_client.get(url).content.decode()
