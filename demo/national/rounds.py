@@ -3,10 +3,11 @@ panels and about 57,000 scores.
 
 Each round belongs to one force, falls in one of the five years and closed before ``AS_OF``; it
 is published, screened and scored (ready for its panel): no round is decided here, as deciding
-makes awards and the awards are the dataset's own. Rounds differ in size (from a few dozen to a
-few hundred applications), so the largest is a fair test of the applications list and the
-ranking. Of the applications, about 95% were submitted and screened eligible, 3% screened not
-eligible and 2% withdrawn before submitting. Each round has a panel of three assessors (its
+makes awards and the awards are the dataset's own. Rounds differ in size (from about 15 to 180
+applications), and one, the Metropolitan Police area's first, is a big open call of about 1,400:
+the test of the applications list, the ranking and the results export. Of the applications,
+about 95% were submitted and screened eligible, 3% screened not eligible and 2% withdrawn before
+submitting. Each round has a panel of three assessors (its
 force's); each eligible application is assigned to one of them in turn, who submitted a score on
 each of the round's three criteria: so scores are about 3 x 95% of the applications.
 """
@@ -124,7 +125,13 @@ def _plan_rounds(ctx: _Context, priorities: list[CommissioningPriority]) -> list
     rng = ctx.rng
     total = max(1, round(FULL_ROUNDS * ctx.scale_factor))
     per_force = _split_count(total, [force.weight for force in ctx.forces])
-    sizes = _split_count(round(FULL_APPLICATIONS * ctx.scale_factor), [rng.randint(20, 250) for _ in range(total)])
+    weights = [rng.randint(20, 250) for _ in range(total)]
+    # The largest force's first round is a big open call (about 1,400 applications at full size),
+    # the stress case for a round's applications list, ranking and results export.
+    largest = max(range(len(ctx.forces)), key=lambda index: ctx.forces[index].weight)
+    if per_force[largest]:
+        weights[sum(per_force[:largest])] = 2000
+    sizes = _split_count(round(FULL_APPLICATIONS * ctx.scale_factor), weights)
     plans: list[tuple[Round, _Force]] = []
     for force, count in zip(ctx.forces, per_force, strict=True):
         numbers: dict[int, int] = defaultdict(int)
@@ -297,7 +304,7 @@ def _applications(ctx: _Context, plans: list[tuple[Round, _Force, int]]) -> list
         )
     _bulk(BudgetLine, lines)
     _bulk(ApplicationEvent, events)
-    ctx.counts.update(applicant_organisations=len(organisations), applications=len(applications))
+    ctx.counts.update(applicants=len(organisations), applications=len(applications))
     ctx.counts.update(budget_lines=len(lines))
     return applications
 
