@@ -16,10 +16,10 @@ from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning.interchange.imports import ImportResult, RowContext, importer
 from pcc_commissioning.money import AmountError, amount_from
 
-from ..models import QuestionKind, Round, RoundKind
+from ..models import Round, RoundKind
 from . import services
 from .documents import DOCUMENT_KEYS
-from .validation import weights_problem
+from .validation import criterion_problems, eligibility_problems, question_problems, weights_problem
 
 ROW = 1  # a document's errors are all "row 1": the column is the field's path
 ITEMS = {
@@ -46,11 +46,13 @@ class Reader:
         if not isinstance(data, dict):
             self.error(path, "This must be an object ({...}).")
             return False
-        for key in sorted(required - set(data)):
+        missing, unknown = sorted(required - set(data)), sorted(set(data) - required - optional)
+        for key in missing:
             self.error(f"{path}.{key}" if path else key, "This field is missing.")
-        for key in sorted(set(data) - required - optional):
+        for key in unknown:
             self.error(f"{path}.{key}" if path else key, "This field is not part of the format.")
-        return True
+        # The values are read only from a complete object: one problem reported once.
+        return not (missing or unknown)
 
     def text(self, value: Any, path: str, *, blank: bool = False) -> str:
         if not isinstance(value, str) or (not blank and not value.strip()):
@@ -177,8 +179,6 @@ def _item(reader: Reader, part: str, entry: dict, path: str) -> dict[str, Any]:
             reader.error(f"{path}.choices", "This must be a list of texts.")
             choices = []
         values["choices"] = "\n".join(choices)
-        if values["kind"] not in QuestionKind.values:
-            reader.error(f"{path}.kind", f"Choose one of {', '.join(QuestionKind.values)}.")
         return values
     return {
         "key": entry.get("key"),
@@ -186,6 +186,34 @@ def _item(reader: Reader, part: str, entry: dict, path: str) -> dict[str, Any]:
         "weight": reader.number(entry.get("weight"), f"{path}.weight"),
         "max_score": reader.integer(entry.get("max_score"), f"{path}.max_score"),
     }
+
+
+RULES = {"eligibility": eligibility_problems, "questions": question_problems, "criteria": criterion_problems}
+
+
+def _check_item(reader: Reader, part: str, values: dict[str, Any], path: str) -> None:
+    """The pages' rules for an entry, checked here too so a file's problems come all at once
+    (the service checks them again when it writes)."""
+    if any(value is None for name, value in values.items() if name in ("weight", "max_score")):
+        return  # already reported as not a number
+    texts = {name: value.strip() if isinstance(value, str) else value for name, value in values.items()}
+    for field, messages in RULES[part](texts).items():
+        for message in messages:
+            reader.error(_path_of(f"{path}.{field}"), message)
+
+
+def _duplicate_keys(reader: Reader, part: str, entries: list) -> None:
+    """Keys used twice in a list (the service checks against the stored rows only, and an
+    earlier entry refused for another reason is never stored)."""
+    first: dict[Any, int] = {}
+    for index, entry in enumerate(entries, start=1):
+        key = entry.get("key") if isinstance(entry, dict) else None
+        if not isinstance(key, str) or not key:
+            continue
+        if key in first:
+            reader.error(f"{part}[{index}].key", f"The key {key} is also used by {part}[{first[key]}].")
+        else:
+            first[key] = index
 
 
 def _items(reader: Reader, document: dict) -> dict[str, list[dict[str, Any]]]:
@@ -199,7 +227,10 @@ def _items(reader: Reader, document: dict) -> dict[str, list[dict[str, Any]]]:
         for index, entry in enumerate(entries, start=1):
             path = f"{part}[{index}]"
             if reader.keys(entry, path, required, optional):
-                items[part].append(_item(reader, part, entry, path))
+                values = _item(reader, part, entry, path)
+                _check_item(reader, part, values, path)
+                items[part].append(values)
+        _duplicate_keys(reader, part, entries)
     weights = [entry["weight"] for entry in items.get("criteria", [])]
     if None not in weights and (problem := weights_problem(weights)):
         reader.error("criteria", problem)

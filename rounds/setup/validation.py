@@ -113,6 +113,7 @@ def question_problems(values: dict[str, Any]) -> Errors:
     kind = values.get("kind")
     if kind not in QuestionKind.values:
         add_error(errors, "kind", f"Choose the kind of answer ({', '.join(QuestionKind.values)}).")
+        return errors  # what else fits depends on the kind
     limit = values.get("word_limit")
     if limit is not None and kind != QuestionKind.TEXT:
         add_error(errors, "word_limit", "Only text questions have a word limit.")
