@@ -36,6 +36,8 @@ urlpatterns = [
     path("<str:reference>/copy/", views.round_copy, name="copy"),
     path("<str:reference>/definition.json", views.definition_download, name="definition_download"),
     path("<str:reference>/move/<str:move>/", views.round_move, name="move"),
+    # The decision stage links here once the round is decided.
+    path("<str:reference>/publish-results/", views.round_move, {"move": "publish_results"}, name="publish_results"),
 ]
 for _part, _segment, _stem in _PARTS:
     urlpatterns += _part_urls(_part, _segment, _stem)
