@@ -26,6 +26,13 @@ REASON_HELP = "Needed once the round has opened: say why its definition is chang
 YES_NO = [("", "Choose one"), ("yes", "Yes"), ("no", "No")]
 
 
+def _number_box(width: int = 5) -> forms.TextInput:
+    """A short text box for a number (GOV.UK asks for text inputs, not number inputs)."""
+    return forms.TextInput(
+        attrs={"class": f"govuk-input--width-{width}", "inputmode": "decimal", "spellcheck": "false"}
+    )
+
+
 def _time_field(label: str) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -100,10 +107,18 @@ class RoundForm(MomentsMixin, forms.Form):
         queryset=Area.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     funding_stream = forms.ModelChoiceField(queryset=FundingStream.objects.all(), empty_label="Choose one")
-    fy = forms.IntegerField(label="Financial year", help_text="The year it starts: 2026 for 2026/27")
+    fy = forms.IntegerField(
+        label="Financial year", help_text="The year it starts: 2026 for 2026/27", widget=_number_box(4)
+    )
     budget = MoneyField(label="Budget (£)", what="budget", allow_negative=False)
     overallocation_percent = forms.DecimalField(
-        label="Over-allocation allowed (%)", max_digits=5, decimal_places=2, initial=0, min_value=0, max_value=100
+        label="Over-allocation allowed (%)",
+        max_digits=5,
+        decimal_places=2,
+        initial=0,
+        min_value=0,
+        max_value=100,
+        widget=_number_box(),
     )
     min_amount = MoneyField(label="Smallest request (£)", what="smallest request", allow_negative=False)
     max_amount = MoneyField(label="Largest request (£)", what="largest request", allow_negative=False)
@@ -113,7 +128,13 @@ class RoundForm(MomentsMixin, forms.Form):
     closes_time = _time_field("Closing time")
     panel_date = date_field("Panel date", required=False, help_text="Leave blank if not fixed yet")
     pass_mark = forms.DecimalField(
-        max_digits=5, decimal_places=2, initial=0, min_value=0, max_value=100, help_text="Out of 100"
+        max_digits=5,
+        decimal_places=2,
+        initial=0,
+        min_value=0,
+        max_value=100,
+        help_text="Out of 100",
+        widget=_number_box(),
     )
     award_start = date_field("Grants start", required=False)
     award_end = date_field("Grants end", required=False)
@@ -128,7 +149,9 @@ class RoundEditForm(VersionedForm, RoundForm):
 class RoundCopyForm(MomentsMixin, forms.Form):
     reference = forms.CharField(max_length=50, label="New reference", help_text="For example, CSF-2027")
     name = forms.CharField(max_length=200, label="New name")
-    fy = forms.IntegerField(label="Financial year", help_text="The year it starts: 2027 for 2027/28")
+    fy = forms.IntegerField(
+        label="Financial year", help_text="The year it starts: 2027 for 2027/28", widget=_number_box(4)
+    )
     opens_on = date_field("Opening date")
     opens_time = _time_field("Opening time")
     closes_on = date_field("Closing date")
@@ -155,8 +178,12 @@ class EligibilityForm(DefinitionForm):
     question = forms.CharField(max_length=500)
     kind = forms.ChoiceField(label="Kind of answer", choices=with_blank(EligibilityKind.choices))
     required_answer = forms.ChoiceField(label="Answer needed (yes or no questions)", choices=YES_NO, required=False)
-    min_value = forms.DecimalField(label="At least (number questions)", max_digits=16, decimal_places=2, required=False)
-    max_value = forms.DecimalField(label="At most (number questions)", max_digits=16, decimal_places=2, required=False)
+    min_value = forms.DecimalField(
+        label="At least (number questions)", max_digits=16, decimal_places=2, required=False, widget=_number_box(10)
+    )
+    max_value = forms.DecimalField(
+        label="At most (number questions)", max_digits=16, decimal_places=2, required=False, widget=_number_box(10)
+    )
     field_order = ["key", "question", "kind", "required_answer", "min_value", "max_value", "reason", "version"]
 
     def clean_required_answer(self):
@@ -168,7 +195,7 @@ class QuestionForm(DefinitionForm):
     text = forms.CharField(label="Question", max_length=500)
     kind = forms.ChoiceField(label="Kind of answer", choices=with_blank(QuestionKind.choices))
     hint = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    word_limit = forms.IntegerField(required=False, min_value=1, help_text="Text questions only")
+    word_limit = forms.IntegerField(required=False, min_value=1, help_text="Text questions only", widget=_number_box(4))
     choices = forms.CharField(
         required=False, help_text="Choice questions: one choice per line", widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -180,8 +207,10 @@ class CriterionForm(DefinitionForm):
     key = forms.CharField(max_length=40, help_text=KEY_FIELD_HELP)
     text = forms.CharField(label="Criterion", max_length=500)
     guidance = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    weight = forms.DecimalField(max_digits=5, decimal_places=2, help_text="The round's weights add up to 100")
-    max_score = forms.IntegerField(label="Maximum score", min_value=1, initial=5)
+    weight = forms.DecimalField(
+        max_digits=5, decimal_places=2, help_text="The round's weights add up to 100", widget=_number_box(4)
+    )
+    max_score = forms.IntegerField(label="Maximum score", min_value=1, initial=5, widget=_number_box(3))
     field_order = ["key", "text", "guidance", "weight", "max_score", "reason", "version"]
 
 

@@ -41,12 +41,15 @@ PAGE_SIZE = 25
 MOMENT_FIELDS = {"opens_at": "opens_on", "closes_at": "closes_on"}
 
 
-def _field_for(name: str) -> str | None:
-    return MOMENT_FIELDS.get(name, name)
-
-
 def _form_field_for(form):
-    return lambda name: (lambda field: field if field in form.fields else None)(_field_for(name))
+    """Where a service's error about ``name`` goes on ``form``: the opening and closing times
+    are two boxes each on the page, and the date box takes the message."""
+
+    def field_for(name: str) -> str | None:
+        field = MOMENT_FIELDS.get(name, name)
+        return field if field in form.fields else None
+
+    return field_for
 
 
 @capability_required("rounds.view")

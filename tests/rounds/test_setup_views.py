@@ -19,6 +19,7 @@ from tests.factories import (
     ApplicationQuestionFactory,
     CommissioningPriorityFactory,
     CriterionFactory,
+    EligibilityQuestionFactory,
     FundingStreamFactory,
     RoundFactory,
     UserFactory,
@@ -263,3 +264,28 @@ def test_a_bad_upload_lists_its_problems_and_imports_nothing(officer_client):
 def test_the_upload_is_for_officers_only(finance_client):
     upload = SimpleUploadedFile("round.json", b"{}")
     assert finance_client.post(reverse("rounds:definition_upload"), {"file": upload}).status_code == 403
+
+
+@pytest.mark.parametrize("status", [RoundStatus.DRAFT, RoundStatus.PUBLISHED, RoundStatus.DECIDED])
+def test_every_page_of_a_round_opens_for_an_officer_with_its_name_in_the_title(officer_client, status):
+    round = _complete_round(status=status, name="Safer Streets Fund")
+    EligibilityQuestionFactory(round=round, key="constituted")
+    criterion = round.criteria.first()
+    urls = [reverse("rounds:create"), reverse("rounds:definition_upload"), reverse("rounds:list")]
+    for name in ("detail", "edit", "copy", "eligibility", "questions", "criteria"):
+        urls.append(reverse(f"rounds:{name}", args=[round.reference]))
+    for name in ("eligibility_add", "question_add", "criterion_add"):
+        urls.append(reverse(f"rounds:{name}", args=[round.reference]))
+    urls += [
+        reverse("rounds:criterion_edit", args=[round.reference, criterion.pk]),
+        reverse("rounds:criterion_delete", args=[round.reference, criterion.pk]),
+        reverse("rounds:eligibility_edit", args=[round.reference, round.eligibility_questions.get().pk]),
+        reverse("rounds:move", args=[round.reference, "cancel"]),
+    ]
+    for url in urls:
+        response = officer_client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        assert "<h1" in page and "<title>" in page, url
+        if "/rounds/" + round.reference in url:
+            assert round.reference in page.split("</title>")[0], url
