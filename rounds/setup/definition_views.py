@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
@@ -178,17 +178,20 @@ def part_delete(request, reference: str, part: str, pk: int):
 
 
 @capability_required("rounds.edit")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def part_move(request, reference: str, part: str, pk: int, direction: str):
-    """Move an entry one place up or down the list."""
+    """Move an entry one place up or down the list. Before the round opens the list's buttons
+    post here straight away; once it is open, this page first asks why."""
     round = selectors.access_round(request.user, reference, for_edit=True)
     page = PAGES[part]
     item = _item(round, part, pk)
-    form = DefinitionForm(form_data(request))
     order = list(services.PARTS[part].items(round).values_list("pk", flat=True))
     at = order.index(item.pk)
     to = at - 1 if direction == "up" else at + 1
-    if form.is_valid() and 0 <= to < len(order):
+    if direction not in ("up", "down") or not 0 <= to < len(order):
+        return redirect(page.list_name, reference=round.reference)
+    form = DefinitionForm(form_data(request), initial={"version": round.version})
+    if request.method == "POST" and form.is_valid():
         order[at], order[to] = order[to], order[at]
         try:
             page.reorder(
@@ -199,6 +202,10 @@ def part_move(request, reference: str, part: str, pk: int, direction: str):
                 order=order,
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-    return redirect(page.list_name, reference=round.reference)
+            add_service_errors(form, exc, name_fields=True)
+        else:
+            messages.success(request, f"The {page.what} {item.key} has been moved {direction}.")
+            return redirect(page.list_name, reference=round.reference)
+    return render(
+        request, "rounds/part_move.html", _context(request, round, part, form=form, item=item, direction=direction)
+    )

@@ -289,3 +289,18 @@ def test_every_page_of_a_round_opens_for_an_officer_with_its_name_in_the_title(o
         assert "<h1" in page and "<title>" in page, url
         if "/rounds/" + round.reference in url:
             assert round.reference in page.split("</title>")[0], url
+
+
+def test_moving_a_question_of_an_open_round_asks_why(officer_client, time_machine):
+    round = _complete_round(status=RoundStatus.PUBLISHED)
+    ApplicationQuestionFactory(round=round, key="reach", position=1)
+    time_machine.move_to(datetime.datetime(2026, 4, 2, 12, 0, tzinfo=UK))
+    reach = round.questions.get(key="reach")
+    url = reverse("rounds:question_move", args=[round.reference, reach.pk, "up"])
+    listing = officer_client.get(reverse("rounds:questions", args=[round.reference])).content.decode()
+    assert f'href="{url}"' in listing
+    refused = officer_client.post(url, {"version": 1, "reason": ""})
+    assert "The round has opened: say why its definition is being changed." in refused.content.decode()
+    assert officer_client.post(url, {"version": 1, "reason": "Reach first"}).status_code == 302
+    assert list(round.questions.values_list("key", flat=True)) == ["reach", "need"]
+    assert RoundVersion.objects.get().reason == "Reach first"
