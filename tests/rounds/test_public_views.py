@@ -112,3 +112,11 @@ def test_a_decided_rounds_results_wait_until_published(client):
     )
     page = client.get(reverse("rounds_public:detail", args=[round.reference])).content.decode()
     assert "Bridge Trust" not in page
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_for_the_officers_pages(client):
+    round = RoundFactory(status=RoundStatus.PUBLISHED)
+    for url in (reverse("rounds:list"), reverse("rounds:detail", args=[round.reference])):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
+    assert client.get(reverse("rounds_public:detail", args=[round.reference])).status_code == 200
