@@ -93,6 +93,9 @@ FOR_EVERY_SIGNED_IN_USER = {
     "password_reset_complete",
     "admin:login",  # the admin's sign-in form, which refuses anyone but staff
     "search:index",  # searches only what the user's role may see (tests/reports/test_search.py)
+    # Grant rounds' public pages: published rounds only, open to anyone (tests/rounds/test_public_views.py).
+    "rounds_public:list",
+    "rounds_public:detail",
 }
 # What a board member may do with a POST: sign out, and ask for a report.
 BOARD_MAY_POST = {"logout", "reports:report_request"}

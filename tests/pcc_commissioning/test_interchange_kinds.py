@@ -19,6 +19,7 @@ IMPORT_KINDS = {
     "payments",
     "providers",
     "returns",
+    "round_definition",
     "scores",
     "streams",
 }
@@ -36,6 +37,9 @@ EXPORT_KINDS = {
     "payments",
     "return_schedule",
     "returns",
+    "round_definition",
+    "round_report",
+    "round_results",
     "spend_over_500",
 }
 

@@ -64,12 +64,15 @@ from pcc_commissioning.concurrency import STALE_MESSAGE
 from pcc_commissioning.roles import Role
 from providers.services import membership_set
 from tests.factories import (
+    ApplicationQuestionFactory,
     AwardFactory,
     AwardKPIFactory,
     CommissioningIntentionFactory,
     CommissioningPriorityFactory,
     ContactFactory,
+    CriterionFactory,
     DecisionFactory,
+    EligibilityQuestionFactory,
     FindingFactory,
     FundingLineFactory,
     FundingStreamFactory,
@@ -78,6 +81,7 @@ from tests.factories import (
     OrganisationFactory,
     PaymentFactory,
     PriorityBudgetFactory,
+    RoundFactory,
     StreamAllocationFactory,
     ThemeFactory,
     UserFactory,
@@ -302,6 +306,21 @@ def _portal_return(organisation):
     return {"pk": ret.pk, "query": {"part": "about"}}, _reader(ret, "narrative")
 
 
+def _round(organisation):
+    round = RoundFactory()
+    return {"reference": round.reference}, _reader(round, "name")
+
+
+def _round_part(factory, attribute: str):
+    """A draft round's question or criterion; the edit carries the round's version."""
+
+    def build(organisation):
+        item = factory(round=RoundFactory())
+        return {"reference": item.round.reference, "pk": item.pk}, _reader(item, attribute)
+
+    return build
+
+
 CASES = [
     Case("providers:edit", Role.OFFICER, _organisation, "notes"),
     Case("providers:contact_edit", Role.OFFICER, _contact, "job_title"),
@@ -321,6 +340,10 @@ CASES = [
     Case("portal:organisation_edit", Role.PROVIDER, _portal_organisation, "phone", "0191 000 0001", "0191 000 0002"),
     Case("portal:contact_edit", Role.PROVIDER, _portal_contact, "job_title"),
     Case("portal:return", Role.PROVIDER, _portal_return, "narrative"),
+    Case("rounds:edit", Role.OFFICER, _round, "name"),
+    Case("rounds:eligibility_edit", Role.OFFICER, _round_part(EligibilityQuestionFactory, "question"), "question"),
+    Case("rounds:question_edit", Role.OFFICER, _round_part(ApplicationQuestionFactory, "text"), "text"),
+    Case("rounds:criterion_edit", Role.OFFICER, _round_part(CriterionFactory, "text"), "text"),
 ]
 
 

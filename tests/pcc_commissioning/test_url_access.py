@@ -40,6 +40,9 @@ ANONYMOUS_ALLOWED = frozenset(
         "invitations:accept",
         # An assessor's invitation link: the invited person may have no account yet.
         "assess:accept",
+        # Grant rounds' public pages: published rounds only (drafts are 404 to everyone there).
+        "rounds_public:list",
+        "rounds_public:detail",
     }
 )
 SAMPLE_UUID = str(uuid.UUID(int=1))
