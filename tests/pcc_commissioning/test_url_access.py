@@ -38,6 +38,11 @@ ANONYMOUS_ALLOWED = frozenset(
         "admin:login",
         # The link in an invitation e-mail: the invited person has no account yet.
         "invitations:accept",
+        # Grant rounds: registering to apply, and the links e-mailed to confirm the address and
+        # to join a colleague's organisation (the token is the proof).
+        "apply:register",
+        "apply:confirm",
+        "apply:join",
     }
 )
 SAMPLE_UUID = str(uuid.UUID(int=1))
