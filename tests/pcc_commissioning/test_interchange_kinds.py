@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-IMPORT_KINDS = {"areas", "awards", "indicators", "needs", "payments", "providers", "returns", "streams"}
+IMPORT_KINDS = {"applications", "areas", "awards", "indicators", "needs", "payments", "providers", "returns", "streams"}
 EXPORT_KINDS = {
     "awards",
     "commitments",

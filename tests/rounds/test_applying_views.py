@@ -245,3 +245,23 @@ def test_a_lead_invites_a_colleague_from_the_colleagues_page(lead, client_of):
     colleague = ApplicantMembershipFactory._meta.model.objects.get(user__email="pat@example.org")
     assert colleague.organisation == lead.organisation
     assert client_of(colleague.user).get(reverse("apply:colleagues")).status_code == 403
+
+
+@time_machine.travel(DURING, tick=False)
+def test_a_provider_user_finds_the_rounds_from_the_portal_and_applies(provider_client, provider_user, organisation):
+    invitation = RoundFactory(reference="INV-1", kind="invitation", status=RoundStatus.PUBLISHED)
+    portal = provider_client.get(reverse("portal:home")).content.decode()
+    assert reverse("apply:home") in portal and "Funding rounds" in portal
+    assert b"INV-1" in provider_client.get(reverse("apply:home")).content
+    response = provider_client.post(reverse("apply:start", args=["INV-1"]))
+    application = Application.objects.get(round=invitation)
+    assert application.organisation.provider == organisation
+    assert response.url == reverse("apply:eligibility", args=[application.pk])
+
+
+@time_machine.travel(DURING, tick=False)
+def test_an_applicant_cannot_start_an_invitation_round(lead, client_of):
+    RoundFactory(reference="INV-1", kind="invitation", status=RoundStatus.PUBLISHED)
+    client = client_of(lead.user)
+    assert b"INV-1" not in client.get(reverse("apply:home")).content
+    assert client.post(reverse("apply:start", args=["INV-1"])).status_code == 404
