@@ -8,14 +8,17 @@ as its text (``"250000"``), a text answer as its text, a date as ``YYYY-MM-DD``.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from pcc_commissioning.money import format_pence
+from pcc_commissioning.periods import date_problem
 
 from ..models import ApplicationQuestion, EligibilityKind, EligibilityQuestion, QuestionKind
 
 Problems = dict[str, list[str]]
+_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", re.ASCII)
 
 
 def word_count(text: str | None) -> int:
@@ -35,14 +38,15 @@ def number(value) -> Decimal | None:
     """A stored or typed number (commas between thousands allowed); None if not a number."""
     if value is None or isinstance(value, bool):
         return None
-    text = str(value).strip().replace(",", "").removeprefix("£")
-    if not text:
+    text = str(value).strip().removeprefix("£")
+    # Digits, commas only between groups of three, a point before decimals: "1,50", "1e5" and
+    # "NaN" are refused rather than guessed at (as amounts of money are, pcc_commissioning.money).
+    if len(text) > 30 or not _NUMBER.fullmatch(text):
         return None
     try:
-        result = Decimal(text)
+        return Decimal(text.replace(",", ""))
     except InvalidOperation:
         return None
-    return result if result.is_finite() else None
 
 
 def number_text(value: Decimal) -> str:
@@ -193,7 +197,12 @@ def budget_warning(application, lines) -> str | None:
 
 
 def parse_date_answer(text: str) -> datetime.date | None:
+    """A date written YYYY-MM-DD within the years the service accepts (None otherwise)."""
+    cleaned = str(text).strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned, re.ASCII):
+        return None
     try:
-        return datetime.date.fromisoformat(str(text).strip())
+        day = datetime.date.fromisoformat(cleaned)
     except ValueError:
         return None
+    return None if date_problem(day) else day

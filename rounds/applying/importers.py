@@ -188,7 +188,7 @@ def import_applications(rows, *, actor, update: bool, context: RowContext) -> Im
     result = ImportResult(kind="applications")
     round = Round.objects.filter(reference__iexact=context.options["round"]).first()
     if round is None:
-        context.add(1, "", f"There is no round with the reference {context.options['round']}.")
+        context.add(1, "", f"There is no round with the reference {context.options['round']} (given with --round).")
         return result
     rows = list(rows)
     if _unknown_columns(rows, round, context):

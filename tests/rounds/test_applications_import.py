@@ -90,7 +90,7 @@ def test_failed_eligibility_answers_make_the_application_ineligible_with_the_rea
 
 def test_an_unknown_round_is_refused(round):
     assert _errors("X-1,Riverside,,,,Youth club,5000,2026-04-10,yes,1,\n", reference="NOPE") == [
-        "Row 1: There is no round with the reference NOPE."
+        "Row 1: There is no round with the reference NOPE (given with --round)."
     ]
 
 

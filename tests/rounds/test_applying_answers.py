@@ -137,3 +137,13 @@ def test_the_budget_warns_when_its_total_differs_from_the_amount(round):
     )
     lines[1].amount = Decimal("4000.00")
     assert budget_warning(application, lines) is None
+
+
+def test_numbers_and_dates_that_could_be_misread_are_not_answers():
+    from rounds.applying.answers import number, parse_date_answer
+
+    assert number("250,000") == Decimal("250000")
+    assert number("£1,000.50") == Decimal("1000.50")
+    assert [number(text) for text in ("1,50", "1e5", "NaN", "Infinity", "")] == [None] * 5
+    assert str(parse_date_answer("2026-09-01")) == "2026-09-01"
+    assert [parse_date_answer(text) for text in ("2026-02-30", "0001-01-01", "1/9/2026")] == [None] * 3
