@@ -7,9 +7,11 @@ asserted (README "Performance").
     with the Django admin's award changelist (signed in as the system administrator) filtered
     the same way; median and 95th percentile of the response time seen by the client on
     loopback, and the page's query count (counted once through Django's test client in this
-    process, as the server does not report it);
+    process, as the server does not report it); with them the largest grant round's
+    applications list and panel ranking (bench/rounds.py: "not available" until they land);
   - the generation times of the panel report (and WeasyPrint's share), the MoJ return (figures
-    computed, then its PDF), the finance pack (XLSX) and the 360Giving file.
+    computed, then its PDF), the finance pack (XLSX), the 360Giving file and the largest grant
+    round's round_results export (CSV).
   Writes a JSON file of its figures.
 
 ``write DEMO.json NATIONAL.json``: bench/RESULTS.md from both runs (how each grows from demo to
@@ -123,6 +125,8 @@ def _dataset() -> dict:
     busiest_award = Award.objects.annotate(n=Count("lines")).order_by("-n", "-pk").values_list("pk", flat=True).first()
     fys = list(FundingLine.objects.values_list("fy", flat=True).distinct().order_by("fy"))
     fy = fys[len(fys) // 2] if fys else 2019
+    from bench.rounds import largest_round, round_counts
+
     return {
         "counts": {
             "organisations": Organisation.objects.count(),
@@ -130,10 +134,12 @@ def _dataset() -> dict:
             "funding lines": FundingLine.objects.count(),
             "payments": Payment.objects.count(),
             "monitoring returns": MonitoringReturn.objects.count(),
+            **round_counts(),
         },
         "award": busiest_award,
         "fy": fy,
         "fys": fys,
+        "round": largest_round(),
     }
 
 
@@ -184,6 +190,9 @@ def page_rows(data: dict) -> list[tuple[str, str, str]]:
     moj = _moj_half(data["fys"])
     if moj:
         rows.append((f"MoJ return page {moj[0]} H{moj[1]}", f"/reports/moj/{moj[0]}/h{moj[1]}/", "officer"))
+    from bench.rounds import round_pages
+
+    rows += round_pages(data)[0]
     rows += [
         ("Admin: award changelist", "/admin/grants/award/", "admin"),
         ("Admin: award changelist, status active", "/admin/grants/award/?status__exact=active", "admin"),
@@ -194,8 +203,17 @@ def page_rows(data: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
-# Pages with a target of their own (milliseconds, median), judged under the pages table.
-PAGE_TARGETS = {"360Giving page, all years": 2000}
+# Pages with a target of their own (milliseconds, median), judged under the pages table; a name
+# ending in "(" matches any page whose name starts with it (the round pages name their round).
+PAGE_TARGETS = {"360Giving page, all years": 2000, "Round applications list (": 300, "Round panel ranking (": 300}
+
+
+def page_target(name: str) -> int | None:
+    for key, target in PAGE_TARGETS.items():
+        if name == key or (key.endswith("(") and name.startswith(key)):
+            return target
+    return None
+
 
 # Our page and the Django admin page that does the same job (the quickest thing a team would
 # build instead), compared side by side in RESULTS.md.
@@ -234,6 +252,12 @@ def measure_pages(data: dict, log_dir: Path, only: str = "") -> list[dict]:
     port = free_port()
     server = start_gunicorn(port=port, workers=2, log=log_dir / "bench-gunicorn.log")
     results = []
+    from bench.rounds import round_pages
+
+    for row in round_pages(data)[1]:
+        if not only or only.lower() in row["name"].lower():
+            results.append(row)
+            print(f"  {row['name']}: {row['note']}", flush=True)
     try:
         sessions = {}
         for who in users:
@@ -315,6 +339,9 @@ def _timed(function) -> tuple[float, float, object]:
 
 def measure_generation(data: dict) -> list[dict]:
     """Each generator that has landed; a missing one is listed with a note."""
+    from bench.rounds import round_results_export
+    from pcc_commissioning.interchange.exports import ExportError
+
     fy = data["fy"]
     moj = _moj_half(data["fys"])
     jobs = []
@@ -356,6 +383,10 @@ def measure_generation(data: dict) -> list[dict]:
 
     jobs.append((f"Finance pack XLSX, FY {fy}", finance_pack, 30))
     jobs.append(("360Giving file, every year", threesixty, None))
+    if data.get("round"):
+        jobs.append((f"Round results export CSV, round {data['round']}", round_results_export(data["round"]), 5))
+    else:
+        jobs.append(("Round results export CSV", None, "not available (no grant round in this database)"))
 
     rows = []
     for name, function, target in jobs:
@@ -367,6 +398,10 @@ def measure_generation(data: dict) -> list[dict]:
         except ImportError as error:
             rows.append({"name": name, "note": f"not present yet ({error})"})
             print(f"  {name}: not present ({error})", flush=True)
+            continue
+        except ExportError as error:  # an export kind not registered yet
+            rows.append({"name": name, "note": f"not available ({error})"})
+            print(f"  {name}: not available ({error})", flush=True)
             continue
         size = len(result) if isinstance(result, (bytes, str)) else None
         rows.append(
@@ -493,13 +528,16 @@ def write(args) -> None:
         "|---|---|---|---|---|---|",
     ]
     for row in national.get("pages", []):
+        if "note" in row:
+            lines.append(f"| {row['name']} | - | {row['note']} | - | - | - |")
+            continue
         lines.append(
             f"| {row['name']} | `{row['url']}` | {row['status']} | {row['median']:.0f} | {row['p95']:.0f} "
             f"| {row['queries']} |"
         )
     for row in national.get("pages", []):
-        target = PAGE_TARGETS.get(row["name"])
-        if target:
+        target = page_target(row["name"])
+        if target and "median" in row:
             verdict = "met" if row["median"] < target else "NOT met"
             lines += ["", f"{row['name']}: median {row['median']:.0f} ms, target under {target} ms: {verdict}."]
     lines += _admin_comparison(national.get("pages", []))

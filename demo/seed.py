@@ -1,6 +1,7 @@
 """The whole demo in one transaction, in the order each part needs the one before: the Plan and
 its measures, the organisations, the users, the grants register (led by the demo officer, with the demo finance officer as finance contact), the
-needs assessment (linked to the awards), then the awards' statuses brought to today."""
+needs assessment (linked to the awards), then the awards' statuses brought to today, then the
+grant rounds (dated from today, one ready for its panel and one open)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from .grants import grants_seed
 from .needs import needs_seed
 from .outcomes import measures_seed, plan_seed
 from .providers import organisations_seed
+from .rounds import rounds_seed
 from .users import users_seed
 
 
@@ -29,6 +31,7 @@ class DemoSeeded:
     grants: int
     needs: int
     statuses: StatusResult
+    rounds: int = 0
 
 
 @transaction.atomic
@@ -48,6 +51,13 @@ def demo_seed() -> DemoSeeded:
     # The demo's awards are of 2019/20 and 2020/21: bring their statuses to today, as the
     # daily run would have done had the service been running all along.
     statuses = award_statuses_follow_calendar()
+    rounds = rounds_seed()
     return DemoSeeded(
-        plan=plan, organisations=organisations, users=users, grants=grants, needs=needs, statuses=statuses
+        plan=plan,
+        organisations=organisations,
+        users=users,
+        grants=grants,
+        needs=needs,
+        statuses=statuses,
+        rounds=rounds,
     )

@@ -3,7 +3,9 @@ password (so ``seed_demo`` runs only with DEBUG on, or with --force on a throwaw
 
 There is no service for creating users (accounts come from invitations or the Django admin), so
 they are written here with the ORM; the provider user's membership of its organisation goes
-through ``providers.services.membership_set``. A user who already exists is left as it is."""
+through ``providers.services.membership_set``; the applicant user's organisation (an applicant
+record, not a provider) and membership are written with the ORM too, as the grant rounds demo
+(``demo.rounds``) is. A user who already exists is left as it is."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -11,16 +13,35 @@ from django.contrib.auth.models import Group
 from pcc_commissioning.roles import Role
 from providers.models import Organisation
 from providers.services import membership_set
+from rounds.models import ApplicantMembership, ApplicantOrganisation
 
 DEMO_PASSWORD = "demo-password-2019"
-# username -> (role, first name, last name); the provider user works for DEMO_PROVIDER.
+# username -> (role, first name, last name); the provider user works for DEMO_PROVIDER, the
+# applicant user for DEMO_APPLICANT (a community group that applies to grant rounds).
 DEMO_USERS = {
     "officer": (Role.OFFICER, "Olivia", "Officer"),
     "finance": (Role.FINANCE, "Frank", "Finance"),
     "board": (Role.BOARD, "Beatrice", "Board"),
     "provider": (Role.PROVIDER, "Priya", "Provider"),
+    "applicant": (Role.APPLICANT, "Amir", "Applicant"),
+    "assessor": (Role.ASSESSOR, "Aisha", "Assessor"),
 }
 DEMO_PROVIDER = "Harbour"
+DEMO_APPLICANT = "Easington Colliery Community Hub"
+
+
+def demo_applicant_organisation() -> ApplicantOrganisation:
+    """The demo applicant's organisation (created on first use)."""
+    organisation, _created = ApplicantOrganisation.objects.get_or_create(
+        name=DEMO_APPLICANT,
+        defaults={
+            "kind": "voluntary_sector",
+            "charity_number": "1167042",
+            "address": "Seaside Lane, Easington Colliery",
+            "postcode": "SR8 3PQ",
+        },
+    )
+    return organisation
 
 
 def users_seed() -> int:
@@ -41,6 +62,9 @@ def users_seed() -> int:
                 membership_set(
                     user=user, organisation=Organisation.objects.get(name__iexact=DEMO_PROVIDER), is_lead=True
                 )
+            if role is Role.APPLICANT:
+                # It registered the organisation, so it is the lead, as a self-registered applicant is.
+                ApplicantMembership.objects.create(user=user, organisation=demo_applicant_organisation(), is_lead=True)
             created += 1
     admin, was_created = User.objects.get_or_create(
         username="admin",

@@ -19,6 +19,7 @@ from grants.models import (
     StreamAllocation,
 )
 from providers.models import Organisation
+from rounds.models import Application, Round, Score
 
 from .common import REFERENCE_PREFIX
 
@@ -133,11 +134,37 @@ def _lines_payments_and_returns() -> tuple[QuerySet, ...]:
     )
 
 
+def _rounds() -> tuple[QuerySet, ...]:
+    national = {"reference__startswith": REFERENCE_PREFIX}
+    return (
+        Round.objects.filter(**national)
+        .order_by("reference")
+        .values_list("reference", "name", "fy", "budget", "min_amount", "max_amount", "opens_at", "closes_at"),
+        Application.objects.filter(**national)
+        .order_by("reference")
+        .values_list(
+            "reference",
+            "organisation__name",
+            "organisation__charity_number",
+            "title",
+            "amount_requested",
+            "status",
+            "eligibility",
+            "submitted_at",
+        ),
+        Score.objects.filter(assignment__application__reference__startswith=REFERENCE_PREFIX)
+        .order_by("assignment__application__reference", "criterion__key")
+        .values_list(
+            "assignment__application__reference", "assignment__member__user__username", "criterion__key", "score"
+        ),
+    )
+
+
 def national_digest() -> str:
     """A fingerprint of the national rows by their natural keys (no ids, no automatic
     timestamps), in a fixed order: two loads with the same seed give the same digest."""
     digest = hashlib.sha256()
-    queries = (*_organisations_and_money_in(), *_awards(), *_lines_payments_and_returns())
+    queries = (*_organisations_and_money_in(), *_awards(), *_lines_payments_and_returns(), *_rounds())
     for query in queries:
         for row in query.iterator(chunk_size=5000):
             digest.update(repr(row).encode())

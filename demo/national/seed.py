@@ -19,6 +19,7 @@ from .funding import seed_money_in, seed_streams
 from .organisations import seed_organisations
 from .payments import seed_payments
 from .returns import seed_monitoring_returns
+from .rounds import seed_rounds
 
 STEPS: tuple[tuple[str, Callable[[_Context], None]], ...] = (
     ("organisations", seed_organisations),
@@ -27,6 +28,8 @@ STEPS: tuple[tuple[str, Callable[[_Context], None]], ...] = (
     ("payments", seed_payments),
     ("allocations and budgets", seed_money_in),
     ("monitoring returns", seed_monitoring_returns),
+    # Last, so the steps before it draw the same numbers as before rounds were added.
+    ("grant rounds", seed_rounds),
 )
 
 

@@ -26,12 +26,14 @@ from pathlib import Path
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from grants.models import COMMITTED_STATUSES, Award, AwardKind, FundingLine, Payment
 from grants.queries import ZERO, sum_subquery
 from needs_assessment.models import Area, AreaType
+from rounds.models import Application as RoundApplication
+from rounds.models import RoundKind
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas" / "360giving"
 PACKAGE_SCHEMA_FILE = SCHEMA_DIR / "360-giving-package-schema.json"
@@ -168,6 +170,8 @@ def award_queryset(*, fy: int | None = None) -> QuerySet[Award]:
             amount_disbursed=sum_subquery(
                 Payment.objects.filter(award=OuterRef("pk")), "award", filter=Q(paid_date__isnull=False)
             ),
+            # The kind of grant round the award was made from (None: not made from a round).
+            round_kind=Subquery(RoundApplication.objects.filter(award=OuterRef("pk")).values("round__kind")[:1]),
         )
     )
     if fy is not None:
@@ -241,6 +245,11 @@ def grant_record(award: Award, who: Publisher) -> dict:
     }
     if who.location:
         grant["beneficiaryLocation"] = [dict(who.location)]
+    round_kind = getattr(award, "round_kind", None)
+    if round_kind:
+        # Made from a grant round's application: an open call is one anyone eligible could apply
+        # to; an invitation-only or internal round is not. Other awards say nothing, as before.
+        grant["fromOpenCall"] = "Yes" if round_kind == RoundKind.OPEN_CALL else "No"
     return grant
 
 

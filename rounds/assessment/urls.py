@@ -1,5 +1,13 @@
 """Panel members' pages (under /assess/): their assignments, conflict declarations and scores."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "assess"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("assignments/<int:pk>/", views.assignment, name="assignment"),
+    path("invitations/<slug:token>/", views.accept, name="accept"),
+]

@@ -1,3 +1,7 @@
 """The officers' pages of this stage of a round (included by rounds/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("<str:reference>/decision/", views.decision, name="decision")]

@@ -1,3 +1,18 @@
-"""The officers' pages of this stage of a round (included by rounds/urls.py)."""
+"""The officers' screening pages of a round (included by rounds/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("<str:reference>/applications/", views.applications, name="applications"),
+    path("<str:reference>/applications/<str:app_reference>/", views.application, name="application"),
+    path(
+        "<str:reference>/applications/<str:app_reference>/screen/", views.application_screen, name="application_screen"
+    ),
+    path(
+        "<str:reference>/applications/<str:app_reference>/request-info/",
+        views.application_request_info,
+        name="application_request_info",
+    ),
+]

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from demo.files import read_csv
 from demo.national import AS_OF, FORCES, NationalDataPresent, national_digest, national_seed
@@ -237,3 +237,30 @@ def test_the_command_loads_the_demo_then_the_national_data_and_reports_counts_an
         call_command("seed_demo", scale="national", seed=3, scale_factor=0.01, force=True, stdout=io.StringIO())
     with pytest.raises(CommandError, match="more than zero"):
         call_command("seed_demo", scale="national", scale_factor=0, force=True, stdout=io.StringIO())
+
+
+def test_grant_rounds_follow_the_scale_factor_and_every_eligible_application_is_scored(national):
+    from rounds.models import Application, Assignment, Criterion, Eligibility, PanelMember, Round, Score
+
+    # 5% of 200 rounds and 20,000 applications.
+    rounds = Round.objects.filter(reference__startswith="NAT-")
+    assert rounds.count() == 10
+    applications = Application.objects.filter(round__in=rounds)
+    assert applications.count() == 1000
+    eligible = applications.filter(eligibility=Eligibility.ELIGIBLE)
+    assert 900 < eligible.count() < 1000 and applications.filter(eligibility=Eligibility.INELIGIBLE).exists()
+    assert not applications.filter(status="submitted", submitted_at__isnull=True).exists()
+    for round in rounds.prefetch_related("criteria"):
+        assert sum(criterion.weight for criterion in round.criteria.all()) == 100
+        assert round.closes_at.date() <= AS_OF and round.opens_at < round.closes_at
+        assert round.min_amount <= round.max_amount and round.budget > 0
+        assert PanelMember.objects.filter(round=round).count() == 3
+    # One assessor each, every one submitted with a score per criterion.
+    assignments = Assignment.objects.filter(application__round__in=rounds)
+    assert assignments.count() == eligible.count()
+    assert set(assignments.values_list("status", flat=True)) == {"submitted"}
+    assert not assignments.exclude(member__round=F("application__round")).exists()
+    assert Score.objects.filter(assignment__in=assignments).count() == 3 * eligible.count()
+    assert Criterion.objects.filter(round__in=rounds).count() == 30
+    sizes = [round.applications.count() for round in rounds]
+    assert max(sizes) > 2 * min(sizes)  # one round clearly the largest, for the bench

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from pcc_commissioning.roles import has_capability, provider_organisation_id
 
-PROJECT_APPS = ("pcc_commissioning", "providers", "outcomes", "needs_assessment", "grants", "reports")
+PROJECT_APPS = ("pcc_commissioning", "providers", "outcomes", "needs_assessment", "grants", "rounds", "reports")
 
 
 def row_counts() -> dict[str, int]:
@@ -38,7 +38,7 @@ def test_seed_demo_loads_the_plan_organisations_and_one_user_per_role():
     provider = User.objects.get(username="provider")
     assert Organisation.objects.get(pk=provider_organisation_id(provider)).name == "Harbour"
     assert provider.provider_membership.is_lead  # so the demo shows a lead inviting colleagues
-    for username in ("officer", "finance", "board", "provider", "admin"):
+    for username in ("officer", "finance", "board", "provider", "applicant", "assessor", "admin"):
         assert username in output
         assert User.objects.get(username=username).check_password("demo-password-2019")
     assert "demo-password-2019" in output
@@ -53,6 +53,8 @@ def test_a_second_run_writes_nothing():
     assert "0 Plan record(s), 0 organisation(s), 0 user(s) created" in output
     assert "Grants register: 0 record(s) created" in output
     assert "Needs assessment: 0 record(s) created" in output
+    assert "Grant rounds: 0 round(s) and application(s) created" in output
+    assert before["rounds.Score"] > 0
     assert before["needs_assessment.IndicatorValue"] > 0
     assert before["needs_assessment.HistoricalCommissioningIntention"] > 0
 

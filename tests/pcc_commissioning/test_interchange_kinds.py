@@ -10,7 +10,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-IMPORT_KINDS = {"applications", "areas", "awards", "indicators", "needs", "payments", "providers", "returns", "streams"}
+IMPORT_KINDS = {
+    "applications",
+    "areas",
+    "awards",
+    "indicators",
+    "needs",
+    "panel",
+    "payments",
+    "providers",
+    "returns",
+    "scores",
+    "streams",
+}
 EXPORT_KINDS = {
     "awards",
     "commitments",

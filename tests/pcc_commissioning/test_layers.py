@@ -31,6 +31,7 @@ def test_the_layers_contract_names_every_app_of_the_project():
         "outcomes",
         "needs_assessment",
         "grants",
+        "rounds",
         "reports",
         "portal",
         "demo",
@@ -43,6 +44,9 @@ def test_the_foundation_is_the_bottom_layer_and_reports_the_portal_and_the_demo_
     layers = [line.strip() for line in _contract()["importlinter:contract:layers"]["layers"].strip().splitlines()]
     assert layers[0] == "demo | reports | portal"
     assert layers[-1] == "pcc_commissioning"
+    # Grant rounds stand on the register (they make awards) and under the portal and reports
+    # (which show them).
+    assert layers.index("rounds") == layers.index("grants") - 1
     assert layers.index("grants") < layers.index("needs_assessment") < layers.index("providers | outcomes")
 
 

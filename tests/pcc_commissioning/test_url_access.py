@@ -38,6 +38,8 @@ ANONYMOUS_ALLOWED = frozenset(
         "admin:login",
         # The link in an invitation e-mail: the invited person has no account yet.
         "invitations:accept",
+        # An assessor's invitation link: the invited person may have no account yet.
+        "assess:accept",
         # Grant rounds: registering to apply, and the links e-mailed to confirm the address and
         # to join a colleague's organisation (the token is the proof).
         "apply:register",

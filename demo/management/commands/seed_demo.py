@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.national import NationalDataPresent, national_data_present, national_seed
 from demo.seed import demo_seed
-from demo.users import DEMO_PASSWORD, DEMO_PROVIDER, DEMO_USERS
+from demo.users import DEMO_APPLICANT, DEMO_PASSWORD, DEMO_PROVIDER, DEMO_USERS
 from pcc_commissioning.roles import Role
 
 
@@ -61,6 +61,9 @@ class Command(BaseCommand):
             f"Needs assessment: {seeded.needs} record(s) created (areas, populations, indicators and values, "
             "findings, intentions and award links)."
         )
+        self.stdout.write(
+            f"Grant rounds: {seeded.rounds} round(s) and application(s) created (one ready for its panel, one open)."
+        )
         if scale == "national":
             self.seed_national(seed=seed, scale_factor=scale_factor)
         self.print_logins()
@@ -81,6 +84,7 @@ class Command(BaseCommand):
     def print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, (role, *_names) in DEMO_USERS.items():
-            suffix = f" ({DEMO_PROVIDER}, its lead)" if role is Role.PROVIDER else ""
+            suffix = {Role.PROVIDER: f" ({DEMO_PROVIDER}, its lead)", Role.APPLICANT: f" ({DEMO_APPLICANT}, its lead)"}
+            suffix = suffix.get(role, "")
             self.stdout.write(f"  {username:<10} {role.value}{suffix}")
         self.stdout.write(f"  {'admin':<10} System administrator (Django admin at /admin/)")
