@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 IMPORT_KINDS = {
+    "applications",
     "areas",
     "awards",
     "indicators",

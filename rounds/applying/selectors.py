@@ -1,0 +1,111 @@
+"""Reads for the applicants' pages: an application's answers as summary rows, the next
+question of the journey, and an application's files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.urls import reverse
+
+from pcc_commissioning.money import format_pence
+
+from ..models import Application, ApplicationFile, ApplicationQuestion, EligibilityKind, QuestionKind
+from .answers import budget_total, number, number_text, question_field, yes_no
+
+
+@dataclass
+class AnswerRow:
+    label: str
+    value: str
+    change_url: str
+    field: str
+    files: list = field(default_factory=list)
+    lines: list = field(default_factory=list)
+    total: object = None
+    multiline: bool = False
+
+
+def questions(application: Application) -> list[ApplicationQuestion]:
+    return list(application.round.questions.all())
+
+
+def next_question_url(application: Application, key: str | None) -> str:
+    """The page after question ``key`` (None: after the project's details): the next
+    question, or the check-answers page after the last."""
+    keys = [question.key for question in questions(application)]
+    following = keys[keys.index(key) + 1 :] if key in keys else (keys if key is None else [])
+    if following:
+        return reverse("apply:question", args=[application.pk, following[0]])
+    return reverse("apply:check", args=[application.pk])
+
+
+def _eligibility_rows(application: Application) -> list[AnswerRow]:
+    rows = []
+    change = reverse("apply:eligibility", args=[application.pk])
+    for question in application.round.eligibility_questions.all():
+        value = (application.eligibility_answers or {}).get(question.key)
+        if question.kind == EligibilityKind.YES_NO:
+            given = yes_no(value)
+            text = "" if given is None else ("Yes" if given else "No")
+        else:
+            given = number(value)
+            text = "" if given is None else number_text(given)
+        rows.append(AnswerRow(question.question, text or "Not answered", change, "eligibility"))
+    return rows
+
+
+def _question_value(question: ApplicationQuestion, value) -> str:
+    if value in (None, ""):
+        return "Not answered"
+    if question.kind == QuestionKind.DATE:
+        import datetime
+
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:
+            return str(value)
+        return f"{day.day} {day:%B %Y}"
+    return str(value)
+
+
+def answer_rows(application: Application) -> tuple[list[AnswerRow], list[AnswerRow], list[AnswerRow]]:
+    """(eligibility rows, project rows, question rows) for the check-answers and read-only pages."""
+    details = reverse("apply:details", args=[application.pk])
+    areas = ", ".join(str(area) for area in application.areas.all())
+    project = [
+        AnswerRow("Project title", application.title or "Not answered", details, "title"),
+        AnswerRow(
+            "Amount you are asking for",
+            format_pence(application.amount_requested, missing="Not answered"),
+            details,
+            "amount_requested",
+        ),
+    ]
+    if application.round.areas.exists():
+        project.append(AnswerRow("Areas", areas or "None chosen", details, "areas"))
+    lines = list(application.budget_lines.all())
+    files = list(application.files.all())
+    rows = []
+    for question in questions(application):
+        row = AnswerRow(
+            question.text,
+            _question_value(question, (application.answers or {}).get(question.key)),
+            reverse("apply:question", args=[application.pk, question.key]),
+            question_field(question),
+            multiline=question.kind == QuestionKind.TEXT,
+        )
+        if question.kind == QuestionKind.BUDGET:
+            row.lines = [line for line in lines if line.question_key == question.key]
+            row.total = budget_total(row.lines)
+        elif question.kind == QuestionKind.FILE:
+            row.files = [each for each in files if each.question_key == question.key]
+        rows.append(row)
+    return _eligibility_rows(application), project, rows
+
+
+def file_of(application: Application, file_id: int) -> ApplicationFile:
+    try:
+        return ApplicationFile.objects.get(application=application, pk=file_id)
+    except ApplicationFile.DoesNotExist:
+        raise Http404("No such file.") from None
