@@ -331,8 +331,10 @@ def test_a_round_from_set_up_to_awards_through_the_pages(journey, officer, board
     success(birch, "has been sent")
     birch_app = Application.objects.get(organisation__name="Birch Youth Trust")
     assert birch_app.status == ApplicationStatus.SUBMITTED
-    receipts = [m for m in mail.outbox if m.to == ["bea@birch.example"] and birch_app.reference in m.body]
+    receipts = [m for m in mail.outbox if m.to == ["bea@birch.example"] and "received your application" in m.body]
     assert len(receipts) == 1, [m.subject for m in mail.outbox]
+    assert f"Reference: {birch_app.reference}" in receipts[0].body
+    assert "Amount asked for: £8,000.00" in receipts[0].body
 
     # The other applications (made through the services, to keep the test short: the pages
     # have just been walked once). Oak asks £10,000, Pine £6,000.
@@ -365,7 +367,9 @@ def test_a_round_from_set_up_to_awards_through_the_pages(journey, officer, board
     write_application(late, "Late project", "5,000", "Something worth doing.", [("Staff", "5,000")])
     journey.on(datetime.date(2027, 3, 20), 12, 5)
     late.get_by_role("button", name="Submit the application").click()
-    expect(late.locator(".govuk-error-summary")).to_contain_text("closed")
+    expect(late.locator(".govuk-error-summary")).to_contain_text(
+        "The round closed at 12:00pm on 20 March 2027: applications can no longer be submitted."
+    )
     late_app = Application.objects.get(title="Late project")
     assert late_app.status == ApplicationStatus.DRAFT
 
@@ -476,6 +480,11 @@ def test_a_round_from_set_up_to_awards_through_the_pages(journey, officer, board
     page.goto(f"/rounds/{ROUND}/decision/")
     page.get_by_role("button", name="Prepare the decision").click()
     success(page, f"Draft decision {ROUND}-DEC has been prepared")
+    # £8,000 for Birch + £9,000 for Oak = £17,000, under the delegated limit.
+    expect(page.locator("main")).to_contain_text("£17,000.00 approved")
+    expect(page.locator("main table caption")).to_contain_text(
+        "Applications the panel recommends: 2, £17,000.00 in all"
+    )
     page.get_by_role("link", name=f"{ROUND}-DEC").click()
     page.get_by_role("button", name="Record as signed").click()
     success(page, "is recorded as signed")
@@ -488,9 +497,10 @@ def test_a_round_from_set_up_to_awards_through_the_pages(journey, officer, board
     assert {award.status for award in awards.values()} == {AwardStatus.AWARDED}
     outcomes = {message.to[0]: message for message in mail.outbox}
     assert sorted(outcomes) == ["bea@birch.example", "contact@oak.example", "contact@pine.example"]
-    assert "£8,000.00" in outcomes["bea@birch.example"].body
-    assert "£9,000.00" in outcomes["contact@oak.example"].body
-    assert "£" not in outcomes["contact@pine.example"].body
+    assert "has awarded Birch Youth Trust a grant of £8,000.00" in outcomes["bea@birch.example"].body
+    assert "has awarded Oak Community Hub a grant of £9,000.00" in outcomes["contact@oak.example"].body
+    assert "it has not been successful this time" in outcomes["contact@pine.example"].body
+    assert all(reference in outcomes[to].subject for reference, to in zip(references, sorted(outcomes), strict=True))
     statuses = dict(Application.objects.filter(round__reference=ROUND).values_list("reference", "status"))
     assert statuses[birch_app.reference] == statuses[oak] == ApplicationStatus.SUCCESSFUL
     assert statuses[pine] == ApplicationStatus.UNSUCCESSFUL
