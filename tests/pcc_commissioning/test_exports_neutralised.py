@@ -1,5 +1,5 @@
 """Text is stored as entered and neutralised on output (docs/formats.md): EVERY registered export,
-as CSV and as XLSX, writes text that starts with ``=``, ``+``, ``-``, ``@`` (or their full-width
+as CSV and as XLSX (JSON documents are no spreadsheet's business), writes text that starts with ``=``, ``+``, ``-``, ``@`` (or their full-width
 forms), ``|``, a tab or a carriage return with a leading apostrophe, so a spreadsheet shows it
 instead of running it.
 
@@ -21,14 +21,18 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from grants.models import AwardKind, AwardStatus, DecisionStatus
-from pcc_commissioning.interchange.exports import exporters, run_export
+from pcc_commissioning.interchange.exports import EXPORT_FORMATS, exporters, run_export
 from tests.factories import (
+    ApplicantOrganisationFactory,
+    ApplicationFactory,
+    AreaFactory,
     AwardFactory,
     DecisionFactory,
     FundingLineFactory,
     FundingStreamFactory,
     MonitoringReturnFactory,
     PaymentFactory,
+    RoundFactory,
 )
 from tests.factories.monitoring import AwardKPIFactory, ReturnKPIValueFactory
 from tests.factories.outcomes import CommissioningPriorityFactory
@@ -92,11 +96,28 @@ def seeded(db):
             reason=DANGEROUS["reason"],
         )
         awards.append(award)
+    _seed_round(stream=stream, priority=priority)
     ret = MonitoringReturnFactory(award=awards[0], submitted=True, narrative=DANGEROUS["narrative"])
     ReturnKPIValueFactory(
         monitoring_return=ret, kpi=AwardKPIFactory(award=awards[0], name=DANGEROUS["kpi"]), value=Decimal("3")
     )
     return awards
+
+
+ROUND = "RND-NEUTRAL"
+
+
+def _seed_round(*, stream, priority) -> None:
+    """A round whose applicant and area carry formula text, for the exports about one round."""
+    round = RoundFactory(reference=ROUND, funding_stream=stream, priority=priority, fy=FY)
+    area = AreaFactory(name=DANGEROUS["narrative"])
+    applicant = ApplicantOrganisationFactory(name=DANGEROUS["provider"])
+    application = ApplicationFactory(round=round, organisation=applicant, title=DANGEROUS["title"])
+    application.areas.add(area)
+
+
+def _options(kind: str) -> dict[str, str]:
+    return {"round": ROUND} if "round" in exporters()[kind].options else {}
 
 
 def _csv_cells(data: bytes) -> list[str]:
@@ -124,19 +145,24 @@ def _is_number(text: str) -> bool:
 
 # Exports with no free-text column (months and amounts only).
 WITHOUT_NAMES = {"finance_by_month"}
-EXPORTS = [(kind, format) for kind, spec in sorted(exporters().items()) for format in spec.formats]
+EXPORTS = [
+    (kind, format)
+    for kind, spec in sorted(exporters().items())
+    for format in spec.formats
+    if format in EXPORT_FORMATS  # the spreadsheet formats
+]
 
 
 def test_every_export_is_checked():
     kinds = {kind for kind, _ in EXPORTS}
-    assert {"awards", "payments", "commitments", "returns"} <= kinds
+    assert {"awards", "payments", "commitments", "returns", "round_results", "round_report"} <= kinds
     assert {format for _, format in EXPORTS} == {"csv", "xlsx"}
 
 
 @pytest.mark.parametrize("kind, format", EXPORTS, ids=[f"{kind}-{format}" for kind, format in EXPORTS])
 def test_formula_text_is_written_with_a_leading_apostrophe(seeded, kind, format):
     output = io.BytesIO()
-    run_export(kind, format=format, output=output, fy=FY)
+    run_export(kind, format=format, output=output, fy=FY, options=_options(kind))
     data = output.getvalue()
     if format == "csv":
         texts = _csv_cells(data)

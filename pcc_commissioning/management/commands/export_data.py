@@ -31,8 +31,10 @@ class Command(BaseCommand):
         if not output:
             raise CommandError("Give the file to write with --output FILE.")
         path = Path(output)
+        # The file's extension says the format when it names one (so "pack.csv" for an
+        # XLSX-only export is refused, not silently written as XLSX); otherwise the export's first.
         suffix = path.suffix.lower().lstrip(".")
-        default = suffix if suffix in specs[kind].formats else specs[kind].formats[0]
+        default = suffix if suffix in (*EXPORT_FORMATS, *DOCUMENT_FORMATS) else specs[kind].formats[0]
         format = (format or default).lower()
         if format not in (*EXPORT_FORMATS, *DOCUMENT_FORMATS):
             raise CommandError(f"Unknown format '{format}': choose csv, xlsx or json.")
