@@ -15,7 +15,9 @@ from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data
 
+from ..applying.selectors import access_round_application
 from ..models import ApplicationEvent
+from ..setup.selectors import access_round
 from . import selectors, services
 from .forms import RequestInfoForm, ScreenForm, ScreeningFilterForm
 
@@ -25,7 +27,7 @@ PER_PAGE = 50
 @require_GET
 @capability_required("rounds.view")
 def applications(request, reference: str):
-    round = selectors.access_round(request.user, reference)
+    round = access_round(request.user, reference)
     filters = ScreeningFilterForm(request.GET or None)
     screening = filters.cleaned_data["screening"] if filters.is_valid() else ""
     rows = selectors.round_applications(round, screening=screening)
@@ -77,16 +79,16 @@ def _application_context(request, round, application, **forms) -> dict:
 @require_GET
 @capability_required("rounds.view")
 def application(request, reference: str, app_reference: str):
-    round = selectors.access_round(request.user, reference)
-    found = selectors.access_round_application(request.user, round, app_reference)
+    round = access_round(request.user, reference)
+    found = access_round_application(request.user, round, app_reference, withdrawn=True)
     return render(request, "rounds/screening/application.html", _application_context(request, round, found))
 
 
 @require_POST
 @capability_required("rounds.screen")
 def application_screen(request, reference: str, app_reference: str):
-    round = selectors.access_round(request.user, reference, "rounds.screen")
-    found = selectors.access_round_application(request.user, round, app_reference)
+    round = access_round(request.user, reference, capability="rounds.screen")
+    found = access_round_application(request.user, round, app_reference, withdrawn=True)
     form = ScreenForm(form_data(request))
     if form.is_valid():
         try:
@@ -109,8 +111,8 @@ def application_screen(request, reference: str, app_reference: str):
 @require_POST
 @capability_required("rounds.screen")
 def application_request_info(request, reference: str, app_reference: str):
-    round = selectors.access_round(request.user, reference, "rounds.screen")
-    found = selectors.access_round_application(request.user, round, app_reference)
+    round = access_round(request.user, reference, capability="rounds.screen")
+    found = access_round_application(request.user, round, app_reference, withdrawn=True)
     form = RequestInfoForm(form_data(request))
     if form.is_valid():
         try:

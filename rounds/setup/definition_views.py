@@ -111,7 +111,7 @@ def part_list(request, reference: str, part: str):
 @require_http_methods(["GET", "POST"])
 @create_once
 def part_add(request, reference: str, part: str):
-    round = selectors.access_round(request.user, reference, for_edit=True)
+    round = selectors.access_round(request.user, reference, capability="rounds.edit")
     page = PAGES[part]
     form = page.form(form_data(request), initial={"version": round.version})
     if request.method == "POST" and form.is_valid():
@@ -135,7 +135,7 @@ def part_add(request, reference: str, part: str):
 @capability_required("rounds.edit")
 @require_http_methods(["GET", "POST"])
 def part_edit(request, reference: str, part: str, pk: int):
-    round = selectors.access_round(request.user, reference, for_edit=True)
+    round = selectors.access_round(request.user, reference, capability="rounds.edit")
     page = PAGES[part]
     item = _item(round, part, pk)
     initial = {**_initial(item, page.form), "version": round.version}
@@ -161,7 +161,7 @@ def part_edit(request, reference: str, part: str, pk: int):
 @capability_required("rounds.edit")
 @require_http_methods(["GET", "POST"])
 def part_delete(request, reference: str, part: str, pk: int):
-    round = selectors.access_round(request.user, reference, for_edit=True)
+    round = selectors.access_round(request.user, reference, capability="rounds.edit")
     page = PAGES[part]
     item = _item(round, part, pk)
     form = DefinitionForm(form_data(request), initial={"version": round.version})
@@ -182,7 +182,7 @@ def part_delete(request, reference: str, part: str, pk: int):
 def part_move(request, reference: str, part: str, pk: int, direction: str):
     """Move an entry one place up or down the list. Before the round opens the list's buttons
     post here straight away; once it is open, this page first asks why."""
-    round = selectors.access_round(request.user, reference, for_edit=True)
+    round = selectors.access_round(request.user, reference, capability="rounds.edit")
     page = PAGES[part]
     item = _item(round, part, pk)
     order = list(services.PARTS[part].items(round).values_list("pk", flat=True))
