@@ -84,48 +84,47 @@ def application(request, reference: str, app_reference: str):
     return render(request, "rounds/screening/application.html", _application_context(request, round, found))
 
 
-@require_POST
-@capability_required("rounds.screen")
-def application_screen(request, reference: str, app_reference: str):
+def _screening_post(request, reference: str, app_reference: str, form_class, form_name: str, act):
+    """A screening form posted: ``act(application, cleaned_data)`` calls the service and returns
+    the message to show; the page again with the form's errors (400) if it refuses."""
     round = access_round(request.user, reference, capability="rounds.screen")
     found = access_round_application(request.user, round, app_reference, withdrawn=True)
-    form = ScreenForm(form_data(request))
+    form = form_class(form_data(request))
     if form.is_valid():
         try:
-            services.application_screen(
-                actor=request.user,
-                application=found,
-                eligible=form.cleaned_data["eligible"],
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
+            message = act(found, form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Application {found.reference} has been screened.")
+            messages.success(request, message)
             return redirect("rounds:application", reference=round.reference, app_reference=found.reference)
-    context = _application_context(request, round, found, screen_form=form)
+    context = _application_context(request, round, found, **{form_name: form})
     return render(request, "rounds/screening/application.html", context, status=400)
+
+
+@require_POST
+@capability_required("rounds.screen")
+def application_screen(request, reference: str, app_reference: str):
+    def act(found, data) -> str:
+        services.application_screen(
+            actor=request.user,
+            application=found,
+            eligible=data["eligible"],
+            reason=data["reason"],
+            expected_version=data["version"],
+        )
+        return f"Application {found.reference} has been screened."
+
+    return _screening_post(request, reference, app_reference, ScreenForm, "screen_form", act)
 
 
 @require_POST
 @capability_required("rounds.screen")
 def application_request_info(request, reference: str, app_reference: str):
-    round = access_round(request.user, reference, capability="rounds.screen")
-    found = access_round_application(request.user, round, app_reference, withdrawn=True)
-    form = RequestInfoForm(form_data(request))
-    if form.is_valid():
-        try:
-            services.application_request_info(
-                actor=request.user,
-                application=found,
-                request=form.cleaned_data["request"],
-                until=form.cleaned_data["until"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"The applicant of {found.reference} has been asked for more information.")
-            return redirect("rounds:application", reference=round.reference, app_reference=found.reference)
-    context = _application_context(request, round, found, request_form=form)
-    return render(request, "rounds/screening/application.html", context, status=400)
+    def act(found, data) -> str:
+        services.application_request_info(
+            actor=request.user, application=found, request=data["request"], until=data["until"]
+        )
+        return f"The applicant of {found.reference} has been asked for more information."
+
+    return _screening_post(request, reference, app_reference, RequestInfoForm, "request_form", act)
