@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
@@ -142,3 +143,18 @@ def access_round_application(
     if application is None:
         raise Http404("No such application in this round.")
     return application
+
+
+def applicant_emails(application: Application) -> list[str]:
+    """Where every stage writes to the applicant (the officers' requests, the outcome): the
+    application's contact address, else the e-mail addresses of its organisation's active
+    members and (an organisation that is a provider) the provider's active users."""
+    if application.contact_email:
+        return [application.contact_email]
+    User = get_user_model()
+    organisation = application.organisation
+    who = Q(applicant_membership__organisation=organisation)
+    if organisation.provider_id is not None:
+        who |= Q(provider_membership__organisation_id=organisation.provider_id)
+    emails = User.objects.filter(who, is_active=True).exclude(email="").order_by("pk").values_list("email", flat=True)
+    return sorted(set(emails))

@@ -5,7 +5,6 @@ and of one application are ``setup.selectors.access_round`` and
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from pcc_commissioning import clock
@@ -144,18 +143,3 @@ def answer_rows(application: Application) -> list[dict]:
         {"question": question, "answer": answers.get(question.key, "")}
         for question in application.round.questions.all()
     ]
-
-
-def applicant_emails(application: Application) -> list[str]:
-    """Where to write to the applicant: the application's contact address, else the e-mail
-    addresses of its organisation's members, else (an organisation that is a provider) the
-    provider's active users."""
-    if application.contact_email:
-        return [application.contact_email]
-    User = get_user_model()
-    organisation = application.organisation
-    who = Q(applicant_membership__organisation=organisation)
-    if organisation.provider_id is not None:
-        who |= Q(provider_membership__organisation_id=organisation.provider_id)
-    emails = User.objects.filter(who, is_active=True).exclude(email="").order_by("pk").values_list("email", flat=True)
-    return sorted(set(emails))
