@@ -52,12 +52,13 @@ LINK_MESSAGES = {
 }
 
 
-def token_for(token: str, purpose: str) -> ApplicantToken | None:
-    return (
-        ApplicantToken.objects.select_related("organisation", "user", "sent_by")
-        .filter(token_hash=token_hash(token or ""), purpose=purpose)
-        .first()
-    )
+def token_for(token: str, purpose: str, *, lock: bool = False) -> ApplicantToken | None:
+    rows = ApplicantToken.objects.select_related("organisation", "user", "sent_by")
+    if lock:
+        # Lock the token's row only: its user and sender may be empty (outer joins), and
+        # PostgreSQL refuses to lock the nullable side of an outer join.
+        rows = rows.select_for_update(of=("self",))
+    return rows.filter(token_hash=token_hash(token or ""), purpose=purpose).first()
 
 
 def link_problem(record: ApplicantToken | None) -> LinkProblem | None:
@@ -258,12 +259,7 @@ def registration_create(
 
 
 def _usable(token: str, purpose: str) -> ApplicantToken:
-    record = (
-        ApplicantToken.objects.select_for_update()
-        .select_related("organisation", "user")
-        .filter(token_hash=token_hash(token or ""), purpose=purpose)
-        .first()
-    )
+    record = token_for(token, purpose, lock=True)
     problem = link_problem(record)
     if problem is not None:
         raise ValidationError({"token": [ValidationError(LINK_MESSAGES[problem], code=problem.value)]})
