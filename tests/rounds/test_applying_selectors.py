@@ -1,13 +1,14 @@
-"""The officers' permission-checked fetch of one application of a round."""
+"""The officers' permission-checked fetch of one application of a round, and where an
+applicant's e-mails go."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from pcc_commissioning.roles import Role
-from rounds.applying.selectors import access_round_application
+from rounds.applying.selectors import access_round_application, applicant_emails
 from rounds.models import ApplicationStatus
-from tests.factories import ApplicationFactory, RoundFactory, UserFactory
+from tests.factories import ApplicantMembershipFactory, ApplicationFactory, RoundFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +46,16 @@ def test_a_withdrawn_application_only_when_asked_for_and_only_if_it_was_submitte
     assert access_round_application(officer, round, "BACK", withdrawn=True) == taken_back
     with pytest.raises(Http404):
         access_round_application(officer, round, "NEVER", withdrawn=True)
+
+
+def test_applicant_emails_the_contact_else_the_active_members_with_an_address():
+    membership = ApplicantMembershipFactory(user__email="lead@example.org")
+    ApplicantMembershipFactory(organisation=membership.organisation, user__email="")
+    ApplicantMembershipFactory(
+        organisation=membership.organisation, user__email="gone@example.org", user__is_active=False
+    )
+    ApplicantMembershipFactory(user__email="elsewhere@example.org")
+    with_contact = ApplicationFactory(organisation=membership.organisation, contact_email="bid@example.org")
+    without = ApplicationFactory(organisation=membership.organisation, contact_email="")
+    assert applicant_emails(with_contact) == ["bid@example.org"]
+    assert applicant_emails(without) == ["lead@example.org"]
