@@ -37,16 +37,16 @@ from rounds.models import (
     BudgetLine,
     Criterion,
     Eligibility,
-    EligibilityKind,
     EligibilityQuestion,
     PanelMember,
-    QuestionKind,
     Round,
     RoundKind,
     RoundStatus,
     Score,
 )
 
+from ..rounds.definitions import APPLICATION_QUESTIONS, eligibility_questions
+from ..rounds.definitions import criteria as criteria_of
 from .common import AS_OF, FYS, REFERENCE_PREFIX, _add_months, _aware, _bulk, _Context, _Force, _round_up, _split_count
 from .organisations import PLACES
 
@@ -94,18 +94,9 @@ NEED = (
     "what would help. Local partners refer people to us we cannot yet support."
 )
 OUTCOMES = "People supported counted each month; fewer repeat calls to the police from the places we work."
-ELIGIBILITY = (
-    ("constituted", "Is your organisation a constituted body?", True),
-    ("safeguarding", "Does your organisation have a safeguarding policy?", True),
-    ("accounts", "Can you send us three years of accounts?", True),
-)
-QUESTIONS = (
-    ("need", "What is the need your project meets?", QuestionKind.TEXT, 300),
-    ("outcomes", "What difference will it make?", QuestionKind.TEXT, 250),
-    ("budget", "How will you spend the grant?", QuestionKind.BUDGET, None),
-    ("start_date", "When would the project start?", QuestionKind.DATE, None),
-)
-CRITERIA = (("need", "Evidence of need", 40), ("delivery", "Deliverability", 35), ("value", "Value for money", 25))
+# The questions and criteria are the demo rounds' (``demo.rounds.definitions``), with this limit
+# and these weights.
+WEIGHTS = (40, 35, 25)
 INCOME_LIMIT = 1_000_000
 
 
@@ -174,35 +165,12 @@ def _definitions(rounds: list[Round]) -> list[Criterion]:
     """Each round's four eligibility questions, four questions and three criteria."""
     eligibility, questions, criteria = [], [], []
     for round in rounds:
-        for position, (key, text, answer) in enumerate(ELIGIBILITY):
-            eligibility.append(
-                EligibilityQuestion(
-                    round=round,
-                    key=key,
-                    question=text,
-                    kind=EligibilityKind.YES_NO,
-                    required_answer=answer,
-                    position=position,
-                )
-            )
-        eligibility.append(
-            EligibilityQuestion(
-                round=round,
-                key="income",
-                question="Your income last year (£)?",
-                kind=EligibilityKind.NUMBER,
-                max_value=Decimal(INCOME_LIMIT),
-                position=len(ELIGIBILITY),
-            )
-        )
-        for position, (key, text, kind, limit) in enumerate(QUESTIONS):
-            questions.append(
-                ApplicationQuestion(round=round, key=key, text=text, kind=kind, word_limit=limit, position=position)
-            )
-        for position, (key, text, weight) in enumerate(CRITERIA):
-            criteria.append(
-                Criterion(round=round, key=key, text=text, weight=Decimal(weight), max_score=5, position=position)
-            )
+        for position, spec in enumerate(eligibility_questions(INCOME_LIMIT)):
+            eligibility.append(EligibilityQuestion(round=round, position=position, **spec))
+        for position, spec in enumerate(APPLICATION_QUESTIONS):
+            questions.append(ApplicationQuestion(round=round, position=position, **spec))
+        for position, spec in enumerate(criteria_of(WEIGHTS)):
+            criteria.append(Criterion(round=round, max_score=5, position=position, **spec))
     _bulk(EligibilityQuestion, eligibility)
     _bulk(ApplicationQuestion, questions)
     return _bulk(Criterion, criteria)

@@ -95,7 +95,7 @@ def organisation_applications(organisation: ApplicantOrganisation | None) -> Que
     )
 
 
-def access_application(user, application_id: int) -> Application:
+def access_own_application(user, application_id: int) -> Application:
     """The application ``application_id`` if it is the user's organisation's: 404 if there is
     none, 403 if it is another organisation's."""
     try:

@@ -8,11 +8,9 @@ the e-mail is sent inside the transaction, last: if it cannot be sent nothing is
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
 import secrets
 import smtplib
-from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
@@ -31,6 +29,7 @@ from pcc_commissioning.records import save_unique
 from pcc_commissioning.roles import Role, require_capability
 from pcc_commissioning.validation import Errors, add_error, raise_if_errors
 from providers.identifiers import normalise_charity_number, normalise_company_number
+from providers.invitations.selectors import LinkProblem, token_hash
 from providers.models import Organisation, OrganisationKind
 
 from ..models import ApplicantMembership, ApplicantOrganisation, ApplicantToken, ApplicantTokenPurpose
@@ -44,12 +43,8 @@ ADDRESS_TAKEN = (
 )
 
 
-class LinkProblem(StrEnum):
-    UNKNOWN = "unknown"
-    USED = "used"
-    EXPIRED = "expired"
-
-
+# The providers' invitation links' problems (an applicant's link is never withdrawn), worded for
+# any of the applicants' links.
 LINK_MESSAGES = {
     LinkProblem.UNKNOWN: "This link does not work. It may have been copied wrongly.",
     LinkProblem.USED: "This link has already been used.",
@@ -57,16 +52,13 @@ LINK_MESSAGES = {
 }
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256((token or "").encode("utf-8", errors="replace")).hexdigest()
-
-
-def token_for(token: str, purpose: str) -> ApplicantToken | None:
-    return (
-        ApplicantToken.objects.select_related("organisation", "user", "sent_by")
-        .filter(token_hash=token_hash(token), purpose=purpose)
-        .first()
-    )
+def token_for(token: str, purpose: str, *, lock: bool = False) -> ApplicantToken | None:
+    rows = ApplicantToken.objects.select_related("organisation", "user", "sent_by")
+    if lock:
+        # Lock the token's row only: its user and sender may be empty (outer joins), and
+        # PostgreSQL refuses to lock the nullable side of an outer join.
+        rows = rows.select_for_update(of=("self",))
+    return rows.filter(token_hash=token_hash(token or ""), purpose=purpose).first()
 
 
 def link_problem(record: ApplicantToken | None) -> LinkProblem | None:
@@ -267,12 +259,7 @@ def registration_create(
 
 
 def _usable(token: str, purpose: str) -> ApplicantToken:
-    record = (
-        ApplicantToken.objects.select_for_update()
-        .select_related("organisation", "user")
-        .filter(token_hash=token_hash(token), purpose=purpose)
-        .first()
-    )
+    record = token_for(token, purpose, lock=True)
     problem = link_problem(record)
     if problem is not None:
         raise ValidationError({"token": [ValidationError(LINK_MESSAGES[problem], code=problem.value)]})

@@ -1,17 +1,30 @@
 """Reads for the applicants' pages: an application's answers as summary rows, the next
-question of the journey, and an application's files."""
+question of the journey, and an application's files; and the officers' permission-checked
+fetch of one received application of a round (the later stages' pages share it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 
 from pcc_commissioning.money import format_pence
+from pcc_commissioning.roles import require
 
-from ..models import Application, ApplicationFile, ApplicationQuestion, EligibilityKind, QuestionKind
+from ..models import (
+    Application,
+    ApplicationFile,
+    ApplicationQuestion,
+    ApplicationStatus,
+    EligibilityKind,
+    QuestionKind,
+    Round,
+)
 from .answers import budget_total, number, number_text, question_field, yes_no
+from .transitions import RECEIVED_STATES
 
 
 @dataclass
@@ -109,3 +122,39 @@ def file_of(application: Application, file_id: int) -> ApplicationFile:
         return ApplicationFile.objects.get(application=application, pk=file_id)
     except ApplicationFile.DoesNotExist:
         raise Http404("No such file.") from None
+
+
+def access_round_application(
+    user, round: Round, app_reference: str, *, capability: str = "rounds.view", withdrawn: bool = False
+) -> Application:
+    """The received application ``app_reference`` of ``round`` for an officer page (``round``
+    from ``setup.selectors.access_round``): PermissionDenied without ``capability``, 404 for
+    none, for a draft (the applicant's own business) and, unless ``withdrawn``, for one
+    submitted and then withdrawn."""
+    require(user, capability)
+    shown = Q(status__in=RECEIVED_STATES)
+    if withdrawn:
+        shown |= Q(status=ApplicationStatus.WITHDRAWN, submitted_at__isnull=False)
+    application = (
+        Application.objects.filter(shown, round=round, reference=app_reference)
+        .select_related("organisation", "screened_by", "round")
+        .first()
+    )
+    if application is None:
+        raise Http404("No such application in this round.")
+    return application
+
+
+def applicant_emails(application: Application) -> list[str]:
+    """Where every stage writes to the applicant (the officers' requests, the outcome): the
+    application's contact address, else the e-mail addresses of its organisation's active
+    members and (an organisation that is a provider) the provider's active users."""
+    if application.contact_email:
+        return [application.contact_email]
+    User = get_user_model()
+    organisation = application.organisation
+    who = Q(applicant_membership__organisation=organisation)
+    if organisation.provider_id is not None:
+        who |= Q(provider_membership__organisation_id=organisation.provider_id)
+    emails = User.objects.filter(who, is_active=True).exclude(email="").order_by("pk").values_list("email", flat=True)
+    return sorted(set(emails))

@@ -38,7 +38,7 @@ from ..models import (
     RoundKind,
     RoundStatus,
 )
-from .access import access_application, require_organisation
+from .access import access_own_application, require_organisation
 from .answers import amount_problem, eligibility_verdict, number, parse_date_answer, word_count, yes_no
 from .transitions import APPLICATION_MACHINE, EDITABLE_STATES, closing_text
 
@@ -117,7 +117,7 @@ def application_start(*, actor, round: Round) -> Application:
 def _editable(actor, application: Application) -> Application:
     """The application locked for a change by ``actor``: theirs, and in a state that may change."""
     require_capability(actor, "rounds.apply")
-    access_application(actor, application.pk)
+    access_own_application(actor, application.pk)
     locked = Application.objects.select_for_update().select_related("round").get(pk=application.pk)
     if locked.status not in EDITABLE_STATES:
         raise ValidationError(

@@ -67,10 +67,10 @@ def record_event(move: Move) -> None:
 
 
 def _applicant_access(actor, application) -> None:
-    from .access import access_application  # raises PermissionDenied for another organisation's
+    from .access import access_own_application  # raises PermissionDenied for another organisation's
 
     if application is not None:
-        access_application(actor, application.pk)
+        access_own_application(actor, application.pk)
 
 
 APPLICATION_MACHINE = Machine(

@@ -18,7 +18,7 @@ from pcc_commissioning.web import form_data, form_files
 
 from ..models import ApplicationStatus, QuestionKind
 from . import selectors, services
-from .access import access_application, applicant_organisation, is_lead, organisation_applications
+from .access import access_own_application, applicant_organisation, is_lead, organisation_applications
 from .answers import budget_warning, eligibility_verdict, submission_problems
 from .forms import BudgetLineForm, DetailsForm, EligibilityForm, FileForm, WithdrawForm
 from .transitions import EDITABLE_STATES
@@ -74,7 +74,7 @@ def start(request, reference: str):
 
 def _editable(request, pk: int):
     """The application, or a redirect to its page when it can no longer be changed."""
-    application = access_application(request.user, pk)
+    application = access_own_application(request.user, pk)
     if application.status not in EDITABLE_STATES:
         messages.info(
             request,
@@ -241,7 +241,7 @@ def _file(request, application, asked):
 @require_GET
 @capability_required("rounds.apply")
 def application(request, pk: int):
-    application = access_application(request.user, pk)
+    application = access_own_application(request.user, pk)
     eligibility_rows, project_rows, question_rows = selectors.answer_rows(application)
     return render(
         request,
@@ -298,7 +298,7 @@ def check(request, pk: int):
 @capability_required("rounds.apply")
 @require_http_methods(["GET", "POST"])
 def withdraw(request, pk: int):
-    application = access_application(request.user, pk)
+    application = access_own_application(request.user, pk)
     form = WithdrawForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -317,7 +317,7 @@ def withdraw(request, pk: int):
 @capability_required("rounds.apply")
 def file_download(request, pk: int, file_pk: int):
     """Files are only served here, to the organisation's users, as an attachment."""
-    application = access_application(request.user, pk)
+    application = access_own_application(request.user, pk)
     stored = selectors.file_of(application, file_pk)
     try:
         handle = stored.file.open("rb")

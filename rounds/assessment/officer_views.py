@@ -13,7 +13,7 @@ from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data, link_base, show_errors
 
 from ..models import AssessorInvitation, Assignment, PanelMember
-from ..screening.selectors import access_round
+from ..setup.selectors import access_round
 from . import panel, selectors
 from .forms import AssessorInviteForm, MemberAddForm
 
@@ -46,7 +46,7 @@ def panel_page(request, reference: str):
 @require_POST
 @capability_required("rounds.panel")
 def member_add(request, reference: str):
-    round = access_round(request.user, reference, "rounds.panel")
+    round = access_round(request.user, reference, capability="rounds.panel")
     form = MemberAddForm(selectors.panel_candidates(round), form_data(request))
     if form.is_valid():
         try:
@@ -62,7 +62,7 @@ def member_add(request, reference: str):
 @require_POST
 @capability_required("rounds.panel")
 def assessor_invite(request, reference: str):
-    round = access_round(request.user, reference, "rounds.panel")
+    round = access_round(request.user, reference, capability="rounds.panel")
     form = AssessorInviteForm(form_data(request))
     if form.is_valid():
         try:
@@ -90,7 +90,7 @@ def _act(request, round, action, success: str, *, to: str = "rounds:panel"):
 @require_POST
 @capability_required("rounds.panel")
 def invitation_withdraw(request, reference: str, pk: int):
-    round = access_round(request.user, reference, "rounds.panel")
+    round = access_round(request.user, reference, capability="rounds.panel")
     invitation = get_object_or_404(AssessorInvitation, round=round, pk=pk)
     return _act(
         request,
@@ -103,7 +103,7 @@ def invitation_withdraw(request, reference: str, pk: int):
 @require_POST
 @capability_required("rounds.panel")
 def member_remove(request, reference: str, pk: int):
-    round = access_round(request.user, reference, "rounds.panel")
+    round = access_round(request.user, reference, capability="rounds.panel")
     member = get_object_or_404(PanelMember.objects.select_related("user"), round=round, pk=pk)
     return _act(
         request,
@@ -116,7 +116,7 @@ def member_remove(request, reference: str, pk: int):
 @require_POST
 @capability_required("rounds.panel")
 def assign_all(request, reference: str):
-    round = access_round(request.user, reference, "rounds.panel")
+    round = access_round(request.user, reference, capability="rounds.panel")
     made: list[int] = []
     return _act(
         request,
@@ -129,7 +129,7 @@ def assign_all(request, reference: str):
 @require_POST
 @capability_required("rounds.panel")
 def assignment_remove(request, reference: str, pk: int):
-    round = access_round(request.user, reference, "rounds.panel")
+    round = access_round(request.user, reference, capability="rounds.panel")
     found = get_object_or_404(Assignment.objects.select_related("application"), member__round=round, pk=pk)
     return _act(
         request,
@@ -158,7 +158,7 @@ def progress(request, reference: str):
 @require_POST
 @capability_required("rounds.panel")
 def member_chase(request, reference: str, pk: int):
-    round = access_round(request.user, reference, "rounds.panel")
+    round = access_round(request.user, reference, capability="rounds.panel")
     member = get_object_or_404(PanelMember.objects.select_related("user"), round=round, pk=pk)
     return _act(
         request,

@@ -17,10 +17,10 @@ from ..models import (
     AssessorInvitation,
     Assignment,
     AssignmentStatus,
-    Eligibility,
     PanelMember,
     Round,
 )
+from ..screening.selectors import ELIGIBLE
 
 
 def assessable_applications(round: Round) -> QuerySet[Application]:
@@ -31,7 +31,7 @@ def assessable_applications(round: Round) -> QuerySet[Application]:
         Application.objects.filter(
             round=round, status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED]
         )
-        .filter(Q(eligibility=Eligibility.ELIGIBLE) | Q(eligibility=Eligibility.UNSCREENED, answers_eligible=True))
+        .filter(ELIGIBLE)
         .order_by("reference", "pk")
     )
 

@@ -31,6 +31,7 @@ from pcc_commissioning.transitions import Move, run
 from providers.models import Organisation, OrganisationKind
 from providers.services import organisation_create
 
+from ..applying.selectors import applicant_emails
 from ..applying.transitions import APPLICATION_MACHINE
 from ..models import ApplicantOrganisation, Application, Round, RoundStatus
 from ..moderation.ranking import Row
@@ -175,8 +176,8 @@ def round_make_awards(*, actor, round: Round) -> Round:
 def outcome_send(application: Application, *, round: Round, amount: Decimal | None) -> bool:
     """E-mail the applicant the outcome (``amount``: what the award is for; None: unsuccessful);
     True when sent (``outcome_sent_at`` set)."""
-    address = application.contact_email or getattr(application.submitted_by, "email", "")
-    if not address:
+    recipients = applicant_emails(application)
+    if not recipients:
         return False
     successful = amount is not None
     context = {
@@ -189,7 +190,7 @@ def outcome_send(application: Application, *, round: Round, amount: Decimal | No
     template = "rounds/email/outcome_successful.txt" if successful else "rounds/email/outcome_unsuccessful.txt"
     subject = " ".join(f"Your application {application.reference} to {round.name}".split())
     try:
-        send_mail(subject, render_to_string(template, context), settings.DEFAULT_FROM_EMAIL, [address])
+        send_mail(subject, render_to_string(template, context), settings.DEFAULT_FROM_EMAIL, recipients)
     except (smtplib.SMTPException, OSError):
         logger.warning("Could not send the outcome of application %s", application.pk, exc_info=True)
         return False

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods
 from pcc_commissioning.roles import has_capability, require
 
 from ..models import RoundStatus
-from ..moderation.selectors import access_round
 from ..moderation.views import link
+from ..setup.selectors import access_round
 from .services import recommended_rows, round_decision_prepare, round_make_awards
 
 

@@ -5,46 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.http import Http404
-
-from pcc_commissioning.roles import require
-
 from ..applying.transitions import received
-from ..models import Application, Assignment, Criterion, Eligibility, Round, RoundStatus, Score
+from ..models import Application, Assignment, Criterion, Round, RoundStatus, Score
+from ..screening.selectors import is_eligible
 from .ranking import ApplicationInput, AssessmentInput, CriterionInput, Ranking, rank
 
 # After the decision nobody changes a recommendation (the awards were made from them).
 DECIDED_STATES = frozenset({RoundStatus.DECIDED, RoundStatus.RESULTS_PUBLISHED, RoundStatus.CANCELLED})
-
-
-def access_round(user, reference: str, *, capability: str = "rounds.view") -> Round:
-    """The round ``reference`` for ``user`` (PermissionDenied without ``capability``; 404 if none)."""
-    require(user, capability)
-    round = Round.objects.select_related("decision", "funding_stream", "priority").filter(reference=reference).first()
-    if round is None:
-        raise Http404("No such round.")
-    return round
-
-
-def access_application(user, round: Round, app_reference: str, *, capability: str = "rounds.view") -> Application:
-    require(user, capability)
-    application = (
-        received(Application.objects.filter(round=round, reference=app_reference))
-        .select_related("organisation")
-        .first()
-    )
-    if application is None:
-        raise Http404("No such application in this round.")
-    return application
-
-
-def is_eligible(application: Application) -> bool:
-    """Screened eligible, or not screened yet and the answers did not rule it out."""
-    if application.eligibility == Eligibility.ELIGIBLE:
-        return True
-    if application.eligibility == Eligibility.INELIGIBLE:
-        return False
-    return application.answers_eligible is not False
 
 
 def round_ranking(round: Round) -> tuple[Ranking, dict[int, Application]]:

@@ -14,10 +14,12 @@ from pcc_commissioning.interchange.exports import Sheet, export_response
 from pcc_commissioning.roles import has_capability, require
 from pcc_commissioning.web import form_data
 
+from ..applying.selectors import access_round_application
+from ..setup.selectors import access_round
 from .exporters import round_results_table
 from .forms import RecommendationForm
 from .ranking import one_place
-from .selectors import DECIDED_STATES, access_application, access_round, criteria_of, round_ranking
+from .selectors import DECIDED_STATES, criteria_of, round_ranking
 from .services import recommendation_change
 
 
@@ -64,7 +66,7 @@ def ranking_export(request, reference: str):
 @require_http_methods(["GET", "POST"])
 def recommendation(request, reference: str, app_reference: str):
     round = access_round(request.user, reference)
-    application = access_application(request.user, round, app_reference)
+    application = access_round_application(request.user, round, app_reference)
     can_change = has_capability(request.user, "rounds.panel") and round.status not in DECIDED_STATES
     initial = {
         "recommended": {None: "starting", True: "yes", False: "no"}[application.recommended_override],

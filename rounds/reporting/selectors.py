@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..models import Application, ApplicationStatus, Round
-from ..moderation.selectors import is_eligible, round_ranking
+from ..moderation.selectors import round_ranking
+from ..screening.selectors import is_eligible
 
 ZERO = Decimal("0.00")
 

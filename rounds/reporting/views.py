@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from pcc_commissioning.interchange.exports import export_response
 
-from ..moderation.selectors import access_round
+from ..setup.selectors import access_round
 from .exporters import report_sheets
 from .selectors import round_report
 

@@ -1,14 +1,13 @@
-"""Reads for screening: the round an officer opens, its received applications and one whole
-application, each in a fixed number of queries whatever the round's size."""
+"""Reads for screening: a round's received applications and one whole application, each in a
+fixed number of queries whatever the round's size (the permission-checked fetches of the round
+and of one application are ``setup.selectors.access_round`` and
+``applying.selectors.access_round_application``)."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from pcc_commissioning import clock
-from pcc_commissioning.roles import require
 
 from ..applying.transitions import RECEIVED_STATES
 from ..models import Application, ApplicationStatus, Eligibility, Round, RoundStatus
@@ -22,26 +21,17 @@ WITHDRAWN_FILTER = "withdrawn"
 SCREENING_FILTERS = [*Eligibility.choices, (WITHDRAWN_FILTER, "Withdrawn")]
 
 
-def access_round(user, reference: str, capability: str = "rounds.view") -> Round:
-    """The round ``reference`` for a user holding ``capability`` (403 without it, 404 for no such round)."""
-    require(user, capability)
-    try:
-        return Round.objects.get(reference=reference)
-    except Round.DoesNotExist:
-        raise Http404("No such round.") from None
+# Which applications count as eligible, for the panel's assignments, the ranking and the report:
+# screened eligible, or not screened yet with eligibility answers that meet every requirement
+# (answers not all given wait for an officer's screening). ``ELIGIBLE`` and ``is_eligible`` are
+# the one rule, as a query and for an application in hand.
+ELIGIBLE = Q(eligibility=Eligibility.ELIGIBLE) | Q(eligibility=Eligibility.UNSCREENED, answers_eligible=True)
 
 
-def access_round_application(user, round: Round, app_reference: str) -> Application:
-    """A received (or withdrawn) application of ``round``; drafts are the applicant's own business."""
-    try:
-        return Application.objects.select_related("organisation", "screened_by", "round").get(
-            round=round,
-            reference=app_reference,
-            status__in=[*RECEIVED_STATES, ApplicationStatus.WITHDRAWN],
-            submitted_at__isnull=False,
-        )
-    except Application.DoesNotExist:
-        raise Http404("No such application in this round.") from None
+def is_eligible(application: Application) -> bool:
+    if application.eligibility == Eligibility.UNSCREENED:
+        return application.answers_eligible is True
+    return application.eligibility == Eligibility.ELIGIBLE
 
 
 def screening_open(round: Round) -> bool:
@@ -153,18 +143,3 @@ def answer_rows(application: Application) -> list[dict]:
         {"question": question, "answer": answers.get(question.key, "")}
         for question in application.round.questions.all()
     ]
-
-
-def applicant_emails(application: Application) -> list[str]:
-    """Where to write to the applicant: the application's contact address, else the e-mail
-    addresses of its organisation's members, else (an organisation that is a provider) the
-    provider's active users."""
-    if application.contact_email:
-        return [application.contact_email]
-    User = get_user_model()
-    organisation = application.organisation
-    who = Q(applicant_membership__organisation=organisation)
-    if organisation.provider_id is not None:
-        who |= Q(provider_membership__organisation_id=organisation.provider_id)
-    emails = User.objects.filter(who, is_active=True).exclude(email="").order_by("pk").values_list("email", flat=True)
-    return sorted(set(emails))

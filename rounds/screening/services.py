@@ -20,6 +20,7 @@ from pcc_commissioning.records import attribute_to
 from pcc_commissioning.roles import require_capability
 from pcc_commissioning.transitions import run
 
+from ..applying.selectors import applicant_emails
 from ..applying.transitions import APPLICATION_MACHINE, RECEIVED_STATES, closing_text
 from ..models import Application, ApplicationEvent, Eligibility
 from . import selectors
@@ -102,7 +103,7 @@ def application_request_info(*, actor, application: Application, request: str, u
 
 
 def _send_request(application: Application, *, request: str, until: datetime.datetime) -> None:
-    recipients = selectors.applicant_emails(application)
+    recipients = applicant_emails(application)
     if not recipients:
         raise ValidationError({"request": ["The applicant has no email address to send the request to."]})
     round = application.round

@@ -15,7 +15,9 @@ from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data
 
+from ..applying.selectors import access_round_application
 from ..models import ApplicationEvent
+from ..setup.selectors import access_round
 from . import selectors, services
 from .forms import RequestInfoForm, ScreenForm, ScreeningFilterForm
 
@@ -25,7 +27,7 @@ PER_PAGE = 50
 @require_GET
 @capability_required("rounds.view")
 def applications(request, reference: str):
-    round = selectors.access_round(request.user, reference)
+    round = access_round(request.user, reference)
     filters = ScreeningFilterForm(request.GET or None)
     screening = filters.cleaned_data["screening"] if filters.is_valid() else ""
     rows = selectors.round_applications(round, screening=screening)
@@ -77,53 +79,52 @@ def _application_context(request, round, application, **forms) -> dict:
 @require_GET
 @capability_required("rounds.view")
 def application(request, reference: str, app_reference: str):
-    round = selectors.access_round(request.user, reference)
-    found = selectors.access_round_application(request.user, round, app_reference)
+    round = access_round(request.user, reference)
+    found = access_round_application(request.user, round, app_reference, withdrawn=True)
     return render(request, "rounds/screening/application.html", _application_context(request, round, found))
+
+
+def _screening_post(request, reference: str, app_reference: str, form_class, form_name: str, act):
+    """A screening form posted: ``act(application, cleaned_data)`` calls the service and returns
+    the message to show; the page again with the form's errors (400) if it refuses."""
+    round = access_round(request.user, reference, capability="rounds.screen")
+    found = access_round_application(request.user, round, app_reference, withdrawn=True)
+    form = form_class(form_data(request))
+    if form.is_valid():
+        try:
+            message = act(found, form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect("rounds:application", reference=round.reference, app_reference=found.reference)
+    context = _application_context(request, round, found, **{form_name: form})
+    return render(request, "rounds/screening/application.html", context, status=400)
 
 
 @require_POST
 @capability_required("rounds.screen")
 def application_screen(request, reference: str, app_reference: str):
-    round = selectors.access_round(request.user, reference, "rounds.screen")
-    found = selectors.access_round_application(request.user, round, app_reference)
-    form = ScreenForm(form_data(request))
-    if form.is_valid():
-        try:
-            services.application_screen(
-                actor=request.user,
-                application=found,
-                eligible=form.cleaned_data["eligible"],
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Application {found.reference} has been screened.")
-            return redirect("rounds:application", reference=round.reference, app_reference=found.reference)
-    context = _application_context(request, round, found, screen_form=form)
-    return render(request, "rounds/screening/application.html", context, status=400)
+    def act(found, data) -> str:
+        services.application_screen(
+            actor=request.user,
+            application=found,
+            eligible=data["eligible"],
+            reason=data["reason"],
+            expected_version=data["version"],
+        )
+        return f"Application {found.reference} has been screened."
+
+    return _screening_post(request, reference, app_reference, ScreenForm, "screen_form", act)
 
 
 @require_POST
 @capability_required("rounds.screen")
 def application_request_info(request, reference: str, app_reference: str):
-    round = selectors.access_round(request.user, reference, "rounds.screen")
-    found = selectors.access_round_application(request.user, round, app_reference)
-    form = RequestInfoForm(form_data(request))
-    if form.is_valid():
-        try:
-            services.application_request_info(
-                actor=request.user,
-                application=found,
-                request=form.cleaned_data["request"],
-                until=form.cleaned_data["until"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"The applicant of {found.reference} has been asked for more information.")
-            return redirect("rounds:application", reference=round.reference, app_reference=found.reference)
-    context = _application_context(request, round, found, request_form=form)
-    return render(request, "rounds/screening/application.html", context, status=400)
+    def act(found, data) -> str:
+        services.application_request_info(
+            actor=request.user, application=found, request=data["request"], until=data["until"]
+        )
+        return f"The applicant of {found.reference} has been asked for more information."
+
+    return _screening_post(request, reference, app_reference, RequestInfoForm, "request_form", act)

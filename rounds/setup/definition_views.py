@@ -31,10 +31,6 @@ class PartPage:
     title: str  # "Eligibility questions"
     what: str  # "eligibility question"
     form: type
-    add: object
-    update: object
-    delete: object
-    reorder: object
 
 
 PAGES = {
@@ -44,10 +40,6 @@ PAGES = {
         "Eligibility questions",
         "eligibility question",
         EligibilityForm,
-        services.eligibility_add,
-        services.eligibility_update,
-        services.eligibility_delete,
-        services.eligibility_reorder,
     ),
     "questions": PartPage(
         "question",
@@ -55,10 +47,6 @@ PAGES = {
         "Application questions",
         "question",
         QuestionForm,
-        services.question_add,
-        services.question_update,
-        services.question_delete,
-        services.question_reorder,
     ),
     "criteria": PartPage(
         "criterion",
@@ -66,10 +54,6 @@ PAGES = {
         "Assessment criteria",
         "criterion",
         CriterionForm,
-        services.criterion_add,
-        services.criterion_update,
-        services.criterion_delete,
-        services.criterion_reorder,
     ),
 }
 
@@ -111,13 +95,14 @@ def part_list(request, reference: str, part: str):
 @require_http_methods(["GET", "POST"])
 @create_once
 def part_add(request, reference: str, part: str):
-    round = selectors.access_round(request.user, reference, for_edit=True)
+    round = selectors.access_round(request.user, reference, capability="rounds.edit")
     page = PAGES[part]
     form = page.form(form_data(request), initial={"version": round.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            item = page.add(
+            item = services.definition_item_add(
+                part=part,
                 actor=request.user,
                 round=round,
                 expected_version=data["version"],
@@ -135,7 +120,7 @@ def part_add(request, reference: str, part: str):
 @capability_required("rounds.edit")
 @require_http_methods(["GET", "POST"])
 def part_edit(request, reference: str, part: str, pk: int):
-    round = selectors.access_round(request.user, reference, for_edit=True)
+    round = selectors.access_round(request.user, reference, capability="rounds.edit")
     page = PAGES[part]
     item = _item(round, part, pk)
     initial = {**_initial(item, page.form), "version": round.version}
@@ -143,7 +128,8 @@ def part_edit(request, reference: str, part: str, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            page.update(
+            services.definition_item_update(
+                part=part,
                 actor=request.user,
                 item=item,
                 expected_version=data["version"],
@@ -161,14 +147,16 @@ def part_edit(request, reference: str, part: str, pk: int):
 @capability_required("rounds.edit")
 @require_http_methods(["GET", "POST"])
 def part_delete(request, reference: str, part: str, pk: int):
-    round = selectors.access_round(request.user, reference, for_edit=True)
+    round = selectors.access_round(request.user, reference, capability="rounds.edit")
     page = PAGES[part]
     item = _item(round, part, pk)
     form = DefinitionForm(form_data(request), initial={"version": round.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            page.delete(actor=request.user, item=item, expected_version=data["version"], reason=data["reason"])
+            services.definition_item_delete(
+                part=part, actor=request.user, item=item, expected_version=data["version"], reason=data["reason"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc, name_fields=True)
         else:
@@ -182,7 +170,7 @@ def part_delete(request, reference: str, part: str, pk: int):
 def part_move(request, reference: str, part: str, pk: int, direction: str):
     """Move an entry one place up or down the list. Before the round opens the list's buttons
     post here straight away; once it is open, this page first asks why."""
-    round = selectors.access_round(request.user, reference, for_edit=True)
+    round = selectors.access_round(request.user, reference, capability="rounds.edit")
     page = PAGES[part]
     item = _item(round, part, pk)
     order = list(services.PARTS[part].items(round).values_list("pk", flat=True))
@@ -194,7 +182,8 @@ def part_move(request, reference: str, part: str, pk: int, direction: str):
     if request.method == "POST" and form.is_valid():
         order[at], order[to] = order[to], order[at]
         try:
-            page.reorder(
+            services.definition_item_reorder(
+                part=part,
                 actor=request.user,
                 round=round,
                 expected_version=form.cleaned_data["version"],

@@ -11,27 +11,11 @@ from typing import Any
 from pcc_commissioning import clock
 
 from ..models import EligibilityKind, Round
+from .validation import DEFINITION_FIELDS
 
-DOCUMENT_KEYS = (
-    "reference",
-    "name",
-    "kind",
-    "priority",
-    "kpqs",
-    "funding_stream",
-    "fy",
-    "budget",
-    "overallocation_percent",
-    "min_amount",
-    "max_amount",
-    "opens_at",
-    "closes_at",
-    "panel_date",
-    "pass_mark",
-    "eligibility",
-    "questions",
-    "criteria",
-)
+# Every key of the document (the importer refuses any other): the round's names, its KPQs, the
+# definition's fields (which services and validation share) and the three lists.
+DOCUMENT_KEYS = ("reference", "name", "kind", "kpqs", *DEFINITION_FIELDS, "eligibility", "questions", "criteria")
 
 
 def money_text(amount: Decimal) -> str:

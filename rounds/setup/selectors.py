@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
 from pcc_commissioning import clock
-from pcc_commissioning.roles import require_capability
+from pcc_commissioning.roles import require
 
 from ..models import Application, ApplicationStatus, Round, RoundStatus, RoundVersion
 
@@ -68,13 +67,12 @@ def published_rounds() -> QuerySet[Round]:
     )
 
 
-def access_round(user, reference: str, *, for_edit: bool = False) -> Round:
-    """The round ``reference`` for an officer page: ``rounds.view`` to read, ``rounds.edit``
-    to change (PermissionDenied otherwise); 404 when there is no such round."""
-    if not user.is_authenticated:
-        raise PermissionDenied("Sign in first.")
-    require_capability(user, "rounds.edit" if for_edit else "rounds.view")
-    round = Round.objects.select_related("priority", "funding_stream").filter(reference=reference).first()
+def access_round(user, reference: str, *, capability: str = "rounds.view") -> Round:
+    """The round ``reference`` for an officer page of any stage: PermissionDenied unless ``user``
+    holds ``capability`` (``rounds.view`` to read; ``rounds.edit``, ``rounds.screen``,
+    ``rounds.panel`` to change), 404 when there is no such round."""
+    require(user, capability)
+    round = Round.objects.select_related("priority", "funding_stream", "decision").filter(reference=reference).first()
     if round is None:
         raise Http404("No such round.")
     return round

@@ -330,47 +330,68 @@ def _touch(locked: Round, actor) -> None:
     locked.save(update_fields=["version", "definition_version"])
 
 
-def _item_add(part: Part, *, actor, round: Round, expected_version, reason: str, fields: dict[str, Any]):
+# One service per change serves the three lists: ``part`` names the list ("eligibility",
+# "questions" or "criteria", the keys of ``PARTS``).
+
+
+@transaction.atomic
+def definition_item_add(
+    *, actor, part: str, round: Round, expected_version: int | None, reason: str = "", **fields: Any
+):
+    """Add an entry at the end of the list ``part`` (or at ``position``)."""
+    require_capability(actor, "rounds.edit")
+    entries = PARTS[part]
     locked = lock_for_update(round, expected_version=expected_version)
     _refuse_if_unchangeable(locked)
-    last = part.items(locked).aggregate(last=models.Max("position"))["last"]
+    last = entries.items(locked).aggregate(last=models.Max("position"))["last"]
     fields.setdefault("position", 0 if last is None else last + 1)
-    values = _clean_item(part, round=locked, instance=part.model(round=locked), changes=fields)
+    values = _clean_item(entries, round=locked, instance=entries.model(round=locked), changes=fields)
     _before_definition_change(locked, actor=actor, reason=reason)
-    item = part.model(round=locked, **values)
-    _save_item(part, item)
+    item = entries.model(round=locked, **values)
+    _save_item(entries, item)
     _touch(locked, actor)
     return item
 
 
-def _item_update(part: Part, *, actor, item, expected_version, reason: str, fields: dict[str, Any]):
+@transaction.atomic
+def definition_item_update(*, actor, part: str, item, expected_version: int | None, reason: str = "", **fields: Any):
+    require_capability(actor, "rounds.edit")
+    entries = PARTS[part]
     locked = lock_for_update(item.round, expected_version=expected_version)
     _refuse_if_unchangeable(locked)
-    current = part.model.objects.get(pk=item.pk, round=locked)
-    values = _clean_item(part, round=locked, instance=current, changes=fields)
+    current = entries.model.objects.get(pk=item.pk, round=locked)
+    values = _clean_item(entries, round=locked, instance=current, changes=fields)
     if not any(getattr(current, name) != value for name, value in values.items()):
         locked.version -= 1
         return current
     _before_definition_change(locked, actor=actor, reason=reason)
     model_update(instance=current, data=values)
-    _save_item(part, current)
+    _save_item(entries, current)
     _touch(locked, actor)
     return current
 
 
-def _item_delete(part: Part, *, actor, item, expected_version, reason: str) -> None:
+@transaction.atomic
+def definition_item_delete(*, actor, part: str, item, expected_version: int | None, reason: str = "") -> None:
+    require_capability(actor, "rounds.edit")
+    entries = PARTS[part]
     locked = lock_for_update(item.round, expected_version=expected_version)
     _refuse_if_unchangeable(locked)
     _before_definition_change(locked, actor=actor, reason=reason)
-    part.model.objects.filter(pk=item.pk, round=locked).delete()
+    entries.model.objects.filter(pk=item.pk, round=locked).delete()
     _touch(locked, actor)
 
 
-def _item_reorder(part: Part, *, actor, round: Round, expected_version, reason: str, order: Sequence[int]) -> None:
-    """Put the part's items in ``order`` (their primary keys, every one of them once)."""
+@transaction.atomic
+def definition_item_reorder(
+    *, actor, part: str, round: Round, expected_version: int | None, order: Sequence[int], reason: str = ""
+) -> None:
+    """Put the list's items in ``order`` (their primary keys, every one of them once)."""
+    require_capability(actor, "rounds.edit")
+    entries = PARTS[part]
     locked = lock_for_update(round, expected_version=expected_version)
     _refuse_if_unchangeable(locked)
-    items = {item.pk: item for item in part.items(locked)}
+    items = {item.pk: item for item in entries.items(locked)}
     if sorted(order) != sorted(items):
         raise ValidationError({"order": ["The list changed while you were ordering it: reload the page."]})
     if list(order) == list(items):
@@ -379,106 +400,8 @@ def _item_reorder(part: Part, *, actor, round: Round, expected_version, reason: 
     _before_definition_change(locked, actor=actor, reason=reason)
     for position, pk in enumerate(order):
         items[pk].position = position
-    part.model.objects.bulk_update(items.values(), ["position"])
+    entries.model.objects.bulk_update(items.values(), ["position"])
     _touch(locked, actor)
-
-
-@transaction.atomic
-def eligibility_add(*, actor, round: Round, expected_version: int | None, reason: str = "", **fields: Any):
-    require_capability(actor, "rounds.edit")
-    return _item_add(
-        PARTS["eligibility"], actor=actor, round=round, expected_version=expected_version, reason=reason, fields=fields
-    )
-
-
-@transaction.atomic
-def eligibility_update(
-    *, actor, item: EligibilityQuestion, expected_version: int | None, reason: str = "", **fields: Any
-):
-    require_capability(actor, "rounds.edit")
-    return _item_update(
-        PARTS["eligibility"], actor=actor, item=item, expected_version=expected_version, reason=reason, fields=fields
-    )
-
-
-@transaction.atomic
-def eligibility_delete(*, actor, item: EligibilityQuestion, expected_version: int | None, reason: str = "") -> None:
-    require_capability(actor, "rounds.edit")
-    _item_delete(PARTS["eligibility"], actor=actor, item=item, expected_version=expected_version, reason=reason)
-
-
-@transaction.atomic
-def eligibility_reorder(
-    *, actor, round: Round, expected_version: int | None, order: Sequence[int], reason: str = ""
-) -> None:
-    require_capability(actor, "rounds.edit")
-    _item_reorder(
-        PARTS["eligibility"], actor=actor, round=round, expected_version=expected_version, reason=reason, order=order
-    )
-
-
-@transaction.atomic
-def question_add(*, actor, round: Round, expected_version: int | None, reason: str = "", **fields: Any):
-    require_capability(actor, "rounds.edit")
-    return _item_add(
-        PARTS["questions"], actor=actor, round=round, expected_version=expected_version, reason=reason, fields=fields
-    )
-
-
-@transaction.atomic
-def question_update(*, actor, item: ApplicationQuestion, expected_version: int | None, reason: str = "", **fields: Any):
-    require_capability(actor, "rounds.edit")
-    return _item_update(
-        PARTS["questions"], actor=actor, item=item, expected_version=expected_version, reason=reason, fields=fields
-    )
-
-
-@transaction.atomic
-def question_delete(*, actor, item: ApplicationQuestion, expected_version: int | None, reason: str = "") -> None:
-    require_capability(actor, "rounds.edit")
-    _item_delete(PARTS["questions"], actor=actor, item=item, expected_version=expected_version, reason=reason)
-
-
-@transaction.atomic
-def question_reorder(
-    *, actor, round: Round, expected_version: int | None, order: Sequence[int], reason: str = ""
-) -> None:
-    require_capability(actor, "rounds.edit")
-    _item_reorder(
-        PARTS["questions"], actor=actor, round=round, expected_version=expected_version, reason=reason, order=order
-    )
-
-
-@transaction.atomic
-def criterion_add(*, actor, round: Round, expected_version: int | None, reason: str = "", **fields: Any):
-    require_capability(actor, "rounds.edit")
-    return _item_add(
-        PARTS["criteria"], actor=actor, round=round, expected_version=expected_version, reason=reason, fields=fields
-    )
-
-
-@transaction.atomic
-def criterion_update(*, actor, item: Criterion, expected_version: int | None, reason: str = "", **fields: Any):
-    require_capability(actor, "rounds.edit")
-    return _item_update(
-        PARTS["criteria"], actor=actor, item=item, expected_version=expected_version, reason=reason, fields=fields
-    )
-
-
-@transaction.atomic
-def criterion_delete(*, actor, item: Criterion, expected_version: int | None, reason: str = "") -> None:
-    require_capability(actor, "rounds.edit")
-    _item_delete(PARTS["criteria"], actor=actor, item=item, expected_version=expected_version, reason=reason)
-
-
-@transaction.atomic
-def criterion_reorder(
-    *, actor, round: Round, expected_version: int | None, order: Sequence[int], reason: str = ""
-) -> None:
-    require_capability(actor, "rounds.edit")
-    _item_reorder(
-        PARTS["criteria"], actor=actor, round=round, expected_version=expected_version, reason=reason, order=order
-    )
 
 
 # A whole definition (the round_definition import) --------------------------------------------

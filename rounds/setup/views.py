@@ -124,7 +124,7 @@ _EDITABLE = (*services.ROUND_FIELDS,)
 @capability_required("rounds.edit")
 @require_http_methods(["GET", "POST"])
 def round_edit(request, reference: str):
-    round = selectors.access_round(request.user, reference, for_edit=True)
+    round = selectors.access_round(request.user, reference, capability="rounds.edit")
     initial = {name: getattr(round, name) for name in _EDITABLE if name not in MOMENT_FIELDS}
     initial.update(initial_moments(round), version=round.version, kpqs=list(round.kpqs.all()))
     initial["areas"] = list(round.areas.all())
@@ -152,7 +152,7 @@ def round_edit(request, reference: str):
 @require_http_methods(["GET", "POST"])
 @create_once
 def round_copy(request, reference: str):
-    source = selectors.access_round(request.user, reference, for_edit=True)
+    source = selectors.access_round(request.user, reference, capability="rounds.edit")
     initial = {"name": source.name, "fy": source.fy + 1}
     form = RoundCopyForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -179,7 +179,7 @@ MOVES = {
 def round_move(request, reference: str, move: str):
     """Confirm and make one of the round's moves (a page of its own, so it works without
     JavaScript and a cancellation can ask why)."""
-    round = selectors.access_round(request.user, reference, for_edit=True)
+    round = selectors.access_round(request.user, reference, capability="rounds.edit")
     transition = ROUND_MACHINE.get(move)
     if move not in MOVES or transition is None:
         raise Http404("No such move.")

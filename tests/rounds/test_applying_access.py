@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from pcc_commissioning.roles import Role
-from rounds.applying.access import access_application, applicant_organisation, organisation_applications
+from rounds.applying.access import access_own_application, applicant_organisation, organisation_applications
 from rounds.models import ApplicantOrganisation
 from tests.factories import (
     ApplicantMembershipFactory,
@@ -57,13 +57,13 @@ def test_an_application_is_only_reachable_by_its_organisations_users():
     ours = ApplicantMembershipFactory()
     theirs = ApplicantMembershipFactory()
     application = ApplicationFactory(organisation=ours.organisation)
-    assert access_application(ours.user, application.pk) == application
+    assert access_own_application(ours.user, application.pk) == application
     with pytest.raises(PermissionDenied):
-        access_application(theirs.user, application.pk)
+        access_own_application(theirs.user, application.pk)
     with pytest.raises(PermissionDenied):
-        access_application(UserFactory(role=Role.OFFICER), application.pk)
+        access_own_application(UserFactory(role=Role.OFFICER), application.pk)
     with pytest.raises(Http404):
-        access_application(ours.user, application.pk + 1000)
+        access_own_application(ours.user, application.pk + 1000)
 
 
 def test_a_provider_users_applications_are_their_providers():
@@ -76,4 +76,4 @@ def test_a_provider_users_applications_are_their_providers():
     other = ApplicationFactory()
     assert list(organisation_applications(applicant_organisation(user))) == [application]
     with pytest.raises(PermissionDenied):
-        access_application(user, other.pk)
+        access_own_application(user, other.pk)

@@ -13,10 +13,10 @@ from grants.decisions.services import decision_sign
 from grants.models import Award, AwardStatus, DecisionStatus
 from pcc_commissioning.roles import Role
 from providers.models import Organisation
-from rounds.decision.services import provider_for, round_decision_prepare, round_make_awards
+from rounds.decision.services import outcome_send, provider_for, round_decision_prepare, round_make_awards
 from rounds.models import ApplicationStatus, RoundStatus
 from tests.factories import OrganisationFactory, UserFactory
-from tests.factories.rounds import ApplicantOrganisationFactory
+from tests.factories.rounds import ApplicantMembershipFactory, ApplicantOrganisationFactory, ApplicationFactory
 
 from .scored import ineligible, scored_application, scored_round
 
@@ -163,3 +163,10 @@ def test_decision_page(officer_client, board_client, decided_data):
     round.refresh_from_db()
     assert round.decision.reference == "CSF-26-DEC"
     assert "Sign it on the decision register" in officer_client.get(url).content.decode()
+
+
+def test_an_outcome_without_a_contact_address_goes_to_the_organisations_members(db):
+    membership = ApplicantMembershipFactory(user__email="lead@example.org")
+    application = ApplicationFactory(reference="CSF-26-X", organisation=membership.organisation, contact_email="")
+    assert outcome_send(application, round=application.round, amount=None) is True
+    assert [message.to for message in mail.outbox] == [["lead@example.org"]]

@@ -90,10 +90,10 @@ def test_the_public_sees_published_decided_and_results_published_rounds_only():
 
 def test_access_round_checks_the_capability(officer, finance_officer):
     round = RoundFactory()
-    assert selectors.access_round(officer, round.reference, for_edit=True) == round
+    assert selectors.access_round(officer, round.reference, capability="rounds.edit") == round
     assert selectors.access_round(finance_officer, round.reference) == round
     with pytest.raises(PermissionDenied):
-        selectors.access_round(finance_officer, round.reference, for_edit=True)
+        selectors.access_round(finance_officer, round.reference, capability="rounds.edit")
     with pytest.raises(PermissionDenied):
         selectors.access_round(UserFactory(role=Role.APPLICANT), round.reference)
     with pytest.raises(Http404):

@@ -139,14 +139,17 @@ def test_a_stale_edit_is_refused(officer):
 def test_a_bad_question_is_refused(officer, fields, field, message):
     round = RoundFactory()
     with pytest.raises(ValidationError) as excinfo:
-        services.question_add(actor=officer, round=round, expected_version=round.version, **fields)
+        services.definition_item_add(
+            part="questions", actor=officer, round=round, expected_version=round.version, **fields
+        )
     assert _errors(excinfo)[field] == [message]
     assert not ApplicationQuestion.objects.filter(round=round).exists()
 
 
 def test_a_choice_question_keeps_its_choices_one_per_line(officer):
     round = RoundFactory()
-    question = services.question_add(
+    question = services.definition_item_add(
+        part="questions",
         actor=officer,
         round=round,
         expected_version=1,
@@ -187,7 +190,7 @@ def test_a_choice_question_keeps_its_choices_one_per_line(officer):
 def test_a_bad_eligibility_question_is_refused(officer, fields, field, message):
     round = RoundFactory()
     with pytest.raises(ValidationError) as excinfo:
-        services.eligibility_add(actor=officer, round=round, expected_version=1, **fields)
+        services.definition_item_add(part="eligibility", actor=officer, round=round, expected_version=1, **fields)
     assert _errors(excinfo)[field] == [message]
 
 
@@ -195,8 +198,15 @@ def test_a_key_is_used_once_in_a_round(officer):
     round = RoundFactory()
     CriterionFactory(round=round, key="fit", weight=Decimal("50"))
     with pytest.raises(ValidationError) as excinfo:
-        services.criterion_add(
-            actor=officer, round=round, expected_version=1, key="fit", text="Again", weight=Decimal(50), max_score=5
+        services.definition_item_add(
+            part="criteria",
+            actor=officer,
+            round=round,
+            expected_version=1,
+            key="fit",
+            text="Again",
+            weight=Decimal(50),
+            max_score=5,
         )
     assert _errors(excinfo)["key"] == ["Another criterion of this round has the key fit."]
 
@@ -213,8 +223,15 @@ def test_a_key_taken_meanwhile_is_a_message_not_a_crash(officer, monkeypatch):
 
     monkeypatch.setattr(services, "_clean_item", unchecked)
     with pytest.raises(ValidationError) as excinfo:
-        services.criterion_add(
-            actor=officer, round=round, expected_version=1, key="fit", text="Again", weight=Decimal(50), max_score=5
+        services.definition_item_add(
+            part="criteria",
+            actor=officer,
+            round=round,
+            expected_version=1,
+            key="fit",
+            text="Again",
+            weight=Decimal(50),
+            max_score=5,
         )
     assert _errors(excinfo)["key"] == ["Another criterion of this round has the key fit."]
     assert Criterion.objects.filter(round=round).count() == 1
@@ -237,7 +254,9 @@ def test_reordering_puts_the_questions_in_the_order_given(officer):
     round = RoundFactory()
     first = ApplicationQuestionFactory(round=round, position=0)
     second = ApplicationQuestionFactory(round=round, position=1)
-    services.question_reorder(actor=officer, round=round, expected_version=1, order=[second.pk, first.pk])
+    services.definition_item_reorder(
+        part="questions", actor=officer, round=round, expected_version=1, order=[second.pk, first.pk]
+    )
     assert list(round.questions.values_list("pk", flat=True)) == [second.pk, first.pk]
 
 
@@ -248,7 +267,9 @@ def test_before_opening_a_published_round_changes_without_a_reason(officer, time
     round = _complete_round(status=RoundStatus.PUBLISHED)
     question = round.questions.get()
     time_machine.move_to(BEFORE_OPENING)
-    services.question_update(actor=officer, item=question, expected_version=1, text="What is the need?")
+    services.definition_item_update(
+        part="questions", actor=officer, item=question, expected_version=1, text="What is the need?"
+    )
     round.refresh_from_db()
     assert round.definition_version == 1
     assert not RoundVersion.objects.exists()
@@ -259,11 +280,18 @@ def test_once_open_a_change_needs_a_reason_and_keeps_the_old_definition(officer,
     question = round.questions.get()
     time_machine.move_to(OPENS)
     with pytest.raises(ValidationError) as excinfo:
-        services.question_update(actor=officer, item=question, expected_version=1, text="What is the need?")
+        services.definition_item_update(
+            part="questions", actor=officer, item=question, expected_version=1, text="What is the need?"
+        )
     assert _errors(excinfo)["reason"] == ["The round has opened: say why its definition is being changed."]
 
-    services.question_update(
-        actor=officer, item=question, expected_version=1, text="What is the need?", reason="Clearer wording"
+    services.definition_item_update(
+        part="questions",
+        actor=officer,
+        item=question,
+        expected_version=1,
+        text="What is the need?",
+        reason="Clearer wording",
     )
     round.refresh_from_db()
     version = RoundVersion.objects.get(round=round)
@@ -292,7 +320,9 @@ def test_once_open_the_money_needs_a_reason_but_the_name_does_not(officer, time_
 def test_a_decided_round_cannot_be_changed(officer):
     round = _complete_round(status=RoundStatus.DECIDED)
     with pytest.raises(ValidationError) as excinfo:
-        services.criterion_delete(actor=officer, item=round.criteria.first(), expected_version=1, reason="Why not")
+        services.definition_item_delete(
+            part="criteria", actor=officer, item=round.criteria.first(), expected_version=1, reason="Why not"
+        )
     assert _errors(excinfo)["status"] == [f"Round {round.reference} is decided: it cannot be changed."]
     assert round.criteria.count() == 2
 
