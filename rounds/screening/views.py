@@ -16,10 +16,23 @@ from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data
 
 from ..models import ApplicationEvent
+from ..setup.pages import round_context
 from . import selectors, services
 from .forms import RequestInfoForm, ScreenForm, ScreeningFilterForm
 
 PER_PAGE = 50
+UNTIL_FIELDS = {"until": "until_on"}
+
+
+def _request_field(form):
+    """Where a service's error goes on the request form: its "until" is the date and time boxes
+    on the page, and the date box takes the message."""
+
+    def field_for(name: str) -> str | None:
+        field = UNTIL_FIELDS.get(name, name)
+        return field if field in form.fields else None
+
+    return field_for
 
 
 @require_GET
@@ -39,7 +52,9 @@ def applications(request, reference: str):
     return render(
         request,
         "rounds/screening/applications.html",
-        {"round": round, "page_obj": page, "filters": filters, "screening": screening, "section": "rounds"},
+        round_context(
+            request, round, current="rounds:applications", page_obj=page, filters=filters, screening=screening
+        ),
     )
 
 
@@ -57,21 +72,22 @@ def _application_context(request, round, application, **forms) -> dict:
         .get(pk=application.pk)
     )
     can_screen = has_capability(request.user, "rounds.screen") and selectors.screening_open(round)
-    return {
-        "round": round,
-        "application": application,
-        "eligibility": selectors.eligibility_rows(application),
-        "answers": selectors.answer_rows(application),
-        "budget_lines": list(application.budget_lines.all()),
-        "budget_total": sum((line.amount for line in application.budget_lines.all()), 0),
-        "files": list(application.files.all()),
-        "events": list(events),
-        "can_screen": can_screen,
-        "can_request": can_screen and application.status == "submitted",
-        "screen_form": forms.get("screen_form") or ScreenForm(initial={"version": application.version}),
-        "request_form": forms.get("request_form") or RequestInfoForm(),
-        "section": "rounds",
-    }
+    return round_context(
+        request,
+        round,
+        current="rounds:applications",
+        application=application,
+        eligibility=selectors.eligibility_rows(application),
+        answers=selectors.answer_rows(application),
+        budget_lines=list(application.budget_lines.all()),
+        budget_total=sum((line.amount for line in application.budget_lines.all()), 0),
+        files=list(application.files.all()),
+        events=list(events),
+        can_screen=can_screen,
+        can_request=can_screen and application.status == "submitted",
+        screen_form=forms.get("screen_form") or ScreenForm(initial={"version": application.version}),
+        request_form=forms.get("request_form") or RequestInfoForm(),
+    )
 
 
 @require_GET
@@ -121,7 +137,7 @@ def application_request_info(request, reference: str, app_reference: str):
                 until=form.cleaned_data["until"],
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, field_for=_request_field(form))
         else:
             messages.success(request, f"The applicant of {found.reference} has been asked for more information.")
             return redirect("rounds:application", reference=round.reference, app_reference=found.reference)
