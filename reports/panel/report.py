@@ -144,8 +144,7 @@ def gather_panel_data(
     moj = _moj_returns(fy=fy, span=span)
     pending = span.half() if span.kind in ("Q", "M") and not span.contains(span.half().end) else None
 
-    progress(68, "Grant rounds")
-    rounds = _grant_rounds(fy)
+    progress(68, "Grant rounds")  # gathered in the call below
 
     return PanelData(
         fy=fy,
@@ -165,7 +164,7 @@ def gather_panel_data(
         organisations=organisations,
         moj=moj,
         moj_pending=pending,
-        rounds=rounds,
+        rounds=_grant_rounds(fy),
     )
 
 

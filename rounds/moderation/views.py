@@ -38,7 +38,10 @@ def ranking(request, reference: str):
         {
             "row": row,
             "app": applications[row.application.id],
-            "criteria": [(one_place(c.mean), c.spread) for c in row.criteria],
+            "criteria": [
+                (criterion.key, one_place(c.mean), c.spread)
+                for criterion, c in zip(criteria, row.criteria, strict=False)
+            ],
         }
         for row in result.rows
     ]
