@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from pcc_commissioning.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +74,7 @@ def test_the_navigation_lists_the_sections_in_order_and_marks_the_import_page_cu
         "My work",
         "Providers",
         "Grants and contracts",
+        "Rounds",
         "Needs",
         "Outcomes",
         "Reports",
@@ -86,3 +88,16 @@ def test_the_navigation_lists_the_sections_in_order_and_marks_the_import_page_cu
 def test_a_provider_user_has_only_their_organisation(login_as, provider_user):
     response = login_as(provider_user).get(reverse("portal:home"))
     assert _menu(response) == [("Your organisation", "/")]
+
+
+@pytest.mark.parametrize(
+    "role, entry",
+    [(Role.APPLICANT, ("Your applications", "/apply/")), (Role.ASSESSOR, ("Your assessments", "/assess/"))],
+)
+def test_applicants_and_assessors_have_only_their_own_place(login_as, role, entry):
+    user = UserFactory(role=role)
+    response = login_as(user).get(entry[1])
+    assert response.status_code == 200
+    assert _menu(response) == [entry]
+    # and signing in lands there
+    assert login_as(user).get("/").url == entry[1]
