@@ -89,6 +89,7 @@ class PanelData:
     organisations: list = field(default_factory=list)
     moj: list = field(default_factory=list)  # MoJ returns of the halves ending in the period (``_moj_returns``)
     moj_pending: Period | None = None  # the half a quarter lies in, when it ends after the period
+    rounds: list = field(default_factory=list)  # the year's decided grant rounds (``_grant_rounds``)
 
     @property
     def as_at_label(self) -> str:
@@ -143,6 +144,8 @@ def gather_panel_data(
     moj = _moj_returns(fy=fy, span=span)
     pending = span.half() if span.kind in ("Q", "M") and not span.contains(span.half().end) else None
 
+    progress(68, "Grant rounds")  # gathered in the call below
+
     return PanelData(
         fy=fy,
         period=span,
@@ -161,6 +164,7 @@ def gather_panel_data(
         organisations=organisations,
         moj=moj,
         moj_pending=pending,
+        rounds=_grant_rounds(fy),
     )
 
 
@@ -403,6 +407,18 @@ def _moj_returns(*, fy: int, span: Period) -> list[dict]:
             }
         )
     return rows
+
+
+def _grant_rounds(fy: int) -> list:
+    """The year's grant rounds that are decided (results published or not), each with its
+    figures as the round's own report gives them (``rounds.reporting.selectors.round_report``:
+    received, eligible, funded, requested, offered, success rate). One query for the rounds and
+    a fixed number per round, whatever its number of applications."""
+    from rounds.models import Round, RoundStatus
+    from rounds.reporting.selectors import round_report
+
+    decided = Round.objects.filter(fy=fy, status__in=(RoundStatus.DECIDED, RoundStatus.RESULTS_PUBLISHED))
+    return [round_report(round) for round in decided.order_by("closes_at", "reference")]
 
 
 def render_panel_html(data: PanelData) -> str:

@@ -13,6 +13,7 @@ from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data, link_base, show_errors
 
 from ..models import AssessorInvitation, Assignment, PanelMember
+from ..setup.pages import round_context
 from ..setup.selectors import access_round
 from . import panel, selectors
 from .forms import AssessorInviteForm, MemberAddForm
@@ -22,17 +23,18 @@ def _panel_page(request, round, *, add_form=None, invite_form=None, status=200):
     return render(
         request,
         "rounds/assessment/panel.html",
-        {
-            "round": round,
-            "members": selectors.panel_members(round),
-            "invitations": selectors.pending_invitations(round),
-            "assignments": selectors.assignments_of_round(round),
-            "assessable": selectors.assessable_applications(round).count(),
-            "can_manage": has_capability(request.user, "rounds.panel") and round.status not in panel.DECIDED,
-            "add_form": add_form or MemberAddForm(selectors.panel_candidates(round)),
-            "invite_form": invite_form or AssessorInviteForm(),
-            "section": "rounds",
-        },
+        round_context(
+            request,
+            round,
+            current="rounds:panel",
+            members=selectors.panel_members(round),
+            invitations=selectors.pending_invitations(round),
+            assignments=selectors.assignments_of_round(round),
+            assessable=selectors.assessable_applications(round).count(),
+            can_manage=has_capability(request.user, "rounds.panel") and round.status not in panel.DECIDED,
+            add_form=add_form or MemberAddForm(selectors.panel_candidates(round)),
+            invite_form=invite_form or AssessorInviteForm(),
+        ),
         status=status,
     )
 
@@ -146,12 +148,13 @@ def progress(request, reference: str):
     return render(
         request,
         "rounds/assessment/progress.html",
-        {
-            "round": round,
-            "members": selectors.progress(round),
-            "can_chase": has_capability(request.user, "rounds.panel") and round.status not in panel.DECIDED,
-            "section": "rounds",
-        },
+        round_context(
+            request,
+            round,
+            current="rounds:progress",
+            members=selectors.progress(round),
+            can_chase=has_capability(request.user, "rounds.panel") and round.status not in panel.DECIDED,
+        ),
     )
 
 

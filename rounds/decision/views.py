@@ -12,6 +12,7 @@ from pcc_commissioning.roles import has_capability, require
 
 from ..models import RoundStatus
 from ..moderation.views import link
+from ..setup.pages import round_context
 from ..setup.selectors import access_round
 from .services import recommended_rows, round_decision_prepare, round_make_awards
 
@@ -36,16 +37,17 @@ def decision(request, reference: str):
         except ValidationError as exc:
             errors = exc.messages
     rows = recommended_rows(round)
-    context = {
-        "round": round,
-        "rows": rows,
-        "total": sum((row.amount_offered for row, _app in rows), start=0),
-        "errors": errors,
-        "can_act": has_capability(request.user, "rounds.panel"),
-        "signed": round.decision is not None and round.decision.is_signed,
-        "published": round.status == RoundStatus.PUBLISHED,
-        "ranking_url": link("rounds:ranking", round.reference),
-        "publish_url": link("rounds:publish_results", round.reference),
-        "report_url": link("rounds:report", round.reference),
-    }
+    context = round_context(
+        request,
+        round,
+        current="rounds:decision",
+        rows=rows,
+        total=sum((row.amount_offered for row, _app in rows), start=0),
+        errors=errors,
+        can_act=has_capability(request.user, "rounds.panel"),
+        signed=round.decision is not None and round.decision.is_signed,
+        published=round.status == RoundStatus.PUBLISHED,
+        publish_url=link("rounds:publish_results", round.reference),
+        report_url=link("rounds:report", round.reference),
+    )
     return render(request, "rounds/decision.html", context)

@@ -15,6 +15,7 @@ from pcc_commissioning.roles import has_capability, require
 from pcc_commissioning.web import form_data
 
 from ..applying.selectors import access_round_application
+from ..setup.pages import round_context
 from ..setup.selectors import access_round
 from .exporters import round_results_table
 from .forms import RecommendationForm
@@ -39,20 +40,24 @@ def ranking(request, reference: str):
         {
             "row": row,
             "app": applications[row.application.id],
-            "criteria": [(one_place(c.mean), c.spread) for c in row.criteria],
+            "criteria": [
+                (criterion.key, one_place(c.mean), c.spread)
+                for criterion, c in zip(criteria, row.criteria, strict=False)
+            ],
         }
         for row in result.rows
     ]
     can_change = has_capability(request.user, "rounds.panel") and round.status not in DECIDED_STATES
-    context = {
-        "round": round,
-        "ranking": result,
-        "rows": rows,
-        "criteria": criteria,
-        "can_change": can_change,
-        "detail_url": link("rounds:detail", round.reference),
-        "decision_url": link("rounds:decision", round.reference),
-    }
+    context = round_context(
+        request,
+        round,
+        current="rounds:ranking",
+        ranking=result,
+        rows=rows,
+        criteria=criteria,
+        can_change=can_change,
+        decision_url=link("rounds:decision", round.reference),
+    )
     return render(request, "rounds/ranking.html", context)
 
 
@@ -93,11 +98,13 @@ def recommendation(request, reference: str, app_reference: str):
             else:
                 messages.success(request, f"The panel's recommendation for {application.reference} has been saved.")
                 return redirect("rounds:ranking", round.reference)
-    context = {
-        "round": round,
-        "application": application,
-        "form": form,
-        "can_change": can_change,
-        "changes": application.recommendation_changes.select_related("by"),
-    }
+    context = round_context(
+        request,
+        round,
+        current="rounds:ranking",
+        application=application,
+        form=form,
+        can_change=can_change,
+        changes=application.recommendation_changes.select_related("by"),
+    )
     return render(request, "rounds/recommendation.html", context)

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from pcc_commissioning.interchange.exports import export_response
 
+from ..setup.pages import round_context
 from ..setup.selectors import access_round
 from .exporters import report_sheets
 from .selectors import round_report
@@ -14,7 +15,7 @@ from .selectors import round_report
 def report(request, reference: str):
     round = access_round(request.user, reference)
     figures = round_report(round)
-    context = {"round": round, "report": figures, "summary_list": [figures.summary]}
+    context = round_context(request, round, current="rounds:report", report=figures, summary_list=[figures.summary])
     return render(request, "rounds/report.html", context)
 
 

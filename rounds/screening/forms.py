@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from pcc_commissioning.concurrency import VersionedForm
+from pcc_commissioning.fields import date_field
 
+from ..setup.forms import MomentsMixin, time_field
 from .selectors import SCREENING_FILTERS
 
 
@@ -26,17 +28,20 @@ class ScreenForm(VersionedForm):
     )
 
 
-class RequestInfoForm(forms.Form):
+class RequestInfoForm(MomentsMixin, forms.Form):
+    """What the applicant must send, and until when: a GOV.UK date and a time box, read in UK
+    time (as a round's opening and closing), combined into ``until`` in ``cleaned_data``."""
+
+    MOMENTS = (("until_on", "until_time", "until"),)
+
     request = forms.CharField(
         label="What information is needed",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say what information is needed"},
     )
-    until = forms.DateTimeField(
-        label="Reopened until",
-        help_text="UK time, for example 2026-05-10 17:00",
-        error_messages={
-            "required": "Enter the date and time",
-            "invalid": "Enter a date and time like 2026-05-10 17:00",
-        },
+    until_on = date_field(
+        "Date reopened until",
+        help_text="The last day the applicant can send it, for example 10 5 2026",
+        blank_message="Enter the date the application is reopened until",
     )
+    until_time = time_field("Time reopened until", blank_message="Enter the time the application is reopened until")

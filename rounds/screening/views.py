@@ -17,11 +17,24 @@ from pcc_commissioning.web import form_data
 
 from ..applying.selectors import access_round_application
 from ..models import ApplicationEvent
+from ..setup.pages import round_context
 from ..setup.selectors import access_round
 from . import selectors, services
 from .forms import RequestInfoForm, ScreenForm, ScreeningFilterForm
 
 PER_PAGE = 50
+UNTIL_FIELDS = {"until": "until_on"}
+
+
+def _request_field(form):
+    """Where a service's error goes on the request form: its "until" is the date and time boxes
+    on the page, and the date box takes the message."""
+
+    def field_for(name: str) -> str | None:
+        field = UNTIL_FIELDS.get(name, name)
+        return field if field in form.fields else None
+
+    return field_for
 
 
 @require_GET
@@ -41,7 +54,9 @@ def applications(request, reference: str):
     return render(
         request,
         "rounds/screening/applications.html",
-        {"round": round, "page_obj": page, "filters": filters, "screening": screening, "section": "rounds"},
+        round_context(
+            request, round, current="rounds:applications", page_obj=page, filters=filters, screening=screening
+        ),
     )
 
 
@@ -59,21 +74,22 @@ def _application_context(request, round, application, **forms) -> dict:
         .get(pk=application.pk)
     )
     can_screen = has_capability(request.user, "rounds.screen") and selectors.screening_open(round)
-    return {
-        "round": round,
-        "application": application,
-        "eligibility": selectors.eligibility_rows(application),
-        "answers": selectors.answer_rows(application),
-        "budget_lines": list(application.budget_lines.all()),
-        "budget_total": sum((line.amount for line in application.budget_lines.all()), 0),
-        "files": list(application.files.all()),
-        "events": list(events),
-        "can_screen": can_screen,
-        "can_request": can_screen and application.status == "submitted",
-        "screen_form": forms.get("screen_form") or ScreenForm(initial={"version": application.version}),
-        "request_form": forms.get("request_form") or RequestInfoForm(),
-        "section": "rounds",
-    }
+    return round_context(
+        request,
+        round,
+        current="rounds:applications",
+        application=application,
+        eligibility=selectors.eligibility_rows(application),
+        answers=selectors.answer_rows(application),
+        budget_lines=list(application.budget_lines.all()),
+        budget_total=sum((line.amount for line in application.budget_lines.all()), 0),
+        files=list(application.files.all()),
+        events=list(events),
+        can_screen=can_screen,
+        can_request=can_screen and application.status == "submitted",
+        screen_form=forms.get("screen_form") or ScreenForm(initial={"version": application.version}),
+        request_form=forms.get("request_form") or RequestInfoForm(),
+    )
 
 
 @require_GET
@@ -84,9 +100,11 @@ def application(request, reference: str, app_reference: str):
     return render(request, "rounds/screening/application.html", _application_context(request, round, found))
 
 
-def _screening_post(request, reference: str, app_reference: str, form_class, form_name: str, act):
+def _screening_post(request, reference: str, app_reference: str, form_class, form_name: str, act, field_for=None):
     """A screening form posted: ``act(application, cleaned_data)`` calls the service and returns
-    the message to show; the page again with the form's errors (400) if it refuses."""
+    the message to show; the page again with the form's errors (400) if it refuses.
+    ``field_for(form)``: where the service's errors go on the form, when its keys are not the
+    form's fields."""
     round = access_round(request.user, reference, capability="rounds.screen")
     found = access_round_application(request.user, round, app_reference, withdrawn=True)
     form = form_class(form_data(request))
@@ -94,7 +112,7 @@ def _screening_post(request, reference: str, app_reference: str, form_class, for
         try:
             message = act(found, form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, field_for=field_for(form) if field_for else None)
         else:
             messages.success(request, message)
             return redirect("rounds:application", reference=round.reference, app_reference=found.reference)
@@ -127,4 +145,6 @@ def application_request_info(request, reference: str, app_reference: str):
         )
         return f"The applicant of {found.reference} has been asked for more information."
 
-    return _screening_post(request, reference, app_reference, RequestInfoForm, "request_form", act)
+    return _screening_post(
+        request, reference, app_reference, RequestInfoForm, "request_form", act, field_for=_request_field
+    )

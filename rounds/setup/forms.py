@@ -33,12 +33,13 @@ def _number_box(width: int = 5) -> forms.TextInput:
     )
 
 
-def _time_field(label: str) -> forms.CharField:
+def time_field(label: str, *, blank_message: str = "") -> forms.CharField:
+    """The time box beside a date (read by ``MomentsMixin``): hours and minutes, UK time."""
     return forms.CharField(
         label=label,
         max_length=5,
         help_text=TIME_HELP,
-        error_messages={"required": f"Enter the {label.lower()}"},
+        error_messages={"required": blank_message or f"Enter the {label.lower()}"},
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"}),
     )
 
@@ -123,9 +124,9 @@ class RoundForm(MomentsMixin, forms.Form):
     min_amount = MoneyField(label="Smallest request (£)", what="smallest request", allow_negative=False)
     max_amount = MoneyField(label="Largest request (£)", what="largest request", allow_negative=False)
     opens_on = date_field("Opening date")
-    opens_time = _time_field("Opening time")
+    opens_time = time_field("Opening time")
     closes_on = date_field("Closing date")
-    closes_time = _time_field("Closing time")
+    closes_time = time_field("Closing time")
     panel_date = date_field("Panel date", required=False, help_text="Leave blank if not fixed yet")
     pass_mark = forms.DecimalField(
         max_digits=5,
@@ -153,9 +154,9 @@ class RoundCopyForm(MomentsMixin, forms.Form):
         label="Financial year", help_text="The year it starts: 2027 for 2027/28", widget=_number_box(4)
     )
     opens_on = date_field("Opening date")
-    opens_time = _time_field("Opening time")
+    opens_time = time_field("Opening time")
     closes_on = date_field("Closing date")
-    closes_time = _time_field("Closing time")
+    closes_time = time_field("Closing time")
     panel_date = date_field("Panel date", required=False, help_text="Leave blank if not fixed yet")
 
 

@@ -19,6 +19,7 @@ TABS = (
     ("Criteria", "rounds:criteria"),
     ("Applications", "rounds:applications"),
     ("Panel", "rounds:panel"),
+    ("Progress", "rounds:progress"),
     ("Ranking", "rounds:ranking"),
     ("Decision", "rounds:decision"),
     ("Report", "rounds:report"),
@@ -37,13 +38,18 @@ def round_tabs(round, *, current: str) -> list[dict]:
 
 
 def round_context(request, round, *, current: str, **extra) -> dict:
+    """What ``rounds/round_base.html`` needs: the round, where it is, its tabs with ``current``
+    (a tab's URL name) marked, and the section that marks "Rounds" current in the navigation."""
     name = phase(round)
+    tabs = round_tabs(round, current=current)
     return {
         "section": "rounds",
         "round": round,
         "phase": name,
         "phase_label": phase_label(name),
-        "tabs": round_tabs(round, current=current),
+        "tabs": tabs,
+        "current_tab": next((tab for tab in tabs if tab["current"]), None),
+        "overview_url": reverse("rounds:detail", kwargs={"reference": round.reference}),
         "can_edit": has_capability(request.user, "rounds.edit"),
         **extra,
     }

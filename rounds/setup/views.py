@@ -96,11 +96,22 @@ def round_create(request):
     return render(request, "rounds/round_form.html", {"form": form, "section": "rounds"})
 
 
+def _offered_moves(request, round, problems: list[str]) -> list:
+    """The moves the overview offers as buttons: those the user may make, less those whose
+    guard is known to refuse without running it (the service still checks when pressed)."""
+    refused = {"decide"}  # made by the decision stage, on its own page
+    if problems:
+        refused.add("publish")  # the page lists what stops it
+    if round.status == RoundStatus.PUBLISHED and selectors.phase(round) != "upcoming":
+        refused.add("unpublish")  # opened: applicants may have started
+    moves = available(ROUND_MACHINE, state=round.status, actor=request.user)
+    return [move for move in moves if move.name not in refused]
+
+
 @capability_required("rounds.view")
 def round_detail(request, reference: str):
     round = selectors.access_round(request.user, reference)
-    moves = available(ROUND_MACHINE, state=round.status, actor=request.user)
-    moves = [move for move in moves if move.name != "decide"]  # made by the decision stage
+    problems = definition_problems(round) if round.status == RoundStatus.DRAFT else []
     return render(
         request,
         "rounds/round_detail.html",
@@ -108,9 +119,9 @@ def round_detail(request, reference: str):
             request,
             round,
             current="rounds:detail",
-            moves=moves,
+            moves=_offered_moves(request, round, problems),
             versions=selectors.round_versions(round),
-            problems=definition_problems(round) if round.status == RoundStatus.DRAFT else [],
+            problems=problems,
             frozen=services.is_frozen(round),
             kpqs=round.kpqs.all(),
             areas=round.areas.all(),

@@ -450,9 +450,14 @@ def test_a_round_from_set_up_to_awards_through_the_pages(journey, officer, board
     assert [row[1].split("\n")[0] for row in rows] == [birch_app.reference, oak, pine]
     assert [row[0] for row in rows] == ["1", "2", "3"]
     assert [row[4] for row in rows] == ["82.0", "70.0", "48.0"]
-    assert [row[5:7] for row in rows] == [["4.5 (1)", "3.5 (1)"], ["3.5 (1)", "3.5 (1)"], ["2.0 (0)", "3.0 (0)"]]
-    assert [row[7] for row in rows] == ["Yes, £8,000.00", "Yes, £10,000.00", "No"]
-    assert [row[9:] for row in rows] == [
+    # each criterion's mean (spread), one line each in one column
+    assert [row[5].replace("\xa0", " ").split("\n") for row in rows] == [
+        ["need: 4.5 (1)", "delivery: 3.5 (1)"],
+        ["need: 3.5 (1)", "delivery: 3.5 (1)"],
+        ["need: 2.0 (0)", "delivery: 3.0 (0)"],
+    ]
+    assert [row[6] for row in rows] == ["Yes, £8,000.00", "Yes, £10,000.00", "No"]
+    assert [row[8:] for row in rows] == [
         ["£8,000.00", "£8,000.00"],
         ["£10,000.00", "£18,000.00"],
         ["£0.00", "£18,000.00"],
@@ -466,8 +471,8 @@ def test_a_round_from_set_up_to_awards_through_the_pages(journey, officer, board
     page.get_by_role("button", name=re.compile("^Save")).click()
     success(page, f"The panel's recommendation for {oak} has been saved")
     rows = ranking_rows(page)
-    assert rows[1][8].startswith("Yes") and "Changed" in rows[1][8]
-    assert [row[9:] for row in rows] == [
+    assert rows[1][7].startswith("Yes") and "Changed" in rows[1][7]
+    assert [row[8:] for row in rows] == [
         ["£8,000.00", "£8,000.00"],
         ["£9,000.00", "£17,000.00"],
         ["£0.00", "£17,000.00"],

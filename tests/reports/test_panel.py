@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from grants.models import AwardStatus
 from outcomes.models import PerformanceMeasure
 from reports.engine.registry import REPORT_KINDS
-from reports.panel.report import build_panel_report, gather_panel_data, published_count
+from reports.panel.report import build_panel_report, gather_panel_data, published_count, render_panel_html
+from rounds.models import ApplicationStatus, RoundStatus
 from tests.factories.grants import (
     AwardFactory,
     DecisionFactory,
@@ -26,6 +27,8 @@ from tests.factories.grants import (
 )
 from tests.factories.monitoring import MonitoringReturnFactory
 from tests.factories.outcomes import CommissioningPriorityFactory, KPQFactory
+from tests.factories.rounds import RoundFactory
+from tests.rounds.scored import ineligible, scored_application, scored_round
 
 pytestmark = pytest.mark.django_db
 
@@ -571,3 +574,67 @@ def test_a_signed_off_return_that_differs_from_the_register_says_so(period_datas
     flat = " ".join(_pdf_text(pdf, tmp_path).split())
     assert "The register's figures for H1 2019/20 now differ from the signed-off return." in flat
     assert "MoJ core, paid in the half: £23,000.00 signed off, £24,000.00 now." in flat
+
+
+# Grant rounds: the year's decided rounds with the figures of their own report -------------------
+
+
+@pytest.fixture
+def decided_round():
+    """Round CSF-19 of 2019/20, decided: budget £20,000. A asks £12,000 and is funded (scores 9
+    and 8: 85 out of 100, over the pass mark of 50, within the budget); B asks £10,000 and is
+    not (scores 2 and 2); C asks £10,000 and is screened ineligible. So received 3, eligible 2,
+    funded 1, requested £32,000, offered £12,000, success rate 1 of 3 = 33.3%."""
+    round, criterion, members = scored_round(reference="CSF-19", name="Safer streets", fy=2019)
+    scored_application(
+        round, criterion, members, [9, 8], amount_requested=Decimal("12000"), status=ApplicationStatus.SUCCESSFUL
+    )
+    scored_application(
+        round, criterion, members, [2, 2], amount_requested=Decimal("10000"), status=ApplicationStatus.UNSUCCESSFUL
+    )
+    ineligible(
+        scored_application(
+            round, criterion, members, [9, 9], amount_requested=Decimal("10000"), status=ApplicationStatus.UNSUCCESSFUL
+        )
+    )
+    round.status = RoundStatus.DECIDED
+    round.save()
+    return round, criterion, members
+
+
+def test_the_grant_rounds_section_shows_the_years_decided_rounds(small_dataset, decided_round, tmp_path):
+    # Not shown: a round of the year still open, a cancelled one, and a decided round of the next year.
+    RoundFactory(reference="OPEN-19", fy=2019, status=RoundStatus.PUBLISHED)
+    RoundFactory(reference="GONE-19", fy=2019, status=RoundStatus.CANCELLED)
+    RoundFactory(reference="NEXT-20", fy=2020, status=RoundStatus.RESULTS_PUBLISHED)
+    data = gather_panel_data(fy=2019, period="H1")
+    assert [report.round.reference for report in data.rounds] == ["CSF-19"]
+    html = render_panel_html(data)
+    assert "<caption>Grant rounds decided in 2019/20: applications, money asked for and offered</caption>" in html
+    text = _pdf_text(build_panel_report(fy=2019, period="H1")[0], tmp_path)
+    assert _line(text, "CSF-19") == "CSF-19: Safer streets 3 2 1 £32,000 £20,000 £12,000 33.3%"
+    flat = " ".join(text.split())
+    assert "8. Grant rounds" in flat and "OPEN-19" not in flat and "NEXT-20" not in flat and "GONE-19" not in flat
+
+
+def test_without_a_decided_round_the_section_says_so(small_dataset):
+    html = render_panel_html(gather_panel_data(fy=2019, period="FY"))
+    assert "No grant round of 2019/20 has been decided yet." in html
+
+
+def test_grant_rounds_take_the_same_queries_whatever_their_size(small_dataset, decided_round):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            render_panel_html(gather_panel_data(fy=2019, period="H1"))
+        return len(queries)
+
+    small = count()
+    round, criterion, members = decided_round
+    for n in range(12):
+        scored_application(round, criterion, members, [n % 10, 5], status=ApplicationStatus.UNSUCCESSFUL)
+    assert count() == small
+    # Each further decided round of the year costs the five queries of its own report, and no more.
+    other, criterion, members = scored_round(reference="CSF-19B", fy=2019, status=RoundStatus.RESULTS_PUBLISHED)
+    for n in range(5):
+        scored_application(other, criterion, members, [n, 5], status=ApplicationStatus.UNSUCCESSFUL)
+    assert count() == small + 5

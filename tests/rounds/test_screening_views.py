@@ -1,13 +1,16 @@
 """The screening pages: the list (filters, CSV, a flat query count) and one application."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rounds.models import ApplicationStatus, Eligibility, RoundStatus
 from tests.factories import UserFactory
-from tests.factories.rounds import ApplicationFactory, EligibilityQuestionFactory, RoundFactory
+from tests.factories.rounds import UK, ApplicationFactory, EligibilityQuestionFactory, RoundFactory
 
 
 @pytest.fixture
@@ -97,3 +100,50 @@ def test_permissions(round, login_as, role, view_status, post_status):
         {"eligible": "yes", "reason": "fine", "version": app.version},
     )
     assert response.status_code == post_status
+
+
+# Asking for more information: a GOV.UK date and a time box, read on the UK clock ---------------
+
+REQUEST_NOW = datetime.datetime(2026, 5, 5, 10, 0, tzinfo=UK)
+
+
+def _request(client, round, app, **fields):
+    data = {"request": "Send your accounts", "until_on_0": "12", "until_on_1": "5", "until_on_2": "2026"}
+    data["until_time"] = "17:00"
+    data.update(fields)
+    return client.post(reverse("rounds:application_request_info", args=[round.reference, app.reference]), data)
+
+
+@time_machine.travel(REQUEST_NOW, tick=False)
+def test_request_form_asks_a_date_and_a_time_and_reads_them_in_uk_time(round, officer_client):
+    app = ApplicationFactory(round=round, contact_email="bid@example.org")
+    page = officer_client.get(reverse("rounds:application", args=[round.reference, app.reference])).content.decode()
+    assert 'name="until_on_0"' in page and 'name="until_on_2"' in page and 'name="until_time"' in page
+    assert _request(officer_client, round, app).status_code == 302
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.INFO_REQUESTED
+    # 17:00 on 12 May is British Summer Time: 16:00 UTC
+    assert app.info_until == datetime.datetime(2026, 5, 12, 16, 0, tzinfo=datetime.UTC)
+
+
+@time_machine.travel(REQUEST_NOW, tick=False)
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"until_on_0": "", "until_on_1": "", "until_on_2": ""}, "until_on", "Enter the date the application is"),
+        ({"until_on_0": "31", "until_on_1": "2"}, "until_on", "Date reopened until must be a real date"),
+        ({"until_on_1": ""}, "until_on", "Date reopened until must include a month"),
+        ({"until_time": ""}, "until_time", "Enter the time the application is reopened until"),
+        ({"until_time": "25:00"}, "until_time", "Enter the time as hours and minutes"),
+        ({"until_on_0": "4"}, "until_on", "must be in the future"),
+    ],
+)
+def test_request_form_errors_name_the_box_and_change_nothing(round, officer_client, fields, field, message):
+    app = ApplicationFactory(round=round, contact_email="bid@example.org")
+    response = _request(officer_client, round, app, **fields)
+    assert response.status_code == 400
+    form = response.context["request_form"]
+    assert any(message in error for error in form.errors[field]), form.errors
+    assert "There is a problem" in response.content.decode()
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.SUBMITTED and app.info_until is None

@@ -208,6 +208,34 @@ def test_publishing_from_the_rounds_page(officer_client, time_machine):
     assert round.status == RoundStatus.PUBLISHED
 
 
+def test_the_overview_offers_taking_back_to_draft_only_before_opening(officer_client, time_machine):
+    round = _complete_round(
+        status=RoundStatus.PUBLISHED,
+        opens_at=datetime.datetime(2026, 4, 1, 9, 0, tzinfo=UK),
+        closes_at=datetime.datetime(2026, 5, 1, 17, 0, tzinfo=UK),
+    )
+    unpublish = reverse("rounds:move", args=[round.reference, "unpublish"])
+    time_machine.move_to(datetime.datetime(2026, 4, 1, 8, 59, tzinfo=UK))
+    page = officer_client.get(reverse("rounds:detail", args=[round.reference])).content.decode()
+    assert unpublish in page and "Take back to draft" in page
+    time_machine.move_to(datetime.datetime(2026, 4, 1, 9, 0, tzinfo=UK))
+    page = officer_client.get(reverse("rounds:detail", args=[round.reference])).content.decode()
+    assert unpublish not in page and "Take back to draft" not in page
+    assert reverse("rounds:move", args=[round.reference, "cancel"]) in page
+    # the button is gone, and the move itself is still refused
+    refused = officer_client.post(unpublish, {"version": round.version})
+    assert refused.status_code == 200 and "cannot go back to draft" in refused.content.decode()
+    round.refresh_from_db()
+    assert round.status == RoundStatus.PUBLISHED
+
+
+def test_the_overview_offers_publishing_only_a_complete_definition(officer_client):
+    round = RoundFactory()
+    page = officer_client.get(reverse("rounds:detail", args=[round.reference])).content.decode()
+    assert "Before it can be published" in page
+    assert reverse("rounds:move", args=[round.reference, "publish"]) not in page
+
+
 def test_cancelling_from_the_page_asks_why(officer_client):
     round = _complete_round()
     url = reverse("rounds:move", args=[round.reference, "cancel"])
