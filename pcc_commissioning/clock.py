@@ -39,3 +39,19 @@ def end_of(day: datetime.date) -> datetime.datetime:
     before ``day`` exactly when it is earlier than this (``at < end_of(day)``). Comparing with
     23:59:59 instead would lose the last second, and a UTC midnight the last hour in summer."""
     return start_of(day + datetime.timedelta(days=1))
+
+
+def moment_label(moment: datetime.datetime) -> str:
+    """``moment`` as people read it, in UK time and the GOV.UK style: "midday on 30 April 2026",
+    "5:30pm on 12 May 2026", "9am on 1 April 2026", "midnight on 1 May 2026" (the midnight that
+    starts that day). One form for every deadline an applicant or the public reads."""
+    local = localtime(moment)
+    if (local.hour, local.minute) == (12, 0):
+        time = "midday"
+    elif (local.hour, local.minute) == (0, 0):
+        time = "midnight"
+    else:
+        hour = local.hour % 12 or 12
+        minutes = f":{local.minute:02d}" if local.minute else ""
+        time = f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
+    return f"{time} on {local.day} {local:%B %Y}"

@@ -109,4 +109,6 @@ def service(request) -> dict:
         "opcc_name": settings.OPCC_NAME,
         "navigation": _navigation(request),
         "admin_url": _admin_url(request),
+        # Applicants and external assessors have their one place and nothing to search.
+        "show_search": request.user.is_authenticated and _own_place(request.user) is None,
     }

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
+from pcc_commissioning import clock
 from pcc_commissioning.idempotency import FIELD, form_token
 from pcc_commissioning.money import format_pence, format_pounds
 from pcc_commissioning.periods import code_label
@@ -67,6 +68,14 @@ def sort_header(context, field: str, label: str, current: str = "") -> str:
         params.urlencode(),
         label,
     )
+
+
+@register.filter
+def moment(value) -> str:
+    """A date and time as people read it, in UK time: "midday on 30 April 2026" (clock.moment_label)."""
+    if not value:
+        return ""
+    return clock.moment_label(value)
 
 
 @register.filter

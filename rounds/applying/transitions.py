@@ -26,8 +26,7 @@ def _wrong_state(application: Application, name: str) -> str:
 
 
 def closing_text(moment) -> str:
-    local = clock.localtime(moment)
-    return f"{local:%-I:%M%p}".lower() + f" on {local:%-d %B %Y}"
+    return clock.moment_label(moment)
 
 
 def _round_taking_applications(move: Move) -> str | None:

@@ -368,7 +368,7 @@ def test_a_round_from_set_up_to_awards_through_the_pages(journey, officer, board
     journey.on(datetime.date(2027, 3, 20), 12, 5)
     late.get_by_role("button", name="Submit the application").click()
     expect(late.locator(".govuk-error-summary")).to_contain_text(
-        "The round closed at 12:00pm on 20 March 2027: applications can no longer be submitted."
+        "The round closed at midday on 20 March 2027: applications can no longer be submitted."
     )
     late_app = Application.objects.get(title="Late project")
     assert late_app.status == ApplicationStatus.DRAFT

@@ -231,7 +231,7 @@ def test_submitting_at_closing_time_is_refused(round, lead):
     with time_machine.travel(CLOSES, tick=False), pytest.raises(ValidationError) as caught:
         services.application_submit(actor=lead.user, application=application)
     assert caught.value.messages == [
-        "The round closed at 12:00pm on 30 April 2026: applications can no longer be submitted."
+        "The round closed at midday on 30 April 2026: applications can no longer be submitted."
     ]
     assert Application.objects.get(pk=application.pk).status == ApplicationStatus.DRAFT
     assert not mail.outbox
@@ -299,7 +299,7 @@ def test_more_information_is_refused_after_the_time_given(info_requested, lead):
             services.application_submit(actor=lead.user, application=info_requested)
         with pytest.raises(ValidationError):
             services.application_save_answer(actor=lead.user, application=info_requested, key="need", value="late")
-    assert "5:00pm on 10 May 2026: that time has passed" in caught.value.messages[0]
+    assert "5pm on 10 May 2026: that time has passed" in caught.value.messages[0]
 
 
 def test_budget_lines_are_added_and_removed(round, lead):

@@ -217,7 +217,7 @@ def test_the_information_asked_for_is_shown(round, lead, client_of):
         amount_requested=Decimal("5000"),
     )
     page = client_of(lead.user).get(reverse("apply:application", args=[application.pk])).content.decode()
-    assert "Send your latest accounts." in page and "5:00pm on 20 April 2026" in page
+    assert "Send your latest accounts." in page and "5pm on 20 April 2026" in page
 
 
 def test_the_home_page_lists_applications_with_a_flat_query_count(

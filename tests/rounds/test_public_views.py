@@ -61,9 +61,9 @@ def test_an_upcoming_rounds_page_says_what_when_and_who(client, time_machine):
     assert "Projects that make streets safer." in page
     assert "Charities working in the county." in page
     assert "Are you a registered charity? (you must answer yes)" in page
-    assert "What was your income last year? (at most 500000)" in page
+    assert "What was your income last year? (at most 500,000)" in page
     assert "From £1,000.00 to £25,000.00" in page
-    assert "This round opens on 1 April 2026 at 12:00 (UK time)." in page
+    assert "This round opens at midday on 1 April 2026 (UK time)." in page
     assert "20 May 2026" in page  # the panel date
     assert "Sign out" not in page and 'id="navigation"' not in page
 

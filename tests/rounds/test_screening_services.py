@@ -71,7 +71,7 @@ def test_request_info_reopens_and_emails_contact(application, officer):
     message = mail.outbox[0]
     assert message.to == ["bid@example.org"]
     assert "Send your accounts" in message.body
-    assert "5:00pm on 12 May 2026" in message.body
+    assert "5pm on 12 May 2026" in message.body
     event = ApplicationEvent.objects.get(application=application)
     assert (event.from_status, event.to_status, event.note) == ("submitted", "info_requested", "Send your accounts")
 

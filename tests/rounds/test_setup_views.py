@@ -135,7 +135,7 @@ def test_an_officer_sets_up_a_round_with_its_times_in_uk_time(officer_client):
     assert round.closes_at == datetime.datetime(2026, 5, 1, 16, 30, tzinfo=datetime.UTC)
     assert round.budget == Decimal("100000")
     page = officer_client.get(response["Location"]).content.decode()
-    assert "1 April 2026 09:00 (UK time)" in page
+    assert "9am on 1 April 2026 (UK time)" in page
 
 
 def test_problems_are_listed_in_an_error_summary(officer_client):
