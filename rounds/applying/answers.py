@@ -60,7 +60,7 @@ def _yes_no_text(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def _failed(question: EligibilityQuestion, answer) -> str | None:
+def requirement_failed(question: EligibilityQuestion, answer) -> str | None:
     """Why ``answer`` does not meet ``question``'s requirement, in words (None: it does)."""
     if question.kind == EligibilityKind.YES_NO:
         given = yes_no(answer)
@@ -80,7 +80,7 @@ def _failed(question: EligibilityQuestion, answer) -> str | None:
     return None
 
 
-def _answered(question: EligibilityQuestion, answer) -> bool:
+def is_answered(question: EligibilityQuestion, answer) -> bool:
     if question.kind == EligibilityKind.YES_NO:
         return yes_no(answer) is not None
     return number(answer) is not None
@@ -96,10 +96,10 @@ def eligibility_verdict(round, answers: Mapping[str, object]) -> tuple[bool | No
     complete = True
     for question in questions:
         answer = answers.get(question.key)
-        if not _answered(question, answer):
+        if not is_answered(question, answer):
             complete = False
             continue
-        reason = _failed(question, answer)
+        reason = requirement_failed(question, answer)
         if reason:
             reasons.append(reason)
     if reasons:

@@ -68,7 +68,8 @@ def _eligibility_rows(application: Application) -> list[AnswerRow]:
     return rows
 
 
-def _question_value(question: ApplicationQuestion, value) -> str:
+def question_value(question: ApplicationQuestion, value) -> str:
+    """An answer as people read it (a date as "1 February 2027")."""
     if value in (None, ""):
         return "Not answered"
     if question.kind == QuestionKind.DATE:
@@ -103,7 +104,7 @@ def answer_rows(application: Application) -> tuple[list[AnswerRow], list[AnswerR
     for question in questions(application):
         row = AnswerRow(
             question.text,
-            _question_value(question, (application.answers or {}).get(question.key)),
+            question_value(question, (application.answers or {}).get(question.key)),
             reverse("apply:question", args=[application.pk, question.key]),
             question_field(question),
             multiline=question.kind == QuestionKind.TEXT,

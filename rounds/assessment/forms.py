@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
 from ..models import Criterion
@@ -34,7 +36,7 @@ class ScoresForm(forms.Form):
                 coerce=int,
                 empty_value=None,
                 required=False,
-                widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}),
+                widget=forms.RadioSelect,
                 initial=None if given is None else str(given.score),
                 disabled=disabled,
                 error_messages={"invalid_choice": f"The score must be from 0 to {criterion.max_score}"},
@@ -46,6 +48,22 @@ class ScoresForm(forms.Form):
                 initial="" if given is None else given.comment,
                 disabled=disabled,
             )
+
+        # Each score's radios on one line (0 to 5 fits a phone's width), then its comment.
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's form carries its own token
+        self.helper.layout = Layout(
+            *[
+                part
+                for criterion in criteria
+                for part in (
+                    Field.radios(f"score_{criterion.pk}", legend_size="s", inline=True),
+                    f"comment_{criterion.pk}",
+                )
+            ],
+            *[name for name in self.fields if not name.startswith(("score_", "comment_"))],
+        )
 
     def scores(self) -> dict[int, tuple[int | None, str]]:
         return {

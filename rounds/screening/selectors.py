@@ -9,6 +9,8 @@ from django.db.models import Q, QuerySet
 
 from pcc_commissioning import clock
 
+from ..applying.answers import is_answered, number, number_text, requirement_failed, yes_no
+from ..applying.selectors import question_value
 from ..applying.transitions import RECEIVED_STATES
 from ..models import Application, ApplicationStatus, Eligibility, Round, RoundStatus
 
@@ -91,19 +93,19 @@ def eligibility_rows(application: Application) -> list[dict]:
             {
                 "question": question,
                 "requirement": _requirement(question),
-                "answer": _shown(answer),
+                "answer": _shown(question, answer),
                 "meets": _meets(question, answer),
             }
         )
     return rows
 
 
-def _shown(answer) -> str:
-    if answer is None or answer == "":
+def _shown(question, answer) -> str:
+    if not is_answered(question, answer):
         return "Not answered"
-    if isinstance(answer, bool):
-        return "Yes" if answer else "No"
-    return str(answer)
+    if question.kind == "yes_no":
+        return "Yes" if yes_no(answer) else "No"
+    return number_text(number(answer))
 
 
 def _requirement(question) -> str:
@@ -111,28 +113,17 @@ def _requirement(question) -> str:
         return "Yes" if question.required_answer else "No"
     parts = []
     if question.min_value is not None:
-        parts.append(f"at least {question.min_value.normalize():f}")
+        parts.append(f"at least {number_text(question.min_value)}")
     if question.max_value is not None:
-        parts.append(f"at most {question.max_value.normalize():f}")
+        parts.append(f"at most {number_text(question.max_value)}")
     return " and ".join(parts)
 
 
 def _meets(question, answer) -> bool | None:
-    from decimal import Decimal, InvalidOperation
-
-    if answer is None or answer == "":
+    """The applicant's own rule (rounds.applying.answers): None until answered."""
+    if not is_answered(question, answer):
         return None
-    if question.kind == "yes_no":
-        if isinstance(answer, str):
-            answer = answer.strip().lower() in ("yes", "true", "1")
-        return bool(answer) == question.required_answer
-    try:
-        value = Decimal(str(answer))
-    except (InvalidOperation, ValueError):
-        return False
-    if question.min_value is not None and value < question.min_value:
-        return False
-    return not (question.max_value is not None and value > question.max_value)
+    return requirement_failed(question, answer) is None
 
 
 def answer_rows(application: Application) -> list[dict]:
@@ -140,6 +131,6 @@ def answer_rows(application: Application) -> list[dict]:
     to the tables below)."""
     answers = application.answers or {}
     return [
-        {"question": question, "answer": answers.get(question.key, "")}
+        {"question": question, "answer": question_value(question, answers.get(question.key))}
         for question in application.round.questions.all()
     ]

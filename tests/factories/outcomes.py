@@ -31,7 +31,8 @@ class CommissioningPriorityFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"P{n + 1}")
     name = factory.Sequence(lambda n: f"Priority {n + 1}")
     description = ""
-    sort_order = factory.Sequence(lambda n: (n + 1) * 10)
+    # A small integer: the sequence wraps, so a long session never overflows it.
+    sort_order = factory.Sequence(lambda n: (n % 3000 + 1) * 10)
 
 
 class CodeListEntryFactory(factory.django.DjangoModelFactory):

@@ -42,7 +42,7 @@ def test_ranking_page_in_rank_order_with_the_limit(officer_client, round_data):
     assert html.index("CSF-26-001") < html.index("CSF-26-002") < html.index("CSF-26-003")
     assert "85.0" in html and "55.0" in html
     # 12,000 recommended; 12,000 + 10,000 = 22,000 > 20,000: LOW passed over.
-    assert "budget £20,000.00, over-allocation 0.00%, limit £20,000.00" in html
+    assert "budget £20,000.00, over-allocation 0%, limit £20,000.00" in html
     assert "Yes, £12,000.00" in html
     assert "fit:&nbsp;8.5&nbsp;(1)" in html  # HIGH's mean and spread on its criterion
     assert "format=xlsx" in html
