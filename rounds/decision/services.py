@@ -37,6 +37,7 @@ from ..models import ApplicantOrganisation, Application, Round, RoundStatus
 from ..moderation.ranking import Row
 from ..moderation.selectors import round_ranking
 from ..setup.transitions import ROUND_MACHINE
+from .application_file import attach_application
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +131,7 @@ def _award_for(round: Round, row: Row, application: Application, *, actor) -> No
         decision=round.decision,
         purpose=f"{application.title}\n\n{made_from}".strip(),
     )
+    attach_application(award, application, actor=actor)
     application.award = award
 
 
