@@ -171,33 +171,3 @@ def _celery_tasks_run_in_process():
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-
-
-def _is_transactional(item) -> bool:
-    marker = item.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction"):
-        return True
-    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """A transactional test (the browser tests, a real worker) ends by emptying every table,
-    the rows the migrations seed (roles, code lists) among them. In one process pytest-django
-    runs those tests last; in xdist workers a file of ordinary tests may come after one, so the
-    seeded rows are put back here, once the test's own teardown has emptied the tables."""
-    result = yield
-    if _is_transactional(item):
-        _restore_seeded_rows(item.config)
-    return result
-
-
-def _restore_seeded_rows(config) -> None:
-    from django.db import connections
-    from pytest_django.plugin import blocking_manager_key
-
-    with config.stash[blocking_manager_key].unblock():
-        for alias in connections:
-            contents = connections[alias].__dict__.get("_test_serialized_contents")
-            if contents:
-                connections[alias].creation.deserialize_db_from_string(contents)

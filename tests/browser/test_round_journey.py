@@ -299,7 +299,7 @@ def test_a_round_from_set_up_to_awards_through_the_pages(journey, officer, board
     public.goto("/funding/")
     public.get_by_role("link", name=NAME).click()
     expect(public.get_by_role("heading", level=1)).to_have_text(NAME)
-    expect(public.locator("main")).to_contain_text("This round opens on 2 March 2027 at 09:00")
+    expect(public.locator("main")).to_contain_text("This round opens at 9am on 2 March 2027")
     expect(public.locator("main")).to_contain_text("Is your organisation a constituted body? (you must answer yes)")
 
     # 5 March: two organisations register; the first is not constituted ------------------------
