@@ -1,8 +1,8 @@
 """The grant rounds' share of the benchmark (bench/pages.py): the round with the most
 applications, its applications list and panel ranking pages, and its round_results export.
 
-The rounds' pages and exports land in stages, so each is looked up by its URL name or export
-kind and reported "not available" when it is not there yet, instead of failing the run."""
+Each page is looked up by its URL name and the export by its kind, and reported "not available"
+if one is missing (say, the bench run against an older build) instead of failing the run."""
 
 from __future__ import annotations
 

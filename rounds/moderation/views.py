@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
@@ -32,10 +33,15 @@ def link(name: str, *args) -> str | None:
         return None
 
 
+RANKING_PAGE_SIZE = 100
+
+
 def ranking(request, reference: str):
     round = access_round(request.user, reference)
     result, applications = round_ranking(round)
     criteria = criteria_of(round)
+    # The whole round is ranked (the running total needs every row above); a page shows 100.
+    page = Paginator(result.rows, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
             "row": row,
@@ -45,7 +51,7 @@ def ranking(request, reference: str):
                 for criterion, c in zip(criteria, row.criteria, strict=False)
             ],
         }
-        for row in result.rows
+        for row in page.object_list
     ]
     can_change = has_capability(request.user, "rounds.panel") and round.status not in DECIDED_STATES
     context = round_context(
@@ -54,6 +60,7 @@ def ranking(request, reference: str):
         current="rounds:ranking",
         ranking=result,
         rows=rows,
+        page_obj=page,
         criteria=criteria,
         can_change=can_change,
         decision_url=link("rounds:decision", round.reference),

@@ -146,3 +146,22 @@ def test_download_csv(officer_client, round_data):
     assert len(lines) == 4
     xlsx = officer_client.get(reverse("rounds:ranking_export", args=[round.reference]) + "?format=xlsx")
     assert xlsx.content[:2] == b"PK"
+
+
+def test_a_long_ranking_is_paged_with_the_running_total_of_the_whole_round(officer_client):
+    """101 applications: page 2 shows the 101st alone, its rank and running total counted over
+    all 101 (each asks £100, all scored alike; the limit is far above £10,100)."""
+    from rounds.moderation.views import RANKING_PAGE_SIZE
+
+    assert RANKING_PAGE_SIZE == 100
+    round, criterion, members = scored_round(reference="BIG-1", budget=Decimal("1000000"))
+    for number in range(101):
+        scored_application(
+            round, criterion, members, [7, 7], reference=f"BIG-1-{number:04d}", amount_requested=Decimal("100")
+        )
+    first = officer_client.get(reverse("rounds:ranking", args=["BIG-1"])).content.decode()
+    second = officer_client.get(reverse("rounds:ranking", args=["BIG-1"]) + "?page=2").content.decode()
+    assert "BIG-1-0099" in first and "BIG-1-0100" not in first
+    assert "BIG-1-0100" in second and "BIG-1-0000" not in second
+    assert "£10,100.00" in second  # the 101st row's running total
+    assert 'aria-label="Pagination"' in first
