@@ -119,11 +119,10 @@ def member_remove(request, reference: str, pk: int):
 @capability_required("rounds.panel")
 def assign_all(request, reference: str):
     round = access_round(request.user, reference, capability="rounds.panel")
-    made: list[int] = []
     return _act(
         request,
         round,
-        lambda: made.append(panel.assign_all(actor=request.user, round=round)),
+        lambda: panel.assign_all(actor=request.user, round=round),
         "Every assessable application is assigned to every panel member.",
     )
 
