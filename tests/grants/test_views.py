@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from grants.models import (
     Award,
@@ -361,7 +362,9 @@ def test_the_finance_contact_is_one_of_the_finance_officers(officer_client, offi
     award = Award.objects.get()
     assert (award.lead_officer, award.finance_contact) == (officer, finance_officer)
     page = _text(officer_client.get(response["Location"]))
-    assert f'Finance contact</dt><dd class="govuk-summary-list__value">{finance_officer.display_name}</dd>' in page
+    assert (
+        f'Finance contact</dt><dd class="govuk-summary-list__value">{escape(finance_officer.display_name)}</dd>' in page
+    )
 
 
 def test_add_more_rows_without_javascript_keeps_input_and_saves_nothing(officer_client, setting_up):
