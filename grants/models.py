@@ -152,6 +152,15 @@ class Decision(models.Model):
     )
     signed_at = models.DateTimeField(null=True, blank=True)
     published_on = models.DateField(null=True, blank=True)
+    # A decision that a delivery plan's update was monitored (plan scrutiny) names the update.
+    update_round = models.ForeignKey(
+        "delivery.UpdateRound",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name="delivery plan update",
+    )
     version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords(excluded_fields=["version"])

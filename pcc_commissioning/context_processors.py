@@ -40,6 +40,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Rounds", "rounds:list", "rounds", capability="rounds.view"),
     NavItem("Needs", "needs_assessment:index", "needs", capability="needs.view"),
     NavItem("Outcomes", "outcomes:plan", "outcomes", capability="plan.view"),
+    NavItem("Delivery", "delivery:plan_list", "delivery", capability="delivery.view"),
     NavItem("Reports", "reports:index", "reports", capability="reports.view"),
     NavItem("Import", "imports:upload", "imports", shown=may_import),
 )
@@ -73,10 +74,12 @@ def _navigation(request) -> list[dict]:
 
 
 # The one place of users with no internal role: an applicant's applications, an external
-# assessor's assessments (grant rounds, linked by URL name).
+# assessor's assessments (grant rounds), a partner contributor's activities (plan delivery);
+# linked by URL name.
 OWN_PLACES = (
     (Role.APPLICANT, "Your applications", "apply:home", "apply"),
     (Role.ASSESSOR, "Your assessments", "assess:home", "assess"),
+    (Role.PARTNER, "Your activities", "contribute:home", "contribute"),
 )
 
 

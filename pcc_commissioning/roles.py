@@ -25,6 +25,9 @@ class Role(StrEnum):
     # an external member of an assessment panel, who sees only the applications assigned to them.
     APPLICANT = "Applicant"
     ASSESSOR = "Assessor"
+    # Plan delivery: someone outside the OPCC (usually in the Force) who leads activities of a
+    # delivery plan and writes their progress updates; sees nothing else.
+    PARTNER = "Partner contributor"
 
 
 INTERNAL_ROLES = frozenset({Role.OFFICER, Role.FINANCE, Role.BOARD})
@@ -75,6 +78,13 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "rounds.import": frozenset({Role.OFFICER}),
     "rounds.apply": frozenset({Role.APPLICANT, Role.PROVIDER}),
     "rounds.score": frozenset({Role.OFFICER, Role.BOARD, Role.ASSESSOR}),
+    # Plan delivery and scrutiny (delivery plans, update rounds, board meetings, Victims' Code
+    # compliance): every internal role reads; officers edit, import and run the update cycle.
+    # Partner contributors update only the activities they lead (delivery.updates.access).
+    "delivery.view": INTERNAL_ROLES,
+    "delivery.edit": frozenset({Role.OFFICER}),
+    "delivery.import": frozenset({Role.OFFICER}),
+    "delivery.contribute": frozenset({Role.PARTNER}),
 }
 
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "providers",
     "outcomes",
     "needs_assessment",
+    "delivery",
     "grants",
     "rounds",
     "reports",

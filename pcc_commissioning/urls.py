@@ -28,6 +28,10 @@ urlpatterns = [
     path("invitations/", include("providers.invitations.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("needs/", include("needs_assessment.urls")),
+    path("delivery/", include("delivery.urls")),
+    # Published delivery plans (no sign-in) and Partner contributors' pages.
+    path("plans/", include("delivery.public.urls")),
+    path("contribute/", include("delivery.updates.contributor_urls")),
     path("grants/", include("grants.urls")),
     path("portal/", include("portal.urls")),
     path("reports/", include("reports.urls")),

@@ -14,8 +14,13 @@ def home(request):
     portal, internal roles to the dashboard (``reports``, linked by URL name: a lower layer
     never imports a higher one), anyone else sees a page saying they have no role yet."""
     roles = user_roles(request.user)
-    # Applicants and external assessors have one place each (rounds, linked by URL name).
-    for role, url_name in ((Role.APPLICANT, "apply:home"), (Role.ASSESSOR, "assess:home")):
+    # Applicants, external assessors and partner contributors have one place each (rounds and
+    # delivery, linked by URL name).
+    for role, url_name in (
+        (Role.APPLICANT, "apply:home"),
+        (Role.ASSESSOR, "assess:home"),
+        (Role.PARTNER, "contribute:home"),
+    ):
         if roles == {role} and not request.user.is_superuser:
             try:
                 return redirect(reverse(url_name))

@@ -13,10 +13,10 @@ EDIT_SUFFIXES = (".edit", ".import")
 
 
 @pytest.mark.django_db
-def test_the_six_role_groups_exist_after_migrations():
+def test_the_seven_role_groups_exist_after_migrations():
     names = set(Group.objects.values_list("name", flat=True))
     assert {role.value for role in Role} <= names
-    assert len(Role) == 6
+    assert len(Role) == 7
 
 
 # What each role may do, typed out by hand from what each role is for (README "Who it is for"):
@@ -24,40 +24,45 @@ def test_the_six_role_groups_exist_after_migrations():
 # finance pays, overrides payment limits, imports payments and signs the MoJ return off; both
 # import funding streams and read the finance exports; board members only read; provider users
 # see only the portal, and apply to grant rounds as applicants do; applicants only apply;
-# external assessors only score; board members may score as panel members. Deliberately NOT
+# external assessors only score; board members may score as panel members; partner contributors
+# only update the delivery-plan activities they lead. Deliberately NOT
 # built from ``CAPABILITIES``: a change to that table must be made here too, on purpose. Superusers hold everything (tested below).
 MATRIX = """
-capability          officer finance board provider applicant assessor
-dashboard.view         x       x      x      .      .        .
-plan.view              x       x      x      .      .        .
-providers.view         x       x      x      .      .        .
-providers.edit         x       .      .      .      .        .
-providers.import       x       .      .      .      .        .
-grants.view            x       x      x      .      .        .
-grants.edit            x       .      .      .      .        .
-grants.import          x       .      .      .      .        .
-payments.edit          .       x      .      .      .        .
-payments.override      .       x      .      .      .        .
-payments.import        .       x      .      .      .        .
-streams.import         x       x      .      .      .        .
-needs.view             x       x      x      .      .        .
-needs.edit             x       .      .      .      .        .
-needs.import           x       .      .      .      .        .
-reports.view           x       x      x      .      .        .
-reports.request        x       x      x      .      .        .
-moj.view               x       x      x      .      .        .
-moj.prepare            x       .      .      .      .        .
-moj.sign_off           .       x      .      .      .        .
-exports.finance        x       x      .      .      .        .
-transparency.view      x       x      x      .      .        .
-portal.view            .       .      .      x      .        .
-rounds.view            x       x      x      .      .        .
-rounds.edit            x       .      .      .      .        .
-rounds.screen          x       .      .      .      .        .
-rounds.panel           x       .      .      .      .        .
-rounds.import          x       .      .      .      .        .
-rounds.apply           .       .      .      x      x        .
-rounds.score           x       .      x      .      .        x
+capability          officer finance board provider applicant assessor partner
+dashboard.view         x       x      x      .      .        .       .
+plan.view              x       x      x      .      .        .       .
+providers.view         x       x      x      .      .        .       .
+providers.edit         x       .      .      .      .        .       .
+providers.import       x       .      .      .      .        .       .
+grants.view            x       x      x      .      .        .       .
+grants.edit            x       .      .      .      .        .       .
+grants.import          x       .      .      .      .        .       .
+payments.edit          .       x      .      .      .        .       .
+payments.override      .       x      .      .      .        .       .
+payments.import        .       x      .      .      .        .       .
+streams.import         x       x      .      .      .        .       .
+needs.view             x       x      x      .      .        .       .
+needs.edit             x       .      .      .      .        .       .
+needs.import           x       .      .      .      .        .       .
+reports.view           x       x      x      .      .        .       .
+reports.request        x       x      x      .      .        .       .
+moj.view               x       x      x      .      .        .       .
+moj.prepare            x       .      .      .      .        .       .
+moj.sign_off           .       x      .      .      .        .       .
+exports.finance        x       x      .      .      .        .       .
+transparency.view      x       x      x      .      .        .       .
+portal.view            .       .      .      x      .        .       .
+rounds.view            x       x      x      .      .        .       .
+rounds.edit            x       .      .      .      .        .       .
+rounds.screen          x       .      .      .      .        .       .
+rounds.panel           x       .      .      .      .        .       .
+rounds.import          x       .      .      .      .        .       .
+rounds.apply           .       .      .      x      x        .       .
+rounds.score           x       .      x      .      .        x       .
+delivery.view          x       x      x      .      .        .       .
+delivery.edit          x       .      .      .      .        .       .
+delivery.import        x       .      .      .      .        .       .
+delivery.contribute    .       .      .      .      .        .       x
 """
 MATRIX_ROLES = {
     "officer": Role.OFFICER,
@@ -66,6 +71,7 @@ MATRIX_ROLES = {
     "provider": Role.PROVIDER,
     "applicant": Role.APPLICANT,
     "assessor": Role.ASSESSOR,
+    "partner": Role.PARTNER,
 }
 
 

@@ -1,0 +1,17 @@
+"""The officers' pages of plan delivery (under /delivery/), one URL module per part. Published
+plans (/plans/) and Partner contributors' pages (/contribute/) have their own prefixes
+(pcc_commissioning/urls.py).
+
+URL names (linked across parts by name): plans ``plan_list``, ``plan``; updates
+``update_round``; scrutiny ``meeting``, ``version``; compliance ``compliance``."""
+
+from django.urls import include, path
+
+app_name = "delivery"
+
+urlpatterns = [
+    path("", include("delivery.plans.urls")),
+    path("", include("delivery.updates.urls")),
+    path("", include("delivery.scrutiny.urls")),
+    path("compliance/", include("delivery.compliance.urls")),
+]
