@@ -25,6 +25,8 @@ DEMO_USERS = {
     "provider": (Role.PROVIDER, "Priya", "Provider"),
     "applicant": (Role.APPLICANT, "Amir", "Applicant"),
     "assessor": (Role.ASSESSOR, "Aisha", "Assessor"),
+    # A superintendent in the Force who leads some of the delivery plan's activities.
+    "contributor": (Role.PARTNER, "Connor", "Contributor"),
 }
 DEMO_PROVIDER = "Harbour"
 DEMO_APPLICANT = "Easington Colliery Community Hub"

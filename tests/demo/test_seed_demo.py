@@ -38,7 +38,7 @@ def test_seed_demo_loads_the_plan_organisations_and_one_user_per_role():
     provider = User.objects.get(username="provider")
     assert Organisation.objects.get(pk=provider_organisation_id(provider)).name == "Harbour"
     assert provider.provider_membership.is_lead  # so the demo shows a lead inviting colleagues
-    for username in ("officer", "finance", "board", "provider", "applicant", "assessor", "admin"):
+    for username in ("officer", "finance", "board", "provider", "applicant", "assessor", "contributor", "admin"):
         assert username in output
         assert User.objects.get(username=username).check_password("demo-password-2019")
     assert "demo-password-2019" in output
