@@ -55,10 +55,13 @@ class MoveForm(VersionedForm):
 
 class ContributorInviteForm(forms.Form):
     name = forms.CharField(label="Full name", max_length=301, error_messages={"required": "Enter their full name"})
-    email = forms.CharField(
+    email = forms.EmailField(
         label="Email address",
-        max_length=254,
-        error_messages={"required": "Enter their email address"},
+        max_length=150,
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     organisation = forms.ModelChoiceField(
