@@ -21,6 +21,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from simple_history.utils import bulk_create_with_history
 
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
@@ -123,8 +124,10 @@ def update_round_open(
     attribute_to(update_round, actor)
     update_round.save()
     activities = list(plan.activities.select_related("lead_user").order_by("sort_key"))
-    ProgressUpdate.objects.bulk_create(
-        [ProgressUpdate(update_round=update_round, activity=activity) for activity in activities]
+    bulk_create_with_history(
+        [ProgressUpdate(update_round=update_round, activity=activity) for activity in activities],
+        ProgressUpdate,
+        default_user=actor,
     )
     if notify:
         _ask_leads(update_round, activities, link_base)

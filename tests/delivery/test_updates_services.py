@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from delivery.models import MetricValue, ProgressUpdate, UpdateEvidence, UpdateRoundStatus, UpdateState
 from delivery.updates import contributors, services
 from pcc_commissioning.roles import Role, user_roles
+from providers.invitations.selectors import organisation_memberships
 from tests.factories import UserFactory
 from tests.factories.delivery import (
     ActivityFactory,
@@ -279,6 +280,8 @@ def test_an_officer_invites_a_contributor_who_chooses_a_password(officer, mailou
     assert not user.has_usable_password()
     assert user_roles(user) == frozenset({Role.PARTNER})
     assert user.provider_membership.organisation == force
+    # Kept with the organisation, but not listed among its provider portal's users.
+    assert organisation_memberships(force) == []
     body = mailoutbox[0].body
     link = next(line for line in body.splitlines() if "/accounts/reset/" in line)
     token = link.rstrip("/").rsplit("/", 1)[-1]

@@ -252,3 +252,26 @@ def test_the_invite_form_shows_every_problem(officer_client):
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert set(errors) == {"name", "email", "organisation"}
+
+
+def test_earlier_updates_are_listed_to_read_only(login_as, lead, plan):
+    closed = UpdateRoundFactory(plan=plan, period="2018", status=UpdateRoundStatus.CONSIDERED)
+    update = ProgressUpdateFactory(
+        update_round=closed,
+        activity=plan.activities.get(number="1.1.1"),
+        state=UpdateState.ACCEPTED,
+        progress="complete",
+        narrative="Finished last year.",
+    )
+    client = login_as(lead)
+    home = client.get(reverse("contribute:home")).content.decode()
+    assert "Earlier updates" in home and "Nothing to write at the moment" in home
+    page = client.get(reverse("contribute:update", args=[update.pk])).content.decode()
+    assert "Finished last year." in page and "Submit the update" not in page
+    response = client.post(
+        reverse("contribute:update", args=[update.pk]),
+        {"version": update.version, "progress": "off_track", "narrative": "Rewritten.", "action": "save"},
+    )
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert (update.progress, update.narrative) == ("complete", "Finished last year.")
