@@ -289,10 +289,11 @@ def _write(
     values = _clean_progress(progress, narrative)
     round_open = update.update_round.status == UpdateRoundStatus.OPEN
     value_errors = _record_values(actor, update, metric_values) if round_open else {}
+    added: list[UpdateEvidence] = []
     if round_open and update.state in EDITABLE:
         for file in evidence:
             try:
-                evidence_add(actor=actor, update=update, file=file)
+                added.append(evidence_add(actor=actor, update=update, file=file))
             except ValidationError as exc:
                 for message in exc.messages:
                     add_error(value_errors, "evidence", message)
@@ -315,9 +316,18 @@ def _write(
             apply=apply,
         )
     except ValidationError as exc:
+        _forget_files(added)
         raise ValidationError({**value_errors, **_as_dict(exc)}) from None
-    raise_if_errors(value_errors)
+    if value_errors:
+        _forget_files(added)
+        raise ValidationError(value_errors)
     return saved
+
+
+def _forget_files(added: list[UpdateEvidence]) -> None:
+    """The stored files of evidence whose rows are about to be rolled back (no orphans)."""
+    for evidence in added:
+        evidence.file.delete(save=False)
 
 
 def _as_dict(exc: ValidationError) -> dict[str, list[str]]:

@@ -77,6 +77,12 @@ def test_a_contributor_is_refused_another_leads_pages(login_as, lead, mine, thei
         "/outcomes/",
         "/reports/",
         "/portal/",
+        "/my-work/",
+        "/imports/",
+        "/rounds/",
+        "/apply/",
+        "/assess/",
+        "/admin/",
     ],
 )
 def test_a_contributor_sees_nothing_else_in_the_service(login_as, lead, path):
@@ -85,7 +91,20 @@ def test_a_contributor_sees_nothing_else_in_the_service(login_as, lead, path):
         # Their home is their own page.
         assert response.status_code == 302 and response["Location"] == reverse("contribute:home")
     else:
-        assert response.status_code in (403, 404), path
+        # Refused, or (the admin, the applicants' and assessors' own places) sent to sign in as
+        # someone else.
+        assert response.status_code in (403, 404) or (
+            response.status_code == 302 and "login" in response["Location"]
+        ), path
+
+
+def test_the_header_search_finds_a_contributor_nothing(login_as, lead, officer_client):
+    from tests.factories.providers import OrganisationFactory
+
+    OrganisationFactory(name="Harbourside Refuge Trust")
+    assert "Harbourside Refuge Trust" in officer_client.get("/search/?q=Harbourside").content.decode()
+    page = login_as(lead).get("/search/?q=Harbourside").content.decode()
+    assert "Harbourside Refuge Trust" not in page
 
 
 def test_a_contributor_is_refused_every_officer_page_of_the_update_cycle(login_as, lead, mine):

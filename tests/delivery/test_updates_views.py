@@ -171,6 +171,25 @@ def test_a_bad_evidence_file_is_named_and_nothing_is_saved(login_as, lead, plan,
     assert (update.state, update.narrative, UpdateEvidence.objects.count()) == (UpdateState.REQUESTED, "", 0)
 
 
+def test_a_good_file_with_a_refused_submission_leaves_no_file_behind(login_as, lead, plan, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    update = ProgressUpdateFactory(
+        update_round=UpdateRoundFactory(plan=plan), activity=plan.activities.get(number="1.1.1")
+    )
+    response = login_as(lead).post(
+        reverse("contribute:update", args=[update.pk]),
+        {
+            "version": update.version,
+            "narrative": "No status chosen.",
+            "evidence": SimpleUploadedFile("plan.pdf", PDF),
+            "action": "submit",
+        },
+    )
+    assert response.status_code == 200
+    assert UpdateEvidence.objects.count() == 0
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+
+
 def test_the_officer_asks_for_changes_accepts_and_accepts_the_round(officer_client, lead, plan, mailoutbox):
     update_round = UpdateRoundFactory(plan=plan)
     first = ProgressUpdateFactory(
