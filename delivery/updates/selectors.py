@@ -8,7 +8,16 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from ..models import DeliveryPlan, Metric, MetricValue, ProgressUpdate, UpdateRound, UpdateRoundStatus, UpdateState
+from ..models import (
+    DeliveryPlan,
+    Metric,
+    MetricValue,
+    Objective,
+    ProgressUpdate,
+    UpdateRound,
+    UpdateRoundStatus,
+    UpdateState,
+)
 from .access import contributor_updates
 
 
@@ -40,6 +49,7 @@ class RoundProgress:
     objective_updates: list[ProgressUpdate]
     counts: dict[str, int]
     no_one_to_ask: list[ProgressUpdate]
+    objectives_without_update: list[Objective]
 
     @property
     def all_accepted(self) -> bool:
@@ -58,12 +68,19 @@ def round_progress(update_round: UpdateRound) -> RoundProgress:
     counts = {state: 0 for state in UpdateState.values}
     for update in activity_updates:
         counts[update.state] += 1
+    objective_updates = [u for u in updates if u.activity_id is None]
+    written = {u.objective_id for u in objective_updates}
     return RoundProgress(
         update_round=update_round,
         activity_updates=activity_updates,
-        objective_updates=[u for u in updates if u.activity_id is None],
+        objective_updates=objective_updates,
         counts=counts,
         no_one_to_ask=[u for u in activity_updates if u.activity.lead_user_id is None],
+        objectives_without_update=[
+            o
+            for o in Objective.objects.filter(plan_id=update_round.plan_id).order_by("sort_key")
+            if o.pk not in written
+        ],
     )
 
 

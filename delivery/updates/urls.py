@@ -8,6 +8,11 @@ urlpatterns = [
     path("<str:reference>/rounds/open/", views.update_round_open, name="update_round_open"),
     path("rounds/<int:pk>/", views.update_round, name="update_round"),
     path("rounds/<int:pk>/<str:move>/", views.update_round_move, name="update_round_move"),
+    path(
+        "rounds/<int:pk>/objectives/<int:objective_pk>/update/",
+        views.objective_update_start,
+        name="objective_update_start",
+    ),
     path("updates/<int:pk>/", views.update_detail, name="update"),
     path("updates/<int:pk>/accept/", views.update_accept, name="update_accept"),
     path("updates/<int:pk>/changes/", views.update_request_changes, name="update_request_changes"),

@@ -21,7 +21,7 @@ from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.transitions import available
 from pcc_commissioning.web import form_data, link_base, show_errors
 
-from ..models import UpdateEvidence
+from ..models import Objective, UpdateEvidence
 from . import contributors, selectors, services
 from .access import access_activity_update
 from .forms import ChangesForm, ContributorInviteForm, MoveForm, UpdateRoundOpenForm
@@ -106,6 +106,22 @@ def update_round_move(request, pk: int, move: str):
     else:
         messages.success(request, f"The {moved.period} update round is now {moved.get_status_display().lower()}.")
     return redirect("delivery:update_round", pk=pk)
+
+
+@capability_required("delivery.edit")
+@require_POST
+def objective_update_start(request, pk: int, objective_pk: int):
+    """An objective's own update (the officer's summary of it): made, then written like a lead's."""
+    update_round = selectors.update_round_for(pk)
+    objective = get_object_or_404(Objective, pk=objective_pk, plan_id=update_round.plan_id)
+    try:
+        update = services.objective_update_get_or_create(
+            actor=request.user, update_round=update_round, objective=objective
+        )
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return redirect("delivery:update_round", pk=pk)
+    return redirect("contribute:update", pk=update.pk)
 
 
 @capability_required("delivery.view")

@@ -294,3 +294,32 @@ def test_earlier_updates_are_listed_to_read_only(login_as, lead, plan):
     assert response.status_code == 302
     update.refresh_from_db()
     assert (update.progress, update.narrative) == ("complete", "Finished last year.")
+
+
+def test_an_officer_writes_an_objectives_own_update_with_its_measure(officer_client, plan):
+    update_round = UpdateRoundFactory(plan=plan)
+    objective = plan.objectives.get(number="1.1")
+    metric = MetricFactory(objective=objective, name="Police deal with community issues")
+    page = officer_client.get(reverse("delivery:update_round", args=[update_round.pk])).content.decode()
+    assert "Write the objective's own update" in page
+    response = officer_client.post(reverse("delivery:objective_update_start", args=[update_round.pk, objective.pk]))
+    update = ProgressUpdate.objects.get(update_round=update_round, objective=objective, activity__isnull=True)
+    assert response["Location"] == reverse("contribute:update", args=[update.pk])
+    response = officer_client.post(
+        response["Location"],
+        {
+            "version": update.version,
+            "progress": "on_track",
+            "narrative": "Satisfaction is rising.",
+            f"metric_{metric.pk}_value": "56.7",
+            **_date(f"metric_{metric.pk}_as_at", datetime.date(2019, 9, 30)),
+            f"metric_{metric.pk}_comparison_value": "53",
+            **_date(f"metric_{metric.pk}_comparison_as_at", datetime.date(2018, 9, 30)),
+            "action": "submit",
+        },
+    )
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert (update.state, update.progress) == (UpdateState.SUBMITTED, "on_track")
+    value = MetricValue.objects.get(metric=metric)
+    assert (str(value.value), str(value.comparison_value)) == ("56.7000", "53.0000")
