@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from simple_history.utils import bulk_create_with_history
@@ -122,7 +122,13 @@ def update_round_open(
     values = _clean_round(plan, period, deadline, reminder_days)
     update_round = UpdateRound(plan=plan, opened_by=actor, status=UpdateRoundStatus.OPEN, **values)
     attribute_to(update_round, actor)
-    update_round.save()
+    try:
+        with transaction.atomic():
+            update_round.save()
+    except IntegrityError:  # another officer opened it a moment ago
+        raise ValidationError(
+            {"period": [f"{plan.reference} already has an update round for {values['period']}."]}
+        ) from None
     activities = list(plan.activities.select_related("lead_user").order_by("sort_key"))
     bulk_create_with_history(
         [ProgressUpdate(update_round=update_round, activity=activity) for activity in activities],
@@ -199,6 +205,8 @@ def objective_update_get_or_create(*, actor, update_round: UpdateRound, objectiv
     require_capability(actor, "delivery.edit", "delivery.import")
     if objective.plan_id != update_round.plan_id:
         raise ValidationError({"objective": ["That objective belongs to another plan."]})
+    if update_round.status != UpdateRoundStatus.OPEN:
+        raise ValidationError(f"The {update_round.period} update round is {update_round.get_status_display().lower()}.")
     update, _ = ProgressUpdate.objects.get_or_create(update_round=update_round, objective=objective, activity=None)
     return update
 
@@ -246,7 +254,7 @@ def _record_values(actor, update: ProgressUpdate, metric_values: Iterable[Mappin
                 update_round=update.update_round,
             )
         except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
+            for name, messages in _as_dict(exc).items():
                 key = f"{prefix}{name}" if name in VALUE_FIELDS else f"{prefix}value"
                 for message in messages:
                     add_error(errors, key, message)
@@ -256,8 +264,8 @@ def _record_values(actor, update: ProgressUpdate, metric_values: Iterable[Mappin
 def _update_locker(expected_version: int | None):
     def lock(update: ProgressUpdate) -> ProgressUpdate:
         locked = lock_for_update(update, expected_version=expected_version)
-        # The guards read the round and the activity: the same objects, not fresh queries.
-        locked.update_round = update.update_round
+        # The round is read afresh (it may have been cancelled meanwhile); the activity is the
+        # one the access check read.
         if update.activity_id is not None:
             locked.activity = update.activity
         return locked
