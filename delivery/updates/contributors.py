@@ -138,6 +138,11 @@ def contributor_invite(*, actor, name: str, email: str, organisation: Organisati
     membership = ProviderMembership(user=user, organisation=organisation)
     attribute_to(membership, actor)
     membership.save()
+    _send_link(user, organisation=organisation, actor=actor, link_base=link_base)
+    return user
+
+
+def _send_link(user, *, organisation, actor, link_base: str) -> None:
     context = {
         "user": user,
         "organisation": organisation,
@@ -151,7 +156,23 @@ def contributor_invite(*, actor, name: str, email: str, organisation: Organisati
     except (smtplib.SMTPException, OSError):
         logger.warning("Could not send a partner contributor's invitation", exc_info=True)
         raise ValidationError({"email": [SEND_FAILED]}) from None
-    return user
+
+
+@transaction.atomic
+def contributor_invite_resend(*, actor, user, link_base: str = ""):
+    """Send a new link to choose a password to a contributor who has not chosen one yet (the
+    sign-in page's "forgotten password" sends nothing to an account that never had one)."""
+    require_capability(actor, "delivery.edit")
+    locked = _contributor(user)
+    if not locked.is_active:
+        raise ValidationError(f"{locked.display_name}'s account is switched off: switch it on first.")
+    if locked.has_usable_password():
+        raise ValidationError(
+            f'{locked.display_name} has chosen a password already: they can use "Forgotten your password?".'
+        )
+    membership = getattr(locked, "provider_membership", None)
+    _send_link(locked, organisation=membership.organisation if membership else None, actor=actor, link_base=link_base)
+    return locked
 
 
 def _contributor(user):

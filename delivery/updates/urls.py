@@ -19,6 +19,7 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("contributors/", views.contributor_list, name="contributors"),
     path("contributors/invite/", views.contributor_invite, name="contributor_invite"),
+    path("contributors/<int:pk>/resend/", views.contributor_resend, name="contributor_resend"),
     path("contributors/<int:pk>/switch-off/", views.contributor_switch, {"on": False}, name="contributor_switch_off"),
     path("contributors/<int:pk>/switch-on/", views.contributor_switch, {"on": True}, name="contributor_switch_on"),
 ]

@@ -255,3 +255,16 @@ def contributor_switch(request, pk: int, on: bool):
         state = "switched back on" if changed.is_active else "switched off"
         messages.success(request, f"{changed.display_name}'s account is {state}.")
     return redirect("delivery:contributors")
+
+
+@capability_required("delivery.edit")
+@require_POST
+def contributor_resend(request, pk: int):
+    user = get_object_or_404(contributors.contributors_list(), pk=pk)
+    try:
+        contributors.contributor_invite_resend(actor=request.user, user=user, link_base=link_base(request))
+    except ValidationError as exc:
+        show_errors(request, exc)
+    else:
+        messages.success(request, f"{user.display_name} has been e-mailed a new link to choose a password.")
+    return redirect("delivery:contributors")

@@ -288,6 +288,19 @@ def test_an_officer_invites_a_contributor_who_chooses_a_password(officer, mailou
     assert default_token_generator.check_token(user, token)
 
 
+def test_a_new_link_goes_only_to_a_contributor_without_a_password(officer, mailoutbox):
+    user = contributors.contributor_invite(
+        actor=officer, name="Sam Jones", email="sam@force.example", organisation=OrganisationFactory()
+    )
+    contributors.contributor_invite_resend(actor=officer, user=user)
+    assert [message.to for message in mailoutbox] == [["sam@force.example"], ["sam@force.example"]]
+    user.set_password("a-long-enough-passphrase")
+    user.save()
+    with pytest.raises(ValidationError) as error:
+        contributors.contributor_invite_resend(actor=officer, user=user)
+    assert "has chosen a password already" in error.value.messages[0]
+
+
 def test_an_invitation_refuses_an_address_already_in_use(officer):
     UserFactory(email="taken@example.org")
     with pytest.raises(ValidationError) as error:
