@@ -323,3 +323,23 @@ def test_an_officer_writes_an_objectives_own_update_with_its_measure(officer_cli
     assert (update.state, update.progress) == (UpdateState.SUBMITTED, "on_track")
     value = MetricValue.objects.get(metric=metric)
     assert (str(value.value), str(value.comparison_value)) == ("56.7000", "53.0000")
+
+
+def test_a_contributors_home_makes_as_many_queries_for_many_activities_as_for_few(login_as):
+    counts = []
+    for n in (2, 10):
+        lead = UserFactory(role=Role.PARTNER)
+        update_round = UpdateRoundFactory()
+        objective = ObjectiveFactory(plan_priority=PlanPriorityFactory(plan=update_round.plan), number="3.1")
+        for i in range(n):
+            ProgressUpdateFactory(
+                update_round=update_round,
+                activity=ActivityFactory(objective=objective, number=f"3.1.{i + 1}", lead_user=lead),
+            )
+        client = login_as(lead)
+        client.get(reverse("contribute:home"))
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("contribute:home")).content.decode()
+        assert page.count(reverse("contribute:update", args=[0]).replace("/0/", "/")) >= n
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
