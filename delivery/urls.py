@@ -10,8 +10,10 @@ from django.urls import include, path
 app_name = "delivery"
 
 urlpatterns = [
-    path("", include("delivery.plans.urls")),
+    # The update cycle's addresses first: the plans' "<reference>/" would otherwise take
+    # "contributors/" for a plan's reference.
     path("", include("delivery.updates.urls")),
+    path("", include("delivery.plans.urls")),
     path("", include("delivery.scrutiny.urls")),
     path("compliance/", include("delivery.compliance.urls")),
 ]

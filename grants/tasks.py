@@ -11,7 +11,13 @@ def run_daily_jobs() -> dict:
     """Every daily job as of today (scheduled by ``CELERY_BEAT_SCHEDULE``; the same code as
     ``manage.py run_daily_jobs``)."""
     run = daily_jobs_run()
-    return {"day": run.day.isoformat(), "changed": run.changed, "held": run.held, "reminders": run.reminders}
+    return {
+        "day": run.day.isoformat(),
+        "changed": run.changed,
+        "held": run.held,
+        "reminders": run.reminders,
+        "update_reminders": run.update_reminders,
+    }
 
 
 @shared_task(name="grants.tasks.send_reminders")

@@ -10,10 +10,12 @@ A progress update (one activity's, or one objective's)::
 
     requested ──save──> draft ──submit──> submitted ──accept──> accepted
         └────────submit──────────^            └──request_changes──> changes requested ──save/submit──> …
+                                           (accepted, in a reopened round) ──request_changes──^
 
 Leads (Partner contributors, or officers for activities they lead) save and submit while the
 round is open; the officer asks for changes or accepts. Nothing moves once the round has left
-"open", except the round itself."""
+"open", except the round itself. Saving and submitting also pass ``access.require_may_write``
+(an officer, or the activity's own lead)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from pcc_commissioning import clock
 from pcc_commissioning.transitions import Guard, Machine, Move, Transition
 
 from ..models import ProgressUpdate, UpdateRound, UpdateRoundStatus, UpdateState
+from .access import require_may_write
 
 R = UpdateRoundStatus
 U = UpdateState
@@ -119,6 +122,7 @@ PROGRESS_UPDATE_MACHINE = Machine(
             U.DRAFT,
             "Save as draft",
             capability=("delivery.contribute", "delivery.edit"),
+            access=require_may_write,
             guards=(Guard(_round_open),),
         ),
         Transition(
@@ -127,6 +131,7 @@ PROGRESS_UPDATE_MACHINE = Machine(
             None,
             "Save as draft",
             capability=("delivery.contribute", "delivery.edit"),
+            access=require_may_write,
             guards=(Guard(_round_open),),
         ),
         Transition(
@@ -135,11 +140,13 @@ PROGRESS_UPDATE_MACHINE = Machine(
             U.SUBMITTED,
             "Submit the update",
             capability=("delivery.contribute", "delivery.edit"),
+            access=require_may_write,
             guards=(Guard(_round_open), Guard(_has_status, always=True), Guard(_has_narrative, always=True)),
         ),
+        # From accepted too: a round reopened for changes is how an accepted update is reopened.
         Transition(
             "request_changes",
-            frozenset({U.SUBMITTED}),
+            frozenset({U.SUBMITTED, U.ACCEPTED}),
             U.CHANGES_REQUESTED,
             "Ask for changes",
             capability="delivery.edit",

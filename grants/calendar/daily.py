@@ -10,7 +10,9 @@ to see what a day would do). In order:
    owe the same returns, so the order of these two steps changes nothing else);
 3. instalments: every payment plan's pending instalments reconciled likewise;
 4. reminders: returns due soon, late returns, due-diligence documents expiring or expired,
-   contracts ending (each e-mail once per item and stage).
+   contracts ending (each e-mail once per item and stage);
+5. delivery plans' update rounds: the reminder to leads who have not submitted their progress
+   update, ``reminder_days`` before the deadline (once a round).
 
 Running it twice for the same day changes nothing the second time: each step only writes what
 differs, and each reminder is recorded as sent.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from delivery.updates.reminders import update_reminders_send
 from grants.calendar.reminders import reminders_send
 from grants.calendar.statuses import award_statuses_follow_calendar
 from grants.schedules.instalments import instalments_reconcile_all
@@ -39,6 +42,7 @@ class DailyRun:
     returns_redated: int = 0
     instalments_changed: int = 0
     reminders: dict[str, int] = field(default_factory=dict)
+    update_reminders: dict[str, int] = field(default_factory=dict)
 
     @property
     def changed(self) -> int:
@@ -51,11 +55,13 @@ class DailyRun:
             + self.returns_redated
             + self.instalments_changed
             + sum(count for kind, count in self.reminders.items() if kind != "no_recipient")
+            + sum(count for kind, count in self.update_reminders.items() if kind != "no_recipient")
         )
 
     def lines(self) -> list[str]:
         """What the run did, one line per step, for the command line and the task's log."""
         sent = {kind: count for kind, count in self.reminders.items() if count}
+        updates = {kind: count for kind, count in self.update_reminders.items() if count}
         return [
             f"Daily run for {self.day.isoformat()}:",
             f"  statuses: {self.activated} made active, {self.ended} ended"
@@ -67,6 +73,11 @@ class DailyRun:
             "  reminders: "
             + (
                 ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in sorted(sent.items())) or "none to send"
+            ),
+            "  plan updates: "
+            + (
+                ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in sorted(updates.items()))
+                or "no reminders to send"
             ),
         ]
 
@@ -81,4 +92,5 @@ def daily_jobs_run(*, today: datetime.date | None = None) -> DailyRun:
     run.activated, run.ended, run.held = statuses.activated, statuses.ended, statuses.held
     run.instalments_changed = instalments_reconcile_all().changed
     run.reminders = reminders_send(today=today)
+    run.update_reminders = update_reminders_send(today=today)
     return run

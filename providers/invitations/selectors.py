@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.http import Http404
 
 from pcc_commissioning import clock
-from pcc_commissioning.roles import has_capability, is_provider_user, provider_organisation_id
+from pcc_commissioning.roles import Role, has_capability, is_provider_user, provider_organisation_id
 
 from ..models import InvitationStatus, Organisation, ProviderInvitation, ProviderMembership
 
@@ -84,9 +84,12 @@ def invitation_for(organisation: Organisation, invitation_pk: int) -> ProviderIn
 
 
 def organisation_memberships(organisation: Organisation) -> list[ProviderMembership]:
-    """The organisation's provider users (switched off ones too), by name."""
+    """The organisation's provider users (switched off ones too), by name. Partner
+    contributors (plan delivery) are kept with their organisation too, but are not portal
+    users: they are listed with the delivery pages instead."""
     return list(
         ProviderMembership.objects.filter(organisation=organisation)
+        .exclude(user__groups__name=Role.PARTNER.value)
         .select_related("user")
         .order_by(Lower("user__first_name"), Lower("user__last_name"), Lower("user__username"), "pk")
     )

@@ -18,6 +18,7 @@ IMPORT_KINDS = {
     "needs",
     "panel",
     "payments",
+    "plan_updates",
     "providers",
     "returns",
     "round_definition",

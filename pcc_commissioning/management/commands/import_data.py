@@ -22,8 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
         parser.add_argument("--update", action="store_true", help="replace records whose reference already exists")
         parser.add_argument("--round", help="the grant round's reference, for the kinds about one round")
+        parser.add_argument("--plan", help="the delivery plan's reference, for the kinds about one plan")
+        parser.add_argument("--period", help="the period's code (2019-H1, 2019-Q3, 2019), for plan updates")
 
-    def handle(self, *, kind, file, dry_run, update, round=None, **options):
+    def handle(self, *, kind, file, dry_run, update, round=None, plan=None, period=None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
@@ -36,7 +38,8 @@ class Command(BaseCommand):
                 actor=None,
                 dry_run=dry_run,
                 update=update,
-                options={"round": round} if round else None,
+                options={name: value for name, value in (("round", round), ("plan", plan), ("period", period)) if value}
+                or None,
             )
         except ImportFailed as failure:
             for error in failure.errors:
