@@ -3,7 +3,8 @@ four outcomes of the Police, Crime and Victims' Plan and answering its KPQs.
 
 ``delivery_seed`` imports the plan's tree from ``force_delivery_plan.csv`` through the
 ``delivery_plan`` import (as an officer would from the command line), then, through the plan's
-services, links it to the Plan's priorities and KPQs and gives its objectives and activities
+services, links it to the Plan's priorities and KPQs, makes the demo Partner contributor the
+lead account of the activities a Force superintendent leads, and gives its objectives and activities
 their metrics (with which way is better, where the figures come from and the KPQ each helps
 answer; one is still being defined, so it has no values). The plan is left as a draft: nothing
 is published here.
@@ -20,8 +21,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+
 from delivery.models import DeliveryPlan, Direction, MetricUnit, UpdateRound
-from delivery.plans.services import metric_save, objective_save, plan_priority_save, plan_update
+from delivery.plans.services import activity_save, metric_save, objective_save, plan_priority_save, plan_update
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning.interchange.imports import importers, run_import
 
@@ -49,6 +52,10 @@ COMMISSIONING_PRIORITIES = {
     "Victims and vulnerable people": "Victims services",
     "Reducing re-offending": "Reducing reoffending",
 }
+# The demo's Partner contributor (``demo.users``) is the superintendent in the Force who leads
+# these activities: the account asked for their updates, which is all it sees.
+CONTRIBUTOR = "contributor"
+CONTRIBUTOR_LEADS = ("1.3.1", "2.1.2", "4.1.1")
 # The KPQs each objective helps answer.
 OBJECTIVE_KPQS = {
     "1.1": (1,),
@@ -235,6 +242,12 @@ def delivery_seed(*, officer) -> int:
             kpqs=[kpqs[kpq] for kpq in answers if kpq in kpqs],
         )
     activities = {activity.number: activity for activity in plan.activities.all()}
+    contributor = get_user_model().objects.filter(username=CONTRIBUTOR, is_active=True).first()
+    if contributor is not None:
+        for number in CONTRIBUTOR_LEADS:
+            activity_save(
+                actor=officer, plan=plan, expected_version=None, activity=activities[number], lead_user=contributor
+            )
     for metric in METRICS:
         metric_save(
             actor=officer,

@@ -50,6 +50,10 @@ def test_seeding_creates_the_durham_force_delivery_plan():
         "Victims services",
     ]
     assert list(Objective.objects.get(plan=plan, number="2.2").kpqs.values_list("number", flat=True)) == [3, 4]
+    # The demo contributor leads the superintendents' activities, and only those.
+    led = Activity.objects.filter(plan=plan, lead_user__username="contributor")
+    assert sorted(led.values_list("number", flat=True)) == ["1.3.1", "2.1.2", "4.1.1"]
+    assert all("Superintendent" in activity.lead for activity in led)
     assert "Plan delivery:" in output
 
 
