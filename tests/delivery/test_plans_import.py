@@ -443,3 +443,27 @@ def test_the_commands_take_the_plan_options(force, council, tmp_path):
         call_command(
             "import_data", "delivery_plan", str(source), plan="NEW", stdout=io.StringIO(), stderr=io.StringIO()
         )
+
+
+def test_an_xlsx_export_imports_back_the_same(force, council):
+    import_plan(good_rows(), **new_plan_options())
+    workbook = io.BytesIO()
+    run_export("delivery_plan", format="xlsx", output=workbook, options={"plan": "FDP-2019"})
+    result = run_import(
+        "delivery_plan",
+        workbook.getvalue(),
+        filename="plan.xlsx",
+        options={"plan": "FDP-XLSX", "title": "Copy", "owner": "Durham Constabulary", "fy": "2019"},
+    )
+    assert result.created == 4
+    assert export_text("FDP-XLSX") == export_text("FDP-2019")
+
+
+def test_an_objective_given_under_another_priority_moves_there(force, council):
+    import_plan(good_rows(), **new_plan_options())
+    rows = [[VICTIMS, "", "", "1.2", "Cut repeat anti-social behaviour", "", "", "", "", "", ""]]
+    result = import_plan(rows)
+    assert (result.created, result.updated, result.skipped) == (0, 1, 0)
+    objective = Objective.objects.get(number="1.2")
+    assert objective.plan_priority.title == VICTIMS
+    assert list(objective.activities.values_list("number", flat=True)) == ["1.2.1"]
