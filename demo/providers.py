@@ -1,5 +1,5 @@
 """Demo organisations from the Durham 2019/20 published list (``organisations.csv``), plus the
-central-government funders. Idempotent: organisations already present (by name, ignoring
+central-government funders and the partners that lead parts of the Force's delivery plan. Idempotent: organisations already present (by name, ignoring
 capitals) are left untouched, so a second run writes nothing, not even history."""
 
 from __future__ import annotations
@@ -12,6 +12,15 @@ from providers.services import organisation_create
 FUNDERS: tuple[tuple[str, str], ...] = (
     ("Ministry of Justice", OrganisationKind.CENTRAL_GOVERNMENT),
     ("Home Office", OrganisationKind.CENTRAL_GOVERNMENT),
+)
+
+# Partners that receive no money but lead activities of the demo delivery plan
+# (``force_delivery_plan.csv``): the Force, which owns the plan, and its criminal justice and
+# health partners.
+PARTNERS: tuple[tuple[str, str], ...] = (
+    ("Durham Constabulary", OrganisationKind.POLICE),
+    ("National Probation Service", OrganisationKind.PROBATION),
+    ("County Durham and Darlington NHS Foundation Trust", OrganisationKind.HEALTH),
 )
 
 # Exact names whose kind the keyword rules below would get wrong or cannot guess.
@@ -66,4 +75,16 @@ def organisations_seed(*, rows: Iterable[Mapping[str, str]], actor=None) -> int:
             continue
         organisation_create(actor=actor, name=name, kind=kind)
         created += 1
+    return created
+
+
+def partners_seed(*, actor=None) -> int:
+    """Create the delivery plan's partners (``PARTNERS``) not already on the register; returns
+    how many were created."""
+    existing = {name.lower() for name in Organisation.objects.values_list("name", flat=True)}
+    created = 0
+    for name, kind in PARTNERS:
+        if name.lower() not in existing:
+            organisation_create(actor=actor, name=name, kind=kind)
+            created += 1
     return created

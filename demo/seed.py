@@ -1,7 +1,8 @@
 """The whole demo in one transaction, in the order each part needs the one before: the Plan and
 its measures, the organisations, the users, the grants register (led by the demo officer, with the demo finance officer as finance contact), the
 needs assessment (linked to the awards), then the awards' statuses brought to today, then the
-grant rounds (dated from today, one ready for its panel and one open)."""
+grant rounds (dated from today, one ready for its panel and one open), then the Force's delivery
+plan and its year of updates."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from django.db import transaction
 
 from grants.calendar.statuses import StatusResult, award_statuses_follow_calendar
 
+from .delivery import delivery_seed, delivery_seed_updates
 from .files import read_csv
 from .grants import grants_seed
 from .needs import needs_seed
 from .outcomes import measures_seed, plan_seed
-from .providers import organisations_seed
+from .providers import organisations_seed, partners_seed
 from .rounds import rounds_seed
 from .users import users_seed
 
@@ -32,13 +34,14 @@ class DemoSeeded:
     needs: int
     statuses: StatusResult
     rounds: int = 0
+    delivery: int = 0
 
 
 @transaction.atomic
 def demo_seed() -> DemoSeeded:
     """Load the demo (see the module's docstring). Safe to run again: a second run writes nothing."""
     plan = plan_seed(rows=read_csv("plan.csv")) + measures_seed()
-    organisations = organisations_seed(rows=read_csv("organisations.csv"))
+    organisations = organisations_seed(rows=read_csv("organisations.csv")) + partners_seed()
     users = users_seed()
     officer = get_user_model().objects.filter(username="officer").first()
     grants = grants_seed(
@@ -52,6 +55,7 @@ def demo_seed() -> DemoSeeded:
     # daily run would have done had the service been running all along.
     statuses = award_statuses_follow_calendar()
     rounds = rounds_seed()
+    delivery = delivery_seed(officer=officer) + delivery_seed_updates()
     return DemoSeeded(
         plan=plan,
         organisations=organisations,
@@ -60,4 +64,5 @@ def demo_seed() -> DemoSeeded:
         needs=needs,
         statuses=statuses,
         rounds=rounds,
+        delivery=delivery,
     )

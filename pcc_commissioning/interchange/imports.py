@@ -46,7 +46,7 @@ class RowContext:
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     # What the command line or page gave besides the file (``--round REF``): the kind's
-    # declared ``options``, all present, as text.
+    # declared ``options``, all present, and those of its ``optional_options`` given, as text.
     options: dict[str, str] = field(default_factory=dict)
 
     def add(self, row: Row | int, column: str, message: str) -> None:
@@ -85,6 +85,9 @@ class ImporterSpec:
     # function as ``document`` instead of rows (row numbers in its errors count from 1 for the
     # document as a whole).
     file_format: str = "table"
+    # Options the import may be given but does not always need (e.g. a new delivery plan's
+    # ``--title``, needed only when the plan does not exist yet); the kind checks them itself.
+    optional_options: tuple[str, ...] = ()
 
 
 _IMPORTERS: dict[str, ImporterSpec] = {}
@@ -99,16 +102,25 @@ def importer(
     description: str = "",
     options: Sequence[str] = (),
     file_format: str = "table",
+    optional_options: Sequence[str] = (),
 ):
     """Register ``function(rows, *, actor, update, context) -> ImportResult`` for ``kind``
     (``context``: a ``RowContext`` for the rows' errors, which also tells a dry run, and holds
-    the ``options``). A ``file_format="json"`` kind is given the parsed document instead of rows."""
+    the ``options`` and whichever ``optional_options`` were given). A ``file_format="json"`` kind is given the parsed document instead of rows."""
     if file_format not in ("table", "json"):
         raise ValueError(f"Unknown import file format {file_format!r}")
 
     def register(function: ImporterFunction) -> ImporterFunction:
         _IMPORTERS[kind] = ImporterSpec(
-            kind, function, tuple(columns), tuple(required), capability, description, tuple(options), file_format
+            kind,
+            function,
+            tuple(columns),
+            tuple(required),
+            capability,
+            description,
+            tuple(options),
+            file_format,
+            tuple(optional_options),
         )
         return function
 
@@ -175,7 +187,8 @@ def run_import(
     lacking = [name for name in spec.options if name not in given]
     if lacking:
         raise ImportFailed([RowError(1, "", f"The {kind} import needs --{name}.") for name in lacking])
-    context = RowContext(dry_run=dry_run, options={name: given[name] for name in spec.options})
+    accepted = (*spec.options, *spec.optional_options)
+    context = RowContext(dry_run=dry_run, options={name: given[name] for name in accepted if name in given})
     if spec.file_format == "json":
         return _run_json_import(spec, file, actor=actor, update=update, context=context)
     table = read_table(file, filename=filename)

@@ -7,7 +7,16 @@ from django.core.management import CommandError, call_command
 
 from pcc_commissioning.roles import has_capability, provider_organisation_id
 
-PROJECT_APPS = ("pcc_commissioning", "providers", "outcomes", "needs_assessment", "grants", "rounds", "reports")
+PROJECT_APPS = (
+    "pcc_commissioning",
+    "providers",
+    "outcomes",
+    "needs_assessment",
+    "grants",
+    "rounds",
+    "reports",
+    "delivery",
+)
 
 
 def row_counts() -> dict[str, int]:
@@ -54,6 +63,8 @@ def test_a_second_run_writes_nothing():
     assert "Grants register: 0 record(s) created" in output
     assert "Needs assessment: 0 record(s) created" in output
     assert "Grant rounds: 0 round(s) and application(s) created" in output
+    assert "Plan delivery: 0 record(s) created" in output
+    assert before["delivery.Activity"] > 0
     assert before["rounds.Score"] > 0
     assert before["needs_assessment.IndicatorValue"] > 0
     assert before["needs_assessment.HistoricalCommissioningIntention"] > 0

@@ -64,6 +64,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Grant rounds: {seeded.rounds} round(s) and application(s) created (one ready for its panel, one open)."
         )
+        self.stdout.write(
+            f"Plan delivery: {seeded.delivery} record(s) created (Durham Constabulary's delivery plan "
+            "2019/20, its metrics and its half-yearly updates)."
+        )
         if scale == "national":
             self.seed_national(seed=seed, scale_factor=scale_factor)
         self.print_logins()

@@ -19,12 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("kind", help="what to export: " + ", ".join(sorted(exporters())))
         parser.add_argument("--fy", help="financial year, the year it starts (2019 for 2019/20)")
         parser.add_argument("--round", help="the grant round's reference, for the exports about one round")
+        parser.add_argument("--plan", help="the delivery plan's reference, for the exports about one plan")
         parser.add_argument(
             "--format", help="csv, xlsx or json (default: from the output file's extension, else the export's first)"
         )
         parser.add_argument("--output", help="the file to write")
 
-    def handle(self, *, kind, fy, format, output, round=None, **options):
+    def handle(self, *, kind, fy, format, output, round=None, plan=None, **options):
         specs = exporters()
         if kind not in specs:
             raise CommandError(f"Unknown export '{kind}': choose one of {', '.join(sorted(specs))}.")
@@ -49,7 +50,8 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot write {output}: no such folder, or not writable.")
         buffer = io.BytesIO()
         try:
-            run_export(kind, format=format, output=buffer, fy=year, options={"round": round} if round else None)
+            given = {name: value for name, value in (("round", round), ("plan", plan)) if value}
+            run_export(kind, format=format, output=buffer, fy=year, options=given or None)
         except ExportError as exc:
             raise CommandError(str(exc)) from None
         try:

@@ -6,6 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from pcc_commissioning.interchange.imports import importers, run_import
 from pcc_commissioning.interchange.rows import ImportFailed
 
+# The options a kind may declare (``@importer(..., options=..., optional_options=...)``), passed
+# to every import; each kind reads only those it declares.
+KIND_OPTIONS = ("round", "plan", "period", "title", "owner", "fy")
+
 
 class Command(BaseCommand):
     help = (
@@ -24,8 +28,13 @@ class Command(BaseCommand):
         parser.add_argument("--round", help="the grant round's reference, for the kinds about one round")
         parser.add_argument("--plan", help="the delivery plan's reference, for the kinds about one plan")
         parser.add_argument("--period", help="the period's code (2019-H1, 2019-Q3, 2019), for plan updates")
+        parser.add_argument("--title", help="a new delivery plan's title (delivery_plan)")
+        parser.add_argument("--owner", help="the organisation that owns a new delivery plan, by name (delivery_plan)")
+        parser.add_argument(
+            "--fy", help="the financial year, the year it starts (2019 for 2019/20), for the kinds about one"
+        )
 
-    def handle(self, *, kind, file, dry_run, update, round=None, plan=None, period=None, **options):
+    def handle(self, *, kind, file, dry_run, update, **arguments):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
@@ -38,8 +47,7 @@ class Command(BaseCommand):
                 actor=None,
                 dry_run=dry_run,
                 update=update,
-                options={name: value for name, value in (("round", round), ("plan", plan), ("period", period)) if value}
-                or None,
+                options={name: arguments[name] for name in KIND_OPTIONS if arguments.get(name)},
             )
         except ImportFailed as failure:
             for error in failure.errors:
