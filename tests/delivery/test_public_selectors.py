@@ -10,7 +10,7 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from delivery.models import PlanStatus, UpdateRoundStatus
+from delivery.models import ComparisonKind, Metric, MetricValue, PlanStatus, UpdateRoundStatus
 from delivery.public import selectors
 from tests.factories.delivery import (
     ActivityFactory,
@@ -185,3 +185,19 @@ def test_queries_do_not_grow_with_the_plan():
         report = selectors.plan_report(plan)
     assert len(report.objectives) == 8
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_money_metric_against_its_target():
+    metric = Metric(name="Assets recovered", unit="money", direction="higher_is_better", objective_id=1)
+    value = MetricValue(
+        metric=metric,
+        as_at=datetime.date(2019, 9, 30),
+        value=Decimal("1500"),
+        comparison_value=Decimal("2000"),
+        comparison_kind=ComparisonKind.TARGET,
+    )
+    report = selectors.metric_report(metric, [value])
+    assert report.basis_label == "target"
+    assert report.difference_text == "down £500.00"  # 1,500 - 2,000
+    assert report.summary == "£1,500.00 (as at 30 September 2019): down £500.00 on the target £2,000.00, worse."
+    assert report.rows[0]["comparison"] == "£2,000.00 (target)"
