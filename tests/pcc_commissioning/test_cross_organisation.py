@@ -96,6 +96,11 @@ FOR_EVERY_SIGNED_IN_USER = {
     # Grant rounds' public pages: published rounds only, open to anyone (tests/rounds/test_public_views.py).
     "rounds_public:list",
     "rounds_public:detail",
+    # Published delivery plans: open to anyone (tests/delivery/test_public_views.py).
+    "plans_public:index",
+    "plans_public:plan",
+    "plans_public:pdf",
+    "plans_public:pdf_page",
 }
 # What a board member may do with a POST: sign out, and ask for a report.
 BOARD_MAY_POST = {"logout", "reports:report_request"}

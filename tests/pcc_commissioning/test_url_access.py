@@ -43,6 +43,11 @@ ANONYMOUS_ALLOWED = frozenset(
         # Grant rounds' public pages: published rounds only (drafts are 404 to everyone there).
         "rounds_public:list",
         "rounds_public:detail",
+        # Published delivery plans, page and PDF: drafts and archived plans are 404 to everyone.
+        "plans_public:index",
+        "plans_public:plan",
+        "plans_public:pdf",
+        "plans_public:pdf_page",
         # Grant rounds: registering to apply, and the links e-mailed to confirm the address and
         # to join a colleague's organisation (the token is the proof).
         "apply:register",
