@@ -11,6 +11,7 @@ app_name = "delivery"
 
 urlpatterns = [
     path("", include("delivery.plans.urls")),
+    path("", include("delivery.plans.publication_urls")),
     path("", include("delivery.updates.urls")),
     path("", include("delivery.scrutiny.urls")),
     path("compliance/", include("delivery.compliance.urls")),
