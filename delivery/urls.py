@@ -2,8 +2,10 @@
 plans (/plans/) and Partner contributors' pages (/contribute/) have their own prefixes
 (pcc_commissioning/urls.py).
 
-URL names (linked across parts by name): plans ``plan_list``, ``plan``; updates
-``update_round``; scrutiny ``meeting``, ``version``; compliance ``compliance``."""
+URL names (linked across parts by name): plans ``plan_list``, ``plan``, ``plan_publish``,
+``plan_unpublish``, ``plan_archive``; updates ``update_round``; scrutiny ``meetings``,
+``meeting_create`` (from an update round), ``meeting``, ``versions``, ``version``; compliance
+``compliance``."""
 
 from django.urls import include, path
 

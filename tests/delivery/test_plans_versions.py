@@ -1,6 +1,7 @@
 """A plan's versions (delivery.plans.versions): the snapshot, the differences between two
 snapshots (worked out by hand) and recording a version."""
 
+import dataclasses
 import datetime
 
 import pytest
@@ -272,6 +273,13 @@ def test_values_are_shown_as_a_reader_sees_them():
 def test_a_row_titled_as_its_key_is_not_named_twice():
     assert Difference(REMOVED, "activity", "1.1.1", title="1.1.1").text == "Removed activity 1.1.1"
     assert Difference(REMOVED, "activity", "1.1.1").text == "Removed activity 1.1.1"
+
+
+def test_a_difference_is_a_value():
+    difference = Difference(CHANGED, "activity", "1.1.1", field="lead", old="A", new="B")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        difference.new = "C"
+    assert len({difference, Difference(CHANGED, "activity", "1.1.1", field="lead", old="A", new="B")}) == 1
 
 
 def test_the_subject_of_a_difference():
