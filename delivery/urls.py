@@ -12,9 +12,11 @@ from django.urls import include, path
 app_name = "delivery"
 
 urlpatterns = [
-    path("", include("delivery.plans.urls")),
-    path("", include("delivery.plans.publication_urls")),
+    # The update cycle's and the scrutiny's addresses first: the plans' "<reference>/" would
+    # otherwise take "contributors/" or "meetings/" for a plan's reference.
     path("", include("delivery.updates.urls")),
     path("", include("delivery.scrutiny.urls")),
+    path("", include("delivery.plans.publication_urls")),
+    path("", include("delivery.plans.urls")),
     path("compliance/", include("delivery.compliance.urls")),
 ]
