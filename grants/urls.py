@@ -45,6 +45,11 @@ urlpatterns = [
     path("decisions/", decisions_views.decision_list, name="decision_list"),
     path("decisions/new/", decisions_views.decision_create, name="decision_create"),
     path("decisions/<int:pk>/", decisions_views.decision_detail, name="decision_detail"),
+    path(
+        "decisions/monitoring/<int:round_pk>/",
+        decisions_views.decision_monitoring_prepare,
+        name="decision_monitoring",
+    ),
     path("decisions/<int:pk>/edit/", decisions_views.decision_edit, name="decision_edit"),
     path("decisions/<int:pk>/sign/", decisions_views.decision_sign, name="decision_sign"),
     path("decisions/<int:pk>/publish/", decisions_views.decision_publish, name="decision_publish"),

@@ -48,3 +48,12 @@ class DecisionPublishForm(DecisionActionForm):
     published_on = date_field(
         "Date it was published", help_text="The day it went on the website. For example, 8 3 2019"
     )
+
+
+class DecisionForUpdateForm(forms.Form):
+    """The draft decision recording the monitoring of a delivery plan's update: only its
+    reference can be chosen here (the rest is written from the update, then edited)."""
+
+    reference = forms.CharField(
+        max_length=50, required=False, help_text="Leave blank for the plan's reference and the period"
+    )

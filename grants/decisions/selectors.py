@@ -14,6 +14,7 @@ from django.db.models import (
 from django.db.models.functions import Lower
 from django.http import Http404
 
+from delivery.models import UpdateRound
 from grants.models import (
     Award,
     Decision,
@@ -61,6 +62,22 @@ def decision_detail(pk: int) -> Decision:
         return Decision.objects.select_related("signed_by").get(pk=pk)
     except (Decision.DoesNotExist, ValueError, TypeError):
         raise Http404("No such decision.") from None
+
+
+def update_round_to_monitor(pk: int) -> UpdateRound:
+    try:
+        return UpdateRound.objects.select_related("plan").get(pk=pk)
+    except (UpdateRound.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such update.") from None
+
+
+def decision_monitored_update(decision: Decision) -> dict | None:
+    """The delivery plan's update the decision records the monitoring of, with the board
+    meeting (the latest) whose page shows it; None for any other decision."""
+    if decision.update_round_id is None:
+        return None
+    update_round = UpdateRound.objects.select_related("plan").get(pk=decision.update_round_id)
+    return {"update_round": update_round, "meeting": update_round.meetings.order_by("-held_on", "-id").first()}
 
 
 def decision_awards(decision: Decision) -> QuerySet[Award]:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from delivery.models import UpdateRound, UpdateRoundStatus
 from grants.models import (
     Decision,
     DecisionStatus,
@@ -24,6 +25,7 @@ from grants.models import (
 from grants.validation import check_lengths, date_value, money_value
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
+from pcc_commissioning.periods import day_label, parse_period_code, period_long_label
 from pcc_commissioning.records import attribute_to, save_unique
 from pcc_commissioning.roles import require_capability
 from pcc_commissioning.services import model_update
@@ -121,6 +123,73 @@ def decision_update(*, decision: Decision, actor, expected_version: int | None, 
     attribute_to(locked, actor)
     _save_decision(locked)
     return locked
+
+
+# The monitoring of a delivery plan's update -------------------------------------------------------
+MONITORED = frozenset({UpdateRoundStatus.ACCEPTED, UpdateRoundStatus.CONSIDERED})
+
+
+def _months(update_round: UpdateRound) -> str:
+    """The months of the round's period, "April to September 2019" (its long label without the
+    short one), or the period's code when it is not one the periods module reads."""
+    try:
+        label = period_long_label(parse_period_code(update_round.period))
+    except ValueError:
+        return update_round.period
+    return label[label.index("(") + 1 : -1]
+
+
+def _monitoring_summary(update_round: UpdateRound, months: str) -> str:
+    plan = update_round.plan
+    lines = [
+        f"The Police and Crime Commissioner has monitored the delivery of the {plan.title} ({plan.reference}), "
+        f"owned by {plan.owner.name}, for {months}."
+    ]
+    meetings = list(update_round.meetings.order_by("held_on", "id"))
+    if meetings:
+        considered = "; ".join(f"the {meeting.board_label} on {day_label(meeting.held_on)}" for meeting in meetings)
+        lines.append(f"The update was considered by {considered}.")
+        if any(meeting.amendments for meeting in meetings):
+            lines.append("The amendments the board agreed have been made to the plan.")
+    else:
+        lines.append("The update has been accepted and has not yet been considered by a board.")
+    return "\n\n".join(lines)
+
+
+@transaction.atomic
+def decision_prepare_for_update(*, actor, update_round: UpdateRound, reference: str = "") -> Decision:
+    """A draft decision recording that the Commissioner monitored a delivery plan's update:
+    its subject and summary name the plan, the period and the board meetings that considered
+    it, and it points at ``update_round``. ``reference`` blank: the plan's reference and the
+    period ("FDP-2019-2019-H1"). Only an accepted or considered update is monitored, and only
+    once (a second decision for the same update is refused)."""
+    require_capability(actor, "grants.edit")
+    update_round = UpdateRound.objects.select_for_update().select_related("plan__owner").get(pk=update_round.pk)
+    if update_round.status not in MONITORED:
+        raise ValidationError(
+            {
+                "update_round": [
+                    f"The {update_round.period} update of {update_round.plan.reference} is "
+                    f"{update_round.get_status_display().lower()}: only an accepted update is monitored."
+                ]
+            }
+        )
+    existing = update_round.decisions.first()
+    if existing is not None:
+        raise ValidationError(
+            {"update_round": [f"Decision {existing.reference} already records the monitoring of this update."]}
+        )
+    months = _months(update_round)
+    plan = update_round.plan
+    decision = decision_create(
+        actor=actor,
+        reference=clean_text(reference) or f"{plan.reference}-{update_round.period}",
+        subject=f"Monitoring of the {plan.title}: update for {months}",
+        summary=_monitoring_summary(update_round, months),
+    )
+    decision.update_round = update_round
+    decision.save(update_fields=["update_round"])
+    return decision
 
 
 # The decision's life, declared as data: draft ──sign──> signed ──publish──> published -------------

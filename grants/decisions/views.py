@@ -10,7 +10,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grants.decisions import selectors as decisions_selectors
 from grants.decisions import services as decisions_services
 from grants.decisions.filters import DecisionFilter
-from grants.decisions.forms import DecisionActionForm, DecisionEditForm, DecisionForm, DecisionPublishForm
+from grants.decisions.forms import (
+    DecisionActionForm,
+    DecisionEditForm,
+    DecisionForm,
+    DecisionForUpdateForm,
+    DecisionPublishForm,
+)
 from grants.models import DecisionStatus
 from grants.pages import PAGE_SIZE, page_context
 from pcc_commissioning import clock
@@ -52,7 +58,33 @@ def decision_detail(request, pk: int):
             decision=decision,
             awards=decisions_selectors.decision_awards(decision),
             action_form=DecisionActionForm(initial={"version": decision.version}),
+            monitored=decisions_selectors.decision_monitored_update(decision),
         ),
+    )
+
+
+@capability_required("grants.edit")
+@require_http_methods(["GET", "POST"])
+@create_once
+def decision_monitoring_prepare(request, round_pk: int):
+    """Prepare the draft decision recording that the Commissioner monitored a delivery plan's
+    update (reached from the board meeting's page)."""
+    update_round = decisions_selectors.update_round_to_monitor(round_pk)
+    form = DecisionForUpdateForm(form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = decisions_services.decision_prepare_for_update(
+                actor=request.user, update_round=update_round, reference=form.cleaned_data["reference"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, name_fields=True)
+        else:
+            saved(request, decision, f"Decision {decision.reference} has been prepared as a draft.")
+            return redirect("grants:decision_detail", pk=decision.pk)
+    return render(
+        request,
+        "grants/decision_for_update.html",
+        page_context(request, form=form, update_round=update_round),
     )
 
 

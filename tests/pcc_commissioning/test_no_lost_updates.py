@@ -18,11 +18,14 @@ State transitions and other writes, and why a stale one is refused or harmless:
 - refused, as they send the version (the payment steps and signing a decision are tested here,
   the others beside their views): a payment's approval, marking it paid and its cancellation,
   signing a decision, an award's status change, accepting or returning a monitoring return, an
-  intention's status, the MoJ return's submit, return to draft and sign-off;
+  intention's status, the MoJ return's submit, return to draft and sign-off, a delivery plan's
+  publication moves (publish, back to draft, archive);
 - refused by the state they start from, checked under the row lock: publishing a decision
   (only a signed one; the version is checked too), amending the MoJ return (only its latest,
   signed-off version), resending or withdrawing an invitation (only while
-  pending), switching a provider user off or on and making them lead or not (not twice);
+  pending), switching a provider user off or on and making them lead or not (not twice),
+  recording a board meeting (only of an accepted update), a plan's version from a meeting (one
+  per meeting) and the decision recording an update's monitoring (one per update);
 - harmless (the result is what the second person asked for, whatever happened in between):
   deleting a contact or a KPI (refused once a return has values for it), removing a co-funder,
   an award document or the payment plan, verifying a document (records who verified it, today);
@@ -86,6 +89,7 @@ from tests.factories import (
     ThemeFactory,
     UserFactory,
 )
+from tests.factories.delivery import BoardMeetingFactory
 from tests.pcc_commissioning.test_url_access import _walk
 
 pytestmark = pytest.mark.django_db
@@ -226,6 +230,11 @@ def _award_edit(organisation):
     return {"pk": award.pk}, _reader(award, "title")
 
 
+def _meeting(organisation):
+    meeting = BoardMeetingFactory()
+    return {"pk": meeting.pk}, _reader(meeting, "comments")
+
+
 def _payment(organisation):
     award = _award(status=AwardStatus.ACTIVE)
     payment = PaymentFactory(award=award, stream=award.lines.get().stream, amount=Decimal("1000"))
@@ -344,6 +353,7 @@ CASES = [
     Case("rounds:eligibility_edit", Role.OFFICER, _round_part(EligibilityQuestionFactory, "question"), "question"),
     Case("rounds:question_edit", Role.OFFICER, _round_part(ApplicationQuestionFactory, "text"), "text"),
     Case("rounds:criterion_edit", Role.OFFICER, _round_part(CriterionFactory, "text"), "text"),
+    Case("delivery:meeting_edit", Role.OFFICER, _meeting, "comments"),
 ]
 
 
