@@ -8,7 +8,8 @@ H1 2023/24: the eight whose updates were due by ``AS_OF`` are accepted, every ac
 accepted and each metric with a value as at the end of the round's period; the last, for the
 half that ends on ``AS_OF``, is still collecting updates (some submitted, some drafts, the rest
 requested). So about 38,700 progress updates and 20,600 metric values. The scale factor scales
-the number of priorities (never fewer than one); the forces are always all there.
+the number of priorities and of activities per objective (never fewer than one of each: at 0.1,
+one priority of four objectives with one activity each); the forces are always all there.
 
 Compliance: the force is the criminal justice body. Each of the 43 reports against each of the
 Victims' Code measures in force (the five the Ministry of Justice asks about, loaded with the
@@ -182,6 +183,7 @@ def _trees(ctx: _Context, plans) -> tuple[list[Objective], list[Activity]]:
     """Each plan's priorities, objectives and activities."""
     rng = ctx.rng
     size = max(1, round(FULL_PRIORITIES * ctx.scale_factor))
+    per_objective = max(1, round(ACTIVITIES_PER_OBJECTIVE * min(1.0, ctx.scale_factor)))
     linked = list(CommissioningPriority.objects.order_by("sort_order", "code"))
     priorities, objectives, activities = [], [], []
     for plan, _force in plans:
@@ -212,7 +214,7 @@ def _trees(ctx: _Context, plans) -> tuple[list[Objective], list[Activity]]:
             )
     _bulk(Objective, objectives)
     for objective in objectives:
-        for a in range(1, ACTIVITIES_PER_OBJECTIVE + 1):
+        for a in range(1, per_objective + 1):
             number = f"{objective.number}.{a}"
             start = datetime.date(2019, 4, 1) + datetime.timedelta(days=rng.randint(0, 365))
             activities.append(

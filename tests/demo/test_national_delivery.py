@@ -1,5 +1,5 @@
 """The national dataset's plan delivery (``demo.national.delivery``), generated tiny: one
-priority per plan (four objectives, twenty activities), the 43 forces and their compliance
+priority per plan (four objectives with an activity each), the 43 forces and their compliance
 figures at full count."""
 
 import datetime
@@ -25,7 +25,7 @@ from pcc_commissioning.periods import Period
 from reports.panel.delivery import compliance, plan_delivery
 from tests.factories.delivery import CodeEditionFactory, ComplianceMeasureFactory
 
-TINY = 0.01  # round(5 x 0.01) = 0 priorities, so one (never fewer)
+TINY = 0.01  # round(5 x 0.01) = 0 priorities and activities per objective, so one of each (never fewer)
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_one_published_plan_per_force_with_nine_rounds(national):
     plans = DeliveryPlan.objects.filter(reference__startswith="NAT-")
     assert national["delivery_plans"] == plans.count() == 43
     assert set(plans.values_list("status", flat=True)) == {"published"}
-    assert national["objectives"] == 43 * 4 and national["activities"] == 43 * 20
+    assert national["objectives"] == 43 * 4 and national["activities"] == 43 * 4
     rounds = UpdateRound.objects.filter(plan__in=plans)
     assert national["update_rounds"] == rounds.count() == 43 * 9
     # Six-monthly, H1 2019/20 to H1 2023/24; the last ends on the dataset's "today" and is still open.
@@ -57,9 +57,9 @@ def test_one_published_plan_per_force_with_nine_rounds(national):
 
 def test_every_activity_has_an_update_in_every_round_accepted_where_the_round_is(national):
     updates = ProgressUpdate.objects.filter(update_round__plan__reference__startswith="NAT-")
-    assert national["progress_updates"] == updates.count() == 43 * 9 * 20
+    assert national["progress_updates"] == updates.count() == 43 * 9 * 4
     per_round = updates.values("update_round").annotate(n=Count("pk")).values_list("n", flat=True)
-    assert set(per_round) == {20}
+    assert set(per_round) == {4}
     in_accepted = updates.filter(update_round__status=UpdateRoundStatus.ACCEPTED)
     assert set(in_accepted.values_list("state", flat=True)) == {UpdateState.ACCEPTED}
     assert not in_accepted.filter(progress="").exists() and not in_accepted.filter(narrative="").exists()
@@ -68,7 +68,7 @@ def test_every_activity_has_an_update_in_every_round_accepted_where_the_round_is
     assert not in_open.filter(state="submitted", progress="").exists()
     # Updates belong to their own plan's activities.
     assert not updates.exclude(activity__plan=F("update_round__plan")).exists()
-    assert Activity.objects.filter(plan__reference__startswith="NAT-").count() == 43 * 20
+    assert Activity.objects.filter(plan__reference__startswith="NAT-").count() == 43 * 4
 
 
 def test_three_metrics_per_objective_with_a_value_per_accepted_round(national):
