@@ -8,10 +8,14 @@ asserted (README "Performance").
     the same way; median and 95th percentile of the response time seen by the client on
     loopback, and the page's query count (counted once through Django's test client in this
     process, as the server does not report it); with them the largest grant round's
-    applications list and panel ranking (bench/rounds.py: "not available" until they land);
+    applications list and panel ranking (bench/rounds.py: "not available" until they land),
+    and the largest published delivery plan's officer page and public page (bench/delivery.py,
+    the same);
   - the generation times of the panel report (and WeasyPrint's share), the MoJ return (figures
     computed, then its PDF), the finance pack (XLSX), the 360Giving file and the largest grant
-    round's round_results export (CSV).
+    round's round_results export (CSV); and (bench/delivery.py) the Panel report for the latest
+    accepted half with its plan delivery section, that section alone, and the largest plan's
+    delivery_plan export (CSV).
   Writes a JSON file of its figures.
 
 ``write DEMO.json NATIONAL.json``: bench/RESULTS.md from both runs (how each grows from demo to
@@ -125,6 +129,7 @@ def _dataset() -> dict:
     busiest_award = Award.objects.annotate(n=Count("lines")).order_by("-n", "-pk").values_list("pk", flat=True).first()
     fys = list(FundingLine.objects.values_list("fy", flat=True).distinct().order_by("fy"))
     fy = fys[len(fys) // 2] if fys else 2019
+    from bench.delivery import delivery_counts, delivery_period, largest_plan
     from bench.rounds import largest_round, round_counts
 
     return {
@@ -135,11 +140,14 @@ def _dataset() -> dict:
             "payments": Payment.objects.count(),
             "monitoring returns": MonitoringReturn.objects.count(),
             **round_counts(),
+            **delivery_counts(),
         },
         "award": busiest_award,
         "fy": fy,
         "fys": fys,
         "round": largest_round(),
+        "plan": largest_plan(),
+        "delivery_period": delivery_period(),
     }
 
 
@@ -193,6 +201,9 @@ def page_rows(data: dict) -> list[tuple[str, str, str]]:
     from bench.rounds import round_pages
 
     rows += round_pages(data)[0]
+    from bench.delivery import delivery_pages
+
+    rows += delivery_pages(data)[0]
     rows += [
         ("Admin: award changelist", "/admin/grants/award/", "admin"),
         ("Admin: award changelist, status active", "/admin/grants/award/?status__exact=active", "admin"),
@@ -205,7 +216,14 @@ def page_rows(data: dict) -> list[tuple[str, str, str]]:
 
 # Pages with a target of their own (milliseconds, median), judged under the pages table; a name
 # ending in "(" matches any page whose name starts with it (the round pages name their round).
-PAGE_TARGETS = {"360Giving page, all years": 2000, "Round applications list (": 300, "Round panel ranking (": 300}
+PAGE_TARGETS = {
+    "360Giving page, all years": 2000,
+    "Round applications list (": 300,
+    "Round panel ranking (": 300,
+    # The largest plan's whole tree (about 100 activities, 60 metrics with their charts) on one page.
+    "Delivery plan page (officer) (": 1000,
+    "Public plan page (": 1000,
+}
 
 
 def page_target(name: str) -> int | None:
@@ -242,19 +260,22 @@ def measure_pages(data: dict, log_dir: Path, only: str = "") -> list[dict]:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
+    from bench.delivery import ANONYMOUS, delivery_pages
     from bench.http_session import HttpSession
 
-    users = {who: get_user_model().objects.get(username=who) for who in {row[2] for row in page_rows(data)}}
+    whos = {row[2] for row in page_rows(data)}
+    users = {who: get_user_model().objects.get(username=who) for who in whos - {ANONYMOUS}}
     clients = {}
     for who, user in users.items():
         clients[who] = Client()
         clients[who].force_login(user)
+    clients[ANONYMOUS] = Client()  # the public pages: nobody signed in
     port = free_port()
     server = start_gunicorn(port=port, workers=2, log=log_dir / "bench-gunicorn.log")
     results = []
     from bench.rounds import round_pages
 
-    for row in round_pages(data)[1]:
+    for row in round_pages(data)[1] + delivery_pages(data)[1]:
         if not only or only.lower() in row["name"].lower():
             results.append(row)
             print(f"  {row['name']}: {row['note']}", flush=True)
@@ -263,6 +284,7 @@ def measure_pages(data: dict, log_dir: Path, only: str = "") -> list[dict]:
         for who in users:
             sessions[who] = HttpSession(f"http://127.0.0.1:{port}")
             sessions[who].login(who, DEMO_PASSWORD)
+        sessions[ANONYMOUS] = HttpSession(f"http://127.0.0.1:{port}")
         for name, url, who in page_rows(data):
             if only and only.lower() not in name.lower():
                 continue
@@ -339,6 +361,7 @@ def _timed(function) -> tuple[float, float, object]:
 
 def measure_generation(data: dict) -> list[dict]:
     """Each generator that has landed; a missing one is listed with a note."""
+    from bench.delivery import generation_jobs
     from bench.rounds import round_results_export
     from pcc_commissioning.interchange.exports import ExportError
 
@@ -387,6 +410,7 @@ def measure_generation(data: dict) -> list[dict]:
         jobs.append((f"Round results export CSV, round {data['round']}", round_results_export(data["round"]), 5))
     else:
         jobs.append(("Round results export CSV", None, "not available (no grant round in this database)"))
+    jobs += generation_jobs(data)
 
     rows = []
     for name, function, target in jobs:

@@ -13,7 +13,10 @@ quarterly monitoring returns with one KPI per committed award (see ``seed_monito
 The original target was 120,000 returns, but returns follow from the awards: one per committed award
 and quarter it ran in by ``AS_OF``. With 10,000 awards starting across the five years and about
 four funding lines each, awards average 18 months, so about 5 quarters each have passed; even if
-every award ran to ``AS_OF`` there would be at most about 90,000.
+every award ran to ``AS_OF`` there would be at most about 90,000. Then the grant rounds
+(``rounds``) and plan delivery (``delivery``): a published delivery plan per force of 100
+activities with nine six-monthly update rounds, their progress updates and metric values, and
+4,300 Victims' Code compliance figures (43 forces, 5 measures, 20 quarters).
 
 Stress data, written fast: rows go straight in with ``bulk_create`` in batches, not through the
 services, so **no simple-history rows are written** for them and no award timeline beyond one

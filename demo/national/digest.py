@@ -6,6 +6,7 @@ import hashlib
 
 from django.db.models import QuerySet
 
+from delivery.models import Activity, ComplianceFigure, DeliveryPlan, MetricValue, ProgressUpdate
 from grants.models import (
     Award,
     AwardTransition,
@@ -160,11 +161,32 @@ def _rounds() -> tuple[QuerySet, ...]:
     )
 
 
+def _delivery() -> tuple[QuerySet, ...]:
+    national = {"plan__reference__startswith": REFERENCE_PREFIX}
+    return (
+        DeliveryPlan.objects.filter(reference__startswith=REFERENCE_PREFIX)
+        .order_by("reference")
+        .values_list("reference", "title", "owner__name", "fy", "status"),
+        Activity.objects.filter(**national)
+        .order_by("plan__reference", "sort_key")
+        .values_list("plan__reference", "number", "title", "lead", "start_date", "end_date"),
+        ProgressUpdate.objects.filter(update_round__plan__reference__startswith=REFERENCE_PREFIX)
+        .order_by("update_round__plan__reference", "update_round__period", "activity__sort_key")
+        .values_list("update_round__plan__reference", "update_round__period", "activity__number", "state", "progress"),
+        MetricValue.objects.filter(metric__plan__reference__startswith=REFERENCE_PREFIX)
+        .order_by("metric__plan__reference", "metric__objective__sort_key", "metric__name", "as_at")
+        .values_list("metric__plan__reference", "metric__objective__number", "metric__name", "as_at", "value"),
+        ComplianceFigure.objects.filter(body__supplier_number__startswith="POL-")
+        .order_by("body__name", "measure__key", "fy", "quarter")
+        .values_list("body__name", "measure__key", "fy", "quarter", "numerator", "denominator"),
+    )
+
+
 def national_digest() -> str:
     """A fingerprint of the national rows by their natural keys (no ids, no automatic
     timestamps), in a fixed order: two loads with the same seed give the same digest."""
     digest = hashlib.sha256()
-    queries = (*_organisations_and_money_in(), *_awards(), *_lines_payments_and_returns(), *_rounds())
+    queries = (*_organisations_and_money_in(), *_awards(), *_lines_payments_and_returns(), *_rounds(), *_delivery())
     for query in queries:
         for row in query.iterator(chunk_size=5000):
             digest.update(repr(row).encode())

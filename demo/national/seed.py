@@ -15,6 +15,7 @@ from grants.models import (
 
 from .awards import seed_awards
 from .common import FORCES, REFERENCE_PREFIX, NationalDataPresent, _Context, _Force
+from .delivery import seed_delivery
 from .funding import seed_money_in, seed_streams
 from .organisations import seed_organisations
 from .payments import seed_payments
@@ -30,6 +31,8 @@ STEPS: tuple[tuple[str, Callable[[_Context], None]], ...] = (
     ("monitoring returns", seed_monitoring_returns),
     # Last, so the steps before it draw the same numbers as before rounds were added.
     ("grant rounds", seed_rounds),
+    # After the rounds, for the same reason.
+    ("plan delivery", seed_delivery),
 )
 
 

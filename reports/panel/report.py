@@ -34,6 +34,9 @@ from pcc_commissioning import clock
 from pcc_commissioning import pdf as pdf_writer
 from pcc_commissioning.periods import Period, day_label, period_long_label
 
+from .delivery import compliance as code_compliance
+from .delivery import plan_delivery
+
 PANEL_PERIODS = ("Q1", "Q2", "Q3", "Q4", "H1", "H2", "FY")
 ZERO = Decimal("0")
 
@@ -90,6 +93,11 @@ class PanelData:
     moj: list = field(default_factory=list)  # MoJ returns of the halves ending in the period (``_moj_returns``)
     moj_pending: Period | None = None  # the half a quarter lies in, when it ends after the period
     rounds: list = field(default_factory=list)  # the year's decided grant rounds (``_grant_rounds``)
+    # Plan delivery (``reports.panel.delivery``): each published plan's latest accepted update in
+    # the period, the published plans of the year without one, and Victims' Code compliance.
+    plans: list = field(default_factory=list)
+    plans_missing: list = field(default_factory=list)
+    compliance: list = field(default_factory=list)
 
     @property
     def as_at_label(self) -> str:
@@ -144,7 +152,12 @@ def gather_panel_data(
     moj = _moj_returns(fy=fy, span=span)
     pending = span.half() if span.kind in ("Q", "M") and not span.contains(span.half().end) else None
 
-    progress(68, "Grant rounds")  # gathered in the call below
+    progress(68, "Grant rounds")
+    rounds = _grant_rounds(fy)
+
+    progress(69, "Plan delivery")
+    plans, plans_missing = plan_delivery(span)
+    compliance = code_compliance(span)
 
     return PanelData(
         fy=fy,
@@ -164,7 +177,10 @@ def gather_panel_data(
         organisations=organisations,
         moj=moj,
         moj_pending=pending,
-        rounds=_grant_rounds(fy),
+        rounds=rounds,
+        plans=plans,
+        plans_missing=plans_missing,
+        compliance=compliance,
     )
 
 
