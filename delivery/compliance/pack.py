@@ -134,6 +134,82 @@ def _widths(sheet, widths: tuple[int, ...]) -> None:
         sheet.column_dimensions[get_column_letter(position)].width = width
 
 
+def _figures_sheet(workbook, pack: Pack) -> None:
+    sheet = workbook.create_sheet("Figures")
+    headers = [
+        "Quarter",
+        "Measure key",
+        "Measure",
+        "Right",
+        "Body",
+        "Numerator",
+        "Denominator",
+        "Percentage",
+        f"Percentage {pack.table.previous_label}",
+        "Change (points)",
+    ]
+    rows = []
+    for row in pack.measure_rows():
+        measure, cell = row["measure"], row["cell"]
+        rows.append(
+            [
+                pack.label,
+                measure.key,
+                measure.name,
+                measure.right.number if measure.right else None,
+                row["body"].name,
+                cell.figure.numerator if cell.figure else None,
+                cell.figure.denominator if cell.figure else None,
+                cell.percentage,
+                cell.previous_percentage,
+                cell.change,
+            ]
+        )
+    write_xlsx_sheet(sheet, headers, rows)
+    _percent_cells(sheet, (7, 8, 9))
+    _widths(sheet, (14, 16, 44, 7, 32, 11, 12, 11, 14, 14))
+
+
+def _breakdowns_sheet(workbook, pack: Pack) -> None:
+    sheet = workbook.create_sheet("Breakdowns")
+    rows = [
+        [
+            row["measure"].key,
+            row["body"].name,
+            row["group"].label,
+            row["part"].category,
+            row["part"].numerator,
+            row["part"].denominator,
+            row["part"].percentage,
+        ]
+        for row in pack.breakdown_rows()
+    ]
+    write_xlsx_sheet(
+        sheet, ["Measure key", "Body", "Dimension", "Category", "Numerator", "Denominator", "Percentage"], rows
+    )
+    _percent_cells(sheet, (6,))
+    _widths(sheet, (16, 32, 20, 30, 11, 12, 11))
+
+
+def _actions_sheet(workbook, pack: Pack) -> None:
+    sheet = workbook.create_sheet("Actions")
+    meeting = pack.meeting
+    rows = [
+        [
+            meeting.held_on,
+            action.action,
+            action.body.name if action.body else "",
+            action.owner,
+            action.due_on,
+            action.get_status_display(),
+            action.outcome,
+        ]
+        for action in (meeting.actions.all() if meeting else [])
+    ]
+    write_xlsx_sheet(sheet, ["Meeting", "Action", "Body", "Owner", "Due", "Status", "Outcome"], rows)
+    _widths(sheet, (12, 60, 30, 24, 12, 10, 40))
+
+
 def pack_xlsx(*, fy: int, quarter: int) -> bytes:
     """The pack as a workbook: Figures, Breakdowns and Actions sheets. Numbers are numbers;
     percentages are to one decimal place, as on the page and in the PDF."""
@@ -142,77 +218,8 @@ def pack_xlsx(*, fy: int, quarter: int) -> bytes:
     pack = pack_for(fy=fy, quarter=quarter)
     workbook = Workbook()
     workbook.remove(workbook.active)
-    figures = workbook.create_sheet("Figures")
-    write_xlsx_sheet(
-        figures,
-        [
-            "Quarter",
-            "Measure key",
-            "Measure",
-            "Right",
-            "Body",
-            "Numerator",
-            "Denominator",
-            "Percentage",
-            f"Percentage {pack.table.previous_label}",
-            "Change (points)",
-        ],
-        [
-            [
-                pack.label,
-                row["measure"].key,
-                row["measure"].name,
-                row["measure"].right.number if row["measure"].right else None,
-                row["body"].name,
-                row["cell"].figure.numerator if row["cell"].figure else None,
-                row["cell"].figure.denominator if row["cell"].figure else None,
-                row["cell"].percentage,
-                row["cell"].previous_percentage,
-                row["cell"].change,
-            ]
-            for row in pack.measure_rows()
-        ],
-    )
-    _percent_cells(figures, (7, 8, 9))
-    _widths(figures, (14, 16, 44, 7, 32, 11, 12, 11, 14, 14))
-    breakdowns = workbook.create_sheet("Breakdowns")
-    write_xlsx_sheet(
-        breakdowns,
-        ["Measure key", "Body", "Dimension", "Category", "Numerator", "Denominator", "Percentage"],
-        [
-            [
-                row["measure"].key,
-                row["body"].name,
-                row["group"].label,
-                row["part"].category,
-                row["part"].numerator,
-                row["part"].denominator,
-                row["part"].percentage,
-            ]
-            for row in pack.breakdown_rows()
-        ],
-    )
-    _percent_cells(breakdowns, (6,))
-    _widths(breakdowns, (16, 32, 20, 30, 11, 12, 11))
-    actions = workbook.create_sheet("Actions")
-    meeting = pack.meeting
-    write_xlsx_sheet(
-        actions,
-        ["Meeting", "Action", "Body", "Owner", "Due", "Status", "Outcome"],
-        [
-            [
-                meeting.held_on,
-                action.action,
-                action.body.name if action.body else "",
-                action.owner,
-                action.due_on,
-                action.get_status_display(),
-                action.outcome,
-            ]
-            for action in (meeting.actions.all() if meeting else [])
-        ],
-    )
-    _widths(actions, (12, 60, 30, 24, 12, 10, 40))
+    for write_sheet in (_figures_sheet, _breakdowns_sheet, _actions_sheet):
+        write_sheet(workbook, pack)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -194,9 +194,14 @@ def review_meeting_update(
     values = _clean_meeting({"fy": fy, "quarter": quarter, "held_on": held_on, "bodies": bodies, "notes": notes})
     bodies = values.pop("bodies")
     locked = lock_for_update(meeting, expected_version=expected_version)
-    model_update(instance=locked, data=values)
+    changed = model_update(instance=locked, data=values)
+    bodies_changed = {body.pk for body in bodies} != set(locked.bodies.values_list("pk", flat=True))
+    if not (changed or bodies_changed):
+        # Saving an unchanged form leaves the version alone, so a colleague's open form stays good.
+        locked.version -= 1
+        return locked
     locked.save()
-    if {body.pk for body in bodies} != set(locked.bodies.values_list("pk", flat=True)):
+    if bodies_changed:
         locked.bodies.set(bodies)
     return locked
 
@@ -268,7 +273,9 @@ def review_action_update(
         {"action": action, "body": body, "owner": owner, "due_on": due_on, "status": status, "outcome": outcome}
     )
     locked = lock_for_update(review_action, expected_version=expected_version)
-    model_update(instance=locked, data=values)
+    if not model_update(instance=locked, data=values):
+        locked.version -= 1  # nothing changed: a colleague's open form stays good
+        return locked
     locked.save()
     return locked
 

@@ -17,7 +17,7 @@ urlpatterns = [
     path("reviews/<int:pk>/actions/new/", views.action_create, name="compliance_action_create"),
     path("reviews/<int:pk>/actions/<int:action_pk>/edit/", views.action_edit, name="compliance_action_edit"),
     path("code/", views.code, name="compliance_code"),
-    path("code/editions/new/", views.edition_create, name="compliance_edition_create"),
+    path("code/editions/new/", views.code_add, name="compliance_code_add"),
     path("code/editions/<int:pk>/rights/new/", views.right_add, name="compliance_right_add"),
     path("code/editions/<int:pk>/measures/new/", views.measure_add, name="compliance_measure_add"),
 ]

@@ -340,7 +340,7 @@ def code(request):
 @capability_required("delivery.edit")
 @require_http_methods(["GET", "POST"])
 @create_once
-def edition_create(request):
+def code_add(request):
     form = CodeEditionForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,6 +14,7 @@ IMPORT_KINDS = {
     "applications",
     "areas",
     "awards",
+    "code_compliance",
     "indicators",
     "needs",
     "panel",
@@ -27,6 +28,7 @@ IMPORT_KINDS = {
 }
 EXPORT_KINDS = {
     "awards",
+    "code_compliance",
     "commitments",
     "contracts_register",
     "decisions",
