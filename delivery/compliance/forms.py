@@ -11,7 +11,7 @@ from pcc_commissioning.forms import with_blank
 
 from ..models import ActionStatus, CodeRight
 from .breakdown import BreakdownError, format_breakdown, parse_breakdown
-from .selectors import bodies_for_choice, measures_for_choice
+from .selectors import bodies_for_choice, justice_bodies_for_choice, measures_for_choice
 
 QUARTER_CHOICES = [(str(q), f"Quarter {q}") for q in (1, 2, 3, 4)]
 BREAKDOWN_HELP = (
@@ -105,7 +105,11 @@ class ReviewMeetingForm(forms.Form):
     )
     held_on = date_field("Date of the meeting")
     bodies = forms.ModelMultipleChoiceField(
-        label="Bodies at the meeting", queryset=bodies_for_choice(), required=False, widget=forms.CheckboxSelectMultiple
+        label="Bodies at the meeting",
+        help_text="The criminal justice bodies on the register, and any other body that has reported figures",
+        queryset=justice_bodies_for_choice(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))
 
@@ -121,7 +125,7 @@ class ReviewActionForm(forms.Form):
         error_messages={"required": "Enter what is to be done"},
     )
     body = forms.ModelChoiceField(
-        label="Body responsible", queryset=bodies_for_choice(), required=False, empty_label="None"
+        label="Body responsible", queryset=justice_bodies_for_choice(), required=False, empty_label="None"
     )
     owner = forms.CharField(label="Owner", required=False, max_length=200, help_text="Who will do it")
     due_on = date_field("Due date", required=False)

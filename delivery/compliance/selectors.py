@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from pcc_commissioning.periods import period_for, quarter_label
-from providers.models import Organisation
+from providers.models import Organisation, OrganisationKind
 
 from ..models import (
     ActionStatus,
@@ -301,3 +301,19 @@ def measures_for_choice():
 
 def bodies_for_choice():
     return Organisation.objects.filter(active=True).order_by("name")
+
+
+# The kinds of organisation the criminal justice bodies are (the force and its witness care
+# unit, probation, the CPS and HM Courts and Tribunals Service as central government).
+JUSTICE_KINDS = (OrganisationKind.POLICE, OrganisationKind.PROBATION, OrganisationKind.CENTRAL_GOVERNMENT)
+
+
+def justice_bodies_for_choice():
+    """The bodies a review meets or gives an action to: those of a criminal justice kind and any
+    other that has reported figures (a youth justice service, say), not every provider."""
+    return (
+        Organisation.objects.filter(active=True)
+        .filter(Q(kind__in=JUSTICE_KINDS) | Q(compliance_figures__isnull=False))
+        .distinct()
+        .order_by("name")
+    )

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from delivery.models import CodeEdition, ComplianceFigure, ComplianceMeasure, ReviewAction, ReviewMeeting
 from pcc_commissioning.roles import Role
+from providers.models import OrganisationKind
 from tests.factories import OrganisationFactory, UserFactory
 from tests.factories.delivery import ComplianceFigureFactory, ReviewActionFactory, ReviewMeetingFactory
 from tests.form_data import date_boxes
@@ -176,7 +177,10 @@ def test_the_pack_downloads(officer_client, records):
 
 
 def test_an_officer_records_a_meeting_and_its_actions(officer_client):
-    police = OrganisationFactory(name="Durham Constabulary")
+    police = OrganisationFactory(name="Durham Constabulary", kind=OrganisationKind.POLICE)
+    OrganisationFactory(name="Harbour Support Services", kind=OrganisationKind.VOLUNTARY_SECTOR)
+    form = officer_client.get(reverse("delivery:compliance_review_create")).content.decode()
+    assert "Durham Constabulary" in form and "Harbour Support Services" not in form  # providers are not bodies
     response = officer_client.post(
         reverse("delivery:compliance_review_create"),
         {"fy": "2025", "quarter": "1", **date_boxes("held_on", datetime.date(2025, 7, 15)), "bodies": [police.pk]},
