@@ -20,7 +20,7 @@ from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.interchange.exports import CONTENT_TYPES
 from pcc_commissioning.interchange.imports import run_import
 from pcc_commissioning.interchange.rows import ImportFailed
-from pcc_commissioning.periods import FinancialYear, quarter_label, quarter_of
+from pcc_commissioning.periods import FinancialYear, quarter_label, quarter_of, year_problem
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data, fy_param
 
@@ -147,12 +147,10 @@ def compliance_figure(request):
 def compliance_import(request):
     """A body's spreadsheet for one quarter (the code_compliance format), imported at once: a
     quarter's return is a few dozen rows. All or nothing, every problem listed."""
-    fy, quarter = fy_param(request, default=None), request.POST.get("quarter", "")
+    fy_text, quarter = request.POST.get("fy", "").strip(), request.POST.get("quarter", "").strip()
+    fy = int(fy_text) if fy_text.isdigit() and not year_problem(fy_text) else None
     upload = request.FILES.get("file")
     problems = []
-    if fy is None:
-        fy_text = request.POST.get("fy", "").strip()
-        fy = int(fy_text) if fy_text.isdigit() else None
     if fy is None:
         problems.append("Choose the financial year.")
     if quarter not in ("1", "2", "3", "4"):

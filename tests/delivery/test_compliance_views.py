@@ -259,3 +259,11 @@ def test_pages_cost_the_same_queries_at_two_sizes(officer_client, url_name):
     small = _queries(officer_client, url)
     _bodies(5)
     assert _queries(officer_client, url) == small
+
+
+def test_an_import_without_a_year_quarter_or_file_says_so(officer_client):
+    response = officer_client.post(reverse("delivery:compliance_import"), {"fy": "99999", "quarter": "7"}, follow=True)
+    page = response.content.decode()
+    assert "Choose the financial year." in page and "Choose the quarter." in page
+    assert "Choose a CSV or XLSX file to import." in page
+    assert not ComplianceFigure.objects.exists()
