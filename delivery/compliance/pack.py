@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from pcc_commissioning import clock, pdf
 from pcc_commissioning.charts import Chart, bar_chart, line_chart
 from pcc_commissioning.interchange.exports import write_xlsx_sheet
+from pcc_commissioning.periods import FinancialYear
 
 from ..models import ReviewMeeting
 from .selectors import QUARTERS, QuarterTable, breakdown_groups, quarter_meeting, quarter_table
@@ -83,7 +84,7 @@ def trend_charts(table: QuarterTable) -> list[Chart]:
             continue
         charts.append(
             line_chart(
-                title=f"{measure.name}: the year {table.fy}/{str(table.fy + 1)[2:]} by quarter",
+                title=f"{measure.name}: {FinancialYear(table.fy).label} by quarter",
                 x_labels=labels,
                 series={body.name: values for body, values in trend},
                 unit="%",
@@ -118,7 +119,7 @@ def pack_pdf(*, fy: int, quarter: int) -> bytes:
 
 
 def pack_filename(fy: int, quarter: int, extension: str) -> str:
-    return f"victims-code-compliance-{fy}-{str(fy + 1)[2:]}-Q{quarter}.{extension}"
+    return f"victims-code-compliance-{FinancialYear(fy).label.replace('/', '-')}-Q{quarter}.{extension}"
 
 
 def _percent_cells(sheet, columns: tuple[int, ...]) -> None:
