@@ -34,6 +34,7 @@ from tests.factories import (
     PaymentFactory,
     RoundFactory,
 )
+from tests.factories.delivery import ComplianceFigureFactory
 from tests.factories.monitoring import AwardKPIFactory, ReturnKPIValueFactory
 from tests.factories.outcomes import CommissioningPriorityFactory
 from tests.factories.providers import OrganisationFactory
@@ -101,6 +102,7 @@ def seeded(db):
     ReturnKPIValueFactory(
         monitoring_return=ret, kpi=AwardKPIFactory(award=awards[0], name=DANGEROUS["kpi"]), value=Decimal("3")
     )
+    ComplianceFigureFactory(body=provider, fy=FY)  # a criminal justice body's Victims' Code figure
     return awards
 
 

@@ -15,6 +15,7 @@ IMPORT_KINDS = {
     "areas",
     "awards",
     "delivery_plan",
+    "code_compliance",
     "indicators",
     "needs",
     "panel",
@@ -28,6 +29,7 @@ IMPORT_KINDS = {
 }
 EXPORT_KINDS = {
     "awards",
+    "code_compliance",
     "commitments",
     "contracts_register",
     "decisions",

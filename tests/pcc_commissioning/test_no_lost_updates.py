@@ -89,7 +89,7 @@ from tests.factories import (
     ThemeFactory,
     UserFactory,
 )
-from tests.factories.delivery import BoardMeetingFactory
+from tests.factories.delivery import BoardMeetingFactory, ReviewActionFactory, ReviewMeetingFactory
 from tests.pcc_commissioning.test_url_access import _walk
 
 pytestmark = pytest.mark.django_db
@@ -330,6 +330,16 @@ def _round_part(factory, attribute: str):
     return build
 
 
+def _compliance_review(organisation):
+    meeting = ReviewMeetingFactory()
+    return {"pk": meeting.pk}, _reader(meeting, "notes")
+
+
+def _compliance_action(organisation):
+    action = ReviewActionFactory()
+    return {"pk": action.meeting_id, "action_pk": action.pk}, _reader(action, "owner")
+
+
 CASES = [
     Case("providers:edit", Role.OFFICER, _organisation, "notes"),
     Case("providers:contact_edit", Role.OFFICER, _contact, "job_title"),
@@ -354,6 +364,8 @@ CASES = [
     Case("rounds:question_edit", Role.OFFICER, _round_part(ApplicationQuestionFactory, "text"), "text"),
     Case("rounds:criterion_edit", Role.OFFICER, _round_part(CriterionFactory, "text"), "text"),
     Case("delivery:meeting_edit", Role.OFFICER, _meeting, "comments"),
+    Case("delivery:compliance_review_edit", Role.OFFICER, _compliance_review, "notes"),
+    Case("delivery:compliance_action_edit", Role.OFFICER, _compliance_action, "owner"),
 ]
 
 

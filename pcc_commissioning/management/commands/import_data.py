@@ -8,7 +8,7 @@ from pcc_commissioning.interchange.rows import ImportFailed
 
 # The options a kind may declare (``@importer(..., options=..., optional_options=...)``), passed
 # to every import; each kind reads only those it declares.
-KIND_OPTIONS = ("round", "plan", "period", "title", "owner", "fy")
+KIND_OPTIONS = ("round", "plan", "period", "title", "owner", "fy", "quarter")
 
 
 class Command(BaseCommand):
@@ -33,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--fy", help="the financial year, the year it starts (2019 for 2019/20), for the kinds about one"
         )
+        parser.add_argument("--quarter", help="the quarter of --fy, 1 to 4, for the kinds about one quarter")
 
     def handle(self, *, kind, file, dry_run, update, **arguments):
         path = Path(file)
