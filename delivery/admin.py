@@ -1,6 +1,5 @@
-"""The admin lists plans for system administrators, read-only (plans are versioned: they are
-written through their services). The Victims' Code's editions, rights and measures are
-reference data an administrator may correct here."""
+"""The admin lists plan delivery's records for system administrators, read-only: they are
+written through their services (the plans' and the Victims' Code's pages)."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -16,6 +15,6 @@ class DeliveryPlanAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     search_fields = ("reference", "title")
 
 
-admin.site.register(CodeEdition)
-admin.site.register(CodeRight)
-admin.site.register(ComplianceMeasure)
+@admin.register(CodeEdition, CodeRight, ComplianceMeasure)
+class VictimsCodeAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    pass

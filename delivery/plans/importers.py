@@ -378,37 +378,37 @@ def _count(result: ImportResult, created: bool, changed: bool) -> None:
         result.skipped += 1
 
 
-def _write(
-    plan: DeliveryPlan,
-    lines: list[_Line],
-    priorities: dict[str, _Priority],
-    objectives: dict[str, _Objective],
-    *,
-    actor,
-    context: RowContext,
-    result: ImportResult,
-) -> None:
-    writer = _Writer(plan, actor, context)
-    # What each row created or changed, so a row's count says what the row did.
-    created_at: set[int] = set()
-    changed_at: set[int] = set()
+@dataclass
+class _Written:
+    """What the writing has done so far: the rows saved by key, and which file rows created or
+    changed something (so a row's count says what the row did)."""
 
-    held_priorities = {p.title.lower(): p for p in plan.plan_priorities.all()}
+    writer: _Writer
+    created_at: set[int] = field(default_factory=set)
+    changed_at: set[int] = field(default_factory=set)
+    priorities: dict[str, PlanPriority] = field(default_factory=dict)
+    objectives: dict[str, Objective] = field(default_factory=dict)
+
+    def mark(self, row_number: int, *, created: bool) -> None:
+        (self.created_at if created else self.changed_at).add(row_number)
+
+
+def _write_priorities(plan: DeliveryPlan, priorities: dict[str, _Priority], written: _Written) -> None:
+    held = {p.title.lower(): p for p in plan.plan_priorities.all()}
     # New priorities follow the plan's, in the file's order.
-    position = max((p.position for p in held_priorities.values()), default=0)
-    saved_priorities: dict[str, PlanPriority] = {}
+    position = max((p.position for p in held.values()), default=0)
     for key, wanted in priorities.items():
-        existing = held_priorities.get(key)
+        existing = held.get(key)
         values = {"title": wanted.title, "outcome": wanted.outcome, "strategy": wanted.strategy}
         if existing is not None:
             # Blank on every row of the priority: as it is (blank means "as above" in the file).
             values = {name: value for name, value in values.items() if value}
         if existing is not None and not _changed(existing, values):
-            saved_priorities[key] = existing
+            written.priorities[key] = existing
             continue
         if existing is None:
             position += 1
-        saved = writer.save(
+        saved = written.writer.save(
             services.plan_priority_save,
             wanted.row,
             PRIORITY_COLUMNS,
@@ -416,38 +416,42 @@ def _write(
             **values,
             **({"position": position} if existing is None else {}),
         )
-        if saved is None:
-            continue
-        saved_priorities[key] = saved
-        (created_at if existing is None else changed_at).add(wanted.row.number)
+        if saved is not None:
+            written.priorities[key] = saved
+            written.mark(wanted.row.number, created=existing is None)
 
-    held_objectives = {o.number: o for o in plan.objectives.all()}
-    saved_objectives: dict[str, Objective] = {}
+
+def _write_objectives(plan: DeliveryPlan, objectives: dict[str, _Objective], written: _Written) -> None:
+    held = {o.number: o for o in plan.objectives.all()}
     for number, wanted in objectives.items():
-        parent = saved_priorities.get(wanted.priority_key)
+        parent = written.priorities.get(wanted.priority_key)
         if parent is None:
             continue  # its priority was refused: already reported
-        existing = held_objectives.get(number)
+        existing = held.get(number)
         values = {"plan_priority": parent, "number": number, "title": wanted.title}
         if existing is not None and not _changed(existing, values):
-            saved_objectives[number] = existing
+            written.objectives[number] = existing
             continue
-        saved = writer.save(services.objective_save, wanted.row, OBJECTIVE_COLUMNS, objective=existing, **values)
-        if saved is None:
-            continue
-        saved_objectives[number] = saved
-        (created_at if existing is None else changed_at).add(wanted.row.number)
+        saved = written.writer.save(
+            services.objective_save, wanted.row, OBJECTIVE_COLUMNS, objective=existing, **values
+        )
+        if saved is not None:
+            written.objectives[number] = saved
+            written.mark(wanted.row.number, created=existing is None)
 
-    held_activities = {a.number: a for a in plan.activities.select_related("lead_user")}
+
+def _write_activities(plan: DeliveryPlan, lines: list[_Line], written: _Written, result: ImportResult) -> None:
+    held = {a.number: a for a in plan.activities.select_related("lead_user")}
     accounts = _LeadAccounts()
     for line in lines:
+        number = line.row.number
         if not line.activity_number:
-            _count(result, line.row.number in created_at, line.row.number in changed_at)
+            _count(result, number in written.created_at, number in written.changed_at)
             continue
-        parent = saved_objectives.get(line.objective_number)
+        parent = written.objectives.get(line.objective_number)
         if parent is None:
             continue  # its objective was refused: already reported
-        existing = held_activities.get(line.activity_number)
+        existing = held.get(line.activity_number)
         values = {
             "objective": parent,
             "number": line.activity_number,
@@ -459,16 +463,27 @@ def _write(
             "end_date": line.end_date,
         }
         changed = existing is None or _changed(existing, values)
-        if (
-            changed
-            and writer.save(services.activity_save, line.row, ACTIVITY_COLUMNS, activity=existing, **values) is None
+        if changed and (
+            written.writer.save(services.activity_save, line.row, ACTIVITY_COLUMNS, activity=existing, **values) is None
         ):
             continue
-        _count(
-            result,
-            existing is None or line.row.number in created_at,
-            changed or line.row.number in changed_at,
-        )
+        _count(result, existing is None or number in written.created_at, changed or number in written.changed_at)
+
+
+def _write(
+    plan: DeliveryPlan,
+    lines: list[_Line],
+    priorities: dict[str, _Priority],
+    objectives: dict[str, _Objective],
+    *,
+    actor,
+    context: RowContext,
+    result: ImportResult,
+) -> None:
+    written = _Written(_Writer(plan, actor, context))
+    _write_priorities(plan, priorities, written)
+    _write_objectives(plan, objectives, written)
+    _write_activities(plan, lines, written, result)
 
 
 @importer(

@@ -74,8 +74,8 @@ class _Plan:
             self.metrics[(*owner, metric.name.lower())] = metric
 
 
-def _check(reader: RowReader, tree: _Plan, seen: dict) -> dict | None:
-    """The row's cells checked against the plan; None if the row is bad (errors recorded)."""
+def _row_owner(reader: RowReader, tree: _Plan) -> tuple[Objective | None, Activity | None]:
+    """The objective and activity the row is about (errors recorded when unknown)."""
     objective_number = reader.value("objective_number")
     activity_number = reader.value("activity_number")
     objective = activity = None
@@ -96,6 +96,12 @@ def _check(reader: RowReader, tree: _Plan, seen: dict) -> dict | None:
             reader.error("objective_number", f"Plan {tree.plan.reference} has no objective {objective_number}.")
     else:
         reader.error("objective_number", "Give the objective's number (and the activity's, for an activity's row).")
+    return objective, activity
+
+
+def _check(reader: RowReader, tree: _Plan, seen: dict) -> dict | None:
+    """The row's cells checked against the plan; None if the row is bad (errors recorded)."""
+    objective, activity = _row_owner(reader, tree)
     status = reader.value("status", partial(parse_choice, choices=ProgressStatus.values), default="")
     narrative = reader.value("update", default="")
     metric_name = reader.value("metric", default="")

@@ -42,6 +42,7 @@ from ..models import (
     UpdateEvidence,
     UpdateRound,
     UpdateRoundStatus,
+    UpdateState,
 )
 from ..plans.services import metric_value_record
 from .access import is_officer, require_may_write
@@ -306,6 +307,11 @@ def _write(
                 for message in exc.messages:
                     add_error(value_errors, "evidence", message)
 
+    if _unchanged_draft(update, values, stamp=stamp, added=added) and not value_errors:
+        # Saving a draft as it stands changes nothing, so it must not make a colleague's open
+        # form stale (the version is bumped only by a real change).
+        return update
+
     def apply(move: Move) -> None:
         move.obj.progress = values["progress"]
         move.obj.narrative = values["narrative"]
@@ -330,6 +336,16 @@ def _write(
         _forget_files(added)
         raise ValidationError(value_errors)
     return saved
+
+
+def _unchanged_draft(update: ProgressUpdate, values: Mapping[str, str], *, stamp: bool, added: list) -> bool:
+    return (
+        not stamp
+        and not added
+        and update.state in (UpdateState.DRAFT, UpdateState.CHANGES_REQUESTED)
+        and values["progress"] == update.progress
+        and values["narrative"] == update.narrative
+    )
 
 
 def _forget_files(added: list[UpdateEvidence]) -> None:

@@ -241,6 +241,12 @@ def delivery_seed(*, officer) -> int:
             objective=objectives[number],
             kpqs=[kpqs[kpq] for kpq in answers if kpq in kpqs],
         )
+    _leads_and_metrics(plan, officer=officer, objectives=objectives, kpqs=kpqs)
+    return imported.created + 1 + len(METRICS)  # the plan itself, its rows and its metrics
+
+
+def _leads_and_metrics(plan: DeliveryPlan, *, officer, objectives: dict, kpqs: dict) -> None:
+    """The demo contributor's activities, and the plan's metrics with their direction."""
     activities = {activity.number: activity for activity in plan.activities.all()}
     contributor = get_user_model().objects.filter(username=CONTRIBUTOR, is_active=True).first()
     if contributor is not None:
@@ -263,7 +269,6 @@ def delivery_seed(*, officer) -> int:
             being_defined=metric.being_defined,
             definition=metric.definition,
         )
-    return imported.created + 1 + len(METRICS)  # the plan itself, its rows and its metrics
 
 
 def delivery_seed_updates() -> int:

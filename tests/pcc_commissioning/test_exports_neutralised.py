@@ -34,7 +34,13 @@ from tests.factories import (
     PaymentFactory,
     RoundFactory,
 )
-from tests.factories.delivery import ComplianceFigureFactory
+from tests.factories.delivery import (
+    ActivityFactory,
+    ComplianceFigureFactory,
+    DeliveryPlanFactory,
+    ObjectiveFactory,
+    PlanPriorityFactory,
+)
 from tests.factories.monitoring import AwardKPIFactory, ReturnKPIValueFactory
 from tests.factories.outcomes import CommissioningPriorityFactory
 from tests.factories.providers import OrganisationFactory
@@ -103,10 +109,19 @@ def seeded(db):
         monitoring_return=ret, kpi=AwardKPIFactory(award=awards[0], name=DANGEROUS["kpi"]), value=Decimal("3")
     )
     ComplianceFigureFactory(body=provider, fy=FY)  # a criminal justice body's Victims' Code figure
+    _seed_plan()
     return awards
 
 
 ROUND = "RND-NEUTRAL"
+PLAN = "FDP-NEUTRAL"
+
+
+def _seed_plan() -> None:
+    """A delivery plan whose activity and lead carry formula text, for the delivery_plan export."""
+    plan = DeliveryPlanFactory(reference=PLAN, fy=FY)
+    objective = ObjectiveFactory(plan_priority=PlanPriorityFactory(plan=plan, title=DANGEROUS["title"]), number="1.1")
+    ActivityFactory(objective=objective, number="1.1.1", title=DANGEROUS["narrative"], lead=DANGEROUS["provider"])
 
 
 def _seed_round(*, stream, priority) -> None:
@@ -119,7 +134,8 @@ def _seed_round(*, stream, priority) -> None:
 
 
 def _options(kind: str) -> dict[str, str]:
-    return {"round": ROUND} if "round" in exporters()[kind].options else {}
+    options = exporters()[kind].options
+    return {name: value for name, value in (("round", ROUND), ("plan", PLAN)) if name in options}
 
 
 def _csv_cells(data: bytes) -> list[str]:

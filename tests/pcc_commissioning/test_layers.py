@@ -30,6 +30,7 @@ def test_the_layers_contract_names_every_app_of_the_project():
         "providers",
         "outcomes",
         "needs_assessment",
+        "delivery",
         "grants",
         "rounds",
         "reports",
@@ -47,7 +48,9 @@ def test_the_foundation_is_the_bottom_layer_and_reports_the_portal_and_the_demo_
     # Grant rounds stand on the register (they make awards) and under the portal and reports
     # (which show them).
     assert layers.index("rounds") == layers.index("grants") - 1
-    assert layers.index("grants") < layers.index("needs_assessment") < layers.index("providers | outcomes")
+    # Plan delivery sits beside the needs assessment: both read the Plan and the register, and
+    # grants (a decision records an update's monitoring) stand on them.
+    assert layers.index("grants") < layers.index("needs_assessment | delivery") < layers.index("providers | outcomes")
 
 
 def test_the_reports_contract_names_every_context_of_reports():
