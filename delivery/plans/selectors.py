@@ -227,8 +227,8 @@ def _metric_rows(plan: DeliveryPlan) -> tuple[dict[int, list[MetricRow]], dict[i
 def plan_tree(plan: DeliveryPlan) -> PlanTree:
     """The whole plan as its page shows it: priorities in order, their objectives and activities
     by number, each with its progress in the latest reported round and its metrics. An objective
-    without an accepted update of its own takes its activities' overall status. Nine queries
-    whatever the plan's size."""
+    without an accepted update of its own takes its activities' overall status. At most eight
+    queries whatever the plan's size."""
     update_round = reported_round(plan)
     by_activity, by_objective = _accepted_statuses(update_round)
     metrics_of_objective, metrics_of_activity = _metric_rows(plan)

@@ -485,8 +485,10 @@ def metric_value_add(request, reference: str, pk: int):
     already has one replaces it)."""
     plan = selectors.access_plan(reference)
     metric = selectors.access_metric(plan, pk)
+    if request.method != "POST":
+        return redirect(reverse("delivery:metric", kwargs={"reference": plan.reference, "pk": metric.pk}) + "#record")
     form = MetricValueForm(form_data(request))
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         try:
             value = services.metric_value_record(actor=request.user, metric=metric, **form.cleaned_data)
         except ValidationError as exc:
