@@ -226,6 +226,12 @@ def priority_edit(request, reference: str, pk: int):
     )
 
 
+def _id_param(request, name: str) -> int:
+    """The id in the query's ``name`` (``?objective=12``), or 0 (no row) when it is not one."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else 0
+
+
 def _next_number(numbers: list[str], prefix: str) -> str:
     """The number after the last of ``numbers`` under ``prefix`` ("1." → "1.4" after 1.3)."""
     last = 0
@@ -241,7 +247,7 @@ def _next_number(numbers: list[str], prefix: str) -> str:
 def objective_add(request, reference: str):
     plan = selectors.access_plan(reference)
     initial = {"version": plan.version}
-    under = plan.plan_priorities.filter(pk=request.GET.get("priority") or 0).first()
+    under = plan.plan_priorities.filter(pk=_id_param(request, "priority")).first()
     if under is not None:
         numbers = list(plan.objectives.values_list("number", flat=True))
         initial.update(plan_priority=under, number=_next_number(numbers, f"{under.position}."))
@@ -294,7 +300,7 @@ def objective_edit(request, reference: str, pk: int):
 def activity_add(request, reference: str):
     plan = selectors.access_plan(reference)
     initial = {"version": plan.version, "lead_organisation": plan.owner}
-    under = plan.objectives.filter(pk=request.GET.get("objective") or 0).first()
+    under = plan.objectives.filter(pk=_id_param(request, "objective")).first()
     if under is not None:
         numbers = list(plan.activities.values_list("number", flat=True))
         initial.update(objective=under, number=_next_number(numbers, f"{under.number}."))

@@ -539,3 +539,24 @@ def test_an_objective_with_its_own_accepted_update_shows_it(tree):
     )
     page = _client(Role.OFFICER).get(reverse("delivery:plan", args=["FDP-T"])).content.decode()
     assert "Off track" in page and "Complete" in page and "from its activities" not in page
+
+
+def test_adding_under_a_row_suggests_the_next_number_and_odd_queries_are_ignored(tree):
+    client = _client(Role.OFFICER)
+    ActivityFactory(objective=tree["objective"], number="1.1.9")
+    page = client.get(reverse("delivery:activity_add", args=["FDP-T"]), {"objective": tree["objective"].pk})
+    assert 'value="1.1.10"' in page.content.decode()
+    page = client.get(reverse("delivery:objective_add", args=["FDP-T"]), {"priority": tree["priority"].pk})
+    assert 'value="1.2"' in page.content.decode()
+    for query in ({"objective": "abc"}, {"objective": "1e309"}, {"objective": "9" * 30}):
+        assert client.get(reverse("delivery:activity_add", args=["FDP-T"]), query).status_code == 200
+    assert client.get(reverse("delivery:objective_add", args=["FDP-T"]), {"priority": "-1"}).status_code == 200
+
+
+def test_a_year_out_of_range_is_refused_naming_the_year():
+    client = _client(Role.OFFICER)
+    owner = OrganisationFactory()
+    data = {"title": "Plan", "reference": "P-1", "owner": owner.pk, "fy": "99999999999999999999"}
+    response = client.post(reverse("delivery:plan_create"), data)
+    assert response.status_code == 200 and "Financial year:" in response.content.decode()
+    assert not DeliveryPlan.objects.exists()
