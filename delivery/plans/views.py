@@ -26,7 +26,7 @@ from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data, show_errors
 
-from ..models import Activity, DeliveryPlan, Metric, MetricValue, Objective, PlanPriority
+from ..models import Activity, DeliveryPlan, Metric, MetricValue, Objective, PlanPriority, PlanStatus
 from . import selectors, services
 from .forms import (
     ActivityForm,
@@ -45,7 +45,9 @@ SECTION = "delivery"
 
 
 def _context(request, plan: DeliveryPlan | None = None, **extra) -> dict:
-    return {"section": SECTION, "plan": plan, "can_edit": has_capability(request.user, "delivery.edit"), **extra}
+    # An archived plan is read-only (the services refuse): its pages offer no changes.
+    can_edit = has_capability(request.user, "delivery.edit") and (plan is None or plan.status != PlanStatus.ARCHIVED)
+    return {"section": SECTION, "plan": plan, "can_edit": can_edit, **extra}
 
 
 def _plan_url(plan: DeliveryPlan, anchor: str = "") -> str:
@@ -479,7 +481,11 @@ def _metric_page(request, plan: DeliveryPlan, metric: Metric, form, *, status: i
 def metric_detail(request, reference: str, pk: int):
     plan = selectors.access_plan(reference)
     metric = selectors.access_metric(plan, pk)
-    form = MetricValueForm() if has_capability(request.user, "delivery.edit") else None
+    form = (
+        MetricValueForm()
+        if has_capability(request.user, "delivery.edit") and plan.status != PlanStatus.ARCHIVED
+        else None
+    )
     return _metric_page(request, plan, metric, form)
 
 

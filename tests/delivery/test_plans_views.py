@@ -560,3 +560,18 @@ def test_a_year_out_of_range_is_refused_naming_the_year():
     response = client.post(reverse("delivery:plan_create"), data)
     assert response.status_code == 200 and "Financial year:" in response.content.decode()
     assert not DeliveryPlan.objects.exists()
+
+
+def test_an_archived_plan_offers_no_changes_and_refuses_them(tree):
+    plan = tree["plan"]
+    plan.status = "archived"
+    plan.save()
+    client = _client(Role.OFFICER)
+    page = client.get(reverse("delivery:plan", args=["FDP-T"])).content.decode()
+    assert "/edit/" not in page and "/delete/" not in page
+    response = client.post(
+        reverse("delivery:priority_edit", args=["FDP-T", tree["priority"].pk]),
+        {"title": "Changed", "version": plan.version},
+    )
+    assert "Plan FDP-T is archived: it cannot be changed." in response.content.decode()
+    assert PlanPriority.objects.get().title == "Satisfaction"
