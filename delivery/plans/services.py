@@ -78,6 +78,22 @@ def _save_plan_row(locked: DeliveryPlan, actor) -> None:
     locked.save()
 
 
+def _related_changed(instance, name: str, items) -> bool:
+    """Whether setting the many-to-many ``name`` of ``instance`` to ``items`` would change it
+    (``items`` None: it is left as it is)."""
+    if items is None:
+        return False
+    if instance.pk is None:
+        return bool(list(items))
+    return {item.pk for item in items} != set(getattr(instance, name).values_list("pk", flat=True))
+
+
+def _unchanged(locked: DeliveryPlan) -> None:
+    """Nothing was changed: the plan keeps its version (``lock_for_update`` counted one in
+    memory only), so a colleague's form opened on the same version is still good."""
+    locked.version -= 1
+
+
 def _save(instance, actor, *, duplicate: tuple[str, str]) -> None:
     """Save ``instance``; a unique constraint caught only by the database (two people adding
     the same number at once) becomes the same message as the service's own check."""
@@ -143,7 +159,12 @@ def plan_update(
     require_capability(actor, "delivery.edit", "delivery.import")
     locked = _lock_plan(plan, expected_version)
     values = _clean_plan(instance=locked, changes=fields)
-    model_update(instance=locked, data=values)
+    priorities = None if priorities is None else list(priorities)
+    kpqs = None if kpqs is None else list(kpqs)
+    changed = model_update(instance=locked, data=values)
+    if not (changed or _related_changed(locked, "priorities", priorities) or _related_changed(locked, "kpqs", kpqs)):
+        _unchanged(locked)
+        return locked
     _save(locked, actor, duplicate=("reference", f"There is already a plan with the reference {locked.reference}."))
     if priorities is not None:
         locked.priorities.set(list(priorities))
@@ -185,7 +206,9 @@ def plan_priority_save(
     if instance.plan_id != locked.pk:
         raise ValidationError({"title": ["That priority belongs to another plan."]})
     values = _clean_priority(locked, instance, fields)
-    model_update(instance=instance, data=values)
+    if not model_update(instance=instance, data=values) and instance.pk is not None:
+        _unchanged(locked)
+        return instance
     _save(instance, actor, duplicate=("title", f"The plan already has a priority called {instance.title}."))
     _save_plan_row(locked, actor)
     return instance
@@ -246,7 +269,11 @@ def objective_save(
         raise ValidationError({"number": ["That objective belongs to another plan."]})
     old_number = instance.number
     values = _clean_objective(locked, instance, fields)
-    model_update(instance=instance, data=values)
+    kpqs = None if kpqs is None else list(kpqs)
+    changed = model_update(instance=instance, data=values)
+    if instance.pk is not None and not changed and not _related_changed(instance, "kpqs", kpqs):
+        _unchanged(locked)
+        return instance
     instance.sort_key = number_sort_key(instance.number)
     _save(instance, actor, duplicate=("number", f"The plan already has an objective {instance.number}."))
     if instance.pk and old_number and old_number != instance.number:
@@ -340,7 +367,9 @@ def activity_save(
     if instance.plan_id != locked.pk:
         raise ValidationError({"number": ["That activity belongs to another plan."]})
     values = _clean_activity(locked, instance, fields)
-    model_update(instance=instance, data=values)
+    if not model_update(instance=instance, data=values) and instance.pk is not None:
+        _unchanged(locked)
+        return instance
     instance.sort_key = number_sort_key(instance.number)
     _save(instance, actor, duplicate=("number", f"The plan already has an activity {instance.number}."))
     _save_plan_row(locked, actor)
@@ -418,7 +447,9 @@ def metric_save(
     values = _clean_metric(metric, fields)
     if _metric_name_taken(metric, values["name"]):
         raise ValidationError({"name": [f"There is already a metric called {values['name']} here."]})
-    model_update(instance=metric, data=values)
+    if not model_update(instance=metric, data=values) and metric.pk is not None:
+        _unchanged(locked)
+        return metric
     _save(metric, actor, duplicate=("name", f"There is already a metric called {metric.name} here."))
     _save_plan_row(locked, actor)
     return metric

@@ -48,6 +48,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Sum
 from django.db.models.functions import Lower
 
+from delivery.plans import selectors as delivery_selectors
 from grants.models import COMMITTED_STATUSES, Award, FundingLine
 from needs_assessment import selectors as needs_selectors
 from needs_assessment.models import Area, AreaType, Theme
@@ -420,6 +421,7 @@ class KPQPage:
     measures: list
     kpis: list[KPIRow]
     spend: list[KPQSpendRow]
+    delivery_metrics: list = field(default_factory=list)  # delivery.plans.selectors.MetricRow
 
     @property
     def total_spend(self) -> Decimal:
@@ -469,6 +471,7 @@ def kpq_page(kpq, *, fy: int) -> KPQPage:
         measures=outcomes_selectors.kpq_measures(kpq),
         kpis=kpi_rows,
         spend=spend,
+        delivery_metrics=delivery_selectors.kpq_metrics(kpq),
     )
 
 

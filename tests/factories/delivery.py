@@ -71,7 +71,8 @@ class ActivityFactory(factory.django.DjangoModelFactory):
 
     objective = factory.SubFactory(ObjectiveFactory)
     plan = factory.LazyAttribute(lambda o: o.objective.plan)
-    number = factory.Sequence(lambda n: f"1.1.{n + 1}")
+    # Under its objective's number, as the services require ("1.2" → "1.2.N").
+    number = factory.LazyAttributeSequence(lambda o, n: f"{o.objective.number}.{n + 1}")
     title = factory.Sequence(lambda n: f"Activity {n}")
     lead = "Chief Inspector Jane Smith"
     lead_organisation = factory.LazyAttribute(lambda o: o.objective.plan.owner)

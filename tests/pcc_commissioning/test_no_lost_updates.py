@@ -90,7 +90,12 @@ from tests.factories import (
     UserFactory,
 )
 from tests.factories.delivery import (
+    ActivityFactory,
     BoardMeetingFactory,
+    DeliveryPlanFactory,
+    MetricFactory,
+    ObjectiveFactory,
+    PlanPriorityFactory,
     ProgressUpdateFactory,
     ReviewActionFactory,
     ReviewMeetingFactory,
@@ -350,6 +355,21 @@ def _compliance_action(organisation):
     return {"pk": action.meeting_id, "action_pk": action.pk}, _reader(action, "owner")
 
 
+def _plan_row(factory, attribute: str):
+    """A row of a delivery plan's tree; the edit carries the plan's version."""
+
+    def build(organisation):
+        row = factory()
+        return {"reference": row.plan.reference, "pk": row.pk}, _reader(row, attribute)
+
+    return build
+
+
+def _delivery_plan(organisation):
+    plan = DeliveryPlanFactory()
+    return {"reference": plan.reference}, _reader(plan, "summary")
+
+
 CASES = [
     Case("providers:edit", Role.OFFICER, _organisation, "notes"),
     Case("providers:contact_edit", Role.OFFICER, _contact, "job_title"),
@@ -378,6 +398,11 @@ CASES = [
     Case("contribute:update", Role.OFFICER, _progress_update, "narrative"),
     Case("delivery:compliance_review_edit", Role.OFFICER, _compliance_review, "notes"),
     Case("delivery:compliance_action_edit", Role.OFFICER, _compliance_action, "owner"),
+    Case("delivery:plan_edit", Role.OFFICER, _delivery_plan, "summary"),
+    Case("delivery:priority_edit", Role.OFFICER, _plan_row(PlanPriorityFactory, "strategy"), "strategy"),
+    Case("delivery:objective_edit", Role.OFFICER, _plan_row(ObjectiveFactory, "title"), "title"),
+    Case("delivery:activity_edit", Role.OFFICER, _plan_row(ActivityFactory, "lead"), "lead"),
+    Case("delivery:metric_edit", Role.OFFICER, _plan_row(MetricFactory, "source"), "source"),
 ]
 
 

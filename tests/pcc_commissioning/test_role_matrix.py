@@ -34,6 +34,12 @@ def _organisation() -> dict:
     return {"pk": OrganisationFactory().pk}
 
 
+def _delivery_plan() -> dict:
+    from tests.factories.delivery import DeliveryPlanFactory
+
+    return {"reference": DeliveryPlanFactory().reference}
+
+
 def _invitation(*, token: str = "matrix-token") -> dict:
     """A pending invitation (whose link's token is ``token``) to a new organisation."""
     import datetime
@@ -177,6 +183,13 @@ PAGES = [
         "reports:transparency_download", INTERNAL_READ, kwargs=lambda: {"kind": "spend_over_500"}, data={"fy": "2019"}
     ),
     Page("reports:threesixty", INTERNAL_READ),
+    # Delivery plans: every internal role reads, officers change them.
+    Page("delivery:plan_list", INTERNAL_READ),
+    Page("delivery:plan", INTERNAL_READ, kwargs=_delivery_plan),
+    Page("delivery:plan_create", OFFICER_EDIT),
+    Page("delivery:plan_edit", OFFICER_EDIT, kwargs=_delivery_plan),
+    Page("delivery:plan_edit", OFFICER_EDIT, kwargs=_delivery_plan, method="post"),
+    Page("delivery:objective_add", OFFICER_EDIT, kwargs=_delivery_plan),
     # With no grant to publish, the download goes back to the 360Giving page with a message.
     Page(
         "reports:threesixty_download", {**INTERNAL_READ, "officer": 302, "finance": 302, "board": 302, "superuser": 302}

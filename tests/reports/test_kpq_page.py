@@ -3,6 +3,7 @@ their latest actuals, and the committed spend answering it (figures worked out b
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -21,6 +22,13 @@ from ..factories import (
     KPQFactory,
     MonitoringReturnFactory,
     ReturnKPIValueFactory,
+)
+from ..factories.delivery import (
+    ActivityFactory,
+    DeliveryPlanFactory,
+    MetricFactory,
+    MetricValueFactory,
+    ObjectiveFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +128,9 @@ def test_unknown_kpq_is_404(officer_client):
 
 def _add(kpq, n: int) -> None:
     for _ in range(n):
+        metric = MetricFactory(kpq=kpq)
+        MetricValueFactory(metric=metric, comparison_value=Decimal("50"))
+        MetricValueFactory(metric=metric)
         award = _award(kpq, AwardStatus.ACTIVE, [(2019, "100.00")])
         kpi = AwardKPIFactory(award=award, kpq=kpq)
         for quarter in (1, 2):
@@ -138,6 +149,43 @@ def test_kpq_page_query_count_does_not_grow(officer_client, kpq):
     with CaptureQueriesContext(connection) as large:
         assert officer_client.get(url, {"fy": "2019"}).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_kpq_page_lists_the_delivery_metrics_that_answer_it(board_client, kpq):
+    """Two metrics of plan FDP-K answer KPQ3: the objective's satisfaction (percent, higher is
+    better) went from 60 to 56.7, down 3.3 points: worse; the activity's repeat victims (count,
+    higher is worse) were 40 against 50, down 10: improved. A metric of another KPQ is not
+    listed; one still being defined says so."""
+    plan = DeliveryPlanFactory(reference="FDP-K", title="Force Delivery Plan")
+    objective = ObjectiveFactory(plan_priority__plan=plan, number="1.1")
+    activity = ActivityFactory(objective=objective, number="1.1.2")
+    satisfaction = MetricFactory(objective=objective, name="Satisfied with the service", kpq=kpq)
+    MetricValueFactory(metric=satisfaction, as_at=datetime.date(2019, 3, 31), value=Decimal("60"))
+    MetricValueFactory(
+        metric=satisfaction, as_at=datetime.date(2019, 9, 30), value=Decimal("56.7"), comparison_value=Decimal("60")
+    )
+    repeat = MetricFactory(
+        objective=None, activity=activity, name="Repeat victims", unit="count", direction="higher_is_worse", kpq=kpq
+    )
+    MetricValueFactory(metric=repeat, value=Decimal("40"), comparison_value=Decimal("50"))
+    MetricFactory(objective=objective, name="Being worked out", kpq=kpq, being_defined=True)
+    MetricFactory(objective=objective, name="About another KPQ", kpq=KPQFactory(number=9))
+
+    rows = {
+        row.metric.name: (row.value_text, row.difference_text, row.verdict)
+        for row in selectors.kpq_page(kpq, fy=2019).delivery_metrics
+    }
+    assert rows == {
+        "Satisfied with the service": ("56.7%", "down 3.3 percentage points", "worse"),
+        "Repeat victims": ("40", "down 10", "better"),
+        "Being worked out": ("–", "", ""),
+    }
+    page = board_client.get(reverse("reports:kpq", args=[kpq.pk])).content.decode()
+    assert "Delivery plan metrics that answer this KPQ" in page
+    assert "Down 3.3 percentage points on 60%: <strong>worse</strong>" in page
+    assert "Down 10 on 50: <strong>improved</strong>" in page
+    assert "Objective 1.1" in page and "Activity 1.1.2" in page and "Still being defined" in page
+    assert "About another KPQ" not in page
 
 
 # The KPQ index ---------------------------------------------------------------------------------------
