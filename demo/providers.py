@@ -21,6 +21,8 @@ PARTNERS: tuple[tuple[str, str], ...] = (
     ("Durham Constabulary", OrganisationKind.POLICE),
     ("National Probation Service", OrganisationKind.PROBATION),
     ("County Durham and Darlington NHS Foundation Trust", OrganisationKind.HEALTH),
+    # Reports Victims' Code compliance with the Force and probation (demo.delivery.compliance).
+    ("Crown Prosecution Service", OrganisationKind.CENTRAL_GOVERNMENT),
 )
 
 # Exact names whose kind the keyword rules below would get wrong or cannot guess.

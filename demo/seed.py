@@ -2,7 +2,7 @@
 its measures, the organisations, the users, the grants register (led by the demo officer, with the demo finance officer as finance contact), the
 needs assessment (linked to the awards), then the awards' statuses brought to today, then the
 grant rounds (dated from today, one ready for its panel and one open), then the Force's delivery
-plan and its year of updates."""
+plan, its year of updates and their scrutiny, and Victims' Code compliance."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from delivery.models import DeliveryPlan
 from grants.calendar.statuses import StatusResult, award_statuses_follow_calendar
 
-from .delivery import delivery_seed, delivery_seed_updates
+from .delivery import PLAN_REFERENCE, delivery_seed, delivery_seed_updates
+from .delivery.compliance import compliance_seed
+from .delivery.review import first_half_considered, plan_publish_first, rounds_accept, rounds_open
 from .files import read_csv
 from .grants import grants_seed
 from .needs import needs_seed
@@ -37,6 +40,18 @@ class DemoSeeded:
     delivery: int = 0
 
 
+def _delivery_year(*, officer) -> int:
+    """The delivery plan's year: published, its half-years' updates given and accepted, the
+    first considered by the board (demo.delivery.review); and Victims' Code compliance."""
+    plan = DeliveryPlan.objects.filter(reference__iexact=PLAN_REFERENCE).first()
+    if plan is None:
+        return 0
+    written = plan_publish_first(plan, officer=officer) + rounds_open(plan, officer=officer)
+    written += delivery_seed_updates()
+    written += rounds_accept(plan, officer=officer) + first_half_considered(plan, officer=officer)
+    return written + compliance_seed(officer=officer)
+
+
 @transaction.atomic
 def demo_seed() -> DemoSeeded:
     """Load the demo (see the module's docstring). Safe to run again: a second run writes nothing."""
@@ -55,7 +70,7 @@ def demo_seed() -> DemoSeeded:
     # daily run would have done had the service been running all along.
     statuses = award_statuses_follow_calendar()
     rounds = rounds_seed()
-    delivery = delivery_seed(officer=officer) + delivery_seed_updates()
+    delivery = delivery_seed(officer=officer) + _delivery_year(officer=officer)
     return DemoSeeded(
         plan=plan,
         organisations=organisations,

@@ -273,8 +273,9 @@ def _leads_and_metrics(plan: DeliveryPlan, *, officer, objectives: dict, kpqs: d
 
 def delivery_seed_updates() -> int:
     """Load each half-year's progress updates and metric values through the ``plan_updates``
-    import, as the command line does (no user recorded); a period whose update round exists
-    is left as it is. Returns how many updates and values were written."""
+    import, as the command line does (no user recorded); a period whose update round's
+    updates are in is left as it is (the round may be opened beforehand, with its
+    deadline, by ``demo.delivery.review``). Returns how many updates and values were written."""
     if "plan_updates" not in importers():
         logger.warning(
             "Demo: the plan_updates import is not available, so the delivery plan's 2019/20 updates "
@@ -287,7 +288,9 @@ def delivery_seed_updates() -> int:
         return 0
     written = 0
     for period, name in UPDATE_FILES:
-        if UpdateRound.objects.filter(plan=plan, period=period).exists():
+        held = UpdateRound.objects.filter(plan=plan, period=period).first()
+        # Loaded already: the round has moved on, or its leads' updates are in.
+        if held is not None and (held.status != "open" or held.updates.exclude(state="requested").exists()):
             continue
         result = run_import(
             "plan_updates",

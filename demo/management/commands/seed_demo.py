@@ -66,7 +66,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Plan delivery: {seeded.delivery} record(s) created (Durham Constabulary's delivery plan "
-            "2019/20, its metrics and its half-yearly updates)."
+            "2019/20, its metrics, its half-yearly updates and their scrutiny; Victims' Code compliance)."
         )
         if scale == "national":
             self.seed_national(seed=seed, scale_factor=scale_factor)
