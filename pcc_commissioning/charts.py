@@ -307,8 +307,12 @@ def bar_chart(
                 _set_vertical_bar_axes(
                     axes, categories, category_label=category_label, value_label=_axis_label(value_label, unit)
                 )
-            if groups > 1:
-                axes.legend(frameon=False, loc="lower right" if horizontal else "upper right")
+            if groups > 1 and horizontal:
+                # Below the plot: the longest bars reach any corner a legend could sit in.
+                handles, labels = axes.get_legend_handles_labels()
+                figure.legend(handles, labels, frameon=False, loc="outside lower center", ncols=min(groups, 3))
+            elif groups > 1:
+                axes.legend(frameon=False, loc="upper right")
             raw = _render(figure)
             return _clean_svg(raw, title=title, description=description)
 
