@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 urlpatterns = [
     path("", views.plan_list, name="plan_list"),
     path("new/", views.plan_create, name="plan_create"),
+    path("import/", import_views.plan_import, name="plan_import"),
     path("<str:reference>/", views.plan_detail, name="plan"),
     path("<str:reference>/edit/", views.plan_edit, name="plan_edit"),
     path("<str:reference>/priorities/new/", views.priority_add, name="priority_add"),

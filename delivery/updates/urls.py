@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 urlpatterns = [
     path("<str:reference>/rounds/open/", views.update_round_open, name="update_round_open"),
+    path("<str:reference>/progress/import/", import_views.progress_import, name="progress_import"),
     path("rounds/<int:pk>/", views.update_round, name="update_round"),
     path("rounds/<int:pk>/<str:move>/", views.update_round_move, name="update_round_move"),
     path(

@@ -7,6 +7,7 @@ import logging
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from delivery.models import Activity, DeliveryPlan, Metric, Objective, PlanPriority
 from demo.delivery.loader import METRICS, OBJECTIVE_KPQS, PLAN_FILE, UPDATE_FILES, delivery_seed_updates
@@ -30,7 +31,7 @@ def test_seeding_creates_the_durham_force_delivery_plan():
         "Durham Constabulary",
         "police",
         2019,
-        "draft",  # nothing is published by the demo yet
+        "published",  # before its first update, as version 1
     )
     rows = read_csv(PLAN_FILE)
     # The tree is the file's: every priority, objective and activity it names, with its lead.
@@ -126,3 +127,34 @@ def test_without_the_plan_updates_import_the_updates_are_skipped_with_a_log_line
     with caplog.at_level(logging.WARNING, logger="demo.delivery.loader"):
         assert delivery_seed_updates() == 0
     assert "the plan_updates import is not available" in caplog.text
+
+
+def test_the_year_is_scrutinised_as_an_opcc_would(client):
+    """Both half-years' updates accepted; the first considered by the Strategy and Performance
+    Board, whose amendment (activity 1.3.1 to end in August 2020) is version 2, and recorded by
+    the Commissioner's published decision; the public page shows the plan to anyone."""
+    from delivery.models import ComplianceFigure, PlanVersion, ReviewMeeting, UpdateRound
+    from delivery.plans.versions import versions_diff
+    from grants.models import Decision
+
+    seed()
+    plan = DeliveryPlan.objects.get(reference="FDP-2019")
+    rounds = {r.period: r for r in UpdateRound.objects.filter(plan=plan)}
+    assert {period: r.status for period, r in rounds.items()} == {"2019-H1": "considered", "2019-H2": "accepted"}
+    assert str(rounds["2019-H1"].deadline) == "2019-10-31"
+    assert not rounds["2019-H2"].updates.exclude(state="accepted").exists()
+    first, second = PlanVersion.objects.filter(plan=plan).order_by("number")
+    assert (plan.edition, second.meeting.update_round_id) == (2, rounds["2019-H1"].pk)
+    changes = [change.text for change in versions_diff(first.snapshot, second.snapshot)]
+    assert len(changes) == 1 and "1.3.1" in changes[0] and "2020" in changes[0]
+    decision = Decision.objects.get(update_round=rounds["2019-H1"])
+    assert (decision.status, str(decision.decided_on)) == ("published", "2019-11-27")
+    # Three bodies' figures for six quarters: the police four measures, the CPS two, probation one.
+    assert ComplianceFigure.objects.count() == (4 + 2 + 1) * 6
+    assert ReviewMeeting.objects.get().actions.count() == 2
+    # The public page opens on the latest accepted update (the second half's, not yet decided);
+    # the first half's shows its published decision.
+    latest = client.get(reverse("plans_public:plan", args=["FDP-2019"]))
+    assert latest.status_code == 200 and decision.reference not in latest.content.decode()
+    first_half = client.get(reverse("plans_public:plan", args=["FDP-2019"]), {"period": "2019-H1"})
+    assert decision.reference in first_half.content.decode()
