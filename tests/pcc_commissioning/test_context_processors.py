@@ -77,6 +77,7 @@ def test_the_navigation_lists_the_sections_in_order_and_marks_the_import_page_cu
         "Rounds",
         "Needs",
         "Outcomes",
+        "Delivery",
         "Reports",
         "Import",
     ]
@@ -92,9 +93,13 @@ def test_a_provider_user_has_only_their_organisation(login_as, provider_user):
 
 @pytest.mark.parametrize(
     "role, entry",
-    [(Role.APPLICANT, ("Your applications", "/apply/")), (Role.ASSESSOR, ("Your assessments", "/assess/"))],
+    [
+        (Role.APPLICANT, ("Your applications", "/apply/")),
+        (Role.ASSESSOR, ("Your assessments", "/assess/")),
+        (Role.PARTNER, ("Your activities", "/contribute/")),
+    ],
 )
-def test_applicants_and_assessors_have_only_their_own_place(login_as, role, entry):
+def test_applicants_assessors_and_partner_contributors_have_only_their_own_place(login_as, role, entry):
     user = UserFactory(role=role)
     response = login_as(user).get(entry[1])
     assert response.status_code == 200
