@@ -34,6 +34,7 @@ from tests.factories import UserFactory
 from tests.factories.providers import OrganisationFactory
 
 from .conftest import BROWSER_TEST
+from .test_accessibility import _axe
 from .test_round_journey import Journey, fill_date, success
 
 pytestmark = BROWSER_TEST
@@ -216,6 +217,10 @@ def decide(page: Page, round_pk: int) -> str:
     page.goto(f"/delivery/rounds/{round_pk}/")
     expect(page.locator("main")).to_contain_text(decision.reference)
     expect(page.get_by_role("button", name="Prepare the Commissioner's decision")).to_have_count(0)
+    assert _axe(page) == [], "the round's page"
+    page.get_by_role("link", name=PLAN, exact=True).click()  # the breadcrumb back to the plan
+    expect(page.locator("main")).to_contain_text("Considered by the board")
+    assert _axe(page) == [], "the plan's page"
     return decision.reference
 
 
