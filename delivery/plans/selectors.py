@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from providers.models import Organisation
@@ -85,6 +85,15 @@ def access_plan(reference: str) -> DeliveryPlan:
     if plan is None:
         raise Http404("No such delivery plan.")
     return plan
+
+
+def rounds_of(plan: DeliveryPlan) -> QuerySet[UpdateRound]:
+    """The plan's update rounds, latest period first, each with how many of its activities'
+    updates there are and how many are accepted (one query)."""
+    return plan.update_rounds.annotate(
+        update_count=Count("updates", filter=Q(updates__activity__isnull=False)),
+        accepted_count=Count("updates", filter=Q(updates__activity__isnull=False, updates__state=UpdateState.ACCEPTED)),
+    ).order_by("-period_start")
 
 
 # The tree -----------------------------------------------------------------------------------

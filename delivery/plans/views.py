@@ -24,6 +24,7 @@ from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.records import page_of
 from pcc_commissioning.roles import capability_required, has_capability
+from pcc_commissioning.transitions import available
 from pcc_commissioning.web import form_data, show_errors
 
 from ..models import Activity, DeliveryPlan, Metric, MetricValue, Objective, PlanPriority, PlanStatus
@@ -39,9 +40,15 @@ from .forms import (
     PlanForm,
     PriorityForm,
 )
+from .transitions import PLAN_MACHINE
 
 PAGE_SIZE = 25
 SECTION = "delivery"
+MOVE_URLS = {
+    "publish": "delivery:plan_publish",
+    "unpublish": "delivery:plan_unpublish",
+    "archive": "delivery:plan_archive",
+}
 
 
 def _context(request, plan: DeliveryPlan | None = None, **extra) -> dict:
@@ -105,6 +112,10 @@ def plan_detail(request, reference: str):
             tree=selectors.plan_tree(plan),
             priorities=plan.priorities.all(),
             kpqs=plan.kpqs.order_by("number"),
+            moves=[
+                (move, MOVE_URLS[move.name]) for move in available(PLAN_MACHINE, state=plan.status, actor=request.user)
+            ],
+            rounds=list(selectors.rounds_of(plan)),
         ),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from ..models import (
@@ -18,6 +18,9 @@ from ..models import (
     UpdateRoundStatus,
     UpdateState,
 )
+
+# A plan's rounds are read by the plan's page too (a part below this one), so they live there.
+from ..plans.selectors import rounds_of as rounds_of
 from .access import contributor_updates
 
 
@@ -28,18 +31,22 @@ def plan_by_reference(reference: str) -> DeliveryPlan:
     return plan
 
 
-def rounds_of(plan: DeliveryPlan) -> QuerySet[UpdateRound]:
-    return plan.update_rounds.annotate(
-        update_count=Count("updates", filter=Q(updates__activity__isnull=False)),
-        accepted_count=Count("updates", filter=Q(updates__activity__isnull=False, updates__state=UpdateState.ACCEPTED)),
-    ).order_by("-period_start")
-
-
 def update_round_for(pk: int) -> UpdateRound:
     update_round = UpdateRound.objects.select_related("plan__owner").filter(pk=pk).first()
     if update_round is None:
         raise Http404("No such update round.")
     return update_round
+
+
+def round_meetings(update_round: UpdateRound) -> list:
+    """The board meetings that considered the round, earliest first."""
+    return list(update_round.meetings.order_by("held_on", "id"))
+
+
+def round_decisions(update_round: UpdateRound) -> list:
+    """The Commissioner's decisions recording the monitoring of the round. They are grants'
+    records: read through the relation (this part may not import grants) and linked by URL name."""
+    return list(update_round.decisions.order_by("reference"))
 
 
 @dataclass

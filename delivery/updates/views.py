@@ -21,7 +21,7 @@ from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.transitions import available
 from pcc_commissioning.web import form_data, link_base, show_errors
 
-from ..models import Objective, UpdateEvidence
+from ..models import Objective, UpdateEvidence, UpdateRoundStatus
 from . import contributors, selectors, services
 from .access import access_activity_update
 from .forms import ChangesForm, ContributorInviteForm, MoveForm, UpdateRoundOpenForm
@@ -76,6 +76,9 @@ def update_round(request, pk: int):
     moves = [move for move in moves if move.name != "consider"]  # recorded by the board meeting
     if not progress.all_accepted:
         moves = [move for move in moves if move.name != "accept"]
+    meetings = selectors.round_meetings(update_round)
+    decisions = selectors.round_decisions(update_round)
+    scrutinised = update_round.status in (UpdateRoundStatus.ACCEPTED, UpdateRoundStatus.CONSIDERED)
     return render(
         request,
         "delivery/updates/round.html",
@@ -85,6 +88,13 @@ def update_round(request, pk: int):
             "progress": progress,
             "can_edit": can_edit and update_round.status == "open",
             "moves": moves,
+            "meetings": meetings,
+            "decisions": decisions,
+            "can_record_meeting": can_edit and update_round.status == UpdateRoundStatus.ACCEPTED,
+            "can_prepare_decision": scrutinised
+            and not decisions
+            and has_capability(request.user, "delivery.edit")
+            and has_capability(request.user, "grants.edit"),
             "section": "delivery",
         },
     )

@@ -203,7 +203,10 @@ def _sign_wrong_state(decision: Decision, name: str) -> str:
 
 def _amount_recorded(move: Move) -> str | None:
     """The draft must say the amount the PCC approved (awards made under it are held to it),
-    except for a decision an import names: the file does not say."""
+    except for a decision an import names (the file does not say) and a decision recording the
+    monitoring of a delivery plan's update (it approves no money)."""
+    if move.obj.update_round_id is not None:
+        return None
     if move.context["require_amount"] and move.obj.amount is None:
         return (
             f"Record the amount the PCC approved on decision {move.obj.reference} before recording "

@@ -28,6 +28,7 @@ from pcc_commissioning.roles import Role
 from tests.factories import KPQFactory, UserFactory
 from tests.factories.delivery import (
     ActivityFactory,
+    BoardMeetingFactory,
     DeliveryPlanFactory,
     MetricFactory,
     MetricValueFactory,
@@ -241,6 +242,8 @@ def _grow(plan, priorities: int) -> None:
         MetricValueFactory(metric=metric)
         MetricValueFactory(metric=metric)
         MetricFactory(objective=objective)
+        UpdateRoundFactory(plan=plan, period=f"{2000 + n}-H1", period_start=datetime.date(2000 + n, 4, 1))
+    BoardMeetingFactory(update_round=plan.update_rounds.first())
 
 
 def test_the_plan_page_costs_the_same_queries_as_the_tree_grows(tree):
@@ -254,6 +257,54 @@ def test_the_plan_page_costs_the_same_queries_as_the_tree_grows(tree):
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_an_officer_is_offered_the_publication_moves_the_versions_and_the_rounds(tree):
+    plan = tree["plan"]
+    update_round = UpdateRoundFactory(plan=plan, status=UpdateRoundStatus.ACCEPTED)
+    ProgressUpdateFactory(
+        update_round=update_round, activity=tree["activity"], state=UpdateState.ACCEPTED, progress="on_track"
+    )
+    page = _client(Role.OFFICER).get(reverse("delivery:plan", args=["FDP-T"])).content.decode()
+    assert "{#" not in page
+    # A draft: publish or archive, never "take back to draft"; no public page yet.
+    assert reverse("delivery:plan_publish", args=[plan.pk]) in page and "Publish the plan" in page
+    assert reverse("delivery:plan_archive", args=[plan.pk]) in page
+    assert reverse("delivery:plan_unpublish", args=[plan.pk]) not in page
+    assert reverse("delivery:versions", args=[plan.pk]) in page
+    assert reverse("plans_public:plan", args=["FDP-T"]) not in page
+    # The round: its period as people read it, its status, 1 of 1 accepted, and a link.
+    assert reverse("delivery:update_round", args=[update_round.pk]) in page
+    assert "H1 2019/20" in page and "Accepted" in page and "1 of 1" in page
+    assert reverse("delivery:update_round_open", args=["FDP-T"]) in page
+
+
+def test_a_published_plan_links_to_its_public_page_and_can_be_taken_back(tree):
+    plan = tree["plan"]
+    DeliveryPlan.objects.filter(pk=plan.pk).update(status="published", published_on=datetime.date(2019, 5, 1))
+    page = _client(Role.OFFICER).get(reverse("delivery:plan", args=["FDP-T"])).content.decode()
+    assert reverse("plans_public:plan", args=["FDP-T"]) in page
+    assert reverse("delivery:plan_unpublish", args=[plan.pk]) in page
+    assert reverse("delivery:plan_publish", args=[plan.pk]) not in page
+    assert "No update round has been opened yet." in page
+
+
+@pytest.mark.parametrize("role", [Role.BOARD, Role.FINANCE])
+def test_board_and_finance_read_the_rounds_and_versions_without_buttons(tree, role):
+    plan = tree["plan"]
+    update_round = UpdateRoundFactory(plan=plan)
+    page = _client(role).get(reverse("delivery:plan", args=["FDP-T"])).content.decode()
+    assert reverse("delivery:update_round", args=[update_round.pk]) in page
+    assert reverse("delivery:versions", args=[plan.pk]) in page
+    for name in ("plan_publish", "plan_archive", "plan_unpublish"):
+        assert reverse(f"delivery:{name}", args=[plan.pk]) not in page
+    assert reverse("delivery:update_round_open", args=["FDP-T"]) not in page
+
+
+def test_the_list_links_to_compliance_contributors_and_meetings():
+    page = _client(Role.BOARD).get(reverse("delivery:plan_list")).content.decode()
+    for name in ("compliance", "contributors", "meetings"):
+        assert reverse(f"delivery:{name}") in page
 
 
 def test_an_unknown_plan_is_404():

@@ -13,6 +13,7 @@ from pcc_commissioning.roles import Role
 from tests.factories import UserFactory
 from tests.factories.delivery import (
     ActivityFactory,
+    BoardMeetingFactory,
     DeliveryPlanFactory,
     MetricFactory,
     ObjectiveFactory,
@@ -20,6 +21,7 @@ from tests.factories.delivery import (
     ProgressUpdateFactory,
     UpdateRoundFactory,
 )
+from tests.factories.grants import DecisionFactory
 from tests.factories.providers import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -343,3 +345,32 @@ def test_a_contributors_home_makes_as_many_queries_for_many_activities_as_for_fe
         assert page.count(reverse("contribute:update", args=[0]).replace("/0/", "/")) >= n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_an_accepted_round_offers_the_meeting_and_the_decision_to_officers_only(officer_client, board_client, plan):
+    update_round = UpdateRoundFactory(plan=plan, status=UpdateRoundStatus.ACCEPTED)
+    url = reverse("delivery:update_round", args=[update_round.pk])
+    page = officer_client.get(url).content.decode()
+    assert reverse("delivery:meeting_create", args=[update_round.pk]) in page
+    assert reverse("grants:decision_monitoring", args=[update_round.pk]) in page
+    # Breadcrumbs back to the plan and the list.
+    assert reverse("delivery:plan", args=["FDP-2019"]) in page and reverse("delivery:plan_list") in page
+    board_page = board_client.get(url).content.decode()
+    assert reverse("delivery:meeting_create", args=[update_round.pk]) not in board_page
+    assert reverse("grants:decision_monitoring", args=[update_round.pk]) not in board_page
+
+
+def test_a_considered_round_lists_its_meetings_and_decision(officer_client, board_client, plan):
+    update_round = UpdateRoundFactory(plan=plan, status=UpdateRoundStatus.CONSIDERED)
+    meeting = BoardMeetingFactory(update_round=update_round, held_on=datetime.date(2019, 11, 20))
+    url = reverse("delivery:update_round", args=[update_round.pk])
+    page = officer_client.get(url).content.decode()
+    # Considered, no decision yet: the officer may prepare it; the meeting is recorded already.
+    assert reverse("grants:decision_monitoring", args=[update_round.pk]) in page
+    assert reverse("delivery:meeting_create", args=[update_round.pk]) not in page
+    assert reverse("delivery:meeting", args=[meeting.pk]) in page and "20 November 2019" in page
+    decision = DecisionFactory(reference="FDP-2019-2019-H1", update_round=update_round)
+    for client in (officer_client, board_client):
+        page = client.get(url).content.decode()
+        assert reverse("grants:decision_detail", args=[decision.pk]) in page and "FDP-2019-2019-H1" in page
+        assert reverse("grants:decision_monitoring", args=[update_round.pk]) not in page

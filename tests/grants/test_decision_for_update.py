@@ -118,6 +118,12 @@ def test_it_is_signed_and_published_as_any_decision(officer):
     assert (decision.status, decision.update_round.period) == (DecisionStatus.PUBLISHED, "2019-H1")
 
 
+def test_it_is_signed_without_an_amount_as_it_approves_no_money(officer):
+    decision = decision_prepare_for_update(actor=officer, update_round=_round())
+    decision = decision_sign(decision=decision, actor=officer, decided_on=datetime.date(2019, 12, 10))
+    assert (decision.status, decision.amount) == (DecisionStatus.SIGNED, None)
+
+
 # The pages ----------------------------------------------------------------------------------
 
 
