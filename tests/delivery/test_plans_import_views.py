@@ -102,3 +102,11 @@ def test_an_officer_imports_a_periods_updates_which_arrive_submitted(officer_cli
     assert response.status_code == 302, response.content.decode()[:2000]
     update = ProgressUpdate.objects.get(activity=activity)
     assert (update.state, update.progress, update.update_round.period) == (UpdateState.SUBMITTED, "on_track", "2019-H1")
+
+
+def test_the_plans_pages_lead_officers_to_the_imports(officer_client):
+    plan = DeliveryPlanFactory()
+    listing = officer_client.get(reverse("delivery:plan_list")).content.decode()
+    assert reverse("delivery:plan_import") in listing
+    page = officer_client.get(reverse("delivery:plan", args=[plan.reference])).content.decode()
+    assert reverse("delivery:progress_import", args=[plan.reference]) in page
