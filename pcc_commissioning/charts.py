@@ -229,6 +229,15 @@ def _set_title(figure: Figure, title: str) -> None:
     figure.suptitle("\n".join(textwrap.wrap(title, 70)), fontsize=13, fontweight="bold", x=0.01, ha="left")
 
 
+def _bar_legend(figure: Figure, axes, *, groups: int, horizontal: bool) -> None:
+    if horizontal:
+        # Below the plot: the longest bars reach any corner a legend could sit in.
+        handles, labels = axes.get_legend_handles_labels()
+        figure.legend(handles, labels, frameon=False, loc="outside lower center", ncols=min(groups, 3))
+    else:
+        axes.legend(frameon=False, loc="upper right")
+
+
 def _render(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
@@ -307,12 +316,8 @@ def bar_chart(
                 _set_vertical_bar_axes(
                     axes, categories, category_label=category_label, value_label=_axis_label(value_label, unit)
                 )
-            if groups > 1 and horizontal:
-                # Below the plot: the longest bars reach any corner a legend could sit in.
-                handles, labels = axes.get_legend_handles_labels()
-                figure.legend(handles, labels, frameon=False, loc="outside lower center", ncols=min(groups, 3))
-            elif groups > 1:
-                axes.legend(frameon=False, loc="upper right")
+            if groups > 1:
+                _bar_legend(figure, axes, groups=groups, horizontal=horizontal)
             raw = _render(figure)
             return _clean_svg(raw, title=title, description=description)
 
