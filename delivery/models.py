@@ -350,6 +350,11 @@ class UpdateRoundStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# The rounds whose accepted updates are a plan's reported progress (its pages, the public page,
+# the Panel report).
+REPORTED_ROUNDS = (UpdateRoundStatus.ACCEPTED, UpdateRoundStatus.CONSIDERED)
+
+
 class UpdateRound(models.Model):
     """A call for progress updates on a plan for a period (six-monthly by default; any period
     code the periods module knows: "2019-H1", "2019-Q3", "2019")."""

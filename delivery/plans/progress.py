@@ -27,3 +27,11 @@ def overall_status(statuses: Iterable[str]) -> str:
     if given == {ProgressStatus.NOT_STARTED}:
         return ProgressStatus.NOT_STARTED
     return ProgressStatus.ON_TRACK
+
+
+def objective_status(own: str, activities: Iterable[str]) -> tuple[str, bool]:
+    """An objective's status, and whether it was worked out from its activities': its own
+    accepted update's status when it has one, else ``overall_status`` of its activities'."""
+    if own:
+        return own, False
+    return overall_status(activities), True

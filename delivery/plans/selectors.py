@@ -15,6 +15,7 @@ from django.http import Http404
 from providers.models import Organisation
 
 from ..models import (
+    REPORTED_ROUNDS,
     Activity,
     DeliveryPlan,
     Metric,
@@ -25,14 +26,11 @@ from ..models import (
     ProgressStatus,
     ProgressUpdate,
     UpdateRound,
-    UpdateRoundStatus,
     UpdateState,
 )
 from .metrics import Change, format_difference, format_metric_value, metric_change
-from .progress import overall_status
+from .progress import objective_status
 
-# The rounds whose accepted updates the plan's page shows as its progress.
-REPORTED_ROUNDS = (UpdateRoundStatus.ACCEPTED, UpdateRoundStatus.CONSIDERED)
 # GOV.UK tag colours of a progress status (the tag's words say the status; colour only helps).
 STATUS_TAGS = {
     ProgressStatus.NOT_STARTED: "grey",
@@ -251,12 +249,10 @@ def plan_tree(plan: DeliveryPlan) -> PlanTree:
     objectives: dict[int, list[ObjectiveNode]] = {}
     for objective in Objective.objects.filter(plan=plan).prefetch_related("kpqs").order_by("sort_key"):
         children = activities.get(objective.pk, [])
-        own = by_objective.get(objective.pk, "")
-        progress = (
-            Progress(own)
-            if own
-            else Progress(overall_status(child.progress.status for child in children), from_activities=True)
+        status, derived = objective_status(
+            by_objective.get(objective.pk, ""), (child.progress.status for child in children)
         )
+        progress = Progress(status, from_activities=derived)
         node = ObjectiveNode(objective, progress, children, metrics_of_objective.get(objective.pk, []))
         objectives.setdefault(objective.plan_priority_id, []).append(node)
     priorities = [

@@ -9,7 +9,7 @@ together here.
 Which update: the latest round the officer accepted (status accepted, or considered by the
 board since), or the round of a period asked for. Only accepted updates are shown; an objective
 without its own accepted update takes its status from its activities'
-(``delivery.plans.progress.overall_status``). A metric's values run to the end of the round's
+(``delivery.plans.progress.objective_status``). A metric's values run to the end of the round's
 period (a later value is not yet news at that update); its latest value is compared with the
 comparison recorded with it, or failing that with the metric's previous value.
 """
@@ -35,6 +35,7 @@ from pcc_commissioning.periods import (
 )
 
 from ..models import (
+    REPORTED_ROUNDS,
     Activity,
     BoardMeeting,
     DeliveryPlan,
@@ -47,13 +48,11 @@ from ..models import (
     ProgressStatus,
     ProgressUpdate,
     UpdateRound,
-    UpdateRoundStatus,
     UpdateState,
 )
 from ..plans.metrics import BETTER, SAME, WORSE, Change, format_difference, format_metric_value, metric_change
-from ..plans.progress import overall_status
+from ..plans.progress import objective_status
 
-REPORTED_ROUNDS = (UpdateRoundStatus.ACCEPTED, UpdateRoundStatus.CONSIDERED)
 # The grants.Decision status that makes a decision public (grants sits above this app, so the
 # value is written here rather than imported).
 DECISION_PUBLISHED = "published"
@@ -351,10 +350,8 @@ def plan_report(plan: DeliveryPlan, *, period: str | None = None) -> PlanReport:
     for objective in objectives:
         own = updates_by_objective.get(objective.id)
         parts = activities_by_objective.get(objective.id, [])
-        if own is not None and own.progress:
-            status = Status.of(own.progress)
-        else:
-            status = Status.of(overall_status(part.status.code for part in parts), derived=True)
+        code, derived = objective_status(own.progress if own is not None else "", (part.status.code for part in parts))
+        status = Status.of(code, derived=derived)
         objectives_by_priority[objective.plan_priority_id].append(
             ObjectiveReport(
                 objective=objective,

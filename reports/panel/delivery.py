@@ -10,7 +10,7 @@ Which update: for each plan, the latest update round the officer accepted (accep
 considered by the board since) whose whole period lies within the report's period: an H2 round
 is not in an H1 report, and an H1 round is not in a Q1 or Q2 report (the half is not over by
 the quarter's end). An objective's status is its own accepted update's, else the status of its
-activities' accepted updates (``delivery.plans.progress.overall_status``); one with neither is
+activities' accepted updates (``delivery.plans.progress.objective_status``); one with neither is
 "not reported".
 
 Which metric value: each metric's latest value dated within the period, against the comparison
@@ -39,6 +39,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 
 from delivery.models import (
+    REPORTED_ROUNDS,
     ComplianceFigure,
     DeliveryPlan,
     Metric,
@@ -49,14 +50,12 @@ from delivery.models import (
     ProgressStatus,
     ProgressUpdate,
     UpdateRound,
-    UpdateRoundStatus,
     UpdateState,
 )
 from delivery.plans.metrics import BETTER, SAME, WORSE, Change, format_difference, format_metric_value, metric_change
-from delivery.plans.progress import overall_status
+from delivery.plans.progress import objective_status
 from pcc_commissioning.periods import Period, day_label
 
-REPORTED_ROUNDS = (UpdateRoundStatus.ACCEPTED, UpdateRoundStatus.CONSIDERED)
 NOT_REPORTED = ""
 # The order the status counts are shown in: the worst news first, then "not reported".
 STATUS_ORDER = (
@@ -212,10 +211,8 @@ def _objective_rows(plans: dict[int, PlanDelivery]) -> None:
         else:
             from_activities[activity_objective_id].append(progress)
     for objective in Objective.objects.filter(plan_id__in=list(plans)).order_by("plan_id", "sort_key", "pk"):
-        if objective.pk in own:
-            row = ObjectiveRow(objective, own[objective.pk], from_activities=False)
-        else:
-            row = ObjectiveRow(objective, overall_status(from_activities.get(objective.pk, [])), from_activities=True)
+        status, derived = objective_status(own.get(objective.pk, ""), from_activities.get(objective.pk, []))
+        row = ObjectiveRow(objective, status, from_activities=derived)
         plans[objective.plan_id].objectives.append(row)
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from delivery.plans.progress import overall_status
+from delivery.plans.progress import objective_status, overall_status
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,9 @@ from delivery.plans.progress import overall_status
 )
 def test_the_worst_news_wins(parts, whole):
     assert overall_status(parts) == whole
+
+
+def test_an_objectives_own_update_wins_over_its_activities():
+    assert objective_status("some_slippage", ["off_track"]) == ("some_slippage", False)
+    assert objective_status("", ["off_track", "on_track"]) == ("off_track", True)
+    assert objective_status("", []) == ("", True)
