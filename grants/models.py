@@ -567,6 +567,14 @@ class Payment(models.Model):
         related_name="instalments",
         help_text="An instalment paid on acceptance of this return: it cannot be approved before.",
     )
+    recovery = models.ForeignKey(
+        "Recovery",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        help_text="Money that came back for this recovery (a negative amount).",
+    )
     version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords(excluded_fields=["version", "created_at"])
@@ -608,6 +616,11 @@ class Payment(models.Model):
                 condition=Q(paid_date__isnull=True) | Q(approved_at__isnull=False),
                 name="grants_payment_paid_was_approved",
                 violation_error_message="A payment must be approved before it is paid.",
+            ),
+            models.CheckConstraint(
+                condition=Q(recovery__isnull=True) | Q(amount__lt=0),
+                name="grants_payment_recovery_is_negative",
+                violation_error_message="Money recovered is recorded as a negative amount.",
             ),
             # One instalment per plan, stream, year and period: the reconciler may run twice at once.
             models.UniqueConstraint(
@@ -738,6 +751,8 @@ class MonitoringReturn(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     returned_reason = models.TextField(blank=True, help_text="Why the officer returned it for changes.")
+    # Its case study, feedback and narrative removed once its award's retention date passed.
+    personal_data_redacted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords(excluded_fields=["version"])
@@ -838,3 +853,553 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.item} {self.stage}"
+
+
+# After the decision: agreements, variations, spend and recovery, close-out -----------------------
+
+
+class AgreementKind(models.TextChoices):
+    GRANT_AGREEMENT = "grant_agreement", "Grant agreement"
+    CONTRACT_AWARD_LETTER = "contract_award_letter", "Contract award letter"
+    SLA = "sla", "Service level agreement"
+    VARIATION_LETTER = "variation_letter", "Variation letter"
+    OFFER_LETTER = "offer_letter", "Offer letter (grant round)"
+
+
+class AgreementTemplate(models.Model):
+    """An agreement's standard wording, with merge fields (``grants.agreements.merge``) that
+    are filled from the award when an agreement is issued."""
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=AgreementKind.choices)
+    terms = models.TextField(
+        "standard terms", help_text="The agreement's wording. Merge fields in double braces, e.g. {{ provider }}."
+    )
+    special_conditions = models.TextField(
+        blank=True, help_text="Conditions added to every agreement from this template (each award may add its own)."
+    )
+    is_active = models.BooleanField("in use", default=True, help_text="Only templates in use are offered.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+
+    class Meta:
+        ordering = [Lower("name")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="grants_agreement_template_name_unique_ci",
+                violation_error_message="There is already an agreement template with this name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgreementStatus(models.TextChoices):
+    ISSUED = "issued", "Waiting for the provider's signatory"
+    ACCEPTED = "accepted", "Accepted, waiting for the OPCC's countersignature"
+    COUNTERSIGNED = "countersigned", "Signed by both"
+    SUPERSEDED = "superseded", "Superseded"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# An agreement in one of these is the award's agreement in force (or on its way to it).
+LIVE_AGREEMENT_STATUSES = (AgreementStatus.ISSUED, AgreementStatus.ACCEPTED, AgreementStatus.COUNTERSIGNED)
+# Accepted by the provider: payments on the award may be marked paid.
+ACCEPTED_AGREEMENT_STATUSES = (AgreementStatus.ACCEPTED, AgreementStatus.COUNTERSIGNED)
+
+
+def agreement_upload_to(instance: Agreement, filename: str) -> str:
+    # A random folder name: agreements are served only through permission-checked views.
+    return f"agreements/{uuid.uuid4().hex}/{PurePath(filename).name}"
+
+
+class Agreement(models.Model):
+    """One issued version of an award's agreement (or of a variation's letter), with the exact
+    figures it was made from (``figures``), its PDF and DOCX, and who accepted and countersigned it.
+
+    The award's agreements are numbered 1, 2, …; issuing a new one supersedes the live one. A
+    variation letter belongs to its variation (``variation``) and is numbered within it."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="agreements")
+    variation = models.ForeignKey("Variation", null=True, blank=True, on_delete=models.PROTECT, related_name="letters")
+    template = models.ForeignKey(
+        AgreementTemplate, null=True, blank=True, on_delete=models.PROTECT, related_name="agreements"
+    )
+    kind = models.CharField(max_length=30, choices=AgreementKind.choices)
+    number = models.PositiveSmallIntegerField("version")
+    title = models.CharField(max_length=300)
+    status = models.CharField(max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.ISSUED)
+    special_conditions = models.TextField(blank=True)
+    figures = models.JSONField(default=dict, help_text="The award's figures when the agreement was issued.")
+    pdf = models.FileField(upload_to=agreement_upload_to, max_length=300, blank=True)
+    docx = models.FileField("DOCX", upload_to=agreement_upload_to, max_length=300, blank=True)
+    checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the PDF as issued.")
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_name = models.CharField("signatory's name", max_length=200, blank=True)
+    accepted_role = models.CharField("signatory's role", max_length=200, blank=True)
+    accepted_checksum = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the exact document the signatory accepted."
+    )
+    accepted_outside = models.BooleanField(
+        "accepted outside the service", default=False, help_text="A signed copy was received (e.g. a scan)."
+    )
+    signed_copy = models.FileField(upload_to=agreement_upload_to, max_length=300, blank=True)
+    countersigned_at = models.DateTimeField(null=True, blank=True)
+    countersigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    countersigned_name = models.CharField(max_length=200, blank=True)
+    countersigned_role = models.CharField(max_length=200, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="When it was superseded or withdrawn.")
+    ended_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["award", "variation", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "number"],
+                condition=Q(variation__isnull=True),
+                name="grants_agreement_number_unique_per_award",
+            ),
+            models.UniqueConstraint(
+                fields=["variation", "number"],
+                condition=Q(variation__isnull=False),
+                name="grants_agreement_number_unique_per_variation",
+            ),
+            # One live agreement per award (and one live letter per variation).
+            models.UniqueConstraint(
+                fields=["award"],
+                condition=Q(variation__isnull=True, status__in=LIVE_AGREEMENT_STATUSES),
+                name="grants_agreement_one_live_per_award",
+                violation_error_message="This award already has a live agreement: supersede it first.",
+            ),
+            models.UniqueConstraint(
+                fields=["variation"],
+                condition=Q(variation__isnull=False, status__in=LIVE_AGREEMENT_STATUSES),
+                name="grants_agreement_one_live_per_variation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=ACCEPTED_AGREEMENT_STATUSES)
+                | (Q(accepted_at__isnull=False) & ~Q(accepted_name="")),
+                name="grants_agreement_accepted_is_attributed",
+                violation_error_message="An accepted agreement needs who accepted it and when.",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_outside=False) | ~Q(signed_copy=""),
+                name="grants_agreement_outside_has_signed_copy",
+                violation_error_message="An agreement accepted outside the service needs the signed copy.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AgreementStatus.COUNTERSIGNED) | Q(countersigned_at__isnull=False),
+                name="grants_agreement_countersigned_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award.reference} {self.get_kind_display().lower()} v{self.number}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status in ACCEPTED_AGREEMENT_STATUSES
+
+
+class VariationKind(models.TextChoices):
+    EXTENSION = "extension", "Time extension (no cost)"
+    EXTENSION_WITH_COST = "extension_with_cost", "Time extension with cost"
+    VALUE = "value", "Change of value"
+    VIREMENT = "virement", "Virement between years or streams"
+    SCOPE = "scope", "Change of scope"
+    KPIS = "kpis", "Change of KPIs or targets"
+    TRANSFER = "transfer", "Transfer to another provider"
+    LEAD_CONTACT = "lead_contact", "Change of lead contact"
+
+
+# Kinds that move money (finance approves them as well as an officer).
+MONEY_VARIATION_KINDS = (VariationKind.EXTENSION_WITH_COST, VariationKind.VALUE, VariationKind.VIREMENT)
+
+
+class VariationStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    AWAITING_FINANCE = "awaiting_finance", "Waiting for finance"
+    AWAITING_DECISION = "awaiting_decision", "Waiting for a PCC decision"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_VARIATION_STATUSES = (
+    VariationStatus.REQUESTED,
+    VariationStatus.AWAITING_FINANCE,
+    VariationStatus.AWAITING_DECISION,
+)
+
+
+class Variation(models.Model):
+    """A request to change an award after the decision, and what became of it.
+
+    What is proposed: a new end date (``new_end_date``; ``takes_extension`` when it is the
+    extension offered in the award), a complete new set of funding lines (``lines``, none: the
+    lines stay), KPI targets (``kpis``), a new provider, lead contact or scope. Approval follows
+    ``grants.variations.transitions``. Approving applies it to the award, which keeps a
+    snapshot of each version's figures (``AwardVersion``)."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="variations")
+    reference = models.CharField(max_length=60, unique=True, help_text="e.g. AWD-2019-0042-V1")
+    kind = models.CharField(max_length=30, choices=VariationKind.choices)
+    status = models.CharField(max_length=20, choices=VariationStatus.choices, default=VariationStatus.REQUESTED)
+    reason = models.TextField(help_text="Why the change is needed.")
+    requested_on = models.DateField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_by_provider = models.BooleanField(default=False, help_text="Raised by the provider in the portal.")
+    new_end_date = models.DateField(null=True, blank=True)
+    takes_extension = models.BooleanField(
+        default=False, help_text="Takes up the extension offered in the award (its end date is the new end date)."
+    )
+    new_provider = models.ForeignKey(
+        "providers.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    new_lead_contact = models.CharField(max_length=300, blank=True, help_text="Name, role and e-mail address.")
+    new_scope = models.TextField(blank=True, help_text="The award's purpose as it would read after the change.")
+    # Filled when decided: the award as it was, for the register and the export.
+    old_end_date = models.DateField(null=True, blank=True)
+    old_value = models.DecimalField(**MONEY, null=True, blank=True)
+    new_value = models.DecimalField(**MONEY, null=True, blank=True)
+    officer_approved_at = models.DateTimeField(null=True, blank=True)
+    officer_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finance_approved_at = models.DateTimeField(null=True, blank=True)
+    finance_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision = models.ForeignKey(
+        Decision,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="variations",
+        help_text="The PCC decision that approved it (needed above the delegated limit).",
+    )
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = models.TextField(blank=True, help_text="Why it was declined or withdrawn, or a note on approval.")
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["award", "requested_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=[VariationStatus.APPROVED, VariationStatus.DECLINED, VariationStatus.WITHDRAWN])
+                | Q(decided_on__isnull=False),
+                name="grants_variation_decided_has_date",
+                violation_error_message="A decided variation needs the date it was decided.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[VariationStatus.DECLINED, VariationStatus.WITHDRAWN]) | ~Q(decision_note=""),
+                name="grants_variation_declined_has_reason",
+                violation_error_message="Say why the variation was declined or withdrawn.",
+            ),
+            models.CheckConstraint(
+                condition=Q(takes_extension=False) | Q(new_end_date__isnull=False),
+                name="grants_variation_extension_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "requested_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_kind_display().lower()}"
+
+    @property
+    def moves_money(self) -> bool:
+        return self.kind in MONEY_VARIATION_KINDS or self.lines.exists()
+
+    @property
+    def value_change(self):
+        if self.old_value is None or self.new_value is None:
+            return None
+        return self.new_value - self.old_value
+
+
+class VariationLine(models.Model):
+    """One funding line of the award as a variation proposes it (stream × year × amount)."""
+
+    variation = models.ForeignKey(Variation, on_delete=models.CASCADE, related_name="lines")
+    stream = models.ForeignKey(FundingStream, on_delete=models.PROTECT, related_name="+")
+    fy = fy_field()
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["variation", "fy", "stream"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variation", "stream", "fy"], name="grants_variation_line_one_per_stream_year"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="grants_variation_line_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variation.reference} {self.stream} {self.fy}: {self.amount}"
+
+
+class VariationKPI(models.Model):
+    """A KPI as a variation proposes it: a new target for an existing KPI (``kpi``), a new KPI
+    (``kpi`` empty) or an existing one removed (``remove``)."""
+
+    variation = models.ForeignKey(Variation, on_delete=models.CASCADE, related_name="kpis")
+    kpi = models.ForeignKey(AwardKPI, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=50, blank=True)
+    target = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    target_period = models.CharField(max_length=10, choices=KPIPeriod.choices, default=KPIPeriod.QUARTER)
+    remove = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["variation", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.variation.reference} {self.name}"
+
+
+class AwardVersion(models.Model):
+    """The award's figures as they stood (1: as awarded; each approved variation adds one):
+    funding lines, total, dates, provider and KPI targets, as plain data."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    variation = models.OneToOneField(
+        Variation, null=True, blank=True, on_delete=models.PROTECT, related_name="award_version"
+    )
+    figures = models.JSONField(default=dict)
+    made_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["award", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "number"], name="grants_award_version_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award.reference} version {self.number}"
+
+
+class SpendReturnKind(models.TextChoices):
+    MID_YEAR = "mid_year", "Mid-year budget return"
+    FINAL = "final", "Final budget return"
+
+
+class SpendReturn(models.Model):
+    """What a provider spent against what it planned (and was paid) in one financial year, by
+    cost line: from its mid-year or final budget return."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="spend_returns")
+    fy = fy_field()
+    kind = models.CharField(max_length=20, choices=SpendReturnKind.choices)
+    received_on = models.DateField()
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["award", "fy", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "fy", "kind"], name="grants_spend_return_one_per_year_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award.reference} {self.get_kind_display().lower()} {self.fy}"
+
+
+class SpendLine(models.Model):
+    """One cost line of a spend return: planned against actual, and why they differ."""
+
+    spend_return = models.ForeignKey(SpendReturn, on_delete=models.CASCADE, related_name="lines")
+    cost_line = models.CharField(max_length=200, help_text='e.g. "Staff", "Premises", "Volunteer expenses".')
+    planned = models.DecimalField(**MONEY)
+    actual = models.DecimalField(**MONEY)
+    variance_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["spend_return", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "spend_return",
+                Lower("cost_line"),
+                name="grants_spend_line_unique_per_return",
+                violation_error_message="This return already has this cost line.",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned__gte=0) & Q(actual__gte=0), name="grants_spend_line_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cost_line}: {self.actual} of {self.planned}"
+
+
+class RecoveryReason(models.TextChoices):
+    UNDERSPEND = "underspend", "Underspend"
+    INELIGIBLE = "ineligible", "Ineligible spend"
+    BREACH = "breach", "Breach of conditions"
+
+
+class RecoveryStatus(models.TextChoices):
+    RAISED = "raised", "Raised"
+    PART_RECOVERED = "part_recovered", "Part recovered"
+    RECOVERED = "recovered", "Recovered"
+    WRITTEN_OFF = "written_off", "Written off"
+
+
+SETTLED_RECOVERY_STATUSES = (RecoveryStatus.RECOVERED, RecoveryStatus.WRITTEN_OFF)
+
+
+class Recovery(models.Model):
+    """Money to come back from a provider. What has come back is the recovery's receipts:
+    negative payments (``Payment.recovery``) against the stream and year it was paid from, so
+    every report of "paid" sees them."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="recoveries")
+    reference = models.CharField(max_length=60, unique=True, help_text="e.g. REC-2019-0003")
+    reason = models.CharField(max_length=20, choices=RecoveryReason.choices)
+    amount = models.DecimalField(**MONEY)
+    stream = models.ForeignKey(FundingStream, on_delete=models.PROTECT, related_name="recoveries")
+    fy = fy_field()
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=RecoveryStatus.choices, default=RecoveryStatus.RAISED)
+    spend_return = models.ForeignKey(
+        SpendReturn, null=True, blank=True, on_delete=models.PROTECT, related_name="recoveries"
+    )
+    note = models.TextField(blank=True)
+    raised_at = models.DateTimeField()
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    write_off_decision = models.ForeignKey(
+        Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="written_off_recoveries"
+    )
+    written_off_at = models.DateTimeField(null=True, blank=True)
+    written_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["award", "due_date", "pk"]
+        verbose_name_plural = "recoveries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="grants_recovery_amount_positive",
+                violation_error_message="The amount to recover must be more than zero.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RecoveryStatus.WRITTEN_OFF) | Q(write_off_decision__isnull=False),
+                name="grants_recovery_written_off_has_decision",
+                violation_error_message="Writing a recovery off needs the decision that allowed it.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"]), models.Index(fields=["fy", "stream"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount}"
+
+
+class CarryForward(models.Model):
+    """Money a stream allows to carry into the next year, added to that year's allocation, with
+    the decision that allowed it."""
+
+    stream = models.ForeignKey(FundingStream, on_delete=models.PROTECT, related_name="carry_forwards")
+    from_fy = fy_field()
+    amount = models.DecimalField(**MONEY)
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="carry_forwards")
+    award = models.ForeignKey(
+        Award,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="carry_forwards",
+        help_text="The award whose underspend it is, if any.",
+    )
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stream", "from_fy", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="grants_carry_forward_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stream} {self.from_fy} → {self.from_fy + 1}: {self.amount}"
+
+    @property
+    def to_fy(self) -> int:
+        return self.from_fy + 1
+
+
+class Recommission(models.TextChoices):
+    YES = "yes", "Recommission"
+    CHANGED = "changed", "Recommission, changed"
+    NO = "no", "Do not recommission"
+    UNDECIDED = "undecided", "Not decided yet"
+
+
+class AwardClosure(models.Model):
+    """An award closed: final figures checked, recoveries settled, lessons noted. A closed award
+    is read-only. ``personal_data_until``: after it, the personal data of the award and its
+    returns (case studies, feedback, named contacts) may be redacted (``redacted_at``)."""
+
+    award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="closure")
+    closed_on = models.DateField()
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    final_return = models.ForeignKey(
+        MonitoringReturn, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    final_spend = models.ForeignKey(SpendReturn, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lessons = models.TextField("what was learned")
+    recommission = models.CharField(max_length=20, choices=Recommission.choices)
+    personal_data_until = models.DateField(help_text="After this date its personal data may be deleted.")
+    redacted_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-closed_on", "award"]
+        indexes = [models.Index(fields=["personal_data_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.award.reference} closed {self.closed_on}"

@@ -70,3 +70,17 @@ def check_lengths(model: type[models.Model], values: Mapping[str, Any], errors: 
         field = model._meta.get_field(name)
         if field.max_length and len(value) > field.max_length:
             add_error(errors, name, f"The {field.verbose_name} must be {field.max_length} characters or fewer.")
+
+
+def check_award_open(award, errors: Errors, *, field: str = "__all__", doing: str = "changed") -> None:
+    """A closed award is read-only: add why to ``errors`` if ``award`` is closed (its closure is
+    read from the database, so a closure made since the award was loaded counts)."""
+    from grants.models import AwardClosure
+
+    closure = AwardClosure.objects.filter(award_id=award.pk).only("closed_on").first() if award.pk else None
+    if closure is not None:
+        add_error(
+            errors,
+            field,
+            f"Award {award.reference} was closed on {closure.closed_on:%-d %B %Y}, so it cannot be {doing}.",
+        )

@@ -85,6 +85,22 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "delivery.edit": frozenset({Role.OFFICER}),
     "delivery.import": frozenset({Role.OFFICER}),
     "delivery.contribute": frozenset({Role.PARTNER}),
+    # After the decision. Officers keep the agreement templates, issue agreements, countersign
+    # and record agreements signed on paper. A provider user accepts an agreement only when
+    # marked as the organisation's authorised signatory (grants.agreements.access).
+    "agreements.edit": frozenset({Role.OFFICER}),
+    "agreements.accept": frozenset({Role.PROVIDER}),
+    # Variations: officers and the provider's users raise them (a provider its own awards only);
+    # an officer approves, finance approves as well where money moves.
+    "variations.request": frozenset({Role.OFFICER, Role.PROVIDER}),
+    "variations.approve": frozenset({Role.OFFICER}),
+    "variations.finance": frozenset({Role.FINANCE}),
+    # Spend returns, recoveries and carry-forward: officers raise them; finance records money
+    # received (payments.edit).
+    "recoveries.edit": frozenset({Role.OFFICER}),
+    # Closing an award, and redacting personal data after its retention date.
+    "awards.close": frozenset({Role.OFFICER}),
+    "retention.redact": frozenset({Role.OFFICER}),
 }
 
 

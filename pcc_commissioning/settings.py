@@ -304,6 +304,14 @@ RETURN_DUE_DAYS = env.int("RETURN_DUE_DAYS", default=20)
 # Reminders: providers about returns due within this many days; officers about contracts ending.
 REMINDER_DUE_SOON_DAYS = env.int("REMINDER_DUE_SOON_DAYS", default=7)
 CONTRACT_ENDING_DAYS = env.int("CONTRACT_ENDING_DAYS", default=90)
+# Payments on an award may be scheduled but not marked paid until its agreement is accepted by the
+# provider's signatory (True); False lets finance pay without an accepted agreement.
+PAYMENT_NEEDS_ACCEPTED_AGREEMENT = env.bool("PAYMENT_NEEDS_ACCEPTED_AGREEMENT", default=True)
+# The personal data of a closed award and its returns (case studies, feedback, named contacts)
+# may be deleted this many years after the award closed.
+PERSONAL_DATA_RETENTION_YEARS = env.int("PERSONAL_DATA_RETENTION_YEARS", default=6)
+if PERSONAL_DATA_RETENTION_YEARS < 0:
+    raise ImproperlyConfigured("PERSONAL_DATA_RETENTION_YEARS must be a whole number of years, 0 or more.")
 # An invitation to a provider's user works for this many days after it is sent (or re-sent).
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 if INVITATION_DAYS < 1:

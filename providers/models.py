@@ -171,6 +171,9 @@ class ProviderMembership(models.Model):
     is_lead = models.BooleanField(
         "Organisation's lead", default=False, help_text="A lead may invite colleagues to the portal."
     )
+    is_signatory = models.BooleanField(
+        "Authorised signatory", default=False, help_text="May accept grant agreements for the organisation."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["created_at"])

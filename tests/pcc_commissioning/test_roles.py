@@ -63,6 +63,14 @@ delivery.view          x       x      x      .      .        .       .
 delivery.edit          x       .      .      .      .        .       .
 delivery.import        x       .      .      .      .        .       .
 delivery.contribute    .       .      .      .      .        .       x
+agreements.edit        x       .      .      .      .        .       .
+agreements.accept      .       .      .      x      .        .       .
+variations.request     x       .      .      x      .        .       .
+variations.approve     x       .      .      .      .        .       .
+variations.finance     .       x      .      .      .        .       .
+recoveries.edit        x       .      .      .      .        .       .
+awards.close           x       .      .      .      .        .       .
+retention.redact       x       .      .      .      .        .       .
 """
 MATRIX_ROLES = {
     "officer": Role.OFFICER,
@@ -122,10 +130,10 @@ def test_who_edits_what():
 
 
 @pytest.mark.django_db
-def test_provider_users_see_only_the_portal_and_may_apply_to_rounds():
+def test_provider_users_see_only_the_portal_apply_to_rounds_and_handle_their_agreements():
     provider_user = UserFactory(role=Role.PROVIDER)
     held = {capability for capability in CAPABILITIES if has_capability(provider_user, capability)}
-    assert held == {"portal.view", "rounds.apply"}
+    assert held == {"portal.view", "rounds.apply", "agreements.accept", "variations.request"}
 
 
 @pytest.mark.django_db
