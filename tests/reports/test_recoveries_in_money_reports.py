@@ -152,3 +152,19 @@ def test_a_receipt_after_the_year_counts_against_the_year_but_not_at_31_march(aw
     assert moj_paid(2)["paid_ytd"] == "30000.00"
     today = funding_summary(fy=2019, as_at=day(2020, 7, 1))
     assert today.totals.paid == D("28749.50")
+
+
+@time_machine.travel(AFTER_THE_YEAR, tick=False)
+def test_360giving_disburses_less_and_spend_over_500_lists_no_receipt(award, settings):
+    """360Giving's amountDisbursed is every paid payment, so the receipt lowers it; the spend
+    over £500 list is money paid out, so a receipt (money in) is never on it."""
+    from reports.transparency.lists import SPEND_OVER_500
+    from reports.transparency.threesixty import threesixty_giving
+
+    settings.THREESIXTY_GIVING_PREFIX = "pcctest"
+    settings.OPCC_ORG_ID = "GB-GOR-PC999"
+    recover(award, received_on=day(2019, 10, 15))
+    (grant,) = threesixty_giving().grants
+    assert (grant["amountAwarded"], grant["amountDisbursed"]) == (30000, 28749.5)
+    amounts = [row[3] for row in SPEND_OVER_500.rows(SPEND_OVER_500.queryset(fy=2019))]
+    assert amounts == [D("15000.00"), D("15000.00")]
