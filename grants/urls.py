@@ -5,6 +5,7 @@ from grants.awards import views as awards_views
 from grants.decisions import views as decisions_views
 from grants.funding import views as funding_views
 from grants.payments import views as payments_views
+from grants.variations import views as variations_views
 
 app_name = "grants"
 
@@ -41,6 +42,13 @@ urlpatterns = [
     path("awards/<int:pk>/payments/<int:payment_pk>/approve/", payments_views.payment_approve, name="payment_approve"),
     path("awards/<int:pk>/payments/<int:payment_pk>/cancel/", payments_views.payment_cancel, name="payment_cancel"),
     path("awards/<int:pk>/payment-plan/", payments_views.payment_plan, name="payment_plan"),
+    path("awards/<int:pk>/variations/", variations_views.award_variations, name="award_variations"),
+    path("variations/", variations_views.variation_list, name="variation_list"),
+    path("variations/<int:pk>/", variations_views.variation_detail, name="variation_detail"),
+    path("variations/<int:pk>/approve/", variations_views.variation_approve, name="variation_approve"),
+    path("variations/<int:pk>/decline/", variations_views.variation_decline, name="variation_decline"),
+    path("variations/<int:pk>/withdraw/", variations_views.variation_withdraw, name="variation_withdraw"),
+    path("variations/<int:pk>/decision/", variations_views.variation_link_decision, name="variation_link_decision"),
     path("payments/export/", payments_views.payments_export, name="payments_export"),
     path("decisions/", decisions_views.decision_list, name="decision_list"),
     path("decisions/new/", decisions_views.decision_create, name="decision_create"),
