@@ -84,25 +84,22 @@ def variation_request(
     lines after the change (None: the lines stay). ``takes_extension``: take the extension offered
     in the award (its end is the new end date). Reference ``<award reference>-V<n>``."""
     require_capability(actor, "variations.request")
+    proposal = {
+        "kind": clean_text(kind).lower(),
+        "reason": reason,
+        "new_end_date": new_end_date,
+        "takes_extension": bool(takes_extension),
+        "lines": lines,
+        "kpis": kpis,
+        "new_provider": new_provider,
+        "new_lead_contact": new_lead_contact,
+        "new_scope": new_scope,
+    }
     award = Award.objects.select_for_update().get(pk=award.pk)  # one reference number at a time
     errors: Errors = {}
     by_provider = _check_raiser(actor, award, errors)
     check_award_open(award, errors, doing="varied")
-    values = clean_proposal(
-        award,
-        {
-            "kind": clean_text(kind).lower(),
-            "reason": reason,
-            "new_end_date": new_end_date,
-            "takes_extension": bool(takes_extension),
-            "lines": lines,
-            "kpis": kpis,
-            "new_provider": new_provider,
-            "new_lead_contact": new_lead_contact,
-            "new_scope": new_scope,
-        },
-        errors,
-    )
+    values = clean_proposal(award, proposal, errors)
     raise_if_errors(errors)
     variation = Variation(
         award=award,
@@ -110,18 +107,7 @@ def variation_request(
         requested_on=clock.today(),
         requested_by=actor,
         raised_by_provider=by_provider,
-        **{
-            name: values[name]
-            for name in (
-                "kind",
-                "reason",
-                "new_end_date",
-                "takes_extension",
-                "new_provider",
-                "new_lead_contact",
-                "new_scope",
-            )
-        },
+        **{name: values[name] for name in proposal if name not in ("lines", "kpis")},
     )
     attribute_to(variation, actor)
     variation.save()

@@ -72,7 +72,9 @@ def test_another_organisations_award_and_variations_are_404(award, provider_clie
     theirs = AwardFactory(provider=OrganisationFactory(), status=AwardStatus.ACTIVE)
     variation = VariationFactory(award=theirs)
     assert provider_client.get(reverse("portal:variation_create", args=[theirs.pk])).status_code == 404
-    assert provider_client.post(reverse("portal:variation_create", args=[theirs.pk]), _request(theirs)).status_code == 404
+    assert (
+        provider_client.post(reverse("portal:variation_create", args=[theirs.pk]), _request(theirs)).status_code == 404
+    )
     assert provider_client.get(reverse("portal:variation", args=[variation.pk])).status_code == 404
     response = provider_client.post(
         reverse("portal:variation_withdraw", args=[variation.pk]), {"withdraw-version": 1, "withdraw-reason": "x"}

@@ -23,8 +23,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _raise_data(award, **extra) -> dict:
-    data = {"kind": VariationKind.EXTENSION, "reason": "The service started late.", "new_end_date_0": "30",
-            "new_end_date_1": "9", "new_end_date_2": "2021"}
+    data = {
+        "kind": VariationKind.EXTENSION,
+        "reason": "The service started late.",
+        "new_end_date_0": "30",
+        "new_end_date_1": "9",
+        "new_end_date_2": "2021",
+    }
     for line in award.lines.all():
         data[f"line_{line.stream_id}_{line.fy}"] = f"{line.amount}"
     return data | extra
@@ -92,7 +97,9 @@ def test_finance_sees_what_waits_for_it_and_approves(award, officer, finance_cli
 
 def test_a_value_above_the_limit_says_what_it_waits_for(award, officer, finance_officer, officer_client, stream):
     variation = _value_variation(award, officer, stream, amount="22000")
-    variation = variation_approve(actor=finance_officer, variation=variation_approve(actor=officer, variation=variation))
+    variation = variation_approve(
+        actor=finance_officer, variation=variation_approve(actor=officer, variation=variation)
+    )
     url = reverse("grants:variation_detail", args=[variation.pk])
     page = officer_client.get(url).content.decode()
     assert "Waiting for a signed PCC decision: the award&#x27;s value after the change, £32,000.00" in page
@@ -111,7 +118,7 @@ def test_board_members_read_but_change_nothing(award, officer, board_client):
     ):
         response = board_client.get(url)
         assert response.status_code == 200
-        assert "<form method=\"post\"" not in response.content.decode().split("main-content")[-1]
+        assert '<form method="post"' not in response.content.decode().split("main-content")[-1]
     for step in ("approve", "decline", "withdraw", "link_decision"):
         response = board_client.post(
             reverse(f"grants:variation_{step}", args=[variation.pk]),
