@@ -25,6 +25,7 @@ from grants.models import (
     Decision,
     FundingLine,
     KPIPeriod,
+    ReturnKPIValue,
     Variation,
     VariationKind,
     award_runs_until,
@@ -114,11 +115,22 @@ def _check_lines(award: Award, values: dict[str, Any], errors: Errors) -> None:
 def _check_kpis(award: Award, kpis: Sequence[KPIInput], kind: str, errors: Errors) -> None:
     if kind == K.KPIS and not kpis:
         add_error(errors, "kpis", "Give the KPIs or targets to change.")
+    names = {name.lower() for name in AwardKPI.objects.filter(award=award).values_list("name", flat=True)}
     for number, change in enumerate(kpis, start=1):
         if change.kpi is not None and change.kpi.award_id != award.pk:
             add_error(errors, "kpis", f"KPI {number}: choose one of this award's KPIs.")
         elif change.kpi is None and not clean_text(change.name):
             add_error(errors, "kpis", f"KPI {number}: enter the new KPI's name.")
+        elif change.kpi is None and clean_text(change.name).lower() in names:
+            add_error(errors, "kpis", f"KPI {number}: the award already has a KPI called “{clean_text(change.name)}”.")
+        elif change.remove and ReturnKPIValue.objects.filter(kpi=change.kpi).exists():
+            # Values reported against a KPI are evidence: they are kept, so is the KPI.
+            add_error(
+                errors,
+                "kpis",
+                f"KPI {number}: “{change.kpi.name}” has values in monitoring returns, so it cannot be removed; "
+                "change its target instead.",
+            )
         if change.target is not None and change.target < 0:
             add_error(errors, "kpis", f"KPI {number}: the target cannot be negative.")
         if change.target_period not in KPIPeriod.values:

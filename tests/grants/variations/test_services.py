@@ -188,3 +188,22 @@ def test_a_planned_award_is_edited_not_varied(officer):
     with pytest.raises(ValidationError) as refused:
         variation_request(actor=officer, award=planned, kind=VariationKind.SCOPE, reason="r", new_scope="x")
     assert "change it by editing the award" in _errors(refused)
+
+
+def test_a_kpi_with_reported_values_is_kept(award, officer):
+    from ...factories import MonitoringReturnFactory, ReturnKPIValueFactory
+
+    kpi = AwardKPIFactory(award=award, name="Referrals")
+    ReturnKPIValueFactory(kpi=kpi, monitoring_return=MonitoringReturnFactory(award=award, fy=2018, quarter=1))
+    with pytest.raises(ValidationError) as refused:
+        variation_request(
+            actor=officer,
+            award=award,
+            kind=VariationKind.KPIS,
+            reason="x",
+            kpis=[KPIInput(kpi=kpi, remove=True), KPIInput(name="referrals", target=Decimal(1))],
+        )
+    assert refused.value.message_dict["kpis"] == [
+        "KPI 1: “Referrals” has values in monitoring returns, so it cannot be removed; change its target instead.",
+        "KPI 2: the award already has a KPI called “referrals”.",
+    ]
