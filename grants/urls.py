@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from grants.agreements import acceptance_views
 from grants.awards import journey as awards_journey
 from grants.awards import views as awards_views
 from grants.decisions import views as decisions_views
@@ -42,6 +43,19 @@ urlpatterns = [
     path("awards/<int:pk>/payments/<int:payment_pk>/cancel/", payments_views.payment_cancel, name="payment_cancel"),
     path("awards/<int:pk>/payment-plan/", payments_views.payment_plan, name="payment_plan"),
     path("payments/export/", payments_views.payments_export, name="payments_export"),
+    path(
+        "agreements/<int:pk>/countersign/", acceptance_views.agreement_countersign, name="agreement_countersign"
+    ),
+    path(
+        "agreements/<int:pk>/signed-copy/new/",
+        acceptance_views.agreement_record_signed,
+        name="agreement_record_signed",
+    ),
+    path(
+        "agreements/<int:pk>/signed-copy/",
+        acceptance_views.agreement_signed_copy,
+        name="agreement_signed_copy",
+    ),
     path("decisions/", decisions_views.decision_list, name="decision_list"),
     path("decisions/new/", decisions_views.decision_create, name="decision_create"),
     path("decisions/<int:pk>/", decisions_views.decision_detail, name="decision_detail"),

@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from . import views
+from . import agreements, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("awards/<int:pk>/", views.award_detail, name="award"),
+    path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement"),
+    path("agreements/<int:pk>/download/<slug:kind>/", agreements.agreement_download, name="agreement_download"),
     path("returns/<int:pk>/", views.return_edit, name="return"),
     path("organisation/", views.organisation_detail, name="organisation"),
     path("organisation/edit/", views.organisation_edit, name="organisation_edit"),

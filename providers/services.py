@@ -565,16 +565,38 @@ def document_verify(*, document: DueDiligenceDocument, actor) -> DueDiligenceDoc
 
 @transaction.atomic
 def membership_set(
-    *, user, organisation: Organisation | None, is_lead: bool | None = None
+    *, user, organisation: Organisation | None, is_lead: bool | None = None, is_signatory: bool | None = None
 ) -> ProviderMembership | None:
     """Link a provider user to the organisation they act for (None removes the link), and
-    with ``is_lead`` make them its lead or not (None leaves that as it is). For the demo and
-    set-up scripts; officers use ``providers.invitations.services``."""
+    with ``is_lead`` make them its lead or not, with ``is_signatory`` its authorised signatory
+    or not (None leaves either as it is). For the demo and set-up scripts; officers use
+    ``providers.invitations.services`` and ``membership_set_signatory``."""
     if organisation is None:
         ProviderMembership.objects.filter(user=user).delete()
         return None
     defaults: dict[str, Any] = {"organisation": organisation}
     if is_lead is not None:
         defaults["is_lead"] = bool(is_lead)
+    if is_signatory is not None:
+        defaults["is_signatory"] = bool(is_signatory)
     membership, _ = ProviderMembership.objects.update_or_create(user=user, defaults=defaults)
     return membership
+
+
+@transaction.atomic
+def membership_set_signatory(*, actor, membership: ProviderMembership, is_signatory: bool) -> ProviderMembership:
+    """Mark the provider user as their organisation's authorised signatory (``is_signatory``
+    True), who may accept its grant agreements in the portal, or no longer. Officers only
+    (``providers.edit``): the provider says who signs, the commissioning team records it. An
+    organisation may have several signatories."""
+    require_capability(actor, "providers.edit")
+    locked = ProviderMembership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    is_signatory = bool(is_signatory)
+    if locked.is_signatory == is_signatory:
+        state = "already" if is_signatory else "not"
+        name = locked.user.display_name
+        raise ValidationError({"is_signatory": [f"{name} is {state} the organisation's authorised signatory."]})
+    locked.is_signatory = is_signatory
+    attribute_to(locked, actor)
+    locked.save(update_fields=["is_signatory"])
+    return locked
