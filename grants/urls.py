@@ -43,9 +43,7 @@ urlpatterns = [
     path("awards/<int:pk>/payments/<int:payment_pk>/cancel/", payments_views.payment_cancel, name="payment_cancel"),
     path("awards/<int:pk>/payment-plan/", payments_views.payment_plan, name="payment_plan"),
     path("payments/export/", payments_views.payments_export, name="payments_export"),
-    path(
-        "agreements/<int:pk>/countersign/", acceptance_views.agreement_countersign, name="agreement_countersign"
-    ),
+    path("agreements/<int:pk>/countersign/", acceptance_views.agreement_countersign, name="agreement_countersign"),
     path(
         "agreements/<int:pk>/signed-copy/new/",
         acceptance_views.agreement_record_signed,

@@ -567,10 +567,9 @@ def document_verify(*, document: DueDiligenceDocument, actor) -> DueDiligenceDoc
 def membership_set(
     *, user, organisation: Organisation | None, is_lead: bool | None = None, is_signatory: bool | None = None
 ) -> ProviderMembership | None:
-    """Link a provider user to the organisation they act for (None removes the link), and
-    with ``is_lead`` make them its lead or not, with ``is_signatory`` its authorised signatory
-    or not (None leaves either as it is). For the demo and set-up scripts; officers use
-    ``providers.invitations.services`` and ``membership_set_signatory``."""
+    """Link a provider user to the organisation they act for (None removes the link); make them
+    its lead (``is_lead``) or authorised signatory (``is_signatory``) or not (None: as it is). For
+    the demo and set-up scripts; officers use ``providers.invitations.services``."""
     if organisation is None:
         ProviderMembership.objects.filter(user=user).delete()
         return None
@@ -585,18 +584,16 @@ def membership_set(
 
 @transaction.atomic
 def membership_set_signatory(*, actor, membership: ProviderMembership, is_signatory: bool) -> ProviderMembership:
-    """Mark the provider user as their organisation's authorised signatory (``is_signatory``
-    True), who may accept its grant agreements in the portal, or no longer. Officers only
-    (``providers.edit``): the provider says who signs, the commissioning team records it. An
-    organisation may have several signatories."""
+    """Mark the provider user as their organisation's authorised signatory, who accepts its
+    grant agreements in the portal (``is_signatory``), or no longer. Officers only: the provider
+    says who signs, the commissioning team records it. An organisation may have several."""
     require_capability(actor, "providers.edit")
     locked = ProviderMembership.objects.select_for_update().select_related("user").get(pk=membership.pk)
-    is_signatory = bool(is_signatory)
-    if locked.is_signatory == is_signatory:
+    if locked.is_signatory == bool(is_signatory):
         state = "already" if is_signatory else "not"
-        name = locked.user.display_name
-        raise ValidationError({"is_signatory": [f"{name} is {state} the organisation's authorised signatory."]})
-    locked.is_signatory = is_signatory
+        message = f"{locked.user.display_name} is {state} the organisation's authorised signatory."
+        raise ValidationError({"is_signatory": [message]})
+    locked.is_signatory = bool(is_signatory)
     attribute_to(locked, actor)
     locked.save(update_fields=["is_signatory"])
     return locked

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from grants.models import Agreement, AgreementStatus, AwardStatus
-from tests.factories import OrganisationFactory
+from pcc_commissioning.roles import Role
+from tests.factories import OrganisationFactory, UserFactory
 from tests.factories.agreement_acceptance import AgreementFactory, agreement_pdf, provider_user_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.agreement_rule]
@@ -166,10 +167,12 @@ def test_the_pdf_downloads_for_the_own_organisation_only(agreement, colleague, l
     )
 
 
-@pytest.mark.parametrize("fixture", ["officer_client", "finance_client", "board_client"])
-def test_internal_roles_are_refused(agreement, fixture, request):
-    client = request.getfixturevalue(fixture)
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.FINANCE, Role.BOARD, Role.APPLICANT, Role.ASSESSOR, Role.PARTNER])
+def test_other_roles_are_refused(agreement, role, login_as):
+    client = login_as(UserFactory(role=role))
+    download = reverse("portal:agreement_download", kwargs={"pk": agreement.pk, "kind": "pdf"})
     assert client.get(_url(agreement)).status_code == 403
+    assert client.get(download).status_code == 403
     assert _post(client, agreement).status_code == 403
     assert Agreement.objects.get(pk=agreement.pk).status == AgreementStatus.ISSUED
 

@@ -117,3 +117,23 @@ def test_the_award_page_after_acceptance(accepted, officer_client, board_client)
     board_page = board_client.get(reverse("grants:award_detail", kwargs={"pk": accepted.award_id})).content.decode()
     assert "waiting for the OPCC&#x27;s countersignature" in board_page
     assert _countersign_url(accepted) not in board_page
+
+
+def test_an_active_award_without_an_agreement_says_payments_wait(officer_client, settings):
+    from tests.factories import AwardFactory
+
+    award = AwardFactory(status="active")
+    url = reverse("grants:award_detail", kwargs={"pk": award.pk})
+    message = "No agreement issued yet: payments cannot be marked paid until one is accepted."
+    assert message in officer_client.get(url).content.decode()
+    settings.PAYMENT_NEEDS_ACCEPTED_AGREEMENT = False
+    assert message not in officer_client.get(url).content.decode()
+
+
+def test_a_planned_award_has_no_banner(officer_client):
+    from tests.factories import AwardFactory
+
+    award = AwardFactory(status="planned")
+    page = officer_client.get(reverse("grants:award_detail", kwargs={"pk": award.pk})).content.decode()
+    assert "No agreement issued yet" not in page
+    assert "No agreement has been issued for this award." in page
