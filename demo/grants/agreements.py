@@ -19,7 +19,7 @@ from grants.agreements.acceptance import agreement_record_signed
 from grants.agreements.figures import award_figures
 from grants.models import Agreement, AgreementKind, Award, AwardKind
 from pcc_commissioning import clock
-from providers.models import Contact
+from providers.models import Contact, ProviderMembership
 
 
 def _pdf(text: str) -> bytes:
@@ -46,10 +46,17 @@ def _pdf(text: str) -> bytes:
 
 
 def _signatory(award: Award) -> tuple[str, str]:
+    """Who signed for the provider: its authorised signatory in the portal, else its first
+    contact, else its chief executive (the demo's organisations name few people)."""
+    membership = (
+        ProviderMembership.objects.filter(organisation=award.provider, is_signatory=True).select_related("user").first()
+    )
+    if membership is not None:
+        return membership.user.display_name, "Chief Executive"
     contact = Contact.objects.filter(organisation=award.provider).order_by("pk").first()
     if contact is not None and contact.name:
         return contact.name, contact.job_title or "Authorised signatory"
-    return f"For {award.provider.name}", "Authorised signatory"
+    return f"The Chief Executive of {award.provider.name}", "Chief Executive"
 
 
 def agreement_signed_seed(award: Award, *, actor=None) -> int:

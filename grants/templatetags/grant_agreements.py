@@ -3,6 +3,8 @@ grants/_award_banners.html): the award page lives in grants.awards, below this c
 reaches it by template tag rather than by import. The provider's award page in the portal
 lists the award's agreements with ``portal_agreements``."""
 
+import datetime
+
 from django import template
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -96,3 +98,13 @@ def payment_block_reason(award, payment) -> str:
     if payment.amount <= 0:
         return ""
     return acceptance.payment_block_reason(award) or ""
+
+
+@register.filter
+def iso_date(value):
+    """An agreement's figures keep dates as ISO text ("2019-04-01"): the date, for ``|date``
+    (the text as it is if it is not one)."""
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return value

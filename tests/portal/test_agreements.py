@@ -39,6 +39,8 @@ def agreement(helping_hands):
             "reference": "AWD-2019-0042",
             "title": "Victims' hub",
             "total": "12500.50",
+            "start_date": "2019-04-01",
+            "end_date": "2020-03-31",
             "lines": [{"stream": "MoJ victims grant", "fy": 2019, "fy_label": "2019/20", "amount": "12500.50"}],
             "conditions": "Quarterly returns within 20 days.",
         },
@@ -80,6 +82,7 @@ def test_the_award_page_lists_its_agreements(agreement, signatory, login_as):
 def test_the_signatory_sees_the_figures_and_the_form_with_name_and_checksum(agreement, signatory, login_as):
     page = login_as(signatory).get(_url(agreement)).content.decode()
     assert "£12,500.50" in page and "MoJ victims grant" in page and "Quarterly returns within 20 days." in page
+    assert "1 April 2019 to 31 March 2020" in page
     assert 'value="Jane Doe"' in page
     assert f'value="{agreement.checksum}"' in page
     assert "I have read and accept this agreement" in page
