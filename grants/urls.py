@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from grants.agreements import acceptance_views
 from grants.agreements import views as agreements_views
 from grants.awards import journey as awards_journey
 from grants.awards import views as awards_views
@@ -58,6 +59,17 @@ urlpatterns = [
         "agreement-templates/<int:pk>/edit/", agreements_views.agreement_template_edit, name="agreement_template_edit"
     ),
     path("payments/export/", payments_views.payments_export, name="payments_export"),
+    path("agreements/<int:pk>/countersign/", acceptance_views.agreement_countersign, name="agreement_countersign"),
+    path(
+        "agreements/<int:pk>/signed-copy/new/",
+        acceptance_views.agreement_record_signed,
+        name="agreement_record_signed",
+    ),
+    path(
+        "agreements/<int:pk>/signed-copy/",
+        acceptance_views.agreement_signed_copy,
+        name="agreement_signed_copy",
+    ),
     path("decisions/", decisions_views.decision_list, name="decision_list"),
     path("decisions/new/", decisions_views.decision_create, name="decision_create"),
     path("decisions/<int:pk>/", decisions_views.decision_detail, name="decision_detail"),
