@@ -4,7 +4,9 @@ award's agreements in force or superseded."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from grants.agreements import services
@@ -138,3 +140,17 @@ def test_other_providers_and_outsiders_are_refused(agreement):
         access_agreement(stranger, agreement.pk)
     with pytest.raises(PermissionDenied):
         access_agreement(UserFactory(role=Role.APPLICANT), agreement.pk)
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_page_costs_the_same_queries_at_two_sizes(officer_client, award, template, agreement):
+    small = _queries(officer_client, _page(award))
+    for _ in range(4):
+        services.agreement_issue(actor=None, award=award, template=template)
+    AgreementTemplateFactory(name="Another template")
+    assert _queries(officer_client, _page(award)) == small
