@@ -168,7 +168,7 @@ def _variation(figures: dict[str, Any]) -> Section | None:
         rows.append(("New end date", day_words(variation["new_end_date"])))
     if variation.get("decision"):
         rows.append(("PCC decision", variation["decision"]))
-    return Section("The variation", [], [Table("What the variation changes", ("", "Detail"), rows)])
+    return Section("The variation", [], [Table("What the variation changes", ("Item", "Detail"), rows)])
 
 
 def schedules(figures: dict[str, Any]) -> list[Section]:
@@ -219,8 +219,8 @@ def _docx_table(document, table: Table) -> None:
     grid.style = "Table Grid"
     for index, text in enumerate(table.headers):
         cell = grid.rows[0].cells[index]
-        cell.text = text
-        cell.paragraphs[0].runs[0].bold = True if text else None
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
     for row in [*table.rows, *([table.total] if table.total else [])]:
         cells = grid.add_row().cells
         for index, text in enumerate(row):

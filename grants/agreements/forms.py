@@ -52,3 +52,12 @@ class AgreementIssueForm(forms.Form):
     def __init__(self, *args, templates=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = templates
+
+
+class AgreementWithdrawForm(forms.Form):
+    withdraw = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Why is it withdrawn?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the agreement is withdrawn"},
+    )

@@ -5,21 +5,28 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grants.agreements import documents, selectors, services
-from grants.agreements.forms import AgreementIssueForm, AgreementTemplateEditForm, AgreementTemplateForm
+from grants.agreements.forms import (
+    AgreementIssueForm,
+    AgreementTemplateEditForm,
+    AgreementTemplateForm,
+    AgreementWithdrawForm,
+)
 from grants.agreements.merge import merge_field_help
 from grants.awards import selectors as awards_selectors
-from grants.models import Agreement
+from grants.models import Agreement, AgreementStatus
 from grants.pages import page_context
 from pcc_commissioning.forms import add_service_errors
 from pcc_commissioning.idempotency import create_once, saved
 from pcc_commissioning.roles import capability_required, has_capability
 from pcc_commissioning.web import form_data
 
+# An agreement issued in error may be withdrawn until the OPCC countersigns it.
+WITHDRAWABLE = (AgreementStatus.ISSUED, AgreementStatus.ACCEPTED)
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -97,6 +104,8 @@ def award_agreements(request, pk: int):
     if request.method == "POST" and not can_issue:
         raise PermissionDenied("Your role does not allow this (agreements.edit).")
     award = awards_selectors.access_award(request.user, pk)
+    if request.method == "POST" and "withdraw" in request.POST:
+        return _withdraw(request, award)
     form = AgreementIssueForm(form_data(request), templates=selectors.issuable_templates()) if can_issue else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
@@ -106,11 +115,43 @@ def award_agreements(request, pk: int):
         else:
             saved(request, agreement, f"Version {agreement.number} of the agreement has been issued.")
             return redirect("grants:award_agreements", pk=award.pk)
+    return _agreements_page(request, award, form=form)
+
+
+def _agreements_page(request, award, *, form, withdraw_form=None):
     return render(
         request,
         "grants/agreements/award_agreements.html",
-        page_context(request, award=award, agreements=list(selectors.award_agreements(award)), form=form),
+        page_context(
+            request,
+            award=award,
+            agreements=list(selectors.award_agreements(award)),
+            form=form,
+            withdraw_form=withdraw_form,
+            withdrawable=WITHDRAWABLE,
+        ),
     )
+
+
+def _withdraw(request, award):
+    """Withdraw one of the award's agreements (an agreement issued in error), with the reason."""
+    posted = "".join(ch for ch in request.POST.get("withdraw", "") if ch.isdigit())
+    withdraw_form = AgreementWithdrawForm(request.POST, auto_id=f"id_%s_{posted}")  # the row's reason box
+    if withdraw_form.is_valid():
+        agreement = award.agreements.filter(pk=withdraw_form.cleaned_data["withdraw"]).first()
+        if agreement is None:
+            raise Http404("No such agreement.")
+        try:
+            services.agreement_withdraw(
+                actor=request.user, agreement=agreement, reason=withdraw_form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_service_errors(withdraw_form, exc, name_fields=True)
+        else:
+            messages.success(request, f"Version {agreement.number} has been withdrawn.")
+            return redirect("grants:award_agreements", pk=award.pk)
+    issue_form = AgreementIssueForm(None, templates=selectors.issuable_templates())
+    return _agreements_page(request, award, form=issue_form, withdraw_form=withdraw_form)
 
 
 def agreement_file_response(agreement: Agreement, fmt: str) -> HttpResponse:

@@ -4,7 +4,9 @@ award's agreements in force or superseded."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from grants.agreements import services
@@ -138,3 +140,39 @@ def test_other_providers_and_outsiders_are_refused(agreement):
         access_agreement(stranger, agreement.pk)
     with pytest.raises(PermissionDenied):
         access_agreement(UserFactory(role=Role.APPLICANT), agreement.pk)
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_page_costs_the_same_queries_at_two_sizes(officer_client, award, template, agreement):
+    small = _queries(officer_client, _page(award))
+    for _ in range(4):
+        services.agreement_issue(actor=None, award=award, template=template)
+    AgreementTemplateFactory(name="Another template")
+    assert _queries(officer_client, _page(award)) == small
+
+
+def test_officer_withdraws_an_agreement_with_a_reason(officer_client, award, agreement):
+    page = officer_client.get(_page(award)).content.decode()
+    assert "Withdraw version 1" in page
+    refused = officer_client.post(_page(award), {"withdraw": agreement.pk, "reason": ""})
+    assert "govuk-error-summary" in refused.content.decode()
+    assert f'href="#id_reason_{agreement.pk}"' in refused.content.decode()
+    response = officer_client.post(_page(award), {"withdraw": agreement.pk, "reason": "Issued in error."})
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.WITHDRAWN and agreement.ended_reason == "Issued in error."
+    assert "Withdraw version 1" not in officer_client.get(_page(award)).content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.BOARD])
+def test_finance_and_board_cannot_withdraw(login_as, role, award, agreement):
+    client = login_as(UserFactory(role=role))
+    assert "Withdraw version" not in client.get(_page(award)).content.decode()
+    assert client.post(_page(award), {"withdraw": agreement.pk, "reason": "No"}).status_code == 403
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.ISSUED
