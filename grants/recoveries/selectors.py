@@ -283,9 +283,7 @@ def suggested_recovery(spend_return: SpendReturn) -> Decimal:
     _committed, paid = award_year_money(spend_return.award, spend_return.fy)
     actual = _sum(SpendLine.objects.filter(spend_return=spend_return), "actual")
     open_claims = _sum(
-        recovery_queryset().filter(
-            award=spend_return.award, fy=spend_return.fy, status__in=OPEN_RECOVERY_STATUSES
-        ),
+        recovery_queryset().filter(award=spend_return.award, fy=spend_return.fy, status__in=OPEN_RECOVERY_STATUSES),
         "owed",
     )
     return max(paid - actual - open_claims, ZERO)

@@ -203,7 +203,9 @@ def _check_recovery_source(
     if spend_return is not None and spend_return.award_id != award.pk:
         add_error(errors, "spend_return", "This spend return is of another award.")
     elif spend_return is not None and fy is not None and spend_return.fy != fy:
-        add_error(errors, "fy", f"The spend return is for {fy_label(spend_return.fy)}: raise the recovery for that year.")
+        add_error(
+            errors, "fy", f"The spend return is for {fy_label(spend_return.fy)}: raise the recovery for that year."
+        )
 
 
 def _check_recovery_amount(award: Award, *, amount: Any, stream: Any, fy: int | None, errors: Errors):
@@ -382,17 +384,27 @@ def carry_forward_record(
     if decision is None:
         add_error(errors, "decision", "Choose the signed PCC decision that allows the carry-forward.")
     elif not decision.is_signed:
-        add_error(errors, "decision", f"Decision {decision.reference} is not signed: a carry-forward needs a signed decision.")
+        add_error(
+            errors, "decision", f"Decision {decision.reference} is not signed: a carry-forward needs a signed decision."
+        )
     if award is not None:
         check_award_open(award, errors, field="award", doing="given a carry-forward")
         funded = FundingLine.objects.filter(award=award, stream=stream, fy=year).exists() if year else True
         if isinstance(stream, FundingStream) and not funded:
-            add_error(errors, "award", f"Award {award.reference} has no funding from {stream.name} in {fy_label(year)}.")
+            add_error(
+                errors, "award", f"Award {award.reference} has no funding from {stream.name} in {fy_label(year)}."
+            )
     note = clean_text(note)
     raise_if_errors(errors)
     carry = CarryForward(
-        stream=stream, from_fy=year, amount=value, decision=decision, award=award, note=note,
-        recorded_by=actor, recorded_at=clock.now(),
+        stream=stream,
+        from_fy=year,
+        amount=value,
+        decision=decision,
+        award=award,
+        note=note,
+        recorded_by=actor,
+        recorded_at=clock.now(),
     )
     attribute_to(carry, actor)
     carry.save()

@@ -98,7 +98,10 @@ def test_the_variance_thresholds(planned, actual, needs):
 
 
 def test_a_large_variance_without_a_reason_is_refused_naming_the_line(award, officer):
-    lines = [{"cost_line": "Staff", "planned": "8000", "actual": "6500"}, {"cost_line": "", "planned": "1", "actual": "x"}]
+    lines = [
+        {"cost_line": "Staff", "planned": "8000", "actual": "6500"},
+        {"cost_line": "", "planned": "1", "actual": "x"},
+    ]
     with pytest.raises(ValidationError) as exc:
         _final(award, officer, lines=lines)
     assert _messages(exc, "lines") == [
@@ -115,7 +118,9 @@ def test_a_return_is_refused_for_a_year_without_funding_twice_or_dated_ahead(awa
     _final(award, officer)
     with pytest.raises(ValidationError) as exc:
         _final(award, officer, received_on=datetime.date(2020, 5, 2))
-    assert exc.value.message_dict["kind"] == ["There is already a final budget return for 2019/20: change that one instead."]
+    assert exc.value.message_dict["kind"] == [
+        "There is already a final budget return for 2019/20: change that one instead."
+    ]
     assert exc.value.message_dict["received_on"] == ["The date the return was received cannot be in the future."]
     with pytest.raises(ValidationError) as exc:
         _final(award, officer, fy=2020)
@@ -130,7 +135,9 @@ def test_a_return_is_refused_on_a_closed_award(award, officer):
     close(award)
     with pytest.raises(ValidationError) as exc:
         _final(award, officer)
-    assert exc.value.messages == ["Award AWD-2019-0042 was closed on 20 April 2020, so it cannot be given a spend return."]
+    assert exc.value.messages == [
+        "Award AWD-2019-0042 was closed on 20 April 2020, so it cannot be given a spend return."
+    ]
     assert not SpendReturn.objects.exists()
 
 
@@ -191,7 +198,9 @@ def test_the_amount_is_limited_to_what_was_paid_less_what_is_being_recovered(awa
 def test_every_problem_of_a_recovery_is_named(award, officer, stream):
     other = SpendReturnFactory()
     with pytest.raises(ValidationError) as exc:
-        _raise(award, officer, stream, amount="0", reason="theft", due_date=datetime.date(2020, 4, 30), spend_return=other)
+        _raise(
+            award, officer, stream, amount="0", reason="theft", due_date=datetime.date(2020, 4, 30), spend_return=other
+        )
     errors = exc.value.message_dict
     assert errors["amount"] == ["The amount to recover must be more than zero."]
     assert errors["reason"] == ["Choose why the money is to come back: underspend, ineligible spend or breach."]
@@ -220,7 +229,11 @@ def test_the_suggested_amount_leaves_out_what_open_recoveries_claim(award, offic
 def test_receipts_are_negative_payments_that_move_the_status(award, officer, finance_officer, stream):
     recovery = _raise(award, officer, stream)
     recovery = svc.recovery_receipt_record(
-        actor=finance_officer, recovery=recovery, amount="1000", received_on=datetime.date(2020, 5, 1), reference="BACS 77"
+        actor=finance_officer,
+        recovery=recovery,
+        amount="1000",
+        received_on=datetime.date(2020, 5, 1),
+        reference="BACS 77",
     )
     assert recovery.status == RecoveryStatus.PART_RECOVERED
     payment = Payment.objects.get(recovery=recovery)
@@ -231,18 +244,30 @@ def test_receipts_are_negative_payments_that_move_the_status(award, officer, fin
         datetime.date(2020, 5, 1),
     )
     assert payment.reason == f"Recovery {recovery.reference}: underspend"
-    assert (payment.invoice_reference, payment.approved_by, payment.recorded_by) == ("BACS 77", finance_officer, finance_officer)
+    assert (payment.invoice_reference, payment.approved_by, payment.recorded_by) == (
+        "BACS 77",
+        finance_officer,
+        finance_officer,
+    )
     with pytest.raises(ValidationError) as exc:
-        svc.recovery_receipt_record(actor=finance_officer, recovery=recovery, amount="250.51", received_on=datetime.date(2020, 5, 1))
+        svc.recovery_receipt_record(
+            actor=finance_officer, recovery=recovery, amount="250.51", received_on=datetime.date(2020, 5, 1)
+        )
     assert exc.value.message_dict["amount"] == [
         f"£250.51 is more than the £250.50 still to recover on {recovery.reference}: record what was received, up to £250.50."
     ]
-    recovery = svc.recovery_receipt_record(actor=finance_officer, recovery=recovery, amount="250.50", received_on=datetime.date(2020, 5, 1))
+    recovery = svc.recovery_receipt_record(
+        actor=finance_officer, recovery=recovery, amount="250.50", received_on=datetime.date(2020, 5, 1)
+    )
     assert recovery.status == RecoveryStatus.RECOVERED
     assert selectors.received_on(recovery) == Decimal("1250.50")
     with pytest.raises(ValidationError) as exc:
-        svc.recovery_receipt_record(actor=finance_officer, recovery=recovery, amount="1", received_on=datetime.date(2020, 5, 1))
-    assert f"Recovery {recovery.reference} is recovered: it cannot be given a receipt." in exc.value.message_dict["status"]
+        svc.recovery_receipt_record(
+            actor=finance_officer, recovery=recovery, amount="1", received_on=datetime.date(2020, 5, 1)
+        )
+    assert (
+        f"Recovery {recovery.reference} is recovered: it cannot be given a receipt." in exc.value.message_dict["status"]
+    )
     assert Payment.objects.filter(recovery=recovery).count() == 2
 
 
@@ -250,7 +275,11 @@ def test_a_refused_receipt_writes_nothing_and_names_every_field(award, officer, 
     recovery = _raise(award, officer, stream)
     with pytest.raises(ValidationError) as exc:
         svc.recovery_receipt_record(
-            actor=finance_officer, recovery=recovery, amount="-5", received_on=datetime.date(2020, 5, 2), reference="x" * 101
+            actor=finance_officer,
+            recovery=recovery,
+            amount="-5",
+            received_on=datetime.date(2020, 5, 2),
+            reference="x" * 101,
         )
     errors = exc.value.message_dict
     assert errors["amount"] == ["The amount received must be more than zero."]
@@ -278,7 +307,9 @@ def test_a_receipt_may_arrive_after_the_award_is_closed(award, officer, finance_
 def test_paid_on_the_funding_page_drops_by_exactly_what_was_recovered(award, officer, finance_officer, stream):
     before = funding_summary(fy=2019, as_at=datetime.date(2020, 5, 1))
     recovery = _raise(award, officer, stream, amount="1250.50")
-    svc.recovery_receipt_record(actor=finance_officer, recovery=recovery, amount="1250.50", received_on=datetime.date(2020, 5, 1))
+    svc.recovery_receipt_record(
+        actor=finance_officer, recovery=recovery, amount="1250.50", received_on=datetime.date(2020, 5, 1)
+    )
     after = funding_summary(fy=2019, as_at=datetime.date(2020, 5, 1))
     assert before.totals.paid - after.totals.paid == Decimal("1250.50")
     assert after.totals.paid == Decimal("10749.50")
@@ -288,11 +319,15 @@ def test_paid_on_the_funding_page_drops_by_exactly_what_was_recovered(award, off
 
 def test_write_off_needs_a_signed_decision_and_keeps_what_came_back(award, officer, finance_officer, stream):
     recovery = _raise(award, officer, stream)
-    svc.recovery_receipt_record(actor=finance_officer, recovery=recovery, amount="250.50", received_on=datetime.date(2020, 5, 1))
+    svc.recovery_receipt_record(
+        actor=finance_officer, recovery=recovery, amount="250.50", received_on=datetime.date(2020, 5, 1)
+    )
     draft = DecisionFactory(reference="PCC-2020-007")
     with pytest.raises(ValidationError) as exc:
         svc.recovery_write_off(actor=officer, recovery=recovery, decision=draft)
-    assert exc.value.message_dict["decision"] == ["Decision PCC-2020-007 is not signed: a write-off needs a signed decision."]
+    assert exc.value.message_dict["decision"] == [
+        "Decision PCC-2020-007 is not signed: a write-off needs a signed decision."
+    ]
     with pytest.raises(ValidationError) as exc:
         svc.recovery_write_off(actor=officer, recovery=recovery, decision=None)
     assert exc.value.message_dict["decision"] == ["Choose the signed PCC decision that allows the write-off."]
@@ -301,10 +336,18 @@ def test_write_off_needs_a_signed_decision_and_keeps_what_came_back(award, offic
     signed = DecisionFactory(signed=True, reference="PCC-2020-008")
     close(award)  # writing off is still allowed once the award is closed
     recovery = svc.recovery_write_off(actor=officer, recovery=recovery, decision=signed, note="Provider insolvent")
-    assert (recovery.status, recovery.write_off_decision, recovery.written_off_by) == (RecoveryStatus.WRITTEN_OFF, signed, officer)
+    assert (recovery.status, recovery.write_off_decision, recovery.written_off_by) == (
+        RecoveryStatus.WRITTEN_OFF,
+        signed,
+        officer,
+    )
     assert recovery.note == "Written off under PCC-2020-008: Provider insolvent"
     totals = selectors.recovery_totals(selectors.recovery_list())
-    assert (totals.outstanding, totals.recovered, totals.written_off) == (Decimal("0.00"), Decimal("250.50"), Decimal("1000.00"))
+    assert (totals.outstanding, totals.recovered, totals.written_off) == (
+        Decimal("0.00"),
+        Decimal("250.50"),
+        Decimal("1000.00"),
+    )
     # The written-off £1,000 may be raised again (it never came back); the £250.50 received may not.
     assert selectors.recoverable(award=award, stream=stream, fy=2019) == Decimal("11749.50")
 
@@ -327,9 +370,13 @@ def test_a_recovery_becomes_overdue_after_its_due_date(award, officer, stream, t
 # Carry-forward ------------------------------------------------------------------------------------------------
 def test_carry_forward_needs_a_signed_decision_and_a_positive_amount(award, officer, stream):
     with pytest.raises(ValidationError) as exc:
-        svc.carry_forward_record(actor=officer, stream=stream, from_fy=2019, amount="0", decision=DecisionFactory(reference="PCC-2020-009"))
+        svc.carry_forward_record(
+            actor=officer, stream=stream, from_fy=2019, amount="0", decision=DecisionFactory(reference="PCC-2020-009")
+        )
     assert exc.value.message_dict["amount"] == ["The amount carried forward must be more than zero."]
-    assert exc.value.message_dict["decision"] == ["Decision PCC-2020-009 is not signed: a carry-forward needs a signed decision."]
+    assert exc.value.message_dict["decision"] == [
+        "Decision PCC-2020-009 is not signed: a carry-forward needs a signed decision."
+    ]
     assert not CarryForward.objects.exists()
     carry = svc.carry_forward_record(
         actor=officer, stream=stream, from_fy=2019, amount="600662", decision=DecisionFactory(signed=True), award=award
@@ -339,7 +386,9 @@ def test_carry_forward_needs_a_signed_decision_and_a_positive_amount(award, offi
     assert rows[2020]["carried_forward"] == Decimal("600662.00")
     close(award)
     with pytest.raises(ValidationError) as exc:
-        svc.carry_forward_record(actor=officer, stream=stream, from_fy=2019, amount="1", decision=DecisionFactory(signed=True), award=award)
+        svc.carry_forward_record(
+            actor=officer, stream=stream, from_fy=2019, amount="1", decision=DecisionFactory(signed=True), award=award
+        )
     assert "cannot be given a carry-forward" in exc.value.message_dict["award"][0]
 
 
