@@ -273,7 +273,6 @@ def payment_record(
     override_reason: str = "",
     due_diligence_reason: str = "",
     imported: bool = False,
-    recovery=None,
 ) -> Payment:
     """Record a scheduled (no ``paid_date``) or actual payment of an award from a stream.
 
@@ -287,8 +286,7 @@ def payment_record(
     is needed is not stored. Recorded by a person, the payment is approved as it is recorded, after the
     provider's due diligence is checked (``due_diligence_check``). Pending plan instalments of that stream and
     year shrink to what is left. ``imported``: a row of a payments file, which records what already happened (no
-    due-diligence check) and has no override column. ``recovery``: the recovery this money
-    coming back is a receipt of (``grants.recoveries.services.recovery_receipt_record``).
+    due-diligence check) and has no override column.
     """
     require_capability(actor, "payments.edit")
     locked_award = lock_award(award)
@@ -313,7 +311,6 @@ def payment_record(
         approved_by=actor,
         approved_at=clock.now(),
         due_diligence_note=note,
-        recovery=recovery,
         **values,
     )
     attribute_to(payment, actor)

@@ -245,7 +245,7 @@ class SpendSummary:
 
 def award_spend_summaries(award: Award) -> list[SpendSummary]:
     """The award's spend returns, by year and kind, each with its lines and the year's money:
-    three queries however many returns and lines."""
+    four queries however many returns and lines."""
     returns = list(SpendReturn.objects.filter(award=award).prefetch_related("lines").order_by("-fy", "kind"))
     committed = dict(
         FundingLine.objects.filter(award=award)

@@ -174,6 +174,9 @@ def spend_return_update(
     day = _check_received_on(received_on, errors)
     new_lines = _clean_lines(lines, errors)
     raise_if_errors(errors)
+    if not _return_changes(locked, received_on=day, notes=clean_text(notes), lines=new_lines):
+        locked.version -= 1  # saving the form unchanged leaves another person's form current
+        return locked
     locked.received_on = day
     locked.notes = clean_text(notes)
     attribute_to(locked, actor)
@@ -183,6 +186,14 @@ def spend_return_update(
         line.spend_return = locked
     SpendLine.objects.bulk_create(new_lines)
     return locked
+
+
+def _return_changes(spend_return: SpendReturn, *, received_on, notes: str, lines: list[SpendLine]) -> bool:
+    def rows(items) -> list[tuple]:
+        return [(line.cost_line, line.planned, line.actual, line.variance_reason) for line in items]
+
+    stored = (spend_return.received_on, spend_return.notes, rows(spend_return.lines.all()))
+    return stored != (received_on, notes, rows(lines))
 
 
 # Recoveries ----------------------------------------------------------------------------------------------
@@ -325,8 +336,13 @@ def _record_receipt(move: Move) -> None:
         paid_date=move.context["received_on"],
         invoice_reference=move.context["reference"],
         reason=f"Recovery {recovery.reference}: {reason}",
-        recovery=recovery,
     )
+    # Linked here rather than through payment_record, which knows nothing of recoveries (a
+    # layer below); same transaction, so the payment is never seen without its recovery.
+    payment = move.context["payment"]
+    payment.recovery = recovery
+    attribute_to(payment, move.actor)
+    payment.save(update_fields=["recovery"])
 
 
 @transaction.atomic
