@@ -7,6 +7,7 @@ from grants.awards import views as awards_views
 from grants.decisions import views as decisions_views
 from grants.funding import views as funding_views
 from grants.payments import views as payments_views
+from grants.recoveries import views as recoveries_views
 from grants.variations import views as variations_views
 
 app_name = "grants"
@@ -92,4 +93,18 @@ urlpatterns = [
     path("provider/<int:pk>/awards/", awards_views.provider_awards, name="provider_awards"),
     path("intentions/<int:pk>/awards/", awards_views.intention_awards, name="intention_awards"),
     path("monitoring/", include("grants.monitoring.urls")),
+    path("awards/<int:pk>/recoveries/", recoveries_views.award_recoveries, name="award_recoveries"),
+    path("awards/<int:pk>/recoveries/new/", recoveries_views.recovery_create, name="recovery_create"),
+    path("awards/<int:pk>/spend-returns/new/", recoveries_views.spend_return_create, name="spend_return_create"),
+    path(
+        "awards/<int:pk>/spend-returns/<int:return_pk>/edit/",
+        recoveries_views.spend_return_edit,
+        name="spend_return_edit",
+    ),
+    path("recoveries/", recoveries_views.recovery_list, name="recovery_list"),
+    path("recoveries/<int:pk>/", recoveries_views.recovery_detail, name="recovery_detail"),
+    path("recoveries/<int:pk>/receipts/new/", recoveries_views.recovery_receipt, name="recovery_receipt"),
+    path("recoveries/<int:pk>/write-off/", recoveries_views.recovery_write_off, name="recovery_write_off"),
+    path("carry-forwards/", recoveries_views.carry_forwards, name="carry_forwards"),
+    path("carry-forwards/new/", recoveries_views.carry_forward_create, name="carry_forward_create"),
 ]

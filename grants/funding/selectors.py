@@ -26,6 +26,7 @@ from grants.models import (
     COMMITTED_STATUSES,
     PLANNED_STATUSES,
     AwardStatus,
+    CarryForward,
     ForecastOutturn,
     FundingLine,
     FundingStream,
@@ -420,8 +421,12 @@ def stream_years(stream: FundingStream) -> list[dict]:
         .annotate(total=Sum("amount"))
         .values_list("fy", "total")
     )
+    # Money carried into a year from the year before, with the decision that allowed it.
+    carried: dict[int, list[CarryForward]] = {}
+    for carry in CarryForward.objects.filter(stream=stream).select_related("decision").order_by("from_fy", "pk"):
+        carried.setdefault(carry.to_fy, []).append(carry)
     rows = []
-    for year in sorted(set(allocations) | set(lines) | set(paid), reverse=True):
+    for year in sorted(set(allocations) | set(lines) | set(paid) | set(carried), reverse=True):
         allocation = allocations.get(year)
         committed = to_penny(lines.get(year, {}).get("committed"))
         rows.append(
@@ -434,6 +439,8 @@ def stream_years(stream: FundingStream) -> list[dict]:
                 "planned": to_penny(lines.get(year, {}).get("planned")),
                 "paid": to_penny(paid.get(year)),
                 "over": committed > (allocation.amount if allocation else ZERO),
+                "carry_forwards": carried.get(year, []),
+                "carried_forward": sum((carry.amount for carry in carried.get(year, [])), ZERO),
             }
         )
     return rows

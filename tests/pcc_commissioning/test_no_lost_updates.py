@@ -101,6 +101,7 @@ from tests.factories.delivery import (
     ReviewActionFactory,
     ReviewMeetingFactory,
 )
+from tests.factories.recoveries import SpendLineFactory, SpendReturnFactory
 from tests.pcc_commissioning.test_url_access import _walk
 
 pytestmark = pytest.mark.django_db
@@ -252,6 +253,13 @@ def _payment(organisation):
     return {"pk": award.pk, "payment_pk": payment.pk}, _reader(payment, "invoice_reference")
 
 
+def _spend_return(organisation):
+    award = _award(status=AwardStatus.ACTIVE)
+    spend_return = SpendReturnFactory(award=award, received_on=datetime.date(2019, 10, 30))
+    SpendLineFactory(spend_return=spend_return, cost_line="Staff")
+    return {"pk": award.pk, "return_pk": spend_return.pk}, _reader(spend_return, "notes")
+
+
 def _payment_plan(organisation):
     award = _award(status=AwardStatus.ACTIVE)
     plan = PaymentPlan.objects.create(award=award, frequency=PlanFrequency.QUARTERLY, timing=PlanTiming.ARREARS)
@@ -381,6 +389,7 @@ CASES = [
     Case("providers:contact_edit", Role.OFFICER, _contact, "job_title"),
     Case("grants:award_edit", Role.OFFICER, _award_edit, "title"),
     Case("grants:payment_edit", Role.FINANCE, _payment, "invoice_reference", "INV-1", "INV-2"),
+    Case("grants:spend_return_edit", Role.OFFICER, _spend_return, "notes"),
     Case("grants:payment_plan", Role.OFFICER, _payment_plan, "timing", PlanTiming.ADVANCE, PlanTiming.ON_RETURN),
     Case("grants:decision_edit", Role.OFFICER, _decision, "subject"),
     Case("grants:stream_edit", Role.OFFICER, _stream, "description"),
