@@ -64,4 +64,5 @@ urlpatterns = [
     path("provider/<int:pk>/awards/", awards_views.provider_awards, name="provider_awards"),
     path("intentions/<int:pk>/awards/", awards_views.intention_awards, name="intention_awards"),
     path("monitoring/", include("grants.monitoring.urls")),
+    path("", include("grants.closeout.urls")),
 ]

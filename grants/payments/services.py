@@ -27,7 +27,7 @@ from grants.models import (
     ReturnStatus,
 )
 from grants.schedules.instalments import award_instalments_reconcile, pending_instalments_q
-from grants.validation import check_lengths, date_value, financial_year_value, money_value
+from grants.validation import check_award_open, check_lengths, date_value, financial_year_value, money_value
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.money import format_pence
@@ -290,6 +290,7 @@ def payment_record(
     """
     require_capability(actor, "payments.edit")
     locked_award = lock_award(award)
+    _refuse_closed(locked_award)
     values = {
         "stream": stream,
         "fy": fy,
@@ -343,6 +344,15 @@ def _checked_new_payment(
     return values, note
 
 
+def _refuse_closed(award: Award, payment: Payment | None = None) -> None:
+    """A closed award is read-only, except money coming back for one of its recoveries."""
+    if payment is not None and payment.recovery_id is not None:
+        return
+    errors: Errors = {}
+    check_award_open(award, errors, field="award")
+    raise_if_errors(errors)
+
+
 def _refuse_cancelled(payment: Payment, errors: Errors) -> None:
     if payment.is_cancelled:
         add_error(errors, "status", "This payment was cancelled: it counts for nothing and cannot be changed.")
@@ -357,6 +367,7 @@ def payment_update(*, payment: Payment, actor, expected_version: int | None, **f
     refuse_unknown_fields(fields, PAYMENT_FIELDS, "payment")
     locked_award = lock_award(payment.award)
     locked = lock_for_update(payment, expected_version=expected_version)
+    _refuse_closed(locked_award, locked)
     errors: Errors = {}
     _refuse_cancelled(locked, errors)
     raise_if_errors(errors)
@@ -415,6 +426,7 @@ def payment_mark_paid(
     """Record that a scheduled payment was paid on ``paid_date``. For finance officers."""
     require_capability(actor, "payments.edit")
     locked = lock_for_update(payment, expected_version=expected_version)
+    _refuse_closed(locked.award, locked)
     errors: Errors = {}
     day = date_value(paid_date, "paid_date", errors, what="paid date")
     _refuse_cancelled(locked, errors)
@@ -445,6 +457,7 @@ def payment_delete(*, payment: Payment, actor, expected_version: int | None = No
     """Delete a scheduled payment. A paid one is a record: correct it with a refund instead."""
     require_capability(actor, "payments.edit")
     locked = lock_for_update(payment, expected_version=expected_version)
+    _refuse_closed(locked.award, locked)
     if locked.is_paid:
         raise ValidationError(
             {
@@ -473,6 +486,7 @@ def payment_approve(
     require_capability(actor, "payments.edit")
     locked_award = lock_award(payment.award)
     locked = lock_for_update(payment, expected_version=expected_version)
+    _refuse_closed(locked_award, locked)
     errors: Errors = {}
     _refuse_cancelled(locked, errors)
     if locked.is_approved:
@@ -518,6 +532,7 @@ def payment_cancel(*, payment: Payment, actor, reason: str, expected_version: in
     require_capability(actor, "payments.edit")
     locked_award = lock_award(payment.award)
     locked = lock_for_update(payment, expected_version=expected_version)
+    _refuse_closed(locked_award, locked)
     errors: Errors = {}
     _refuse_cancelled(locked, errors)
     if locked.is_paid:
