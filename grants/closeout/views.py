@@ -66,6 +66,11 @@ def award_close(request, pk: int):
         else:
             messages.success(request, f"Award {award.reference} has been closed: it is now read-only.")
             return redirect("grants:award_detail", pk=award.pk)
+    elif request.method == "POST":
+        # The form has errors of its own: the checklist's show with them, so all is fixed in one round.
+        missing = {item.field: [item.missing] for item in items if not item.done and item.field not in form.errors}
+        if missing:
+            add_service_errors(form, ValidationError(missing), name_fields=True)
     return render(
         request,
         "grants/closeout/award_close.html",

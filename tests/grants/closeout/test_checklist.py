@@ -55,7 +55,9 @@ def test_settled_recoveries_cancelled_payments_and_decided_variations_do_not_hol
         cancelled_at=datetime.datetime(2020, 3, 1, tzinfo=datetime.UTC),
         cancel_reason="Entered twice",
     )
-    VariationFactory(award=ready_award, status=VariationStatus.DECLINED, decided_on=datetime.date(2020, 2, 1), decision_note="No")
+    VariationFactory(
+        award=ready_award, status=VariationStatus.DECLINED, decided_on=datetime.date(2020, 2, 1), decision_note="No"
+    )
     assert all(done for _, done in _state(ready_award))
 
 

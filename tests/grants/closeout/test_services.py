@@ -33,7 +33,9 @@ def _errors(exc_info) -> dict[str, list[str]]:
     return exc_info.value.message_dict
 
 
-def test_closing_a_ready_award_records_who_when_and_the_retention_date(ready_award, final_return, final_spend, officer, time_machine):
+def test_closing_a_ready_award_records_who_when_and_the_retention_date(
+    ready_award, final_return, final_spend, officer, time_machine
+):
     time_machine.move_to(datetime.datetime(2020, 4, 6, 11, 0))
     closure = _close(ready_award, officer, expected_version=ready_award.version)
     assert (closure.closed_on, closure.closed_by, closure.personal_data_until) == (
@@ -101,7 +103,9 @@ def test_the_final_records_chosen_must_be_the_awards_own(ready_award, officer):
     }
 
 
-def test_only_officers_close_and_a_stale_or_second_close_is_refused(ready_award, officer, finance_officer, board_member):
+def test_only_officers_close_and_a_stale_or_second_close_is_refused(
+    ready_award, officer, finance_officer, board_member
+):
     for user in (finance_officer, board_member, UserFactory(role=Role.PROVIDER)):
         with pytest.raises(PermissionDenied):
             _close(ready_award, user)
