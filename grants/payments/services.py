@@ -290,7 +290,6 @@ def payment_record(
     """
     require_capability(actor, "payments.edit")
     locked_award = lock_award(award)
-    _refuse_closed(locked_award)
     values = {
         "stream": stream,
         "fy": fy,
@@ -325,6 +324,7 @@ def _checked_new_payment(
 ) -> tuple[dict[str, Any], str]:
     """The new payment's cleaned values and its due-diligence note; raises ValidationError with
     every problem. An override reason given when none is needed is dropped."""
+    _refuse_closed(award)
     errors: Errors = {}
     values = clean_payment(award=award, values=values, exclude_pk=None, actor=actor, errors=errors, imported=imported)
     check_lengths(Payment, {k: values[k] for k in ("invoice_reference", "po_number", "reason")}, errors)

@@ -184,3 +184,13 @@ def test_the_schedules_leave_a_closed_award_as_it_was_closed(closed_award):
     assert not MonitoringReturn.objects.filter(award=closed_award).exists()
     assert instalments_reconcile_all().changed == 0
     assert Payment.objects.filter(award=closed_award).count() == 1
+
+
+def test_the_daily_reminders_do_not_chase_a_closed_awards_returns(closed_award, time_machine):
+    from grants.calendar.reminders import reminders_send
+
+    MonitoringReturnFactory(award=closed_award, fy=2019, quarter=4, status=ReturnStatus.DUE)
+    MonitoringReturnFactory(award=AwardFactory(status=AwardStatus.ENDED), fy=2019, quarter=4, status=ReturnStatus.DUE)
+    time_machine.move_to(datetime.datetime(2020, 6, 1, 6, 30))
+    # Only the open award's late return is chased (sent, or counted as having nobody to send to).
+    assert sum(reminders_send(today=datetime.date(2020, 6, 1)).values()) == 1

@@ -239,3 +239,11 @@ def test_the_retention_page_lists_what_is_due_with_what_it_holds(officer_client,
     )
     assert set(MonitoringReturn.objects.filter(award=closure.award).values_list("case_study", flat=True)) == {""}
     assert "AWD-DUE" not in _text(officer_client.get(reverse("grants:retention")))
+
+
+def test_the_return_review_page_shows_when_its_personal_data_may_go(officer_client, final_return):
+    url = reverse("grants:return_review", kwargs={"pk": final_return.pk})
+    assert 'id="personal-data"' not in officer_client.get(url).content.decode()
+    AwardClosureFactory(award=final_return.award)
+    page = _text(officer_client.get(url))
+    assert "May be deleted after 6 April 2026 (the award was closed on 6 April 2020)" in page
