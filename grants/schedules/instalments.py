@@ -258,7 +258,9 @@ def payment_plan_set(
         errors.setdefault("timing", []).append(
             "Instalments paid on acceptance of the quarter's return must be quarterly."
         )
-    check_award_open(award, errors)
+    if errors:
+        raise ValidationError(errors)
+    check_award_open(award, errors)  # after the choices: they are checked before any award is read
     if errors:
         raise ValidationError(errors)
     # The award's row lock makes two officers setting up a first plan at once take turns.
