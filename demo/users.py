@@ -60,9 +60,13 @@ def users_seed() -> int:
             user.save(update_fields=["password"])
             user.groups.add(Group.objects.get(name=role.value))
             if role is Role.PROVIDER:
-                # The organisation's lead, so the demo shows how a lead invites colleagues.
+                # The organisation's lead, so the demo shows how a lead invites colleagues, and
+                # its authorised signatory, who accepts its grant agreements in the portal.
                 membership_set(
-                    user=user, organisation=Organisation.objects.get(name__iexact=DEMO_PROVIDER), is_lead=True
+                    user=user,
+                    organisation=Organisation.objects.get(name__iexact=DEMO_PROVIDER),
+                    is_lead=True,
+                    is_signatory=True,
                 )
             if role is Role.APPLICANT:
                 # It registered the organisation, so it is the lead, as a self-registered applicant is.

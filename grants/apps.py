@@ -16,6 +16,8 @@ class GrantsConfig(AppConfig):
         "grants.payments.exporters",
         "grants.funding.exporters",
         "grants.monitoring.exporters",
+        "grants.variations.exporters",
+        "grants.recoveries.exporters",
     )
 
     def ready(self) -> None:

@@ -1,10 +1,13 @@
 from django.urls import include, path
 
+from grants.agreements import acceptance_views
+from grants.agreements import views as agreements_views
 from grants.awards import journey as awards_journey
 from grants.awards import views as awards_views
 from grants.decisions import views as decisions_views
 from grants.funding import views as funding_views
 from grants.payments import views as payments_views
+from grants.variations import views as variations_views
 
 app_name = "grants"
 
@@ -41,7 +44,32 @@ urlpatterns = [
     path("awards/<int:pk>/payments/<int:payment_pk>/approve/", payments_views.payment_approve, name="payment_approve"),
     path("awards/<int:pk>/payments/<int:payment_pk>/cancel/", payments_views.payment_cancel, name="payment_cancel"),
     path("awards/<int:pk>/payment-plan/", payments_views.payment_plan, name="payment_plan"),
+    path("awards/<int:pk>/variations/", variations_views.award_variations, name="award_variations"),
+    path("variations/", variations_views.variation_list, name="variation_list"),
+    path("variations/<int:pk>/", variations_views.variation_detail, name="variation_detail"),
+    path("variations/<int:pk>/approve/", variations_views.variation_approve, name="variation_approve"),
+    path("variations/<int:pk>/decline/", variations_views.variation_decline, name="variation_decline"),
+    path("variations/<int:pk>/withdraw/", variations_views.variation_withdraw, name="variation_withdraw"),
+    path("variations/<int:pk>/decision/", variations_views.variation_link_decision, name="variation_link_decision"),
+    path("awards/<int:pk>/agreements/", agreements_views.award_agreements, name="award_agreements"),
+    path("agreements/<int:pk>/download/", agreements_views.agreement_download, name="agreement_download"),
+    path("agreement-templates/", agreements_views.agreement_template_list, name="agreement_template_list"),
+    path("agreement-templates/new/", agreements_views.agreement_template_create, name="agreement_template_create"),
+    path(
+        "agreement-templates/<int:pk>/edit/", agreements_views.agreement_template_edit, name="agreement_template_edit"
+    ),
     path("payments/export/", payments_views.payments_export, name="payments_export"),
+    path("agreements/<int:pk>/countersign/", acceptance_views.agreement_countersign, name="agreement_countersign"),
+    path(
+        "agreements/<int:pk>/signed-copy/new/",
+        acceptance_views.agreement_record_signed,
+        name="agreement_record_signed",
+    ),
+    path(
+        "agreements/<int:pk>/signed-copy/",
+        acceptance_views.agreement_signed_copy,
+        name="agreement_signed_copy",
+    ),
     path("decisions/", decisions_views.decision_list, name="decision_list"),
     path("decisions/new/", decisions_views.decision_create, name="decision_create"),
     path("decisions/<int:pk>/", decisions_views.decision_detail, name="decision_detail"),

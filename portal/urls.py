@@ -2,13 +2,18 @@
 
 from django.urls import path
 
-from . import views
+from . import agreements, variations, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("awards/<int:pk>/", views.award_detail, name="award"),
+    path("awards/<int:pk>/variations/new/", variations.variation_create, name="variation_create"),
+    path("variations/<int:pk>/", variations.variation_detail, name="variation"),
+    path("variations/<int:pk>/withdraw/", variations.variation_withdraw, name="variation_withdraw"),
+    path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement"),
+    path("agreements/<int:pk>/download/<slug:kind>/", agreements.agreement_download, name="agreement_download"),
     path("returns/<int:pk>/", views.return_edit, name="return"),
     path("organisation/", views.organisation_detail, name="organisation"),
     path("organisation/edit/", views.organisation_edit, name="organisation_edit"),

@@ -565,16 +565,35 @@ def document_verify(*, document: DueDiligenceDocument, actor) -> DueDiligenceDoc
 
 @transaction.atomic
 def membership_set(
-    *, user, organisation: Organisation | None, is_lead: bool | None = None
+    *, user, organisation: Organisation | None, is_lead: bool | None = None, is_signatory: bool | None = None
 ) -> ProviderMembership | None:
-    """Link a provider user to the organisation they act for (None removes the link), and
-    with ``is_lead`` make them its lead or not (None leaves that as it is). For the demo and
-    set-up scripts; officers use ``providers.invitations.services``."""
+    """Link a provider user to the organisation they act for (None removes the link); make them
+    its lead (``is_lead``) or authorised signatory (``is_signatory``) or not (None: as it is). For
+    the demo and set-up scripts; officers use ``providers.invitations.services``."""
     if organisation is None:
         ProviderMembership.objects.filter(user=user).delete()
         return None
     defaults: dict[str, Any] = {"organisation": organisation}
     if is_lead is not None:
         defaults["is_lead"] = bool(is_lead)
+    if is_signatory is not None:
+        defaults["is_signatory"] = bool(is_signatory)
     membership, _ = ProviderMembership.objects.update_or_create(user=user, defaults=defaults)
     return membership
+
+
+@transaction.atomic
+def membership_set_signatory(*, actor, membership: ProviderMembership, is_signatory: bool) -> ProviderMembership:
+    """Mark the provider user as their organisation's authorised signatory, who accepts its
+    grant agreements in the portal (``is_signatory``), or no longer. Officers only: the provider
+    says who signs, the commissioning team records it. An organisation may have several."""
+    require_capability(actor, "providers.edit")
+    locked = ProviderMembership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if locked.is_signatory == bool(is_signatory):
+        state = "already" if is_signatory else "not"
+        message = f"{locked.user.display_name} is {state} the organisation's authorised signatory."
+        raise ValidationError({"is_signatory": [message]})
+    locked.is_signatory = bool(is_signatory)
+    attribute_to(locked, actor)
+    locked.save(update_fields=["is_signatory"])
+    return locked

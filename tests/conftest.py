@@ -80,6 +80,21 @@ def _due_diligence_requirements(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _agreement_rule(request):
+    """With ``PAYMENT_NEEDS_ACCEPTED_AGREEMENT`` (the default), a payment is marked paid only
+    once the award's agreement is accepted. Tests of other rules mark payments paid on awards
+    that have no agreement, so the rule is off for them; a test of the rule keeps it with
+    ``@pytest.mark.agreement_rule``."""
+    if request.node.get_closest_marker("agreement_rule"):
+        yield
+        return
+    from django.test import override_settings
+
+    with override_settings(PAYMENT_NEEDS_ACCEPTED_AGREEMENT=False):
+        yield
+
+
 @pytest.fixture
 def officer(db) -> User:
     return UserFactory(username="officer", role=Role.OFFICER)

@@ -33,6 +33,7 @@ from pcc_commissioning.periods import FinancialYear, apportion_by_weights, fys_b
 from providers.models import Organisation, OrganisationKind
 from providers.services import organisation_create
 
+from .agreements import agreement_signed_seed
 from .pairings import EXTRA_AWARDS, PAIRINGS, ExtraAward, Pairing
 from .returns import returns_seed
 from .streams import DEMO_FY, LATER_BUDGETS, NOTE, OPCC_NAME, STREAMS
@@ -251,6 +252,8 @@ class _Loader:
         self.created += 1
         if pairing.cofunder:
             self.seed_cofunding(award, pairing.cofunder)
+        # Accepted before its first payment, as PAYMENT_NEEDS_ACCEPTED_AGREEMENT asks.
+        self.created += agreement_signed_seed(award, actor=self.actor)
         self.seed_payments(award, lines, kind=kind, refund=pairing.refund)
 
     def award_lines(

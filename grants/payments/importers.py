@@ -150,7 +150,9 @@ def _match_stored(
             # Kept one row at a time (a few queries each): marking paid locks and checks the
             # stored payment and writes its history entry, and such rows are few.
             with row_savepoint(row, context, columns=PAYMENT_ERROR_COLUMNS):
-                payments_services.payment_mark_paid(payment=match, actor=actor, paid_date=payment.paid_date)
+                payments_services.payment_mark_paid(
+                    payment=match, actor=actor, paid_date=payment.paid_date, imported=True
+                )
                 result.updated += 1
         else:
             result.skipped += 1

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
+from grants.agreements.acceptance import payment_block_reason
 from grants.awards.documents import due_diligence_check
 from grants.awards.services import lock_award
 from grants.models import (
@@ -327,6 +328,8 @@ def _checked_new_payment(
     _refuse_closed(award)
     errors: Errors = {}
     values = clean_payment(award=award, values=values, exclude_pk=None, actor=actor, errors=errors, imported=imported)
+    if values["paid_date"]:
+        _check_agreement_accepted(award, amount=values["amount"], actor=actor, imported=imported, errors=errors)
     check_lengths(Payment, {k: values[k] for k in ("invoice_reference", "po_number", "reason")}, errors)
     note = ""
     if not errors and values["amount"] > 0 and not imported:
@@ -351,6 +354,19 @@ def _refuse_closed(award: Award, payment: Payment | None = None) -> None:
     errors: Errors = {}
     check_award_open(award, errors, field="award")
     raise_if_errors(errors)
+
+
+def _check_agreement_accepted(award: Award, *, amount, actor, imported: bool, errors: Errors) -> None:
+    """A payment to the provider is marked paid only once the award's agreement is accepted
+    (``grants.agreements.acceptance.payment_block_reason``; a setting turns the rule off).
+    Refunds and recovery receipts (negative amounts) bring money back, so they never wait.
+    Imports and the system (``actor`` None) record history loaded from the finance system:
+    the money has already gone, and refusing it would only leave the records wrong."""
+    if actor is None or imported or amount is None or amount <= 0:
+        return
+    reason = payment_block_reason(award)
+    if reason:
+        add_error(errors, "paid_date", reason)
 
 
 def _refuse_cancelled(payment: Payment, errors: Errors) -> None:
@@ -402,6 +418,8 @@ def payment_update(*, payment: Payment, actor, expected_version: int | None, **f
     values = clean_payment(
         award=locked_award, values={**current, **fields}, exclude_pk=locked.pk, actor=actor, errors=errors
     )
+    if values["paid_date"] and not locked.is_paid:
+        _check_agreement_accepted(locked_award, amount=values["amount"], actor=actor, imported=False, errors=errors)
     check_lengths(Payment, {k: values[k] for k in ("invoice_reference", "po_number", "reason")}, errors)
     raise_if_errors(errors)
     override_by = values.pop("override_by")
@@ -421,9 +439,10 @@ def payment_update(*, payment: Payment, actor, expected_version: int | None, **f
 
 @transaction.atomic
 def payment_mark_paid(
-    *, payment: Payment, actor, paid_date: datetime.date, expected_version: int | None = None
+    *, payment: Payment, actor, paid_date: datetime.date, expected_version: int | None = None, imported: bool = False
 ) -> Payment:
-    """Record that a scheduled payment was paid on ``paid_date``. For finance officers."""
+    """Record that a scheduled payment was paid on ``paid_date``. For finance officers.
+    ``imported``: a row of a payments file (what already happened: no agreement check)."""
     require_capability(actor, "payments.edit")
     locked = lock_for_update(payment, expected_version=expected_version)
     _refuse_closed(locked.award, locked)
@@ -445,6 +464,8 @@ def payment_mark_paid(
             f"Award {locked.award.reference} is {locked.award.get_status_display().lower()}: "
             "only awarded, active or ended awards can be paid.",
         )
+    if not locked.is_paid:
+        _check_agreement_accepted(locked.award, amount=locked.amount, actor=actor, imported=imported, errors=errors)
     raise_if_errors(errors)
     locked.paid_date = day
     attribute_to(locked, actor)

@@ -165,6 +165,7 @@ def payment_mark_paid(request, pk: int, payment_pk: int):
         done=lambda payment: f"{_payment_words(payment)} has been marked as paid on {_day(payment.paid_date)}.",
         title="Mark a payment as paid",
         submit_label="Save",
+        mark_paid=True,
     )
 
 

@@ -20,6 +20,8 @@ organisation_urlpatterns = [
     path("<int:user_pk>/switch-on/", views.user_switch_on, name="user_switch_on"),
     path("<int:user_pk>/make-lead/", views.user_lead_set, name="user_lead_set"),
     path("<int:user_pk>/remove-lead/", views.user_lead_unset, name="user_lead_unset"),
+    path("<int:user_pk>/make-signatory/", views.user_signatory_set, name="user_signatory_set"),
+    path("<int:user_pk>/remove-signatory/", views.user_signatory_unset, name="user_signatory_unset"),
 ]
 
 app_name = "invitations"

@@ -19,6 +19,7 @@ from pcc_commissioning.roles import capability_required
 from pcc_commissioning.web import form_data, link_base, show_errors
 
 from .. import selectors as provider_selectors
+from .. import services as provider_services
 from ..views import _organisation_context
 from . import selectors, services
 from .forms import InvitationAcceptForm, InvitationForm
@@ -166,6 +167,32 @@ def user_lead_unset(request, pk: int, user_pk: int):
         services.membership_set_lead,
         "{name} is no longer a lead of {organisation}.",
         is_lead=False,
+    )
+
+
+@capability_required("providers.edit")
+@require_POST
+def user_signatory_set(request, pk: int, user_pk: int):
+    return _membership_action(
+        request,
+        pk,
+        user_pk,
+        provider_services.membership_set_signatory,
+        "{name} is now an authorised signatory of {organisation}: they can accept its grant agreements.",
+        is_signatory=True,
+    )
+
+
+@capability_required("providers.edit")
+@require_POST
+def user_signatory_unset(request, pk: int, user_pk: int):
+    return _membership_action(
+        request,
+        pk,
+        user_pk,
+        provider_services.membership_set_signatory,
+        "{name} is no longer an authorised signatory of {organisation}.",
+        is_signatory=False,
     )
 
 

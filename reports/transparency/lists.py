@@ -158,7 +158,8 @@ def grant_row(award: Award) -> list:
         award.reasons,
         (award.total_value or ZERO).quantize(ZERO),
         award.start_date,
-        award.end_date,
+        # As varied: a no-cost extension taken moves the award's last day, not its end date.
+        award.last_day,
         *_decision_cells(award),
     ]
 
@@ -230,7 +231,8 @@ def contract_row(award: Award) -> list:
         award.title,
         (award.total_value or ZERO).quantize(ZERO),
         award.start_date,
-        award.end_date,
+        # As varied: a no-cost extension taken moves the award's last day, not its end date.
+        award.last_day,
         *_decision_cells(award),
     ]
 

@@ -29,7 +29,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from grants.models import COMMITTED_STATUSES, Award, AwardKind, FundingLine, Payment
+from grants.models import COMMITTED_STATUSES, Award, AwardKind, FundingLine, Payment, Variation, VariationStatus
 from grants.queries import ZERO, sum_subquery
 from needs_assessment.models import Area, AreaType
 from rounds.models import Application as RoundApplication
@@ -170,6 +170,13 @@ def award_queryset(*, fy: int | None = None) -> QuerySet[Award]:
             amount_disbursed=sum_subquery(
                 Payment.objects.filter(award=OuterRef("pk")), "award", filter=Q(paid_date__isnull=False)
             ),
+            # The day of the last variation approved (None: never varied); its figures are the
+            # award's own lines and dates already, so this only says that they were changed.
+            varied_on=Subquery(
+                Variation.objects.filter(award=OuterRef("pk"), status=VariationStatus.APPROVED)
+                .order_by("-decided_on")
+                .values("decided_on")[:1]
+            ),
             # The kind of grant round the award was made from (None: not made from a round).
             round_kind=Subquery(RoundApplication.objects.filter(award=OuterRef("pk")).values("round__kind")[:1]),
         )
@@ -209,6 +216,15 @@ def planned_end(award: Award) -> datetime.date:
     return award.end_date
 
 
+def date_modified(award: Award, varied_on: datetime.date | None) -> datetime.datetime:
+    """When the grant last changed: the award's last save, or the start of the day its last
+    variation was approved if that is later (a variation may change only the funding lines)."""
+    modified = timezone.localtime(award.updated_at)
+    if varied_on:
+        modified = max(modified, timezone.make_aware(datetime.datetime.combine(varied_on, datetime.time.min)))
+    return modified
+
+
 def recipient_id(award: Award, prefix: str) -> str:
     provider = award.provider
     return provider.org_id.strip() or f"360G-{prefix}-org-{provider.pk}"
@@ -223,6 +239,7 @@ def grant_record(award: Award, who: Publisher) -> dict:
     if provider.company_number:
         recipient["companyNumber"] = provider.company_number
     end = planned_end(award)
+    varied_on = getattr(award, "varied_on", None)
     grant = {
         "id": f"360G-{who.prefix}-{award.reference}",
         "title": award.title,
@@ -241,8 +258,12 @@ def grant_record(award: Award, who: Publisher) -> dict:
         "recipientOrganization": [recipient],
         "fundingOrganization": [{"id": who.org_id, "name": who.name}],
         "grantProgramme": [{"code": award.priority.code, "title": award.priority.name}],
-        "dateModified": timezone.localtime(award.updated_at).isoformat(timespec="seconds"),
+        "dateModified": date_modified(award, varied_on).isoformat(timespec="seconds"),
     }
+    if varied_on:
+        grant["plannedDates"][0]["description"] = (
+            f"Varied: the dates and amount after the variations approved up to {varied_on.isoformat()}."
+        )
     if who.location:
         grant["beneficiaryLocation"] = [dict(who.location)]
     round_kind = getattr(award, "round_kind", None)

@@ -34,6 +34,7 @@ from tests.factories import (
     PaymentFactory,
     RoundFactory,
 )
+from tests.factories.after_decision_exports import RecoveryRowFactory, VariationRowFactory
 from tests.factories.delivery import (
     ActivityFactory,
     ComplianceFigureFactory,
@@ -109,6 +110,8 @@ def seeded(db):
         monitoring_return=ret, kpi=AwardKPIFactory(award=awards[0], name=DANGEROUS["kpi"]), value=Decimal("3")
     )
     ComplianceFigureFactory(body=provider, fy=FY)  # a criminal justice body's Victims' Code figure
+    VariationRowFactory(award=awards[0], reference=f"{DANGEROUS['reference']}0-V1", reason=DANGEROUS["reason"])
+    RecoveryRowFactory(award=awards[0], reference=f"{DANGEROUS['reference']}0-R1", stream=stream, fy=FY)
     _seed_plan()
     return awards
 

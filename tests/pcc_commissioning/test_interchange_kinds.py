@@ -41,12 +41,14 @@ EXPORT_KINDS = {
     "finance_pack",
     "grants_register",
     "payments",
+    "recoveries",
     "return_schedule",
     "returns",
     "round_definition",
     "round_report",
     "round_results",
     "spend_over_500",
+    "variations",
 }
 
 

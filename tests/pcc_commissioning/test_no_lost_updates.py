@@ -89,6 +89,7 @@ from tests.factories import (
     ThemeFactory,
     UserFactory,
 )
+from tests.factories.agreements import AgreementTemplateFactory
 from tests.factories.delivery import (
     ActivityFactory,
     BoardMeetingFactory,
@@ -267,6 +268,11 @@ def _stream(organisation):
     return {"pk": stream.pk}, _reader(stream, "description")
 
 
+def _agreement_template(organisation):
+    template = AgreementTemplateFactory()
+    return {"pk": template.pk}, _reader(template, "special_conditions")
+
+
 def _kpi(organisation):
     kpi = AwardKPIFactory()
     return {"pk": kpi.award_id, "kpi_pk": kpi.pk}, _reader(kpi, "description")
@@ -379,6 +385,7 @@ CASES = [
     Case("grants:decision_edit", Role.OFFICER, _decision, "subject"),
     Case("grants:stream_edit", Role.OFFICER, _stream, "description"),
     Case("grants:kpi_edit", Role.OFFICER, _kpi, "description"),
+    Case("grants:agreement_template_edit", Role.OFFICER, _agreement_template, "special_conditions"),
     Case("needs_assessment:assessment_edit", Role.OFFICER, _assessment, "title"),
     Case("needs_assessment:finding_edit", Role.OFFICER, _finding, "title"),
     Case("needs_assessment:intention_edit", Role.OFFICER, _intention, "title"),

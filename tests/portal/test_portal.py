@@ -25,6 +25,7 @@ from tests.factories import (
     OrganisationFactory,
     PaymentFactory,
 )
+from tests.factories.agreement_acceptance import AgreementFactory
 from tests.factories.providers import PDF_BYTES
 from tests.submissions import assert_saved_once, post_twice
 
@@ -68,6 +69,7 @@ def other():
         "return": _return(award),
         "contact": ContactFactory(organisation=organisation, name="Olive Other", email="olive@other.example"),
         "document": DueDiligenceDocumentFactory(organisation=organisation, original_name="other-insurance.pdf"),
+        "agreement": AgreementFactory(award=award),
     }
 
 
@@ -186,6 +188,9 @@ def _other_urls(other) -> list[tuple[str, str]]:
         ("get", reverse("portal:contact_delete", args=[other["contact"].pk])),
         ("post", reverse("portal:contact_delete", args=[other["contact"].pk])),
         ("get", reverse("portal:document_download", args=[other["document"].pk])),
+        ("get", reverse("portal:agreement", args=[other["agreement"].pk])),
+        ("post", reverse("portal:agreement", args=[other["agreement"].pk])),
+        ("get", reverse("portal:agreement_download", args=[other["agreement"].pk, "pdf"])),
     ]
 
 
@@ -209,7 +214,18 @@ def test_every_portal_url_with_an_organisation_or_pk_refuses_someone_elses(provi
     an organisation id, and every id it takes is tried above."""
     from portal import urls as portal_urls
 
-    tried = {name for name in ("award", "return", "contact_edit", "contact_delete", "document_download")}
+    tried = {
+        name
+        for name in (
+            "award",
+            "return",
+            "contact_edit",
+            "contact_delete",
+            "document_download",
+            "agreement",
+            "agreement_download",
+        )
+    }
     with_ids = {pattern.name for pattern in portal_urls.urlpatterns if pattern.pattern.converters}
     assert with_ids == tried
 

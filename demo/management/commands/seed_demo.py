@@ -88,7 +88,10 @@ class Command(BaseCommand):
     def print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, (role, *_names) in DEMO_USERS.items():
-            suffix = {Role.PROVIDER: f" ({DEMO_PROVIDER}, its lead)", Role.APPLICANT: f" ({DEMO_APPLICANT}, its lead)"}
+            suffix = {
+                Role.PROVIDER: f" ({DEMO_PROVIDER}, its lead and authorised signatory)",
+                Role.APPLICANT: f" ({DEMO_APPLICANT}, its lead)",
+            }
             suffix = suffix.get(role, "")
             self.stdout.write(f"  {username:<10} {role.value}{suffix}")
         self.stdout.write(f"  {'admin':<10} System administrator (Django admin at /admin/)")

@@ -11,6 +11,11 @@ there is nothing to show, which is what the Panel should read for that year.
 A delivery plan is built whatever its status, so officers can preview a draft before it is
 published; its PDF then says "Draft: not published" on every page. The public pages serve only
 published plans.
+
+``manage.py generate_report agreement --award AWD-2019-0042 --output agreement.pdf [--format docx]``
+writes the award's latest agreement as it was issued (the stored file, or the same document
+rebuilt from the figures it was issued with if the file is missing). An unknown award, or one
+with no agreement issued, ends with status 1.
 """
 
 from __future__ import annotations
@@ -22,13 +27,20 @@ from django.core.management.base import BaseCommand, CommandError
 from delivery.models import DeliveryPlan
 from delivery.public.pdf import build_plan_pdf
 from delivery.public.selectors import UnknownPeriod
+from grants.agreements.documents import stored_or_rebuilt
+from grants.agreements.selectors import latest_agreement
+from grants.models import Award
 from reports.panel.report import PANEL_PERIODS, build_panel_report
 
-KINDS = ("panel", "delivery_plan")
+KINDS = ("panel", "delivery_plan", "agreement")
+FORMATS = ("pdf", "docx")
 
 
 class Command(BaseCommand):
-    help = "Build a report as a PDF file (the Police and Crime Panel report, or a delivery plan)."
+    help = (
+        "Build a report as a PDF file (the Police and Crime Panel report, a delivery plan) or write an award's "
+        "agreement as issued (PDF or DOCX)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("kind", help=f"The report: {', '.join(KINDS)}.")
@@ -41,7 +53,9 @@ class Command(BaseCommand):
             "accepted update, e.g. 2019-H1 (default: the latest).",
         )
         parser.add_argument("--plan", help="delivery_plan: the plan's reference (required).")
-        parser.add_argument("--output", required=True, help="The PDF file to write.")
+        parser.add_argument("--award", help="agreement: the award's reference (required).")
+        parser.add_argument("--format", default="pdf", help="agreement: pdf (default) or docx.")
+        parser.add_argument("--output", required=True, help="The file to write.")
 
     def handle(self, *args, kind: str, fy: str | None, period: str | None, plan: str | None, output: str, **options):
         if kind not in KINDS:
@@ -49,6 +63,8 @@ class Command(BaseCommand):
         target = Path(output)
         if kind == "panel":
             pdf = self._panel(fy=fy, period=period, target=target, verbosity=options["verbosity"])
+        elif kind == "agreement":
+            pdf = self._agreement(reference=options["award"], fmt=options["format"], target=target)
         else:
             pdf = self._delivery_plan(reference=plan, period=period, target=target)
         target.write_bytes(pdf)
@@ -92,3 +108,18 @@ class Command(BaseCommand):
             return build_plan_pdf(plan, period=period)
         except UnknownPeriod as error:
             raise CommandError(str(error)) from None
+
+    def _agreement(self, *, reference: str | None, fmt: str, target: Path) -> bytes:
+        if not reference:
+            raise CommandError("The agreement needs --award, the award's reference.", returncode=2)
+        fmt = (fmt or "pdf").lower()
+        if fmt not in FORMATS:
+            raise CommandError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
+        award = Award.objects.filter(reference=reference).first()
+        if award is None:
+            raise CommandError(f"Unknown award {reference!r}: no award has this reference.")
+        agreement = latest_agreement(award)
+        if agreement is None:
+            raise CommandError(f"Award {reference} has no agreement issued.")
+        self._check_folder(target)
+        return stored_or_rebuilt(agreement, fmt)
