@@ -107,4 +107,5 @@ urlpatterns = [
     path("recoveries/<int:pk>/write-off/", recoveries_views.recovery_write_off, name="recovery_write_off"),
     path("carry-forwards/", recoveries_views.carry_forwards, name="carry_forwards"),
     path("carry-forwards/new/", recoveries_views.carry_forward_create, name="carry_forward_create"),
+    path("", include("grants.closeout.urls")),
 ]

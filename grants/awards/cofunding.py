@@ -13,7 +13,7 @@ from grants.models import (
     CoFunding,
     ForecastOutturn,
 )
-from grants.validation import financial_year_value, money_value
+from grants.validation import check_award_open, financial_year_value, money_value
 from pcc_commissioning.periods import fy_label
 from pcc_commissioning.records import attribute_to
 from pcc_commissioning.roles import require_capability
@@ -35,6 +35,7 @@ def cofunding_set(
     financial year; ``fy`` None for a contribution not tied to a year; ``amount`` None if unknown)."""
     require_capability(actor, "grants.edit")
     errors: Errors = {}
+    check_award_open(award, errors)
     if not isinstance(partner, Organisation):
         add_error(errors, "partner", "Choose the partner organisation.")
     elif partner.pk == award.provider_id:
@@ -61,6 +62,9 @@ def cofunding_set(
 @transaction.atomic
 def cofunding_remove(*, actor, cofunding: CoFunding) -> None:
     require_capability(actor, "grants.edit")
+    errors: Errors = {}
+    check_award_open(cofunding.award, errors)
+    raise_if_errors(errors)
     attribute_to(cofunding, actor)
     cofunding.delete()
 
@@ -71,6 +75,7 @@ def forecast_set(*, actor, award: Award, fy: int, amount: Decimal | None) -> For
     (reports then take the committed value as the forecast)."""
     require_capability(actor, "grants.edit")
     errors: Errors = {}
+    check_award_open(award, errors)
     year = financial_year_value(fy, "fy", errors)
     if year is not None and year not in award_years(award):
         add_error(errors, "fy", f"{fy_label(year)} is outside the award's dates.")

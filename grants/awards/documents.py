@@ -12,7 +12,7 @@ from grants.models import (
     AwardDocument,
     AwardDocumentKind,
 )
-from grants.validation import check_lengths
+from grants.validation import check_award_open, check_lengths
 from pcc_commissioning.records import attribute_to
 from pcc_commissioning.roles import require_capability
 from pcc_commissioning.validation import Errors, add_error, clean_text, raise_if_errors
@@ -54,6 +54,7 @@ def award_document_add(*, actor, award: Award, kind: str, title: str, file: File
     (``providers.uploads``). A blank title becomes the file's name."""
     require_capability(actor, "grants.edit")
     errors: Errors = {}
+    check_award_open(award, errors)
     if kind not in AwardDocumentKind.values:
         add_error(errors, "kind", "Choose what kind of document this is.")
     if file is None:
@@ -83,6 +84,9 @@ def award_document_add(*, actor, award: Award, kind: str, title: str, file: File
 @transaction.atomic
 def award_document_delete(*, actor, document: AwardDocument) -> None:
     require_capability(actor, "grants.edit")
+    errors: Errors = {}
+    check_award_open(document.award, errors)
+    raise_if_errors(errors)
     attribute_to(document, actor)
     stored = document.file.name
     document.delete()

@@ -41,6 +41,7 @@ from grants.models import (
 )
 from grants.schedules.instalments import award_instalments_reconcile
 from grants.schedules.returns import award_returns_reconcile
+from grants.validation import check_award_open
 from needs_assessment.models import Area
 from outcomes.models import KPQ, CommissioningPriority
 from pcc_commissioning import clock
@@ -271,6 +272,8 @@ def award_update(
     refuse_unknown_fields(fields, AWARD_FIELDS, "award")
     locked = lock_for_update(award, expected_version=expected_version)
     errors: Errors = {}
+    check_award_open(locked, errors)
+    raise_if_errors(errors)
     values = clean_award(instance=locked, changes=fields, errors=errors)
     if values["reference"] and _reference_taken(values["reference"], exclude_pk=locked.pk):
         add_error(errors, "reference", _reference_message(values["reference"]))
@@ -369,7 +372,7 @@ def award_transition(
         award,
         clean_text(to_status).lower(),
         actor=actor,
-        lock=lambda award: lock_for_update(award, expected_version=expected_version),
+        lock=lambda award: _lock_open(award, expected_version=expected_version, doing="moved to another status"),
         context={
             "note": clean_text(note),
             "automatic": automatic,
@@ -378,6 +381,15 @@ def award_transition(
         },
     )
     _follow_schedules(locked, actor=actor)
+    return locked
+
+
+def _lock_open(award: Award, *, expected_version: int | None, doing: str) -> Award:
+    """Lock the award for a change, refusing a closed one (closed awards are read-only)."""
+    locked = lock_for_update(award, expected_version=expected_version)
+    errors: Errors = {}
+    check_award_open(locked, errors, doing=doing)
+    raise_if_errors(errors)
     return locked
 
 

@@ -146,7 +146,10 @@ def award_detail(request, pk: int):
     }
     for record in [*data["payments"], *data["co_funding"]]:
         record.fy_label = FinancialYear(record.fy).label if record.fy else ""
-    can_edit = has_capability(request.user, "grants.edit")
+    # A closed award is read-only (its closure is cached on the award for the close-out banner).
+    closed = hasattr(award, "closure")
+    can_edit = has_capability(request.user, "grants.edit") and not closed
+    can_pay = has_capability(request.user, "payments.edit") and not closed
     actions = actions_for(award.status) if can_edit else []
     # The provider's due diligence, where it matters: before the award is made and paid.
     gaps = due_diligence_gaps(award.provider) if (can_edit or has_capability(request.user, "payments.edit")) else []
@@ -175,6 +178,8 @@ def award_detail(request, pk: int):
             awarded_action=awarded_action,
             forecast_form=ForecastForm(years=[year.fy for year in years]) if can_edit else None,
             timeline=history,
+            can_edit=can_edit,
+            can_pay=can_pay,
             **data,
         ),
     )

@@ -147,6 +147,7 @@ def _return_reminders(today: datetime.date) -> Iterator[Reminder]:
     soon = today + datetime.timedelta(days=settings.REMINDER_DUE_SOON_DAYS)
     returns = (
         MonitoringReturn.objects.filter(status__in=OPEN_RETURN_STATUSES, due_date__lte=soon)
+        .filter(award__closure__isnull=True)  # a closed award's returns can no longer be handed in
         .select_related("award__provider")
         .prefetch_related("award__provider__contacts")
         .order_by("due_date", "award__reference", "fy", "quarter")

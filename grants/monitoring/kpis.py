@@ -18,6 +18,7 @@ from grants.models import (
 )
 from grants.monitoring.return_data import decimal
 from grants.monitoring.services import check_officer
+from grants.validation import check_award_open
 from outcomes.models import KPQ
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.records import attribute_to
@@ -30,6 +31,7 @@ _KPI_FIELDS = ("name", "unit", "target", "target_period", "kpq", "description")
 
 def _clean_kpi(*, award: Award, values: Mapping[str, Any], exclude_pk: int | None) -> dict[str, Any]:
     errors: Errors = {}
+    check_award_open(award, errors)
     unknown = set(values) - set(_KPI_FIELDS)
     if unknown:
         raise TypeError(f"Unknown KPI fields: {', '.join(sorted(unknown))}")
@@ -125,6 +127,9 @@ def kpi_update(*, kpi: AwardKPI, actor, expected_version: int | None, **fields: 
 def kpi_delete(*, kpi: AwardKPI, actor) -> None:
     """Remove a KPI that no return has a value for (values are evidence: they are kept)."""
     check_officer(actor)
+    errors: Errors = {}
+    check_award_open(kpi.award, errors)
+    raise_if_errors(errors)
     if ReturnKPIValue.objects.filter(kpi=kpi).exists():
         raise ValidationError(
             {

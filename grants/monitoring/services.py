@@ -59,9 +59,11 @@ from grants.models import (
 )
 from grants.monitoring.return_data import ReturnData, _Clean, breakdown_warnings, clean_data
 from grants.schedules.returns import has_started, opens_on
+from grants.validation import check_award_open
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
 from pcc_commissioning.transitions import Guard, Machine, Move, Transition, run
+from pcc_commissioning.validation import Errors, raise_if_errors
 
 # Statuses in which the provider may still change a return.
 EDITABLE_STATUSES = (ReturnStatus.DUE, ReturnStatus.DRAFT, ReturnStatus.RETURNED)
@@ -110,9 +112,18 @@ def write(ret: MonitoringReturn, clean: _Clean) -> None:
     )
 
 
+def _lock_open(monitoring_return: MonitoringReturn, *, expected_version: int | None) -> MonitoringReturn:
+    """Lock the return; the returns of a closed award are read-only."""
+    locked = lock_for_update(monitoring_return, expected_version=expected_version)
+    errors: Errors = {}
+    check_award_open(locked.award, errors, doing="reported on")
+    raise_if_errors(errors)
+    return locked
+
+
 def _lock_started(monitoring_return: MonitoringReturn, *, expected_version: int | None) -> MonitoringReturn:
     """Lock the return; one for a quarter that has not started cannot be filled in yet."""
-    locked = lock_for_update(monitoring_return, expected_version=expected_version)
+    locked = _lock_open(monitoring_return, expected_version=expected_version)
     if not has_started(locked):
         raise ValidationError(
             {
@@ -282,7 +293,7 @@ def return_accept(
         monitoring_return,
         "accept",
         actor=actor,
-        lock=lambda ret: lock_for_update(ret, expected_version=expected_version),
+        lock=lambda ret: _lock_open(ret, expected_version=expected_version),
         context={"rag": rag},
         apply=apply,
     )
@@ -306,7 +317,7 @@ def return_send_back(
         monitoring_return,
         "send_back",
         actor=actor,
-        lock=lambda ret: lock_for_update(ret, expected_version=expected_version),
+        lock=lambda ret: _lock_open(ret, expected_version=expected_version),
         context={"reason": reason},
         apply=apply,
     )

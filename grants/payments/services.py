@@ -28,7 +28,7 @@ from grants.models import (
     ReturnStatus,
 )
 from grants.schedules.instalments import award_instalments_reconcile, pending_instalments_q
-from grants.validation import check_lengths, date_value, financial_year_value, money_value
+from grants.validation import check_award_open, check_lengths, date_value, financial_year_value, money_value
 from pcc_commissioning import clock
 from pcc_commissioning.concurrency import lock_for_update
 from pcc_commissioning.money import format_pence
@@ -325,6 +325,7 @@ def _checked_new_payment(
 ) -> tuple[dict[str, Any], str]:
     """The new payment's cleaned values and its due-diligence note; raises ValidationError with
     every problem. An override reason given when none is needed is dropped."""
+    _refuse_closed(award)
     errors: Errors = {}
     values = clean_payment(award=award, values=values, exclude_pk=None, actor=actor, errors=errors, imported=imported)
     if values["paid_date"]:
@@ -344,6 +345,15 @@ def _checked_new_payment(
     if values["override_by"] is None:
         values["override_reason"] = ""
     return values, note
+
+
+def _refuse_closed(award: Award, payment: Payment | None = None) -> None:
+    """A closed award is read-only, except money coming back for one of its recoveries."""
+    if payment is not None and payment.recovery_id is not None:
+        return
+    errors: Errors = {}
+    check_award_open(award, errors, field="award")
+    raise_if_errors(errors)
 
 
 def _check_agreement_accepted(award: Award, *, amount, actor, imported: bool, errors: Errors) -> None:
@@ -373,6 +383,7 @@ def payment_update(*, payment: Payment, actor, expected_version: int | None, **f
     refuse_unknown_fields(fields, PAYMENT_FIELDS, "payment")
     locked_award = lock_award(payment.award)
     locked = lock_for_update(payment, expected_version=expected_version)
+    _refuse_closed(locked_award, locked)
     errors: Errors = {}
     _refuse_cancelled(locked, errors)
     raise_if_errors(errors)
@@ -434,6 +445,7 @@ def payment_mark_paid(
     ``imported``: a row of a payments file (what already happened: no agreement check)."""
     require_capability(actor, "payments.edit")
     locked = lock_for_update(payment, expected_version=expected_version)
+    _refuse_closed(locked.award, locked)
     errors: Errors = {}
     day = date_value(paid_date, "paid_date", errors, what="paid date")
     _refuse_cancelled(locked, errors)
@@ -466,6 +478,7 @@ def payment_delete(*, payment: Payment, actor, expected_version: int | None = No
     """Delete a scheduled payment. A paid one is a record: correct it with a refund instead."""
     require_capability(actor, "payments.edit")
     locked = lock_for_update(payment, expected_version=expected_version)
+    _refuse_closed(locked.award, locked)
     if locked.is_paid:
         raise ValidationError(
             {
@@ -494,6 +507,7 @@ def payment_approve(
     require_capability(actor, "payments.edit")
     locked_award = lock_award(payment.award)
     locked = lock_for_update(payment, expected_version=expected_version)
+    _refuse_closed(locked_award, locked)
     errors: Errors = {}
     _refuse_cancelled(locked, errors)
     if locked.is_approved:
@@ -539,6 +553,7 @@ def payment_cancel(*, payment: Payment, actor, reason: str, expected_version: in
     require_capability(actor, "payments.edit")
     locked_award = lock_award(payment.award)
     locked = lock_for_update(payment, expected_version=expected_version)
+    _refuse_closed(locked_award, locked)
     errors: Errors = {}
     _refuse_cancelled(locked, errors)
     if locked.is_paid:

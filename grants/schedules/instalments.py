@@ -14,7 +14,8 @@ scheduled is the line's amount less every other payment of that stream and year 
 finance cancelled (a cancelled instalment is not scheduled again). That sum is spread over the
 periods that have no approved, paid or cancelled instalment yet. So a payment recorded by hand
 reduces the instalments still to come instead of paying the line twice, and the plan never
-schedules more than the line. Idempotent: a second run changes nothing.
+schedules more than the line. Idempotent: a second run changes nothing. A closed award is
+read-only: its payments are left as they were when it was closed.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from pcc_commissioning.roles import require_capability
 from ..models import (
     COMMITTED_STATUSES,
     Award,
+    AwardClosure,
     FundingLine,
     MonitoringReturn,
     Payment,
@@ -50,6 +52,7 @@ from ..models import (
     PlanFrequency,
     PlanTiming,
 )
+from ..validation import check_award_open
 from .returns import return_due_on
 
 ZERO = Decimal("0.00")
@@ -173,6 +176,8 @@ def award_instalments_reconcile(*, award: Award, actor=None) -> InstalmentsResul
     """Bring the award's pending instalments in line with its plan, lines, dates and status
     (see the module's rules). Without a plan, pending instalments of an earlier plan go."""
     award = Award.objects.select_for_update().get(pk=award.pk)
+    if AwardClosure.objects.filter(award_id=award.pk).exists():
+        return InstalmentsResult()
     plan = PaymentPlan.objects.filter(award=award).first()
     payments = list(Payment.all_objects.filter(award=award))
     pending = {
@@ -222,7 +227,7 @@ def instalments_reconcile_all() -> InstalmentsResult:
     total = InstalmentsResult()
     awards = Award.objects.filter(
         Q(payment_plan__isnull=False) | Q(pk__in=Payment.objects.filter(pending_instalments_q()).values("award_id"))
-    )
+    ).filter(closure__isnull=True)
     for award in awards:
         result = award_instalments_reconcile(award=award)
         total.created += result.created
@@ -255,6 +260,9 @@ def payment_plan_set(
         )
     if errors:
         raise ValidationError(errors)
+    check_award_open(award, errors)  # after the choices: they are checked before any award is read
+    if errors:
+        raise ValidationError(errors)
     # The award's row lock makes two officers setting up a first plan at once take turns.
     Award.objects.select_for_update().filter(pk=award.pk).first()
     plan = PaymentPlan.objects.filter(award=award).first()
@@ -284,6 +292,10 @@ def payment_plan_remove(*, actor, award: Award) -> None:
     """Take the plan off the award: its pending instalments go; approved, paid and cancelled
     ones stay as they are."""
     require_capability(actor, "grants.edit")
+    errors: dict[str, list[str]] = {}
+    check_award_open(award, errors)
+    if errors:
+        raise ValidationError(errors)
     plan = PaymentPlan.objects.filter(award=award).first()
     if plan is None:
         return

@@ -11,7 +11,7 @@ quarters no longer covered lose their returns that nobody has started (status du
 date of an unstarted return follows the setting. A return somebody has saved, submitted or had
 accepted is never deleted, whatever happens to the award's dates. Award services call it
 whenever an award's status, dates, extension or lines change; the daily run calls it for every
-award as a safety net.
+award as a safety net. A closed award is read-only: its returns are left as they were.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from simple_history.utils import bulk_create_with_history
 from pcc_commissioning import clock
 from pcc_commissioning.periods import Period, due_date, quarter_of
 
-from ..models import COMMITTED_STATUSES, Award, MonitoringReturn, ReturnStatus
+from ..models import COMMITTED_STATUSES, Award, AwardClosure, MonitoringReturn, ReturnStatus
 
 
 @dataclass
@@ -111,6 +111,8 @@ def award_returns_reconcile(*, award: Award) -> ReconcileResult:
     award = Award.objects.only("pk", "status", "start_date", "end_date", "extension_until", "extension_taken").get(
         pk=award.pk
     )
+    if AwardClosure.objects.filter(award_id=award.pk).exists():
+        return ReconcileResult()  # a closed award is read-only: its schedule stays as it was closed
     stored = MonitoringReturn.objects.filter(award=award).only("pk", "award_id", "fy", "quarter", "status", "due_date")
     return _apply(*_reconcile(award, stored))
 
@@ -121,6 +123,7 @@ def returns_reconcile_all() -> ReconcileResult:
     for their returns, then only the writes that are needed."""
     awards = list(
         Award.objects.filter(Q(status__in=COMMITTED_STATUSES) | Q(returns__status=ReturnStatus.DUE))
+        .filter(closure__isnull=True)
         .distinct()
         .only("pk", "status", "start_date", "end_date", "extension_until", "extension_taken")
     )
