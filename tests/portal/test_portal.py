@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import AwardKPI, AwardStatus, MonitoringReturn, ReturnStatus
+from grants.models import AwardKPI, AwardStatus, MonitoringReturn, ReturnStatus, Variation, VariationStatus
 from outcomes.models import CountingDefinition
 from providers.models import Contact, DueDiligenceDocument, Organisation
 from tests.factories import (
@@ -27,6 +27,7 @@ from tests.factories import (
 )
 from tests.factories.agreement_acceptance import AgreementFactory
 from tests.factories.providers import PDF_BYTES
+from tests.factories.variations import VariationFactory
 from tests.submissions import assert_saved_once, post_twice
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +71,7 @@ def other():
         "contact": ContactFactory(organisation=organisation, name="Olive Other", email="olive@other.example"),
         "document": DueDiligenceDocumentFactory(organisation=organisation, original_name="other-insurance.pdf"),
         "agreement": AgreementFactory(award=award),
+        "variation": VariationFactory(award=award, raised_by_provider=True),
     }
 
 
@@ -191,6 +193,10 @@ def _other_urls(other) -> list[tuple[str, str]]:
         ("get", reverse("portal:agreement", args=[other["agreement"].pk])),
         ("post", reverse("portal:agreement", args=[other["agreement"].pk])),
         ("get", reverse("portal:agreement_download", args=[other["agreement"].pk, "pdf"])),
+        ("get", reverse("portal:variation_create", args=[other["award"].pk])),
+        ("post", reverse("portal:variation_create", args=[other["award"].pk])),
+        ("get", reverse("portal:variation", args=[other["variation"].pk])),
+        ("post", reverse("portal:variation_withdraw", args=[other["variation"].pk])),
     ]
 
 
@@ -207,6 +213,8 @@ def test_every_portal_url_refuses_another_organisations_ids(provider_client, oth
     ret = MonitoringReturn.objects.get(pk=other["return"].pk)
     assert (ret.status, ret.referrals, ret.version) == (ReturnStatus.DUE, None, 1)
     assert Contact.objects.get(pk=other["contact"].pk).name == "Olive Other"
+    assert Variation.objects.get(pk=other["variation"].pk).status == VariationStatus.REQUESTED
+    assert Variation.objects.filter(award=other["award"]).count() == 1
 
 
 def test_every_portal_url_with_an_organisation_or_pk_refuses_someone_elses(provider_client, other):
@@ -224,6 +232,9 @@ def test_every_portal_url_with_an_organisation_or_pk_refuses_someone_elses(provi
             "document_download",
             "agreement",
             "agreement_download",
+            "variation_create",
+            "variation",
+            "variation_withdraw",
         )
     }
     with_ids = {pattern.name for pattern in portal_urls.urlpatterns if pattern.pattern.converters}
