@@ -274,8 +274,10 @@ def payment_record(
     override_reason: str = "",
     due_diligence_reason: str = "",
     imported: bool = False,
+    recovery=None,
 ) -> Payment:
-    """Record a scheduled (no ``paid_date``) or actual payment of an award from a stream.
+    """Record a scheduled (no ``paid_date``) or actual payment of an award from a stream (or, with
+    ``recovery``, money that came back for that recovery: negative, allowed on a closed award).
 
     For finance officers (``payments.edit``, checked here). ``fy`` (the year of the funding line it pays)
     defaults to the financial year of ``due_date``. The award must be awarded, active or ended and have a
@@ -284,11 +286,9 @@ def payment_record(
     for the year, the payment is refused unless ``override_reason`` is given; the override is then recorded with
     ``override_by`` = ``actor`` (so it needs a named actor). The same holds per stream: the payments from a
     stream may not go beyond the award's line from that stream for the year. An override reason given when none
-    is needed is not stored. Recorded by a person, the payment is approved as it is recorded, after the
-    provider's due diligence is checked (``due_diligence_check``). Pending plan instalments of that stream and
-    year shrink to what is left. ``imported``: a row of a payments file, which records what already happened (no
-    due-diligence check) and has no override column.
-    """
+    is needed is not stored. Recorded by a person, it is approved as recorded, after the provider's due diligence
+    is checked. Pending instalments of that stream and year shrink to what is left. ``imported``: a row of a
+    payments file, which records what already happened (no due-diligence check) and has no override column."""
     require_capability(actor, "payments.edit")
     locked_award = lock_award(award)
     values = {
@@ -303,11 +303,17 @@ def payment_record(
         "override_reason": override_reason,
     }
     values, note = _checked_new_payment(
-        locked_award, values, actor=actor, due_diligence_reason=due_diligence_reason, imported=imported
+        locked_award,
+        values,
+        actor=actor,
+        due_diligence_reason=due_diligence_reason,
+        imported=imported,
+        receipt=recovery,
     )
     # Recorded by finance (or brought in by an import): approved as it is recorded.
     payment = Payment(
         award=locked_award,
+        recovery=recovery,
         recorded_by=actor,
         approved_by=actor,
         approved_at=clock.now(),
@@ -321,11 +327,13 @@ def payment_record(
 
 
 def _checked_new_payment(
-    award: Award, values: dict[str, Any], *, actor, due_diligence_reason: str, imported: bool
+    award: Award, values: dict[str, Any], *, actor, due_diligence_reason: str, imported: bool, receipt=None
 ) -> tuple[dict[str, Any], str]:
     """The new payment's cleaned values and its due-diligence note; raises ValidationError with
-    every problem. An override reason given when none is needed is dropped."""
-    _refuse_closed(award)
+    every problem. An override reason given when none is needed is dropped. ``receipt``: the
+    recovery the (negative) payment brings money back for."""
+    if receipt is None:
+        _refuse_closed(award)
     errors: Errors = {}
     values = clean_payment(award=award, values=values, exclude_pk=None, actor=actor, errors=errors, imported=imported)
     if values["paid_date"]:

@@ -336,13 +336,8 @@ def _record_receipt(move: Move) -> None:
         paid_date=move.context["received_on"],
         invoice_reference=move.context["reference"],
         reason=f"Recovery {recovery.reference}: {reason}",
+        recovery=recovery,
     )
-    # Linked here rather than through payment_record, which knows nothing of recoveries (a
-    # layer below); same transaction, so the payment is never seen without its recovery.
-    payment = move.context["payment"]
-    payment.recovery = recovery
-    attribute_to(payment, move.actor)
-    payment.save(update_fields=["recovery"])
 
 
 @transaction.atomic
