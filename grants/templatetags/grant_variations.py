@@ -33,3 +33,19 @@ def variations_section(context, award) -> str:
         },
         request=context.get("request"),
     )
+
+
+@register.simple_tag(takes_context=True)
+def portal_variations(context, award) -> str:
+    """The provider's own requests to change the award, and the way to ask for one (one query)."""
+    from grants.variations.rules import PROVIDER_VARIABLE_STATUSES
+
+    return render_to_string(
+        "portal/variations/_award_variations.html",
+        {
+            "award": award,
+            "variations": selectors.award_variations(award),
+            "may_request": award.status in PROVIDER_VARIABLE_STATUSES and not hasattr(award, "closure"),
+        },
+        request=context.get("request"),
+    )

@@ -107,3 +107,21 @@ def test_the_portal_pages_are_for_provider_users_only(award, login_as, role):
 def test_a_planned_award_is_not_varied_from_the_portal(organisation, provider_client):
     planned = AwardFactory(provider=organisation, status=AwardStatus.PLANNED)
     assert provider_client.get(reverse("portal:variation_create", args=[planned.pk])).status_code == 404
+
+
+def test_the_providers_award_page_lists_its_requests_and_offers_to_ask_for_a_change(award, provider_client):
+    VariationFactory(
+        award=award, reference="AWD-2019-0007-V1", kind=VariationKind.EXTENSION, new_end_date=datetime.date(2020, 9, 30)
+    )
+    page = provider_client.get(reverse("portal:award", args=[award.pk])).content.decode()
+    assert reverse("portal:variation_create", args=[award.pk]) in page
+    assert "AWD-2019-0007-V1: time extension (no cost)" in page
+    assert reverse("portal:variation", args=[award.variations.get().pk]) in page
+
+
+def test_an_ended_award_lists_its_requests_but_offers_no_new_one(award, provider_client):
+    award.status = AwardStatus.ENDED
+    award.save()
+    page = provider_client.get(reverse("portal:award", args=[award.pk])).content.decode()
+    assert "No changes have been asked for." in page
+    assert reverse("portal:variation_create", args=[award.pk]) not in page
