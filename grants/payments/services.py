@@ -310,9 +310,13 @@ def payment_record(
         imported=imported,
         receipt=recovery,
     )
+    return _save_new_payment(locked_award, values, note=note, actor=actor, recovery=recovery)
+
+
+def _save_new_payment(award: Award, values: dict[str, Any], *, note: str, actor, recovery) -> Payment:
     # Recorded by finance (or brought in by an import): approved as it is recorded.
     payment = Payment(
-        award=locked_award,
+        award=award,
         recovery=recovery,
         recorded_by=actor,
         approved_by=actor,
@@ -322,7 +326,7 @@ def payment_record(
     )
     attribute_to(payment, actor)
     payment.save()
-    award_instalments_reconcile(award=locked_award, actor=actor)
+    award_instalments_reconcile(award=award, actor=actor)
     return payment
 
 
