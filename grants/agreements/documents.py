@@ -127,10 +127,7 @@ def _monitoring(figures: dict[str, Any]) -> Section:
             Table(
                 "Key performance indicators and targets",
                 ("Indicator", "Target", "Per"),
-                [
-                    (kpi["name"], f"{kpi['target']} {kpi['unit']}".strip() or "No target", kpi["target_period"])
-                    for kpi in figures["kpis"]
-                ],
+                [(kpi["name"], target_words(kpi), kpi["target_period"]) for kpi in figures["kpis"]],
             )
         )
     else:
@@ -281,3 +278,13 @@ def file_name(agreement: Agreement, fmt: str) -> str:
     reference = (figures.get("variation") or {}).get("reference") or figures["reference"]
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{reference}-{figures['agreement']['kind']}").strip("-")
     return f"{slug}-v{figures['agreement']['number']}.{fmt}"
+
+
+def target_words(kpi: dict) -> str:
+    """ "85%", "19 people", "No target": a percentage sign sits against its number."""
+    if kpi["target"] == "":
+        return "No target"
+    unit = kpi["unit"].strip()
+    if unit in ("%", "per cent"):
+        return f"{kpi['target']}%"
+    return f"{kpi['target']} {unit}".strip()

@@ -167,3 +167,13 @@ def test_nothing_scheduled_is_said_in_words(officer, tmp_path):
     assert "No payments were scheduled when this agreement was issued." in text
     assert "No monitoring returns were scheduled when this agreement was issued." in text
     assert "No key performance indicators were set when this agreement was issued." in text
+
+
+@pytest.mark.parametrize(
+    ("target", "unit", "expected"),
+    [("85", "%", "85%"), ("19", "people", "19 people"), ("4", "", "4"), ("", "people", "No target")],
+)
+def test_a_kpi_target_reads_as_people_write_it(target, unit, expected):
+    from grants.agreements.documents import target_words
+
+    assert target_words({"target": target, "unit": unit}) == expected
