@@ -19,7 +19,20 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from grants.models import COMMITTED_STATUSES, Award, AwardStatus, MonitoringReturn, Payment, ReturnStatus
+from grants.models import (
+    COMMITTED_STATUSES,
+    Agreement,
+    AgreementStatus,
+    Award,
+    AwardStatus,
+    MonitoringReturn,
+    Payment,
+    Recovery,
+    RecoveryStatus,
+    ReturnStatus,
+    Variation,
+    VariationStatus,
+)
 from grants.monitoring.services import OUTSTANDING_STATUSES
 from grants.schedules.returns import started_q
 from pcc_commissioning import clock
@@ -156,6 +169,42 @@ def _invitation_rows(user, everyone: bool, today: datetime.date) -> QuerySet:
     return rows.order_by("sent_at", "pk")
 
 
+def _variation_rows(user, everyone: bool, today: datetime.date) -> QuerySet:
+    """Variations an officer decides: new requests, and those whose PCC decision is now awaited."""
+    rows = Variation.objects.filter(
+        status__in=(VariationStatus.REQUESTED, VariationStatus.AWAITING_DECISION)
+    ).select_related("award__provider")
+    if not everyone:
+        rows = rows.filter(_led_by(user, "award__"))
+    return rows.order_by("requested_on", "pk")
+
+
+def _finance_variation_rows(user, everyone: bool, today: datetime.date) -> QuerySet:
+    rows = Variation.objects.filter(status=VariationStatus.AWAITING_FINANCE).select_related("award__provider")
+    if not everyone:
+        rows = rows.filter(_paid_by(user, "award__"))
+    return rows.order_by("requested_on", "pk")
+
+
+def _countersign_rows(user, everyone: bool, today: datetime.date) -> QuerySet:
+    """Agreements the provider has accepted and the OPCC has not yet signed."""
+    rows = Agreement.objects.filter(status=AgreementStatus.ACCEPTED).select_related("award__provider")
+    if not everyone:
+        rows = rows.filter(_led_by(user, "award__"))
+    return rows.order_by("accepted_at", "pk")
+
+
+def _recovery_rows(user, everyone: bool, today: datetime.date) -> QuerySet:
+    """Money to come back that is due within the payments' month, or overdue."""
+    rows = Recovery.objects.filter(
+        status__in=(RecoveryStatus.RAISED, RecoveryStatus.PART_RECOVERED),
+        due_date__lte=today + datetime.timedelta(days=PAYMENT_APPROVAL_DAYS),
+    ).select_related("award__provider")
+    if not everyone:
+        rows = rows.filter(_paid_by(user, "award__"))
+    return rows.order_by("due_date", "pk")
+
+
 def _payment_rows(user, everyone: bool, today: datetime.date) -> QuerySet:
     rows = (
         Payment.objects.filter(
@@ -283,6 +332,48 @@ def _payment_item(payment: Payment, today: datetime.date) -> Item:
     )
 
 
+def _variation_item(variation: Variation, today: datetime.date) -> Item:
+    award = variation.award
+    return Item(
+        section="variations" if variation.status != VariationStatus.AWAITING_FINANCE else "variations_finance",
+        title=f"{variation.reference} {award.title}: {variation.get_kind_display().lower()}",
+        detail=f"{award.provider.name}, asked {day_label(variation.requested_on)}; "
+        f"{variation.get_status_display().lower()}",
+        when=variation.requested_on,
+        award_id=award.pk,
+        record_id=variation.pk,
+        unassigned=award.lead_officer_id is None,
+    )
+
+
+def _countersign_item(agreement: Agreement, today: datetime.date) -> Item:
+    accepted = clock.localtime(agreement.accepted_at).date()
+    return Item(
+        section="countersign",
+        title=f"{agreement.award.reference} {agreement.award.title}: {agreement.get_kind_display().lower()}, "
+        f"version {agreement.number}",
+        detail=f"Accepted by {agreement.accepted_name} of {agreement.award.provider.name} on {day_label(accepted)}",
+        when=accepted,
+        award_id=agreement.award_id,
+        record_id=agreement.pk,
+        unassigned=agreement.award.lead_officer_id is None,
+    )
+
+
+def _recovery_item(recovery: Recovery, today: datetime.date) -> Item:
+    return Item(
+        section="recoveries",
+        title=f"{recovery.reference} {recovery.award.title}: {format_pence(recovery.amount)}",
+        detail=f"From {recovery.award.provider.name}, due {day_label(recovery.due_date)}; "
+        f"{recovery.get_status_display().lower()}",
+        when=recovery.due_date,
+        award_id=recovery.award_id,
+        record_id=recovery.pk,
+        warning=recovery.due_date < today,
+        unassigned=recovery.award.finance_contact_id is None,
+    )
+
+
 def _moj_item(section: str) -> Callable[..., Item]:
     def item(pair, today: datetime.date) -> Item:
         row, ended = pair
@@ -304,6 +395,16 @@ SECTIONS: tuple[Section, ...] = (
     Section("documents", "Documents expiring or expired", "grants.edit", _document_rows, _document_item),
     Section("ending", "Awards ending", "grants.edit", _ending_rows, _ending_item),
     Section("invitations", "Invitations not accepted", "providers.edit", _invitation_rows, _invitation_item),
+    Section("variations", "Variations to decide", "variations.approve", _variation_rows, _variation_item),
+    Section(
+        "variations_finance",
+        "Variations waiting for finance",
+        "variations.finance",
+        _finance_variation_rows,
+        _variation_item,
+    ),
+    Section("countersign", "Agreements to countersign", "agreements.edit", _countersign_rows, _countersign_item),
+    Section("recoveries", "Money to recover", "payments.edit", _recovery_rows, _recovery_item),
     Section(
         "moj_prepare",
         "MoJ returns to prepare",

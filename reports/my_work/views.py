@@ -28,6 +28,10 @@ ACTION_WORDS = {
     "documents": "Ask for a new one",
     "ending": "Decide what next",
     "invitations": "Resend or withdraw",
+    "variations": "Decide",
+    "variations_finance": "Approve",
+    "countersign": "Countersign",
+    "recoveries": "Record what came back",
     "moj_prepare": "Prepare",
     "moj_sign_off": "Sign off",
 }
@@ -50,6 +54,14 @@ def item_url(item: Item, *, can_act: bool) -> str:
         return reverse("grants:award_detail", args=[item.award_id])
     if section == "invitations":
         return reverse("providers:users", args=[item.organisation_id])
+    if section in ("variations", "variations_finance"):
+        return reverse("grants:variation_detail", args=[item.record_id])
+    if section == "countersign":
+        if can_act:
+            return reverse("grants:agreement_countersign", args=[item.record_id])
+        return reverse("grants:award_agreements", args=[item.award_id])
+    if section == "recoveries":
+        return reverse("grants:recovery_detail", args=[item.record_id])
     return reverse("reports:moj_return", args=[item.fy, item.half])
 
 

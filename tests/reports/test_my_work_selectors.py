@@ -36,6 +36,8 @@ def test_an_officer_gets_the_work_on_awards_they_lead_and_on_awards_nobody_leads
         "documents": 1,  # Alpha's insurance, expiring 1 June
         "ending": 1,  # A ends 30 June, within 90 days
         "invitations": 2,  # the one I sent, and Alpha's
+        "variations": 0,
+        "countersign": 0,
         "moj_prepare": 1,  # H2 2019/20, a draft
     }
 
@@ -47,14 +49,17 @@ def test_everyone_is_the_whole_teams_work(work, people):
         "documents": 2,
         "ending": 1,
         "invitations": 3,
+        "variations": 0,
+        "countersign": 0,
         "moj_prepare": 1,
     }
 
 
 def test_finance_gets_the_payments_of_their_awards_and_of_awards_with_no_finance_contact(work, people):
-    assert _counts(people["finance"]) == {"payments": 2, "moj_sign_off": 1}  # A's of 1 June and C's
-    assert _counts(people["other_finance"]) == {"payments": 2, "moj_sign_off": 1}  # B's and C's
-    assert _counts(people["finance"], everyone=True) == {"payments": 3, "moj_sign_off": 1}
+    nothing_else = {"variations_finance": 0, "recoveries": 0}
+    assert _counts(people["finance"]) == {"payments": 2, "moj_sign_off": 1} | nothing_else  # A's of 1 June and C's
+    assert _counts(people["other_finance"]) == {"payments": 2, "moj_sign_off": 1} | nothing_else  # B's and C's
+    assert _counts(people["finance"], everyone=True) == {"payments": 3, "moj_sign_off": 1} | nothing_else
 
 
 def test_a_board_member_sees_the_whole_teams_work_read_only(work, people):
@@ -67,6 +72,10 @@ def test_a_board_member_sees_the_whole_teams_work_read_only(work, people):
         "documents": 2,
         "ending": 1,
         "invitations": 3,
+        "variations": 0,
+        "variations_finance": 0,
+        "countersign": 0,
+        "recoveries": 0,
         "moj_prepare": 1,
         "moj_sign_off": 1,
     }
@@ -114,6 +123,8 @@ def test_nothing_waiting(people, time_machine):
         "documents",
         "ending",
         "invitations",
+        "variations",
+        "countersign",
         "moj_prepare",
     ]
 
@@ -224,7 +235,7 @@ def test_counts_only_for_the_dashboard_reads_no_rows(work, people):
     assert all(section.items == [] for section in summary.sections)
     assert summary.counts == _counts(people["me"])
     # One count per section, three for the MoJ return's halves, and the user's roles.
-    assert len(queries.captured_queries) <= 5 + 3 + 1
+    assert len(queries.captured_queries) <= 7 + 3 + 1
 
 
 def test_section_rows_are_none_for_a_section_the_person_does_not_see(work, people):
@@ -245,6 +256,10 @@ def test_a_system_administrator_may_act_on_every_section(work, superuser):
         "documents": 0,
         "ending": 0,
         "invitations": 0,
+        "variations": 0,
+        "variations_finance": 0,
+        "countersign": 0,
+        "recoveries": 0,
         "moj_prepare": 1,
         "moj_sign_off": 1,
     }
