@@ -379,7 +379,7 @@ def close_award(page: Page, award: Award) -> None:
     shoot(page, "award-closed")
 
 
-def agreement_and_first_payment(journey: Journey, people: dict, award: Award, payment: Payment) -> Agreement:
+def agreement_and_first_payment(journey: Journey, award: Award, payment: Payment) -> Agreement:
     journey.on(datetime.date(2019, 4, 2))
     agreement = issue_agreement(journey.as_("officer"), award)
     finance = journey.as_("finance")
@@ -417,6 +417,10 @@ def uplift(journey: Journey, award: Award, stream) -> Variation:
     expect(officer.locator("main")).to_contain_text("Waiting for a PCC decision")
     assert _axe(officer) == [], "a variation's page"
     shoot(officer, "variation")
+    board = journey.as_("board")  # reads the held variation, and may do nothing with it
+    board.goto(f"/grants/variations/{variation.pk}/")
+    expect(board.locator("main")).to_contain_text("Waiting for a PCC decision")
+    expect(board.locator("main").get_by_role("button")).to_have_count(0)
     officer.goto(f"/grants/awards/{award.pk}/")
     expect(officer.locator("main")).to_contain_text("£20,000.00")
     expect(officer.locator("main")).not_to_contain_text("£30,000.00")
@@ -434,7 +438,7 @@ def test_an_award_after_the_decision(journey, tmp_path):
         pytest.fail("pdftotext is missing (Debian package poppler-utils)")
     journey.on(datetime.date(2019, 4, 1))
     people, award, stream, payment = set_up()
-    agreement = agreement_and_first_payment(journey, people, award, payment)
+    agreement = agreement_and_first_payment(journey, award, payment)
     extension(journey, award)
     uplift(journey, award, stream)
 
