@@ -47,9 +47,15 @@ def _rows(agreements: list, *, can_sign: bool) -> list[dict]:
     ]
 
 
+def _closed(award) -> bool:
+    """A closed award is read-only: nothing waits on anyone and nothing is offered to sign (the
+    award page has read its closure already, so this costs no query)."""
+    return hasattr(award, "closure")
+
+
 @register.simple_tag(takes_context=True)
 def agreements_banner(context, award) -> str:
-    waiting = acceptance.waiting_on(award, _agreements(award))
+    waiting = "" if _closed(award) else acceptance.waiting_on(award, _agreements(award))
     if not waiting:
         return ""
     return render_to_string(
@@ -61,7 +67,7 @@ def agreements_banner(context, award) -> str:
 def agreements_section(context, award) -> str:
     request = context.get("request")
     user = getattr(request, "user", None)
-    can_sign = bool(user is not None and has_capability(user, "agreements.edit"))
+    can_sign = bool(user is not None and has_capability(user, "agreements.edit")) and not _closed(award)
     agreements = _agreements(award)
     return render_to_string(
         "grants/agreements/_acceptance_section.html",

@@ -89,6 +89,15 @@ def test_the_signatory_sees_the_figures_and_the_form_with_name_and_checksum(agre
     assert reverse("portal:agreement_download", kwargs={"pk": agreement.pk, "kind": "pdf"}) in page
 
 
+def test_the_fingerprint_and_its_hint_are_on_lines_of_their_own(agreement, signatory, login_as):
+    # The hint is a span after the checksum: shown inline it ran on from it ("…e01aThe SHA-256").
+    page = login_as(signatory).get(_url(agreement)).content.decode()
+    assert (
+        f'{agreement.checksum}</code><span class="govuk-hint govuk-!-display-block govuk-!-margin-bottom-0">The SHA-256'
+        in page
+    )
+
+
 def test_the_signatory_accepts_and_it_is_recorded(agreement, signatory, login_as, time_machine):
     time_machine.move_to(datetime.datetime(2019, 5, 5, 13, 2, tzinfo=datetime.UTC), tick=False)
     response = _post(login_as(signatory), agreement)

@@ -137,3 +137,12 @@ def test_a_planned_award_has_no_banner(officer_client):
     page = officer_client.get(reverse("grants:award_detail", kwargs={"pk": award.pk})).content.decode()
     assert "No agreement issued yet" not in page
     assert "No agreement has been issued for this award." in page
+
+
+def test_a_closed_award_offers_nothing_to_sign_and_waits_on_no_one(accepted, officer_client):
+    from tests.factories.closeout import AwardClosureFactory
+
+    AwardClosureFactory(award=accepted.award)
+    page = officer_client.get(reverse("grants:award_detail", kwargs={"pk": accepted.award_id})).content.decode()
+    assert "Accepted by Jane Doe" in page  # the agreement is still listed, as it stands
+    assert _countersign_url(accepted) not in page and 'id="agreement-waiting"' not in page

@@ -168,3 +168,18 @@ def test_the_pages_cost_the_same_queries_at_two_sizes(award, officer_client):
     small = [_queries(officer_client, url) for url in urls]
     more(6)
     assert [_queries(officer_client, url) for url in urls] == small
+
+
+def test_the_variation_tables_scroll_in_their_own_regions(award, officer, finance_officer, officer_client, stream):
+    # Wider than a phone, each table scrolls in its own box so the page never scrolls sideways
+    # (reflow): the proposal, the award's variations and each version's figures.
+    variation = _value_variation(award, officer, stream)
+    variation_approve(actor=finance_officer, variation=variation_approve(actor=officer, variation=variation))
+    for url, tables in (
+        (reverse("grants:variation_detail", args=[variation.pk]), 2),  # what it changed, the versions
+        (reverse("grants:award_variations", args=[award.pk]), 2),  # the variations, the versions
+    ):
+        page = officer_client.get(url).content.decode()
+        assert page.count('<table class="govuk-table">') == tables
+        assert page.count('<div class="app-table-region" role="region"') == tables
+        assert 'aria-label="Each version&#x27;s figures"' in page
