@@ -68,6 +68,12 @@ MERGE_FIELDS: dict[str, tuple[str, Callable[[Mapping[str, Any]], str]]] = {
         lambda f: day_words(f["extension_until"]),
     ),
     "decision": ("The reference of the PCC decision that made the award.", lambda f: f["decision"]),
+    "approval": (
+        'What made the award: "PCC decision PCC-2019-033", or "the delegated authority of the OPCC\'s officers".',
+        lambda f: (
+            f"PCC decision {f['decision']}" if f["decision"] else "the delegated authority of the OPCC's officers"
+        ),
+    ),
     "lead_officer": ("The OPCC's lead officer for the award.", lambda f: f["lead_officer"]),
     "signatories": ("The provider's authorised signatories, by name.", lambda f: _names(f["signatories"])),
     "version": ("The agreement's version number.", lambda f: str(f["agreement"]["number"])),

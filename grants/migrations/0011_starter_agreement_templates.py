@@ -7,7 +7,7 @@ from django.db import migrations
 GRANT = "\n\n".join(
     (
         "This grant agreement is between {{ funder }} and {{ provider }} for award {{ award_reference }}, {{ "
-        "award_title }}, made under PCC decision {{ decision }}.",
+        "award_title }}, made under {{ approval }}.",
         "1. The grant. We will pay you up to {{ total_value }} to deliver the service described here between "
         "{{ start_date }} and {{ end_date }}: {{ purpose }}",
         "2. Using the money. You will spend the grant only on this service, as set out in the schedules. Tell"
@@ -30,8 +30,8 @@ CONTRACT = "\n\n".join(
         "Dear {{ provider }},",
         "Contract award: {{ award_title }} ({{ award_reference }})",
         "Following our procurement, {{ funder }} is pleased to award you this contract, worth up to {{ "
-        "total_value }}, to run from {{ start_date }} to {{ end_date }}. The award was approved by PCC "
-        "decision {{ decision }}.",
+        "total_value }}, to run from {{ start_date }} to {{ end_date }}. The award was approved under "
+        "{{ approval }}.",
         "The service is: {{ purpose }}",
         "The contract is let on the terms of the invitation to tender and your tender, with the schedules "
         "below. Please confirm that you accept by signing and returning this letter. Your contract manager is"

@@ -41,6 +41,7 @@ EXPECTED = {
     "end_date": "31 March 2021",
     "extension_until": "",
     "decision": "PCC-2019-007",
+    "approval": "PCC decision PCC-2019-007",
     "lead_officer": "Alex Lead",
     "signatories": "Kim Chair, Sam Signer and Pat Treasurer",
     "version": "2",
@@ -99,3 +100,14 @@ def test_check_passes_known_fields_and_plain_text():
     errors = {}
     check_fields("Dear {{ provider }}, £{{ total_value }} is {a set}.", errors, field="terms")
     assert errors == {}
+
+
+def test_approval_names_the_decision_or_the_officers_delegated_authority():
+    from grants.agreements.merge import merge
+
+    base = {"decision": "PCC-2019-033"}
+    assert merge("Made under {{ approval }}.", base) == "Made under PCC decision PCC-2019-033."
+    assert (
+        merge("Made under {{ approval }}.", {"decision": ""})
+        == "Made under the delegated authority of the OPCC's officers."
+    )
