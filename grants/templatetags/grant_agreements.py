@@ -76,6 +76,7 @@ def agreements_section(context, award) -> str:
             "rows": _rows(agreements, can_sign=can_sign),
             "agreements_page": _agreements_page(award),
             "can_sign": can_sign,
+            "closed": _closed(award),
         },
         request=request,
     )

@@ -30,6 +30,7 @@ def variations_section(context, award) -> str:
             "award": award,
             "variations": selectors.award_variations(award),
             "versions": selectors.award_versions(award),
+            "closed": hasattr(award, "closure"),
         },
         request=context.get("request"),
     )

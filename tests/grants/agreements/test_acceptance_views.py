@@ -146,3 +146,6 @@ def test_a_closed_award_offers_nothing_to_sign_and_waits_on_no_one(accepted, off
     page = officer_client.get(reverse("grants:award_detail", kwargs={"pk": accepted.award_id})).content.decode()
     assert "Accepted by Jane Doe" in page  # the agreement is still listed, as it stands
     assert _countersign_url(accepted) not in page and 'id="agreement-waiting"' not in page
+    # Nothing new is offered either: the agreements and variations are there to read.
+    assert "Issue and manage the award's agreements" not in page and "The award's agreements" in page
+    assert "raise one, or see them all" not in page
