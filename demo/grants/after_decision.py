@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from grants.agreements.acceptance import agreement_countersign, agreement_record_signed
+from grants.agreements.acceptance import agreement_countersign, agreement_record_signed, live_agreement
 from grants.agreements.services import agreement_issue, write_files
 from grants.awards.rules import LineInput
 from grants.closeout.services import award_close, personal_data_date
@@ -36,6 +36,7 @@ from grants.decisions.services import decision_create, decision_sign
 from grants.models import (
     Agreement,
     AgreementKind,
+    AgreementStatus,
     AgreementTemplate,
     Award,
     AwardClosure,
@@ -163,7 +164,9 @@ def _extension_seed(award: Award, *, officer) -> int:
     Variation.objects.filter(pk=variation.pk).update(
         requested_on=requested, officer_approved_at=_at(decided), decided_on=decided
     )
-    AwardVersion.objects.filter(award=award).update(made_at=_at(decided))
+    # Version 1 is the award as made, in force from its start; version 2 from the approval.
+    AwardVersion.objects.filter(award=award, number=1).update(made_at=clock.start_of(award.start_date))
+    AwardVersion.objects.filter(award=award, number=2).update(made_at=_at(decided))
     letter = Agreement.objects.filter(variation=variation).first()
     if letter is not None:
         letter.figures["variation"].update(requested_on=requested.isoformat(), decided_on=decided.isoformat())
@@ -390,10 +393,17 @@ def after_decision_seed(*, officer, finance, provider_user) -> int:
 
 
 def award_closed_seed(*, officer) -> int:
-    """AWD-2019-0002 closed on 15 July 2020, once it has ended."""
+    """AWD-2019-0002 closed on 15 July 2020, once it has ended (its agreement countersigned first)."""
     award = _award(CLOSED)
     if award is None or AwardClosure.objects.filter(award=award).exists():
         return 0
+    # The OPCC countersigned its agreement before the award was closed.
+    agreement = live_agreement(award)
+    if agreement is not None and agreement.status == AgreementStatus.ACCEPTED:
+        agreement_countersign(
+            actor=officer, agreement=agreement, name="Olivia Officer", role="Commissioning and Partnerships Manager"
+        )
+        Agreement.objects.filter(pk=agreement.pk).update(countersigned_at=_at(datetime.date(2019, 3, 27), 15))
     closure = award_close(
         actor=officer,
         award=award,
