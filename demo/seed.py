@@ -1,6 +1,7 @@
 """The whole demo in one transaction, in the order each part needs the one before: the Plan and
 its measures, the organisations, the users, the grants register (led by the demo officer, with the demo finance officer as finance contact), the
-needs assessment (linked to the awards), then the awards' statuses brought to today, then the
+needs assessment (linked to the awards), then the paperwork after the decision (agreements, variations, recoveries:
+demo.grants.after_decision), then the awards' statuses brought to today and one award closed, then the
 grant rounds (dated from today, one ready for its panel and one open), then the Force's delivery
 plan, its year of updates and their scrutiny, and Victims' Code compliance."""
 
@@ -19,6 +20,7 @@ from .delivery.compliance import compliance_seed
 from .delivery.review import first_half_considered, plan_publish_first, rounds_accept, rounds_open
 from .files import read_csv
 from .grants import grants_seed
+from .grants.after_decision import after_decision_seed, award_closed_seed
 from .needs import needs_seed
 from .outcomes import measures_seed, plan_seed
 from .providers import organisations_seed, partners_seed
@@ -38,6 +40,7 @@ class DemoSeeded:
     statuses: StatusResult
     rounds: int = 0
     delivery: int = 0
+    after_decision: int = 0
 
 
 def _delivery_year(*, officer) -> int:
@@ -66,9 +69,16 @@ def demo_seed() -> DemoSeeded:
         finance_contact=get_user_model().objects.filter(username="finance").first(),
     )
     needs = needs_seed(lead=officer, link_awards=True)
+    # Agreements are issued and varied while the awards run, so before their statuses move on.
+    after_decision = after_decision_seed(
+        officer=officer,
+        finance=get_user_model().objects.filter(username="finance").first(),
+        provider_user=get_user_model().objects.filter(username="provider").first(),
+    )
     # The demo's awards are of 2019/20 and 2020/21: bring their statuses to today, as the
     # daily run would have done had the service been running all along.
     statuses = award_statuses_follow_calendar()
+    after_decision += award_closed_seed(officer=officer)
     rounds = rounds_seed()
     delivery = delivery_seed(officer=officer) + _delivery_year(officer=officer)
     return DemoSeeded(
@@ -80,4 +90,5 @@ def demo_seed() -> DemoSeeded:
         statuses=statuses,
         rounds=rounds,
         delivery=delivery,
+        after_decision=after_decision,
     )

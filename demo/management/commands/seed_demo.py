@@ -58,6 +58,10 @@ class Command(BaseCommand):
                 f"Statuses brought to today: {statuses.activated} award(s) made active, {statuses.ended} ended."
             )
         self.stdout.write(
+            f"After the decision: {seeded.after_decision} record(s) created (agreements, variations, spend "
+            "returns, recoveries, a carry-forward and a closed award)."
+        )
+        self.stdout.write(
             f"Needs assessment: {seeded.needs} record(s) created (areas, populations, indicators and values, "
             "findings, intentions and award links)."
         )
