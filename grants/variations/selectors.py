@@ -21,6 +21,7 @@ from grants.models import (
     VariationStatus,
 )
 from grants.variations.transitions import VARIATION_MACHINE, approval_move
+from pcc_commissioning import clock
 from pcc_commissioning.periods import fy_label
 from pcc_commissioning.roles import is_provider_user, provider_organisation_id, require
 from pcc_commissioning.transitions import Transition, may
@@ -200,6 +201,9 @@ class VersionRow:
     last_day: datetime.date | None
     provider: str
     total: Decimal
+    # The day the version took effect: the award's start for the version as awarded, else the
+    # day its variation was approved.
+    from_day: datetime.date | None = None
 
 
 def version_rows(versions: list[AwardVersion]) -> list[VersionRow]:
@@ -214,6 +218,9 @@ def version_rows(versions: list[AwardVersion]) -> list[VersionRow]:
             last_day=day(version.figures.get("last_day", "")),
             provider=(version.figures.get("provider") or {}).get("name", ""),
             total=Decimal(version.figures.get("total") or "0"),
+            from_day=day(version.figures.get("start_date", ""))
+            if version.variation is None
+            else clock.localtime(version.made_at).date(),
         )
         for version in versions
     ]

@@ -183,3 +183,14 @@ def test_the_variation_tables_scroll_in_their_own_regions(award, officer, financ
         assert page.count('<table class="govuk-table">') == tables
         assert page.count('<div class="app-table-region" role="region"') == tables
         assert 'aria-label="Each version&#x27;s figures"' in page
+
+
+def test_each_version_is_dated_from_when_it_took_effect(award, officer, finance_officer, officer_client, stream):
+    # Approved on 1 October 2019 (the clock of these tests): the version as awarded runs from the
+    # award's start, not from the day its snapshot was taken.
+    variation = _value_variation(award, officer, stream)
+    variation_approve(actor=finance_officer, variation=variation_approve(actor=officer, variation=variation))
+    page = officer_client.get(reverse("grants:award_variations", args=[award.pk])).content.decode()
+    versions = page[page.index("Each version&#x27;s figures") :]
+    first, second = versions.index("As awarded"), versions.index(variation.reference)
+    assert "1 Apr 2019" in versions[first:second] and "1 Oct 2019" in versions[second:]
