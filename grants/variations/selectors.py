@@ -183,8 +183,11 @@ def actions_for(user, variation: Variation) -> Actions:
         None,
     )
     withdraw = may(user, get("withdraw")) and (user.pk == variation.requested_by_id or may(user, get("decline")))
+    # Waiting for a decision with none linked, approving could only be refused: link one first.
+    if variation.status == VariationStatus.AWAITING_DECISION and variation.decision_id is None:
+        approve = None
     return Actions(
-        approve=approve if may(user, approve) else None,
+        approve=approve if approve is not None and may(user, approve) else None,
         decline=decline,
         link_decision=may(user, get("link_decision")),
         withdraw=withdraw,

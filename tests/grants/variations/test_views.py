@@ -194,3 +194,17 @@ def test_each_version_is_dated_from_when_it_took_effect(award, officer, finance_
     versions = page[page.index("Each version&#x27;s figures") :]
     first, second = versions.index("As awarded"), versions.index(variation.reference)
     assert "1 Apr 2019" in versions[first:second] and "1 Oct 2019" in versions[second:]
+
+
+def test_waiting_for_a_decision_the_officer_is_offered_only_to_link_one(
+    award, officer, finance_officer, officer_client, stream
+):
+    # £10,000 + £20,000 = £30,000, above the delegated limit of £25,000: held for a PCC decision.
+    variation = _value_variation(award, officer, stream, amount="20000")
+    variation = variation_approve(
+        actor=finance_officer, variation=variation_approve(actor=officer, variation=variation)
+    )
+    assert variation.status == VariationStatus.AWAITING_DECISION
+    page = officer_client.get(reverse("grants:variation_detail", args=[variation.pk])).content.decode()
+    assert reverse("grants:variation_link_decision", args=[variation.pk]) in page
+    assert reverse("grants:variation_approve", args=[variation.pk]) not in page
