@@ -395,3 +395,19 @@ def test_carry_forward_needs_a_signed_decision_and_a_positive_amount(award, offi
 def test_spend_line_factory_builds_a_line():
     line = SpendLineFactory(planned=Decimal("5"), actual=Decimal("4"))
     assert line.spend_return.kind == SpendReturnKind.FINAL
+
+
+def test_the_award_page_lists_a_receipt_with_its_remittance_not_as_an_invoice(
+    award, officer, finance_officer, stream, officer_client
+):
+    from django.urls import reverse
+
+    svc.recovery_receipt_record(
+        actor=finance_officer,
+        recovery=_raise(award, officer, stream),
+        amount="1250.50",
+        received_on=datetime.date(2020, 5, 1),
+        reference="BACS 77",
+    )
+    page = officer_client.get(reverse("grants:award_detail", args=[award.pk])).content.decode()
+    assert "Remittance BACS 77" in page and "Invoice BACS 77" not in page
